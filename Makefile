@@ -1,0 +1,50 @@
+# Two commands matter: `make run` and `make test`. Everything else is a convenience.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# Tests use the local services; testcontainers is the fallback where these are unset and Docker runs.
+export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/policygov_test
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install services run test lint format openapi bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+services:
+	@deploy/ensure-services.sh
+
+run: install services
+	$(BIN)/policygov migrate
+	$(BIN)/policygov seed-demo
+	@echo "API on http://127.0.0.1:8000 (docs at /docs); mail is written to var/mail/. Ctrl-C stops."
+	$(BIN)/policygov run
+
+lint: install
+	$(BIN)/ruff check services tests migrations
+	$(BIN)/ruff format --check services tests migrations
+	$(BIN)/mypy services
+
+test: install services lint
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix services tests migrations
+	$(BIN)/ruff format services tests migrations
+
+openapi: install
+	$(BIN)/python -m services.api.openapi > openapi/openapi.json
+
+bench: install services
+	$(BIN)/python -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

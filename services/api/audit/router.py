@@ -1,0 +1,81 @@
+"""The audit trail: the paper trail a Freedom of Information request asks for."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from services.api.audit import schemas
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.types import PageSize
+from services.domain.audit import service
+from services.domain.pagination import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+EntityType = Literal[
+    "organisation", "person", "api_key", "document", "document_link", "document_kind"
+]
+
+
+@router.get("", response_model=schemas.AuditPage)
+async def list_audit_records(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    entity_type: EntityType | None = None,
+    entity_id: uuid.UUID | None = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Inclusive, ISO 8601 with offset.")
+    ] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Exclusive.")] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 100,
+) -> schemas.AuditPage:
+    """Audit records, oldest first (admins and policy officers)."""
+    principal.require("admin", "policy_officer")
+    scope = {
+        k: v
+        for k, v in {
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "since": since,
+            "until": until,
+        }.items()
+        if v is not None
+    }
+    after_seq = decode_cursor(settings.secret_key, cursor, scope)[0] if cursor else 0
+    records = await service.list_records(
+        session,
+        principal.organisation_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        since=since,
+        until=until,
+        after_seq=int(after_seq),
+        limit=limit + 1,
+    )
+    next_cursor = None
+    if len(records) > limit:
+        records = records[:limit]
+        next_cursor = encode_cursor(settings.secret_key, [records[-1].seq], scope)
+    return schemas.AuditPage(
+        items=[schemas.AuditRecord.model_validate(r) for r in records], next_cursor=next_cursor
+    )
+
+
+@router.get("/verification", response_model=schemas.ChainVerification)
+async def verify_audit_chain(
+    session: Session, principal: CurrentPrincipal
+) -> schemas.ChainVerification:
+    """Recompute the organisation's hash chain and report the first broken link, if any."""
+    principal.require("admin")
+    verdict = await service.verify_chain(session, principal.organisation_id)
+    return schemas.ChainVerification(
+        records_checked=verdict.records_checked,
+        is_intact=verdict.is_intact,
+        first_broken_seq=verdict.first_broken_seq,
+        reason=verdict.reason,
+    )

@@ -1,0 +1,55 @@
+"""Dependencies shared by every router: the transaction, the caller, settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.auth import authenticate
+from services.domain.access.principal import Principal
+from services.domain.settings import Settings
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key (`pgv_…`) or, where enabled, an OIDC access token.",
+)
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One request, one transaction: committed once at the end, rolled back on any error."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is
+# reported to the caller instead of being hidden behind a 2xx.
+Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+async def _principal(
+    request: Request,
+    session: Session,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    header = f"Bearer {credentials.credentials}" if credentials else None
+    return await authenticate(session, request.app.state, header)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(_settings)]

@@ -1,0 +1,65 @@
+"""Document kinds of the caller's organisation."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from services.api.deps import CurrentPrincipal, Session
+from services.api.documents import schemas
+from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.domain.documents import kinds
+
+router = APIRouter(prefix="/v1/document-kinds", tags=["document-kinds"])
+
+
+@router.get("", response_model=list[schemas.DocumentKind])
+async def list_document_kinds(
+    session: Session, principal: CurrentPrincipal
+) -> list[schemas.DocumentKind]:
+    return [
+        schemas.DocumentKind.model_validate(k) for k in await kinds.list_kinds(session, principal)
+    ]
+
+
+@router.post("", status_code=201, response_model=schemas.DocumentKind)
+async def create_document_kind(
+    body: schemas.DocumentKindCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.DocumentKind:
+    """Add a kind of document (admins)."""
+    kind = await kinds.create_kind(session, principal, body.model_dump())
+    set_etag(response, kind.row_version)
+    response.headers["Location"] = f"/v1/document-kinds/{kind.id}"
+    return schemas.DocumentKind.model_validate(kind)
+
+
+@router.get("/{kind_id}", response_model=schemas.DocumentKind)
+async def get_document_kind(
+    kind_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.DocumentKind:
+    kind = await kinds.get_kind(session, principal, kind_id)
+    set_etag(response, kind.row_version)
+    return schemas.DocumentKind.model_validate(kind)
+
+
+@router.patch("/{kind_id}", response_model=schemas.DocumentKind)
+async def update_document_kind(
+    kind_id: uuid.UUID,
+    body: schemas.DocumentKindUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.DocumentKind:
+    """Relabel, change the rules of, or retire a kind (admins). Needs `If-Match`."""
+    expected = expected_version(if_match)
+    kind = await kinds.get_kind(session, principal, kind_id)
+    kind = await kinds.update_kind(
+        session, principal, kind, body.model_dump(exclude_unset=True), expected_version=expected
+    )
+    set_etag(response, kind.row_version)
+    return schemas.DocumentKind.model_validate(kind)

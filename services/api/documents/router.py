@@ -1,0 +1,300 @@
+"""The register: documents, their versions and their links."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.documents import schemas
+from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.types import PageSize, ShortText, Tag
+from services.domain.documents import diff as diffing
+from services.domain.documents import links as links_service
+from services.domain.documents import service, versions
+from services.domain.documents.models import Document
+from services.domain.errors import PreconditionFailed
+from services.domain.pagination import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+
+def to_schema(document: Document) -> schemas.Document:
+    return schemas.Document.model_validate(
+        {
+            **{
+                k: getattr(document, k)
+                for k in schemas.Document.model_fields
+                if hasattr(document, k)
+            },
+            "acting_responsible_officer_id": service.acting_responsible_officer_id(document),
+        }
+    )
+
+
+@router.get("", response_model=schemas.DocumentPage)
+async def list_documents(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    status: schemas.Status | None = None,
+    owner_id: uuid.UUID | None = None,
+    responsible_officer_id: uuid.UUID | None = None,
+    author_id: uuid.UUID | None = None,
+    service_area: ShortText | None = None,
+    tag: Tag | None = None,
+    review_due_before: date | None = None,
+    review_due_after: date | None = None,
+    q: Annotated[
+        ShortText | None,
+        Query(description="Full-text search of title, summary and the current version's text."),
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.DocumentPage:
+    """List and search the register. Ordered by reference, or by relevance when `q` is given."""
+    filters = service.DocumentFilters(
+        kind=kind,
+        status=status,
+        owner_id=owner_id,
+        responsible_officer_id=responsible_officer_id,
+        author_id=author_id,
+        service_area=service_area,
+        tag=tag,
+        review_due_before=review_due_before,
+        review_due_after=review_due_after,
+        q=q or None,
+    )
+    scope = filters.as_dict()
+    after = decode_cursor(settings.secret_key, cursor, scope) if cursor else None
+    documents, last = await service.list_documents(
+        session, principal, filters, after=after, limit=limit
+    )
+    return schemas.DocumentPage(
+        items=[to_schema(d) for d in documents],
+        next_cursor=encode_cursor(settings.secret_key, last, scope) if last else None,
+    )
+
+
+@router.post("", status_code=201, response_model=schemas.Document)
+async def create_document(
+    body: schemas.DocumentCreate, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.Document:
+    """Add a document to the register."""
+    fields = body.model_dump()
+    fields["trix_url"] = str(body.trix_url) if body.trix_url else None
+    document = await service.create_document(session, principal, fields)
+    response.headers["Location"] = f"/v1/documents/{document.id}"
+    set_etag(response, document.row_version)
+    return to_schema(document)
+
+
+@router.get("/{document_id}", response_model=schemas.Document)
+async def get_document(
+    document_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.Document:
+    document = await service.get_document(session, principal, document_id)
+    set_etag(response, document.row_version)
+    return to_schema(document)
+
+
+@router.patch("/{document_id}", response_model=schemas.Document)
+async def update_document(
+    document_id: uuid.UUID,
+    body: schemas.DocumentUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.Document:
+    """Change the register entry. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    document = await service.get_document(session, principal, document_id, for_update=True)
+    changes = body.model_dump(exclude_unset=True)
+    if "trix_url" in changes:
+        changes["trix_url"] = str(body.trix_url) if body.trix_url else None
+    document = await service.update_document(
+        session, principal, document, changes, expected_version=expected
+    )
+    set_etag(response, document.row_version)
+    return to_schema(document)
+
+
+@router.get("/{document_id}/versions", response_model=list[schemas.Version])
+async def list_versions(
+    document_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> list[schemas.Version]:
+    """Versions newest first; drafts only for those who may see them."""
+    document = await service.get_document(session, principal, document_id)
+    found = await versions.list_versions(session, principal, document)
+    return [schemas.Version.model_validate(v) for v in found]
+
+
+@router.post("/{document_id}/versions", status_code=201, response_model=schemas.Version)
+async def add_version(
+    document_id: uuid.UUID,
+    file: Annotated[UploadFile, File(description="docx, pdf, markdown, html or plain text.")],
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    response: Response,
+    change_summary: Annotated[ShortText, Form()] = "",
+    issued: Annotated[
+        bool,
+        Form(description="Register an already issued version (admins and policy officers)."),
+    ] = False,
+) -> schemas.Version:
+    """Upload a new version: drafts are numbered 0.1, 0.2, ...; issued versions 1.0, 2.0."""
+    document = await service.get_document(session, principal, document_id)
+    content = await file.read(settings.max_upload_bytes + 1)
+    version = await versions.add_version(
+        session,
+        principal,
+        document,
+        filename=file.filename or "upload",
+        content=content,
+        declared_media_type=file.content_type,
+        change_summary=change_summary,
+        issue=issued,
+        max_bytes=settings.max_upload_bytes,
+    )
+    response.headers["Location"] = f"/v1/documents/{document_id}/versions/{version.id}"
+    return schemas.Version.model_validate(version)
+
+
+@router.get("/{document_id}/versions/{version}", response_model=schemas.Version)
+async def get_version(
+    document_id: uuid.UUID,
+    version: str,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.Version:
+    """One version, by id or by number (`0.2`)."""
+    document = await service.get_document(session, principal, document_id)
+    found = await versions.get_version(session, principal, document, version)
+    response.headers["ETag"] = f'"{found.sha256}"'
+    return schemas.Version.model_validate(found)
+
+
+@router.get(
+    "/{document_id}/versions/{version}/file",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file as uploaded.",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def download_version(
+    document_id: uuid.UUID, version: str, session: Session, principal: CurrentPrincipal
+) -> Response:
+    """Download the file of a version, byte for byte as uploaded."""
+    document = await service.get_document(session, principal, document_id)
+    found = await versions.get_version(session, principal, document, version)
+    content = await versions.read_file(session, found)
+    safe_name = found.filename.encode("ascii", "replace").decode().replace('"', "'")
+    return Response(
+        content,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe_name}"',
+            "ETag": f'"{found.sha256}"',
+        },
+    )
+
+
+@router.get("/{document_id}/versions/{version}/diff/{other}", response_model=schemas.VersionDiff)
+async def diff_versions(
+    document_id: uuid.UUID,
+    version: str,
+    other: str,
+    session: Session,
+    principal: CurrentPrincipal,
+) -> schemas.VersionDiff:
+    """What changed from `version` to `other`, paragraph by paragraph."""
+    document = await service.get_document(session, principal, document_id)
+    before = await versions.get_version(session, principal, document, version, with_text=True)
+    after = await versions.get_version(session, principal, document, other, with_text=True)
+    changes = versions.compare(before, after)
+    return schemas.VersionDiff(
+        document_id=document.id,
+        from_version=before.number,
+        to_version=after.number,
+        summary=schemas.DiffSummary(**diffing.summarise(changes)),
+        changes=[schemas.Change.model_validate(c, from_attributes=True) for c in changes],
+    )
+
+
+def _link_schema(view: links_service.LinkView) -> schemas.Link:
+    return schemas.Link(
+        id=view.link.id,
+        kind=view.link.kind,
+        direction=view.direction,
+        source_id=view.link.source_id,
+        target_id=view.link.target_id,
+        created_at=view.link.created_at,
+        other=schemas.LinkedDocument(
+            id=view.other.id,
+            reference=view.other.reference,
+            title=view.other.title,
+            kind=view.other.kind,
+            status=view.other.status,
+        ),
+    )
+
+
+@router.get("/{document_id}/links", response_model=list[schemas.Link])
+async def list_links(
+    document_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    kind: schemas.LinkKind | None = None,
+) -> list[schemas.Link]:
+    """Links in both directions: what this document governs and what governs it, and so on."""
+    document = await service.get_document(session, principal, document_id)
+    found = await links_service.list_links(session, principal, document, kind)
+    return [_link_schema(v) for v in found]
+
+
+@router.post("/{document_id}/links", status_code=201, response_model=schemas.Link)
+async def create_link(
+    document_id: uuid.UUID,
+    body: schemas.LinkCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.Link:
+    """Link this document (the source) to another."""
+    document = await service.get_document(session, principal, document_id)
+    link = await links_service.create_link(
+        session, principal, document, target_id=body.target_id, kind=body.kind
+    )
+    target = await service.get_document(session, principal, link.target_id)
+    response.headers["ETag"] = '"r1"'
+    return _link_schema(links_service.LinkView(link, "outgoing", target))
+
+
+@router.delete("/{document_id}/links/{link_id}", status_code=204, response_class=Response)
+async def delete_link(
+    document_id: uuid.UUID,
+    link_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Remove a link. Needs `If-Match` (links never change, so their ETag is always "r1")."""
+    expected = expected_version(if_match)
+    document = await service.get_document(session, principal, document_id)
+    link = await links_service.get_link(session, principal, document, link_id)
+    if expected != 1:
+        raise PreconditionFailed("If-Match does not match the current ETag.")
+    await links_service.delete_link(session, principal, document, link)
+    return Response(status_code=204)

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+
+from services.api.types import LongText, ShortText, Tag, _storable
+
+Status = Literal[
+    "draft",
+    "in_consultation",
+    "awaiting_approval",
+    "approved",
+    "published",
+    "under_review",
+    "superseded",
+    "retired",
+]
+LinkKind = Literal["governs", "implements", "form_for", "supersedes", "relates_to"]
+Reference = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"),
+]
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
+    AfterValidator(_storable),
+]
+KindKey = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
+Tags = Annotated[list[Tag], Field(max_length=50)]
+Interval = Annotated[int, Field(ge=1, le=120, description="Months between reviews.")]
+TrixUrl = Annotated[AnyHttpUrl, Field(description="The chapter on the Tri.x procedures manual.")]
+
+
+class _DocumentFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentCreate(_DocumentFields):
+    reference: Reference = Field(examples=["PROC-014"])
+    title: Title
+    summary: LongText = ""
+    kind: KindKey = Field(examples=["procedure"])
+    service_area: ShortText | None = None
+    owner_id: uuid.UUID | None = Field(None, description="The RSM / policy sponsor.")
+    responsible_officer_id: uuid.UUID | None = Field(
+        None, description="The RO; when empty the owner stands in (NCT)."
+    )
+    author_id: uuid.UUID | None = None
+    status: Status = "draft"
+    review_interval_months: Interval | None = None
+    next_review_due: date | None = None
+    tags: Tags = Field(default_factory=list)
+    trix_url: TrixUrl | None = None
+
+
+class DocumentUpdate(_DocumentFields):
+    """Send only the fields to change."""
+
+    reference: Reference = None  # type: ignore[assignment]
+    title: Title = None  # type: ignore[assignment]
+    summary: LongText = None  # type: ignore[assignment]
+    kind: KindKey = None  # type: ignore[assignment]
+    service_area: ShortText | None = None
+    owner_id: uuid.UUID | None = None
+    responsible_officer_id: uuid.UUID | None = None
+    author_id: uuid.UUID | None = None
+    status: Status = None  # type: ignore[assignment]
+    review_interval_months: Interval | None = None
+    next_review_due: date | None = None
+    tags: Tags = None  # type: ignore[assignment]
+    trix_url: TrixUrl | None = None
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    reference: str
+    title: str
+    summary: str
+    kind: str
+    service_area: str | None
+    owner_id: uuid.UUID | None
+    responsible_officer_id: uuid.UUID | None
+    acting_responsible_officer_id: uuid.UUID | None = Field(
+        description="The named RO, or the owner (RSM) standing in when none is named."
+    )
+    author_id: uuid.UUID | None
+    status: Status
+    review_interval_months: int | None
+    next_review_due: date | None
+    tags: list[str]
+    trix_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentPage(BaseModel):
+    items: list[Document]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class Version(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    document_id: uuid.UUID
+    number: str = Field(examples=["0.2", "1.0"])
+    is_issued: bool
+    change_summary: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by_id: uuid.UUID | None
+    created_at: datetime
+    issued_on: date | None
+
+
+class Change(BaseModel):
+    kind: Literal["added", "removed", "changed"]
+    before: str | None
+    after: str | None
+    before_line: int | None
+    after_line: int | None
+
+
+class DiffSummary(BaseModel):
+    added: int
+    removed: int
+    changed: int
+
+
+class VersionDiff(BaseModel):
+    document_id: uuid.UUID
+    from_version: str
+    to_version: str
+    summary: DiffSummary
+    changes: list[Change]
+
+
+class LinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_id: uuid.UUID
+    kind: LinkKind
+
+
+class LinkedDocument(BaseModel):
+    id: uuid.UUID
+    reference: str
+    title: str
+    kind: str
+    status: str
+
+
+class Link(BaseModel):
+    id: uuid.UUID
+    kind: LinkKind
+    direction: Literal["outgoing", "incoming"] = Field(
+        description="outgoing: this document is the source (e.g. it governs the other)."
+    )
+    source_id: uuid.UUID
+    target_id: uuid.UUID
+    other: LinkedDocument
+    created_at: datetime
+
+
+class DocumentKind(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    key: str
+    label: str
+    requires_owner: bool
+    default_review_interval_months: int | None
+    is_active: bool
+
+
+class DocumentKindCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: KindKey
+    label: Annotated[
+        str, StringConstraints(min_length=1, max_length=100), AfterValidator(_storable)
+    ]
+    requires_owner: bool = False
+    default_review_interval_months: Interval | None = None
+
+
+class DocumentKindUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: Annotated[
+        str, StringConstraints(min_length=1, max_length=100), AfterValidator(_storable)
+    ] = None  # type: ignore[assignment]
+    requires_owner: bool = None  # type: ignore[assignment]
+    default_review_interval_months: Interval | None = None
+    is_active: bool = None  # type: ignore[assignment]

@@ -1,0 +1,149 @@
+"""Every error leaves as an RFC 9457 problem (application/problem+json), from this one place."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.domain.errors import DomainError
+
+logger = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://policygov.example.org/problems/"
+
+
+class InvalidParam(BaseModel):
+    name: str
+    reason: str
+    location: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    invalid_params: list[InvalidParam] | None = None
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug if slug else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "instance": request.url.path,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _location_name(loc: tuple[Any, ...]) -> tuple[str, str | None]:
+    parts = [str(p) for p in loc]
+    where = parts[0] if parts and parts[0] in {"body", "query", "path", "header"} else None
+    name = ".".join(parts[1:] if where else parts) or (where or "request")
+    return name, where
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        field = exc.extra.get("field")
+        params = [{"name": field, "reason": exc.detail}] if field else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(
+            request,
+            exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            invalid_params=params,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        params = []
+        for error in exc.errors():
+            name, where = _location_name(tuple(error.get("loc", ())))
+            params.append({"name": name, "reason": str(error.get("msg")), "location": where})
+        return problem_response(
+            request,
+            422,
+            slug="validation",
+            title="Your request is not valid",
+            detail="; ".join(f"{p['name']}: {p['reason']}" for p in params)[:1000],
+            invalid_params=params,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem_response(
+            request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        # Two writers raced past the If-Match check; the loser is told to read again.
+        return problem_response(
+            request,
+            412,
+            slug="precondition-failed",
+            title="Precondition failed",
+            detail="The resource changed while your request was processed; fetch it again.",
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Services check first; this is the safety net for a race between two requests.
+        logger.info("integrity error mapped to 409: %s", exc.orig)
+        return problem_response(
+            request,
+            409,
+            slug="conflict",
+            title="Conflict",
+            detail="The request conflicts with a change made at the same time; try again.",
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request, 500, slug="internal", title="Internal error", detail="This is a bug."
+        )
+
+
+# Declared on every operation so generated clients and schemathesis know the problem shape.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "model": Problem,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "description": HTTPStatus(status).phrase,
+    }
+    for status in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428)
+}

@@ -1,0 +1,234 @@
+"""Idempotency-Key on POST: a repeat gets the stored response and causes no second effect.
+
+A pure ASGI middleware, because it must see the final response. The key is scoped to the
+caller's organisation; the request fingerprint is method, path, query, content type and body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.api.auth import authenticate
+from services.api.errors import PROBLEM_JSON
+from services.domain.db import utcnow
+from services.domain.errors import DomainError
+from services.domain.idempotency.models import IdempotencyRecord
+
+HEADER = b"idempotency-key"
+# Headers that describe this delivery rather than the outcome are not replayed.
+NOT_REPLAYED = {b"date", b"server", b"content-length"}
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        raw_key = headers.get(HEADER)
+        if raw_key is None:
+            await self.app(scope, receive, send)
+            return
+        key = raw_key.decode("latin-1").strip()
+        if not 1 <= len(key) <= 255:
+            await _problem(send, 400, "Idempotency-Key must be 1 to 255 characters.")
+            return
+        state = scope["app"].state
+        body = await _read_body(receive, state.settings.max_upload_bytes + 1024 * 1024)
+        if body is None:
+            await _problem(send, 413, "The request body is larger than the upload limit.")
+            return
+        replay_receive = _replay(body)
+        try:
+            async with state.sessionmaker() as session:
+                principal = await authenticate(
+                    session, state, headers.get(b"authorization", b"").decode("latin-1")
+                )
+                await session.commit()
+        except DomainError:
+            # Not authenticated: let the application answer 401 as usual, storing nothing.
+            await self.app(scope, replay_receive, send)
+            return
+        fingerprint = _fingerprint(scope, headers, body)
+        outcome = await _claim(state, principal.organisation_id, key, fingerprint)
+        if outcome is not None:
+            await outcome(send)
+            return
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": bytearray()}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture)
+        finally:
+            await _finish(state, principal.organisation_id, key, captured)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        scope["method"].encode(),
+        scope["path"].encode(),
+        scope.get("query_string", b""),
+        headers.get(b"content-type", b"").split(b";")[0],
+    ):
+        digest.update(part + b"\0")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+async def _claim(state: Any, organisation_id: Any, key: str, fingerprint: str) -> Any:
+    """Reserve the key for this request; or return how to answer instead (replay or problem)."""
+    settings = state.settings
+    now = utcnow()
+    async with state.sessionmaker() as session, session.begin():
+        inserted = await session.execute(
+            insert(IdempotencyRecord)
+            .values(
+                organisation_id=organisation_id,
+                key=key,
+                fingerprint=fingerprint,
+                state="in_flight",
+                locked_at=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(IdempotencyRecord.key)
+        )
+        if inserted.first() is not None:
+            return None
+        record = (
+            await session.execute(
+                select(IdempotencyRecord)
+                .where(IdempotencyRecord.organisation_id == organisation_id)
+                .where(IdempotencyRecord.key == key)
+                .with_for_update()
+            )
+        ).scalar_one()
+        expired = record.created_at < now - timedelta(hours=settings.idempotency_ttl_hours)
+        abandoned = record.state == "in_flight" and record.locked_at < now - timedelta(
+            seconds=settings.idempotency_lease_seconds
+        )
+        if expired or abandoned:
+            record.fingerprint, record.state, record.locked_at = fingerprint, "in_flight", now
+            record.created_at = now if expired else record.created_at
+            return None
+        if record.fingerprint != fingerprint:
+            return _problem_sender(
+                422, "This Idempotency-Key was used with a different request; use a new key."
+            )
+        if record.state == "in_flight":
+            return _problem_sender(
+                409, "A request with this Idempotency-Key is still being processed; retry later."
+            )
+        stored = (record.response_status, record.response_headers or [], record.response_body)
+
+    async def replay(send: Send) -> None:
+        status, headers, body = stored
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        raw.append((b"idempotent-replayed", b"true"))
+        raw.append((b"content-length", str(len(body or b"")).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body or b""})
+
+    return replay
+
+
+async def _finish(state: Any, organisation_id: Any, key: str, captured: dict[str, Any]) -> None:
+    where = (IdempotencyRecord.organisation_id == organisation_id) & (IdempotencyRecord.key == key)
+    async with state.sessionmaker() as session, session.begin():
+        if captured["status"] >= 500:
+            # Nothing was committed (or we cannot know): let the client retry with the same key.
+            await session.execute(delete(IdempotencyRecord).where(where))
+            return
+        headers = [
+            [k.decode("latin-1"), v.decode("latin-1")]
+            for k, v in captured["headers"]
+            if k.lower() not in NOT_REPLAYED
+        ]
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(where)
+            .values(
+                state="done",
+                response_status=captured["status"],
+                response_headers=headers,
+                response_body=bytes(captured["body"]),
+            )
+        )
+
+
+def _problem_sender(status: int, detail: str) -> Any:
+    async def sender(send: Send) -> None:
+        await _problem(send, status, detail)
+
+    return sender
+
+
+async def _problem(send: Send, status: int, detail: str) -> None:
+    titles = {400: "Bad request", 409: "Conflict", 413: "Payload too large", 422: "Invalid input"}
+    body = json.dumps(
+        {
+            "type": "https://policygov.example.org/problems/idempotency",
+            "title": titles.get(status, "Error"),
+            "status": status,
+            "detail": detail,
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+__all__ = ["IdempotencyMiddleware", "Request"]

@@ -1,0 +1,90 @@
+"""The staff directory."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.people import schemas
+from services.api.types import PageSize, ShortText
+from services.domain.pagination import decode_cursor, encode_cursor
+from services.domain.people import service
+
+router = APIRouter(prefix="/v1/people", tags=["people"])
+
+
+@router.get("", response_model=schemas.PersonPage)
+async def list_people(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    q: Annotated[ShortText | None, Query(description="Part of a name or email.")] = None,
+    role: schemas.Role | None = None,
+    is_active: bool | None = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.PersonPage:
+    scope = {
+        k: v for k, v in {"q": q, "role": role, "is_active": is_active}.items() if v is not None
+    }
+    after = None
+    if cursor:
+        name, last_id = decode_cursor(settings.secret_key, cursor, scope)
+        after = (name, uuid.UUID(last_id))
+    people = await service.list_people(
+        session, principal, q=q, role=role, is_active=is_active, after=after, limit=limit + 1
+    )
+    next_cursor = None
+    if len(people) > limit:
+        people = people[:limit]
+        next_cursor = encode_cursor(
+            settings.secret_key, [people[-1].name, str(people[-1].id)], scope
+        )
+    return schemas.PersonPage(
+        items=[schemas.Person.model_validate(p) for p in people], next_cursor=next_cursor
+    )
+
+
+@router.post("", status_code=201, response_model=schemas.Person)
+async def create_person(
+    body: schemas.PersonCreate, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.Person:
+    """Add someone to the directory (admins and policy officers)."""
+    person = await service.create_person(
+        session, principal, organisation_id=principal.organisation_id, **body.model_dump()
+    )
+    set_etag(response, person.row_version)
+    response.headers["Location"] = f"/v1/people/{person.id}"
+    return schemas.Person.model_validate(person)
+
+
+@router.get("/{person_id}", response_model=schemas.Person)
+async def get_person(
+    person_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.Person:
+    person = await service.get_person(session, principal, person_id)
+    set_etag(response, person.row_version)
+    return schemas.Person.model_validate(person)
+
+
+@router.patch("/{person_id}", response_model=schemas.Person)
+async def update_person(
+    person_id: uuid.UUID,
+    body: schemas.PersonUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.Person:
+    """Change details, roles (admins) or deactivate someone who left. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    person = await service.get_person(session, principal, person_id)
+    person = await service.update_person(
+        session, principal, person, body.model_dump(exclude_unset=True), expected_version=expected
+    )
+    set_etag(response, person.row_version)
+    return schemas.Person.model_validate(person)

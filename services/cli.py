@@ -1,0 +1,276 @@
+"""The ``policygov`` command: set-up, demo data, and running the services."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _asyncpg_dsn(url: str, database: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def ensure_database(url: str) -> bool:
+    """Create the database named in ``url`` if it does not exist; True if it was created."""
+    name = make_url(url).database
+    try:
+        conn = await asyncpg.connect(_asyncpg_dsn(url))
+        await conn.close()
+        return False
+    except asyncpg.InvalidCatalogNameError:
+        pass
+    conn = await asyncpg.connect(_asyncpg_dsn(url, "postgres"))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    except asyncpg.DuplicateDatabaseError:
+        return False
+    finally:
+        await conn.close()
+    return True
+
+
+def migrate(url: str | None = None) -> None:
+    """Bring the database schema to the newest migration (creating the database if needed)."""
+    from alembic import command
+    from alembic.config import Config
+
+    url = url or get_settings().database_url
+    if asyncio.run(ensure_database(url)):
+        print(f"created database {make_url(url).database}")
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "head")
+    print("database is at the newest migration")
+
+
+async def _in_transaction(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    from services.domain.db import make_engine, make_sessionmaker
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def create_org(slug: str, name: str) -> None:
+    from services.domain.organisations import service
+
+    async def work(session: AsyncSession) -> None:
+        org = await service.create_organisation(session, slug=slug, name=name)
+        print(f"created organisation {org.slug} ({org.id})")
+
+    asyncio.run(_in_transaction(work))
+
+
+def create_api_key(slug: str, role: str, name: str, email: str | None) -> None:
+    from services.domain.access import service as access
+    from services.domain.organisations import service as organisations
+    from services.domain.people import service as people
+
+    async def work(session: AsyncSession) -> str:
+        org = await organisations.get_by_slug(session, slug)
+        person_id = None
+        if email:
+            person = await people.find_by_email(session, org.id, email)
+            if person is None:
+                raise SystemExit(f"no person {email} in {slug}")
+            person_id = person.id
+        issued = await access.create_api_key(
+            session, None, organisation_id=org.id, role=role, name=name, person_id=person_id
+        )
+        return issued.secret
+
+    secret = asyncio.run(_in_transaction(work))
+    print(f"API key for {slug} with role {role} (shown once; store it now):", file=sys.stderr)
+    print(secret)
+
+
+def seed_demo(keys_file: Path) -> None:
+    """Load the demo organisations, then print an admin API key for each (reused across runs)."""
+    from services.domain.access import service as access
+    from services.domain.demo.loader import load_data, seed_organisation
+    from services.domain.errors import Unauthenticated
+    from services.domain.organisations import service as organisations
+    from services.domain.people import service as people
+
+    data = load_data()
+    saved: dict[str, str] = json.loads(keys_file.read_text()) if keys_file.exists() else {}
+
+    async def work(session: AsyncSession) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        for spec in data["organisations"]:
+            counts = await seed_organisation(session, spec)
+            created = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing new"
+            print(f"{spec['slug']:8} {created}")
+            org = await organisations.get_by_slug(session, spec["slug"])
+            secret = saved.get(spec["slug"])
+            if secret:
+                try:
+                    principal = await access.authenticate_api_key(session, secret)
+                    if principal.organisation_id == org.id and principal.is_admin:
+                        keys[spec["slug"]] = secret
+                        continue
+                except Unauthenticated:
+                    pass
+            admin_email = next(p["email"] for p in spec["people"] if "admin" in p["roles"])
+            admin = await people.find_by_email(session, org.id, admin_email)
+            assert admin is not None
+            issued = await access.create_api_key(
+                session,
+                None,
+                organisation_id=org.id,
+                role="admin",
+                name="demo admin key (seed-demo)",
+                person_id=admin.id,
+            )
+            keys[spec["slug"]] = issued.secret
+        return keys
+
+    keys = asyncio.run(_in_transaction(work))
+    keys_file.parent.mkdir(parents=True, exist_ok=True)
+    keys_file.write_text(json.dumps(keys, indent=2))
+    keys_file.chmod(0o600)
+    print(f"\nDemo admin API keys (also in {keys_file}):")
+    for slug, secret in keys.items():
+        print(f"  {slug:8} {secret}")
+    first = next(iter(keys.values()))
+    print(
+        "\nTry:  curl -H 'Authorization: Bearer "
+        f"{first}' http://{get_settings().api_host}:{get_settings().api_port}/v1/documents"
+    )
+
+
+def verify_audit(slug: str | None) -> int:
+    from sqlalchemy import select
+
+    from services.domain.audit.service import verify_chain
+    from services.domain.organisations.models import Organisation
+
+    async def work(session: AsyncSession) -> int:
+        query = select(Organisation).order_by(Organisation.slug)
+        if slug:
+            query = query.where(Organisation.slug == slug)
+        orgs = list((await session.execute(query)).scalars())
+        if not orgs:
+            print(f"no organisation {slug!r}", file=sys.stderr)
+            return 2
+        broken = 0
+        for org in orgs:
+            verdict = await verify_chain(session, org.id)
+            if verdict.is_intact:
+                print(f"{org.slug}: intact ({verdict.records_checked} records)")
+            else:
+                broken += 1
+                print(
+                    f"{org.slug}: BROKEN at record {verdict.first_broken_seq}: {verdict.reason} "
+                    f"({verdict.records_checked} records before it are intact)"
+                )
+        return 1 if broken else 0
+
+    result: int = asyncio.run(_in_transaction(work))
+    return result
+
+
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "services.api.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+def worker() -> None:
+    from arq import run_worker
+
+    from services.notifier.worker import WorkerSettings
+
+    run_worker(WorkerSettings)  # type: ignore[arg-type]
+
+
+def run_all() -> None:
+    """API and notifier together, for local use: Ctrl-C stops both."""
+    notifier = subprocess.Popen([sys.executable, "-m", "services.cli", "worker"])
+    try:
+        serve(None, None, 1)
+    finally:
+        notifier.send_signal(signal.SIGTERM)
+        try:
+            notifier.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            notifier.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="policygov", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create the database if needed and apply migrations")
+    p = sub.add_parser("create-org", help="create an organisation")
+    p.add_argument("--slug", required=True)
+    p.add_argument("--name", required=True)
+    p = sub.add_parser("create-api-key", help="issue an API key; prints it alone on the last line")
+    p.add_argument("--org", required=True, help="organisation slug")
+    p.add_argument("--role", required=True)
+    p.add_argument("--name", default="created with the policygov CLI")
+    p.add_argument("--email", help="the person the key acts for (default: a service account)")
+    p = sub.add_parser("seed-demo", help="load the five demo organisations (idempotent)")
+    p.add_argument("--keys-file", type=Path, default=Path("var/demo-keys.json"))
+    p = sub.add_parser("verify-audit", help="check every organisation's audit hash chain")
+    p.add_argument("--org", help="only this organisation")
+    p = sub.add_parser("serve", help="run the API")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="run the notifier")
+    sub.add_parser("run", help="run the API and the notifier together")
+    args = parser.parse_args(argv)
+
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "create-org":
+        create_org(args.slug, args.name)
+    elif args.command == "create-api-key":
+        create_api_key(args.org, args.role, args.name, args.email)
+    elif args.command == "seed-demo":
+        seed_demo(args.keys_file)
+    elif args.command == "verify-audit":
+        return verify_audit(args.org)
+    elif args.command == "serve":
+        serve(args.host, args.port, args.workers)
+    elif args.command == "worker":
+        worker()
+    elif args.command == "run":
+        run_all()
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

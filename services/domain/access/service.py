@@ -1,0 +1,136 @@
+"""API keys and the authentication of bearer credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.models import ApiKey
+from services.domain.access.principal import Principal
+from services.domain.audit import service as audit
+from services.domain.db import utcnow
+from services.domain.errors import Invalid, NotFound, Unauthenticated
+from services.domain.people.models import ROLES, Person
+
+KEY_PREFIX = "pgv_"
+# last_used_at is a hint for admins, not a log: write it at most once a minute per key.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_key(key: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is safe (no dictionary to attack).
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    api_key: ApiKey
+    secret: str
+
+
+async def create_api_key(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    organisation_id: uuid.UUID,
+    role: str,
+    name: str,
+    person_id: uuid.UUID | None = None,
+) -> IssuedKey:
+    """Issue a key; the secret is returned once and only its hash is kept."""
+    if role not in ROLES:
+        raise Invalid(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", field="role")
+    if person_id is not None:
+        person = await session.get(Person, person_id)
+        if person is None or person.organisation_id != organisation_id:
+            raise NotFound("No such person in this organisation.")
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        organisation_id=organisation_id,
+        person_id=person_id,
+        name=name,
+        role=role,
+        prefix=secret[:12],
+        key_hash=hash_key(secret),
+    )
+    session.add(key)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=organisation_id,
+        action="api_key.created",
+        entity_type="api_key",
+        entity_id=key.id,
+        after=audit.snapshot(key),
+    )
+    return IssuedKey(key, secret)
+
+
+async def list_api_keys(session: AsyncSession, principal: Principal) -> list[ApiKey]:
+    principal.require("admin")
+    rows = await session.execute(
+        select(ApiKey)
+        .where(ApiKey.organisation_id == principal.organisation_id)
+        .order_by(ApiKey.created_at, ApiKey.id)
+    )
+    return list(rows.scalars())
+
+
+async def get_api_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:
+    principal.require("admin")
+    key = await session.get(ApiKey, key_id)
+    if key is None or key.organisation_id != principal.organisation_id:
+        raise NotFound("No such API key.")
+    return key
+
+
+async def revoke_api_key(session: AsyncSession, principal: Principal, key: ApiKey) -> ApiKey:
+    """Revoke a key at once; revoking twice is harmless."""
+    if key.revoked_at is None:
+        before = audit.snapshot(key)
+        key.revoked_at = utcnow()
+        await session.flush()
+        await audit.record(
+            session,
+            principal,
+            organisation_id=key.organisation_id,
+            action="api_key.revoked",
+            entity_type="api_key",
+            entity_id=key.id,
+            before=before,
+            after=audit.snapshot(key),
+        )
+    return key
+
+
+async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
+    """The principal a key acts as; Unauthenticated if it is unknown, revoked or its person left."""
+    key = (
+        await session.execute(select(ApiKey).where(ApiKey.key_hash == hash_key(secret)))
+    ).scalar_one_or_none()
+    if key is None or key.revoked_at is not None:
+        raise Unauthenticated("The API key is not valid.")
+    label = f"api key {key.prefix}… ({key.name})"
+    if key.person_id is not None:
+        person = await session.get(Person, key.person_id)
+        if person is None or not person.is_active:
+            raise Unauthenticated("The person this API key belongs to is no longer active.")
+        label = f"{person.email} via {label}"
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        await session.flush()
+    return Principal(
+        organisation_id=key.organisation_id,
+        person_id=key.person_id,
+        roles=frozenset({key.role}),
+        label=label,
+        api_key_id=key.id,
+    )

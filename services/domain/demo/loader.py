@@ -1,0 +1,129 @@
+"""Loads the five seed organisations (demo/organisations.json); running it twice changes nothing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.documents import links, service, versions
+from services.domain.documents.models import Document
+from services.domain.organisations import service as organisations
+from services.domain.people import service as people
+
+
+def load_data() -> dict[str, Any]:
+    text = (
+        resources.files("services.domain.demo")
+        .joinpath("organisations.json")
+        .read_text(encoding="utf-8")
+    )
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
+    """Create what is missing of one organisation; returns counts of what was created."""
+    counts = {"organisations": 0, "people": 0, "documents": 0, "links": 0}
+    org = await organisations.find_by_slug(session, spec["slug"])
+    if org is None:
+        org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
+        counts["organisations"] = 1
+    system = Principal(
+        organisation_id=org.id,
+        person_id=None,
+        roles=frozenset({"admin"}),
+        label="seed-demo",
+    )
+    by_email = {}
+    for p in spec["people"]:
+        person = await people.find_by_email(session, org.id, p["email"])
+        if person is None:
+            person = await people.create_person(
+                session,
+                system,
+                organisation_id=org.id,
+                name=p["name"],
+                email=p["email"],
+                job_title=p.get("job_title"),
+                roles=p.get("roles", ["reader"]),
+            )
+            counts["people"] += 1
+        by_email[p["email"]] = person.id
+    contact = spec.get("escalation_contact_email")
+    if contact and org.escalation_contact_id is None:
+        org.escalation_contact_id = by_email[contact]
+    today = versions.london_today()
+    by_reference: dict[str, Document] = {}
+    for d in spec["documents"]:
+        existing = (
+            await session.execute(
+                select(Document).where(
+                    Document.organisation_id == org.id, Document.reference == d["reference"]
+                )
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            by_reference[d["reference"]] = existing
+            continue
+        document = await service.create_document(
+            session,
+            system,
+            {
+                "reference": d["reference"],
+                "title": d["title"],
+                "summary": d.get("summary", ""),
+                "kind": d["kind"],
+                "service_area": d.get("service_area"),
+                "owner_id": by_email.get(d.get("owner_email") or ""),
+                "responsible_officer_id": by_email.get(d.get("responsible_officer_email") or ""),
+                "author_id": by_email.get(d.get("author_email") or ""),
+                "review_interval_months": d.get("review_interval_months"),
+                "tags": d.get("tags", []),
+                "trix_url": d.get("trix_url"),
+            },
+        )
+        for number, v in enumerate(d.get("versions", []), start=1):
+            await versions.add_version(
+                session,
+                system,
+                document,
+                filename=f"{d['reference']}-{number}.md",
+                content=v["text"].encode(),
+                declared_media_type="text/markdown",
+                change_summary=v.get("change_summary", ""),
+                issue=bool(v.get("issued")),
+                max_bytes=10_000_000,
+            )
+        due = d.get("next_review_due_in_days")
+        await service.update_document(
+            session,
+            system,
+            document,
+            {
+                "status": d.get("status", "draft"),
+                "next_review_due": today + timedelta(days=due) if due is not None else None,
+            },
+            expected_version=document.row_version,
+        )
+        by_reference[d["reference"]] = document
+        counts["documents"] += 1
+    for lk in spec.get("links", []):
+        source, target = by_reference[lk["source"]], by_reference[lk["target"]]
+        existing_links = await links.list_links(session, system, source, lk["kind"])
+        if any(v.other.id == target.id and v.direction == "outgoing" for v in existing_links):
+            continue
+        await links.create_link(session, system, source, target_id=target.id, kind=lk["kind"])
+        counts["links"] += 1
+    return counts

@@ -1,0 +1,95 @@
+"""Document kinds, configurable per organisation."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.audit import service as audit
+from services.domain.documents.models import DocumentKind
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+
+KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+async def list_kinds(session: AsyncSession, principal: Principal) -> list[DocumentKind]:
+    rows = await session.execute(
+        select(DocumentKind)
+        .where(DocumentKind.organisation_id == principal.organisation_id)
+        .order_by(DocumentKind.key)
+    )
+    return list(rows.scalars())
+
+
+async def get_kind(session: AsyncSession, principal: Principal, kind_id: uuid.UUID) -> DocumentKind:
+    kind = await session.get(DocumentKind, kind_id)
+    if kind is None or kind.organisation_id != principal.organisation_id:
+        raise NotFound("No such document kind.")
+    return kind
+
+
+async def create_kind(
+    session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
+) -> DocumentKind:
+    """Add a kind of document to the organisation (admins)."""
+    principal.require("admin")
+    if not KEY.match(fields["key"]):
+        raise Invalid("A key is 2-40 lower-case letters, digits or underscores.", field="key")
+    existing = await session.execute(
+        select(DocumentKind.id).where(
+            DocumentKind.organisation_id == principal.organisation_id,
+            DocumentKind.key == fields["key"],
+        )
+    )
+    if existing.first() is not None:
+        raise Conflict(f"Kind {fields['key']!r} already exists.", field="key")
+    kind = DocumentKind(organisation_id=principal.organisation_id, **fields)
+    session.add(kind)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=kind.organisation_id,
+        action="document_kind.created",
+        entity_type="document_kind",
+        entity_id=kind.id,
+        after=audit.snapshot(kind),
+    )
+    return kind
+
+
+async def update_kind(
+    session: AsyncSession,
+    principal: Principal,
+    kind: DocumentKind,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int,
+) -> DocumentKind:
+    """Relabel a kind, change its rules or retire it (the key is permanent)."""
+    principal.require("admin")
+    if kind.row_version != expected_version:
+        raise PreconditionFailed("The kind has changed since you read it.")
+    before = audit.snapshot(kind)
+    for key, value in changes.items():
+        setattr(kind, key, value)
+    await session.flush()
+    after = audit.snapshot(kind)
+    if after != before:
+        await audit.record(
+            session,
+            principal,
+            organisation_id=kind.organisation_id,
+            action="document_kind.updated",
+            entity_type="document_kind",
+            entity_id=kind.id,
+            before=before,
+            after=after,
+        )
+    return kind

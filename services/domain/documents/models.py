@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy import (
+    text as sql_text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
+
+STATUSES = (
+    "draft",
+    "in_consultation",
+    "awaiting_approval",
+    "approved",
+    "published",
+    "under_review",
+    "superseded",
+    "retired",
+)
+LINK_KINDS = ("governs", "implements", "form_for", "supersedes", "relates_to")
+DEFAULT_KINDS: tuple[tuple[str, str, bool], ...] = (
+    # (key, label, requires_owner). NCT: a procedure always has an RO and an RSM.
+    ("policy", "Policy", False),
+    ("procedure", "Procedure", True),
+    ("practice_standard", "Practice standard", False),
+    ("practice_guidance", "Practice guidance", False),
+    ("form", "Form", False),
+    ("strategy", "Strategy", False),
+    ("policy_framework", "Policy framework", False),
+    ("protocol", "Protocol", False),
+)
+
+
+class DocumentKind(IdMixin, TimestampMixin, Base):
+    """A kind of governance document, configurable per organisation."""
+
+    __tablename__ = "document_kinds"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(100))
+    # When true a document of this kind must have an owner (RSM); the owner stands in as RO.
+    requires_owner: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    default_review_interval_months: Mapped[int | None] = mapped_column(Integer)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class Document(IdMixin, TimestampMixin, Base):
+    """A governance document in an organisation's register."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "reference"),
+        ForeignKeyConstraint(
+            ["organisation_id", "kind"],
+            ["document_kinds.organisation_id", "document_kinds.key"],
+            name="fk_documents_kind_document_kinds",
+            onupdate="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "owner_id"],
+            ["people.organisation_id", "people.id"],
+            name="fk_documents_owner_id_people",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "responsible_officer_id"],
+            ["people.organisation_id", "people.id"],
+            name="fk_documents_responsible_officer_id_people",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "author_id"],
+            ["people.organisation_id", "people.id"],
+            name="fk_documents_author_id_people",
+        ),
+        UniqueConstraint("organisation_id", "id", name="uq_documents_organisation_id_id"),
+        CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+        CheckConstraint("review_interval_months BETWEEN 1 AND 120", name="review_interval"),
+        Index("ix_documents_org_status", "organisation_id", "status"),
+        Index("ix_documents_org_kind", "organisation_id", "kind"),
+        Index("ix_documents_org_review_due", "organisation_id", "next_review_due"),
+        Index("ix_documents_owner_id", "owner_id"),
+        Index("ix_documents_responsible_officer_id", "responsible_officer_id"),
+        Index("ix_documents_author_id", "author_id"),
+        Index("ix_documents_tags", "tags", postgresql_using="gin"),
+        Index("ix_documents_search_all", "search_all", postgresql_using="gin"),
+        Index("ix_documents_search_published", "search_published", postgresql_using="gin"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    reference: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    service_area: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[uuid.UUID | None]
+    responsible_officer_id: Mapped[uuid.UUID | None]
+    author_id: Mapped[uuid.UUID | None]
+    status: Mapped[str] = mapped_column(String(30), default="draft", server_default="draft")
+    review_interval_months: Mapped[int | None] = mapped_column(Integer)
+    next_review_due: Mapped[date | None] = mapped_column(Date)
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(80)), default=list, server_default=sql_text("'{}'::varchar[]")
+    )
+    trix_url: Mapped[str | None] = mapped_column(String(2000))
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    # Text of the newest version (any state) and of the newest issued version, kept by the
+    # service so search never reads version rows. The tsvectors are generated from them.
+    latest_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    published_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_all: Mapped[str] = mapped_column(
+        TSVECTOR,
+        Computed(
+            "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+            "setweight(to_tsvector('english', coalesce(reference, '')), 'A') || "
+            "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
+            "setweight(to_tsvector('english', left(coalesce(latest_text, ''), 500000)), 'C')",
+            persisted=True,
+        ),
+        deferred=True,
+    )
+    search_published: Mapped[str] = mapped_column(
+        TSVECTOR,
+        Computed(
+            "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+            "setweight(to_tsvector('english', coalesce(reference, '')), 'A') || "
+            "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
+            "setweight(to_tsvector('english', left(coalesce(published_text, ''), 500000)), 'C')",
+            persisted=True,
+        ),
+        deferred=True,
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class DocumentVersion(IdMixin, Base):
+    """One uploaded file of a document; kept forever (Cafcass: retain every draft)."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "major", "minor"),
+        CheckConstraint("major >= 0 AND minor >= 0 AND (major > 0 OR minor > 0)", name="number"),
+        ForeignKeyConstraint(
+            ["organisation_id", "document_id"],
+            ["documents.organisation_id", "documents.id"],
+            name="fk_document_versions_document_documents",
+            ondelete="CASCADE",
+        ),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    document_id: Mapped[uuid.UUID]
+    major: Mapped[int] = mapped_column(Integer)
+    minor: Mapped[int] = mapped_column(Integer)
+    change_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sql_text("now()"))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def number(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.minor == 0
+
+
+class VersionFile(Base):
+    """The bytes of a version, apart from its metadata so listing versions stays light."""
+
+    __tablename__ = "version_files"
+
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentLink(IdMixin, Base):
+    """A typed, directed relation between two documents of one organisation."""
+
+    __tablename__ = "document_links"
+    __table_args__ = (
+        UniqueConstraint("source_id", "target_id", "kind"),
+        CheckConstraint("source_id <> target_id", name="not_self"),
+        ForeignKeyConstraint(
+            ["organisation_id", "source_id"],
+            ["documents.organisation_id", "documents.id"],
+            name="fk_document_links_source_documents",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "target_id"],
+            ["documents.organisation_id", "documents.id"],
+            name="fk_document_links_target_documents",
+            ondelete="CASCADE",
+        ),
+        CheckConstraint(f"kind IN {LINK_KINDS!r}", name="kind"),
+        Index("ix_document_links_target_id", "target_id"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    source_id: Mapped[uuid.UUID]
+    target_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))

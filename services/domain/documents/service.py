@@ -1,0 +1,333 @@
+"""The register: creating, changing, finding and searching governance documents."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, and_, cast, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain import events
+from services.domain.access.principal import Principal
+from services.domain.audit import service as audit
+from services.domain.db import new_id
+from services.domain.documents.models import STATUSES, Document, DocumentKind
+from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.outbox.service import emit
+from services.domain.people.models import Person
+
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+PEOPLE_FIELDS = {"owner_id": "owner", "responsible_officer_id": "responsible_officer"}
+PEOPLE_FIELDS["author_id"] = "author"
+# Only admins and policy officers change who is accountable, the reference, kind or status.
+MANAGED_FIELDS = frozenset({"reference", "kind", "status", *PEOPLE_FIELDS})
+WRITING_ROLES = frozenset({"admin", "policy_officer", "author", "approver"})
+
+
+def is_named_on(principal: Principal, document: Document) -> bool:
+    """True if the caller is the document's author, responsible officer or owner."""
+    return principal.person_id is not None and principal.person_id in (
+        document.author_id,
+        document.responsible_officer_id,
+        document.owner_id,
+    )
+
+
+def can_see_drafts(principal: Principal, document: Document) -> bool:
+    """Draft versions are for the people working on the document and the policy team."""
+    return principal.manages_documents or is_named_on(principal, document)
+
+
+def can_edit(principal: Principal, document: Document) -> bool:
+    return principal.manages_documents or (
+        bool(principal.roles & WRITING_ROLES) and is_named_on(principal, document)
+    )
+
+
+def acting_responsible_officer_id(document: Document) -> uuid.UUID | None:
+    # NCT: every procedure has an RO; when none is named the RSM (owner) stands in.
+    return document.responsible_officer_id or document.owner_id
+
+
+async def get_document(
+    session: AsyncSession, principal: Principal, document_id: uuid.UUID, *, for_update: bool = False
+) -> Document:
+    """A document of the caller's organisation; other organisations' ids are NotFound too."""
+    query = select(Document).where(
+        Document.id == document_id, Document.organisation_id == principal.organisation_id
+    )
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    document = (await session.execute(query)).scalar_one_or_none()
+    if document is None:
+        raise NotFound("No such document.")
+    return document
+
+
+async def _check_kind(session: AsyncSession, organisation_id: uuid.UUID, key: str) -> DocumentKind:
+    kind = (
+        await session.execute(
+            select(DocumentKind).where(
+                DocumentKind.organisation_id == organisation_id, DocumentKind.key == key
+            )
+        )
+    ).scalar_one_or_none()
+    if kind is None or not kind.is_active:
+        raise Invalid(f"{key!r} is not a document kind of this organisation.", field="kind")
+    return kind
+
+
+async def _check_person(
+    session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID | None, field: str
+) -> None:
+    if person_id is None:
+        return
+    person = await session.get(Person, person_id)
+    if person is None or person.organisation_id != organisation_id:
+        raise Invalid("No such person in this organisation.", field=field)
+    if not person.is_active:
+        raise Invalid(f"{person.name} is no longer active.", field=field)
+
+
+async def _validate(session: AsyncSession, document: Document, changed: set[str]) -> None:
+    if "reference" in changed and not REFERENCE.match(document.reference):
+        raise Invalid(
+            "A reference is 1-40 letters, digits, '.', '_', '/' or '-', e.g. PROC-014.",
+            field="reference",
+        )
+    if "status" in changed and document.status not in STATUSES:
+        raise Invalid(f"Status must be one of {', '.join(STATUSES)}.", field="status")
+    kind = await _check_kind(session, document.organisation_id, document.kind)
+    for field in PEOPLE_FIELDS.keys() & changed:
+        await _check_person(session, document.organisation_id, getattr(document, field), field)
+    if kind.requires_owner and document.owner_id is None:
+        # NCT: a procedure always has a Responsible Strategic Manager.
+        raise Invalid(f"A {kind.label.lower()} must have an owner (RSM).", field="owner_id")
+    if "reference" in changed:
+        clash = await session.execute(
+            select(Document.id).where(
+                Document.organisation_id == document.organisation_id,
+                Document.reference == document.reference,
+                Document.id != document.id,
+            )
+        )
+        if clash.first() is not None:
+            raise Conflict(f"Reference {document.reference} is already used.", field="reference")
+
+
+async def create_document(
+    session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
+) -> Document:
+    """Add a document to the register, with its audit record and events."""
+    principal.require("admin", "policy_officer", "author")
+    fields = dict(fields)
+    if not principal.manages_documents:
+        if fields.get("status", "draft") != "draft":
+            raise Forbidden("Only admins and policy officers can register a non-draft document.")
+        fields.setdefault("author_id", principal.person_id)
+    kind = await _check_kind(session, principal.organisation_id, fields.get("kind", ""))
+    if fields.get("review_interval_months") is None and kind.default_review_interval_months:
+        fields["review_interval_months"] = kind.default_review_interval_months
+    document = Document(id=new_id(), organisation_id=principal.organisation_id, **fields)
+    document.tags = sorted(set(document.tags or []))
+    await _validate(session, document, set(fields) | {"reference"})
+    session.add(document)
+    await session.flush()
+    after = audit.snapshot(document)
+    await audit.record(
+        session,
+        principal,
+        organisation_id=document.organisation_id,
+        action="document.created",
+        entity_type="document",
+        entity_id=document.id,
+        after=after,
+    )
+    await emit(
+        session,
+        events.DocumentCreated(
+            organisation_id=document.organisation_id,
+            document_id=document.id,
+            reference=document.reference,
+        ),
+    )
+    for field, role in PEOPLE_FIELDS.items():
+        if getattr(document, field) is not None:
+            await _emit_person_change(session, document, role, None, getattr(document, field))
+    return document
+
+
+async def _emit_person_change(
+    session: AsyncSession,
+    document: Document,
+    role: str,
+    previous: uuid.UUID | None,
+    current: uuid.UUID | None,
+) -> None:
+    await emit(
+        session,
+        events.DocumentOwnerChanged(
+            organisation_id=document.organisation_id,
+            document_id=document.id,
+            role=role,
+            previous_person_id=previous,
+            person_id=current,
+        ),
+    )
+
+
+async def update_document(
+    session: AsyncSession,
+    principal: Principal,
+    document: Document,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int,
+) -> Document:
+    """Change a document's register entry; ``expected_version`` comes from the caller's If-Match."""
+    if not can_edit(principal, document):
+        raise Forbidden("You may not change this document.")
+    if document.row_version != expected_version:
+        raise PreconditionFailed("The document has changed since you read it; fetch it again.")
+    restricted = MANAGED_FIELDS & changes.keys()
+    if restricted and not principal.manages_documents:
+        raise Forbidden(
+            f"Only admins and policy officers can change {', '.join(sorted(restricted))}."
+        )
+    before = audit.snapshot(document)
+    changed = {k for k, v in changes.items() if getattr(document, k) != v}
+    if "tags" in changed:
+        changes = {**changes, "tags": sorted(set(changes["tags"] or []))}
+    for key in changed:
+        setattr(document, key, changes[key])
+    if not changed:
+        return document
+    await _validate(session, document, changed)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=document.organisation_id,
+        action="document.updated",
+        entity_type="document",
+        entity_id=document.id,
+        before=before,
+        after=audit.snapshot(document),
+    )
+    await emit(
+        session,
+        events.DocumentUpdated(
+            organisation_id=document.organisation_id,
+            document_id=document.id,
+            changed=sorted(changed),
+        ),
+    )
+    for field, role in PEOPLE_FIELDS.items():
+        if field in changed:
+            await _emit_person_change(
+                session,
+                document,
+                role,
+                uuid.UUID(before[field]) if before[field] else None,
+                getattr(document, field),
+            )
+    return document
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    kind: str | None = None
+    status: str | None = None
+    owner_id: uuid.UUID | None = None
+    responsible_officer_id: uuid.UUID | None = None
+    author_id: uuid.UUID | None = None
+    service_area: str | None = None
+    tag: str | None = None
+    review_due_before: date | None = None
+    review_due_after: date | None = None
+    q: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _conditions(principal: Principal, f: DocumentFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Document.organisation_id == principal.organisation_id]
+    for field in ("kind", "status", "owner_id", "responsible_officer_id", "author_id"):
+        value = getattr(f, field)
+        if value is not None:
+            conditions.append(getattr(Document, field) == value)
+    if f.service_area is not None:
+        conditions.append(func.lower(Document.service_area) == f.service_area.lower())
+    if f.tag is not None:
+        conditions.append(Document.tags.contains([f.tag]))
+    if f.review_due_before is not None:
+        conditions.append(Document.next_review_due < f.review_due_before)
+    if f.review_due_after is not None:
+        conditions.append(Document.next_review_due > f.review_due_after)
+    return conditions
+
+
+async def list_documents(
+    session: AsyncSession,
+    principal: Principal,
+    filters: DocumentFilters,
+    *,
+    after: list[Any] | None,
+    limit: int,
+) -> tuple[list[Document], list[Any] | None]:
+    """One page of documents and the position after its last row (None on the last page).
+
+    Without a text query the order is by reference; with one, by relevance.
+    """
+    conditions = _conditions(principal, filters)
+    if filters.q:
+        tsquery = func.websearch_to_tsquery("english", filters.q)
+        match: ColumnElement[bool]
+        rank: ColumnElement[float]
+        if principal.manages_documents:
+            match = Document.search_all.op("@@")(tsquery)
+            rank = func.ts_rank_cd(Document.search_all, tsquery)
+        elif principal.person_id is None:
+            match = Document.search_published.op("@@")(tsquery)
+            rank = func.ts_rank_cd(Document.search_published, tsquery)
+        else:
+            me = principal.person_id
+            mine = or_(
+                Document.author_id == me,
+                Document.responsible_officer_id == me,
+                Document.owner_id == me,
+            )
+            match = or_(
+                Document.search_published.op("@@")(tsquery),
+                and_(mine, Document.search_all.op("@@")(tsquery)),
+            )
+            rank = func.greatest(
+                func.ts_rank_cd(Document.search_published, tsquery),
+                func.ts_rank_cd(Document.search_all, tsquery) * cast(mine, Float),
+            )
+        rank = cast(rank, Float(precision=53))
+        conditions.append(match)
+        if after:
+            last_rank, last_id = float(after[0]), uuid.UUID(after[1])
+            conditions.append(or_(rank < last_rank, and_(rank == last_rank, Document.id > last_id)))
+        query = select(Document, rank).where(*conditions).order_by(rank.desc(), Document.id)
+        rows = (await session.execute(query.limit(limit + 1))).all()
+        documents = [row[0] for row in rows]
+        positions = [[row[1], str(row[0].id)] for row in rows]
+    else:
+        if after:
+            conditions.append(
+                tuple_(Document.reference, Document.id) > tuple_(after[0], uuid.UUID(after[1]))
+            )
+        by_reference = select(Document).where(*conditions).order_by(Document.reference, Document.id)
+        documents = list((await session.execute(by_reference.limit(limit + 1))).scalars())
+        positions = [[d.reference, str(d.id)] for d in documents]
+    if len(documents) > limit:
+        return documents[:limit], positions[limit - 1]
+    return documents, None

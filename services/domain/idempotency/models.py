@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.domain.db import Base, utcnow
+
+
+class IdempotencyRecord(Base):
+    """The stored outcome of a POST sent with an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_records"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # in_flight until the first request finishes, then done with its response stored.
+    state: Mapped[str] = mapped_column(String(20))
+    locked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_headers: Mapped[list[Any] | None] = mapped_column(JSONB)
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

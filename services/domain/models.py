@@ -1,0 +1,33 @@
+"""Imports every model so that ``Base.metadata`` is complete (Alembic and tests use this)."""
+
+from services.domain.access.models import ApiKey
+from services.domain.audit.models import AuditChainHead, AuditRecord
+from services.domain.db import Base
+from services.domain.documents.models import (
+    Document,
+    DocumentKind,
+    DocumentLink,
+    DocumentVersion,
+    VersionFile,
+)
+from services.domain.idempotency.models import IdempotencyRecord
+from services.domain.organisations.models import Organisation
+from services.domain.outbox.models import OutboxEvent
+from services.domain.people.models import Person, PersonRole
+
+__all__ = [
+    "ApiKey",
+    "AuditChainHead",
+    "AuditRecord",
+    "Base",
+    "Document",
+    "DocumentKind",
+    "DocumentLink",
+    "DocumentVersion",
+    "IdempotencyRecord",
+    "Organisation",
+    "OutboxEvent",
+    "Person",
+    "PersonRole",
+    "VersionFile",
+]

@@ -1,0 +1,64 @@
+"""Creating and finding organisations."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.audit import service as audit
+from services.domain.documents.models import DEFAULT_KINDS, DocumentKind
+from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.organisations.models import Organisation
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+async def create_organisation(session: AsyncSession, *, slug: str, name: str) -> Organisation:
+    """A new organisation with the default document kinds and an empty audit chain."""
+    if not SLUG.match(slug):
+        raise Invalid("A slug is 2-40 lower-case letters, digits or hyphens.", field="slug")
+    if await find_by_slug(session, slug) is not None:
+        raise Conflict(f"An organisation with slug {slug!r} already exists.")
+    org = Organisation(slug=slug, name=name)
+    session.add(org)
+    await session.flush()
+    for key, label, requires_owner in DEFAULT_KINDS:
+        session.add(
+            DocumentKind(
+                organisation_id=org.id, key=key, label=label, requires_owner=requires_owner
+            )
+        )
+    await audit.start_chain(session, org.id)
+    await audit.record(
+        session,
+        None,
+        organisation_id=org.id,
+        action="organisation.created",
+        entity_type="organisation",
+        entity_id=org.id,
+        after=audit.snapshot(org),
+    )
+    return org
+
+
+async def find_by_slug(session: AsyncSession, slug: str) -> Organisation | None:
+    return (
+        await session.execute(select(Organisation).where(Organisation.slug == slug))
+    ).scalar_one_or_none()
+
+
+async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:
+    org = await find_by_slug(session, slug)
+    if org is None:
+        raise NotFound(f"No organisation with slug {slug!r}.")
+    return org
+
+
+async def get(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation:
+    org = await session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    return org

@@ -1,0 +1,174 @@
+"""The staff directory: people of an organisation and the roles they hold."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from services.domain.access.principal import Principal
+from services.domain.audit import service as audit
+from services.domain.db import utcnow
+from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.people.models import ROLES, Person, PersonRole
+
+
+def _validated_roles(roles: Iterable[str]) -> list[str]:
+    roles = sorted(set(roles))
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise Invalid(f"Unknown role(s): {', '.join(unknown)}.", field="roles")
+    return roles
+
+
+def _person_query(organisation_id: uuid.UUID) -> Select[Person]:
+    return (
+        select(Person)
+        .where(Person.organisation_id == organisation_id)
+        .options(selectinload(Person.roles))
+    )
+
+
+async def get_person(session: AsyncSession, principal: Principal, person_id: uuid.UUID) -> Person:
+    person = (
+        await session.execute(
+            _person_query(principal.organisation_id).where(Person.id == person_id)
+        )
+    ).scalar_one_or_none()
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+async def find_by_email(
+    session: AsyncSession, organisation_id: uuid.UUID, email: str
+) -> Person | None:
+    return (
+        await session.execute(
+            _person_query(organisation_id).where(Person.email == email.strip().lower())
+        )
+    ).scalar_one_or_none()
+
+
+async def list_people(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    q: str | None = None,
+    role: str | None = None,
+    is_active: bool | None = None,
+    after: tuple[str, uuid.UUID] | None = None,
+    limit: int = 50,
+) -> list[Person]:
+    """People of the caller's organisation by name; ``after`` is the last (name, id) seen."""
+    query = _person_query(principal.organisation_id)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Person.name).like(pattern), Person.email.like(pattern)))
+    if role:
+        query = query.where(Person.roles.any(PersonRole.role == role))
+    if is_active is not None:
+        query = query.where(Person.is_active.is_(is_active))
+    if after:
+        query = query.where(tuple_(Person.name, Person.id) > tuple_(*after))
+    rows = await session.execute(query.order_by(Person.name, Person.id).limit(limit))
+    return list(rows.scalars())
+
+
+async def create_person(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    organisation_id: uuid.UUID,
+    name: str,
+    email: str,
+    job_title: str | None = None,
+    roles: Iterable[str] = (),
+    is_active: bool = True,
+) -> Person:
+    """Add a person to the directory (admins and policy officers)."""
+    if principal is not None:
+        principal.require("admin", "policy_officer")
+        if set(roles) - {"reader"} and not principal.is_admin:
+            raise Forbidden("Only an admin can give roles other than reader.")
+    email = email.strip().lower()
+    if await find_by_email(session, organisation_id, email) is not None:
+        raise Conflict(f"{email} is already in the directory.", field="email")
+    person = Person(
+        organisation_id=organisation_id,
+        name=name.strip(),
+        email=email,
+        job_title=job_title,
+        is_active=is_active,
+        roles=[PersonRole(role=r) for r in _validated_roles(roles)],
+    )
+    session.add(person)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=organisation_id,
+        action="person.created",
+        entity_type="person",
+        entity_id=person.id,
+        after=person_snapshot(person),
+    )
+    return person
+
+
+def person_snapshot(person: Person) -> dict[str, Any]:
+    return {**audit.snapshot(person), "roles": [r.role for r in person.roles]}
+
+
+async def update_person(
+    session: AsyncSession,
+    principal: Principal,
+    person: Person,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int,
+) -> Person:
+    """Change a person's details or roles (roles: admins only)."""
+    principal.require("admin", "policy_officer")
+    if person.row_version != expected_version:
+        raise PreconditionFailed("The person has changed since you read it.")
+    before = person_snapshot(person)
+    if "email" in changes:
+        email = changes["email"].strip().lower()
+        other = await find_by_email(session, person.organisation_id, email)
+        if other is not None and other.id != person.id:
+            raise Conflict(f"{email} is already in the directory.", field="email")
+        person.email = email
+    for field in ("name", "job_title", "is_active"):
+        if field in changes:
+            setattr(person, field, changes[field])
+    if "roles" in changes:
+        roles = _validated_roles(changes["roles"])
+        if roles != [r.role for r in person.roles]:
+            principal.require("admin")
+            if person.id == principal.person_id and "admin" not in roles:
+                raise Conflict("You cannot remove your own admin role.")
+            # Keep the rows of retained roles: replacing them would insert before deleting.
+            kept = {r.role: r for r in person.roles}
+            person.roles = [kept.get(r) or PersonRole(role=r) for r in roles]
+    after = person_snapshot(person)
+    if after != before:
+        # Touching a column makes the mapper bump row_version even for a roles-only change.
+        person.updated_at = utcnow()
+        await session.flush()
+        after = person_snapshot(person)
+        await audit.record(
+            session,
+            principal,
+            organisation_id=person.organisation_id,
+            action="person.updated",
+            entity_type="person",
+            entity_id=person.id,
+            before=before,
+            after=after,
+        )
+    return person

@@ -1,0 +1,56 @@
+"""All configuration, from environment variables prefixed ``POLICYGOV_`` (see README)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYGOV_", env_file=".env", extra="ignore")
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/policygov"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Signs pagination cursors. The default is only for local development.
+    secret_key: str = DEV_SECRET
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    frontend_base_url: str = "http://127.0.0.1:8000"
+
+    max_upload_bytes: int = 25 * 1024 * 1024
+    default_page_size: int = 50
+    max_page_size: int = 200
+
+    # Optional OIDC bearer tokens, alongside API keys.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_email_claim: str = "email"
+    oidc_roles_claim: str = "roles"
+    oidc_organisation_claim: str = "org"
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    oidc_jwks_cache_seconds: int = 300
+
+    # Idempotency keys are kept this long; an in-flight key older than the lease is taken over.
+    idempotency_ttl_hours: int = 24
+    idempotency_lease_seconds: int = 60
+
+    mail_backend: str = "file"
+    mail_dir: Path = Path("var/mail")
+    mail_from: str = "policygov@localhost"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
