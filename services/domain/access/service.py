@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.access.models import ApiKey
@@ -125,8 +125,17 @@ async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
         label = f"{person.email} via {label}"
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-        key.last_used_at = now
-        await session.flush()
+        # A plain conditional UPDATE: it must not bump the key's version (its ETag) nor fail
+        # when many requests with the same key arrive at once.
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key.id)
+            .where(
+                (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < now - LAST_USED_RESOLUTION)
+            )
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return Principal(
         organisation_id=key.organisation_id,
         person_id=key.person_id,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, cast, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
@@ -129,7 +129,8 @@ async def create_document(
     if not principal.manages_documents:
         if fields.get("status", "draft") != "draft":
             raise Forbidden("Only admins and policy officers can register a non-draft document.")
-        fields.setdefault("author_id", principal.person_id)
+        if fields.get("author_id") is None:
+            fields["author_id"] = principal.person_id
     kind = await _check_kind(session, principal.organisation_id, fields.get("kind", ""))
     if fields.get("review_interval_months") is None and kind.default_review_interval_months:
         fields["review_interval_months"] = kind.default_review_interval_months
@@ -307,9 +308,9 @@ async def list_documents(
                 Document.search_published.op("@@")(tsquery),
                 and_(mine, Document.search_all.op("@@")(tsquery)),
             )
-            rank = func.greatest(
-                func.ts_rank_cd(Document.search_published, tsquery),
-                func.ts_rank_cd(Document.search_all, tsquery) * cast(mine, Float),
+            rank = case(
+                (mine, func.ts_rank_cd(Document.search_all, tsquery)),
+                else_=func.ts_rank_cd(Document.search_published, tsquery),
             )
         rank = cast(rank, Float(precision=53))
         conditions.append(match)

@@ -1,0 +1,97 @@
+"""Idempotency-Key on POST: a repeat returns the stored response with no second effect."""
+
+from __future__ import annotations
+
+import asyncio
+
+from httpx import AsyncClient
+from sqlalchemy import func, select
+
+from services.domain.audit.models import AuditChainHead
+from services.domain.documents.models import Document
+from services.domain.idempotency.models import IdempotencyRecord
+from tests.factories import World, document_body
+
+
+async def count_documents(world: World) -> int:
+    async with world.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(Document)) or 0)
+
+
+async def test_a_repeated_post_returns_the_first_response_and_creates_nothing_more(
+    client: AsyncClient, world: World
+) -> None:
+    headers = {**world.a.policy_officer.headers, "Idempotency-Key": "create-pol-7"}
+    body = document_body(reference="POL-7")
+    first = await client.post("/v1/documents", json=body, headers=headers)
+    second = await client.post("/v1/documents", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["location"] == first.headers["location"]
+    assert second.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert await count_documents(world) == 1
+
+
+async def test_the_same_key_with_a_different_body_is_a_422(
+    client: AsyncClient, world: World
+) -> None:
+    headers = {**world.a.policy_officer.headers, "Idempotency-Key": "k1"}
+    await client.post("/v1/documents", json=document_body(reference="A-1"), headers=headers)
+    other = await client.post("/v1/documents", json=document_body(reference="A-2"), headers=headers)
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert await count_documents(world) == 1
+
+
+async def test_keys_belong_to_an_organisation(client: AsyncClient, world: World) -> None:
+    body = document_body(reference="SAME")
+    a = await client.post(
+        "/v1/documents", json=body, headers={**world.a.admin.headers, "Idempotency-Key": "k"}
+    )
+    b = await client.post(
+        "/v1/documents", json=body, headers={**world.b.admin.headers, "Idempotency-Key": "k"}
+    )
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
+
+
+async def test_a_repeat_while_the_first_is_in_flight_is_a_409(
+    client: AsyncClient, world: World
+) -> None:
+    body = document_body(reference="SLOW-1")
+    headers = {**world.a.policy_officer.headers, "Idempotency-Key": "slow"}
+    async with world.sessionmaker() as session:
+        # Hold the organisation's audit chain head: the first request waits on it, in flight.
+        await session.execute(
+            select(AuditChainHead)
+            .where(AuditChainHead.organisation_id == world.a.id)
+            .with_for_update()
+        )
+        first = asyncio.create_task(client.post("/v1/documents", json=body, headers=headers))
+        for _ in range(200):
+            async with world.sessionmaker() as probe:
+                state = await probe.scalar(
+                    select(IdempotencyRecord.state).where(IdempotencyRecord.key == "slow")
+                )
+            if state == "in_flight":
+                break
+            await asyncio.sleep(0.01)
+        second = await client.post("/v1/documents", json=body, headers=headers)
+        await session.rollback()
+    done = await first
+    assert second.status_code == 409
+    assert done.status_code == 201
+    replay = await client.post("/v1/documents", json=body, headers=headers)
+    assert replay.status_code == 201 and replay.json()["id"] == done.json()["id"]
+
+
+async def test_an_unauthenticated_post_with_a_key_is_a_401_and_stores_nothing(
+    client: AsyncClient, world: World
+) -> None:
+    response = await client.post(
+        "/v1/documents", json=document_body(), headers={"Idempotency-Key": "anon"}
+    )
+    assert response.status_code == 401
+    async with world.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0

@@ -1,0 +1,140 @@
+"""Nobody sees or changes another organisation's records: their ids answer 404, like ids
+that do not exist. Every route with an id in its path is covered; a new one fails this test
+until it is added here."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.routing import APIRoute
+from httpx import AsyncClient
+
+from tests.factories import World, document_body
+
+
+async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
+    h = world.b.admin.headers
+    doc = (await client.post("/v1/documents", json=document_body(), headers=h)).json()
+    other = (await client.post("/v1/documents", json=document_body(), headers=h)).json()
+    version = (
+        await client.post(
+            f"/v1/documents/{doc['id']}/versions",
+            files={"file": ("a.md", b"# Issued", "text/markdown")},
+            data={"issued": "true"},
+            headers=h,
+        )
+    ).json()
+    link = (
+        await client.post(
+            f"/v1/documents/{doc['id']}/links",
+            json={"target_id": other["id"], "kind": "relates_to"},
+            headers=h,
+        )
+    ).json()
+    kinds = (await client.get("/v1/document-kinds", headers=h)).json()
+    keys = (await client.get("/v1/api-keys", headers=h)).json()
+    return {
+        "document_id": doc["id"],
+        "version": version["id"],
+        "other": version["id"],
+        "link_id": link["id"],
+        "kind_id": kinds[0]["id"],
+        "person_id": str(world.b.reader.person_id),
+        "key_id": keys[0]["id"],
+    }
+
+
+def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
+    d, v = ids["document_id"], ids["version"]
+    match = {"If-Match": '"r1"'}
+    return [
+        ("GET", f"/v1/documents/{d}", {}),
+        ("PATCH", f"/v1/documents/{d}", {"json": {"title": "taken"}, "headers": match}),
+        ("GET", f"/v1/documents/{d}/versions", {}),
+        (
+            "POST",
+            f"/v1/documents/{d}/versions",
+            {"files": {"file": ("x.md", b"x", "text/markdown")}},
+        ),
+        ("GET", f"/v1/documents/{d}/versions/{v}", {}),
+        ("GET", f"/v1/documents/{d}/versions/1.0", {}),
+        ("GET", f"/v1/documents/{d}/versions/{v}/file", {}),
+        ("GET", f"/v1/documents/{d}/versions/{v}/diff/{v}", {}),
+        ("GET", f"/v1/documents/{d}/links", {}),
+        (
+            "POST",
+            f"/v1/documents/{d}/links",
+            {"json": {"target_id": d, "kind": "relates_to"}},
+        ),
+        ("DELETE", f"/v1/documents/{d}/links/{ids['link_id']}", {"headers": match}),
+        ("GET", f"/v1/document-kinds/{ids['kind_id']}", {}),
+        (
+            "PATCH",
+            f"/v1/document-kinds/{ids['kind_id']}",
+            {"json": {"label": "taken"}, "headers": match},
+        ),
+        ("GET", f"/v1/people/{ids['person_id']}", {}),
+        ("PATCH", f"/v1/people/{ids['person_id']}", {"json": {"name": "x"}, "headers": match}),
+        ("GET", f"/v1/api-keys/{ids['key_id']}", {}),
+        ("DELETE", f"/v1/api-keys/{ids['key_id']}", {"headers": match}),
+    ]
+
+
+async def test_every_id_of_another_organisation_answers_404(
+    client: AsyncClient, world: World, app: object
+) -> None:
+    ids = await _b_resources(client, world)
+    requests = _requests(ids)
+    covered = set()
+    for method, url, kwargs in requests:
+        headers = {**world.a.admin.headers, **kwargs.pop("headers", {})}
+        response = await client.request(method, url, headers=headers, **kwargs)
+        assert response.status_code == 404, (method, url, response.status_code, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        # An id that does not exist at all gets exactly the same answer.
+        missing_url = url
+        for value in ids.values():
+            missing_url = missing_url.replace(value, str(uuid.uuid4()))
+        if missing_url != url:
+            missing = await client.request(method, missing_url, headers=headers, **kwargs)
+            assert missing.status_code == 404
+            assert missing.json()["detail"] == response.json()["detail"]
+        covered.add((method, url))
+
+    templates = {
+        (method, route.path)
+        for route in app.routes  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute) and "{" in route.path
+        for method in route.methods
+    }
+    hit = set()
+    for method, path in templates:
+        prefix = path.split("{")[0]
+        if any(
+            m == method and u.startswith(prefix) and u.count("/") == path.count("/")
+            for m, u in covered
+        ):
+            hit.add((method, path))
+    assert templates == hit, f"routes without an isolation check: {sorted(templates - hit)}"
+
+    # And nothing of organisation B was changed.
+    own = await client.get(f"/v1/documents/{ids['document_id']}", headers=world.b.admin.headers)
+    assert own.json()["title"] != "taken"
+    links = await client.get(
+        f"/v1/documents/{ids['document_id']}/links", headers=world.b.admin.headers
+    )
+    assert len(links.json()) == 1
+
+
+async def test_lists_and_search_show_only_the_callers_organisation(
+    client: AsyncClient, world: World
+) -> None:
+    await client.post(
+        "/v1/documents",
+        json=document_body(reference="B-ONLY", title="Private fostering"),
+        headers=world.b.admin.headers,
+    )
+    for url in ("/v1/documents", "/v1/documents?q=fostering", "/v1/people", "/v1/audit"):
+        body = (await client.get(url, headers=world.a.admin.headers)).json()
+        assert "B-ONLY" not in str(body)
+        assert "beta.example.org" not in str(body)

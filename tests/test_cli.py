@@ -1,0 +1,73 @@
+"""The policygov command, run as a newcomer or a script would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from httpx import AsyncClient
+from sqlalchemy import func, select
+
+from services.domain.documents.models import Document
+from services.domain.settings import Settings
+from tests.factories import World
+
+
+def policygov(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "POLICYGOV_DATABASE_URL": settings.database_url,
+        "POLICYGOV_REDIS_URL": settings.redis_url,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", *args], env=env, capture_output=True, text=True
+    )
+
+
+async def test_create_org_then_a_key_printed_alone_on_the_last_line(
+    client: AsyncClient, settings: Settings
+) -> None:
+    created = policygov(settings, "create-org", "--slug", "nct", "--name", "NCT")
+    assert created.returncode == 0, created.stderr
+    again = policygov(settings, "create-org", "--slug", "nct", "--name", "NCT")
+    assert again.returncode != 0
+    result = policygov(settings, "create-api-key", "--org", "nct", "--role", "admin")
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip().splitlines()[-1]
+    assert key.startswith("pgv_") and " " not in key
+    me = await client.get("/v1/organisation", headers={"Authorization": f"Bearer {key}"})
+    assert me.status_code == 200
+    assert me.json()["slug"] == "nct"
+
+
+async def test_seed_demo_loads_five_organisations_once(
+    client: AsyncClient, settings: Settings, world: World, tmp_path: Path
+) -> None:
+    keys_file = tmp_path / "keys.json"
+    first = policygov(settings, "seed-demo", "--keys-file", str(keys_file))
+    assert first.returncode == 0, first.stderr
+    async with world.sessionmaker() as session:
+        count = await session.scalar(select(func.count()).select_from(Document))
+    second = policygov(settings, "seed-demo", "--keys-file", str(keys_file))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.count("nothing new") == 5
+    async with world.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Document)) == count
+    keys = json.loads(keys_file.read_text())
+    assert set(keys) == {"lbbd", "bct", "cafcass", "nct", "dorset"}
+    assert keys == json.loads(keys_file.read_text())  # reused, not reissued
+    for slug, key in keys.items():
+        assert key in first.stdout
+        docs = await client.get("/v1/documents", headers={"Authorization": f"Bearer {key}"})
+        assert docs.status_code == 200
+        items = docs.json()["items"]
+        assert len(items) >= 5, slug
+        # Some reviews are overdue and some due soon, as a real register would show.
+        dues = sorted(d["next_review_due"] for d in items if d["next_review_due"])
+        assert dues[0] < dues[-1]
+    verify = policygov(settings, "verify-audit")
+    assert verify.returncode == 0
+    assert verify.stdout.count("intact") == 7  # the five demo organisations and the test world
