@@ -238,3 +238,19 @@ async def test_diff_lists_the_paragraphs_that_changed(client: AsyncClient, world
     assert changed["after"] == "Visit every four weeks."
     same = await client.get(f"/v1/documents/{doc['id']}/versions/0.1/diff/0.1", headers=h)
     assert same.status_code == 422
+
+
+async def test_the_register_shows_version_numbers_without_revealing_drafts(
+    client: AsyncClient, world: World
+) -> None:
+    doc = await new_document(client, world)
+    po = world.a.policy_officer.headers
+    await upload(client, po, doc["id"], b"# Issued", issued=True)
+    await upload(client, po, doc["id"], b"# Amendment draft")
+    url = f"/v1/documents/{doc['id']}"
+    staff = (await client.get(url, headers=po)).json()
+    reader = (await client.get(url, headers=world.a.reader.headers)).json()
+    assert (staff["issued_version"], staff["latest_version"]) == ("1.0", "1.1")
+    assert (reader["issued_version"], reader["latest_version"]) == ("1.0", "1.0")
+    listed = (await client.get("/v1/documents", headers=world.a.reader.headers)).json()["items"]
+    assert [(d["issued_version"], d["latest_version"]) for d in listed] == [("1.0", "1.0")]

@@ -12,6 +12,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.types import PageSize, ShortText, Tag
+from services.domain.access.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import links as links_service
 from services.domain.documents import service, versions
@@ -22,17 +23,14 @@ from services.domain.pagination import decode_cursor, encode_cursor
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
 
-def to_schema(document: Document) -> schemas.Document:
-    return schemas.Document.model_validate(
-        {
-            **{
-                k: getattr(document, k)
-                for k in schemas.Document.model_fields
-                if hasattr(document, k)
-            },
-            "acting_responsible_officer_id": service.acting_responsible_officer_id(document),
-        }
-    )
+def to_schema(document: Document, principal: Principal) -> schemas.Document:
+    fields = {
+        k: getattr(document, k) for k in schemas.Document.model_fields if hasattr(document, k)
+    }
+    fields["acting_responsible_officer_id"] = service.acting_responsible_officer_id(document)
+    if not service.can_see_drafts(principal, document):
+        fields["latest_version"] = document.issued_version
+    return schemas.Document.model_validate(fields)
 
 
 @router.get("", response_model=schemas.DocumentPage)
@@ -75,7 +73,7 @@ async def list_documents(
         session, principal, filters, after=after, limit=limit
     )
     return schemas.DocumentPage(
-        items=[to_schema(d) for d in documents],
+        items=[to_schema(d, principal) for d in documents],
         next_cursor=encode_cursor(settings.secret_key, last, scope) if last else None,
     )
 
@@ -90,7 +88,7 @@ async def create_document(
     document = await service.create_document(session, principal, fields)
     response.headers["Location"] = f"/v1/documents/{document.id}"
     set_etag(response, document.row_version)
-    return to_schema(document)
+    return to_schema(document, principal)
 
 
 @router.get("/{document_id}", response_model=schemas.Document)
@@ -99,7 +97,7 @@ async def get_document(
 ) -> schemas.Document:
     document = await service.get_document(session, principal, document_id)
     set_etag(response, document.row_version)
-    return to_schema(document)
+    return to_schema(document, principal)
 
 
 @router.patch("/{document_id}", response_model=schemas.Document)
@@ -121,7 +119,7 @@ async def update_document(
         session, principal, document, changes, expected_version=expected
     )
     set_etag(response, document.row_version)
-    return to_schema(document)
+    return to_schema(document, principal)
 
 
 @router.get("/{document_id}/versions", response_model=list[schemas.Version])

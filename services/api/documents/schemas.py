@@ -94,6 +94,13 @@ class Document(BaseModel):
     next_review_due: date | None
     tags: list[str]
     trix_url: str | None
+    issued_version: str | None = Field(
+        description="Number of the current issued version, e.g. 1.0."
+    )
+    latest_version: str | None = Field(
+        description="Number of the newest version, drafts included: shown only to those who may "
+        "see drafts; others see the issued version here."
+    )
     created_at: datetime
     updated_at: datetime
 

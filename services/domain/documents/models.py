@@ -129,6 +129,10 @@ class Document(IdMixin, TimestampMixin, Base):
         ARRAY(String(80)), default=list, server_default=sql_text("'{}'::varchar[]")
     )
     trix_url: Mapped[str | None] = mapped_column(String(2000))
+    # Numbers of the newest version and of the newest issued one ("0.3", "1.0"), kept by the
+    # service so the register can show them without reading versions.
+    latest_version: Mapped[str | None] = mapped_column(String(12))
+    issued_version: Mapped[str | None] = mapped_column(String(12))
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     # Text of the newest version (any state) and of the newest issued version, kept by the

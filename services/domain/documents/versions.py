@@ -92,7 +92,9 @@ async def add_version(
     session.add(VersionFile(version_id=version.id, content=content))
     before = audit.snapshot(document)
     document.latest_text = extracted
+    document.latest_version = version.number
     if issue:
+        document.issued_version = version.number
         document.published_text = extracted
         document.status = "published"
         if document.review_interval_months:
