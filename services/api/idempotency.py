@@ -108,12 +108,20 @@ def _replay(body: bytes) -> Receive:
 
 
 def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
+    content_type = headers.get(b"content-type", b"")
+    media_type, _, params = content_type.partition(b";")
+    boundary = next(
+        (p.split(b"=", 1)[1].strip(b'" ') for p in params.split(b";") if b"boundary=" in p), None
+    )
+    if boundary:
+        # A client retrying an upload picks a new random multipart boundary: ignore it.
+        body = body.replace(boundary, b"")
     digest = hashlib.sha256()
     for part in (
         scope["method"].encode(),
         scope["path"].encode(),
         scope.get("query_string", b""),
-        headers.get(b"content-type", b"").split(b";")[0],
+        media_type.strip().lower(),
     ):
         digest.update(part + b"\0")
     digest.update(body)

@@ -95,3 +95,24 @@ async def test_an_unauthenticated_post_with_a_key_is_a_401_and_stores_nothing(
     assert response.status_code == 401
     async with world.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+
+
+async def test_a_retried_upload_with_a_new_multipart_boundary_is_the_same_request(
+    client: AsyncClient, world: World
+) -> None:
+    h = world.a.policy_officer.headers
+    doc = (await client.post("/v1/documents", json=document_body(), headers=h)).json()
+    url = f"/v1/documents/{doc['id']}/versions"
+    headers = {**h, "Idempotency-Key": "upload-1"}
+    files = {"file": ("policy.md", b"# Policy", "text/markdown")}
+    first = await client.post(url, files=files, data={"change_summary": "first"}, headers=headers)
+    retry = await client.post(url, files=files, data={"change_summary": "first"}, headers=headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.headers["idempotent-replayed"] == "true"
+    changed = await client.post(
+        url, files={"file": ("policy.md", b"# Other", "text/markdown")}, headers=headers
+    )
+    assert changed.status_code == 422
+    versions = (await client.get(url, headers=h)).json()
+    assert [v["number"] for v in versions] == ["0.1"]

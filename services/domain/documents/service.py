@@ -22,8 +22,11 @@ from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
-PEOPLE_FIELDS = {"owner_id": "owner", "responsible_officer_id": "responsible_officer"}
-PEOPLE_FIELDS["author_id"] = "author"
+PEOPLE_FIELDS = {
+    "owner_id": "owner",
+    "responsible_officer_id": "responsible_officer",
+    "author_id": "author",
+}
 # Only admins and policy officers change who is accountable, the reference, kind or status.
 MANAGED_FIELDS = frozenset({"reference", "kind", "status", *PEOPLE_FIELDS})
 WRITING_ROLES = frozenset({"admin", "policy_officer", "author", "approver"})
