@@ -24,8 +24,6 @@ class Settings(BaseSettings):
     frontend_base_url: str = "http://127.0.0.1:8000"
 
     max_upload_bytes: int = 25 * 1024 * 1024
-    default_page_size: int = 50
-    max_page_size: int = 200
 
     # Optional OIDC bearer tokens, alongside API keys.
     oidc_issuer: str | None = None
