@@ -86,6 +86,9 @@ async def authenticate_jwt(
     email = claims.get(settings.oidc_email_claim)
     if not isinstance(email, str) or not email:
         raise Unauthenticated(f"The token has no {settings.oidc_email_claim!r} claim.")
+    if claims.get("email_verified") is False:
+        # The issuer says it has not checked this address: it proves nothing about who this is.
+        raise Unauthenticated("The token's email address is not verified by its issuer.")
     query = (
         select(Person)
         .where(func.lower(Person.email) == email.lower(), Person.is_active.is_(True))
