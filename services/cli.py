@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -215,17 +216,33 @@ def worker() -> None:
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
 
-def run_all() -> None:
-    """API and notifier together, for local use: Ctrl-C stops both."""
-    notifier = subprocess.Popen([sys.executable, "-m", "services.cli", "worker"])
-    try:
-        serve(None, None, 1)
-    finally:
-        notifier.send_signal(signal.SIGTERM)
+def run_all() -> int:
+    """API and notifier together, for local use: Ctrl-C (or SIGTERM) stops both."""
+    children = [
+        subprocess.Popen([sys.executable, "-m", "services.cli", command])
+        for command in ("worker", "serve")
+    ]
+
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # When either one ends, stop the other: a half-running service is worse than none.
+    while all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    stop()
+    for child in children:
         try:
-            notifier.wait(timeout=10)
+            child.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            notifier.kill()
+            child.kill()
+            child.wait()
+    # Ended by our own SIGTERM counts as a clean stop; anything else is passed on.
+    codes = [0 if c.returncode in (0, -signal.SIGTERM) else abs(c.returncode) for c in children]
+    return max(codes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "worker":
         worker()
     elif args.command == "run":
-        run_all()
+        return run_all()
     return 0
 
 

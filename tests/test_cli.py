@@ -71,3 +71,49 @@ async def test_seed_demo_loads_five_organisations_once(
     verify = policygov(settings, "verify-audit")
     assert verify.returncode == 0
     assert verify.stdout.count("intact") == 7  # the five demo organisations and the test world
+
+
+async def test_run_starts_api_and_notifier_and_sigterm_stops_both(settings: Settings) -> None:
+    import asyncio
+    import signal
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "POLICYGOV_DATABASE_URL": settings.database_url,
+        "POLICYGOV_REDIS_URL": settings.redis_url,
+        "POLICYGOV_API_PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "run"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(150):
+                try:
+                    if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the API did not start")
+        children = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert len(children) == 2  # the API and the notifier
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        for pid in children:
+            assert not Path(f"/proc/{pid}").exists(), f"child {pid} outlived policygov run"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
