@@ -1,0 +1,51 @@
+"""The three layers stay apart: the domain knows no web framework or queue, the notifier
+does not reach into the API, and the API holds no database models of its own."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SERVICES = Path(__file__).resolve().parent.parent / "services"
+
+
+def imported_modules(package: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in (SERVICES / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+        found[str(path.relative_to(SERVICES))] = names
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("domain", ("fastapi", "starlette", "arq", "services.api", "services.notifier")),
+        ("notifier", ("fastapi", "starlette", "services.api")),
+        ("api", ("arq", "services.notifier")),
+    ],
+)
+def test_a_layer_does_not_import_what_it_must_not_know(
+    package: str, forbidden: tuple[str, ...]
+) -> None:
+    offences = [
+        f"{file} imports {name}"
+        for file, names in imported_modules(package).items()
+        for name in sorted(names)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
+    assert offences == []
+
+
+def test_the_check_sees_real_imports() -> None:
+    # Guard against a scan that silently reads nothing.
+    assert "fastapi" in imported_modules("api")["api/app.py"]
+    assert "sqlalchemy" in imported_modules("domain")["domain/db.py"]
