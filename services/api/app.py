@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.api import errors
+from services.api import errors, idempotency
 from services.api.access.router import router as api_keys_router
 from services.api.audit.router import router as audit_router
 from services.api.documents.kinds_router import router as kinds_router
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url=settings.oidc_jwks_url or "", max_age_seconds=settings.oidc_jwks_cache_seconds
     )
     errors.install(app)
+    idempotency.document(app)
     for router in (
         system_router,
         documents_router,

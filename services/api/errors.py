@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from services.domain.errors import DomainError
 
@@ -69,7 +70,48 @@ def _location_name(loc: tuple[Any, ...]) -> tuple[str, str | None]:
     return name, where
 
 
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _allowed_methods(request: Request, allow: str | None) -> str:
+    """Every method of the path: Starlette's 405 names only those of the first route matched."""
+    methods = {m.strip() for m in (allow or "").split(",") if m.strip()}
+    root, path = request.scope.get("root_path", ""), request.scope["path"]
+    path = path.removeprefix(root) if root else path
+    # The OpenAPI paths are public and cached; FastAPI's nested routers are not.
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(path):
+            methods |= {m.upper() for m in operations if m in HTTP_METHODS}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+def _problem_content_only(app: FastAPI) -> None:
+    """Declare problems as application/problem+json only.
+
+    FastAPI adds the route's media type (application/json) to every response with a model,
+    but errors never leave as application/json.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for response in operation.get("responses", {}).values():
+                        content = response.get("content", {})
+                        if PROBLEM_JSON in content:
+                            content.pop("application/json", None)
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
+    _problem_content_only(app)
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         field = exc.extra.get("field")
@@ -103,9 +145,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(
-            request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            allow = _allowed_methods(request, (headers or {}).get("Allow"))
+            headers = {**(headers or {}), "Allow": allow}
+        return problem_response(request, exc.status_code, detail=detail, headers=headers)
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> JSONResponse:

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.auth import authenticate
@@ -239,4 +238,31 @@ async def _problem(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["IdempotencyMiddleware", "Request"]
+PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send a unique key to make a retry safe: a repeat returns the first response "
+    "with no second effect (422 if the request differs, 409 while the first is in flight).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
+def document(app: Any) -> None:
+    """Declare the Idempotency-Key header on every POST of the OpenAPI document.
+
+    The middleware handles it before routing, so FastAPI cannot see it as a parameter.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path in schema.get("paths", {}).values():
+                post = path.get("post")
+                if post is not None:
+                    post.setdefault("parameters", []).append(PARAMETER)
+        result: dict[str, Any] = build()
+        return result
+
+    app.openapi = openapi

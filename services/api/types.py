@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 
 def _storable(value: str) -> str:
@@ -40,3 +42,20 @@ Tag = Annotated[
     AfterValidator(_storable),
 ]
 PageSize = Annotated[int, Field(ge=1, le=200, description="Items per page (1-200).")]
+
+
+def _iso_text(pattern: str) -> Any:
+    # Pydantic reads numbers as Unix timestamps ("0" is 1970-01-01); the schema promises
+    # ISO 8601 text, so anything else is a 422.
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not re.match(pattern, value):
+            raise ValueError("must be ISO 8601 text")
+        if isinstance(value, int | float):
+            raise ValueError("must be ISO 8601 text, not a number")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[date, _iso_text(r"\d{4}-\d{2}-\d{2}$")]
+IsoDateTime = Annotated[AwareDatetime, _iso_text(r"\d{4}-\d{2}-\d{2}[Tt ]")]

@@ -6,11 +6,10 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from services.api.audit import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
-from services.api.types import PageSize
+from services.api.types import IsoDateTime, PageSize
 from services.domain.audit import service
 from services.domain.pagination import decode_cursor, encode_cursor
 
@@ -28,9 +27,9 @@ async def list_audit_records(
     entity_type: EntityType | None = None,
     entity_id: uuid.UUID | None = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="Inclusive, ISO 8601 with offset.")
+        IsoDateTime | None, Query(description="Inclusive, ISO 8601 with offset.")
     ] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Exclusive.")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Exclusive.")] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: PageSize = 100,
 ) -> schemas.AuditPage:

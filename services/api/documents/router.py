@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
@@ -11,12 +10,13 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
-from services.api.types import PageSize, ShortText, Tag
+from services.api.types import IsoDate, PageSize, ShortText, Tag
 from services.domain.access.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import links as links_service
 from services.domain.documents import service, versions
 from services.domain.documents.models import Document
+from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.errors import PreconditionFailed
 from services.domain.pagination import decode_cursor, encode_cursor
 
@@ -38,15 +38,15 @@ async def list_documents(
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
-    kind: Annotated[str | None, Query(max_length=40)] = None,
+    kind: Annotated[ShortText | None, Query(max_length=40)] = None,
     status: schemas.Status | None = None,
     owner_id: uuid.UUID | None = None,
     responsible_officer_id: uuid.UUID | None = None,
     author_id: uuid.UUID | None = None,
     service_area: ShortText | None = None,
     tag: Tag | None = None,
-    review_due_before: date | None = None,
-    review_due_after: date | None = None,
+    review_due_before: IsoDate | None = None,
+    review_due_after: IsoDate | None = None,
     q: Annotated[
         ShortText | None,
         Query(description="Full-text search of title, summary and the current version's text."),
@@ -184,9 +184,10 @@ async def get_version(
     response_class=Response,
     responses={
         200: {
-            "description": "The file as uploaded.",
+            "description": "The file as uploaded, with the media type it was stored as.",
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in ACCEPTED_MEDIA_TYPES
             },
         }
     },

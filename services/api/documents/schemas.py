@@ -4,9 +4,19 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    UrlConstraints,
+)
 
-from services.api.types import LongText, ShortText, Tag, _storable
+from services.api.types import IsoDate, LongText, ShortText, Tag, _storable
 
 Status = Literal[
     "draft",
@@ -30,8 +40,24 @@ Title = Annotated[
 ]
 KindKey = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 Tags = Annotated[list[Tag], Field(max_length=50)]
-Interval = Annotated[int, Field(ge=1, le=120, description="Months between reviews.")]
-TrixUrl = Annotated[AnyHttpUrl, Field(description="The chapter on the Tri.x procedures manual.")]
+# Strict: a JSON body says 12, not "12" or 12.0 (the schema says integer).
+Interval = Annotated[StrictInt, Field(ge=1, le=120, description="Months between reviews.")]
+TRIX_URL_MAX = 2000  # the column's length
+
+
+def _fits_column(url: AnyHttpUrl) -> AnyHttpUrl:
+    # Normalising (punycode, percent-encoding) can make a URL longer than what was sent.
+    if len(str(url)) > TRIX_URL_MAX:
+        raise ValueError(f"URL should have at most {TRIX_URL_MAX} characters once normalised")
+    return url
+
+
+TrixUrl = Annotated[
+    AnyHttpUrl,
+    UrlConstraints(max_length=TRIX_URL_MAX),
+    AfterValidator(_fits_column),
+    Field(description="The chapter on the Tri.x procedures manual."),
+]
 
 
 class _DocumentFields(BaseModel):
@@ -51,7 +77,7 @@ class DocumentCreate(_DocumentFields):
     author_id: uuid.UUID | None = None
     status: Status = "draft"
     review_interval_months: Interval | None = None
-    next_review_due: date | None = None
+    next_review_due: IsoDate | None = None
     tags: Tags = Field(default_factory=list)
     trix_url: TrixUrl | None = None
 
@@ -69,7 +95,7 @@ class DocumentUpdate(_DocumentFields):
     author_id: uuid.UUID | None = None
     status: Status = None  # type: ignore[assignment]
     review_interval_months: Interval | None = None
-    next_review_due: date | None = None
+    next_review_due: IsoDate | None = None
     tags: Tags = None  # type: ignore[assignment]
     trix_url: TrixUrl | None = None
 
@@ -196,7 +222,7 @@ class DocumentKindCreate(BaseModel):
     label: Annotated[
         str, StringConstraints(min_length=1, max_length=100), AfterValidator(_storable)
     ]
-    requires_owner: bool = False
+    requires_owner: StrictBool = False
     default_review_interval_months: Interval | None = None
 
 
@@ -206,6 +232,6 @@ class DocumentKindUpdate(BaseModel):
     label: Annotated[
         str, StringConstraints(min_length=1, max_length=100), AfterValidator(_storable)
     ] = None  # type: ignore[assignment]
-    requires_owner: bool = None  # type: ignore[assignment]
+    requires_owner: StrictBool = None  # type: ignore[assignment]
     default_review_interval_months: Interval | None = None
-    is_active: bool = None  # type: ignore[assignment]
+    is_active: StrictBool = None  # type: ignore[assignment]

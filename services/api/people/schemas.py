@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
 
 from services.api.types import Name, ShortText
 
@@ -39,7 +39,7 @@ class PersonCreate(BaseModel):
     email: EmailStr
     job_title: ShortText | None = None
     roles: Roles = Field(default_factory=lambda: list[Role](["reader"]))
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class PersonUpdate(BaseModel):
@@ -49,7 +49,7 @@ class PersonUpdate(BaseModel):
     email: EmailStr = None  # type: ignore[assignment]
     job_title: ShortText | None = None
     roles: Roles = None  # type: ignore[assignment]
-    is_active: bool = None  # type: ignore[assignment]
+    is_active: StrictBool = None  # type: ignore[assignment]
 
 
 class PersonPage(BaseModel):

@@ -18,6 +18,7 @@ from services.domain.audit.models import AuditChainHead, AuditRecord
 from services.domain.db import Base, utcnow
 
 GENESIS_HASH = "0" * 64
+ACTOR_LABEL_MAX = 320  # the length of audit_records.actor_label
 # Columns that are derived or too large to belong in an audit snapshot.
 SNAPSHOT_EXCLUDED = frozenset(
     {"latest_text", "published_text", "search_all", "search_published", "text", "key_hash"}
@@ -111,7 +112,8 @@ async def record(
         occurred_at=utcnow(),
         actor_person_id=principal.person_id if principal else None,
         actor_api_key_id=principal.api_key_id if principal else None,
-        actor_label=principal.label if principal else "system",
+        # A label built from a long email and key name must not overflow the column.
+        actor_label=(principal.label if principal else "system")[:ACTOR_LABEL_MAX],
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -79,7 +80,8 @@ async def add_version(
         major=number[0],
         minor=number[1],
         change_summary=change_summary,
-        filename=filename[:255] or "upload",
+        # Client-supplied: PostgreSQL text cannot hold NUL, and a header cannot hold CR or LF.
+        filename=re.sub(r"[\x00-\x1f\x7f]", "", filename)[:255] or "upload",
         media_type=media_type,
         size_bytes=len(content),
         sha256=hashlib.sha256(content).hexdigest(),

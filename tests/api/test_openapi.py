@@ -1,0 +1,126 @@
+"""The committed OpenAPI document is the app's, and every operation is documented alike.
+
+Generated clients and schemathesis read openapi/openapi.json; these tests keep it true.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from services.api.app import create_app
+from services.api.errors import COMMON_RESPONSES, PROBLEM_JSON
+from services.api.openapi import openapi_schema, render
+from services.domain.settings import Settings
+
+COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+PUBLIC_PATHS = {"/healthz", "/readyz"}
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+@pytest.fixture(scope="module")
+def offline_app() -> FastAPI:
+    return create_app(Settings())
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return openapi_schema()
+
+
+def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method, operation
+
+
+def test_the_committed_openapi_document_is_the_apps(schema: dict[str, Any]) -> None:
+    expected = render(schema)
+    committed = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
+    if committed != expected:
+        diff = difflib.unified_diff(
+            committed.splitlines(),
+            expected.splitlines(),
+            "openapi/openapi.json (committed)",
+            "openapi/openapi.json (from the app)",
+            lineterm="",
+        )
+        excerpt = "\n".join(list(diff)[:60])
+        pytest.fail(
+            f"openapi/openapi.json is out of date: run `make openapi` and commit it.\n{excerpt}"
+        )
+
+
+def test_every_operation_id_is_its_tag_and_function_name(
+    schema: dict[str, Any], offline_app: FastAPI
+) -> None:
+    # Generated clients name their methods after these: documents-list_documents.
+    names = {
+        (method.lower(), route.path): route.name
+        for route in _routes(offline_app)
+        for method in route.methods or ()
+    }
+    seen: set[str] = set()
+    for path, method, operation in _operations(schema):
+        expected = f"{operation['tags'][0]}-{names[(method, path)]}"
+        assert operation["operationId"] == expected, (method, path)
+        assert expected not in seen, f"duplicate operationId {expected}"
+        seen.add(expected)
+
+
+def _routes(app: FastAPI) -> list[Any]:
+    # FastAPI 0.16x nests included routers; older versions list the routes flat.
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI
+        return [r for r in app.routes if getattr(r, "include_in_schema", False)]
+    return [r for r in iter_route_contexts(app.routes) if getattr(r, "include_in_schema", False)]
+
+
+def test_every_operation_declares_its_problems_as_problem_json(schema: dict[str, Any]) -> None:
+    assert schema["components"]["schemas"]["Problem"]["properties"]["status"]["type"] == "integer"
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        missing = {str(s) for s in COMMON_RESPONSES} - responses.keys()
+        assert not missing, f"{method.upper()} {path} does not declare {sorted(missing)}"
+        for status, response in responses.items():
+            if status.startswith("4"):
+                # Errors never leave as application/json, so they are not documented so.
+                assert response["content"] == {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}, (
+                    method,
+                    path,
+                    status,
+                )
+
+
+def test_every_operation_but_the_health_checks_needs_the_bearer_key(
+    schema: dict[str, Any],
+) -> None:
+    schemes = schema["components"]["securitySchemes"]
+    [bearer] = [
+        name for name, s in schemes.items() if (s["type"], s.get("scheme")) == ("http", "bearer")
+    ]
+    for path, method, operation in _operations(schema):
+        if path in PUBLIC_PATHS:
+            assert "security" not in operation, (method, path)
+        else:
+            assert operation.get("security") == [{bearer: []}], (method, path)
+
+
+def test_every_post_declares_the_idempotency_key_header() -> None:
+    from services.api.app import create_app
+    from services.domain.settings import Settings
+
+    schema = create_app(Settings()).openapi()
+    posts = [op for path in schema["paths"].values() for m, op in path.items() if m == "post"]
+    assert posts
+    for operation in posts:
+        names = [p["name"] for p in operation.get("parameters", [])]
+        assert names.count("Idempotency-Key") == 1, operation["operationId"]
