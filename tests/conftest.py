@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
+from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,7 +55,16 @@ def database_url() -> str:
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    return os.environ.get("TEST_REDIS_URL") or _container_url("redis")
+    url = os.environ.get("TEST_REDIS_URL") or _container_url("redis")
+
+    async def flush() -> None:
+        # The test Redis database starts empty, like the test PostgreSQL database.
+        client = Redis.from_url(url)
+        await client.flushdb()
+        await client.aclose()
+
+    asyncio.run(flush())
+    return url
 
 
 @pytest.fixture(scope="session")

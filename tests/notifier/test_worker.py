@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 
 from arq import create_pool
 from arq.connections import RedisSettings
@@ -26,7 +27,7 @@ async def test_the_health_job_runs_through_the_queue(settings: Settings) -> None
     )
     try:
         await pool.delete(HEARTBEAT_KEY)
-        job = await pool.enqueue_job("health_check", _job_id="health-test")
+        job = await pool.enqueue_job("health_check", _job_id=f"health-test-{uuid.uuid4()}")
         assert job is not None
         worker = Worker(
             functions=WorkerSettings.functions,
