@@ -1,0 +1,413 @@
+"""`make bench`: the API under load on a 100,000-document register, against a bare floor.
+
+    python -m tests.bench.run [--quick] [--duration S] [--warmup S] [--connections N]
+                              [--client auto|wrk|python] [--documents N] [--regenerate]
+                              [--only NAME] [--no-explain]
+
+Every flag has an environment variable for `make bench`: BENCH_QUICK=1, BENCH_DURATION,
+BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CLIENT, BENCH_DOCUMENTS, BENCH_REGENERATE=1, BENCH_ONLY,
+BENCH_EXPLAIN=0, and BENCH_DATABASE_URL (default: policygov_bench on the local server).
+Results go to var/bench/results.json; plans of the list and search SQL to var/bench/plans.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import asyncpg
+
+from services.cli import migrate
+from services.domain.documents.service import DocumentFilters
+from tests.bench import dataset, explain, loadgen, wrk
+from tests.bench.servers import Server, get, start_uvicorn
+from tests.bench.usage import Meter, Usage
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "var" / "bench"
+AREA = "Fostering"
+# A query nearly every document matches, one a topic's documents match, one few documents match.
+SEARCHES = {"common": "care plan", "topic": "medication error", "rare": "cuckooing"}
+
+
+@dataclass
+class Scenario:
+    name: str
+    server: str  # "api" or "reference"
+    paths: list[str]
+    note: str = ""
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    result: loadgen.Result
+    usage: Usage
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__)
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    flag = p.add_argument
+    flag(
+        "--quick",
+        action="store_true",
+        default=_env("BENCH_QUICK", "0") == "1",
+        help="3 s per scenario after a 1 s warm-up (unless --duration/--warmup say otherwise)",
+    )
+    flag(
+        "--duration",
+        type=float,
+        default=os.environ.get("BENCH_DURATION"),
+        help="measured seconds per scenario (default 15)",
+    )
+    flag(
+        "--warmup",
+        type=float,
+        default=os.environ.get("BENCH_WARMUP"),
+        help="warm-up seconds per scenario (default 3)",
+    )
+    flag("--connections", type=int, default=int(_env("BENCH_CONNECTIONS", "32")))
+    flag(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default=_env("BENCH_CLIENT", "auto"),
+        help="auto: wrk, installed from Debian if missing, else the Python client",
+    )
+    flag("--documents", type=int, default=int(_env("BENCH_DOCUMENTS", "100000")))
+    flag("--regenerate", action="store_true", default=_env("BENCH_REGENERATE", "0") == "1")
+    flag(
+        "--only",
+        default=os.environ.get("BENCH_ONLY"),
+        help="run only the scenarios whose name contains this",
+    )
+    flag(
+        "--no-explain",
+        dest="explain",
+        action="store_false",
+        default=_env("BENCH_EXPLAIN", "1") == "1",
+    )
+    flag("--seed", type=int, default=int(_env("BENCH_SEED", "20240601")))
+    args = p.parse_args(argv)
+    if args.duration is None:
+        args.duration = 3.0 if args.quick else 15.0
+    if args.warmup is None:
+        args.warmup = 1.0 if args.quick else 3.0
+    return args
+
+
+def prepare_data(url: str, args: argparse.Namespace) -> dataset.Dataset:
+    key_file = OUT / "api-keys.json"
+    found = None if args.regenerate else asyncio.run(dataset.find_complete(url, args.documents))
+    if found is not None:
+        migrate(url)
+        print(f"reusing the {args.documents:,} generated documents in {url.rsplit('/', 1)[-1]}")
+        return asyncio.run(dataset.reuse(url, found, args.documents, key_file))
+    print(f"generating {args.documents:,} documents (the slow part; later runs reuse them)")
+    asyncio.run(dataset.drop_database(url))
+    migrate(url)
+    data = asyncio.run(dataset.generate(url, args.documents, args.seed, key_file))
+    print(f"generated in {data.generation_seconds:.0f} s")
+    return data
+
+
+async def count_matches(url: str, organisation_id: Any) -> dict[str, int]:
+    """How many documents each list and search scenario selects (the API returns 50 of them)."""
+    org = "organisation_id = $1"
+    search = f"{org} AND search_all @@ websearch_to_tsquery('english', $2)"
+    queries: dict[str, tuple[str, tuple[Any, ...]]] = {
+        "documents": (org, ()),
+        "published procedures": (f"{org} AND status = 'published' AND kind = 'procedure'", ()),
+        "overdue in area": (
+            f"{org} AND lower(service_area) = lower($2) AND next_review_due < current_date",
+            (AREA,),
+        ),
+        **{f"search {k}": (search, (q,)) for k, q in SEARCHES.items()},
+    }
+    conn = await asyncpg.connect(dataset.dsn(url))
+    try:
+        return {
+            name: await conn.fetchval(
+                f"SELECT count(*) FROM documents WHERE {where}", organisation_id, *params
+            )
+            for name, (where, params) in queries.items()
+        }
+    finally:
+        await conn.close()
+
+
+def scenarios(ids: list[str], counts: dict[str, int]) -> list[Scenario]:
+    def matching(key: str) -> str:
+        return f"{counts[key]:,} of {counts['documents']:,} documents match"
+
+    today = date.today().isoformat()
+    lists = [
+        Scenario(
+            "api list published procedures",
+            "api",
+            ["/v1/documents?status=published&kind=procedure&limit=50"],
+            "status=published&kind=procedure: " + matching("published procedures"),
+        ),
+        Scenario(
+            "api list overdue in area",
+            "api",
+            [f"/v1/documents?service_area={AREA}&review_due_before={today}&limit=50"],
+            f"service_area={AREA}&review_due_before=today: " + matching("overdue in area"),
+        ),
+    ]
+    searches = [
+        Scenario(
+            f"api search {kind}",
+            "api",
+            [f"/v1/documents?q={quote(query)}&limit=50"],
+            f"q={query!r}: " + matching(f"search {kind}"),
+        )
+        for kind, query in SEARCHES.items()
+    ]
+    return [
+        Scenario(
+            "api get-by-id",
+            "api",
+            [f"/v1/documents/{i}" for i in ids],
+            f"random one of {len(ids):,} ids, Bearer admin API key",
+        ),
+        *lists,
+        *searches,
+        Scenario(
+            "reference get-by-id",
+            "reference",
+            [f"/documents/{i}" for i in ids],
+            "bare FastAPI + asyncpg pool, the same SELECT, no auth",
+        ),
+    ]
+
+
+def run_plans(url: str, data: dataset.Dataset, ids: list[str]) -> dict[str, Any]:
+    today = date.today()
+    procedures = DocumentFilters(status="published", kind="procedure")
+    overdue = DocumentFilters(service_area=AREA, review_due_before=today)
+    cases = [
+        explain.Case("list published procedures", procedures),
+        explain.Case("list overdue in area", overdue),
+        *(explain.Case(f"search {k}", DocumentFilters(q=q)) for k, q in SEARCHES.items()),
+        *(
+            explain.Case(f"search {k} as author", DocumentFilters(q=q), as_author=True)
+            for k, q in SEARCHES.items()
+        ),
+    ]
+    plans = asyncio.run(explain.capture_plans(url, data.api_key, cases))
+    cost = asyncio.run(explain.text_columns_cost(url, data.organisation_id, ids))
+    with (OUT / "plans.txt").open("w") as out:
+        for plan in plans:
+            out.write(f"===== {plan.name}: run 1, {plan.first_ms:.1f} ms\n{plan.first_plan}\n")
+            out.write(f"===== {plan.name}: run {explain.RUNS}, {plan.last_ms:.1f} ms\n")
+            out.write(f"{plan.last_plan}\n\n")
+    print(
+        "\nSQL our service emits, timed by auto_explain (EXPLAIN ANALYZE in var/bench/plans.txt):"
+    )
+    for plan in plans:
+        changed = " [generic plan after prepare]" if plan.changed_plan else ""
+        print(
+            f"  {plan.name:26} run 1 {plan.first_ms:7.1f} ms, run {explain.RUNS} "
+            f"{plan.last_ms:7.1f} ms: {plan.summary}{changed}"
+        )
+    w, wo = cost["with_text_columns"], cost["without_text_columns"]
+    print(
+        f"  get-by-id SELECT alone: {w['mean_us']} us with latest_text and published_text "
+        f"({w['mean_row_chars']:,} chars a row), {wo['mean_us']} us without them "
+        f"({wo['mean_row_chars']:,} chars)"
+    )
+    return {"plans": [asdict(p) for p in plans], "text_columns": cost}
+
+
+def measure(
+    scenario: Scenario, server: Server, token: str, args: argparse.Namespace, wrk_path: str | None
+) -> Outcome:
+    headers = {"Authorization": f"Bearer {token}"} if scenario.server == "api" else {}
+    status, body = get(server.port, scenario.paths[0], headers)
+    if not 200 <= status < 300:
+        print(f"  ! {scenario.name}: the first request got {status}: {body[:300]!r}")
+    meter = Meter(server.process.pid, dataset.dsn(args.url))
+    if wrk_path:
+        paths_file = OUT / "paths.txt"
+        paths_file.write_text("\n".join(scenario.paths) + "\n")
+        key = token if scenario.server == "api" else ""
+        common = (wrk_path, OUT, server.base_url, paths_file, key, args.connections)
+        wrk.run(*common, args.warmup)
+        meter.start()
+        result = wrk.run(*common, args.duration)
+    else:
+        # The Python client warms up inside its run, so its CPU window includes the warm-up.
+        meter.start()
+        result = loadgen.run_blocking(
+            "127.0.0.1",
+            server.port,
+            scenario.paths,
+            headers,
+            args.connections,
+            args.duration,
+            args.warmup,
+        )
+    return Outcome(scenario, result, meter.stop())
+
+
+def print_table(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    floor = next((o for o in outcomes if o.scenario.server == "reference"), None)
+    ours = next((o for o in outcomes if o.scenario.name == "api get-by-id"), None)
+    ratios: dict[str, dict[str, float]] = {}
+    text = {}
+    if ours and floor and floor.result.rps and floor.result.p50_ms:
+        rps = ours.result.rps / floor.result.rps
+        p50 = ours.result.p50_ms / floor.result.p50_ms
+        ratios["api get-by-id"] = {"rps_ratio": round(rps, 3), "p50_ratio": round(p50, 2)}
+        text["api get-by-id"] = f"{rps:.2f}x req/s, {p50:.1f}x p50"
+        text["reference get-by-id"] = "1.00 (the floor)"
+    header = (
+        f"{'scenario':30} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+        f"  {'vs reference':22} {'server cpu%':>11} {'pg cpu%':>7} {'client cpu%':>11}"
+        f" {'new db conns':>12}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for o in outcomes:
+        r, u = o.result, o.usage
+        print(
+            f"{o.scenario.name:30} {r.requests:>9,} {r.rps:>8,.0f} {r.p50_ms:>8.1f} "
+            f"{r.p99_ms:>8.1f} {r.errors:>6,}  {text.get(o.scenario.name, ''):22} "
+            f"{u.server_cpu:>11.0f} {u.postgres_cpu:>7.0f} {u.client_cpu:>11.0f} "
+            f"{u.new_connections:>12,}"
+        )
+    return ratios
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    args.url = url = os.environ.get("BENCH_DATABASE_URL") or dataset.DEFAULT_URL
+    started = time.perf_counter()
+    data = prepare_data(url, args)
+    ids = asyncio.run(dataset.sample_ids(url, data.organisation_id, 20_000))
+    counts = asyncio.run(count_matches(url, data.organisation_id))
+    chosen = [s for s in scenarios(ids, counts) if not args.only or args.only in s.name]
+    plans = run_plans(url, data, ids) if args.explain else None
+
+    wrk_path = None
+    if args.client in ("auto", "wrk"):
+        wrk_path = wrk.ensure_wrk(install=True)
+        if wrk_path is None and args.client == "wrk":
+            print("wrk is required (--client wrk) but missing", file=sys.stderr)
+            return 1
+    client = (
+        f"wrk {wrk.version(wrk_path)} (Debian package; 1 thread, C + epoll)"
+        if wrk_path
+        else "tests/bench/loadgen.py (asyncio + uvloop, in the runner process)"
+    )
+
+    servers: dict[str, Server] = {}
+    outcomes: list[Outcome] = []
+    try:
+        servers["api"] = start_uvicorn(
+            "api", "services.api.app:create_app", {"POLICYGOV_DATABASE_URL": url}, OUT
+        )
+        servers["reference"] = start_uvicorn(
+            "reference",
+            "tests.bench.reference_app:create_app",
+            {"BENCH_DATABASE_URL": url, "BENCH_ORGANISATION_ID": str(data.organisation_id)},
+            OUT,
+        )
+        print(
+            f"\nAPI on :{servers['api'].port}, reference on :{servers['reference'].port} "
+            "(uvicorn, 1 worker each, no access log). "
+            f"Load: {client}, {args.connections} keep-alive HTTP/1.1 connections, "
+            f"{args.warmup:g} s warm-up + {args.duration:g} s measured per scenario."
+        )
+        for scenario in chosen:
+            print(f"  {scenario.name}: {scenario.note}", flush=True)
+            outcomes.append(
+                measure(scenario, servers[scenario.server], data.api_key, args, wrk_path)
+            )
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    ratios = print_table(outcomes)
+    print(
+        f"\nLoad generator: {client}. It shares this machine's {os.cpu_count()} cores with the "
+        "server under test and PostgreSQL, so absolute rates are lower than on separate hosts. "
+        "cpu% is per cent of one core over the measured window (each window starts once the "
+        "database has finished the warm-up's queries); new db conns are connections the server "
+        "opened in the window (pool churn)."
+    )
+    for o in outcomes:
+        if o.result.errors:
+            print(
+                f"  ERRORS in {o.scenario.name}: status {dict(o.result.non_2xx)}, socket "
+                f"{dict(o.result.socket_errors)}; first error body: {o.result.error_sample!r}"
+            )
+    if data.generation_seconds is not None:
+        print(f"Generating the {data.documents:,} documents took {data.generation_seconds:.0f} s.")
+    write_results(args, data, client, counts, outcomes, ratios, plans)
+    print(f"Results in var/bench/results.json (whole run {time.perf_counter() - started:.0f} s).")
+    return 1 if any(o.result.errors for o in outcomes) else 0
+
+
+def write_results(
+    args: argparse.Namespace,
+    data: dataset.Dataset,
+    client: str,
+    counts: dict[str, int],
+    outcomes: list[Outcome],
+    ratios: dict[str, dict[str, float]],
+    plans: dict[str, Any] | None,
+) -> None:
+    results = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "client": client,
+        "cpu_count": os.cpu_count(),
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "documents": data.documents,
+        "generation_seconds": data.generation_seconds,
+        "matches": counts,
+        "scenarios": [
+            {
+                "name": o.scenario.name,
+                "server": o.scenario.server,
+                "example_path": o.scenario.paths[0],
+                "note": o.scenario.note,
+                "requests": o.result.requests,
+                "seconds": round(o.result.seconds, 3),
+                "rps": round(o.result.rps, 1),
+                "p50_ms": round(o.result.p50_ms, 2),
+                "p99_ms": round(o.result.p99_ms, 2),
+                "mean_ms": round(o.result.mean_ms, 2),
+                "max_ms": round(o.result.max_ms, 2),
+                "errors": o.result.errors,
+                "non_2xx": {str(k): v for k, v in o.result.non_2xx.items()},
+                "socket_errors": dict(o.result.socket_errors),
+                "error_sample": o.result.error_sample,
+                "usage": asdict(o.usage),
+            }
+            for o in outcomes
+        ],
+        "ratios_vs_reference": ratios,
+        "explain": plans,
+    }
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
