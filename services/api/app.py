@@ -53,7 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
         responses=errors.COMMON_RESPONSES,
     )
-    engine = make_engine(settings.database_url, pool_size=10, max_overflow=20)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pre_ping=settings.db_pool_pre_ping,
+        recycle_seconds=settings.db_pool_recycle_seconds,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)

@@ -15,6 +15,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICYGOV_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/policygov"
+    # Match the pool to the concurrency one process serves: connections opened and closed per
+    # request cost more than the query. Pre-ping costs a round trip per request; off by default.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
+    db_pool_pre_ping: bool = False
+    db_pool_recycle_seconds: int = 1800
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Signs pagination cursors. The default is only for local development.
     secret_key: str = DEV_SECRET
