@@ -139,9 +139,7 @@ class Document(IdMixin, TimestampMixin, Base):
     # Text of the newest version (any state) and of the newest issued version, kept by the
     # service so search never reads version rows. The tsvectors are generated from them.
     latest_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
-    published_text: Mapped[str] = mapped_column(
-        Text, default="", server_default="", deferred=True
-    )
+    published_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
     search_all: Mapped[str] = mapped_column(
         TSVECTOR,
         Computed(
