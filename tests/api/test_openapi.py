@@ -124,3 +124,16 @@ def test_every_post_declares_the_idempotency_key_header() -> None:
     for operation in posts:
         names = [p["name"] for p in operation.get("parameters", [])]
         assert names.count("Idempotency-Key") == 1, operation["operationId"]
+
+
+def test_the_api_enumerations_are_the_domains() -> None:
+    from typing import get_args
+
+    from services.api.documents.schemas import LinkKind, Status
+    from services.api.people.schemas import Role
+    from services.domain.documents.models import LINK_KINDS, STATUSES
+    from services.domain.people.models import ROLES
+
+    assert get_args(Status) == STATUSES
+    assert get_args(LinkKind) == LINK_KINDS
+    assert get_args(Role) == ROLES

@@ -50,6 +50,16 @@ DEFAULT_KINDS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+def _search_vector(text_column: str) -> str:
+    """Title and reference weigh most, then the summary, then the body text."""
+    return (
+        "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+        "setweight(to_tsvector('english', coalesce(reference, '')), 'A') || "
+        "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
+        f"setweight(to_tsvector('english', left(coalesce({text_column}, ''), 500000)), 'C')"
+    )
+
+
 class DocumentKind(IdMixin, TimestampMixin, Base):
     """A kind of governance document, configurable per organisation."""
 
@@ -141,26 +151,10 @@ class Document(IdMixin, TimestampMixin, Base):
     latest_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
     published_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
     search_all: Mapped[str] = mapped_column(
-        TSVECTOR,
-        Computed(
-            "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('english', coalesce(reference, '')), 'A') || "
-            "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
-            "setweight(to_tsvector('english', left(coalesce(latest_text, ''), 500000)), 'C')",
-            persisted=True,
-        ),
-        deferred=True,
+        TSVECTOR, Computed(_search_vector("latest_text"), persisted=True), deferred=True
     )
     search_published: Mapped[str] = mapped_column(
-        TSVECTOR,
-        Computed(
-            "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('english', coalesce(reference, '')), 'A') || "
-            "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
-            "setweight(to_tsvector('english', left(coalesce(published_text, ''), 500000)), 'C')",
-            persisted=True,
-        ),
-        deferred=True,
+        TSVECTOR, Computed(_search_vector("published_text"), persisted=True), deferred=True
     )
 
     __mapper_args__ = {"version_id_col": row_version}
