@@ -216,6 +216,41 @@ def worker() -> None:
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
 
+def notifier_sweep() -> int:
+    """Run every notifier sweep once, now: review notices, then re-queue what is due."""
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    from services.domain.db import make_engine, make_sessionmaker
+    from services.notifier.sweeps import sweep_all
+    from services.notifier.transport import ArqTransport
+    from services.notifier.worker import QUEUE_NAME, WorkerSettings
+
+    settings = get_settings()
+
+    async def work() -> int:
+        engine = make_engine(settings.database_url)
+        redis = await create_pool(
+            RedisSettings.from_dsn(settings.redis_url),
+            job_serializer=WorkerSettings.job_serializer,
+            job_deserializer=WorkerSettings.job_deserializer,
+            default_queue_name=QUEUE_NAME,
+        )
+        try:
+            report = await sweep_all(make_sessionmaker(engine), settings, ArqTransport(redis))
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+        print(
+            f"review notices created: {report.review_notices}; queued again: "
+            f"{report.requeued_notifications} notifications, "
+            f"{report.requeued_deliveries} webhook deliveries"
+        )
+        return 0
+
+    return asyncio.run(work())
+
+
 def run_all() -> int:
     """API and notifier together, for local use: Ctrl-C (or SIGTERM) stops both."""
     children = [
@@ -267,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1)
     sub.add_parser("worker", help="run the notifier")
     sub.add_parser("run", help="run the API and the notifier together")
+    p = sub.add_parser("notifier", help="notifier operations")
+    notifier_sub = p.add_subparsers(dest="notifier_command", required=True)
+    p = notifier_sub.add_parser("sweep", help="run the sweeps (review notices, re-queueing)")
+    p.add_argument("--once", action="store_true", required=True, help="run every sweep now, once")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -285,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         worker()
     elif args.command == "run":
         return run_all()
+    elif args.command == "notifier" and args.notifier_command == "sweep":
+        return notifier_sweep()
     return 0
 
 

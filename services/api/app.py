@@ -16,8 +16,10 @@ from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.router import router as documents_router
 from services.api.idempotency import IdempotencyMiddleware
 from services.api.limits import BodySizeLimitMiddleware
+from services.api.notifications.router import router as notifications_router
 from services.api.people.router import router as people_router
 from services.api.system.router import router as system_router
+from services.api.webhooks.router import router as webhooks_router
 from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.settings import Settings, get_settings
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people_router,
         api_keys_router,
         audit_router,
+        notifications_router,
+        webhooks_router,
     ):
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)

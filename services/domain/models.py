@@ -11,9 +11,11 @@ from services.domain.documents.models import (
     VersionFile,
 )
 from services.domain.idempotency.models import IdempotencyRecord
+from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
+from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -25,9 +27,12 @@ __all__ = [
     "DocumentLink",
     "DocumentVersion",
     "IdempotencyRecord",
+    "Notification",
     "Organisation",
     "OutboxEvent",
     "Person",
     "PersonRole",
     "VersionFile",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,9 +46,34 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     idempotency_lease_seconds: int = 60
 
-    mail_backend: str = "file"
+    # Email: "file" writes one .eml per message under mail_dir; "smtp" sends through smtp_*.
+    mail_backend: Literal["file", "smtp"] = "file"
     mail_dir: Path = Path("var/mail")
     mail_from: str = "policygov@localhost"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_implicit_tls: bool = False
+    smtp_timeout_seconds: float = 30.0
+
+    # Notifier: the relay polls the outbox this often even when no NOTIFY arrives.
+    relay_poll_seconds: float = 5.0
+    # A claimed notification or delivery not finished within this is tried again.
+    send_lease_seconds: int = 120
+    # First retry delay of a transient email failure; doubles each time, capped at six hours.
+    email_retry_base_seconds: float = 30.0
+    # Jobs one worker runs at once.
+    notifier_max_jobs: int = 10
+    # Review reminders: days before the due date; escalation months after it (Dorset: two).
+    review_reminder_days: list[int] = Field(default_factory=lambda: [30, 7])
+    review_escalation_months: int = 2
+
+    # Webhooks: receivers on private or loopback addresses are refused unless listed here
+    # (host names, IP addresses or CIDR ranges; intranet receivers are common).
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_timeout_seconds: float = 15.0
 
     @property
     def oidc_enabled(self) -> bool:

@@ -1,18 +1,31 @@
-"""The arq worker. In this first version it runs a health job; the notification pipeline
-(outbox relay, email, webhooks, sweeps) plugs in here."""
+"""The arq worker: the outbox relay (a background task), the send jobs and the sweeps (cron).
+
+arq is only the transport: PostgreSQL holds the state of every notification and delivery, so
+any job can run twice or be lost and the outcome is the same.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from arq import cron
 from arq.connections import RedisSettings
 
+from services.domain.db import make_engine, make_sessionmaker
 from services.domain.settings import get_settings
+from services.notifier.notifications import send_notification
+from services.notifier.relay import run_relay
+from services.notifier.sweeps import sweep_all
+from services.notifier.transport import ArqTransport
+from services.notifier.webhooks import deliver_webhook
 
 HEARTBEAT_KEY = "policygov:notifier:heartbeat"
+QUEUE_NAME = "policygov:notifier"
 
 
 async def health_check(ctx: dict[str, Any]) -> str:
@@ -22,8 +35,40 @@ async def health_check(ctx: dict[str, Any]) -> str:
     return now
 
 
+async def sweep(ctx: dict[str, Any]) -> str:
+    """Cron: review reminders and escalations, then re-queue anything the queue lost."""
+    report = await sweep_all(ctx["sessionmaker"], ctx["settings"], ctx["transport"])
+    return f"{report}"
+
+
 async def startup(ctx: dict[str, Any]) -> None:
+    settings = ctx.get("settings") or get_settings()
+    engine = make_engine(settings.database_url, pool_size=5, max_overflow=5)
+    ctx["settings"] = settings
+    ctx["engine"] = engine
+    ctx["sessionmaker"] = make_sessionmaker(engine)
+    ctx["transport"] = ArqTransport(ctx["redis"])
+    ctx["http"] = httpx.AsyncClient(follow_redirects=False)
+    ctx["stopping"] = asyncio.Event()
+    ctx["relay"] = asyncio.create_task(
+        run_relay(
+            ctx["sessionmaker"],
+            settings.database_url,
+            ctx["transport"],
+            settings.relay_poll_seconds,
+            stopping=ctx["stopping"],
+        )
+    )
     await health_check(ctx)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    ctx["stopping"].set()
+    ctx["relay"].cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await ctx["relay"]
+    await ctx["http"].aclose()
+    await ctx["engine"].dispose()
 
 
 def _serialize(value: Any) -> bytes:
@@ -36,10 +81,18 @@ def _deserialize(raw: bytes) -> Any:
 
 
 class WorkerSettings:
-    functions = [health_check]
-    cron_jobs = [cron(health_check, second=0, run_at_startup=False)]
+    functions = [health_check, send_notification, deliver_webhook, sweep]
+    cron_jobs = [
+        cron(health_check, second=0, run_at_startup=False),
+        cron(sweep, second=30, run_at_startup=True),
+    ]
     on_startup = startup
+    on_shutdown = shutdown
     job_serializer = staticmethod(_serialize)
     job_deserializer = staticmethod(_deserialize)
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
-    queue_name = "policygov:notifier"
+    queue_name = QUEUE_NAME
+    max_jobs = get_settings().notifier_max_jobs
+    # A finished job's id is free again a minute later: retries use new ids anyway.
+    keep_result = 60
+    max_tries = 5

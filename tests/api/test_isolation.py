@@ -33,6 +33,11 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     ).json()
     kinds = (await client.get("/v1/document-kinds", headers=h)).json()
     keys = (await client.get("/v1/api-keys", headers=h)).json()
+    # A public address: the session app allows no internal receivers.
+    hook = (
+        await client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook"}, headers=h)
+    ).json()
+    ping = (await client.post(f"/v1/webhooks/{hook['id']}/ping", headers=h)).json()
     return {
         "document_id": doc["id"],
         "version": version["id"],
@@ -41,11 +46,13 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         "kind_id": kinds[0]["id"],
         "person_id": str(world.b.reader.person_id),
         "key_id": keys[0]["id"],
+        "subscription_id": hook["id"],
+        "delivery_id": ping["id"],
     }
 
 
 def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
-    d, v = ids["document_id"], ids["version"]
+    d, v, w = ids["document_id"], ids["version"], ids["subscription_id"]
     match = {"If-Match": '"r1"'}
     return [
         ("GET", f"/v1/documents/{d}", {}),
@@ -77,6 +84,14 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("PATCH", f"/v1/people/{ids['person_id']}", {"json": {"name": "x"}, "headers": match}),
         ("GET", f"/v1/api-keys/{ids['key_id']}", {}),
         ("DELETE", f"/v1/api-keys/{ids['key_id']}", {"headers": match}),
+        ("GET", f"/v1/webhooks/{w}", {}),
+        ("PATCH", f"/v1/webhooks/{w}", {"json": {"description": "taken"}, "headers": match}),
+        ("DELETE", f"/v1/webhooks/{w}", {"headers": match}),
+        ("POST", f"/v1/webhooks/{w}/rotate-secret", {}),
+        ("POST", f"/v1/webhooks/{w}/ping", {}),
+        ("GET", f"/v1/webhooks/{w}/deliveries", {}),
+        ("GET", f"/v1/webhooks/{w}/deliveries/{ids['delivery_id']}", {}),
+        ("POST", f"/v1/webhooks/{w}/deliveries/{ids['delivery_id']}/replay", {}),
     ]
 
 
@@ -124,6 +139,13 @@ async def test_every_id_of_another_organisation_answers_404(
         f"/v1/documents/{ids['document_id']}/links", headers=world.b.admin.headers
     )
     assert len(links.json()) == 1
+    hook = await client.get(f"/v1/webhooks/{ids['subscription_id']}", headers=world.b.admin.headers)
+    assert hook.json()["description"] != "taken"
+    assert hook.headers["ETag"] == '"r1"'
+    deliveries = await client.get(
+        f"/v1/webhooks/{ids['subscription_id']}/deliveries", headers=world.b.admin.headers
+    )
+    assert [d["id"] for d in deliveries.json()["items"]] == [ids["delivery_id"]]
 
 
 async def test_lists_and_search_show_only_the_callers_organisation(

@@ -14,25 +14,27 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from services.domain.settings import Settings
-from services.notifier.worker import HEARTBEAT_KEY, WorkerSettings
+from services.notifier.worker import HEARTBEAT_KEY, WorkerSettings, health_check
 
 
 async def test_the_health_job_runs_through_the_queue(settings: Settings) -> None:
     redis_settings = RedisSettings.from_dsn(settings.redis_url)
+    # A queue of its own: other tests leave jobs in the shared one.
+    queue = f"test-health-{uuid.uuid4()}"
     pool = await create_pool(
         redis_settings,
         job_serializer=WorkerSettings.job_serializer,
         job_deserializer=WorkerSettings.job_deserializer,
-        default_queue_name=WorkerSettings.queue_name,
+        default_queue_name=queue,
     )
     try:
         await pool.delete(HEARTBEAT_KEY)
-        job = await pool.enqueue_job("health_check", _job_id=f"health-test-{uuid.uuid4()}")
+        job = await pool.enqueue_job("health_check")
         assert job is not None
         worker = Worker(
-            functions=WorkerSettings.functions,
+            functions=[health_check],
             redis_settings=redis_settings,
-            queue_name=WorkerSettings.queue_name,
+            queue_name=queue,
             job_serializer=WorkerSettings.job_serializer,
             job_deserializer=WorkerSettings.job_deserializer,
             burst=True,

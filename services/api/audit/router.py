@@ -15,7 +15,14 @@ from services.domain.pagination import decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 EntityType = Literal[
-    "organisation", "person", "api_key", "document", "document_link", "document_kind"
+    "organisation",
+    "person",
+    "api_key",
+    "document",
+    "document_link",
+    "document_kind",
+    "webhook_subscription",
+    "webhook_delivery",
 ]
 
 

@@ -1,0 +1,85 @@
+"""What the notifier sent, is sending, or could not send."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.types import PageSize
+from services.domain.notifications import service
+from services.domain.pagination import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
+State = Literal["pending", "sending", "sent", "failed", "cancelled"]
+Kind = Literal["document.assigned", "review.due_soon", "review.overdue", "review.escalated"]
+
+
+class Notification(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: str
+    document_id: uuid.UUID | None
+    recipient_person_id: uuid.UUID | None
+    recipient_email: str
+    status: State
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    context: dict[str, Any]
+
+
+class NotificationPage(BaseModel):
+    items: list[Notification]
+    next_cursor: str | None
+
+
+@router.get("", response_model=NotificationPage)
+async def list_notifications(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    status: State | None = None,
+    kind: Kind | None = None,
+    document_id: uuid.UUID | None = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> NotificationPage:
+    """Emails the notifier owes or sent, newest first, with attempts and the last error
+    (admins and policy officers)."""
+    principal.require("admin", "policy_officer")
+    scope = {
+        k: v
+        for k, v in {"status": status, "kind": kind, "document_id": document_id}.items()
+        if v is not None
+    }
+    before = None
+    if cursor:
+        created_at, last_id = decode_cursor(settings.secret_key, cursor, scope)
+        before = (datetime.fromisoformat(created_at), uuid.UUID(last_id))
+    rows = await service.list_notifications(
+        session,
+        principal.organisation_id,
+        status=status,
+        kind=kind,
+        document_id=document_id,
+        before=before,
+        limit=limit + 1,
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            settings.secret_key, [last.created_at.isoformat(), str(last.id)], scope
+        )
+    return NotificationPage(
+        items=[Notification.model_validate(r) for r in rows], next_cursor=next_cursor
+    )

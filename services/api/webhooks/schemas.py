@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    UrlConstraints,
+)
+
+from services.api.types import _storable
+
+# The domain's event types (services.domain.webhooks.service.EVENT_TYPES); a test keeps them equal.
+EventType = Literal[
+    "document.created",
+    "document.updated",
+    "document.owner_changed",
+    "document.version_added",
+    "document.linked",
+    "document.unlinked",
+]
+DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
+URL_MAX = 2000  # the column's length
+
+
+def _fits_column(url: AnyHttpUrl) -> AnyHttpUrl:
+    # Normalising (punycode, percent-encoding) can make a URL longer than what was sent.
+    if len(str(url)) > URL_MAX:
+        raise ValueError(f"URL should have at most {URL_MAX} characters once normalised")
+    return url
+
+
+ReceiverUrl = Annotated[
+    AnyHttpUrl,
+    UrlConstraints(max_length=URL_MAX),
+    AfterValidator(_fits_column),
+    Field(
+        description="Where messages are POSTed. Hosts with private, loopback or other internal "
+        "addresses are refused unless the operator allows them.",
+        examples=["https://hooks.example.org/policygov"],
+    ),
+]
+Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(_storable)]
+EventTypes = Annotated[
+    list[EventType],
+    Field(max_length=50, description="The event types to receive; empty means every type."),
+]
+OverlapHours = Annotated[
+    StrictInt,
+    Field(
+        ge=0,
+        le=168,
+        description="Hours the previous secret keeps signing, next to the new one (0: stop now).",
+    ),
+]
+
+
+class Webhook(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    url: str
+    description: str
+    event_types: list[str] = Field(description="Empty: every event type.")
+    is_active: bool
+    disabled_reason: str | None = Field(
+        description="Why sending stopped, e.g. the receiver answered 410 Gone."
+    )
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then every message also carries a signature made with the previous "
+        "secret."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookWithSecret(Webhook):
+    secret: str = Field(
+        description="The signing secret (`whsec_…`, Standard Webhooks). Shown once: store it now."
+    )
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: ReceiverUrl
+    description: Description = ""
+    event_types: EventTypes = Field(default_factory=list)
+
+
+class WebhookUpdate(BaseModel):
+    """Send only the fields to change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: ReceiverUrl = None  # type: ignore[assignment]
+    description: Description = None  # type: ignore[assignment]
+    event_types: EventTypes = None  # type: ignore[assignment]
+    is_active: StrictBool = None  # type: ignore[assignment]
+
+
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_hours: OverlapHours = 24
+
+
+class WebhookDelivery(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    webhook_id: str = Field(
+        description="The `webhook-id` header: the same on every attempt of this delivery.",
+        examples=["msg_0193a4c2e6f37b1c9d2e4f5a6b7c8d9e"],
+    )
+    subscription_id: uuid.UUID
+    event_id: uuid.UUID | None = Field(
+        description="The event delivered; null for a ping or replay."
+    )
+    event_type: str
+    body: dict[str, Any] = Field(description="The message: {type, timestamp, data}.")
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class WebhookDeliveryPage(BaseModel):
+    items: list[WebhookDelivery]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )

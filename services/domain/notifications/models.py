@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.domain.db import Base, IdMixin, utcnow
+
+# pending -> sending -> sent | failed (permanent) | cancelled (no longer true, e.g. reviewed)
+STATES = ("pending", "sending", "sent", "failed", "cancelled")
+
+
+class Notification(IdMixin, Base):
+    """One email to one person, with the state of its delivery.
+
+    Rows are created idempotently (``dedupe_key`` is unique), claimed by one sender at a time
+    and retried with backoff: the queue only carries their ids.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATES!r}", name="status"),
+        Index(
+            "ix_notifications_due",
+            "next_attempt_at",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+        ),
+        Index("ix_notifications_organisation_id", "organisation_id", "created_at"),
+        Index("ix_notifications_document_id", "document_id"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(60))
+    # What makes this notification the same one however often it is produced.
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    event_id: Mapped[uuid.UUID | None]
+    document_id: Mapped[uuid.UUID | None]
+    recipient_person_id: Mapped[uuid.UUID | None]
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    context: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("now()"))
+    sent_at: Mapped[datetime | None]
+
+    @property
+    def message_id(self) -> str:
+        # The same Message-ID on every attempt lets a mail system drop a duplicate.
+        return f"<{self.id}@policygov>"

@@ -1,0 +1,373 @@
+"""Turning events and dates into notifications, and keeping the state of each one.
+
+Everything here is idempotent: notifications are created with a unique ``dedupe_key``
+(INSERT ... ON CONFLICT DO NOTHING), and a send is claimed with a conditional UPDATE, so two
+workers, a repeated job or a sweep that runs twice never send the same email twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.db import utcnow
+from services.domain.documents.models import Document
+from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.notifications.models import Notification
+from services.domain.organisations.models import Organisation
+from services.domain.outbox.models import OutboxEvent
+from services.domain.people.models import Person, PersonRole
+from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+
+ROLE_NAMES = {
+    "owner": "owner (Responsible Strategic Manager)",
+    "responsible_officer": "responsible officer",
+    "author": "author",
+}
+# Documents no longer in force get no review reminders.
+NOT_REVIEWED = ("retired", "superseded")
+
+
+@dataclass(frozen=True)
+class Created:
+    """What a fan-out or a sweep created, for the caller to enqueue after commit."""
+
+    notifications: list[uuid.UUID]
+    deliveries: list[uuid.UUID]
+
+
+async def _policy_contact(session: AsyncSession, organisation_id: uuid.UUID) -> Person | None:
+    """Who people should ask about a notice: the organisation's first policy officer."""
+    query = (
+        select(Person)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(Person.organisation_id == organisation_id, Person.is_active.is_(True))
+        .where(PersonRole.role == "policy_officer")
+        .order_by(Person.name)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _add(
+    session: AsyncSession,
+    *,
+    organisation_id: uuid.UUID,
+    kind: str,
+    dedupe_key: str,
+    person: Person,
+    document: Document,
+    context: dict[str, Any],
+    event_id: uuid.UUID | None = None,
+) -> uuid.UUID | None:
+    """Insert one notification unless its dedupe key exists; its id if it was created."""
+    organisation = await session.get(Organisation, organisation_id)
+    contact = await _policy_contact(session, organisation_id)
+    full_context = {
+        "document_id": str(document.id),
+        "reference": document.reference,
+        "title": document.title,
+        "recipient_name": person.name,
+        "organisation_name": organisation.name if organisation else "",
+        "contact_name": contact.name if contact else None,
+        "contact_email": contact.email if contact else None,
+        **context,
+    }
+    result = await session.execute(
+        insert(Notification)
+        .values(
+            id=uuid.uuid4(),
+            organisation_id=organisation_id,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            event_id=event_id,
+            document_id=document.id,
+            recipient_person_id=person.id,
+            recipient_email=person.email,
+            context=full_context,
+            status="pending",
+            next_attempt_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
+    """The notifications and webhook deliveries one outbox event calls for."""
+    notifications: list[uuid.UUID] = []
+    payload = event.payload
+    if event.type == "document.owner_changed" and payload.get("person_id"):
+        person = await session.get(Person, uuid.UUID(payload["person_id"]))
+        document = await session.get(Document, uuid.UUID(payload["document_id"]))
+        if person is not None and person.is_active and document is not None:
+            created = await _add(
+                session,
+                organisation_id=event.organisation_id,
+                kind="document.assigned",
+                dedupe_key=f"event:{event.id}:{person.id}",
+                person=person,
+                document=document,
+                context={"role": ROLE_NAMES.get(payload["role"], payload["role"])},
+                event_id=event.id,
+            )
+            if created:
+                notifications.append(created)
+    deliveries = await _webhook_deliveries(session, event)
+    return Created(notifications, deliveries)
+
+
+async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[uuid.UUID]:
+    subscriptions = (
+        await session.execute(
+            select(WebhookSubscription.id).where(
+                WebhookSubscription.organisation_id == event.organisation_id,
+                WebhookSubscription.is_active.is_(True),
+                or_(
+                    WebhookSubscription.event_types == [],
+                    WebhookSubscription.event_types.contains([event.type]),
+                ),
+            )
+        )
+    ).scalars()
+    body = {
+        "type": event.type,
+        "timestamp": event.created_at.isoformat(),
+        "data": {k: v for k, v in event.payload.items() if k != "type"},
+    }
+    created = []
+    for subscription_id in subscriptions:
+        result = await session.execute(
+            insert(WebhookDelivery)
+            .values(
+                id=uuid.uuid4(),
+                organisation_id=event.organisation_id,
+                subscription_id=subscription_id,
+                event_id=event.id,
+                event_type=event.type,
+                body=body,
+                status="pending",
+                next_attempt_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
+            .returning(WebhookDelivery.id)
+        )
+        delivery_id = result.scalar_one_or_none()
+        if delivery_id:
+            created.append(delivery_id)
+    return created
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    reminder_days: tuple[int, ...]
+    escalation_months: int
+
+
+def review_notices(due: date, today: date, rules: ReviewRules) -> list[str]:
+    """Which review notices apply on ``today`` for a review due on ``due``.
+
+    At most one reminder applies: the nearest threshold already reached (a document imported
+    five days before its due date gets the 7-day reminder, not the 30-day one as well).
+    """
+    notices: list[str] = []
+    reached = [d for d in sorted(rules.reminder_days) if due - timedelta(days=d) <= today < due]
+    if reached:
+        notices.append(f"due_soon:{reached[0]}")
+    if today > due:
+        notices.append("overdue")
+    # Dorset: escalate to the Head of QA two months after the due date.
+    if today >= due + relativedelta(months=rules.escalation_months):
+        notices.append("escalated")
+    return notices
+
+
+def _reviewable(today: date, rules: ReviewRules) -> Select[Document]:
+    horizon = today + timedelta(days=max(rules.reminder_days, default=0))
+    return (
+        select(Document)
+        .where(Document.next_review_due.is_not(None), Document.next_review_due <= horizon)
+        .where(Document.status.not_in(NOT_REVIEWED))
+        .order_by(Document.id)
+    )
+
+
+async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewRules) -> Created:
+    """Create the review reminders, overdue notices and escalations due on ``today``.
+
+    Each is created once per document, due date, threshold and person, however often this
+    runs and on however many workers at once.
+    """
+    created: list[uuid.UUID] = []
+    for document in (await session.execute(_reviewable(today, rules))).scalars():
+        due = document.next_review_due
+        assert due is not None
+        for notice in review_notices(due, today, rules):
+            created += await _review_notice(session, document, due, today, notice, rules)
+    return Created(created, [])
+
+
+async def _review_notice(
+    session: AsyncSession,
+    document: Document,
+    due: date,
+    today: date,
+    notice: str,
+    rules: ReviewRules,
+) -> list[uuid.UUID]:
+    people_ids: list[uuid.UUID | None]
+    if notice == "escalated":
+        organisation = await session.get(Organisation, document.organisation_id)
+        people_ids = [organisation.escalation_contact_id if organisation else None]
+    else:
+        people_ids = [acting_responsible_officer_id(document), document.owner_id]
+    ro = await _person(session, acting_responsible_officer_id(document))
+    owner = await _person(session, document.owner_id)
+    kind = notice.partition(":")[0]
+    context: dict[str, Any] = {"due_date": due.isoformat()}
+    if kind == "due_soon":
+        context["days"] = (due - today).days
+    if kind == "escalated":
+        context["months"] = rules.escalation_months
+        context["responsible_officer_name"] = ro.name if ro else None
+        context["owner_name"] = owner.name if owner else None
+    created = []
+    for person_id in dict.fromkeys(people_ids):  # an owner standing in as RO gets one email
+        person = await _person(session, person_id)
+        if person is None or not person.is_active:
+            continue
+        key = f"review:{document.id}:{due.isoformat()}:{notice}:{person.id}"
+        new = await _add(
+            session,
+            organisation_id=document.organisation_id,
+            kind=f"review.{kind}",
+            dedupe_key=key,
+            person=person,
+            document=document,
+            context=context,
+        )
+        if new:
+            created.append(new)
+    return created
+
+
+async def _person(session: AsyncSession, person_id: uuid.UUID | None) -> Person | None:
+    return await session.get(Person, person_id) if person_id else None
+
+
+async def claim(
+    session: AsyncSession, notification_id: uuid.UUID, lease: timedelta
+) -> Notification | None:
+    """Take a due notification for sending, or None if it is not due or someone else has it.
+
+    A claim whose lease ran out (the sender died) can be taken again.
+    """
+    now = utcnow()
+    claimed = await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .where(
+            or_(
+                and_(Notification.status == "pending", Notification.next_attempt_at <= now),
+                and_(Notification.status == "sending", Notification.locked_until < now),
+            )
+        )
+        .values(status="sending", attempts=Notification.attempts + 1, locked_until=now + lease)
+        .returning(Notification)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.scalar_one_or_none()
+
+
+async def is_still_true(session: AsyncSession, notification: Notification) -> bool:
+    """A review notice about a due date that has since moved (reviewed meanwhile) is void."""
+    if not notification.kind.startswith("review.") or notification.document_id is None:
+        return True
+    document = await session.get(Document, notification.document_id)
+    if document is None or document.status in NOT_REVIEWED:
+        return False
+    due = document.next_review_due
+    return due is not None and due.isoformat() == notification.context.get("due_date")
+
+
+async def finish(
+    session: AsyncSession,
+    notification_id: uuid.UUID,
+    status: str,
+    *,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record the outcome of one attempt: sent, failed, cancelled, or pending for a retry."""
+    values: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error}
+    if status == "sent":
+        values["sent_at"] = utcnow()
+    if retry_at is not None:
+        values["next_attempt_at"] = retry_at
+    await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def due_for_sending(
+    session: AsyncSession,
+    model: type[Notification] | type[WebhookDelivery],
+    now: datetime,
+    limit: int = 1000,
+) -> list[tuple[uuid.UUID, int]]:
+    """(id, attempts) of the rows a queue should hold now: due pending ones and lapsed claims.
+
+    Works for notifications and webhook deliveries alike: both keep the same state columns.
+    """
+    rows = await session.execute(
+        select(model.id, model.attempts)
+        .where(
+            or_(
+                and_(model.status == "pending", model.next_attempt_at <= now),
+                and_(model.status == "sending", model.locked_until < now),
+            )
+        )
+        .order_by(model.next_attempt_at)
+        .limit(limit)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def list_notifications(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    document_id: uuid.UUID | None = None,
+    before: tuple[datetime, uuid.UUID] | None = None,
+    limit: int = 50,
+) -> list[Notification]:
+    """An organisation's notifications, newest first, with the state of each."""
+    query = select(Notification).where(Notification.organisation_id == organisation_id)
+    if status:
+        query = query.where(Notification.status == status)
+    if kind:
+        query = query.where(Notification.kind == kind)
+    if document_id:
+        query = query.where(Notification.document_id == document_id)
+    if before:
+        query = query.where(
+            or_(
+                Notification.created_at < before[0],
+                and_(Notification.created_at == before[0], Notification.id < before[1]),
+            )
+        )
+    query = query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    return list((await session.execute(query)).scalars())

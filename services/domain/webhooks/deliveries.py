@@ -1,0 +1,103 @@
+"""The state of one delivery while the notifier sends it: claimed, then finished once.
+
+A claim is a conditional UPDATE, so a job that runs twice (or two workers) sends once; a claim
+whose lease ran out (the sender died) can be taken again, and the late sender's outcome is then
+ignored, because it no longer holds the attempt it claimed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.audit import service as audit
+from services.domain.db import utcnow
+from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+from services.domain.webhooks.service import audit_snapshot
+
+ERROR_MAX = 2000
+REASON_MAX = 300  # the length of webhook_subscriptions.disabled_reason
+
+
+async def claim(
+    session: AsyncSession, delivery_id: uuid.UUID, lease: timedelta
+) -> WebhookDelivery | None:
+    """Take a due delivery for sending (one more attempt), or None if it is not due or taken."""
+    now = utcnow()
+    claimed = await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .where(
+            or_(
+                and_(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now),
+                and_(WebhookDelivery.status == "sending", WebhookDelivery.locked_until < now),
+            )
+        )
+        .values(status="sending", attempts=WebhookDelivery.attempts + 1, locked_until=now + lease)
+        .returning(WebhookDelivery)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.scalar_one_or_none()
+
+
+async def finish(
+    session: AsyncSession,
+    delivery: WebhookDelivery,
+    status: str,
+    *,
+    status_code: int | None = None,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> bool:
+    """Record the outcome of the attempt claimed as ``delivery``: delivered, failed, or pending
+    again for a retry at ``retry_at``. False if the attempt is no longer ours."""
+    values: dict[str, Any] = {
+        "status": status,
+        "locked_until": None,
+        "last_status_code": status_code,
+        # PostgreSQL text cannot hold NUL, and a receiver's answer may contain one.
+        "last_error": error.replace("\x00", "")[:ERROR_MAX] if error else None,
+    }
+    if status == "delivered":
+        values["delivered_at"] = utcnow()
+    if retry_at is not None:
+        values["next_attempt_at"] = retry_at
+    result = await session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery.id,
+            WebhookDelivery.status == "sending",
+            WebhookDelivery.attempts == delivery.attempts,
+        )
+        .values(**values)
+        .returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def disable_subscription(
+    session: AsyncSession, subscription_id: uuid.UUID, reason: str
+) -> None:
+    """Stop sending to a receiver that asked us to (410 Gone); an admin can enable it again."""
+    subscription = await session.get(WebhookSubscription, subscription_id)
+    if subscription is None or not subscription.is_active:
+        return
+    before = audit_snapshot(subscription)
+    subscription.is_active = False
+    subscription.disabled_reason = reason[:REASON_MAX]
+    await session.flush()
+    await audit.record(
+        session,
+        None,
+        organisation_id=subscription.organisation_id,
+        action="webhook_subscription.disabled",
+        entity_type="webhook_subscription",
+        entity_id=subscription.id,
+        before=before,
+        after=audit_snapshot(subscription),
+    )

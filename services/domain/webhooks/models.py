@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
+
+DELIVERY_STATES = ("pending", "sending", "delivered", "failed")
+
+
+class WebhookSubscription(IdMixin, TimestampMixin, Base):
+    """A receiver of an organisation's events (Standard Webhooks)."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Empty means every event type.
+    event_types: Mapped[list[str]] = mapped_column(
+        ARRAY(String(80)), default=list, server_default=text("'{}'::varchar[]")
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    disabled_reason: Mapped[str | None] = mapped_column(String(300))
+    # whsec_... ; the previous secret keeps signing until it expires, so receivers can rotate.
+    secret: Mapped[str] = mapped_column(String(100))
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class WebhookDelivery(IdMixin, Base):
+    """One event for one subscription; its id is the ``webhook-id`` on every attempt."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id"),
+        CheckConstraint(f"status IN {DELIVERY_STATES!r}", name="status"),
+        Index(
+            "ix_webhook_deliveries_due",
+            "next_attempt_at",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+        ),
+        Index("ix_webhook_deliveries_subscription", "subscription_id", "created_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    subscription_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
+    )
+    # The outbox event delivered; None for a test ping or a replay.
+    event_id: Mapped[uuid.UUID | None]
+    event_type: Mapped[str] = mapped_column(String(80))
+    # The exact body {type, timestamp, data}, fixed at creation so every attempt is identical.
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("now()"))
+    delivered_at: Mapped[datetime | None]
+
+    @property
+    def webhook_id(self) -> str:
+        return f"msg_{self.id.hex}"

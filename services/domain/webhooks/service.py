@@ -1,0 +1,333 @@
+"""Webhook subscriptions of an organisation, and the deliveries admins can see, replay or ping.
+
+Admins only. The signing secret is shown once, when it is made (creation or rotation), and
+never written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, get_args
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.audit import service as audit
+from services.domain.db import utcnow
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.events import Event
+from services.domain.settings import Settings
+from services.domain.webhooks.addresses import check_url
+from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+from services.domain.webhooks.signing import new_secret
+
+PING = "webhook.ping"
+# What a subscription can ask for: every domain event type.
+EVENT_TYPES: tuple[str, ...] = tuple(
+    cls.model_fields["type"].default for cls in get_args(get_args(Event)[0])
+)
+SECRET_FIELDS = ("secret", "previous_secret")
+DEFAULT_OVERLAP_HOURS = 24
+
+
+def audit_snapshot(subscription: WebhookSubscription) -> dict[str, Any]:
+    """The subscription's columns for the audit trail, without its secrets."""
+    data = audit.snapshot(subscription)
+    for name in SECRET_FIELDS:
+        data.pop(name, None)
+    return data
+
+
+def _check_event_types(event_types: list[str]) -> list[str]:
+    unknown = sorted(set(event_types) - set(EVENT_TYPES))
+    if unknown:
+        raise Invalid(
+            f"Unknown event types {', '.join(unknown)}; choose from {', '.join(EVENT_TYPES)}.",
+            field="event_types",
+        )
+    return list(dict.fromkeys(event_types))
+
+
+async def list_subscriptions(
+    session: AsyncSession, principal: Principal
+) -> list[WebhookSubscription]:
+    """The organisation's subscriptions, oldest first (admins)."""
+    principal.require("admin")
+    rows = await session.execute(
+        select(WebhookSubscription)
+        .where(WebhookSubscription.organisation_id == principal.organisation_id)
+        .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
+    )
+    return list(rows.scalars())
+
+
+async def get_subscription(
+    session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
+) -> WebhookSubscription:
+    """One subscription of the caller's organisation (admins); NotFound for any other."""
+    principal.require("admin")
+    subscription = await session.get(WebhookSubscription, subscription_id)
+    if subscription is None or subscription.organisation_id != principal.organisation_id:
+        raise NotFound("No such webhook subscription.")
+    return subscription
+
+
+async def create_subscription(
+    session: AsyncSession, principal: Principal, settings: Settings, fields: Mapping[str, Any]
+) -> WebhookSubscription:
+    """Subscribe a receiver URL to the organisation's events, with a new signing secret."""
+    principal.require("admin")
+    await check_url(fields["url"], settings)
+    subscription = WebhookSubscription(
+        organisation_id=principal.organisation_id,
+        url=fields["url"],
+        description=fields.get("description", ""),
+        event_types=_check_event_types(fields.get("event_types", [])),
+        secret=new_secret(),
+    )
+    session.add(subscription)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=subscription.organisation_id,
+        action="webhook_subscription.created",
+        entity_type="webhook_subscription",
+        entity_id=subscription.id,
+        after=audit_snapshot(subscription),
+    )
+    return subscription
+
+
+async def update_subscription(
+    session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    subscription: WebhookSubscription,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int,
+) -> WebhookSubscription:
+    """Change the URL, description or event types, or disable or re-enable a subscription."""
+    principal.require("admin")
+    if subscription.row_version != expected_version:
+        raise PreconditionFailed("The subscription has changed since you read it.")
+    changes = dict(changes)
+    if "url" in changes and changes["url"] != subscription.url:
+        await check_url(changes["url"], settings)
+    if "event_types" in changes:
+        changes["event_types"] = _check_event_types(changes["event_types"])
+    if "is_active" in changes and changes["is_active"] != subscription.is_active:
+        changes["disabled_reason"] = None if changes["is_active"] else "disabled by an admin"
+    before = audit_snapshot(subscription)
+    for key, value in changes.items():
+        setattr(subscription, key, value)
+    await session.flush()
+    after = audit_snapshot(subscription)
+    if after != before:
+        await audit.record(
+            session,
+            principal,
+            organisation_id=subscription.organisation_id,
+            action="webhook_subscription.updated",
+            entity_type="webhook_subscription",
+            entity_id=subscription.id,
+            before=before,
+            after=after,
+        )
+    return subscription
+
+
+async def delete_subscription(
+    session: AsyncSession,
+    principal: Principal,
+    subscription: WebhookSubscription,
+    *,
+    expected_version: int,
+) -> None:
+    """Remove a subscription and its delivery history; nothing more is sent to it."""
+    principal.require("admin")
+    if subscription.row_version != expected_version:
+        raise PreconditionFailed("The subscription has changed since you read it.")
+    before = audit_snapshot(subscription)
+    await session.delete(subscription)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=subscription.organisation_id,
+        action="webhook_subscription.deleted",
+        entity_type="webhook_subscription",
+        entity_id=subscription.id,
+        before=before,
+    )
+
+
+async def rotate_secret(
+    session: AsyncSession,
+    principal: Principal,
+    subscription: WebhookSubscription,
+    *,
+    overlap_hours: int = DEFAULT_OVERLAP_HOURS,
+) -> WebhookSubscription:
+    """Give the subscription a new secret; the old one keeps signing for ``overlap_hours``.
+
+    During the overlap every message carries both signatures, so the receiver can switch to the
+    new secret whenever it likes (Standard Webhooks: rotation without downtime).
+    """
+    principal.require("admin")
+    if overlap_hours < 0:
+        raise Invalid("The overlap cannot be negative.", field="overlap_hours")
+    before = audit_snapshot(subscription)
+    if overlap_hours:
+        subscription.previous_secret = subscription.secret
+        subscription.previous_secret_expires_at = utcnow() + timedelta(hours=overlap_hours)
+    else:
+        subscription.previous_secret = None
+        subscription.previous_secret_expires_at = None
+    subscription.secret = new_secret()
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=subscription.organisation_id,
+        action="webhook_subscription.secret_rotated",
+        entity_type="webhook_subscription",
+        entity_id=subscription.id,
+        before=before,
+        after=audit_snapshot(subscription),
+    )
+    return subscription
+
+
+def signing_secrets(subscription: WebhookSubscription, now: datetime) -> list[str]:
+    """The secrets that sign a message sent at ``now``: the current one, and the previous one
+    until its overlap ends."""
+    secrets = [subscription.secret]
+    expires = subscription.previous_secret_expires_at
+    if subscription.previous_secret and expires is not None and expires > now:
+        secrets.append(subscription.previous_secret)
+    return secrets
+
+
+async def _new_delivery(
+    session: AsyncSession,
+    principal: Principal,
+    subscription: WebhookSubscription,
+    event_type: str,
+    body: dict[str, Any],
+    action: str,
+    replay_of: uuid.UUID | None = None,
+) -> WebhookDelivery:
+    if not subscription.is_active:
+        raise Conflict("The subscription is disabled; enable it first.", field="is_active")
+    delivery = WebhookDelivery(
+        organisation_id=subscription.organisation_id,
+        subscription_id=subscription.id,
+        event_id=None,
+        event_type=event_type,
+        body=body,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+        created_at=utcnow(),
+    )
+    session.add(delivery)
+    await session.flush()
+    after: dict[str, Any] = {"subscription_id": str(subscription.id), "event_type": event_type}
+    if replay_of is not None:
+        after["replay_of"] = str(replay_of)
+    await audit.record(
+        session,
+        principal,
+        organisation_id=subscription.organisation_id,
+        action=action,
+        entity_type="webhook_delivery",
+        entity_id=delivery.id,
+        after=after,
+    )
+    return delivery
+
+
+async def create_ping(
+    session: AsyncSession, principal: Principal, subscription: WebhookSubscription
+) -> WebhookDelivery:
+    """Queue a ``webhook.ping`` message, to test the receiver and its signature check."""
+    principal.require("admin")
+    now = utcnow()
+    body = {
+        "type": PING,
+        "timestamp": now.isoformat(),
+        "data": {"subscription_id": str(subscription.id)},
+    }
+    return await _new_delivery(
+        session, principal, subscription, PING, body, "webhook_delivery.ping_created"
+    )
+
+
+async def replay(
+    session: AsyncSession, principal: Principal, delivery: WebhookDelivery
+) -> WebhookDelivery:
+    """Send a delivery's message again, as a new message with its own ``webhook-id``.
+
+    Standard Webhooks treats a replay as a new message: a receiver that de-duplicates on
+    ``webhook-id`` would otherwise drop the very message the admin asked to send again. The body
+    (its type, event timestamp and data) is the original's, byte for byte.
+    """
+    principal.require("admin")
+    subscription = await get_subscription(session, principal, delivery.subscription_id)
+    return await _new_delivery(
+        session,
+        principal,
+        subscription,
+        delivery.event_type,
+        dict(delivery.body),
+        "webhook_delivery.replayed",
+        replay_of=delivery.id,
+    )
+
+
+async def get_delivery(
+    session: AsyncSession,
+    principal: Principal,
+    subscription: WebhookSubscription,
+    delivery_id: uuid.UUID,
+) -> WebhookDelivery:
+    """One delivery of ``subscription``; NotFound for any other."""
+    principal.require("admin")
+    delivery = await session.get(WebhookDelivery, delivery_id)
+    if (
+        delivery is None
+        or delivery.subscription_id != subscription.id
+        or delivery.organisation_id != principal.organisation_id
+    ):
+        raise NotFound("No such delivery of this subscription.")
+    return delivery
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    principal: Principal,
+    subscription: WebhookSubscription,
+    *,
+    status: str | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int = 50,
+) -> list[WebhookDelivery]:
+    """Deliveries of a subscription, newest first; ``after`` is the last (created_at, id) seen."""
+    principal.require("admin")
+    query = select(WebhookDelivery).where(
+        WebhookDelivery.subscription_id == subscription.id,
+        WebhookDelivery.organisation_id == principal.organisation_id,
+    )
+    if status:
+        query = query.where(WebhookDelivery.status == status)
+    if after:
+        query = query.where(tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < tuple_(*after))
+    rows = await session.execute(
+        query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(limit)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,270 @@
+"""Emails: rendering a notification into a message, and sending it (to files or over SMTP).
+
+Templates live in ``templates/``, three per kind: ``<kind>.subject.j2``, ``<kind>.txt.j2`` and
+``<kind>.html.j2``. They see ``notification.context`` plus ``frontend_base_url`` and ``kind``.
+
+Context keys the templates rely on (written by ``services.domain.notifications.service``):
+
+- every kind: ``document_id``, ``reference``, ``title``, ``recipient_name``,
+  ``organisation_name``, ``contact_name`` and ``contact_email`` (both may be null: the email
+  then says to contact the policy team)
+- ``document.assigned``: ``role``, the role as people say it, e.g. "responsible officer";
+  ``due_date`` is optional (the next review date, shown when present)
+- ``review.due_soon``: ``due_date`` (ISO 'YYYY-MM-DD'), ``days`` (until the due date)
+- ``review.overdue``: ``due_date``
+- ``review.escalated``: ``due_date``, ``months`` (the escalation grace),
+  ``responsible_officer_name`` and ``owner_name`` (either may be null)
+
+Failures are sorted for the retry policy: ``TransientMailError`` is tried again later with
+backoff, ``PermanentMailError`` marks the notification failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from functools import cache
+from pathlib import Path
+
+import aiosmtplib
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    UndefinedError,
+    select_autoescape,
+)
+
+from services.domain.db import utcnow
+from services.domain.documents.versions import LONDON
+from services.domain.notifications.models import Notification
+from services.domain.settings import Settings
+
+TEMPLATES = Path(__file__).parent / "templates"
+# Spelled out so that the server's locale cannot change the language of a date.
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+class TransientMailError(Exception):
+    """Worth trying again later: the server, the network or our configuration failed."""
+
+
+class PermanentMailError(Exception):
+    """Trying again cannot help: the message or its recipient was refused."""
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def long_date(value: str | date | datetime) -> str:
+    """'2026-12-08' -> 'Tuesday 8 December 2026'; a datetime is shown as its London date."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
+    return f"{DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment, built once per process (it is not changed after)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        # A missing context key fails loudly instead of leaving a gap in an email.
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+def render(notification: Notification, settings: Settings) -> EmailMessage:
+    """The email for ``notification``: plain text and HTML, with a Message-ID stable across tries.
+
+    Raises PermanentMailError when the kind has no templates or the context lacks a key:
+    sending again would fail the same way.
+    """
+    kind = notification.kind
+    context = {
+        **notification.context,
+        "frontend_base_url": settings.frontend_base_url.rstrip("/"),
+        "kind": kind,
+    }
+    env = environment()
+    try:
+        subject = env.get_template(f"{kind}.subject.j2").render(context)
+        text = env.get_template(f"{kind}.txt.j2").render(context)
+        html = env.get_template(f"{kind}.html.j2").render(context)
+    except TemplateNotFound as exc:
+        raise PermanentMailError(f"no email template for {kind!r}: {exc.name}") from exc
+    except UndefinedError as exc:
+        raise PermanentMailError(f"cannot render {kind!r}: {exc.message}") from exc
+
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    name = notification.context.get("recipient_name")
+    message["To"] = (
+        formataddr((name, notification.recipient_email)) if name else (notification.recipient_email)
+    )
+    # A header must be one line, whatever a document title contains.
+    message["Subject"] = " ".join(subject.split())
+    message["Message-ID"] = notification.message_id
+    message["Date"] = format_datetime(utcnow())
+    # RFC 3834, and Exchange's own header: no out-of-office replies to a robot.
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+class FileBackend:
+    """Writes each message to ``<directory>/<notification id>.eml`` (development, tests, audit).
+
+    The name comes from the Message-ID, so sending a notification again replaces its file.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path_for(self, message: EmailMessage) -> Path:
+        message_id = str(message["Message-ID"] or "").strip().strip("<>")
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", message_id.partition("@")[0])
+        if not stem.strip("._"):
+            raise PermanentMailError(f"message has no usable Message-ID: {message_id!r}")
+        return self.directory / f"{stem}.eml"
+
+    async def send(self, message: EmailMessage) -> None:
+        path = self.path_for(message)
+        try:
+            await asyncio.to_thread(_write_atomically, path, message.as_bytes())
+        except OSError as exc:
+            raise TransientMailError(f"cannot write {path}: {exc}") from exc
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Readers see the old file or the new one, never half of one.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class SmtpBackend:
+    """Sends through the SMTP relay in ``settings.smtp_*``.
+
+    Server certificates are verified against the system's CAs; trust an internal CA with the
+    standard ``SSL_CERT_FILE`` environment variable.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: EmailMessage) -> None:
+        s = self.settings
+        try:
+            refused, _ = await aiosmtplib.send(
+                message,
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username,
+                password=s.smtp_password,
+                use_tls=s.smtp_implicit_tls,
+                start_tls=s.smtp_starttls and not s.smtp_implicit_tls,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise _refused(exc.recipients) from exc
+        except (
+            aiosmtplib.SMTPSenderRefused,
+            aiosmtplib.SMTPRecipientRefused,
+            aiosmtplib.SMTPDataError,
+        ) as exc:
+            raise _by_code(exc.code, _step(exc), exc.message) from exc
+        except (
+            aiosmtplib.SMTPAuthenticationError,
+            aiosmtplib.SMTPHeloError,
+            aiosmtplib.SMTPResponseException,
+        ) as exc:
+            # About our configuration or the server, not this message: failing every queued
+            # email for a wrong password would leave them all to be resent by hand.
+            raise TransientMailError(f"SMTP {exc.code} {_step(exc)}: {exc.message}") from exc
+        except aiosmtplib.SMTPTimeoutError as exc:
+            raise TransientMailError(f"SMTP timeout: {exc.message}") from exc
+        except aiosmtplib.SMTPException as exc:
+            # Connection refused or lost, STARTTLS not offered, ...
+            raise TransientMailError(f"SMTP: {exc.message}") from exc
+        except (OSError, TimeoutError) as exc:
+            raise TransientMailError(f"SMTP connection: {exc!r}") from exc
+        if refused:
+            raise _refused(
+                [
+                    aiosmtplib.SMTPRecipientRefused(r.code, r.message, address)
+                    for address, r in refused.items()
+                ]
+            )
+
+
+def _step(exc: aiosmtplib.SMTPResponseException) -> str:
+    return {
+        aiosmtplib.SMTPSenderRefused: "on MAIL FROM",
+        aiosmtplib.SMTPRecipientRefused: "on RCPT TO",
+        aiosmtplib.SMTPDataError: "on DATA",
+        aiosmtplib.SMTPAuthenticationError: "on AUTH",
+        aiosmtplib.SMTPHeloError: "on EHLO",
+    }.get(type(exc), "reply")
+
+
+def _by_code(code: int, step: str, reason: str) -> TransientMailError | PermanentMailError:
+    text = f"SMTP {code} {step}: {reason}"
+    return TransientMailError(text) if 400 <= code < 500 else PermanentMailError(text)
+
+
+def _refused(
+    recipients: list[aiosmtplib.SMTPRecipientRefused],
+) -> TransientMailError | PermanentMailError:
+    reasons = "; ".join(f"{r.recipient} refused with {r.code}: {r.message}" for r in recipients)
+    # One notification has one recipient; should there be more, any 5xx decides.
+    if any(not 400 <= r.code < 500 for r in recipients):
+        return PermanentMailError(f"SMTP {reasons}")
+    return TransientMailError(f"SMTP {reasons}")
+
+
+def backend_for(settings: Settings) -> FileBackend | SmtpBackend:
+    """The backend ``settings.mail_backend`` names."""
+    if settings.mail_backend == "smtp":
+        return SmtpBackend(settings)
+    return FileBackend(settings.mail_dir)

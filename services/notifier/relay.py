@@ -1,0 +1,133 @@
+"""The outbox relay: committed events -> notifications and deliveries -> the queue.
+
+Woken by LISTEN/NOTIFY, backed by polling: a lost NOTIFY costs seconds, never an event.
+Batches are taken with FOR UPDATE SKIP LOCKED, so two relays never handle the same event;
+a rolled-back transaction never wrote its event, so it emits nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import asyncpg
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.domain.db import utcnow
+from services.domain.notifications.models import Notification
+from services.domain.notifications.service import Created, due_for_sending, fan_out
+from services.domain.outbox.models import OutboxEvent
+from services.domain.outbox.service import NOTIFY_CHANNEL
+from services.domain.webhooks.models import WebhookDelivery
+from services.notifier.transport import DELIVER_WEBHOOK, SEND_NOTIFICATION, Transport
+
+logger = logging.getLogger(__name__)
+BATCH = 200
+
+
+async def enqueue_created(transport: Transport, created: Created) -> None:
+    """Queue what was just committed; a failure is logged, the sweep re-enqueues it later."""
+    try:
+        for notification_id in created.notifications:
+            await transport.enqueue(SEND_NOTIFICATION, notification_id, 0, None)
+        for delivery_id in created.deliveries:
+            await transport.enqueue(DELIVER_WEBHOOK, delivery_id, 0, None)
+    except Exception as exc:  # the queue being down must not lose what PostgreSQL holds
+        logger.warning("could not enqueue (the sweep will): %s", exc)
+
+
+async def requeue_due(
+    sessionmaker: async_sessionmaker[AsyncSession], transport: Transport
+) -> tuple[int, int]:
+    """Queue every due notification and delivery again: the queue may have lost them.
+
+    Harmless when it had not: a job id names the row and its attempt, so the queue keeps one.
+    """
+    now = utcnow()
+    async with sessionmaker() as session:
+        notifications = await due_for_sending(session, Notification, now)
+        deliveries = await due_for_sending(session, WebhookDelivery, now)
+    for notification_id, attempts in notifications:
+        await transport.enqueue(SEND_NOTIFICATION, notification_id, attempts, None)
+    for delivery_id, attempts in deliveries:
+        await transport.enqueue(DELIVER_WEBHOOK, delivery_id, attempts, None)
+    return len(notifications), len(deliveries)
+
+
+async def relay_once(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    on_published: Callable[[datetime], None] | None = None,
+) -> int:
+    """Publish one batch of unpublished events; returns how many were published."""
+    async with sessionmaker() as session, session.begin():
+        events = list(
+            (
+                await session.execute(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.published_at.is_(None))
+                    .order_by(OutboxEvent.created_at, OutboxEvent.id)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            ).scalars()
+        )
+        created = Created([], [])
+        for event in events:
+            result = await fan_out(session, event)
+            created.notifications.extend(result.notifications)
+            created.deliveries.extend(result.deliveries)
+            event.published_at = utcnow()
+            event.attempts += 1
+        stamps = [e.created_at for e in events]
+    await enqueue_created(transport, created)
+    if on_published:
+        for stamp in stamps:
+            on_published(stamp)
+    return len(events)
+
+
+async def run_relay(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
+    transport: Transport,
+    poll_seconds: float,
+    on_published: Callable[[datetime], None] | None = None,
+    stopping: asyncio.Event | None = None,
+) -> None:
+    """Relay until ``stopping`` is set, waking on NOTIFY or every ``poll_seconds``."""
+    stopping = stopping or asyncio.Event()
+    wake = asyncio.Event()
+    listener = await _listen(database_url, wake.set)
+    try:
+        while not stopping.is_set():
+            try:
+                while await relay_once(sessionmaker, transport, on_published) == BATCH:
+                    pass
+                # Also put back what the queue lost or a dead sender left: within seconds.
+                await requeue_due(sessionmaker, transport)
+            except Exception:
+                logger.exception("relay round failed; retrying after the poll interval")
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
+    finally:
+        if listener is not None:
+            await listener.close()
+
+
+async def _listen(database_url: str, wake: Callable[[], None]) -> asyncpg.Connection | None:
+    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        connection = await asyncpg.connect(dsn)
+        await connection.add_listener(NOTIFY_CHANNEL, lambda *_: wake())
+        return connection
+    except (OSError, asyncpg.PostgresError) as exc:
+        # Polling alone still delivers every event, only later.
+        logger.warning("LISTEN unavailable, polling only: %s", exc)
+        return None

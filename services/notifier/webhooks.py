@@ -1,0 +1,210 @@
+"""The deliver_webhook job: one signed POST per attempt (Standard Webhooks), sent once.
+
+Every attempt of a delivery carries the same ``webhook-id`` and the same body bytes; only the
+timestamp and the signatures are new. Outcomes: 2xx delivered; 410 Gone disables the
+subscription; 408, 429, 5xx, timeouts and connection errors are tried again on the schedule
+(honouring Retry-After); any other answer, redirects included (never followed), fails at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.domain.db import utcnow
+from services.domain.errors import Invalid
+from services.domain.notifications.retry import honour_retry_after, webhook_backoff
+from services.domain.settings import Settings
+from services.domain.webhooks import deliveries
+from services.domain.webhooks.addresses import UnresolvableHost, check_url
+from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+from services.domain.webhooks.service import signing_secrets
+from services.domain.webhooks.signing import signature_header
+from services.notifier.transport import DELIVER_WEBHOOK, Transport
+
+logger = logging.getLogger(__name__)
+USER_AGENT = "policygov-webhooks/0.1"
+TRANSIENT_STATUSES = frozenset({408, 429})
+EXCERPT_BYTES = 500
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one POST got back: a status code, or None when there was no answer at all."""
+
+    status_code: int | None
+    error: str | None = None
+    retry_after: str | None = None
+
+    @property
+    def is_success(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def is_transient(self) -> bool:
+        code = self.status_code
+        return code is None or code in TRANSIENT_STATUSES or code >= 500
+
+
+async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
+    """arq job: one attempt of one delivery."""
+    return await deliver(
+        ctx["sessionmaker"], uuid.UUID(delivery_id), ctx["settings"], ctx["transport"], ctx["http"]
+    )
+
+
+async def deliver(
+    session_factory: async_sessionmaker[AsyncSession],
+    delivery_id: uuid.UUID,
+    settings: Settings,
+    transport: Transport,
+    http: httpx.AsyncClient,
+) -> str:
+    """Claim one due delivery, POST it once, record the outcome; returns a short outcome."""
+    lease = timedelta(seconds=settings.send_lease_seconds)
+    async with session_factory() as session, session.begin():
+        delivery = await deliveries.claim(session, delivery_id, lease)
+        if delivery is None:
+            return "not due or already taken"
+        subscription = await session.get(WebhookSubscription, delivery.subscription_id)
+        if subscription is None or not subscription.is_active:
+            await deliveries.finish(session, delivery, "failed", error="subscription disabled")
+            return "failed"
+    try:
+        # Again at every attempt: the host may resolve elsewhere than when it was saved.
+        await check_url(subscription.url, settings)
+    except UnresolvableHost as exc:
+        return await _retry_or_fail(session_factory, transport, delivery, Answer(None, exc.detail))
+    except Invalid as exc:
+        return await _fail(session_factory, delivery, Answer(None, f"refused: {exc.detail}"))
+
+    answer = await _post(http, subscription, delivery, settings.webhook_timeout_seconds)
+    if answer.is_success:
+        async with session_factory() as session, session.begin():
+            await deliveries.finish(session, delivery, "delivered", status_code=answer.status_code)
+        return "delivered"
+    if answer.status_code == 410:
+        async with session_factory() as session, session.begin():
+            if await deliveries.finish(
+                session, delivery, "failed", status_code=410, error=answer.error
+            ):
+                await deliveries.disable_subscription(
+                    session, subscription.id, "the receiver answered 410 Gone"
+                )
+        return "subscription disabled"
+    if answer.is_transient:
+        return await _retry_or_fail(session_factory, transport, delivery, answer)
+    return await _fail(session_factory, delivery, answer)
+
+
+async def _post(
+    http: httpx.AsyncClient,
+    subscription: WebhookSubscription,
+    delivery: WebhookDelivery,
+    timeout_seconds: float,
+) -> Answer:
+    # Compact JSON of the stored body: identical bytes on every attempt, and what is signed.
+    body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False).encode()
+    now = utcnow()
+    timestamp = int(now.timestamp())
+    msg_id = delivery.webhook_id
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_header(
+            signing_secrets(subscription, now), msg_id, timestamp, body
+        ),
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+    }
+    try:
+        # httpx's timeout bounds each read; this bounds the whole exchange.
+        async with (
+            asyncio.timeout(timeout_seconds),
+            http.stream(
+                "POST",
+                subscription.url,
+                content=body,
+                headers=headers,
+                timeout=timeout_seconds,
+                follow_redirects=False,
+            ) as response,
+        ):
+            if response.is_success:
+                return Answer(response.status_code)
+            return Answer(
+                response.status_code,
+                await _describe(response),
+                response.headers.get("retry-after"),
+            )
+    except (TimeoutError, httpx.TimeoutException):
+        return Answer(None, f"no answer within {timeout_seconds:g} s")
+    except httpx.HTTPError as exc:
+        return Answer(None, f"{type(exc).__name__}: {exc}")
+
+
+async def _describe(response: httpx.Response) -> str:
+    """The status and the start of the body: enough to diagnose, never a large body."""
+    text = f"HTTP {response.status_code}"
+    if response.is_redirect:
+        return f"{text}: redirect to {response.headers.get('location', '?')} not followed"
+    excerpt = b""
+    try:
+        async for chunk in response.aiter_bytes():
+            excerpt += chunk
+            if len(excerpt) >= EXCERPT_BYTES:
+                break
+    except httpx.HTTPError:
+        pass
+    if excerpt:
+        text += ": " + excerpt[:EXCERPT_BYTES].decode("utf-8", errors="replace")
+    return text
+
+
+async def _fail(
+    session_factory: async_sessionmaker[AsyncSession], delivery: WebhookDelivery, answer: Answer
+) -> str:
+    async with session_factory() as session, session.begin():
+        await deliveries.finish(
+            session, delivery, "failed", status_code=answer.status_code, error=answer.error
+        )
+    return "failed"
+
+
+async def _retry_or_fail(
+    session_factory: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    delivery: WebhookDelivery,
+    answer: Answer,
+) -> str:
+    delay = webhook_backoff(delivery.attempts)
+    if delay is None:
+        gave_up = Answer(
+            answer.status_code, f"gave up after {delivery.attempts} attempts: {answer.error}"
+        )
+        return await _fail(session_factory, delivery, gave_up)
+    retry_at = utcnow() + honour_retry_after(delay, answer.retry_after)
+    async with session_factory() as session, session.begin():
+        ours = await deliveries.finish(
+            session,
+            delivery,
+            "pending",
+            status_code=answer.status_code,
+            error=answer.error,
+            retry_at=retry_at,
+        )
+    if not ours:
+        return "lease lost"
+    try:
+        await transport.enqueue(DELIVER_WEBHOOK, delivery.id, delivery.attempts, retry_at)
+    except Exception as exc:  # the sweep queues every due row again
+        logger.warning("retry of delivery %s not queued (the sweep will): %s", delivery.id, exc)
+    return "retrying"

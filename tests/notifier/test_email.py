@@ -1,0 +1,592 @@
+"""Emails: rendering every kind, and sending to a real SMTP server (aiosmtpd) or to files.
+
+The SMTP server runs in its own thread on a free port of 127.0.0.1 and can be scripted to
+answer a command with an error before accepting, as real relays do under load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email
+import ipaddress
+import socket
+import ssl
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from services.domain.notifications.models import Notification
+from services.domain.settings import Settings
+from services.notifier.email import (
+    TEMPLATES,
+    FileBackend,
+    PermanentMailError,
+    SmtpBackend,
+    TransientMailError,
+    backend_for,
+    long_date,
+    render,
+)
+
+DOCUMENT_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a00"
+COMMON = {
+    "document_id": DOCUMENT_ID,
+    "reference": "CS-PR-012",
+    "title": "Children missing from care",
+    "recipient_name": "Amara Okafor",
+    "organisation_name": "Northshire Children's Trust",
+    "contact_name": "Priya Shah",
+    "contact_email": "priya.shah@northshire.example",
+}
+# One sample context per kind, as services.domain.notifications.service writes them.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "document.assigned": {"role": "owner (Responsible Strategic Manager)"},
+    "review.due_soon": {"due_date": "2026-12-08", "days": 30},
+    "review.overdue": {"due_date": "2026-12-08"},
+    "review.escalated": {
+        "due_date": "2026-12-08",
+        "months": 2,
+        "responsible_officer_name": "Tom Hughes",
+        "owner_name": "Grace Adeyemi",
+    },
+}
+LINK = f"http://policygov.example/documents/{DOCUMENT_ID}"
+
+
+def make_notification(kind: str = "review.due_soon", **context: Any) -> Notification:
+    return Notification(
+        id=uuid.uuid4(),
+        organisation_id=uuid.uuid4(),
+        kind=kind,
+        dedupe_key=f"test:{uuid.uuid4()}",
+        recipient_email="amara.okafor@northshire.example",
+        context={**COMMON, **SAMPLES[kind], **context},
+    )
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings.model_copy(
+        update={
+            "frontend_base_url": "http://policygov.example/",
+            "mail_from": "policies@northshire.example",
+            "mail_dir": tmp_path / "mail",
+            "smtp_timeout_seconds": 5.0,
+        }
+    )
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+# --- a real SMTP server -----------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+    over_tls: bool
+    login: bytes | None
+
+
+@dataclass
+class ScriptedHandler:
+    """Records what it accepts; ``replies[command]`` are answered first, one per attempt."""
+
+    received: list[Received] = field(default_factory=list)
+    replies: dict[str, list[str]] = field(default_factory=lambda: {"RCPT": [], "DATA": []})
+
+    async def handle_RCPT(
+        self,
+        server: object,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if self.replies["RCPT"]:
+            return self.replies["RCPT"].pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.replies["DATA"]:
+            return self.replies["DATA"].pop(0)
+        content = envelope.original_content or b""
+        message = email.message_from_bytes(content, policy=default_policy)
+        assert isinstance(message, EmailMessage)
+        self.received.append(
+            Received(
+                mail_from=str(envelope.mail_from),
+                rcpt_tos=list(envelope.rcpt_tos),
+                message=message,
+                over_tls=server.transport is not None
+                and server.transport.get_extra_info("ssl_object") is not None,
+                login=session.auth_data if isinstance(session.auth_data, bytes) else None,
+            )
+        )
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class SmtpServer:
+    handler: ScriptedHandler
+    port: int
+
+
+def start_server(handler: ScriptedHandler, **options: Any) -> tuple[Controller, SmtpServer]:
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    return controller, SmtpServer(handler, port)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    controller, server = start_server(ScriptedHandler())
+    yield server
+    controller.stop()
+
+
+def smtp(settings: Settings, port: int, **update: Any) -> Settings:
+    return settings.model_copy(
+        update={"mail_backend": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port, **update}
+    )
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def test_long_date_is_weekday_day_month_year() -> None:
+    assert long_date("2026-12-08") == "Tuesday 8 December 2026"
+    assert long_date(dt.date(2027, 1, 1)) == "Friday 1 January 2027"
+
+
+def test_long_date_shows_a_time_as_its_london_date() -> None:
+    # 23:30 UTC on 30 June is 00:30 BST on 1 July; in winter London is on UTC.
+    assert long_date("2026-06-30T23:30:00+00:00") == "Wednesday 1 July 2026"
+    assert long_date("2026-01-31T23:30:00+00:00") == "Saturday 31 January 2026"
+
+
+def test_there_is_a_sample_for_every_kind_that_has_templates() -> None:
+    kinds = {p.name.removesuffix(".subject.j2") for p in TEMPLATES.glob("*.subject.j2")}
+    assert kinds == set(SAMPLES)
+    for kind in kinds:
+        assert (TEMPLATES / f"{kind}.txt.j2").is_file()
+        assert (TEMPLATES / f"{kind}.html.j2").is_file()
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_every_kind_renders_reference_title_link_and_contact_in_both_parts(
+    kind: str, mail_settings: Settings
+) -> None:
+    notification = make_notification(kind)
+    message = render(notification, mail_settings)
+
+    assert message.get_content_type() == "multipart/alternative"
+    assert "CS-PR-012" in message["Subject"]
+    text, html = parts(message)
+    for body in (text, html):
+        assert "Dear Amara Okafor," in body
+        assert "CS-PR-012" in body
+        assert LINK in body  # frontend_base_url's trailing slash is not doubled
+        assert "Priya Shah" in body and "priya.shah@northshire.example" in body
+    assert "Children missing from care" in text
+    # The HTML escapes the apostrophe and the title's characters as it should.
+    assert "Northshire Children&#39;s Trust" in html
+    if "due_date" in SAMPLES[kind]:
+        assert "Tuesday 8 December 2026" in text
+        assert "Tuesday 8 December 2026" in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"),
+    [(kind, key) for kind in sorted(SAMPLES) for key in [*COMMON, *SAMPLES[kind]]],
+)
+def test_a_missing_context_key_is_a_permanent_failure_naming_the_key(
+    kind: str, key: str, mail_settings: Settings
+) -> None:
+    notification = make_notification(kind)
+    del notification.context[key]
+    with pytest.raises(PermanentMailError, match=key):
+        render(notification, mail_settings)
+
+
+def test_an_unknown_kind_is_a_permanent_failure(mail_settings: Settings) -> None:
+    notification = make_notification()
+    notification.kind = "review.forgotten"
+    with pytest.raises(PermanentMailError, match=r"review\.forgotten"):
+        render(notification, mail_settings)
+
+
+def test_html_escapes_a_title_and_the_subject_stays_one_line(mail_settings: Settings) -> None:
+    notification = make_notification(title="<script>alert(1)</script>\nBcc: x@evil.example")
+    message = render(notification, mail_settings)
+    text, html = parts(message)
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" in text  # plain text is not HTML
+    assert "\n" not in message["Subject"]
+    assert message["Bcc"] is None
+
+
+def test_without_a_contact_people_are_told_to_contact_the_policy_team(
+    mail_settings: Settings,
+) -> None:
+    message = render(make_notification(contact_name=None, contact_email=None), mail_settings)
+    for body in parts(message):
+        assert "Contact the policy team." in body
+        assert "None" not in body
+
+
+def test_due_soon_says_tomorrow_for_one_day_and_counts_days_otherwise(
+    mail_settings: Settings,
+) -> None:
+    assert "tomorrow" in render(make_notification(days=1), mail_settings)["Subject"]
+    assert "in 30 days" in render(make_notification(days=30), mail_settings)["Subject"]
+
+
+def test_escalation_names_the_responsible_officer_and_owner_or_says_none_named(
+    mail_settings: Settings,
+) -> None:
+    named, _ = parts(render(make_notification("review.escalated"), mail_settings))
+    assert "Responsible officer: Tom Hughes" in named
+    assert "Owner (Responsible Strategic Manager): Grace Adeyemi" in named
+    assert "2 months or more overdue" in named
+
+    unnamed, _ = parts(
+        render(
+            make_notification(
+                "review.escalated", responsible_officer_name=None, owner_name=None, months=1
+            ),
+            mail_settings,
+        )
+    )
+    assert "Responsible officer: none named" in unnamed
+    assert "Owner (Responsible Strategic Manager): none named" in unnamed
+    assert "1 month or more overdue" in unnamed
+
+
+def test_assignment_names_the_role(mail_settings: Settings) -> None:
+    message = render(make_notification("document.assigned", role="author"), mail_settings)
+    assert message["Subject"] == "You are now the author of CS-PR-012 Children missing from care"
+    text, _ = parts(message)
+    assert "named as the author of" in text
+
+
+def test_the_message_id_is_the_notifications_on_every_render(mail_settings: Settings) -> None:
+    notification = make_notification()
+    first = render(notification, mail_settings)
+    second = render(notification, mail_settings)
+    assert first["Message-ID"] == second["Message-ID"] == f"<{notification.id}@policygov>"
+
+
+# --- SMTP ---------------------------------------------------------------------------------------
+
+
+async def test_a_rendered_message_arrives_with_its_headers_and_both_parts(
+    smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    settings = smtp(mail_settings, smtp_server.port)
+    notification = make_notification()
+    backend = backend_for(settings)
+    assert isinstance(backend, SmtpBackend)
+
+    await backend.send(render(notification, settings))
+
+    [received] = smtp_server.handler.received
+    assert received.mail_from == "policies@northshire.example"
+    assert received.rcpt_tos == ["amara.okafor@northshire.example"]
+    assert not received.over_tls
+    message = received.message
+    assert message["From"] == "policies@northshire.example"
+    assert parseaddr(message["To"]) == ("Amara Okafor", "amara.okafor@northshire.example")
+    assert message["Subject"] == "Review due in 30 days: CS-PR-012 Children missing from care"
+    assert message["Message-ID"] == notification.message_id
+    sent_at = email.utils.parsedate_to_datetime(message["Date"])
+    assert abs(sent_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = parts(message)
+    assert "due on Tuesday 8 December 2026, in 30 days" in text
+    assert "<strong>Tuesday 8 December 2026</strong>" in html
+    assert f'href="{LINK}"' in html
+
+
+async def test_a_451_is_transient_and_the_retry_arrives_with_the_same_message_id(
+    smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    settings = smtp(mail_settings, smtp_server.port)
+    smtp_server.handler.replies["RCPT"].append("451 4.3.0 try later")
+    notification = make_notification()
+
+    with pytest.raises(TransientMailError, match="451") as caught:
+        await backend_for(settings).send(render(notification, settings))
+    assert "try later" in str(caught.value)
+    assert smtp_server.handler.received == []
+
+    await backend_for(settings).send(render(notification, settings))
+    [received] = smtp_server.handler.received
+    assert received.message["Message-ID"] == notification.message_id
+
+
+async def test_a_550_for_the_recipient_is_permanent(
+    smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    settings = smtp(mail_settings, smtp_server.port)
+    smtp_server.handler.replies["RCPT"].append("550 5.1.1 no such user")
+
+    with pytest.raises(PermanentMailError, match="550") as caught:
+        await backend_for(settings).send(render(make_notification(), settings))
+    assert "no such user" in str(caught.value)
+    assert "amara.okafor@northshire.example" in str(caught.value)
+    assert smtp_server.handler.received == []
+
+
+async def test_a_5xx_after_data_is_permanent_and_a_4xx_after_data_is_transient(
+    smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    settings = smtp(mail_settings, smtp_server.port)
+    smtp_server.handler.replies["DATA"] += ["554 5.6.0 message refused", "452 4.3.1 disk full"]
+
+    with pytest.raises(PermanentMailError, match="554 on DATA"):
+        await backend_for(settings).send(render(make_notification(), settings))
+    with pytest.raises(TransientMailError, match="452 on DATA"):
+        await backend_for(settings).send(render(make_notification(), settings))
+    assert smtp_server.handler.received == []
+
+
+async def test_a_refused_connection_is_transient(mail_settings: Settings) -> None:
+    settings = smtp(mail_settings, free_port())  # nothing listens there any more
+    with pytest.raises(TransientMailError):
+        await backend_for(settings).send(render(make_notification(), settings))
+
+
+@pytest.fixture
+async def silent_server() -> AsyncIterator[int]:
+    """Accepts connections and never says a word."""
+    writers: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        await reader.read()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    yield int(server.sockets[0].getsockname()[1])
+    for writer in writers:
+        writer.close()
+    server.close()
+    await server.wait_closed()
+
+
+async def test_a_server_that_never_answers_times_out_as_transient(
+    silent_server: int, mail_settings: Settings
+) -> None:
+    settings = smtp(mail_settings, silent_server, smtp_timeout_seconds=0.5)
+    started = time.monotonic()
+    with pytest.raises(TransientMailError, match=r"(?i)timeout|timed out"):
+        await backend_for(settings).send(render(make_notification(), settings))
+    assert time.monotonic() - started < 5
+
+
+# --- SMTP over TLS, with AUTH ------------------------------------------------------------------
+
+
+@dataclass
+class Certificate:
+    cert_file: Path
+    key_file: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """A self-signed certificate for 127.0.0.1, which the test trusts through SSL_CERT_FILE."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "policygov test relay")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = directory / "relay.pem", directory / "relay.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return Certificate(cert_file, key_file)
+
+
+def only_relay_password(
+    server: object, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and auth_data == (b"notifier", b"s3cret")
+    # handled=False: aiosmtpd answers a failure with 535 itself.
+    return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
+
+
+@pytest.fixture
+def starttls_server(certificate: Certificate) -> Iterator[SmtpServer]:
+    controller, server = start_server(
+        ScriptedHandler(),
+        tls_context=certificate.server_context(),
+        require_starttls=True,
+        authenticator=only_relay_password,
+        auth_require_tls=True,
+    )
+    yield server
+    controller.stop()
+
+
+async def test_starttls_with_auth_delivers_over_tls_as_the_configured_user(
+    starttls_server: SmtpServer,
+    certificate: Certificate,
+    mail_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert_file))
+    settings = smtp(
+        mail_settings,
+        starttls_server.port,
+        smtp_starttls=True,
+        smtp_username="notifier",
+        smtp_password="s3cret",
+    )
+    await backend_for(settings).send(render(make_notification(), settings))
+
+    [received] = starttls_server.handler.received
+    assert received.over_tls
+    assert received.login == b"notifier"
+
+
+async def test_a_wrong_smtp_password_is_transient_so_queued_mail_survives_the_fix(
+    starttls_server: SmtpServer,
+    certificate: Certificate,
+    mail_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert_file))
+    settings = smtp(
+        mail_settings,
+        starttls_server.port,
+        smtp_starttls=True,
+        smtp_username="notifier",
+        smtp_password="wrong",
+    )
+    with pytest.raises(TransientMailError, match="535"):
+        await backend_for(settings).send(render(make_notification(), settings))
+    assert starttls_server.handler.received == []
+
+
+async def test_an_untrusted_relay_certificate_is_transient_and_nothing_is_sent(
+    starttls_server: SmtpServer, mail_settings: Settings
+) -> None:
+    settings = smtp(
+        mail_settings,
+        starttls_server.port,
+        smtp_starttls=True,
+        smtp_username="notifier",
+        smtp_password="s3cret",
+    )
+    with pytest.raises(TransientMailError, match=r"(?i)certificate"):
+        await backend_for(settings).send(render(make_notification(), settings))
+    assert starttls_server.handler.received == []
+
+
+async def test_implicit_tls_delivers_over_tls(
+    certificate: Certificate, mail_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert_file))
+    controller, server = start_server(ScriptedHandler(), ssl_context=certificate.server_context())
+    try:
+        settings = smtp(mail_settings, server.port, smtp_implicit_tls=True)
+        await backend_for(settings).send(render(make_notification(), settings))
+    finally:
+        controller.stop()
+    [received] = server.handler.received
+    assert received.over_tls
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+async def test_the_file_backend_writes_one_eml_per_notification_that_parses_back(
+    mail_settings: Settings,
+) -> None:
+    backend = backend_for(mail_settings)
+    assert isinstance(backend, FileBackend)
+    notification = make_notification()
+
+    await backend.send(render(notification, mail_settings))
+
+    path = mail_settings.mail_dir / f"{notification.id}.eml"
+    parsed = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed["Message-ID"] == notification.message_id
+    assert parsed.get_content_type() == "multipart/alternative"
+    text, _ = parts(parsed)
+    assert "Tuesday 8 December 2026" in text
+
+
+async def test_sending_a_notification_again_replaces_its_file(mail_settings: Settings) -> None:
+    backend = backend_for(mail_settings)
+    notification = make_notification()
+    await backend.send(render(notification, mail_settings))
+    notification.context = {**notification.context, "title": "Children missing from home"}
+
+    await backend.send(render(notification, mail_settings))
+
+    path = mail_settings.mail_dir / f"{notification.id}.eml"
+    assert list(mail_settings.mail_dir.iterdir()) == [path]  # no second file, no temp file
+    parsed = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert "Children missing from home" in str(parsed["Subject"])

@@ -1,0 +1,114 @@
+"""The outbox relay: every committed event is handled once; nothing rolled back is."""
+
+from __future__ import annotations
+
+import asyncio
+
+from httpx import AsyncClient
+from sqlalchemy import func, select, text
+
+from services.domain.notifications.models import Notification
+from services.domain.outbox.models import OutboxEvent
+from services.notifier.relay import relay_once, run_relay
+from tests.factories import World, document_body
+from tests.notifier.conftest import RecordingTransport
+
+
+async def assign_owner(client: AsyncClient, world: World) -> dict:
+    response = await client.post(
+        "/v1/documents",
+        json=document_body(owner_id=str(world.a.approver.person_id)),
+        headers=world.a.policy_officer.headers,
+    )
+    assert response.status_code == 201
+    return response.json()
+
+
+async def test_an_assignment_becomes_one_email_to_the_new_owner(
+    client: AsyncClient, world: World, transport: RecordingTransport
+) -> None:
+    doc = await assign_owner(client, world)
+    published = await relay_once(world.sessionmaker, transport)
+    assert published >= 2  # document.created and document.owner_changed
+    async with world.sessionmaker() as session:
+        rows = (await session.execute(select(Notification))).scalars().all()
+        unpublished = await session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.published_at.is_(None))
+        )
+    assert [(n.kind, n.recipient_email, n.status) for n in rows] == [
+        ("document.assigned", "approver@alpha.example.org", "pending")
+    ]
+    assert rows[0].context["reference"] == doc["reference"]
+    assert "owner" in rows[0].context["role"]
+    assert unpublished == 0
+    assert [(j[0], j[1]) for j in transport.jobs] == [("send_notification", rows[0].id)]
+    # Relaying again finds nothing new and queues nothing more.
+    assert await relay_once(world.sessionmaker, transport) == 0
+    assert len(transport.jobs) == 1
+
+
+async def test_a_rolled_back_change_emits_nothing(
+    world: World, transport: RecordingTransport
+) -> None:
+    async with world.sessionmaker() as session:
+        await session.execute(
+            text(
+                "INSERT INTO outbox_events (id, organisation_id, type, payload, created_at) "
+                "VALUES (gen_random_uuid(), :org, 'document.updated', '{}', now())"
+            ),
+            {"org": world.a.id},
+        )
+        await session.rollback()
+    assert await relay_once(world.sessionmaker, transport) == 0
+
+
+async def test_two_relays_at_once_publish_each_event_once(
+    client: AsyncClient, world: World
+) -> None:
+    for _ in range(15):
+        await assign_owner(client, world)
+    first, second = RecordingTransport(), RecordingTransport()
+    counts = await asyncio.gather(
+        relay_once(world.sessionmaker, first), relay_once(world.sessionmaker, second)
+    )
+    assert sum(counts) == 30
+    queued = [j[1] for j in first.jobs + second.jobs]
+    assert len(queued) == len(set(queued)) == 15
+
+
+async def test_when_the_queue_is_down_nothing_is_lost(client: AsyncClient, world: World) -> None:
+    await assign_owner(client, world)
+    down = RecordingTransport(broken=True)
+    assert await relay_once(world.sessionmaker, down) == 2
+    async with world.sessionmaker() as session:
+        pending = (
+            (await session.execute(select(Notification.id).where(Notification.status == "pending")))
+            .scalars()
+            .all()
+        )
+    assert len(pending) == 1  # stored, waiting for the sweep to queue it
+
+
+async def test_the_relay_wakes_on_notify_without_waiting_for_the_poll(
+    client: AsyncClient, world: World, settings: object
+) -> None:
+    transport = RecordingTransport()
+    stopping = asyncio.Event()
+    task = asyncio.create_task(
+        run_relay(
+            world.sessionmaker,
+            settings.database_url,  # type: ignore[attr-defined]
+            transport,
+            poll_seconds=60,  # so only NOTIFY can wake it in time
+            stopping=stopping,
+        )
+    )
+    await asyncio.sleep(0.3)  # listening
+    await assign_owner(client, world)
+    for _ in range(50):
+        if transport.jobs:
+            break
+        await asyncio.sleep(0.05)
+    stopping.set()
+    task.cancel()
+    assert transport.jobs, "the relay did not wake on NOTIFY"

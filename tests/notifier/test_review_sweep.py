@@ -1,0 +1,112 @@
+"""Review reminders and escalations: once per document, due date, threshold and person."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+from httpx import AsyncClient
+from sqlalchemy import select, update
+
+from services.domain.notifications.models import Notification
+from services.domain.organisations.models import Organisation
+from services.domain.settings import Settings
+from services.notifier.sweeps import sweep_reviews
+from tests.factories import World, document_body
+from tests.notifier.conftest import RecordingTransport
+
+TODAY = date(2026, 11, 23)
+
+
+async def procedure_due(client: AsyncClient, world: World, due: date, **extra: object) -> dict:
+    fields: dict[str, object] = {
+        "kind": "procedure",
+        "owner_id": str(world.a.approver.person_id),
+        "responsible_officer_id": str(world.a.author.person_id),
+        "next_review_due": due.isoformat(),
+        "status": "published",
+        **extra,
+    }
+    body = document_body(**fields)
+    response = await client.post("/v1/documents", json=body, headers=world.a.policy_officer.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def notices(world: World) -> list[tuple[str, str]]:
+    async with world.sessionmaker() as session:
+        rows = (await session.execute(select(Notification).order_by(Notification.kind))).scalars()
+        return sorted((n.kind, n.recipient_email.split("@")[0]) for n in rows)
+
+
+async def test_a_review_due_in_seven_days_reminds_the_ro_and_the_rsm_once(
+    client: AsyncClient, world: World, settings: Settings, transport: RecordingTransport
+) -> None:
+    await procedure_due(client, world, TODAY + timedelta(days=7))
+    for _ in range(3):
+        await sweep_reviews(world.sessionmaker, settings, transport, today=TODAY)
+    assert await notices(world) == [
+        ("review.due_soon", "approver"),
+        ("review.due_soon", "author"),
+    ]
+    assert len(transport.jobs) == 2
+
+
+async def test_two_workers_sweeping_at_the_same_moment_send_each_reminder_once(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    for days in (1, 7, 20, 30):
+        await procedure_due(client, world, TODAY + timedelta(days=days))
+    first, second = RecordingTransport(), RecordingTransport()
+    await asyncio.gather(
+        *(
+            sweep_reviews(world.sessionmaker, settings, t, today=TODAY)
+            for t in (first, second, first, second)
+        )
+    )
+    async with world.sessionmaker() as session:
+        count = len((await session.execute(select(Notification.id))).all())
+    assert count == 8  # four documents, RO and RSM each
+    assert len(first.jobs) + len(second.jobs) == 8
+
+
+async def test_missing_a_review_by_two_months_escalates_to_the_escalation_contact(
+    client: AsyncClient, world: World, settings: Settings, transport: RecordingTransport
+) -> None:
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Organisation)
+            .where(Organisation.id == world.a.id)
+            .values(escalation_contact_id=world.a.admin.person_id)
+        )
+    await procedure_due(client, world, date(2026, 9, 23))
+    await sweep_reviews(world.sessionmaker, settings, transport, today=TODAY)
+    assert await notices(world) == [
+        ("review.escalated", "admin"),
+        ("review.overdue", "approver"),
+        ("review.overdue", "author"),
+    ]
+    async with world.sessionmaker() as session:
+        escalation = (
+            await session.execute(
+                select(Notification).where(Notification.kind == "review.escalated")
+            )
+        ).scalar_one()
+    assert escalation.context["months"] == 2
+    assert escalation.context["responsible_officer_name"] == "Author of alpha"
+
+
+async def test_the_rsm_standing_in_as_ro_gets_one_reminder_not_two(
+    client: AsyncClient, world: World, settings: Settings, transport: RecordingTransport
+) -> None:
+    await procedure_due(client, world, TODAY + timedelta(days=7), responsible_officer_id=None)
+    await sweep_reviews(world.sessionmaker, settings, transport, today=TODAY)
+    assert await notices(world) == [("review.due_soon", "approver")]
+
+
+async def test_retired_documents_get_no_review_notices(
+    client: AsyncClient, world: World, settings: Settings, transport: RecordingTransport
+) -> None:
+    await procedure_due(client, world, TODAY + timedelta(days=7), status="retired")
+    await sweep_reviews(world.sessionmaker, settings, transport, today=TODAY)
+    assert await notices(world) == []

@@ -1,0 +1,512 @@
+"""Webhook delivery against real receivers on 127.0.0.1 (Standard Webhooks).
+
+Each test calls ``deliver`` directly, as the deliver_webhook job does; where a retry is due
+later, the test makes it due now instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from services.domain.access import service as access
+from services.domain.db import utcnow
+from services.domain.notifications.retry import WEBHOOK_SCHEDULE
+from services.domain.settings import Settings
+from services.domain.webhooks import service
+from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+from services.notifier.transport import DELIVER_WEBHOOK
+from services.notifier.webhooks import deliver, deliver_webhook
+from tests.factories import World
+from tests.notifier.conftest import RecordingTransport
+from tests.webhook_receiver import Receiver, Reply, closed_port, running
+
+
+@pytest.fixture
+def hook_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"webhook_allowed_hosts": ["127.0.0.1"], "webhook_timeout_seconds": 0.5}
+    )
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    # As the worker makes it.
+    async with httpx.AsyncClient(follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with running(Receiver()) as started:
+        yield started
+
+
+async def subscribe(world: World, settings: Settings, url: str) -> WebhookSubscription:
+    async with world.sessionmaker() as session, session.begin():
+        admin = await access.authenticate_api_key(session, world.a.admin.key)
+        return await service.create_subscription(session, admin, settings, {"url": url})
+
+
+async def ping(world: World, subscription_id: uuid.UUID) -> uuid.UUID:
+    async with world.sessionmaker() as session, session.begin():
+        admin = await access.authenticate_api_key(session, world.a.admin.key)
+        subscription = await service.get_subscription(session, admin, subscription_id)
+        return (await service.create_ping(session, admin, subscription)).id
+
+
+async def rotate(world: World, subscription_id: uuid.UUID, overlap_hours: int) -> str:
+    async with world.sessionmaker() as session, session.begin():
+        admin = await access.authenticate_api_key(session, world.a.admin.key)
+        subscription = await service.get_subscription(session, admin, subscription_id)
+        await service.rotate_secret(session, admin, subscription, overlap_hours=overlap_hours)
+        return subscription.secret
+
+
+async def load(world: World, model: Any, row_id: uuid.UUID) -> Any:
+    async with world.sessionmaker() as session:
+        return await session.get(model, row_id)
+
+
+async def change(world: World, delivery_id: uuid.UUID, **values: Any) -> None:
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values)
+        )
+
+
+async def make_due(world: World, delivery_id: uuid.UUID) -> None:
+    await change(world, delivery_id, next_attempt_at=utcnow() - timedelta(seconds=1))
+
+
+@pytest.fixture
+async def hook(
+    world: World, hook_settings: Settings, receiver: Receiver
+) -> tuple[WebhookSubscription, uuid.UUID]:
+    """A subscription to the receiver, which verifies with its secret, and one pending ping."""
+    subscription = await subscribe(world, hook_settings, receiver.url())
+    receiver.secret = subscription.secret
+    return subscription, await ping(world, subscription.id)
+
+
+Hook = tuple[WebhookSubscription, uuid.UUID]
+
+
+async def test_a_subscriber_verifies_our_message_with_the_standard_webhooks_library(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    subscription, delivery_id = hook
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "delivered"
+    [message] = receiver.received
+    assert message.verified == {
+        "type": "webhook.ping",
+        "timestamp": message.verified["timestamp"],
+        "data": {"subscription_id": str(subscription.id)},
+    }
+    assert message.headers["webhook-id"] == f"msg_{delivery_id.hex}"
+    assert abs(int(message.headers["webhook-timestamp"]) - utcnow().timestamp()) < 5
+    assert message.headers["content-type"] == "application/json"
+    assert message.headers["user-agent"].startswith("policygov-webhooks/")
+    # Compact JSON: the bytes signed are the bytes sent.
+    assert b": " not in message.body and b", " not in message.body
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 204)
+    assert delivery.delivered_at is not None and delivery.locked_until is None
+    assert transport.jobs == []
+
+
+async def test_a_wrong_secret_does_not_verify(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    # The receiver's check is real: with another secret it refuses (401), and that is final.
+    _, delivery_id = hook
+    receiver.secret = "whsec_" + "A" * 32
+    assert await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http) == (
+        "failed"
+    )
+    [message] = receiver.received
+    assert isinstance(message.verified, WebhookVerificationError)
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert (delivery.status, delivery.last_status_code) == ("failed", 401)
+
+
+async def test_two_server_errors_then_success_is_delivered_on_the_third_attempt_with_one_webhook_id(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    receiver.answer(Reply(500, body=b"database down"), 503, 200)
+    outcomes = []
+    for _ in range(3):
+        before = utcnow()
+        outcomes.append(
+            await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+        )
+        delivery = await load(world, WebhookDelivery, delivery_id)
+        if delivery.status == "pending":
+            # Not due yet: a second run now sends nothing.
+            assert delivery.next_attempt_at >= before + WEBHOOK_SCHEDULE[delivery.attempts]
+            assert await deliver(
+                world.sessionmaker, delivery_id, hook_settings, transport, http
+            ) == ("not due or already taken")
+            await make_due(world, delivery_id)
+
+    assert outcomes == ["retrying", "retrying", "delivered"]
+    assert len(receiver.received) == 3
+    assert {r.headers["webhook-id"] for r in receiver.received} == {f"msg_{delivery_id.hex}"}
+    assert len({r.body for r in receiver.received}) == 1
+    assert all(not isinstance(r.verified, Exception) for r in receiver.received)
+    assert [(job, target, attempt) for job, target, attempt, _ in transport.jobs] == [
+        (DELIVER_WEBHOOK, delivery_id, 1),
+        (DELIVER_WEBHOOK, delivery_id, 2),
+    ]
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 3, 200)
+    assert delivery.last_error is None
+
+
+async def test_a_server_error_is_recorded_with_the_start_of_its_answer(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    receiver.answer(Reply(500, body=b"x\x00" + b"y" * 10_000))
+    await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.last_status_code == 500
+    assert delivery.last_error.startswith("HTTP 500: xy")
+    assert len(delivery.last_error) < 600
+
+
+async def test_429_with_retry_after_is_not_tried_again_before_then(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    receiver.answer(Reply(429, headers={"Retry-After": "120"}))
+    before = utcnow()
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "retrying"
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.status == "pending"
+    assert delivery.next_attempt_at >= before + timedelta(seconds=120)
+    [(_, _, attempt, at)] = transport.jobs
+    assert attempt == 1 and at == delivery.next_attempt_at
+
+
+async def test_410_gone_disables_the_subscription_and_nothing_more_is_sent(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    subscription, delivery_id = hook
+    later = await ping(world, subscription.id)
+    receiver.answer(410)
+
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "subscription disabled"
+    stored = await load(world, WebhookSubscription, subscription.id)
+    assert stored.is_active is False
+    assert "410" in stored.disabled_reason
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert (delivery.status, delivery.last_status_code) == ("failed", 410)
+    assert await deliver(world.sessionmaker, later, hook_settings, transport, http) == "failed"
+    assert (await load(world, WebhookDelivery, later)).last_error == "subscription disabled"
+    assert len(receiver.received) == 1
+    assert transport.jobs == []
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 422])
+async def test_a_client_error_fails_at_once_and_is_not_retried(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+    status: int,
+) -> None:
+    _, delivery_id = hook
+    receiver.answer(status)
+    assert await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http) == (
+        "failed"
+    )
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 1, status)
+    await make_due(world, delivery_id)
+    assert await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http) == (
+        "not due or already taken"
+    )
+    assert len(receiver.received) == 1
+    assert transport.jobs == []
+
+
+async def test_a_redirect_is_not_followed_and_fails(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    receiver.answer(Reply(302, headers={"Location": receiver.url("/elsewhere")}))
+
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "failed"
+    assert receiver.requests_to("/elsewhere") == []
+    assert len(receiver.received) == 1
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert (delivery.status, delivery.last_status_code) == ("failed", 302)
+    assert "not followed" in delivery.last_error
+    assert transport.jobs == []
+
+
+async def test_no_answer_within_the_timeout_is_tried_again(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    receiver.answer(Reply(200, delay=1.5))  # the timeout is 0.5 s
+    started = asyncio.get_running_loop().time()
+
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert asyncio.get_running_loop().time() - started < 1.4
+    assert outcome == "retrying"
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.status == "pending"
+    assert delivery.last_status_code is None
+    assert "no answer within 0.5 s" in delivery.last_error
+    assert [attempt for _, _, attempt, _ in transport.jobs] == [1]
+
+
+async def test_a_refused_connection_is_tried_again(
+    world: World, hook_settings: Settings, transport: RecordingTransport, http: httpx.AsyncClient
+) -> None:
+    subscription = await subscribe(world, hook_settings, f"http://127.0.0.1:{closed_port()}/")
+    delivery_id = await ping(world, subscription.id)
+
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "retrying"
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.status == "pending" and "ConnectError" in delivery.last_error
+
+
+async def test_after_the_last_scheduled_attempt_the_delivery_fails(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    await change(world, delivery_id, attempts=len(WEBHOOK_SCHEDULE) - 1)
+    receiver.answer(503)
+
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "failed"
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.status == "failed"
+    assert delivery.last_error.startswith(f"gave up after {len(WEBHOOK_SCHEDULE)} attempts")
+    assert transport.jobs == []
+
+
+async def test_during_a_rotation_both_signatures_are_sent_and_each_verifies_with_its_secret(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    subscription, delivery_id = hook
+    old_secret = subscription.secret
+    new_secret = await rotate(world, subscription.id, overlap_hours=24)
+    receiver.secret = new_secret
+
+    assert await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http) == (
+        "delivered"
+    )
+
+    [message] = receiver.received
+    signatures = message.headers["webhook-signature"].split(" ")
+    assert len(signatures) == 2 and all(s.startswith("v1,") for s in signatures)
+    for secret, signature in zip((new_secret, old_secret), signatures, strict=True):
+        alone = {**message.headers, "webhook-signature": signature}
+        assert Webhook(secret).verify(message.body, alone)["type"] == "webhook.ping"
+        other = new_secret if secret == old_secret else old_secret
+        with pytest.raises(WebhookVerificationError):
+            Webhook(other).verify(message.body, alone)
+
+
+async def test_after_the_overlap_only_the_new_secret_signs(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    subscription, delivery_id = hook
+    old_secret = subscription.secret
+    new_secret = await rotate(world, subscription.id, overlap_hours=24)
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id == subscription.id)
+            .values(previous_secret_expires_at=utcnow() - timedelta(seconds=1))
+        )
+    receiver.secret = old_secret
+
+    await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    [message] = receiver.received
+    assert " " not in message.headers["webhook-signature"]
+    assert isinstance(message.verified, WebhookVerificationError)
+    assert Webhook(new_secret).verify(message.body, message.headers)["type"] == "webhook.ping"
+
+
+async def test_two_runs_of_one_delivery_at_once_send_it_once(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    receiver.answer(Reply(200, delay=0.2))
+
+    outcomes = await asyncio.gather(
+        *(
+            deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+            for _ in range(2)
+        )
+    )
+
+    assert sorted(outcomes) == ["delivered", "not due or already taken"]
+    assert len(receiver.received) == 1
+    assert (await load(world, WebhookDelivery, delivery_id)).attempts == 1
+
+
+async def test_a_lapsed_claim_is_taken_again_and_the_late_sender_cannot_overwrite_it(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    # A worker died mid-send: its claim lapses and the next run sends.
+    _, delivery_id = hook
+    await change(
+        world, delivery_id, status="sending", attempts=1, locked_until=utcnow() - timedelta(1)
+    )
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+    assert outcome == "delivered"
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert (delivery.status, delivery.attempts) == ("delivered", 2)
+
+
+async def test_the_address_is_checked_again_at_delivery_time(
+    world: World,
+    hook: Hook,
+    settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    # Saved while 127.0.0.1 was allowed; the operator has since removed it.
+    _, delivery_id = hook
+    strict = settings.model_copy(update={"webhook_allowed_hosts": []})
+
+    outcome = await deliver(world.sessionmaker, delivery_id, strict, transport, http)
+
+    assert outcome == "failed"
+    assert receiver.received == []
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.status == "failed" and delivery.last_error.startswith("refused:")
+
+
+async def test_a_queue_that_is_down_leaves_the_retry_to_the_sweep(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    transport.broken = True
+    receiver.answer(500)
+
+    assert await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http) == (
+        "retrying"
+    )
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.status == "pending" and delivery.next_attempt_at > utcnow()
+
+
+async def test_the_job_takes_its_dependencies_from_the_worker_context(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    _, delivery_id = hook
+    ctx = {
+        "sessionmaker": world.sessionmaker,
+        "settings": hook_settings,
+        "transport": transport,
+        "http": http,
+    }
+    assert await deliver_webhook(ctx, str(delivery_id)) == "delivered"
+    assert len(receiver.received) == 1
