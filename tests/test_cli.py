@@ -117,3 +117,41 @@ async def test_run_starts_api_and_notifier_and_sigterm_stops_both(settings: Sett
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+async def test_notifier_sweep_once_creates_todays_review_reminders_once(
+    client: AsyncClient, settings: Settings, world: World
+) -> None:
+    from datetime import timedelta
+
+    from services.domain.documents.versions import london_today
+    from services.domain.notifications.models import Notification
+
+    due = london_today() + timedelta(days=7)
+    response = await client.post(
+        "/v1/documents",
+        json={
+            "reference": "PROC-7",
+            "title": "Strategy discussions",
+            "kind": "procedure",
+            "owner_id": str(world.a.approver.person_id),
+            "responsible_officer_id": str(world.a.author.person_id),
+            "next_review_due": due.isoformat(),
+        },
+        headers=world.a.policy_officer.headers,
+    )
+    assert response.status_code == 201
+    first = policygov(settings, "notifier", "sweep", "--once")
+    assert first.returncode == 0, first.stderr
+    assert "review notices created: 2" in first.stdout
+    second = policygov(settings, "notifier", "sweep", "--once")
+    assert "review notices created: 0" in second.stdout
+    async with world.sessionmaker() as session:
+        kinds = sorted(
+            (n.kind, n.recipient_email)
+            for n in (await session.execute(select(Notification))).scalars()
+        )
+    assert kinds == [
+        ("review.due_soon", "approver@alpha.example.org"),
+        ("review.due_soon", "author@alpha.example.org"),
+    ]
