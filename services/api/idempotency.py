@@ -171,6 +171,14 @@ async def _claim(state: Any, organisation_id: Any, key: str, fingerprint: str) -
             return _problem_sender(
                 409, "A request with this Idempotency-Key is still being processed; retry later."
             )
+        if record.response_body is None:
+            # The first response held a one-time secret, which was not kept (see _finish).
+            return _problem_sender(
+                409,
+                "The first request with this Idempotency-Key succeeded. Its response held a "
+                "secret that is shown only once, so it cannot be replayed: list the resource "
+                "to find what it created.",
+            )
         stored = (record.response_status, record.response_headers or [], record.response_body)
 
     async def replay(send: Send) -> None:
@@ -196,6 +204,12 @@ async def _finish(state: Any, organisation_id: Any, key: str, captured: dict[str
             for k, v in captured["headers"]
             if k.lower() not in NOT_REPLAYED
         ]
+        # A response marked no-store carries a secret shown once (an API key, a webhook
+        # secret): remember that the request happened, never what it returned.
+        secret = any(
+            k.lower() == b"cache-control" and b"no-store" in v.lower()
+            for k, v in captured["headers"]
+        )
         await session.execute(
             update(IdempotencyRecord)
             .where(where)
@@ -203,7 +217,7 @@ async def _finish(state: Any, organisation_id: Any, key: str, captured: dict[str
                 state="done",
                 response_status=captured["status"],
                 response_headers=headers,
-                response_body=bytes(captured["body"]),
+                response_body=None if secret else bytes(captured["body"]),
             )
         )
 

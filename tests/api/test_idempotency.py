@@ -116,3 +116,23 @@ async def test_a_retried_upload_with_a_new_multipart_boundary_is_the_same_reques
     assert changed.status_code == 422
     versions = (await client.get(url, headers=h)).json()
     assert [v["number"] for v in versions] == ["0.1"]
+
+
+async def test_a_one_time_secret_is_never_kept_for_replay(
+    client: AsyncClient, world: World
+) -> None:
+    headers = {**world.a.admin.headers, "Idempotency-Key": "new-key"}
+    body = {"name": "Trix upload", "role": "integration"}
+    first = await client.post("/v1/api-keys", json=body, headers=headers)
+    assert first.status_code == 201
+    secret = first.json()["key"]
+    async with world.sessionmaker() as session:
+        stored = await session.scalar(
+            select(IdempotencyRecord.response_body).where(IdempotencyRecord.key == "new-key")
+        )
+    assert stored is None
+    repeat = await client.post("/v1/api-keys", json=body, headers=headers)
+    assert repeat.status_code == 409
+    assert secret not in repeat.text
+    listed = (await client.get("/v1/api-keys", headers=world.a.admin.headers)).json()
+    assert [k["name"] for k in listed].count("Trix upload") == 1  # no second effect
