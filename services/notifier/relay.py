@@ -104,16 +104,21 @@ async def run_relay(
     stopping = stopping or asyncio.Event()
     wake = asyncio.Event()
     listener = await _listen(database_url, wake.set)
+    last_requeue = 0.0
+    loop = asyncio.get_running_loop()
     try:
         while not stopping.is_set():
+            # Cleared before the round, so a NOTIFY that arrives during it wakes the next one.
+            wake.clear()
             try:
                 while await relay_once(sessionmaker, transport, on_published) == BATCH:
                     pass
-                # Also put back what the queue lost or a dead sender left: within seconds.
-                await requeue_due(sessionmaker, transport)
+                # Put back what the queue lost or a dead sender left, once per poll interval.
+                if loop.time() - last_requeue >= poll_seconds:
+                    await requeue_due(sessionmaker, transport)
+                    last_requeue = loop.time()
             except Exception:
                 logger.exception("relay round failed; retrying after the poll interval")
-            wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
     finally:

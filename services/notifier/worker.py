@@ -93,6 +93,8 @@ class WorkerSettings:
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     queue_name = QUEUE_NAME
     max_jobs = get_settings().notifier_max_jobs
+    # arq's default half-second poll was most of the time from commit to inbox.
+    poll_delay = 0.1
     # A finished job's id is free again a minute later: retries use new ids anyway.
     keep_result = 60
     max_tries = 5

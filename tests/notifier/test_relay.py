@@ -112,3 +112,40 @@ async def test_the_relay_wakes_on_notify_without_waiting_for_the_poll(
     stopping.set()
     task.cancel()
     assert transport.jobs, "the relay did not wake on NOTIFY"
+
+
+async def test_an_event_committed_while_the_relay_is_busy_is_not_left_for_the_poll(
+    client: AsyncClient, world: World, settings: object
+) -> None:
+    class SlowTransport(RecordingTransport):
+        async def enqueue(self, *args: object, **kwargs: object) -> None:
+            if not self.jobs:
+                await asyncio.sleep(0.5)  # the first round is still running...
+            await super().enqueue(*args, **kwargs)  # type: ignore[arg-type]
+
+    transport = SlowTransport()
+    stopping = asyncio.Event()
+    task = asyncio.create_task(
+        run_relay(
+            world.sessionmaker,
+            settings.database_url,  # type: ignore[attr-defined]
+            transport,
+            poll_seconds=60,
+            stopping=stopping,
+        )
+    )
+    await asyncio.sleep(0.3)
+    await assign_owner(client, world)
+    await asyncio.sleep(0.2)
+    await assign_owner(client, world)  # ...when this one's NOTIFY arrives
+
+    def notified() -> int:
+        return len({job[1] for job in transport.jobs})
+
+    for _ in range(60):
+        if notified() == 2:
+            break
+        await asyncio.sleep(0.05)
+    stopping.set()
+    task.cancel()
+    assert notified() == 2, "the second event waited for the poll interval"
