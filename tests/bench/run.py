@@ -1,13 +1,19 @@
-"""`make bench`: the API under load on a 100,000-document register, against a bare floor.
+"""`make bench`: the API under load on a 100,000-document register, against a bare floor;
+then the notifier: emails per second through SMTP, and the relay's commit-to-enqueue latency.
 
     python -m tests.bench.run [--quick] [--duration S] [--warmup S] [--connections N]
                               [--client auto|wrk|python] [--documents N] [--regenerate]
                               [--only NAME] [--no-explain]
+                              [--notifier-emails N] [--notifier-rate R] [--notifier-seconds S]
 
 Every flag has an environment variable for `make bench`: BENCH_QUICK=1, BENCH_DURATION,
 BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_CLIENT, BENCH_DOCUMENTS, BENCH_REGENERATE=1, BENCH_ONLY,
-BENCH_EXPLAIN=0, and BENCH_DATABASE_URL (default: policygov_bench on the local server).
-Results go to var/bench/results.json; plans of the list and search SQL to var/bench/plans.txt.
+BENCH_EXPLAIN=0, BENCH_NOTIFIER_EMAILS, BENCH_NOTIFIER_RATE, BENCH_NOTIFIER_SECONDS, and
+BENCH_DATABASE_URL (default: policygov_bench on the local server). The notifier part uses its
+own database (BENCH_NOTIFIER_DATABASE_URL, default policygov_bench_notifier, rebuilt each run)
+and Redis db (BENCH_NOTIFIER_REDIS_URL, default db 11, flushed); BENCH_ONLY=notifier runs it
+alone. Results go to var/bench/results.json; plans of the list and search SQL to
+var/bench/plans.txt; the notifier worker's log to var/bench/notifier-worker.log.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import asyncpg
 
 from services.cli import migrate
 from services.domain.documents.service import DocumentFilters
-from tests.bench import dataset, explain, loadgen, wrk
+from tests.bench import dataset, explain, loadgen, notifier, notifier_report, wrk
 from tests.bench.servers import Server, get, start_uvicorn
 from tests.bench.usage import Meter, Usage
 
@@ -37,6 +43,13 @@ OUT = ROOT / "var" / "bench"
 AREA = "Fostering"
 # A query nearly every document matches, one a topic's documents match, one few documents match.
 SEARCHES = {"common": "care plan", "topic": "medication error", "rare": "cuckooing"}
+# The keys of count_matches(), so that scenario names can be listed before any data exists.
+_COUNT_KEYS = (
+    "documents",
+    "published procedures",
+    "overdue in area",
+    *(f"search {k}" for k in SEARCHES),
+)
 
 
 @dataclass
@@ -101,11 +114,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=_env("BENCH_EXPLAIN", "1") == "1",
     )
     flag("--seed", type=int, default=int(_env("BENCH_SEED", "20240601")))
+    flag(
+        "--notifier-emails",
+        type=int,
+        default=os.environ.get("BENCH_NOTIFIER_EMAILS"),
+        help="emails in the notifier throughput run (default 2000, 300 with --quick)",
+    )
+    flag(
+        "--notifier-rate",
+        type=float,
+        default=float(_env("BENCH_NOTIFIER_RATE", "20")),
+        help="documents committed per second in the relay latency run (default 20)",
+    )
+    flag(
+        "--notifier-seconds",
+        type=float,
+        default=os.environ.get("BENCH_NOTIFIER_SECONDS"),
+        help="length of the relay latency run (default 10 s, 3 s with --quick)",
+    )
     args = p.parse_args(argv)
     if args.duration is None:
         args.duration = 3.0 if args.quick else 15.0
     if args.warmup is None:
         args.warmup = 1.0 if args.quick else 3.0
+    if args.notifier_emails is None:
+        args.notifier_emails = 300 if args.quick else 2000
+    if args.notifier_seconds is None:
+        args.notifier_seconds = 3.0 if args.quick else 10.0
     return args
 
 
@@ -297,6 +332,18 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     args.url = url = os.environ.get("BENCH_DATABASE_URL") or dataset.DEFAULT_URL
     started = time.perf_counter()
+    # BENCH_ONLY selects by name: the API scenarios' names, and "notifier" for the notifier part.
+    api_wanted = not args.only or any(
+        args.only in s.name for s in scenarios([""], dict.fromkeys(_COUNT_KEYS, 0))
+    )
+    notifier_wanted = not args.only or args.only in "notifier"
+    if not api_wanted:
+        if not notifier_wanted:
+            print(f"no scenario matches BENCH_ONLY={args.only!r}", file=sys.stderr)
+        report = run_notifier(args) if notifier_wanted else None
+        write_results(args, None, None, None, [], {}, None, report)
+        print(f"Results in var/bench/results.json ({time.perf_counter() - started:.0f} s).")
+        return 1 if report is None or report.errors else 0
     data = prepare_data(url, args)
     ids = asyncio.run(dataset.sample_ids(url, data.organisation_id, 20_000))
     counts = asyncio.run(count_matches(url, data.organisation_id))
@@ -358,19 +405,41 @@ def main(argv: list[str] | None = None) -> int:
             )
     if data.generation_seconds is not None:
         print(f"Generating the {data.documents:,} documents took {data.generation_seconds:.0f} s.")
-    write_results(args, data, client, counts, outcomes, ratios, plans)
+    # The API results are written first: a notifier failure must not lose them.
+    write_results(args, data, client, counts, outcomes, ratios, plans, None)
+    report = run_notifier(args) if notifier_wanted else None
+    if report is not None:
+        write_results(args, data, client, counts, outcomes, ratios, plans, report)
     print(f"Results in var/bench/results.json (whole run {time.perf_counter() - started:.0f} s).")
-    return 1 if any(o.result.errors for o in outcomes) else 0
+    failed = any(o.result.errors for o in outcomes) or (report is not None and report.errors)
+    return 1 if failed else 0
+
+
+def run_notifier(args: argparse.Namespace) -> notifier_report.Report:
+    """The notifier part; its small table is printed right after the API table."""
+    config = notifier.Config(
+        url=os.environ.get("BENCH_NOTIFIER_DATABASE_URL") or notifier.DEFAULT_URL,
+        redis_url=os.environ.get("BENCH_NOTIFIER_REDIS_URL") or notifier.DEFAULT_REDIS_URL,
+        emails=args.notifier_emails,
+        rate=args.notifier_rate,
+        seconds=args.notifier_seconds,
+        bursts=1 if args.quick else 3,
+        out=OUT,
+    )
+    report = notifier.run(config)
+    notifier_report.print_table(report)
+    return report
 
 
 def write_results(
     args: argparse.Namespace,
-    data: dataset.Dataset,
-    client: str,
-    counts: dict[str, int],
+    data: dataset.Dataset | None,
+    client: str | None,
+    counts: dict[str, int] | None,
     outcomes: list[Outcome],
     ratios: dict[str, dict[str, float]],
     plans: dict[str, Any] | None,
+    report: notifier_report.Report | None,
 ) -> None:
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -379,8 +448,8 @@ def write_results(
         "connections": args.connections,
         "duration_s": args.duration,
         "warmup_s": args.warmup,
-        "documents": data.documents,
-        "generation_seconds": data.generation_seconds,
+        "documents": data.documents if data else None,
+        "generation_seconds": data.generation_seconds if data else None,
         "matches": counts,
         "scenarios": [
             {
@@ -405,6 +474,7 @@ def write_results(
         ],
         "ratios_vs_reference": ratios,
         "explain": plans,
+        "notifier": notifier_report.to_json(report) if report else None,
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
