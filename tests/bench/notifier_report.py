@@ -205,8 +205,8 @@ def print_table(report: Report) -> None:
             f"create_document, {lat.created_to_commit_ms.p50:.1f} ms (p50) before COMMIT returned; "
             "'enqueued' is arq's enqueue time of the send_notification job (ms resolution), read "
             f"back from Redis. With a {lat.poll_seconds:g} s poll interval, figures far below it "
-            "come from LISTEN/NOTIFY. Queue wait is arq's poll_delay (0.5 s, not set by "
-            "WorkerSettings)."
+            "come from LISTEN/NOTIFY. Queue wait is bounded by arq's poll_delay "
+            "(WorkerSettings.poll_delay)."
         )
         if lat.burst_waited_for_poll:
             notes.append(
