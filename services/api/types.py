@@ -59,3 +59,15 @@ def _iso_text(pattern: str) -> Any:
 
 IsoDate = Annotated[date, _iso_text(r"\d{4}-\d{2}-\d{2}$")]
 IsoDateTime = Annotated[AwareDatetime, _iso_text(r"\d{4}-\d{2}-\d{2}[Tt ]")]
+
+
+def fits_column(max_length: int) -> Any:
+    """A validator refusing a URL longer than its column once normalised (punycode and
+    percent-encoding can make it longer than what was sent)."""
+
+    def check(url: Any) -> Any:
+        if len(str(url)) > max_length:
+            raise ValueError(f"URL should have at most {max_length} characters once normalised")
+        return url
+
+    return AfterValidator(check)

@@ -16,7 +16,7 @@ from pydantic import (
     UrlConstraints,
 )
 
-from services.api.types import IsoDate, LongText, ShortText, Tag, _storable
+from services.api.types import IsoDate, LongText, ShortText, Tag, _storable, fits_column
 
 Status = Literal[
     "draft",
@@ -45,17 +45,10 @@ Interval = Annotated[StrictInt, Field(ge=1, le=120, description="Months between 
 TRIX_URL_MAX = 2000  # the column's length
 
 
-def _fits_column(url: AnyHttpUrl) -> AnyHttpUrl:
-    # Normalising (punycode, percent-encoding) can make a URL longer than what was sent.
-    if len(str(url)) > TRIX_URL_MAX:
-        raise ValueError(f"URL should have at most {TRIX_URL_MAX} characters once normalised")
-    return url
-
-
 TrixUrl = Annotated[
     AnyHttpUrl,
     UrlConstraints(max_length=TRIX_URL_MAX),
-    AfterValidator(_fits_column),
+    fits_column(TRIX_URL_MAX),
     Field(description="The chapter on the Tri.x procedures manual."),
 ]
 

@@ -16,7 +16,7 @@ from pydantic import (
     UrlConstraints,
 )
 
-from services.api.types import _storable
+from services.api.types import _storable, fits_column
 
 # The domain's event types (services.domain.webhooks.service.EVENT_TYPES); a test keeps them equal.
 EventType = Literal[
@@ -31,17 +31,10 @@ DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
 URL_MAX = 2000  # the column's length
 
 
-def _fits_column(url: AnyHttpUrl) -> AnyHttpUrl:
-    # Normalising (punycode, percent-encoding) can make a URL longer than what was sent.
-    if len(str(url)) > URL_MAX:
-        raise ValueError(f"URL should have at most {URL_MAX} characters once normalised")
-    return url
-
-
 ReceiverUrl = Annotated[
     AnyHttpUrl,
     UrlConstraints(max_length=URL_MAX),
-    AfterValidator(_fits_column),
+    fits_column(URL_MAX),
     Field(
         description="Where messages are POSTed. Hosts with private, loopback or other internal "
         "addresses are refused unless the operator allows them.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, and_, or_, select, update
@@ -25,6 +25,9 @@ from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+
+# A row of either table that keeps a send's state (status, attempts, lease).
+Row = TypeVar("Row", Notification, WebhookDelivery)
 
 ROLE_NAMES = {
     "owner": "owner (Responsible Strategic Manager)",
@@ -266,25 +269,32 @@ async def _person(session: AsyncSession, person_id: uuid.UUID | None) -> Person 
 async def claim(
     session: AsyncSession, notification_id: uuid.UUID, lease: timedelta
 ) -> Notification | None:
-    """Take a due notification for sending, or None if it is not due or someone else has it.
+    """Take a due notification for sending, or None if it is not due or someone else has it."""
+    return await claim_due(session, Notification, notification_id, lease)
 
-    A claim whose lease ran out (the sender died) can be taken again.
-    """
+
+async def claim_due(
+    session: AsyncSession, model: type[Row], row_id: uuid.UUID, lease: timedelta
+) -> Row | None:
+    """Claim one due notification or webhook delivery for one more attempt (a conditional
+    UPDATE, so only one sender wins); a claim whose lease ran out (the sender died) can be
+    taken again. Both tables keep the same state columns."""
     now = utcnow()
     claimed = await session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id)
+        update(model)
+        .where(model.id == row_id)
         .where(
             or_(
-                and_(Notification.status == "pending", Notification.next_attempt_at <= now),
-                and_(Notification.status == "sending", Notification.locked_until < now),
+                and_(model.status == "pending", model.next_attempt_at <= now),
+                and_(model.status == "sending", model.locked_until < now),
             )
         )
-        .values(status="sending", attempts=Notification.attempts + 1, locked_until=now + lease)
-        .returning(Notification)
+        .values(status="sending", attempts=model.attempts + 1, locked_until=now + lease)
+        .returning(model)
         .execution_options(synchronize_session=False)
     )
-    return claimed.scalar_one_or_none()
+    row: Row | None = claimed.scalar_one_or_none()
+    return row
 
 
 async def is_still_true(session: AsyncSession, notification: Notification) -> bool:

@@ -11,11 +11,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.audit import service as audit
 from services.domain.db import utcnow
+from services.domain.notifications.service import claim_due
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.domain.webhooks.service import audit_snapshot
 
@@ -27,21 +28,7 @@ async def claim(
     session: AsyncSession, delivery_id: uuid.UUID, lease: timedelta
 ) -> WebhookDelivery | None:
     """Take a due delivery for sending (one more attempt), or None if it is not due or taken."""
-    now = utcnow()
-    claimed = await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id)
-        .where(
-            or_(
-                and_(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now),
-                and_(WebhookDelivery.status == "sending", WebhookDelivery.locked_until < now),
-            )
-        )
-        .values(status="sending", attempts=WebhookDelivery.attempts + 1, locked_until=now + lease)
-        .returning(WebhookDelivery)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed.scalar_one_or_none()
+    return await claim_due(session, WebhookDelivery, delivery_id, lease)
 
 
 async def finish(
