@@ -12,6 +12,10 @@ from redis.asyncio import Redis
 from services.api import errors, idempotency
 from services.api.access.router import router as api_keys_router
 from services.api.audit.router import router as audit_router
+from services.api.boards.agenda_router import router as agenda_router
+from services.api.boards.meetings_router import router as meetings_router
+from services.api.boards.router import feed_router
+from services.api.boards.router import router as boards_router
 from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.router import router as documents_router
 from services.api.idempotency import IdempotencyMiddleware
@@ -80,6 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         notifications_router,
         webhooks_router,
+        boards_router,
+        meetings_router,
+        agenda_router,
+        feed_router,
     ):
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)

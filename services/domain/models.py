@@ -2,6 +2,15 @@
 
 from services.domain.access.models import ApiKey
 from services.domain.audit.models import AuditChainHead, AuditRecord
+from services.domain.boards.models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    BoardMember,
+    Meeting,
+    MeetingAction,
+    MeetingDecision,
+)
 from services.domain.db import Base
 from services.domain.documents.models import (
     Document,
@@ -18,15 +27,22 @@ from services.domain.people.models import Person, PersonRole
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "AgendaItem",
     "ApiKey",
+    "Attendance",
     "AuditChainHead",
     "AuditRecord",
     "Base",
+    "Board",
+    "BoardMember",
     "Document",
     "DocumentKind",
     "DocumentLink",
     "DocumentVersion",
     "IdempotencyRecord",
+    "Meeting",
+    "MeetingAction",
+    "MeetingDecision",
     "Notification",
     "Organisation",
     "OutboxEvent",

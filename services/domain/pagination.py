@@ -6,9 +6,14 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 from services.domain.errors import DomainError
+
+T = TypeVar("T")
 
 
 class InvalidCursor(DomainError):
@@ -47,3 +52,22 @@ def decode_cursor(secret: str, cursor: str, filters: dict[str, Any]) -> list[Any
             "The cursor was issued for different filters; start again without a cursor."
         )
     return position
+
+
+def time_position(secret: str, cursor: str | None, filters: dict[str, Any]) -> Any:
+    """The (moment, id) a time-ordered page starts after, or None for the first page."""
+    if not cursor:
+        return None
+    moment, last_id = decode_cursor(secret, cursor, filters)
+    return datetime.fromisoformat(moment), uuid.UUID(last_id)
+
+
+def time_page(
+    secret: str, rows: list[T], limit: int, filters: dict[str, Any], moment: Callable[[T], datetime]
+) -> tuple[list[T], str | None]:
+    """Trim rows fetched with ``limit + 1`` to a page, with the cursor of the next page."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode_cursor(secret, [moment(last).isoformat(), str(last.id)], filters)  # type: ignore[attr-defined]

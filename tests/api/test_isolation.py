@@ -38,7 +38,58 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         await client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook"}, headers=h)
     ).json()
     ping = (await client.post(f"/v1/webhooks/{hook['id']}/ping", headers=h)).json()
+    board = (
+        await client.post(
+            "/v1/boards",
+            json={
+                "name": "Senior Leadership Team",
+                "members": [{"person_id": str(world.b.approver.person_id), "role": "chair"}],
+            },
+            headers=h,
+        )
+    ).json()
+    meeting = (
+        await client.post(
+            "/v1/meetings",
+            json={"board_id": board["id"], "starts_at": "2026-01-13T10:00:00Z"},
+            headers=h,
+        )
+    ).json()
+    item = (
+        await client.post(
+            "/v1/agenda-items",
+            json={
+                "board_id": board["id"],
+                "title": "Item",
+                "ask": "information",
+                "meeting_id": (
+                    await client.post(
+                        "/v1/meetings",
+                        json={"board_id": board["id"], "starts_at": "2099-01-13T10:00:00Z"},
+                        headers=h,
+                    )
+                ).json()["id"],
+            },
+            headers=h,
+        )
+    ).json()
+    action = (
+        await client.post(
+            f"/v1/meetings/{meeting['id']}/actions",
+            json={
+                "description": "Do it",
+                "owner_id": str(world.b.reader.person_id),
+                "due_on": "2026-02-01",
+            },
+            headers=h,
+        )
+    ).json()
     return {
+        "board_id": board["id"],
+        "member_id": board["members"][0]["id"],
+        "meeting_id": meeting["id"],
+        "item_id": item["id"],
+        "action_id": action["id"],
         "document_id": doc["id"],
         "version": version["id"],
         "other": version["id"],
@@ -92,6 +143,59 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("GET", f"/v1/webhooks/{w}/deliveries", {}),
         ("GET", f"/v1/webhooks/{w}/deliveries/{ids['delivery_id']}", {}),
         ("POST", f"/v1/webhooks/{w}/deliveries/{ids['delivery_id']}/replay", {}),
+        *_board_requests(ids, match),
+    ]
+
+
+def _board_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[str, str, dict]]:
+    b, m, i = ids["board_id"], ids["meeting_id"], ids["item_id"]
+    member, action = ids["member_id"], ids["action_id"]
+    person = {"person_id": ids["person_id"]}
+    return [
+        ("GET", f"/v1/boards/{b}", {}),
+        ("PATCH", f"/v1/boards/{b}", {"json": {"name": "taken"}, "headers": match}),
+        ("DELETE", f"/v1/boards/{b}", {"headers": match}),
+        ("GET", f"/v1/boards/{b}/members", {}),
+        ("POST", f"/v1/boards/{b}/members", {"json": person}),
+        ("GET", f"/v1/boards/{b}/members/{member}", {}),
+        ("PUT", f"/v1/boards/{b}/members/{member}", {"json": {}, "headers": match}),
+        ("DELETE", f"/v1/boards/{b}/members/{member}", {"headers": match}),
+        ("POST", f"/v1/boards/{b}/meetings/generate", {}),
+        ("GET", f"/v1/boards/{b}/forward-plan", {}),
+        ("GET", f"/v1/boards/{b}/annual-report", {}),
+        ("GET", f"/v1/boards/{b}/calendar-feed", {}),
+        ("POST", f"/v1/boards/{b}/calendar-feed/rotate", {}),
+        ("GET", f"/v1/calendar-feeds/boards/{b}.ics?token=guess", {}),
+        ("GET", f"/v1/meetings/{m}", {}),
+        ("PATCH", f"/v1/meetings/{m}", {"json": {"notes": "taken"}, "headers": match}),
+        ("POST", f"/v1/meetings/{m}/cancel", {"json": {"reason": "x"}, "headers": match}),
+        ("GET", f"/v1/meetings/{m}/agenda", {}),
+        ("POST", f"/v1/meetings/{m}/papers/circulate", {}),
+        ("GET", f"/v1/meetings/{m}/attendance", {}),
+        ("PUT", f"/v1/meetings/{m}/attendance", {"json": {"attendance": []}}),
+        ("GET", f"/v1/meetings/{m}/minutes", {}),
+        (
+            "POST",
+            f"/v1/meetings/{m}/decisions",
+            {"json": {"agenda_item_id": i, "outcome": "approved"}},
+        ),
+        (
+            "POST",
+            f"/v1/meetings/{m}/actions",
+            {"json": {"description": "x", "owner_id": ids["person_id"], "due_on": "2027-01-01"}},
+        ),
+        (
+            "PATCH",
+            f"/v1/meetings/{m}/actions/{action}",
+            {"json": {"status": "done"}, "headers": match},
+        ),
+        ("POST", f"/v1/meetings/{m}/minutes/issue", {"headers": match}),
+        ("GET", f"/v1/meetings/{m}/report", {}),
+        ("GET", f"/v1/agenda-items/{i}", {}),
+        ("PATCH", f"/v1/agenda-items/{i}", {"json": {"title": "taken"}, "headers": match}),
+        ("POST", f"/v1/agenda-items/{i}/accept-late", {"headers": match}),
+        ("POST", f"/v1/agenda-items/{i}/withdraw", {"headers": match}),
+        ("GET", f"/v1/agenda-items/{i}/paper", {}),
     ]
 
 

@@ -19,7 +19,8 @@ from services.api.openapi import openapi_schema, render
 from services.domain.settings import Settings
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
-PUBLIC_PATHS = {"/healthz", "/readyz"}
+# The calendar feed carries its credential in its address: calendar clients send no key.
+PUBLIC_PATHS = {"/healthz", "/readyz", "/v1/calendar-feeds/boards/{board_id}.ics"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"
 

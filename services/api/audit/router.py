@@ -23,6 +23,10 @@ EntityType = Literal[
     "document_kind",
     "webhook_subscription",
     "webhook_delivery",
+    "board",
+    "meeting",
+    "agenda_item",
+    "meeting_action",
 ]
 
 

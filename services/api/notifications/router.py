@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.types import PageSize
 from services.domain.notifications import service
-from services.domain.pagination import decode_cursor, encode_cursor
+from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 State = Literal["pending", "sending", "sent", "failed", "cancelled"]
@@ -60,10 +60,7 @@ async def list_notifications(
         for k, v in {"status": status, "kind": kind, "document_id": document_id}.items()
         if v is not None
     }
-    before = None
-    if cursor:
-        created_at, last_id = decode_cursor(settings.secret_key, cursor, scope)
-        before = (datetime.fromisoformat(created_at), uuid.UUID(last_id))
+    before = time_position(settings.secret_key, cursor, scope)
     rows = await service.list_notifications(
         session,
         principal.organisation_id,
@@ -73,13 +70,9 @@ async def list_notifications(
         before=before,
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(
-            settings.secret_key, [last.created_at.isoformat(), str(last.id)], scope
-        )
+    rows, next_cursor = time_page(
+        settings.secret_key, rows, limit, scope, lambda row: row.created_at
+    )
     return NotificationPage(
         items=[Notification.model_validate(r) for r in rows], next_cursor=next_cursor
     )

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import text
 
 from services.api.deps import CurrentPrincipal, Session
+from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.types import IsoDate, Name
 from services.domain.organisations import service as organisations
 
 router = APIRouter(tags=["system"])
+Subdivision = Literal["ENG", "WLS", "SCT", "NIR"]
 
 
 class Health(BaseModel):
@@ -52,12 +57,58 @@ class Organisation(BaseModel):
     id: uuid.UUID
     slug: str
     name: str
-    holiday_subdivision: str
+    holiday_subdivision: Subdivision
+    closure_days: list[date]
     escalation_contact_id: uuid.UUID | None
 
 
+class OrganisationUpdate(BaseModel):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    holiday_subdivision: Subdivision | None = Field(
+        None, description="Whose bank holidays are not working days: ENG, WLS, SCT or NIR."
+    )
+    closure_days: Annotated[list[IsoDate], Field(max_length=400)] | None = Field(
+        None, description="Further days the organisation does not work (closure days)."
+    )
+    escalation_contact_id: uuid.UUID | None = Field(
+        None, description="Who is told when a review is badly overdue (Dorset: Head of QA)."
+    )
+
+    @model_validator(mode="after")
+    def _not_null(self) -> OrganisationUpdate:
+        for name in ("name", "holiday_subdivision", "closure_days"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
 @router.get("/v1/organisation", response_model=Organisation)
-async def get_own_organisation(session: Session, principal: CurrentPrincipal) -> Organisation:
-    """The organisation the caller belongs to."""
+async def get_own_organisation(
+    session: Session, principal: CurrentPrincipal, response: Response
+) -> Organisation:
+    """The organisation the caller belongs to, with the calendar its deadlines use."""
     org = await organisations.get(session, principal.organisation_id)
+    set_etag(response, org.row_version)
+    return Organisation.model_validate(org, from_attributes=True)
+
+
+@router.patch("/v1/organisation", response_model=Organisation)
+async def update_own_organisation(
+    body: OrganisationUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> Organisation:
+    """Change the organisation's name, bank holidays, closure days or escalation contact
+    (admins). Every deadline counted in working days follows. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    org = await organisations.update_organisation(
+        session, principal, body.model_dump(exclude_unset=True), expected_version=expected
+    )
+    set_etag(response, org.row_version)
     return Organisation.model_validate(org, from_attributes=True)

@@ -7,7 +7,6 @@ ping or a replay answers 202 and goes out shortly after.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -16,7 +15,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.types import PageSize
 from services.api.webhooks import schemas
-from services.domain.pagination import decode_cursor, encode_cursor
+from services.domain.pagination import time_page, time_position
 from services.domain.webhooks import service
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -150,20 +149,13 @@ async def list_webhook_deliveries(
     """The messages sent (or to be sent) to this receiver, newest first."""
     subscription = await service.get_subscription(session, principal, subscription_id)
     scope = {"subscription_id": str(subscription.id), "status": status}
-    after = None
-    if cursor:
-        created_at, last_id = decode_cursor(settings.secret_key, cursor, scope)
-        after = (datetime.fromisoformat(created_at), uuid.UUID(last_id))
+    after = time_position(settings.secret_key, cursor, scope)
     deliveries = await service.list_deliveries(
         session, principal, subscription, status=status, after=after, limit=limit + 1
     )
-    next_cursor = None
-    if len(deliveries) > limit:
-        deliveries = deliveries[:limit]
-        last = deliveries[-1]
-        next_cursor = encode_cursor(
-            settings.secret_key, [last.created_at.isoformat(), str(last.id)], scope
-        )
+    deliveries, next_cursor = time_page(
+        settings.secret_key, deliveries, limit, scope, lambda row: row.created_at
+    )
     return schemas.WebhookDeliveryPage(
         items=[schemas.WebhookDelivery.model_validate(d) for d in deliveries],
         next_cursor=next_cursor,

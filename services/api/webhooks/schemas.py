@@ -26,6 +26,15 @@ EventType = Literal[
     "document.version_added",
     "document.linked",
     "document.unlinked",
+    "board.changed",
+    "meeting.scheduled",
+    "meeting.moved",
+    "meeting.cancelled",
+    "agenda_item.planned",
+    "meeting.papers_circulated",
+    "meeting.decision_recorded",
+    "meeting.minutes_issued",
+    "board.attendance_escalated",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
 URL_MAX = 2000  # the column's length

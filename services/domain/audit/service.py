@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -39,7 +39,7 @@ def snapshot(obj: Base) -> dict[str, Any]:
 def _json_safe(value: Any) -> Any:
     if isinstance(value, datetime):
         return _iso(value)
-    if isinstance(value, date | uuid.UUID):
+    if isinstance(value, date | time | uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]

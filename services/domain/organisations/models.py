@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Integer, String, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.db import Base, IdMixin, TimestampMixin
@@ -23,3 +25,10 @@ class Organisation(IdMixin, TimestampMixin, Base):
     holiday_subdivision: Mapped[str] = mapped_column(
         String(10), default="ENG", server_default="ENG"
     )
+    # Further days the organisation does not work (e.g. a council's closure days).
+    closure_days: Mapped[list[date]] = mapped_column(
+        ARRAY(Date), default=list, server_default=text("'{}'::date[]")
+    )
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
 from services.domain.documents.models import DEFAULT_KINDS, DocumentKind
-from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.models import Organisation
+from services.domain.people.models import Person
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -39,6 +43,48 @@ async def create_organisation(session: AsyncSession, *, slug: str, name: str) ->
         action="organisation.created",
         entity_type="organisation",
         entity_id=org.id,
+        after=audit.snapshot(org),
+    )
+    return org
+
+
+async def update_organisation(
+    session: AsyncSession,
+    principal: Principal,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int,
+) -> Organisation:
+    """Change the caller's organisation: its name, calendar or escalation contact (admins)."""
+    principal.require("admin")
+    org = await get(session, principal.organisation_id)
+    if org.row_version != expected_version:
+        raise PreconditionFailed("The organisation has changed since you read it.")
+    changes = dict(changes)
+    if "closure_days" in changes:
+        changes["closure_days"] = sorted(set(changes["closure_days"]))
+    contact = changes.get("escalation_contact_id")
+    if contact is not None:
+        person = await session.get(Person, contact)
+        if person is None or person.organisation_id != org.id or not person.is_active:
+            raise Invalid(
+                "No such active person in your organisation.", field="escalation_contact_id"
+            )
+    before = audit.snapshot(org)
+    changed = {k for k, v in changes.items() if getattr(org, k) != v}
+    if not changed:
+        return org
+    for key in changed:
+        setattr(org, key, changes[key])
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=org.id,
+        action="organisation.updated",
+        entity_type="organisation",
+        entity_id=org.id,
+        before=before,
         after=audit.snapshot(org),
     )
     return org

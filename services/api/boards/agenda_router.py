@@ -1,0 +1,174 @@
+"""The forward plan: items proposed for meetings, late items, and the papers they carry."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.boards import schemas, views
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.types import PageSize
+from services.domain.boards import agenda, service
+from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
+from services.domain.documents.versions import read_file
+from services.domain.errors import Invalid, NotFound
+from services.domain.pagination import time_page, time_position
+
+router = APIRouter(prefix="/v1/agenda-items", tags=["agenda"])
+
+
+def _item(item: object, response: Response) -> schemas.AgendaItem:
+    set_etag(response, item.row_version)  # type: ignore[attr-defined]
+    return views.item_out(item)  # type: ignore[arg-type]
+
+
+@router.get("", response_model=schemas.AgendaItemPage)
+async def list_agenda_items(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    board_id: uuid.UUID | None = None,
+    meeting_id: uuid.UUID | None = None,
+    document_id: uuid.UUID | None = None,
+    status: schemas.ItemStatus | None = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.AgendaItemPage:
+    """Items in the order they were submitted: of a board, a meeting, or a document."""
+    scope = {
+        "board_id": str(board_id) if board_id else None,
+        "meeting_id": str(meeting_id) if meeting_id else None,
+        "document_id": str(document_id) if document_id else None,
+        "status": status,
+    }
+    after = time_position(settings.secret_key, cursor, scope)
+    found = await agenda.list_items(
+        session,
+        principal,
+        board_id=board_id,
+        meeting_id=meeting_id,
+        document_id=document_id,
+        status=status,
+        after=after,
+        limit=limit + 1,
+    )
+    found, next_cursor = time_page(
+        settings.secret_key, found, limit, scope, lambda row: row.submitted_at
+    )
+    return schemas.AgendaItemPage(items=[views.item_out(i) for i in found], next_cursor=next_cursor)
+
+
+@router.post("", status_code=201, response_model=schemas.AgendaItem)
+async def submit_agenda_item(
+    body: schemas.AgendaItemCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.AgendaItem:
+    """Put an item on a board's forward plan, for the meeting asked (default: the next one).
+
+    After that meeting's agenda deadline the item goes to the following meeting (`is_late`,
+    and `meeting_id` differs from `requested_meeting_id`) unless the chair accepts it late.
+    """
+    try:
+        board = await service.get_board(session, principal, body.board_id)
+    except NotFound:
+        raise Invalid("No such board.", field="board_id") from None
+    item, _ = await agenda.submit_item(
+        session, principal, board, body.model_dump(exclude_unset=True)
+    )
+    response.headers["Location"] = f"/v1/agenda-items/{item.id}"
+    return _item(item, response)
+
+
+@router.get("/{item_id}", response_model=schemas.AgendaItem)
+async def get_agenda_item(
+    item_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.AgendaItem:
+    item = await agenda.get_item(session, principal, item_id)
+    return _item(item, response)
+
+
+@router.patch("/{item_id}", response_model=schemas.AgendaItem)
+async def update_agenda_item(
+    item_id: uuid.UUID,
+    body: schemas.AgendaItemUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.AgendaItem:
+    """Retitle, re-order, change the paper or presenter; the chair may move it to another
+    meeting. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    item = await agenda.get_item(session, principal, item_id, for_update=True)
+    item = await agenda.update_item(
+        session, principal, item, body.model_dump(exclude_unset=True), expected_version=expected
+    )
+    return _item(item, response)
+
+
+@router.post("/{item_id}/accept-late", response_model=schemas.AgendaItem)
+async def accept_late_item(
+    item_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.AgendaItem:
+    """The chair (or a vice-chair deputising) takes a late item at the meeting it was
+    submitted for. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    item = await agenda.get_item(session, principal, item_id, for_update=True)
+    item = await agenda.accept_late(session, principal, item, expected_version=expected)
+    return _item(item, response)
+
+
+@router.post("/{item_id}/withdraw", response_model=schemas.AgendaItem)
+async def withdraw_agenda_item(
+    item_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.AgendaItem:
+    """Take an item off the forward plan; it stays on the record. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    item = await agenda.get_item(session, principal, item_id, for_update=True)
+    item = await agenda.withdraw_item(session, principal, item, expected_version=expected)
+    return _item(item, response)
+
+
+@router.get(
+    "/{item_id}/paper",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The version put to the board, byte for byte as uploaded.",
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in ACCEPTED_MEDIA_TYPES
+            },
+        }
+    },
+)
+async def download_paper(
+    item_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> Response:
+    """The item's paper. Board members and their standing delegates may read the draft put
+    to their board (Dorset 7.4: attendees read the documents before the meeting)."""
+    item = await agenda.get_item(session, principal, item_id)
+    _, version = await agenda.paper(session, principal, item)
+    content = await read_file(session, version)
+    safe_name = version.filename.encode("ascii", "replace").decode().replace('"', "'")
+    return Response(
+        content,
+        media_type=version.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe_name}"',
+            "ETag": f'"{version.sha256}"',
+        },
+    )

@@ -1,0 +1,344 @@
+"""Boards: their settings, members, schedule, forward plan, annual report and calendar feed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from dateutil.relativedelta import relativedelta
+from fastapi import APIRouter, Query, Request, Response
+
+from services.api.boards import schemas, views
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.domain.boards import feeds, meetings, reports, service
+from services.domain.boards.agenda import items_of
+from services.domain.boards.models import Board
+from services.domain.db import utcnow
+from services.domain.documents.versions import london_today
+from services.domain.errors import Conflict
+
+router = APIRouter(prefix="/v1/boards", tags=["boards"])
+feed_router = APIRouter(tags=["calendar"])
+SCHEDULE_FIELDS = {
+    "schedule_rule",
+    "schedule_starts_on",
+    "meeting_start_time",
+    "meeting_duration_minutes",
+    "meetings_on_bank_holidays",
+}
+
+
+def _settings(body: schemas.BoardSettings | schemas.BoardUpdate) -> dict[str, object]:
+    fields = body.model_dump(mode="python", exclude_unset=True, exclude={"members"})
+    if body.deadline_rules is not None and "deadline_rules" in fields:
+        rules = body.deadline_rules.model_dump()
+        fields["deadline_rules"] = {k: v for k, v in rules.items() if v is not None}
+    if body.seat_rules is not None and "seat_rules" in fields:
+        fields["seat_rules"] = [r.model_dump() for r in body.seat_rules]
+    return fields
+
+
+@router.get("", response_model=list[schemas.Board])
+async def list_boards(
+    session: Session, principal: CurrentPrincipal, include_inactive: bool = False
+) -> list[schemas.Board]:
+    """The organisation's boards, with their members."""
+    boards = await service.list_boards(session, principal, include_inactive=include_inactive)
+    return await views.boards_out(session, boards)
+
+
+@router.post("", status_code=201, response_model=schemas.Board)
+async def create_board(
+    body: schemas.BoardCreate, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.Board:
+    """Set up a board (admins and policy officers). A schedule makes the next 12 months of
+    meetings at once."""
+    fields = _settings(body)
+    board = await service.create_board(
+        session,
+        principal,
+        fields,
+        [m.model_dump() for m in body.members],
+    )
+    if board.schedule_rule:
+        await meetings.reschedule(session, principal, board)
+    response.headers["Location"] = f"/v1/boards/{board.id}"
+    set_etag(response, board.row_version)
+    return await views.board_out(session, board)
+
+
+@router.get("/{board_id}", response_model=schemas.Board)
+async def get_board(
+    board_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.Board:
+    board = await service.get_board(session, principal, board_id)
+    set_etag(response, board.row_version)
+    return await views.board_out(session, board)
+
+
+@router.patch("/{board_id}", response_model=schemas.Board)
+async def update_board(
+    board_id: uuid.UUID,
+    body: schemas.BoardUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.Board:
+    """Change a board's settings. A schedule change drops the untouched future meetings it no
+    longer gives (never one with items, or one moved or cancelled by hand) and fills the next
+    12 months. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    board = await service.get_board(session, principal, board_id, for_update=True)
+    board, changed = await service.update_board(
+        session, principal, board, _settings(body), expected_version=expected
+    )
+    if changed & SCHEDULE_FIELDS or ("is_active" in changed and board.is_active):
+        await meetings.reschedule(session, principal, board)
+    set_etag(response, board.row_version)
+    return await views.board_out(session, board)
+
+
+@router.delete("/{board_id}", status_code=204, response_class=Response)
+async def delete_board(
+    board_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Remove a board set up by mistake. A board with history answers 409: deactivate it."""
+    expected = expected_version(if_match)
+    board = await service.get_board(session, principal, board_id, for_update=True)
+    await service.delete_board(session, principal, board, expected_version=expected)
+    return Response(status_code=204)
+
+
+@router.get("/{board_id}/members", response_model=list[schemas.Member])
+async def list_members(
+    board_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> list[schemas.Member]:
+    """Members with their seats, delegates and any run of missed meetings."""
+    board = await service.get_board(session, principal, board_id)
+    return (await views.board_out(session, board)).members
+
+
+@router.post("/{board_id}/members", status_code=201, response_model=schemas.Member)
+async def add_member(
+    board_id: uuid.UUID,
+    body: schemas.MemberCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.Member:
+    board = await service.get_board(session, principal, board_id, for_update=True)
+    member = await service.add_member(session, principal, board, body.model_dump())
+    response.headers["Location"] = f"/v1/boards/{board.id}/members/{member.id}"
+    set_etag(response, member.row_version)
+    return schemas.Member.model_validate(member)
+
+
+@router.get("/{board_id}/members/{member_id}", response_model=schemas.Member)
+async def get_member(
+    board_id: uuid.UUID,
+    member_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.Member:
+    board = await service.get_board(session, principal, board_id)
+    member = await service.get_member(session, board, member_id)
+    set_etag(response, member.row_version)
+    return schemas.Member.model_validate(member)
+
+
+@router.put("/{board_id}/members/{member_id}", response_model=schemas.Member)
+async def update_member(
+    board_id: uuid.UUID,
+    member_id: uuid.UUID,
+    body: schemas.MemberUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> schemas.Member:
+    """Replace a member's role, seat and standing delegate. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    board = await service.get_board(session, principal, board_id, for_update=True)
+    member = await service.get_member(session, board, member_id)
+    member = await service.update_member(
+        session, principal, board, member, body.model_dump(), expected_version=expected
+    )
+    set_etag(response, member.row_version)
+    return schemas.Member.model_validate(member)
+
+
+@router.delete("/{board_id}/members/{member_id}", status_code=204, response_class=Response)
+async def remove_member(
+    board_id: uuid.UUID,
+    member_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Take a person off the board; their attendance stays on the record. Needs `If-Match`."""
+    expected = expected_version(if_match)
+    board = await service.get_board(session, principal, board_id, for_update=True)
+    member = await service.get_member(session, board, member_id)
+    await service.remove_member(session, principal, board, member, expected_version=expected)
+    return Response(status_code=204)
+
+
+@router.post("/{board_id}/meetings/generate", response_model=list[schemas.Meeting])
+async def generate_meetings(
+    board_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    body: schemas.Generate | None = None,
+) -> list[schemas.Meeting]:
+    """Create the schedule's meetings in a window (default: the next 12 months) that do not
+    exist yet; answers the ones created. Safe to repeat. A daily sweep keeps 12 months ahead."""
+    body = body or schemas.Generate()
+    board = await service.get_board(session, principal, board_id, for_update=True)
+    await service.require_running(session, principal, board)
+    if not board.schedule_rule:
+        raise Conflict("This board has no schedule; set schedule_rule first.")
+    start = body.starts_on or london_today()
+    end = start + relativedelta(months=body.months) - timedelta(days=1)
+    created = await meetings.generate_meetings(session, principal, board, start=start, end=end)
+    return await views.meetings_out(session, created, {board.id: board})
+
+
+@router.get("/{board_id}/forward-plan", response_model=schemas.ForwardPlan)
+async def get_forward_plan(
+    board_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=24, description="Meetings ahead (1-24).")] = 6,
+) -> schemas.ForwardPlan:
+    """The board's coming meetings and the items planned for each."""
+    board = await service.get_board(session, principal, board_id)
+    ahead = await meetings.list_meetings(
+        session, principal, board_id=board.id, starts_from=utcnow(), status="scheduled", limit=limit
+    )
+    out = await views.meetings_out(session, ahead, {board.id: board})
+    return schemas.ForwardPlan(
+        board_id=board.id,
+        meetings=[
+            schemas.ForwardPlanMeeting(
+                meeting=view,
+                items=[views.item_out(i) for i in await items_of(session, meeting)],
+            )
+            for meeting, view in zip(ahead, out, strict=True)
+        ],
+    )
+
+
+@router.get("/{board_id}/annual-report", response_model=schemas.AnnualReport)
+async def get_annual_report(
+    board_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    year: Annotated[
+        int,
+        Query(
+            ge=2000,
+            le=2100,
+            description="The financial year by the year it starts: 2026 is April 2026 to "
+            "March 2027. Default: the current financial year.",
+        ),
+    ]
+    | None = None,
+) -> schemas.AnnualReport:
+    """The board's year (Dorset 10): meetings, items, decisions, attendance, overdue reviews."""
+    board = await service.get_board(session, principal, board_id)
+    today = london_today()
+    year = year or (today.year if today.month >= 4 else today.year - 1)
+    report = await reports.annual_report(session, board, year)
+    return schemas.AnnualReport(
+        board_id=board.id,
+        financial_year=f"{year}-{(year + 1) % 100:02d}",
+        starts_on=report.starts_on,
+        ends_on=report.ends_on,
+        meetings_held=report.meetings_held,
+        meetings_cancelled=report.meetings_cancelled,
+        meetings_without_quorum=report.meetings_without_quorum,
+        items_by_ask=report.items_by_ask,
+        decisions_by_outcome=report.decisions_by_outcome,
+        documents_approved=report.documents_approved,
+        reviews_approved=report.reviews_approved,
+        late_items=report.late_items,
+        attendance_rate=report.attendance_rate,
+        open_actions=report.open_actions,
+        overdue_actions=report.overdue_actions,
+        documents_overdue_for_review=report.documents_overdue_for_review,
+        approved=[schemas.ApprovedDocument.model_validate(a) for a in report.approved],
+    )
+
+
+def _feed_url(request: Request, secret_key: str, board: Board) -> str:
+    token = feeds.feed_token(secret_key, board)
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/v1/calendar-feeds/boards/{board.id}.ics?token={token}"
+
+
+@router.get("/{board_id}/calendar-feed", response_model=schemas.CalendarFeed)
+async def get_calendar_feed(
+    board_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    response: Response,
+) -> schemas.CalendarFeed:
+    """The address of the board's meetings and deadlines as an iCalendar feed."""
+    board = await service.get_board(session, principal, board_id)
+    response.headers["Cache-Control"] = "no-store"
+    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, board))
+
+
+@router.post("/{board_id}/calendar-feed/rotate", response_model=schemas.CalendarFeed)
+async def rotate_calendar_feed(
+    board_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    response: Response,
+) -> schemas.CalendarFeed:
+    """Revoke every address of the feed handed out so far and answer a new one."""
+    board = await service.get_board(session, principal, board_id, for_update=True)
+    board = await feeds.rotate_feed(session, principal, board)
+    response.headers["Cache-Control"] = "no-store"
+    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, board))
+
+
+@feed_router.get(
+    "/v1/calendar-feeds/boards/{board_id}.ics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "An iCalendar (RFC 5545) feed.",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def get_board_calendar(
+    board_id: uuid.UUID,
+    session: Session,
+    settings: AppSettings,
+    token: Annotated[str, Query(min_length=1, max_length=100)],
+) -> Response:
+    """The board's meetings and deadlines for calendar clients. The token in the address is
+    the credential: no API key is needed (Outlook cannot send one)."""
+    board = await feeds.board_for_feed(session, settings.secret_key, board_id, token)
+    body = await feeds.board_calendar(session, board, settings.frontend_base_url)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'inline; filename="board.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )

@@ -1,0 +1,1 @@
+"""Boards and meetings: the bodies that decide, their calendar, agendas, attendance and minutes."""

@@ -1,0 +1,233 @@
+"""Reports a board's chair owes: after each meeting, and at the end of each financial year.
+
+Dorset 10: after each meeting the chair reports the new and revised documents approved (for the
+leadership team, the QA newsletter and the Hub), and any matters of exception; an annual report
+at the end of each financial year summarises the work of the group.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.boards.minutes import actions_of, attendance_of, check_quorum, decisions_of
+from services.domain.boards.models import AgendaItem, Attendance, Board, Meeting, MeetingDecision
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.versions import LONDON, london_today
+
+APPROVALS = ("approved", "approved_with_conditions")
+
+
+@dataclass(frozen=True)
+class ApprovedDocument:
+    document_id: uuid.UUID
+    reference: str
+    title: str
+    kind: str
+    service_area: str | None
+    version: str | None
+    is_new: bool
+    outcome: str
+    conditions: list[str]
+
+
+@dataclass(frozen=True)
+class Exception_:
+    agenda_item_id: uuid.UUID
+    title: str
+    outcome: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class MeetingReport:
+    meeting: Meeting
+    board: Board
+    approved: list[ApprovedDocument]
+    exceptions: list[Exception_]
+    decisions: int
+    open_actions: int
+    is_quorate: bool | None
+
+
+async def _current_decisions(
+    session: AsyncSession, meeting_id: uuid.UUID
+) -> dict[uuid.UUID, MeetingDecision]:
+    superseded = {d.supersedes_id for d in await decisions_of(session, meeting_id)}
+    return {
+        d.agenda_item_id: d
+        for d in await decisions_of(session, meeting_id)
+        if d.id not in superseded
+    }
+
+
+async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) -> MeetingReport:
+    """The documents approved at a meeting and the matters of exception."""
+    decisions = await _current_decisions(session, meeting.id)
+    item_ids = list(decisions)
+    on_agenda = (
+        await session.execute(
+            select(AgendaItem).where(
+                (AgendaItem.meeting_id == meeting.id) | AgendaItem.id.in_(item_ids)
+            )
+        )
+    ).scalars()
+    approved: list[ApprovedDocument] = []
+    exceptions: list[Exception_] = []
+    for item in sorted(on_agenda, key=lambda i: (i.section, i.position)):
+        if item.status == "withdrawn":
+            continue
+        decision = decisions.get(item.id)
+        if decision is None:
+            exceptions.append(Exception_(item.id, item.title, None, "No decision was recorded."))
+            continue
+        if decision.outcome in APPROVALS and item.document_id is not None:
+            document = await session.get(Document, item.document_id)
+            version = (
+                await session.get(DocumentVersion, item.version_id) if item.version_id else None
+            )
+            if document is not None:
+                approved.append(
+                    ApprovedDocument(
+                        document_id=document.id,
+                        reference=document.reference,
+                        title=document.title,
+                        kind=document.kind,
+                        service_area=document.service_area,
+                        version=version.number if version else None,
+                        is_new=item.ask in ("new_proposal", "decision")
+                        and document.issued_version is None,
+                        outcome=decision.outcome,
+                        conditions=list(decision.conditions),
+                    )
+                )
+        elif decision.outcome in ("deferred", "referred", "rejected"):
+            exceptions.append(
+                Exception_(item.id, item.title, decision.outcome, decision.text or decision.outcome)
+            )
+    attendance = await attendance_of(session, meeting.id)
+    quorum = check_quorum(board, attendance, meeting.chaired_by_id) if attendance else None
+    actions = await actions_of(session, meeting.id)
+    return MeetingReport(
+        meeting=meeting,
+        board=board,
+        approved=approved,
+        exceptions=exceptions,
+        decisions=len(decisions),
+        open_actions=sum(1 for a in actions if a.status == "open"),
+        is_quorate=quorum.is_quorate if quorum else None,
+    )
+
+
+def financial_year(year: int) -> tuple[date, date]:
+    """UK financial year starting in April of ``year``: 1 April to 31 March."""
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    board: Board
+    starts_on: date
+    ends_on: date
+    meetings_held: int
+    meetings_cancelled: int
+    meetings_without_quorum: int
+    items_by_ask: dict[str, int]
+    decisions_by_outcome: dict[str, int]
+    documents_approved: int
+    reviews_approved: int
+    late_items: int
+    attendance_rate: float | None
+    open_actions: int
+    overdue_actions: int
+    documents_overdue_for_review: int
+    approved: list[ApprovedDocument]
+
+
+async def annual_report(session: AsyncSession, board: Board, year: int) -> AnnualReport:
+    """The year's work of a board: meetings, items, decisions, attendance and overdue reviews."""
+    starts_on, ends_on = financial_year(year)
+    window_start = datetime.combine(starts_on, time(0), LONDON)
+    window_end = datetime.combine(ends_on, time(23, 59, 59), LONDON)
+    meetings = list(
+        (
+            await session.execute(
+                select(Meeting)
+                .where(
+                    Meeting.board_id == board.id,
+                    Meeting.starts_at >= window_start,
+                    Meeting.starts_at <= window_end,
+                )
+                .order_by(Meeting.starts_at)
+            )
+        ).scalars()
+    )
+    held = [m for m in meetings if m.status == "held"]
+    items_by_ask: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    approved: list[ApprovedDocument] = []
+    reviews_approved = late_items = without_quorum = open_actions = overdue_actions = 0
+    attended = expected = 0
+    today = min(london_today(), ends_on)
+    for meeting in held:
+        report = await meeting_report(session, board, meeting)
+        approved.extend(report.approved)
+        if report.is_quorate is False:
+            without_quorum += 1
+        decisions = await _current_decisions(session, meeting.id)
+        items = (
+            await session.execute(select(AgendaItem).where(AgendaItem.id.in_(list(decisions))))
+        ).scalars()
+        for item in items:
+            items_by_ask[item.ask] += 1
+            late_items += item.is_late
+            outcome = decisions[item.id].outcome
+            outcomes[outcome] += 1
+            if item.ask == "review_approval" and outcome in APPROVALS:
+                reviews_approved += 1
+        counts = await session.execute(
+            select(Attendance.status, func.count())
+            .where(Attendance.meeting_id == meeting.id)
+            .group_by(Attendance.status)
+        )
+        for status, count in counts:
+            expected += count
+            if status in ("present", "delegate_attended"):
+                attended += count
+        for action in await actions_of(session, meeting.id):
+            if action.status == "open":
+                open_actions += 1
+                overdue_actions += action.due_on < today
+    # What is overdue for review among the documents this board has dealt with.
+    overdue = await session.execute(
+        select(func.count(func.distinct(Document.id)))
+        .join(AgendaItem, AgendaItem.document_id == Document.id)
+        .where(
+            AgendaItem.board_id == board.id,
+            Document.next_review_due < today,
+            Document.status.not_in(("retired", "superseded")),
+        )
+    )
+    return AnnualReport(
+        board=board,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        meetings_held=len(held),
+        meetings_cancelled=sum(1 for m in meetings if m.status == "cancelled"),
+        meetings_without_quorum=without_quorum,
+        items_by_ask=dict(sorted(items_by_ask.items())),
+        decisions_by_outcome=dict(sorted(outcomes.items())),
+        documents_approved=len(approved),
+        reviews_approved=reviews_approved,
+        late_items=late_items,
+        attendance_rate=round(attended / expected, 3) if expected else None,
+        open_actions=open_actions,
+        overdue_actions=overdue_actions,
+        documents_overdue_for_review=int(overdue.scalar() or 0),
+        approved=approved,
+    )

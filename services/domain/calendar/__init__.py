@@ -1,0 +1,1 @@
+"""Working days, deadlines and meeting schedules: pure functions over UK bank holidays."""
