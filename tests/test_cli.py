@@ -68,6 +68,15 @@ async def test_seed_demo_loads_five_organisations_once(
         # Some reviews are overdue and some due soon, as a real register would show.
         dues = sorted(d["next_review_due"] for d in items if d["next_review_due"])
         assert dues[0] < dues[-1]
+        # Each organisation's deciding board, with its year of meetings.
+        boards = (await client.get("/v1/boards", headers={"Authorization": f"Bearer {key}"})).json()
+        assert boards and all(b["members"] for b in boards), slug
+        meetings = await client.get(
+            "/v1/meetings",
+            params={"board_id": boards[0]["id"], "limit": 200},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert len(meetings.json()["items"]) >= 10, slug
     verify = policygov(settings, "verify-audit")
     assert verify.returncode == 0
     assert verify.stdout.count("intact") == 7  # the five demo organisations and the test world

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, time, timedelta
 from importlib import resources
 from typing import Any
 
@@ -12,6 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.access.principal import Principal
+from services.domain.boards import meetings
+from services.domain.boards import service as boards
+from services.domain.boards.models import Board
 from services.domain.documents import links, service, versions
 from services.domain.documents.models import Document
 from services.domain.organisations import service as organisations
@@ -35,7 +38,7 @@ class SeedReport:
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
     """Create what is missing of one organisation; returns counts of what was created."""
-    counts = {"organisations": 0, "people": 0, "documents": 0, "links": 0}
+    counts = {"organisations": 0, "people": 0, "documents": 0, "links": 0, "boards": 0}
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
         org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
@@ -126,4 +129,41 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             continue
         await links.create_link(session, system, source, target_id=target.id, kind=lk["kind"])
         counts["links"] += 1
+    for spec_board in spec.get("boards", []):
+        counts["boards"] += await _seed_board(session, system, spec_board, by_email)
     return counts
+
+
+async def _seed_board(
+    session: AsyncSession, system: Principal, spec: dict[str, Any], by_email: dict[str, Any]
+) -> int:
+    """A board with its members and schedule, and the next 12 months of meetings."""
+    existing = await session.execute(
+        select(Board.id).where(
+            Board.organisation_id == system.organisation_id, Board.name == spec["name"]
+        )
+    )
+    if existing.first() is not None:
+        return 0
+    hour, minute = (int(part) for part in spec.get("meeting_start_time", "10:00").split(":"))
+    board = await boards.create_board(
+        session,
+        system,
+        {
+            "name": spec["name"],
+            "purpose": spec.get("purpose", ""),
+            "schedule_rule": spec.get("schedule_rule"),
+            "schedule_starts_on": date(2026, 1, 1) if spec.get("schedule_rule") else None,
+            "meeting_start_time": time(hour, minute),
+            "deadline_rules": spec.get("deadline_rules", {}),
+            "seat_rules": spec.get("seat_rules", []),
+            "escalation_person_id": by_email.get(spec.get("escalation_email") or ""),
+        },
+        [
+            {"person_id": by_email[email], "role": role, "seat": seat[0] if seat else None}
+            for email, role, *seat in spec.get("members", [])
+        ],
+    )
+    if board.schedule_rule:
+        await meetings.reschedule(session, system, board)
+    return 1
