@@ -633,3 +633,24 @@ async def test_the_annual_report_counts_the_financial_years_work(
         headers=world.a.reader.headers,
     )
     assert empty.json()["meetings_held"] == 0
+
+
+async def test_two_decisions_on_one_item_at_the_same_moment_one_wins(
+    client: AsyncClient, world: World
+) -> None:
+    import asyncio
+
+    _, meeting, item_id = await held_meeting_with_item(client, world)
+    url = f"/v1/meetings/{meeting['id']}/decisions"
+    answers = await asyncio.gather(
+        *(
+            client.post(url, json={"agenda_item_id": item_id, "outcome": outcome}, headers=h)
+            for outcome, h in (
+                ("approved", chair(world)),
+                ("rejected", world.a.policy_officer.headers),
+            )
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    minutes = await client.get(f"/v1/meetings/{meeting['id']}/minutes", headers=chair(world))
+    assert len(minutes.json()["decisions"]) == 1

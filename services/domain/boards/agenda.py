@@ -359,7 +359,8 @@ async def update_item(
     if "meeting_id" in changes and changes["meeting_id"] != item.meeting_id:
         await require_running(session, principal, board)
         target = await _requested_meeting(session, principal, board, changes["meeting_id"])
-        placement = Placement(target, is_late=item.is_late, late_accepted=False)
+        # A move by the chair is not a deferral: nobody is told the item came late.
+        placement = Placement(target, is_late=False, late_accepted=False)
         changes.setdefault("section", item.section)
     if "section" in changes:
         changes["section"] = _section(board, changes.get("ask", item.ask), changes["section"])
