@@ -217,7 +217,8 @@ def worker() -> None:
 
 
 def notifier_sweep() -> int:
-    """Run every notifier sweep once, now: review notices, then re-queue what is due."""
+    """Run every notifier sweep once, now: review notices, re-queue what is due, and generate
+    the next twelve months of meetings."""
     from arq import create_pool
     from arq.connections import RedisSettings
 
@@ -244,7 +245,8 @@ def notifier_sweep() -> int:
         print(
             f"review notices created: {report.review_notices}; queued again: "
             f"{report.requeued_notifications} notifications, "
-            f"{report.requeued_deliveries} webhook deliveries"
+            f"{report.requeued_deliveries} webhook deliveries; "
+            f"meetings generated: {report.meetings_generated}"
         )
         return 0
 

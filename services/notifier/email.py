@@ -3,17 +3,38 @@
 Templates live in ``templates/``, three per kind: ``<kind>.subject.j2``, ``<kind>.txt.j2`` and
 ``<kind>.html.j2``. They see ``notification.context`` plus ``frontend_base_url`` and ``kind``.
 
-Context keys the templates rely on (written by ``services.domain.notifications.service``):
+Context keys the templates rely on (written by ``services.domain.notifications.service`` and,
+for meetings, ``services.domain.notifications.meeting_notices``). Moments are ISO datetimes
+with their offset, shown with ``long_datetime`` as the London date and time; dates are ISO
+'YYYY-MM-DD', shown with ``long_date``. Meeting emails link to the meeting (``meeting_id``)
+instead of a document.
 
-- every kind: ``document_id``, ``reference``, ``title``, ``recipient_name``,
-  ``organisation_name``, ``contact_name`` and ``contact_email`` (both may be null: the email
-  then says to contact the policy team)
+- every kind: ``recipient_name``, ``organisation_name``, ``contact_name`` and
+  ``contact_email`` (both may be null: the email then says to contact the policy team)
+- about one document (``document.*`` and ``review.*``, and a meeting notice that concerns
+  exactly one document): ``document_id``, ``reference``, ``title``
 - ``document.assigned``: ``role``, the role as people say it, e.g. "responsible officer";
   ``due_date`` is optional (the next review date, shown when present)
 - ``review.due_soon``: ``due_date`` (ISO 'YYYY-MM-DD'), ``days`` (until the due date)
 - ``review.overdue``: ``due_date``
 - ``review.escalated``: ``due_date``, ``months`` (the escalation grace),
   ``responsible_officer_name`` and ``owner_name`` (either may be null)
+- ``meeting.moved``: ``board_name``, ``meeting_id``, ``previous_starts_at``, ``starts_at``,
+  ``location`` (may be empty), ``items`` (titles of the recipient's items on the meeting)
+- ``meeting.cancelled``: ``board_name``, ``meeting_id``, ``starts_at``, ``location``,
+  ``items``, ``reason``, ``moved_to_starts_at`` (the next meeting, where the items went; null
+  when they wait for the chair to place them)
+- ``meeting.papers_circulated``: ``board_name``, ``meeting_id``, ``starts_at``, ``location``,
+  ``is_late``, ``agenda``: in agenda order, ``{section, title, reference, version,
+  paper_path}`` (the last three may be null; ``paper_path`` is an API path such as
+  ``/v1/agenda-items/<id>/paper``)
+- ``meeting.minutes_issued``: ``board_name``, ``meeting_id``, ``starts_at``, ``decisions``:
+  ``{title, outcome, conditions}`` (current decisions only), ``actions`` and ``your_actions``
+  (the recipient's own): ``{description, owner_name, due_on}``
+- ``board.attendance_escalated``: ``board_name``, ``meeting_id`` (where it was noticed),
+  ``member_name``, ``missed`` (the London dates of the meetings missed, oldest first)
+- ``agenda_item.deferred``: ``title`` (the item's), ``board_name``, ``meeting_id``,
+  ``requested_starts_at``, ``starts_at`` and ``location`` (of the meeting it went to)
 
 Failures are sorted for the retry policy: ``TransientMailError`` is tried again later with
 backoff, ``PermanentMailError`` marks the notification failed.
@@ -25,7 +46,7 @@ import asyncio
 import os
 import re
 import tempfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from functools import cache
@@ -85,6 +106,19 @@ def long_date(value: str | date | datetime) -> str:
     return f"{DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def long_datetime(value: str | datetime) -> str:
+    """'2026-12-08T10:00:00+00:00' -> 'Tuesday 8 December 2026, 10:00', the London time.
+
+    A time without an offset is taken as UTC, as the database stores every moment.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(LONDON)
+    return f"{long_date(local.date())}, {local:%H:%M}"
+
+
 @cache
 def environment() -> Environment:
     """The Jinja2 environment, built once per process (it is not changed after)."""
@@ -98,6 +132,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    env.filters["long_datetime"] = long_datetime
     return env
 
 

@@ -1,4 +1,12 @@
-"""Time-driven work: review reminders and escalations, and re-queueing what Redis lost."""
+"""Time-driven work: review reminders and escalations, re-queueing what Redis lost, and
+keeping a year of meetings generated.
+
+Generating meetings is business state, not the state of a notification: the domain function
+``extend_schedules`` decides and does it. It is run from here only because it needs a daily
+clock and the notifier is the process that has one. Like the review sweep it is idempotent
+(each schedule occurrence is inserted once, keyed by its date), so running it every minute,
+twice at once or after a missed day does no harm.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.domain.boards.meetings import extend_schedules
 from services.domain.documents.versions import london_today
 from services.domain.notifications import service
 from services.domain.settings import Settings
@@ -22,6 +31,7 @@ class SweepReport:
     review_notices: int
     requeued_notifications: int
     requeued_deliveries: int
+    meetings_generated: int
 
 
 async def sweep_reviews(
@@ -41,6 +51,15 @@ async def sweep_reviews(
     return len(created.notifications)
 
 
+async def sweep_meetings(
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
+) -> int:
+    """Generate the meetings each board's schedule gives over the next twelve months."""
+    # Its own transaction: the MeetingScheduled events it emits are relayed once it commits.
+    async with sessionmaker() as session, session.begin():
+        return await extend_schedules(session, today or london_today())
+
+
 async def sweep_all(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
@@ -50,4 +69,6 @@ async def sweep_all(
     """Every sweep, once (policygov notifier sweep --once, and the cron job)."""
     notices = await sweep_reviews(sessionmaker, settings, transport, today)
     requeued = await requeue_due(sessionmaker, transport)
-    return SweepReport(notices, *requeued)
+    # Last, so that a board whose schedule cannot be expanded does not hold up the emails.
+    meetings = await sweep_meetings(sessionmaker, today)
+    return SweepReport(notices, *requeued, meetings)

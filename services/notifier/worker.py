@@ -36,7 +36,8 @@ async def health_check(ctx: dict[str, Any]) -> str:
 
 
 async def sweep(ctx: dict[str, Any]) -> str:
-    """Cron: review reminders and escalations, then re-queue anything the queue lost."""
+    """Cron: review reminders and escalations, re-queue anything the queue lost, and keep
+    twelve months of meetings generated (each a no-op once done for the day)."""
     report = await sweep_all(ctx["sessionmaker"], ctx["settings"], ctx["transport"])
     return f"{report}"
 

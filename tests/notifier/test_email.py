@@ -40,6 +40,7 @@ from services.notifier.email import (
     TransientMailError,
     backend_for,
     long_date,
+    long_datetime,
     render,
 )
 
@@ -66,6 +67,86 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
 }
 LINK = f"http://policygov.example/documents/{DOCUMENT_ID}"
+# Meeting emails are about a meeting, not (necessarily) one document.
+PEOPLE = {k: v for k, v in COMMON.items() if k not in ("document_id", "reference", "title")}
+MEETING_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a11"
+MEETING_LINK = f"http://policygov.example/meetings/{MEETING_ID}"
+# As services.domain.notifications.meeting_notices writes them.
+MEETING_SAMPLES: dict[str, dict[str, Any]] = {
+    "meeting.moved": {
+        "board_name": "PPP Group",
+        "meeting_id": MEETING_ID,
+        "previous_starts_at": "2026-12-01T10:00:00+00:00",
+        "starts_at": "2026-12-08T10:00:00+00:00",
+        "location": "Room 2, County Hall",
+        "items": ["Children missing from care", "Lone working"],
+    },
+    "meeting.cancelled": {
+        "board_name": "PPP Group",
+        "meeting_id": MEETING_ID,
+        "starts_at": "2026-12-08T10:00:00+00:00",
+        "location": "",
+        "items": ["Children missing from care"],
+        "reason": "The chair is unwell",
+        "moved_to_starts_at": "2027-01-12T10:00:00+00:00",
+    },
+    "meeting.papers_circulated": {
+        "board_name": "PPP Group",
+        "meeting_id": MEETING_ID,
+        "starts_at": "2026-12-08T10:00:00+00:00",
+        "location": "Room 2",
+        "is_late": True,
+        "agenda": [
+            {
+                "section": "progress_report",
+                "title": "Audit progress",
+                "reference": None,
+                "version": None,
+                "paper_path": None,
+            },
+            {
+                "section": "new_proposals_and_drafts",
+                "title": "Children missing from care",
+                "reference": "CS-PR-012",
+                "version": "0.3",
+                "paper_path": "/v1/agenda-items/abc/paper",
+            },
+        ],
+    },
+    "meeting.minutes_issued": {
+        "board_name": "PPP Group",
+        "meeting_id": MEETING_ID,
+        "starts_at": "2026-12-08T10:00:00+00:00",
+        "decisions": [
+            {
+                "title": "Children missing from care",
+                "outcome": "approved_with_conditions",
+                "conditions": ["Add the police contact numbers"],
+            }
+        ],
+        "actions": [
+            {"description": "Tell the teams", "owner_name": "Tom Hughes", "due_on": "2027-01-05"}
+        ],
+        "your_actions": [],
+    },
+    "board.attendance_escalated": {
+        "board_name": "PPP Group",
+        "meeting_id": MEETING_ID,
+        "member_name": "Tom Hughes",
+        "missed": ["2026-11-10", "2026-12-08"],
+    },
+    "agenda_item.deferred": {
+        "title": "Children missing from care",
+        "board_name": "PPP Group",
+        "meeting_id": MEETING_ID,
+        "requested_starts_at": "2026-12-08T10:00:00+00:00",
+        "starts_at": "2027-01-12T10:00:00+00:00",
+        "location": "Room 2",
+    },
+}
+EVERY_SAMPLE = {kind: {**COMMON, **extra} for kind, extra in SAMPLES.items()} | {
+    kind: {**PEOPLE, **extra} for kind, extra in MEETING_SAMPLES.items()
+}
 
 
 def make_notification(kind: str = "review.due_soon", **context: Any) -> Notification:
@@ -75,7 +156,7 @@ def make_notification(kind: str = "review.due_soon", **context: Any) -> Notifica
         kind=kind,
         dedupe_key=f"test:{uuid.uuid4()}",
         recipient_email="amara.okafor@northshire.example",
-        context={**COMMON, **SAMPLES[kind], **context},
+        context={**EVERY_SAMPLE[kind], **context},
     )
 
 
@@ -195,9 +276,17 @@ def test_long_date_shows_a_time_as_its_london_date() -> None:
     assert long_date("2026-01-31T23:30:00+00:00") == "Saturday 31 January 2026"
 
 
+def test_long_datetime_shows_the_london_wall_clock_time() -> None:
+    assert long_datetime("2026-12-08T10:00:00+00:00") == "Tuesday 8 December 2026, 10:00"
+    # Summer: 09:00 UTC is 10:00 BST, and 23:30 UTC is half past midnight the next day.
+    assert long_datetime("2026-06-09T09:00:00Z") == "Tuesday 9 June 2026, 10:00"
+    assert long_datetime("2026-06-30T23:30:00+00:00") == "Wednesday 1 July 2026, 00:30"
+    assert long_datetime(dt.datetime(2026, 6, 9, 9, 0)) == "Tuesday 9 June 2026, 10:00"
+
+
 def test_there_is_a_sample_for_every_kind_that_has_templates() -> None:
     kinds = {p.name.removesuffix(".subject.j2") for p in TEMPLATES.glob("*.subject.j2")}
-    assert kinds == set(SAMPLES)
+    assert kinds == set(EVERY_SAMPLE)
     for kind in kinds:
         assert (TEMPLATES / f"{kind}.txt.j2").is_file()
         assert (TEMPLATES / f"{kind}.html.j2").is_file()
@@ -226,9 +315,50 @@ def test_every_kind_renders_reference_title_link_and_contact_in_both_parts(
         assert "Tuesday 8 December 2026" in html
 
 
+@pytest.mark.parametrize("kind", sorted(MEETING_SAMPLES))
+def test_every_meeting_kind_renders_board_time_meeting_link_and_contact_in_both_parts(
+    kind: str, mail_settings: Settings
+) -> None:
+    message = render(make_notification(kind), mail_settings)
+
+    assert "PPP Group" in message["Subject"]
+    text, html = parts(message)
+    for body in (text, html):
+        assert "Dear Amara Okafor," in body
+        assert "PPP Group" in body
+        assert MEETING_LINK in body
+        assert "Priya Shah" in body and "priya.shah@northshire.example" in body
+        assert "None" not in body
+    when = "Tuesday 8 December 2026" if kind == "board.attendance_escalated" else "10:00"
+    assert when in text and when in html
+
+
+def test_papers_list_the_agenda_by_section_with_links_to_the_papers(
+    mail_settings: Settings,
+) -> None:
+    text, html = parts(render(make_notification("meeting.papers_circulated"), mail_settings))
+    assert text.index("Progress report") < text.index("New proposals and drafts")
+    assert "2. CS-PR-012 Children missing from care (version 0.3)" in text
+    assert "Paper: http://policygov.example/v1/agenda-items/abc/paper" in text
+    assert 'href="http://policygov.example/v1/agenda-items/abc/paper"' in html
+    assert text.count("Paper:") == 1  # the progress report has no paper
+    assert "after the board's deadline" in text
+
+
+def test_a_cancellation_says_where_the_items_went_or_that_they_wait(
+    mail_settings: Settings,
+) -> None:
+    moved, _ = parts(render(make_notification("meeting.cancelled"), mail_settings))
+    assert "next meeting, on Tuesday 12 January 2027, 10:00" in moved
+    waiting, _ = parts(
+        render(make_notification("meeting.cancelled", moved_to_starts_at=None), mail_settings)
+    )
+    assert "no later meeting yet" in waiting
+
+
 @pytest.mark.parametrize(
     ("kind", "key"),
-    [(kind, key) for kind in sorted(SAMPLES) for key in [*COMMON, *SAMPLES[kind]]],
+    [(kind, key) for kind in sorted(EVERY_SAMPLE) for key in EVERY_SAMPLE[kind]],
 )
 def test_a_missing_context_key_is_a_permanent_failure_naming_the_key(
     kind: str, key: str, mail_settings: Settings

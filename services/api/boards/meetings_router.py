@@ -135,7 +135,7 @@ async def get_agenda(
     """The agenda in the board's standard sections, each item with its paper's address."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
     board = await service.get_board(session, principal, meeting.board_id)
-    items = await items_of(session, meeting)
+    items = await items_of(session, board, meeting)
     sections = list(board.agenda_sections)
     sections += sorted({i.section for i in items} - set(sections))
     return schemas.Agenda(

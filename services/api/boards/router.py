@@ -228,7 +228,7 @@ async def get_forward_plan(
         meetings=[
             schemas.ForwardPlanMeeting(
                 meeting=view,
-                items=[views.item_out(i) for i in await items_of(session, meeting)],
+                items=[views.item_out(i) for i in await items_of(session, board, meeting)],
             )
             for meeting, view in zip(ahead, out, strict=True)
         ],

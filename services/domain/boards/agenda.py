@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
 from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
-from services.domain.boards.meetings import get_meeting, meeting_day, next_meeting
+from services.domain.boards.meetings import get_meeting, meeting_day, next_meeting, next_position
 from services.domain.boards.models import AgendaItem, Board, Meeting
 from services.domain.boards.service import (
     deadlines_for,
@@ -159,16 +159,6 @@ def _section(board: Board, ask: str, section: str | None) -> str:
     return chosen
 
 
-async def _next_position(session: AsyncSession, meeting_id: uuid.UUID, section: str) -> int:
-    found = await session.execute(
-        select(func.max(AgendaItem.position)).where(
-            AgendaItem.meeting_id == meeting_id, AgendaItem.section == section
-        )
-    )
-    current = found.scalar()
-    return 0 if current is None else current + 1
-
-
 async def _document_and_version(
     session: AsyncSession,
     principal: Principal,
@@ -252,7 +242,7 @@ async def submit_item(
         title=title,
         ask=ask,
         section=section,
-        position=await _next_position(session, placement.meeting.id, section),
+        position=await next_position(session, placement.meeting.id, section),
         notes=fields.get("notes", ""),
         presenter_id=presenter_id,
         submitted_by_id=principal.person_id,
@@ -323,7 +313,7 @@ async def accept_late(
     before = audit.snapshot(item)
     item.meeting_id = requested.id
     item.late_accepted_by_id = principal.person_id
-    item.position = await _next_position(session, requested.id, item.section)
+    item.position = await next_position(session, requested.id, item.section)
     await session.flush()
     await _record(
         session,
@@ -375,7 +365,7 @@ async def update_item(
     for key, value in changes.items():
         setattr(item, key, value)
     if placement is not None and "position" not in changes:
-        item.position = await _next_position(session, item.meeting_id, item.section)
+        item.position = await next_position(session, item.meeting_id, item.section)
     await session.flush()
     await _record(session, principal, item, "agenda_item.updated", before, placement)
     return item
@@ -399,14 +389,15 @@ async def withdraw_item(
     return item
 
 
-async def items_of(session: AsyncSession, meeting: Meeting) -> list[AgendaItem]:
-    """The meeting's items (not withdrawn) in agenda order."""
+async def items_of(session: AsyncSession, board: Board, meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items (not withdrawn) in agenda order: by the board's sections, then place."""
     rows = await session.execute(
         select(AgendaItem)
         .where(AgendaItem.meeting_id == meeting.id, AgendaItem.status != "withdrawn")
         .order_by(AgendaItem.position, AgendaItem.submitted_at, AgendaItem.id)
     )
-    return list(rows.scalars())
+    sections = {name: index for index, name in enumerate(board.agenda_sections)}
+    return sorted(rows.scalars(), key=lambda i: (sections.get(i.section, len(sections)), i.section))
 
 
 async def may_read_paper(

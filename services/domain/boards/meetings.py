@@ -8,12 +8,13 @@ and a moved or cancelled meeting is not re-created.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +36,7 @@ from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFail
 from services.domain.outbox.service import emit
 
 MAX_GENERATE_MONTHS = 24
+log = logging.getLogger(__name__)
 
 
 def meeting_day(meeting: Meeting) -> date:
@@ -255,7 +257,11 @@ async def reschedule(session: AsyncSession, principal: Principal, board: Board) 
 
 
 async def extend_schedules(session: AsyncSession, today: date) -> int:
-    """Keep twelve months of meetings ahead of every scheduled board (the daily sweep)."""
+    """Keep twelve months of meetings ahead of every scheduled board (the daily sweep).
+
+    A board whose schedule fails (say, a rule giving too many meetings) is logged and skipped,
+    so it cannot hold up the others.
+    """
     boards = (
         await session.execute(
             select(Board).where(Board.is_active.is_(True), Board.schedule_rule.is_not(None))
@@ -263,11 +269,15 @@ async def extend_schedules(session: AsyncSession, today: date) -> int:
     ).scalars()
     made = 0
     for board in list(boards):
-        made += len(
-            await generate_meetings(
-                session, None, board, start=today, end=twelve_months_from(today)
-            )
-        )
+        try:
+            async with session.begin_nested():
+                created = await generate_meetings(
+                    session, None, board, start=today, end=twelve_months_from(today)
+                )
+        except Invalid as exc:
+            log.warning("board %s: schedule not extended: %s", board.id, exc.detail)
+            continue
+        made += len(created)
     return made
 
 
@@ -405,13 +415,9 @@ async def cancel_meeting(
             )
         ).scalars()
     )
-    if target is not None and items:
-        await session.execute(
-            update(AgendaItem)
-            .where(AgendaItem.id.in_([i.id for i in items]))
-            .values(meeting_id=target.id, row_version=AgendaItem.row_version + 1)
-            .execution_options(synchronize_session=False)
-        )
+    if target is not None:
+        for item in sorted(items, key=lambda i: (i.section, i.position)):
+            await carry_item(session, item, target.id)
     await session.flush()
     await audit.record(
         session,
@@ -475,6 +481,24 @@ async def circulate_papers(
         ),
     )
     return meeting, is_late
+
+
+async def next_position(session: AsyncSession, meeting_id: uuid.UUID, section: str) -> int:
+    """The place after the last item of a section of a meeting's agenda."""
+    found = await session.execute(
+        select(func.max(AgendaItem.position)).where(
+            AgendaItem.meeting_id == meeting_id, AgendaItem.section == section
+        )
+    )
+    current = found.scalar()
+    return 0 if current is None else current + 1
+
+
+async def carry_item(session: AsyncSession, item: AgendaItem, meeting_id: uuid.UUID) -> None:
+    """Move an item to the end of its section on another meeting's agenda."""
+    item.position = await next_position(session, meeting_id, item.section)
+    item.meeting_id = meeting_id
+    await session.flush()
 
 
 async def count_items(session: AsyncSession, meeting_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:

@@ -20,7 +20,7 @@ from services.domain import events
 from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
 from services.domain.boards.agenda import get_item
-from services.domain.boards.meetings import meeting_day, next_meeting
+from services.domain.boards.meetings import carry_item, meeting_day, next_meeting
 from services.domain.boards.models import (
     AgendaItem,
     Attendance,
@@ -403,7 +403,7 @@ async def record_decision(
         item.status = "planned"
         later = await next_meeting(session, board.id, meeting.starts_at)
         if later is not None:
-            item.meeting_id = later.id
+            await carry_item(session, item, later.id)
     await session.flush()
     await audit.record(
         session,

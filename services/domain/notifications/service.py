@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.db import utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.notifications import meeting_notices
 from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
@@ -66,17 +67,24 @@ async def _add(
     kind: str,
     dedupe_key: str,
     person: Person,
-    document: Document,
+    document: Document | None,
     context: dict[str, Any],
     event_id: uuid.UUID | None = None,
 ) -> uuid.UUID | None:
-    """Insert one notification unless its dedupe key exists; its id if it was created."""
+    """Insert one notification unless its dedupe key exists; its id if it was created.
+
+    A notice about one document carries its id, reference and title; one about a meeting
+    with several documents (or none) carries none of them.
+    """
     organisation = await session.get(Organisation, organisation_id)
     contact = await _policy_contact(session, organisation_id)
+    about = (
+        {"document_id": str(document.id), "reference": document.reference, "title": document.title}
+        if document is not None
+        else {}
+    )
     full_context = {
-        "document_id": str(document.id),
-        "reference": document.reference,
-        "title": document.title,
+        **about,
         "recipient_name": person.name,
         "organisation_name": organisation.name if organisation else "",
         "contact_name": contact.name if contact else None,
@@ -91,7 +99,7 @@ async def _add(
             kind=kind,
             dedupe_key=dedupe_key,
             event_id=event_id,
-            document_id=document.id,
+            document_id=document.id if document is not None else None,
             recipient_person_id=person.id,
             recipient_email=person.email,
             context=full_context,
@@ -124,6 +132,19 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
             )
             if created:
                 notifications.append(created)
+    for notice in await meeting_notices.notices_for(session, event):
+        created = await _add(
+            session,
+            organisation_id=event.organisation_id,
+            kind=notice.kind,
+            dedupe_key=f"event:{event.id}:{notice.person.id}",
+            person=notice.person,
+            document=notice.document,
+            context=notice.context,
+            event_id=event.id,
+        )
+        if created:
+            notifications.append(created)
     deliveries = await _webhook_deliveries(session, event)
     return Created(notifications, deliveries)
 
@@ -298,7 +319,13 @@ async def claim_due(
 
 
 async def is_still_true(session: AsyncSession, notification: Notification) -> bool:
-    """A review notice about a due date that has since moved (reviewed meanwhile) is void."""
+    """Whether a notice still holds when its turn to be sent comes.
+
+    A review notice about a due date that has since moved (reviewed meanwhile) is void, and so
+    is a notice about a meeting cancelled (or moved again) since: a later notice tells them.
+    """
+    if meeting_notices.is_about_a_meeting(notification.kind):
+        return await meeting_notices.still_applies(session, notification.kind, notification.context)
     if not notification.kind.startswith("review.") or notification.document_id is None:
         return True
     document = await session.get(Document, notification.document_id)

@@ -1,0 +1,396 @@
+"""Who is told about a board's meetings, and what their email says.
+
+One function per event type decides the recipients and the context of each email;
+``service.fan_out`` inserts them idempotently. Only active people are told, each once per
+event, and a notice names its document only when exactly one document is concerned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from services.domain.boards.meetings import meeting_day
+from services.domain.boards.models import (
+    AgendaItem,
+    Board,
+    Meeting,
+    MeetingAction,
+    MeetingDecision,
+)
+from services.domain.boards.service import members_of
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.outbox.models import OutboxEvent
+from services.domain.people.models import Person
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One email an event calls for."""
+
+    kind: str
+    person: Person
+    context: dict[str, Any]
+    document: Document | None = None
+
+
+Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Notice]]]
+
+
+async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """The meeting emails one outbox event calls for (none for other events)."""
+    handler = _HANDLERS.get(event.type)
+    return await handler(session, event) if handler else []
+
+
+def is_about_a_meeting(kind: str) -> bool:
+    return kind.startswith(("meeting.", "agenda_item."))
+
+
+async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
+    """A notice about a meeting cancelled since is void (the cancellation notice tells them),
+    as is a move notice about a meeting moved again (the later one tells them)."""
+    if kind == "meeting.cancelled" or not context.get("meeting_id"):
+        return True
+    meeting = await session.get(Meeting, uuid.UUID(context["meeting_id"]))
+    if meeting is None or meeting.status == "cancelled":
+        return False
+    if kind == "meeting.moved":
+        return meeting.starts_at == datetime.fromisoformat(context["starts_at"])
+    return True
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _id(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+def _iso(value: str) -> str:
+    # Payloads say "...Z"; contexts use the form the rest of the notifier writes.
+    return datetime.fromisoformat(value).isoformat()
+
+
+async def _active_people(
+    session: AsyncSession, organisation_id: uuid.UUID, ids: Iterable[uuid.UUID | None]
+) -> list[Person]:
+    """The active people among ``ids``, each once, in the order first given."""
+    wanted = list(dict.fromkeys(i for i in ids if i is not None))
+    if not wanted:
+        return []
+    rows = await session.execute(
+        select(Person).where(
+            Person.id.in_(wanted),
+            Person.organisation_id == organisation_id,
+            Person.is_active.is_(True),
+        )
+    )
+    found = {p.id: p for p in rows.scalars()}
+    return [found[i] for i in wanted if i in found]
+
+
+async def _by_id(
+    session: AsyncSession, model: type[Any], ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, Any]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(model).where(model.id.in_(wanted)))
+    return {row.id: row for row in rows.scalars()}
+
+
+def in_agenda_order(board: Board, items: Iterable[AgendaItem]) -> list[AgendaItem]:
+    """Items in the order of the board's agenda sections, then their place in the section."""
+    sections = {name: index for index, name in enumerate(board.agenda_sections)}
+    return sorted(
+        items,
+        key=lambda i: (sections.get(i.section, len(sections)), i.position, i.submitted_at, i.id),
+    )
+
+
+def _only_document(
+    items: Iterable[AgendaItem], documents: dict[uuid.UUID, Document]
+) -> Document | None:
+    concerned = {i.document_id for i in items if i.document_id is not None}
+    return documents.get(concerned.pop()) if len(concerned) == 1 else None
+
+
+async def _meeting_and_board(
+    session: AsyncSession, event: OutboxEvent
+) -> tuple[Meeting, Board] | None:
+    meeting = await session.get(Meeting, uuid.UUID(event.payload["meeting_id"]))
+    board = await session.get(Board, uuid.UUID(event.payload["board_id"]))
+    return (meeting, board) if meeting is not None and board is not None else None
+
+
+# --- people with items -----------------------------------------------------------------------
+
+
+async def _to_people_with_items(
+    session: AsyncSession,
+    event: OutboxEvent,
+    kind: str,
+    items: Sequence[AgendaItem],
+    context: dict[str, Any],
+) -> list[Notice]:
+    """Each item's presenter, submitter and document's acting RO, told of their own items."""
+    documents: dict[uuid.UUID, Document] = await _by_id(
+        session, Document, (i.document_id for i in items)
+    )
+    theirs: dict[uuid.UUID, list[AgendaItem]] = {}
+    for item in items:
+        document = documents.get(item.document_id) if item.document_id else None
+        officer = acting_responsible_officer_id(document) if document else None
+        for person_id in dict.fromkeys((item.presenter_id, item.submitted_by_id, officer)):
+            if person_id is not None:
+                theirs.setdefault(person_id, []).append(item)
+    people = await _active_people(session, event.organisation_id, theirs)
+    return [
+        Notice(
+            kind,
+            person,
+            {**context, "items": [i.title for i in theirs[person.id]]},
+            _only_document(theirs[person.id], documents),
+        )
+        for person in people
+    ]
+
+
+async def _meeting_moved(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _meeting_and_board(session, event)
+    if found is None:
+        return []
+    meeting, board = found
+    rows = await session.execute(
+        select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.status == "planned"
+        )
+    )
+    context = {
+        "board_name": board.name,
+        "meeting_id": str(meeting.id),
+        "previous_starts_at": _iso(event.payload["previous_starts_at"]),
+        "starts_at": _iso(event.payload["starts_at"]),
+        "location": meeting.location,
+    }
+    items = in_agenda_order(board, rows.scalars())
+    return await _to_people_with_items(session, event, "meeting.moved", items, context)
+
+
+async def _meeting_cancelled(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _meeting_and_board(session, event)
+    if found is None:
+        return []
+    meeting, board = found
+    payload = event.payload
+    items = await _by_id(session, AgendaItem, (uuid.UUID(i) for i in payload["agenda_item_ids"]))
+    moved_to_id = _id(payload.get("items_moved_to_meeting_id"))
+    moved_to = await session.get(Meeting, moved_to_id) if moved_to_id else None
+    context = {
+        "board_name": board.name,
+        "meeting_id": str(meeting.id),
+        "starts_at": _iso(payload["starts_at"]),
+        "location": meeting.location,
+        "reason": payload["reason"],
+        "moved_to_starts_at": moved_to.starts_at.isoformat() if moved_to else None,
+    }
+    ordered = in_agenda_order(board, items.values())
+    return await _to_people_with_items(session, event, "meeting.cancelled", ordered, context)
+
+
+async def _agenda_item_planned(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    # Only an item that came too late and went to a later meeting than the one asked for.
+    if (
+        not payload["is_late"]
+        or payload["late_accepted"]
+        or payload["meeting_id"] == payload["requested_meeting_id"]
+    ):
+        return []
+    item = await session.get(AgendaItem, uuid.UUID(payload["agenda_item_id"]))
+    board = await session.get(Board, uuid.UUID(payload["board_id"]))
+    went_to = await session.get(Meeting, uuid.UUID(payload["meeting_id"]))
+    requested = await session.get(Meeting, uuid.UUID(payload["requested_meeting_id"]))
+    if item is None or board is None or went_to is None or requested is None:
+        return []
+    document = await session.get(Document, item.document_id) if item.document_id else None
+    context = {
+        "title": item.title,
+        "board_name": board.name,
+        "meeting_id": str(went_to.id),
+        "requested_starts_at": requested.starts_at.isoformat(),
+        "starts_at": went_to.starts_at.isoformat(),
+        "location": went_to.location,
+    }
+    people = await _active_people(
+        session, event.organisation_id, (item.submitted_by_id, item.presenter_id)
+    )
+    return [Notice("agenda_item.deferred", person, context, document) for person in people]
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+async def _papers_circulated(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _meeting_and_board(session, event)
+    if found is None:
+        return []
+    meeting, board = found
+    rows = await session.execute(
+        select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.status != "withdrawn"
+        )
+    )
+    items = in_agenda_order(board, rows.scalars())
+    documents: dict[uuid.UUID, Document] = await _by_id(
+        session, Document, (i.document_id for i in items)
+    )
+    versions: dict[uuid.UUID, DocumentVersion] = await _by_id(
+        session, DocumentVersion, (i.version_id for i in items)
+    )
+    agenda = []
+    for item in items:
+        document = documents.get(item.document_id) if item.document_id else None
+        version = versions.get(item.version_id) if item.version_id else None
+        agenda.append(
+            {
+                "section": item.section,
+                "title": item.title,
+                "reference": document.reference if document else None,
+                "version": version.number if version else None,
+                "paper_path": f"/v1/agenda-items/{item.id}/paper" if version else None,
+            }
+        )
+    context = {
+        "board_name": board.name,
+        "meeting_id": str(meeting.id),
+        "starts_at": meeting.starts_at.isoformat(),
+        "location": meeting.location,
+        "is_late": bool(event.payload["is_late"]),
+        "agenda": agenda,
+    }
+    seats = await members_of(session, [board.id])
+    people = await _active_people(
+        session,
+        event.organisation_id,
+        (person_id for m in seats for person_id in (m.person_id, m.delegate_id)),
+    )
+    document = _only_document(items, documents)
+    return [Notice("meeting.papers_circulated", p, context, document) for p in people]
+
+
+async def _current_decisions(session: AsyncSession, meeting_id: uuid.UUID) -> list[MeetingDecision]:
+    later = aliased(MeetingDecision)
+    rows = await session.execute(
+        select(MeetingDecision).where(
+            MeetingDecision.meeting_id == meeting_id,
+            ~exists().where(later.supersedes_id == MeetingDecision.id),
+        )
+    )
+    return list(rows.scalars())
+
+
+async def _minutes_issued(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _meeting_and_board(session, event)
+    if found is None:
+        return []
+    meeting, board = found
+    decisions = await _current_decisions(session, meeting.id)
+    actions = list(
+        (
+            await session.execute(
+                select(MeetingAction)
+                .where(MeetingAction.meeting_id == meeting.id)
+                .order_by(MeetingAction.created_at, MeetingAction.id)
+            )
+        ).scalars()
+    )
+    items: dict[uuid.UUID, AgendaItem] = await _by_id(
+        session,
+        AgendaItem,
+        [d.agenda_item_id for d in decisions] + [a.agenda_item_id for a in actions],
+    )
+    order = {item.id: index for index, item in enumerate(in_agenda_order(board, items.values()))}
+    decisions.sort(key=lambda d: (order[d.agenda_item_id], d.recorded_at))
+    # Owners who have left are still named on the minutes.
+    owners: dict[uuid.UUID, Person] = await _by_id(session, Person, (a.owner_id for a in actions))
+    minuted = [
+        (
+            action.owner_id,
+            {
+                "description": action.description,
+                "owner_name": owners[action.owner_id].name if action.owner_id in owners else "",
+                "due_on": action.due_on.isoformat(),
+            },
+        )
+        for action in actions
+    ]
+    context = {
+        "board_name": board.name,
+        "meeting_id": str(meeting.id),
+        "starts_at": meeting.starts_at.isoformat(),
+        "decisions": [
+            {
+                "title": items[d.agenda_item_id].title,
+                "outcome": d.outcome,
+                "conditions": list(d.conditions),
+            }
+            for d in decisions
+        ],
+        "actions": [entry for _, entry in minuted],
+    }
+    seats = await members_of(session, [board.id])
+    people = await _active_people(
+        session, event.organisation_id, [m.person_id for m in seats] + [a.owner_id for a in actions]
+    )
+    documents = await _by_id(session, Document, (i.document_id for i in items.values()))
+    document = _only_document(items.values(), documents)
+    return [
+        Notice(
+            "meeting.minutes_issued",
+            person,
+            {**context, "your_actions": [e for owner, e in minuted if owner == person.id]},
+            document,
+        )
+        for person in people
+    ]
+
+
+async def _attendance_escalated(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    people = await _active_people(
+        session, event.organisation_id, [_id(payload.get("escalate_to_person_id"))]
+    )
+    board = await session.get(Board, uuid.UUID(payload["board_id"]))
+    member = await session.get(Person, uuid.UUID(payload["person_id"]))
+    if not people or board is None or member is None:
+        return []
+    missed: dict[uuid.UUID, Meeting] = await _by_id(
+        session, Meeting, (uuid.UUID(i) for i in payload["missed_meeting_ids"])
+    )
+    context = {
+        "board_name": board.name,
+        "meeting_id": payload["meeting_id"],
+        "member_name": member.name,
+        "missed": sorted(meeting_day(m).isoformat() for m in missed.values()),
+    }
+    return [Notice("board.attendance_escalated", people[0], context)]
+
+
+_HANDLERS: dict[str, Handler] = {
+    "meeting.moved": _meeting_moved,
+    "meeting.cancelled": _meeting_cancelled,
+    "meeting.papers_circulated": _papers_circulated,
+    "meeting.minutes_issued": _minutes_issued,
+    "board.attendance_escalated": _attendance_escalated,
+    "agenda_item.planned": _agenda_item_planned,
+}
