@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.access.principal import Principal
-from services.domain.boards import agenda, meetings, minutes
+from services.domain.boards import agenda, attendance, meetings, minutes
 from services.domain.boards import service as boards
 from services.domain.boards.models import Meeting
 from services.domain.documents import service as documents
@@ -361,7 +361,7 @@ async def escalated_absence(world: World) -> Cast:
     for starts_at in (HELD_NOV_2025, HELD_DEC_2025):
         cast.meeting_id = await new_meeting(cast, starts_at)
         async with cast.step() as session:
-            await minutes.record_attendance(
+            await attendance.record_attendance(
                 session,
                 cast.po,
                 await cast.meeting(session),
@@ -559,7 +559,7 @@ async def test_an_escalation_with_no_one_to_escalate_to_sends_nothing(world: Wor
     for starts_at in (HELD_NOV_2025, HELD_DEC_2025):
         meeting_id = await new_meeting(cast, starts_at)
         async with cast.step() as session:
-            await minutes.record_attendance(
+            await attendance.record_attendance(
                 session,
                 cast.po,
                 await cast.meeting(session, meeting_id),

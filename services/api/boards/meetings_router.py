@@ -11,7 +11,7 @@ from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.types import IsoDateTime, PageSize
-from services.domain.boards import meetings, minutes, reports, service
+from services.domain.boards import attendance, meetings, minutes, reports, service
 from services.domain.boards.agenda import items_of
 from services.domain.errors import Invalid, NotFound
 from services.domain.pagination import time_page, time_position
@@ -169,8 +169,8 @@ async def get_attendance(
     """Who attended, and whether the meeting was quorate."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
     board = await service.get_board(session, principal, meeting.board_id)
-    rows = await minutes.attendance_of(session, meeting.id)
-    check = minutes.check_quorum(board, rows, meeting.chaired_by_id) if rows else None
+    rows = await attendance.attendance_of(session, meeting.id)
+    check = attendance.check_quorum(board, rows, meeting.chaired_by_id) if rows else None
     return schemas.Attendance(
         meeting_id=meeting.id,
         attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
@@ -189,7 +189,7 @@ async def record_attendance(
     then held. Answers the quorum check and anyone escalated for missing two meetings in a row
     without a delegate (Dorset 7.3), whom the board's escalation person is told about."""
     meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
-    rows, check, escalated = await minutes.record_attendance(
+    rows, check, escalated = await attendance.record_attendance(
         session,
         principal,
         meeting,
@@ -211,8 +211,8 @@ async def get_minutes(
     """Attendance, quorum, every decision (superseded ones marked) and the actions."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
     board = await service.get_board(session, principal, meeting.board_id)
-    rows = await minutes.attendance_of(session, meeting.id)
-    check = minutes.check_quorum(board, rows, meeting.chaired_by_id) if rows else None
+    rows = await attendance.attendance_of(session, meeting.id)
+    check = attendance.check_quorum(board, rows, meeting.chaired_by_id) if rows else None
     return schemas.Minutes(
         meeting=await _meeting_view(session, meeting, response),
         attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.boards import schemas
-from services.domain.boards import minutes
+from services.domain.boards import attendance
 from services.domain.boards.meetings import count_items, meeting_day
 from services.domain.boards.models import AgendaItem, Board, Meeting, MeetingDecision
 from services.domain.boards.service import deadlines_for, members_of, working_calendar
@@ -18,7 +18,7 @@ async def boards_out(session: AsyncSession, boards: Sequence[Board]) -> list[sch
     members = await members_of(session, [b.id for b in boards])
     out = []
     for board in boards:
-        flagged = await minutes.flagged_members(session, board) if len(boards) == 1 else {}
+        flagged = await attendance.flagged_members(session, board) if len(boards) == 1 else {}
         seats = [
             schemas.Member(
                 id=m.id,
@@ -105,7 +105,7 @@ def decisions_out(decisions: Sequence[MeetingDecision]) -> list[schemas.Decision
     return out
 
 
-def quorum_out(check: minutes.QuorumCheck | None) -> schemas.Quorum | None:
+def quorum_out(check: attendance.QuorumCheck | None) -> schemas.Quorum | None:
     if check is None:
         return None
     return schemas.Quorum(

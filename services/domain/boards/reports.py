@@ -15,7 +15,8 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.boards.minutes import actions_of, attendance_of, check_quorum, decisions_of
+from services.domain.boards.attendance import attendance_of, check_quorum
+from services.domain.boards.minutes import actions_of, decisions_of
 from services.domain.boards.models import AgendaItem, Attendance, Board, Meeting, MeetingDecision
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.versions import LONDON, london_today
