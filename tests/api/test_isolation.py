@@ -170,6 +170,7 @@ def _board_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[st
         ("PATCH", f"/v1/meetings/{m}", {"json": {"notes": "taken"}, "headers": match}),
         ("POST", f"/v1/meetings/{m}/cancel", {"json": {"reason": "x"}, "headers": match}),
         ("GET", f"/v1/meetings/{m}/agenda", {}),
+        ("GET", f"/v1/meetings/{m}/papers", {}),
         ("POST", f"/v1/meetings/{m}/papers/circulate", {}),
         ("GET", f"/v1/meetings/{m}/attendance", {}),
         ("PUT", f"/v1/meetings/{m}/attendance", {"json": {"attendance": []}}),

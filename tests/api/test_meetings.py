@@ -300,6 +300,54 @@ async def test_members_read_the_draft_put_to_their_board_and_no_other(
     assert denied.status_code == 404
 
 
+async def test_the_papers_pack_holds_the_agenda_and_the_papers_the_caller_may_read(
+    client: AsyncClient, world: World
+) -> None:
+    import io
+    import zipfile
+
+    board = await create_board(client, world)
+    meeting = await create_meeting(client, world, board["id"], in_days(60), location="Room 2")
+    document_id, _ = await create_document_with_draft(client, world)
+    await submit(
+        client,
+        world,
+        board["id"],
+        world.a.author.headers,
+        meeting_id=meeting["id"],
+        document_id=document_id,
+        ask="decision",
+    )
+    await submit(
+        client,
+        world,
+        board["id"],
+        chair(world),
+        meeting_id=meeting["id"],
+        title="Chair's progress report",
+        ask="information",
+    )
+    pack = await client.get(f"/v1/meetings/{meeting['id']}/papers", headers=world.a.reader.headers)
+    assert pack.status_code == 200
+    assert pack.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(pack.content))
+    assert sorted(archive.namelist()) == ["2.1 PROC-1 v0.1.txt", "agenda.txt"]
+    assert archive.read("2.1 PROC-1 v0.1.txt") == b"Draft procedure text."
+    agenda = archive.read("agenda.txt").decode()
+    assert "1. Progress report from the chair" in agenda
+    assert "1.1 Chair's progress report [information]" in agenda
+    assert "2.1 Allegations against staff [decision]" in agenda
+    # Someone not on the board gets the agenda but not the draft.
+    key = await client.post(
+        "/v1/api-keys", json={"name": "outsider", "role": "reader"}, headers=world.a.admin.headers
+    )
+    outsider = {"Authorization": f"Bearer {key.json()['key']}"}
+    theirs = await client.get(f"/v1/meetings/{meeting['id']}/papers", headers=outsider)
+    archive = zipfile.ZipFile(io.BytesIO(theirs.content))
+    assert archive.namelist() == ["agenda.txt"]
+    assert "paper not shown" in archive.read("agenda.txt").decode()
+
+
 async def test_circulating_papers_notifies_members_and_flags_lateness(
     client: AsyncClient, world: World
 ) -> None:

@@ -11,7 +11,7 @@ from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.types import IsoDateTime, PageSize
-from services.domain.boards import attendance, meetings, minutes, reports, service
+from services.domain.boards import attendance, meetings, minutes, papers, reports, service
 from services.domain.boards.agenda import items_of
 from services.domain.errors import Invalid, NotFound
 from services.domain.pagination import time_page, time_position
@@ -146,6 +146,31 @@ async def get_agenda(
             )
             for name in sections
         ],
+    )
+
+
+@router.get(
+    "/{meeting_id}/papers",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "A zip: agenda.txt and each paper, numbered as on the agenda.",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def download_papers_pack(
+    meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> Response:
+    """The papers pack: the agenda and every paper you may read, in one zip file."""
+    meeting = await meetings.get_meeting(session, principal, meeting_id)
+    board = await service.get_board(session, principal, meeting.board_id)
+    pack = await papers.papers_pack(session, principal, board, meeting)
+    name = f"papers-{meetings.meeting_day(meeting).isoformat()}.zip"
+    return Response(
+        pack,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

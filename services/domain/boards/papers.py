@@ -1,0 +1,83 @@
+"""The papers pack: a meeting's agenda and every paper on it, in one zip file.
+
+Dorset 6: the chair circulates the agenda and papers at least 3 working days before the
+meeting. Members print or read the pack offline; each file is named by its place on the agenda.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.boards.agenda import items_of, may_read_paper
+from services.domain.boards.meetings import meeting_day
+from services.domain.boards.models import Board, Meeting
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.versions import read_file
+
+SECTION_TITLES = {
+    "progress_report": "Progress report from the chair",
+    "new_proposals_and_drafts": "New document proposals and drafts",
+    "reviews_of_existing_documents": "Reviews of existing documents",
+    "horizon_scanning": "Horizon scanning and future workstreams",
+}
+UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]+")
+
+
+def section_title(name: str) -> str:
+    return SECTION_TITLES.get(name) or name.replace("_", " ").capitalize()
+
+
+def _safe(name: str) -> str:
+    return UNSAFE.sub("-", name).strip(" .-")[:120] or "paper"
+
+
+async def papers_pack(
+    session: AsyncSession, principal: Principal, board: Board, meeting: Meeting
+) -> bytes:
+    """A zip of ``agenda.txt`` and the papers the caller may read, numbered as on the agenda."""
+    items = await items_of(session, board, meeting)
+    lines = [
+        board.name,
+        f"Meeting of {meeting_day(meeting):%A %d %B %Y}"
+        + (f", {meeting.location}" if meeting.location else ""),
+        "",
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+        number = 0
+        for section_number, section in enumerate(
+            [s for s in board.agenda_sections if any(i.section == s for i in items)]
+            + sorted({i.section for i in items} - set(board.agenda_sections)),
+            start=1,
+        ):
+            lines.append(f"{section_number}. {section_title(section)}")
+            for position, item in enumerate((i for i in items if i.section == section), start=1):
+                number += 1
+                label = f"{section_number}.{position}"
+                note = ""
+                if item.document_id is not None and item.version_id is not None:
+                    document = await session.get(Document, item.document_id)
+                    version = await session.get(DocumentVersion, item.version_id)
+                    if document is not None and version is not None:
+                        if version.is_issued or await may_read_paper(
+                            session, principal, item, document
+                        ):
+                            extension = version.filename.rsplit(".", 1)[-1]
+                            name = _safe(
+                                f"{label} {document.reference} v{version.number}.{extension}"
+                            )
+                            pack.writestr(name, await read_file(session, version))
+                            note = f"  (paper: {name})"
+                        else:
+                            note = "  (paper not shown: you may not read this draft)"
+                lines.append(f"   {label} {item.title} [{item.ask.replace('_', ' ')}]{note}")
+            lines.append("")
+        if number == 0:
+            lines.append("No items yet.")
+        pack.writestr("agenda.txt", "\n".join(lines) + "\n")
+    return buffer.getvalue()
