@@ -94,3 +94,18 @@ async def submit(
     return await client.post(
         "/v1/agenda-items", json={"board_id": board_id, **body}, headers=headers
     )
+
+
+async def propose(
+    client: AsyncClient, world: World, board_id: str, meeting_id: str, document_id: str
+) -> Any:
+    """The document's author asks the board for a decision on its latest draft."""
+    return await submit(
+        client,
+        world,
+        board_id,
+        world.a.author.headers,
+        meeting_id=meeting_id,
+        document_id=document_id,
+        ask="decision",
+    )

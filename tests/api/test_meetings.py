@@ -15,6 +15,7 @@ from tests.api.boards_support import (
     create_document_with_draft,
     create_meeting,
     in_days,
+    propose,
     submit,
 )
 from tests.factories import World
@@ -38,15 +39,7 @@ async def test_an_item_on_time_goes_to_the_meeting_asked_for(
     board = await create_board(client, world)
     meeting = await create_meeting(client, world, board["id"], in_days(60))
     document_id, version_id = await create_document_with_draft(client, world)
-    item = await submit(
-        client,
-        world,
-        board["id"],
-        world.a.author.headers,
-        meeting_id=meeting["id"],
-        document_id=document_id,
-        ask="decision",
-    )
+    item = await propose(client, world, board["id"], meeting["id"], document_id)
     assert item.status_code == 201, item.text
     data = item.json()
     assert data["meeting_id"] == meeting["id"] == data["requested_meeting_id"]
@@ -72,15 +65,7 @@ async def test_a_late_item_goes_to_the_next_meeting_unless_the_chair_accepts_it(
     soon = await create_meeting(client, world, board["id"], in_days(5))
     later = await create_meeting(client, world, board["id"], in_days(40))
     document_id, _ = await create_document_with_draft(client, world)
-    item = await submit(
-        client,
-        world,
-        board["id"],
-        world.a.author.headers,
-        meeting_id=soon["id"],
-        document_id=document_id,
-        ask="decision",
-    )
+    item = await propose(client, world, board["id"], soon["id"], document_id)
     assert item.status_code == 201, item.text
     data = item.json()
     # Dorset 9.1: less than 10 working days before the meeting is too late for it.
@@ -195,15 +180,7 @@ async def test_moving_a_meeting_tells_the_people_with_items_on_it(
     board = await create_board(client, world)
     meeting = await create_meeting(client, world, board["id"], in_days(60))
     document_id, _ = await create_document_with_draft(client, world)
-    await submit(
-        client,
-        world,
-        board["id"],
-        world.a.author.headers,
-        meeting_id=meeting["id"],
-        document_id=document_id,
-        ask="decision",
-    )
+    await propose(client, world, board["id"], meeting["id"], document_id)
     refused = await client.patch(
         f"/v1/meetings/{meeting['id']}",
         json={"starts_at": in_days(61)},
@@ -269,15 +246,7 @@ async def test_members_read_the_draft_put_to_their_board_and_no_other(
     board = await create_board(client, world)
     meeting = await create_meeting(client, world, board["id"], in_days(60))
     document_id, version_id = await create_document_with_draft(client, world)
-    item = await submit(
-        client,
-        world,
-        board["id"],
-        world.a.author.headers,
-        meeting_id=meeting["id"],
-        document_id=document_id,
-        ask="decision",
-    )
+    item = await propose(client, world, board["id"], meeting["id"], document_id)
     item_id = item.json()["id"]
     # The world's reader sits on the board: they read the draft through the item...
     paper = await client.get(f"/v1/agenda-items/{item_id}/paper", headers=world.a.reader.headers)
@@ -309,15 +278,7 @@ async def test_the_papers_pack_holds_the_agenda_and_the_papers_the_caller_may_re
     board = await create_board(client, world)
     meeting = await create_meeting(client, world, board["id"], in_days(60), location="Room 2")
     document_id, _ = await create_document_with_draft(client, world)
-    await submit(
-        client,
-        world,
-        board["id"],
-        world.a.author.headers,
-        meeting_id=meeting["id"],
-        document_id=document_id,
-        ask="decision",
-    )
+    await propose(client, world, board["id"], meeting["id"], document_id)
     await submit(
         client,
         world,
@@ -502,15 +463,7 @@ async def held_meeting_with_item(
     board = await create_board(client, world)
     meeting = await create_meeting(client, world, board["id"], in_days(60))
     document_id, _ = await create_document_with_draft(client, world)
-    item = await submit(
-        client,
-        world,
-        board["id"],
-        world.a.author.headers,
-        meeting_id=meeting["id"],
-        document_id=document_id,
-        ask="decision",
-    )
+    item = await propose(client, world, board["id"], meeting["id"], document_id)
     assert item.status_code == 201
     # The meeting happens: move it into the past (held meetings are minuted afterwards).
     got = await client.get(f"/v1/meetings/{meeting['id']}", headers=chair(world))
