@@ -759,3 +759,25 @@ async def test_the_sweep_generates_a_years_scheduled_meetings_once(
     # A later sweep adds only what the moving window newly reaches (14 September 2027).
     later = await sweep_all(world.sessionmaker, settings, transport, today=date(2026, 9, 15))
     assert later.meetings_generated == 1
+
+
+async def test_a_board_whose_schedule_fails_does_not_stop_the_others(
+    world: World, settings: Settings
+) -> None:
+    cast = await cast_of(world)
+    async with cast.step() as session:
+        board = await cast.board(session)
+        await boards.update_board(
+            session,
+            cast.po,
+            board,
+            {"schedule_rule": "FREQ=MONTHLY;BYDAY=+2TU", "schedule_starts_on": date(2026, 1, 1)},
+            expected_version=board.row_version,
+        )
+        broken = await boards.create_board(session, cast.po, {"name": "Broken schedule"})
+        # Stored before today's validation existed, say: the sweep must survive it.
+        broken.schedule_rule = "FREQ=SECONDLY"
+        broken.schedule_starts_on = date(2026, 1, 1)
+    transport = RecordingTransport()
+    report = await sweep_all(world.sessionmaker, settings, transport, today=date(2026, 9, 1))
+    assert report.meetings_generated == 12
