@@ -10,8 +10,10 @@ from fastapi import APIRouter, Query, Response
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.files import version_file
 from services.api.types import PageSize
 from services.domain.boards import agenda, service
+from services.domain.boards.models import AgendaItem
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.documents.versions import read_file
 from services.domain.errors import Invalid, NotFound
@@ -20,9 +22,9 @@ from services.domain.pagination import time_page, time_position
 router = APIRouter(prefix="/v1/agenda-items", tags=["agenda"])
 
 
-def _item(item: object, response: Response) -> schemas.AgendaItem:
-    set_etag(response, item.row_version)  # type: ignore[attr-defined]
-    return views.item_out(item)  # type: ignore[arg-type]
+def _item(item: AgendaItem, response: Response) -> schemas.AgendaItem:
+    set_etag(response, item.row_version)
+    return views.item_out(item)
 
 
 @router.get("", response_model=schemas.AgendaItemPage)
@@ -162,13 +164,4 @@ async def download_paper(
     to their board (Dorset 7.4: attendees read the documents before the meeting)."""
     item = await agenda.get_item(session, principal, item_id)
     _, version = await agenda.paper(session, principal, item)
-    content = await read_file(session, version)
-    safe_name = version.filename.encode("ascii", "replace").decode().replace('"', "'")
-    return Response(
-        content,
-        media_type=version.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{safe_name}"',
-            "ETag": f'"{version.sha256}"',
-        },
-    )
+    return version_file(version, await read_file(session, version))

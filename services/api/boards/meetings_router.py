@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
@@ -13,15 +14,18 @@ from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.types import IsoDateTime, PageSize
 from services.domain.boards import attendance, meetings, minutes, papers, reports, service
 from services.domain.boards.agenda import items_of
+from services.domain.boards.models import Meeting
 from services.domain.errors import Invalid, NotFound
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
 
 
-async def _meeting_view(session: Session, meeting: object, response: Response) -> schemas.Meeting:
-    set_etag(response, meeting.row_version)  # type: ignore[attr-defined]
-    return await views.meeting_out(session, meeting)  # type: ignore[arg-type]
+async def _meeting_view(
+    session: AsyncSession, meeting: Meeting, response: Response
+) -> schemas.Meeting:
+    set_etag(response, meeting.row_version)
+    return await views.meeting_out(session, meeting)
 
 
 @router.get("", response_model=schemas.MeetingPage)
@@ -242,7 +246,10 @@ async def get_minutes(
         meeting=await _meeting_view(session, meeting, response),
         attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
         quorum=views.quorum_out(check),
-        decisions=views.decisions_out(await minutes.decisions_of(session, meeting.id)),
+        decisions=views.decisions_out(
+            await minutes.decisions_of(session, meeting.id),
+            await minutes.current_decisions(session, meeting.id),
+        ),
         actions=[
             schemas.Action.model_validate(a) for a in await minutes.actions_of(session, meeting.id)
         ],

@@ -95,12 +95,14 @@ def item_out(item: AgendaItem) -> schemas.AgendaItem:
     return out
 
 
-def decisions_out(decisions: Sequence[MeetingDecision]) -> list[schemas.Decision]:
-    superseded = {d.supersedes_id for d in decisions}
+def decisions_out(
+    decisions: Sequence[MeetingDecision], current: Sequence[MeetingDecision]
+) -> list[schemas.Decision]:
+    current_ids = {d.id for d in current}
     out = []
     for decision in decisions:
         row = schemas.Decision.model_validate(decision)
-        row.is_current = decision.id not in superseded
+        row.is_current = decision.id in current_ids
         out.append(row)
     return out
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.files import version_file
 from services.api.types import IsoDate, PageSize, ShortText, Tag
 from services.domain.access.principal import Principal
 from services.domain.documents import diff as diffing
@@ -198,16 +199,7 @@ async def download_version(
     """Download the file of a version, byte for byte as uploaded."""
     document = await service.get_document(session, principal, document_id)
     found = await versions.get_version(session, principal, document, version)
-    content = await versions.read_file(session, found)
-    safe_name = found.filename.encode("ascii", "replace").decode().replace('"', "'")
-    return Response(
-        content,
-        media_type=found.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{safe_name}"',
-            "ETag": f'"{found.sha256}"',
-        },
-    )
+    return version_file(found, await versions.read_file(session, found))
 
 
 @router.get("/{document_id}/versions/{version}/diff/{other}", response_model=schemas.VersionDiff)

@@ -35,7 +35,7 @@ from services.domain.documents.service import can_edit, can_see_drafts, get_docu
 from services.domain.documents.versions import get_version, latest_version, london_today
 from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
+from services.domain.people.service import require_active_person
 
 # Where an item goes on the Dorset standard agenda when the submitter does not say.
 DEFAULT_SECTION = {
@@ -200,16 +200,6 @@ async def _may_table(
     )
 
 
-async def _check_presenter(
-    session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID | None
-) -> None:
-    if person_id is None:
-        return
-    person = await session.get(Person, person_id)
-    if person is None or person.organisation_id != organisation_id or not person.is_active:
-        raise Invalid("No such active person in your organisation.", field="presenter_id")
-
-
 async def submit_item(
     session: AsyncSession, principal: Principal, board: Board, fields: Mapping[str, Any]
 ) -> tuple[AgendaItem, Placement]:
@@ -226,7 +216,7 @@ async def submit_item(
     ask = fields["ask"]
     section = _section(board, ask, fields.get("section"))
     presenter_id = fields.get("presenter_id") or principal.person_id
-    await _check_presenter(session, board.organisation_id, presenter_id)
+    await require_active_person(session, board.organisation_id, presenter_id, "presenter_id")
     requested = await _requested_meeting(session, principal, board, fields.get("meeting_id"))
     placement = await _place(
         session, principal, board, requested, accept_late=bool(fields.get("accept_late"))
@@ -355,7 +345,9 @@ async def update_item(
     if "section" in changes:
         changes["section"] = _section(board, changes.get("ask", item.ask), changes["section"])
     if "presenter_id" in changes:
-        await _check_presenter(session, board.organisation_id, changes["presenter_id"])
+        await require_active_person(
+            session, board.organisation_id, changes["presenter_id"], "presenter_id"
+        )
     if "version_id" in changes:
         _, version = await _document_and_version(
             session, principal, item.document_id, changes["version_id"]

@@ -11,8 +11,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.domain import events
 from services.domain.access.principal import Principal
@@ -32,6 +33,7 @@ from services.domain.db import utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
+from services.domain.people.service import require_active_person
 
 # Outcomes that settle an item; "deferred" carries it to the next meeting instead.
 SETTLING = ("approved", "approved_with_conditions", "rejected", "noted", "referred")
@@ -44,6 +46,20 @@ async def decisions_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[Mee
     rows = await session.execute(
         select(MeetingDecision)
         .where(MeetingDecision.meeting_id == meeting_id)
+        .order_by(MeetingDecision.recorded_at, MeetingDecision.id)
+    )
+    return list(rows.scalars())
+
+
+async def current_decisions(session: AsyncSession, meeting_id: uuid.UUID) -> list[MeetingDecision]:
+    """The meeting's decisions that no later decision (at any meeting) supersedes."""
+    later = aliased(MeetingDecision)
+    rows = await session.execute(
+        select(MeetingDecision)
+        .where(
+            MeetingDecision.meeting_id == meeting_id,
+            ~exists().where(later.supersedes_id == MeetingDecision.id),
+        )
         .order_by(MeetingDecision.recorded_at, MeetingDecision.id)
     )
     return list(rows.scalars())
@@ -191,9 +207,7 @@ async def get_action(
 
 
 async def _check_action(session: AsyncSession, meeting: Meeting, action: MeetingAction) -> None:
-    owner = await session.get(Person, action.owner_id)
-    if owner is None or owner.organisation_id != meeting.organisation_id or not owner.is_active:
-        raise Invalid("No such active person in your organisation.", field="owner_id")
+    await require_active_person(session, meeting.organisation_id, action.owner_id, "owner_id")
     if action.agenda_item_id is not None:
         item = await session.get(AgendaItem, action.agenda_item_id)
         if item is None or item.organisation_id != meeting.organisation_id:

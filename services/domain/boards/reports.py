@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.boards.attendance import attendance_of, check_quorum
-from services.domain.boards.minutes import actions_of, decisions_of
+from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.boards.models import AgendaItem, Attendance, Board, Meeting, MeetingDecision
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.versions import LONDON, london_today
@@ -59,12 +59,7 @@ class MeetingReport:
 async def _current_decisions(
     session: AsyncSession, meeting_id: uuid.UUID
 ) -> dict[uuid.UUID, MeetingDecision]:
-    superseded = {d.supersedes_id for d in await decisions_of(session, meeting_id)}
-    return {
-        d.agenda_item_id: d
-        for d in await decisions_of(session, meeting_id)
-        if d.id not in superseded
-    }
+    return {d.agenda_item_id: d for d in await current_decisions(session, meeting_id)}
 
 
 async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) -> MeetingReport:

@@ -33,6 +33,7 @@ from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, Preco
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
+from services.domain.people.service import require_active_person
 
 DEADLINES = ("agenda", "papers", "consultation_opens", "consultation_responses")
 RUNNING_ROLES = ("chair", "vice_chair")
@@ -177,18 +178,6 @@ def _require_manager(principal: Principal) -> None:
         raise Forbidden("Only admins and policy officers set up boards.")
 
 
-async def _check_person(
-    session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID | None, field: str
-) -> None:
-    if person_id is None:
-        return
-    person = await session.get(Person, person_id)
-    if person is None or person.organisation_id != organisation_id:
-        raise Invalid("No such person in your organisation.", field=field)
-    if not person.is_active:
-        raise Invalid("That person is no longer active.", field=field)
-
-
 def _check_settings(board: Board) -> None:
     unknown = set(board.deadline_rules) - set(DEADLINES)
     if unknown:
@@ -230,7 +219,7 @@ async def create_board(
     board.seat_rules = list(fields.get("seat_rules") or [])
     board.deadline_rules = dict(fields.get("deadline_rules") or {})
     _check_settings(board)
-    await _check_person(
+    await require_active_person(
         session, board.organisation_id, board.escalation_person_id, "escalation_person_id"
     )
     await _name_is_free(session, board)
@@ -275,7 +264,7 @@ async def update_board(
         return board, changed
     _check_settings(board)
     if "escalation_person_id" in changed:
-        await _check_person(
+        await require_active_person(
             session, board.organisation_id, board.escalation_person_id, "escalation_person_id"
         )
     if "name" in changed:
@@ -358,8 +347,8 @@ async def _check_member_seats(session: AsyncSession, board: Board) -> None:
 
 
 async def _check_member(session: AsyncSession, board: Board, member: BoardMember) -> None:
-    await _check_person(session, board.organisation_id, member.person_id, "person_id")
-    await _check_person(session, board.organisation_id, member.delegate_id, "delegate_id")
+    await require_active_person(session, board.organisation_id, member.person_id, "person_id")
+    await require_active_person(session, board.organisation_id, member.delegate_id, "delegate_id")
     if member.delegate_id is not None and member.delegate_id == member.person_id:
         raise Invalid("A member cannot be their own delegate.", field="delegate_id")
     if member.seat is not None and member.seat not in _seat_names(board):

@@ -19,7 +19,7 @@ from services.domain.db import new_id
 from services.domain.documents.models import STATUSES, Document, DocumentKind
 from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
+from services.domain.people.service import require_active_person
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 PEOPLE_FIELDS = {
@@ -85,18 +85,6 @@ async def _check_kind(session: AsyncSession, organisation_id: uuid.UUID, key: st
     return kind
 
 
-async def _check_person(
-    session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID | None, field: str
-) -> None:
-    if person_id is None:
-        return
-    person = await session.get(Person, person_id)
-    if person is None or person.organisation_id != organisation_id:
-        raise Invalid("No such person in this organisation.", field=field)
-    if not person.is_active:
-        raise Invalid(f"{person.name} is no longer active.", field=field)
-
-
 async def _validate(session: AsyncSession, document: Document, changed: set[str]) -> None:
     if "reference" in changed and not REFERENCE.match(document.reference):
         raise Invalid(
@@ -107,7 +95,9 @@ async def _validate(session: AsyncSession, document: Document, changed: set[str]
         raise Invalid(f"Status must be one of {', '.join(STATUSES)}.", field="status")
     kind = await _check_kind(session, document.organisation_id, document.kind)
     for field in PEOPLE_FIELDS.keys() & changed:
-        await _check_person(session, document.organisation_id, getattr(document, field), field)
+        await require_active_person(
+            session, document.organisation_id, getattr(document, field), field
+        )
     if kind.requires_owner and document.owner_id is None:
         # NCT: a procedure always has a Responsible Strategic Manager.
         raise Invalid(f"A {kind.label.lower()} must have an owner (RSM).", field="owner_id")

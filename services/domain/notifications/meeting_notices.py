@@ -13,17 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from services.domain.boards.meetings import meeting_day
+from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.boards.models import (
     AgendaItem,
     Board,
     Meeting,
-    MeetingAction,
-    MeetingDecision,
 )
 from services.domain.boards.service import members_of
 from services.domain.documents.models import Document, DocumentVersion
@@ -288,32 +286,13 @@ async def _papers_circulated(session: AsyncSession, event: OutboxEvent) -> list[
     return [Notice("meeting.papers_circulated", p, context, document) for p in people]
 
 
-async def _current_decisions(session: AsyncSession, meeting_id: uuid.UUID) -> list[MeetingDecision]:
-    later = aliased(MeetingDecision)
-    rows = await session.execute(
-        select(MeetingDecision).where(
-            MeetingDecision.meeting_id == meeting_id,
-            ~exists().where(later.supersedes_id == MeetingDecision.id),
-        )
-    )
-    return list(rows.scalars())
-
-
 async def _minutes_issued(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     found = await _meeting_and_board(session, event)
     if found is None:
         return []
     meeting, board = found
-    decisions = await _current_decisions(session, meeting.id)
-    actions = list(
-        (
-            await session.execute(
-                select(MeetingAction)
-                .where(MeetingAction.meeting_id == meeting.id)
-                .order_by(MeetingAction.created_at, MeetingAction.id)
-            )
-        ).scalars()
-    )
+    decisions = await current_decisions(session, meeting.id)
+    actions = await actions_of(session, meeting.id)
     items: dict[uuid.UUID, AgendaItem] = await _by_id(
         session,
         AgendaItem,

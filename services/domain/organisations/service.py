@@ -15,7 +15,7 @@ from services.domain.audit import service as audit
 from services.domain.documents.models import DEFAULT_KINDS, DocumentKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.models import Organisation
-from services.domain.people.models import Person
+from services.domain.people.service import require_active_person
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -63,13 +63,9 @@ async def update_organisation(
     changes = dict(changes)
     if "closure_days" in changes:
         changes["closure_days"] = sorted(set(changes["closure_days"]))
-    contact = changes.get("escalation_contact_id")
-    if contact is not None:
-        person = await session.get(Person, contact)
-        if person is None or person.organisation_id != org.id or not person.is_active:
-            raise Invalid(
-                "No such active person in your organisation.", field="escalation_contact_id"
-            )
+    await require_active_person(
+        session, org.id, changes.get("escalation_contact_id"), "escalation_contact_id"
+    )
     before = audit.snapshot(org)
     changed = {k for k, v in changes.items() if getattr(org, k) != v}
     if not changed:

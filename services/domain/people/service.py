@@ -172,3 +172,16 @@ async def update_person(
             after=after,
         )
     return person
+
+
+async def require_active_person(
+    session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID | None, field: str
+) -> None:
+    """Invalid (naming ``field``) unless the person is an active member of the organisation."""
+    if person_id is None:
+        return
+    person = await session.get(Person, person_id)
+    if person is None or person.organisation_id != organisation_id:
+        raise Invalid("No such person in this organisation.", field=field)
+    if not person.is_active:
+        raise Invalid(f"{person.name} is no longer active.", field=field)
