@@ -6,7 +6,7 @@ Each event is written to the outbox in the same transaction as the change it des
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -153,6 +153,117 @@ class AttendanceEscalated(_Event):
     escalate_to_person_id: uuid.UUID | None
 
 
+class RouteChanged(_Event):
+    """A governance route was created, edited (a new version) or deactivated."""
+
+    type: Literal["route.changed"] = "route.changed"
+    route_id: uuid.UUID
+    version: int
+
+
+class SignOffSubmitted(_Event):
+    type: Literal["sign_off.submitted"] = "sign_off.submitted"
+    sign_off_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    route_key: str
+
+
+class SignOffStageStarted(_Event):
+    """A stage is waiting for its decider: the people named, or the board's next meeting."""
+
+    type: Literal["sign_off.stage_started"] = "sign_off.stage_started"
+    sign_off_id: uuid.UUID
+    stage_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    stage_name: str
+    round: int
+    participant_ids: list[uuid.UUID]
+    board_id: uuid.UUID | None
+    agenda_item_id: uuid.UUID | None
+
+
+class SignOffDecisionRecorded(_Event):
+    type: Literal["sign_off.decision_recorded"] = "sign_off.decision_recorded"
+    sign_off_id: uuid.UUID
+    stage_id: uuid.UUID
+    decision_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    outcome: str
+    decided_by_id: uuid.UUID | None
+    on_behalf_of_id: uuid.UUID | None
+
+
+class SignOffClosed(_Event):
+    """A sign-off ended: completed, rejected, withdrawn, or its ratification refused."""
+
+    type: Literal["sign_off.closed"] = "sign_off.closed"
+    sign_off_id: uuid.UUID
+    document_id: uuid.UUID
+    status: str
+
+
+class DocumentPublished(_Event):
+    """The final approval issued a version: it is now the one in force."""
+
+    type: Literal["document.published"] = "document.published"
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    number: str
+    issued_on: date
+    effective_on: date
+    next_review_due: date | None
+    sign_off_id: uuid.UUID | None
+
+
+class PublicationQueued(_Event):
+    type: Literal["publication.queued"] = "publication.queued"
+    publication_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID | None
+    action: Literal["upload", "remove"]
+
+
+class PublicationCompleted(_Event):
+    type: Literal["publication.completed"] = "publication.completed"
+    publication_id: uuid.UUID
+    document_id: uuid.UUID
+    action: Literal["upload", "remove"]
+    trix_url: str | None
+
+
+class DelegationCreated(_Event):
+    type: Literal["delegation.created"] = "delegation.created"
+    delegation_id: uuid.UUID
+    delegator_id: uuid.UUID
+    delegate_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+
+
+class ProposalDecided(_Event):
+    type: Literal["proposal.decided"] = "proposal.decided"
+    proposal_id: uuid.UUID
+    document_id: uuid.UUID | None
+    status: Literal["approved", "declined"]
+
+
+class LegalReviewRequested(_Event):
+    type: Literal["legal_review.requested"] = "legal_review.requested"
+    legal_review_id: uuid.UUID
+    document_id: uuid.UUID
+    reviewer_id: uuid.UUID | None
+
+
+class LegalReviewAnswered(_Event):
+    type: Literal["legal_review.answered"] = "legal_review.answered"
+    legal_review_id: uuid.UUID
+    document_id: uuid.UUID
+    outcome: str
+
+
 Event = Annotated[
     DocumentCreated
     | DocumentUpdated
@@ -168,6 +279,18 @@ Event = Annotated[
     | PapersCirculated
     | DecisionRecorded
     | MinutesIssued
-    | AttendanceEscalated,
+    | AttendanceEscalated
+    | RouteChanged
+    | SignOffSubmitted
+    | SignOffStageStarted
+    | SignOffDecisionRecorded
+    | SignOffClosed
+    | DocumentPublished
+    | PublicationQueued
+    | PublicationCompleted
+    | DelegationCreated
+    | ProposalDecided
+    | LegalReviewRequested
+    | LegalReviewAnswered,
     Field(discriminator="type"),
 ]

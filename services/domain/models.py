@@ -1,6 +1,12 @@
 """Imports every model so that ``Base.metadata`` is complete (Alembic and tests use this)."""
 
 from services.domain.access.models import ApiKey
+from services.domain.assessments.models import (
+    EqualityAssessment,
+    FitnessCheck,
+    LegalReview,
+    Proposal,
+)
 from services.domain.audit.models import AuditChainHead, AuditRecord
 from services.domain.boards.models import (
     AgendaItem,
@@ -24,6 +30,9 @@ from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
+from services.domain.publications.models import Publication
+from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
+from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -35,11 +44,16 @@ __all__ = [
     "Base",
     "Board",
     "BoardMember",
+    "Delegation",
     "Document",
     "DocumentKind",
     "DocumentLink",
     "DocumentVersion",
+    "EqualityAssessment",
+    "FitnessCheck",
+    "GovernanceRoute",
     "IdempotencyRecord",
+    "LegalReview",
     "Meeting",
     "MeetingAction",
     "MeetingDecision",
@@ -48,6 +62,13 @@ __all__ = [
     "OutboxEvent",
     "Person",
     "PersonRole",
+    "Post",
+    "Proposal",
+    "Publication",
+    "RouteVersion",
+    "SignOff",
+    "SignOffDecision",
+    "SignOffStage",
     "VersionFile",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -27,6 +27,15 @@ EntityType = Literal[
     "meeting",
     "agenda_item",
     "meeting_action",
+    "route",
+    "post",
+    "sign_off",
+    "delegation",
+    "proposal",
+    "equality_assessment",
+    "legal_review",
+    "fitness_check",
+    "publication",
 ]
 
 

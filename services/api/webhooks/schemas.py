@@ -35,6 +35,18 @@ EventType = Literal[
     "meeting.decision_recorded",
     "meeting.minutes_issued",
     "board.attendance_escalated",
+    "route.changed",
+    "sign_off.submitted",
+    "sign_off.stage_started",
+    "sign_off.decision_recorded",
+    "sign_off.closed",
+    "document.published",
+    "publication.queued",
+    "publication.completed",
+    "delegation.created",
+    "proposal.decided",
+    "legal_review.requested",
+    "legal_review.answered",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
 URL_MAX = 2000  # the column's length

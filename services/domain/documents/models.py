@@ -130,6 +130,9 @@ class Document(IdMixin, TimestampMixin, Base):
     summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     kind: Mapped[str] = mapped_column(String(40))
     service_area: Mapped[str | None] = mapped_column(String(200))
+    # Chooses the governance route with the kind (Birmingham: overarching, practice area,
+    # single service, Trix chapter).
+    category: Mapped[str | None] = mapped_column(String(80))
     owner_id: Mapped[uuid.UUID | None]
     responsible_officer_id: Mapped[uuid.UUID | None]
     author_id: Mapped[uuid.UUID | None]
@@ -190,6 +193,9 @@ class DocumentVersion(IdMixin, Base):
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sql_text("now()"))
     issued_on: Mapped[date | None] = mapped_column(Date)
+    # For issued versions: from when staff must follow it, and when a later issue replaced it.
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    superseded_on: Mapped[date | None] = mapped_column(Date)
 
     @property
     def number(self) -> str:

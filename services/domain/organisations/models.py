@@ -9,6 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.db import Base, IdMixin, TimestampMixin
 
+EIA_CATEGORIES = (
+    "age",
+    "disability",
+    "ethnicity",
+    "gender",
+    "religion_or_belief",
+    "sexual_orientation",
+)
+
 
 class Organisation(IdMixin, TimestampMixin, Base):
     """A council, trust or national body; every other record belongs to exactly one."""
@@ -28,6 +37,14 @@ class Organisation(IdMixin, TimestampMixin, Base):
     # Further days the organisation does not work (e.g. a council's closure days).
     closure_days: Mapped[list[date]] = mapped_column(
         ARRAY(Date), default=list, server_default=text("'{}'::date[]")
+    )
+    # The equality categories an EIA screens (Cafcass appendix 2; configurable).
+    eia_categories: Mapped[list[str]] = mapped_column(
+        ARRAY(String(80)),
+        default=lambda: list(EIA_CATEGORIES),
+        server_default=text(
+            "'{age,disability,ethnicity,gender,religion_or_belief,sexual_orientation}'::varchar[]"
+        ),
     )
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -1,0 +1,208 @@
+"""What a draft needs before sign-off: a proposal, an EIA, legal review, the fitness check.
+
+Proposal: the Cafcass business case (appendix 1), approved to proceed by a board.
+Equality impact assessment: the Cafcass appendix 2 screening grid and questions.
+Legal review: LBBD stage 7, a question to the legal team and its advice.
+Fitness check: the Cafcass appendix 3 fit-for-purpose checklist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.domain.db import Base, IdMixin, TimestampMixin
+
+PROPOSAL_STATUSES = ("draft", "submitted", "approved", "declined", "withdrawn")
+EIA_KINDS = ("screening", "full")
+EIA_STATUSES = ("in_progress", "completed")
+# Screening: no adverse impact, or possible adverse impact (then a full assessment).
+# Full: no adverse impact, adverse impact justified, or adverse impact found (the draft must
+# change and be assessed again: Cafcass 4.8).
+EIA_OUTCOMES = (
+    "no_adverse_impact",
+    "possible_adverse_impact",
+    "adverse_impact_justified",
+    "adverse_impact_found",
+)
+LEGAL_OUTCOMES = ("no_concerns", "changes_advised", "not_lawful")
+
+
+def _person_fk(column: str, table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["organisation_id", column],
+        ["people.organisation_id", "people.id"],
+        name=f"fk_{table}_{column}_people",
+    )
+
+
+def _document_fk(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["organisation_id", "document_id"],
+        ["documents.organisation_id", "documents.id"],
+        name=f"fk_{table}_document_id_documents",
+        ondelete="CASCADE",
+    )
+
+
+def _version_fk(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["version_id"], ["document_versions.id"], name=f"fk_{table}_version_id_document_versions"
+    )
+
+
+class Proposal(IdMixin, TimestampMixin, Base):
+    """A business case for a new or revised document (Cafcass appendix 1)."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "id", name="uq_proposals_organisation_id_id"),
+        _document_fk("proposals"),
+        _person_fk("sponsor_id", "proposals"),
+        _person_fk("lead_officer_id", "proposals"),
+        _person_fk("created_by_id", "proposals"),
+        ForeignKeyConstraint(
+            ["organisation_id", "board_id"],
+            ["boards.organisation_id", "boards.id"],
+            name="fk_proposals_board_id_boards",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "agenda_item_id"],
+            ["agenda_items.organisation_id", "agenda_items.id"],
+            name="fk_proposals_agenda_item_id_agenda_items",
+        ),
+        CheckConstraint(f"status IN {PROPOSAL_STATUSES!r}", name="status"),
+        Index("ix_proposals_org_status", "organisation_id", "status", "created_at"),
+        Index("ix_proposals_document_id", "document_id"),
+        Index("ix_proposals_agenda_item_id", "agenda_item_id"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    # The document it proposes (LBBD 1: a proposal may become a review of an existing one).
+    document_id: Mapped[uuid.UUID | None]
+    sponsor_id: Mapped[uuid.UUID | None]
+    lead_officer_id: Mapped[uuid.UUID | None]
+    background: Mapped[str] = mapped_column(Text, default="", server_default="")
+    objectives: Mapped[str] = mapped_column(Text, default="", server_default="")
+    childrens_rights: Mapped[str] = mapped_column(Text, default="", server_default="")
+    diversity: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outputs: Mapped[str] = mapped_column(Text, default="", server_default="")
+    consultation_plan: Mapped[str] = mapped_column(Text, default="", server_default="")
+    communications_plan: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    # The board asked to approve it to proceed, and its item on the forward plan.
+    board_id: Mapped[uuid.UUID | None]
+    agenda_item_id: Mapped[uuid.UUID | None]
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_by_id: Mapped[uuid.UUID | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class EqualityAssessment(IdMixin, TimestampMixin, Base):
+    """An equality impact assessment of one version: screening, or a full assessment."""
+
+    __tablename__ = "equality_assessments"
+    __table_args__ = (
+        _document_fk("equality_assessments"),
+        _version_fk("equality_assessments"),
+        _person_fk("assessor_id", "equality_assessments"),
+        CheckConstraint(f"kind IN {EIA_KINDS!r}", name="kind"),
+        CheckConstraint(f"status IN {EIA_STATUSES!r}", name="status"),
+        CheckConstraint(f"outcome IN {EIA_OUTCOMES!r}", name="outcome"),
+        CheckConstraint("(status = 'completed') = (outcome IS NOT NULL)", name="completed"),
+        Index("ix_equality_assessments_document_id", "document_id", "created_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    document_id: Mapped[uuid.UUID]
+    version_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(20))
+    # {category: "high" | "medium" | "low"} for the organisation's equality categories.
+    relevance: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # {question key: answer} for the appendix 2 questions.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    assessor_id: Mapped[uuid.UUID | None]
+    completed_at: Mapped[datetime | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class LegalReview(IdMixin, TimestampMixin, Base):
+    """A question put to the legal team about a version, and the advice given (LBBD 7)."""
+
+    __tablename__ = "legal_reviews"
+    __table_args__ = (
+        _document_fk("legal_reviews"),
+        _version_fk("legal_reviews"),
+        _person_fk("requested_by_id", "legal_reviews"),
+        _person_fk("reviewer_id", "legal_reviews"),
+        _person_fk("answered_by_id", "legal_reviews"),
+        CheckConstraint(f"outcome IN {LEGAL_OUTCOMES!r}", name="outcome"),
+        CheckConstraint("(outcome IS NULL) = (answered_at IS NULL)", name="answered"),
+        Index("ix_legal_reviews_document_id", "document_id", "created_at"),
+        Index("ix_legal_reviews_reviewer_id", "reviewer_id", "answered_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    document_id: Mapped[uuid.UUID]
+    version_id: Mapped[uuid.UUID]
+    question: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[uuid.UUID | None]
+    # The lawyer asked, if a particular one.
+    reviewer_id: Mapped[uuid.UUID | None]
+    advice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    answered_by_id: Mapped[uuid.UUID | None]
+    answered_at: Mapped[datetime | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class FitnessCheck(IdMixin, TimestampMixin, Base):
+    """The fit-for-purpose checklist (Cafcass appendix 3) answered for one version."""
+
+    __tablename__ = "fitness_checks"
+    __table_args__ = (
+        _document_fk("fitness_checks"),
+        _version_fk("fitness_checks"),
+        _person_fk("checked_by_id", "fitness_checks"),
+        Index("ix_fitness_checks_document_id", "document_id", "created_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    document_id: Mapped[uuid.UUID]
+    version_id: Mapped[uuid.UUID]
+    # {question key: {"answer": "yes" | "no" | "partly", "comment": str}}
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    checked_by_id: Mapped[uuid.UUID | None]

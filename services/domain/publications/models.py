@@ -1,0 +1,71 @@
+"""The queue of what the Trix upload scripts must publish to, or remove from, the manual."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.domain.db import Base, IdMixin, utcnow
+
+ACTIONS = ("upload", "remove")
+PUBLICATION_STATUSES = ("pending", "done")
+
+
+class Publication(IdMixin, Base):
+    """One upload of an issued version, or one removal of a retired or superseded document."""
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organisation_id", "document_id"],
+            ["documents.organisation_id", "documents.id"],
+            name="fk_publications_document_id_documents",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["version_id"], ["document_versions.id"], name="fk_publications_version_id_document_versions"
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "completed_by_id"],
+            ["people.organisation_id", "people.id"],
+            name="fk_publications_completed_by_id_people",
+        ),
+        CheckConstraint(f"action IN {ACTIONS!r}", name="action"),
+        CheckConstraint(f"status IN {PUBLICATION_STATUSES!r}", name="status"),
+        CheckConstraint("(status = 'done') = (completed_at IS NOT NULL)", name="done"),
+        # The upload scripts poll the pending queue, oldest first.
+        Index(
+            "ix_publications_pending",
+            "organisation_id",
+            "created_at",
+            postgresql_where=sql_text("status = 'pending'"),
+        ),
+        Index("ix_publications_org_status", "organisation_id", "status", "created_at"),
+        Index("ix_publications_document_id", "document_id", "created_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    document_id: Mapped[uuid.UUID]
+    # The issued version to upload; for a removal, the version in force when it was queued.
+    version_id: Mapped[uuid.UUID | None]
+    action: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    # Why it was queued: "issued", "retired", "superseded".
+    reason: Mapped[str] = mapped_column(String(30))
+    trix_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[uuid.UUID | None]
+    completed_by_label: Mapped[str | None] = mapped_column(String(300))

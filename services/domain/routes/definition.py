@@ -1,0 +1,140 @@
+"""What a route says: the questions it asks, the gates it needs and the stages it runs.
+
+Stored as JSON on a route version, checked here with Pydantic. The stage vocabulary comes
+from the seeds: a person in a role relative to the document (its RSM), the holder of a post
+for the document's service area ("AD of the practice area"), named people (all, any or N of
+them), or a board at a meeting or by circulation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Gates a route can require before sign-off (the seeds' stages before approval).
+GATES = (
+    "proposal_approved",  # Cafcass step 1, LBBD 2: the business case was approved to proceed
+    "eia_screened",  # LBBD 5, Cafcass 4.8: screening done, and a full EIA if it found impact
+    "consultation_closed",  # every seed: the draft was consulted on and the consultation closed
+    "legal_review",  # LBBD 7: every legal review asked for has been answered
+    "fit_for_purpose",  # Cafcass appendix 3: the checklist answered for the submitted draft
+)
+KEY = r"^[a-z][a-z0-9_]{0,59}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DocumentRoleDecider(_Strict):
+    """The person named on the document: its owner (RSM), responsible officer or author."""
+
+    kind: Literal["document_role"]
+    role: Literal["owner", "responsible_officer", "author"]
+
+
+class PostDecider(_Strict):
+    """The holder of a post for the document's service area, else the organisation-wide one."""
+
+    kind: Literal["post"]
+    post: str = Field(pattern=KEY)
+
+
+class PeopleDecider(_Strict):
+    """Named people; with none named here, the submitter names them (several RSMs at NCT)."""
+
+    kind: Literal["people"]
+    people: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    rule: Literal["all", "any", "count"] = "all"
+    count: int | None = Field(default=None, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _count_with_rule(self) -> PeopleDecider:
+        if (self.rule == "count") != (self.count is not None):
+            raise ValueError("give count exactly when rule is 'count'")
+        if self.count is not None and self.people and self.count > len(self.people):
+            raise ValueError("count is more than the people named")
+        return self
+
+
+class BoardDecider(_Strict):
+    """A board: at its next meeting (through the minutes), or by circulation to its members."""
+
+    kind: Literal["board"]
+    board_id: uuid.UUID
+    via: Literal["meeting", "circulation"] = "meeting"
+    # For circulation: how many members must approve.
+    rule: Literal["all", "any", "count", "majority"] = "majority"
+    count: int | None = Field(default=None, ge=1, le=100)
+
+
+Decider = Annotated[
+    DocumentRoleDecider | PostDecider | PeopleDecider | BoardDecider, Field(discriminator="kind")
+]
+
+
+class Condition(_Strict):
+    """The stage applies only when the answer to ``question`` equals ``answer``."""
+
+    question: str = Field(pattern=KEY)
+    answer: bool = True
+
+
+class Question(_Strict):
+    key: str = Field(pattern=KEY)
+    text: str = Field(min_length=1, max_length=500)
+
+
+class Stage(_Strict):
+    key: str = Field(pattern=KEY)
+    name: str = Field(min_length=1, max_length=200)
+    # approval: decides before issue. information: shared and noted (before issue, or after
+    # it: Dorset's Director approval is reported to the next PPP meeting). ratification: after
+    # an interim approval, full approval at the next meeting (Dorset 4.5).
+    purpose: Literal["approval", "information", "ratification"] = "approval"
+    after_issue: bool = False
+    decider: Decider
+    condition: Condition | None = None
+    # Where a deferral goes when the decider does not name a body (NCT: RSM -> SLT).
+    refer_to: Decider | None = None
+
+    @model_validator(mode="after")
+    def _timing(self) -> Stage:
+        if self.purpose == "ratification" and not self.after_issue:
+            raise ValueError("a ratification stage comes after issue: set after_issue")
+        if self.purpose == "approval" and self.after_issue:
+            raise ValueError("an approval stage comes before issue")
+        return self
+
+
+class RouteDefinition(_Strict):
+    questions: list[Question] = Field(default_factory=list, max_length=20)
+    gates: list[Literal[GATES]] = Field(default_factory=list)  # type: ignore[valid-type]
+    stages: list[Stage] = Field(min_length=1, max_length=20)
+    # Months from the issue date to the next review (LBBD 12-18, Trix chapters 6).
+    review_interval_months: int | None = Field(default=None, ge=1, le=120)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RouteDefinition:
+        stage_keys = [s.key for s in self.stages]
+        if len(set(stage_keys)) != len(stage_keys):
+            raise ValueError("stage keys must be unique")
+        question_keys = {q.key for q in self.questions}
+        if len(question_keys) != len(self.questions):
+            raise ValueError("question keys must be unique")
+        if len(set(self.gates)) != len(self.gates):
+            raise ValueError("a gate is listed twice")
+        for stage in self.stages:
+            if stage.condition and stage.condition.question not in question_keys:
+                raise ValueError(
+                    f"stage {stage.key!r} depends on question {stage.condition.question!r}, "
+                    "which the route does not ask"
+                )
+        before = [s for s in self.stages if not s.after_issue]
+        if not any(s.purpose == "approval" and s.condition is None for s in before):
+            raise ValueError("a route needs an approval stage before issue that always applies")
+        if any(a.after_issue and not b.after_issue for a, b in zip(self.stages, self.stages[1:])):
+            raise ValueError("stages after issue come after every stage before issue")
+        return self

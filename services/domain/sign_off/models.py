@@ -1,0 +1,303 @@
+"""Sign-off: a draft version submitted along a route, its stages, decisions and delegations.
+
+A decision is never edited; a correction is a new decision that supersedes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
+
+# in_progress: a stage is waiting for its decider. awaiting_amendment: approved with
+# conditions, the responsible officer is making the amendments. issued: the version is
+# issued and stages after issue (information, ratification) are still open.
+SIGN_OFF_STATUSES = (
+    "in_progress",
+    "awaiting_amendment",
+    "issued",
+    "completed",
+    "rejected",
+    "withdrawn",
+    "ratification_refused",
+)
+OPEN_STATUSES = ("in_progress", "awaiting_amendment", "issued")
+STAGE_STATUSES = (
+    "pending",
+    "active",
+    "conditions_set",
+    "approved",
+    "noted",
+    "deferred",
+    "rejected",
+    "skipped",
+    "cancelled",
+)
+DECISION_OUTCOMES = ("approved", "approved_with_conditions", "deferred", "rejected", "noted")
+DECISION_METHODS = ("individual", "meeting", "circulation")
+
+
+def _person_fk(column: str, table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["organisation_id", column],
+        ["people.organisation_id", "people.id"],
+        name=f"fk_{table}_{column}_people",
+    )
+
+
+def _document_fk(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["organisation_id", "document_id"],
+        ["documents.organisation_id", "documents.id"],
+        name=f"fk_{table}_document_id_documents",
+        ondelete="CASCADE",
+    )
+
+
+class SignOff(IdMixin, TimestampMixin, Base):
+    """One submission of a draft version for sign-off along a route version."""
+
+    __tablename__ = "sign_offs"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "id", name="uq_sign_offs_organisation_id_id"),
+        _document_fk("sign_offs"),
+        ForeignKeyConstraint(
+            ["organisation_id", "route_version_id"],
+            ["route_versions.organisation_id", "route_versions.id"],
+            name="fk_sign_offs_route_version_id_route_versions",
+        ),
+        ForeignKeyConstraint(
+            ["version_id"], ["document_versions.id"], name="fk_sign_offs_version_id_document_versions"
+        ),
+        ForeignKeyConstraint(
+            ["issued_version_id"],
+            ["document_versions.id"],
+            name="fk_sign_offs_issued_version_id_document_versions",
+        ),
+        _person_fk("submitted_by_id", "sign_offs"),
+        CheckConstraint(f"status IN {SIGN_OFF_STATUSES!r}", name="status"),
+        # One sign-off in flight per document.
+        Index(
+            "uq_sign_offs_open_document",
+            "document_id",
+            unique=True,
+            postgresql_where=sql_text("status IN ('in_progress', 'awaiting_amendment')"),
+        ),
+        Index("ix_sign_offs_org_status", "organisation_id", "status", "created_at"),
+        Index("ix_sign_offs_document_id", "document_id", "created_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    document_id: Mapped[uuid.UUID]
+    # The draft under decision; an amendment after conditions replaces it.
+    version_id: Mapped[uuid.UUID]
+    route_version_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(30), default="in_progress")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # Chosen by the submitter: who decides a stage whose route names nobody (NCT: several RSMs).
+    approvers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    review_interval_months: Mapped[int | None] = mapped_column(Integer)
+    # The document's status before submission, restored when the sign-off ends unissued.
+    previous_status: Mapped[str] = mapped_column(String(30))
+    # The stage whose decider checks the amendments after an approval with conditions.
+    check_stage_id: Mapped[uuid.UUID | None]
+    issued_version_id: Mapped[uuid.UUID | None]
+    submitted_by_id: Mapped[uuid.UUID | None]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class SignOffStage(IdMixin, Base):
+    """A stage of one sign-off, copied from the route when submitted (deferrals add more)."""
+
+    __tablename__ = "sign_off_stages"
+    __table_args__ = (
+        UniqueConstraint("sign_off_id", "position"),
+        UniqueConstraint("organisation_id", "id", name="uq_sign_off_stages_organisation_id_id"),
+        ForeignKeyConstraint(
+            ["organisation_id", "sign_off_id"],
+            ["sign_offs.organisation_id", "sign_offs.id"],
+            name="fk_sign_off_stages_sign_off_id_sign_offs",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "board_id"],
+            ["boards.organisation_id", "boards.id"],
+            name="fk_sign_off_stages_board_id_boards",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "agenda_item_id"],
+            ["agenda_items.organisation_id", "agenda_items.id"],
+            name="fk_sign_off_stages_agenda_item_id_agenda_items",
+        ),
+        ForeignKeyConstraint(
+            ["deferred_from_id"],
+            ["sign_off_stages.id"],
+            name="fk_sign_off_stages_deferred_from_id_sign_off_stages",
+        ),
+        CheckConstraint(f"status IN {STAGE_STATUSES!r}", name="status"),
+        Index("ix_sign_off_stages_agenda_item_id", "agenda_item_id"),
+        Index("ix_sign_off_stages_participants", "participants", postgresql_using="gin"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    sign_off_id: Mapped[uuid.UUID]
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    # A ``definition.Stage`` as JSON.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    # Each return after conditions starts a new round of decisions.
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    # Who may decide, resolved when the stage starts; board stages at a meeting have none.
+    participants: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid),
+        default=list,
+        server_default=sql_text("'{}'::uuid[]"),
+    )
+    # Approvals needed from participants (circulation and named people).
+    required: Mapped[int] = mapped_column(Integer, default=1)
+    board_id: Mapped[uuid.UUID | None]
+    agenda_item_id: Mapped[uuid.UUID | None]
+    deferred_from_id: Mapped[uuid.UUID | None]
+    # A higher body that approved with conditions asked to see the amended draft again.
+    see_again: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class SignOffDecision(IdMixin, Base):
+    """A decision on a stage, by a person (or their delegate), a meeting or by circulation."""
+
+    __tablename__ = "sign_off_decisions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organisation_id", "sign_off_id"],
+            ["sign_offs.organisation_id", "sign_offs.id"],
+            name="fk_sign_off_decisions_sign_off_id_sign_offs",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "stage_id"],
+            ["sign_off_stages.organisation_id", "sign_off_stages.id"],
+            name="fk_sign_off_decisions_stage_id_sign_off_stages",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["version_id"],
+            ["document_versions.id"],
+            name="fk_sign_off_decisions_version_id_document_versions",
+        ),
+        ForeignKeyConstraint(
+            ["organisation_id", "meeting_id"],
+            ["meetings.organisation_id", "meetings.id"],
+            name="fk_sign_off_decisions_meeting_id_meetings",
+        ),
+        ForeignKeyConstraint(
+            ["meeting_decision_id"],
+            ["meeting_decisions.id"],
+            name="fk_sign_off_decisions_meeting_decision_id_meeting_decisions",
+        ),
+        ForeignKeyConstraint(
+            ["supersedes_id"],
+            ["sign_off_decisions.id"],
+            name="fk_sign_off_decisions_supersedes_id_sign_off_decisions",
+        ),
+        _person_fk("decided_by_id", "sign_off_decisions"),
+        _person_fk("on_behalf_of_id", "sign_off_decisions"),
+        _person_fk("recorded_by_id", "sign_off_decisions"),
+        UniqueConstraint("supersedes_id"),
+        CheckConstraint(f"outcome IN {DECISION_OUTCOMES!r}", name="outcome"),
+        CheckConstraint(f"method IN {DECISION_METHODS!r}", name="method"),
+        # Two approvers at the same moment: the database lets one first decision per seat in.
+        Index(
+            "uq_sign_off_decisions_first",
+            "stage_id",
+            "round",
+            sql_text("coalesce(on_behalf_of_id, decided_by_id, stage_id)"),
+            unique=True,
+            postgresql_where=sql_text("supersedes_id IS NULL"),
+        ),
+        Index("ix_sign_off_decisions_sign_off_id", "sign_off_id", "recorded_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    sign_off_id: Mapped[uuid.UUID]
+    stage_id: Mapped[uuid.UUID]
+    round: Mapped[int] = mapped_column(Integer)
+    version_id: Mapped[uuid.UUID]
+    outcome: Mapped[str] = mapped_column(String(30))
+    method: Mapped[str] = mapped_column(String(20))
+    conditions: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), default=list, server_default=sql_text("'{}'::text[]")
+    )
+    reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
+    see_again: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Where a deferral went (a ``definition.Decider`` as JSON).
+    referred_to: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    decided_by_id: Mapped[uuid.UUID | None]
+    # The approver a delegate decided for (leave cover).
+    on_behalf_of_id: Mapped[uuid.UUID | None]
+    meeting_id: Mapped[uuid.UUID | None]
+    meeting_decision_id: Mapped[uuid.UUID | None]
+    recorded_by_id: Mapped[uuid.UUID | None]
+    recorded_by_label: Mapped[str] = mapped_column(String(300))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    supersedes_id: Mapped[uuid.UUID | None]
+
+
+class Delegation(IdMixin, TimestampMixin, Base):
+    """An approver's sign-off authority lent to a named person for a period (leave cover)."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        _person_fk("delegator_id", "delegations"),
+        _person_fk("delegate_id", "delegations"),
+        _person_fk("created_by_id", "delegations"),
+        CheckConstraint("delegator_id <> delegate_id", name="not_self"),
+        CheckConstraint("starts_on <= ends_on", name="period"),
+        Index("ix_delegations_delegate_id", "delegate_id", "starts_on"),
+        Index("ix_delegations_delegator_id", "delegator_id", "starts_on"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    delegator_id: Mapped[uuid.UUID]
+    delegate_id: Mapped[uuid.UUID]
+    # Europe/London dates, both included.
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    created_by_id: Mapped[uuid.UUID | None]
+    revoked_at: Mapped[datetime | None]
