@@ -800,6 +800,10 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("supersedes_id IS NULL"),
     )
+    op.add_column(
+        "meeting_decisions",
+        sa.Column("see_again", sa.Boolean(), server_default="false", nullable=False),
+    )
     op.add_column("document_versions", sa.Column("effective_on", sa.Date(), nullable=True))
     op.add_column("document_versions", sa.Column("superseded_on", sa.Date(), nullable=True))
     op.add_column("documents", sa.Column("category", sa.String(length=80), nullable=True))
@@ -819,6 +823,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     op.drop_column("organisations", "eia_categories")
+    op.drop_column("meeting_decisions", "see_again")
     op.drop_column("documents", "category")
     op.drop_column("document_versions", "superseded_on")
     op.drop_column("document_versions", "effective_on")

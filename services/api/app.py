@@ -11,6 +11,10 @@ from redis.asyncio import Redis
 
 from services.api import errors, idempotency
 from services.api.access.router import router as api_keys_router
+from services.api.assessments.equality_router import router as equality_router
+from services.api.assessments.fitness_router import router as fitness_router
+from services.api.assessments.legal_router import router as legal_router
+from services.api.assessments.proposals_router import router as proposals_router
 from services.api.audit.router import router as audit_router
 from services.api.boards.agenda_router import router as agenda_router
 from services.api.boards.meetings_router import router as meetings_router
@@ -22,6 +26,11 @@ from services.api.idempotency import IdempotencyMiddleware
 from services.api.limits import BodySizeLimitMiddleware
 from services.api.notifications.router import router as notifications_router
 from services.api.people.router import router as people_router
+from services.api.publications.router import router as publications_router
+from services.api.routes.router import posts_router
+from services.api.routes.router import router as routes_router
+from services.api.sign_off.router import delegations_router
+from services.api.sign_off.router import router as sign_off_router
 from services.api.system.router import router as system_router
 from services.api.webhooks.router import router as webhooks_router
 from services.domain.access.oidc import JwksCache
@@ -88,6 +97,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         meetings_router,
         agenda_router,
         feed_router,
+        routes_router,
+        posts_router,
+        sign_off_router,
+        delegations_router,
+        proposals_router,
+        equality_router,
+        legal_router,
+        fitness_router,
+        publications_router,
     ):
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)

@@ -125,6 +125,8 @@ def install(app: FastAPI) -> None:
             detail=exc.detail,
             invalid_params=params,
             headers=headers,
+            # Extension members (RFC 9457 3.2), e.g. the gates a sign-off still needs.
+            **{k: v for k, v in exc.extra.items() if k != "field"},
         )
 
     @app.exception_handler(RequestValidationError)

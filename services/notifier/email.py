@@ -36,6 +36,31 @@ instead of a document.
 - ``agenda_item.deferred``: ``title`` (the item's), ``board_name``, ``meeting_id``,
   ``requested_starts_at``, ``starts_at`` and ``location`` (of the meeting it went to)
 
+Sign-off emails (``services.domain.notifications.sign_off_notices``); all but
+``delegation.created`` and ``proposal.decided`` are about one document. ``version`` is a
+version number such as "0.3"; ``sign_off_path`` an API path such as ``/v1/sign-offs/<id>``.
+
+- ``sign_off.decision_needed``: ``sign_off_path``, ``stage_name``, ``round`` (above 1: an
+  amended draft to check), ``version``, ``board_name`` (deciding by circulation, else null),
+  ``conditions`` (of the latest approval with conditions; empty in round 1)
+- ``sign_off.decided``: ``sign_off_path``, ``amendments_path``, ``stage_name``, ``version``,
+  ``outcome``, ``outcome_words`` (e.g. "deferred to Senior Leadership Team"), ``conditions``,
+  ``reasons``, ``decided_by_name``, ``on_behalf_of_name`` (null unless a delegate decided),
+  ``is_responsible_officer`` (the recipient is told to amend and send back)
+- ``sign_off.withdrawn``: ``sign_off_path``, ``version``, ``stage_names`` (cancelled stages)
+- ``document.published``: ``version``, ``issued_on``, ``effective_on``, ``next_review_due``
+  (ISO dates; the last may be null)
+- ``publication.queued``: ``action`` ("upload" or "remove"), ``reason`` ("issued",
+  "retired", "superseded"), ``version`` (may be null)
+- ``delegation.created``: ``delegator_name``, ``delegate_name``, ``starts_on``, ``ends_on``,
+  ``reason``, ``is_delegate`` (the recipient is the delegate)
+- ``legal_review.requested``: ``version``, ``question``, ``requested_by_name``,
+  ``to_policy_team`` (no active lawyer named: the policy team passes it on)
+- ``legal_review.answered``: ``version``, ``question``, ``outcome``, ``advice``,
+  ``answered_by_name``
+- ``proposal.decided``: ``proposal_title``, ``status`` ("approved" or "declined"),
+  ``decision_note``, ``board_name`` (may be null); the document's keys when it names one
+
 Failures are sorted for the retry policy: ``TransientMailError`` is tried again later with
 backoff, ``PermanentMailError`` marks the notification failed.
 """

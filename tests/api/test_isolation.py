@@ -5,10 +5,15 @@ until it is added here."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fastapi.routing import APIRoute
 from httpx import AsyncClient
 
+from services.domain.assessments.fitness import QUESTIONS as FITNESS_QUESTIONS
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.versions import london_today
+from services.domain.publications.service import queue_publication
 from tests.factories import World, document_body
 
 
@@ -84,7 +89,13 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
             headers=h,
         )
     ).json()
+    publication_id = await _b_publication(world, doc["id"], version["id"])
+    assessments = await _b_assessments(client, h, doc["id"], version["id"])
+    sign_off = await _b_sign_off(client, world, h, doc["id"])
     return {
+        **assessments,
+        **sign_off,
+        "publication_id": publication_id,
         "board_id": board["id"],
         "member_id": board["members"][0]["id"],
         "meeting_id": meeting["id"],
@@ -100,6 +111,129 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         "subscription_id": hook["id"],
         "delivery_id": ping["id"],
     }
+
+
+async def _b_publication(world: World, document_id: str, version_id: str) -> str:
+    """Queued through the domain, as the sign-off engine queues an issued version."""
+    async with world.sessionmaker() as session, session.begin():
+        document = await session.get(Document, uuid.UUID(document_id))
+        version = await session.get(DocumentVersion, uuid.UUID(version_id))
+        assert document is not None
+        queued = await queue_publication(
+            session, None, document=document, version=version, action="upload", reason="issued"
+        )
+        return str(queued.id)
+
+
+async def _b_assessments(
+    client: AsyncClient, h: dict[str, str], document_id: str, version_id: str
+) -> dict[str, str]:
+    on = {"document_id": document_id, "version_id": version_id}
+    proposal = await client.post("/v1/proposals", json={"title": "B's"}, headers=h)
+    eia = await client.post("/v1/equality-assessments", json={**on, "kind": "screening"}, headers=h)
+    review = await client.post("/v1/legal-reviews", json={**on, "question": "Lawful?"}, headers=h)
+    answers = {k: {"answer": "yes"} for k, _ in FITNESS_QUESTIONS}
+    check = await client.post("/v1/fitness-checks", json={**on, "answers": answers}, headers=h)
+    return {
+        "proposal_id": proposal.json()["id"],
+        "eia_id": eia.json()["id"],
+        "legal_review_id": review.json()["id"],
+        "fitness_check_id": check.json()["id"],
+    }
+
+
+async def _b_sign_off(
+    client: AsyncClient, world: World, h: dict[str, str], document_id: str
+) -> dict[str, str]:
+    approver = str(world.b.approver.person_id)
+    stages = [{"key": "a", "name": "A", "decider": {"kind": "people", "people": [approver]}}]
+    route = await client.post(
+        "/v1/routes", json={"key": "b", "name": "B", "definition": {"stages": stages}}, headers=h
+    )
+    post = await client.post(
+        "/v1/posts", json={"post": "director", "person_id": approver}, headers=h
+    )
+    draft = await client.post(
+        f"/v1/documents/{document_id}/versions",
+        files={"file": ("draft.md", b"B draft", "text/markdown")},
+        headers=h,
+    )
+    sign_off = await client.post(
+        "/v1/sign-offs",
+        json={"document_id": document_id, "version_id": draft.json()["id"]},
+        headers=h,
+    )
+    assert sign_off.status_code == 201, sign_off.text
+    delegation = await client.post(
+        "/v1/delegations",
+        json={
+            "delegate_id": str(world.b.admin.person_id),
+            "delegator_id": approver,
+            "starts_on": london_today().isoformat(),
+            "ends_on": (london_today() + timedelta(days=30)).isoformat(),
+        },
+        headers=h,
+    )
+    assert delegation.status_code == 201, delegation.text
+    return {
+        "route_id": route.json()["id"],
+        "post_id": post.json()["id"],
+        "sign_off_id": sign_off.json()["id"],
+        "sign_off_version": draft.json()["id"],
+        "delegation_id": delegation.json()["id"],
+    }
+
+
+def _sign_off_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[str, str, dict]]:
+    r, p, s, d = ids["route_id"], ids["post_id"], ids["sign_off_id"], ids["delegation_id"]
+    decision = {"version_id": ids["sign_off_version"], "outcome": "approved"}
+    return [
+        ("GET", f"/v1/routes/{r}", {}),
+        ("PATCH", f"/v1/routes/{r}", {"json": {"name": "taken"}, "headers": match}),
+        ("GET", f"/v1/routes/{r}/versions", {}),
+        ("GET", f"/v1/posts/{p}", {}),
+        ("PATCH", f"/v1/posts/{p}", {"json": {"person_id": ids["person_id"]}, "headers": match}),
+        ("DELETE", f"/v1/posts/{p}", {}),
+        ("GET", f"/v1/sign-offs/{s}", {}),
+        ("POST", f"/v1/sign-offs/{s}/decisions", {"json": decision}),
+        ("POST", f"/v1/sign-offs/{s}/amendments", {"json": {"version_id": ids["version"]}}),
+        ("POST", f"/v1/sign-offs/{s}/answers", {"json": {"answers": {}}}),
+        ("POST", f"/v1/sign-offs/{s}/withdraw", {"json": {}}),
+        ("GET", f"/v1/delegations/{d}", {}),
+        ("POST", f"/v1/delegations/{d}/revoke", {}),
+    ]
+
+
+def _assessment_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[str, str, dict]]:
+    p, e, r = ids["proposal_id"], ids["eia_id"], ids["legal_review_id"]
+    return [
+        ("GET", f"/v1/proposals/{p}", {}),
+        ("PATCH", f"/v1/proposals/{p}", {"json": {"title": "taken"}, "headers": match}),
+        (
+            "POST",
+            f"/v1/proposals/{p}/submit",
+            {"json": {"board_id": ids["board_id"]}, "headers": match},
+        ),
+        ("POST", f"/v1/proposals/{p}/withdraw", {"headers": match}),
+        ("GET", f"/v1/equality-assessments/{e}", {}),
+        (
+            "PATCH",
+            f"/v1/equality-assessments/{e}",
+            {"json": {"summary": "taken"}, "headers": match},
+        ),
+        (
+            "POST",
+            f"/v1/equality-assessments/{e}/complete",
+            {"json": {"outcome": "no_adverse_impact"}, "headers": match},
+        ),
+        ("GET", f"/v1/legal-reviews/{r}", {}),
+        (
+            "POST",
+            f"/v1/legal-reviews/{r}/answer",
+            {"json": {"advice": "taken", "outcome": "no_concerns"}},
+        ),
+        ("GET", f"/v1/fitness-checks/{ids['fitness_check_id']}", {}),
+    ]
 
 
 def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
@@ -119,6 +253,7 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("GET", f"/v1/documents/{d}/versions/{v}/file", {}),
         ("GET", f"/v1/documents/{d}/versions/{v}/diff/{v}", {}),
         ("GET", f"/v1/documents/{d}/links", {}),
+        ("GET", f"/v1/documents/{d}/timeline", {}),
         (
             "POST",
             f"/v1/documents/{d}/links",
@@ -144,6 +279,15 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("GET", f"/v1/webhooks/{w}/deliveries/{ids['delivery_id']}", {}),
         ("POST", f"/v1/webhooks/{w}/deliveries/{ids['delivery_id']}/replay", {}),
         *_board_requests(ids, match),
+        *_assessment_requests(ids, match),
+        *_sign_off_requests(ids, match),
+        ("GET", f"/v1/publications/{ids['publication_id']}", {}),
+        (
+            "POST",
+            f"/v1/publications/{ids['publication_id']}/uploaded",
+            {"json": {"trix_url": "https://trix.example.org/x"}},
+        ),
+        ("POST", f"/v1/publications/{ids['publication_id']}/removed", {"json": {}}),
     ]
 
 
@@ -251,6 +395,15 @@ async def test_every_id_of_another_organisation_answers_404(
         f"/v1/webhooks/{ids['subscription_id']}/deliveries", headers=world.b.admin.headers
     )
     assert [d["id"] for d in deliveries.json()["items"]] == [ids["delivery_id"]]
+    publication = await client.get(
+        f"/v1/publications/{ids['publication_id']}", headers=world.b.admin.headers
+    )
+    assert publication.json()["status"] == "pending"
+    sign_off = await client.get(
+        f"/v1/sign-offs/{ids['sign_off_id']}", headers=world.b.admin.headers
+    )
+    assert sign_off.json()["status"] == "in_progress"
+    assert sign_off.json()["decisions"] == []
 
 
 async def test_lists_and_search_show_only_the_callers_organisation(

@@ -65,6 +65,52 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "responsible_officer_name": "Tom Hughes",
         "owner_name": "Grace Adeyemi",
     },
+    # As services.domain.notifications.sign_off_notices writes them.
+    "sign_off.decision_needed": {
+        "sign_off_path": "/v1/sign-offs/abc",
+        "stage_name": "Director approval",
+        "round": 2,
+        "version": "0.4",
+        "conditions": ["Add the police contact numbers"],
+    },
+    "sign_off.decided": {
+        "sign_off_path": "/v1/sign-offs/abc",
+        "amendments_path": "/v1/sign-offs/abc/amendments",
+        "stage_name": "Director approval",
+        "version": "0.3",
+        "outcome": "approved_with_conditions",
+        "outcome_words": "approved with conditions",
+        "conditions": ["Add the police contact numbers"],
+        "reasons": "Sound, once the contacts are added",
+        "decided_by_name": "Tom Hughes",
+        "on_behalf_of_name": "Grace Adeyemi",
+        "is_responsible_officer": True,
+    },
+    "sign_off.withdrawn": {
+        "sign_off_path": "/v1/sign-offs/abc",
+        "version": "0.3",
+        "stage_names": ["Director approval"],
+    },
+    "document.published": {
+        "version": "1.0",
+        "issued_on": "2026-12-08",
+        "effective_on": "2026-12-08",
+        "next_review_due": "2027-12-08",
+    },
+    "publication.queued": {"action": "upload", "version": "1.0", "reason": "issued"},
+    "legal_review.requested": {
+        "version": "0.3",
+        "question": "May we share the child's address with the police?",
+        "requested_by_name": "Tom Hughes",
+        "to_policy_team": False,
+    },
+    "legal_review.answered": {
+        "version": "0.3",
+        "question": "May we share the child's address with the police?",
+        "outcome": "changes_advised",
+        "advice": "Cite the data protection exemption.",
+        "answered_by_name": "Grace Adeyemi",
+    },
 }
 LINK = f"http://policygov.example/documents/{DOCUMENT_ID}"
 # Meeting emails are about a meeting, not (necessarily) one document.
@@ -144,8 +190,25 @@ MEETING_SAMPLES: dict[str, dict[str, Any]] = {
         "location": "Room 2",
     },
 }
+# Sign-off emails about no one document.
+UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
+    "delegation.created": {
+        "delegator_name": "Grace Adeyemi",
+        "delegate_name": "Tom Hughes",
+        "starts_on": "2026-12-08",
+        "ends_on": "2026-12-22",
+        "reason": "Annual leave",
+        "is_delegate": True,
+    },
+    "proposal.decided": {
+        "proposal_title": "A procedure for children missing from care",
+        "status": "approved",
+        "decision_note": "Consult the police first",
+        "board_name": "PPP Group",
+    },
+}
 EVERY_SAMPLE = {kind: {**COMMON, **extra} for kind, extra in SAMPLES.items()} | {
-    kind: {**PEOPLE, **extra} for kind, extra in MEETING_SAMPLES.items()
+    kind: {**PEOPLE, **extra} for kind, extra in (MEETING_SAMPLES | UNFILED_SAMPLES).items()
 }
 
 

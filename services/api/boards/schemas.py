@@ -567,6 +567,11 @@ class DecisionCreate(BaseModel):
     supersedes_id: uuid.UUID | None = Field(
         None, description="The decision this one corrects; decisions are never edited."
     )
+    see_again: bool = Field(
+        False,
+        description="With conditions on a sign-off referred to this board: the board will "
+        "check the amended draft itself, instead of the approver who referred it (NCT 3.4).",
+    )
 
 
 class Decision(BaseModel):
@@ -587,6 +592,7 @@ class Decision(BaseModel):
     recorded_by_label: str
     recorded_at: datetime
     supersedes_id: uuid.UUID | None
+    see_again: bool
     is_current: bool = True
 
 

@@ -15,7 +15,7 @@ from services.api.types import IsoDate, PageSize, ShortText, Tag
 from services.domain.access.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import links as links_service
-from services.domain.documents import service, versions
+from services.domain.documents import service, timeline, versions
 from services.domain.documents.models import Document
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.errors import PreconditionFailed
@@ -221,6 +221,23 @@ async def diff_versions(
         to_version=after.number,
         summary=schemas.DiffSummary(**diffing.summarise(changes)),
         changes=[schemas.Change.model_validate(c, from_attributes=True) for c in changes],
+    )
+
+
+@router.get("/{document_id}/timeline", response_model=schemas.Timeline)
+async def get_timeline(
+    document_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> schemas.Timeline:
+    """The document's paper trail, oldest first (for FOI requests): versions, proposal,
+    assessments, board items and decisions, sign-off, issue and Trix publication. Only for
+    those who may see drafts: the policy team and the people named on the document."""
+    document = await service.get_document(session, principal, document_id)
+    entries = await timeline.document_timeline(session, principal, document)
+    return schemas.Timeline(
+        document_id=document.id,
+        reference=document.reference,
+        title=document.title,
+        entries=[schemas.TimelineEntry.model_validate(e) for e in entries],
     )
 
 

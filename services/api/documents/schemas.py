@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -16,7 +16,15 @@ from pydantic import (
     UrlConstraints,
 )
 
-from services.api.types import IsoDate, LongText, ShortText, Tag, _storable, fits_column
+from services.api.types import (
+    IsoDate,
+    LongText,
+    ShortText,
+    Tag,
+    _storable,
+    fits_column,
+    text_field,
+)
 
 Status = Literal[
     "draft",
@@ -52,6 +60,8 @@ TrixUrl = Annotated[
     Field(description="The chapter on the Tri.x procedures manual."),
 ]
 
+Category = Annotated[str, text_field(80, 1)]
+
 
 class _DocumentFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -63,6 +73,11 @@ class DocumentCreate(_DocumentFields):
     summary: LongText = ""
     kind: KindKey = Field(examples=["procedure"])
     service_area: ShortText | None = None
+    category: Category | None = Field(
+        None,
+        description="Chooses the sign-off route with the kind (Birmingham's matrix: "
+        "overarching, practice_area, single_service, trix_chapter).",
+    )
     owner_id: uuid.UUID | None = Field(None, description="The RSM / policy sponsor.")
     responsible_officer_id: uuid.UUID | None = Field(
         None, description="The RO; when empty the owner stands in (NCT)."
@@ -83,6 +98,7 @@ class DocumentUpdate(_DocumentFields):
     summary: LongText = None  # type: ignore[assignment]
     kind: KindKey = None  # type: ignore[assignment]
     service_area: ShortText | None = None
+    category: Category | None = None
     owner_id: uuid.UUID | None = None
     responsible_officer_id: uuid.UUID | None = None
     author_id: uuid.UUID | None = None
@@ -102,6 +118,7 @@ class Document(BaseModel):
     summary: str
     kind: str
     service_area: str | None
+    category: str | None
     owner_id: uuid.UUID | None
     responsible_officer_id: uuid.UUID | None
     acting_responsible_officer_id: uuid.UUID | None = Field(
@@ -228,3 +245,32 @@ class DocumentKindUpdate(BaseModel):
     requires_owner: StrictBool = None  # type: ignore[assignment]
     default_review_interval_months: Interval | None = None
     is_active: StrictBool = None  # type: ignore[assignment]
+
+
+class TimelineEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime = Field(description="When it happened (UTC).")
+    type: str = Field(examples=["version.added", "sign_off.decision", "publication.done"])
+    summary: str = Field(description="One readable sentence.")
+    actor_id: uuid.UUID | None
+    actor_name: str | None = Field(
+        description="The person's name, or the API key's label when no person acted."
+    )
+    refs: dict[str, uuid.UUID] = Field(
+        description="Ids of what the entry is about: version_id, sign_off_id, stage_id, "
+        "decision_id, meeting_id, publication_id, ..."
+    )
+    details: dict[str, Any] = Field(
+        description="The facts in structured form: outcome, conditions, method, trix_url, ..."
+    )
+    superseded_by: uuid.UUID | None = Field(
+        None, description="For a decision later corrected: the decision that superseded it."
+    )
+
+
+class Timeline(BaseModel):
+    document_id: uuid.UUID
+    reference: str
+    title: str
+    entries: list[TimelineEntry]

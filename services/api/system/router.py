@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import text
 
 from services.api.deps import CurrentPrincipal, Session
@@ -18,6 +18,9 @@ from services.domain.organisations import service as organisations
 
 router = APIRouter(tags=["system"])
 Subdivision = Literal["ENG", "WLS", "SCT", "NIR"]
+Category = Annotated[
+    str, StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
+]
 
 
 class Health(BaseModel):
@@ -60,6 +63,9 @@ class Organisation(BaseModel):
     holiday_subdivision: Subdivision
     closure_days: list[date]
     escalation_contact_id: uuid.UUID | None
+    eia_categories: list[str] = Field(
+        description="The equality categories an equality impact assessment rates."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -77,10 +83,16 @@ class OrganisationUpdate(BaseModel):
     escalation_contact_id: uuid.UUID | None = Field(
         None, description="Who is told when a review is badly overdue (Dorset: Head of QA)."
     )
+    eia_categories: Annotated[list[Category], Field(min_length=1, max_length=20)] | None = Field(
+        None,
+        description="The equality categories an equality impact assessment rates, each once "
+        "(Cafcass appendix 2: age, disability, ethnicity, gender, religion_or_belief, "
+        "sexual_orientation).",
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
-        for name in ("name", "holiday_subdivision", "closure_days"):
+        for name in ("name", "holiday_subdivision", "closure_days", "eia_categories"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -104,8 +116,9 @@ async def update_own_organisation(
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> Organisation:
-    """Change the organisation's name, bank holidays, closure days or escalation contact
-    (admins). Every deadline counted in working days follows. Needs `If-Match`."""
+    """Change the organisation's name, bank holidays, closure days, escalation contact or
+    equality categories (admins). Every deadline counted in working days follows. Needs
+    `If-Match`."""
     expected = expected_version(if_match)
     org = await organisations.update_organisation(
         session, principal, body.model_dump(exclude_unset=True), expected_version=expected

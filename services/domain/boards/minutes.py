@@ -90,6 +90,8 @@ def _check_decision_fields(fields: Mapping[str, Any]) -> None:
         raise Invalid("Approval with conditions needs the conditions.", field="conditions")
     if fields["outcome"] != "approved_with_conditions" and fields.get("conditions"):
         raise Invalid("Only an approval with conditions has conditions.", field="conditions")
+    if fields.get("see_again") and fields["outcome"] != "approved_with_conditions":
+        raise Invalid("see_again goes with an approval with conditions.", field="see_again")
     if fields["method"] == "vote" and (
         fields.get("votes_for") is None or fields.get("votes_against") is None
     ):
@@ -148,6 +150,7 @@ async def record_decision(
         recorded_by_label=principal.label[:300],
         recorded_at=utcnow(),
         supersedes_id=supersedes_id,
+        see_again=bool(fields.get("see_again")),
     )
     session.add(decision)
     before = audit.snapshot(item)
@@ -185,6 +188,13 @@ async def record_decision(
             outcome=decision.outcome,
         ),
     )
+    from services.domain.assessments.proposals import on_meeting_decision as proposal_decided
+
+    await proposal_decided(session, principal, item, decision)
+    # The item may be a sign-off stage or a proposal: the minutes decide them too.
+    from services.domain.sign_off.decisions import on_meeting_decision as sign_off_decided
+
+    await sign_off_decided(session, principal, item, decision)
     return decision
 
 

@@ -361,6 +361,8 @@ class MeetingDecision(IdMixin, Base):
     recorded_by_label: Mapped[str] = mapped_column(String(300))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     supersedes_id: Mapped[uuid.UUID | None]
+    # With conditions on a referred sign-off: the board checks the amended draft itself.
+    see_again: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class MeetingAction(IdMixin, TimestampMixin, Base):

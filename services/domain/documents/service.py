@@ -20,6 +20,7 @@ from services.domain.documents.models import STATUSES, Document, DocumentKind
 from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
+from services.domain.publications import service as publications
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 PEOPLE_FIELDS = {
@@ -27,8 +28,9 @@ PEOPLE_FIELDS = {
     "responsible_officer_id": "responsible_officer",
     "author_id": "author",
 }
-# Only admins and policy officers change who is accountable, the reference, kind or status.
-MANAGED_FIELDS = frozenset({"reference", "kind", "status", *PEOPLE_FIELDS})
+# Only admins and policy officers change who is accountable, the reference, kind, category
+# (they choose the sign-off route) or status.
+MANAGED_FIELDS = frozenset({"reference", "kind", "category", "status", *PEOPLE_FIELDS})
 WRITING_ROLES = frozenset({"admin", "policy_officer", "author", "approver"})
 
 
@@ -230,6 +232,11 @@ async def update_document(
                 uuid.UUID(before[field]) if before[field] else None,
                 getattr(document, field),
             )
+    if "status" in changed:
+        # Retired or superseded: queue its removal from Trix (pending uploads stay queued).
+        await publications.queue_removal_if_withdrawn(
+            session, principal, document, previous_status=before["status"]
+        )
     return document
 
 

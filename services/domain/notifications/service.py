@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.db import utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.notifications import meeting_notices
+from services.domain.notifications import meeting_notices, sign_off_notices
 from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
@@ -132,7 +132,9 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
             )
             if created:
                 notifications.append(created)
-    for notice in await meeting_notices.notices_for(session, event):
+    notices = await meeting_notices.notices_for(session, event)
+    notices += await sign_off_notices.notices_for(session, event)
+    for notice in notices:
         created = await _add(
             session,
             organisation_id=event.organisation_id,
@@ -323,7 +325,12 @@ async def is_still_true(session: AsyncSession, notification: Notification) -> bo
 
     A review notice about a due date that has since moved (reviewed meanwhile) is void, and so
     is a notice about a meeting cancelled (or moved again) since: a later notice tells them.
+    A request to decide a sign-off stage is void once the stage no longer waits for it.
     """
+    if notification.kind in sign_off_notices.KINDS:
+        return await sign_off_notices.still_applies(
+            session, notification.kind, notification.context
+        )
     if meeting_notices.is_about_a_meeting(notification.kind):
         return await meeting_notices.still_applies(session, notification.kind, notification.context)
     if not notification.kind.startswith("review.") or notification.document_id is None:

@@ -18,6 +18,7 @@ from services.domain.organisations.models import Organisation
 from services.domain.people.service import require_active_person
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 
 
 async def create_organisation(session: AsyncSession, *, slug: str, name: str) -> Organisation:
@@ -55,7 +56,8 @@ async def update_organisation(
     *,
     expected_version: int,
 ) -> Organisation:
-    """Change the caller's organisation: its name, calendar or escalation contact (admins)."""
+    """Change the caller's organisation: its name, calendar, escalation contact or equality
+    categories (admins)."""
     principal.require("admin")
     org = await get(session, principal.organisation_id)
     if org.row_version != expected_version:
@@ -63,6 +65,8 @@ async def update_organisation(
     changes = dict(changes)
     if "closure_days" in changes:
         changes["closure_days"] = sorted(set(changes["closure_days"]))
+    if "eia_categories" in changes:
+        _check_categories(changes["eia_categories"])
     await require_active_person(
         session, org.id, changes.get("escalation_contact_id"), "escalation_contact_id"
     )
@@ -84,6 +88,21 @@ async def update_organisation(
         after=audit.snapshot(org),
     )
     return org
+
+
+def _check_categories(categories: list[str]) -> None:
+    # Cafcass appendix 2 screens six categories; an organisation may screen others.
+    if not 1 <= len(categories) <= 20:
+        raise Invalid("Give 1 to 20 equality categories.", field="eia_categories")
+    if len(set(categories)) != len(categories):
+        raise Invalid("Name each equality category once.", field="eia_categories")
+    for category in categories:
+        if not CATEGORY.match(category):
+            raise Invalid(
+                "A category is a key of lower-case letters, digits and underscores (at most "
+                "80), e.g. religion_or_belief.",
+                field="eia_categories",
+            )
 
 
 async def find_by_slug(session: AsyncSession, slug: str) -> Organisation | None:

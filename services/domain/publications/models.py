@@ -33,7 +33,9 @@ class Publication(IdMixin, Base):
             ondelete="CASCADE",
         ),
         ForeignKeyConstraint(
-            ["version_id"], ["document_versions.id"], name="fk_publications_version_id_document_versions"
+            ["version_id"],
+            ["document_versions.id"],
+            name="fk_publications_version_id_document_versions",
         ),
         ForeignKeyConstraint(
             ["organisation_id", "completed_by_id"],

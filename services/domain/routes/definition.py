@@ -135,6 +135,7 @@ class RouteDefinition(_Strict):
         before = [s for s in self.stages if not s.after_issue]
         if not any(s.purpose == "approval" and s.condition is None for s in before):
             raise ValueError("a route needs an approval stage before issue that always applies")
-        if any(a.after_issue and not b.after_issue for a, b in zip(self.stages, self.stages[1:])):
+        timing = [s.after_issue for s in self.stages]
+        if timing != sorted(timing):
             raise ValueError("stages after issue come after every stage before issue")
         return self

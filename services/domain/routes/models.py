@@ -86,7 +86,7 @@ class RouteVersion(IdMixin, Base):
 
 
 class Post(IdMixin, TimestampMixin, Base):
-    """Who holds a post, for a service area or the whole organisation ("AD of the practice area")."""
+    """Who holds a post for a service area, or organisation-wide ("AD of the practice area")."""
 
     __tablename__ = "posts"
     __table_args__ = (

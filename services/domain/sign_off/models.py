@@ -86,7 +86,9 @@ class SignOff(IdMixin, TimestampMixin, Base):
             name="fk_sign_offs_route_version_id_route_versions",
         ),
         ForeignKeyConstraint(
-            ["version_id"], ["document_versions.id"], name="fk_sign_offs_version_id_document_versions"
+            ["version_id"],
+            ["document_versions.id"],
+            name="fk_sign_offs_version_id_document_versions",
         ),
         ForeignKeyConstraint(
             ["issued_version_id"],

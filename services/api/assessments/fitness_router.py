@@ -1,0 +1,77 @@
+"""Fit-for-purpose checks (Cafcass appendix 3) of a version."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.assessments import schemas
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.types import PageSize
+from services.domain.assessments import fitness
+from services.domain.pagination import time_page, time_position
+
+router = APIRouter(prefix="/v1/fitness-checks", tags=["fitness checks"])
+
+
+@router.get("/questions", response_model=schemas.FitnessQuestions)
+async def get_fitness_questions(principal: CurrentPrincipal) -> schemas.FitnessQuestions:
+    """The fit-for-purpose criteria (Cafcass appendix 3) and the answers each may have."""
+    return schemas.FitnessQuestions.model_validate(
+        {
+            "questions": [{"key": k, "text": t} for k, t in fitness.QUESTIONS],
+            "answers": fitness.ANSWERS,
+        }
+    )
+
+
+@router.get("", response_model=schemas.FitnessCheckPage)
+async def list_fitness_checks(
+    document_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.FitnessCheckPage:
+    """A document's checks, oldest first (its team and the policy team)."""
+    scope = {"document_id": str(document_id)}
+    after = time_position(settings.secret_key, cursor, scope)
+    found = await fitness.list_checks(session, principal, document_id, after=after, limit=limit + 1)
+    found, next_cursor = time_page(
+        settings.secret_key, found, limit, scope, lambda row: row.created_at
+    )
+    return schemas.FitnessCheckPage(
+        items=[schemas.FitnessCheck.model_validate(c) for c in found], next_cursor=next_cursor
+    )
+
+
+@router.post("", status_code=201, response_model=schemas.FitnessCheck)
+async def record_fitness_check(
+    body: schemas.FitnessCheckCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.FitnessCheck:
+    """Answer every question of the checklist for a version (anyone who can edit the
+    document). Checks are never changed: check again for a later draft."""
+    check = await fitness.record_check(
+        session,
+        principal,
+        document_id=body.document_id,
+        version_id=body.version_id,
+        answers={k: v.model_dump() for k, v in body.answers.items()},
+    )
+    response.headers["Location"] = f"/v1/fitness-checks/{check.id}"
+    return schemas.FitnessCheck.model_validate(check)
+
+
+@router.get("/{check_id}", response_model=schemas.FitnessCheck)
+async def get_fitness_check(
+    check_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> schemas.FitnessCheck:
+    return schemas.FitnessCheck.model_validate(
+        await fitness.get_check(session, principal, check_id)
+    )

@@ -1,0 +1,117 @@
+"""The Trix publication queue: the upload scripts poll it and report what they did."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.publications import schemas
+from services.api.types import PageSize
+from services.domain.pagination import time_page, time_position
+from services.domain.publications import service
+from services.domain.publications.service import QueuedPublication
+
+router = APIRouter(prefix="/v1/publications", tags=["publications"])
+
+
+def publication_out(queued: QueuedPublication) -> schemas.Publication:
+    publication, document, version = queued.publication, queued.document, queued.version
+    return schemas.Publication(
+        id=publication.id,
+        document_id=document.id,
+        reference=document.reference,
+        title=document.title,
+        version_id=publication.version_id,
+        version_number=version.number if version is not None else None,
+        issued_on=version.issued_on if version is not None else None,
+        effective_on=version.effective_on if version is not None else None,
+        action=publication.action,
+        reason=publication.reason,
+        status=publication.status,
+        trix_url=queued.page_url,
+        created_at=publication.created_at,
+        completed_at=publication.completed_at,
+        completed_by_id=publication.completed_by_id,
+        completed_by_label=publication.completed_by_label,
+        file_url=(
+            f"/v1/documents/{document.id}/versions/{version.id}/file"
+            if version is not None
+            else None
+        ),
+    )
+
+
+@router.get("", response_model=schemas.PublicationPage)
+async def list_publications(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    status: schemas.PublicationStatus | None = None,
+    action: schemas.Action | None = None,
+    document_id: uuid.UUID | None = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.PublicationPage:
+    """The queue oldest first; the scripts poll `status=pending`. Admins, policy officers and
+    integration keys."""
+    scope = {
+        "status": status,
+        "action": action,
+        "document_id": str(document_id) if document_id else None,
+    }
+    after = time_position(settings.secret_key, cursor, scope)
+    found = await service.list_publications(
+        session,
+        principal,
+        status=status,
+        action=action,
+        document_id=document_id,
+        after=after,
+        limit=limit + 1,
+    )
+    found, next_cursor = time_page(
+        settings.secret_key, found, limit, scope, lambda row: row.publication.created_at
+    )
+    return schemas.PublicationPage(
+        items=[publication_out(q) for q in found], next_cursor=next_cursor
+    )
+
+
+@router.get("/{publication_id}", response_model=schemas.Publication)
+async def get_publication(
+    publication_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> schemas.Publication:
+    return publication_out(await service.get_publication(session, principal, publication_id))
+
+
+@router.post("/{publication_id}/uploaded", response_model=schemas.Publication)
+async def mark_uploaded(
+    publication_id: uuid.UUID,
+    body: schemas.Uploaded,
+    session: Session,
+    principal: CurrentPrincipal,
+) -> schemas.Publication:
+    """Report an upload done, with the Trix page. Repeating it with the same URL changes
+    nothing; another URL is a 409 naming the one recorded."""
+    queued = await service.get_publication(session, principal, publication_id, for_update=True)
+    queued = await service.mark_uploaded(session, principal, queued, str(body.trix_url))
+    return publication_out(queued)
+
+
+@router.post("/{publication_id}/removed", response_model=schemas.Publication)
+async def mark_removed(
+    publication_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    body: schemas.Removed | None = None,
+) -> schemas.Publication:
+    """Report a removal done; the document forgets its Trix page. Repeating it changes
+    nothing."""
+    queued = await service.get_publication(session, principal, publication_id, for_update=True)
+    queued = await service.mark_removed(
+        session, principal, queued, note=body.note if body is not None else ""
+    )
+    return publication_out(queued)

@@ -1,0 +1,60 @@
+"""The Trix publication queue as the upload scripts see it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.documents.schemas import TrixUrl
+from services.api.types import LongText
+
+Action = Literal["upload", "remove"]
+PublicationStatus = Literal["pending", "done"]
+
+
+class Publication(BaseModel):
+    id: uuid.UUID
+    document_id: uuid.UUID
+    reference: str
+    title: str
+    version_id: uuid.UUID | None
+    version_number: str | None = Field(examples=["1.0"])
+    issued_on: date | None
+    effective_on: date | None
+    action: Action = Field(
+        description="upload: publish the issued version; remove: take the document off Trix."
+    )
+    reason: str = Field(examples=["issued", "retired", "superseded"])
+    status: PublicationStatus
+    trix_url: str | None = Field(
+        description="The Trix page: where the version was published, or the page to remove."
+    )
+    created_at: datetime
+    completed_at: datetime | None
+    completed_by_id: uuid.UUID | None
+    completed_by_label: str | None
+    file_url: str | None = Field(
+        description="Where to download the version's file with the same API key."
+    )
+
+
+class PublicationPage(BaseModel):
+    items: list[Publication]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class Uploaded(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trix_url: TrixUrl
+
+
+class Removed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: LongText = ""

@@ -1,0 +1,293 @@
+"""Sign-off (`/v1/sign-offs`): submit a draft, decide its stages, amend, withdraw; and
+delegations (`/v1/delegations`) of an approver's authority during leave."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.sign_off import schemas
+from services.api.types import PageSize
+from services.domain.documents.models import DocumentVersion
+from services.domain.documents.service import get_document
+from services.domain.errors import Invalid, NotFound
+from services.domain.pagination import time_page, time_position
+from services.domain.sign_off import decisions, delegations, service
+from services.domain.sign_off import stages as staging
+from services.domain.sign_off.models import Delegation, SignOff
+
+router = APIRouter(prefix="/v1/sign-offs", tags=["sign-off"])
+delegations_router = APIRouter(prefix="/v1/delegations", tags=["sign-off"])
+
+
+async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
+    route, route_version = await service.route_of(session, sign_off)
+    version = await session.get(DocumentVersion, sign_off.version_id)
+    assert version is not None
+    found = await decisions.decisions_of(session, sign_off.id)
+    superseded_by = {d.supersedes_id: d.id for d in found if d.supersedes_id}
+    stages = []
+    for stage in await staging.stages_of(session, sign_off.id):
+        definition = staging.stage_definition(stage)
+        stages.append(
+            schemas.StageOut(
+                id=stage.id,
+                key=stage.key,
+                name=stage.name,
+                purpose=definition.purpose,
+                after_issue=definition.after_issue,
+                status=stage.status,
+                round=stage.round,
+                participants=list(stage.participants),
+                required=stage.required,
+                board_id=stage.board_id,
+                agenda_item_id=stage.agenda_item_id,
+                deferred_from_id=stage.deferred_from_id,
+                condition=definition.condition.model_dump() if definition.condition else None,
+                started_at=stage.started_at,
+                finished_at=stage.finished_at,
+            )
+        )
+    return schemas.SignOff(
+        id=sign_off.id,
+        document_id=sign_off.document_id,
+        version_id=sign_off.version_id,
+        version_number=version.number,
+        route_id=route.id,
+        route_key=route.key,
+        route_version=route_version.number,
+        status=sign_off.status,
+        answers=sign_off.answers,
+        approvers={k: [uuid.UUID(p) for p in v] for k, v in sign_off.approvers.items()},
+        effective_on=sign_off.effective_on,
+        review_interval_months=sign_off.review_interval_months,
+        check_stage_id=sign_off.check_stage_id,
+        issued_version_id=sign_off.issued_version_id,
+        submitted_by_id=sign_off.submitted_by_id,
+        submitted_at=sign_off.submitted_at,
+        closed_at=sign_off.closed_at,
+        stages=stages,
+        decisions=[
+            schemas.Decision(
+                id=d.id,
+                stage_id=d.stage_id,
+                round=d.round,
+                version_id=d.version_id,
+                outcome=d.outcome,
+                method=d.method,
+                conditions=list(d.conditions),
+                reasons=d.reasons,
+                see_again=d.see_again,
+                referred_to=d.referred_to,
+                decided_by_id=d.decided_by_id,
+                on_behalf_of_id=d.on_behalf_of_id,
+                meeting_id=d.meeting_id,
+                meeting_decision_id=d.meeting_decision_id,
+                recorded_by_label=d.recorded_by_label,
+                recorded_at=d.recorded_at,
+                supersedes_id=d.supersedes_id,
+                superseded_by_id=superseded_by.get(d.id),
+            )
+            for d in found
+        ],
+    )
+
+
+def _etag(response: Response, sign_off: SignOff) -> None:
+    response.headers["ETag"] = f'"r{sign_off.row_version}"'
+
+
+@router.get("", response_model=schemas.SignOffPage)
+async def list_sign_offs(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    document_id: uuid.UUID | None = None,
+    status: schemas.SignOffStatus | None = None,
+    awaiting_me: Annotated[
+        bool, Query(description="Only those with a stage waiting for your decision.")
+    ] = False,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.SignOffPage:
+    """Sign-offs, newest first: every one for the policy team, else those you are part of."""
+    scope = {
+        "document_id": str(document_id) if document_id else None,
+        "status": status,
+        "awaiting_me": awaiting_me,
+    }
+    after = time_position(settings.secret_key, cursor, scope)
+    found = await service.list_sign_offs(
+        session,
+        principal,
+        document_id=document_id,
+        status=status,
+        awaiting_me=awaiting_me,
+        after=after,
+        limit=limit + 1,
+    )
+    page, next_cursor = time_page(settings.secret_key, found, limit, scope, lambda s: s.created_at)
+    return schemas.SignOffPage(
+        items=[schemas.SignOffSummary.model_validate(s, from_attributes=True) for s in page],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/readiness", response_model=schemas.Readiness)
+async def readiness(
+    session: Session,
+    principal: CurrentPrincipal,
+    document_id: uuid.UUID,
+    version_id: uuid.UUID | None = None,
+    route_id: uuid.UUID | None = None,
+) -> schemas.Readiness:
+    """The route a submission would follow, its questions, and the gates still missing."""
+    try:
+        document = await get_document(session, principal, document_id)
+    except NotFound:
+        raise Invalid("No such document.", field="document_id") from None
+    route, definition, draft, missing = await service.readiness(
+        session, principal, document, version_id=version_id, route_id=route_id
+    )
+    return schemas.Readiness(
+        route_id=route.id,
+        route_key=route.key,
+        route_name=route.name,
+        definition=definition,
+        version_id=draft.id if draft else None,
+        missing_gates=[schemas.MissingGate(gate=m.gate, detail=m.detail) for m in missing],
+        is_ready=draft is not None and not missing,
+    )
+
+
+@router.post("", status_code=201, response_model=schemas.SignOff)
+async def submit_for_sign_off(
+    body: schemas.SignOffCreate, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.SignOff:
+    """Submit a draft version for sign-off. A missing gate (EIA, proposal, legal review,
+    fitness check, consultation) answers 409 naming each one in `missing_gates`."""
+    sign_off = await service.submit(session, principal, body.model_dump(mode="python"))
+    response.headers["Location"] = f"/v1/sign-offs/{sign_off.id}"
+    _etag(response, sign_off)
+    return await _out(session, sign_off)
+
+
+@router.get("/{sign_off_id}", response_model=schemas.SignOff)
+async def get_sign_off(
+    sign_off_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
+) -> schemas.SignOff:
+    """A sign-off with its stages and every decision, superseded ones included."""
+    sign_off = await service.get_sign_off(session, principal, sign_off_id)
+    _etag(response, sign_off)
+    return await _out(session, sign_off)
+
+
+@router.post("/{sign_off_id}/decisions", status_code=201, response_model=schemas.SignOff)
+async def record_decision(
+    sign_off_id: uuid.UUID,
+    body: schemas.DecisionCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.SignOff:
+    """Decide the stage waiting for you (or for the approver you stand in for).
+
+    A decision on a version that is no longer the submitted one, or on a stage another
+    approver has just decided, answers 409. Stages decided by a board at a meeting are
+    recorded in the meeting's minutes instead.
+    """
+    sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
+    await decisions.record_decision(session, principal, sign_off, body.model_dump(mode="python"))
+    _etag(response, sign_off)
+    return await _out(session, sign_off)
+
+
+@router.post("/{sign_off_id}/amendments", response_model=schemas.SignOff)
+async def send_amendment(
+    sign_off_id: uuid.UUID,
+    body: schemas.Amendment,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.SignOff:
+    """After an approval with conditions: send the amended draft back to be checked."""
+    sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
+    await service.amend(session, principal, sign_off, body.version_id)
+    _etag(response, sign_off)
+    return await _out(session, sign_off)
+
+
+@router.post("/{sign_off_id}/answers", response_model=schemas.SignOff)
+async def answer_questions(
+    sign_off_id: uuid.UUID,
+    body: schemas.Answers,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.SignOff:
+    """Change answers to the route's questions while the stages they decide are pending."""
+    sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
+    await service.answer_questions(session, principal, sign_off, body.answers)
+    _etag(response, sign_off)
+    return await _out(session, sign_off)
+
+
+@router.post("/{sign_off_id}/withdraw", response_model=schemas.SignOff)
+async def withdraw(
+    sign_off_id: uuid.UUID,
+    body: schemas.Withdrawal,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.SignOff:
+    """Take the draft out of sign-off; board items it put on forward plans are withdrawn."""
+    sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
+    await service.withdraw(session, principal, sign_off, body.reason)
+    _etag(response, sign_off)
+    return await _out(session, sign_off)
+
+
+def _delegation_out(delegation: Delegation) -> schemas.Delegation:
+    return schemas.Delegation.model_validate(delegation, from_attributes=True)
+
+
+@delegations_router.get("", response_model=list[schemas.Delegation])
+async def list_delegations(
+    session: Session, principal: CurrentPrincipal, current_only: bool = True
+) -> list[schemas.Delegation]:
+    """Delegations you gave or received (all of them for the policy team)."""
+    found = await delegations.list_delegations(session, principal, current_only=current_only)
+    return [_delegation_out(d) for d in found]
+
+
+@delegations_router.post("", status_code=201, response_model=schemas.Delegation)
+async def create_delegation(
+    body: schemas.DelegationCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.Delegation:
+    """Lend your sign-off authority to a named person for a period (e.g. annual leave)."""
+    delegation = await delegations.create_delegation(session, principal, body.model_dump())
+    response.headers["Location"] = f"/v1/delegations/{delegation.id}"
+    return _delegation_out(delegation)
+
+
+@delegations_router.get("/{delegation_id}", response_model=schemas.Delegation)
+async def get_delegation(
+    delegation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> schemas.Delegation:
+    return _delegation_out(await delegations.get_delegation(session, principal, delegation_id))
+
+
+@delegations_router.post("/{delegation_id}/revoke", response_model=schemas.Delegation)
+async def revoke_delegation(
+    delegation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> schemas.Delegation:
+    """End a delegation early; decisions already taken under it stand."""
+    delegation = await delegations.get_delegation(session, principal, delegation_id)
+    return _delegation_out(await delegations.revoke_delegation(session, principal, delegation))

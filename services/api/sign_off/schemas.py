@@ -1,0 +1,219 @@
+"""Schemas of sign-offs, their stages and decisions, readiness, and delegations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.types import IsoDate, LongText, text_field
+from services.domain.routes.definition import Decider, RouteDefinition
+
+SignOffStatus = Literal[
+    "in_progress",
+    "awaiting_amendment",
+    "issued",
+    "completed",
+    "rejected",
+    "withdrawn",
+    "ratification_refused",
+]
+StageStatus = Literal[
+    "pending",
+    "active",
+    "conditions_set",
+    "approved",
+    "noted",
+    "deferred",
+    "rejected",
+    "skipped",
+    "cancelled",
+]
+Outcome = Literal["approved", "approved_with_conditions", "deferred", "rejected", "noted"]
+Condition = Annotated[str, text_field(2000, 1)]
+
+
+class SignOffCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: uuid.UUID
+    version_id: uuid.UUID = Field(description="The draft version submitted (e.g. 0.3's id).")
+    route_id: uuid.UUID | None = Field(
+        default=None,
+        description="The route to follow; by default the most specific one for the "
+        "document's kind and category.",
+    )
+    answers: dict[str, bool] = Field(
+        default_factory=dict, description="Answers to the route's questions, by key."
+    )
+    approvers: dict[str, list[uuid.UUID]] = Field(
+        default_factory=dict,
+        description="For stages whose route names nobody (NCT: several RSMs), who decides.",
+    )
+    effective_on: IsoDate | None = Field(
+        default=None, description="From when staff must follow it; default: the issue date."
+    )
+    review_interval_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=120,
+        description="The review schedule agreed at approval (Dorset 8.1); default: the "
+        "route's, else the document's.",
+    )
+
+
+class DecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version_id: uuid.UUID = Field(
+        description="The version decided on: it must be the one submitted."
+    )
+    outcome: Outcome
+    stage_id: uuid.UUID | None = None
+    conditions: list[Condition] = Field(default_factory=list, max_length=50)
+    reasons: LongText = ""
+    see_again: bool = Field(
+        default=False,
+        description="With conditions set by a higher body: it wants to check the amended "
+        "draft itself instead of the approver who referred it.",
+    )
+    refer_to: Decider | None = Field(
+        default=None, description="For a deferral: the higher body; default: the route's."
+    )
+    supersedes_id: uuid.UUID | None = Field(
+        default=None, description="Your earlier decision on this stage that this one corrects."
+    )
+
+
+class Amendment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version_id: uuid.UUID = Field(description="The amended draft, uploaded as a new version.")
+
+
+class Answers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, bool]
+
+
+class Withdrawal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: LongText = ""
+
+
+class Decision(BaseModel):
+    id: uuid.UUID
+    stage_id: uuid.UUID
+    round: int
+    version_id: uuid.UUID
+    outcome: Outcome
+    method: Literal["individual", "meeting", "circulation"]
+    conditions: list[str]
+    reasons: str
+    see_again: bool
+    referred_to: dict[str, Any] | None
+    decided_by_id: uuid.UUID | None
+    on_behalf_of_id: uuid.UUID | None
+    meeting_id: uuid.UUID | None
+    meeting_decision_id: uuid.UUID | None
+    recorded_by_label: str
+    recorded_at: datetime
+    supersedes_id: uuid.UUID | None
+    superseded_by_id: uuid.UUID | None
+
+
+class StageOut(BaseModel):
+    id: uuid.UUID
+    key: str
+    name: str
+    purpose: Literal["approval", "information", "ratification"]
+    after_issue: bool
+    status: StageStatus
+    round: int
+    participants: list[uuid.UUID]
+    required: int
+    board_id: uuid.UUID | None
+    agenda_item_id: uuid.UUID | None
+    deferred_from_id: uuid.UUID | None
+    condition: dict[str, Any] | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class SignOff(BaseModel):
+    id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    version_number: str
+    route_id: uuid.UUID
+    route_key: str
+    route_version: int
+    status: SignOffStatus
+    answers: dict[str, bool]
+    approvers: dict[str, list[uuid.UUID]]
+    effective_on: date | None
+    review_interval_months: int | None
+    check_stage_id: uuid.UUID | None
+    issued_version_id: uuid.UUID | None
+    submitted_by_id: uuid.UUID | None
+    submitted_at: datetime
+    closed_at: datetime | None
+    stages: list[StageOut]
+    decisions: list[Decision]
+
+
+class SignOffSummary(BaseModel):
+    id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    status: SignOffStatus
+    submitted_at: datetime
+    closed_at: datetime | None
+
+
+class SignOffPage(BaseModel):
+    items: list[SignOffSummary]
+    next_cursor: str | None
+
+
+class MissingGate(BaseModel):
+    gate: str
+    detail: str
+
+
+class Readiness(BaseModel):
+    route_id: uuid.UUID
+    route_key: str
+    route_name: str
+    definition: RouteDefinition
+    version_id: uuid.UUID | None = Field(description="The draft checked (the newest by default).")
+    missing_gates: list[MissingGate]
+    is_ready: bool
+
+
+class DelegationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delegate_id: uuid.UUID
+    delegator_id: uuid.UUID | None = Field(
+        default=None, description="Default: you. The policy team may record it for others."
+    )
+    starts_on: IsoDate
+    ends_on: IsoDate
+    reason: Annotated[str, text_field(500)] = ""
+
+
+class Delegation(BaseModel):
+    id: uuid.UUID
+    delegator_id: uuid.UUID
+    delegate_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    reason: str
+    created_by_id: uuid.UUID | None
+    created_at: datetime
+    revoked_at: datetime | None

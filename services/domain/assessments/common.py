@@ -1,0 +1,77 @@
+"""What the records before sign-off share: the document and version they are about, paging."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.service import can_edit, can_see_drafts, get_document
+from services.domain.errors import Forbidden, Invalid, NotFound
+
+
+async def document_named(
+    session: AsyncSession, principal: Principal, document_id: uuid.UUID
+) -> Document:
+    """The document a request body names; another organisation's is Invalid like a missing one."""
+    try:
+        return await get_document(session, principal, document_id)
+    except NotFound:
+        raise Invalid("No such document.", field="document_id") from None
+
+
+async def version_named(
+    session: AsyncSession, document: Document, version_id: uuid.UUID
+) -> DocumentVersion:
+    """A version of ``document`` by id; any other id is Invalid naming ``version_id``."""
+    version = (
+        await session.execute(
+            select(DocumentVersion).where(
+                DocumentVersion.id == version_id, DocumentVersion.document_id == document.id
+            )
+        )
+    ).scalar_one_or_none()
+    if version is None:
+        raise Invalid("That is not a version of the document.", field="version_id")
+    return version
+
+
+async def document_and_version(
+    session: AsyncSession,
+    principal: Principal,
+    document_id: uuid.UUID,
+    version_id: uuid.UUID,
+    *,
+    what: str,
+) -> tuple[Document, DocumentVersion]:
+    """The document and version a new record is about, if the caller may work on them."""
+    document = await document_named(session, principal, document_id)
+    require_editor(principal, document, what)
+    return document, await version_named(session, document, version_id)
+
+
+def require_editor(principal: Principal, document: Document, what: str) -> None:
+    if not can_edit(principal, document):
+        raise Forbidden(
+            f"{what} are recorded by the document's author, responsible officer or owner, "
+            "or the policy team."
+        )
+
+
+def require_reader(principal: Principal, document: Document, what: str) -> None:
+    if not can_see_drafts(principal, document):
+        raise Forbidden(f"{what} are for the people working on the document and the policy team.")
+
+
+def after_position(
+    query: Select[Any], moment: Any, row_id: Any, after: tuple[datetime, uuid.UUID] | None
+) -> Select[Any]:
+    """Keyset pagination: rows after (moment, id) in (moment, id) order."""
+    if after is not None:
+        query = query.where((moment > after[0]) | and_(moment == after[0], row_id > after[1]))
+    return query.order_by(moment, row_id)

@@ -1,0 +1,175 @@
+"""The fit-for-purpose checklist (Cafcass appendix 3), answered for one version.
+
+Checks are append-only: answering again, usually for a later draft, is a new check.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.assessments.common import (
+    after_position,
+    document_and_version,
+    require_reader,
+)
+from services.domain.assessments.models import FitnessCheck
+from services.domain.audit import service as audit
+from services.domain.db import new_id
+from services.domain.documents.service import get_document
+from services.domain.errors import Invalid, NotFound
+
+WHAT = "Fit-for-purpose checks"
+ANSWERS = ("yes", "no", "partly")
+COMMENT_MAX = 2000
+# Cafcass appendix 3, "Fit for Purpose Criteria".
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    (
+        "q1_outcome",
+        "Is the policy clear about what outcome it is intended to deliver and how it supports "
+        "the organisation in its overall direction?",
+    ),
+    (
+        "q2_easy_to_follow",
+        "Is it easy to understand what you must do to implement and follow this policy?",
+    ),
+    (
+        "q3_government_agenda",
+        "Does the policy take account of the wider agenda of Government policy for children and "
+        "children's services as it is relevant to the particular policy area?",
+    ),
+    (
+        "q4_legislation",
+        "Does the policy make clear reference to and fit within the appropriate legislative "
+        "requirements? (The policy must fulfil Cafcass' legal obligations and you should ensure "
+        "that legal has checked it and advised your team.)",
+    ),
+    (
+        "q5_links",
+        "Does the policy make clear links to other relevant Cafcass policies so that it 'fits' "
+        "with the overall direction of the organisation and avoids giving out contradictory "
+        "messages?",
+    ),
+    (
+        "q6_clear_concise",
+        "Is the policy clear and concise? (Is the policy written in a style that is simple and "
+        "direct and avoids longwinded language or becomes difficult to follow.)",
+    ),
+    ("q7_diversity_impact", "Has the policy been subject to a diversity impact assessment?"),
+    ("q8_ownership", "Is it clear who owns the policy and the date that it was issued?"),
+    (
+        "q9_consultation",
+        "Has the policy been shaped by the involvement and consultation of a range of "
+        "stakeholders?",
+    ),
+    ("q10_evidence", "Does the policy draw on a relevant evidence base to support assertions?"),
+)
+QUESTION_KEYS = tuple(key for key, _ in QUESTIONS)
+
+
+def is_complete(answers: Mapping[str, Any]) -> bool:
+    """Every question of the checklist has an answer."""
+    return all(
+        isinstance(answers.get(key), Mapping) and answers[key].get("answer") in ANSWERS
+        for key in QUESTION_KEYS
+    )
+
+
+def _normalised(answers: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    unknown = sorted(set(answers) - set(QUESTION_KEYS))
+    if unknown:
+        raise Invalid(
+            f"{unknown[0][:80]!r} is not a fit-for-purpose question; see "
+            "/v1/fitness-checks/questions.",
+            field="answers",
+        )
+    missing = [key for key in QUESTION_KEYS if key not in answers]
+    if missing:
+        raise Invalid(f"Answer every question: {', '.join(missing)}.", field="answers")
+    out = {}
+    for key in QUESTION_KEYS:
+        given = answers[key]
+        if not isinstance(given, Mapping) or given.get("answer") not in ANSWERS:
+            raise Invalid(f"Answer {key} with yes, no or partly.", field="answers")
+        comment = given.get("comment") or ""
+        if not isinstance(comment, str) or len(comment) > COMMENT_MAX:
+            raise Invalid(
+                f"The comment on {key} is text of at most {COMMENT_MAX} characters.",
+                field="answers",
+            )
+        out[key] = {"answer": given["answer"], "comment": comment}
+    return out
+
+
+async def record_check(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    document_id: uuid.UUID,
+    version_id: uuid.UUID,
+    answers: Mapping[str, Any],
+) -> FitnessCheck:
+    """Record the checklist answered for a version (anyone who can edit the document)."""
+    document, version = await document_and_version(
+        session, principal, document_id, version_id, what=WHAT
+    )
+    check = FitnessCheck(
+        id=new_id(),
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        version_id=version.id,
+        answers=_normalised(answers),
+        checked_by_id=principal.person_id,
+    )
+    session.add(check)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=check.organisation_id,
+        action="fitness_check.recorded",
+        entity_type="fitness_check",
+        entity_id=check.id,
+        after=audit.snapshot(check),
+    )
+    return check
+
+
+async def get_check(
+    session: AsyncSession, principal: Principal, check_id: uuid.UUID
+) -> FitnessCheck:
+    """A check the caller may read (the document's team and the policy team)."""
+    check = (
+        await session.execute(
+            select(FitnessCheck).where(
+                FitnessCheck.id == check_id,
+                FitnessCheck.organisation_id == principal.organisation_id,
+            )
+        )
+    ).scalar_one_or_none()
+    if check is None:
+        raise NotFound("No such fit-for-purpose check.")
+    require_reader(principal, await get_document(session, principal, check.document_id), WHAT)
+    return check
+
+
+async def list_checks(
+    session: AsyncSession,
+    principal: Principal,
+    document_id: uuid.UUID,
+    *,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int = 50,
+) -> list[FitnessCheck]:
+    """A document's checks, oldest first."""
+    document = await get_document(session, principal, document_id)
+    require_reader(principal, document, WHAT)
+    query = select(FitnessCheck).where(FitnessCheck.document_id == document.id)
+    query = after_position(query, FitnessCheck.created_at, FitnessCheck.id, after)
+    return list((await session.execute(query.limit(limit))).scalars())

@@ -1,0 +1,558 @@
+"""A document's paper trail, for Freedom of Information requests: who saw and decided what, when.
+
+Everything recorded about the document (versions, the proposal, assessments, board items and
+decisions, sign-off stages and decisions, the issue, Trix publications) in one list ordered by
+time. Superseded decisions stay, marked with what superseded them. Each table is read once and
+people's names in one more query, however long the history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.boards.models import Meeting
+from services.domain.documents.models import Document
+from services.domain.documents.service import can_see_drafts
+from services.domain.documents.timeline_rows import TimelineRows, load_rows
+from services.domain.errors import Forbidden
+from services.domain.sign_off.models import Delegation, SignOffDecision
+
+LONDON = ZoneInfo("Europe/London")
+
+# Entries at the same moment read in the order things happen (a sign-off is submitted before
+# its first stage starts; a version is added before it is issued).
+ORDER = (
+    "proposal.created",
+    "proposal.submitted",
+    "proposal.decided",
+    "version.added",
+    "eia.started",
+    "eia.completed",
+    "legal_review.requested",
+    "legal_review.answered",
+    "fitness_check.completed",
+    "agenda_item.planned",
+    "meeting.decision",
+    "sign_off.submitted",
+    "sign_off.stage_started",
+    "sign_off.decision",
+    "document.issued",
+    "sign_off.closed",
+    "publication.queued",
+    "publication.done",
+)
+RANK = {kind: position for position, kind in enumerate(ORDER)}
+
+OUTCOME_WORDS = {
+    "approved": "approved",
+    "approved_with_conditions": "approved with conditions",
+    "deferred": "deferred",
+    "rejected": "rejected",
+    "noted": "noted",
+    "referred": "referred",
+}
+ASK_WORDS = {
+    "decision": "for a decision",
+    "review_approval": "for approval of a review",
+    "information": "for information",
+    "new_proposal": "as a new proposal",
+}
+EIA_OUTCOME_WORDS = {
+    "no_adverse_impact": "no adverse impact",
+    "possible_adverse_impact": "possible adverse impact (a full assessment is needed)",
+    "adverse_impact_justified": "adverse impact, justified",
+    "adverse_impact_found": "adverse impact found (the draft must change)",
+}
+LEGAL_OUTCOME_WORDS = {
+    "no_concerns": "no concerns",
+    "changes_advised": "changes advised",
+    "not_lawful": "not lawful",
+}
+CLOSED_WORDS = {
+    "completed": "completed",
+    "rejected": "ended: rejected",
+    "withdrawn": "withdrawn",
+    "ratification_refused": "ended: ratification refused",
+    "issued": "issued",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    type: str
+    summary: str
+    actor_id: uuid.UUID | None
+    actor_name: str | None
+    refs: dict[str, uuid.UUID]
+    details: dict[str, Any]
+    superseded_by: uuid.UUID | None = None
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _meeting_day(meeting: Meeting) -> str:
+    return _day(meeting.starts_at.astimezone(LONDON).date())
+
+
+def _quote(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _sentence(text: str) -> str:
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class _Builder:
+    def __init__(self, rows: TimelineRows) -> None:
+        self.rows = rows
+        self.entries: list[tuple[tuple[Any, ...], TimelineEntry]] = []
+
+    def name(self, person_id: uuid.UUID | None) -> str | None:
+        return self.rows.names.get(person_id) if person_id is not None else None
+
+    def number(self, version_id: uuid.UUID | None) -> str:
+        version = self.rows.versions.get(version_id) if version_id is not None else None
+        return version.number if version is not None else "?"
+
+    def meeting_words(self, meeting_id: uuid.UUID | None) -> str:
+        meeting = self.rows.meetings.get(meeting_id) if meeting_id is not None else None
+        if meeting is None:
+            return "a meeting"
+        board = self.rows.boards.get(meeting.board_id)
+        where = f"the {board.name} meeting" if board is not None else "the meeting"
+        return f"{where} of {_meeting_day(meeting)}"
+
+    def add(
+        self,
+        at: datetime | None,
+        kind: str,
+        summary: str,
+        key: uuid.UUID,
+        *,
+        actor_id: uuid.UUID | None = None,
+        actor_label: str | None = None,
+        refs: dict[str, uuid.UUID | None] | None = None,
+        details: dict[str, Any] | None = None,
+        superseded_by: uuid.UUID | None = None,
+    ) -> None:
+        if at is None:
+            return
+        at = at.astimezone(UTC)
+        entry = TimelineEntry(
+            at=at,
+            type=kind,
+            summary=_sentence(summary),
+            actor_id=actor_id,
+            actor_name=self.name(actor_id) or (actor_label if actor_id is None else None),
+            refs={k: v for k, v in (refs or {}).items() if v is not None},
+            details=details or {},
+            superseded_by=superseded_by,
+        )
+        # Same moment: the natural order of the steps, then the row's id (stable).
+        self.entries.append(((at, RANK[kind], str(key)), entry))
+
+    def sorted(self) -> list[TimelineEntry]:
+        return [entry for _, entry in sorted(self.entries, key=lambda pair: pair[0])]
+
+
+def _versions(b: _Builder) -> None:
+    sign_off_of = {s.issued_version_id: s.id for s, _, _ in b.rows.sign_offs.values()}
+    for version in b.rows.versions.values():
+        who = b.name(version.uploaded_by_id)
+        state = "issued" if version.is_issued else "draft"
+        summary = f"Version {version.number} ({state}) uploaded" + (f" by {who}" if who else "")
+        if version.change_summary:
+            summary += f": {_quote(version.change_summary)}"
+        b.add(
+            version.created_at,
+            "version.added",
+            summary,
+            version.id,
+            actor_id=version.uploaded_by_id,
+            refs={"version_id": version.id},
+            details={"number": version.number, "is_issued": version.is_issued},
+        )
+        if not version.is_issued or version.issued_on is None:
+            continue
+        summary = f"Version {version.number} issued on {_day(version.issued_on)}"
+        if version.effective_on is not None:
+            summary += f", in force from {_day(version.effective_on)}"
+        if version.superseded_on is not None:
+            summary += f"; superseded on {_day(version.superseded_on)}"
+        b.add(
+            version.created_at,
+            "document.issued",
+            summary,
+            version.id,
+            actor_id=version.uploaded_by_id,
+            refs={"version_id": version.id, "sign_off_id": sign_off_of.get(version.id)},
+            details={
+                "number": version.number,
+                "issued_on": version.issued_on.isoformat(),
+                "effective_on": version.effective_on.isoformat() if version.effective_on else None,
+                "superseded_on": (
+                    version.superseded_on.isoformat() if version.superseded_on else None
+                ),
+            },
+        )
+
+
+def _proposals(b: _Builder) -> set[uuid.UUID]:
+    """Proposal entries; returns the agenda items they account for."""
+    used: set[uuid.UUID] = set()
+    for proposal in b.rows.proposals:
+        refs: dict[str, uuid.UUID | None] = {"proposal_id": proposal.id}
+        b.add(
+            proposal.created_at,
+            "proposal.created",
+            f'Proposal "{_quote(proposal.title)}" drafted.',
+            proposal.id,
+            actor_id=proposal.created_by_id,
+            refs=refs,
+        )
+        item = b.rows.items.get(proposal.agenda_item_id) if proposal.agenda_item_id else None
+        if item is not None:
+            used.add(item.id)
+            b.add(
+                item.submitted_at,
+                "proposal.submitted",
+                f'Proposal "{_quote(proposal.title)}" submitted for '
+                f"{b.meeting_words(item.meeting_id)}.",
+                item.id,
+                actor_id=item.submitted_by_id,
+                refs={**refs, "agenda_item_id": item.id, "meeting_id": item.meeting_id},
+            )
+        if proposal.decided_at is not None and proposal.status in ("approved", "declined"):
+            summary = f'Proposal "{_quote(proposal.title)}" {proposal.status}'
+            if proposal.decision_note:
+                summary += f": {_quote(proposal.decision_note)}"
+            b.add(
+                proposal.decided_at,
+                "proposal.decided",
+                summary,
+                proposal.id,
+                refs=refs,
+                details={"status": proposal.status},
+            )
+    return used
+
+
+def _assessments(b: _Builder) -> None:
+    for eia in b.rows.assessments:
+        kind = "Screening" if eia.kind == "screening" else "Full"
+        refs: dict[str, uuid.UUID | None] = {"assessment_id": eia.id, "version_id": eia.version_id}
+        b.add(
+            eia.created_at,
+            "eia.started",
+            f"{kind} equality impact assessment of version {b.number(eia.version_id)} started.",
+            eia.id,
+            actor_id=eia.assessor_id,
+            refs=refs,
+            details={"kind": eia.kind},
+        )
+        if eia.completed_at is not None and eia.outcome is not None:
+            outcome = EIA_OUTCOME_WORDS.get(eia.outcome, eia.outcome)
+            b.add(
+                eia.completed_at,
+                "eia.completed",
+                f"{kind} equality impact assessment of version {b.number(eia.version_id)} "
+                f"completed: {outcome}.",
+                eia.id,
+                actor_id=eia.assessor_id,
+                refs=refs,
+                details={"kind": eia.kind, "outcome": eia.outcome},
+            )
+    for review in b.rows.legal_reviews:
+        refs = {"legal_review_id": review.id, "version_id": review.version_id}
+        asked = b.name(review.reviewer_id)
+        b.add(
+            review.created_at,
+            "legal_review.requested",
+            f"Legal review of version {b.number(review.version_id)} requested"
+            + (f" from {asked}" if asked else "")
+            + f": {_quote(review.question)}",
+            review.id,
+            actor_id=review.requested_by_id,
+            refs={**refs, "reviewer_id": review.reviewer_id},
+        )
+        if review.answered_at is not None and review.outcome is not None:
+            summary = (
+                f"Legal review of version {b.number(review.version_id)} answered: "
+                f"{LEGAL_OUTCOME_WORDS.get(review.outcome, review.outcome)}"
+            )
+            if review.advice:
+                summary += f". {_quote(review.advice)}"
+            b.add(
+                review.answered_at,
+                "legal_review.answered",
+                summary,
+                review.id,
+                actor_id=review.answered_by_id,
+                refs=refs,
+                details={"outcome": review.outcome},
+            )
+    for check in b.rows.fitness_checks:
+        answers = [
+            str(a.get("answer")) if isinstance(a, dict) else str(a)
+            for a in (check.answers or {}).values()
+        ]
+        counts = {word: answers.count(word) for word in ("yes", "partly", "no")}
+        b.add(
+            check.created_at,
+            "fitness_check.completed",
+            f"Fit-for-purpose check of version {b.number(check.version_id)}: "
+            f"{counts['yes']} yes, {counts['partly']} partly, {counts['no']} no.",
+            check.id,
+            actor_id=check.checked_by_id,
+            refs={"fitness_check_id": check.id, "version_id": check.version_id},
+            details=counts,
+        )
+
+
+def _board_items(b: _Builder, proposal_items: set[uuid.UUID]) -> None:
+    for item in b.rows.items.values():
+        if item.id in proposal_items:
+            continue
+        summary = (
+            f'"{_quote(item.title)}" put on the forward plan for '
+            f"{b.meeting_words(item.meeting_id)} {ASK_WORDS.get(item.ask, item.ask)}"
+        )
+        if item.version_id is not None:
+            summary += f", with version {b.number(item.version_id)}"
+        if item.requested_meeting_id != item.meeting_id:
+            summary += f" (asked for {b.meeting_words(item.requested_meeting_id)})"
+        if item.is_late:
+            summary += "; submitted late"
+        if item.status == "withdrawn":
+            summary += "; since withdrawn"
+        b.add(
+            item.submitted_at,
+            "agenda_item.planned",
+            summary,
+            item.id,
+            actor_id=item.submitted_by_id,
+            refs={
+                "agenda_item_id": item.id,
+                "meeting_id": item.meeting_id,
+                "board_id": item.board_id,
+                "version_id": item.version_id,
+            },
+            details={"ask": item.ask, "status": item.status, "is_late": item.is_late},
+        )
+    superseded = {d.supersedes_id: d.id for d in b.rows.meeting_decisions if d.supersedes_id}
+    for decision in b.rows.meeting_decisions:
+        item = b.rows.items[decision.agenda_item_id]
+        summary = (
+            f"{_capital(b.meeting_words(decision.meeting_id))} "
+            f'{OUTCOME_WORDS.get(decision.outcome, decision.outcome)} "{_quote(item.title)}"'
+        )
+        if decision.method == "vote":
+            summary += f" by vote ({decision.votes_for} for, {decision.votes_against} against)"
+        if decision.conditions:
+            summary += f"; conditions: {'; '.join(decision.conditions)}"
+        if decision.text:
+            summary += f". {_quote(decision.text)}"
+        b.add(
+            decision.recorded_at,
+            "meeting.decision",
+            summary,
+            decision.id,
+            actor_id=decision.decided_by_id,
+            actor_label=decision.recorded_by_label,
+            refs={
+                "meeting_decision_id": decision.id,
+                "agenda_item_id": decision.agenda_item_id,
+                "meeting_id": decision.meeting_id,
+                "supersedes_id": decision.supersedes_id,
+            },
+            details={
+                "outcome": decision.outcome,
+                "method": decision.method,
+                "conditions": list(decision.conditions),
+                "text": decision.text,
+            },
+            superseded_by=superseded.get(decision.id),
+        )
+
+
+def _delegation_for(b: _Builder, decision: SignOffDecision) -> Delegation | None:
+    if decision.on_behalf_of_id is None:
+        return None
+    day = decision.recorded_at.astimezone(LONDON).date()
+    for delegation in b.rows.delegations:
+        if (
+            delegation.delegator_id == decision.on_behalf_of_id
+            and delegation.delegate_id == decision.decided_by_id
+            and delegation.starts_on <= day <= delegation.ends_on
+        ):
+            return delegation
+    return None
+
+
+def _sign_offs(b: _Builder) -> None:
+    for sign_off, route_version, route in b.rows.sign_offs.values():
+        refs: dict[str, uuid.UUID | None] = {"sign_off_id": sign_off.id}
+        b.add(
+            sign_off.submitted_at,
+            "sign_off.submitted",
+            f"Version {b.number(sign_off.version_id)} submitted for sign-off on the route "
+            f'"{route.name}" ({route.key}, version {route_version.number}).',
+            sign_off.id,
+            actor_id=sign_off.submitted_by_id,
+            refs={
+                **refs,
+                "version_id": sign_off.version_id,
+                "route_version_id": route_version.id,
+            },
+            details={"route_key": route.key, "route_version": route_version.number},
+        )
+        if sign_off.closed_at is not None:
+            b.add(
+                sign_off.closed_at,
+                "sign_off.closed",
+                f"Sign-off {CLOSED_WORDS.get(sign_off.status, sign_off.status)}.",
+                sign_off.id,
+                refs=refs,
+                details={"status": sign_off.status},
+            )
+    for stage in b.rows.stages.values():
+        summary = f'Stage {stage.position} "{stage.name}" started'
+        board = b.rows.boards.get(stage.board_id) if stage.board_id else None
+        if board is not None:
+            summary += f" ({board.name})"
+        if stage.round > 1:
+            summary += f", round {stage.round}"
+        b.add(
+            stage.started_at,
+            "sign_off.stage_started",
+            summary,
+            stage.id,
+            refs={
+                "sign_off_id": stage.sign_off_id,
+                "stage_id": stage.id,
+                "board_id": stage.board_id,
+                "agenda_item_id": stage.agenda_item_id,
+            },
+            details={"key": stage.key, "round": stage.round, "status": stage.status},
+        )
+    superseded = {d.supersedes_id: d.id for d in b.rows.decisions if d.supersedes_id}
+    for decision in b.rows.decisions:
+        decided_stage = b.rows.stages.get(decision.stage_id)
+        stage_name = decided_stage.name if decided_stage is not None else "a stage"
+        who = b.name(decision.decided_by_id) or decision.recorded_by_label
+        if decision.method == "meeting":
+            who = _capital(b.meeting_words(decision.meeting_id))
+        summary = (
+            f"{who} {OUTCOME_WORDS.get(decision.outcome, decision.outcome)} version "
+            f'{b.number(decision.version_id)} at stage "{stage_name}"'
+        )
+        principal_name = b.name(decision.on_behalf_of_id)
+        if principal_name:
+            summary += f" on behalf of {principal_name}"
+        if decision.method == "circulation":
+            summary += " by circulation"
+        if decision.conditions:
+            summary += f"; conditions: {'; '.join(decision.conditions)}"
+        if decision.reasons:
+            summary += f"; reasons: {_quote(decision.reasons)}"
+        delegation = _delegation_for(b, decision)
+        b.add(
+            decision.recorded_at,
+            "sign_off.decision",
+            summary,
+            decision.id,
+            actor_id=decision.decided_by_id,
+            actor_label=decision.recorded_by_label,
+            refs={
+                "sign_off_id": decision.sign_off_id,
+                "stage_id": decision.stage_id,
+                "decision_id": decision.id,
+                "version_id": decision.version_id,
+                "meeting_id": decision.meeting_id,
+                "meeting_decision_id": decision.meeting_decision_id,
+                "on_behalf_of_id": decision.on_behalf_of_id,
+                "delegation_id": delegation.id if delegation is not None else None,
+                "supersedes_id": decision.supersedes_id,
+            },
+            details={
+                "outcome": decision.outcome,
+                "method": decision.method,
+                "round": decision.round,
+                "conditions": list(decision.conditions),
+                "reasons": decision.reasons,
+                "on_behalf_of_name": principal_name,
+            },
+            superseded_by=superseded.get(decision.id),
+        )
+
+
+def _publications(b: _Builder) -> None:
+    for publication in b.rows.publications:
+        refs: dict[str, uuid.UUID | None] = {
+            "publication_id": publication.id,
+            "version_id": publication.version_id,
+        }
+        upload = publication.action == "upload"
+        what = f"version {b.number(publication.version_id)}" if upload else "the document"
+        b.add(
+            publication.created_at,
+            "publication.queued",
+            f"Queued {what} for {'upload to' if upload else 'removal from'} Trix "
+            f"({publication.reason}).",
+            publication.id,
+            refs=refs,
+            details={"action": publication.action, "reason": publication.reason},
+        )
+        if publication.completed_at is None:
+            continue
+        if upload:
+            summary = f"Version {b.number(publication.version_id)} published on Trix"
+        else:
+            summary = "Removed from Trix"
+        if publication.trix_url:
+            summary += f" at {publication.trix_url}"
+        b.add(
+            publication.completed_at,
+            "publication.done",
+            summary,
+            publication.id,
+            actor_id=publication.completed_by_id,
+            actor_label=publication.completed_by_label,
+            refs=refs,
+            details={"action": publication.action, "trix_url": publication.trix_url},
+        )
+
+
+async def document_timeline(
+    session: AsyncSession, principal: Principal, document: Document
+) -> list[TimelineEntry]:
+    """The document's whole paper trail, oldest first; only for those who may see drafts."""
+    if not can_see_drafts(principal, document):
+        raise Forbidden(
+            "The timeline shows drafts: only the policy team and the people named on the "
+            "document may read it."
+        )
+    builder = _Builder(await load_rows(session, document))
+    _versions(builder)
+    proposal_items = _proposals(builder)
+    _assessments(builder)
+    _board_items(builder, proposal_items)
+    _sign_offs(builder)
+    _publications(builder)
+    return builder.sorted()

@@ -1,0 +1,432 @@
+"""Who is told about sign-off, publication and what comes before them, and what they read.
+
+As for meetings, one function per event type decides the recipients and the context of each
+email, and ``service.fan_out`` inserts them idempotently. Only active people of the event's
+organisation are told, each once per event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.assessments.models import LegalReview, Proposal
+from services.domain.boards.models import Board
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.notifications.meeting_notices import Handler, Notice
+from services.domain.outbox.models import OutboxEvent
+from services.domain.people.models import Person, PersonRole
+from services.domain.publications.models import Publication
+from services.domain.routes.service import holder_of
+from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
+
+KINDS = (
+    "sign_off.decision_needed",
+    "sign_off.decided",
+    "sign_off.withdrawn",
+    "document.published",
+    "publication.queued",
+    "delegation.created",
+    "legal_review.requested",
+    "legal_review.answered",
+    "proposal.decided",
+)
+DOCUMENT_ROLES = {
+    "owner": "the owner (Responsible Strategic Manager)",
+    "responsible_officer": "the responsible officer",
+    "author": "the author",
+}
+
+
+async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """The sign-off emails one outbox event calls for (none for other events)."""
+    handler = _HANDLERS.get(event.type)
+    return await handler(session, event) if handler else []
+
+
+async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
+    """A request to decide is void once its stage is no longer waiting for that round of that
+    draft: decided meanwhile, cancelled, sent back, or the draft replaced by an amendment."""
+    if kind != "sign_off.decision_needed":
+        return True
+    stage = await session.get(SignOffStage, uuid.UUID(context["stage_id"]))
+    sign_off = await session.get(SignOff, uuid.UUID(context["sign_off_id"]))
+    return (
+        stage is not None
+        and sign_off is not None
+        and stage.status == "active"
+        and stage.round == context["round"]
+        and str(sign_off.version_id) == context["version_id"]
+    )
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _id(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+async def _active_people(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    ids: Iterable[uuid.UUID | None],
+    *,
+    but: uuid.UUID | None = None,
+) -> list[Person]:
+    """The active people among ``ids`` (except ``but``), each once, in the order first given."""
+    wanted = [i for i in dict.fromkeys(ids) if i is not None and i != but]
+    if not wanted:
+        return []
+    rows = await session.execute(
+        select(Person).where(
+            Person.id.in_(wanted),
+            Person.organisation_id == organisation_id,
+            Person.is_active.is_(True),
+        )
+    )
+    found = {p.id: p for p in rows.scalars()}
+    return [found[i] for i in wanted if i in found]
+
+
+async def _policy_officers(session: AsyncSession, organisation_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await session.execute(
+        select(Person.id)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(Person.organisation_id == organisation_id, PersonRole.role == "policy_officer")
+        .order_by(Person.name, Person.id)
+    )
+    return list(rows.scalars())
+
+
+def _document_people(document: Document) -> list[uuid.UUID | None]:
+    return [acting_responsible_officer_id(document), document.owner_id, document.author_id]
+
+
+async def _name(session: AsyncSession, person_id: uuid.UUID | None) -> str | None:
+    person = await session.get(Person, person_id) if person_id else None
+    return person.name if person else None
+
+
+async def _number(session: AsyncSession, version_id: uuid.UUID | None) -> str | None:
+    version = await session.get(DocumentVersion, version_id) if version_id else None
+    return version.number if version else None
+
+
+async def _current_decisions(
+    session: AsyncSession, sign_off_id: uuid.UUID
+) -> list[SignOffDecision]:
+    """The sign-off's decisions not corrected by a later one, oldest first."""
+    rows = await session.execute(
+        select(SignOffDecision)
+        .where(SignOffDecision.sign_off_id == sign_off_id)
+        .order_by(SignOffDecision.recorded_at, SignOffDecision.id)
+    )
+    decisions = list(rows.scalars())
+    superseded = {d.supersedes_id for d in decisions}
+    return [d for d in decisions if d.id not in superseded]
+
+
+def _sign_off_links(sign_off_id: uuid.UUID | str) -> dict[str, str]:
+    return {
+        "sign_off_id": str(sign_off_id),
+        "sign_off_path": f"/v1/sign-offs/{sign_off_id}",
+    }
+
+
+async def _referred_name(
+    session: AsyncSession, referred_to: dict[str, Any] | None, document: Document
+) -> str | None:
+    """The body or person a deferral went to, as people say it."""
+    if not referred_to:
+        return None
+    kind = referred_to.get("kind")
+    if kind == "board":
+        board = await session.get(Board, uuid.UUID(referred_to["board_id"]))
+        return board.name if board else None
+    if kind == "people":
+        names = [await _name(session, uuid.UUID(p)) for p in referred_to.get("people", [])]
+        named = [n for n in names if n]
+        if len(named) > 1:
+            return f"{', '.join(named[:-1])} and {named[-1]}"
+        return named[0] if named else None
+    if kind == "post":
+        post = str(referred_to["post"])
+        holder = await holder_of(session, document.organisation_id, post, document.service_area)
+        return await _name(session, holder) or post.replace("_", " ")
+    if kind == "document_role":
+        role = str(referred_to["role"])
+        holder_id = (
+            acting_responsible_officer_id(document)
+            if role == "responsible_officer"
+            else getattr(document, f"{role}_id", None)
+        )
+        return await _name(session, holder_id) or DOCUMENT_ROLES.get(role, role)
+    return None
+
+
+# --- sign-off --------------------------------------------------------------------------------
+
+
+async def _stage_started(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    # A board deciding at a meeting names nobody: the agenda and papers emails tell members.
+    if not payload["participant_ids"]:
+        return []
+    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    if document is None:
+        return []
+    conditions: list[str] = []
+    if payload["round"] > 1:
+        decisions = await _current_decisions(session, uuid.UUID(payload["sign_off_id"]))
+        with_conditions = [d for d in decisions if d.outcome == "approved_with_conditions"]
+        conditions = list(with_conditions[-1].conditions) if with_conditions else []
+    board = await session.get(Board, _id(payload["board_id"])) if payload["board_id"] else None
+    context = {
+        **_sign_off_links(payload["sign_off_id"]),
+        "stage_id": payload["stage_id"],
+        "stage_name": payload["stage_name"],
+        "round": payload["round"],
+        "version_id": payload["version_id"],
+        "version": await _number(session, uuid.UUID(payload["version_id"])),
+        "board_name": board.name if board else None,
+        "conditions": conditions,
+    }
+    people = await _active_people(
+        session, event.organisation_id, (uuid.UUID(p) for p in payload["participant_ids"])
+    )
+    return [Notice("sign_off.decision_needed", p, context, document) for p in people]
+
+
+def _outcome_words(outcome: str, referred: str | None) -> str:
+    if outcome == "deferred":
+        return f"deferred to {referred}" if referred else "deferred"
+    return outcome.replace("_", " ")
+
+
+async def _decision_recorded(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    decision = await session.get(SignOffDecision, uuid.UUID(payload["decision_id"]))
+    sign_off = await session.get(SignOff, uuid.UUID(payload["sign_off_id"]))
+    stage = await session.get(SignOffStage, uuid.UUID(payload["stage_id"]))
+    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    if decision is None or sign_off is None or stage is None or document is None:
+        return []
+    board = await session.get(Board, stage.board_id) if stage.board_id else None
+    decided_by = await _name(session, decision.decided_by_id)
+    if decided_by is None:
+        decided_by = board.name if board else decision.recorded_by_label
+    referred = await _referred_name(session, decision.referred_to, document)
+    officer = acting_responsible_officer_id(document)
+    context = {
+        **_sign_off_links(sign_off.id),
+        "amendments_path": f"/v1/sign-offs/{sign_off.id}/amendments",
+        "stage_name": stage.name,
+        "version": await _number(session, decision.version_id),
+        "outcome": decision.outcome,
+        "outcome_words": _outcome_words(decision.outcome, referred),
+        "conditions": list(decision.conditions),
+        "reasons": decision.reasons,
+        "decided_by_name": decided_by,
+        "on_behalf_of_name": await _name(session, decision.on_behalf_of_id),
+    }
+    ids = [
+        officer,
+        document.author_id,
+        document.owner_id,
+        sign_off.submitted_by_id,
+        *await _policy_officers(session, event.organisation_id),
+    ]
+    people = await _active_people(session, event.organisation_id, ids, but=decision.decided_by_id)
+    return [
+        Notice(
+            "sign_off.decided",
+            person,
+            {**context, "is_responsible_officer": person.id == officer},
+            document,
+        )
+        for person in people
+    ]
+
+
+async def _sign_off_closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    # Rejected or refused ratification: the decision email already told everyone.
+    if payload["status"] != "withdrawn":
+        return []
+    sign_off = await session.get(SignOff, uuid.UUID(payload["sign_off_id"]))
+    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    if sign_off is None or document is None:
+        return []
+    rows = await session.execute(
+        select(SignOffStage)
+        .where(SignOffStage.sign_off_id == sign_off.id, SignOffStage.status == "cancelled")
+        .order_by(SignOffStage.position)
+    )
+    stages = list(rows.scalars())
+    context = {
+        **_sign_off_links(sign_off.id),
+        "version": await _number(session, sign_off.version_id),
+        "stage_names": [s.name for s in stages],
+    }
+    waiting = (person_id for stage in stages for person_id in stage.participants)
+    people = await _active_people(session, event.organisation_id, waiting)
+    return [Notice("sign_off.withdrawn", person, context, document) for person in people]
+
+
+# --- publication -----------------------------------------------------------------------------
+
+
+async def _document_published(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    if document is None:
+        return []
+    deciders: list[uuid.UUID | None] = []
+    sign_off_id = _id(payload.get("sign_off_id"))
+    if sign_off_id is not None:
+        for decision in await _current_decisions(session, sign_off_id):
+            deciders += [decision.decided_by_id, decision.on_behalf_of_id]
+    context = {
+        "sign_off_id": payload.get("sign_off_id"),
+        "version_id": payload["version_id"],
+        "version": payload["number"],
+        "issued_on": payload["issued_on"],
+        "effective_on": payload["effective_on"],
+        "next_review_due": payload["next_review_due"],
+    }
+    ids = [
+        *_document_people(document),
+        *deciders,
+        *await _policy_officers(session, event.organisation_id),
+    ]
+    people = await _active_people(session, event.organisation_id, ids)
+    return [Notice("document.published", person, context, document) for person in people]
+
+
+async def _publication_queued(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    publication = await session.get(Publication, uuid.UUID(payload["publication_id"]))
+    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    if publication is None or document is None:
+        return []
+    context = {
+        "publication_id": str(publication.id),
+        "action": publication.action,
+        "reason": publication.reason,
+        "version": await _number(session, publication.version_id),
+    }
+    officers = await _policy_officers(session, event.organisation_id)
+    people = await _active_people(session, event.organisation_id, officers)
+    return [Notice("publication.queued", person, context, document) for person in people]
+
+
+# --- before and around sign-off --------------------------------------------------------------
+
+
+async def _delegation_created(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    delegation = await session.get(Delegation, uuid.UUID(event.payload["delegation_id"]))
+    if delegation is None:
+        return []
+    context = {
+        "delegation_id": str(delegation.id),
+        "delegator_name": await _name(session, delegation.delegator_id),
+        "delegate_name": await _name(session, delegation.delegate_id),
+        "starts_on": delegation.starts_on.isoformat(),
+        "ends_on": delegation.ends_on.isoformat(),
+        "reason": delegation.reason,
+    }
+    people = await _active_people(
+        session, event.organisation_id, (delegation.delegate_id, delegation.delegator_id)
+    )
+    return [
+        Notice(
+            "delegation.created",
+            person,
+            {**context, "is_delegate": person.id == delegation.delegate_id},
+        )
+        for person in people
+    ]
+
+
+async def _legal_review(
+    session: AsyncSession, event: OutboxEvent
+) -> tuple[LegalReview, Document, dict[str, Any]] | None:
+    review = await session.get(LegalReview, uuid.UUID(event.payload["legal_review_id"]))
+    document = await session.get(Document, uuid.UUID(event.payload["document_id"]))
+    if review is None or document is None:
+        return None
+    context = {
+        "legal_review_id": str(review.id),
+        "version": await _number(session, review.version_id),
+        "question": review.question,
+        "requested_by_name": await _name(session, review.requested_by_id),
+    }
+    return review, document, context
+
+
+async def _legal_review_requested(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _legal_review(session, event)
+    if found is None:
+        return []
+    review, document, context = found
+    people = await _active_people(session, event.organisation_id, [review.reviewer_id])
+    to_policy_team = not people
+    if to_policy_team:
+        # No lawyer named (or the one named has left): the policy team passes it on.
+        officers = await _policy_officers(session, event.organisation_id)
+        people = await _active_people(session, event.organisation_id, officers)
+    context = {**context, "to_policy_team": to_policy_team}
+    return [Notice("legal_review.requested", person, context, document) for person in people]
+
+
+async def _legal_review_answered(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _legal_review(session, event)
+    if found is None:
+        return []
+    review, document, context = found
+    context = {
+        **context,
+        "outcome": event.payload["outcome"],
+        "advice": review.advice,
+        "answered_by_name": await _name(session, review.answered_by_id),
+    }
+    ids = [review.requested_by_id, acting_responsible_officer_id(document)]
+    people = await _active_people(session, event.organisation_id, ids)
+    return [Notice("legal_review.answered", person, context, document) for person in people]
+
+
+async def _proposal_decided(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    proposal = await session.get(Proposal, uuid.UUID(event.payload["proposal_id"]))
+    if proposal is None:
+        return []
+    document = await session.get(Document, proposal.document_id) if proposal.document_id else None
+    board = await session.get(Board, proposal.board_id) if proposal.board_id else None
+    context = {
+        "proposal_id": str(proposal.id),
+        "proposal_title": proposal.title,
+        "status": event.payload["status"],
+        "decision_note": proposal.decision_note,
+        "board_name": board.name if board else None,
+    }
+    ids = (proposal.sponsor_id, proposal.lead_officer_id, proposal.created_by_id)
+    people = await _active_people(session, event.organisation_id, ids)
+    return [Notice("proposal.decided", person, context, document) for person in people]
+
+
+_HANDLERS: dict[str, Handler] = {
+    "sign_off.stage_started": _stage_started,
+    "sign_off.decision_recorded": _decision_recorded,
+    "sign_off.closed": _sign_off_closed,
+    "document.published": _document_published,
+    "publication.queued": _publication_queued,
+    "delegation.created": _delegation_created,
+    "legal_review.requested": _legal_review_requested,
+    "legal_review.answered": _legal_review_answered,
+    "proposal.decided": _proposal_decided,
+}

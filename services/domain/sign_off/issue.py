@@ -1,0 +1,147 @@
+"""Issuing an approved draft: the next whole version number, dates, review due, Trix queue.
+
+Cafcass 4.11: the issued version becomes 1.0 (2.0 after a revision); every draft is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
+
+from services.domain import events
+from services.domain.access.principal import Principal
+from services.domain.audit import service as audit
+from services.domain.db import new_id, utcnow
+from services.domain.documents.models import Document, DocumentVersion, VersionFile
+from services.domain.documents.numbering import format_number, next_number
+from services.domain.documents.versions import latest_version, london_today
+from services.domain.outbox.service import emit
+from services.domain.publications.service import queue_publication
+from services.domain.routes.definition import RouteDefinition
+from services.domain.sign_off.models import SignOff
+
+
+def review_due(issued_on: date, months: int | None) -> date | None:
+    """The next review: months after the issue date (LBBD 12-18, Trix chapters 6)."""
+    return issued_on + relativedelta(months=months) if months else None
+
+
+async def issue_version(
+    session: AsyncSession,
+    principal: Principal,
+    sign_off: SignOff,
+    route: RouteDefinition,
+) -> DocumentVersion:
+    """Issue the signed-off draft as the next whole number; the previous issue is superseded."""
+    document = (
+        await session.execute(
+            select(Document)
+            .where(Document.id == sign_off.document_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+    draft = (
+        await session.execute(
+            select(DocumentVersion)
+            .where(DocumentVersion.id == sign_off.version_id)
+            .options(undefer(DocumentVersion.text))
+        )
+    ).scalar_one()
+    content = (await session.get(VersionFile, draft.id)) or VersionFile(content=b"")
+    latest = await latest_version(session, document.id)
+    number = next_number((latest.major, latest.minor) if latest else None, issue=True)
+    today = london_today()
+    effective_on = max(sign_off.effective_on or today, today)
+    issued = DocumentVersion(
+        id=new_id(),
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        major=number[0],
+        minor=number[1],
+        change_summary=f"Issued from draft {draft.number}"
+        + (f": {draft.change_summary}" if draft.change_summary else ""),
+        filename=draft.filename,
+        media_type=draft.media_type,
+        size_bytes=draft.size_bytes,
+        sha256=draft.sha256,
+        text=draft.text,
+        uploaded_by_id=principal.person_id,
+        created_at=utcnow(),
+        issued_on=today,
+        effective_on=effective_on,
+    )
+    session.add(issued)
+    await session.flush()
+    session.add(VersionFile(version_id=issued.id, content=content.content))
+    await session.execute(
+        update(DocumentVersion)
+        .where(
+            DocumentVersion.document_id == document.id,
+            DocumentVersion.minor == 0,
+            DocumentVersion.id != issued.id,
+            DocumentVersion.superseded_on.is_(None),
+        )
+        .values(superseded_on=today)
+    )
+    before = audit.snapshot(document)
+    months = (
+        sign_off.review_interval_months
+        or route.review_interval_months
+        or document.review_interval_months
+    )
+    document.review_interval_months = months
+    document.next_review_due = review_due(today, months)
+    document.issued_version = issued.number
+    document.latest_version = issued.number
+    document.published_text = draft.text
+    document.latest_text = draft.text
+    document.status = "published"
+    document.updated_at = utcnow()
+    sign_off.issued_version_id = issued.id
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=document.organisation_id,
+        action="document.issued",
+        entity_type="document",
+        entity_id=document.id,
+        before=before,
+        after={
+            **audit.snapshot(document),
+            "version": audit.snapshot(issued),
+            "sign_off_id": str(sign_off.id),
+        },
+    )
+    await emit(
+        session,
+        events.DocumentVersionAdded(
+            organisation_id=document.organisation_id,
+            document_id=document.id,
+            version_id=issued.id,
+            number=format_number(number),
+            is_issued=True,
+        ),
+    )
+    await emit(
+        session,
+        events.DocumentPublished(
+            organisation_id=document.organisation_id,
+            document_id=document.id,
+            version_id=issued.id,
+            number=issued.number,
+            issued_on=today,
+            effective_on=effective_on,
+            next_review_due=document.next_review_due,
+            sign_off_id=sign_off.id,
+        ),
+    )
+    await queue_publication(
+        session, principal, document=document, version=issued, action="upload", reason="issued"
+    )
+    return issued
