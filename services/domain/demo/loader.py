@@ -1,4 +1,5 @@
-"""Loads the five seed organisations (demo/organisations.json); running it twice changes nothing."""
+"""Loads the five seed organisations (demo/organisations.json, demo/routes/<slug>.json); running
+it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, time, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.access.principal import Principal
@@ -19,6 +20,8 @@ from services.domain.documents import links, service, versions
 from services.domain.documents.models import Document
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
+from services.domain.routes import service as routes
+from services.domain.routes.models import GovernanceRoute, Post
 
 
 def load_data() -> dict[str, Any]:
@@ -31,6 +34,15 @@ def load_data() -> dict[str, Any]:
     return data
 
 
+def load_routes(slug: str) -> dict[str, Any] | None:
+    """An organisation's posts and governance routes (demo/routes/<slug>.json), if it has any."""
+    found = resources.files("services.domain.demo").joinpath("routes").joinpath(f"{slug}.json")
+    if not found.is_file():
+        return None
+    data: dict[str, Any] = json.loads(found.read_text(encoding="utf-8"))
+    return data
+
+
 @dataclass
 class SeedReport:
     created: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -38,7 +50,15 @@ class SeedReport:
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
     """Create what is missing of one organisation; returns counts of what was created."""
-    counts = {"organisations": 0, "people": 0, "documents": 0, "links": 0, "boards": 0}
+    counts = {
+        "organisations": 0,
+        "people": 0,
+        "documents": 0,
+        "links": 0,
+        "boards": 0,
+        "posts": 0,
+        "routes": 0,
+    }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
         org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
@@ -89,6 +109,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
                 "summary": d.get("summary", ""),
                 "kind": d["kind"],
                 "service_area": d.get("service_area"),
+                "category": d.get("category"),
                 "owner_id": by_email.get(d.get("owner_email") or ""),
                 "responsible_officer_id": by_email.get(d.get("responsible_officer_email") or ""),
                 "author_id": by_email.get(d.get("author_email") or ""),
@@ -131,7 +152,126 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         counts["links"] += 1
     for spec_board in spec.get("boards", []):
         counts["boards"] += await _seed_board(session, system, spec_board, by_email)
+    route_spec = load_routes(spec["slug"])
+    if route_spec is not None:
+        counts["posts"], counts["routes"] = await _seed_routes(
+            session, system, spec["slug"], route_spec, by_email
+        )
     return counts
+
+
+async def _seed_routes(
+    session: AsyncSession,
+    system: Principal,
+    slug: str,
+    spec: dict[str, Any],
+    by_email: dict[str, Any],
+) -> tuple[int, int]:
+    """The posts and governance routes of demo/routes/<slug>.json; returns (posts, routes) created.
+
+    The data files name people by email and boards by name, since ids differ in every database;
+    they are resolved here. A post is ``{"post", "service_area" (null: organisation-wide),
+    "person_email"}``. In a route's definition, a decider or ``refer_to`` written as
+    ``{"kind": "board", "board_name": ...}`` gets the board's ``board_id``, and one written as
+    ``{"kind": "people", "people_emails": [...]}`` gets ``people`` (their ids); every other
+    decider is passed to ``routes.create_route`` as written. A post that exists (same post and
+    service area) and a route whose key exists are left as they are.
+    """
+    organisation_id = system.organisation_id
+    posts = 0
+    for p in spec.get("posts", []):
+        area = p.get("service_area") or None
+        held = await session.execute(
+            select(Post.id).where(
+                Post.organisation_id == organisation_id,
+                Post.post == p["post"],
+                func.lower(func.coalesce(Post.service_area, "")) == (area or "").lower(),
+            )
+        )
+        if held.first() is not None:
+            continue
+        await routes.create_post(
+            session,
+            system,
+            organisation_id=organisation_id,
+            fields={
+                "post": p["post"],
+                "service_area": area,
+                "person_id": _person(by_email, p["person_email"], slug),
+            },
+        )
+        posts += 1
+    board_ids = {
+        name: board_id
+        for name, board_id in await session.execute(
+            select(Board.name, Board.id).where(Board.organisation_id == organisation_id)
+        )
+    }
+    existing = set(
+        (
+            await session.execute(
+                select(GovernanceRoute.key).where(
+                    GovernanceRoute.organisation_id == organisation_id
+                )
+            )
+        ).scalars()
+    )
+    created = 0
+    for r in spec.get("routes", []):
+        if r["key"] in existing:
+            continue
+        definition = dict(r["definition"])
+        definition["stages"] = [
+            {
+                **stage,
+                "decider": _resolve(stage["decider"], board_ids, by_email, slug),
+                **(
+                    {"refer_to": _resolve(stage["refer_to"], board_ids, by_email, slug)}
+                    if stage.get("refer_to")
+                    else {}
+                ),
+            }
+            for stage in definition["stages"]
+        ]
+        await routes.create_route(
+            session,
+            system,
+            organisation_id=organisation_id,
+            fields={
+                "key": r["key"],
+                "name": r["name"],
+                "description": r.get("description", ""),
+                "kinds": r.get("kinds", []),
+                "categories": r.get("categories", []),
+                "is_alternative": r.get("is_alternative", False),
+                "definition": definition,
+            },
+        )
+        existing.add(r["key"])
+        created += 1
+    return posts, created
+
+
+def _person(by_email: dict[str, Any], email: str, slug: str) -> Any:
+    if email not in by_email:
+        raise ValueError(f"demo/routes/{slug}.json names {email}, who is not a demo person")
+    return by_email[email]
+
+
+def _resolve(
+    decider: dict[str, Any], board_ids: dict[str, Any], by_email: dict[str, Any], slug: str
+) -> dict[str, Any]:
+    """A data-file decider with board names and emails turned into ids."""
+    resolved = dict(decider)
+    if "board_name" in resolved:
+        name = resolved.pop("board_name")
+        if name not in board_ids:
+            raise ValueError(f"demo/routes/{slug}.json names a board {name!r} that is not seeded")
+        resolved["board_id"] = str(board_ids[name])
+    if "people_emails" in resolved:
+        emails = resolved.pop("people_emails")
+        resolved["people"] = [str(_person(by_email, email, slug)) for email in emails]
+    return resolved
 
 
 async def _seed_board(
