@@ -610,3 +610,73 @@ async def test_the_most_specific_route_is_chosen_and_alternatives_only_when_name
         response = await submit(client, world, document_id, version_id)
         assert response.status_code == 201, response.text
         assert response.json()["route_key"] == expected
+
+
+async def test_a_board_decides_by_circulation_when_a_majority_of_members_approve(
+    client: AsyncClient, world: World
+) -> None:
+    members = [world.a.approver, world.a.reader, world.a.admin]
+    board = await create_board(
+        client,
+        world,
+        members=[
+            {"person_id": str(members[0].person_id), "role": "chair"},
+            {"person_id": str(members[1].person_id), "role": "member"},
+            {"person_id": str(members[2].person_id), "role": "member"},
+        ],
+    )
+    circulated = {
+        "key": "slt",
+        "name": "SLT by circulation",
+        "decider": {"kind": "board", "board_id": board["id"], "via": "circulation"},
+    }
+    sign_off = await _submitted(client, world, [circulated])
+    slt = stage(sign_off, "slt")
+    assert slt["agenda_item_id"] is None
+    assert slt["required"] == 2
+    assert sorted(slt["participants"]) == sorted(str(m.person_id) for m in members)
+    # A member who is not a participant of another board cannot decide; members can.
+    assert (await decide(client, sign_off, world.a.author.headers)).status_code == 403
+    first = await decide(client, sign_off, world.a.reader.headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["decisions"][0]["method"] == "circulation"
+    assert first.json()["status"] == "in_progress"
+    second = await decide(client, sign_off, world.a.admin.headers)
+    assert second.json()["status"] == "completed"
+
+
+async def test_conditions_from_a_referred_board_at_its_meeting_go_back_to_the_rsm_unless_it_asks(
+    client: AsyncClient, world: World
+) -> None:
+    board = await create_board(client, world)
+    meeting = await create_meeting(client, world, board["id"], in_days(30))
+    await create_route(
+        client, world, [person_stage("rsm", refer_to={"kind": "board", "board_id": board["id"]})]
+    )
+    referred = []
+    for _ in range(2):
+        document_id, version_id = await _document_with_draft(client, world)
+        sign_off = (await submit(client, world, document_id, version_id)).json()
+        body = (await decide(client, sign_off, world.a.approver.headers, "deferred")).json()
+        referral = next(s for s in body["stages"] if s["deferred_from_id"])
+        assert referral["board_id"] == board["id"] and referral["agenda_item_id"]
+        referred.append((sign_off, referral))
+    await hold_meeting(client, world, meeting["id"])
+    for (sign_off, referral), see_again in zip(referred, (False, True), strict=True):
+        minuted = await minute(
+            client,
+            world,
+            meeting["id"],
+            referral["agenda_item_id"],
+            "approved_with_conditions",
+            conditions=["Align with the MASH procedure."],
+            see_again=see_again,
+        )
+        assert minuted.status_code == 201, minuted.text
+        body = (
+            await client.get(f"/v1/sign-offs/{sign_off['id']}", headers=world.a.admin.headers)
+        ).json()
+        assert body["status"] == "awaiting_amendment"
+        # NCT 3.4: back to the RSM to check, unless SLT asked to see it again.
+        expected = referral["id"] if see_again else stage(body, "rsm")["id"]
+        assert body["check_stage_id"] == expected
