@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.etag import set_etag
 from services.api.sign_off import schemas
 from services.api.types import PageSize
 from services.domain.documents.models import DocumentVersion
@@ -97,10 +98,6 @@ async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
     )
 
 
-def _etag(response: Response, sign_off: SignOff) -> None:
-    response.headers["ETag"] = f'"r{sign_off.row_version}"'
-
-
 @router.get("", response_model=schemas.SignOffPage)
 async def list_sign_offs(
     session: Session,
@@ -172,7 +169,7 @@ async def submit_for_sign_off(
     fitness check, consultation) answers 409 naming each one in `missing_gates`."""
     sign_off = await service.submit(session, principal, body.model_dump(mode="python"))
     response.headers["Location"] = f"/v1/sign-offs/{sign_off.id}"
-    _etag(response, sign_off)
+    set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
 
@@ -182,7 +179,7 @@ async def get_sign_off(
 ) -> schemas.SignOff:
     """A sign-off with its stages and every decision, superseded ones included."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id)
-    _etag(response, sign_off)
+    set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
 
@@ -202,7 +199,7 @@ async def record_decision(
     """
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await decisions.record_decision(session, principal, sign_off, body.model_dump(mode="python"))
-    _etag(response, sign_off)
+    set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
 
@@ -217,7 +214,7 @@ async def send_amendment(
     """After an approval with conditions: send the amended draft back to be checked."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await service.amend(session, principal, sign_off, body.version_id)
-    _etag(response, sign_off)
+    set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
 
@@ -232,7 +229,7 @@ async def answer_questions(
     """Change answers to the route's questions while the stages they decide are pending."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await service.answer_questions(session, principal, sign_off, body.answers)
-    _etag(response, sign_off)
+    set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
 
@@ -247,7 +244,7 @@ async def withdraw(
     """Take the draft out of sign-off; board items it put on forward plans are withdrawn."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await service.withdraw(session, principal, sign_off, body.reason)
-    _etag(response, sign_off)
+    set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 # Gates a route can require before sign-off (the seeds' stages before approval).
 GATES = (
@@ -73,6 +73,8 @@ class BoardDecider(_Strict):
 Decider = Annotated[
     DocumentRoleDecider | PostDecider | PeopleDecider | BoardDecider, Field(discriminator="kind")
 ]
+
+DECIDER = TypeAdapter(Decider)
 
 
 class Condition(_Strict):

@@ -27,9 +27,10 @@ from services.domain.documents.models import Document
 from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict, Forbidden, Invalid
 from services.domain.outbox.service import emit
-from services.domain.routes.definition import Decider, Stage
+from services.domain.routes.definition import DECIDER, Decider, Stage
 from services.domain.routes.service import check_decider
 from services.domain.sign_off import stages as staging
+from services.domain.sign_off.delegations import current_delegators
 from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.sign_off.service import advance, close
 
@@ -90,18 +91,10 @@ async def _seat(
         raise Forbidden("A decision is taken by a person, not an API key.")
     if me in stage.participants:
         return me, None
-    today = london_today()
     delegator = (
         await session.execute(
-            select(Delegation.delegator_id)
-            .where(
-                Delegation.organisation_id == stage.organisation_id,
-                Delegation.delegate_id == me,
-                Delegation.delegator_id.in_(stage.participants or [uuid.UUID(int=0)]),
-                Delegation.revoked_at.is_(None),
-                Delegation.starts_on <= today,
-                Delegation.ends_on >= today,
-            )
+            current_delegators(me, london_today())
+            .where(Delegation.delegator_id.in_(stage.participants or [uuid.UUID(int=0)]))
             .order_by(Delegation.starts_on)
             .limit(1)
         )
@@ -124,7 +117,7 @@ def _referral(stage: Stage, fields: Mapping[str, Any]) -> Decider:
             )
         return stage.refer_to
     try:
-        return Stage.model_validate({"key": "referral", "name": "referral", "decider": raw}).decider
+        return DECIDER.validate_python(raw)
     except ValidationError as error:
         raise Invalid(
             f"refer_to is not a valid decider: {error.errors()[0]['msg']}.", field="refer_to"
@@ -228,9 +221,7 @@ async def _apply(
     if deferral is not None:
         stage.status = "deferred"
         stage.finished_at = now
-        decider = Stage.model_validate(
-            {"key": "r", "name": "r", "decider": deferral.referred_to}
-        ).decider
+        decider = DECIDER.validate_python(deferral.referred_to)
         name = await staging.referral_name(session, decider)
         referral = await staging.add_referral(session, sign_off, stage, decider, name)
         document = await _document(session, sign_off)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
@@ -24,6 +24,16 @@ from services.domain.people.service import require_active_person
 from services.domain.sign_off.models import Delegation
 
 LONGEST = timedelta(days=366)
+
+
+def current_delegators(person_id: uuid.UUID, today: date) -> Select[uuid.UUID]:
+    """The approvers whose authority ``person_id`` holds today."""
+    return select(Delegation.delegator_id).where(
+        Delegation.delegate_id == person_id,
+        Delegation.revoked_at.is_(None),
+        Delegation.starts_on <= today,
+        Delegation.ends_on >= today,
+    )
 
 
 async def create_delegation(

@@ -31,8 +31,9 @@ from services.domain.routes.definition import PeopleDecider, RouteDefinition
 from services.domain.routes.models import GovernanceRoute, RouteVersion
 from services.domain.routes.service import choose_route
 from services.domain.sign_off import stages as staging
+from services.domain.sign_off.delegations import current_delegators
 from services.domain.sign_off.issue import issue_version
-from services.domain.sign_off.models import OPEN_STATUSES, Delegation, SignOff, SignOffStage
+from services.domain.sign_off.models import OPEN_STATUSES, SignOff, SignOffStage
 
 # Where the document goes back to when a sign-off ends without an issue.
 RESTING = {"awaiting_approval": "draft", "in_consultation": "draft"}
@@ -302,11 +303,8 @@ async def _withdraw_agenda_item(
         return
     item = await session.get(AgendaItem, stage.agenda_item_id)
     if item is not None and item.status == "planned":
-        engine = Principal(
-            organisation_id=stage.organisation_id,
-            person_id=principal.person_id,
-            roles=frozenset({"policy_officer"}),
-            label=principal.label,
+        engine = staging.engine_principal(
+            stage.organisation_id, principal.person_id, principal.label
         )
         await agenda.withdraw_item(session, engine, item, expected_version=item.row_version)
 
@@ -334,19 +332,10 @@ async def get_sign_off(
     raise NotFound("No such sign-off.")
 
 
-def _delegators_of(person_id: uuid.UUID, today: date) -> Any:
-    return select(Delegation.delegator_id).where(
-        Delegation.delegate_id == person_id,
-        Delegation.revoked_at.is_(None),
-        Delegation.starts_on <= today,
-        Delegation.ends_on >= today,
-    )
-
-
 async def _takes_part(session: AsyncSession, sign_off_id: uuid.UUID, person_id: uuid.UUID) -> bool:
     seats = [
         person_id,
-        *(await session.execute(_delegators_of(person_id, london_today()))).scalars(),
+        *(await session.execute(current_delegators(person_id, london_today()))).scalars(),
     ]
     found = await session.execute(
         select(SignOffStage.id).where(
@@ -376,7 +365,7 @@ async def list_sign_offs(
     me = principal.person_id
     seats: list[uuid.UUID] = []
     if me is not None:
-        seats = [me, *(await session.execute(_delegators_of(me, london_today()))).scalars()]
+        seats = [me, *(await session.execute(current_delegators(me, london_today()))).scalars()]
     if awaiting_me:
         conditions.append(
             exists().where(

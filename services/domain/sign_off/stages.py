@@ -45,6 +45,18 @@ class Deciders:
     at_meeting: bool
 
 
+def engine_principal(
+    organisation_id: uuid.UUID, person_id: uuid.UUID | None, label: str
+) -> Principal:
+    """Who the engine acts as on the forward plan: the policy team, for the person behind it."""
+    return Principal(
+        organisation_id=organisation_id,
+        person_id=person_id,
+        roles=frozenset({"policy_officer"}),
+        label=label,
+    )
+
+
 def stage_definition(stage: SignOffStage) -> Stage:
     return Stage.model_validate(stage.definition)
 
@@ -158,11 +170,8 @@ async def start_stage(
         assert board is not None and draft is not None
         # The engine tables the item for whoever triggered this stage; the responsible
         # officer presents it (Birmingham; Dorset 9.3: owners and authors present their items).
-        engine = Principal(
-            organisation_id=sign_off.organisation_id,
-            person_id=None,
-            roles=frozenset({"policy_officer"}),
-            label=f"sign-off of {document.reference}",
+        engine = engine_principal(
+            sign_off.organisation_id, None, f"sign-off of {document.reference}"
         )
         item, _ = await agenda.submit_item(
             session,
