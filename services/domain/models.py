@@ -17,6 +17,7 @@ from services.domain.boards.models import (
     MeetingAction,
     MeetingDecision,
 )
+from services.domain.consultations.models import Consultation, ConsultationResponse, Consultee
 from services.domain.db import Base
 from services.domain.documents.models import (
     Document,
@@ -44,6 +45,9 @@ __all__ = [
     "Base",
     "Board",
     "BoardMember",
+    "Consultation",
+    "ConsultationResponse",
+    "Consultee",
     "Delegation",
     "Document",
     "DocumentKind",

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # Review reminders: days before the due date; escalation months after it (Dorset: two).
     review_reminder_days: list[int] = Field(default_factory=lambda: [30, 7])
     review_escalation_months: int = 2
+    # Consultations: default reminder lead times (calendar days before the close), and how long
+    # after the close an external consultee's link still takes a (late) response.
+    consultation_reminder_days: list[int] = Field(default_factory=lambda: [7, 2])
+    consultation_link_grace_days: int = 28
 
     # Webhooks: receivers on private or loopback addresses are refused unless listed here
     # (host names, IP addresses or CIDR ranges; intranet receivers are common).

@@ -36,6 +36,8 @@ EntityType = Literal[
     "legal_review",
     "fitness_check",
     "publication",
+    "consultation",
+    "consultation_response",
 ]
 
 

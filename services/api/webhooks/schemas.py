@@ -47,6 +47,11 @@ EventType = Literal[
     "proposal.decided",
     "legal_review.requested",
     "legal_review.answered",
+    "consultation.opened",
+    "consultation.consultees_added",
+    "consultation.response_recorded",
+    "consultation.closed",
+    "consultation.cancelled",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
 URL_MAX = 2000  # the column's length

@@ -19,6 +19,8 @@ from services.domain.assessments.models import (
     LegalReview,
     Proposal,
 )
+from services.domain.consultations.closing import closing_day
+from services.domain.consultations.models import Consultation
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.routes.definition import GATES
 
@@ -161,9 +163,34 @@ async def _fit_for_purpose(
 async def _consultation_closed(
     session: AsyncSession, document: Document, version: DocumentVersion
 ) -> str | None:
-    # Consultations do not exist yet: issue 6 supplies this check. Until then the gate is
-    # always missing, so a route that requires it cannot be passed by accident.
-    return "No closed consultation on this document."
+    """Every seed: the draft (or an earlier one) was consulted on and the consultation closed.
+
+    A cancelled consultation counts for nothing; one still open or scheduled is named with
+    its closing day so the officer knows when the gate will pass.
+    """
+    rows = (
+        await session.execute(
+            select(Consultation, DocumentVersion)
+            .join(DocumentVersion, DocumentVersion.id == Consultation.version_id)
+            .where(
+                Consultation.document_id == document.id,
+                Consultation.status != "cancelled",
+                _up_to(version),
+            )
+            .order_by(Consultation.closes_at)
+        )
+    ).all()
+    if any(consultation.status == "closed" for consultation, _ in rows):
+        return None
+    if rows:
+        consultation, consulted = rows[0]
+        day = closing_day(consultation.closes_at)
+        state = "is open" if consultation.status == "open" else "has not opened yet"
+        return (
+            f"The consultation on version {consulted.number} {state}; it closes at the end "
+            f"of {day:%A %d %B %Y}."
+        )
+    return "No consultation on this draft or an earlier one has closed: consult on the draft first."
 
 
 Check = Callable[[AsyncSession, Document, DocumentVersion], Awaitable[str | None]]

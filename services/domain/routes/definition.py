@@ -117,6 +117,9 @@ class RouteDefinition(_Strict):
     stages: list[Stage] = Field(min_length=1, max_length=20)
     # Months from the issue date to the next review (LBBD 12-18, Trix chapters 6).
     review_interval_months: int | None = Field(default=None, ge=1, le=120)
+    # Birmingham: lack of response by the consultation deadline is taken as agreement. The
+    # default for consultations on documents that take this route.
+    deemed_agreement: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> RouteDefinition:

@@ -1,0 +1,260 @@
+"""Changing, closing and cancelling consultations, and the sweep that opens and closes them.
+
+``open_due`` and ``close_due`` run from the notifier's sweep every minute; each locks the rows
+it takes (SKIP LOCKED), so two workers never open or close one consultation twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain import events
+from services.domain.access.principal import Principal
+from services.domain.audit import service as audit
+from services.domain.consultations.models import (
+    DEEMED_AGREEMENT,
+    Consultation,
+    ConsultationResponse,
+    Consultee,
+)
+from services.domain.consultations.opening import (
+    check_questions,
+    check_reminders,
+    closing_time,
+    meeting_named,
+    open_now,
+)
+from services.domain.consultations.service import document_of, require_runner
+from services.domain.db import new_id, utcnow
+from services.domain.errors import Conflict, Invalid
+from services.domain.outbox.service import emit
+
+# --- changing, closing, cancelling -----------------------------------------------------------
+
+
+async def update_consultation(
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    fields: Mapping[str, Any],
+) -> Consultation:
+    """Change the title, letter, reminders or closing time; the form only before it opens."""
+    require_runner(principal, await document_of(session, consultation))
+    if consultation.status not in ("scheduled", "open"):
+        raise Conflict(f"This consultation is {consultation.status}.")
+    before = audit.snapshot(consultation)
+    if "questions" in fields:
+        if consultation.status != "scheduled":
+            raise Conflict("The response form cannot change once consultees have it.")
+        consultation.questions = check_questions(fields["questions"])
+    if "reminder_days" in fields:
+        consultation.reminder_days = check_reminders(fields["reminder_days"])
+    for name in ("title", "description"):
+        if name in fields:
+            setattr(consultation, name, fields[name])
+    if fields.get("closes_at") is not None or fields.get("closes_on") is not None:
+        meeting = (
+            await meeting_named(session, consultation.organisation_id, consultation.meeting_id)
+            if consultation.meeting_id
+            else None
+        )
+        closes, rule = await closing_time(
+            session,
+            organisation_id=consultation.organisation_id,
+            kind=consultation.kind,
+            opens_at=consultation.opens_at,
+            closes_at=fields.get("closes_at"),
+            closes_on=fields.get("closes_on"),
+            rule=None,
+            meeting=meeting,
+        )
+        if closes <= max(utcnow(), consultation.opens_at):
+            raise Invalid("The new closing time has passed: close it instead.", field="closes_at")
+        consultation.closes_at, consultation.closing_rule = closes, rule
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=consultation.organisation_id,
+        action="consultation.updated",
+        entity_type="consultation",
+        entity_id=consultation.id,
+        before=before,
+        after=audit.snapshot(consultation),
+    )
+    return consultation
+
+
+async def close_consultation(
+    session: AsyncSession, principal: Principal, consultation: Consultation
+) -> Consultation:
+    """Close early. Silence is not deemed agreement then: nobody had the time promised."""
+    require_runner(principal, await document_of(session, consultation))
+    if consultation.status != "open":
+        raise Conflict(
+            f"Only an open consultation can be closed; this one is {consultation.status}."
+        )
+    await _close(session, principal, consultation, utcnow(), early=True)
+    return consultation
+
+
+async def _close(
+    session: AsyncSession,
+    principal: Principal | None,
+    consultation: Consultation,
+    now: datetime,
+    *,
+    early: bool,
+) -> None:
+    before = audit.snapshot(consultation)
+    consultation.status = "closed"
+    consultation.closed_at = now if early else consultation.closes_at
+    consultation.closed_by_id = principal.person_id if (early and principal) else None
+    deemed = 0
+    if consultation.deemed_agreement and not early:
+        # Birmingham: lack of response by the consultation deadline is taken as agreement.
+        answered = select(ConsultationResponse.consultee_id).where(
+            ConsultationResponse.consultation_id == consultation.id
+        )
+        silent = (
+            await session.execute(
+                select(Consultee).where(
+                    Consultee.consultation_id == consultation.id, Consultee.id.not_in(answered)
+                )
+            )
+        ).scalars()
+        for consultee in silent:
+            session.add(
+                ConsultationResponse(
+                    id=new_id(),
+                    organisation_id=consultation.organisation_id,
+                    consultation_id=consultation.id,
+                    consultee_id=consultee.id,
+                    position=DEEMED_AGREEMENT,
+                    submitted_at=consultation.closes_at,
+                )
+            )
+            deemed += 1
+    await _rest_document(session, consultation)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=consultation.organisation_id,
+        action="consultation.closed",
+        entity_type="consultation",
+        entity_id=consultation.id,
+        before=before,
+        after={**audit.snapshot(consultation), "deemed_agreements": deemed},
+    )
+    await emit(
+        session,
+        events.ConsultationClosed(
+            organisation_id=consultation.organisation_id,
+            consultation_id=consultation.id,
+            document_id=consultation.document_id,
+            closed_by_id=consultation.closed_by_id,
+            deemed_agreements=deemed,
+        ),
+    )
+
+
+async def _rest_document(session: AsyncSession, consultation: Consultation) -> None:
+    """Back to draft when the last open consultation on the document ends."""
+    document = await document_of(session, consultation)
+    others = await session.execute(
+        select(
+            exists().where(
+                Consultation.document_id == document.id,
+                Consultation.id != consultation.id,
+                Consultation.status == "open",
+            )
+        )
+    )
+    if document.status == "in_consultation" and not others.scalar():
+        document.status = "draft"
+
+
+async def cancel_consultation(
+    session: AsyncSession, principal: Principal, consultation: Consultation, reason: str
+) -> Consultation:
+    """Withdraw a consultation (the wrong draft, say): it satisfies no gate; consultees are told."""
+    require_runner(principal, await document_of(session, consultation))
+    if consultation.status not in ("scheduled", "open"):
+        raise Conflict(f"This consultation is {consultation.status}.")
+    if not reason.strip():
+        raise Invalid("Say why the consultation is cancelled.", field="reason")
+    before = audit.snapshot(consultation)
+    was_open = consultation.status == "open"
+    consultation.status = "cancelled"
+    consultation.closed_at = utcnow()
+    consultation.closed_by_id = principal.person_id
+    consultation.cancel_reason = reason
+    if was_open:
+        await _rest_document(session, consultation)
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=consultation.organisation_id,
+        action="consultation.cancelled",
+        entity_type="consultation",
+        entity_id=consultation.id,
+        before=before,
+        after=audit.snapshot(consultation),
+    )
+    if was_open:
+        await emit(
+            session,
+            events.ConsultationCancelled(
+                organisation_id=consultation.organisation_id,
+                consultation_id=consultation.id,
+                document_id=consultation.document_id,
+                reason=reason,
+            ),
+        )
+    return consultation
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+async def open_due(session: AsyncSession, now: datetime | None = None) -> int:
+    """Open the scheduled consultations whose time has come (each once, on any worker)."""
+    now = now or utcnow()
+    due = (
+        await session.execute(
+            select(Consultation)
+            .where(Consultation.status == "scheduled", Consultation.opens_at <= now)
+            .order_by(Consultation.opens_at)
+            .with_for_update(skip_locked=True)
+        )
+    ).scalars()
+    count = 0
+    for consultation in list(due):
+        await open_now(session, None, consultation, await document_of(session, consultation), now)
+        count += 1
+    return count
+
+
+async def close_due(session: AsyncSession, now: datetime | None = None) -> int:
+    """Close the open consultations whose closing time has passed (each once)."""
+    now = now or utcnow()
+    due = (
+        await session.execute(
+            select(Consultation)
+            .where(Consultation.status == "open", Consultation.closes_at <= now)
+            .order_by(Consultation.closes_at)
+            .with_for_update(skip_locked=True)
+        )
+    ).scalars()
+    count = 0
+    for consultation in list(due):
+        await _close(session, None, consultation, now, early=False)
+        count += 1
+    return count

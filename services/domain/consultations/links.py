@@ -1,0 +1,74 @@
+"""External consultees' links: a signed token that opens one consultee's response, nothing else.
+
+External consultees have no account (Cafcass: partner agencies, the public). Their invitation
+carries a link whose token is the consultee's id and an HMAC of it and its link version under
+the service's secret. The token is not stored anywhere; the notifier signs it when it writes
+the email. Bumping the version (revoking, or sending a new link) voids every earlier token, and
+a token expires a grace period after the consultation closes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.consultations.models import Consultation, Consultee
+from services.domain.consultations.service import link_expires_at
+from services.domain.db import utcnow
+from services.domain.errors import Forbidden, NotFound
+
+
+def _signature(secret_key: str, consultee_id: uuid.UUID, link_version: int) -> str:
+    message = f"consultee-link:{consultee_id}:{link_version}".encode()
+    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def link_token(secret_key: str, consultee_id: uuid.UUID, link_version: int) -> str:
+    """The token of a consultee's current link."""
+    return f"{consultee_id.hex}.{_signature(secret_key, consultee_id, link_version)}"
+
+
+async def consultee_for_link(
+    session: AsyncSession, secret_key: str, token: str, grace: timedelta
+) -> tuple[Consultee, Consultation]:
+    """The consultee and consultation a token opens.
+
+    NotFound for a token that is not ours (a wrong signature tells nothing about any
+    consultee); Forbidden, saying why, for a genuine link that was withdrawn or has expired.
+    """
+    consultee_hex, _, signature = token.partition(".")
+    try:
+        consultee_id = uuid.UUID(hex=consultee_hex)
+    except ValueError:
+        raise NotFound("No such consultation link.") from None
+    consultee = await session.get(Consultee, consultee_id)
+    if consultee is None or consultee.kind != "external":
+        raise NotFound("No such consultation link.")
+    genuine = any(
+        hmac.compare_digest(_signature(secret_key, consultee.id, version), signature)
+        for version in range(1, consultee.link_version + 1)
+    )
+    if not genuine:
+        raise NotFound("No such consultation link.")
+    current = hmac.compare_digest(
+        _signature(secret_key, consultee.id, consultee.link_version), signature
+    )
+    consultation = await session.get(Consultation, consultee.consultation_id)
+    assert consultation is not None  # the foreign key cascades
+    if not current or consultee.link_revoked_at is not None:
+        raise Forbidden(
+            "This consultation link has been withdrawn. Ask the policy team for a new one."
+        )
+    if consultation.status == "scheduled":
+        raise Forbidden("This consultation has not opened yet.")
+    if consultation.status == "cancelled":
+        raise Forbidden("This consultation was cancelled.")
+    if utcnow() >= link_expires_at(consultation, grace):
+        raise Forbidden("This consultation link has expired.")
+    return consultee, consultation

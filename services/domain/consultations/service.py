@@ -1,0 +1,179 @@
+"""Consultations: who may see and run them, and reading them.
+
+Anyone who may edit the document (its author, responsible officer, owner, or the policy team)
+runs its consultations (``opening``, ``lifecycle``). Consultees read the consultation they are
+asked about and its draft, and nothing else of the document; their responses are in
+``responses``, external consultees' links in ``links``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.access.principal import Principal
+from services.domain.assessments.common import after_position
+from services.domain.consultations.models import (
+    Consultation,
+    Consultee,
+)
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.service import can_edit, can_see_drafts, get_document
+from services.domain.errors import Forbidden, NotFound
+
+# --- who may do what -------------------------------------------------------------------------
+
+
+def may_run(principal: Principal, document: Document) -> bool:
+    """The document's team and the policy team run its consultations and read every response."""
+    return can_edit(principal, document) or can_see_drafts(principal, document)
+
+
+def require_runner(principal: Principal, document: Document) -> None:
+    if not can_edit(principal, document):
+        raise Forbidden(
+            "Consultations are run by the document's author, responsible officer or owner, "
+            "or the policy team."
+        )
+
+
+async def consultee_of(
+    session: AsyncSession, consultation: Consultation, person_id: uuid.UUID | None
+) -> Consultee | None:
+    if person_id is None:
+        return None
+    return (
+        await session.execute(
+            select(Consultee).where(
+                Consultee.consultation_id == consultation.id, Consultee.person_id == person_id
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def get_consultation(
+    session: AsyncSession,
+    principal: Principal,
+    consultation_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> Consultation:
+    """A consultation the caller runs, or is consulted on once it has opened."""
+    query = select(Consultation).where(
+        Consultation.id == consultation_id,
+        Consultation.organisation_id == principal.organisation_id,
+    )
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    consultation = (await session.execute(query)).scalar_one_or_none()
+    if consultation is None:
+        raise NotFound("No such consultation.")
+    document = await get_document(session, principal, consultation.document_id)
+    if may_run(principal, document):
+        return consultation
+    if consultation.status != "scheduled" and await consultee_of(
+        session, consultation, principal.person_id
+    ):
+        return consultation
+    raise NotFound("No such consultation.")
+
+
+async def document_of(session: AsyncSession, consultation: Consultation) -> Document:
+    document = await session.get(Document, consultation.document_id)
+    assert document is not None  # the foreign key cascades
+    return document
+
+
+async def draft_of(
+    session: AsyncSession, principal: Principal, consultation: Consultation
+) -> tuple[Document, DocumentVersion]:
+    """The consulted draft: for the document's team, and for consultees once it has opened."""
+    document = await document_of(session, consultation)
+    if not may_run(principal, document) and consultation.status not in ("open", "closed"):
+        raise NotFound("This consultation has no draft you may read.")
+    version = await session.get(DocumentVersion, consultation.version_id)
+    assert version is not None  # versions are never deleted
+    return document, version
+
+
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    """Consultations the caller runs or (once open) is consulted on."""
+    me = principal.person_id
+    consulted: ColumnElement[bool] = (
+        false()
+        if me is None
+        else (Consultation.status != "scheduled")
+        & exists().where(Consultee.consultation_id == Consultation.id, Consultee.person_id == me)
+    )
+    if principal.manages_documents:
+        return Consultation.organisation_id == principal.organisation_id
+    if me is None:
+        return false()
+    return or_(
+        Document.author_id == me,
+        Document.responsible_officer_id == me,
+        Document.owner_id == me,
+        consulted,
+    )
+
+
+async def list_consultations(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    document_id: uuid.UUID | None = None,
+    status: str | None = None,
+    consulted: bool | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int = 50,
+) -> list[Consultation]:
+    """Consultations the caller may see, oldest first; ``consulted``: those they are asked."""
+    query = (
+        select(Consultation)
+        .join(Document, Document.id == Consultation.document_id)
+        .where(Consultation.organisation_id == principal.organisation_id, _visible(principal))
+    )
+    if document_id is not None:
+        query = query.where(Consultation.document_id == document_id)
+    if status is not None:
+        query = query.where(Consultation.status == status)
+    if consulted is not None:
+        mine = exists().where(
+            Consultee.consultation_id == Consultation.id,
+            Consultee.person_id == principal.person_id,
+        )
+        query = query.where(mine if consulted else ~mine)
+    query = after_position(query, Consultation.created_at, Consultation.id, after).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def consultees_of(session: AsyncSession, consultation: Consultation) -> list[Consultee]:
+    rows = await session.execute(
+        select(Consultee)
+        .where(Consultee.consultation_id == consultation.id)
+        .order_by(Consultee.added_at, Consultee.name, Consultee.id)
+    )
+    return list(rows.scalars())
+
+
+async def get_consultee(
+    session: AsyncSession, consultation: Consultation, consultee_id: uuid.UUID
+) -> Consultee:
+    consultee = await session.get(Consultee, consultee_id)
+    if consultee is None or consultee.consultation_id != consultation.id:
+        raise NotFound("No such consultee of this consultation.")
+    return consultee
+
+
+def is_past_deadline(consultation: Consultation, now: datetime) -> bool:
+    """Responses from now on are late: it closed, or its closing time passed (the sweep may
+    not have run yet)."""
+    return consultation.status == "closed" or now >= consultation.closes_at
+
+
+def link_expires_at(consultation: Consultation, grace: timedelta) -> datetime:
+    """An external link takes late responses for a while after the close, then expires."""
+    return (consultation.closed_at or consultation.closes_at) + grace
