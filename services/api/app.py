@@ -20,6 +20,8 @@ from services.api.boards.agenda_router import router as agenda_router
 from services.api.boards.meetings_router import router as meetings_router
 from services.api.boards.router import feed_router
 from services.api.boards.router import router as boards_router
+from services.api.consultations.links_router import router as consultation_links_router
+from services.api.consultations.router import router as consultations_router
 from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.router import router as documents_router
 from services.api.idempotency import IdempotencyMiddleware
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         legal_router,
         fitness_router,
         publications_router,
+        consultations_router,
+        consultation_links_router,
     ):
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)

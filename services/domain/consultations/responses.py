@@ -231,6 +231,16 @@ async def responses_to(
     return [(r, c) for r, c in (await session.execute(query)).all()]
 
 
+async def responded_ids(session: AsyncSession, consultation: Consultation) -> set[uuid.UUID]:
+    """The consultees with a response (real, late or deemed)."""
+    rows = await session.execute(
+        select(ConsultationResponse.consultee_id).where(
+            ConsultationResponse.consultation_id == consultation.id
+        )
+    )
+    return set(rows.scalars())
+
+
 async def get_response(
     session: AsyncSession, consultation: Consultation, response_id: uuid.UUID
 ) -> ConsultationResponse:

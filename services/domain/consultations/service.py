@@ -40,6 +40,12 @@ def require_runner(principal: Principal, document: Document) -> None:
         )
 
 
+def require_team(principal: Principal, document: Document) -> None:
+    """The consultees and everyone's responses are for the document's team only."""
+    if not may_run(principal, document):
+        raise Forbidden("Only the document's team and the policy team see who was consulted.")
+
+
 async def consultee_of(
     session: AsyncSession, consultation: Consultation, person_id: uuid.UUID | None
 ) -> Consultee | None:
@@ -79,6 +85,14 @@ async def get_consultation(
     ):
         return consultation
     raise NotFound("No such consultation.")
+
+
+async def lock(session: AsyncSession, consultation: Consultation) -> None:
+    """Take the consultation's row lock: a response and the close never cross."""
+    await session.execute(
+        select(Consultation.id).where(Consultation.id == consultation.id).with_for_update()
+    )
+    await session.refresh(consultation)
 
 
 async def document_of(session: AsyncSession, consultation: Consultation) -> Document:

@@ -1,0 +1,416 @@
+"""Consultations: open one on a draft, widen its audience, respond, close, analyse.
+
+External consultees use `/v1/consultation-links/{token}` instead (``links_router``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi import Response as HttpResponse
+
+from services.api.consultations import schemas
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.files import version_file
+from services.api.types import PageSize
+from services.domain.consultations import lifecycle, opening, responses, service
+from services.domain.consultations.closing import ClosingRule, closing_day
+from services.domain.consultations.models import DEEMED_AGREEMENT, Consultation
+from services.domain.consultations.models import ConsultationResponse as ResponseRow
+from services.domain.consultations.models import Consultee as ConsulteeRow
+from services.domain.documents.versions import read_file
+from services.domain.errors import NotFound, PreconditionFailed
+from services.domain.pagination import time_page, time_position
+
+router = APIRouter(prefix="/v1/consultations", tags=["consultations"])
+FILE_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The consulted draft, byte for byte as uploaded.",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def consultation_out(consultation: Consultation) -> schemas.Consultation:
+    return schemas.Consultation.model_validate(
+        {
+            **{
+                c: getattr(consultation, c)
+                for c in schemas.Consultation.model_fields
+                if c != "closes_on" and hasattr(consultation, c)
+            },
+            "closes_on": closing_day(consultation.closes_at),
+        }
+    )
+
+
+def _out(consultation: Consultation, response: HttpResponse) -> schemas.Consultation:
+    set_etag(response, consultation.row_version)
+    return consultation_out(consultation)
+
+
+def response_out(row: ResponseRow, consultee: ConsulteeRow) -> schemas.Response:
+    return schemas.Response.model_validate(
+        {
+            **{c: getattr(row, c) for c in schemas.Response.model_fields if hasattr(row, c)},
+            "consultee_name": consultee.name,
+            "is_deemed_agreement": row.position == DEEMED_AGREEMENT,
+        }
+    )
+
+
+def _audience(body: schemas.Audience) -> opening.Audience:
+    return opening.Audience(
+        people=body.people,
+        boards=body.boards,
+        external=[
+            opening.External(name=e.name, email=str(e.email), represents=e.represents)
+            for e in body.external
+        ],
+    )
+
+
+def _check(consultation: Consultation, if_match: str | None) -> None:
+    if consultation.row_version != expected_version(if_match):
+        raise PreconditionFailed("The consultation changed since you read it: read it again.")
+
+
+@router.get("", response_model=schemas.ConsultationPage)
+async def list_consultations(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    document_id: uuid.UUID | None = None,
+    status: schemas.Status | None = None,
+    consulted: Annotated[
+        bool | None,
+        Query(description="true: the consultations you are asked to respond to."),
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.ConsultationPage:
+    """The consultations you run or are consulted on, oldest first."""
+    scope = {
+        "document_id": str(document_id) if document_id else None,
+        "status": status,
+        "consulted": consulted,
+    }
+    after = time_position(settings.secret_key, cursor, scope)
+    found = await service.list_consultations(
+        session,
+        principal,
+        document_id=document_id,
+        status=status,
+        consulted=consulted,
+        after=after,
+        limit=limit + 1,
+    )
+    found, next_cursor = time_page(
+        settings.secret_key, found, limit, scope, lambda row: row.created_at
+    )
+    return schemas.ConsultationPage(
+        items=[consultation_out(c) for c in found], next_cursor=next_cursor
+    )
+
+
+@router.post("", status_code=201, response_model=schemas.Consultation)
+async def open_consultation(
+    body: schemas.ConsultationCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    response: HttpResponse,
+) -> schemas.Consultation:
+    """Put a draft out for comment to people, boards and external consultees. It opens now
+    (invitations go out) or at `opens_at`; it closes at `closes_at`, at the end of
+    `closes_on`, or by a rule relative to the meeting or the opening in working days."""
+    rule = body.closing_rule
+    consultation = await opening.open_consultation(
+        session,
+        principal,
+        document_id=body.document_id,
+        version_id=body.version_id,
+        kind=body.kind,
+        audience=_audience(body.audience),
+        default_reminder_days=settings.consultation_reminder_days,
+        title=body.title,
+        description=body.description,
+        questions=[q.model_dump() for q in body.questions],
+        meeting_id=body.meeting_id,
+        opens_at=body.opens_at,
+        closes_at=body.closes_at,
+        closes_on=body.closes_on,
+        closing_rule=ClosingRule(rule.relative_to, rule.amount, rule.unit) if rule else None,
+        deemed_agreement=body.deemed_agreement,
+        reminder_days=body.reminder_days,
+    )
+    response.headers["Location"] = f"/v1/consultations/{consultation.id}"
+    return _out(consultation, response)
+
+
+@router.get("/{consultation_id}", response_model=schemas.Consultation)
+async def get_consultation(
+    consultation_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+) -> schemas.Consultation:
+    """A consultation you run, or one you are consulted on once it has opened."""
+    return _out(await service.get_consultation(session, principal, consultation_id), response)
+
+
+@router.patch("/{consultation_id}", response_model=schemas.Consultation)
+async def update_consultation(
+    consultation_id: uuid.UUID,
+    body: schemas.ConsultationUpdate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+    if_match: IfMatchHeader = None,
+) -> schemas.Consultation:
+    """Change the title, letter, reminders or closing time (e.g. extend it); the response
+    form only before it opens. Needs `If-Match`."""
+    consultation = await service.get_consultation(
+        session, principal, consultation_id, for_update=True
+    )
+    _check(consultation, if_match)
+    fields = body.model_dump(exclude_unset=True)
+    if body.questions is not None:
+        fields["questions"] = [q.model_dump() for q in body.questions]
+    consultation = await lifecycle.update_consultation(session, principal, consultation, fields)
+    return _out(consultation, response)
+
+
+@router.post("/{consultation_id}/close", response_model=schemas.Consultation)
+async def close_consultation(
+    consultation_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+) -> schemas.Consultation:
+    """Close it before its deadline. Silence is not deemed agreement then: nobody had the
+    time promised. At the deadline the notifier closes it by itself."""
+    consultation = await service.get_consultation(
+        session, principal, consultation_id, for_update=True
+    )
+    return _out(await lifecycle.close_consultation(session, principal, consultation), response)
+
+
+@router.post("/{consultation_id}/cancel", response_model=schemas.Consultation)
+async def cancel_consultation(
+    consultation_id: uuid.UUID,
+    body: schemas.Cancellation,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+) -> schemas.Consultation:
+    """Withdraw it (the wrong draft, say): consultees are told and it satisfies no gate."""
+    consultation = await service.get_consultation(
+        session, principal, consultation_id, for_update=True
+    )
+    consultation = await lifecycle.cancel_consultation(
+        session, principal, consultation, body.reason
+    )
+    return _out(consultation, response)
+
+
+async def _consultees_out(session: Session, consultation: Consultation) -> list[schemas.Consultee]:
+    answered = await responses.responded_ids(session, consultation)
+    return [
+        schemas.Consultee.model_validate(c).model_copy(update={"has_responded": c.id in answered})
+        for c in await service.consultees_of(session, consultation)
+    ]
+
+
+@router.get("/{consultation_id}/consultees", response_model=list[schemas.Consultee])
+async def list_consultees(
+    consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> list[schemas.Consultee]:
+    """Everyone asked, and whether they have responded (for the document's team)."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    service.require_team(principal, await service.document_of(session, consultation))
+    return await _consultees_out(session, consultation)
+
+
+@router.post(
+    "/{consultation_id}/consultees", status_code=201, response_model=list[schemas.Consultee]
+)
+async def add_consultees(
+    consultation_id: uuid.UUID,
+    body: schemas.Audience,
+    session: Session,
+    principal: CurrentPrincipal,
+) -> list[schemas.Consultee]:
+    """Widen the audience; those added to an open consultation are invited at once. Answers
+    the consultees added (someone already asked is not added twice)."""
+    consultation = await service.get_consultation(
+        session, principal, consultation_id, for_update=True
+    )
+    added = await opening.add_consultees(session, principal, consultation, _audience(body))
+    return [schemas.Consultee.model_validate(c) for c in added]
+
+
+@router.post(
+    "/{consultation_id}/consultees/{consultee_id}/revoke-link", response_model=schemas.Consultee
+)
+async def revoke_link(
+    consultation_id: uuid.UUID,
+    consultee_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+) -> schemas.Consultee:
+    """Withdraw an external consultee's link: it opens nothing from now on."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    consultee = await service.get_consultee(session, consultation, consultee_id)
+    return schemas.Consultee.model_validate(
+        await opening.revoke_link(session, principal, consultation, consultee)
+    )
+
+
+@router.post(
+    "/{consultation_id}/consultees/{consultee_id}/send-link", response_model=schemas.Consultee
+)
+async def send_link(
+    consultation_id: uuid.UUID,
+    consultee_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+) -> schemas.Consultee:
+    """Email an external consultee a new link; any earlier link stops working."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    consultee = await service.get_consultee(session, consultation, consultee_id)
+    return schemas.Consultee.model_validate(
+        await opening.send_link(session, principal, consultation, consultee)
+    )
+
+
+@router.get("/{consultation_id}/draft", response_class=HttpResponse, responses=FILE_RESPONSES)
+async def download_draft(
+    consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> HttpResponse:
+    """The draft consulted on: consultees may read this draft, and no other."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    _, version = await service.draft_of(session, principal, consultation)
+    return version_file(version, await read_file(session, version))
+
+
+@router.get("/{consultation_id}/responses", response_model=list[schemas.Response])
+async def list_responses(
+    consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> list[schemas.Response]:
+    """Every response (for the document's team); a consultee sees only their own."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    return [
+        response_out(r, c)
+        for r, c in await responses.responses_to(session, principal, consultation)
+    ]
+
+
+@router.post("/{consultation_id}/responses", status_code=201, response_model=schemas.Response)
+async def record_response(
+    consultation_id: uuid.UUID,
+    body: schemas.RecordedResponse,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+) -> schemas.Response:
+    """Record a response that came by email or post, on the consultee's behalf (the
+    document's team). Answers 200 when it amends one already recorded."""
+    consultation = await service.get_consultation(
+        session, principal, consultation_id, for_update=True
+    )
+    consultee = await service.get_consultee(session, consultation, body.consultee_id)
+    row, created = await responses.record_for(
+        session,
+        principal,
+        consultation,
+        consultee,
+        position=body.position,
+        comments=body.comments,
+        answers=body.answers,
+    )
+    response.status_code = 201 if created else 200
+    return response_out(row, consultee)
+
+
+@router.get("/{consultation_id}/response", response_model=schemas.Response)
+async def get_my_response(
+    consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> schemas.Response:
+    """Your own response to a consultation you are asked about (404 until you respond)."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    consultee = await service.consultee_of(session, consultation, principal.person_id)
+    found = await responses.response_of(session, consultee) if consultee else None
+    if consultee is None or found is None:
+        raise NotFound("You have not responded to this consultation.")
+    return response_out(found, consultee)
+
+
+@router.put("/{consultation_id}/response", response_model=schemas.Response)
+async def respond(
+    consultation_id: uuid.UUID,
+    body: schemas.ResponseBody,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+) -> schemas.Response:
+    """Respond, or change your response until the close (201 the first time, then 200).
+    After the close a first response is still recorded, flagged late."""
+    consultation = await service.get_consultation(
+        session, principal, consultation_id, for_update=True
+    )
+    row, created = await responses.respond_as_consultee(
+        session,
+        principal,
+        consultation,
+        position=body.position,
+        comments=body.comments,
+        answers=body.answers,
+    )
+    response.status_code = 201 if created else 200
+    consultee = await service.get_consultee(session, consultation, row.consultee_id)
+    return response_out(row, consultee)
+
+
+@router.get("/{consultation_id}/responses/{response_id}", response_model=schemas.Response)
+async def get_response(
+    consultation_id: uuid.UUID,
+    response_id: uuid.UUID,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+) -> schemas.Response:
+    """One response, with its ETag (for the analysis): the team's, or your own."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    for row, consultee in await responses.responses_to(session, principal, consultation):
+        if row.id == response_id:
+            set_etag(response, row.row_version)
+            return response_out(row, consultee)
+    raise NotFound("No such response to this consultation.")
+
+
+@router.patch("/{consultation_id}/responses/{response_id}", response_model=schemas.Response)
+async def analyse_response(
+    consultation_id: uuid.UUID,
+    response_id: uuid.UUID,
+    body: schemas.Analysis,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: HttpResponse,
+    if_match: IfMatchHeader = None,
+) -> schemas.Response:
+    """Tag a response with themes and say how it was handled in the next draft (the
+    document's team). Needs `If-Match` (the response's ETag)."""
+    consultation = await service.get_consultation(session, principal, consultation_id)
+    row = await responses.get_response(session, consultation, response_id)
+    if row.row_version != expected_version(if_match):
+        raise PreconditionFailed("The response changed since you read it: read it again.")
+    row = await responses.analyse_response(
+        session, principal, consultation, row, body.model_dump(exclude_unset=True)
+    )
+    set_etag(response, row.row_version)
+    consultee = await service.get_consultee(session, consultation, row.consultee_id)
+    return response_out(row, consultee)
