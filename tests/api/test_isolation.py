@@ -92,9 +92,11 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     publication_id = await _b_publication(world, doc["id"], version["id"])
     assessments = await _b_assessments(client, h, doc["id"], version["id"])
     sign_off = await _b_sign_off(client, world, h, doc["id"])
+    consultation = await _b_consultation(client, world, h, doc["id"])
     return {
         **assessments,
         **sign_off,
+        **consultation,
         "publication_id": publication_id,
         "board_id": board["id"],
         "member_id": board["members"][0]["id"],
@@ -182,6 +184,84 @@ async def _b_sign_off(
         "sign_off_version": draft.json()["id"],
         "delegation_id": delegation.json()["id"],
     }
+
+
+async def _b_consultation(
+    client: AsyncClient, world: World, h: dict[str, str], document_id: str
+) -> dict[str, str]:
+    draft = await client.post(
+        f"/v1/documents/{document_id}/versions",
+        files={"file": ("consulted.md", b"B consulted draft", "text/markdown")},
+        headers=h,
+    )
+    consultation = await client.post(
+        "/v1/consultations",
+        json={
+            "document_id": document_id,
+            "version_id": draft.json()["id"],
+            "kind": "internal",
+            "audience": {
+                "people": [str(world.b.reader.person_id)],
+                "external": [{"name": "B partner", "email": "partner@b.example"}],
+            },
+        },
+        headers=h,
+    )
+    assert consultation.status_code == 201, consultation.text
+    c = consultation.json()["id"]
+    found = await client.get(f"/v1/consultations/{c}/consultees", headers=h)
+    external = next(x for x in found.json() if x["kind"] == "external")
+    response = await client.put(
+        f"/v1/consultations/{c}/response",
+        json={"position": "support"},
+        headers=world.b.reader.headers,
+    )
+    assert response.status_code == 201, response.text
+    return {
+        "consultation_id": c,
+        "consultee_id": external["id"],
+        "response_id": response.json()["id"],
+        # B's consultee's id with a signature that is not the service's.
+        "link_token": f"{uuid.UUID(external['id']).hex}.forged",
+    }
+
+
+def _consultation_requests(
+    ids: dict[str, str], match: dict[str, str]
+) -> list[tuple[str, str, dict]]:
+    c, x, r, t = ids["consultation_id"], ids["consultee_id"], ids["response_id"], ids["link_token"]
+    answer = {"json": {"position": "support"}}
+    return [
+        ("GET", f"/v1/consultations/{c}", {}),
+        ("PATCH", f"/v1/consultations/{c}", {"json": {"title": "taken"}, "headers": match}),
+        ("POST", f"/v1/consultations/{c}/close", {}),
+        ("POST", f"/v1/consultations/{c}/cancel", {"json": {"reason": "taken"}}),
+        ("GET", f"/v1/consultations/{c}/consultees", {}),
+        ("POST", f"/v1/consultations/{c}/consultees", {"json": {"people": []}}),
+        ("POST", f"/v1/consultations/{c}/consultees/{x}/revoke-link", {}),
+        ("POST", f"/v1/consultations/{c}/consultees/{x}/send-link", {}),
+        ("GET", f"/v1/consultations/{c}/draft", {}),
+        ("GET", f"/v1/consultations/{c}/responses", {}),
+        (
+            "POST",
+            f"/v1/consultations/{c}/responses",
+            {"json": {"consultee_id": x, **answer["json"]}},
+        ),
+        ("GET", f"/v1/consultations/{c}/response", {}),
+        ("PUT", f"/v1/consultations/{c}/response", answer),
+        ("GET", f"/v1/consultations/{c}/responses/{r}", {}),
+        (
+            "PATCH",
+            f"/v1/consultations/{c}/responses/{r}",
+            {"json": {"themes": ["taken"]}, "headers": match},
+        ),
+        ("GET", f"/v1/consultations/{c}/report", {}),
+        ("GET", f"/v1/consultations/{c}/report.csv", {}),
+        ("GET", f"/v1/consultations/{c}/report.html", {}),
+        ("GET", f"/v1/consultation-links/{t}", {}),
+        ("GET", f"/v1/consultation-links/{t}/draft", {}),
+        ("PUT", f"/v1/consultation-links/{t}/response", answer),
+    ]
 
 
 def _sign_off_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[str, str, dict]]:
@@ -281,6 +361,7 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         *_board_requests(ids, match),
         *_assessment_requests(ids, match),
         *_sign_off_requests(ids, match),
+        *_consultation_requests(ids, match),
         ("GET", f"/v1/publications/{ids['publication_id']}", {}),
         (
             "POST",
@@ -404,6 +485,11 @@ async def test_every_id_of_another_organisation_answers_404(
     )
     assert sign_off.json()["status"] == "in_progress"
     assert sign_off.json()["decisions"] == []
+    consultation = await client.get(
+        f"/v1/consultations/{ids['consultation_id']}", headers=world.b.admin.headers
+    )
+    assert consultation.json()["title"] != "taken"
+    assert consultation.json()["status"] == "open"
 
 
 async def test_lists_and_search_show_only_the_callers_organisation(
