@@ -21,6 +21,7 @@ from services.api.boards.meetings_router import router as meetings_router
 from services.api.boards.router import feed_router
 from services.api.boards.router import router as boards_router
 from services.api.consultations.links_router import router as consultation_links_router
+from services.api.consultations.report_router import router as consultation_report_router
 from services.api.consultations.router import router as consultations_router
 from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.router import router as documents_router
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         publications_router,
         consultations_router,
         consultation_links_router,
+        consultation_report_router,
     ):
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)

@@ -72,7 +72,7 @@ class ClosingRule(BaseModel):
     relative_to: Literal["meeting", "opening"]
     amount: int | None = Field(
         None,
-        ge=0,
+        ge=1,
         le=400,
         description="None with `meeting`: the board's rule for consultation responses.",
     )

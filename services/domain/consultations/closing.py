@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
 from services.domain.calendar.working_days import (
+    NonWorkingDayRule,
     Offset,
     WorkingCalendar,
     deadline_after,
@@ -77,13 +78,24 @@ def closing_day_after(opening_day: date, rule: ClosingRule, calendar: WorkingCal
     return deadline_after(opening_day, Offset(rule.amount, rule.unit), calendar, "later")
 
 
-def closing_day_before(meeting_day: date, offset: Offset, calendar: WorkingCalendar) -> date:
-    """The closing day of a rule counted back from the meeting's day."""
-    return deadline_before(meeting_day, offset, calendar, "earlier")
+def closing_day_before(
+    meeting_day: date,
+    offset: Offset,
+    calendar: WorkingCalendar,
+    rule: NonWorkingDayRule = "earlier",
+) -> date:
+    """The closing day of a rule counted back from the meeting's day, moved off a non-working
+    day as the board moves its own deadlines (so it matches the board's published dates)."""
+    return deadline_before(meeting_day, offset, calendar, rule)
 
 
-def months_before(meeting_day: date, months: int, calendar: WorkingCalendar) -> date:
-    return calendar.previous_working_day(meeting_day - relativedelta(months=months))
+def months_before(
+    meeting_day: date, months: int, calendar: WorkingCalendar, rule: NonWorkingDayRule = "earlier"
+) -> date:
+    day = meeting_day - relativedelta(months=months)
+    if rule == "later":
+        return calendar.next_working_day(day)
+    return calendar.previous_working_day(day)
 
 
 def reminder_due(
@@ -95,6 +107,9 @@ def reminder_due(
     (someone invited three days before the close gets no seven-day reminder, and a sweep that
     missed a day sends one reminder, not two). None when no reminder applies.
     """
+    # Count in absolute time: London wall-clock arithmetic would move a threshold by the hour
+    # the clocks change.
+    closes_at, invited_at, now = (m.astimezone(UTC) for m in (closes_at, invited_at, now))
     if now >= closes_at:
         return None
     reached = [

@@ -26,7 +26,6 @@ from services.domain.consultations.opening import (
     check_questions,
     check_reminders,
     closing_time,
-    meeting_named,
     open_now,
 )
 from services.domain.consultations.service import document_of, require_runner
@@ -58,11 +57,8 @@ async def update_consultation(
         if name in fields:
             setattr(consultation, name, fields[name])
     if fields.get("closes_at") is not None or fields.get("closes_on") is not None:
-        meeting = (
-            await meeting_named(session, consultation.organisation_id, consultation.meeting_id)
-            if consultation.meeting_id
-            else None
-        )
+        # A closing time given outright needs no meeting: the one circulated for may since
+        # have been cancelled, and the consultation extended for the next one.
         closes, rule = await closing_time(
             session,
             organisation_id=consultation.organisation_id,
@@ -71,7 +67,7 @@ async def update_consultation(
             closes_at=fields.get("closes_at"),
             closes_on=fields.get("closes_on"),
             rule=None,
-            meeting=meeting,
+            meeting=None,
         )
         if closes <= max(utcnow(), consultation.opens_at):
             raise Invalid("The new closing time has passed: close it instead.", field="closes_at")

@@ -23,7 +23,7 @@ from services.domain.audit import service as audit
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, Meeting
 from services.domain.boards.service import deadlines_for, members_of, offset, working_calendar
-from services.domain.calendar.working_days import Offset
+from services.domain.calendar.working_days import NonWorkingDayRule, Offset
 from services.domain.consultations import closing
 from services.domain.consultations.models import (
     KINDS,
@@ -82,7 +82,9 @@ def check_questions(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, An
         keys.add(key)
         kind = question.get("kind", "text")
         if kind not in QUESTION_KINDS:
-            raise Invalid(f"A question's kind is one of: {', '.join(QUESTION_KINDS)}.")
+            raise Invalid(
+                f"A question's kind is one of: {', '.join(QUESTION_KINDS)}.", field="questions"
+            )
         options = list(dict.fromkeys(question.get("options") or []))
         if kind == "choice" and len(options) < 2:
             raise Invalid(f"The choice question {key!r} needs two options or more.")
@@ -164,6 +166,7 @@ async def closing_time(
                 "A closing rule relative to a meeting needs meeting_id.", field="meeting_id"
             )
         found, board = meeting
+        moves: NonWorkingDayRule = "later" if board.non_working_day_rule == "later" else "earlier"
         if rule.amount is None:
             board_rule = offset(board.deadline_rules.get("consultation_responses"))
             if board_rule is None:
@@ -172,13 +175,13 @@ async def closing_time(
                     "rule's amount and unit, or a closing date.",
                     field="closing_rule",
                 )
-            day = closing.closing_day_before(meeting_day(found), board_rule, calendar)
+            day = closing.closing_day_before(meeting_day(found), board_rule, calendar, moves)
         elif rule.unit == "months":
-            day = closing.months_before(meeting_day(found), rule.amount, calendar)
+            day = closing.months_before(meeting_day(found), rule.amount, calendar, moves)
         else:
             assert rule.unit is not None
             day = closing.closing_day_before(
-                meeting_day(found), Offset(rule.amount, rule.unit), calendar
+                meeting_day(found), Offset(rule.amount, rule.unit), calendar, moves
             )
     else:
         if rule.amount is None or rule.unit is None:

@@ -264,7 +264,10 @@ def _question_analysis(
 
 
 async def build_report(session: AsyncSession, consultation: Consultation) -> ConsultationReport:
-    """Everything said in a consultation and what became of it (Cafcass 4.7); two queries."""
+    """Everything said in a consultation and what became of it (Cafcass 4.7); two queries.
+
+    It names every consultee and their response: only for callers ``service.may_run`` allows.
+    """
     document, version = (
         await session.execute(
             select(Document, DocumentVersion)
@@ -312,7 +315,9 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
             silent.append(entry)
         elif response.position == DEEMED_AGREEMENT:
             deemed.append(
-                DeemedEntry(response_id=response.id, consultee=entry, deemed_at=response.submitted_at)
+                DeemedEntry(
+                    response_id=response.id, consultee=entry, deemed_at=response.submitted_at
+                )
             )
         else:
             on_behalf = (
@@ -333,7 +338,9 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
                     themes=tuple(response.themes or ()),
                     handling=response.handling,
                     handling_note=response.handling_note,
-                    addressed_in_version=format_number((major, minor)) if major is not None else None,
+                    addressed_in_version=format_number((major, minor))
+                    if major is not None
+                    else None,
                 )
             )
     responses.sort(key=lambda r: (r.submitted_at, r.consultee.name.casefold(), r.response_id))
@@ -441,13 +448,23 @@ CSV_COLUMNS = (
 )
 
 
-def _consultee_cells(consultee: ConsulteeEntry) -> list[object]:
-    return [
-        consultee.name,
-        consultee.email,
-        "External" if consultee.kind == "external" else "Person",
-        consultee.represents,
-        consultee.via_board or "",
+def _csv_row(
+    questions: Sequence[Question],
+    consultee: ConsulteeEntry,
+    cells: Mapping[str, object],
+    answers: Mapping[str, object] | None = None,
+) -> list[str]:
+    known: dict[str, object] = {
+        "Consultee": consultee.name,
+        "Email": consultee.email,
+        "Consultee type": "External" if consultee.kind == "external" else "Person",
+        "Represents": consultee.represents,
+        "Via board": consultee.via_board,
+        **cells,
+    }
+    given = answers or {}
+    return [safe_cell(known.get(column)) for column in CSV_COLUMNS] + [
+        safe_cell(given.get(q.key)) for q in questions
     ]
 
 
@@ -456,52 +473,34 @@ def report_csv(report: ConsultationReport) -> str:
     per question; every cell guarded against formula injection."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, *(q.text for q in report.questions)])
-    rows: list[list[object]] = []
+    questions = report.questions
+    writer.writerow([safe_cell(c) for c in (*CSV_COLUMNS, *(q.text for q in questions))])
     for r in report.responses:
-        given = {a.key: _answer_text(a.value) for a in r.answers}
-        rows.append(
-            [
-                *_consultee_cells(r.consultee),
-                "Responded late" if r.is_late else "Responded",
-                POSITION_LABELS[r.position],
-                short_datetime(r.submitted_at),
-                "Yes" if r.is_late else "No",
-                r.amendments,
-                r.recorded_by or "",
-                r.comments,
-                "; ".join(r.themes),
-                HANDLING_LABELS.get(r.handling or "", ""),
-                r.handling_note,
-                r.addressed_in_version or "",
-                *(given.get(q.key, "") for q in report.questions),
-            ]
-        )
-    blank_answers = [""] * len(report.questions)
+        cells = {
+            "Status": "Responded late" if r.is_late else "Responded",
+            "Position": POSITION_LABELS[r.position],
+            "Submitted (London time)": short_datetime(r.submitted_at),
+            "Late": "Yes" if r.is_late else "No",
+            "Amendments": r.amendments,
+            "Recorded by": r.recorded_by,
+            "Comments": r.comments,
+            "Themes": "; ".join(r.themes),
+            "Handling": HANDLING_LABELS.get(r.handling or ""),
+            "Handling note": r.handling_note,
+            "Addressed in version": r.addressed_in_version,
+        }
+        answers = {a.key: _answer_text(a.value) for a in r.answers}
+        writer.writerow(_csv_row(questions, r.consultee, cells, answers))
     for d in report.deemed:
-        rows.append(
-            [
-                *_consultee_cells(d.consultee),
-                "No response: deemed agreement",
-                POSITION_LABELS[DEEMED_AGREEMENT],
-                short_datetime(d.deemed_at),
-                "No",
-                0,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                *blank_answers,
-            ]
-        )
+        cells = {
+            "Status": "No response: deemed agreement",
+            "Position": POSITION_LABELS[DEEMED_AGREEMENT],
+            "Submitted (London time)": short_datetime(d.deemed_at),
+            "Late": "No",
+        }
+        writer.writerow(_csv_row(questions, d.consultee, cells))
     for c in report.non_responders:
-        rows.append(
-            [*_consultee_cells(c), "No response", "", "", "", "", "", "", "", "", "", "", *blank_answers]
-        )
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow(_csv_row(questions, c, {"Status": "No response"}))
     return out.getvalue()
 
 

@@ -52,7 +52,7 @@ def check_answers(
     checked: dict[str, Any] = {}
     for key, question in by_key.items():
         value = answers.get(key)
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             if question["required"]:
                 raise Invalid(f"Answer the question {question['text']!r}.", field="answers")
             continue
