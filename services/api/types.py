@@ -57,8 +57,19 @@ def _iso_text(pattern: str) -> Any:
     return BeforeValidator(check)
 
 
-IsoDate = Annotated[date, _iso_text(r"\d{4}-\d{2}-\d{2}$")]
-IsoDateTime = Annotated[AwareDatetime, _iso_text(r"\d{4}-\d{2}-\d{2}[Tt ]")]
+def _plausible_year(value: Any) -> Any:
+    # Governance dates fall within a few centuries of now; the far ends of the calendar would
+    # overflow date arithmetic (a deadline three months after 9999-12-20) into a 500.
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+IsoDate = Annotated[date, _iso_text(r"\d{4}-\d{2}-\d{2}$"), AfterValidator(_plausible_year)]
+IsoDateTime = Annotated[
+    AwareDatetime, _iso_text(r"\d{4}-\d{2}-\d{2}[Tt ]"), AfterValidator(_plausible_year)
+]
 
 
 def fits_column(max_length: int) -> Any:

@@ -19,8 +19,16 @@ from services.api.openapi import openapi_schema, render
 from services.domain.settings import Settings
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
-# The calendar feed carries its credential in its address: calendar clients send no key.
-PUBLIC_PATHS = {"/healthz", "/readyz", "/v1/calendar-feeds/boards/{board_id}.ics"}
+# The calendar feed and an external consultee's link carry their credential in their address:
+# calendar clients and people without an account send no key.
+PUBLIC_PATHS = {
+    "/healthz",
+    "/readyz",
+    "/v1/calendar-feeds/boards/{board_id}.ics",
+    "/v1/consultation-links/{token}",
+    "/v1/consultation-links/{token}/draft",
+    "/v1/consultation-links/{token}/response",
+}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"
 
