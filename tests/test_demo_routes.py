@@ -199,6 +199,18 @@ async def test_birmingham_sign_off_matrix_chooses_by_category(sessionmaker: Sess
         assert (shared.purpose, shared.after_issue) == ("information", True)
         assert await board_name(session, shared.decider) == "Director Leadership Group"
         assert chosen["PROC-003"][1].review_interval_months == 6
+        # "send document out to meeting attendees for consultation": a draft goes to a meeting
+        # once that consultation has closed; the single service area consults "if they need to".
+        assert {ref: definition.gates for ref, (_, definition) in chosen.items()} == {
+            "POL-001": ["consultation_closed"],
+            "POL-002": ["consultation_closed"],
+            "PROC-001": ["consultation_closed"],
+            "PROC-003": [],
+            "PROC-004": [],
+            "PS-001": ["consultation_closed"],
+        }
+        # "Lack of response by the consultation deadline will be taken as agreement."
+        assert all(definition.deemed_agreement for _, definition in chosen.values())
 
 
 async def test_birmingham_procedure_without_a_category_has_no_default_route(
@@ -224,6 +236,7 @@ async def test_cafcass_ecmt_then_the_board_only_when_it_needs_to_go_there(
         assert route.key == "policy_sign_off"
         assert definition.gates == [
             "proposal_approved",
+            "consultation_closed",
             "eia_screened",
             "legal_review",
             "fit_for_purpose",
@@ -236,6 +249,7 @@ async def test_cafcass_ecmt_then_the_board_only_when_it_needs_to_go_there(
         assert board.condition is not None and board.condition.question == "board_approval"
         assert await board_name(session, board.decider) == "Cafcass Board"
         assert definition.review_interval_months == 12
+        assert definition.deemed_agreement is False  # silence is not agreement at Cafcass
 
 
 async def test_nct_rsm_signs_off_and_defers_to_slt_several_rsms_only_when_named(

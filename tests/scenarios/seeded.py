@@ -1,20 +1,22 @@
 """Seed organisations for the sign-off scenarios, and the HTTP calls those scenarios repeat.
 
 Setup only touches the database: it seeds one organisation (services/domain/demo) and issues
-API keys for the seeded people a scenario needs. Everything after that goes through the API.
+API keys for the seeded people a scenario needs. Everything after that goes through the API,
+except ``sweep_at_deadline``, which stands in for the notifier's sweep closing a consultation.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.access.service import create_api_key
+from services.domain.consultations import lifecycle
 from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
@@ -284,3 +286,61 @@ async def send_amendment(
 async def route_id(client: AsyncClient, headers: dict[str, str], key: str) -> str:
     routes = await get_json(client, "/v1/routes", headers)
     return str(next(r["id"] for r in routes if r["key"] == key))
+
+
+# --- consultations ---------------------------------------------------------------------------
+
+
+async def open_consultation(
+    client: AsyncClient, headers: dict[str, str], **body: Any
+) -> dict[str, Any]:
+    response = await client.post("/v1/consultations", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def consultation_on(
+    client: AsyncClient, headers: dict[str, str], document_id: str
+) -> dict[str, Any]:
+    """The one consultation on a document."""
+    page = await get_json(client, f"/v1/consultations?document_id={document_id}", headers)
+    (found,) = page["items"]
+    data: dict[str, Any] = found
+    return data
+
+
+async def respond(
+    client: AsyncClient,
+    headers: dict[str, str],
+    consultation_id: str,
+    position: str,
+    **body: Any,
+) -> dict[str, Any]:
+    """A consultee's own response, given for the first time."""
+    response = await client.put(
+        f"/v1/consultations/{consultation_id}/response",
+        json={"position": position, **body},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def responses_by_name(
+    client: AsyncClient, headers: dict[str, str], consultation_id: str
+) -> dict[str, dict[str, Any]]:
+    """{consultee name: response}, deemed agreement included, as the document's team sees them."""
+    found = await get_json(client, f"/v1/consultations/{consultation_id}/responses", headers)
+    return {r["consultee_name"]: r for r in found}
+
+
+async def sweep_at_deadline(
+    sessionmaker: async_sessionmaker[AsyncSession], consultation: dict[str, Any]
+) -> None:
+    """The notifier's sweep, run just after the consultation's closing time: it closes it."""
+    closes_at = datetime.fromisoformat(consultation["closes_at"])
+    async with sessionmaker() as session, session.begin():
+        closed = await lifecycle.close_due(session, closes_at + timedelta(minutes=1))
+    assert closed >= 1

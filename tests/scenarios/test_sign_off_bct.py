@@ -1,7 +1,8 @@
 """Birmingham Children's Trust sign-off matrix (seed 001), through the HTTP API on the seeded
 organisation: a procedure for a single service area is signed off by the AD of the relevant
 practice area and shared with the Director Leadership Group; a policy for a specific area of
-practice is signed off by the Director Leadership Group at its meeting."""
+practice, once sent to the meeting's attendees for consultation, is signed off by the Director
+Leadership Group at its meeting."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.scenarios.seeded import (
+    board_id,
+    consultation_on,
     decide,
     decided_at_meeting,
     document_by_reference,
     get_json,
     latest_draft,
+    respond,
     seed,
     stage,
     statuses,
@@ -89,6 +93,11 @@ async def test_a_practice_area_policy_is_decided_by_the_director_leadership_grou
         {
             "owen": "policy_officer",  # Practice Hub Policy Officer
             "amira": "author",  # Head of Service, Participation and Voice of the Child
+            # The Director Leadership Group: the meeting's attendees.
+            "joe": "approver",
+            "siobhan": "approver",
+            "lamar": "approver",
+            "nadia": "approver",
         },
     )
     hub = bct.headers("owen")
@@ -96,6 +105,30 @@ async def test_a_practice_area_policy_is_decided_by_the_director_leadership_grou
     assert (policy["kind"], policy["category"]) == ("policy", "practice_area")
     draft = await latest_draft(client, hub, policy["id"])
     assert draft["number"] == "0.2"
+
+    # "The Practice Hub will arrange for the document to go on the forward plan and send
+    # document out to meeting attendees for consultation": draft 0.2 is out to the DLG.
+    consultation = await consultation_on(client, hub, policy["id"])
+    assert (consultation["kind"], consultation["status"], consultation["version_id"]) == (
+        "pre_meeting",
+        "open",
+        draft["id"],
+    )
+    assert consultation["board_ids"] == [await board_id(client, hub, DLG)]
+    # Until it closes, the draft cannot go to the meeting.
+    early = await client.post(
+        "/v1/sign-offs",
+        json={"document_id": policy["id"], "version_id": draft["id"]},
+        headers=bct.headers("amira"),
+    )
+    assert early.status_code == 409, early.text
+    assert [m["gate"] for m in early.json()["missing_gates"]] == ["consultation_closed"]
+    # Every member responds, so the Practice Hub closes it without waiting for the deadline.
+    for member in ("joe", "siobhan", "lamar", "nadia"):
+        await respond(client, bct.headers(member), consultation["id"], "support")
+    closed = await client.post(f"/v1/consultations/{consultation['id']}/close", headers=hub)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
 
     response = await client.post(
         "/v1/sign-offs",

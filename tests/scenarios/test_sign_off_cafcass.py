@@ -1,7 +1,8 @@
 """Cafcass Policy Development Framework (seed 002), from the business case to Trix, through the
 HTTP API on the seeded organisation: steps 1 (business case to CMT), 2-3 (drafts 0.1-0.3),
-5 (EIA, 4.8), legal advice (6.0), the Fit for Purpose Criteria (appendix 3), step 6 (ECMT,
-then the Board), 4.11 (issued as 1.0), 7 (publication) and 8.1 (annual review)."""
+4 (a three-month consultation, 4.6-4.7), 5 (EIA, 4.8), legal advice (6.0), the Fit for Purpose
+Criteria (appendix 3), step 6 (ECMT, then the Board), 4.11 (issued as 1.0), 7 (publication) and
+8.1 (annual review)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from tests.scenarios.seeded import (
     hold,
     item_of,
     minute,
+    open_consultation,
     register_document,
+    respond,
     seed,
     statuses,
+    sweep_at_deadline,
     upload_draft,
 )
 
@@ -106,9 +110,73 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
         for text, summary in (
             ("# Dis-application\nOutline.", "Outline"),
             ("# Dis-application\nThe sponsor agrees every exception.", "After workshops"),
-            ("# Dis-application\nThe sponsor agrees every exception, in writing.", "Final"),
         )
     ]
+    # Step 4 (4.6): a broad practice change, so a full three-month consultation on draft 0.2,
+    # to a Head of Profession and a partner agency, with a response form (4.7).
+    consultation = await open_consultation(
+        client,
+        author,
+        document_id=document_id,
+        version_id=drafts[1]["id"],
+        kind="public",
+        audience={
+            "people": [cafcass.id("sunita")],
+            "external": [
+                {
+                    "name": "Dana Whitfield",
+                    "email": "dana.whitfield@partner-agency.example.org",
+                    "represents": "Family Court Partners Forum",
+                }
+            ],
+        },
+        questions=[
+            {"key": "workable", "text": "Is the exception route workable?", "kind": "yes_no"}
+        ],
+    )
+    assert consultation["status"] == "open"
+    assert consultation["closing_rule"] == {"relative_to": "opening", "amount": 3, "unit": "months"}
+    # The Head of Profession reads the draft consulted on (and no other draft, 4.9 below).
+    read = await client.get(
+        f"/v1/consultations/{consultation['id']}/draft", headers=cafcass.headers("sunita")
+    )
+    assert read.status_code == 200, read.text
+    assert b"The sponsor agrees every exception." in read.content
+    await respond(
+        client, cafcass.headers("sunita"), consultation["id"], "support", answers={"workable": True}
+    )
+    # The partner agency answers by email; the author records it (4.7: keep every response).
+    (partner,) = [
+        c
+        for c in await get_json(
+            client, f"/v1/consultations/{consultation['id']}/consultees", author
+        )
+        if c["kind"] == "external"
+    ]
+    emailed = await client.post(
+        f"/v1/consultations/{consultation['id']}/responses",
+        json={
+            "consultee_id": partner["id"],
+            "position": "support_with_comments",
+            "comments": "Ask for the sponsor's agreement in writing.",
+            "answers": {"workable": True},
+        },
+        headers=author,
+    )
+    assert emailed.status_code == 201, emailed.text
+    # Three months on, the consultation closes; the near final version is re-drafted.
+    await sweep_at_deadline(sessionmaker, consultation)
+    closed = await get_json(client, f"/v1/consultations/{consultation['id']}", author)
+    assert closed["status"] == "closed"
+    drafts.append(
+        await upload_draft(
+            client,
+            author,
+            document_id,
+            "# Dis-application\nThe sponsor agrees every exception, in writing.",
+            "Final",
+        )
+    )
     assert [d["number"] for d in drafts] == ["0.1", "0.2", "0.3"]
     final = drafts[-1]
     staff = await get_json(

@@ -15,13 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.access.principal import Principal
 from services.domain.boards import meetings
 from services.domain.boards import service as boards
-from services.domain.boards.models import Board
+from services.domain.boards.models import Board, Meeting
+from services.domain.consultations import opening
+from services.domain.consultations.models import Consultation
+from services.domain.db import utcnow
 from services.domain.documents import links, service, versions
 from services.domain.documents.models import Document
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from services.domain.routes import service as routes
 from services.domain.routes.models import GovernanceRoute, Post
+from services.domain.settings import Settings
+
+# Demo consultations remind those who have not responded as a default deployment would.
+REMINDER_DAYS: list[int] = Settings.model_fields["consultation_reminder_days"].get_default(
+    call_default_factory=True
+)
 
 
 def load_data() -> dict[str, Any]:
@@ -58,6 +67,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         "boards": 0,
         "posts": 0,
         "routes": 0,
+        "consultations": 0,
     }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -157,7 +167,107 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         counts["posts"], counts["routes"] = await _seed_routes(
             session, system, spec["slug"], route_spec, by_email
         )
+    # Last: a consultation needs the boards (its audience and meeting) and the routes (whether
+    # silence counts as agreement).
+    for d in spec["documents"]:
+        if d.get("consultation"):
+            counts["consultations"] += await _seed_consultation(
+                session, system, by_reference[d["reference"]], d["consultation"], by_email
+            )
     return counts
+
+
+async def _seed_consultation(
+    session: AsyncSession,
+    system: Principal,
+    document: Document,
+    spec: dict[str, Any],
+    by_email: dict[str, Any],
+) -> int:
+    """An open consultation on the latest draft of a document in consultation; returns 1 if made.
+
+    ``spec`` is ``{"kind", "description", "board_names", "people_emails", "external",
+    "questions"}``, and for a pre-meeting circulation ``"meeting_of"``: the board whose next
+    meeting it is for, the first whose deadline for responses is still ahead (Birmingham:
+    responses three days before it, by the board's ``consultation_responses`` rule). With no
+    such meeting it becomes an internal consultation of the same audience, closing in 10
+    working days. It opens now, not at the board's opening date: the document is already in
+    consultation. A document with any consultation, or no longer in consultation, is left.
+    """
+    if document.status != "in_consultation":
+        return 0
+    found = await session.execute(
+        select(Consultation.id).where(Consultation.document_id == document.id).limit(1)
+    )
+    if found.first() is not None:
+        return 0
+    version = await versions.latest_version(session, document.id)
+    if version is None or version.is_issued:
+        raise ValueError(f"demo document {document.reference} is in consultation with no draft")
+    boards_by_name = {
+        board.name: board
+        for board in (
+            await session.execute(
+                select(Board).where(Board.organisation_id == document.organisation_id)
+            )
+        ).scalars()
+    }
+    kind, meeting = spec["kind"], None
+    if kind == "pre_meeting":
+        meeting = await _next_meeting(session, boards_by_name[spec["meeting_of"]])
+        if meeting is None:
+            kind = "internal"
+    await opening.open_consultation(
+        session,
+        system,
+        document_id=document.id,
+        version_id=version.id,
+        kind=kind,
+        audience=opening.Audience(
+            people=[by_email[email] for email in spec.get("people_emails", [])],
+            boards=[boards_by_name[name].id for name in spec.get("board_names", [])],
+            external=[opening.External(**external) for external in spec.get("external", [])],
+        ),
+        default_reminder_days=REMINDER_DAYS,
+        description=spec.get("description", ""),
+        questions=spec.get("questions", []),
+        meeting_id=meeting.id if meeting else None,
+        opens_at=utcnow(),
+    )
+    return 1
+
+
+async def _next_meeting(session: AsyncSession, board: Board) -> Meeting | None:
+    """The board's next scheduled meeting whose deadline for consultation responses is ahead."""
+    now = utcnow()
+    upcoming = list(
+        (
+            await session.execute(
+                select(Meeting)
+                .where(
+                    Meeting.board_id == board.id,
+                    Meeting.status == "scheduled",
+                    Meeting.starts_at > now,
+                )
+                .order_by(Meeting.starts_at)
+                .limit(3)
+            )
+        ).scalars()
+    )
+    for meeting in upcoming:
+        closes, _ = await opening.closing_time(
+            session,
+            organisation_id=board.organisation_id,
+            kind="pre_meeting",
+            opens_at=now,
+            closes_at=None,
+            closes_on=None,
+            rule=None,
+            meeting=(meeting, board),
+        )
+        if closes > now:
+            return meeting
+    return None
 
 
 async def _seed_routes(
