@@ -217,8 +217,8 @@ def worker() -> None:
 
 
 def notifier_sweep() -> int:
-    """Run every notifier sweep once, now: review notices, re-queue what is due, and generate
-    the next twelve months of meetings."""
+    """Run every notifier sweep once, now: review notices, consultations opened, closed and
+    chased, re-queue what is due, and generate the next twelve months of meetings."""
     from arq import create_pool
     from arq.connections import RedisSettings
 
@@ -246,7 +246,9 @@ def notifier_sweep() -> int:
             f"review notices created: {report.review_notices}; queued again: "
             f"{report.requeued_notifications} notifications, "
             f"{report.requeued_deliveries} webhook deliveries; "
-            f"meetings generated: {report.meetings_generated}"
+            f"meetings generated: {report.meetings_generated}; consultations opened: "
+            f"{report.consultations_opened}, closed: {report.consultations_closed}, "
+            f"reminders: {report.consultation_reminders}"
         )
         return 0
 
@@ -306,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the API and the notifier together")
     p = sub.add_parser("notifier", help="notifier operations")
     notifier_sub = p.add_subparsers(dest="notifier_command", required=True)
-    p = notifier_sub.add_parser("sweep", help="run the sweeps (review notices, re-queueing)")
+    p = notifier_sub.add_parser(
+        "sweep", help="run the sweeps (review notices, consultations, re-queueing)"
+    )
     p.add_argument("--once", action="store_true", required=True, help="run every sweep now, once")
     args = parser.parse_args(argv)
 

@@ -61,6 +61,36 @@ version number such as "0.3"; ``sign_off_path`` an API path such as ``/v1/sign-o
 - ``proposal.decided``: ``proposal_title``, ``status`` ("approved" or "declined"),
   ``decision_note``, ``board_name`` (may be null); the document's keys when it names one
 
+Consultation emails (``services.domain.notifications.consultation_notices``), each about one
+document (the document's keys). The context's own ``kind`` is the notification's, so the
+consultation's kind is ``consultation_kind``. Every one of them has:
+``consultation_id``, ``consultation_title``, ``consultation_kind`` ("internal",
+"pre_meeting", "public"), ``version`` (the consulted draft's number), ``closes_at`` (a moment),
+``closing_day`` (the London day responses are due by, ISO), ``closes_end_of_day`` (it closes
+at midnight at the end of ``closing_day``: say "by the end of" that day rather than the
+moment), ``deemed_agreement`` (Birmingham: silence by the deadline is taken as agreement) and
+``opened_by_name`` (may be null). Emails to a consultee add ``consultee_id``, ``is_external``
+(no account: link to nothing that needs a sign-in) and ``represents`` (may be empty).
+
+- ``consultation.invited``: ``description`` (the covering letter, may be empty),
+  ``questions_count``, ``meeting_board_name`` and ``meeting_starts_at`` (a pre-meeting
+  circulation's meeting, else null); for an external consultee ``link_version``, and
+  ``respond_url``, which ``render`` adds: the link signed at render time, never stored.
+  People are linked to ``/consultations/<consultation_id>``.
+- ``consultation.reminder``: as the invitation, plus ``days_left`` (London days to the
+  closing day: 0 today, 1 tomorrow) and ``reminder_days`` (the threshold reached)
+- ``consultation.response_received``: ``position``, ``position_words``, ``comments``,
+  ``submitted_at``, ``is_late``, ``is_amendment``, ``recorded_by_name`` (someone else
+  recorded it for them, else null)
+- ``consultation.closed``: ``closed_at``, ``closed_early``, ``outcome`` ("received", "late",
+  "deemed_agreement" or "none"), ``position`` and ``position_words`` (null for "none")
+- ``consultation.summary`` (to the author, responsible officer and owner): ``closed_at``,
+  ``closed_early``, ``counts`` (by position: ``support``, ``support_with_comments``,
+  ``object``, ``no_view``, ``deemed_agreement``), ``consultees_count``, ``responded_count``,
+  ``late_count``, ``non_responders`` (names of those who did not respond themselves),
+  ``report_path`` (an API path such as ``/v1/consultations/<id>/report.html``), ``is_author``
+- ``consultation.cancelled``: ``reason``
+
 Failures are sorted for the retry policy: ``TransientMailError`` is tried again later with
 backoff, ``PermanentMailError`` marks the notification failed.
 """
@@ -71,11 +101,14 @@ import asyncio
 import os
 import re
 import tempfile
+import uuid
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import aiosmtplib
 from jinja2 import (
@@ -87,6 +120,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from services.domain.consultations.links import link_token
 from services.domain.db import utcnow
 from services.domain.documents.versions import LONDON
 from services.domain.notifications.models import Notification
@@ -168,9 +202,11 @@ def render(notification: Notification, settings: Settings) -> EmailMessage:
     sending again would fail the same way.
     """
     kind = notification.kind
+    base_url = settings.frontend_base_url.rstrip("/")
     context = {
         **notification.context,
-        "frontend_base_url": settings.frontend_base_url.rstrip("/"),
+        **_respond_link(notification.context, settings.secret_key, base_url),
+        "frontend_base_url": base_url,
         "kind": kind,
     }
     env = environment()
@@ -199,6 +235,16 @@ def render(notification: Notification, settings: Settings) -> EmailMessage:
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def _respond_link(context: dict[str, Any], secret_key: str, base_url: str) -> dict[str, str]:
+    """An external consultee's link, signed now: the token is never stored with the
+    notification (admins read its context), only the link version it is for."""
+    if not context.get("is_external") or context.get("link_version") is None:
+        return {}
+    consultee_id = uuid.UUID(context["consultee_id"])
+    token = link_token(secret_key, consultee_id, int(context["link_version"]))
+    return {"respond_url": f"{base_url}/consultations/respond?{urlencode({'token': token})}"}
 
 
 # --- sending --------------------------------------------------------------------------------

@@ -1,22 +1,26 @@
-"""Time-driven work: review reminders and escalations, re-queueing what Redis lost, and
-keeping a year of meetings generated.
+"""Time-driven work: review reminders and escalations, opening and closing consultations and
+reminding their consultees, re-queueing what Redis lost, and keeping a year of meetings
+generated.
 
 Generating meetings is business state, not the state of a notification: the domain function
 ``extend_schedules`` decides and does it. It is run from here only because it needs a daily
 clock and the notifier is the process that has one. Like the review sweep it is idempotent
 (each schedule occurrence is inserted once, keyed by its date), so running it every minute,
-twice at once or after a missed day does no harm.
+twice at once or after a missed day does no harm. Opening and closing consultations is the
+same: ``open_due`` and ``close_due`` decide and do it, each consultation once.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.boards.meetings import extend_schedules
+from services.domain.consultations import lifecycle
+from services.domain.db import utcnow
 from services.domain.documents.versions import london_today
 from services.domain.notifications import service
 from services.domain.settings import Settings
@@ -32,6 +36,16 @@ class SweepReport:
     requeued_notifications: int
     requeued_deliveries: int
     meetings_generated: int
+    consultations_opened: int = 0
+    consultations_closed: int = 0
+    consultation_reminders: int = 0
+
+
+@dataclass(frozen=True)
+class ConsultationSweep:
+    opened: int
+    closed: int
+    reminders: int
 
 
 async def sweep_reviews(
@@ -51,6 +65,25 @@ async def sweep_reviews(
     return len(created.notifications)
 
 
+async def sweep_consultations(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    now: datetime | None = None,
+) -> ConsultationSweep:
+    """Open and close the consultations due, then remind those yet to respond, and queue it."""
+    now = now or utcnow()
+    # Each in its own transaction: the events they emit (invitations, closing notices and
+    # summaries) are relayed once it commits, and a failure to close does not undo the opening.
+    async with sessionmaker() as session, session.begin():
+        opened = await lifecycle.open_due(session, now)
+    async with sessionmaker() as session, session.begin():
+        closed = await lifecycle.close_due(session, now)
+    async with sessionmaker() as session, session.begin():
+        created = await service.plan_consultation_reminders(session, now)
+    await enqueue_created(transport, created)
+    return ConsultationSweep(opened, closed, len(created.notifications))
+
+
 async def sweep_meetings(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
 ) -> int:
@@ -65,10 +98,25 @@ async def sweep_all(
     settings: Settings,
     transport: Transport,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> SweepReport:
     """Every sweep, once (policygov notifier sweep --once, and the cron job)."""
     notices = await sweep_reviews(sessionmaker, settings, transport, today)
+    try:
+        consultations = await sweep_consultations(sessionmaker, transport, now)
+    except Exception:
+        # Logged, not raised: re-queueing and the meetings must not wait on one consultation.
+        logger.exception("consultation sweep failed; the next sweep tries again")
+        consultations = ConsultationSweep(0, 0, 0)
     requeued = await requeue_due(sessionmaker, transport)
     # Last, so that a board whose schedule cannot be expanded does not hold up the emails.
     meetings = await sweep_meetings(sessionmaker, today)
-    return SweepReport(notices, *requeued, meetings)
+    return SweepReport(
+        review_notices=notices,
+        requeued_notifications=requeued[0],
+        requeued_deliveries=requeued[1],
+        meetings_generated=meetings,
+        consultations_opened=consultations.opened,
+        consultations_closed=consultations.closed,
+        consultation_reminders=consultations.reminders,
+    )

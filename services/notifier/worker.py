@@ -36,8 +36,9 @@ async def health_check(ctx: dict[str, Any]) -> str:
 
 
 async def sweep(ctx: dict[str, Any]) -> str:
-    """Cron: review reminders and escalations, re-queue anything the queue lost, and keep
-    twelve months of meetings generated (each a no-op once done for the day)."""
+    """Cron: review reminders and escalations, consultations opened, closed and chased at their
+    time, re-queue anything the queue lost, and keep twelve months of meetings generated (each
+    a no-op once done)."""
     report = await sweep_all(ctx["sessionmaker"], ctx["settings"], ctx["transport"])
     return f"{report}"
 

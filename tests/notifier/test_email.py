@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from services.domain.consultations.links import link_token
 from services.domain.notifications.models import Notification
 from services.domain.settings import Settings
 from services.notifier.email import (
@@ -207,9 +208,86 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
         "board_name": "PPP Group",
     },
 }
-EVERY_SAMPLE = {kind: {**COMMON, **extra} for kind, extra in SAMPLES.items()} | {
-    kind: {**PEOPLE, **extra} for kind, extra in (MEETING_SAMPLES | UNFILED_SAMPLES).items()
+CONSULTATION_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a22"
+CONSULTATION_LINK = f"http://policygov.example/consultations/{CONSULTATION_ID}"
+# As services.domain.notifications.consultation_notices writes them, to a person consulted;
+# each holds only what its template reads on that path (a closing "at the end of" a day reads
+# the day, an exact closing time the moment). They link to the consultation, not the
+# document: external consultees have no account.
+CONSULTATION = {
+    "reference": "CS-PR-012",
+    "title": "Children missing from care",
+    "consultation_id": CONSULTATION_ID,
+    "consultation_title": "CS-PR-012 Children missing from care",
+    "version": "0.3",
+    "is_external": False,
 }
+CONSULTATION_SAMPLES: dict[str, dict[str, Any]] = {
+    "consultation.invited": {
+        "consultation_kind": "pre_meeting",
+        "closes_at": "2026-12-08T17:00:00+00:00",
+        "closing_day": "2026-12-08",
+        "closes_end_of_day": False,
+        "deemed_agreement": True,
+        "opened_by_name": "Grace Adeyemi",
+        "represents": "",
+        "description": "We are revising how we respond when a child goes missing.",
+        "questions_count": 2,
+        "meeting_board_name": "PPP Group",
+        "meeting_starts_at": "2026-12-15T10:00:00+00:00",
+    },
+    "consultation.reminder": {
+        "closing_day": "2026-12-08",
+        "closes_end_of_day": True,
+        "deemed_agreement": True,
+        "days_left": 2,
+    },
+    "consultation.response_received": {
+        "closes_at": "2026-12-08T17:00:00+00:00",
+        "closes_end_of_day": False,
+        "position_words": "support the draft, with comments",
+        "comments": "Add the police contact numbers.",
+        "submitted_at": "2026-12-01T09:30:00+00:00",
+        "is_late": False,
+        "is_amendment": True,
+        "recorded_by_name": "Grace Adeyemi",
+    },
+    "consultation.closed": {
+        "closed_early": True,
+        "closed_at": "2026-12-04T12:00:00+00:00",
+        "outcome": "received",
+        "position_words": "support the draft, with comments",
+    },
+    "consultation.cancelled": {"reason": "The wrong draft was attached."},
+}
+# To the author, responsible officer and owner: about the document, and linking to it.
+SUMMARY_SAMPLE = {
+    "consultation_title": "CS-PR-012 Children missing from care",
+    "version": "0.3",
+    "closed_early": False,
+    "closes_at": "2026-12-08T17:00:00+00:00",
+    "closes_end_of_day": False,
+    "deemed_agreement": True,
+    "counts": {
+        "support": 3,
+        "support_with_comments": 2,
+        "object": 1,
+        "no_view": 0,
+        "deemed_agreement": 2,
+    },
+    "consultees_count": 8,
+    "responded_count": 6,
+    "late_count": 1,
+    "non_responders": ["Tom Hughes", "Kent Police"],
+    "report_path": f"/v1/consultations/{CONSULTATION_ID}/report.html",
+    "is_author": True,
+}
+EVERY_SAMPLE = (
+    {kind: {**COMMON, **extra} for kind, extra in SAMPLES.items()}
+    | {kind: {**PEOPLE, **extra} for kind, extra in (MEETING_SAMPLES | UNFILED_SAMPLES).items()}
+    | {kind: {**PEOPLE, **CONSULTATION, **extra} for kind, extra in CONSULTATION_SAMPLES.items()}
+    | {"consultation.summary": {**COMMON, **SUMMARY_SAMPLE}}
+)
 
 
 def make_notification(kind: str = "review.due_soon", **context: Any) -> Notification:
@@ -376,6 +454,49 @@ def test_every_kind_renders_reference_title_link_and_contact_in_both_parts(
     if "due_date" in SAMPLES[kind]:
         assert "Tuesday 8 December 2026" in text
         assert "Tuesday 8 December 2026" in html
+
+
+@pytest.mark.parametrize("kind", sorted(CONSULTATION_SAMPLES))
+def test_every_consultation_kind_renders_the_draft_consultation_link_and_contact(
+    kind: str, mail_settings: Settings
+) -> None:
+    message = render(make_notification(kind), mail_settings)
+
+    assert "CS-PR-012 Children missing from care" in message["Subject"]
+    text, html = parts(message)
+    for body in (text, html):
+        assert "Dear Amara Okafor," in body
+        assert "version 0.3 of CS-PR-012 Children missing from care" in body.replace("<strong>", "")
+        assert CONSULTATION_LINK in body
+        assert LINK not in body  # the consultation, not the document
+        assert "Priya Shah" in body and "priya.shah@northshire.example" in body
+        assert "None" not in body
+
+
+def test_an_external_consultee_gets_a_link_signed_when_the_email_is_written(
+    mail_settings: Settings,
+) -> None:
+    consultee_id = uuid.uuid4()
+    context = {"is_external": True, "consultee_id": str(consultee_id), "link_version": 3}
+    notification = make_notification("consultation.invited", **context)
+    text, html = parts(render(notification, mail_settings))
+    token = link_token(mail_settings.secret_key, consultee_id, 3)
+    url = f"http://policygov.example/consultations/respond?token={token}"
+    assert url in text and f'href="{url}"' in html
+    assert CONSULTATION_LINK not in text + html  # no sign-in for someone without an account
+    assert token not in str(notification.context)
+    # Another link version signs another token: the one the email was meant for.
+    assert link_token(mail_settings.secret_key, consultee_id, 2) not in text
+
+
+def test_a_summary_counts_responses_and_links_to_the_report(mail_settings: Settings) -> None:
+    text, html = parts(render(make_notification("consultation.summary"), mail_settings))
+    for body in (text, html):
+        assert "6 of 8 consultees responded (1 late)" in body
+        assert "Taken to agree (no response by the deadline): 2" in body
+        assert "Tom Hughes, Kent Police" in body
+        assert f"http://policygov.example/v1/consultations/{CONSULTATION_ID}/report.html" in body
+        assert "Tuesday 8 December 2026, 17:00" in body
 
 
 @pytest.mark.parametrize("kind", sorted(MEETING_SAMPLES))

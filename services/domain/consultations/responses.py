@@ -121,6 +121,8 @@ async def respond(
     response = await response_of(session, consultee)
     before = audit.snapshot(response) if response is not None else None
     created = response is None
+    # A late response that replaces deemed agreement is the consultee's first word, not a change.
+    replaces_deemed = response is not None and response.position == DEEMED_AGREEMENT
     if response is None:
         response = ConsultationResponse(
             id=new_id(),
@@ -153,7 +155,9 @@ async def respond(
         before=before,
         after=audit.snapshot(response),
     )
-    await emit_recorded(session, consultation, response, is_amendment=not created)
+    await emit_recorded(
+        session, consultation, response, is_amendment=not (created or replaces_deemed)
+    )
     return response, created
 
 

@@ -24,6 +24,7 @@ from services.domain.boards.models import (
     Meeting,
 )
 from services.domain.boards.service import members_of
+from services.domain.consultations.models import Consultee
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.outbox.models import OutboxEvent
@@ -32,12 +33,26 @@ from services.domain.people.models import Person
 
 @dataclass(frozen=True)
 class Notice:
-    """One email an event calls for."""
+    """One email an event calls for.
+
+    A notice to a consultee names the consultee: it is keyed by them (one person may also be
+    told of the same event in another capacity, as the consultation's author say), and an
+    external consultee, who has no account, is written to at the consultee's own address.
+    """
 
     kind: str
-    person: Person
+    person: Person | None
     context: dict[str, Any]
     document: Document | None = None
+    consultee: Consultee | None = None
+
+    @property
+    def recipient_key(self) -> str:
+        """Who the notice is for, in its dedupe key: one notice per event and recipient."""
+        if self.consultee is not None:
+            return f"consultee:{self.consultee.id}"
+        assert self.person is not None, "a notice goes to a person or a consultee"
+        return str(self.person.id)
 
 
 Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Notice]]]

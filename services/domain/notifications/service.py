@@ -17,10 +17,11 @@ from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.consultations.models import Consultee
 from services.domain.db import utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.notifications import meeting_notices, sign_off_notices
+from services.domain.notifications import consultation_notices, meeting_notices, sign_off_notices
 from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
@@ -66,16 +67,23 @@ async def _add(
     organisation_id: uuid.UUID,
     kind: str,
     dedupe_key: str,
-    person: Person,
+    person: Person | None,
     document: Document | None,
     context: dict[str, Any],
     event_id: uuid.UUID | None = None,
+    consultee: Consultee | None = None,
 ) -> uuid.UUID | None:
     """Insert one notification unless its dedupe key exists; its id if it was created.
 
     A notice about one document carries its id, reference and title; one about a meeting
-    with several documents (or none) carries none of them.
+    with several documents (or none) carries none of them. With no person, it goes to the
+    consultee's own name and address (an external consultee has no account).
     """
+    if person is not None:
+        name, email = person.name, person.email
+    else:
+        assert consultee is not None, "a notification goes to a person or a consultee"
+        name, email = consultee.name, consultee.email
     organisation = await session.get(Organisation, organisation_id)
     contact = await _policy_contact(session, organisation_id)
     about = (
@@ -85,7 +93,7 @@ async def _add(
     )
     full_context = {
         **about,
-        "recipient_name": person.name,
+        "recipient_name": name,
         "organisation_name": organisation.name if organisation else "",
         "contact_name": contact.name if contact else None,
         "contact_email": contact.email if contact else None,
@@ -100,8 +108,8 @@ async def _add(
             dedupe_key=dedupe_key,
             event_id=event_id,
             document_id=document.id if document is not None else None,
-            recipient_person_id=person.id,
-            recipient_email=person.email,
+            recipient_person_id=person.id if person is not None else None,
+            recipient_email=email,
             context=full_context,
             status="pending",
             next_attempt_at=utcnow(),
@@ -134,16 +142,18 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
                 notifications.append(created)
     notices = await meeting_notices.notices_for(session, event)
     notices += await sign_off_notices.notices_for(session, event)
+    notices += await consultation_notices.notices_for(session, event)
     for notice in notices:
         created = await _add(
             session,
             organisation_id=event.organisation_id,
             kind=notice.kind,
-            dedupe_key=f"event:{event.id}:{notice.person.id}",
+            dedupe_key=f"event:{event.id}:{notice.recipient_key}",
             person=notice.person,
             document=notice.document,
             context=notice.context,
             event_id=event.id,
+            consultee=notice.consultee,
         )
         if created:
             notifications.append(created)
@@ -289,6 +299,30 @@ async def _person(session: AsyncSession, person_id: uuid.UUID | None) -> Person 
     return await session.get(Person, person_id) if person_id else None
 
 
+async def plan_consultation_reminders(session: AsyncSession, now: datetime) -> Created:
+    """Create the consultation reminders due at ``now`` for consultees yet to respond.
+
+    Each threshold (days before the close) is created once per consultee, however often this
+    runs and on however many workers at once.
+    """
+    created: list[uuid.UUID] = []
+    for reminder in await consultation_notices.reminders_due(session, now):
+        notice = reminder.notice
+        new = await _add(
+            session,
+            organisation_id=reminder.organisation_id,
+            kind=notice.kind,
+            dedupe_key=reminder.dedupe_key,
+            person=notice.person,
+            document=notice.document,
+            context=notice.context,
+            consultee=notice.consultee,
+        )
+        if new:
+            created.append(new)
+    return Created(created, [])
+
+
 async def claim(
     session: AsyncSession, notification_id: uuid.UUID, lease: timedelta
 ) -> Notification | None:
@@ -325,8 +359,13 @@ async def is_still_true(session: AsyncSession, notification: Notification) -> bo
 
     A review notice about a due date that has since moved (reviewed meanwhile) is void, and so
     is a notice about a meeting cancelled (or moved again) since: a later notice tells them.
-    A request to decide a sign-off stage is void once the stage no longer waits for it.
+    A request to decide a sign-off stage is void once the stage no longer waits for it, and an
+    invitation or reminder to respond to a consultation once it no longer asks for a response.
     """
+    if notification.kind in consultation_notices.KINDS:
+        return await consultation_notices.still_applies(
+            session, notification.kind, notification.context
+        )
     if notification.kind in sign_off_notices.KINDS:
         return await sign_off_notices.still_applies(
             session, notification.kind, notification.context

@@ -1,0 +1,463 @@
+"""Who is told about consultations, and what their email says.
+
+As for meetings and sign-off, one function per event type decides the recipients and the
+context of each email, and ``service.fan_out`` inserts them idempotently; reminders are not
+caused by an event but planned by the notifier's sweep (``reminders_due``).
+
+Consultees are written to as consultees: a person of the organisation (only while active), or
+an external address with no account behind it. An external consultee's link is signed when the
+email is written (``services.notifier.email``) and never stored: a notification's context is
+visible to admins, so it carries only the link version the email was meant for.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.boards.models import Board, Meeting
+from services.domain.consultations import closing
+from services.domain.consultations.models import (
+    DEEMED_AGREEMENT,
+    RECORDED_POSITIONS,
+    Consultation,
+    ConsultationResponse,
+    Consultee,
+)
+from services.domain.consultations.service import consultees_of, is_past_deadline
+from services.domain.db import utcnow
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.documents.versions import LONDON
+from services.domain.notifications.meeting_notices import Handler, Notice
+from services.domain.outbox.models import OutboxEvent
+from services.domain.people.models import Person
+
+INVITED = "consultation.invited"
+REMINDER = "consultation.reminder"
+KINDS = (
+    INVITED,
+    REMINDER,
+    "consultation.closed",
+    "consultation.summary",
+    "consultation.cancelled",
+    "consultation.response_received",
+)
+# What a position says, after "you": "you support the draft, with comments".
+POSITION_WORDS = {
+    "support": "support the draft",
+    "support_with_comments": "support the draft, with comments",
+    "object": "object to the draft",
+    "no_view": "have no view on the draft",
+    # Birmingham: no response by the deadline counts as agreement.
+    DEEMED_AGREEMENT: "are taken to agree with the draft",
+}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder the sweep should create, with the key that makes it once per threshold."""
+
+    organisation_id: uuid.UUID
+    dedupe_key: str
+    notice: Notice
+
+
+async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """The consultation emails one outbox event calls for (none for other events)."""
+    handler = _HANDLERS.get(event.type)
+    return await handler(session, event) if handler else []
+
+
+async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
+    """An invitation or reminder is void once the consultation no longer takes responses in
+    time (closed, cancelled, or past its closing time), once an external consultee's link it
+    carries was revoked or replaced by a newer one, and a reminder once the consultee has
+    responded. Other consultation notices report what happened and stay true."""
+    if kind not in (INVITED, REMINDER):
+        return True
+    consultee = await session.get(Consultee, uuid.UUID(context["consultee_id"]))
+    consultation = await session.get(Consultation, uuid.UUID(context["consultation_id"]))
+    if consultee is None or consultation is None:
+        return False
+    if consultation.status != "open" or is_past_deadline(consultation, utcnow()):
+        return False
+    if consultee.kind == "external" and (
+        consultee.link_revoked_at is not None
+        or consultee.link_version != context.get("link_version")
+    ):
+        return False
+    if kind == REMINDER:
+        responded = await session.execute(
+            select(exists().where(ConsultationResponse.consultee_id == consultee.id))
+        )
+        return not responded.scalar()
+    return True
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+async def _consultation(
+    session: AsyncSession, payload: dict[str, Any]
+) -> tuple[Consultation, Document] | None:
+    consultation = await session.get(Consultation, uuid.UUID(payload["consultation_id"]))
+    if consultation is None:
+        return None
+    document = await session.get(Document, consultation.document_id)
+    return (consultation, document) if document is not None else None
+
+
+async def _active_people(
+    session: AsyncSession, organisation_id: uuid.UUID, ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, Person]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Person).where(
+            Person.id.in_(wanted),
+            Person.organisation_id == organisation_id,
+            Person.is_active.is_(True),
+        )
+    )
+    return {p.id: p for p in rows.scalars()}
+
+
+async def _reachable(
+    session: AsyncSession, consultation: Consultation, consultees: Sequence[Consultee]
+) -> list[tuple[Consultee, Person | None]]:
+    """The consultees an email can go to, with their person: people only while active;
+    external consultees always (they have no person)."""
+    people = await _active_people(
+        session, consultation.organisation_id, (c.person_id for c in consultees)
+    )
+    found: list[tuple[Consultee, Person | None]] = []
+    for consultee in consultees:
+        if consultee.kind == "external":
+            found.append((consultee, None))
+        elif consultee.person_id in people:
+            found.append((consultee, people[consultee.person_id]))
+    return found
+
+
+async def _responses(
+    session: AsyncSession, consultation: Consultation
+) -> dict[uuid.UUID, ConsultationResponse]:
+    rows = await session.execute(
+        select(ConsultationResponse).where(ConsultationResponse.consultation_id == consultation.id)
+    )
+    return {r.consultee_id: r for r in rows.scalars()}
+
+
+async def _about(session: AsyncSession, consultation: Consultation) -> dict[str, Any]:
+    """What every consultation email says about the consultation."""
+    version = await session.get(DocumentVersion, consultation.version_id)
+    opener = (
+        await session.get(Person, consultation.opened_by_id) if consultation.opened_by_id else None
+    )
+    closes_at = consultation.closes_at
+    return {
+        "consultation_id": str(consultation.id),
+        "consultation_title": consultation.title,
+        "consultation_kind": consultation.kind,
+        "version": version.number if version else None,
+        "closes_at": closes_at.isoformat(),
+        # The London day responses are due by; a close at midnight reads "by the end of" it.
+        "closing_day": closing.closing_day(closes_at).isoformat(),
+        "closes_end_of_day": closes_at.astimezone(LONDON).time() == time(0),
+        "deemed_agreement": consultation.deemed_agreement,
+        "opened_by_name": opener.name if opener else None,
+    }
+
+
+async def _invitation(session: AsyncSession, consultation: Consultation) -> dict[str, Any]:
+    """The invitation's context (and the reminder's) before the consultee's own keys."""
+    meeting = (
+        await session.get(Meeting, consultation.meeting_id) if consultation.meeting_id else None
+    )
+    board = await session.get(Board, meeting.board_id) if meeting else None
+    return {
+        **await _about(session, consultation),
+        "description": consultation.description,
+        "questions_count": len(consultation.questions),
+        "meeting_board_name": board.name if board else None,
+        "meeting_starts_at": meeting.starts_at.isoformat() if meeting else None,
+    }
+
+
+def _as_consultee(consultee: Consultee, *, with_link: bool = False) -> dict[str, Any]:
+    """The consultee's keys; with the link version an invitation or reminder's link is for."""
+    is_external = consultee.kind == "external"
+    keys: dict[str, Any] = {
+        "consultee_id": str(consultee.id),
+        "is_external": is_external,
+        "represents": consultee.represents,
+    }
+    if is_external and with_link:
+        keys["link_version"] = consultee.link_version
+    return keys
+
+
+def _may_invite(consultee: Consultee) -> bool:
+    # A link revoked before the invitation went out: the author withdrew it on purpose.
+    return consultee.invited_at is not None and consultee.link_revoked_at is None
+
+
+def _days_left(closes_at: datetime, now: datetime) -> int:
+    """London days from today to the closing day: 0 is today, 1 tomorrow."""
+    return (closing.closing_day(closes_at) - now.astimezone(LONDON).date()).days
+
+
+# --- invitations and reminders ---------------------------------------------------------------
+
+
+async def _invite(
+    session: AsyncSession,
+    consultation: Consultation,
+    document: Document,
+    consultees: Sequence[Consultee],
+) -> list[Notice]:
+    context = await _invitation(session, consultation)
+    wanted = [c for c in consultees if _may_invite(c)]
+    return [
+        Notice(
+            INVITED,
+            person,
+            {**context, **_as_consultee(consultee, with_link=True)},
+            document,
+            consultee,
+        )
+        for consultee, person in await _reachable(session, consultation, wanted)
+    ]
+
+
+async def _opened(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _consultation(session, event.payload)
+    if found is None:
+        return []
+    consultation, document = found
+    return await _invite(
+        session, consultation, document, await consultees_of(session, consultation)
+    )
+
+
+async def _consultees_added(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _consultation(session, event.payload)
+    if found is None:
+        return []
+    consultation, document = found
+    named = {uuid.UUID(i) for i in event.payload["consultee_ids"]}
+    consultees = [c for c in await consultees_of(session, consultation) if c.id in named]
+    return await _invite(session, consultation, document, consultees)
+
+
+async def reminders_due(session: AsyncSession, now: datetime) -> list[Reminder]:
+    """The reminders due at ``now``: to each consultee of an open consultation who has not
+    responded, for the nearest threshold reached since they were invited."""
+    rows = await session.execute(
+        select(Consultation)
+        .where(Consultation.status == "open", Consultation.closes_at > now)
+        .order_by(Consultation.closes_at, Consultation.id)
+    )
+    due: list[Reminder] = []
+    for consultation in rows.scalars().all():
+        days = consultation.reminder_days
+        if not days or consultation.closes_at - timedelta(days=max(days)) > now:
+            continue
+        responses = await _responses(session, consultation)
+        thresholds: dict[uuid.UUID, int] = {}
+        waiting: list[Consultee] = []
+        for consultee in await consultees_of(session, consultation):
+            if not _may_invite(consultee) or consultee.id in responses:
+                continue
+            assert consultee.invited_at is not None
+            threshold = closing.reminder_due(
+                consultation.closes_at, consultee.invited_at, now, days
+            )
+            if threshold is not None:
+                thresholds[consultee.id] = threshold
+                waiting.append(consultee)
+        if not waiting:
+            continue
+        document = await session.get(Document, consultation.document_id)
+        if document is None:
+            continue
+        context = {
+            **await _invitation(session, consultation),
+            "days_left": _days_left(consultation.closes_at, now),
+        }
+        for consultee, person in await _reachable(session, consultation, waiting):
+            threshold = thresholds[consultee.id]
+            due.append(
+                Reminder(
+                    consultation.organisation_id,
+                    f"consultation:{consultation.id}:reminder:{threshold}:{consultee.id}",
+                    Notice(
+                        REMINDER,
+                        person,
+                        {
+                            **context,
+                            **_as_consultee(consultee, with_link=True),
+                            "reminder_days": threshold,
+                        },
+                        document,
+                        consultee,
+                    ),
+                )
+            )
+    return due
+
+
+# --- responses -------------------------------------------------------------------------------
+
+
+async def _response_recorded(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    # Deemed agreement is recorded by the service at the close: the closing email says so.
+    if payload["position"] == DEEMED_AGREEMENT:
+        return []
+    response = await session.get(ConsultationResponse, uuid.UUID(payload["response_id"]))
+    found = await _consultation(session, payload)
+    if response is None or found is None:
+        return []
+    consultation, document = found
+    consultee = await session.get(Consultee, response.consultee_id)
+    if consultee is None:
+        return []
+    recorded_by = (
+        await session.get(Person, response.recorded_by_id)
+        if response.recorded_by_id and response.recorded_by_id != consultee.person_id
+        else None
+    )
+    context = {
+        **await _about(session, consultation),
+        **_as_consultee(consultee),
+        "position": payload["position"],
+        "position_words": POSITION_WORDS.get(payload["position"], payload["position"]),
+        "comments": response.comments,
+        "submitted_at": response.submitted_at.isoformat(),
+        "is_late": payload["is_late"],
+        # A late response taking the place of deemed agreement changes nothing they said.
+        "is_amendment": payload["is_amendment"] and response.amendments > 0,
+        # Someone else typed it in (the author recording an emailed response, say).
+        "recorded_by_name": recorded_by.name if recorded_by else None,
+    }
+    return [
+        Notice("consultation.response_received", person, context, document, consultee)
+        for consultee, person in await _reachable(session, consultation, [consultee])
+    ]
+
+
+# --- the end of a consultation ---------------------------------------------------------------
+
+
+def _outcome(response: ConsultationResponse | None) -> str:
+    if response is None:
+        return "none"
+    if response.position == DEEMED_AGREEMENT:
+        return DEEMED_AGREEMENT
+    return "late" if response.is_late else "received"
+
+
+async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _consultation(session, event.payload)
+    if found is None:
+        return []
+    consultation, document = found
+    consultees = await consultees_of(session, consultation)
+    responses = await _responses(session, consultation)
+    about = {
+        **await _about(session, consultation),
+        "closed_at": (consultation.closed_at or consultation.closes_at).isoformat(),
+        # Closed before its deadline by the author: silence was not taken as agreement.
+        "closed_early": event.payload["closed_by_id"] is not None,
+    }
+    notices: list[Notice] = []
+    for consultee, person in await _reachable(session, consultation, consultees):
+        response = responses.get(consultee.id)
+        position = response.position if response else None
+        context = {
+            **about,
+            **_as_consultee(consultee),
+            "outcome": _outcome(response),
+            "position": position,
+            "position_words": POSITION_WORDS.get(position, position) if position else None,
+        }
+        notices.append(Notice("consultation.closed", person, context, document, consultee))
+    return notices + await _summary(session, consultation, document, consultees, responses, about)
+
+
+async def _summary(
+    session: AsyncSession,
+    consultation: Consultation,
+    document: Document,
+    consultees: Sequence[Consultee],
+    responses: dict[uuid.UUID, ConsultationResponse],
+    about: dict[str, Any],
+) -> list[Notice]:
+    """The author's summary, also to the document's responsible officer and owner."""
+    counts = dict.fromkeys(RECORDED_POSITIONS, 0)
+    for response in responses.values():
+        counts[response.position] = counts.get(response.position, 0) + 1
+    silent = [
+        c.name
+        for c in consultees
+        if c.id not in responses or responses[c.id].position == DEEMED_AGREEMENT
+    ]
+    context = {
+        **about,
+        "counts": counts,
+        "consultees_count": len(consultees),
+        "responded_count": sum(counts.values()) - counts[DEEMED_AGREEMENT],
+        "late_count": sum(1 for r in responses.values() if r.is_late),
+        # Did not respond themselves: with deemed agreement, they are taken to agree.
+        "non_responders": silent,
+        "report_path": f"/v1/consultations/{consultation.id}/report.html",
+    }
+    ids = [consultation.opened_by_id, acting_responsible_officer_id(document), document.owner_id]
+    people = await _active_people(session, consultation.organisation_id, ids)
+    return [
+        Notice(
+            "consultation.summary",
+            people[person_id],
+            {**context, "is_author": person_id == consultation.opened_by_id},
+            document,
+        )
+        for person_id in dict.fromkeys(i for i in ids if i is not None)
+        if person_id in people
+    ]
+
+
+async def _cancelled(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _consultation(session, event.payload)
+    if found is None:
+        return []
+    consultation, document = found
+    invited = [c for c in await consultees_of(session, consultation) if c.invited_at is not None]
+    context = {**await _about(session, consultation), "reason": event.payload["reason"]}
+    return [
+        Notice(
+            "consultation.cancelled",
+            person,
+            {**context, **_as_consultee(consultee)},
+            document,
+            consultee,
+        )
+        for consultee, person in await _reachable(session, consultation, invited)
+    ]
+
+
+_HANDLERS: dict[str, Handler] = {
+    "consultation.opened": _opened,
+    "consultation.consultees_added": _consultees_added,
+    "consultation.response_recorded": _response_recorded,
+    "consultation.closed": _closed,
+    "consultation.cancelled": _cancelled,
+}
