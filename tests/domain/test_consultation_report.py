@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import event
 
 from services.domain.consultations.models import RECORDED_POSITIONS
-from services.domain.consultations.report import (
-    ConsultationReport,
-    build_report,
+from services.domain.consultations.report import ConsultationReport, build_report
+from services.domain.consultations.report_formats import (
     long_date,
     long_datetime,
     report_csv,

@@ -15,7 +15,7 @@ from services.api.consultations import report_schemas as schemas
 from services.api.deps import CurrentPrincipal, Session
 from services.domain.access.principal import Principal
 from services.domain.consultations import report as reports
-from services.domain.consultations import service
+from services.domain.consultations import report_formats, service
 from services.domain.errors import NotFound
 
 router = APIRouter(prefix="/v1/consultations", tags=["consultations"])
@@ -65,7 +65,7 @@ async def get_consultation_report_csv(
     report = await _report(session, principal, consultation_id)
     # The byte order mark makes Excel read the file as UTF-8 (names with accents, quotes).
     return Response(
-        "\ufeff" + reports.report_csv(report),
+        "\ufeff" + report_formats.report_csv(report),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{_filename(report, "csv")}"'},
     )
@@ -87,7 +87,7 @@ async def get_consultation_report_html(
     """The report as a printable page."""
     report = await _report(session, principal, consultation_id)
     return Response(
-        reports.report_html(report),
+        report_formats.report_html(report),
         media_type="text/html; charset=utf-8",
         headers={
             "Content-Disposition": f'inline; filename="{_filename(report, "html")}"',

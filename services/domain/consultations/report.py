@@ -1,4 +1,4 @@
-"""The consultation report, as data, CSV and a printable page.
+"""The consultation report, as data (``report_formats`` writes it as CSV and a printable page).
 
 Cafcass 4.7: at the close the policy author reviews all responses and compiles a report that
 highlights the key themes, draws attention to important issues and lists a record of every
@@ -11,18 +11,13 @@ their email address, and what each said.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -40,49 +35,7 @@ from services.domain.consultations.models import (
 from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.numbering import format_number
-from services.domain.documents.versions import LONDON
 from services.domain.people.models import Person
-
-TEMPLATES = Path(__file__).parent / "templates"
-POSITION_LABELS = {
-    "support": "Support",
-    "support_with_comments": "Support with comments",
-    "object": "Object",
-    "no_view": "No view",
-    DEEMED_AGREEMENT: "Deemed agreement",
-}
-HANDLING_LABELS = {
-    "accepted": "Accepted",
-    "partly_accepted": "Partly accepted",
-    "not_accepted": "Not accepted",
-    "no_change_needed": "No change needed",
-}
-KIND_LABELS = {
-    "internal": "Internal circulation",
-    "pre_meeting": "Pre-meeting circulation",
-    "public": "Public consultation",
-}
-# What a spreadsheet would run as a formula (OWASP: CSV injection), tab and return included.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Spelled out so that the server's locale cannot change the language of a date.
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-# --- the report as data ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -386,149 +339,3 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
         non_responders=tuple(silent),
         generated_at=utcnow(),
     )
-
-
-# --- formatting ------------------------------------------------------------------------------
-
-
-def _london(value: datetime) -> datetime:
-    # The database stores every moment in UTC; a naive one is taken as UTC.
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LONDON)
-
-
-def long_date(value: date | datetime) -> str:
-    """'Tuesday 8 December 2026'; a moment is shown as its London date."""
-    day = _london(value).date() if isinstance(value, datetime) else value
-    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def long_datetime(value: datetime) -> str:
-    """'Tuesday 8 December 2026, 10:00', London time."""
-    local = _london(value)
-    return f"{long_date(local.date())}, {local:%H:%M}"
-
-
-def short_datetime(value: datetime | None) -> str:
-    """'2026-12-08 10:00', London time: what a spreadsheet sorts and reads as a date."""
-    return "" if value is None else f"{_london(value):%Y-%m-%d %H:%M}"
-
-
-def _answer_text(value: str | bool) -> str:
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return value
-
-
-# --- CSV -------------------------------------------------------------------------------------
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-CSV_COLUMNS = (
-    "Consultee",
-    "Email",
-    "Consultee type",
-    "Represents",
-    "Via board",
-    "Status",
-    "Position",
-    "Submitted (London time)",
-    "Late",
-    "Amendments",
-    "Recorded by",
-    "Comments",
-    "Themes",
-    "Handling",
-    "Handling note",
-    "Addressed in version",
-)
-
-
-def _csv_row(
-    questions: Sequence[Question],
-    consultee: ConsulteeEntry,
-    cells: Mapping[str, object],
-    answers: Mapping[str, object] | None = None,
-) -> list[str]:
-    known: dict[str, object] = {
-        "Consultee": consultee.name,
-        "Email": consultee.email,
-        "Consultee type": "External" if consultee.kind == "external" else "Person",
-        "Represents": consultee.represents,
-        "Via board": consultee.via_board,
-        **cells,
-    }
-    given = answers or {}
-    return [safe_cell(known.get(column)) for column in CSV_COLUMNS] + [
-        safe_cell(given.get(q.key)) for q in questions
-    ]
-
-
-def report_csv(report: ConsultationReport) -> str:
-    """One row per consultee (responses, late ones, deemed agreement, no response), one column
-    per question; every cell guarded against formula injection."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    questions = report.questions
-    writer.writerow([safe_cell(c) for c in (*CSV_COLUMNS, *(q.text for q in questions))])
-    for r in report.responses:
-        cells = {
-            "Status": "Responded late" if r.is_late else "Responded",
-            "Position": POSITION_LABELS[r.position],
-            "Submitted (London time)": short_datetime(r.submitted_at),
-            "Late": "Yes" if r.is_late else "No",
-            "Amendments": r.amendments,
-            "Recorded by": r.recorded_by,
-            "Comments": r.comments,
-            "Themes": "; ".join(r.themes),
-            "Handling": HANDLING_LABELS.get(r.handling or ""),
-            "Handling note": r.handling_note,
-            "Addressed in version": r.addressed_in_version,
-        }
-        answers = {a.key: _answer_text(a.value) for a in r.answers}
-        writer.writerow(_csv_row(questions, r.consultee, cells, answers))
-    for d in report.deemed:
-        cells = {
-            "Status": "No response: deemed agreement",
-            "Position": POSITION_LABELS[DEEMED_AGREEMENT],
-            "Submitted (London time)": short_datetime(d.deemed_at),
-            "Late": "No",
-        }
-        writer.writerow(_csv_row(questions, d.consultee, cells))
-    for c in report.non_responders:
-        writer.writerow(_csv_row(questions, c, {"Status": "No response"}))
-    return out.getvalue()
-
-
-# --- HTML ------------------------------------------------------------------------------------
-
-
-@cache
-def environment() -> Environment:
-    """The report's Jinja2 environment, built once per process (it is not changed after)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # Comments are whatever consultees typed: everything is escaped.
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["long_date"] = long_date
-    env.filters["long_datetime"] = long_datetime
-    env.filters["answer"] = _answer_text
-    env.globals.update(
-        position_labels=POSITION_LABELS,
-        handling_labels=HANDLING_LABELS,
-        kind_labels=KIND_LABELS,
-    )
-    return env
-
-
-def report_html(report: ConsultationReport) -> str:
-    """The report as a self-contained page, to read on screen or print."""
-    return environment().get_template("report.html.j2").render(report=report)
