@@ -102,7 +102,6 @@ import os
 import re
 import tempfile
 import uuid
-from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from functools import cache
@@ -120,29 +119,13 @@ from jinja2 import (
     select_autoescape,
 )
 
+from services.domain.calendar.words import long_date, long_datetime
 from services.domain.consultations.links import link_token
 from services.domain.db import utcnow
-from services.domain.documents.versions import LONDON
 from services.domain.notifications.models import Notification
 from services.domain.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Spelled out so that the server's locale cannot change the language of a date.
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 class TransientMailError(Exception):
@@ -154,28 +137,6 @@ class PermanentMailError(Exception):
 
 
 # --- rendering ------------------------------------------------------------------------------
-
-
-def long_date(value: str | date | datetime) -> str:
-    """'2026-12-08' -> 'Tuesday 8 December 2026'; a datetime is shown as its London date."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
-    return f"{DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def long_datetime(value: str | datetime) -> str:
-    """'2026-12-08T10:00:00+00:00' -> 'Tuesday 8 December 2026, 10:00', the London time.
-
-    A time without an offset is taken as UTC, as the database stores every moment.
-    """
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(LONDON)
-    return f"{long_date(local.date())}, {local:%H:%M}"
 
 
 @cache

@@ -6,17 +6,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from services.domain.calendar.words import london_time, long_date, long_datetime
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
 )
 from services.domain.consultations.report import ConsultationReport, ConsulteeEntry, Question
-from services.domain.documents.versions import LONDON
 
 TEMPLATES = Path(__file__).parent / "templates"
 POSITION_LABELS = {
@@ -39,50 +39,14 @@ KIND_LABELS = {
 }
 # What a spreadsheet would run as a formula (OWASP: CSV injection), tab and return included.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Spelled out so that the server's locale cannot change the language of a date.
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-# --- the report as data ----------------------------------------------------------------------
 
 
 # --- formatting ------------------------------------------------------------------------------
 
 
-def _london(value: datetime) -> datetime:
-    # The database stores every moment in UTC; a naive one is taken as UTC.
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LONDON)
-
-
-def long_date(value: date | datetime) -> str:
-    """'Tuesday 8 December 2026'; a moment is shown as its London date."""
-    day = _london(value).date() if isinstance(value, datetime) else value
-    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def long_datetime(value: datetime) -> str:
-    """'Tuesday 8 December 2026, 10:00', London time."""
-    local = _london(value)
-    return f"{long_date(local.date())}, {local:%H:%M}"
-
-
 def short_datetime(value: datetime | None) -> str:
     """'2026-12-08 10:00', London time: what a spreadsheet sorts and reads as a date."""
-    return "" if value is None else f"{_london(value):%Y-%m-%d %H:%M}"
+    return "" if value is None else f"{london_time(value):%Y-%m-%d %H:%M}"
 
 
 def _answer_text(value: str | bool) -> str:
