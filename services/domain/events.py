@@ -310,6 +310,50 @@ class ConsultationCancelled(_Event):
     reason: str
 
 
+class ReviewStarted(_Event):
+    type: Literal["review.started"] = "review.started"
+    review_id: uuid.UUID
+    document_id: uuid.UUID
+    kind: Literal["scheduled", "unscheduled", "update_cycle"]
+
+
+class ReviewNoChangeStated(_Event):
+    """The RO stated that no change is needed: the RSM is asked to confirm."""
+
+    type: Literal["review.no_change_stated"] = "review.no_change_stated"
+    review_id: uuid.UUID
+    document_id: uuid.UUID
+
+
+class ReviewCompleted(_Event):
+    type: Literal["review.completed"] = "review.completed"
+    review_id: uuid.UUID
+    document_id: uuid.UUID
+    outcome: Literal["no_change", "amended"]
+    next_review_due: date | None
+
+
+class UpdateCycleOpened(_Event):
+    """A Trix update cycle opened: each assigned RO is told their items and the deadline."""
+
+    type: Literal["update_cycle.opened"] = "update_cycle.opened"
+    cycle_id: uuid.UUID
+    submission_deadline: date
+
+
+class UpdateCycleClosed(_Event):
+    type: Literal["update_cycle.closed"] = "update_cycle.closed"
+    cycle_id: uuid.UUID
+    carried_over: int
+    next_cycle_id: uuid.UUID | None
+
+
+class TrackerImported(_Event):
+    type: Literal["tracker.imported"] = "tracker.imported"
+    documents_created: int
+    documents_updated: int
+
+
 Event = Annotated[
     DocumentCreated
     | DocumentUpdated
@@ -342,6 +386,12 @@ Event = Annotated[
     | ConsultationConsulteesAdded
     | ConsultationResponseRecorded
     | ConsultationClosed
-    | ConsultationCancelled,
+    | ConsultationCancelled
+    | ReviewStarted
+    | ReviewNoChangeStated
+    | ReviewCompleted
+    | UpdateCycleOpened
+    | UpdateCycleClosed
+    | TrackerImported,
     Field(discriminator="type"),
 ]

@@ -32,6 +32,7 @@ from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
 from services.domain.publications.models import Publication
+from services.domain.reviews.models import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
 from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
 from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -69,10 +70,14 @@ __all__ = [
     "Post",
     "Proposal",
     "Publication",
+    "Review",
+    "ReviewDocument",
     "RouteVersion",
     "SignOff",
     "SignOffDecision",
     "SignOffStage",
+    "UpdateCycle",
+    "UpdateCycleItem",
     "VersionFile",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -38,6 +38,10 @@ EntityType = Literal[
     "publication",
     "consultation",
     "consultation_response",
+    "review",
+    "update_cycle",
+    "update_cycle_item",
+    "import",
 ]
 
 

@@ -52,6 +52,12 @@ EventType = Literal[
     "consultation.response_recorded",
     "consultation.closed",
     "consultation.cancelled",
+    "review.started",
+    "review.no_change_stated",
+    "review.completed",
+    "update_cycle.opened",
+    "update_cycle.closed",
+    "tracker.imported",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
 URL_MAX = 2000  # the column's length

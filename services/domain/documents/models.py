@@ -139,6 +139,8 @@ class Document(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(30), default="draft", server_default="draft")
     review_interval_months: Mapped[int | None] = mapped_column(Integer)
     next_review_due: Mapped[date | None] = mapped_column(Date)
+    # The date of the last completed review (or, for an imported tracker, the one it recorded).
+    last_reviewed_on: Mapped[date | None] = mapped_column(Date)
     tags: Mapped[list[str]] = mapped_column(
         ARRAY(String(80)), default=list, server_default=sql_text("'{}'::varchar[]")
     )
