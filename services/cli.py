@@ -194,6 +194,88 @@ def verify_audit(slug: str | None) -> int:
     return result
 
 
+class _Bar:
+    """A tqdm progress bar on standard error for each phase of an import."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, phase: str, total: int) -> None:
+        from tqdm import tqdm
+
+        self.close()
+        self._bar = tqdm(total=total, desc=phase, unit="row", file=sys.stderr)
+
+    def advance(self, rows: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(rows)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def import_tracker(path: Path, slug: str, dry_run: bool) -> int:
+    """Import a tracker file for an organisation; exit 1 listing every problem if it has any."""
+    from services.domain.access.principal import Principal
+    from services.domain.errors import DomainError
+    from services.domain.imports import sheet as sheets
+    from services.domain.imports import tracker
+    from services.domain.organisations import service as organisations
+
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        print(f"cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    bar = _Bar()
+
+    async def work(session: AsyncSession) -> tracker.ImportReport:
+        org = await organisations.get_by_slug(session, slug)
+        # The command is run by whoever holds the database: it acts as the organisation's admin.
+        principal = Principal(
+            organisation_id=org.id,
+            person_id=None,
+            roles=frozenset({"admin"}),
+            label="policygov import-tracker",
+        )
+        return await tracker.import_tracker(
+            session,
+            principal,
+            sheets.read_sheet(path.name, content),
+            filename=path.name,
+            dry_run=dry_run,
+            progress=bar,
+        )
+
+    try:
+        report: tracker.ImportReport = asyncio.run(_in_transaction(work))
+    except tracker.TrackerRejected as rejected:
+        report = rejected.report
+    except DomainError as error:
+        bar.close()
+        print(f"{path}: {error.detail}", file=sys.stderr)
+        return 2
+    bar.close()
+    for problem in report.problems:
+        column = f" [{problem.column}]" if problem.column else ""
+        print(f"row {problem.row}{column}: {problem.message}")
+    if report.ignored_columns:
+        print(f"ignored columns: {', '.join(report.ignored_columns)}")
+    verb = "would create" if dry_run else "created"
+    summary = (
+        f"{report.rows} rows: {verb} {report.created}, "
+        f"{'would update' if dry_run else 'updated'} {report.updated}, "
+        f"unchanged {report.unchanged}"
+    )
+    if report.problems:
+        print(f"{len(report.problems)} problem(s); nothing was imported. ({summary})")
+        return 1
+    print(f"{summary}{' (dry run: nothing written)' if dry_run else ''}")
+    return 0
+
+
 def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
@@ -248,7 +330,8 @@ def notifier_sweep() -> int:
             f"{report.requeued_deliveries} webhook deliveries; "
             f"meetings generated: {report.meetings_generated}; consultations opened: "
             f"{report.consultations_opened}, closed: {report.consultations_closed}, "
-            f"reminders: {report.consultation_reminders}"
+            f"reminders: {report.consultation_reminders}; update cycles closed: "
+            f"{report.update_cycles_closed}, reminders: {report.update_cycle_reminders}"
         )
         return 0
 
@@ -300,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keys-file", type=Path, default=Path("var/demo-keys.json"))
     p = sub.add_parser("verify-audit", help="check every organisation's audit hash chain")
     p.add_argument("--org", help="only this organisation")
+    p = sub.add_parser(
+        "import-tracker", help="import an existing review tracker (CSV or XLSX), all or nothing"
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--organisation", "--org", required=True, help="organisation slug")
+    p.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     p = sub.add_parser("serve", help="run the API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -324,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         seed_demo(args.keys_file)
     elif args.command == "verify-audit":
         return verify_audit(args.org)
+    elif args.command == "import-tracker":
+        return import_tracker(args.file, args.organisation, args.dry_run)
     elif args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "worker":

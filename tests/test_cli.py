@@ -167,3 +167,45 @@ async def test_notifier_sweep_once_creates_todays_review_reminders_once(
         ("review.due_soon", "approver@alpha.example.org"),
         ("review.due_soon", "author@alpha.example.org"),
     ]
+
+
+async def test_import_tracker_lists_problems_by_row_and_column_then_imports_all_or_nothing(
+    client: AsyncClient, settings: Settings, world: World, tmp_path: Path
+) -> None:
+    header = "Reference,Title,Kind,RSM email,Next review due\n"
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        header + "PROC-1,Strategy,procedure,approver@alpha.example.org,31/03/2026\n"
+        "PROC-2,,procedure,,soon\n",
+        encoding="utf-8",
+    )
+    result = policygov(settings, "import-tracker", str(broken), "--organisation", "alpha")
+    assert result.returncode == 1, result.stderr
+    assert "row 3 [Title]: A title is required." in result.stdout
+    assert "row 3 [RSM email]" in result.stdout and "row 3 [Next review due]" in result.stdout
+    assert "nothing was imported" in result.stdout
+    assert "checking" in result.stderr  # the progress bar
+    async with world.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Document)) == 0
+
+    good = tmp_path / "good.csv"
+    good.write_text(
+        header + "PROC-1,Strategy,procedure,approver@alpha.example.org,31/03/2026\n"
+        "POL-2,Neglect,policy,,\n",
+        encoding="utf-8",
+    )
+    dry = policygov(settings, "import-tracker", str(good), "--organisation", "alpha", "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "would create 2" in dry.stdout
+    async with world.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Document)) == 0
+    done = policygov(settings, "import-tracker", str(good), "--organisation", "alpha")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "created 2" in done.stdout and "importing" in done.stderr
+    docs = await client.get("/v1/documents", headers=world.a.reader.headers)
+    assert {d["reference"]: d["next_review_due"] for d in docs.json()["items"]} == {
+        "POL-2": None,
+        "PROC-1": "2026-03-31",
+    }
+    unknown = policygov(settings, "import-tracker", str(good), "--organisation", "nowhere")
+    assert unknown.returncode == 2 and "nowhere" in unknown.stderr

@@ -301,6 +301,15 @@ def upgrade() -> None:
         "ix_review_documents_document_id", "review_documents", ["document_id"], unique=False
     )
     op.add_column("documents", sa.Column("last_reviewed_on", sa.Date(), nullable=True))
+    op.create_index(
+        "ix_documents_tracker_summary",
+        "documents",
+        ["organisation_id", "service_area", "next_review_due"],
+        unique=False,
+        postgresql_where=sa.text(
+            "next_review_due IS NOT NULL AND status NOT IN ('retired', 'superseded')"
+        ),
+    )
     op.add_column(
         "people",
         sa.Column("calendar_feed_version", sa.Integer(), server_default="1", nullable=False),
@@ -310,6 +319,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     op.drop_column("people", "calendar_feed_version")
+    op.drop_index(
+        "ix_documents_tracker_summary",
+        table_name="documents",
+        postgresql_where=sa.text(
+            "next_review_due IS NOT NULL AND status NOT IN ('retired', 'superseded')"
+        ),
+    )
     op.drop_column("documents", "last_reviewed_on")
     op.drop_index("ix_review_documents_document_id", table_name="review_documents")
     op.drop_table("review_documents")

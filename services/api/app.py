@@ -26,15 +26,20 @@ from services.api.consultations.router import router as consultations_router
 from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.router import router as documents_router
 from services.api.idempotency import IdempotencyMiddleware
+from services.api.imports.export_router import router as tracker_export_router
+from services.api.imports.router import router as imports_router
 from services.api.limits import BodySizeLimitMiddleware
 from services.api.notifications.router import router as notifications_router
 from services.api.people.router import router as people_router
 from services.api.publications.router import router as publications_router
+from services.api.reviews.router import router as reviews_router
 from services.api.routes.router import posts_router
 from services.api.routes.router import router as routes_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
 from services.api.system.router import router as system_router
+from services.api.tracker.router import router as tracker_router
+from services.api.update_cycles.router import router as update_cycles_router
 from services.api.webhooks.router import router as webhooks_router
 from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
@@ -112,6 +117,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consultations_router,
         consultation_links_router,
         consultation_report_router,
+        reviews_router,
+        tracker_router,
+        update_cycles_router,
+        imports_router,
+        tracker_export_router,
     ):
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)

@@ -23,6 +23,7 @@ from services.domain.consultations import lifecycle
 from services.domain.db import utcnow
 from services.domain.documents.versions import london_today
 from services.domain.notifications import service
+from services.domain.reviews import update_cycles
 from services.domain.settings import Settings
 from services.notifier.relay import enqueue_created, requeue_due
 from services.notifier.transport import Transport
@@ -39,6 +40,8 @@ class SweepReport:
     consultations_opened: int = 0
     consultations_closed: int = 0
     consultation_reminders: int = 0
+    update_cycles_closed: int = 0
+    update_cycle_reminders: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,30 @@ async def sweep_consultations(
     return ConsultationSweep(opened, closed, len(created.notifications))
 
 
+@dataclass(frozen=True)
+class UpdateCycleSweep:
+    closed: int
+    reminders: int
+
+
+async def sweep_update_cycles(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    today: date | None = None,
+) -> UpdateCycleSweep:
+    """Close the Trix update cycles whose deadline day has ended (carrying their pending items
+    over), then remind assignees of the open ones, and queue it."""
+    today = today or london_today()
+    # Closing first, in its own transaction: a closed cycle gets no reminder, and the closing
+    # report and the carried-over cycle's emails are relayed once it commits.
+    async with sessionmaker() as session, session.begin():
+        closed = await update_cycles.close_due(session, today)
+    async with sessionmaker() as session, session.begin():
+        created = await service.plan_update_cycle_reminders(session, today)
+    await enqueue_created(transport, created)
+    return UpdateCycleSweep(closed, len(created.notifications))
+
+
 async def sweep_meetings(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
 ) -> int:
@@ -108,6 +135,11 @@ async def sweep_all(
         # Logged, not raised: re-queueing and the meetings must not wait on one consultation.
         logger.exception("consultation sweep failed; the next sweep tries again")
         consultations = ConsultationSweep(0, 0, 0)
+    try:
+        cycles = await sweep_update_cycles(sessionmaker, transport, today)
+    except Exception:
+        logger.exception("update cycle sweep failed; the next sweep tries again")
+        cycles = UpdateCycleSweep(0, 0)
     requeued = await requeue_due(sessionmaker, transport)
     # Last, so that a board whose schedule cannot be expanded does not hold up the emails.
     meetings = await sweep_meetings(sessionmaker, today)
@@ -119,4 +151,6 @@ async def sweep_all(
         consultations_opened=consultations.opened,
         consultations_closed=consultations.closed,
         consultation_reminders=consultations.reminders,
+        update_cycles_closed=cycles.closed,
+        update_cycle_reminders=cycles.reminders,
     )

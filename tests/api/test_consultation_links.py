@@ -417,3 +417,25 @@ async def test_a_closing_time_at_the_end_of_the_calendar_is_refused_before_a_lin
     )
     assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_token_with_non_ascii_characters_is_not_found_on_every_public_feed_or_link(
+    client: AsyncClient, world: World
+) -> None:
+    """Tokens come from addresses people paste: anything in them is a 404, never a 500."""
+    _, partner = await consult_partner(client, world)
+    forged = f"{uuid.UUID(partner['id']).hex}.signé"
+    assert (await client.get(link(forged))).status_code == 404
+    person = world.a.reader.person_id
+    feed = await client.get(f"/v1/calendar-feeds/people/{person}.ics", params={"token": "é"})
+    assert feed.status_code == 404, feed.text
+    board = await client.post(
+        "/v1/boards",
+        json={"name": "Feed board", "purpose": "Test."},
+        headers=world.a.policy_officer.headers,
+    )
+    assert board.status_code == 201, board.text
+    board_feed = await client.get(
+        f"/v1/calendar-feeds/boards/{board.json()['id']}.ics", params={"token": "é"}
+    )
+    assert board_feed.status_code == 404, board_feed.text

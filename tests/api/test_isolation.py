@@ -93,7 +93,11 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     assessments = await _b_assessments(client, h, doc["id"], version["id"])
     sign_off = await _b_sign_off(client, world, h, doc["id"])
     consultation = await _b_consultation(client, world, h, doc["id"])
+    review = await _b_review(client, h)
+    update_cycle = await _b_update_cycle(client, h)
     return {
+        **review,
+        **update_cycle,
         **assessments,
         **sign_off,
         **consultation,
@@ -226,6 +230,73 @@ async def _b_consultation(
     }
 
 
+async def _b_review(client: AsyncClient, h: dict[str, str]) -> dict[str, str]:
+    doc = (await client.post("/v1/documents", json=document_body(), headers=h)).json()
+    await client.post(
+        f"/v1/documents/{doc['id']}/versions",
+        files={"file": ("a.md", b"# Issued", "text/markdown")},
+        data={"issued": "true"},
+        headers=h,
+    )
+    review = await client.post(
+        "/v1/reviews", json={"document_id": doc["id"], "kind": "scheduled"}, headers=h
+    )
+    assert review.status_code == 201, review.text
+    return {"review_id": review.json()["id"], "review_document_id": doc["id"]}
+
+
+def _review_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[str, str, dict]]:
+    r = ids["review_id"]
+    return [
+        ("GET", f"/v1/reviews/{r}", {}),
+        ("POST", f"/v1/reviews/{r}/no-change", {"json": {"statement": "x"}, "headers": match}),
+        ("POST", f"/v1/reviews/{r}/confirm", {"headers": match}),
+        ("POST", f"/v1/reviews/{r}/refuse-no-change", {"json": {"reasons": "x"}, "headers": match}),
+        (
+            "POST",
+            f"/v1/reviews/{r}/amended",
+            {"json": {"version_id": ids["version"]}, "headers": match},
+        ),
+        ("POST", f"/v1/reviews/{r}/cancel", {"json": {"reason": "taken"}, "headers": match}),
+        ("GET", f"/v1/reviews/{r}/impact", {}),
+        ("GET", f"/v1/reviews/{r}/documents", {}),
+        (
+            "POST",
+            f"/v1/reviews/{r}/documents",
+            {"json": {"documents": [{"document_id": ids["document_id"], "reason": "x"}]}},
+        ),
+    ]
+
+
+async def _b_update_cycle(client: AsyncClient, h: dict[str, str]) -> dict[str, str]:
+    cycle = await client.post(
+        "/v1/update-cycles",
+        json={"name": "B cycle", "items": [{"chapter": "B-1", "recommendation": "x"}]},
+        headers=h,
+    )
+    assert cycle.status_code == 201, cycle.text
+    return {"update_cycle_id": cycle.json()["id"], "update_item_id": cycle.json()["items"][0]["id"]}
+
+
+def _update_cycle_requests(
+    ids: dict[str, str], match: dict[str, str]
+) -> list[tuple[str, str, dict]]:
+    c, i = ids["update_cycle_id"], ids["update_item_id"]
+    return [
+        ("GET", f"/v1/update-cycles/{c}", {}),
+        ("PATCH", f"/v1/update-cycles/{c}", {"json": {"name": "taken"}, "headers": match}),
+        ("GET", f"/v1/update-cycles/{c}/items", {}),
+        ("POST", f"/v1/update-cycles/{c}/close", {}),
+        ("GET", f"/v1/update-cycles/{c}/report", {}),
+        ("GET", f"/v1/update-cycle-items/{i}", {}),
+        (
+            "PATCH",
+            f"/v1/update-cycle-items/{i}",
+            {"json": {"status": "accepted"}, "headers": match},
+        ),
+    ]
+
+
 def _consultation_requests(
     ids: dict[str, str], match: dict[str, str]
 ) -> list[tuple[str, str, dict]]:
@@ -316,6 +387,15 @@ def _assessment_requests(ids: dict[str, str], match: dict[str, str]) -> list[tup
     ]
 
 
+def _tracker_requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
+    person = ids["person_id"]
+    return [
+        ("GET", f"/v1/people/{person}/calendar-feed", {}),
+        ("POST", f"/v1/people/{person}/calendar-feed/rotate", {}),
+        ("GET", f"/v1/calendar-feeds/people/{person}.ics?token=guess", {}),
+    ]
+
+
 def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
     d, v, w = ids["document_id"], ids["version"], ids["subscription_id"]
     match = {"If-Match": '"r1"'}
@@ -362,6 +442,9 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         *_assessment_requests(ids, match),
         *_sign_off_requests(ids, match),
         *_consultation_requests(ids, match),
+        *_review_requests(ids, match),
+        *_update_cycle_requests(ids, match),
+        *_tracker_requests(ids),
         ("GET", f"/v1/publications/{ids['publication_id']}", {}),
         (
             "POST",
@@ -490,6 +573,12 @@ async def test_every_id_of_another_organisation_answers_404(
     )
     assert consultation.json()["title"] != "taken"
     assert consultation.json()["status"] == "open"
+    cycle = await client.get(
+        f"/v1/update-cycles/{ids['update_cycle_id']}", headers=world.b.admin.headers
+    )
+    assert (cycle.json()["name"], cycle.json()["status"]) == ("B cycle", "open")
+    review = await client.get(f"/v1/reviews/{ids['review_id']}", headers=world.b.admin.headers)
+    assert (review.json()["status"], review.json()["outcome"]) == ("in_progress", None)
 
 
 async def test_lists_and_search_show_only_the_callers_organisation(

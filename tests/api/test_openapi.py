@@ -25,6 +25,7 @@ PUBLIC_PATHS = {
     "/healthz",
     "/readyz",
     "/v1/calendar-feeds/boards/{board_id}.ics",
+    "/v1/calendar-feeds/people/{person_id}.ics",
     "/v1/consultation-links/{token}",
     "/v1/consultation-links/{token}/draft",
     "/v1/consultation-links/{token}/response",

@@ -31,9 +31,12 @@ from typing import Any
 from urllib.parse import quote
 
 import asyncpg
+from sqlalchemy import select
 
 from services.cli import migrate
 from services.domain.documents.service import DocumentFilters
+from services.domain.people.models import Person, PersonRole
+from services.domain.tracker import service as tracker
 from tests.bench import dataset, explain, loadgen, notifier, notifier_report, wrk
 from tests.bench.servers import Server, get, start_uvicorn
 from tests.bench.usage import Meter, Usage
@@ -49,6 +52,9 @@ _COUNT_KEYS = (
     "published procedures",
     "overdue in area",
     *(f"search {k}" for k in SEARCHES),
+    "tracked",
+    "tracked overdue",
+    "tracked due soon in area",
 )
 
 
@@ -171,6 +177,7 @@ async def count_matches(url: str, organisation_id: Any) -> dict[str, int]:
             (AREA,),
         ),
         **{f"search {k}": (search, (q,)) for k, q in SEARCHES.items()},
+        **_tracker_counts(org),
     }
     conn = await asyncpg.connect(dataset.dsn(url))
     try:
@@ -182,6 +189,97 @@ async def count_matches(url: str, organisation_id: Any) -> dict[str, int]:
         }
     finally:
         await conn.close()
+
+
+def _tracker_counts(org: str) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    ranges = tracker.status_ranges(date.today(), tracker.Thresholds())
+    overdue, soon = ranges["overdue"], ranges["due_soon"]
+    tracked = f"{org} AND next_review_due IS NOT NULL AND status NOT IN ('retired', 'superseded')"
+    return {
+        "tracked": (tracked, ()),
+        "tracked overdue": (
+            f"{tracked} AND next_review_due BETWEEN $2 AND $3",
+            (overdue.first, overdue.last),
+        ),
+        "tracked due soon in area": (
+            f"{tracked} AND lower(service_area) = lower($2) AND next_review_due BETWEEN $3 AND $4",
+            (AREA, soon.first, soon.last),
+        ),
+    }
+
+
+def _tracker_scenarios(counts: dict[str, int]) -> list[Scenario]:
+    def tracked(key: str) -> str:
+        return f"{counts[key]:,} of {counts['tracked']:,} tracked documents match"
+
+    return [
+        Scenario(
+            "api tracker overdue",
+            "api",
+            ["/v1/tracker?status=overdue&limit=50"],
+            "status=overdue: " + tracked("tracked overdue"),
+        ),
+        Scenario(
+            "api tracker due soon in area",
+            "api",
+            [f"/v1/tracker?status=due_soon&service_area={AREA}&limit=50"],
+            f"status=due_soon&service_area={AREA}: " + tracked("tracked due soon in area"),
+        ),
+        Scenario(
+            "api tracker summary",
+            "api",
+            ["/v1/tracker/summary"],
+            f"counts per status and service area over {counts['tracked']:,} tracked documents",
+        ),
+    ]
+
+
+def _tracker_plans() -> list[explain.Case]:
+    thresholds = tracker.Thresholds()
+
+    def listing(**filters: Any) -> Any:
+        async def run(session: Any, principal: Any) -> Any:
+            return await tracker.list_tracked(
+                session,
+                principal,
+                tracker.TrackerFilters(**filters),
+                today=date.today(),
+                thresholds=thresholds,
+                after=None,
+                limit=50,
+            )
+
+        return run
+
+    def by_person(field: str, role: str) -> Any:
+        async def run(session: Any, principal: Any) -> Any:
+            # From people, so the plan captured is still the tracker's documents query.
+            person_id = await session.scalar(
+                select(Person.id)
+                .join(PersonRole, PersonRole.person_id == Person.id)
+                .where(Person.organisation_id == principal.organisation_id, PersonRole.role == role)
+                .order_by(Person.email)
+                .limit(1)
+            )
+            return await listing(**{field: person_id})(session, principal)
+
+        return run
+
+    async def summary(session: Any, principal: Any) -> Any:
+        return await tracker.summarise(
+            session, principal, today=date.today(), thresholds=thresholds
+        )
+
+    cases = {
+        "tracker all": listing(),
+        "tracker overdue": listing(status="overdue"),
+        "tracker due soon in area": listing(status="due_soon", service_area=AREA),
+        "tracker procedures escalated": listing(status="escalated", kind="procedure"),
+        "tracker by owner": by_person("owner_id", "approver"),
+        "tracker by RO": by_person("responsible_officer_id", "approver"),
+        "tracker summary": summary,
+    }
+    return [explain.Case(name, DocumentFilters(), run=run) for name, run in cases.items()]
 
 
 def scenarios(ids: list[str], counts: dict[str, int]) -> list[Scenario]:
@@ -221,6 +319,7 @@ def scenarios(ids: list[str], counts: dict[str, int]) -> list[Scenario]:
         ),
         *lists,
         *searches,
+        *_tracker_scenarios(counts),
         Scenario(
             "reference get-by-id",
             "reference",
@@ -242,6 +341,7 @@ def run_plans(url: str, data: dataset.Dataset, ids: list[str]) -> dict[str, Any]
             explain.Case(f"search {k} as author", DocumentFilters(q=q), as_author=True)
             for k, q in SEARCHES.items()
         ),
+        *_tracker_plans(),
     ]
     plans = asyncio.run(explain.capture_plans(url, data.api_key, cases))
     cost = asyncio.run(explain.text_columns_cost(url, data.organisation_id, ids))

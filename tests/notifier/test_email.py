@@ -112,6 +112,19 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "advice": "Cite the data protection exemption.",
         "answered_by_name": "Grace Adeyemi",
     },
+    # As services.domain.notifications.review_notices writes them.
+    "review.no_change_to_confirm": {
+        "review_path": "/v1/reviews/0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a22",
+        "statement": "The procedure has been reviewed and no changes are required.",
+        "statement_by_name": "Tom Hughes",
+    },
+    "review.no_change_confirmed": {
+        "trigger": "inspection_advice",
+        "statement": "The inspection point is already covered in section 4.",
+        "confirmed_by_name": "Grace Adeyemi",
+        "next_review_due": "2027-12-08",
+        "is_requester": True,
+    },
 }
 LINK = f"http://policygov.example/documents/{DOCUMENT_ID}"
 # Meeting emails are about a meeting, not (necessarily) one document.
@@ -282,11 +295,48 @@ SUMMARY_SAMPLE = {
     "report_path": f"/v1/consultations/{CONSULTATION_ID}/report.html",
     "is_author": True,
 }
+CYCLE_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a33"
+CYCLE_LINK = f"http://policygov.example/update-cycles/{CYCLE_ID}"
+# As services.domain.notifications.update_cycle_notices writes them: about a Trix update
+# cycle, linking to it; an item matched to no document has no reference or title. Each holds
+# only what its template reads.
+CYCLE = {
+    "cycle_id": CYCLE_ID,
+    "cycle_name": "Tri.x update June 2026",
+    "submission_deadline": "2026-12-08",
+}
+CYCLE_ITEMS = [
+    {
+        "chapter": "cs-pr-012",
+        "reference": "CS-PR-012",
+        "title": "Children missing from care",
+        "recommendation": "Reflect the revised statutory guidance on missing children.",
+    },
+    {
+        "chapter": "Lone working",
+        "reference": None,
+        "title": None,
+        "recommendation": "Add the new out-of-hours contact arrangements.",
+    },
+]
+UPDATE_CYCLE_SAMPLES: dict[str, dict[str, Any]] = {
+    "update_cycle.opened": {"items": CYCLE_ITEMS, "is_carried_over": False},
+    "update_cycle.reminder": {"items": CYCLE_ITEMS[:1], "days_left": 3},
+    "update_cycle.closed": {
+        "counts": {"pending": 0, "accepted": 3, "rejected": 1, "amended": 2, "carried_over": 2},
+        "carried": [{**item, "assignee_name": "Tom Hughes"} for item in CYCLE_ITEMS],
+        "next_cycle_name": "Tri.x update June 2026 (carried over)",
+        "next_submission_deadline": "2027-01-20",
+        "unmatched": ["Lone working"],
+        "report_path": f"/v1/update-cycles/{CYCLE_ID}/report",
+    },
+}
 EVERY_SAMPLE = (
     {kind: {**COMMON, **extra} for kind, extra in SAMPLES.items()}
     | {kind: {**PEOPLE, **extra} for kind, extra in (MEETING_SAMPLES | UNFILED_SAMPLES).items()}
     | {kind: {**PEOPLE, **CONSULTATION, **extra} for kind, extra in CONSULTATION_SAMPLES.items()}
     | {"consultation.summary": {**COMMON, **SUMMARY_SAMPLE}}
+    | {kind: {**PEOPLE, **CYCLE, **extra} for kind, extra in UPDATE_CYCLE_SAMPLES.items()}
 )
 
 
@@ -497,6 +547,63 @@ def test_a_summary_counts_responses_and_links_to_the_report(mail_settings: Setti
         assert "Tom Hughes, Kent Police" in body
         assert f"http://policygov.example/v1/consultations/{CONSULTATION_ID}/report.html" in body
         assert "Tuesday 8 December 2026, 17:00" in body
+
+
+@pytest.mark.parametrize("kind", sorted(UPDATE_CYCLE_SAMPLES))
+def test_every_update_cycle_kind_renders_the_cycle_deadline_link_and_contact(
+    kind: str, mail_settings: Settings
+) -> None:
+    message = render(make_notification(kind), mail_settings)
+
+    text, html = parts(message)
+    for body in (text, html):
+        assert "Dear Amara Okafor," in body
+        assert "Tri.x update June 2026" in body
+        assert CYCLE_LINK in body
+        assert "Priya Shah" in body and "priya.shah@northshire.example" in body
+        assert "None" not in body
+        # The matched chapter by its document, the other as the plan names it.
+        assert "CS-PR-012 Children missing from care" in body.replace("<strong>", "")
+    assert "None" not in message["Subject"]
+
+
+def test_an_update_cycle_opening_lists_each_amendment_and_the_deadline(
+    mail_settings: Settings,
+) -> None:
+    message = render(make_notification("update_cycle.opened"), mail_settings)
+    assert message["Subject"] == (
+        "Tri.x update June 2026: 2 recommended amendments to review by Tuesday 8 December 2026"
+    )
+    text, html = parts(message)
+    for body in (text, html):
+        assert "Lone working" in body
+        assert "Add the new out-of-hours contact arrangements." in body
+        assert "carried over" not in body
+
+
+def test_an_update_cycle_reminder_counts_the_days_left(mail_settings: Settings) -> None:
+    message = render(make_notification("update_cycle.reminder"), mail_settings)
+    assert "1 recommended amendment still to review, due in 3 days" in message["Subject"]
+    tomorrow = render(make_notification("update_cycle.reminder", days_left=1), mail_settings)
+    assert "due tomorrow" in tomorrow["Subject"]
+    text, _ = parts(tomorrow)
+    assert "Lone working" not in text  # only the recipient's pending items
+
+
+def test_an_update_cycle_report_lists_the_carried_items_and_the_next_cycle(
+    mail_settings: Settings,
+) -> None:
+    message = render(make_notification("update_cycle.closed"), mail_settings)
+    assert message["Subject"] == "Update cycle closed: Tri.x update June 2026, 2 carried over"
+    text, html = parts(message)
+    for body in (text, html):
+        assert "Carried over: 2" in body
+        assert "Lone working (Tom Hughes)" in body
+        assert "Tri.x update June 2026 (carried over)" in body
+        assert "Wednesday 20 January 2027" in body
+        assert f"http://policygov.example/v1/update-cycles/{CYCLE_ID}/report" in body
+    nothing = render(make_notification("update_cycle.closed", carried=[]), mail_settings)
+    assert "nothing was carried over" in parts(nothing)[0]
 
 
 @pytest.mark.parametrize("kind", sorted(MEETING_SAMPLES))

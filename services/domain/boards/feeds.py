@@ -48,7 +48,9 @@ async def board_for_feed(
 ) -> Board:
     """The board whose feed the token opens; NotFound for a wrong, stale or foreign token."""
     board = await session.get(Board, board_id)
-    if board is None or not hmac.compare_digest(feed_token(secret_key, board), token):
+    if board is None or not hmac.compare_digest(
+        feed_token(secret_key, board).encode(), token.encode()
+    ):
         raise NotFound("No such calendar feed.")
     return board
 

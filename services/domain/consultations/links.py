@@ -50,14 +50,16 @@ async def consultee_for_link(
     consultee = await session.get(Consultee, consultee_id)
     if consultee is None or consultee.kind != "external":
         raise NotFound("No such consultation link.")
+    # Bytes, not text: compare_digest refuses non-ASCII text, and a token can be anything.
+    given = signature.encode()
     genuine = any(
-        hmac.compare_digest(_signature(secret_key, consultee.id, version), signature)
+        hmac.compare_digest(_signature(secret_key, consultee.id, version).encode(), given)
         for version in range(1, consultee.link_version + 1)
     )
     if not genuine:
         raise NotFound("No such consultation link.")
     current = hmac.compare_digest(
-        _signature(secret_key, consultee.id, consultee.link_version), signature
+        _signature(secret_key, consultee.id, consultee.link_version).encode(), given
     )
     consultation = await session.get(Consultation, consultee.consultation_id)
     assert consultation is not None  # the foreign key cascades

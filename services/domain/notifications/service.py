@@ -21,7 +21,13 @@ from services.domain.consultations.models import Consultee
 from services.domain.db import utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.notifications import consultation_notices, meeting_notices, sign_off_notices
+from services.domain.notifications import (
+    consultation_notices,
+    meeting_notices,
+    sign_off_notices,
+    update_cycle_notices,
+)
+from services.domain.notifications import review_notices as review_outcomes
 from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
@@ -143,6 +149,8 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
     notices = await meeting_notices.notices_for(session, event)
     notices += await sign_off_notices.notices_for(session, event)
     notices += await consultation_notices.notices_for(session, event)
+    notices += await update_cycle_notices.notices_for(session, event)
+    notices += await review_outcomes.notices_for(session, event)
     for notice in notices:
         created = await _add(
             session,
@@ -323,6 +331,26 @@ async def plan_consultation_reminders(session: AsyncSession, now: datetime) -> C
     return Created(created, [])
 
 
+async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Created:
+    """Create the update cycle reminders due ``today`` for assignees with pending items, each
+    threshold once per cycle and assignee, however often this runs."""
+    created: list[uuid.UUID] = []
+    for reminder in await update_cycle_notices.reminders_due(session, today):
+        notice = reminder.notice
+        new = await _add(
+            session,
+            organisation_id=reminder.organisation_id,
+            kind=notice.kind,
+            dedupe_key=reminder.dedupe_key,
+            person=notice.person,
+            document=notice.document,
+            context=notice.context,
+        )
+        if new:
+            created.append(new)
+    return Created(created, [])
+
+
 async def claim(
     session: AsyncSession, notification_id: uuid.UUID, lease: timedelta
 ) -> Notification | None:
@@ -366,10 +394,16 @@ async def is_still_true(session: AsyncSession, notification: Notification) -> bo
         return await consultation_notices.still_applies(
             session, notification.kind, notification.context
         )
+    if notification.kind in update_cycle_notices.KINDS:
+        return await update_cycle_notices.still_applies(
+            session, notification.kind, notification.context
+        )
     if notification.kind in sign_off_notices.KINDS:
         return await sign_off_notices.still_applies(
             session, notification.kind, notification.context
         )
+    if notification.kind in review_outcomes.KINDS:
+        return await review_outcomes.still_applies(session, notification.kind, notification.context)
     if meeting_notices.is_about_a_meeting(notification.kind):
         return await meeting_notices.still_applies(session, notification.kind, notification.context)
     if not notification.kind.startswith("review.") or notification.document_id is None:

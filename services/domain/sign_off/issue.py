@@ -21,6 +21,7 @@ from services.domain.documents.numbering import format_number, next_number
 from services.domain.documents.versions import latest_version, london_today
 from services.domain.outbox.service import emit
 from services.domain.publications.service import queue_publication
+from services.domain.reviews.service import complete_on_issue
 from services.domain.routes.definition import RouteDefinition
 from services.domain.sign_off.models import SignOff
 
@@ -144,4 +145,6 @@ async def issue_version(
     await queue_publication(
         session, principal, document=document, version=issued, action="upload", reason="issued"
     )
+    # The amended draft of an open review is issued: that review is done.
+    await complete_on_issue(session, principal, document)
     return issued

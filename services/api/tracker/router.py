@@ -1,0 +1,188 @@
+"""The review tracker: what is due, overdue or escalated; and people's review calendar feeds."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.tracker import schemas
+from services.api.types import IsoDate, PageSize, ShortText
+from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.documents.versions import london_today
+from services.domain.pagination import decode_cursor, encode_cursor
+from services.domain.people.models import Person
+from services.domain.tracker import feeds, service
+from services.domain.tracker.service import TrackerStatus
+
+router = APIRouter(tags=["tracker"])
+
+
+def _row(row: service.TrackerRow) -> schemas.TrackerRow:
+    document = row.document
+    return schemas.TrackerRow(
+        document_id=document.id,
+        reference=document.reference,
+        title=document.title,
+        kind=document.kind,
+        service_area=document.service_area,
+        owner_id=document.owner_id,
+        owner_name=row.owner_name,
+        responsible_officer_id=document.responsible_officer_id,
+        responsible_officer_name=row.responsible_officer_name,
+        acting_responsible_officer_id=acting_responsible_officer_id(document),
+        next_review_due=document.next_review_due,
+        last_reviewed_on=document.last_reviewed_on,
+        status=row.status,
+        days_until_due=row.days_until_due,
+        trix_url=document.trix_url,
+    )
+
+
+@router.get("/v1/tracker", response_model=schemas.TrackerPage)
+async def list_tracker(
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    status: TrackerStatus | None = None,
+    due_from: Annotated[IsoDate | None, Query(description="Due on or after this date.")] = None,
+    due_to: Annotated[IsoDate | None, Query(description="Due on or before this date.")] = None,
+    owner_id: uuid.UUID | None = None,
+    responsible_officer_id: uuid.UUID | None = None,
+    service_area: ShortText | None = None,
+    kind: Annotated[ShortText | None, Query(max_length=40)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: PageSize = 50,
+) -> schemas.TrackerPage:
+    """Documents in force with a review date, by due date then reference, with their status.
+    Retired and superseded documents are not tracked."""
+    filters = service.TrackerFilters(
+        status=status,
+        due_from=due_from,
+        due_to=due_to,
+        owner_id=owner_id,
+        responsible_officer_id=responsible_officer_id,
+        service_area=service_area,
+        kind=kind,
+    )
+    scope = filters.as_dict()
+    after = decode_cursor(settings.secret_key, cursor, scope) if cursor else None
+    today = london_today()
+    rows, last = await service.list_tracked(
+        session,
+        principal,
+        filters,
+        today=today,
+        thresholds=service.Thresholds.from_settings(settings),
+        after=after,
+        limit=limit,
+    )
+    return schemas.TrackerPage(
+        today=today,
+        items=[_row(r) for r in rows],
+        next_cursor=encode_cursor(settings.secret_key, last, scope) if last else None,
+    )
+
+
+def _counts(found: service.StatusCounts) -> dict[str, object]:
+    return {
+        "total": found.total,
+        "counts": schemas.StatusNumbers(**found.counts),
+        "percentages": schemas.StatusPercentages(**found.percentages),
+    }
+
+
+@router.get("/v1/tracker/summary", response_model=schemas.TrackerSummary)
+async def get_tracker_summary(
+    session: Session, principal: CurrentPrincipal, settings: AppSettings
+) -> schemas.TrackerSummary:
+    """How many tracked documents are on track, due soon, overdue and escalated: for the
+    organisation and per service area (null for documents without one)."""
+    today = london_today()
+    summary = await service.summarise(
+        session, principal, today=today, thresholds=service.Thresholds.from_settings(settings)
+    )
+    return schemas.TrackerSummary(
+        today=today,
+        organisation=schemas.StatusCounts.model_validate(_counts(summary.organisation)),
+        service_areas=[
+            schemas.ServiceAreaCounts.model_validate({"service_area": area, **_counts(counts)})
+            for area, counts in summary.service_areas
+        ],
+    )
+
+
+def _feed_url(request: Request, secret_key: str, person: Person) -> str:
+    token = feeds.feed_token(secret_key, person)
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/v1/calendar-feeds/people/{person.id}.ics?token={token}"
+
+
+@router.get("/v1/people/{person_id}/calendar-feed", response_model=schemas.CalendarFeed)
+async def get_review_calendar_feed(
+    person_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    response: Response,
+) -> schemas.CalendarFeed:
+    """The address of the person's review deadlines as an iCalendar feed (for the person
+    themself, admins and policy officers)."""
+    person = await feeds.get_feed_owner(session, principal, person_id)
+    response.headers["Cache-Control"] = "no-store"
+    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, person))
+
+
+@router.post("/v1/people/{person_id}/calendar-feed/rotate", response_model=schemas.CalendarFeed)
+async def rotate_review_calendar_feed(
+    person_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    response: Response,
+) -> schemas.CalendarFeed:
+    """Revoke every address of the person's review feed handed out so far; answer a new one."""
+    person = await feeds.get_feed_owner(session, principal, person_id, for_update=True)
+    person = await feeds.rotate_feed(session, principal, person)
+    response.headers["Cache-Control"] = "no-store"
+    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, person))
+
+
+@router.get(
+    "/v1/calendar-feeds/people/{person_id}.ics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "An iCalendar (RFC 5545) feed.",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def get_review_calendar(
+    person_id: uuid.UUID,
+    session: Session,
+    settings: AppSettings,
+    token: Annotated[str, Query(min_length=1, max_length=100)],
+) -> Response:
+    """The person's review deadlines for calendar clients: one all-day entry per document they
+    own or are responsible officer of. The token in the address is the credential."""
+    person = await feeds.person_for_feed(session, settings.secret_key, person_id, token)
+    body = await feeds.review_calendar(
+        session,
+        person,
+        frontend_base_url=settings.frontend_base_url,
+        today=london_today(),
+        thresholds=service.Thresholds.from_settings(settings),
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'inline; filename="reviews.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )

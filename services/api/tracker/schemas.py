@@ -1,0 +1,76 @@
+"""The review tracker and a person's review-deadline calendar feed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from services.domain.tracker.service import TrackerStatus
+
+
+class TrackerRow(BaseModel):
+    document_id: uuid.UUID
+    reference: str
+    title: str
+    kind: str
+    service_area: str | None
+    owner_id: uuid.UUID | None = Field(description="The RSM / policy sponsor.")
+    owner_name: str | None
+    responsible_officer_id: uuid.UUID | None = Field(description="The RO named on the document.")
+    responsible_officer_name: str | None
+    acting_responsible_officer_id: uuid.UUID | None = Field(
+        description="The RO, or the owner standing in when none is named (NCT)."
+    )
+    next_review_due: date
+    last_reviewed_on: date | None
+    status: TrackerStatus = Field(
+        description="on_track; due_soon (from the largest reminder threshold up to the due "
+        "date); overdue (past the due date); escalated (overdue by the escalation period)."
+    )
+    days_until_due: int = Field(description="Negative once the due date has passed.")
+    trix_url: str | None
+
+
+class TrackerPage(BaseModel):
+    today: date = Field(description="The London date the statuses are worked out for.")
+    items: list[TrackerRow]
+    next_cursor: str | None = None
+
+
+class StatusNumbers(BaseModel):
+    on_track: int
+    due_soon: int
+    overdue: int
+    escalated: int
+
+
+class StatusPercentages(BaseModel):
+    on_track: float
+    due_soon: float
+    overdue: float
+    escalated: float
+
+
+class StatusCounts(BaseModel):
+    total: int
+    counts: StatusNumbers
+    percentages: StatusPercentages = Field(description="Per cent of the total, one decimal.")
+
+
+class ServiceAreaCounts(StatusCounts):
+    service_area: str | None = Field(description="null: documents without a service area.")
+
+
+class TrackerSummary(BaseModel):
+    today: date
+    organisation: StatusCounts
+    service_areas: list[ServiceAreaCounts]
+
+
+class CalendarFeed(BaseModel):
+    url: str = Field(
+        description="Subscribe to this address in Outlook (Add calendar > From internet). "
+        "Anyone with it can read the person's review deadlines: rotate the feed to revoke it."
+    )

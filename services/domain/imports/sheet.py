@@ -1,0 +1,224 @@
+"""Reading an organisation's existing review tracker: a CSV or XLSX file into rows of cells,
+with its header matched to the register's columns however the tracker happened to name them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.domain.errors import Invalid, UnsupportedMediaType
+
+# The tracker's columns, in the order the export writes them: (field, heading).
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("reference", "Reference"),
+    ("title", "Title"),
+    ("kind", "Kind"),
+    ("service_area", "Service area"),
+    ("ro_email", "RO email"),
+    ("rsm_email", "RSM email"),
+    ("last_reviewed", "Last reviewed"),
+    ("next_review_due", "Next review due"),
+    ("trix_url", "Trix URL"),
+)
+HEADINGS = dict(COLUMNS)
+REQUIRED = ("reference", "title", "kind")
+# What trackers call the columns (NCT's Procedures Manual Tracker, Dorset's review schedule and
+# the usual spreadsheet habits), after normalising: lower case, words only, "e-mail" as "email".
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "reference": (
+        "ref",
+        "ref no",
+        "reference number",
+        "document reference",
+        "doc ref",
+        "policy reference",
+        "procedure reference",
+        "document number",
+        "id",
+    ),
+    "title": ("name", "document title", "document name", "policy title", "procedure title"),
+    "kind": ("type", "document type", "document kind", "doc type"),
+    "service_area": ("service", "area", "team", "directorate", "service area team"),
+    "ro_email": (
+        "ro",
+        "responsible officer",
+        "responsible officer email",
+        "ro name email",
+    ),
+    "rsm_email": (
+        "rsm",
+        "responsible strategic manager",
+        "responsible strategic manager email",
+        "strategic manager",
+        "strategic manager email",
+        "owner",
+        "owner email",
+    ),
+    "last_reviewed": (
+        "last reviewed on",
+        "last review",
+        "last review date",
+        "date last reviewed",
+        "reviewed",
+        "date reviewed",
+        "last reviewed date",
+    ),
+    "next_review_due": (
+        "next review",
+        "next review date",
+        "next review due date",
+        "review date",
+        "review due",
+        "review due date",
+        "due",
+        "due date",
+    ),
+    "trix_url": ("trix link", "trix", "trix address", "url", "link", "web link", "weblink"),
+}
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def normalise_heading(text: str) -> str:
+    """'  Responsible Officer (e-mail) ' -> 'responsible officer email'."""
+    words = re.sub(r"e-mail", "email", text.lower())
+    words = re.sub(r"[^a-z0-9]+", " ", words).strip()
+    return re.sub(r"\s+address$", "", words)
+
+
+_LOOKUP: dict[str, str] = {}
+for _field, _heading in COLUMNS:
+    for _name in (_heading, _field.replace("_", " "), *SYNONYMS[_field]):
+        _LOOKUP[normalise_heading(_name)] = _field
+
+
+def field_for(heading: str) -> str | None:
+    """The register field a tracker heading means, or None for a column the import ignores."""
+    return _LOOKUP.get(normalise_heading(heading))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: the row as a spreadsheet numbers it, and the column."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Sheet:
+    """The cells of a tracker: ``fields`` maps a register field to its column index."""
+
+    header_row: int
+    headings: list[str]
+    fields: dict[str, int] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def heading(self, name: str) -> str:
+        """The file's own heading for a field (what the person who wrote it will recognise)."""
+        index = self.fields.get(name)
+        return self.headings[index] if index is not None else HEADINGS[name]
+
+    def cell(self, cells: list[Any], name: str) -> Any:
+        index = self.fields.get(name)
+        return cells[index] if index is not None and index < len(cells) else None
+
+
+def _is_blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel's "CSV" on Windows writes cp1252; a byte cp1252 leaves undefined is rare enough
+        # to read as Latin-1 rather than refuse the file.
+        try:
+            return content.decode("cp1252")
+        except UnicodeDecodeError:
+            return content.decode("latin-1")
+
+
+def _csv_rows(content: bytes) -> list[list[Any]]:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _xlsx_rows(content: bytes, max_rows: int) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only: a formula cell gives the value Excel last showed, never the formula.
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise Invalid(f"This is not a workbook we can read ({error}).", field="file") from None
+    try:
+        sheet = book.worksheets[0]
+        rows: list[list[Any]] = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(list(values))
+            if len(rows) > max_rows + 1:
+                break
+        return rows
+    finally:
+        book.close()
+
+
+def read_sheet(filename: str, content: bytes, *, max_rows: int = 100_000) -> Sheet:
+    """The header and rows of a tracker file (CSV in UTF-8 or Windows-1252, or XLSX's first
+    sheet). Header problems (a required column missing, a column named twice) are collected."""
+    lower = filename.lower()
+    if content.startswith(XLSX_MAGIC) or lower.endswith((".xlsx", ".xlsm")):
+        raw = _xlsx_rows(content, max_rows)
+    elif lower.endswith(".xls"):
+        raise UnsupportedMediaType("Save the tracker as .xlsx or .csv (the old .xls is not read).")
+    else:
+        raw = _csv_rows(content)
+    numbered = [(n, cells) for n, cells in enumerate(raw, start=1) if not _is_blank(cells)]
+    if not numbered:
+        sheet = Sheet(header_row=1, headings=[])
+        sheet.problems.append(Problem(1, "", "The file is empty: it needs a header row."))
+        return sheet
+    header_row, header = numbered[0]
+    sheet = Sheet(
+        header_row=header_row,
+        headings=["" if h is None else str(h).strip() for h in header],
+        rows=numbered[1:],
+    )
+    for index, heading in enumerate(sheet.headings):
+        name = field_for(heading)
+        if name is None:
+            if heading:
+                sheet.ignored.append(heading)
+        elif name in sheet.fields:
+            first = sheet.headings[sheet.fields[name]]
+            sheet.problems.append(
+                Problem(
+                    header_row, heading, f"This column and {first!r} both mean {HEADINGS[name]}."
+                )
+            )
+        else:
+            sheet.fields[name] = index
+    for name in REQUIRED:
+        if name not in sheet.fields:
+            sheet.problems.append(
+                Problem(header_row, HEADINGS[name], f"The file has no {HEADINGS[name]} column.")
+            )
+    if not sheet.rows:
+        sheet.problems.append(Problem(header_row, "", "The file has a header but no rows."))
+    elif len(sheet.rows) > max_rows:
+        sheet.problems.append(
+            Problem(header_row, "", f"The file has more than {max_rows} rows; split it.")
+        )
+        del sheet.rows[max_rows:]
+    return sheet

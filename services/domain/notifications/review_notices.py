@@ -1,0 +1,99 @@
+"""Who is told about a review's no-change outcome, and what their email says.
+
+NCT 3.4(b)(iii): the RO forwards a statement of no change to the RSM; (b) 1. and (c)(iv): the
+Policy and Procedures Officer, and whoever prompted an unscheduled review, are told once it is
+confirmed. As for sign-off, one function per event type; ``service.fan_out`` inserts them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.documents.models import Document
+from services.domain.notifications.meeting_notices import Handler, Notice
+from services.domain.notifications.sign_off_notices import _active_people, _name, _policy_officers
+from services.domain.outbox.models import OutboxEvent
+from services.domain.reviews.models import Review
+
+KINDS = ("review.no_change_to_confirm", "review.no_change_confirmed")
+
+
+async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """The review emails one outbox event calls for (none for other events)."""
+    handler = _HANDLERS.get(event.type)
+    return await handler(session, event) if handler else []
+
+
+async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
+    """A request to confirm is void once the statement was confirmed, refused or cancelled."""
+    if kind != "review.no_change_to_confirm":
+        return True
+    review = await session.get(Review, uuid.UUID(context["review_id"]))
+    return review is not None and review.status == "awaiting_confirmation"
+
+
+async def _review(
+    session: AsyncSession, event: OutboxEvent
+) -> tuple[Review, Document, dict[str, Any]] | None:
+    review = await session.get(Review, uuid.UUID(event.payload["review_id"]))
+    document = await session.get(Document, uuid.UUID(event.payload["document_id"]))
+    if review is None or document is None:
+        return None
+    context = {
+        "review_id": str(review.id),
+        "review_path": f"/v1/reviews/{review.id}",
+        "review_kind": review.kind,
+        "trigger": review.trigger,
+        "statement": review.no_change_statement,
+        "statement_by_name": await _name(session, review.statement_by_id),
+    }
+    return review, document, context
+
+
+async def _no_change_stated(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    found = await _review(session, event)
+    if found is None:
+        return []
+    _, document, context = found
+    people = await _active_people(session, event.organisation_id, [document.owner_id])
+    if not people:
+        # No RSM named (or they have left): the policy team confirms instead.
+        officers = await _policy_officers(session, event.organisation_id)
+        people = await _active_people(session, event.organisation_id, officers)
+    return [Notice("review.no_change_to_confirm", person, context, document) for person in people]
+
+
+async def _completed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    if event.payload["outcome"] != "no_change":
+        return []  # an amended review ends with the issue, which has its own email
+    found = await _review(session, event)
+    if found is None:
+        return []
+    review, document, context = found
+    context = {
+        **context,
+        "confirmed_by_name": await _name(session, review.confirmed_by_id),
+        "next_review_due": event.payload["next_review_due"],
+    }
+    officers = await _policy_officers(session, event.organisation_id)
+    people = await _active_people(
+        session, event.organisation_id, [*officers, review.requested_by_id]
+    )
+    return [
+        Notice(
+            "review.no_change_confirmed",
+            person,
+            {**context, "is_requester": person.id == review.requested_by_id},
+            document,
+        )
+        for person in people
+    ]
+
+
+_HANDLERS: dict[str, Handler] = {
+    "review.no_change_stated": _no_change_stated,
+    "review.completed": _completed,
+}

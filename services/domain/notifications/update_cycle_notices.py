@@ -1,0 +1,258 @@
+"""Who is told about Trix update cycles, and what their email says (NCT 3.4 a ii).
+
+- ``update_cycle.opened``: to each active assignee, their items and the submission deadline
+  (a cycle of carried-over items says so).
+- ``update_cycle.reminder``: planned by the notifier's sweep (``reminders_due``) at each lead
+  time before the deadline, once per threshold, to assignees with items still pending.
+- ``update_cycle.closed``: to the policy officers (the admins if there are none), the counts,
+  the items carried over to the next cycle and the chapters that matched no document.
+
+Context keys (besides those every email has): ``cycle_id``, ``cycle_name``,
+``submission_deadline`` (ISO date), ``is_carried_over``; ``items`` (the recipient's, in plan
+order: ``{chapter, reference, title, recommendation}``, reference and title null for an item
+matched to no document); the reminder adds ``days_left`` (0 on the deadline day) and
+``reminder_days`` (the threshold reached). The closed report has ``counts`` (per status),
+``carried`` (``{chapter, reference, title, assignee_name, recommendation}``),
+``next_cycle_id``, ``next_cycle_name`` and ``next_submission_deadline`` (null with nothing
+carried), ``unmatched`` (chapters) and ``report_path``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.documents.models import Document
+from services.domain.documents.versions import london_today
+from services.domain.notifications.meeting_notices import Handler, Notice
+from services.domain.outbox.models import OutboxEvent
+from services.domain.people.models import Person, PersonRole
+from services.domain.reviews import update_cycles
+from services.domain.reviews.models import UpdateCycle, UpdateCycleItem
+
+OPENED = "update_cycle.opened"
+REMINDER = "update_cycle.reminder"
+CLOSED = "update_cycle.closed"
+KINDS = (OPENED, REMINDER, CLOSED)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder the sweep should create, with the key that makes it once per threshold."""
+
+    organisation_id: uuid.UUID
+    dedupe_key: str
+    notice: Notice
+
+
+async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """The update cycle emails one outbox event calls for (none for other events)."""
+    handler = _HANDLERS.get(event.type)
+    return await handler(session, event) if handler else []
+
+
+async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
+    """A reminder is void once the cycle is closed or past its deadline, or once the recipient
+    has nothing pending in it. Other notices report what happened and stay true."""
+    if kind != REMINDER:
+        return True
+    cycle = await session.get(UpdateCycle, uuid.UUID(context["cycle_id"]))
+    if cycle is None or cycle.status != "open":
+        return False
+    if update_cycles.is_past_deadline(cycle, london_today()):
+        return False
+    pending = await session.execute(
+        select(
+            exists().where(
+                UpdateCycleItem.cycle_id == cycle.id,
+                UpdateCycleItem.status == "pending",
+                UpdateCycleItem.assigned_to_id == uuid.UUID(context["person_id"]),
+            )
+        )
+    )
+    return bool(pending.scalar())
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+async def _active_people(
+    session: AsyncSession, organisation_id: uuid.UUID, ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, Person]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Person).where(
+            Person.id.in_(wanted),
+            Person.organisation_id == organisation_id,
+            Person.is_active.is_(True),
+        )
+    )
+    return {p.id: p for p in rows.scalars()}
+
+
+async def _documents(
+    session: AsyncSession, items: Sequence[UpdateCycleItem]
+) -> dict[uuid.UUID, Document]:
+    ids = {i.document_id for i in items if i.document_id is not None}
+    if not ids:
+        return {}
+    rows = await session.execute(select(Document).where(Document.id.in_(ids)))
+    return {d.id: d for d in rows.scalars()}
+
+
+def _item(item: UpdateCycleItem, documents: dict[uuid.UUID, Document]) -> dict[str, Any]:
+    document = documents.get(item.document_id) if item.document_id else None
+    return {
+        "chapter": item.chapter,
+        "reference": document.reference if document else None,
+        "title": document.title if document else None,
+        "recommendation": item.recommendation,
+    }
+
+
+def _about(cycle: UpdateCycle) -> dict[str, Any]:
+    return {
+        "cycle_id": str(cycle.id),
+        "cycle_name": cycle.name,
+        "submission_deadline": cycle.submission_deadline.isoformat(),
+        "is_carried_over": cycle.carried_from_id is not None,
+    }
+
+
+async def _per_assignee(
+    session: AsyncSession, cycle: UpdateCycle, items: Sequence[UpdateCycleItem]
+) -> list[tuple[Person, list[dict[str, Any]]]]:
+    """Each active assignee with their items, in plan order."""
+    documents = await _documents(session, items)
+    people = await _active_people(session, cycle.organisation_id, (i.assigned_to_id for i in items))
+    grouped: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for item in items:
+        if item.assigned_to_id in people:
+            grouped.setdefault(item.assigned_to_id, []).append(_item(item, documents))
+    return [(people[pid], rows) for pid, rows in grouped.items()]
+
+
+# --- opening and reminders -------------------------------------------------------------------
+
+
+async def _opened(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
+    if cycle is None:
+        return []
+    items = await update_cycles.list_items(session, cycle, status="pending")
+    about = _about(cycle)
+    return [
+        Notice(OPENED, person, {**about, "person_id": str(person.id), "items": rows})
+        for person, rows in await _per_assignee(session, cycle, items)
+    ]
+
+
+async def reminders_due(
+    session: AsyncSession,
+    today: date,
+    reminder_days: Sequence[int] = update_cycles.REMINDER_DAYS,
+) -> list[Reminder]:
+    """The reminders due ``today``: to each assignee with pending items in an open cycle, for
+    the nearest threshold reached since the cycle opened."""
+    horizon = today + timedelta(days=max(reminder_days, default=0))
+    rows = await session.execute(
+        select(UpdateCycle)
+        .where(
+            UpdateCycle.status == "open",
+            UpdateCycle.submission_deadline >= today,
+            UpdateCycle.submission_deadline <= horizon,
+        )
+        .order_by(UpdateCycle.submission_deadline, UpdateCycle.id)
+    )
+    due: list[Reminder] = []
+    for cycle in rows.scalars().all():
+        opened_on = update_cycles.london_day(cycle.created_at)
+        threshold = update_cycles.reminder_due(
+            cycle.submission_deadline, opened_on, today, reminder_days
+        )
+        if threshold is None:
+            continue
+        items = await update_cycles.list_items(session, cycle, status="pending")
+        context = {
+            **_about(cycle),
+            "days_left": (cycle.submission_deadline - today).days,
+            "reminder_days": threshold,
+        }
+        for person, mine in await _per_assignee(session, cycle, items):
+            due.append(
+                Reminder(
+                    cycle.organisation_id,
+                    f"update_cycle:{cycle.id}:reminder:{threshold}:{person.id}",
+                    Notice(
+                        REMINDER, person, {**context, "person_id": str(person.id), "items": mine}
+                    ),
+                )
+            )
+    return due
+
+
+# --- closing ---------------------------------------------------------------------------------
+
+
+async def _policy_team(session: AsyncSession, organisation_id: uuid.UUID) -> list[Person]:
+    """The active policy officers; the admins when there are none."""
+    for role in ("policy_officer", "admin"):
+        rows = await session.execute(
+            select(Person)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(
+                Person.organisation_id == organisation_id,
+                Person.is_active.is_(True),
+                PersonRole.role == role,
+            )
+            .order_by(Person.name, Person.id)
+        )
+        found = list(dict.fromkeys(rows.scalars()))
+        if found:
+            return found
+    return []
+
+
+async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
+    if cycle is None:
+        return []
+    report = await update_cycles.cycle_report(session, cycle)
+    carried_items = [c.item for c in report.carried]
+    documents = await _documents(session, carried_items)
+    names = {a.person_id: a.name for a in report.assignees}
+    next_id = event.payload.get("next_cycle_id")
+    next_cycle = await session.get(UpdateCycle, uuid.UUID(next_id)) if next_id else None
+    context = {
+        **_about(cycle),
+        "counts": report.counts,
+        "carried": [
+            {**_item(item, documents), "assignee_name": names.get(item.assigned_to_id)}
+            for item in carried_items
+        ],
+        "next_cycle_id": str(next_cycle.id) if next_cycle else None,
+        "next_cycle_name": next_cycle.name if next_cycle else None,
+        "next_submission_deadline": (
+            next_cycle.submission_deadline.isoformat() if next_cycle else None
+        ),
+        "unmatched": [i.chapter for i in report.unmatched],
+        "report_path": f"/v1/update-cycles/{cycle.id}/report",
+    }
+    return [
+        Notice(CLOSED, person, context)
+        for person in await _policy_team(session, cycle.organisation_id)
+    ]
+
+
+_HANDLERS: dict[str, Handler] = {
+    "update_cycle.opened": _opened,
+    "update_cycle.closed": _closed,
+}
