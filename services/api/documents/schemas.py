@@ -128,6 +128,9 @@ class Document(BaseModel):
     status: Status
     review_interval_months: int | None
     next_review_due: date | None
+    last_reviewed_on: date | None = Field(
+        description="The day its last review was completed (or the date an imported tracker gave)."
+    )
     tags: list[str]
     trix_url: str | None
     issued_version: str | None = Field(
