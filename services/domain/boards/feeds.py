@@ -7,15 +7,13 @@ version) revokes every address handed out before.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import tokens
 from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
 from services.domain.boards.meetings import meeting_day
@@ -38,9 +36,7 @@ DEADLINE_LABELS = {
 
 def feed_token(secret_key: str, board: Board) -> str:
     """The token that unlocks this board's feed until the feed is rotated."""
-    message = f"board-feed:{board.id}:{board.calendar_feed_version}".encode()
-    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return tokens.sign(secret_key, f"board-feed:{board.id}:{board.calendar_feed_version}")
 
 
 async def board_for_feed(
@@ -48,9 +44,7 @@ async def board_for_feed(
 ) -> Board:
     """The board whose feed the token opens; NotFound for a wrong, stale or foreign token."""
     board = await session.get(Board, board_id)
-    if board is None or not hmac.compare_digest(
-        feed_token(secret_key, board).encode(), token.encode()
-    ):
+    if board is None or not tokens.matches(feed_token(secret_key, board), token):
         raise NotFound("No such calendar feed.")
     return board
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.domain import events
 from services.domain.access.principal import Principal
@@ -220,37 +221,33 @@ async def cancel_consultation(
 # --- the sweep -------------------------------------------------------------------------------
 
 
+async def _take_due(
+    session: AsyncSession, status: str, moment: InstrumentedAttribute[datetime], now: datetime
+) -> list[Consultation]:
+    """The consultations in ``status`` whose ``moment`` has come, locked; rows another worker
+    holds are skipped (it is dealing with them)."""
+    rows = await session.execute(
+        select(Consultation)
+        .where(Consultation.status == status, moment <= now)
+        .order_by(moment)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows.scalars())
+
+
 async def open_due(session: AsyncSession, now: datetime | None = None) -> int:
     """Open the scheduled consultations whose time has come (each once, on any worker)."""
     now = now or utcnow()
-    due = (
-        await session.execute(
-            select(Consultation)
-            .where(Consultation.status == "scheduled", Consultation.opens_at <= now)
-            .order_by(Consultation.opens_at)
-            .with_for_update(skip_locked=True)
-        )
-    ).scalars()
-    count = 0
-    for consultation in list(due):
+    due = await _take_due(session, "scheduled", Consultation.opens_at, now)
+    for consultation in due:
         await open_now(session, None, consultation, await document_of(session, consultation), now)
-        count += 1
-    return count
+    return len(due)
 
 
 async def close_due(session: AsyncSession, now: datetime | None = None) -> int:
     """Close the open consultations whose closing time has passed (each once)."""
     now = now or utcnow()
-    due = (
-        await session.execute(
-            select(Consultation)
-            .where(Consultation.status == "open", Consultation.closes_at <= now)
-            .order_by(Consultation.closes_at)
-            .with_for_update(skip_locked=True)
-        )
-    ).scalars()
-    count = 0
-    for consultation in list(due):
+    due = await _take_due(session, "open", Consultation.closes_at, now)
+    for consultation in due:
         await _close(session, None, consultation, now, early=False)
-        count += 1
-    return count
+    return len(due)

@@ -13,8 +13,7 @@ visible to admins, so it carries only the link version the email was meant for.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -35,7 +34,8 @@ from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.documents.versions import LONDON
-from services.domain.notifications.meeting_notices import Handler, Notice
+from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
+from services.domain.notifications.recipients import active_people_by_id
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person
 
@@ -58,15 +58,6 @@ POSITION_WORDS = {
     # Birmingham: no response by the deadline counts as agreement.
     DEEMED_AGREEMENT: "are taken to agree with the draft",
 }
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """A reminder the sweep should create, with the key that makes it once per threshold."""
-
-    organisation_id: uuid.UUID
-    dedupe_key: str
-    notice: Notice
 
 
 async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
@@ -114,28 +105,12 @@ async def _consultation(
     return (consultation, document) if document is not None else None
 
 
-async def _active_people(
-    session: AsyncSession, organisation_id: uuid.UUID, ids: Iterable[uuid.UUID | None]
-) -> dict[uuid.UUID, Person]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Person).where(
-            Person.id.in_(wanted),
-            Person.organisation_id == organisation_id,
-            Person.is_active.is_(True),
-        )
-    )
-    return {p.id: p for p in rows.scalars()}
-
-
 async def _reachable(
     session: AsyncSession, consultation: Consultation, consultees: Sequence[Consultee]
 ) -> list[tuple[Consultee, Person | None]]:
     """The consultees an email can go to, with their person: people only while active;
     external consultees always (they have no person)."""
-    people = await _active_people(
+    people = await active_people_by_id(
         session, consultation.organisation_id, (c.person_id for c in consultees)
     )
     found: list[tuple[Consultee, Person | None]] = []
@@ -422,7 +397,7 @@ async def _summary(
         "report_path": f"/v1/consultations/{consultation.id}/report.html",
     }
     ids = [consultation.opened_by_id, acting_responsible_officer_id(document), document.owner_id]
-    people = await _active_people(session, consultation.organisation_id, ids)
+    people = await active_people_by_id(session, consultation.organisation_id, ids)
     return [
         Notice(
             "consultation.summary",

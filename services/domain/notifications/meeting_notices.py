@@ -27,6 +27,7 @@ from services.domain.boards.service import members_of
 from services.domain.consultations.models import Consultee
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.notifications.recipients import active_people
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person
 
@@ -53,6 +54,15 @@ class Notice:
             return f"consultee:{self.consultee.id}"
         assert self.person is not None, "a notice goes to a person or a consultee"
         return str(self.person.id)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder a sweep should create, with the key that makes it once per threshold."""
+
+    organisation_id: uuid.UUID
+    dedupe_key: str
+    notice: Notice
 
 
 Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Notice]]]
@@ -91,24 +101,6 @@ def _id(value: str | None) -> uuid.UUID | None:
 def _iso(value: str) -> str:
     # Payloads say "...Z"; contexts use the form the rest of the notifier writes.
     return datetime.fromisoformat(value).isoformat()
-
-
-async def _active_people(
-    session: AsyncSession, organisation_id: uuid.UUID, ids: Iterable[uuid.UUID | None]
-) -> list[Person]:
-    """The active people among ``ids``, each once, in the order first given."""
-    wanted = list(dict.fromkeys(i for i in ids if i is not None))
-    if not wanted:
-        return []
-    rows = await session.execute(
-        select(Person).where(
-            Person.id.in_(wanted),
-            Person.organisation_id == organisation_id,
-            Person.is_active.is_(True),
-        )
-    )
-    found = {p.id: p for p in rows.scalars()}
-    return [found[i] for i in wanted if i in found]
 
 
 async def _by_id(
@@ -166,7 +158,7 @@ async def _to_people_with_items(
         for person_id in dict.fromkeys((item.presenter_id, item.submitted_by_id, officer)):
             if person_id is not None:
                 theirs.setdefault(person_id, []).append(item)
-    people = await _active_people(session, event.organisation_id, theirs)
+    people = await active_people(session, event.organisation_id, theirs)
     return [
         Notice(
             kind,
@@ -244,7 +236,7 @@ async def _agenda_item_planned(session: AsyncSession, event: OutboxEvent) -> lis
         "starts_at": went_to.starts_at.isoformat(),
         "location": went_to.location,
     }
-    people = await _active_people(
+    people = await active_people(
         session, event.organisation_id, (item.submitted_by_id, item.presenter_id)
     )
     return [Notice("agenda_item.deferred", person, context, document) for person in people]
@@ -292,7 +284,7 @@ async def _papers_circulated(session: AsyncSession, event: OutboxEvent) -> list[
         "agenda": agenda,
     }
     seats = await members_of(session, [board.id])
-    people = await _active_people(
+    people = await active_people(
         session,
         event.organisation_id,
         (person_id for m in seats for person_id in (m.person_id, m.delegate_id)),
@@ -343,7 +335,7 @@ async def _minutes_issued(session: AsyncSession, event: OutboxEvent) -> list[Not
         "actions": [entry for _, entry in minuted],
     }
     seats = await members_of(session, [board.id])
-    people = await _active_people(
+    people = await active_people(
         session, event.organisation_id, [m.person_id for m in seats] + [a.owner_id for a in actions]
     )
     documents = await _by_id(session, Document, (i.document_id for i in items.values()))
@@ -361,7 +353,7 @@ async def _minutes_issued(session: AsyncSession, event: OutboxEvent) -> list[Not
 
 async def _attendance_escalated(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     payload = event.payload
-    people = await _active_people(
+    people = await active_people(
         session, event.organisation_id, [_id(payload.get("escalate_to_person_id"))]
     )
     board = await session.get(Board, uuid.UUID(payload["board_id"]))

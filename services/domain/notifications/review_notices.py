@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.documents.models import Document
 from services.domain.notifications.meeting_notices import Handler, Notice
-from services.domain.notifications.sign_off_notices import _active_people, _name, _policy_officers
+from services.domain.notifications.recipients import active_people, person_name, policy_officers
 from services.domain.outbox.models import OutboxEvent
 from services.domain.reviews.models import Review
 
@@ -48,7 +48,7 @@ async def _review(
         "review_kind": review.kind,
         "trigger": review.trigger,
         "statement": review.no_change_statement,
-        "statement_by_name": await _name(session, review.statement_by_id),
+        "statement_by_name": await person_name(session, review.statement_by_id),
     }
     return review, document, context
 
@@ -58,11 +58,11 @@ async def _no_change_stated(session: AsyncSession, event: OutboxEvent) -> list[N
     if found is None:
         return []
     _, document, context = found
-    people = await _active_people(session, event.organisation_id, [document.owner_id])
+    people = await active_people(session, event.organisation_id, [document.owner_id])
     if not people:
         # No RSM named (or they have left): the policy team confirms instead.
-        officers = await _policy_officers(session, event.organisation_id)
-        people = await _active_people(session, event.organisation_id, officers)
+        officers = await policy_officers(session, event.organisation_id)
+        people = await active_people(session, event.organisation_id, officers)
     return [Notice("review.no_change_to_confirm", person, context, document) for person in people]
 
 
@@ -75,11 +75,11 @@ async def _completed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     review, document, context = found
     context = {
         **context,
-        "confirmed_by_name": await _name(session, review.confirmed_by_id),
+        "confirmed_by_name": await person_name(session, review.confirmed_by_id),
         "next_review_due": event.payload["next_review_due"],
     }
-    officers = await _policy_officers(session, event.organisation_id)
-    people = await _active_people(
+    officers = await policy_officers(session, event.organisation_id)
+    people = await active_people(
         session, event.organisation_id, [*officers, review.requested_by_id]
     )
     return [

@@ -313,8 +313,22 @@ async def plan_consultation_reminders(session: AsyncSession, now: datetime) -> C
     Each threshold (days before the close) is created once per consultee, however often this
     runs and on however many workers at once.
     """
+    return await _create_reminders(session, await consultation_notices.reminders_due(session, now))
+
+
+async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Created:
+    """Create the update cycle reminders due ``today`` for assignees with pending items, each
+    threshold once per cycle and assignee, however often this runs."""
+    return await _create_reminders(
+        session, await update_cycle_notices.reminders_due(session, today)
+    )
+
+
+async def _create_reminders(
+    session: AsyncSession, reminders: list[meeting_notices.Reminder]
+) -> Created:
     created: list[uuid.UUID] = []
-    for reminder in await consultation_notices.reminders_due(session, now):
+    for reminder in reminders:
         notice = reminder.notice
         new = await _add(
             session,
@@ -325,26 +339,6 @@ async def plan_consultation_reminders(session: AsyncSession, now: datetime) -> C
             document=notice.document,
             context=notice.context,
             consultee=notice.consultee,
-        )
-        if new:
-            created.append(new)
-    return Created(created, [])
-
-
-async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Created:
-    """Create the update cycle reminders due ``today`` for assignees with pending items, each
-    threshold once per cycle and assignee, however often this runs."""
-    created: list[uuid.UUID] = []
-    for reminder in await update_cycle_notices.reminders_due(session, today):
-        notice = reminder.notice
-        new = await _add(
-            session,
-            organisation_id=reminder.organisation_id,
-            kind=notice.kind,
-            dedupe_key=reminder.dedupe_key,
-            person=notice.person,
-            document=notice.document,
-            context=notice.context,
         )
         if new:
             created.append(new)

@@ -8,7 +8,6 @@ organisation are told, each once per event.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -19,8 +18,8 @@ from services.domain.boards.models import Board
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.notifications.meeting_notices import Handler, Notice
+from services.domain.notifications.recipients import active_people, person_name, policy_officers
 from services.domain.outbox.models import OutboxEvent
-from services.domain.people.models import Person, PersonRole
 from services.domain.publications.models import Publication
 from services.domain.routes.service import holder_of
 from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
@@ -72,45 +71,8 @@ def _id(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
-async def _active_people(
-    session: AsyncSession,
-    organisation_id: uuid.UUID,
-    ids: Iterable[uuid.UUID | None],
-    *,
-    but: uuid.UUID | None = None,
-) -> list[Person]:
-    """The active people among ``ids`` (except ``but``), each once, in the order first given."""
-    wanted = [i for i in dict.fromkeys(ids) if i is not None and i != but]
-    if not wanted:
-        return []
-    rows = await session.execute(
-        select(Person).where(
-            Person.id.in_(wanted),
-            Person.organisation_id == organisation_id,
-            Person.is_active.is_(True),
-        )
-    )
-    found = {p.id: p for p in rows.scalars()}
-    return [found[i] for i in wanted if i in found]
-
-
-async def _policy_officers(session: AsyncSession, organisation_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await session.execute(
-        select(Person.id)
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(Person.organisation_id == organisation_id, PersonRole.role == "policy_officer")
-        .order_by(Person.name, Person.id)
-    )
-    return list(rows.scalars())
-
-
 def _document_people(document: Document) -> list[uuid.UUID | None]:
     return [acting_responsible_officer_id(document), document.owner_id, document.author_id]
-
-
-async def _name(session: AsyncSession, person_id: uuid.UUID | None) -> str | None:
-    person = await session.get(Person, person_id) if person_id else None
-    return person.name if person else None
 
 
 async def _number(session: AsyncSession, version_id: uuid.UUID | None) -> str | None:
@@ -150,7 +112,7 @@ async def _referred_name(
         board = await session.get(Board, uuid.UUID(referred_to["board_id"]))
         return board.name if board else None
     if kind == "people":
-        names = [await _name(session, uuid.UUID(p)) for p in referred_to.get("people", [])]
+        names = [await person_name(session, uuid.UUID(p)) for p in referred_to.get("people", [])]
         named = [n for n in names if n]
         if len(named) > 1:
             return f"{', '.join(named[:-1])} and {named[-1]}"
@@ -158,7 +120,7 @@ async def _referred_name(
     if kind == "post":
         post = str(referred_to["post"])
         holder = await holder_of(session, document.organisation_id, post, document.service_area)
-        return await _name(session, holder) or post.replace("_", " ")
+        return await person_name(session, holder) or post.replace("_", " ")
     if kind == "document_role":
         role = str(referred_to["role"])
         holder_id = (
@@ -166,7 +128,7 @@ async def _referred_name(
             if role == "responsible_officer"
             else getattr(document, f"{role}_id", None)
         )
-        return await _name(session, holder_id) or DOCUMENT_ROLES.get(role, role)
+        return await person_name(session, holder_id) or DOCUMENT_ROLES.get(role, role)
     return None
 
 
@@ -197,7 +159,7 @@ async def _stage_started(session: AsyncSession, event: OutboxEvent) -> list[Noti
         "board_name": board.name if board else None,
         "conditions": conditions,
     }
-    people = await _active_people(
+    people = await active_people(
         session, event.organisation_id, (uuid.UUID(p) for p in payload["participant_ids"])
     )
     return [Notice("sign_off.decision_needed", p, context, document) for p in people]
@@ -218,7 +180,7 @@ async def _decision_recorded(session: AsyncSession, event: OutboxEvent) -> list[
     if decision is None or sign_off is None or stage is None or document is None:
         return []
     board = await session.get(Board, stage.board_id) if stage.board_id else None
-    decided_by = await _name(session, decision.decided_by_id)
+    decided_by = await person_name(session, decision.decided_by_id)
     if decided_by is None:
         decided_by = board.name if board else decision.recorded_by_label
     referred = await _referred_name(session, decision.referred_to, document)
@@ -233,16 +195,16 @@ async def _decision_recorded(session: AsyncSession, event: OutboxEvent) -> list[
         "conditions": list(decision.conditions),
         "reasons": decision.reasons,
         "decided_by_name": decided_by,
-        "on_behalf_of_name": await _name(session, decision.on_behalf_of_id),
+        "on_behalf_of_name": await person_name(session, decision.on_behalf_of_id),
     }
     ids = [
         officer,
         document.author_id,
         document.owner_id,
         sign_off.submitted_by_id,
-        *await _policy_officers(session, event.organisation_id),
+        *await policy_officers(session, event.organisation_id),
     ]
-    people = await _active_people(session, event.organisation_id, ids, but=decision.decided_by_id)
+    people = await active_people(session, event.organisation_id, ids, but=decision.decided_by_id)
     return [
         Notice(
             "sign_off.decided",
@@ -275,7 +237,7 @@ async def _sign_off_closed(session: AsyncSession, event: OutboxEvent) -> list[No
         "stage_names": [s.name for s in stages],
     }
     waiting = (person_id for stage in stages for person_id in stage.participants)
-    people = await _active_people(session, event.organisation_id, waiting)
+    people = await active_people(session, event.organisation_id, waiting)
     return [Notice("sign_off.withdrawn", person, context, document) for person in people]
 
 
@@ -303,9 +265,9 @@ async def _document_published(session: AsyncSession, event: OutboxEvent) -> list
     ids = [
         *_document_people(document),
         *deciders,
-        *await _policy_officers(session, event.organisation_id),
+        *await policy_officers(session, event.organisation_id),
     ]
-    people = await _active_people(session, event.organisation_id, ids)
+    people = await active_people(session, event.organisation_id, ids)
     return [Notice("document.published", person, context, document) for person in people]
 
 
@@ -321,8 +283,8 @@ async def _publication_queued(session: AsyncSession, event: OutboxEvent) -> list
         "reason": publication.reason,
         "version": await _number(session, publication.version_id),
     }
-    officers = await _policy_officers(session, event.organisation_id)
-    people = await _active_people(session, event.organisation_id, officers)
+    officers = await policy_officers(session, event.organisation_id)
+    people = await active_people(session, event.organisation_id, officers)
     return [Notice("publication.queued", person, context, document) for person in people]
 
 
@@ -335,13 +297,13 @@ async def _delegation_created(session: AsyncSession, event: OutboxEvent) -> list
         return []
     context = {
         "delegation_id": str(delegation.id),
-        "delegator_name": await _name(session, delegation.delegator_id),
-        "delegate_name": await _name(session, delegation.delegate_id),
+        "delegator_name": await person_name(session, delegation.delegator_id),
+        "delegate_name": await person_name(session, delegation.delegate_id),
         "starts_on": delegation.starts_on.isoformat(),
         "ends_on": delegation.ends_on.isoformat(),
         "reason": delegation.reason,
     }
-    people = await _active_people(
+    people = await active_people(
         session, event.organisation_id, (delegation.delegate_id, delegation.delegator_id)
     )
     return [
@@ -365,7 +327,7 @@ async def _legal_review(
         "legal_review_id": str(review.id),
         "version": await _number(session, review.version_id),
         "question": review.question,
-        "requested_by_name": await _name(session, review.requested_by_id),
+        "requested_by_name": await person_name(session, review.requested_by_id),
     }
     return review, document, context
 
@@ -375,12 +337,12 @@ async def _legal_review_requested(session: AsyncSession, event: OutboxEvent) -> 
     if found is None:
         return []
     review, document, context = found
-    people = await _active_people(session, event.organisation_id, [review.reviewer_id])
+    people = await active_people(session, event.organisation_id, [review.reviewer_id])
     to_policy_team = not people
     if to_policy_team:
         # No lawyer named (or the one named has left): the policy team passes it on.
-        officers = await _policy_officers(session, event.organisation_id)
-        people = await _active_people(session, event.organisation_id, officers)
+        officers = await policy_officers(session, event.organisation_id)
+        people = await active_people(session, event.organisation_id, officers)
     context = {**context, "to_policy_team": to_policy_team}
     return [Notice("legal_review.requested", person, context, document) for person in people]
 
@@ -394,10 +356,10 @@ async def _legal_review_answered(session: AsyncSession, event: OutboxEvent) -> l
         **context,
         "outcome": event.payload["outcome"],
         "advice": review.advice,
-        "answered_by_name": await _name(session, review.answered_by_id),
+        "answered_by_name": await person_name(session, review.answered_by_id),
     }
     ids = [review.requested_by_id, acting_responsible_officer_id(document)]
-    people = await _active_people(session, event.organisation_id, ids)
+    people = await active_people(session, event.organisation_id, ids)
     return [Notice("legal_review.answered", person, context, document) for person in people]
 
 
@@ -415,7 +377,7 @@ async def _proposal_decided(session: AsyncSession, event: OutboxEvent) -> list[N
         "board_name": board.name if board else None,
     }
     ids = (proposal.sponsor_id, proposal.lead_officer_id, proposal.created_by_id)
-    people = await _active_people(session, event.organisation_id, ids)
+    people = await active_people(session, event.organisation_id, ids)
     return [Notice("proposal.decided", person, context, document) for person in people]
 
 

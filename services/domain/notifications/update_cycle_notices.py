@@ -20,8 +20,7 @@ carried), ``unmatched`` (chapters) and ``report_path``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,7 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.documents.models import Document
 from services.domain.documents.versions import london_today
-from services.domain.notifications.meeting_notices import Handler, Notice
+from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
+from services.domain.notifications.recipients import active_people_by_id
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
 from services.domain.reviews import update_cycles
@@ -40,15 +40,6 @@ OPENED = "update_cycle.opened"
 REMINDER = "update_cycle.reminder"
 CLOSED = "update_cycle.closed"
 KINDS = (OPENED, REMINDER, CLOSED)
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """A reminder the sweep should create, with the key that makes it once per threshold."""
-
-    organisation_id: uuid.UUID
-    dedupe_key: str
-    notice: Notice
 
 
 async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
@@ -80,22 +71,6 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
 
 
 # --- loading ---------------------------------------------------------------------------------
-
-
-async def _active_people(
-    session: AsyncSession, organisation_id: uuid.UUID, ids: Iterable[uuid.UUID | None]
-) -> dict[uuid.UUID, Person]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Person).where(
-            Person.id.in_(wanted),
-            Person.organisation_id == organisation_id,
-            Person.is_active.is_(True),
-        )
-    )
-    return {p.id: p for p in rows.scalars()}
 
 
 async def _documents(
@@ -132,7 +107,9 @@ async def _per_assignee(
 ) -> list[tuple[Person, list[dict[str, Any]]]]:
     """Each active assignee with their items, in plan order."""
     documents = await _documents(session, items)
-    people = await _active_people(session, cycle.organisation_id, (i.assigned_to_id for i in items))
+    people = await active_people_by_id(
+        session, cycle.organisation_id, (i.assigned_to_id for i in items)
+    )
     grouped: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for item in items:
         if item.assigned_to_id in people:

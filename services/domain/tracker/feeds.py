@@ -8,15 +8,13 @@ service's secret; rotating the feed (bumping the version) revokes every address 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import uuid
 from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import tokens
 from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
 from services.domain.calendar.ics import CalendarEntry, render_calendar
@@ -38,9 +36,7 @@ STATUS_WORDS = {
 
 def feed_token(secret_key: str, person: Person) -> str:
     """The token that unlocks this person's review feed until the feed is rotated."""
-    message = f"person-review-feed:{person.id}:{person.calendar_feed_version}".encode()
-    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return tokens.sign(secret_key, f"person-review-feed:{person.id}:{person.calendar_feed_version}")
 
 
 async def get_feed_owner(
@@ -64,7 +60,7 @@ async def person_for_feed(
     if (
         person is None
         or not person.is_active
-        or not hmac.compare_digest(feed_token(secret_key, person).encode(), token.encode())
+        or not tokens.matches(feed_token(secret_key, person), token)
     ):
         raise NotFound("No such calendar feed.")
     return person
