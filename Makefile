@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/policygov_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install services run test lint format openapi bench clean
+.PHONY: install services run test lint format openapi permissions bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ format: install
 
 openapi: install
 	$(BIN)/python -m services.api.openapi > openapi/openapi.json
+
+permissions: install
+	mkdir -p docs
+	$(BIN)/python -m services.api.permissions > docs/permissions.md
 
 bench: install services
 	$(BIN)/python -m tests.bench.run

@@ -130,7 +130,7 @@ def seed_demo(keys_file: Path) -> None:
             if secret:
                 try:
                     principal = await access.authenticate_api_key(session, secret)
-                    if principal.organisation_id == org.id and principal.is_admin:
+                    if principal.organisation_id == org.id and "admin" in principal.roles:
                         keys[spec["slug"]] = secret
                         continue
                 except Unauthenticated:
@@ -218,7 +218,7 @@ class _Bar:
 
 def import_tracker(path: Path, slug: str, dry_run: bool) -> int:
     """Import a tracker file for an organisation; exit 1 listing every problem if it has any."""
-    from services.domain.access.principal import Principal
+    from services.domain.authz.principal import Principal
     from services.domain.errors import DomainError
     from services.domain.imports import sheet as sheets
     from services.domain.imports import tracker
@@ -233,13 +233,8 @@ def import_tracker(path: Path, slug: str, dry_run: bool) -> int:
 
     async def work(session: AsyncSession) -> tracker.ImportReport:
         org = await organisations.get_by_slug(session, slug)
-        # The command is run by whoever holds the database: it acts as the organisation's admin.
-        principal = Principal(
-            organisation_id=org.id,
-            person_id=None,
-            roles=frozenset({"admin"}),
-            label="policygov import-tracker",
-        )
+        # The command is run by whoever holds the database: it acts as the service itself.
+        principal = Principal.system(org.id, "policygov import-tracker")
         return await tracker.import_tracker(
             session,
             principal,

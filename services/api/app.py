@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.api import errors, idempotency
+from services.api import errors, idempotency, permissions
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports_router,
         tracker_export_router,
     ):
+        permissions.document(router)
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes + 1024 * 1024)

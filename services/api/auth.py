@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
 
 from services.domain.access import oidc
-from services.domain.access.principal import Principal
 from services.domain.access.service import KEY_PREFIX, authenticate_api_key
+from services.domain.authz.principal import Principal
 from services.domain.errors import Unauthenticated
 
 

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth import authenticate
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.settings import Settings
 
 bearer = HTTPBearer(

@@ -287,8 +287,10 @@ async def test_only_the_policy_team_sets_up_boards_and_everyone_reads_them(
         )
         assert refused.status_code == 403, role
     board = await create_board(client, world)
-    listed = await client.get("/v1/boards", headers=world.a.integration.headers)
+    listed = await client.get("/v1/boards", headers=world.a.reader.headers)
     assert [b["name"] for b in listed.json()] == [board["name"]]
+    # A Tri.x upload script has no business with boards.
+    assert (await client.get("/v1/boards", headers=world.a.integration.headers)).status_code == 403
     duplicate = await client.post(
         "/v1/boards", json={"name": board["name"]}, headers=world.a.policy_officer.headers
     )

@@ -322,7 +322,8 @@ async def test_the_author_records_a_response_that_came_by_email(
     refused = await client.post(
         f"/v1/consultations/{cid}/responses", json=body, headers=world.a.reader.headers
     )
-    assert refused.status_code == 404, refused.text
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["permission"] == "consultations:run"
     recorded = await client.post(
         f"/v1/consultations/{cid}/responses", json=body, headers=world.a.author.headers
     )

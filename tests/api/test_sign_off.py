@@ -345,10 +345,22 @@ async def test_only_the_stage_approver_or_their_delegate_decides(
         response = await decide(client, sign_off, member.headers)
         assert response.status_code in (403, 404), response.text
     today = london_today()
-    delegation = await client.post(
+    # Authority is lent only to someone whose roles let them decide.
+    refused = await client.post(
         "/v1/delegations",
         json={
             "delegate_id": str(world.a.author.person_id),
+            "starts_on": today.isoformat(),
+            "ends_on": today.isoformat(),
+        },
+        headers=world.a.approver.headers,
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["invalid_params"][0]["name"] == "delegate_id"
+    delegation = await client.post(
+        "/v1/delegations",
+        json={
+            "delegate_id": str(world.a.admin.person_id),
             "starts_on": today.isoformat(),
             "ends_on": (today + timedelta(days=14)).isoformat(),
             "reason": "Annual leave",
@@ -360,20 +372,20 @@ async def test_only_the_stage_approver_or_their_delegate_decides(
         f"/v1/delegations/{delegation.json()['id']}/revoke", headers=world.a.approver.headers
     )
     assert revoked.status_code == 200
-    assert (await decide(client, sign_off, world.a.author.headers)).status_code == 403
+    assert (await decide(client, sign_off, world.a.admin.headers)).status_code == 403
     await client.post(
         "/v1/delegations",
         json={
-            "delegate_id": str(world.a.author.person_id),
+            "delegate_id": str(world.a.admin.person_id),
             "starts_on": today.isoformat(),
             "ends_on": today.isoformat(),
         },
         headers=world.a.approver.headers,
     )
-    response = await decide(client, sign_off, world.a.author.headers)
+    response = await decide(client, sign_off, world.a.admin.headers)
     assert response.status_code == 201, response.text
     decision = response.json()["decisions"][0]
-    assert decision["decided_by_id"] == str(world.a.author.person_id)
+    assert decision["decided_by_id"] == str(world.a.admin.person_id)
     assert decision["on_behalf_of_id"] == str(world.a.approver.person_id)
 
 
@@ -633,11 +645,15 @@ async def test_a_board_decides_by_circulation_when_a_majority_of_members_approve
     sign_off = await _submitted(client, world, [circulated])
     slt = stage(sign_off, "slt")
     assert slt["agenda_item_id"] is None
+    # The reader sits on the board but holds no role that decides: no vote, and the
+    # majority is counted among those who may decide.
+    voters = [world.a.approver, world.a.admin]
+    assert sorted(slt["participants"]) == sorted(str(m.person_id) for m in voters)
     assert slt["required"] == 2
-    assert sorted(slt["participants"]) == sorted(str(m.person_id) for m in members)
-    # A member who is not a participant of another board cannot decide; members can.
+    # Neither someone off the board nor the reader on it can decide; the voters can.
     assert (await decide(client, sign_off, world.a.author.headers)).status_code == 403
-    first = await decide(client, sign_off, world.a.reader.headers)
+    assert (await decide(client, sign_off, world.a.reader.headers)).status_code == 403
+    first = await decide(client, sign_off, world.a.approver.headers)
     assert first.status_code == 201, first.text
     assert first.json()["decisions"][0]["method"] == "circulation"
     assert first.json()["status"] == "in_progress"

@@ -258,19 +258,27 @@ async def test_the_policy_team_assigns_an_unmatched_item_to_a_document_and_its_r
         client, item_id, world.a.policy_officer.headers, assigned_to_id=str(uuid.uuid4())
     )
     assert reassigned.status_code == 422
-    reassigned = await _decide(
+    # Someone whose roles cannot record an outcome is no assignee.
+    reader = await _decide(
         client,
         item_id,
         world.a.policy_officer.headers,
         assigned_to_id=str(world.a.reader.person_id),
     )
-    assert reassigned.json()["assigned_to_id"] == str(world.a.reader.person_id)
+    assert reader.status_code == 422, reader.text
+    reassigned = await _decide(
+        client,
+        item_id,
+        world.a.policy_officer.headers,
+        assigned_to_id=str(world.a.approver.person_id),
+    )
+    assert reassigned.json()["assigned_to_id"] == str(world.a.approver.person_id)
     # The new assignee now records the outcome; the former one cannot.
     assert (
         await _decide(client, item_id, world.a.author.headers, status="rejected")
     ).status_code == 403
     assert (
-        await _decide(client, item_id, world.a.reader.headers, status="rejected")
+        await _decide(client, item_id, world.a.approver.headers, status="rejected")
     ).status_code == 200
 
 

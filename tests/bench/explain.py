@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.access import service as access
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.documents import service
 from services.domain.people.models import Person, PersonRole

@@ -40,7 +40,7 @@ import redis
 from sqlalchemy import text
 
 from services.cli import migrate
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.documents.service import create_document
 from services.domain.organisations import service as organisations

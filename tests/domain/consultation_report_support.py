@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
 from services.domain.consultations import closing, lifecycle, opening, responses, service
 from services.domain.consultations.models import Consultation

@@ -20,7 +20,7 @@ import holidays
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.calendar.working_days import Offset, WorkingCalendar
 from services.domain.consultations import lifecycle, links, opening
 from services.domain.consultations.closing import (

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.consultations import lifecycle, links, opening, responses
 from services.domain.consultations.closing import end_of_day
 from services.domain.consultations.models import Consultation, Consultee

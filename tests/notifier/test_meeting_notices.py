@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.boards import agenda, attendance, meetings, minutes
 from services.domain.boards import service as boards
 from services.domain.boards.models import Meeting

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.assessments.models import LegalReview, Proposal
+from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
 from services.domain.documents import service as documents
 from services.domain.documents import versions

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.documents import service as documents
 from services.domain.documents.versions import london_today
 from services.domain.notifications.models import Notification

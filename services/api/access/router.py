@@ -9,25 +9,33 @@ from fastapi import APIRouter, Response
 from services.api.access import schemas
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
 from services.domain.access import service
+from services.domain.authz import organisation as org_authz
+from services.domain.authz.permissions import Permission as P
 from services.domain.errors import PreconditionFailed
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 
 
-@router.get("", response_model=list[schemas.ApiKey])
+@router.get("", response_model=list[schemas.ApiKey], dependencies=[allowed(P.API_KEYS_MANAGE)])
 async def list_api_keys(session: Session, principal: CurrentPrincipal) -> list[schemas.ApiKey]:
     return [
         schemas.ApiKey.model_validate(k) for k in await service.list_api_keys(session, principal)
     ]
 
 
-@router.post("", status_code=201, response_model=schemas.ApiKeyCreated)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.ApiKeyCreated,
+    dependencies=[allowed(P.API_KEYS_MANAGE)],
+)
 async def create_api_key(
     body: schemas.ApiKeyCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.ApiKeyCreated:
     """Issue a key. The secret is in this response only."""
-    principal.require("admin")
+    org_authz.check_manage_keys(principal)
     issued = await service.create_api_key(
         session,
         principal,
@@ -44,7 +52,7 @@ async def create_api_key(
     )
 
 
-@router.get("/{key_id}", response_model=schemas.ApiKey)
+@router.get("/{key_id}", response_model=schemas.ApiKey, dependencies=[allowed(P.API_KEYS_MANAGE)])
 async def get_api_key(
     key_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.ApiKey:
@@ -53,7 +61,9 @@ async def get_api_key(
     return schemas.ApiKey.model_validate(key)
 
 
-@router.delete("/{key_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/{key_id}", status_code=204, response_class=Response, dependencies=[allowed(P.API_KEYS_MANAGE)]
+)
 async def revoke_api_key(
     key_id: uuid.UUID, session: Session, principal: CurrentPrincipal, if_match: IfMatchHeader = None
 ) -> Response:

@@ -11,9 +11,11 @@ from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.errors import problem_response
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import PUBLIC, allowed
 from services.api.types import PageSize
 from services.domain.assessments import equality
 from services.domain.assessments.models import EqualityAssessment
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/equality-assessments", tags=["equality assessments"])
@@ -24,7 +26,9 @@ def _out(assessment: EqualityAssessment, response: Response) -> schemas.Equality
     return schemas.EqualityAssessment.model_validate(assessment)
 
 
-@router.get("/questions", response_model=schemas.EqualityQuestions)
+@router.get(
+    "/questions", response_model=schemas.EqualityQuestions, dependencies=[allowed(P.DRAFTS_READ)]
+)
 async def get_equality_questions(
     session: Session, principal: CurrentPrincipal
 ) -> schemas.EqualityQuestions:
@@ -44,6 +48,7 @@ async def get_equality_questions(
     "/questions",
     methods=["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
     include_in_schema=False,
+    dependencies=[PUBLIC],
 )
 async def equality_questions_other_methods(request: Request) -> Response:
     # /questions sits beside /{assessment_id}: without this route a PATCH here would be read
@@ -51,7 +56,9 @@ async def equality_questions_other_methods(request: Request) -> Response:
     return problem_response(request, 405, headers={"Allow": "GET, HEAD"})
 
 
-@router.get("", response_model=schemas.EqualityAssessmentPage)
+@router.get(
+    "", response_model=schemas.EqualityAssessmentPage, dependencies=[allowed(P.DRAFTS_READ)]
+)
 async def list_equality_assessments(
     document_id: uuid.UUID,
     session: Session,
@@ -75,7 +82,12 @@ async def list_equality_assessments(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.EqualityAssessment)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.EqualityAssessment,
+    dependencies=[allowed(P.ASSESSMENTS_RECORD)],
+)
 async def create_equality_assessment(
     body: schemas.EqualityAssessmentCreate,
     session: Session,
@@ -96,7 +108,11 @@ async def create_equality_assessment(
     return _out(assessment, response)
 
 
-@router.get("/{assessment_id}", response_model=schemas.EqualityAssessment)
+@router.get(
+    "/{assessment_id}",
+    response_model=schemas.EqualityAssessment,
+    dependencies=[allowed(P.DRAFTS_READ)],
+)
 async def get_equality_assessment(
     assessment_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.EqualityAssessment:
@@ -104,7 +120,11 @@ async def get_equality_assessment(
     return _out(assessment, response)
 
 
-@router.patch("/{assessment_id}", response_model=schemas.EqualityAssessment)
+@router.patch(
+    "/{assessment_id}",
+    response_model=schemas.EqualityAssessment,
+    dependencies=[allowed(P.ASSESSMENTS_RECORD)],
+)
 async def update_equality_assessment(
     assessment_id: uuid.UUID,
     body: schemas.EqualityAssessmentUpdate,
@@ -129,7 +149,11 @@ async def update_equality_assessment(
     return _out(assessment, response)
 
 
-@router.post("/{assessment_id}/complete", response_model=schemas.EqualityAssessment)
+@router.post(
+    "/{assessment_id}/complete",
+    response_model=schemas.EqualityAssessment,
+    dependencies=[allowed(P.ASSESSMENTS_RECORD)],
+)
 async def complete_equality_assessment(
     assessment_id: uuid.UUID,
     body: schemas.EqualityAssessmentCompletion,

@@ -9,14 +9,18 @@ from fastapi import APIRouter, Query, Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.permissions import allowed
 from services.api.types import PageSize
 from services.domain.assessments import fitness
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/fitness-checks", tags=["fitness checks"])
 
 
-@router.get("/questions", response_model=schemas.FitnessQuestions)
+@router.get(
+    "/questions", response_model=schemas.FitnessQuestions, dependencies=[allowed(P.DRAFTS_READ)]
+)
 async def get_fitness_questions(principal: CurrentPrincipal) -> schemas.FitnessQuestions:
     """The fit-for-purpose criteria (Cafcass appendix 3) and the answers each may have."""
     return schemas.FitnessQuestions.model_validate(
@@ -27,7 +31,7 @@ async def get_fitness_questions(principal: CurrentPrincipal) -> schemas.FitnessQ
     )
 
 
-@router.get("", response_model=schemas.FitnessCheckPage)
+@router.get("", response_model=schemas.FitnessCheckPage, dependencies=[allowed(P.DRAFTS_READ)])
 async def list_fitness_checks(
     document_id: uuid.UUID,
     session: Session,
@@ -48,7 +52,12 @@ async def list_fitness_checks(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.FitnessCheck)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.FitnessCheck,
+    dependencies=[allowed(P.ASSESSMENTS_RECORD)],
+)
 async def record_fitness_check(
     body: schemas.FitnessCheckCreate,
     session: Session,
@@ -68,7 +77,9 @@ async def record_fitness_check(
     return schemas.FitnessCheck.model_validate(check)
 
 
-@router.get("/{check_id}", response_model=schemas.FitnessCheck)
+@router.get(
+    "/{check_id}", response_model=schemas.FitnessCheck, dependencies=[allowed(P.DRAFTS_READ)]
+)
 async def get_fitness_check(
     check_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.FitnessCheck:

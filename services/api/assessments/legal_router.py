@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Response
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import set_etag
+from services.api.permissions import allowed
 from services.api.types import PageSize
 from services.domain.assessments import legal
 from services.domain.assessments.models import LegalReview
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/legal-reviews", tags=["legal reviews"])
@@ -23,7 +25,9 @@ def _out(review: LegalReview, response: Response) -> schemas.LegalReview:
     return schemas.LegalReview.model_validate(review)
 
 
-@router.get("", response_model=schemas.LegalReviewPage)
+@router.get(
+    "", response_model=schemas.LegalReviewPage, dependencies=[allowed(P.LEGAL_REVIEWS_ANSWER)]
+)
 async def list_legal_reviews(
     session: Session,
     principal: CurrentPrincipal,
@@ -61,7 +65,12 @@ async def list_legal_reviews(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.LegalReview)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.LegalReview,
+    dependencies=[allowed(P.ASSESSMENTS_RECORD)],
+)
 async def request_legal_review(
     body: schemas.LegalReviewCreate,
     session: Session,
@@ -81,14 +90,22 @@ async def request_legal_review(
     return _out(review, response)
 
 
-@router.get("/{review_id}", response_model=schemas.LegalReview)
+@router.get(
+    "/{review_id}",
+    response_model=schemas.LegalReview,
+    dependencies=[allowed(P.LEGAL_REVIEWS_ANSWER)],
+)
 async def get_legal_review(
     review_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.LegalReview:
     return _out(await legal.get_review(session, principal, review_id), response)
 
 
-@router.post("/{review_id}/answer", response_model=schemas.LegalReview)
+@router.post(
+    "/{review_id}/answer",
+    response_model=schemas.LegalReview,
+    dependencies=[allowed(P.LEGAL_REVIEWS_ANSWER)],
+)
 async def answer_legal_review(
     review_id: uuid.UUID,
     body: schemas.LegalReviewAnswer,

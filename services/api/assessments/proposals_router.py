@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Response
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
 from services.api.types import PageSize
 from services.domain.assessments import proposals
 from services.domain.assessments.models import Proposal
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
@@ -23,7 +25,7 @@ def _out(proposal: Proposal, response: Response) -> schemas.Proposal:
     return schemas.Proposal.model_validate(proposal)
 
 
-@router.get("", response_model=schemas.ProposalPage)
+@router.get("", response_model=schemas.ProposalPage, dependencies=[allowed(P.PROPOSALS_READ)])
 async def list_proposals(
     session: Session,
     principal: CurrentPrincipal,
@@ -47,7 +49,9 @@ async def list_proposals(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.Proposal)
+@router.post(
+    "", status_code=201, response_model=schemas.Proposal, dependencies=[allowed(P.PROPOSALS_CREATE)]
+)
 async def create_proposal(
     body: schemas.ProposalCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Proposal:
@@ -59,14 +63,18 @@ async def create_proposal(
     return _out(proposal, response)
 
 
-@router.get("/{proposal_id}", response_model=schemas.Proposal)
+@router.get(
+    "/{proposal_id}", response_model=schemas.Proposal, dependencies=[allowed(P.PROPOSALS_READ)]
+)
 async def get_proposal(
     proposal_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Proposal:
     return _out(await proposals.get_proposal(session, principal, proposal_id), response)
 
 
-@router.patch("/{proposal_id}", response_model=schemas.Proposal)
+@router.patch(
+    "/{proposal_id}", response_model=schemas.Proposal, dependencies=[allowed(P.PROPOSALS_CREATE)]
+)
 async def update_proposal(
     proposal_id: uuid.UUID,
     body: schemas.ProposalUpdate,
@@ -85,7 +93,11 @@ async def update_proposal(
     return _out(proposal, response)
 
 
-@router.post("/{proposal_id}/submit", response_model=schemas.Proposal)
+@router.post(
+    "/{proposal_id}/submit",
+    response_model=schemas.Proposal,
+    dependencies=[allowed(P.PROPOSALS_CREATE)],
+)
 async def submit_proposal(
     proposal_id: uuid.UUID,
     body: schemas.ProposalSubmission,
@@ -110,7 +122,11 @@ async def submit_proposal(
     return _out(proposal, response)
 
 
-@router.post("/{proposal_id}/withdraw", response_model=schemas.Proposal)
+@router.post(
+    "/{proposal_id}/withdraw",
+    response_model=schemas.Proposal,
+    dependencies=[allowed(P.PROPOSALS_CREATE)],
+)
 async def withdraw_proposal(
     proposal_id: uuid.UUID,
     session: Session,

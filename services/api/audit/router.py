@@ -9,8 +9,11 @@ from fastapi import APIRouter, Query
 
 from services.api.audit import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.permissions import allowed
 from services.api.types import IsoDateTime, PageSize
 from services.domain.audit import service
+from services.domain.authz import organisation as org_authz
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -45,7 +48,7 @@ EntityType = Literal[
 ]
 
 
-@router.get("", response_model=schemas.AuditPage)
+@router.get("", response_model=schemas.AuditPage, dependencies=[allowed(P.AUDIT_READ)])
 async def list_audit_records(
     session: Session,
     principal: CurrentPrincipal,
@@ -60,7 +63,7 @@ async def list_audit_records(
     limit: PageSize = 100,
 ) -> schemas.AuditPage:
     """Audit records, oldest first (admins and policy officers)."""
-    principal.require("admin", "policy_officer")
+    org_authz.check_read_audit(principal)
     scope = {
         k: v
         for k, v in {
@@ -91,12 +94,16 @@ async def list_audit_records(
     )
 
 
-@router.get("/verification", response_model=schemas.ChainVerification)
+@router.get(
+    "/verification",
+    response_model=schemas.ChainVerification,
+    dependencies=[allowed(P.AUDIT_VERIFY)],
+)
 async def verify_audit_chain(
     session: Session, principal: CurrentPrincipal
 ) -> schemas.ChainVerification:
     """Recompute the organisation's hash chain and report the first broken link, if any."""
-    principal.require("admin")
+    org_authz.check_verify_audit(principal)
     verdict = await service.verify_chain(session, principal.organisation_id)
     return schemas.ChainVerification(
         records_checked=verdict.records_checked,

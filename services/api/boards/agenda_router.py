@@ -11,7 +11,9 @@ from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import version_file
+from services.api.permissions import allowed
 from services.api.types import PageSize
+from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
 from services.domain.boards.models import AgendaItem
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
@@ -27,7 +29,7 @@ def _item(item: AgendaItem, response: Response) -> schemas.AgendaItem:
     return views.item_out(item)
 
 
-@router.get("", response_model=schemas.AgendaItemPage)
+@router.get("", response_model=schemas.AgendaItemPage, dependencies=[allowed(P.BOARDS_READ)])
 async def list_agenda_items(
     session: Session,
     principal: CurrentPrincipal,
@@ -63,7 +65,9 @@ async def list_agenda_items(
     return schemas.AgendaItemPage(items=[views.item_out(i) for i in found], next_cursor=next_cursor)
 
 
-@router.post("", status_code=201, response_model=schemas.AgendaItem)
+@router.post(
+    "", status_code=201, response_model=schemas.AgendaItem, dependencies=[allowed(P.AGENDA_SUBMIT)]
+)
 async def submit_agenda_item(
     body: schemas.AgendaItemCreate,
     session: Session,
@@ -86,7 +90,7 @@ async def submit_agenda_item(
     return _item(item, response)
 
 
-@router.get("/{item_id}", response_model=schemas.AgendaItem)
+@router.get("/{item_id}", response_model=schemas.AgendaItem, dependencies=[allowed(P.BOARDS_READ)])
 async def get_agenda_item(
     item_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.AgendaItem:
@@ -94,7 +98,9 @@ async def get_agenda_item(
     return _item(item, response)
 
 
-@router.patch("/{item_id}", response_model=schemas.AgendaItem)
+@router.patch(
+    "/{item_id}", response_model=schemas.AgendaItem, dependencies=[allowed(P.AGENDA_SUBMIT)]
+)
 async def update_agenda_item(
     item_id: uuid.UUID,
     body: schemas.AgendaItemUpdate,
@@ -113,7 +119,11 @@ async def update_agenda_item(
     return _item(item, response)
 
 
-@router.post("/{item_id}/accept-late", response_model=schemas.AgendaItem)
+@router.post(
+    "/{item_id}/accept-late",
+    response_model=schemas.AgendaItem,
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def accept_late_item(
     item_id: uuid.UUID,
     session: Session,
@@ -129,7 +139,11 @@ async def accept_late_item(
     return _item(item, response)
 
 
-@router.post("/{item_id}/withdraw", response_model=schemas.AgendaItem)
+@router.post(
+    "/{item_id}/withdraw",
+    response_model=schemas.AgendaItem,
+    dependencies=[allowed(P.AGENDA_SUBMIT)],
+)
 async def withdraw_agenda_item(
     item_id: uuid.UUID,
     session: Session,
@@ -156,6 +170,7 @@ async def withdraw_agenda_item(
             },
         }
     },
+    dependencies=[allowed(P.BOARDS_READ)],
 )
 async def download_paper(
     item_id: uuid.UUID, session: Session, principal: CurrentPrincipal

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
 from services.api.types import IsoDateTime, PageSize
+from services.domain.authz.permissions import Permission as P
 from services.domain.boards import attendance, meetings, minutes, papers, reports, service
 from services.domain.boards.agenda import items_of
 from services.domain.boards.models import Meeting
@@ -28,7 +30,7 @@ async def _meeting_view(
     return await views.meeting_out(session, meeting)
 
 
-@router.get("", response_model=schemas.MeetingPage)
+@router.get("", response_model=schemas.MeetingPage, dependencies=[allowed(P.BOARDS_READ)])
 async def list_meetings(
     session: Session,
     principal: CurrentPrincipal,
@@ -66,7 +68,9 @@ async def list_meetings(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.Meeting)
+@router.post(
+    "", status_code=201, response_model=schemas.Meeting, dependencies=[allowed(P.MEETINGS_RUN)]
+)
 async def create_meeting(
     body: schemas.MeetingCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Meeting:
@@ -82,7 +86,7 @@ async def create_meeting(
     return await _meeting_view(session, meeting, response)
 
 
-@router.get("/{meeting_id}", response_model=schemas.Meeting)
+@router.get("/{meeting_id}", response_model=schemas.Meeting, dependencies=[allowed(P.BOARDS_READ)])
 async def get_meeting(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Meeting:
@@ -91,7 +95,9 @@ async def get_meeting(
     return await _meeting_view(session, meeting, response)
 
 
-@router.patch("/{meeting_id}", response_model=schemas.Meeting)
+@router.patch(
+    "/{meeting_id}", response_model=schemas.Meeting, dependencies=[allowed(P.MEETINGS_RUN)]
+)
 async def update_meeting(
     meeting_id: uuid.UUID,
     body: schemas.MeetingUpdate,
@@ -110,7 +116,11 @@ async def update_meeting(
     return await _meeting_view(session, meeting, response)
 
 
-@router.post("/{meeting_id}/cancel", response_model=schemas.CancelledMeeting)
+@router.post(
+    "/{meeting_id}/cancel",
+    response_model=schemas.CancelledMeeting,
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def cancel_meeting(
     meeting_id: uuid.UUID,
     body: schemas.Cancellation,
@@ -132,7 +142,9 @@ async def cancel_meeting(
     )
 
 
-@router.get("/{meeting_id}/agenda", response_model=schemas.Agenda)
+@router.get(
+    "/{meeting_id}/agenda", response_model=schemas.Agenda, dependencies=[allowed(P.BOARDS_READ)]
+)
 async def get_agenda(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Agenda:
@@ -162,6 +174,7 @@ async def get_agenda(
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         }
     },
+    dependencies=[allowed(P.BOARDS_READ)],
 )
 async def download_papers_pack(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal
@@ -178,7 +191,11 @@ async def download_papers_pack(
     )
 
 
-@router.post("/{meeting_id}/papers/circulate", response_model=schemas.Circulation)
+@router.post(
+    "/{meeting_id}/papers/circulate",
+    response_model=schemas.Circulation,
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def circulate_papers(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Circulation:
@@ -191,7 +208,11 @@ async def circulate_papers(
     )
 
 
-@router.get("/{meeting_id}/attendance", response_model=schemas.Attendance)
+@router.get(
+    "/{meeting_id}/attendance",
+    response_model=schemas.Attendance,
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def get_attendance(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.Attendance:
@@ -207,7 +228,11 @@ async def get_attendance(
     )
 
 
-@router.put("/{meeting_id}/attendance", response_model=schemas.Attendance)
+@router.put(
+    "/{meeting_id}/attendance",
+    response_model=schemas.Attendance,
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def record_attendance(
     meeting_id: uuid.UUID,
     body: schemas.AttendanceSheet,
@@ -233,7 +258,9 @@ async def record_attendance(
     )
 
 
-@router.get("/{meeting_id}/minutes", response_model=schemas.Minutes)
+@router.get(
+    "/{meeting_id}/minutes", response_model=schemas.Minutes, dependencies=[allowed(P.BOARDS_READ)]
+)
 async def get_minutes(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Minutes:
@@ -256,7 +283,12 @@ async def get_minutes(
     )
 
 
-@router.post("/{meeting_id}/decisions", status_code=201, response_model=schemas.Decision)
+@router.post(
+    "/{meeting_id}/decisions",
+    status_code=201,
+    response_model=schemas.Decision,
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def record_decision(
     meeting_id: uuid.UUID,
     body: schemas.DecisionCreate,
@@ -270,7 +302,12 @@ async def record_decision(
     return schemas.Decision.model_validate(decision)
 
 
-@router.post("/{meeting_id}/actions", status_code=201, response_model=schemas.Action)
+@router.post(
+    "/{meeting_id}/actions",
+    status_code=201,
+    response_model=schemas.Action,
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def add_action(
     meeting_id: uuid.UUID,
     body: schemas.ActionCreate,
@@ -285,7 +322,11 @@ async def add_action(
     return schemas.Action.model_validate(action)
 
 
-@router.patch("/{meeting_id}/actions/{action_id}", response_model=schemas.Action)
+@router.patch(
+    "/{meeting_id}/actions/{action_id}",
+    response_model=schemas.Action,
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def update_action(
     meeting_id: uuid.UUID,
     action_id: uuid.UUID,
@@ -311,7 +352,11 @@ async def update_action(
     return schemas.Action.model_validate(action)
 
 
-@router.post("/{meeting_id}/minutes/issue", response_model=schemas.Meeting)
+@router.post(
+    "/{meeting_id}/minutes/issue",
+    response_model=schemas.Meeting,
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def issue_minutes(
     meeting_id: uuid.UUID,
     session: Session,
@@ -326,7 +371,11 @@ async def issue_minutes(
     return await _meeting_view(session, meeting, response)
 
 
-@router.get("/{meeting_id}/report", response_model=schemas.MeetingReport)
+@router.get(
+    "/{meeting_id}/report",
+    response_model=schemas.MeetingReport,
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def get_meeting_report(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.MeetingReport:

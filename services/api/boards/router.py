@@ -12,6 +12,9 @@ from fastapi import APIRouter, Query, Request, Response
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import PUBLIC, allowed
+from services.domain.authz import boards as authz
+from services.domain.authz.permissions import Permission as P
 from services.domain.boards import feeds, meetings, reports, service
 from services.domain.boards.agenda import items_of
 from services.domain.boards.models import Board
@@ -40,7 +43,7 @@ def _settings(body: schemas.BoardSettings | schemas.BoardUpdate) -> dict[str, ob
     return fields
 
 
-@router.get("", response_model=list[schemas.Board])
+@router.get("", response_model=list[schemas.Board], dependencies=[allowed(P.BOARDS_READ)])
 async def list_boards(
     session: Session, principal: CurrentPrincipal, include_inactive: bool = False
 ) -> list[schemas.Board]:
@@ -49,7 +52,9 @@ async def list_boards(
     return await views.boards_out(session, boards)
 
 
-@router.post("", status_code=201, response_model=schemas.Board)
+@router.post(
+    "", status_code=201, response_model=schemas.Board, dependencies=[allowed(P.BOARDS_MANAGE)]
+)
 async def create_board(
     body: schemas.BoardCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Board:
@@ -69,7 +74,7 @@ async def create_board(
     return await views.board_out(session, board)
 
 
-@router.get("/{board_id}", response_model=schemas.Board)
+@router.get("/{board_id}", response_model=schemas.Board, dependencies=[allowed(P.BOARDS_READ)])
 async def get_board(
     board_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Board:
@@ -78,7 +83,7 @@ async def get_board(
     return await views.board_out(session, board)
 
 
-@router.patch("/{board_id}", response_model=schemas.Board)
+@router.patch("/{board_id}", response_model=schemas.Board, dependencies=[allowed(P.BOARDS_MANAGE)])
 async def update_board(
     board_id: uuid.UUID,
     body: schemas.BoardUpdate,
@@ -101,7 +106,9 @@ async def update_board(
     return await views.board_out(session, board)
 
 
-@router.delete("/{board_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/{board_id}", status_code=204, response_class=Response, dependencies=[allowed(P.BOARDS_MANAGE)]
+)
 async def delete_board(
     board_id: uuid.UUID,
     session: Session,
@@ -115,7 +122,11 @@ async def delete_board(
     return Response(status_code=204)
 
 
-@router.get("/{board_id}/members", response_model=list[schemas.Member])
+@router.get(
+    "/{board_id}/members",
+    response_model=list[schemas.Member],
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def list_members(
     board_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> list[schemas.Member]:
@@ -124,7 +135,12 @@ async def list_members(
     return (await views.board_out(session, board)).members
 
 
-@router.post("/{board_id}/members", status_code=201, response_model=schemas.Member)
+@router.post(
+    "/{board_id}/members",
+    status_code=201,
+    response_model=schemas.Member,
+    dependencies=[allowed(P.BOARDS_MANAGE)],
+)
 async def add_member(
     board_id: uuid.UUID,
     body: schemas.MemberCreate,
@@ -139,7 +155,11 @@ async def add_member(
     return schemas.Member.model_validate(member)
 
 
-@router.get("/{board_id}/members/{member_id}", response_model=schemas.Member)
+@router.get(
+    "/{board_id}/members/{member_id}",
+    response_model=schemas.Member,
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def get_member(
     board_id: uuid.UUID,
     member_id: uuid.UUID,
@@ -153,7 +173,11 @@ async def get_member(
     return schemas.Member.model_validate(member)
 
 
-@router.put("/{board_id}/members/{member_id}", response_model=schemas.Member)
+@router.put(
+    "/{board_id}/members/{member_id}",
+    response_model=schemas.Member,
+    dependencies=[allowed(P.BOARDS_MANAGE)],
+)
 async def update_member(
     board_id: uuid.UUID,
     member_id: uuid.UUID,
@@ -174,7 +198,12 @@ async def update_member(
     return schemas.Member.model_validate(member)
 
 
-@router.delete("/{board_id}/members/{member_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/{board_id}/members/{member_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[allowed(P.BOARDS_MANAGE)],
+)
 async def remove_member(
     board_id: uuid.UUID,
     member_id: uuid.UUID,
@@ -190,7 +219,11 @@ async def remove_member(
     return Response(status_code=204)
 
 
-@router.post("/{board_id}/meetings/generate", response_model=list[schemas.Meeting])
+@router.post(
+    "/{board_id}/meetings/generate",
+    response_model=list[schemas.Meeting],
+    dependencies=[allowed(P.MEETINGS_RUN)],
+)
 async def generate_meetings(
     board_id: uuid.UUID,
     session: Session,
@@ -201,7 +234,7 @@ async def generate_meetings(
     exist yet; answers the ones created. Safe to repeat. A daily sweep keeps 12 months ahead."""
     body = body or schemas.Generate()
     board = await service.get_board(session, principal, board_id, for_update=True)
-    await service.require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     if not board.schedule_rule:
         raise Conflict("This board has no schedule; set schedule_rule first.")
     start = body.starts_on or london_today()
@@ -210,7 +243,11 @@ async def generate_meetings(
     return await views.meetings_out(session, created, {board.id: board})
 
 
-@router.get("/{board_id}/forward-plan", response_model=schemas.ForwardPlan)
+@router.get(
+    "/{board_id}/forward-plan",
+    response_model=schemas.ForwardPlan,
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def get_forward_plan(
     board_id: uuid.UUID,
     session: Session,
@@ -235,7 +272,11 @@ async def get_forward_plan(
     )
 
 
-@router.get("/{board_id}/annual-report", response_model=schemas.AnnualReport)
+@router.get(
+    "/{board_id}/annual-report",
+    response_model=schemas.AnnualReport,
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def get_annual_report(
     board_id: uuid.UUID,
     session: Session,
@@ -283,7 +324,11 @@ def _feed_url(request: Request, secret_key: str, board: Board) -> str:
     return f"{base}/v1/calendar-feeds/boards/{board.id}.ics?token={token}"
 
 
-@router.get("/{board_id}/calendar-feed", response_model=schemas.CalendarFeed)
+@router.get(
+    "/{board_id}/calendar-feed",
+    response_model=schemas.CalendarFeed,
+    dependencies=[allowed(P.BOARDS_READ)],
+)
 async def get_calendar_feed(
     board_id: uuid.UUID,
     request: Request,
@@ -298,7 +343,11 @@ async def get_calendar_feed(
     return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, board))
 
 
-@router.post("/{board_id}/calendar-feed/rotate", response_model=schemas.CalendarFeed)
+@router.post(
+    "/{board_id}/calendar-feed/rotate",
+    response_model=schemas.CalendarFeed,
+    dependencies=[allowed(P.BOARDS_MANAGE)],
+)
 async def rotate_calendar_feed(
     board_id: uuid.UUID,
     request: Request,
@@ -323,6 +372,7 @@ async def rotate_calendar_feed(
             "content": {"text/calendar": {"schema": {"type": "string"}}},
         }
     },
+    dependencies=[PUBLIC],
 )
 async def get_board_calendar(
     board_id: uuid.UUID,

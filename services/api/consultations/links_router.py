@@ -16,6 +16,7 @@ from services.api.consultations import schemas
 from services.api.consultations.router import FILE_RESPONSES, response_out
 from services.api.deps import AppSettings, Session
 from services.api.files import version_file
+from services.api.permissions import PUBLIC
 from services.domain.consultations import links, responses, service
 from services.domain.consultations.closing import closing_day
 from services.domain.consultations.models import Consultation, Consultee
@@ -32,7 +33,7 @@ async def _open(session: Session, settings: Settings, token: str) -> tuple[Consu
     )
 
 
-@router.get("/{token}", response_model=schemas.LinkView)
+@router.get("/{token}", response_model=schemas.LinkView, dependencies=[PUBLIC])
 async def open_link(token: Token, session: Session, settings: AppSettings) -> schemas.LinkView:
     """The consultation the link is for, its response form and your response so far."""
     consultee, consultation = await _open(session, settings, token)
@@ -60,7 +61,9 @@ async def open_link(token: Token, session: Session, settings: AppSettings) -> sc
     )
 
 
-@router.get("/{token}/draft", response_class=HttpResponse, responses=FILE_RESPONSES)
+@router.get(
+    "/{token}/draft", response_class=HttpResponse, responses=FILE_RESPONSES, dependencies=[PUBLIC]
+)
 async def download_linked_draft(
     token: Token, session: Session, settings: AppSettings
 ) -> HttpResponse:
@@ -72,7 +75,7 @@ async def download_linked_draft(
     return version_file(version, await read_file(session, version))
 
 
-@router.put("/{token}/response", response_model=schemas.Response)
+@router.put("/{token}/response", response_model=schemas.Response, dependencies=[PUBLIC])
 async def respond_by_link(
     token: Token,
     body: schemas.ResponseBody,

@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.consultations import report_schemas as schemas
 from services.api.deps import CurrentPrincipal, Session
-from services.domain.access.principal import Principal
+from services.api.permissions import allowed
+from services.domain.authz import consultations as authz
+from services.domain.authz.permissions import Permission as P
+from services.domain.authz.principal import Principal
 from services.domain.consultations import report as reports
 from services.domain.consultations import report_formats, service
 from services.domain.errors import NotFound
@@ -27,7 +30,7 @@ async def _report(
     session: AsyncSession, principal: Principal, consultation_id: uuid.UUID
 ) -> reports.ConsultationReport:
     consultation = await service.get_consultation(session, principal, consultation_id)
-    if not service.may_run(principal, await service.document_of(session, consultation)):
+    if not authz.can_read_responses(principal, await service.document_of(session, consultation)):
         # A consultee sees the consultation, not the others' responses: as if it were not there.
         raise NotFound("No such consultation.")
     return await reports.build_report(session, consultation)
@@ -38,7 +41,11 @@ def _filename(report: reports.ConsultationReport, extension: str) -> str:
     return f"{reference or 'consultation'}-consultation-report.{extension}"
 
 
-@router.get("/{consultation_id}/report", response_model=schemas.ConsultationReport)
+@router.get(
+    "/{consultation_id}/report",
+    response_model=schemas.ConsultationReport,
+    dependencies=[allowed(P.DRAFTS_READ)],
+)
 async def get_consultation_report(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.ConsultationReport:
@@ -57,6 +64,7 @@ async def get_consultation_report(
             "content": {"text/csv": {"schema": {"type": "string"}}},
         }
     },
+    dependencies=[allowed(P.DRAFTS_READ)],
 )
 async def get_consultation_report_csv(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
@@ -80,6 +88,7 @@ async def get_consultation_report_csv(
             "content": {"text/html": {"schema": {"type": "string"}}},
         }
     },
+    dependencies=[allowed(P.DRAFTS_READ)],
 )
 async def get_consultation_report_html(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal

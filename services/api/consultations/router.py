@@ -15,7 +15,10 @@ from services.api.consultations import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import version_file
+from services.api.permissions import allowed
 from services.api.types import PageSize
+from services.domain.authz import consultations as authz
+from services.domain.authz.permissions import Permission as P
 from services.domain.consultations import lifecycle, opening, responses, service
 from services.domain.consultations.closing import ClosingRule, closing_day
 from services.domain.consultations.models import DEEMED_AGREEMENT, Consultation
@@ -78,7 +81,9 @@ def _check(consultation: Consultation, if_match: str | None) -> None:
         raise PreconditionFailed("The consultation changed since you read it: read it again.")
 
 
-@router.get("", response_model=schemas.ConsultationPage)
+@router.get(
+    "", response_model=schemas.ConsultationPage, dependencies=[allowed(P.CONSULTATIONS_RESPOND)]
+)
 async def list_consultations(
     session: Session,
     principal: CurrentPrincipal,
@@ -116,7 +121,12 @@ async def list_consultations(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.Consultation)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.Consultation,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
+)
 async def open_consultation(
     body: schemas.ConsultationCreate,
     session: Session,
@@ -151,7 +161,11 @@ async def open_consultation(
     return _out(consultation, response)
 
 
-@router.get("/{consultation_id}", response_model=schemas.Consultation)
+@router.get(
+    "/{consultation_id}",
+    response_model=schemas.Consultation,
+    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
+)
 async def get_consultation(
     consultation_id: uuid.UUID,
     session: Session,
@@ -162,7 +176,11 @@ async def get_consultation(
     return _out(await service.get_consultation(session, principal, consultation_id), response)
 
 
-@router.patch("/{consultation_id}", response_model=schemas.Consultation)
+@router.patch(
+    "/{consultation_id}",
+    response_model=schemas.Consultation,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
+)
 async def update_consultation(
     consultation_id: uuid.UUID,
     body: schemas.ConsultationUpdate,
@@ -184,7 +202,11 @@ async def update_consultation(
     return _out(consultation, response)
 
 
-@router.post("/{consultation_id}/close", response_model=schemas.Consultation)
+@router.post(
+    "/{consultation_id}/close",
+    response_model=schemas.Consultation,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
+)
 async def close_consultation(
     consultation_id: uuid.UUID,
     session: Session,
@@ -199,7 +221,11 @@ async def close_consultation(
     return _out(await lifecycle.close_consultation(session, principal, consultation), response)
 
 
-@router.post("/{consultation_id}/cancel", response_model=schemas.Consultation)
+@router.post(
+    "/{consultation_id}/cancel",
+    response_model=schemas.Consultation,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
+)
 async def cancel_consultation(
     consultation_id: uuid.UUID,
     body: schemas.Cancellation,
@@ -225,18 +251,25 @@ async def _consultees_out(session: Session, consultation: Consultation) -> list[
     ]
 
 
-@router.get("/{consultation_id}/consultees", response_model=list[schemas.Consultee])
+@router.get(
+    "/{consultation_id}/consultees",
+    response_model=list[schemas.Consultee],
+    dependencies=[allowed(P.DRAFTS_READ)],
+)
 async def list_consultees(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> list[schemas.Consultee]:
     """Everyone asked, and whether they have responded (for the document's team)."""
     consultation = await service.get_consultation(session, principal, consultation_id)
-    service.require_team(principal, await service.document_of(session, consultation))
+    authz.check_read_responses(principal, await service.document_of(session, consultation))
     return await _consultees_out(session, consultation)
 
 
 @router.post(
-    "/{consultation_id}/consultees", status_code=201, response_model=list[schemas.Consultee]
+    "/{consultation_id}/consultees",
+    status_code=201,
+    response_model=list[schemas.Consultee],
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
 )
 async def add_consultees(
     consultation_id: uuid.UUID,
@@ -254,7 +287,9 @@ async def add_consultees(
 
 
 @router.post(
-    "/{consultation_id}/consultees/{consultee_id}/revoke-link", response_model=schemas.Consultee
+    "/{consultation_id}/consultees/{consultee_id}/revoke-link",
+    response_model=schemas.Consultee,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
 )
 async def revoke_link(
     consultation_id: uuid.UUID,
@@ -271,7 +306,9 @@ async def revoke_link(
 
 
 @router.post(
-    "/{consultation_id}/consultees/{consultee_id}/send-link", response_model=schemas.Consultee
+    "/{consultation_id}/consultees/{consultee_id}/send-link",
+    response_model=schemas.Consultee,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
 )
 async def send_link(
     consultation_id: uuid.UUID,
@@ -287,7 +324,12 @@ async def send_link(
     )
 
 
-@router.get("/{consultation_id}/draft", response_class=HttpResponse, responses=FILE_RESPONSES)
+@router.get(
+    "/{consultation_id}/draft",
+    response_class=HttpResponse,
+    responses=FILE_RESPONSES,
+    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
+)
 async def download_draft(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> HttpResponse:
@@ -297,7 +339,11 @@ async def download_draft(
     return version_file(version, await read_file(session, version))
 
 
-@router.get("/{consultation_id}/responses", response_model=list[schemas.Response])
+@router.get(
+    "/{consultation_id}/responses",
+    response_model=list[schemas.Response],
+    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
+)
 async def list_responses(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> list[schemas.Response]:
@@ -309,7 +355,12 @@ async def list_responses(
     ]
 
 
-@router.post("/{consultation_id}/responses", status_code=201, response_model=schemas.Response)
+@router.post(
+    "/{consultation_id}/responses",
+    status_code=201,
+    response_model=schemas.Response,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
+)
 async def record_response(
     consultation_id: uuid.UUID,
     body: schemas.RecordedResponse,
@@ -336,7 +387,11 @@ async def record_response(
     return response_out(row, consultee)
 
 
-@router.get("/{consultation_id}/response", response_model=schemas.Response)
+@router.get(
+    "/{consultation_id}/response",
+    response_model=schemas.Response,
+    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
+)
 async def get_my_response(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.Response:
@@ -349,7 +404,11 @@ async def get_my_response(
     return response_out(found, consultee)
 
 
-@router.put("/{consultation_id}/response", response_model=schemas.Response)
+@router.put(
+    "/{consultation_id}/response",
+    response_model=schemas.Response,
+    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
+)
 async def respond(
     consultation_id: uuid.UUID,
     body: schemas.ResponseBody,
@@ -375,7 +434,11 @@ async def respond(
     return response_out(row, consultee)
 
 
-@router.get("/{consultation_id}/responses/{response_id}", response_model=schemas.Response)
+@router.get(
+    "/{consultation_id}/responses/{response_id}",
+    response_model=schemas.Response,
+    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
+)
 async def get_response(
     consultation_id: uuid.UUID,
     response_id: uuid.UUID,
@@ -392,7 +455,11 @@ async def get_response(
     raise NotFound("No such response to this consultation.")
 
 
-@router.patch("/{consultation_id}/responses/{response_id}", response_model=schemas.Response)
+@router.patch(
+    "/{consultation_id}/responses/{response_id}",
+    response_model=schemas.Response,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
+)
 async def analyse_response(
     consultation_id: uuid.UUID,
     response_id: uuid.UUID,

@@ -9,12 +9,14 @@ from fastapi import APIRouter, Response
 from services.api.deps import CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
+from services.domain.authz.permissions import Permission as P
 from services.domain.documents import kinds
 
 router = APIRouter(prefix="/v1/document-kinds", tags=["document-kinds"])
 
 
-@router.get("", response_model=list[schemas.DocumentKind])
+@router.get("", response_model=list[schemas.DocumentKind], dependencies=[allowed(P.DOCUMENTS_READ)])
 async def list_document_kinds(
     session: Session, principal: CurrentPrincipal
 ) -> list[schemas.DocumentKind]:
@@ -23,7 +25,12 @@ async def list_document_kinds(
     ]
 
 
-@router.post("", status_code=201, response_model=schemas.DocumentKind)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.DocumentKind,
+    dependencies=[allowed(P.DOCUMENT_KINDS_MANAGE)],
+)
 async def create_document_kind(
     body: schemas.DocumentKindCreate,
     session: Session,
@@ -37,7 +44,9 @@ async def create_document_kind(
     return schemas.DocumentKind.model_validate(kind)
 
 
-@router.get("/{kind_id}", response_model=schemas.DocumentKind)
+@router.get(
+    "/{kind_id}", response_model=schemas.DocumentKind, dependencies=[allowed(P.DOCUMENTS_READ)]
+)
 async def get_document_kind(
     kind_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.DocumentKind:
@@ -46,7 +55,11 @@ async def get_document_kind(
     return schemas.DocumentKind.model_validate(kind)
 
 
-@router.patch("/{kind_id}", response_model=schemas.DocumentKind)
+@router.patch(
+    "/{kind_id}",
+    response_model=schemas.DocumentKind,
+    dependencies=[allowed(P.DOCUMENT_KINDS_MANAGE)],
+)
 async def update_document_kind(
     kind_id: uuid.UUID,
     body: schemas.DocumentKindUpdate,

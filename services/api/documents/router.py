@@ -11,8 +11,11 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import version_file
+from services.api.permissions import allowed
 from services.api.types import IsoDate, PageSize, ShortText, Tag
-from services.domain.access.principal import Principal
+from services.domain.authz import documents as authz
+from services.domain.authz.permissions import Permission as P
+from services.domain.authz.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import links as links_service
 from services.domain.documents import service, timeline, versions
@@ -29,12 +32,12 @@ def to_schema(document: Document, principal: Principal) -> schemas.Document:
         k: getattr(document, k) for k in schemas.Document.model_fields if hasattr(document, k)
     }
     fields["acting_responsible_officer_id"] = service.acting_responsible_officer_id(document)
-    if not service.can_see_drafts(principal, document):
+    if not authz.can_read_drafts(principal, document):
         fields["latest_version"] = document.issued_version
     return schemas.Document.model_validate(fields)
 
 
-@router.get("", response_model=schemas.DocumentPage)
+@router.get("", response_model=schemas.DocumentPage, dependencies=[allowed(P.DOCUMENTS_READ)])
 async def list_documents(
     session: Session,
     principal: CurrentPrincipal,
@@ -79,7 +82,9 @@ async def list_documents(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.Document)
+@router.post(
+    "", status_code=201, response_model=schemas.Document, dependencies=[allowed(P.DOCUMENTS_CREATE)]
+)
 async def create_document(
     body: schemas.DocumentCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Document:
@@ -92,7 +97,9 @@ async def create_document(
     return to_schema(document, principal)
 
 
-@router.get("/{document_id}", response_model=schemas.Document)
+@router.get(
+    "/{document_id}", response_model=schemas.Document, dependencies=[allowed(P.DOCUMENTS_READ)]
+)
 async def get_document(
     document_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Document:
@@ -101,7 +108,11 @@ async def get_document(
     return to_schema(document, principal)
 
 
-@router.patch("/{document_id}", response_model=schemas.Document)
+@router.patch(
+    "/{document_id}",
+    response_model=schemas.Document,
+    dependencies=[allowed(P.DOCUMENTS_EDIT, P.TRIX_URL_SET)],
+)
 async def update_document(
     document_id: uuid.UUID,
     body: schemas.DocumentUpdate,
@@ -123,7 +134,11 @@ async def update_document(
     return to_schema(document, principal)
 
 
-@router.get("/{document_id}/versions", response_model=list[schemas.Version])
+@router.get(
+    "/{document_id}/versions",
+    response_model=list[schemas.Version],
+    dependencies=[allowed(P.DOCUMENTS_READ)],
+)
 async def list_versions(
     document_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> list[schemas.Version]:
@@ -133,7 +148,12 @@ async def list_versions(
     return [schemas.Version.model_validate(v) for v in found]
 
 
-@router.post("/{document_id}/versions", status_code=201, response_model=schemas.Version)
+@router.post(
+    "/{document_id}/versions",
+    status_code=201,
+    response_model=schemas.Version,
+    dependencies=[allowed(P.DOCUMENTS_EDIT, P.VERSIONS_REGISTER_ISSUED)],
+)
 async def add_version(
     document_id: uuid.UUID,
     file: Annotated[UploadFile, File(description="docx, pdf, markdown, html or plain text.")],
@@ -165,7 +185,11 @@ async def add_version(
     return schemas.Version.model_validate(version)
 
 
-@router.get("/{document_id}/versions/{version}", response_model=schemas.Version)
+@router.get(
+    "/{document_id}/versions/{version}",
+    response_model=schemas.Version,
+    dependencies=[allowed(P.DOCUMENTS_READ)],
+)
 async def get_version(
     document_id: uuid.UUID,
     version: str,
@@ -192,6 +216,7 @@ async def get_version(
             },
         }
     },
+    dependencies=[allowed(P.DOCUMENTS_READ)],
 )
 async def download_version(
     document_id: uuid.UUID, version: str, session: Session, principal: CurrentPrincipal
@@ -202,7 +227,11 @@ async def download_version(
     return version_file(found, await versions.read_file(session, found))
 
 
-@router.get("/{document_id}/versions/{version}/diff/{other}", response_model=schemas.VersionDiff)
+@router.get(
+    "/{document_id}/versions/{version}/diff/{other}",
+    response_model=schemas.VersionDiff,
+    dependencies=[allowed(P.DOCUMENTS_READ)],
+)
 async def diff_versions(
     document_id: uuid.UUID,
     version: str,
@@ -224,7 +253,11 @@ async def diff_versions(
     )
 
 
-@router.get("/{document_id}/timeline", response_model=schemas.Timeline)
+@router.get(
+    "/{document_id}/timeline",
+    response_model=schemas.Timeline,
+    dependencies=[allowed(P.DRAFTS_READ)],
+)
 async def get_timeline(
     document_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.Timeline:
@@ -259,7 +292,11 @@ def _link_schema(view: links_service.LinkView) -> schemas.Link:
     )
 
 
-@router.get("/{document_id}/links", response_model=list[schemas.Link])
+@router.get(
+    "/{document_id}/links",
+    response_model=list[schemas.Link],
+    dependencies=[allowed(P.DOCUMENTS_READ)],
+)
 async def list_links(
     document_id: uuid.UUID,
     session: Session,
@@ -272,7 +309,12 @@ async def list_links(
     return [_link_schema(v) for v in found]
 
 
-@router.post("/{document_id}/links", status_code=201, response_model=schemas.Link)
+@router.post(
+    "/{document_id}/links",
+    status_code=201,
+    response_model=schemas.Link,
+    dependencies=[allowed(P.DOCUMENTS_EDIT)],
+)
 async def create_link(
     document_id: uuid.UUID,
     body: schemas.LinkCreate,
@@ -290,7 +332,12 @@ async def create_link(
     return _link_schema(links_service.LinkView(link, "outgoing", target))
 
 
-@router.delete("/{document_id}/links/{link_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/{document_id}/links/{link_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[allowed(P.DOCUMENTS_EDIT)],
+)
 async def delete_link(
     document_id: uuid.UUID,
     link_id: uuid.UUID,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from services.api.deps import CurrentPrincipal, Session
+from services.api.permissions import allowed
+from services.domain.authz.permissions import Permission as P
 from services.domain.imports import export
 
 router = APIRouter(prefix="/v1/tracker", tags=["tracker"])
@@ -21,6 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             "content": {"text/csv": {"schema": {"type": "string"}}},
         }
     },
+    dependencies=[allowed(P.TRACKER_READ)],
 )
 async def export_tracker_csv(session: Session, principal: CurrentPrincipal) -> Response:
     """The register's review tracker as CSV: every document the caller may list."""
@@ -42,6 +45,7 @@ async def export_tracker_csv(session: Session, principal: CurrentPrincipal) -> R
             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
         }
     },
+    dependencies=[allowed(P.TRACKER_READ)],
 )
 async def export_tracker_xlsx(session: Session, principal: CurrentPrincipal) -> Response:
     """The register's review tracker as an XLSX workbook."""

@@ -8,6 +8,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.imports import schemas
+from services.api.permissions import allowed
+from services.domain.authz import reviews as reviews_authz
+from services.domain.authz.permissions import Permission as P
 from services.domain.errors import PayloadTooLarge
 from services.domain.imports import sheet as sheets
 from services.domain.imports import tracker
@@ -15,7 +18,7 @@ from services.domain.imports import tracker
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
 
-@router.post("", response_model=schemas.ImportReport)
+@router.post("", response_model=schemas.ImportReport, dependencies=[allowed(P.TRACKER_IMPORT)])
 async def import_tracker(
     file: Annotated[
         UploadFile,
@@ -40,7 +43,7 @@ async def import_tracker(
     the same report, problems included, and writes nothing. New documents with a Trix URL or a
     last review date are registered as published (they are live already), others as drafts.
     """
-    principal.require("admin", "policy_officer")  # before reading a stranger's file
+    reviews_authz.check_import(principal)  # before reading a stranger's file
     content = await file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
         raise PayloadTooLarge(f"The file is larger than {settings.max_upload_bytes} bytes.")

@@ -10,7 +10,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.permissions import allowed
 from services.api.types import PageSize
+from services.domain.authz import organisation as org_authz
+from services.domain.authz.permissions import Permission as P
 from services.domain.notifications import service
 from services.domain.pagination import time_page, time_position
 
@@ -41,7 +44,7 @@ class NotificationPage(BaseModel):
     next_cursor: str | None
 
 
-@router.get("", response_model=NotificationPage)
+@router.get("", response_model=NotificationPage, dependencies=[allowed(P.NOTIFICATIONS_READ)])
 async def list_notifications(
     session: Session,
     principal: CurrentPrincipal,
@@ -54,7 +57,7 @@ async def list_notifications(
 ) -> NotificationPage:
     """Emails the notifier owes or sent, newest first, with attempts and the last error
     (admins and policy officers)."""
-    principal.require("admin", "policy_officer")
+    org_authz.check_read_notifications(principal)
     scope = {
         k: v
         for k, v in {"status": status, "kind": kind, "document_id": document_id}.items()

@@ -10,14 +10,16 @@ from fastapi import APIRouter, Query, Response
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.people import schemas
+from services.api.permissions import allowed
 from services.api.types import PageSize, ShortText
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.people import service
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
 
 
-@router.get("", response_model=schemas.PersonPage)
+@router.get("", response_model=schemas.PersonPage, dependencies=[allowed(P.PEOPLE_READ)])
 async def list_people(
     session: Session,
     principal: CurrentPrincipal,
@@ -49,7 +51,9 @@ async def list_people(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.Person)
+@router.post(
+    "", status_code=201, response_model=schemas.Person, dependencies=[allowed(P.PEOPLE_MANAGE)]
+)
 async def create_person(
     body: schemas.PersonCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Person:
@@ -62,7 +66,7 @@ async def create_person(
     return schemas.Person.model_validate(person)
 
 
-@router.get("/{person_id}", response_model=schemas.Person)
+@router.get("/{person_id}", response_model=schemas.Person, dependencies=[allowed(P.PEOPLE_READ)])
 async def get_person(
     person_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Person:
@@ -71,7 +75,9 @@ async def get_person(
     return schemas.Person.model_validate(person)
 
 
-@router.patch("/{person_id}", response_model=schemas.Person)
+@router.patch(
+    "/{person_id}", response_model=schemas.Person, dependencies=[allowed(P.PEOPLE_MANAGE)]
+)
 async def update_person(
     person_id: uuid.UUID,
     body: schemas.PersonUpdate,

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.permissions import allowed
 from services.api.publications import schemas
 from services.api.types import PageSize
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 from services.domain.publications import service
 from services.domain.publications.service import QueuedPublication
@@ -44,7 +46,7 @@ def publication_out(queued: QueuedPublication) -> schemas.Publication:
     )
 
 
-@router.get("", response_model=schemas.PublicationPage)
+@router.get("", response_model=schemas.PublicationPage, dependencies=[allowed(P.PUBLICATIONS_WORK)])
 async def list_publications(
     session: Session,
     principal: CurrentPrincipal,
@@ -80,14 +82,22 @@ async def list_publications(
     )
 
 
-@router.get("/{publication_id}", response_model=schemas.Publication)
+@router.get(
+    "/{publication_id}",
+    response_model=schemas.Publication,
+    dependencies=[allowed(P.PUBLICATIONS_WORK)],
+)
 async def get_publication(
     publication_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.Publication:
     return publication_out(await service.get_publication(session, principal, publication_id))
 
 
-@router.post("/{publication_id}/uploaded", response_model=schemas.Publication)
+@router.post(
+    "/{publication_id}/uploaded",
+    response_model=schemas.Publication,
+    dependencies=[allowed(P.PUBLICATIONS_WORK)],
+)
 async def mark_uploaded(
     publication_id: uuid.UUID,
     body: schemas.Uploaded,
@@ -101,7 +111,11 @@ async def mark_uploaded(
     return publication_out(queued)
 
 
-@router.post("/{publication_id}/removed", response_model=schemas.Publication)
+@router.post(
+    "/{publication_id}/removed",
+    response_model=schemas.Publication,
+    dependencies=[allowed(P.PUBLICATIONS_WORK)],
+)
 async def mark_removed(
     publication_id: uuid.UUID,
     session: Session,

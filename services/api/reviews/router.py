@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query, Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
 from services.api.reviews import schemas
 from services.api.types import PageSize
+from services.domain.authz.permissions import Permission as P
 from services.domain.documents.models import Document
 from services.domain.pagination import time_page, time_position
 from services.domain.reviews import impact
@@ -37,7 +39,7 @@ def _added(row: ReviewDocument, document: Document) -> schemas.ReviewDocument:
     )
 
 
-@router.get("", response_model=schemas.ReviewPage)
+@router.get("", response_model=schemas.ReviewPage, dependencies=[allowed(P.TRACKER_READ)])
 async def list_reviews(
     session: Session,
     principal: CurrentPrincipal,
@@ -78,7 +80,9 @@ async def list_reviews(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.Review)
+@router.post(
+    "", status_code=201, response_model=schemas.Review, dependencies=[allowed(P.REVIEWS_RUN)]
+)
 async def start_review(
     body: schemas.ReviewCreate,
     session: Session,
@@ -100,14 +104,16 @@ async def start_review(
     return _out(review, response)
 
 
-@router.get("/{review_id}", response_model=schemas.Review)
+@router.get("/{review_id}", response_model=schemas.Review, dependencies=[allowed(P.TRACKER_READ)])
 async def get_review(
     review_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Review:
     return _out(await reviews.get_review(session, principal, review_id), response)
 
 
-@router.post("/{review_id}/no-change", response_model=schemas.Review)
+@router.post(
+    "/{review_id}/no-change", response_model=schemas.Review, dependencies=[allowed(P.REVIEWS_RUN)]
+)
 async def state_no_change(
     review_id: uuid.UUID,
     body: schemas.NoChangeStatement,
@@ -126,7 +132,9 @@ async def state_no_change(
     return _out(review, response)
 
 
-@router.post("/{review_id}/confirm", response_model=schemas.Review)
+@router.post(
+    "/{review_id}/confirm", response_model=schemas.Review, dependencies=[allowed(P.REVIEWS_CONFIRM)]
+)
 async def confirm_no_change(
     review_id: uuid.UUID,
     session: Session,
@@ -142,7 +150,11 @@ async def confirm_no_change(
     return _out(review, response)
 
 
-@router.post("/{review_id}/refuse-no-change", response_model=schemas.Review)
+@router.post(
+    "/{review_id}/refuse-no-change",
+    response_model=schemas.Review,
+    dependencies=[allowed(P.REVIEWS_CONFIRM)],
+)
 async def refuse_no_change(
     review_id: uuid.UUID,
     body: schemas.NoChangeRefusal,
@@ -161,7 +173,9 @@ async def refuse_no_change(
     return _out(review, response)
 
 
-@router.post("/{review_id}/amended", response_model=schemas.Review)
+@router.post(
+    "/{review_id}/amended", response_model=schemas.Review, dependencies=[allowed(P.REVIEWS_RUN)]
+)
 async def mark_amended(
     review_id: uuid.UUID,
     body: schemas.Amended,
@@ -180,7 +194,9 @@ async def mark_amended(
     return _out(review, response)
 
 
-@router.post("/{review_id}/cancel", response_model=schemas.Review)
+@router.post(
+    "/{review_id}/cancel", response_model=schemas.Review, dependencies=[allowed(P.REVIEWS_RUN)]
+)
 async def cancel_review(
     review_id: uuid.UUID,
     body: schemas.Cancellation,
@@ -199,7 +215,11 @@ async def cancel_review(
     return _out(review, response)
 
 
-@router.get("/{review_id}/impact", response_model=list[schemas.ImpactedDocument])
+@router.get(
+    "/{review_id}/impact",
+    response_model=list[schemas.ImpactedDocument],
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def review_impact(
     review_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> list[schemas.ImpactedDocument]:
@@ -219,7 +239,11 @@ async def review_impact(
     ]
 
 
-@router.get("/{review_id}/documents", response_model=list[schemas.ReviewDocument])
+@router.get(
+    "/{review_id}/documents",
+    response_model=list[schemas.ReviewDocument],
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def list_review_documents(
     review_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> list[schemas.ReviewDocument]:
@@ -228,7 +252,12 @@ async def list_review_documents(
     return [_added(row, doc) for row, doc in await impact.review_documents(session, review)]
 
 
-@router.post("/{review_id}/documents", status_code=201, response_model=list[schemas.ReviewDocument])
+@router.post(
+    "/{review_id}/documents",
+    status_code=201,
+    response_model=list[schemas.ReviewDocument],
+    dependencies=[allowed(P.REVIEWS_RUN)],
+)
 async def add_review_documents(
     review_id: uuid.UUID,
     body: schemas.ReviewDocumentsAdd,

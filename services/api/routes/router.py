@@ -8,7 +8,9 @@ from fastapi import APIRouter, Response
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
 from services.api.routes import schemas
+from services.domain.authz.permissions import Permission as P
 from services.domain.routes import service
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
@@ -43,7 +45,7 @@ def _version_out(version: RouteVersion) -> schemas.RouteVersionOut:
     )
 
 
-@router.get("", response_model=list[schemas.Route])
+@router.get("", response_model=list[schemas.Route], dependencies=[allowed(P.ROUTES_READ)])
 async def list_routes(
     session: Session, principal: CurrentPrincipal, include_inactive: bool = False
 ) -> list[schemas.Route]:
@@ -52,7 +54,9 @@ async def list_routes(
     return [_route_out(r, await service.route_version(session, r)) for r in routes]
 
 
-@router.post("", status_code=201, response_model=schemas.Route)
+@router.post(
+    "", status_code=201, response_model=schemas.Route, dependencies=[allowed(P.ROUTES_MANAGE)]
+)
 async def create_route(
     body: schemas.RouteCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Route:
@@ -66,7 +70,7 @@ async def create_route(
     return _route_out(route, await service.route_version(session, route))
 
 
-@router.get("/{route_id}", response_model=schemas.Route)
+@router.get("/{route_id}", response_model=schemas.Route, dependencies=[allowed(P.ROUTES_READ)])
 async def get_route(
     route_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Route:
@@ -75,7 +79,7 @@ async def get_route(
     return _route_out(route, await service.route_version(session, route))
 
 
-@router.patch("/{route_id}", response_model=schemas.Route)
+@router.patch("/{route_id}", response_model=schemas.Route, dependencies=[allowed(P.ROUTES_MANAGE)])
 async def update_route(
     route_id: uuid.UUID,
     body: schemas.RouteUpdate,
@@ -98,7 +102,11 @@ async def update_route(
     return _route_out(route, await service.route_version(session, route))
 
 
-@router.get("/{route_id}/versions", response_model=list[schemas.RouteVersionOut])
+@router.get(
+    "/{route_id}/versions",
+    response_model=list[schemas.RouteVersionOut],
+    dependencies=[allowed(P.ROUTES_READ)],
+)
 async def list_route_versions(
     route_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> list[schemas.RouteVersionOut]:
@@ -111,7 +119,7 @@ def _post_out(post: Post) -> schemas.Post:
     return schemas.Post.model_validate(post, from_attributes=True)
 
 
-@posts_router.get("", response_model=list[schemas.Post])
+@posts_router.get("", response_model=list[schemas.Post], dependencies=[allowed(P.ROUTES_READ)])
 async def list_posts(
     session: Session, principal: CurrentPrincipal, post: str | None = None
 ) -> list[schemas.Post]:
@@ -119,7 +127,9 @@ async def list_posts(
     return [_post_out(p) for p in await service.list_posts(session, principal, post=post)]
 
 
-@posts_router.post("", status_code=201, response_model=schemas.Post)
+@posts_router.post(
+    "", status_code=201, response_model=schemas.Post, dependencies=[allowed(P.ROUTES_MANAGE)]
+)
 async def create_post(
     body: schemas.PostCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Post:
@@ -134,7 +144,7 @@ async def create_post(
     return _post_out(post)
 
 
-@posts_router.get("/{post_id}", response_model=schemas.Post)
+@posts_router.get("/{post_id}", response_model=schemas.Post, dependencies=[allowed(P.ROUTES_READ)])
 async def get_post(
     post_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Post:
@@ -143,7 +153,9 @@ async def get_post(
     return _post_out(post)
 
 
-@posts_router.patch("/{post_id}", response_model=schemas.Post)
+@posts_router.patch(
+    "/{post_id}", response_model=schemas.Post, dependencies=[allowed(P.ROUTES_MANAGE)]
+)
 async def update_post(
     post_id: uuid.UUID,
     body: schemas.PostUpdate,
@@ -162,7 +174,9 @@ async def update_post(
     return _post_out(post)
 
 
-@posts_router.delete("/{post_id}", status_code=204, response_class=Response)
+@posts_router.delete(
+    "/{post_id}", status_code=204, response_class=Response, dependencies=[allowed(P.ROUTES_MANAGE)]
+)
 async def delete_post(
     post_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> Response:

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import set_etag
+from services.api.permissions import allowed
 from services.api.sign_off import schemas
 from services.api.types import PageSize
+from services.domain.authz.permissions import Permission as P
 from services.domain.documents.models import DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
@@ -86,6 +88,7 @@ async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
                 referred_to=d.referred_to,
                 decided_by_id=d.decided_by_id,
                 on_behalf_of_id=d.on_behalf_of_id,
+                is_self_approved=d.is_self_approved,
                 meeting_id=d.meeting_id,
                 meeting_decision_id=d.meeting_decision_id,
                 recorded_by_label=d.recorded_by_label,
@@ -98,7 +101,7 @@ async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
     )
 
 
-@router.get("", response_model=schemas.SignOffPage)
+@router.get("", response_model=schemas.SignOffPage, dependencies=[allowed(P.SIGN_OFFS_READ)])
 async def list_sign_offs(
     session: Session,
     principal: CurrentPrincipal,
@@ -134,7 +137,7 @@ async def list_sign_offs(
     )
 
 
-@router.get("/readiness", response_model=schemas.Readiness)
+@router.get("/readiness", response_model=schemas.Readiness, dependencies=[allowed(P.DRAFTS_READ)])
 async def readiness(
     session: Session,
     principal: CurrentPrincipal,
@@ -161,7 +164,9 @@ async def readiness(
     )
 
 
-@router.post("", status_code=201, response_model=schemas.SignOff)
+@router.post(
+    "", status_code=201, response_model=schemas.SignOff, dependencies=[allowed(P.SIGN_OFFS_SUBMIT)]
+)
 async def submit_for_sign_off(
     body: schemas.SignOffCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.SignOff:
@@ -173,7 +178,9 @@ async def submit_for_sign_off(
     return await _out(session, sign_off)
 
 
-@router.get("/{sign_off_id}", response_model=schemas.SignOff)
+@router.get(
+    "/{sign_off_id}", response_model=schemas.SignOff, dependencies=[allowed(P.SIGN_OFFS_READ)]
+)
 async def get_sign_off(
     sign_off_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.SignOff:
@@ -183,7 +190,12 @@ async def get_sign_off(
     return await _out(session, sign_off)
 
 
-@router.post("/{sign_off_id}/decisions", status_code=201, response_model=schemas.SignOff)
+@router.post(
+    "/{sign_off_id}/decisions",
+    status_code=201,
+    response_model=schemas.SignOff,
+    dependencies=[allowed(P.SIGN_OFFS_DECIDE)],
+)
 async def record_decision(
     sign_off_id: uuid.UUID,
     body: schemas.DecisionCreate,
@@ -203,7 +215,11 @@ async def record_decision(
     return await _out(session, sign_off)
 
 
-@router.post("/{sign_off_id}/amendments", response_model=schemas.SignOff)
+@router.post(
+    "/{sign_off_id}/amendments",
+    response_model=schemas.SignOff,
+    dependencies=[allowed(P.SIGN_OFFS_SUBMIT)],
+)
 async def send_amendment(
     sign_off_id: uuid.UUID,
     body: schemas.Amendment,
@@ -218,7 +234,11 @@ async def send_amendment(
     return await _out(session, sign_off)
 
 
-@router.post("/{sign_off_id}/answers", response_model=schemas.SignOff)
+@router.post(
+    "/{sign_off_id}/answers",
+    response_model=schemas.SignOff,
+    dependencies=[allowed(P.SIGN_OFFS_SUBMIT)],
+)
 async def answer_questions(
     sign_off_id: uuid.UUID,
     body: schemas.Answers,
@@ -233,7 +253,11 @@ async def answer_questions(
     return await _out(session, sign_off)
 
 
-@router.post("/{sign_off_id}/withdraw", response_model=schemas.SignOff)
+@router.post(
+    "/{sign_off_id}/withdraw",
+    response_model=schemas.SignOff,
+    dependencies=[allowed(P.SIGN_OFFS_SUBMIT)],
+)
 async def withdraw(
     sign_off_id: uuid.UUID,
     body: schemas.Withdrawal,
@@ -252,7 +276,9 @@ def _delegation_out(delegation: Delegation) -> schemas.Delegation:
     return schemas.Delegation.model_validate(delegation, from_attributes=True)
 
 
-@delegations_router.get("", response_model=list[schemas.Delegation])
+@delegations_router.get(
+    "", response_model=list[schemas.Delegation], dependencies=[allowed(P.SIGN_OFFS_READ)]
+)
 async def list_delegations(
     session: Session, principal: CurrentPrincipal, current_only: bool = True
 ) -> list[schemas.Delegation]:
@@ -261,7 +287,12 @@ async def list_delegations(
     return [_delegation_out(d) for d in found]
 
 
-@delegations_router.post("", status_code=201, response_model=schemas.Delegation)
+@delegations_router.post(
+    "",
+    status_code=201,
+    response_model=schemas.Delegation,
+    dependencies=[allowed(P.SIGN_OFFS_DECIDE, P.DOCUMENTS_MANAGE)],
+)
 async def create_delegation(
     body: schemas.DelegationCreate,
     session: Session,
@@ -274,14 +305,20 @@ async def create_delegation(
     return _delegation_out(delegation)
 
 
-@delegations_router.get("/{delegation_id}", response_model=schemas.Delegation)
+@delegations_router.get(
+    "/{delegation_id}", response_model=schemas.Delegation, dependencies=[allowed(P.SIGN_OFFS_READ)]
+)
 async def get_delegation(
     delegation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.Delegation:
     return _delegation_out(await delegations.get_delegation(session, principal, delegation_id))
 
 
-@delegations_router.post("/{delegation_id}/revoke", response_model=schemas.Delegation)
+@delegations_router.post(
+    "/{delegation_id}/revoke",
+    response_model=schemas.Delegation,
+    dependencies=[allowed(P.SIGN_OFFS_READ)],
+)
 async def revoke_delegation(
     delegation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.Delegation:

@@ -118,6 +118,10 @@ class Decision(BaseModel):
     referred_to: dict[str, Any] | None
     decided_by_id: uuid.UUID | None
     on_behalf_of_id: uuid.UUID | None
+    is_self_approved: bool = Field(
+        description="Decided by a writer, uploader or submitter of the draft, on a route that "
+        "allows self-approval (segregation of duties lifted)."
+    )
     meeting_id: uuid.UUID | None
     meeting_decision_id: uuid.UUID | None
     recorded_by_label: str

@@ -13,7 +13,9 @@ from sqlalchemy import text
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import PUBLIC, allowed
 from services.api.types import IsoDate, Name
+from services.domain.authz.permissions import Permission as P
 from services.domain.organisations import service as organisations
 
 router = APIRouter(tags=["system"])
@@ -28,13 +30,15 @@ class Health(BaseModel):
     checks: dict[str, str] = {}
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, dependencies=[PUBLIC])
 async def healthz() -> Health:
     """The process is up."""
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+@router.get(
+    "/readyz", response_model=Health, responses={503: {"model": Health}}, dependencies=[PUBLIC]
+)
 async def readyz(request: Request) -> JSONResponse:
     """The database and Redis answer; 503 otherwise."""
     checks: dict[str, str] = {}
@@ -98,7 +102,9 @@ class OrganisationUpdate(BaseModel):
         return self
 
 
-@router.get("/v1/organisation", response_model=Organisation)
+@router.get(
+    "/v1/organisation", response_model=Organisation, dependencies=[allowed(P.ORGANISATION_READ)]
+)
 async def get_own_organisation(
     session: Session, principal: CurrentPrincipal, response: Response
 ) -> Organisation:
@@ -108,7 +114,9 @@ async def get_own_organisation(
     return Organisation.model_validate(org, from_attributes=True)
 
 
-@router.patch("/v1/organisation", response_model=Organisation)
+@router.patch(
+    "/v1/organisation", response_model=Organisation, dependencies=[allowed(P.ORGANISATION_MANAGE)]
+)
 async def update_own_organisation(
     body: OrganisationUpdate,
     session: Session,

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.permissions import PUBLIC, allowed
 from services.api.tracker import schemas
 from services.api.types import IsoDate, PageSize, ShortText
+from services.domain.authz.permissions import Permission as P
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.documents.versions import london_today
 from services.domain.pagination import decode_cursor, encode_cursor
@@ -41,7 +43,9 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
     )
 
 
-@router.get("/v1/tracker", response_model=schemas.TrackerPage)
+@router.get(
+    "/v1/tracker", response_model=schemas.TrackerPage, dependencies=[allowed(P.TRACKER_READ)]
+)
 async def list_tracker(
     session: Session,
     principal: CurrentPrincipal,
@@ -94,7 +98,11 @@ def _counts(found: service.StatusCounts) -> dict[str, object]:
     }
 
 
-@router.get("/v1/tracker/summary", response_model=schemas.TrackerSummary)
+@router.get(
+    "/v1/tracker/summary",
+    response_model=schemas.TrackerSummary,
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def get_tracker_summary(
     session: Session, principal: CurrentPrincipal, settings: AppSettings
 ) -> schemas.TrackerSummary:
@@ -120,7 +128,11 @@ def _feed_url(request: Request, secret_key: str, person: Person) -> str:
     return f"{base}/v1/calendar-feeds/people/{person.id}.ics?token={token}"
 
 
-@router.get("/v1/people/{person_id}/calendar-feed", response_model=schemas.CalendarFeed)
+@router.get(
+    "/v1/people/{person_id}/calendar-feed",
+    response_model=schemas.CalendarFeed,
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def get_review_calendar_feed(
     person_id: uuid.UUID,
     request: Request,
@@ -136,7 +148,11 @@ async def get_review_calendar_feed(
     return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, person))
 
 
-@router.post("/v1/people/{person_id}/calendar-feed/rotate", response_model=schemas.CalendarFeed)
+@router.post(
+    "/v1/people/{person_id}/calendar-feed/rotate",
+    response_model=schemas.CalendarFeed,
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def rotate_review_calendar_feed(
     person_id: uuid.UUID,
     request: Request,
@@ -161,6 +177,7 @@ async def rotate_review_calendar_feed(
             "content": {"text/calendar": {"schema": {"type": "string"}}},
         }
     },
+    dependencies=[PUBLIC],
 )
 async def get_review_calendar(
     person_id: uuid.UUID,

@@ -11,8 +11,11 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
 from services.api.types import IsoDate, Name, PageSize
 from services.api.update_cycles import schemas
+from services.domain.authz import reviews as reviews_authz
+from services.domain.authz.permissions import Permission as P
 from services.domain.errors import Invalid, PayloadTooLarge, PreconditionFailed
 from services.domain.pagination import time_page, time_position
 from services.domain.reviews import update_cycles, update_plan
@@ -49,7 +52,7 @@ async def _opened(session: Session, cycle: UpdateCycle, response: Response) -> s
     )
 
 
-@router.get(CYCLES, response_model=schemas.UpdateCyclePage)
+@router.get(CYCLES, response_model=schemas.UpdateCyclePage, dependencies=[allowed(P.TRACKER_READ)])
 async def list_update_cycles(
     session: Session,
     principal: CurrentPrincipal,
@@ -72,7 +75,12 @@ async def list_update_cycles(
     )
 
 
-@router.post(CYCLES, status_code=201, response_model=schemas.OpenedCycle)
+@router.post(
+    CYCLES,
+    status_code=201,
+    response_model=schemas.OpenedCycle,
+    dependencies=[allowed(P.UPDATE_CYCLES_MANAGE)],
+)
 async def open_update_cycle(
     body: schemas.UpdateCycleCreate,
     session: Session,
@@ -93,7 +101,12 @@ async def open_update_cycle(
     return await _opened(session, cycle, response)
 
 
-@router.post("/v1/update-plans", status_code=201, response_model=schemas.OpenedCycle)
+@router.post(
+    "/v1/update-plans",
+    status_code=201,
+    response_model=schemas.OpenedCycle,
+    dependencies=[allowed(P.UPDATE_CYCLES_MANAGE)],
+)
 async def import_update_plan(
     file: Annotated[
         UploadFile,
@@ -109,7 +122,7 @@ async def import_update_plan(
     """Open a cycle from an Update Plan saved as CSV (policy team), as `POST /v1/update-cycles`
     does from items. A bad row is refused with its row number; nothing is opened then. (Not
     under /v1/update-cycles/, where a segment is a cycle's id.)"""
-    update_cycles.require_policy_team(principal)
+    reviews_authz.check_manage_cycles(principal)
     content = await file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
         raise PayloadTooLarge("The file is too large.")
@@ -123,7 +136,11 @@ async def import_update_plan(
     return await _opened(session, cycle, response)
 
 
-@router.get(f"{CYCLES}/{{cycle_id}}", response_model=schemas.UpdateCycle)
+@router.get(
+    f"{CYCLES}/{{cycle_id}}",
+    response_model=schemas.UpdateCycle,
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def get_update_cycle(
     cycle_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.UpdateCycle:
@@ -131,7 +148,11 @@ async def get_update_cycle(
     return _out(await update_cycles.get_cycle(session, principal, cycle_id), response)
 
 
-@router.patch(f"{CYCLES}/{{cycle_id}}", response_model=schemas.UpdateCycle)
+@router.patch(
+    f"{CYCLES}/{{cycle_id}}",
+    response_model=schemas.UpdateCycle,
+    dependencies=[allowed(P.UPDATE_CYCLES_MANAGE)],
+)
 async def update_update_cycle(
     cycle_id: uuid.UUID,
     body: schemas.UpdateCycleUpdate,
@@ -142,14 +163,18 @@ async def update_update_cycle(
 ) -> schemas.UpdateCycle:
     """Rename an open cycle or move its deadline (policy team). Needs `If-Match`."""
     cycle = await update_cycles.get_cycle(session, principal, cycle_id, for_update=True)
-    update_cycles.require_policy_team(principal)
+    reviews_authz.check_manage_cycles(principal)
     if cycle.row_version != expected_version(if_match):
         raise PreconditionFailed("The cycle changed since you read it: read it again.")
     fields = body.model_dump(exclude_unset=True)
     return _out(await update_cycles.update_cycle(session, principal, cycle, fields), response)
 
 
-@router.get(f"{CYCLES}/{{cycle_id}}/items", response_model=list[schemas.UpdateCycleItem])
+@router.get(
+    f"{CYCLES}/{{cycle_id}}/items",
+    response_model=list[schemas.UpdateCycleItem],
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def list_update_cycle_items(
     cycle_id: uuid.UUID,
     session: Session,
@@ -178,7 +203,11 @@ async def list_update_cycle_items(
     return [schemas.UpdateCycleItem.model_validate(i) for i in items]
 
 
-@router.post(f"{CYCLES}/{{cycle_id}}/close", response_model=schemas.UpdateCycle)
+@router.post(
+    f"{CYCLES}/{{cycle_id}}/close",
+    response_model=schemas.UpdateCycle,
+    dependencies=[allowed(P.UPDATE_CYCLES_MANAGE)],
+)
 async def close_update_cycle(
     cycle_id: uuid.UUID,
     session: Session,
@@ -195,7 +224,11 @@ async def close_update_cycle(
     return _out(cycle, response)
 
 
-@router.get(f"{CYCLES}/{{cycle_id}}/report", response_model=schemas.UpdateCycleReport)
+@router.get(
+    f"{CYCLES}/{{cycle_id}}/report",
+    response_model=schemas.UpdateCycleReport,
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def update_cycle_report(
     cycle_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.UpdateCycleReport:
@@ -230,7 +263,11 @@ async def update_cycle_report(
     )
 
 
-@router.get(f"{ITEMS}/{{item_id}}", response_model=schemas.UpdateCycleItem)
+@router.get(
+    f"{ITEMS}/{{item_id}}",
+    response_model=schemas.UpdateCycleItem,
+    dependencies=[allowed(P.TRACKER_READ)],
+)
 async def get_update_cycle_item(
     item_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.UpdateCycleItem:
@@ -240,7 +277,11 @@ async def get_update_cycle_item(
     return schemas.UpdateCycleItem.model_validate(item)
 
 
-@router.patch(f"{ITEMS}/{{item_id}}", response_model=schemas.UpdateCycleItem)
+@router.patch(
+    f"{ITEMS}/{{item_id}}",
+    response_model=schemas.UpdateCycleItem,
+    dependencies=[allowed(P.REVIEWS_RUN, P.UPDATE_CYCLES_MANAGE)],
+)
 async def update_update_cycle_item(
     item_id: uuid.UUID,
     body: schemas.UpdateCycleItemUpdate,

@@ -13,8 +13,10 @@ from fastapi import APIRouter, Query, Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.permissions import allowed
 from services.api.types import PageSize
 from services.api.webhooks import schemas
+from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 from services.domain.webhooks import service
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -43,7 +45,7 @@ def _accepted(
     return schemas.WebhookDelivery.model_validate(delivery)
 
 
-@router.get("", response_model=list[schemas.Webhook])
+@router.get("", response_model=list[schemas.Webhook], dependencies=[allowed(P.WEBHOOKS_MANAGE)])
 async def list_webhooks(session: Session, principal: CurrentPrincipal) -> list[schemas.Webhook]:
     return [
         schemas.Webhook.model_validate(s)
@@ -51,7 +53,12 @@ async def list_webhooks(session: Session, principal: CurrentPrincipal) -> list[s
     ]
 
 
-@router.post("", status_code=201, response_model=schemas.WebhookWithSecret)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.WebhookWithSecret,
+    dependencies=[allowed(P.WEBHOOKS_MANAGE)],
+)
 async def create_webhook(
     body: schemas.WebhookCreate,
     session: Session,
@@ -67,7 +74,9 @@ async def create_webhook(
     return _with_secret(subscription, response)
 
 
-@router.get("/{subscription_id}", response_model=schemas.Webhook)
+@router.get(
+    "/{subscription_id}", response_model=schemas.Webhook, dependencies=[allowed(P.WEBHOOKS_MANAGE)]
+)
 async def get_webhook(
     subscription_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Webhook:
@@ -76,7 +85,9 @@ async def get_webhook(
     return schemas.Webhook.model_validate(subscription)
 
 
-@router.patch("/{subscription_id}", response_model=schemas.Webhook)
+@router.patch(
+    "/{subscription_id}", response_model=schemas.Webhook, dependencies=[allowed(P.WEBHOOKS_MANAGE)]
+)
 async def update_webhook(
     subscription_id: uuid.UUID,
     body: schemas.WebhookUpdate,
@@ -101,7 +112,12 @@ async def update_webhook(
     return schemas.Webhook.model_validate(subscription)
 
 
-@router.delete("/{subscription_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/{subscription_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[allowed(P.WEBHOOKS_MANAGE)],
+)
 async def delete_webhook(
     subscription_id: uuid.UUID,
     session: Session,
@@ -115,7 +131,11 @@ async def delete_webhook(
     return Response(status_code=204)
 
 
-@router.post("/{subscription_id}/rotate-secret", response_model=schemas.WebhookWithSecret)
+@router.post(
+    "/{subscription_id}/rotate-secret",
+    response_model=schemas.WebhookWithSecret,
+    dependencies=[allowed(P.WEBHOOKS_MANAGE)],
+)
 async def rotate_webhook_secret(
     subscription_id: uuid.UUID,
     session: Session,
@@ -136,7 +156,11 @@ async def rotate_webhook_secret(
     return _with_secret(subscription, response)
 
 
-@router.get("/{subscription_id}/deliveries", response_model=schemas.WebhookDeliveryPage)
+@router.get(
+    "/{subscription_id}/deliveries",
+    response_model=schemas.WebhookDeliveryPage,
+    dependencies=[allowed(P.WEBHOOKS_MANAGE)],
+)
 async def list_webhook_deliveries(
     subscription_id: uuid.UUID,
     session: Session,
@@ -162,7 +186,11 @@ async def list_webhook_deliveries(
     )
 
 
-@router.get("/{subscription_id}/deliveries/{delivery_id}", response_model=schemas.WebhookDelivery)
+@router.get(
+    "/{subscription_id}/deliveries/{delivery_id}",
+    response_model=schemas.WebhookDelivery,
+    dependencies=[allowed(P.WEBHOOKS_MANAGE)],
+)
 async def get_webhook_delivery(
     subscription_id: uuid.UUID,
     delivery_id: uuid.UUID,
@@ -178,6 +206,7 @@ async def get_webhook_delivery(
     "/{subscription_id}/deliveries/{delivery_id}/replay",
     status_code=202,
     response_model=schemas.WebhookDelivery,
+    dependencies=[allowed(P.WEBHOOKS_MANAGE)],
 )
 async def replay_webhook_delivery(
     subscription_id: uuid.UUID,
@@ -193,7 +222,12 @@ async def replay_webhook_delivery(
     return _accepted(subscription, delivery, response)
 
 
-@router.post("/{subscription_id}/ping", status_code=202, response_model=schemas.WebhookDelivery)
+@router.post(
+    "/{subscription_id}/ping",
+    status_code=202,
+    response_model=schemas.WebhookDelivery,
+    dependencies=[allowed(P.WEBHOOKS_MANAGE)],
+)
 async def ping_webhook(
     subscription_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.WebhookDelivery:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.errors import Unauthenticated
 from services.domain.organisations.models import Organisation
 from services.domain.people.models import ROLES, Person

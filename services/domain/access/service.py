@@ -10,10 +10,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from services.domain.access.models import ApiKey
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import organisation as org_authz
+from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
 from services.domain.errors import Invalid, NotFound, Unauthenticated
 from services.domain.people.models import ROLES, Person
@@ -47,9 +49,21 @@ async def create_api_key(
     if role not in ROLES:
         raise Invalid(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", field="role")
     if person_id is not None:
-        person = await session.get(Person, person_id)
+        person = (
+            await session.execute(
+                select(Person).where(Person.id == person_id).options(selectinload(Person.roles))
+            )
+        ).scalar_one_or_none()
         if person is None or person.organisation_id != organisation_id:
-            raise NotFound("No such person in this organisation.")
+            raise Invalid("No such person in this organisation.", field="person_id")
+        held = [r.role for r in person.roles]
+        if not org_authz.key_role_is_held(role, held):
+            raise Invalid(
+                f"{person.name} holds {', '.join(held) or 'no role'}: a key acting for them can "
+                f"do only what both allow, so a {role} key would promise what it cannot do. "
+                "Choose one of their roles.",
+                field="role",
+            )
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         organisation_id=organisation_id,
@@ -74,7 +88,7 @@ async def create_api_key(
 
 
 async def list_api_keys(session: AsyncSession, principal: Principal) -> list[ApiKey]:
-    principal.require("admin")
+    org_authz.check_manage_keys(principal)
     rows = await session.execute(
         select(ApiKey)
         .where(ApiKey.organisation_id == principal.organisation_id)
@@ -84,7 +98,7 @@ async def list_api_keys(session: AsyncSession, principal: Principal) -> list[Api
 
 
 async def get_api_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:
-    principal.require("admin")
+    org_authz.check_manage_keys(principal)
     key = await session.get(ApiKey, key_id)
     if key is None or key.organisation_id != principal.organisation_id:
         raise NotFound("No such API key.")
@@ -118,6 +132,7 @@ async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
             select(ApiKey, Person)
             .outerjoin(Person, Person.id == ApiKey.person_id)
             .where(ApiKey.key_hash == hash_key(secret))
+            .options(selectinload(Person.roles))
         )
     ).first()
     if row is None or row[0].revoked_at is not None:
@@ -147,4 +162,6 @@ async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
         roles=frozenset({key.role}),
         label=label,
         api_key_id=key.id,
+        # A key can do only what both its role and its person's roles allow.
+        person_roles=frozenset(r.role for r in person.roles) if person is not None else None,
     )

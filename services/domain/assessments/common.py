@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.service import can_edit, can_see_drafts, get_document
-from services.domain.errors import Forbidden, Invalid, NotFound
+from services.domain.documents.service import get_document
+from services.domain.errors import Invalid, NotFound
 
 
 async def document_named(
@@ -46,26 +47,13 @@ async def document_and_version(
     principal: Principal,
     document_id: uuid.UUID,
     version_id: uuid.UUID,
-    *,
-    what: str,
+    check: Callable[[Document], None],
 ) -> tuple[Document, DocumentVersion]:
-    """The document and version a new record is about, if the caller may work on them."""
+    """The document and version a new record is about, once ``check`` lets the caller work on
+    the document (both named in the body: a missing or foreign one is Invalid)."""
     document = await document_named(session, principal, document_id)
-    require_editor(principal, document, what)
+    check(document)
     return document, await version_named(session, document, version_id)
-
-
-def require_editor(principal: Principal, document: Document, what: str) -> None:
-    if not can_edit(principal, document):
-        raise Forbidden(
-            f"{what} are recorded by the document's author, responsible officer or owner, "
-            "or the policy team."
-        )
-
-
-def require_reader(principal: Principal, document: Document, what: str) -> None:
-    if not can_see_drafts(principal, document):
-        raise Forbidden(f"{what} are for the people working on the document and the policy team.")
 
 
 def after_position(

@@ -17,15 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.assessments.common import (
     after_position,
     document_and_version,
-    require_editor,
-    require_reader,
 )
 from services.domain.assessments.models import EIA_KINDS, EqualityAssessment
 from services.domain.audit import service as audit
+from services.domain.authz import assessments as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import get_document
@@ -207,7 +206,11 @@ async def create_assessment(
 ) -> EqualityAssessment:
     """Start a screening or full assessment of a version (anyone who can edit the document)."""
     document, version = await document_and_version(
-        session, principal, document_id, version_id, what=WHAT
+        session,
+        principal,
+        document_id,
+        version_id,
+        lambda d: authz.check_record(principal, d, WHAT),
     )
     fields = {"relevance": {}, "answers": {}, **fields}
     if "kind" not in fields:
@@ -245,7 +248,7 @@ async def get_assessment(
     if assessment is None:
         raise NotFound("No such equality assessment.")
     document = await get_document(session, principal, assessment.document_id)
-    require_reader(principal, document, WHAT)
+    authz.check_read(principal, document, WHAT)
     return assessment, document
 
 
@@ -259,7 +262,7 @@ async def list_assessments(
 ) -> list[EqualityAssessment]:
     """A document's assessments, oldest first."""
     document = await get_document(session, principal, document_id)
-    require_reader(principal, document, WHAT)
+    authz.check_read(principal, document, WHAT)
     query = select(EqualityAssessment).where(EqualityAssessment.document_id == document.id)
     query = after_position(query, EqualityAssessment.created_at, EqualityAssessment.id, after)
     return list((await session.execute(query.limit(limit))).scalars())
@@ -284,7 +287,7 @@ async def update_assessment(
     expected_version: int,
 ) -> EqualityAssessment:
     """Change an assessment in progress; a field sent replaces the stored one."""
-    require_editor(principal, document, WHAT)
+    authz.check_record(principal, document, WHAT)
     _check_open(assessment, expected_version)
     await _check_fields(session, assessment.organisation_id, changes)
     changed = {k for k, v in changes.items() if getattr(assessment, k) != v}
@@ -309,7 +312,7 @@ async def complete_assessment(
     expected_version: int,
 ) -> EqualityAssessment:
     """Record the outcome; every equality category must have been rated first."""
-    require_editor(principal, document, WHAT)
+    authz.check_record(principal, document, WHAT)
     _check_open(assessment, expected_version)
     allowed = OUTCOMES_BY_KIND[assessment.kind]
     if outcome not in allowed:

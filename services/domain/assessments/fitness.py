@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.assessments.common import (
     after_position,
     document_and_version,
-    require_reader,
 )
 from services.domain.assessments.models import FitnessCheck
 from services.domain.audit import service as audit
+from services.domain.authz import assessments as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
@@ -117,7 +117,11 @@ async def record_check(
 ) -> FitnessCheck:
     """Record the checklist answered for a version (anyone who can edit the document)."""
     document, version = await document_and_version(
-        session, principal, document_id, version_id, what=WHAT
+        session,
+        principal,
+        document_id,
+        version_id,
+        lambda d: authz.check_record(principal, d, WHAT),
     )
     check = FitnessCheck(
         id=new_id(),
@@ -155,7 +159,7 @@ async def get_check(
     ).scalar_one_or_none()
     if check is None:
         raise NotFound("No such fit-for-purpose check.")
-    require_reader(principal, await get_document(session, principal, check.document_id), WHAT)
+    authz.check_read(principal, await get_document(session, principal, check.document_id), WHAT)
     return check
 
 
@@ -169,7 +173,7 @@ async def list_checks(
 ) -> list[FitnessCheck]:
     """A document's checks, oldest first."""
     document = await get_document(session, principal, document_id)
-    require_reader(principal, document, WHAT)
+    authz.check_read(principal, document, WHAT)
     query = select(FitnessCheck).where(FitnessCheck.document_id == document.id)
     query = after_position(query, FitnessCheck.created_at, FitnessCheck.id, after)
     return list((await session.execute(query.limit(limit))).scalars())

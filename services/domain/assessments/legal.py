@@ -10,18 +10,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.assessments.common import after_position, document_and_version
 from services.domain.assessments.models import LEGAL_OUTCOMES, LegalReview
 from services.domain.audit import service as audit
+from services.domain.authz import assessments as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document
-from services.domain.documents.service import can_see_drafts, get_document
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from services.domain.documents.service import get_document
+from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 
@@ -58,7 +59,11 @@ async def request_review(
 ) -> LegalReview:
     """Ask for legal advice on a version (anyone who can edit the document)."""
     document, version = await document_and_version(
-        session, principal, document_id, version_id, what=WHAT
+        session,
+        principal,
+        document_id,
+        version_id,
+        lambda d: authz.check_record(principal, d, WHAT),
     )
     if not question.strip():
         raise Invalid("Say what the legal team is asked.", field="question")
@@ -87,13 +92,6 @@ async def request_review(
     return review
 
 
-def _involved(principal: Principal, review: LegalReview) -> bool:
-    return principal.person_id is not None and principal.person_id in (
-        review.reviewer_id,
-        review.requested_by_id,
-    )
-
-
 async def get_review(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
 ) -> LegalReview:
@@ -107,27 +105,8 @@ async def get_review(
     if review is None:
         raise NotFound("No such legal review.")
     document = await get_document(session, principal, review.document_id)
-    if not (can_see_drafts(principal, document) or _involved(principal, review)):
-        raise Forbidden(
-            "Legal reviews are for the people working on the document, the policy team and "
-            "the reviewer."
-        )
+    authz.check_read_legal(principal, review, document)
     return review
-
-
-def _visible(principal: Principal) -> ColumnElement[bool]:
-    if principal.manages_documents:
-        return LegalReview.organisation_id == principal.organisation_id
-    if principal.person_id is None:
-        return false()
-    me = principal.person_id
-    return or_(
-        LegalReview.reviewer_id == me,
-        LegalReview.requested_by_id == me,
-        Document.author_id == me,
-        Document.responsible_officer_id == me,
-        Document.owner_id == me,
-    )
 
 
 async def list_reviews(
@@ -144,7 +123,10 @@ async def list_reviews(
     query = (
         select(LegalReview)
         .join(Document, Document.id == LegalReview.document_id)
-        .where(LegalReview.organisation_id == principal.organisation_id, _visible(principal))
+        .where(
+            LegalReview.organisation_id == principal.organisation_id,
+            authz.readable_legal(principal),
+        )
     )
     if document_id is not None:
         query = query.where(LegalReview.document_id == document_id)
@@ -167,11 +149,7 @@ async def answer_review(
     outcome: str,
 ) -> LegalReview:
     """Give the advice: by the reviewer named, else by the policy team. Only once."""
-    if review.reviewer_id is not None:
-        if principal.person_id != review.reviewer_id:
-            raise Forbidden("Only the reviewer asked may answer this legal review.")
-    elif not principal.manages_documents:
-        raise Forbidden("A legal review with no reviewer named is answered by the policy team.")
+    authz.check_answer(principal, review)
     if review.answered_at is not None:
         raise Conflict("This legal review has been answered; ask a new question instead.")
     if outcome not in LEGAL_OUTCOMES:

@@ -17,19 +17,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.assessments.common import after_position, document_named
 from services.domain.assessments.models import Proposal
 from services.domain.audit import service as audit
+from services.domain.authz import assessments as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.boards.models import AgendaItem, MeetingDecision
 from services.domain.boards.service import get_board
 from services.domain.db import new_id
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 
-CREATING_ROLES = ("admin", "policy_officer", "author", "approver")
 FIELDS = frozenset(
     {
         "title",
@@ -67,21 +67,6 @@ async def _check_fields(
         await require_active_person(session, principal.organisation_id, fields.get(field), field)
 
 
-def _may_change(principal: Principal, proposal: Proposal) -> None:
-    """Its creator, sponsor or lead officer, or the policy team."""
-    if principal.manages_documents:
-        return
-    if principal.person_id is not None and principal.person_id in (
-        proposal.created_by_id,
-        proposal.sponsor_id,
-        proposal.lead_officer_id,
-    ):
-        return
-    raise Forbidden(
-        "A proposal is changed by its creator, sponsor or lead officer, or the policy team."
-    )
-
-
 def _check_version(proposal: Proposal, expected_version: int) -> None:
     if proposal.row_version != expected_version:
         raise PreconditionFailed("The proposal has changed since you read it; fetch it again.")
@@ -110,7 +95,7 @@ async def create_proposal(
     session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
 ) -> Proposal:
     """Draft a business case (admins, policy officers, authors and approvers)."""
-    principal.require(*CREATING_ROLES)
+    authz.check_create_proposal(principal)
     await _check_fields(session, principal, fields)
     if "title" not in fields:
         raise Invalid("A proposal needs a title.", field="title")
@@ -170,7 +155,7 @@ async def update_proposal(
     expected_version: int,
 ) -> Proposal:
     """Change a draft business case; once submitted it is the board's to decide."""
-    _may_change(principal, proposal)
+    authz.check_change_proposal(principal, proposal)
     _check_version(proposal, expected_version)
     if proposal.status != "draft":
         raise Conflict(f"This proposal is {proposal.status}; only a draft can be changed.")
@@ -201,7 +186,7 @@ async def submit_proposal(
     The usual agenda rules apply: the meeting asked for (default the next one), or the one
     after if its agenda deadline has passed, unless the chair accepts it late.
     """
-    _may_change(principal, proposal)
+    authz.check_change_proposal(principal, proposal)
     if expected_version is not None:
         _check_version(proposal, expected_version)
     if proposal.status != "draft":
@@ -219,13 +204,9 @@ async def submit_proposal(
     }
     if proposal.document_id is not None:
         fields["document_id"] = proposal.document_id
-    try:
-        item, _ = await agenda.submit_item(session, principal, board, fields)
-    except Forbidden:
-        raise Forbidden(
-            "The board takes a proposal from the author of its document, a board member, the "
-            "chair or the policy team: name the document, or ask one of them to submit it."
-        ) from None
+    # The board takes it from the author of its document, a member, the chair or the policy
+    # team (the agenda's rule).
+    item, _ = await agenda.submit_item(session, principal, board, fields)
     before = audit.snapshot(proposal)
     proposal.board_id = board.id
     proposal.agenda_item_id = item.id
@@ -239,7 +220,7 @@ async def withdraw_proposal(
     session: AsyncSession, principal: Principal, proposal: Proposal, *, expected_version: int
 ) -> Proposal:
     """Withdraw a draft or submitted proposal; its item leaves the forward plan too."""
-    _may_change(principal, proposal)
+    authz.check_change_proposal(principal, proposal)
     _check_version(proposal, expected_version)
     if proposal.status not in ("draft", "submitted"):
         raise Conflict(f"This proposal is already {proposal.status}.")

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.audit.models import AuditChainHead, AuditRecord
+from services.domain.authz.principal import Principal
 from services.domain.db import Base, utcnow
 
 GENESIS_HASH = "0" * 64

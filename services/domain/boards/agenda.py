@@ -17,23 +17,22 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import boards as authz
+from services.domain.authz import documents as document_authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import get_meeting, meeting_day, next_meeting, next_position
 from services.domain.boards.models import AgendaItem, Board, Meeting
 from services.domain.boards.service import (
     deadlines_for,
     get_board,
-    may_run_meetings,
-    require_running,
-    sits_on,
     working_calendar,
 )
 from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.service import can_edit, can_see_drafts, get_document
+from services.domain.documents.service import get_document
 from services.domain.documents.versions import get_version, latest_version, london_today
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 
@@ -118,7 +117,7 @@ async def _place(
     if not await _agenda_deadline_passed(session, board, requested):
         return Placement(requested, is_late=False, late_accepted=False)
     if accept_late:
-        await require_running(session, principal, board)
+        await authz.check_run_meetings(session, principal, board)
         return Placement(requested, is_late=True, late_accepted=True)
     later = await next_meeting(session, board.id, requested.starts_at)
     if later is None:
@@ -180,24 +179,13 @@ async def _document_and_version(
             raise Invalid("No such version of that document.", field="version_id") from None
         return document, chosen
     version = await latest_version(session, document.id)
-    if version is not None and not version.is_issued and not can_see_drafts(principal, document):
+    if (
+        version is not None
+        and not version.is_issued
+        and not document_authz.can_read_drafts(principal, document)
+    ):
         version = None
     return document, version
-
-
-async def _may_table(
-    session: AsyncSession, principal: Principal, board: Board, document: Document | None
-) -> None:
-    if document is not None and can_edit(principal, document):
-        return
-    if await may_run_meetings(session, principal, board):
-        return
-    if document is None and await sits_on(session, principal, board):
-        return
-    raise Forbidden(
-        "Items are proposed by the document's author, responsible officer or owner, board "
-        "members (for items without a document), the chair or the policy team."
-    )
 
 
 async def submit_item(
@@ -209,7 +197,7 @@ async def submit_item(
     document, version = await _document_and_version(
         session, principal, fields.get("document_id"), fields.get("version_id")
     )
-    await _may_table(session, principal, board, document)
+    await authz.check_table(session, principal, board, document)
     title = fields.get("title") or (document.title if document else None)
     if not title:
         raise Invalid("Give the item a title, or the document it is about.", field="title")
@@ -293,7 +281,7 @@ async def accept_late(
 ) -> AgendaItem:
     """The chair takes a late item at the meeting it was submitted for."""
     board = await get_board(session, principal, item.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     _check_planned(item, expected_version)
     if not item.is_late or item.meeting_id == item.requested_meeting_id:
         raise Conflict("This item is already on the agenda of the meeting it was submitted for.")
@@ -333,11 +321,11 @@ async def update_item(
     document = (
         await get_document(session, principal, item.document_id) if item.document_id else None
     )
-    await _may_table(session, principal, board, document)
+    await authz.check_table(session, principal, board, document)
     changes = dict(changes)
     placement = None
     if "meeting_id" in changes and changes["meeting_id"] != item.meeting_id:
-        await require_running(session, principal, board)
+        await authz.check_run_meetings(session, principal, board)
         target = await _requested_meeting(session, principal, board, changes["meeting_id"])
         # A move by the chair is not a deferral: nobody is told the item came late.
         placement = Placement(target, is_late=False, late_accepted=False)
@@ -372,8 +360,7 @@ async def withdraw_item(
     document = (
         await get_document(session, principal, item.document_id) if item.document_id else None
     )
-    if item.submitted_by_id != principal.person_id or principal.person_id is None:
-        await _may_table(session, principal, board, document)
+    await authz.check_table(session, principal, board, document, item)
     before = audit.snapshot(item)
     item.status = "withdrawn"
     await session.flush()
@@ -392,18 +379,6 @@ async def items_of(session: AsyncSession, board: Board, meeting: Meeting) -> lis
     return sorted(rows.scalars(), key=lambda i: (sections.get(i.section, len(sections)), i.section))
 
 
-async def may_read_paper(
-    session: AsyncSession, principal: Principal, item: AgendaItem, document: Document
-) -> bool:
-    """Members and their delegates read the drafts put to their board (Dorset 7.4)."""
-    if can_see_drafts(principal, document):
-        return True
-    board = await get_board(session, principal, item.board_id)
-    return await sits_on(session, principal, board) or await may_run_meetings(
-        session, principal, board
-    )
-
-
 async def paper(
     session: AsyncSession, principal: Principal, item: AgendaItem
 ) -> tuple[Document, DocumentVersion]:
@@ -414,6 +389,9 @@ async def paper(
     version = await session.get(DocumentVersion, item.version_id)
     if version is None:  # pragma: no cover - versions are never deleted
         raise NotFound("This item has no paper.")
-    if not version.is_issued and not await may_read_paper(session, principal, item, document):
+    board = await get_board(session, principal, item.board_id)
+    if not version.is_issued and not await authz.can_read_paper(
+        session, principal, board, document
+    ):
         raise NotFound("This item has no paper you may read.")
     return document, version

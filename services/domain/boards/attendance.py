@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import boards as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Attendance, Board, Meeting
-from services.domain.boards.service import get_board, members_of, require_running
+from services.domain.boards.service import get_board, members_of
 from services.domain.db import utcnow
 from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict, Invalid
@@ -123,7 +124,7 @@ async def record_attendance(
     Returns the attendance, the quorum check and the members escalated for missed meetings.
     """
     board = await get_board(session, principal, meeting.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     check_meeting_happened(meeting)
     members = {m.person_id: m for m in await members_of(session, [board.id])}
     existing = {a.person_id: a for a in await attendance_of(session, meeting.id)}

@@ -14,14 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import tokens
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import boards as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, Meeting
 from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.ics import CalendarEntry, render_calendar
 from services.domain.db import utcnow
-from services.domain.errors import Forbidden, NotFound
+from services.domain.errors import NotFound
 
 # How far the feed reaches: recent past for context, and the year ahead the schedule makes.
 FEED_PAST = timedelta(days=92)
@@ -51,8 +52,7 @@ async def board_for_feed(
 
 async def rotate_feed(session: AsyncSession, principal: Principal, board: Board) -> Board:
     """Revoke every feed address of the board handed out so far."""
-    if not principal.manages_documents:
-        raise Forbidden("Only admins and policy officers rotate calendar feeds.")
+    authz.check_manage(principal)
     board.calendar_feed_version += 1
     await session.flush()
     await audit.record(

@@ -19,13 +19,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import boards as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.models import AgendaItem, Board, Meeting
 from services.domain.boards.service import (
     deadlines_for,
     get_board,
-    require_running,
     working_calendar,
 )
 from services.domain.calendar.schedules import ScheduleError, occurrences, twelve_months_from
@@ -288,7 +288,7 @@ async def create_meeting(
     session: AsyncSession, principal: Principal, board: Board, fields: Mapping[str, Any]
 ) -> Meeting:
     """Arrange an extra meeting outside the schedule."""
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     starts_at: datetime = fields["starts_at"]
     ends_at = fields.get("ends_at") or starts_at + timedelta(minutes=board.meeting_duration_minutes)
     if ends_at <= starts_at:
@@ -343,7 +343,7 @@ async def update_meeting(
 ) -> Meeting:
     """Move a meeting (new start, end or place) or change its notes; a move is announced."""
     board = await get_board(session, principal, meeting.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     _check_open(meeting, expected_version)
     before = audit.snapshot(meeting)
     previous_start = meeting.starts_at
@@ -399,7 +399,7 @@ async def cancel_meeting(
     the items then wait on the forward plan of the cancelled meeting for the chair to place).
     """
     board = await get_board(session, principal, meeting.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     _check_open(meeting, expected_version)
     before = audit.snapshot(meeting)
     meeting.status = "cancelled"
@@ -455,7 +455,7 @@ async def circulate_papers(
     Circulating again (revised papers) sends them again.
     """
     board = await get_board(session, principal, meeting.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     _check_open(meeting)
     calendar = await working_calendar(session, meeting.organisation_id)
     deadline = deadlines_for(board, meeting_day(meeting), calendar).papers

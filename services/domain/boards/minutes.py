@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import boards as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.agenda import get_item
 from services.domain.boards.attendance import check_meeting_happened
 from services.domain.boards.meetings import carry_item, next_meeting
@@ -28,7 +29,7 @@ from services.domain.boards.models import (
     MeetingAction,
     MeetingDecision,
 )
-from services.domain.boards.service import get_board, members_of, require_running
+from services.domain.boards.service import get_board, members_of
 from services.domain.db import utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
@@ -107,7 +108,7 @@ async def record_decision(
     A deferred item moves to the board's next meeting.
     """
     board = await get_board(session, principal, meeting.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     check_meeting_happened(meeting)
     _check_decision_fields(fields)
     try:
@@ -229,7 +230,7 @@ async def add_action(
 ) -> MeetingAction:
     """Minute an action with its owner and due date."""
     board = await get_board(session, principal, meeting.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     check_meeting_happened(meeting)
     action = MeetingAction(
         id=uuid.uuid4(),
@@ -270,8 +271,7 @@ async def update_action(
     The action's owner may mark it done too.
     """
     board = await get_board(session, principal, meeting.board_id)
-    if set(changes) - {"status"} or principal.person_id != action.owner_id:
-        await require_running(session, principal, board)
+    await authz.check_update_action(session, principal, board, action, set(changes))
     if action.row_version != expected_version:
         raise PreconditionFailed("The action has changed since you read it; fetch it again.")
     before = audit.snapshot(action)
@@ -299,7 +299,7 @@ async def issue_minutes(
 ) -> Meeting:
     """Issue the minutes: members and action owners are sent them (again, if re-issued)."""
     board = await get_board(session, principal, meeting.board_id)
-    await require_running(session, principal, board)
+    await authz.check_run_meetings(session, principal, board)
     if meeting.row_version != expected_version:
         raise PreconditionFailed("The meeting has changed since you read it; fetch it again.")
     if meeting.status != "held":

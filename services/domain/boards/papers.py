@@ -12,8 +12,9 @@ import zipfile
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
-from services.domain.boards.agenda import items_of, may_read_paper
+from services.domain.authz import boards as authz
+from services.domain.authz.principal import Principal
+from services.domain.boards.agenda import items_of
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, Meeting
 from services.domain.documents.models import Document, DocumentVersion
@@ -64,8 +65,8 @@ async def papers_pack(
                     document = await session.get(Document, item.document_id)
                     version = await session.get(DocumentVersion, item.version_id)
                     if document is not None and version is not None:
-                        if version.is_issued or await may_read_paper(
-                            session, principal, item, document
+                        if version.is_issued or await authz.can_read_paper(
+                            session, principal, board, document
                         ):
                             extension = version.filename.rsplit(".", 1)[-1]
                             name = _safe(

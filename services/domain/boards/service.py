@@ -15,8 +15,9 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import boards as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.models import (
     DEFAULT_SECTIONS,
     AgendaItem,
@@ -29,14 +30,13 @@ from services.domain.calendar.working_days import (
     WorkingCalendar,
     deadline_before,
 )
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 from services.domain.people.service import require_active_person
 
 DEADLINES = ("agenda", "papers", "consultation_opens", "consultation_responses")
-RUNNING_ROLES = ("chair", "vice_chair")
 
 
 @dataclass(frozen=True)
@@ -141,41 +141,7 @@ async def membership(
     ).scalar_one_or_none()
 
 
-async def may_run_meetings(session: AsyncSession, principal: Principal, board: Board) -> bool:
-    """Chair and vice-chairs (who may deputise) run meetings, as do the policy team."""
-    if principal.manages_documents:
-        return True
-    member = await membership(session, board.id, principal.person_id)
-    return member is not None and member.role in RUNNING_ROLES
-
-
-async def require_running(session: AsyncSession, principal: Principal, board: Board) -> None:
-    if not await may_run_meetings(session, principal, board):
-        raise Forbidden("Only the board's chair, vice-chairs or the policy team may do this.")
-
-
-async def sits_on(session: AsyncSession, principal: Principal, board: Board) -> bool:
-    """The caller is a member of the board or a member's standing delegate."""
-    if principal.person_id is None:
-        return False
-    found = await session.execute(
-        select(
-            exists().where(
-                BoardMember.board_id == board.id,
-                (BoardMember.person_id == principal.person_id)
-                | (BoardMember.delegate_id == principal.person_id),
-            )
-        )
-    )
-    return bool(found.scalar())
-
-
 # --- changing --------------------------------------------------------------------------------
-
-
-def _require_manager(principal: Principal) -> None:
-    if not principal.manages_documents:
-        raise Forbidden("Only admins and policy officers set up boards.")
 
 
 def _check_settings(board: Board) -> None:
@@ -213,7 +179,7 @@ async def create_board(
     members: Sequence[Mapping[str, Any]] = (),
 ) -> Board:
     """Set up a board with its rules and, optionally, its first members."""
-    _require_manager(principal)
+    authz.check_manage(principal)
     board = Board(id=uuid.uuid4(), organisation_id=principal.organisation_id, **fields)
     board.agenda_sections = list(fields.get("agenda_sections") or DEFAULT_SECTIONS)
     board.seat_rules = list(fields.get("seat_rules") or [])
@@ -253,7 +219,7 @@ async def update_board(
     expected_version: int,
 ) -> tuple[Board, set[str]]:
     """Change a board's settings; returns the board and the names of what changed."""
-    _require_manager(principal)
+    authz.check_manage(principal)
     if board.row_version != expected_version:
         raise PreconditionFailed("The board has changed since you read it; fetch it again.")
     before = audit.snapshot(board)
@@ -295,7 +261,7 @@ async def delete_board(
     session: AsyncSession, principal: Principal, board: Board, *, expected_version: int
 ) -> None:
     """Remove a board that has no history; one with items or held meetings is deactivated."""
-    _require_manager(principal)
+    authz.check_manage(principal)
     if board.row_version != expected_version:
         raise PreconditionFailed("The board has changed since you read it; fetch it again.")
     has_history = await session.execute(
@@ -390,7 +356,7 @@ async def add_member(
     session: AsyncSession, principal: Principal, board: Board, spec: Mapping[str, Any]
 ) -> BoardMember:
     """Seat a person on the board as chair, vice-chair or member, with a standing delegate."""
-    _require_manager(principal)
+    authz.check_manage(principal)
     member = await _add_member(session, board, spec)
     await _member_changed(session, principal, board, member, "board.member_added", None)
     return member
@@ -406,7 +372,7 @@ async def update_member(
     expected_version: int,
 ) -> BoardMember:
     """Change a member's role, seat or standing delegate."""
-    _require_manager(principal)
+    authz.check_manage(principal)
     if member.row_version != expected_version:
         raise PreconditionFailed("The membership has changed since you read it.")
     before = audit.snapshot(member)
@@ -427,7 +393,7 @@ async def remove_member(
     expected_version: int,
 ) -> None:
     """Take a person off the board; their past attendance stays on the record."""
-    _require_manager(principal)
+    authz.check_manage(principal)
     if member.row_version != expected_version:
         raise PreconditionFailed("The membership has changed since you read it.")
     before = audit.snapshot(member)

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import consultations as authz
+from services.domain.authz.principal import Principal
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
     Consultation,
@@ -29,7 +30,7 @@ from services.domain.consultations.opening import (
     closing_time,
     open_now,
 )
-from services.domain.consultations.service import document_of, require_runner
+from services.domain.consultations.service import document_of
 from services.domain.db import new_id, utcnow
 from services.domain.errors import Conflict, Invalid
 from services.domain.outbox.service import emit
@@ -44,7 +45,7 @@ async def update_consultation(
     fields: Mapping[str, Any],
 ) -> Consultation:
     """Change the title, letter, reminders or closing time; the form only before it opens."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     if consultation.status not in ("scheduled", "open"):
         raise Conflict(f"This consultation is {consultation.status}.")
     before = audit.snapshot(consultation)
@@ -91,7 +92,7 @@ async def close_consultation(
     session: AsyncSession, principal: Principal, consultation: Consultation
 ) -> Consultation:
     """Close early. Silence is not deemed agreement then: nobody had the time promised."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     if consultation.status != "open":
         raise Conflict(
             f"Only an open consultation can be closed; this one is {consultation.status}."
@@ -181,7 +182,7 @@ async def cancel_consultation(
     session: AsyncSession, principal: Principal, consultation: Consultation, reason: str
 ) -> Consultation:
     """Withdraw a consultation (the wrong draft, say): it satisfies no gate; consultees are told."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     if consultation.status not in ("scheduled", "open"):
         raise Conflict(f"This consultation is {consultation.status}.")
     if not reason.strip():

@@ -15,10 +15,11 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import tokens
+from services.domain.authz import consultations as authz
 from services.domain.consultations.models import Consultation, Consultee
 from services.domain.consultations.service import link_expires_at
 from services.domain.db import utcnow
-from services.domain.errors import Forbidden, NotFound
+from services.domain.errors import NotFound
 
 
 def _signature(secret_key: str, consultee_id: uuid.UUID, link_version: int) -> str:
@@ -57,14 +58,10 @@ async def consultee_for_link(
     )
     consultation = await session.get(Consultation, consultee.consultation_id)
     assert consultation is not None  # the foreign key cascades
-    if not current or consultee.link_revoked_at is not None:
-        raise Forbidden(
-            "This consultation link has been withdrawn. Ask the policy team for a new one."
-        )
-    if consultation.status == "scheduled":
-        raise Forbidden("This consultation has not opened yet.")
-    if consultation.status == "cancelled":
-        raise Forbidden("This consultation was cancelled.")
-    if utcnow() >= link_expires_at(consultation, grace):
-        raise Forbidden("This consultation link has expired.")
+    authz.check_link(
+        consultation,
+        consultee,
+        is_current=current,
+        is_expired=utcnow() >= link_expires_at(consultation, grace),
+    )
     return consultee, consultation

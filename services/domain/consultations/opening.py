@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.assessments.common import document_and_version
 from services.domain.audit import service as audit
+from services.domain.authz import consultations as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, Meeting
 from services.domain.boards.service import deadlines_for, members_of, offset, working_calendar
@@ -34,7 +35,6 @@ from services.domain.consultations.service import (
     consultee_of,
     consultees_of,
     document_of,
-    require_runner,
 )
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document
@@ -44,7 +44,6 @@ from services.domain.people.models import Person
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import choose_route
 
-WHAT = "Consultations"
 QUESTION_KINDS = ("text", "yes_no", "choice")
 MAX_REMINDERS = 5
 
@@ -235,7 +234,7 @@ async def open_consultation(
 ) -> Consultation:
     """Put a draft out for comment: now, or at a later opening (then the sweep opens it)."""
     document, version = await document_and_version(
-        session, principal, document_id, version_id, what=WHAT
+        session, principal, document_id, version_id, lambda d: authz.check_run(principal, d)
     )
     if version.is_issued:
         raise Invalid(
@@ -447,7 +446,7 @@ async def add_consultees(
     session: AsyncSession, principal: Principal, consultation: Consultation, audience: Audience
 ) -> list[Consultee]:
     """Widen the audience of a consultation not yet closed; new consultees are invited."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     if consultation.status not in ("scheduled", "open"):
         raise Conflict(f"This consultation is {consultation.status}.")
     if audience.is_empty():
@@ -486,7 +485,7 @@ async def revoke_link(
     session: AsyncSession, principal: Principal, consultation: Consultation, consultee: Consultee
 ) -> Consultee:
     """Withdraw an external consultee's link: it opens nothing from now on."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     if consultee.kind != "external":
         raise Invalid("Only external consultees have links; people sign in.")
     consultee.link_version += 1
@@ -500,7 +499,7 @@ async def send_link(
     session: AsyncSession, principal: Principal, consultation: Consultation, consultee: Consultee
 ) -> Consultee:
     """Send an external consultee a new link (any earlier one stops working)."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     if consultee.kind != "external":
         raise Invalid("Only external consultees have links; people sign in.")
     if consultation.status != "open":

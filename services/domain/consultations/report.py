@@ -219,7 +219,8 @@ def _question_analysis(
 async def build_report(session: AsyncSession, consultation: Consultation) -> ConsultationReport:
     """Everything said in a consultation and what became of it (Cafcass 4.7); two queries.
 
-    It names every consultee and their response: only for callers ``service.may_run`` allows.
+    It names every consultee and their response: only for callers
+    ``authz.consultations.can_read_responses`` allows.
     """
     document, version = (
         await session.execute(

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import consultations as authz
+from services.domain.authz.principal import Principal
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
     HANDLING,
@@ -30,12 +31,10 @@ from services.domain.consultations.service import (
     consultee_of,
     document_of,
     is_past_deadline,
-    may_run,
-    require_runner,
 )
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import DocumentVersion
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from services.domain.errors import Conflict, Invalid, NotFound
 
 MAX_THEMES = 20
 THEME_LENGTH = 80
@@ -188,9 +187,9 @@ async def respond_as_consultee(
     session: AsyncSession, principal: Principal, consultation: Consultation, **fields: Any
 ) -> tuple[ConsultationResponse, bool]:
     """The signed-in caller's own response."""
-    consultee = await consultee_of(session, consultation, principal.person_id)
-    if consultee is None:
-        raise Forbidden("You are not asked to respond to this consultation.")
+    consultee = authz.check_respond(
+        principal, await consultee_of(session, consultation, principal.person_id)
+    )
     return await respond(
         session, principal, consultation, consultee, recorded_by_id=principal.person_id, **fields
     )
@@ -204,7 +203,7 @@ async def record_for(
     **fields: Any,
 ) -> tuple[ConsultationResponse, bool]:
     """The author records a response that came by email or post, on the consultee's behalf."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     return await respond(
         session, principal, consultation, consultee, recorded_by_id=principal.person_id, **fields
     )
@@ -230,7 +229,7 @@ async def responses_to(
         .where(ConsultationResponse.consultation_id == consultation.id)
         .order_by(ConsultationResponse.submitted_at, ConsultationResponse.id)
     )
-    if not may_run(principal, await document_of(session, consultation)):
+    if not authz.can_read_responses(principal, await document_of(session, consultation)):
         query = query.where(Consultee.person_id == principal.person_id)
     return [(r, c) for r, c in (await session.execute(query)).all()]
 
@@ -281,7 +280,7 @@ async def analyse_response(
     fields: Mapping[str, Any],
 ) -> ConsultationResponse:
     """The author tags a response with themes and says how it was handled in the next draft."""
-    require_runner(principal, await document_of(session, consultation))
+    authz.check_run(principal, await document_of(session, consultation))
     before = audit.snapshot(response)
     if "themes" in fields:
         response.themes = _themes(fields["themes"] or [])

@@ -1,9 +1,9 @@
-"""Consultations: who may see and run them, and reading them.
+"""Consultations: reading them.
 
-Anyone who may edit the document (its author, responsible officer, owner, or the policy team)
-runs its consultations (``opening``, ``lifecycle``). Consultees read the consultation they are
-asked about and its draft, and nothing else of the document; their responses are in
-``responses``, external consultees' links in ``links``.
+Who may run and see them is decided in ``services/domain/authz/consultations.py``: the
+document's people and the policy team run them (``opening``, ``lifecycle``); consultees read the
+consultation they are asked about and its draft, and nothing else of the document. Responses are
+in ``responses``, external consultees' links in ``links``.
 """
 
 from __future__ import annotations
@@ -11,39 +11,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.assessments.common import after_position
+from services.domain.authz import consultations as authz
+from services.domain.authz.principal import Principal
 from services.domain.consultations.models import (
     Consultation,
     Consultee,
 )
 from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.service import can_edit, can_see_drafts, get_document
-from services.domain.errors import Forbidden, NotFound
-
-# --- who may do what -------------------------------------------------------------------------
-
-
-def may_run(principal: Principal, document: Document) -> bool:
-    """The document's team and the policy team run its consultations and read every response."""
-    return can_edit(principal, document) or can_see_drafts(principal, document)
-
-
-def require_runner(principal: Principal, document: Document) -> None:
-    if not can_edit(principal, document):
-        raise Forbidden(
-            "Consultations are run by the document's author, responsible officer or owner, "
-            "or the policy team."
-        )
-
-
-def require_team(principal: Principal, document: Document) -> None:
-    """The consultees and everyone's responses are for the document's team only."""
-    if not may_run(principal, document):
-        raise Forbidden("Only the document's team and the policy team see who was consulted.")
+from services.domain.documents.service import get_document
+from services.domain.errors import NotFound
 
 
 async def consultee_of(
@@ -78,11 +58,10 @@ async def get_consultation(
     if consultation is None:
         raise NotFound("No such consultation.")
     document = await get_document(session, principal, consultation.document_id)
-    if may_run(principal, document):
+    if authz.can_read_responses(principal, document):
         return consultation
-    if consultation.status != "scheduled" and await consultee_of(
-        session, consultation, principal.person_id
-    ):
+    is_consultee = await consultee_of(session, consultation, principal.person_id) is not None
+    if authz.can_read(principal, consultation, document, is_consultee=is_consultee):
         return consultation
     raise NotFound("No such consultation.")
 
@@ -106,32 +85,14 @@ async def draft_of(
 ) -> tuple[Document, DocumentVersion]:
     """The consulted draft: for the document's team, and for consultees once it has opened."""
     document = await document_of(session, consultation)
-    if not may_run(principal, document) and consultation.status not in ("open", "closed"):
+    if not authz.can_read_responses(principal, document) and consultation.status not in (
+        "open",
+        "closed",
+    ):
         raise NotFound("This consultation has no draft you may read.")
     version = await session.get(DocumentVersion, consultation.version_id)
     assert version is not None  # versions are never deleted
     return document, version
-
-
-def _visible(principal: Principal) -> ColumnElement[bool]:
-    """Consultations the caller runs or (once open) is consulted on."""
-    me = principal.person_id
-    consulted: ColumnElement[bool] = (
-        false()
-        if me is None
-        else (Consultation.status != "scheduled")
-        & exists().where(Consultee.consultation_id == Consultation.id, Consultee.person_id == me)
-    )
-    if principal.manages_documents:
-        return Consultation.organisation_id == principal.organisation_id
-    if me is None:
-        return false()
-    return or_(
-        Document.author_id == me,
-        Document.responsible_officer_id == me,
-        Document.owner_id == me,
-        consulted,
-    )
 
 
 async def list_consultations(
@@ -148,7 +109,7 @@ async def list_consultations(
     query = (
         select(Consultation)
         .join(Document, Document.id == Consultation.document_id)
-        .where(Consultation.organisation_id == principal.organisation_id, _visible(principal))
+        .where(Consultation.organisation_id == principal.organisation_id, authz.readable(principal))
     )
     if document_id is not None:
         query = query.where(Consultation.document_id == document_id)

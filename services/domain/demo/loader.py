@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.boards import meetings
 from services.domain.boards import service as boards
 from services.domain.boards.models import Board, Meeting
@@ -73,12 +73,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     if org is None:
         org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
         counts["organisations"] = 1
-    system = Principal(
-        organisation_id=org.id,
-        person_id=None,
-        roles=frozenset({"admin"}),
-        label="seed-demo",
-    )
+    system = Principal.system(org.id, "seed-demo")
     by_email = {}
     for p in spec["people"]:
         person = await people.find_by_email(session, org.id, p["email"])

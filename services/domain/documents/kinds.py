@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import documents as authz
+from services.domain.authz.principal import Principal
 from services.domain.documents.models import DocumentKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 
@@ -38,7 +39,7 @@ async def create_kind(
     session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
 ) -> DocumentKind:
     """Add a kind of document to the organisation (admins)."""
-    principal.require("admin")
+    authz.check_manage_kinds(principal)
     if not KEY.match(fields["key"]):
         raise Invalid("A key is 2-40 lower-case letters, digits or underscores.", field="key")
     existing = await session.execute(
@@ -73,7 +74,7 @@ async def update_kind(
     expected_version: int,
 ) -> DocumentKind:
     """Relabel a kind, change its rules or retire it (the key is permanent)."""
-    principal.require("admin")
+    authz.check_manage_kinds(principal)
     if kind.row_version != expected_version:
         raise PreconditionFailed("The kind has changed since you read it.")
     before = audit.snapshot(kind)

@@ -9,11 +9,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import documents as authz
+from services.domain.authz.principal import Principal
 from services.domain.documents.models import LINK_KINDS, Document, DocumentLink
-from services.domain.documents.service import can_edit, get_document
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from services.domain.documents.service import get_document
+from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 
 # Only 'governs' forms a hierarchy, so only it must stay acyclic.
@@ -46,8 +47,7 @@ async def create_link(
     kind: str,
 ) -> DocumentLink:
     """Link ``source`` to another document of the same organisation."""
-    if not can_edit(principal, source):
-        raise Forbidden("You may not change this document's links.")
+    authz.check_edit(principal, source)
     if kind not in LINK_KINDS:
         raise Invalid(f"Link kind must be one of {', '.join(LINK_KINDS)}.", field="kind")
     if target_id == source.id:
@@ -153,8 +153,7 @@ async def get_link(
 async def delete_link(
     session: AsyncSession, principal: Principal, document: Document, link: DocumentLink
 ) -> None:
-    if not can_edit(principal, document):
-        raise Forbidden("You may not change this document's links.")
+    authz.check_edit(principal, document)
     before = audit.snapshot(link)
     await session.delete(link)
     await session.flush()

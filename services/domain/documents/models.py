@@ -176,6 +176,12 @@ class Document(IdMixin, TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
+def acting_responsible_officer_id(document: Document) -> uuid.UUID | None:
+    """Who acts as the document's responsible officer."""
+    # NCT: every procedure has an RO; when none is named the RSM (owner) stands in.
+    return document.responsible_officer_id or document.owner_id
+
+
 class DocumentVersion(IdMixin, Base):
     """One uploaded file of a document; kept forever (Cafcass: retain every draft)."""
 

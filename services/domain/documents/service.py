@@ -13,11 +13,15 @@ from sqlalchemy import ColumnElement, Float, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import documents as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id
 from services.domain.documents.models import STATUSES, Document, DocumentKind
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.documents.models import (
+    acting_responsible_officer_id as acting_responsible_officer_id,
+)
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 from services.domain.publications import service as publications
@@ -28,35 +32,6 @@ PEOPLE_FIELDS = {
     "responsible_officer_id": "responsible_officer",
     "author_id": "author",
 }
-# Only admins and policy officers change who is accountable, the reference, kind, category
-# (they choose the sign-off route) or status.
-MANAGED_FIELDS = frozenset({"reference", "kind", "category", "status", *PEOPLE_FIELDS})
-WRITING_ROLES = frozenset({"admin", "policy_officer", "author", "approver"})
-
-
-def is_named_on(principal: Principal, document: Document) -> bool:
-    """True if the caller is the document's author, responsible officer or owner."""
-    return principal.person_id is not None and principal.person_id in (
-        document.author_id,
-        document.responsible_officer_id,
-        document.owner_id,
-    )
-
-
-def can_see_drafts(principal: Principal, document: Document) -> bool:
-    """Draft versions are for the people working on the document and the policy team."""
-    return principal.manages_documents or is_named_on(principal, document)
-
-
-def can_edit(principal: Principal, document: Document) -> bool:
-    return principal.manages_documents or (
-        bool(principal.roles & WRITING_ROLES) and is_named_on(principal, document)
-    )
-
-
-def acting_responsible_officer_id(document: Document) -> uuid.UUID | None:
-    # NCT: every procedure has an RO; when none is named the RSM (owner) stands in.
-    return document.responsible_officer_id or document.owner_id
 
 
 async def get_document(
@@ -119,13 +94,11 @@ async def create_document(
     session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
 ) -> Document:
     """Add a document to the register, with its audit record and events."""
-    principal.require("admin", "policy_officer", "author")
     fields = dict(fields)
-    if not principal.manages_documents:
-        if fields.get("status", "draft") != "draft":
-            raise Forbidden("Only admins and policy officers can register a non-draft document.")
-        if fields.get("author_id") is None:
-            fields["author_id"] = principal.person_id
+    authz.check_create(principal, status=fields.get("status", "draft"))
+    if not authz.is_policy_team(principal) and fields.get("author_id") is None:
+        # An author's own draft is theirs.
+        fields["author_id"] = principal.person_id
     kind = await _check_kind(session, principal.organisation_id, fields.get("kind", ""))
     if fields.get("review_interval_months") is None and kind.default_review_interval_months:
         fields["review_interval_months"] = kind.default_review_interval_months
@@ -186,15 +159,9 @@ async def update_document(
     expected_version: int,
 ) -> Document:
     """Change a document's register entry; ``expected_version`` comes from the caller's If-Match."""
-    if not can_edit(principal, document):
-        raise Forbidden("You may not change this document.")
+    authz.check_update(principal, document, changes.keys())
     if document.row_version != expected_version:
         raise PreconditionFailed("The document has changed since you read it; fetch it again.")
-    restricted = MANAGED_FIELDS & changes.keys()
-    if restricted and not principal.manages_documents:
-        raise Forbidden(
-            f"Only admins and policy officers can change {', '.join(sorted(restricted))}."
-        )
     before = audit.snapshot(document)
     changed = {k for k, v in changes.items() if getattr(document, k) != v}
     if "tags" in changed:
@@ -291,19 +258,15 @@ async def list_documents(
         tsquery = func.websearch_to_tsquery("english", filters.q)
         match: ColumnElement[bool]
         rank: ColumnElement[float]
-        if principal.manages_documents:
+        scope = authz.draft_scope(principal)
+        if scope == "all":
             match = Document.search_all.op("@@")(tsquery)
             rank = func.ts_rank_cd(Document.search_all, tsquery)
-        elif principal.person_id is None:
+        elif scope == "none":
             match = Document.search_published.op("@@")(tsquery)
             rank = func.ts_rank_cd(Document.search_published, tsquery)
         else:
-            me = principal.person_id
-            mine = or_(
-                Document.author_id == me,
-                Document.responsible_officer_id == me,
-                Document.owner_id == me,
-            )
+            mine = authz.named_on_condition(principal)
             match = or_(
                 Document.search_published.op("@@")(tsquery),
                 and_(mine, Document.search_all.op("@@")(tsquery)),

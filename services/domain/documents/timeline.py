@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz import documents as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.models import Meeting
 from services.domain.documents.models import Document
-from services.domain.documents.service import can_see_drafts
 from services.domain.documents.timeline_rows import TimelineRows, load_rows
-from services.domain.errors import Forbidden
 from services.domain.sign_off.models import Delegation, SignOffDecision
 
 LONDON = ZoneInfo("Europe/London")
@@ -543,11 +542,12 @@ async def document_timeline(
     session: AsyncSession, principal: Principal, document: Document
 ) -> list[TimelineEntry]:
     """The document's whole paper trail, oldest first; only for those who may see drafts."""
-    if not can_see_drafts(principal, document):
-        raise Forbidden(
-            "The timeline shows drafts: only the policy team and the people named on the "
-            "document may read it."
-        )
+    authz.check_read_drafts(
+        principal,
+        document,
+        "The timeline shows drafts: only the policy team and the people named on the document "
+        "may read it.",
+    )
     builder = _Builder(await load_rows(session, document))
     _versions(builder)
     proposal_items = _proposals(builder)

@@ -15,15 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import documents as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
 from services.domain.documents import diff as diffing
 from services.domain.documents import text as texts
 from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.numbering import format_number, next_number, parse_number
-from services.domain.documents.service import can_edit, can_see_drafts
-from services.domain.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.outbox.service import emit
 
 LONDON = ZoneInfo("Europe/London")
@@ -58,10 +58,7 @@ async def add_version(
     max_bytes: int,
 ) -> DocumentVersion:
     """Store a new version and number it (Cafcass 4.11); ``issue`` registers an issued version."""
-    if not can_edit(principal, document):
-        raise Forbidden("You may not add versions to this document.")
-    if issue and not principal.manages_documents:
-        raise Forbidden("Only admins and policy officers can register an issued version.")
+    authz.check_add_version(principal, document, issued=issue)
     if len(content) > max_bytes:
         raise PayloadTooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
     media_type = texts.detect_media_type(filename, content, declared_media_type)
@@ -131,7 +128,7 @@ async def list_versions(
 ) -> list[DocumentVersion]:
     """Every version the caller may see, newest first."""
     query = select(DocumentVersion).where(DocumentVersion.document_id == document.id)
-    if not can_see_drafts(principal, document):
+    if not authz.can_read_drafts(principal, document):
         query = query.where(DocumentVersion.minor == 0)
     query = query.order_by(DocumentVersion.major.desc(), DocumentVersion.minor.desc())
     return list((await session.execute(query)).scalars())
@@ -158,7 +155,9 @@ async def get_version(
     if with_text:
         query = query.options(undefer(DocumentVersion.text))
     version = (await session.execute(query)).scalar_one_or_none()
-    if version is None or (not version.is_issued and not can_see_drafts(principal, document)):
+    if version is None or (
+        not version.is_issued and not authz.can_read_drafts(principal, document)
+    ):
         raise NotFound("No such version.")
     return version
 

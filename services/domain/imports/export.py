@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import safe_cell
 from services.domain.documents import service as documents
 from services.domain.imports.sheet import COLUMNS

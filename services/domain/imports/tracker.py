@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import reviews as reviews_authz
+from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import FORMULA_STARTS
 from services.domain.documents import service as documents
 from services.domain.documents.models import Document, DocumentKind
@@ -330,7 +331,7 @@ async def import_tracker(
     """Check every row of ``sheet``, then create and update the documents it lists, all or
     nothing: any problem raises TrackerRejected and writes nothing. A dry run checks and reports
     what would happen, writing nothing either way (its problems are in the report)."""
-    principal.require("admin", "policy_officer")
+    reviews_authz.check_import(principal)
     planned, problems = await _plan(session, principal, sheet, progress)
     report = ImportReport(
         dry_run=dry_run, rows=len(sheet.rows), problems=problems, ignored_columns=sheet.ignored

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import organisation as org_authz
+from services.domain.authz.principal import Principal
 from services.domain.documents.models import DEFAULT_KINDS, DocumentKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.models import Organisation
@@ -58,7 +59,7 @@ async def update_organisation(
 ) -> Organisation:
     """Change the caller's organisation: its name, calendar, escalation contact or equality
     categories (admins)."""
-    principal.require("admin")
+    org_authz.check_manage(principal)
     org = await get(session, principal.organisation_id)
     if org.row_version != expected_version:
         raise PreconditionFailed("The organisation has changed since you read it.")

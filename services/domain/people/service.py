@@ -10,10 +10,11 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import organisation as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.people.models import ROLES, Person, PersonRole
 
 
@@ -92,9 +93,7 @@ async def create_person(
 ) -> Person:
     """Add a person to the directory (admins and policy officers)."""
     if principal is not None:
-        principal.require("admin", "policy_officer")
-        if set(roles) - {"reader"} and not principal.is_admin:
-            raise Forbidden("Only an admin can give roles other than reader.")
+        authz.check_new_person_roles(principal, roles)
     email = email.strip().lower()
     if await find_by_email(session, organisation_id, email) is not None:
         raise Conflict(f"{email} is already in the directory.", field="email")
@@ -133,7 +132,7 @@ async def update_person(
     expected_version: int,
 ) -> Person:
     """Change a person's details or roles (roles: admins only)."""
-    principal.require("admin", "policy_officer")
+    authz.check_manage_people(principal)
     if person.row_version != expected_version:
         raise PreconditionFailed("The person has changed since you read it.")
     before = person_snapshot(person)
@@ -149,7 +148,7 @@ async def update_person(
     if "roles" in changes:
         roles = _validated_roles(changes["roles"])
         if roles != [r.role for r in person.roles]:
-            principal.require("admin")
+            authz.check_assign_roles(principal)
             if person.id == principal.person_id and "admin" not in roles:
                 raise Conflict("You cannot remove your own admin role.")
             # Keep the rows of retained roles: replacing them would insert before deleting.

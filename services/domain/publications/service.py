@@ -17,8 +17,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import organisation as org_authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.numbering import parse_number
@@ -26,8 +27,6 @@ from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.publications.models import ACTIONS, Publication
 
-# The policy team, and API keys with the integration role (the Trix upload scripts).
-QUEUE_ROLES = ("admin", "policy_officer", "integration")
 # Statuses that take a document off the manual.
 WITHDRAWN = frozenset({"retired", "superseded"})
 
@@ -174,7 +173,7 @@ async def list_publications(
     limit: int = 50,
 ) -> list[QueuedPublication]:
     """The queue, oldest first: what the scripts should do next comes first."""
-    principal.require(*QUEUE_ROLES)
+    org_authz.check_work_queue(principal)
     query = _query(principal)
     for column, value in (
         (Publication.status, status),
@@ -201,7 +200,7 @@ async def get_publication(
     for_update: bool = False,
 ) -> QueuedPublication:
     """One publication of the caller's organisation; any other id is NotFound."""
-    principal.require(*QUEUE_ROLES)
+    org_authz.check_work_queue(principal)
     query = _query(principal).where(Publication.id == publication_id)
     if for_update:
         query = query.with_for_update(of=[Publication, Document]).execution_options(
@@ -270,7 +269,7 @@ async def mark_uploaded(
     Reporting the same page again changes nothing (a retried script); another page is a
     Conflict naming the one recorded.
     """
-    principal.require(*QUEUE_ROLES)
+    org_authz.check_work_queue(principal)
     publication = queued.publication
     if publication.action != "upload":
         raise Conflict(
@@ -294,7 +293,7 @@ async def mark_removed(
 
     Reporting it again changes nothing. The note, if any, is kept in the audit record.
     """
-    principal.require(*QUEUE_ROLES)
+    org_authz.check_work_queue(principal)
     publication = queued.publication
     if publication.action != "remove":
         raise Conflict(

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import reviews as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document, DocumentLink
-from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.errors import Conflict, Forbidden, Invalid
+from services.domain.errors import Conflict, Invalid
 from services.domain.reviews.models import OPEN_REVIEW_STATUSES, Review, ReviewDocument
 
 # Links along which a change travels: a policy governs procedures, a procedure implements a
@@ -117,16 +117,6 @@ async def candidates(session: AsyncSession, review: Review) -> list[Candidate]:
     return ranked[:MAX_CANDIDATES]
 
 
-def _require_officer(principal: Principal, document: Document) -> None:
-    is_officer = principal.person_id is not None and principal.person_id == (
-        acting_responsible_officer_id(document)
-    )
-    if not (is_officer or principal.manages_documents):
-        raise Forbidden(
-            "Documents are added to a review by its responsible officer or the policy team."
-        )
-
-
 async def add_documents(
     session: AsyncSession,
     principal: Principal,
@@ -136,7 +126,7 @@ async def add_documents(
     """Add (document id, reason) pairs to an open review; an empty reason takes the impact
     list's reasons, and a document not on that list needs one."""
     reviewed = await _reviewed(session, review)
-    _require_officer(principal, reviewed)
+    authz.check_add_documents(principal, reviewed)
     if review.status not in OPEN_REVIEW_STATUSES:
         raise Conflict(f"The review is {review.status}.")
     if not additions:

@@ -13,23 +13,20 @@ from datetime import date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
-from services.domain.assessments.common import after_position, document_named, require_editor
+from services.domain.assessments.common import after_position, document_named
 from services.domain.audit import service as audit
+from services.domain.authz import reviews as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document, DocumentKind, DocumentVersion
-from services.domain.documents.service import (
-    acting_responsible_officer_id,
-    can_see_drafts,
-    get_document,
-)
+from services.domain.documents.service import get_document
 from services.domain.documents.versions import london_today
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 from services.domain.reviews.models import (
@@ -42,7 +39,6 @@ from services.domain.reviews.models import (
 from services.domain.sign_off.models import OPEN_STATUSES as OPEN_SIGN_OFF_STATUSES
 from services.domain.sign_off.models import SignOff
 
-WHAT = "Reviews"
 # When neither the document nor its kind says how often: NCT reviews procedures yearly.
 DEFAULT_INTERVAL_MONTHS = 12
 
@@ -137,7 +133,7 @@ async def start_review(
 ) -> Review:
     """Start reviewing a published document (its RO, owner or author, or the policy team)."""
     document = await document_named(session, principal, document_id)
-    require_editor(principal, document, WHAT)
+    authz.check_run(principal, document)
     if kind not in REVIEW_KINDS:
         raise Invalid(f"The kind is one of: {', '.join(REVIEW_KINDS)}.", field="kind")
     if kind == "unscheduled":
@@ -187,13 +183,6 @@ async def start_review(
     return review
 
 
-def _involved(principal: Principal, review: Review) -> bool:
-    return principal.person_id is not None and principal.person_id in (
-        review.requested_by_id,
-        review.started_by_id,
-    )
-
-
 async def get_review(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
 ) -> Review:
@@ -207,27 +196,9 @@ async def get_review(
     if review is None:
         raise NotFound("No such review.")
     document = await get_document(session, principal, review.document_id)
-    if not (can_see_drafts(principal, document) or _involved(principal, review)):
-        raise Forbidden(
-            "Reviews are for the people working on the document, the policy team and whoever "
-            "asked for the review."
-        )
+    if not authz.can_read(principal, review, document):
+        raise NotFound("No such review.")
     return review
-
-
-def _visible(principal: Principal) -> ColumnElement[bool]:
-    if principal.manages_documents:
-        return Review.organisation_id == principal.organisation_id
-    if principal.person_id is None:
-        return false()
-    me = principal.person_id
-    return or_(
-        Review.requested_by_id == me,
-        Review.started_by_id == me,
-        Document.author_id == me,
-        Document.responsible_officer_id == me,
-        Document.owner_id == me,
-    )
 
 
 async def list_reviews(
@@ -247,7 +218,7 @@ async def list_reviews(
     query = (
         select(Review)
         .join(Document, Document.id == Review.document_id)
-        .where(Review.organisation_id == principal.organisation_id, _visible(principal))
+        .where(Review.organisation_id == principal.organisation_id, authz.readable(principal))
     )
     if document_id is not None:
         query = query.where(Review.document_id == document_id)
@@ -272,10 +243,7 @@ async def state_no_change(
 ) -> Review:
     """The RO states that no change is needed (NCT 3.4(b)(iii)); the RSM is asked to confirm."""
     document = await _document(session, review)
-    if principal.person_id is None or principal.person_id != acting_responsible_officer_id(
-        document
-    ):
-        raise Forbidden("Only the document's responsible officer states that no change is needed.")
+    authz.check_state_no_change(principal, document)
     _check_version(review, expected_version)
     _require_open(review)
     if review.status != "in_progress" or review.outcome is not None:
@@ -296,15 +264,6 @@ async def state_no_change(
         ),
     )
     return review
-
-
-def _require_confirmer(principal: Principal, document: Document) -> None:
-    is_owner = principal.person_id is not None and principal.person_id == document.owner_id
-    if not (is_owner or principal.manages_documents):
-        raise Forbidden(
-            "A statement of no change is confirmed or refused by the document's owner (RSM) "
-            "or the policy team."
-        )
 
 
 def _require_awaiting(review: Review) -> None:
@@ -362,7 +321,7 @@ async def confirm_no_change(
     """The RSM (or the policy team) confirms: the review completes and the next one is due
     a review interval from today."""
     document = await _document(session, review)
-    _require_confirmer(principal, document)
+    authz.check_confirm(principal, review, document)
     _check_version(review, expected_version)
     _require_awaiting(review)
     review.confirmed_by_id = principal.person_id
@@ -385,7 +344,7 @@ async def refuse_no_change(
 ) -> Review:
     """The RSM does not accept that no change is needed: the review goes back to the RO."""
     document = await _document(session, review)
-    _require_confirmer(principal, document)
+    authz.check_confirm(principal, review, document)
     _check_version(review, expected_version)
     _require_awaiting(review)
     if not reasons.strip():
@@ -409,7 +368,7 @@ async def mark_amended(
     """The review leads to amendments: the new draft (uploaded since the review started)
     goes through sign-off, and its issue completes the review."""
     document = await _document(session, review)
-    require_editor(principal, document, WHAT)
+    authz.check_run(principal, document)
     _check_version(review, expected_version)
     _require_open(review)
     if review.status != "in_progress" or review.outcome is not None:
@@ -438,9 +397,7 @@ async def cancel_review(
     expected_version: int | None = None,
 ) -> Review:
     """Stop a review (the policy team or whoever started it); the document goes back."""
-    is_starter = principal.person_id is not None and principal.person_id == review.started_by_id
-    if not (is_starter or principal.manages_documents):
-        raise Forbidden("A review is cancelled by whoever started it or the policy team.")
+    authz.check_cancel(principal, review)
     _check_version(review, expected_version)
     _require_open(review)
     if not reason.strip():

@@ -25,14 +25,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import MANAGING_ROLES, Principal
 from services.domain.assessments.common import after_position
 from services.domain.audit import service as audit
+from services.domain.authz import reviews as authz
+from services.domain.authz.directory import holding
+from services.domain.authz.permissions import Permission as P
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.documents.versions import LONDON, london_today
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 from services.domain.reviews.models import ITEM_STATUSES, UpdateCycle, UpdateCycleItem
@@ -80,10 +83,6 @@ def reminder_due(
         if deadline - timedelta(days=days) <= today and opened_on < deadline - timedelta(days=days)
     ]
     return reached[0] if reached else None
-
-
-def require_policy_team(principal: Principal) -> None:
-    principal.require(*MANAGING_ROLES)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -219,7 +218,7 @@ async def open_cycle(
 ) -> UpdateCycle:
     """Open a cycle from an Update Plan: each item to the acting RO of its chapter's document;
     items whose chapter matches nothing stay unassigned for the policy team."""
-    require_policy_team(principal)
+    authz.check_manage_cycles(principal)
     today = today or london_today()
     deadline = submission_deadline or default_submission_deadline(today)
     if deadline < today:
@@ -307,7 +306,7 @@ async def update_cycle(
     session: AsyncSession, principal: Principal, cycle: UpdateCycle, fields: Mapping[str, Any]
 ) -> UpdateCycle:
     """Rename an open cycle or move its deadline (Tri.x agreed another date, say)."""
-    require_policy_team(principal)
+    authz.check_manage_cycles(principal)
     if cycle.status != "open":
         raise Conflict("This cycle is closed.")
     before = audit.snapshot(cycle)
@@ -340,6 +339,12 @@ async def _active_person(
     person = await session.get(Person, person_id)
     if person is None or person.organisation_id != organisation_id or not person.is_active:
         raise Invalid("No active person of this organisation has that id.", field="assigned_to_id")
+    if not await holding(session, [person.id], P.REVIEWS_RUN):
+        raise Invalid(
+            f"{person.name} holds no role that lets them record the outcome of an item "
+            "(author, approver or the policy team's).",
+            field="assigned_to_id",
+        )
     return person
 
 
@@ -354,17 +359,10 @@ async def update_item(
     assigns its acting RO."""
     cycle = await session.get(UpdateCycle, item.cycle_id)
     assert cycle is not None
-    is_policy_team = principal.manages_documents
-    reassigning = "document_id" in fields or "assigned_to_id" in fields
-    if reassigning and not is_policy_team:
-        raise Forbidden("Only the policy team assigns Update Plan items.")
-    deciding = "status" in fields or "outcome_note" in fields
-    if (
-        deciding
-        and not is_policy_team
-        and (principal.person_id is None or principal.person_id != item.assigned_to_id)
-    ):
-        raise Forbidden("Only the item's assignee or the policy team records its outcome.")
+    if "document_id" in fields or "assigned_to_id" in fields:
+        authz.check_manage_cycles(principal)
+    if "status" in fields or "outcome_note" in fields:
+        authz.check_record_outcome(principal, item)
     if cycle.status != "open" or item.status == "carried_over":
         raise Conflict("This item's cycle is closed: change it in the cycle it was carried to.")
     before = audit.snapshot(item)
@@ -417,7 +415,7 @@ async def close_cycle(
 ) -> UpdateCycle:
     """Close a cycle (locked by the caller): pending items are carried over to ``next_cycle_id``
     (an open cycle) or to a new cycle with a six-week deadline. Answers the closed cycle."""
-    require_policy_team(principal)
+    authz.check_manage_cycles(principal)
     if cycle.status != "open":
         raise Conflict("This cycle is already closed.")
     target = None

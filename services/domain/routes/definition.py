@@ -120,6 +120,9 @@ class RouteDefinition(_Strict):
     # Birmingham: lack of response by the consultation deadline is taken as agreement. The
     # default for consultations on documents that take this route.
     deemed_agreement: bool = False
+    # Segregation of duties: nobody decides a stage on a draft they wrote, uploaded or
+    # submitted. A very small team may lift it; each such decision records it was self-approved.
+    allow_self_approval: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> RouteDefinition:

@@ -19,19 +19,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import sign_offs as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards.models import AgendaItem, MeetingDecision
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.versions import london_today
-from services.domain.errors import Conflict, Forbidden, Invalid
+from services.domain.errors import Conflict, Invalid
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import DECIDER, Decider, Stage
 from services.domain.routes.service import check_decider
 from services.domain.sign_off import stages as staging
-from services.domain.sign_off.delegations import current_delegators
-from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
+from services.domain.sign_off.models import SignOff, SignOffDecision, SignOffStage
 from services.domain.sign_off.service import advance, close
 
 ALLOWED = {
@@ -80,30 +80,6 @@ async def _active_stage(session: AsyncSession, sign_off: SignOff) -> SignOffStag
         if stage.status == "active":
             return stage
     return None
-
-
-async def _seat(
-    session: AsyncSession, principal: Principal, stage: SignOffStage
-) -> tuple[uuid.UUID, uuid.UUID | None]:
-    """(who decides, on whose behalf): a participant, or their delegate while on leave."""
-    me = principal.person_id
-    if me is None:
-        raise Forbidden("A decision is taken by a person, not an API key.")
-    if me in stage.participants:
-        return me, None
-    delegator = (
-        await session.execute(
-            current_delegators(me, london_today())
-            .where(Delegation.delegator_id.in_(stage.participants or [uuid.UUID(int=0)]))
-            .order_by(Delegation.starts_on)
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-    if delegator is None:
-        raise Forbidden(
-            f"Only the approver of the stage {stage.name!r} (or their delegate) can decide it."
-        )
-    return me, delegator
 
 
 def _referral(stage: Stage, fields: Mapping[str, Any]) -> Decider:
@@ -295,10 +271,19 @@ async def record_decision(
             f"the minutes (POST /v1/meetings/{{id}}/decisions on agenda item "
             f"{stage.agenda_item_id})."
         )
-    decided_by, on_behalf_of = await _seat(session, principal, stage)
+    document = await _document(session, sign_off)
+    independence = await staging.independence_of(session, sign_off, document)
+    seat = await authz.check_decide(
+        session,
+        principal,
+        stage,
+        independence.conflicts,
+        london_today(),
+        allow_self_approval=independence.allow_self_approval,
+    )
+    decided_by, on_behalf_of = seat.person_id, seat.on_behalf_of_id
     if target is not None:
-        if (target.on_behalf_of_id or target.decided_by_id) != (on_behalf_of or decided_by):
-            raise Forbidden("Only the person who took a decision (or their delegate) corrects it.")
+        authz.check_correct(principal, seat, target.on_behalf_of_id or target.decided_by_id)
         await _reopen_for_correction(session, sign_off, stage, target)
     else:
         mine = [
@@ -333,6 +318,7 @@ async def record_decision(
         referred_to=referred_to,
         decided_by_id=decided_by,
         on_behalf_of_id=on_behalf_of,
+        is_self_approved=seat.is_self_approved,
         recorded_by_id=principal.person_id,
         recorded_by_label=principal.label[:300],
         recorded_at=utcnow(),

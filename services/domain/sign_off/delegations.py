@@ -10,30 +10,21 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import sign_offs as authz
+from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.versions import london_today
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 from services.domain.sign_off.models import Delegation
 
 LONGEST = timedelta(days=366)
-
-
-def current_delegators(person_id: uuid.UUID, today: date) -> Select[uuid.UUID]:
-    """The approvers whose authority ``person_id`` holds today."""
-    return select(Delegation.delegator_id).where(
-        Delegation.delegate_id == person_id,
-        Delegation.revoked_at.is_(None),
-        Delegation.starts_on <= today,
-        Delegation.ends_on >= today,
-    )
 
 
 async def create_delegation(
@@ -43,13 +34,23 @@ async def create_delegation(
     delegator_id = fields.get("delegator_id") or principal.person_id
     if delegator_id is None:
         raise Invalid("Say whose authority is delegated.", field="delegator_id")
-    if delegator_id != principal.person_id and not principal.manages_documents:
-        raise Forbidden("You may delegate only your own authority.")
+    authz.check_delegate(principal, delegator_id)
     delegate_id = fields["delegate_id"]
     if delegate_id == delegator_id:
         raise Invalid("Delegate to someone else.", field="delegate_id")
     await require_active_person(session, principal.organisation_id, delegator_id, "delegator_id")
     await require_active_person(session, principal.organisation_id, delegate_id, "delegate_id")
+    able = await authz.may_decide_at_all(session, [delegator_id, delegate_id])
+    for person_id, field, whose in (
+        (delegator_id, "delegator_id", "The person delegating"),
+        (delegate_id, "delegate_id", "The delegate"),
+    ):
+        if person_id not in able:
+            raise Invalid(
+                f"{whose} holds no role that lets them decide a sign-off stage, so there is no "
+                "authority to lend or to hold.",
+                field=field,
+            )
     starts_on: date = fields["starts_on"]
     ends_on: date = fields["ends_on"]
     if ends_on < starts_on:
@@ -99,10 +100,7 @@ async def get_delegation(
     found = await session.get(Delegation, delegation_id)
     if found is None or found.organisation_id != principal.organisation_id:
         raise NotFound("No such delegation.")
-    if not principal.manages_documents and principal.person_id not in (
-        found.delegator_id,
-        found.delegate_id,
-    ):
+    if not authz.can_read_delegation(principal, found):
         raise NotFound("No such delegation.")
     return found
 
@@ -111,10 +109,10 @@ async def list_delegations(
     session: AsyncSession, principal: Principal, *, current_only: bool
 ) -> list[Delegation]:
     """The caller's delegations (given or received); every one for the policy team."""
-    query = select(Delegation).where(Delegation.organisation_id == principal.organisation_id)
-    if not principal.manages_documents:
-        me = principal.person_id
-        query = query.where(or_(Delegation.delegator_id == me, Delegation.delegate_id == me))
+    query = select(Delegation).where(
+        Delegation.organisation_id == principal.organisation_id,
+        authz.readable_delegations(principal),
+    )
     if current_only:
         query = query.where(Delegation.revoked_at.is_(None), Delegation.ends_on >= london_today())
     return list(
@@ -126,8 +124,7 @@ async def revoke_delegation(
     session: AsyncSession, principal: Principal, delegation: Delegation
 ) -> Delegation:
     """End a delegation early (the approver is back); decisions already taken stand."""
-    if principal.person_id != delegation.delegator_id and not principal.manages_documents:
-        raise Forbidden("Only the person who delegated, or the policy team, revokes it.")
+    authz.check_revoke_delegation(principal, delegation)
     if delegation.revoked_at is not None:
         raise Conflict("This delegation is already revoked.")
     before = audit.snapshot(delegation)

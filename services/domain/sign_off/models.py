@@ -270,6 +270,8 @@ class SignOffDecision(IdMixin, Base):
     decided_by_id: Mapped[uuid.UUID | None]
     # The approver a delegate decided for (leave cover).
     on_behalf_of_id: Mapped[uuid.UUID | None]
+    # Decided by a writer, uploader or submitter of the draft, on a route that allows it.
+    is_self_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     meeting_id: Mapped[uuid.UUID | None]
     meeting_decision_id: Mapped[uuid.UUID | None]
     recorded_by_id: Mapped[uuid.UUID | None]

@@ -16,22 +16,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
 from services.domain.assessments.gates import missing_gates
 from services.domain.audit import service as audit
+from services.domain.authz import documents as document_authz
+from services.domain.authz import sign_offs as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.boards.models import AgendaItem
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.service import can_edit, can_see_drafts, get_document
+from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version, london_today
-from services.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
-from services.domain.routes.definition import PeopleDecider, RouteDefinition
+from services.domain.routes.definition import BoardDecider, PeopleDecider, RouteDefinition
 from services.domain.routes.models import GovernanceRoute, RouteVersion
 from services.domain.routes.service import choose_route
 from services.domain.sign_off import stages as staging
-from services.domain.sign_off.delegations import current_delegators
 from services.domain.sign_off.issue import issue_version
 from services.domain.sign_off.models import OPEN_STATUSES, SignOff, SignOffStage
 
@@ -98,18 +99,57 @@ async def _check_approvers(
         )
     chosen: dict[str, list[str]] = {}
     for key, stage in open_stages.items():
-        people = [uuid.UUID(str(p)) for p in approvers.get(key, [])]
+        people = list(dict.fromkeys(uuid.UUID(str(p)) for p in approvers.get(key, [])))
+        field = f"approvers.{key}"
         if not people:
-            raise Invalid(f"Name who decides the stage {stage.name!r}.", field=f"approvers.{key}")
-        await staging.resolve(
-            session,
-            document,
-            stage.decider.model_copy(update={"people": people}),
-            chosen=None,
-            stage_name=stage.name,
-        )
-        chosen[key] = [str(p) for p in dict.fromkeys(people)]
+            raise Invalid(f"Name who decides the stage {stage.name!r}.", field=field)
+        # Another organisation's person answers exactly like one that does not exist.
+        found = await staging.active_people(session, document.organisation_id, people)
+        if len(found) < len(people):
+            raise Invalid("No such active person in this organisation.", field=field)
+        if await authz.may_decide_at_all(session, people) != set(people):
+            raise Invalid(
+                f"Everyone named to decide {stage.name!r} must hold a role that lets them "
+                "decide a sign-off stage (approver or admin).",
+                field=field,
+            )
+        decider = stage.decider
+        assert isinstance(decider, PeopleDecider)
+        required = {"all": len(people), "any": 1}.get(decider.rule, decider.count or 1)
+        if required > len(people):
+            raise Invalid(
+                f"{stage.name!r} needs {required} approvers but {len(people)} are named.",
+                field=field,
+            )
+        chosen[key] = [str(p) for p in people]
     return chosen
+
+
+async def _check_independence(
+    session: AsyncSession, sign_off: SignOff, definition: RouteDefinition, document: Document
+) -> None:
+    """Refuse, on submission, a stage before issue that only the draft's writers could decide.
+
+    Boards are left out (a board at a meeting decides as a body; by circulation its writers have
+    no vote), and so are stages whose deciders cannot be known yet (the stage says so when it
+    starts).
+    """
+    independence = await staging.independence_of(session, sign_off, document)
+    for stage in definition.stages:
+        if isinstance(stage.decider, BoardDecider):
+            continue
+        try:
+            await staging.resolve(
+                session,
+                document,
+                stage.decider,
+                chosen=[uuid.UUID(i) for i in sign_off.approvers.get(stage.key, [])],
+                stage_name=stage.name,
+                conflicts=independence.conflicts,
+                allow_self_approval=independence.allow_self_approval,
+            )
+        except Conflict:
+            continue
 
 
 async def readiness(
@@ -121,8 +161,9 @@ async def readiness(
     route_id: uuid.UUID | None,
 ) -> tuple[GovernanceRoute, RouteDefinition, DocumentVersion | None, list[Any]]:
     """The route a submission would follow and the gates still missing for the draft."""
-    if not can_see_drafts(principal, document):
-        raise Forbidden("Only the policy team and the people named on a document see this.")
+    document_authz.check_read_drafts(
+        principal, document, "Only the policy team and the people named on a document see this."
+    )
     route, version = await choose_route(session, document, route_id)
     definition = definition_of(version)
     draft = (
@@ -141,10 +182,7 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
         document = await get_document(session, principal, fields["document_id"], for_update=True)
     except NotFound:
         raise Invalid("No such document.", field="document_id") from None
-    if not can_edit(principal, document):
-        raise Forbidden(
-            "A draft is submitted by its responsible officer, author, owner or the policy team."
-        )
+    authz.check_submit(principal, document)
     if document.status in ("retired", "superseded"):
         raise Conflict(f"The document is {document.status}.")
     draft = await _draft(session, document, fields["version_id"], "version_id")
@@ -209,6 +247,7 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
         await session.flush()
     except IntegrityError:
         raise Conflict("This document already has a sign-off in progress.") from None
+    await _check_independence(session, sign_off, definition, document)
     await audit.record(
         session,
         principal,
@@ -323,27 +362,9 @@ async def get_sign_off(
         raise NotFound("No such sign-off.")
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
-    if can_see_drafts(principal, document) or sign_off.submitted_by_id == principal.person_id:
-        return sign_off
-    if principal.person_id is not None and await _takes_part(
-        session, sign_off.id, principal.person_id
-    ):
+    if await authz.can_read(session, principal, sign_off, document, london_today()):
         return sign_off
     raise NotFound("No such sign-off.")
-
-
-async def _takes_part(session: AsyncSession, sign_off_id: uuid.UUID, person_id: uuid.UUID) -> bool:
-    seats = [
-        person_id,
-        *(await session.execute(current_delegators(person_id, london_today()))).scalars(),
-    ]
-    found = await session.execute(
-        select(SignOffStage.id).where(
-            SignOffStage.sign_off_id == sign_off_id,
-            SignOffStage.participants.overlap(seats),
-        )
-    )
-    return found.first() is not None
 
 
 async def list_sign_offs(
@@ -362,34 +383,14 @@ async def list_sign_offs(
         conditions.append(SignOff.document_id == document_id)
     if status is not None:
         conditions.append(SignOff.status == status)
-    me = principal.person_id
-    seats: list[uuid.UUID] = []
-    if me is not None:
-        seats = [me, *(await session.execute(current_delegators(me, london_today()))).scalars()]
+    seats = await authz.seats_of(session, principal, london_today())
+    conditions.append(authz.readable(principal, seats))
     if awaiting_me:
         conditions.append(
             exists().where(
                 SignOffStage.sign_off_id == SignOff.id,
                 SignOffStage.status == "active",
                 SignOffStage.participants.overlap(seats or [uuid.UUID(int=0)]),
-            )
-        )
-    elif not principal.manages_documents:
-        conditions.append(
-            or_(
-                SignOff.submitted_by_id == me,
-                exists().where(
-                    Document.id == SignOff.document_id,
-                    or_(
-                        Document.author_id == me,
-                        Document.responsible_officer_id == me,
-                        Document.owner_id == me,
-                    ),
-                ),
-                exists().where(
-                    SignOffStage.sign_off_id == SignOff.id,
-                    SignOffStage.participants.overlap(seats or [uuid.UUID(int=0)]),
-                ),
             )
         )
     if after is not None:
@@ -414,8 +415,7 @@ async def answer_questions(
     """Change answers (LBBD: a key decision?) while the stages they decide have not started."""
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
-    if not (can_edit(principal, document) or principal.manages_documents):
-        raise Forbidden("The document's people and the policy team answer the route's questions.")
+    authz.check_submit(principal, document)
     if sign_off.status not in ("in_progress", "awaiting_amendment"):
         raise Conflict(f"The sign-off is {sign_off.status}.")
     _, route_version = await route_of(session, sign_off)
@@ -456,10 +456,7 @@ async def amend(
     """
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
-    if not can_edit(principal, document):
-        raise Forbidden(
-            "The document's responsible officer, author, owner or the policy team amend it."
-        )
+    authz.check_submit(principal, document)
     if sign_off.status != "awaiting_amendment" or sign_off.check_stage_id is None:
         raise Conflict("The sign-off is not waiting for amendments.")
     draft = await _draft(session, document, version_id, "version_id")
@@ -496,8 +493,7 @@ async def withdraw(
     """Take a draft out of sign-off before it is issued."""
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
-    if not can_edit(principal, document):
-        raise Forbidden("The document's people and the policy team withdraw a sign-off.")
+    authz.check_submit(principal, document)
     if sign_off.status not in ("in_progress", "awaiting_amendment"):
         raise Conflict(f"The sign-off is {sign_off.status}; it can no longer be withdrawn.")
     await close(session, principal, sign_off, "withdrawn")

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.access.principal import Principal
+from services.domain.authz import sign_offs as authz
+from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.boards.models import Board
 from services.domain.boards.service import members_of
@@ -29,8 +30,10 @@ from services.domain.routes.definition import (
     DocumentRoleDecider,
     PeopleDecider,
     PostDecider,
+    RouteDefinition,
     Stage,
 )
+from services.domain.routes.models import RouteVersion
 from services.domain.routes.service import holder_of
 from services.domain.sign_off.models import SignOff, SignOffStage
 
@@ -48,27 +51,90 @@ class Deciders:
 def engine_principal(
     organisation_id: uuid.UUID, person_id: uuid.UUID | None, label: str
 ) -> Principal:
-    """Who the engine acts as on the forward plan: the policy team, for the person behind it."""
-    return Principal(
-        organisation_id=organisation_id,
-        person_id=person_id,
-        roles=frozenset({"policy_officer"}),
-        label=label,
-    )
+    """Who the engine acts as on the forward plan: the service, for the person behind it."""
+    return Principal.system(organisation_id, label, person_id=person_id)
 
 
 def stage_definition(stage: SignOffStage) -> Stage:
     return Stage.model_validate(stage.definition)
 
 
-async def _active_ids(session: AsyncSession, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+@dataclass(frozen=True)
+class Independence:
+    """Who may not decide this sign-off, and whether its route lets them anyway."""
+
+    conflicts: set[uuid.UUID]
+    allow_self_approval: bool
+
+
+async def independence_of(
+    session: AsyncSession, sign_off: SignOff, document: Document
+) -> Independence:
+    draft = await session.get(DocumentVersion, sign_off.version_id)
+    route_version = await session.get(RouteVersion, sign_off.route_version_id)
+    assert draft is not None and route_version is not None
+    definition = RouteDefinition.model_validate(route_version.definition)
+    return Independence(
+        await authz.conflicted(session, sign_off, document, draft),
+        definition.allow_self_approval,
+    )
+
+
+async def active_people(
+    session: AsyncSession, organisation_id: uuid.UUID, ids: list[uuid.UUID]
+) -> list[uuid.UUID]:
+    """The active people of the organisation among ``ids``, each once, in the order given."""
     if not ids:
         return []
     rows = await session.execute(
-        select(Person.id).where(Person.id.in_(ids), Person.is_active.is_(True))
+        select(Person.id).where(
+            Person.id.in_(ids),
+            Person.organisation_id == organisation_id,
+            Person.is_active.is_(True),
+        )
     )
     active = set(rows.scalars())
     return [i for i in dict.fromkeys(ids) if i in active]
+
+
+async def _names(session: AsyncSession, ids: set[uuid.UUID]) -> str:
+    rows = await session.execute(
+        select(Person.name).where(Person.id.in_(ids)).order_by(Person.name)
+    )
+    return ", ".join(rows.scalars())
+
+
+async def _able(
+    session: AsyncSession,
+    people: list[uuid.UUID],
+    required: int,
+    stage_name: str,
+    conflicts: set[uuid.UUID],
+    *,
+    allow_self_approval: bool,
+) -> list[uuid.UUID]:
+    """The people asked to decide, if their roles let them; those who wrote the draft are left
+    out when enough others remain (any, or N of them), else refused."""
+    unable = set(people) - await authz.may_decide_at_all(session, people)
+    if unable:
+        raise Conflict(
+            f"{stage_name}: {await _names(session, unable)} hold no role that lets them decide a "
+            "sign-off stage (give them the approver role, or change the route)."
+        )
+    independent = [p for p in people if p not in conflicts]
+    if allow_self_approval or len(independent) == len(people):
+        return people
+    if len(independent) >= required and required < len(people):
+        return independent
+    writer = next(p for p in people if p in conflicts)
+    authz.check_not_conflicted(
+        writer,
+        await _names(session, {writer}),
+        stage_name,
+        conflicts,
+        allow_self_approval=allow_self_approval,
+    )
+    return people  # pragma: no cover - check_not_conflicted refused
 
 
 async def resolve(
@@ -78,55 +144,79 @@ async def resolve(
     *,
     chosen: list[uuid.UUID] | None,
     stage_name: str,
+    conflicts: set[uuid.UUID] = frozenset(),  # type: ignore[assignment]
+    allow_self_approval: bool = False,
 ) -> Deciders:
-    """Who decides: resolved now, so a later change of post holder does not move a stage."""
-    if isinstance(decider, DocumentRoleDecider):
-        person_id = (
-            acting_responsible_officer_id(document)
-            if decider.role == "responsible_officer"
-            else getattr(document, f"{decider.role}_id")
+    """Who decides: resolved now, so a later change of post holder does not move a stage.
+
+    Nobody who wrote, uploaded or submitted the draft (``conflicts``) decides it unless the
+    route allows self-approval; a board deciding by circulation leaves them out of the vote.
+    """
+    org = document.organisation_id
+    if isinstance(decider, DocumentRoleDecider | PostDecider | PeopleDecider):
+        if isinstance(decider, DocumentRoleDecider):
+            person_id = (
+                acting_responsible_officer_id(document)
+                if decider.role == "responsible_officer"
+                else getattr(document, f"{decider.role}_id")
+            )
+            people = await active_people(session, org, [person_id] if person_id else [])
+            if not people:
+                raise Conflict(
+                    f"{stage_name}: the document has no active "
+                    f"{decider.role.replace('_', ' ')} to decide it; name one on the document "
+                    "first."
+                )
+            required = 1
+        elif isinstance(decider, PostDecider):
+            holder = await holder_of(session, org, decider.post, document.service_area)
+            people = await active_people(session, org, [holder] if holder else [])
+            if not people:
+                area = document.service_area or "the organisation"
+                raise Conflict(
+                    f"{stage_name}: nobody active holds the post {decider.post} for {area}; "
+                    "record the post holder (/v1/posts) first."
+                )
+            required = 1
+        else:
+            named = list(decider.people) or list(chosen or [])
+            people = await active_people(session, org, named)
+            if not people or len(people) < len(dict.fromkeys(named)):
+                raise Conflict(
+                    f"{stage_name}: name the active people who decide this stage "
+                    "(approvers in the submission)."
+                )
+            required = {"all": len(people), "any": 1}.get(decider.rule, decider.count or 1)
+            if required > len(people):
+                raise Conflict(
+                    f"{stage_name}: needs {required} approvers but {len(people)} are named."
+                )
+        people = await _able(
+            session,
+            people,
+            required,
+            stage_name,
+            conflicts,
+            allow_self_approval=allow_self_approval,
         )
-        people = await _active_ids(session, [person_id] if person_id else [])
-        if not people:
-            raise Conflict(
-                f"{stage_name}: the document has no active {decider.role.replace('_', ' ')} "
-                "to decide it; name one on the document first."
-            )
-        return Deciders(people, 1, None, at_meeting=False)
-    if isinstance(decider, PostDecider):
-        holder = await holder_of(
-            session, document.organisation_id, decider.post, document.service_area
-        )
-        people = await _active_ids(session, [holder] if holder else [])
-        if not people:
-            area = document.service_area or "the organisation"
-            raise Conflict(
-                f"{stage_name}: nobody active holds the post {decider.post} for {area}; "
-                "record the post holder (/v1/posts) first."
-            )
-        return Deciders(people, 1, None, at_meeting=False)
-    if isinstance(decider, PeopleDecider):
-        named = list(decider.people) or list(chosen or [])
-        people = await _active_ids(session, named)
-        if not people or len(people) < len(named):
-            raise Conflict(
-                f"{stage_name}: name the active people who decide this stage "
-                "(approvers in the submission)."
-            )
-        required = {"all": len(people), "any": 1}.get(decider.rule, decider.count or 1)
-        if required > len(people):
-            raise Conflict(f"{stage_name}: needs {required} approvers but {len(people)} are named.")
         return Deciders(people, required, None, at_meeting=False)
     assert isinstance(decider, BoardDecider)
     board = await session.get(Board, decider.board_id)
-    if board is None or not board.is_active:
+    if board is None or board.organisation_id != org or not board.is_active:
         raise Conflict(f"{stage_name}: the board that decides it is no longer active.")
     if decider.via == "meeting":
         return Deciders([], 1, board.id, at_meeting=True)
     members = await members_of(session, [board.id])
-    people = await _active_ids(session, [m.person_id for m in members])
+    people = await active_people(session, org, [m.person_id for m in members])
+    # Members who may not decide, or who wrote the draft, have no vote on it.
+    voters = await authz.may_decide_at_all(session, people)
+    if not allow_self_approval:
+        voters -= conflicts
+    people = [p for p in people if p in voters]
     if not people:
-        raise Conflict(f"{stage_name}: the board {board.name} has no active members.")
+        raise Conflict(
+            f"{stage_name}: the board {board.name} has no active member who may decide it."
+        )
     required = {
         "all": len(people),
         "any": 1,
@@ -151,12 +241,15 @@ async def start_stage(
 ) -> None:
     """Make a stage the one waiting for a decision, and tell whoever decides it."""
     definition = stage_definition(stage)
+    independence = await independence_of(session, sign_off, document)
     deciders = await resolve(
         session,
         document,
         definition.decider,
         chosen=[uuid.UUID(i) for i in sign_off.approvers.get(stage.key, [])],
         stage_name=stage.name,
+        conflicts=independence.conflicts,
+        allow_self_approval=independence.allow_self_approval,
     )
     stage.status = "active"
     stage.participants = deciders.participants

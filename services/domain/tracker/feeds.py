@@ -15,13 +15,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import tokens
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import reviews as authz
+from services.domain.authz.principal import Principal
 from services.domain.calendar.ics import CalendarEntry, render_calendar
 from services.domain.db import utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.errors import Forbidden, NotFound
+from services.domain.errors import NotFound
 from services.domain.people import service as people
 from services.domain.people.models import Person
 from services.domain.tracker.service import Thresholds, review_status, tracked_conditions
@@ -44,8 +45,7 @@ async def get_feed_owner(
 ) -> Person:
     """The person whose feed the caller may see: themself, or anyone for the policy team."""
     person = await people.get_person(session, principal, person_id)
-    if principal.person_id != person.id and not principal.manages_documents:
-        raise Forbidden("Only the person themself, admins and policy officers see this feed.")
+    authz.check_person_feed(principal, person)
     if for_update:
         locked = select(Person).where(Person.id == person.id).with_for_update()
         await session.execute(locked.execution_options(populate_existing=True))

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.domain.access.principal import Principal
+from services.domain.authz.principal import Principal
 from services.domain.documents.models import Document
 from services.domain.documents.service import DocumentFilters
 from services.domain.documents.service import _conditions as visible_conditions

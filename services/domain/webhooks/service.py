@@ -14,8 +14,9 @@ from typing import Any, get_args
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.access.principal import Principal
 from services.domain.audit import service as audit
+from services.domain.authz import organisation as org_authz
+from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.events import Event
@@ -55,7 +56,7 @@ async def list_subscriptions(
     session: AsyncSession, principal: Principal
 ) -> list[WebhookSubscription]:
     """The organisation's subscriptions, oldest first (admins)."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     rows = await session.execute(
         select(WebhookSubscription)
         .where(WebhookSubscription.organisation_id == principal.organisation_id)
@@ -68,7 +69,7 @@ async def get_subscription(
     session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
 ) -> WebhookSubscription:
     """One subscription of the caller's organisation (admins); NotFound for any other."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     subscription = await session.get(WebhookSubscription, subscription_id)
     if subscription is None or subscription.organisation_id != principal.organisation_id:
         raise NotFound("No such webhook subscription.")
@@ -79,7 +80,7 @@ async def create_subscription(
     session: AsyncSession, principal: Principal, settings: Settings, fields: Mapping[str, Any]
 ) -> WebhookSubscription:
     """Subscribe a receiver URL to the organisation's events, with a new signing secret."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     await check_url(fields["url"], settings)
     subscription = WebhookSubscription(
         organisation_id=principal.organisation_id,
@@ -112,7 +113,7 @@ async def update_subscription(
     expected_version: int,
 ) -> WebhookSubscription:
     """Change the URL, description or event types, or disable or re-enable a subscription."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     if subscription.row_version != expected_version:
         raise PreconditionFailed("The subscription has changed since you read it.")
     changes = dict(changes)
@@ -149,7 +150,7 @@ async def delete_subscription(
     expected_version: int,
 ) -> None:
     """Remove a subscription and its delivery history; nothing more is sent to it."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     if subscription.row_version != expected_version:
         raise PreconditionFailed("The subscription has changed since you read it.")
     before = audit_snapshot(subscription)
@@ -178,7 +179,7 @@ async def rotate_secret(
     During the overlap every message carries both signatures, so the receiver can switch to the
     new secret whenever it likes (Standard Webhooks: rotation without downtime).
     """
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     if overlap_hours < 0:
         raise Invalid("The overlap cannot be negative.", field="overlap_hours")
     before = audit_snapshot(subscription)
@@ -256,7 +257,7 @@ async def create_ping(
     session: AsyncSession, principal: Principal, subscription: WebhookSubscription
 ) -> WebhookDelivery:
     """Queue a ``webhook.ping`` message, to test the receiver and its signature check."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     now = utcnow()
     body = {
         "type": PING,
@@ -277,7 +278,7 @@ async def replay(
     ``webhook-id`` would otherwise drop the very message the admin asked to send again. The body
     (its type, event timestamp and data) is the original's, byte for byte.
     """
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     subscription = await get_subscription(session, principal, delivery.subscription_id)
     return await _new_delivery(
         session,
@@ -297,7 +298,7 @@ async def get_delivery(
     delivery_id: uuid.UUID,
 ) -> WebhookDelivery:
     """One delivery of ``subscription``; NotFound for any other."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     delivery = await session.get(WebhookDelivery, delivery_id)
     if (
         delivery is None
@@ -318,7 +319,7 @@ async def list_deliveries(
     limit: int = 50,
 ) -> list[WebhookDelivery]:
     """Deliveries of a subscription, newest first; ``after`` is the last (created_at, id) seen."""
-    principal.require("admin")
+    org_authz.check_manage_webhooks(principal)
     query = select(WebhookDelivery).where(
         WebhookDelivery.subscription_id == subscription.id,
         WebhookDelivery.organisation_id == principal.organisation_id,

@@ -1,0 +1,50 @@
+"""Who is calling: the organisation, the person (if any) and what they may do."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from services.domain.authz.permissions import Permission, permissions_for
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a use case.
+
+    ``roles`` are the credential's roles (an API key's role, an OIDC token's roles claim);
+    ``person_roles`` the roles the person holds in the directory, or None when the credential
+    acts for no person (a service account). ``permissions`` is what both allow.
+    """
+
+    organisation_id: uuid.UUID
+    person_id: uuid.UUID | None
+    roles: frozenset[str]
+    label: str
+    api_key_id: uuid.UUID | None = None
+    person_roles: frozenset[str] | None = None
+    # The service itself (seeding, the command line, the sign-off engine): not a person.
+    is_system: bool = False
+    permissions: frozenset[Permission] = field(init=False)
+
+    def __post_init__(self) -> None:
+        granted = frozenset(Permission) if self.is_system else permissions_for(self.roles)
+        if self.person_roles is not None:
+            granted &= permissions_for(self.person_roles)
+        object.__setattr__(self, "permissions", granted)
+
+    @classmethod
+    def system(
+        cls, organisation_id: uuid.UUID, label: str, *, person_id: uuid.UUID | None = None
+    ) -> Principal:
+        """The service acting on its own account, for ``label`` (and the person behind it)."""
+        return cls(
+            organisation_id=organisation_id,
+            person_id=person_id,
+            roles=frozenset(),
+            label=label,
+            is_system=True,
+        )
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
