@@ -49,3 +49,29 @@ def test_the_check_sees_real_imports() -> None:
     # Guard against a scan that silently reads nothing.
     assert "fastapi" in imported_modules("api")["api/app.py"]
     assert "sqlalchemy" in imported_modules("domain")["domain/db.py"]
+
+
+AUTHZ = SERVICES / "domain" / "authz"
+
+
+def test_only_the_authority_policy_refuses() -> None:
+    # Authority lives in services/domain/authz: nothing else raises Forbidden or reads roles.
+    offences = []
+    for path in SERVICES.rglob("*.py"):
+        if path.is_relative_to(AUTHZ) or path == SERVICES / "domain" / "errors.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == "Forbidden":
+                offences.append(f"{path.relative_to(SERVICES)}:{node.lineno} uses Forbidden")
+            reads_roles = (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("person_roles", "permissions")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "principal"
+            )
+            if reads_roles:
+                offences.append(f"{path.relative_to(SERVICES)}:{node.lineno} reads roles")
+    assert offences == []
+    # The scan reads the policy itself, so it would see a refusal.
+    assert "Forbidden" in (AUTHZ / "core.py").read_text(encoding="utf-8")
