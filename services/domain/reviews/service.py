@@ -9,10 +9,9 @@ Starting a review moves the document to ``under_review``; the end puts it back.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +21,8 @@ from services.domain.access.principal import Principal
 from services.domain.assessments.common import after_position, document_named, require_editor
 from services.domain.audit import service as audit
 from services.domain.db import new_id, utcnow
-from services.domain.documents.models import Document, DocumentKind, DocumentVersion
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.service import (
     acting_responsible_officer_id,
     can_see_drafts,
@@ -43,28 +43,6 @@ from services.domain.sign_off.models import OPEN_STATUSES as OPEN_SIGN_OFF_STATU
 from services.domain.sign_off.models import SignOff
 
 WHAT = "Reviews"
-# When neither the document nor its kind says how often: NCT reviews procedures yearly.
-DEFAULT_INTERVAL_MONTHS = 12
-
-
-def next_review_due(reviewed_on: date, months: int) -> date:
-    """The next review after one completed on ``reviewed_on``: ``months`` later."""
-    return reviewed_on + relativedelta(months=months)
-
-
-async def review_interval(session: AsyncSession, document: Document) -> int:
-    """The document's interval, else its kind's default, else 12 months."""
-    if document.review_interval_months:
-        return document.review_interval_months
-    kind_default = (
-        await session.execute(
-            select(DocumentKind.default_review_interval_months).where(
-                DocumentKind.organisation_id == document.organisation_id,
-                DocumentKind.key == document.kind,
-            )
-        )
-    ).scalar_one_or_none()
-    return kind_default or DEFAULT_INTERVAL_MONTHS
 
 
 async def _record(
@@ -360,7 +338,7 @@ async def confirm_no_change(
     expected_version: int | None = None,
 ) -> Review:
     """The RSM (or the policy team) confirms: the review completes and the next one is due
-    a review interval from today."""
+    a review interval from today (services/domain/documents/review_dates.py)."""
     document = await _document(session, review)
     _require_confirmer(principal, document)
     _check_version(review, expected_version)
@@ -368,9 +346,8 @@ async def confirm_no_change(
     review.confirmed_by_id = principal.person_id
     review.confirmed_at = utcnow()
     _restore(document, review)
-    document.next_review_due = next_review_due(
-        london_today(), await review_interval(session, document)
-    )
+    # Counted from the review, by the rule every review date follows.
+    document.next_review_due = review_due(london_today(), await intervals_of(session, document))
     await _complete(session, principal, review, document)
     return review
 
