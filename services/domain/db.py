@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.ext.asyncio import (
@@ -33,6 +34,14 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_today() -> date:
+    """Dates people see (issue dates, review dates) are Europe/London dates."""
+    return utcnow().astimezone(LONDON).date()
 
 
 def new_id() -> uuid.UUID:

@@ -248,7 +248,8 @@ async def test_filters_narrow_the_list(client: AsyncClient, world: World) -> Non
     assert await refs("service_area=disabled%20children") == ["PROC-1"]
     assert await refs("tag=short-breaks") == ["PROC-1"]
     assert await refs("review_due_before=2026-06-01") == ["POL-1"]
-    assert await refs("review_due_after=2026-06-01") == ["PROC-1"]
+    # PS-1 is in force, so it is due for review by the rule: a year after it was registered.
+    assert await refs("review_due_after=2026-06-01") == ["PROC-1", "PS-1"]
 
 
 async def test_pages_follow_each_other_without_gaps_or_repeats(

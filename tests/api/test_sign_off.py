@@ -42,10 +42,14 @@ async def _document_with_draft(
 
 
 async def _submitted(
-    client: AsyncClient, world: World, stages: list[dict[str, Any]], **route: Any
+    client: AsyncClient,
+    world: World,
+    stages: list[dict[str, Any]],
+    document: dict[str, Any] | None = None,
+    **route: Any,
 ) -> dict[str, Any]:
     await create_route(client, world, stages, **route)
-    document_id, version_id = await _document_with_draft(client, world)
+    document_id, version_id = await _document_with_draft(client, world, **(document or {}))
     response = await submit(client, world, document_id, version_id)
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
@@ -55,8 +59,13 @@ async def _submitted(
 async def test_rsm_approval_issues_the_draft_as_version_1_0_and_queues_it_for_trix(
     client: AsyncClient, world: World
 ) -> None:
+    # No interval agreed for the document: the route's six months apply.
     sign_off = await _submitted(
-        client, world, [person_stage("rsm")], definition={"review_interval_months": 6}
+        client,
+        world,
+        [person_stage("rsm")],
+        document={"review_interval_months": None},
+        definition={"review_interval_months": 6},
     )
     assert sign_off["status"] == "in_progress"
     assert stage(sign_off, "rsm")["status"] == "active"

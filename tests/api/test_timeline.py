@@ -117,7 +117,11 @@ async def held_meeting_decisions(
 
 def route_rows(world: World) -> tuple[GovernanceRoute, RouteVersion]:
     route = GovernanceRoute(
-        id=uuid.uuid4(), organisation_id=world.a.id, key="dlg", name="Director Leadership Group"
+        id=uuid.uuid4(),
+        organisation_id=world.a.id,
+        key="dlg",
+        name="Director Leadership Group",
+        current_version=2,
     )
     version = RouteVersion(
         id=uuid.uuid4(),

@@ -60,7 +60,8 @@ async def test_statuses_follow_the_review_thresholds_from_today(
     await _document(
         client, world, reference="SUPERSEDED", status="superseded", next_review_due=_day(3)
     )
-    await _document(client, world, reference="NO-DATE")
+    # A draft has no review date (a document in force always has one).
+    await _document(client, world, reference="NO-DATE", status="draft")
 
     items = await _tracker(client, world)
 
@@ -299,7 +300,7 @@ async def test_a_persons_feed_has_one_entry_per_review_they_own_or_are_ro_of(
     await _document(client, world, reference="NOT-1", owner_id=other, next_review_due=_day(3))
     await _document(client, world, reference="RET-1", owner_id=me, status="retired",
                     next_review_due=_day(3))  # fmt: skip
-    await _document(client, world, reference="NOD-1", responsible_officer_id=me)
+    await _document(client, world, reference="NOD-1", responsible_officer_id=me, status="draft")
 
     url = await _feed_url(client, me, world.a.approver.headers)
     assert url.startswith(f"http://testserver/v1/calendar-feeds/people/{me}.ics?token=")

@@ -8,6 +8,7 @@ import io
 import docx
 from httpx import AsyncClient
 
+from services.domain.documents.versions import london_today
 from tests.factories import World, document_body
 
 MD = "text/markdown"
@@ -34,11 +35,12 @@ async def upload(
     media_type: str = MD,
     issued: bool = False,
     summary: str = "",
+    **dates: str,
 ) -> tuple[int, dict]:
     response = await client.post(
         f"/v1/documents/{doc_id}/versions",
         files={"file": (name, content, media_type)},
-        data={"change_summary": summary, "issued": "true" if issued else "false"},
+        data={"change_summary": summary, "issued": "true" if issued else "false", **dates},
         headers=headers,
     )
     return response.status_code, response.json()
@@ -52,7 +54,9 @@ async def test_versions_are_numbered_as_cafcass_numbers_them(
     h = world.a.policy_officer.headers
     numbers = []
     for issued in (False, False, True, False, True):
-        status, version = await upload(client, h, doc["id"], b"# Text", issued=issued)
+        # 2.0 goes on a document already scheduled for review: it says when it was issued.
+        dates = {"issued_on": london_today().isoformat()} if issued else {}
+        status, version = await upload(client, h, doc["id"], b"# Text", issued=issued, **dates)
         assert status == 201, version
         numbers.append((version["number"], version["is_issued"]))
     assert numbers == [

@@ -183,10 +183,13 @@ async def test_a_key_decision_goes_from_omt_through_the_improvement_board_to_cab
     awaiting = await get_json(client, "/v1/sign-offs?awaiting_me=true", lbbd.headers("rosalind"))
     assert awaiting["items"] == []
 
-    # Issued: 1.0 is superseded by 2.0; stage 11: reviewed in 12 months; queued for TRI.X.
+    # Issued: 1.0 is superseded by 2.0; stage 11: the review schedule of 12-18 months agreed
+    # for POL-003 (18) stands, the route's 12 months apply only where none is agreed; queued
+    # for TRI.X.
     document = await get_json(client, f"/v1/documents/{document_id}", team)
     assert (document["status"], document["issued_version"]) == ("published", "2.0")
-    assert document["next_review_due"] == (london_today() + relativedelta(months=12)).isoformat()
+    assert document["review_interval_months"] == 18
+    assert document["next_review_due"] == (london_today() + relativedelta(months=18)).isoformat()
     pending = await get_json(
         client, f"/v1/publications?status=pending&document_id={document_id}", team
     )

@@ -166,8 +166,25 @@ async def add_version(
         bool,
         Form(description="Register an already issued version (admins and policy officers)."),
     ] = False,
+    issued_on: Annotated[
+        IsoDate | None,
+        Form(
+            description="With `issued`: the day the version was issued (not in the future; "
+            "default today). Its next review is counted from it."
+        ),
+    ] = None,
+    next_review_due: Annotated[
+        IsoDate | None,
+        Form(
+            description="With `issued`: the document's next review date, when it is already "
+            "known; otherwise the review-date rule counts it from `issued_on`."
+        ),
+    ] = None,
 ) -> schemas.Version:
-    """Upload a new version: drafts are numbered 0.1, 0.2, ...; issued versions 1.0, 2.0."""
+    """Upload a new version: drafts are numbered 0.1, 0.2, ...; issued versions 1.0, 2.0.
+
+    On a document already scheduled for review, an issued version needs `issued_on` or
+    `next_review_due` (422 otherwise): its review date never moves to a year from today."""
     document = await service.get_document(session, principal, document_id)
     content = await file.read(settings.max_upload_bytes + 1)
     version = await versions.add_version(
@@ -180,6 +197,8 @@ async def add_version(
         change_summary=change_summary,
         issue=issued,
         max_bytes=settings.max_upload_bytes,
+        issued_on=issued_on,
+        next_review_due=next_review_due,
     )
     response.headers["Location"] = f"/v1/documents/{document_id}/versions/{version.id}"
     return schemas.Version.model_validate(version)

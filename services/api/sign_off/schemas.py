@@ -59,8 +59,9 @@ class SignOffCreate(BaseModel):
         default=None,
         ge=1,
         le=120,
-        description="The review schedule agreed at approval (Dorset 8.1); default: the "
-        "route's, else the document's.",
+        description="The review schedule agreed at approval (Dorset 8.1); it stays on the "
+        "document for later sign-offs. Default: the one agreed for the document, else the "
+        "route's, the kind's, the organisation's.",
     )
 
 

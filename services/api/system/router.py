@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from sqlalchemy import text
 
 from services.api.deps import CurrentPrincipal, Session
+from services.api.documents.schemas import Interval
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
 from services.api.types import IsoDate, Name
@@ -70,6 +71,10 @@ class Organisation(BaseModel):
     eia_categories: list[str] = Field(
         description="The equality categories an equality impact assessment rates."
     )
+    default_review_interval_months: int = Field(
+        description="Months between reviews when no sign-off, document, route or kind sets "
+        "an interval."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -93,10 +98,21 @@ class OrganisationUpdate(BaseModel):
         "(Cafcass appendix 2: age, disability, ethnicity, gender, religion_or_belief, "
         "sexual_orientation).",
     )
+    default_review_interval_months: Interval | None = Field(
+        None,
+        description="Months between reviews when no sign-off, document, route or kind sets "
+        "an interval (12 unless set).",
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
-        for name in ("name", "holiday_subdivision", "closure_days", "eia_categories"):
+        for name in (
+            "name",
+            "holiday_subdivision",
+            "closure_days",
+            "eia_categories",
+            "default_review_interval_months",
+        ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -124,9 +140,9 @@ async def update_own_organisation(
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> Organisation:
-    """Change the organisation's name, bank holidays, closure days, escalation contact or
-    equality categories (admins). Every deadline counted in working days follows. Needs
-    `If-Match`."""
+    """Change the organisation's name, bank holidays, closure days, escalation contact,
+    equality categories or default review interval (admins). Every deadline counted in working
+    days follows. Needs `If-Match`."""
     expected = expected_version(if_match)
     org = await organisations.update_organisation(
         session, principal, body.model_dump(exclude_unset=True), expected_version=expected

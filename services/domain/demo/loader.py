@@ -134,6 +134,9 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
                 change_summary=v.get("change_summary", ""),
                 issue=bool(v.get("issued")),
                 max_bytes=10_000_000,
+                # The demo's issued versions are issued as it is loaded; its review dates are
+                # set below.
+                issued_on=today if v.get("issued") else None,
             )
         due = d.get("next_review_due_in_days")
         await service.update_document(

@@ -36,6 +36,10 @@ STATUSES = (
     "superseded",
     "retired",
 )
+# In force: a document staff follow whose review is tracked. Every one has a review date
+# (services/domain/documents/review_dates.py). A document in force that is being amended is
+# awaiting approval or in consultation with the date it had when it was published.
+IN_FORCE = ("published", "under_review")
 LINK_KINDS = ("governs", "implements", "form_for", "supersedes", "relates_to")
 DEFAULT_KINDS: tuple[tuple[str, str, bool], ...] = (
     # (key, label, requires_owner). NCT: a procedure always has an RO and an RSM.

@@ -16,7 +16,8 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id
+from services.domain.db import london_today, new_id
+from services.domain.documents import review_dates
 from services.domain.documents.models import STATUSES, Document, DocumentKind
 from services.domain.documents.models import (
     acting_responsible_officer_id as acting_responsible_officer_id,
@@ -99,12 +100,13 @@ async def create_document(
     if not authz.is_policy_team(principal) and fields.get("author_id") is None:
         # An author's own draft is theirs.
         fields["author_id"] = principal.person_id
-    kind = await _check_kind(session, principal.organisation_id, fields.get("kind", ""))
-    if fields.get("review_interval_months") is None and kind.default_review_interval_months:
-        fields["review_interval_months"] = kind.default_review_interval_months
+    await _check_kind(session, principal.organisation_id, fields.get("kind", ""))
+    # The kind's default interval is not copied: the document's own interval is only the one
+    # agreed for it, and the kind's applies through the review-date rule when none is.
     document = Document(id=new_id(), organisation_id=principal.organisation_id, **fields)
     document.tags = sorted(set(document.tags or []))
     await _validate(session, document, set(fields) | {"reference"})
+    await review_dates.ensure_review_due(session, document, london_today())
     session.add(document)
     await session.flush()
     after = audit.snapshot(document)
@@ -171,6 +173,9 @@ async def update_document(
     if not changed:
         return document
     await _validate(session, document, changed)
+    # Put in force, or its date cleared while in force: it is given one by the rule.
+    if await review_dates.ensure_review_due(session, document, london_today()):
+        changed.add("next_review_due")
     await session.flush()
     await audit.record(
         session,

@@ -7,10 +7,8 @@ import hashlib
 import re
 import uuid
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -18,20 +16,17 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
+from services.domain.calendar.words import long_date
+from services.domain.db import LONDON as LONDON  # imported from here across the domain
+from services.domain.db import london_today as london_today
 from services.domain.db import utcnow
 from services.domain.documents import diff as diffing
+from services.domain.documents import review_dates
 from services.domain.documents import text as texts
 from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.outbox.service import emit
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> date:
-    """Dates people see (issue dates, review dates) are Europe/London dates."""
-    return utcnow().astimezone(LONDON).date()
 
 
 async def latest_version(session: AsyncSession, document_id: uuid.UUID) -> DocumentVersion | None:
@@ -56,11 +51,21 @@ async def add_version(
     change_summary: str,
     issue: bool,
     max_bytes: int,
+    issued_on: date | None = None,
+    next_review_due: date | None = None,
 ) -> DocumentVersion:
-    """Store a new version and number it (Cafcass 4.11); ``issue`` registers an issued version."""
+    """Store a new version and number it (Cafcass 4.11); ``issue`` registers an issued version.
+
+    An issued version is dated ``issued_on`` (default today) and its document's next review is
+    ``next_review_due``, else counted from that issue date by the review-date rule. A document
+    already scheduled for review needs one of the two: the server cannot tell a version issued
+    today from one issued earlier and registered late.
+    """
     authz.check_add_version(principal, document, issued=issue)
     if len(content) > max_bytes:
         raise PayloadTooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
+    today = london_today()
+    _check_issue_dates(issue, issued_on, next_review_due, today)
     media_type = texts.detect_media_type(filename, content, declared_media_type)
     extracted = await asyncio.to_thread(texts.extract_text, content, media_type)
     # Lock the document so two uploads at once cannot take the same number.
@@ -68,9 +73,10 @@ async def add_version(
         select(Document).where(Document.id == document.id).with_for_update()
     )
     document = locked.scalar_one()
+    if issue:
+        await _check_against_document(session, document, issued_on, next_review_due)
     previous = await latest_version(session, document.id)
     number = next_number((previous.major, previous.minor) if previous else None, issue=issue)
-    today = london_today()
     version = DocumentVersion(
         organisation_id=document.organisation_id,
         document_id=document.id,
@@ -84,7 +90,7 @@ async def add_version(
         sha256=hashlib.sha256(content).hexdigest(),
         text=extracted,
         uploaded_by_id=principal.person_id,
-        issued_on=today if issue else None,
+        issued_on=(issued_on or today) if issue else None,
     )
     session.add(version)
     await session.flush()
@@ -96,8 +102,10 @@ async def add_version(
         document.issued_version = version.number
         document.published_text = extracted
         document.status = "published"
-        if document.review_interval_months:
-            document.next_review_due = today + relativedelta(months=document.review_interval_months)
+        assert version.issued_on is not None
+        document.next_review_due = next_review_due or review_dates.review_due(
+            version.issued_on, await review_dates.intervals_of(session, document)
+        )
     document.updated_at = utcnow()
     await session.flush()
     await audit.record(
@@ -121,6 +129,51 @@ async def add_version(
         ),
     )
     return version
+
+
+def _check_issue_dates(
+    issue: bool, issued_on: date | None, next_review_due: date | None, today: date
+) -> None:
+    if not issue:
+        for field, value in (("issued_on", issued_on), ("next_review_due", next_review_due)):
+            if value is not None:
+                raise Invalid(
+                    "Only an issued version has an issue date or a review date.", field=field
+                )
+        return
+    if issued_on is not None and issued_on > today:
+        raise Invalid("A version cannot be issued in the future.", field="issued_on")
+    if next_review_due is not None and next_review_due < (issued_on or today):
+        raise Invalid(
+            "The next review cannot be due before the version was issued.",
+            field="next_review_due",
+        )
+
+
+async def _check_against_document(
+    session: AsyncSession, document: Document, issued_on: date | None, next_review_due: date | None
+) -> None:
+    """An issued version is dated no earlier than the one it follows, and never silently today
+    on a document whose review is already scheduled (issue 13)."""
+    if issued_on is not None:
+        last_issued = await session.scalar(
+            select(func.max(DocumentVersion.issued_on)).where(
+                DocumentVersion.document_id == document.id, DocumentVersion.minor == 0
+            )
+        )
+        if last_issued is not None and issued_on < last_issued:
+            raise Invalid(
+                f"The version it follows was issued on {long_date(last_issued)}: an issued "
+                "version cannot be dated before it.",
+                field="issued_on",
+            )
+    elif next_review_due is None and document.next_review_due is not None:
+        raise Invalid(
+            f"This document's review is due on {long_date(document.next_review_due)}. Say when "
+            "this version was issued (issued_on), to count its next review from that day, or "
+            "give its next review date (next_review_due).",
+            field="issued_on",
+        )
 
 
 async def list_versions(

@@ -25,7 +25,7 @@ from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import FORMULA_STARTS
 from services.domain.documents import service as documents
-from services.domain.documents.models import Document, DocumentKind
+from services.domain.documents.models import IN_FORCE, Document, DocumentKind
 from services.domain.errors import Invalid
 from services.domain.imports.sheet import REQUIRED, Problem, Sheet
 from services.domain.outbox.service import emit
@@ -306,13 +306,19 @@ def _check_row(
 def _action(planned: _Planned) -> tuple[Action, dict[str, Any]]:
     if planned.document is None:
         return "create", planned.values
-    changes = {k: v for k, v in planned.values.items() if getattr(planned.document, k) != v}
+    values = planned.values
+    if planned.document.status in IN_FORCE and values.get("next_review_due", False) is None:
+        # A document in force always has a review date: an empty cell leaves it as it is.
+        values = {k: v for k, v in values.items() if k != "next_review_due"}
+    changes = {k: v for k, v in values.items() if getattr(planned.document, k) != v}
     return ("update" if changes else "unchanged"), changes
 
 
 def status_for_new(values: dict[str, Any]) -> str:
     """A row with a Trix URL or a last review date is a live document being moved in, so it is
-    registered as published; anything else is still being written and starts as a draft."""
+    registered as published (and, with no next review date, given one by the review-date rule,
+    counted from its last review); anything else is still being written and starts as a
+    draft."""
     return "published" if values.get("trix_url") or values.get("last_reviewed_on") else "draft"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Integer, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,12 +17,19 @@ EIA_CATEGORIES = (
     "religion_or_belief",
     "sexual_orientation",
 )
+# When nothing else sets an interval: a year (Cafcass 8.1: annual review; LBBD: 12-18 months).
+DEFAULT_REVIEW_INTERVAL_MONTHS = 12
 
 
 class Organisation(IdMixin, TimestampMixin, Base):
     """A council, trust or national body; every other record belongs to exactly one."""
 
     __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(
+            "default_review_interval_months BETWEEN 1 AND 120", name="default_review_interval"
+        ),
+    )
 
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -45,6 +52,12 @@ class Organisation(IdMixin, TimestampMixin, Base):
         server_default=text(
             "'{age,disability,ethnicity,gender,religion_or_belief,sexual_orientation}'::varchar[]"
         ),
+    )
+    # Months between reviews when no sign-off, document, route or kind sets an interval.
+    default_review_interval_months: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_REVIEW_INTERVAL_MONTHS,
+        server_default=str(DEFAULT_REVIEW_INTERVAL_MONTHS),
     )
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -57,8 +57,8 @@ async def update_organisation(
     *,
     expected_version: int,
 ) -> Organisation:
-    """Change the caller's organisation: its name, calendar, escalation contact or equality
-    categories (admins)."""
+    """Change the caller's organisation: its name, calendar, escalation contact, equality
+    categories or default review interval (admins)."""
     org_authz.check_manage(principal)
     org = await get(session, principal.organisation_id)
     if org.row_version != expected_version:
@@ -68,6 +68,14 @@ async def update_organisation(
         changes["closure_days"] = sorted(set(changes["closure_days"]))
     if "eia_categories" in changes:
         _check_categories(changes["eia_categories"])
+    interval = changes.get("default_review_interval_months")
+    if "default_review_interval_months" in changes and not (
+        isinstance(interval, int) and 1 <= interval <= 120
+    ):
+        raise Invalid(
+            "The default review interval is 1 to 120 months.",
+            field="default_review_interval_months",
+        )
     await require_active_person(
         session, org.id, changes.get("escalation_contact_id"), "escalation_contact_id"
     )

@@ -9,10 +9,9 @@ Starting a review moves the document to ``under_review``; the end puts it back.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +22,8 @@ from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
-from services.domain.documents.models import Document, DocumentKind, DocumentVersion
+from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.service import get_document
 from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
@@ -38,29 +38,6 @@ from services.domain.reviews.models import (
 )
 from services.domain.sign_off.models import OPEN_STATUSES as OPEN_SIGN_OFF_STATUSES
 from services.domain.sign_off.models import SignOff
-
-# When neither the document nor its kind says how often: NCT reviews procedures yearly.
-DEFAULT_INTERVAL_MONTHS = 12
-
-
-def next_review_due(reviewed_on: date, months: int) -> date:
-    """The next review after one completed on ``reviewed_on``: ``months`` later."""
-    return reviewed_on + relativedelta(months=months)
-
-
-async def review_interval(session: AsyncSession, document: Document) -> int:
-    """The document's interval, else its kind's default, else 12 months."""
-    if document.review_interval_months:
-        return document.review_interval_months
-    kind_default = (
-        await session.execute(
-            select(DocumentKind.default_review_interval_months).where(
-                DocumentKind.organisation_id == document.organisation_id,
-                DocumentKind.key == document.kind,
-            )
-        )
-    ).scalar_one_or_none()
-    return kind_default or DEFAULT_INTERVAL_MONTHS
 
 
 async def _record(
@@ -319,7 +296,7 @@ async def confirm_no_change(
     expected_version: int | None = None,
 ) -> Review:
     """The RSM (or the policy team) confirms: the review completes and the next one is due
-    a review interval from today."""
+    a review interval from today (services/domain/documents/review_dates.py)."""
     document = await _document(session, review)
     authz.check_confirm(principal, review, document)
     _check_version(review, expected_version)
@@ -327,9 +304,8 @@ async def confirm_no_change(
     review.confirmed_by_id = principal.person_id
     review.confirmed_at = utcnow()
     _restore(document, review)
-    document.next_review_due = next_review_due(
-        london_today(), await review_interval(session, document)
-    )
+    # Counted from the review, by the rule every review date follows.
+    document.next_review_due = review_due(london_today(), await intervals_of(session, document))
     await _complete(session, principal, review, document)
     return review
 

@@ -310,6 +310,21 @@ async def choose_route(
                 field="route_id",
             )
         return route, await route_version(session, route)
+    found = await default_route(session, document)
+    if found is None:
+        raise Conflict(
+            f"No governance route covers a {document.kind}"
+            f"{' of category ' + document.category if document.category else ''}: "
+            "ask the policy team to add one, or name a route."
+        )
+    return found
+
+
+async def default_route(
+    session: AsyncSession, document: Document
+) -> tuple[GovernanceRoute, RouteVersion] | None:
+    """The most specific active route for the document's kind and category, in its current
+    version (alternative routes are never the default), or None if no route covers it."""
     candidates = [
         route
         for route in (
@@ -326,11 +341,7 @@ async def choose_route(
         if _applies(route, document)
     ]
     if not candidates:
-        raise Conflict(
-            f"No governance route covers a {document.kind}"
-            f"{' of category ' + document.category if document.category else ''}: "
-            "ask the policy team to add one, or name a route."
-        )
+        return None
     # Kind and category beat either alone, which beat a route for everything.
     best = max(
         candidates,

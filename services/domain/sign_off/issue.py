@@ -5,9 +5,6 @@ Cafcass 4.11: the issued version becomes 1.0 (2.0 after a revision); every draft
 
 from __future__ import annotations
 
-from datetime import date
-
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
@@ -18,17 +15,13 @@ from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.numbering import format_number, next_number
+from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version, london_today
 from services.domain.outbox.service import emit
 from services.domain.publications.service import queue_publication
 from services.domain.reviews.service import complete_on_issue
 from services.domain.routes.definition import RouteDefinition
 from services.domain.sign_off.models import SignOff
-
-
-def review_due(issued_on: date, months: int | None) -> date | None:
-    """The next review: months after the issue date (LBBD 12-18, Trix chapters 6)."""
-    return issued_on + relativedelta(months=months) if months else None
 
 
 async def issue_version(
@@ -90,13 +83,14 @@ async def issue_version(
         .values(superseded_on=today)
     )
     before = audit.snapshot(document)
-    months = (
-        sign_off.review_interval_months
-        or route.review_interval_months
-        or document.review_interval_months
+    intervals = await intervals_of(
+        session, document, route=route, submitted=sign_off.review_interval_months
     )
-    document.review_interval_months = months
-    document.next_review_due = review_due(today, months)
+    if sign_off.review_interval_months:
+        # Dorset 8.1, LBBD: the schedule agreed at approval stays with the document until a
+        # later sign-off agrees another; the route's is never written over it.
+        document.review_interval_months = sign_off.review_interval_months
+    document.next_review_due = review_due(today, intervals)
     document.issued_version = issued.number
     document.latest_version = issued.number
     document.published_text = draft.text

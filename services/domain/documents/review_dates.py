@@ -1,0 +1,116 @@
+"""The next review date: one rule, used by the issue of a signed-off draft, the confirmation of
+a review with no change, the registration of an issued version, the tracker import and every
+change that puts a document in force. Nothing else computes a review date.
+
+The interval is the first of: the one agreed on submission (the sign-off), the one agreed for
+the document, the route's, the kind's, and the organisation's default (12 months unless set).
+The review is due that many months after the day it is counted from (the issue, the review).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.db import utcnow
+from services.domain.documents.models import IN_FORCE, Document, DocumentKind, DocumentVersion
+from services.domain.organisations.models import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
+from services.domain.routes.definition import RouteDefinition
+from services.domain.routes.service import default_route
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Every interval (in months) that may set a document's review schedule, by who set it."""
+
+    # A year unless the organisation sets its own (Cafcass 8.1: annual review).
+    organisation: int = DEFAULT_REVIEW_INTERVAL_MONTHS
+    kind: int | None = None
+    route: int | None = None
+    # Dorset 8.1: agreed when first approved or at a later review, and kept until agreed again.
+    document: int | None = None
+    # LBBD stage 11: the schedule agreed when this draft was submitted for sign-off.
+    submitted: int | None = None
+
+
+def review_interval(intervals: Intervals) -> int:
+    """Months between reviews: agreed on submission, else agreed for the document, else the
+    route's, else the kind's, else the organisation's default."""
+    for months in (intervals.submitted, intervals.document, intervals.route, intervals.kind):
+        if months:
+            return months
+    return intervals.organisation
+
+
+def review_due(counted_from: date, intervals: Intervals) -> date:
+    """The next review: the interval after ``counted_from`` (the issue or the last review).
+
+    A month past the end of a shorter month lands on its last day (31 August + 6 months is
+    28 February).
+    """
+    return counted_from + relativedelta(months=review_interval(intervals))
+
+
+# --- reading the intervals of a document -----------------------------------------------------
+
+
+async def intervals_of(
+    session: AsyncSession,
+    document: Document,
+    *,
+    route: RouteDefinition | None = None,
+    submitted: int | None = None,
+) -> Intervals:
+    """The intervals that apply to ``document``: ``route`` is the definition its sign-off
+    follows; without one, the route its next sign-off would follow by default."""
+    if route is not None:
+        route_months = route.review_interval_months
+    else:
+        found = await default_route(session, document)
+        # Only the interval is read: the rest of the definition is the sign-off's business.
+        route_months = found[1].definition.get("review_interval_months") if found else None
+    kind = await session.scalar(
+        select(DocumentKind.default_review_interval_months).where(
+            DocumentKind.organisation_id == document.organisation_id,
+            DocumentKind.key == document.kind,
+        )
+    )
+    organisation = await session.scalar(
+        select(Organisation.default_review_interval_months).where(
+            Organisation.id == document.organisation_id
+        )
+    )
+    return Intervals(
+        organisation=organisation or DEFAULT_REVIEW_INTERVAL_MONTHS,
+        kind=kind,
+        route=route_months,
+        document=document.review_interval_months,
+        submitted=submitted,
+    )
+
+
+async def _in_force_since(session: AsyncSession, document: Document) -> date | None:
+    """The later of the current issue's date and the last review, if either is known."""
+    issued_on = await session.scalar(
+        select(func.max(DocumentVersion.issued_on)).where(
+            DocumentVersion.document_id == document.id, DocumentVersion.minor == 0
+        )
+    )
+    known = [d for d in (issued_on, document.last_reviewed_on) if d is not None]
+    return max(known) if known else None
+
+
+async def ensure_review_due(session: AsyncSession, document: Document, today: date) -> bool:
+    """Give a document in force that has no review date one, by the rule: counted from its
+    current issue or last review, whichever is later, else from ``today`` (the day it is put in
+    force in the register). True if a date was set."""
+    if document.status not in IN_FORCE or document.next_review_due is not None:
+        return False
+    counted_from = await _in_force_since(session, document) or today
+    document.next_review_due = review_due(counted_from, await intervals_of(session, document))
+    document.updated_at = utcnow()
+    return True
