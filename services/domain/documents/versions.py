@@ -25,6 +25,7 @@ from services.domain.documents.numbering import format_number, next_number, pars
 from services.domain.documents.service import can_edit, can_see_drafts
 from services.domain.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from services.domain.outbox.service import emit
+from services.domain.publications import service as publications
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -103,6 +104,15 @@ async def add_version(
             document.next_review_due = today + relativedelta(months=document.review_interval_months)
     document.updated_at = utcnow()
     await session.flush()
+    if issue:
+        # Registered as issued (already live on Trix): an older version must not be uploaded.
+        await publications.cancel_pending_uploads(
+            session,
+            principal,
+            document,
+            reason=f"Superseded by version {version.number}.",
+            keep_version_id=version.id,
+        )
     await audit.record(
         session,
         principal,
