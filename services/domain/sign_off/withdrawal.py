@@ -60,7 +60,7 @@ async def refusal_reason(session: AsyncSession, sign_off: SignOff) -> str:
         who = person.name if person is not None else None
     elif stage is not None and stage.board_id is not None:
         board = await session.get(Board, stage.board_id)
-        who = board.name if board is not None else None
+        who = f"the {board.name}" if board is not None else None
     where = f' at "{stage.name}"' if stage is not None else ""
     by = f" by {who}" if who else ""
     reasons = " ".join(decision.reasons.split())
