@@ -391,6 +391,11 @@ async def test_issuing_2_0_takes_the_pending_1_0_upload_off_the_queue(
         "publication.queued",
         "publication.cancelled",
     ]
+    timeline = await client.get(f"/v1/documents/{document_id}/timeline", headers=h)
+    cancellations = [e for e in timeline.json()["entries"] if e["type"] == "publication.cancelled"]
+    assert [e["summary"] for e in cancellations] == [
+        "Trix upload of version 1.0 cancelled: Superseded by version 2.0."
+    ]
 
 
 async def test_reporting_a_cancelled_upload_is_a_409_that_changes_nothing(

@@ -123,6 +123,8 @@ async def issue_version(
             DocumentVersion.minor == 0,
             DocumentVersion.id != issued.id,
             DocumentVersion.superseded_on.is_(None),
+            # A withdrawn version left force without a successor: nothing supersedes it.
+            DocumentVersion.withdrawn_at.is_(None),
         )
         .values(superseded_on=today)
     )
