@@ -737,3 +737,37 @@ async def test_refused_ratification_withdraws_the_issue_with_one_event_and_an_au
         headers=h,
     )
     assert subscribed.status_code == 201, subscribed.text
+
+
+async def test_refused_ratification_leaves_a_version_registered_since_in_force(
+    client: AsyncClient, world: World
+) -> None:
+    sign_off = await _submitted(
+        client,
+        world,
+        [person_stage("rsm"), person_stage("ratify", purpose="ratification", after_issue=True)],
+    )
+    assert (await decide(client, sign_off, world.a.approver.headers)).status_code == 201
+    document_id = sign_off["document_id"]
+    h = world.a.policy_officer.headers
+    registered = await client.post(
+        f"/v1/documents/{document_id}/versions",
+        files={"file": ("live.txt", b"Already live on Trix.", "text/plain")},
+        data={"issued": "true"},
+        headers=h,
+    )
+    assert registered.json()["number"] == "2.0"
+    refused = await decide(
+        client, sign_off, world.a.approver.headers, "rejected", reasons="Not what we agreed."
+    )
+    assert refused.json()["status"] == "ratification_refused"
+    document = (await client.get(f"/v1/documents/{document_id}", headers=h)).json()
+    assert (document["status"], document["issued_version"]) == ("published", "2.0")
+    [event] = await _outbox(world, "document.issue_withdrawn")
+    assert (event["number"], event["in_force_number"], event["publication_id"]) == (
+        "1.0",
+        "2.0",
+        None,
+    )
+    queue = (await client.get(f"/v1/publications?document_id={document_id}", headers=h)).json()
+    assert [(p["version_number"], p["status"]) for p in queue["items"]] == [("1.0", "cancelled")]

@@ -158,8 +158,10 @@ async def cancel_pending_uploads(
     *,
     reason: str,
     keep_version_id: uuid.UUID | None = None,
+    of_version_id: uuid.UUID | None = None,
 ) -> list[Publication]:
-    """Take the document's pending uploads off the queue (all but ``keep_version_id``'s).
+    """Take the document's pending uploads off the queue: all but ``keep_version_id``'s, or
+    only ``of_version_id``'s.
 
     A newer issue supersedes them, or their version was withdrawn: the scripts must never
     publish a version that is not the one in force. Each keeps its row, cancelled with
@@ -177,6 +179,8 @@ async def cancel_pending_uploads(
     )
     if keep_version_id is not None:
         query = query.where(Publication.version_id != keep_version_id)
+    if of_version_id is not None:
+        query = query.where(Publication.version_id == of_version_id)
     cancelled = list((await session.execute(query)).scalars())
     for publication in cancelled:
         before = audit.snapshot(publication)

@@ -31,7 +31,11 @@ from services.domain.documents.models import Document, DocumentVersion
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 from services.domain.publications.models import Publication
-from services.domain.publications.service import cancel_pending_uploads, queue_publication
+from services.domain.publications.service import (
+    WITHDRAWN,
+    cancel_pending_uploads,
+    queue_publication,
+)
 from services.domain.reviews.service import reopen_after_withdrawal
 from services.domain.sign_off.issue import BeforeIssue, in_force
 from services.domain.sign_off.models import SignOff, SignOffDecision, SignOffStage
@@ -101,8 +105,8 @@ async def withdraw_issue(
 ) -> DocumentVersion:
     """Withdraw the version ``sign_off`` issued, its ratification refused (Dorset 4.5.2).
 
-    Only the version: when a later one has been issued or registered since, that one stays
-    in force and only the withdrawal is recorded.
+    Only the version: when a later one has been registered as issued since, or the document
+    retired, that stays as it is and only the withdrawal is recorded.
     """
     assert sign_off.issued_version_id is not None
     document = (
@@ -121,11 +125,16 @@ async def withdraw_issue(
     withdrawn.withdrawn_at = now
     withdrawn.withdrawn_reason = reason
     await cancel_pending_uploads(
-        session, principal, document, reason=f"Version {withdrawn.number} withdrawn: {reason}"
+        session,
+        principal,
+        document,
+        reason=f"Version {withdrawn.number} withdrawn: {reason}",
+        of_version_id=withdrawn.id,
     )
     reinstated: DocumentVersion | None = None
     publication: Publication | None = None
-    if document.issued_version == withdrawn.number:
+    # A retired document stays retired; a later issue stays in force.
+    if document.issued_version == withdrawn.number and document.status not in WITHDRAWN:
         saved = await _before_issue(session, sign_off, document, withdrawn)
         if saved.issued_version_id is not None:
             reinstated = (
