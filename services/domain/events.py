@@ -234,6 +234,37 @@ class PublicationCompleted(_Event):
     trix_url: str | None
 
 
+class PublicationCancelled(_Event):
+    """A pending upload left the queue unused: its version was superseded or withdrawn."""
+
+    type: Literal["publication.cancelled"] = "publication.cancelled"
+    publication_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID | None
+    action: Literal["upload", "remove"]
+    reason: str
+
+
+class DocumentIssueWithdrawn(_Event):
+    """An issued version was withdrawn (Dorset 4.5.2: its ratification was refused).
+
+    ``in_force_*`` name the version in force now (the previous issue, put back), null when
+    none is; ``publication_id`` is the Trix upload or removal queued because of it, if any.
+    """
+
+    type: Literal["document.issue_withdrawn"] = "document.issue_withdrawn"
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    number: str
+    sign_off_id: uuid.UUID | None
+    reason: str
+    status: str
+    in_force_version_id: uuid.UUID | None
+    in_force_number: str | None
+    next_review_due: date | None
+    publication_id: uuid.UUID | None
+
+
 class DelegationCreated(_Event):
     type: Literal["delegation.created"] = "delegation.created"
     delegation_id: uuid.UUID
@@ -378,6 +409,8 @@ Event = Annotated[
     | DocumentPublished
     | PublicationQueued
     | PublicationCompleted
+    | PublicationCancelled
+    | DocumentIssueWithdrawn
     | DelegationCreated
     | ProposalDecided
     | LegalReviewRequested

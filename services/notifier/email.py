@@ -51,7 +51,13 @@ version number such as "0.3"; ``sign_off_path`` an API path such as ``/v1/sign-o
 - ``document.published``: ``version``, ``issued_on``, ``effective_on``, ``next_review_due``
   (ISO dates; the last may be null)
 - ``publication.queued``: ``action`` ("upload" or "remove"), ``reason`` ("issued",
-  "retired", "superseded"), ``version`` (may be null)
+  "retired", "superseded", "reinstated", "withdrawn"), ``version`` (may be null)
+- ``document.issue_withdrawn`` (Dorset 4.5.2: ratification refused): ``sign_off_path`` (null
+  without a sign-off), ``version`` (the one withdrawn), ``reason``, ``status`` (the
+  document's now), ``in_force_version`` (null when none is), ``reinstated`` (the previous
+  issue is in force again), ``next_review_due`` (ISO date, may be null), ``trix_action``
+  ("upload": the reinstated version queued again; "remove": the withdrawn page queued for
+  removal; null: nothing to do on Trix)
 - ``delegation.created``: ``delegator_name``, ``delegate_name``, ``starts_on``, ``ends_on``,
   ``reason``, ``is_delegate`` (the recipient is the delegate)
 - ``legal_review.requested``: ``version``, ``question``, ``requested_by_name``,

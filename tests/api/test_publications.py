@@ -10,8 +10,17 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.versions import london_today
 from services.domain.outbox.models import OutboxEvent
 from services.domain.publications.service import queue_publication
+from tests.api.sign_off_support import (
+    create_document,
+    create_route,
+    decide,
+    person_stage,
+    submit,
+    upload_draft,
+)
 from tests.factories import Org, World, document_body
 
 PAGE = "https://trixcms.example.org/proc-014.html"
@@ -340,3 +349,104 @@ async def test_another_organisations_publication_is_not_found(
         f"/v1/publications/{publication_id}", headers=world.b.integration.headers
     )
     assert own.json()["status"] == "pending"
+
+
+async def _issued_by_sign_off(client: AsyncClient, world: World) -> tuple[str, str]:
+    """A procedure whose draft the RSM approved: 1.0 issued and queued for upload."""
+    await create_route(client, world, [person_stage("rsm")])
+    document_id = await create_document(client, world)
+    draft = await upload_draft(client, world, document_id)
+    submitted = await submit(client, world, document_id, draft["id"])
+    assert submitted.status_code == 201, submitted.text
+    decided = await decide(client, submitted.json(), world.a.approver.headers)
+    assert decided.status_code == 201, decided.text
+    return document_id, decided.json()["issued_version_id"]
+
+
+async def test_issuing_2_0_takes_the_pending_1_0_upload_off_the_queue(
+    client: AsyncClient, world: World
+) -> None:
+    document_id, first_issue = await _issued_by_sign_off(client, world)
+    h = world.a.policy_officer.headers
+    [first] = (await client.get("/v1/publications?status=pending", headers=h)).json()["items"]
+    assert (first["version_id"], first["status"]) == (first_issue, "pending")
+
+    draft = await upload_draft(client, world, document_id, b"Amended text.")
+    second = await submit(client, world, document_id, draft["id"])
+    decided = await decide(client, second.json(), world.a.approver.headers)
+    assert decided.status_code == 201, decided.text
+
+    # The scripts never upload a superseded version: only 2.0 waits.
+    key = world.a.integration.headers
+    pending = (await client.get("/v1/publications?status=pending", headers=key)).json()["items"]
+    assert [(p["version_number"], p["reason"]) for p in pending] == [("2.0", "issued")]
+    # 1.0's upload is kept, cancelled with the reason.
+    cancelled = (await client.get(f"/v1/publications/{first['id']}", headers=key)).json()
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["cancelled_at"] is not None
+    assert cancelled["cancelled_reason"] == "Superseded by version 2.0."
+    assert cancelled["completed_at"] is None
+    listed = (await client.get("/v1/publications?status=cancelled", headers=key)).json()
+    assert [p["id"] for p in listed["items"]] == [first["id"]]
+    assert await audit_actions(client, world, first["id"]) == [
+        "publication.queued",
+        "publication.cancelled",
+    ]
+    timeline = await client.get(f"/v1/documents/{document_id}/timeline", headers=h)
+    cancellations = [e for e in timeline.json()["entries"] if e["type"] == "publication.cancelled"]
+    assert [e["summary"] for e in cancellations] == [
+        "Trix upload of version 1.0 cancelled: Superseded by version 2.0."
+    ]
+
+
+async def test_reporting_a_cancelled_upload_is_a_409_that_changes_nothing(
+    client: AsyncClient, world: World
+) -> None:
+    document_id, _ = await _issued_by_sign_off(client, world)
+    [first] = (
+        await client.get("/v1/publications?status=pending", headers=world.a.admin.headers)
+    ).json()["items"]
+    draft = await upload_draft(client, world, document_id, b"Amended text.")
+    second = await submit(client, world, document_id, draft["id"])
+    assert (await decide(client, second.json(), world.a.approver.headers)).status_code == 201
+
+    key = world.a.integration.headers
+    for _ in range(2):  # a retried script gets the same answer
+        late = await client.post(
+            f"/v1/publications/{first['id']}/uploaded", json={"trix_url": PAGE}, headers=key
+        )
+        assert late.status_code == 409, late.text
+        problem = late.json()
+        assert "cancelled" in problem["detail"] and "Superseded by version 2.0" in problem["detail"]
+        assert problem["publication_status"] == "cancelled"
+        wrong = await client.post(f"/v1/publications/{first['id']}/removed", headers=key)
+        assert wrong.status_code == 409, wrong.text
+        assert "cancelled" in wrong.json()["detail"]
+    got = (await client.get(f"/v1/publications/{first['id']}", headers=key)).json()
+    assert (got["status"], got["trix_url"], got["completed_at"]) == ("cancelled", None, None)
+    document = (await client.get(f"/v1/documents/{document_id}", headers=key)).json()
+    assert document["trix_url"] is None
+    assert await completed_events(world, first["id"]) == 0
+
+
+async def test_registering_an_issued_version_takes_older_pending_uploads_off_the_queue(
+    client: AsyncClient, world: World
+) -> None:
+    document_id, version_id = await issued_document(client, world.a)
+    upload = await queue(world, document_id, version_id, "upload", "issued")
+    registered = await client.post(
+        f"/v1/documents/{document_id}/versions",
+        files={"file": ("issued.md", b"# Allegations procedure, 2.0", "text/markdown")},
+        data={
+            "issued": "true",
+            "change_summary": "Already live on Trix",
+            "issued_on": london_today().isoformat(),
+        },
+        headers=world.a.policy_officer.headers,
+    )
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["number"] == "2.0"
+    h = world.a.policy_officer.headers
+    assert (await client.get("/v1/publications?status=pending", headers=h)).json()["items"] == []
+    got = (await client.get(f"/v1/publications/{upload}", headers=h)).json()
+    assert (got["status"], got["cancelled_reason"]) == ("cancelled", "Superseded by version 2.0.")

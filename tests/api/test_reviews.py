@@ -717,3 +717,51 @@ def test_the_review_enumerations_are_the_domains() -> None:
     assert get_args(schemas.ReviewStatus) == models.REVIEW_STATUSES
     assert get_args(schemas.ReviewOutcome) == models.REVIEW_OUTCOMES
     assert get_args(schemas.Trigger) == models.TRIGGERS
+
+
+async def test_refused_ratification_reopens_the_review_its_interim_issue_completed(
+    client: AsyncClient, world: World
+) -> None:
+    await create_route(
+        client,
+        world,
+        [
+            person_stage("rsm_approval", "owner"),
+            person_stage("ratify", "owner", purpose="ratification", after_issue=True),
+        ],
+    )
+    document_id = await published_document(client, world)
+    overdue = london_today() - timedelta(days=10)
+    await set_review_due(client, world, document_id, overdue)
+    review_id = await started(client, world, document_id)
+    draft = await upload_draft(client, world, document_id, b"The amended procedure.")
+    amended = await act(
+        client, world, review_id, "amended", world.a.author.headers, {"version_id": draft["id"]}
+    )
+    assert amended.status_code == 200, amended.text
+    submitted = await submit(client, world, document_id, draft["id"])
+    assert submitted.status_code == 201, submitted.text
+    issued = await decide(client, submitted.json(), world.a.approver.headers)
+    assert issued.json()["status"] == "issued"
+    review = (await client.get(f"/v1/reviews/{review_id}", headers=world.a.author.headers)).json()
+    assert review["status"] == "completed"
+    assert await last_reviewed_on(world, document_id) == london_today()
+
+    refused = await decide(
+        client, submitted.json(), world.a.approver.headers, "rejected", reasons="Not this draft."
+    )
+    assert refused.json()["status"] == "ratification_refused"
+    # The review is not done after all: 1.0 is in force and the document under review again,
+    # still overdue, as before the interim issue.
+    review = (await client.get(f"/v1/reviews/{review_id}", headers=world.a.author.headers)).json()
+    assert (review["status"], review["outcome"]) == ("in_progress", "amended")
+    document = await document_of(client, world, document_id)
+    assert (document["status"], document["issued_version"]) == ("under_review", "1.0")
+    assert document["next_review_due"] == overdue.isoformat()
+    assert await last_reviewed_on(world, document_id) is None
+    assert await audit_actions(client, world, review_id) == [
+        "review.started",
+        "review.amended",
+        "review.completed",
+        "review.reopened",
+    ]

@@ -9,8 +9,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
+from sqlalchemy import select
 
 from services.domain.documents.versions import london_today
+from services.domain.outbox.models import OutboxEvent
 from tests.api.boards_support import create_board, create_meeting, in_days
 from tests.api.sign_off_support import (
     board_stage,
@@ -705,3 +707,92 @@ async def test_conditions_from_a_referred_board_at_its_meeting_go_back_to_the_rs
         # NCT 3.4: back to the RSM to check, unless SLT asked to see it again.
         expected = referral["id"] if see_again else stage(body, "rsm")["id"]
         assert body["check_stage_id"] == expected
+
+
+async def _outbox(world: World, event_type: str) -> list[dict[str, Any]]:
+    async with world.sessionmaker() as session:
+        rows = await session.execute(
+            select(OutboxEvent.payload).where(OutboxEvent.type == event_type)
+        )
+        return list(rows.scalars())
+
+
+async def test_refused_ratification_withdraws_the_issue_with_one_event_and_an_audit_record(
+    client: AsyncClient, world: World
+) -> None:
+    sign_off = await _submitted(
+        client,
+        world,
+        [person_stage("rsm"), person_stage("ratify", purpose="ratification", after_issue=True)],
+    )
+    approved = await decide(client, sign_off, world.a.approver.headers)
+    assert approved.status_code == 201, approved.text
+    assert approved.json()["status"] == "issued"
+    issued_id = approved.json()["issued_version_id"]
+    refused = await decide(
+        client, sign_off, world.a.approver.headers, "rejected", reasons="Not what we agreed."
+    )
+    assert refused.status_code == 201, refused.text
+    assert refused.json()["status"] == "ratification_refused"
+    document_id = sign_off["document_id"]
+    h = world.a.admin.headers
+    document = (await client.get(f"/v1/documents/{document_id}", headers=h)).json()
+    assert (document["status"], document["issued_version"]) == ("draft", None)
+
+    [event] = await _outbox(world, "document.issue_withdrawn")
+    assert event["document_id"] == document_id
+    assert (event["version_id"], event["number"]) == (issued_id, "1.0")
+    assert event["sign_off_id"] == sign_off["id"]
+    assert "Not what we agreed." in event["reason"]
+    assert (event["in_force_version_id"], event["in_force_number"]) == (None, None)
+    assert event["status"] == "draft"
+    # The upload was never done: nothing is queued in its place.
+    assert event["publication_id"] is None
+    audit = await client.get(f"/v1/audit?entity_type=document&entity_id={document_id}", headers=h)
+    records = [r for r in audit.json()["items"] if r["action"] == "document.issue_withdrawn"]
+    assert len(records) == 1
+    assert (records[0]["before"]["status"], records[0]["after"]["status"]) == (
+        "published",
+        "draft",
+    )
+    # The webhook subscribers can ask for it.
+    subscribed = await client.post(
+        "/v1/webhooks",
+        json={"url": "https://93.184.215.14/hook", "event_types": ["document.issue_withdrawn"]},
+        headers=h,
+    )
+    assert subscribed.status_code == 201, subscribed.text
+
+
+async def test_refused_ratification_leaves_a_version_registered_since_in_force(
+    client: AsyncClient, world: World
+) -> None:
+    sign_off = await _submitted(
+        client,
+        world,
+        [person_stage("rsm"), person_stage("ratify", purpose="ratification", after_issue=True)],
+    )
+    assert (await decide(client, sign_off, world.a.approver.headers)).status_code == 201
+    document_id = sign_off["document_id"]
+    h = world.a.policy_officer.headers
+    registered = await client.post(
+        f"/v1/documents/{document_id}/versions",
+        files={"file": ("live.txt", b"Already live on Trix.", "text/plain")},
+        data={"issued": "true", "issued_on": london_today().isoformat()},
+        headers=h,
+    )
+    assert registered.json()["number"] == "2.0"
+    refused = await decide(
+        client, sign_off, world.a.approver.headers, "rejected", reasons="Not what we agreed."
+    )
+    assert refused.json()["status"] == "ratification_refused"
+    document = (await client.get(f"/v1/documents/{document_id}", headers=h)).json()
+    assert (document["status"], document["issued_version"]) == ("published", "2.0")
+    [event] = await _outbox(world, "document.issue_withdrawn")
+    assert (event["number"], event["in_force_number"], event["publication_id"]) == (
+        "1.0",
+        "2.0",
+        None,
+    )
+    queue = (await client.get(f"/v1/publications?document_id={document_id}", headers=h)).json()
+    assert [(p["version_number"], p["status"]) for p in queue["items"]] == [("1.0", "cancelled")]

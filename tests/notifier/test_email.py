@@ -99,6 +99,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "next_review_due": "2027-12-08",
     },
     "publication.queued": {"action": "upload", "version": "1.0", "reason": "issued"},
+    # The keys this rendering reads; ``trix_action`` matters only when nothing is reinstated.
+    "document.issue_withdrawn": {
+        "sign_off_path": "/v1/sign-offs/abc",
+        "version": "2.0",
+        "reason": "Ratification refused at the PPP meeting: consult the Fostering Network first.",
+        "in_force_version": "1.0",
+        "reinstated": True,
+        "next_review_due": "2027-06-08",
+    },
     "legal_review.requested": {
         "version": "0.3",
         "question": "May we share the child's address with the police?",

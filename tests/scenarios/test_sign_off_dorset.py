@@ -19,6 +19,7 @@ from tests.scenarios.seeded import (
     get_json,
     item_of,
     latest_draft,
+    register_document,
     route_id,
     seed,
     stage,
@@ -187,3 +188,212 @@ async def test_the_ppp_group_approves_a_revised_standard_at_its_monthly_meeting(
     document = await get_json(client, f"/v1/documents/{standard['id']}", team)
     assert (document["status"], document["issued_version"]) == ("published", "2.0")
     assert document["next_review_due"] == (london_today() + relativedelta(months=24)).isoformat()
+
+
+# 4.5.2 when the PPP Group does not give full approval: the interim version is withdrawn.
+REFUSAL = "The Group wants the Fostering Network consulted before this is used."
+TRIX_PAGE = "https://dorset.trixonline.example/chapters/qa-visits"
+
+
+async def _interim_issue(
+    client: AsyncClient, dorset: Any, document_id: str, draft_id: str, submitter: str
+) -> dict[str, Any]:
+    """Interim approval by the Head of Service (the organisation-wide holder, Stuart):
+    the draft is issued at once and goes to the next PPP meeting for full approval."""
+    team = dorset.headers("nicola")
+    response = await client.post(
+        "/v1/sign-offs",
+        json={
+            "document_id": document_id,
+            "version_id": draft_id,
+            "route_id": await route_id(client, team, "interim_approval"),
+            "review_interval_months": 24,
+        },
+        headers=dorset.headers(submitter),
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    assert stage(body, "head_of_service")["participants"] == [dorset.id("stuart")]
+    body = await decide(client, dorset.headers("stuart"), body)
+    assert body["status"] == "issued"
+    assert statuses(body) == {"head_of_service": "approved", "ppp_full_approval": "active"}
+    return body
+
+
+async def _new_qa_procedure(client: AsyncClient, dorset: Any) -> tuple[str, str]:
+    """A new QA procedure written by Dev, never issued: draft 0.1."""
+    document = await register_document(
+        client,
+        dorset.headers("nicola"),
+        reference="PROC-QA-009",
+        title="Quality Assurance Practice Visits Procedure",
+        kind="procedure",
+        service_area="Quality Assurance",
+        owner_id=dorset.id("gavin"),
+        responsible_officer_id=dorset.id("dev"),
+        author_id=dorset.id("dev"),
+    )
+    draft = await upload_draft(
+        client, dorset.headers("dev"), document["id"], "# Practice visits\nTwice a year."
+    )
+    assert draft["number"] == "0.1"
+    return document["id"], draft["id"]
+
+
+async def _queue(client: AsyncClient, team: dict[str, str], document_id: str) -> list[Any]:
+    found = await get_json(client, f"/v1/publications?document_id={document_id}", team)
+    return [
+        (p["action"], p["version_number"], p["status"], p["reason"], p["trix_url"])
+        for p in found["items"]
+    ]
+
+
+async def test_refused_ratification_withdraws_an_interim_first_issue_never_uploaded(
+    client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    dorset = await seed(
+        sessionmaker,
+        "dorset",
+        {
+            "nicola": "policy_officer",  # Project and Policy Officer, chairs the PPP Group
+            "dev": "author",  # Quality Assurance Manager: writes the procedure
+            "stuart": "approver",  # Head of Service (organisation-wide holder)
+        },
+    )
+    team = dorset.headers("nicola")
+    document_id, draft_id = await _new_qa_procedure(client, dorset)
+    body = await _interim_issue(client, dorset, document_id, draft_id, "dev")
+    document = await get_json(client, f"/v1/documents/{document_id}", team)
+    assert (document["status"], document["issued_version"]) == ("published", "1.0")
+    assert await _queue(client, team, document_id) == [("upload", "1.0", "pending", "issued", None)]
+
+    # The PPP Group does not give its full approval.
+    body = await decided_at_meeting(
+        client, team, body, "ppp_full_approval", PPP, "rejected", ask="decision", text=REFUSAL
+    )
+    assert body["status"] == "ratification_refused"
+    assert statuses(body) == {"head_of_service": "approved", "ppp_full_approval": "rejected"}
+
+    # 1.0 is withdrawn: no version is in force, and the document is a draft again (the
+    # Group refused this version, not the document: it is redrafted, not retired).
+    document = await get_json(client, f"/v1/documents/{document_id}", team)
+    assert (document["status"], document["issued_version"]) == ("draft", None)
+    assert document["next_review_due"] is None
+    # Every version is kept; 1.0 records when and why it was withdrawn.
+    versions = await get_json(client, f"/v1/documents/{document_id}/versions", team)
+    assert [v["number"] for v in versions] == ["1.0", "0.1"]
+    assert versions[0]["withdrawn_at"] is not None
+    assert REFUSAL in versions[0]["withdrawn_reason"]
+    assert versions[1]["withdrawn_at"] is None
+    # The upload never happened: it leaves the queue, and there is nothing to remove.
+    queue = await _queue(client, team, document_id)
+    assert [q[:3] for q in queue] == [("upload", "1.0", "cancelled")]
+    pending = await get_json(client, "/v1/publications?status=pending", team)
+    assert pending["items"] == []
+    # The paper trail shows the withdrawal.
+    timeline = await get_json(client, f"/v1/documents/{document_id}/timeline", team)
+    withdrawn = [e for e in timeline["entries"] if e["type"] == "document.withdrawn"]
+    assert len(withdrawn) == 1
+    assert "Version 1.0 withdrawn" in withdrawn[0]["summary"]
+    assert "no version is in force" in withdrawn[0]["summary"]
+    assert withdrawn[0]["refs"]["sign_off_id"] == body["id"]
+    # A new draft goes on from the withdrawn issue; the next issue is 2.0.
+    redraft = await upload_draft(client, dorset.headers("dev"), document_id, "# Visits\nRevised.")
+    assert redraft["number"] == "1.1"
+
+
+async def test_refused_ratification_after_the_interim_issue_was_uploaded_queues_its_removal(
+    client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    dorset = await seed(
+        sessionmaker,
+        "dorset",
+        {
+            "nicola": "policy_officer",
+            "dev": "author",
+            "stuart": "approver",
+            "trix": "integration",  # the Tri.x upload script
+        },
+    )
+    team = dorset.headers("nicola")
+    document_id, draft_id = await _new_qa_procedure(client, dorset)
+    body = await _interim_issue(client, dorset, document_id, draft_id, "dev")
+    script = dorset.headers("trix")
+    [upload] = (await get_json(client, "/v1/publications?status=pending", script))["items"]
+    done = await client.post(
+        f"/v1/publications/{upload['id']}/uploaded", json={"trix_url": TRIX_PAGE}, headers=script
+    )
+    assert done.status_code == 200, done.text
+    search = "/v1/documents?q=twice"  # words of the body only
+    assert [d["id"] for d in (await get_json(client, search, script))["items"]] == [document_id]
+
+    body = await decided_at_meeting(
+        client, team, body, "ppp_full_approval", PPP, "rejected", ask="decision", text=REFUSAL
+    )
+    assert body["status"] == "ratification_refused"
+    document = await get_json(client, f"/v1/documents/{document_id}", team)
+    assert (document["status"], document["issued_version"]) == ("draft", None)
+    # 1.0 is on Tri.x: its page is queued for removal.
+    assert await _queue(client, team, document_id) == [
+        ("upload", "1.0", "done", "issued", TRIX_PAGE),
+        ("remove", "1.0", "pending", "withdrawn", TRIX_PAGE),
+    ]
+    # Its text is no longer found as published text.
+    assert (await get_json(client, search, script))["items"] == []
+
+
+async def test_refused_ratification_puts_the_previous_issue_back_in_force(
+    client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    dorset = await seed(
+        sessionmaker,
+        "dorset",
+        {
+            "nicola": "policy_officer",
+            "dev": "author",  # Quality Assurance Manager: the standard's responsible officer
+            "stuart": "approver",
+        },
+    )
+    team = dorset.headers("nicola")
+    standard = await document_by_reference(client, team, "PS-001")
+    before = await get_json(client, f"/v1/documents/{standard['id']}", team)
+    assert (before["status"], before["issued_version"]) == ("published", "1.0")
+    assert before["next_review_due"] < london_today().isoformat()  # overdue for review
+    draft = await upload_draft(
+        client, dorset.headers("dev"), standard["id"], "# Case recording\nWithin 2 working days."
+    )
+    body = await _interim_issue(client, dorset, standard["id"], draft["id"], "dev")
+    issued = await get_json(client, f"/v1/documents/{standard['id']}", team)
+    assert issued["issued_version"] == "2.0"
+    assert issued["next_review_due"] == (london_today() + relativedelta(months=24)).isoformat()
+
+    body = await decided_at_meeting(
+        client,
+        team,
+        body,
+        "ppp_full_approval",
+        PPP,
+        "rejected",
+        ask="review_approval",
+        text=REFUSAL,
+    )
+    assert body["status"] == "ratification_refused"
+    # 1.0 is in force again, as it was before the interim issue.
+    after = await get_json(client, f"/v1/documents/{standard['id']}", team)
+    for field in ("status", "issued_version", "next_review_due", "review_interval_months"):
+        assert after[field] == before[field], field
+    versions = {
+        v["number"]: v
+        for v in await get_json(client, f"/v1/documents/{standard['id']}/versions", team)
+    }
+    assert versions["2.0"]["withdrawn_at"] is not None
+    assert (versions["1.0"]["withdrawn_at"], versions["1.0"]["superseded_on"]) == (None, None)
+    # 2.0 never reaches Tri.x; 1.0 is queued for upload again.
+    assert await _queue(client, team, standard["id"]) == [
+        ("upload", "2.0", "cancelled", "issued", None),
+        ("upload", "1.0", "pending", "reinstated", None),
+    ]
+    timeline = await get_json(client, f"/v1/documents/{standard['id']}/timeline", team)
+    [withdrawn] = [e for e in timeline["entries"] if e["type"] == "document.withdrawn"]
+    assert "Version 2.0 withdrawn" in withdrawn["summary"]
+    assert "version 1.0 is in force again" in withdrawn["summary"]

@@ -166,6 +166,15 @@ class Version(BaseModel):
     uploaded_by_id: uuid.UUID | None
     created_at: datetime
     issued_on: date | None
+    superseded_on: date | None = Field(
+        default=None, description="An issued version: when a later issue replaced it."
+    )
+    withdrawn_at: datetime | None = Field(
+        default=None,
+        description="An issued version taken out of force with no successor: its "
+        "ratification was refused (Dorset 4.5.2).",
+    )
+    withdrawn_reason: str | None = None
 
 
 class Change(BaseModel):

@@ -38,6 +38,8 @@ def publication_out(queued: QueuedPublication) -> schemas.Publication:
         completed_at=publication.completed_at,
         completed_by_id=publication.completed_by_id,
         completed_by_label=publication.completed_by_label,
+        cancelled_at=publication.cancelled_at,
+        cancelled_reason=publication.cancelled_reason,
         file_url=(
             f"/v1/documents/{document.id}/versions/{version.id}/file"
             if version is not None
@@ -105,7 +107,8 @@ async def mark_uploaded(
     principal: CurrentPrincipal,
 ) -> schemas.Publication:
     """Report an upload done, with the Trix page. Repeating it with the same URL changes
-    nothing; another URL is a 409 naming the one recorded."""
+    nothing; another URL is a 409 naming the one recorded. A cancelled upload (its version
+    superseded or withdrawn) is a 409 saying why, every time."""
     queued = await service.get_publication(session, principal, publication_id, for_update=True)
     queued = await service.mark_uploaded(session, principal, queued, str(body.trix_url))
     return publication_out(queued)

@@ -12,7 +12,7 @@ from services.api.documents.schemas import TrixUrl
 from services.api.types import LongText
 
 Action = Literal["upload", "remove"]
-PublicationStatus = Literal["pending", "done"]
+PublicationStatus = Literal["pending", "done", "cancelled"]
 
 
 class Publication(BaseModel):
@@ -27,8 +27,11 @@ class Publication(BaseModel):
     action: Action = Field(
         description="upload: publish the issued version; remove: take the document off Trix."
     )
-    reason: str = Field(examples=["issued", "retired", "superseded"])
-    status: PublicationStatus
+    reason: str = Field(examples=["issued", "retired", "superseded", "reinstated", "withdrawn"])
+    status: PublicationStatus = Field(
+        description="pending: to do; done: reported done; cancelled: must not be done (the "
+        "version was superseded or withdrawn before it was uploaded)."
+    )
     trix_url: str | None = Field(
         description="The Trix page: where the version was published, or the page to remove."
     )
@@ -36,6 +39,8 @@ class Publication(BaseModel):
     completed_at: datetime | None
     completed_by_id: uuid.UUID | None
     completed_by_label: str | None
+    cancelled_at: datetime | None
+    cancelled_reason: str | None = Field(examples=["Superseded by version 2.0."])
     file_url: str | None = Field(
         description="Where to download the version's file with the same API key."
     )

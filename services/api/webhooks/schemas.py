@@ -43,6 +43,8 @@ EventType = Literal[
     "document.published",
     "publication.queued",
     "publication.completed",
+    "publication.cancelled",
+    "document.issue_withdrawn",
     "delegation.created",
     "proposal.decided",
     "legal_review.requested",

@@ -193,6 +193,11 @@ class DocumentVersion(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("document_id", "major", "minor"),
         CheckConstraint("major >= 0 AND minor >= 0 AND (major > 0 OR minor > 0)", name="number"),
+        # Only an issued version is withdrawn, and always with its reason.
+        CheckConstraint(
+            "withdrawn_at IS NULL OR (minor = 0 AND withdrawn_reason IS NOT NULL)",
+            name="withdrawn",
+        ),
         ForeignKeyConstraint(
             ["organisation_id", "document_id"],
             ["documents.organisation_id", "documents.id"],
@@ -219,6 +224,10 @@ class DocumentVersion(IdMixin, Base):
     # For issued versions: from when staff must follow it, and when a later issue replaced it.
     effective_on: Mapped[date | None] = mapped_column(Date)
     superseded_on: Mapped[date | None] = mapped_column(Date)
+    # An issued version taken out of force without a successor (Dorset 4.5.2: the PPP Group
+    # refused to ratify an interim approval); kept, like every version, with when and why.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
     @property
     def number(self) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.models import Meeting
-from services.domain.documents.models import Document
+from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.timeline_rows import TimelineRows, load_rows
 from services.domain.sign_off.models import Delegation, SignOffDecision
 
@@ -43,7 +43,9 @@ ORDER = (
     "sign_off.stage_started",
     "sign_off.decision",
     "document.issued",
+    "document.withdrawn",
     "sign_off.closed",
+    "publication.cancelled",
     "publication.queued",
     "publication.done",
 )
@@ -194,6 +196,8 @@ def _versions(b: _Builder) -> None:
             summary += f", in force from {_day(version.effective_on)}"
         if version.superseded_on is not None:
             summary += f"; superseded on {_day(version.superseded_on)}"
+        if version.withdrawn_at is not None:
+            summary += f"; withdrawn on {_day(version.withdrawn_at.astimezone(LONDON).date())}"
         b.add(
             version.created_at,
             "document.issued",
@@ -210,6 +214,51 @@ def _versions(b: _Builder) -> None:
                 ),
             },
         )
+        if version.withdrawn_at is not None:
+            _withdrawal(b, version, sign_off_of.get(version.id))
+
+
+def _withdrawal(b: _Builder, version: DocumentVersion, sign_off_id: uuid.UUID | None) -> None:
+    """Dorset 4.5.2: an issued version withdrawn, and what is in force after it."""
+    assert version.withdrawn_at is not None
+    issued = [v for v in b.rows.versions.values() if v.is_issued and v.id != version.id]
+    later = [
+        v
+        for v in issued
+        if v.major > version.major and v.created_at <= version.withdrawn_at and not v.withdrawn_at
+    ]
+    found = b.rows.sign_offs.get(sign_off_id) if sign_off_id is not None else None
+    before_issue = (found[0].before_issue if found is not None else None) or {}
+    previous_id = before_issue.get("issued_version_id")
+    earlier = [v for v in issued if v.major < version.major and v.withdrawn_at is None]
+    previous = (
+        b.rows.versions.get(uuid.UUID(previous_id))
+        if previous_id
+        else max(earlier, key=lambda v: v.major, default=None)
+    )
+    if later:
+        in_force = max(later, key=lambda v: v.major)
+        words = f"version {in_force.number}, issued since, stays in force"
+    elif previous is not None:
+        in_force, words = previous, f"version {previous.number} is in force again"
+    else:
+        in_force, words = None, "no version is in force"
+    b.add(
+        version.withdrawn_at,
+        "document.withdrawn",
+        f"Version {version.number} withdrawn: {_quote(version.withdrawn_reason or '')}; {words}",
+        version.id,
+        refs={
+            "version_id": version.id,
+            "sign_off_id": sign_off_id,
+            "in_force_version_id": in_force.id if in_force is not None else None,
+        },
+        details={
+            "number": version.number,
+            "reason": version.withdrawn_reason,
+            "in_force": in_force.number if in_force is not None else None,
+        },
+    )
 
 
 def _proposals(b: _Builder) -> set[uuid.UUID]:
@@ -518,6 +567,16 @@ def _publications(b: _Builder) -> None:
             refs=refs,
             details={"action": publication.action, "reason": publication.reason},
         )
+        if publication.cancelled_at is not None:
+            b.add(
+                publication.cancelled_at,
+                "publication.cancelled",
+                f"Trix {'upload of ' + what if upload else 'removal'} cancelled: "
+                f"{_quote(publication.cancelled_reason or '')}",
+                publication.id,
+                refs=refs,
+                details={"action": publication.action, "reason": publication.cancelled_reason},
+            )
         if publication.completed_at is None:
             continue
         if upload:

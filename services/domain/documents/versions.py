@@ -27,6 +27,7 @@ from services.domain.documents.models import Document, DocumentVersion, VersionF
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.outbox.service import emit
+from services.domain.publications import service as publications
 
 
 async def latest_version(session: AsyncSession, document_id: uuid.UUID) -> DocumentVersion | None:
@@ -108,6 +109,15 @@ async def add_version(
         )
     document.updated_at = utcnow()
     await session.flush()
+    if issue:
+        # Registered as issued (already live on Trix): an older version must not be uploaded.
+        await publications.cancel_pending_uploads(
+            session,
+            principal,
+            document,
+            reason=f"Superseded by version {version.number}.",
+            keep_version_id=version.id,
+        )
     await audit.record(
         session,
         principal,

@@ -30,6 +30,7 @@ KINDS = (
     "sign_off.withdrawn",
     "document.published",
     "publication.queued",
+    "document.issue_withdrawn",
     "delegation.created",
     "legal_review.requested",
     "legal_review.answered",
@@ -288,6 +289,38 @@ async def _publication_queued(session: AsyncSession, event: OutboxEvent) -> list
     return [Notice("publication.queued", person, context, document) for person in people]
 
 
+async def _issue_withdrawn(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """Dorset 4.5.2: an interim issue withdrawn, its ratification refused. Everyone involved
+    (the document's people, the deciders, the submitter, the policy officers) is told why,
+    and what is in force now."""
+    payload = event.payload
+    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    if document is None:
+        return []
+    ids: list[uuid.UUID | None] = [*_document_people(document)]
+    sign_off_id = _id(payload.get("sign_off_id"))
+    sign_off = await session.get(SignOff, sign_off_id) if sign_off_id else None
+    if sign_off is not None:
+        ids.append(sign_off.submitted_by_id)
+        for decision in await _current_decisions(session, sign_off.id):
+            ids += [decision.decided_by_id, decision.on_behalf_of_id]
+    publication_id = _id(payload.get("publication_id"))
+    publication = await session.get(Publication, publication_id) if publication_id else None
+    context = {
+        **(_sign_off_links(sign_off.id) if sign_off is not None else {"sign_off_path": None}),
+        "version": payload["number"],
+        "reason": payload["reason"],
+        "status": payload["status"],
+        "in_force_version": payload["in_force_number"],
+        "reinstated": publication is not None and publication.reason == "reinstated",
+        "next_review_due": payload["next_review_due"],
+        "trix_action": publication.action if publication is not None else None,
+    }
+    ids += await policy_officers(session, event.organisation_id)
+    people = await active_people(session, event.organisation_id, ids)
+    return [Notice("document.issue_withdrawn", person, context, document) for person in people]
+
+
 # --- before and around sign-off --------------------------------------------------------------
 
 
@@ -387,6 +420,7 @@ _HANDLERS: dict[str, Handler] = {
     "sign_off.closed": _sign_off_closed,
     "document.published": _document_published,
     "publication.queued": _publication_queued,
+    "document.issue_withdrawn": _issue_withdrawn,
     "delegation.created": _delegation_created,
     "legal_review.requested": _legal_review_requested,
     "legal_review.answered": _legal_review_answered,

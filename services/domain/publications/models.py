@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     String,
+    Text,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.domain.db import Base, IdMixin, utcnow
 
 ACTIONS = ("upload", "remove")
-PUBLICATION_STATUSES = ("pending", "done")
+# cancelled: taken off the queue before the scripts did it (a superseded or withdrawn version).
+PUBLICATION_STATUSES = ("pending", "done", "cancelled")
 
 
 class Publication(IdMixin, Base):
@@ -45,6 +47,10 @@ class Publication(IdMixin, Base):
         CheckConstraint(f"action IN {ACTIONS!r}", name="action"),
         CheckConstraint(f"status IN {PUBLICATION_STATUSES!r}", name="status"),
         CheckConstraint("(status = 'done') = (completed_at IS NOT NULL)", name="done"),
+        CheckConstraint(
+            "(status = 'cancelled') = (cancelled_at IS NOT NULL AND cancelled_reason IS NOT NULL)",
+            name="cancelled",
+        ),
         # The upload scripts poll the pending queue, oldest first.
         Index(
             "ix_publications_pending",
@@ -64,10 +70,12 @@ class Publication(IdMixin, Base):
     version_id: Mapped[uuid.UUID | None]
     action: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    # Why it was queued: "issued", "retired", "superseded".
+    # Why it was queued: "issued", "retired", "superseded", "reinstated", "withdrawn".
     reason: Mapped[str] = mapped_column(String(30))
     trix_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[uuid.UUID | None]
     completed_by_label: Mapped[str | None] = mapped_column(String(300))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)

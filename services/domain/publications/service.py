@@ -2,8 +2,9 @@
 
 An issued version is queued for upload; a retired or superseded document is queued for
 removal. The scripts poll the pending queue oldest first, do the work on Trix, and report back
-(``mark_uploaded`` / ``mark_removed``). Rows are never deleted: the queue is also the record of
-what was published when.
+(``mark_uploaded`` / ``mark_removed``). An upload that must no longer happen (its version was
+superseded by a newer issue, or withdrawn) is cancelled, never deleted: rows stay, since the
+queue is also the record of what was published when.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,7 @@ from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.publications.models import ACTIONS, Publication
 
+LONDON = ZoneInfo("Europe/London")
 # Statuses that take a document off the manual.
 WITHDRAWN = frozenset({"retired", "superseded"})
 
@@ -144,6 +147,89 @@ async def queue_removal_if_withdrawn(
         version=version,
         action="remove",
         reason=document.status,
+    )
+
+
+async def cancel_pending_uploads(
+    session: AsyncSession,
+    principal: Principal | None,
+    document: Document,
+    *,
+    reason: str,
+    keep_version_id: uuid.UUID | None = None,
+    of_version_id: uuid.UUID | None = None,
+) -> list[Publication]:
+    """Take the document's pending uploads off the queue: all but ``keep_version_id``'s, or
+    only ``of_version_id``'s.
+
+    A newer issue supersedes them, or their version was withdrawn: the scripts must never
+    publish a version that is not the one in force. Each keeps its row, cancelled with
+    ``reason``, an audit record and a ``publication.cancelled`` event.
+    """
+    query = (
+        select(Publication)
+        .where(
+            Publication.document_id == document.id,
+            Publication.action == "upload",
+            Publication.status == "pending",
+        )
+        .order_by(Publication.created_at, Publication.id)
+        .with_for_update()
+    )
+    if keep_version_id is not None:
+        query = query.where(Publication.version_id != keep_version_id)
+    if of_version_id is not None:
+        query = query.where(Publication.version_id == of_version_id)
+    cancelled = list((await session.execute(query)).scalars())
+    for publication in cancelled:
+        before = audit.snapshot(publication)
+        publication.status = "cancelled"
+        publication.cancelled_at = utcnow()
+        publication.cancelled_reason = reason
+        await session.flush()
+        await audit.record(
+            session,
+            principal,
+            organisation_id=publication.organisation_id,
+            action="publication.cancelled",
+            entity_type="publication",
+            entity_id=publication.id,
+            before=before,
+            after=audit.snapshot(publication),
+        )
+        await emit(
+            session,
+            events.PublicationCancelled(
+                organisation_id=publication.organisation_id,
+                publication_id=publication.id,
+                document_id=publication.document_id,
+                version_id=publication.version_id,
+                action="upload",
+                reason=reason,
+            ),
+        )
+    return cancelled
+
+
+def _refuse_if_cancelled(publication: Publication) -> None:
+    """A cancelled entry takes no report: the answer says why, the same every time."""
+    if publication.status != "cancelled":
+        return
+    assert publication.cancelled_at is not None
+    day = publication.cancelled_at.astimezone(LONDON).date().isoformat()
+    if publication.action == "upload":
+        advice = (
+            "Do not publish this version. If it is already on Trix, put the version in "
+            f"force there instead (issued_version of /v1/documents/{publication.document_id}), "
+            "or take the page down if none is."
+        )
+    else:
+        advice = "Do not take the page down."
+    raise Conflict(
+        f"This {publication.action} was cancelled on {day}: {publication.cancelled_reason} "
+        + advice,
+        publication_status="cancelled",
+        cancelled_reason=publication.cancelled_reason,
     )
 
 
@@ -271,6 +357,7 @@ async def mark_uploaded(
     """
     org_authz.check_work_queue(principal)
     publication = queued.publication
+    _refuse_if_cancelled(publication)
     if publication.action != "upload":
         raise Conflict(
             "This publication is a removal: mark it removed, not uploaded.", call="removed"
@@ -295,6 +382,7 @@ async def mark_removed(
     """
     org_authz.check_work_queue(principal)
     publication = queued.publication
+    _refuse_if_cancelled(publication)
     if publication.action != "remove":
         raise Conflict(
             "This publication is an upload: mark it uploaded with its Trix URL, not removed.",

@@ -395,6 +395,35 @@ async def cancel_review(
     return review
 
 
+async def reopen_after_withdrawal(
+    session: AsyncSession, principal: Principal | None, review_id: uuid.UUID, *, reason: str
+) -> Review | None:
+    """The issue that completed an amended review was withdrawn (Dorset 4.5.2: ratification
+    refused): the review is not done after all and is open again, to amend once more.
+
+    Not when another review of the document has started since: that one goes on.
+    """
+    review = (
+        await session.execute(select(Review).where(Review.id == review_id).with_for_update())
+    ).scalar_one_or_none()
+    if review is None or review.status != "completed":
+        return None
+    other = await session.execute(
+        select(Review.id).where(
+            Review.document_id == review.document_id,
+            Review.status.in_(OPEN_REVIEW_STATUSES),
+        )
+    )
+    if other.first() is not None:
+        return None
+    before = audit.snapshot(review)
+    review.status = "in_progress"
+    review.completed_at = None
+    await session.flush()
+    await _record(session, principal, review, "review.reopened", before, reason=reason)
+    return review
+
+
 async def complete_on_issue(
     session: AsyncSession, principal: Principal | None, document: Document
 ) -> Review | None:

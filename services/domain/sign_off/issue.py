@@ -5,6 +5,10 @@ Cafcass 4.11: the issued version becomes 1.0 (2.0 after a revision); every draft
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
+from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
@@ -14,14 +18,42 @@ from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.db import new_id, utcnow
 from services.domain.documents.models import Document, DocumentVersion, VersionFile
-from services.domain.documents.numbering import format_number, next_number
+from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version, london_today
 from services.domain.outbox.service import emit
-from services.domain.publications.service import queue_publication
+from services.domain.publications.service import cancel_pending_uploads, queue_publication
 from services.domain.reviews.service import complete_on_issue
 from services.domain.routes.definition import RouteDefinition
 from services.domain.sign_off.models import SignOff
+
+
+class BeforeIssue(BaseModel):
+    """What an issue replaced, kept on the sign-off (``before_issue``): if the ratification
+    after it is refused (Dorset 4.5.2) the document goes back to exactly this."""
+
+    issued_version_id: uuid.UUID | None
+    next_review_due: date | None
+    review_interval_months: int | None
+    last_reviewed_on: date | None
+    # The open review the issue completed, reopened if the issue is withdrawn.
+    review_id: uuid.UUID | None = None
+
+
+async def in_force(session: AsyncSession, document: Document) -> DocumentVersion | None:
+    """The issued version the register shows as the one in force (``issued_version``)."""
+    number = parse_number(document.issued_version) if document.issued_version else None
+    if number is None:
+        return None
+    return (
+        await session.execute(
+            select(DocumentVersion).where(
+                DocumentVersion.document_id == document.id,
+                DocumentVersion.major == number[0],
+                DocumentVersion.minor == number[1],
+            )
+        )
+    ).scalar_one_or_none()
 
 
 async def issue_version(
@@ -47,6 +79,13 @@ async def issue_version(
         )
     ).scalar_one()
     content = (await session.get(VersionFile, draft.id)) or VersionFile(content=b"")
+    replaced = await in_force(session, document)
+    before_issue = BeforeIssue(
+        issued_version_id=replaced.id if replaced is not None else None,
+        next_review_due=document.next_review_due,
+        review_interval_months=document.review_interval_months,
+        last_reviewed_on=document.last_reviewed_on,
+    )
     latest = await latest_version(session, document.id)
     number = next_number((latest.major, latest.minor) if latest else None, issue=True)
     today = london_today()
@@ -79,6 +118,8 @@ async def issue_version(
             DocumentVersion.minor == 0,
             DocumentVersion.id != issued.id,
             DocumentVersion.superseded_on.is_(None),
+            # A withdrawn version left force without a successor: nothing supersedes it.
+            DocumentVersion.withdrawn_at.is_(None),
         )
         .values(superseded_on=today)
     )
@@ -136,9 +177,20 @@ async def issue_version(
             sign_off_id=sign_off.id,
         ),
     )
+    # The scripts must never upload a version this one supersedes.
+    await cancel_pending_uploads(
+        session,
+        principal,
+        document,
+        reason=f"Superseded by version {issued.number}.",
+        keep_version_id=issued.id,
+    )
     await queue_publication(
         session, principal, document=document, version=issued, action="upload", reason="issued"
     )
     # The amended draft of an open review is issued: that review is done.
-    await complete_on_issue(session, principal, document)
+    review = await complete_on_issue(session, principal, document)
+    before_issue.review_id = review.id if review is not None else None
+    sign_off.before_issue = before_issue.model_dump(mode="json")
+    await session.flush()
     return issued

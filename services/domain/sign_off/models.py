@@ -126,6 +126,9 @@ class SignOff(IdMixin, TimestampMixin, Base):
     # The stage whose decider checks the amendments after an approval with conditions.
     check_stage_id: Mapped[uuid.UUID | None]
     issued_version_id: Mapped[uuid.UUID | None]
+    # What the issue replaced (``issue.BeforeIssue`` as JSON): put back if ratification is
+    # refused.
+    before_issue: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     submitted_by_id: Mapped[uuid.UUID | None]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]

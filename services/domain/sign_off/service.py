@@ -35,6 +35,7 @@ from services.domain.routes.service import choose_route
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.issue import issue_version
 from services.domain.sign_off.models import OPEN_STATUSES, SignOff, SignOffStage
+from services.domain.sign_off.withdrawal import withdraw_issue
 
 # Where the document goes back to when a sign-off ends without an issue.
 RESTING = {"awaiting_approval": "draft", "in_consultation": "draft"}
@@ -299,7 +300,13 @@ async def advance(session: AsyncSession, principal: Principal, sign_off: SignOff
 async def close(
     session: AsyncSession, principal: Principal, sign_off: SignOff, status: str
 ) -> None:
-    """End a sign-off; unless it issued the draft, the document goes back to where it was."""
+    """End a sign-off; unless it issued the draft, the document goes back to where it was.
+
+    A refused ratification withdraws the version the sign-off issued (``withdrawal``).
+    """
+    if status == "ratification_refused" and sign_off.issued_version_id is not None:
+        # Dorset 4.5.2: the version issued on interim approval is withdrawn.
+        await withdraw_issue(session, principal, sign_off)
     before = audit.snapshot(sign_off)
     sign_off.status = status
     sign_off.closed_at = utcnow()
