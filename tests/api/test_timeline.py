@@ -22,7 +22,6 @@ from services.domain.assessments.models import (
     LegalReview,
     Proposal,
 )
-from services.domain.consultations.models import Consultation
 from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.notifications.models import Notification
@@ -31,7 +30,6 @@ from services.domain.routes.models import GovernanceRoute, RouteVersion
 from services.domain.settings import Settings
 from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.notifier.notifications import send_notification
-from services.notifier.relay import relay_once
 from tests.api.assessments_support import with_etag
 from tests.api.boards_support import (
     create_board,
@@ -40,36 +38,20 @@ from tests.api.boards_support import (
     in_days,
     propose,
 )
-from tests.api.consultations_support import consultees, open_consultation, respond, sweep_close
-from tests.api.sign_off_support import create_document
+from tests.api.consultations_support import open_consultation, respond
+from tests.api.timeline_support import (
+    add_version,
+    closed_consultation_story,
+    published_procedure,
+    relay,
+    review_action,
+    timeline,
+)
 from tests.factories import World
-from tests.notifier.conftest import RecordingTransport
 
 APPROVER = "Approver of alpha"
 AUTHOR = "Author of alpha"
 ADMIN = "Admin of alpha"
-
-
-async def timeline(client: AsyncClient, world: World, document_id: str) -> list[dict[str, Any]]:
-    response = await client.get(
-        f"/v1/documents/{document_id}/timeline", headers=world.a.policy_officer.headers
-    )
-    assert response.status_code == 200, response.text
-    entries: list[dict[str, Any]] = response.json()["entries"]
-    return entries
-
-
-async def add_version(
-    client: AsyncClient, headers: dict[str, str], document_id: str, summary: str, issued: bool
-) -> str:
-    response = await client.post(
-        f"/v1/documents/{document_id}/versions",
-        files={"file": ("v.md", f"# {summary}".encode(), "text/markdown")},
-        data={"change_summary": summary, "issued": "true" if issued else "false"},
-        headers=headers,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 async def add_rows(world: World, *rows: Any) -> None:
@@ -541,51 +523,6 @@ async def types_of(entries: list[dict[str, Any]], prefix: str) -> list[str]:
     return [e["type"] for e in entries if e["type"].startswith(prefix)]
 
 
-async def deadline_passes(world: World, consultation_id: str) -> None:
-    """Two weeks pass: the consultation's closing time is now (the sweep then closes it)."""
-    async with world.sessionmaker() as session, session.begin():
-        consultation = await session.get(Consultation, uuid.UUID(consultation_id))
-        assert consultation is not None
-        consultation.closes_at = utcnow() - timedelta(milliseconds=1)
-
-
-async def closed_consultation_story(
-    client: AsyncClient, world: World, document_id: str, draft_id: str
-) -> str:
-    """Birmingham-style: the reader responds, the approver stays silent (deemed agreement),
-    an external partner's response comes by email after the close and the author records it."""
-    consultation = await open_consultation(
-        client,
-        world,
-        document_id,
-        draft_id,
-        title="Allegations: staff consultation",
-        deemed_agreement=True,
-        audience={
-            "people": [str(world.a.reader.person_id), str(world.a.approver.person_id)],
-            "external": [
-                {"name": "Pat Partner", "email": "pat@partner.example", "represents": "Police"}
-            ],
-        },
-    )
-    cid = str(consultation["id"])
-    answered = await respond(
-        client, cid, world.a.reader.headers, "object", comments="Name the LADO, please."
-    )
-    assert answered.status_code == 201, answered.text
-    await deadline_passes(world, cid)
-    assert await sweep_close(world, after=timedelta(0)) == 1
-    external = next(c for c in await consultees(client, world, cid) if c["kind"] == "external")
-    late = await client.post(
-        f"/v1/consultations/{cid}/responses",
-        json={"consultee_id": external["id"], "position": "support"},
-        headers=world.a.author.headers,
-    )
-    assert late.status_code in (200, 201), late.text
-    assert late.json()["is_late"] is True
-    return cid
-
-
 async def test_the_timeline_shows_a_consultation_from_its_opening_to_its_report(
     client: AsyncClient, world: World
 ) -> None:
@@ -646,28 +583,6 @@ async def test_the_timeline_shows_a_consultation_from_its_opening_to_its_report(
     assert report["details"]["paths"]["html"] == f"/v1/consultations/{cid}/report.html"
     assert report["details"]["counts"]["late"] == 1
     assert "2 of 3 consultees responded (1 support, 1 object), 1 late" in report["summary"]
-
-
-async def published_procedure(client: AsyncClient, world: World) -> str:
-    """A procedure issued as 1.0: the approver is its owner (RSM), the author its RO."""
-    document_id = await create_document(client, world)
-    await add_version(client, world.a.policy_officer.headers, document_id, "Issue", issued=True)
-    return document_id
-
-
-async def review_action(
-    client: AsyncClient,
-    world: World,
-    review_id: str,
-    action: str,
-    headers: dict[str, str],
-    body: dict[str, Any] | None = None,
-) -> None:
-    got = await client.get(f"/v1/reviews/{review_id}", headers=world.a.policy_officer.headers)
-    done = await client.post(
-        f"/v1/reviews/{review_id}/{action}", json=body, headers=with_etag(headers, got)
-    )
-    assert done.status_code == 200, done.text
 
 
 async def test_the_timeline_shows_each_review_step_and_its_outcome(
@@ -735,12 +650,6 @@ async def test_the_timeline_shows_each_review_step_and_its_outcome(
     assert amended["summary"] == (
         f"{AUTHOR} recorded that the review leads to amendments: draft 1.1 goes through sign-off."
     )
-
-
-async def relay(world: World) -> None:
-    """What the notifier's relay does: each committed event becomes its emails."""
-    while await relay_once(world.sessionmaker, RecordingTransport()):
-        pass
 
 
 async def test_the_timeline_shows_update_plan_items_and_their_outcomes(
