@@ -320,7 +320,7 @@ class _Consultations:
         silent = len(consultees) - len(responses)
         if silent:
             summary += f"; {silent} no response"
-        if themes:
+        if themes and self.sees_consultees:
             summary += "; themes: " + ", ".join(
                 f"{theme} ({count})" for theme, count in themes.most_common(5)
             )
@@ -343,8 +343,15 @@ class _Consultations:
                     "awaiting_handling": awaiting,
                 },
                 "by_position": {p: positions[p] for p in POSITIONS},
-                "themes": dict(themes.most_common()),
-                "paths": {"json": path, "csv": f"{path}.csv", "html": f"{path}.html"},
+                # What the comments were about, and the report itself, name and quote people.
+                **(
+                    {
+                        "themes": dict(themes.most_common()),
+                        "paths": {"json": path, "csv": f"{path}.csv", "html": f"{path}.html"},
+                    }
+                    if self.sees_consultees
+                    else {}
+                ),
             },
         )
 
