@@ -398,27 +398,28 @@ async def export_paper_trail(
         await asyncio.to_thread(archive.add_unlisted, "manifest.json", manifest)
         await asyncio.to_thread(lambda: archive.add_unlisted("SHA256SUMS", _sums(archive)))
         await asyncio.to_thread(archive.finish)
+        filename = _filename(str(facts.document["reference"]), produced_at)
+        await audit.record(
+            session,
+            principal,
+            organisation_id=facts.organisation_id,
+            action=EXPORTED,
+            entity_type="document",
+            entity_id=facts.document["id"],
+            after={
+                "filename": filename,
+                "bytes": archive.size,
+                "sha256": archive.sha256,
+                "manifest_sha256": sha256(manifest),
+                "files": len(archive.members) + 2,
+                "versions": len(versions),
+                "consultation_reports": len(built),
+                "audit_records": len(records),
+                "audit_chain_intact": verification["is_intact"],
+            },
+        )
     except BaseException:
-        await asyncio.to_thread(archive.discard)
+        # Closing deletes the temporary file; quick enough to do even when cancelled.
+        archive.discard()
         raise
-    filename = _filename(str(facts.document["reference"]), produced_at)
-    await audit.record(
-        session,
-        principal,
-        organisation_id=facts.organisation_id,
-        action=EXPORTED,
-        entity_type="document",
-        entity_id=facts.document["id"],
-        after={
-            "filename": filename,
-            "bytes": archive.size,
-            "sha256": archive.sha256,
-            "manifest_sha256": sha256(manifest),
-            "files": len(archive.members) + 2,
-            "versions": len(versions),
-            "consultation_reports": len(built),
-            "audit_records": len(records),
-            "audit_chain_intact": verification["is_intact"],
-        },
-    )
     return PaperTrailExport(archive.file, filename, archive.size, archive.sha256)
