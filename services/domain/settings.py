@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     frontend_base_url: str = "http://127.0.0.1:8000"
 
     max_upload_bytes: int = 25 * 1024 * 1024
+    # A document's FOI export holds every version's file; it is refused when they come to more
+    # than this (the zip is written to a temporary file, one version in memory at a time).
+    paper_trail_max_bytes: int = 512 * 1024 * 1024
 
     # Optional OIDC bearer tokens, alongside API keys.
     oidc_issuer: str | None = None

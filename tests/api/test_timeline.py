@@ -7,13 +7,14 @@ have."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from services.domain.assessments.models import (
     EqualityAssessment,
@@ -23,9 +24,13 @@ from services.domain.assessments.models import (
 )
 from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.notifications.models import Notification
 from services.domain.publications.service import queue_publication
 from services.domain.routes.models import GovernanceRoute, RouteVersion
+from services.domain.settings import Settings
 from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
+from services.notifier.notifications import send_notification
+from tests.api.assessments_support import with_etag
 from tests.api.boards_support import (
     create_board,
     create_document_with_draft,
@@ -33,33 +38,20 @@ from tests.api.boards_support import (
     in_days,
     propose,
 )
+from tests.api.consultations_support import open_consultation, respond
+from tests.api.timeline_support import (
+    add_version,
+    closed_consultation_story,
+    published_procedure,
+    relay,
+    review_action,
+    timeline,
+)
 from tests.factories import World
 
 APPROVER = "Approver of alpha"
 AUTHOR = "Author of alpha"
 ADMIN = "Admin of alpha"
-
-
-async def timeline(client: AsyncClient, world: World, document_id: str) -> list[dict[str, Any]]:
-    response = await client.get(
-        f"/v1/documents/{document_id}/timeline", headers=world.a.policy_officer.headers
-    )
-    assert response.status_code == 200, response.text
-    entries: list[dict[str, Any]] = response.json()["entries"]
-    return entries
-
-
-async def add_version(
-    client: AsyncClient, headers: dict[str, str], document_id: str, summary: str, issued: bool
-) -> str:
-    response = await client.post(
-        f"/v1/documents/{document_id}/versions",
-        files={"file": ("v.md", f"# {summary}".encode(), "text/markdown")},
-        data={"change_summary": summary, "issued": "true" if issued else "false"},
-        headers=headers,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 async def add_rows(world: World, *rows: Any) -> None:
@@ -525,4 +517,327 @@ async def test_the_timeline_reads_each_table_once_however_long_the_history(
     with counting_statements(app) as long:
         after = await timeline(client, world, document_id)
     assert len(after) == len(before) + 10
+    assert len(long) == len(short)
+
+
+# --- consultations, reviews, update cycles and notifications (issue 13, item 8) -----------------
+
+
+async def types_of(entries: list[dict[str, Any]], prefix: str) -> list[str]:
+    return [e["type"] for e in entries if e["type"].startswith(prefix)]
+
+
+async def test_the_timeline_shows_a_consultation_from_its_opening_to_its_report(
+    client: AsyncClient, world: World
+) -> None:
+    document_id, draft_id = await create_document_with_draft(client, world)
+    cid = await closed_consultation_story(client, world, document_id, draft_id)
+
+    entries = await timeline(client, world, document_id)
+
+    assert await types_of(entries, "consultation.") == [
+        "consultation.opened",
+        "consultation.response",
+        "consultation.closed",
+        "consultation.deemed_agreement",
+        "consultation.deemed_agreement",
+        "consultation.report",
+        "consultation.response",
+    ]
+    found = {e["type"]: e for e in entries}
+    opened = found["consultation.opened"]
+    assert opened["refs"]["consultation_id"] == cid
+    assert opened["refs"]["version_id"] == draft_id
+    assert opened["actor_name"] == AUTHOR
+    assert opened["summary"].startswith(
+        'Internal circulation "Allegations: staff consultation" of version 0.1 opened: 3 consultees'
+    )
+    assert {c["name"] for c in opened["details"]["consultees"]} == {
+        "Reader of alpha",
+        APPROVER,
+        "Pat Partner",
+    }
+    responses = [e for e in entries if e["type"] == "consultation.response"]
+    in_time, late = responses
+    assert in_time["summary"] == ('Reader of alpha responded: object. "Name the LADO, please."')
+    assert (in_time["details"]["is_late"], in_time["details"]["position"]) == (False, "object")
+    assert in_time["actor_name"] == "Reader of alpha"
+    assert late["summary"] == (
+        f"Pat Partner (Police) responded: support; late, after the close; recorded by {AUTHOR}."
+    )
+    assert late["details"]["is_late"] is True
+    closed = found["consultation.closed"]
+    assert closed["summary"] == (
+        'Consultation "Allegations: staff consultation" closed at its deadline: 1 response, '
+        "2 deemed agreement."
+    )
+    deemed = {
+        e["details"]["consultee_name"]: e
+        for e in entries
+        if e["type"] == "consultation.deemed_agreement"
+    }
+    assert set(deemed) == {APPROVER, "Pat Partner"}
+    assert deemed[APPROVER]["summary"] == (
+        f"{APPROVER} did not respond by the deadline: deemed agreement."
+    )
+    # Birmingham: silence was agreement at the deadline, until the late response replaced it.
+    assert deemed["Pat Partner"]["details"]["replaced_by_late_response"] is True
+    assert "replaced by a late response on" in deemed["Pat Partner"]["summary"]
+    report = found["consultation.report"]
+    assert report["details"]["paths"]["html"] == f"/v1/consultations/{cid}/report.html"
+    assert report["details"]["counts"]["late"] == 1
+    assert "2 of 3 consultees responded (1 support, 1 object), 1 late" in report["summary"]
+
+
+async def test_the_timeline_shows_each_review_step_and_its_outcome(
+    client: AsyncClient, world: World
+) -> None:
+    document_id = await published_procedure(client, world)
+    ro, rsm = world.a.author.headers, world.a.approver.headers
+    first = await client.post(
+        "/v1/reviews",
+        json={
+            "document_id": document_id,
+            "kind": "unscheduled",
+            "trigger": "legislation_or_guidance_change",
+            "trigger_detail": "Working Together 2026",
+            "requested_by_id": str(world.a.reader.person_id),
+        },
+        headers=ro,
+    )
+    assert first.status_code == 201, first.text
+    review_id = first.json()["id"]
+    said = {"statement": "Nothing in it is affected."}
+    await review_action(client, world, review_id, "no-change", ro, said)
+    await review_action(
+        client, world, review_id, "refuse-no-change", rsm, {"reasons": "Chapter 4 cites 2023."}
+    )
+    await review_action(client, world, review_id, "no-change", ro, said)
+    await review_action(client, world, review_id, "confirm", rsm)
+    second = await client.post(
+        "/v1/reviews", json={"document_id": document_id, "kind": "scheduled"}, headers=ro
+    )
+    assert second.status_code == 201, second.text
+    draft = await add_version(client, ro, document_id, "Chapter 4 updated", issued=False)
+    await review_action(client, world, second.json()["id"], "amended", ro, {"version_id": draft})
+
+    entries = await timeline(client, world, document_id)
+
+    assert await types_of(entries, "review.") == [
+        "review.started",
+        "review.no_change_stated",
+        "review.no_change_refused",
+        "review.no_change_stated",
+        "review.completed",
+        "review.started",
+        "review.amended",
+    ]
+    reviews = [e for e in entries if e["type"].startswith("review.")]
+    started, stated, refused, _, confirmed, again, amended = reviews
+    assert started["refs"]["review_id"] == review_id
+    assert started["summary"] == (
+        f"Unscheduled review started by {AUTHOR}: change in legislation or statutory "
+        "guidance (Working Together 2026); asked for by Reader of alpha."
+    )
+    assert (
+        stated["summary"]
+        == f'{AUTHOR} stated that no change is needed: "Nothing in it is affected."'
+    )
+    assert refused["summary"] == (
+        f"{APPROVER} refused the statement of no change: Chapter 4 cites 2023."
+    )
+    assert refused["actor_id"] == str(world.a.approver.person_id)
+    assert confirmed["summary"].startswith(f"{APPROVER} confirmed that no change is needed")
+    assert confirmed["details"]["outcome"] == "no_change"
+    assert again["refs"]["review_id"] == second.json()["id"]
+    assert amended["refs"]["version_id"] == draft
+    assert amended["summary"] == (
+        f"{AUTHOR} recorded that the review leads to amendments: draft 1.1 goes through sign-off."
+    )
+
+
+async def test_the_timeline_shows_update_plan_items_and_their_outcomes(
+    client: AsyncClient, world: World
+) -> None:
+    document_id = await published_procedure(client, world)
+    reference = (
+        await client.get(f"/v1/documents/{document_id}", headers=world.a.author.headers)
+    ).json()["reference"]
+    opened = await client.post(
+        "/v1/update-cycles",
+        json={
+            "name": "Tri.x update June",
+            "items": [
+                {"chapter": reference, "recommendation": "Reflect Working Together 2026."},
+                {"chapter": reference, "recommendation": "Add the out-of-hours number."},
+            ],
+        },
+        headers=world.a.policy_officer.headers,
+    )
+    assert opened.status_code == 201, opened.text
+    first, second = opened.json()["items"]
+    got = await client.get(f"/v1/update-cycle-items/{first['id']}", headers=world.a.author.headers)
+    decided = await client.patch(
+        f"/v1/update-cycle-items/{first['id']}",
+        json={"status": "accepted", "outcome_note": "Done in chapter 2."},
+        headers=with_etag(world.a.author.headers, got),
+    )
+    assert decided.status_code == 200, decided.text
+    got = await client.get(
+        f"/v1/update-cycles/{opened.json()['id']}", headers=world.a.admin.headers
+    )
+    closed = await client.post(
+        f"/v1/update-cycles/{opened.json()['id']}/close",
+        json={},
+        headers=with_etag(world.a.policy_officer.headers, got),
+    )
+    assert closed.status_code == 200, closed.text
+
+    entries = await timeline(client, world, document_id)
+
+    items = [e for e in entries if e["type"].startswith("update_cycle_item.")]
+    assert [(e["type"], e["refs"]["update_cycle_item_id"]) for e in items] == [
+        ("update_cycle_item.assigned", first["id"]),
+        ("update_cycle_item.assigned", second["id"]),
+        ("update_cycle_item.decided", first["id"]),
+        ("update_cycle_item.carried_over", second["id"]),
+        # Carried into the next cycle, still the RO's.
+        ("update_cycle_item.assigned", items[-1]["refs"]["update_cycle_item_id"]),
+    ]
+    assert items[0]["summary"].startswith(
+        'Update Plan item in Trix update cycle "Tri.x update June" (amendments due by '
+    )
+    assert items[0]["summary"].endswith(f'"Reflect Working Together 2026."; assigned to {AUTHOR}.')
+    assert items[2]["summary"] == (
+        f"{AUTHOR} recorded the Update Plan item as accepted: Done in chapter 2."
+    )
+    assert items[-1]["summary"].endswith("carried over from an earlier cycle.")
+
+
+async def test_the_emails_sent_are_on_the_timeline_for_the_policy_team_only(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    document_id, draft_id = await create_document_with_draft(client, world)
+    await open_consultation(client, world, document_id, draft_id)
+    await relay(world)
+    async with world.sessionmaker() as session:
+        invitation = (
+            await session.execute(
+                select(Notification).where(Notification.kind == "consultation.invited")
+            )
+        ).scalar_one()
+    ctx = {"settings": settings, "sessionmaker": world.sessionmaker, "transport": None}
+    assert await send_notification(ctx, str(invitation.id)) == "sent"
+
+    entries = await timeline(client, world, document_id)
+
+    emails = [e for e in entries if e["type"] == "notification.email"]
+    by_kind = {e["details"]["kind"]: e for e in emails}
+    invited = by_kind["consultation.invited"]
+    assert invited["summary"] == (
+        "Email to Reader of alpha <reader@alpha.example.org>: invitation to respond to the "
+        "consultation (PROC-1 Allegations against staff); sent."
+    )
+    assert invited["refs"]["notification_id"] == str(invitation.id)
+    assert invited["refs"]["recipient_person_id"] == str(world.a.reader.person_id)
+    assert invited["details"]["status"] == "sent"
+    # When the reader was told: the moment it was sent, not when it was queued.
+    assert moment(invited["at"]) == moment(invited["details"]["sent_at"])
+    assert moment(invited["at"]) > moment(invited["details"]["queued_at"])
+    # The author was told they were named on it (as author and as RO); not sent yet.
+    assert {e["summary"] for e in emails if e["details"]["kind"] == "document.assigned"} == {
+        f"Email to {AUTHOR} <author@alpha.example.org>: named on the document ({role}); "
+        "not sent yet."
+        for role in ("author", "responsible officer")
+    }
+    # The document's team reads the timeline, without the emails.
+    author = await client.get(
+        f"/v1/documents/{document_id}/timeline", headers=world.a.author.headers
+    )
+    assert author.status_code == 200
+    author_types = [e["type"] for e in author.json()["entries"]]
+    assert "consultation.opened" in author_types
+    assert "notification.email" not in author_types
+
+
+def moment(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+async def test_the_timeline_reads_each_table_once_however_many_responses_steps_and_emails(
+    client: AsyncClient, world: World, app: Any
+) -> None:
+    document_id = await published_procedure(client, world)
+    reference = (
+        await client.get(f"/v1/documents/{document_id}", headers=world.a.author.headers)
+    ).json()["reference"]
+    draft = await add_version(client, world.a.author.headers, document_id, "1.1", issued=False)
+    consultation = await open_consultation(client, world, document_id, draft)
+    cid = str(consultation["id"])
+    assert (await respond(client, cid, world.a.reader.headers)).status_code == 201
+    review = await client.post(
+        "/v1/reviews",
+        json={"document_id": document_id, "kind": "scheduled"},
+        headers=world.a.author.headers,
+    )
+    assert review.status_code == 201, review.text
+    review_id = review.json()["id"]
+    said = {"statement": "Still right."}
+    await review_action(client, world, review_id, "no-change", world.a.author.headers, said)
+
+    async def plan(*recommendations: str) -> None:
+        opened = await client.post(
+            "/v1/update-cycles",
+            json={
+                "name": "Tri.x update",
+                "items": [{"chapter": reference, "recommendation": r} for r in recommendations],
+            },
+            headers=world.a.policy_officer.headers,
+        )
+        assert opened.status_code == 201, opened.text
+
+    await plan("Reflect the new guidance.")
+    await relay(world)
+    with counting_statements(app) as short:
+        before = await timeline(client, world, document_id)
+
+    added = await client.post(
+        f"/v1/consultations/{cid}/consultees",
+        json={
+            "people": [str(world.a.approver.person_id), str(world.a.admin.person_id)],
+            "external": [
+                {"name": f"Partner {n}", "email": f"partner{n}@partner.example"} for n in range(3)
+            ],
+        },
+        headers=world.a.author.headers,
+    )
+    assert added.status_code == 201, added.text
+    for role in ("approver", "admin"):
+        answered = await respond(
+            client, cid, getattr(world.a, role).headers, "object", comments="No."
+        )
+        assert answered.status_code == 201, answered.text
+    for consultee in added.json():
+        if consultee["kind"] == "external":
+            recorded = await client.post(
+                f"/v1/consultations/{cid}/responses",
+                json={"consultee_id": consultee["id"], "position": "no_view"},
+                headers=world.a.author.headers,
+            )
+            assert recorded.status_code == 201, recorded.text
+    await review_action(
+        client, world, review_id, "refuse-no-change", world.a.approver.headers, {"reasons": "No."}
+    )
+    await review_action(client, world, review_id, "no-change", world.a.author.headers, said)
+    await plan("One.", "Two.", "Three.")
+    await relay(world)
+    with counting_statements(app) as long:
+        after = await timeline(client, world, document_id)
+
+    grown = Counter(e["type"] for e in after) - Counter(e["type"] for e in before)
+    assert grown["consultation.response"] == 5
+    assert grown["consultation.consultees_added"] == 1
+    assert grown["review.no_change_refused"] == 1
+    assert grown["update_cycle_item.assigned"] == 3
+    assert grown["notification.email"] >= 10
     assert len(long) == len(short)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi.responses import StreamingResponse
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
@@ -18,8 +20,9 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import links as links_service
-from services.domain.documents import service, timeline, versions
+from services.domain.documents import paper_trail, service, timeline, versions
 from services.domain.documents.models import Document
+from services.domain.documents.paper_trail_zip import chunks
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.errors import PreconditionFailed
 from services.domain.pagination import decode_cursor, encode_cursor
@@ -281,8 +284,10 @@ async def get_timeline(
     document_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> schemas.Timeline:
     """The document's paper trail, oldest first (for FOI requests): versions, proposal,
-    assessments, board items and decisions, sign-off, issue and Trix publication. Only for
-    those who may see drafts: the policy team and the people named on the document."""
+    assessments, consultations (opening, each response, late and deemed ones, close, report),
+    board items and decisions, sign-off, issue, Trix publication, reviews and their outcomes,
+    Update Plan items, and the emails sent (for the policy team). Only for those who may see
+    drafts: the policy team and the people named on the document."""
     document = await service.get_document(session, principal, document_id)
     entries = await timeline.document_timeline(session, principal, document)
     return schemas.Timeline(
@@ -290,6 +295,43 @@ async def get_timeline(
         reference=document.reference,
         title=document.title,
         entries=[schemas.TimelineEntry.model_validate(e) for e in entries],
+    )
+
+
+@router.get(
+    "/{document_id}/paper-trail.zip",
+    dependencies=[allowed(P.AUDIT_READ)],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "A zip: timeline.json and timeline.html, versions/<number>_<file> "
+            "for every version, consultations/<id>/report.{json,csv,html}, audit.json with the "
+            "verification of the audit chain, manifest.json and SHA256SUMS.",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def export_paper_trail(
+    document_id: uuid.UUID, session: Session, principal: CurrentPrincipal, settings: AppSettings
+) -> StreamingResponse:
+    """Everything about the document for a Freedom of Information request, in one zip (admins
+    and policy officers). The export is recorded in the audit log with the zip's SHA-256
+    (`Repr-Digest`). 413 when the versions' files come to more than
+    `POLICYGOV_PAPER_TRAIL_MAX_BYTES`."""
+    document = await service.get_document(session, principal, document_id)
+    export = await paper_trail.export_paper_trail(
+        session, principal, document, max_bytes=settings.paper_trail_max_bytes
+    )
+    digest = base64.b64encode(bytes.fromhex(export.sha256)).decode()
+    return StreamingResponse(
+        chunks(export.file),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Content-Length": str(export.size),
+            "Repr-Digest": f"sha-256=:{digest}:",
+            "Cache-Control": "no-store",
+        },
     )
 
 

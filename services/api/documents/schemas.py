@@ -263,7 +263,16 @@ class TimelineEntry(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     at: datetime = Field(description="When it happened (UTC).")
-    type: str = Field(examples=["version.added", "sign_off.decision", "publication.done"])
+    type: str = Field(
+        examples=[
+            "version.added",
+            "consultation.response",
+            "sign_off.decision",
+            "publication.done",
+            "review.no_change_stated",
+            "notification.email",
+        ]
+    )
     summary: str = Field(description="One readable sentence.")
     actor_id: uuid.UUID | None
     actor_name: str | None = Field(
@@ -271,7 +280,8 @@ class TimelineEntry(BaseModel):
     )
     refs: dict[str, uuid.UUID] = Field(
         description="Ids of what the entry is about: version_id, sign_off_id, stage_id, "
-        "decision_id, meeting_id, publication_id, ..."
+        "decision_id, meeting_id, publication_id, consultation_id, response_id, review_id, "
+        "update_cycle_item_id, notification_id, audit_record_id, ..."
     )
     details: dict[str, Any] = Field(
         description="The facts in structured form: outcome, conditions, method, trix_url, ..."

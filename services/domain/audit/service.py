@@ -52,28 +52,33 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def hashed_fields(record: AuditRecord) -> dict[str, Any]:
+    """The fields a record's hash covers, as the JSON values it is computed over."""
+    return {
+        "seq": record.seq,
+        "organisation_id": str(record.organisation_id),
+        "occurred_at": _iso(record.occurred_at),
+        "actor_person_id": _json_safe(record.actor_person_id),
+        "actor_api_key_id": _json_safe(record.actor_api_key_id),
+        "actor_label": record.actor_label,
+        "action": record.action,
+        "entity_type": record.entity_type,
+        "entity_id": str(record.entity_id),
+        "before": record.before,
+        "after": record.after,
+        "prev_hash": record.prev_hash,
+    }
+
+
+def hash_of(fields: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of ``hashed_fields``: keys sorted, no spaces, UTF-8."""
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def compute_hash(record: AuditRecord) -> str:
     """SHA-256 over a canonical JSON form of the record, including the previous hash."""
-    canonical = json.dumps(
-        {
-            "seq": record.seq,
-            "organisation_id": str(record.organisation_id),
-            "occurred_at": _iso(record.occurred_at),
-            "actor_person_id": _json_safe(record.actor_person_id),
-            "actor_api_key_id": _json_safe(record.actor_api_key_id),
-            "actor_label": record.actor_label,
-            "action": record.action,
-            "entity_type": record.entity_type,
-            "entity_id": str(record.entity_id),
-            "before": record.before,
-            "after": record.after,
-            "prev_hash": record.prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hash_of(hashed_fields(record))
 
 
 async def start_chain(session: AsyncSession, organisation_id: uuid.UUID) -> None:

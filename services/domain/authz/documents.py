@@ -165,6 +165,16 @@ def check_add_version(principal: Principal, document: Document, *, issued: bool)
         check_edit(principal, document)
 
 
+@action(
+    "document.export_paper_trail",
+    "export everything about a document for an FOI request (paper-trail.zip: every draft, "
+    "response, email and audit record)",
+    P.AUDIT_READ,
+)
+def check_export_paper_trail(principal: Principal) -> None:
+    """The policy team answers FOI requests (the permission is the whole rule)."""
+
+
 @action("document_kind.manage", "add or change the kinds of document", P.DOCUMENT_KINDS_MANAGE)
 def check_manage_kinds(principal: Principal) -> None:
     """Admins only (the permission is the whole rule)."""

@@ -123,3 +123,8 @@ def check_verify_audit(principal: Principal) -> None:
 )
 def check_read_notifications(principal: Principal) -> None:
     """The policy team (the permission is the whole rule)."""
+
+
+def can_read_notifications(principal: Principal) -> bool:
+    """Who was emailed what (addresses, delivery errors), on a timeline too: the policy team."""
+    return principal.can(P.NOTIFICATIONS_READ)

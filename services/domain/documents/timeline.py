@@ -1,29 +1,34 @@
 """A document's paper trail, for Freedom of Information requests: who saw and decided what, when.
 
-Everything recorded about the document (versions, the proposal, assessments, board items and
-decisions, sign-off stages and decisions, the issue, Trix publications) in one list ordered by
-time. Superseded decisions stay, marked with what superseded them. Each table is read once and
-people's names in one more query, however long the history.
+Everything recorded about the document (versions, the proposal, assessments, consultations and
+every response, board items and decisions, sign-off stages and decisions, the issue, Trix
+publications, reviews and their outcomes, Update Plan items, the emails sent) in one list
+ordered by time. Superseded decisions stay, marked with what superseded them. Each table is read
+once and people's names in one more query, however long the history (Cafcass 4.14).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.authz import consultations as consultation_authz
 from services.domain.authz import documents as authz
+from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
-from services.domain.boards.models import Meeting
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.timeline_builder import LONDON, TimelineEntry
+from services.domain.documents.timeline_builder import Builder as _Builder
+from services.domain.documents.timeline_builder import capital as _capital
+from services.domain.documents.timeline_builder import day as _day
+from services.domain.documents.timeline_builder import quote as _quote
+from services.domain.documents.timeline_consultations import consultation_entries
+from services.domain.documents.timeline_notices import notification_entries
+from services.domain.documents.timeline_reviews import review_entries
 from services.domain.documents.timeline_rows import TimelineRows, load_rows
 from services.domain.sign_off.models import Delegation, SignOffDecision
-
-LONDON = ZoneInfo("Europe/London")
 
 # Entries at the same moment read in the order things happen (a sign-off is submitted before
 # its first stage starts; a version is added before it is issued).
@@ -37,6 +42,14 @@ ORDER = (
     "legal_review.requested",
     "legal_review.answered",
     "fitness_check.completed",
+    "consultation.scheduled",
+    "consultation.opened",
+    "consultation.consultees_added",
+    "consultation.response",
+    "consultation.closed",
+    "consultation.deemed_agreement",
+    "consultation.report",
+    "consultation.cancelled",
     "agenda_item.planned",
     "meeting.decision",
     "sign_off.submitted",
@@ -48,6 +61,19 @@ ORDER = (
     "publication.cancelled",
     "publication.queued",
     "publication.done",
+    "review.started",
+    "review.document_added",
+    "review.no_change_stated",
+    "review.no_change_refused",
+    "review.amended",
+    "review.completed",
+    "review.cancelled",
+    "update_cycle_item.assigned",
+    "update_cycle_item.decided",
+    "update_cycle_item.carried_over",
+    "paper_trail.exported",
+    # An email follows what it tells of.
+    "notification.email",
 )
 RANK = {kind: position for position, kind in enumerate(ORDER)}
 
@@ -83,93 +109,6 @@ CLOSED_WORDS = {
     "ratification_refused": "ended: ratification refused",
     "issued": "issued",
 }
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    type: str
-    summary: str
-    actor_id: uuid.UUID | None
-    actor_name: str | None
-    refs: dict[str, uuid.UUID]
-    details: dict[str, Any]
-    superseded_by: uuid.UUID | None = None
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _meeting_day(meeting: Meeting) -> str:
-    return _day(meeting.starts_at.astimezone(LONDON).date())
-
-
-def _quote(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _sentence(text: str) -> str:
-    text = text.rstrip()
-    return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-class _Builder:
-    def __init__(self, rows: TimelineRows) -> None:
-        self.rows = rows
-        self.entries: list[tuple[tuple[Any, ...], TimelineEntry]] = []
-
-    def name(self, person_id: uuid.UUID | None) -> str | None:
-        return self.rows.names.get(person_id) if person_id is not None else None
-
-    def number(self, version_id: uuid.UUID | None) -> str:
-        version = self.rows.versions.get(version_id) if version_id is not None else None
-        return version.number if version is not None else "?"
-
-    def meeting_words(self, meeting_id: uuid.UUID | None) -> str:
-        meeting = self.rows.meetings.get(meeting_id) if meeting_id is not None else None
-        if meeting is None:
-            return "a meeting"
-        board = self.rows.boards.get(meeting.board_id)
-        where = f"the {board.name} meeting" if board is not None else "the meeting"
-        return f"{where} of {_meeting_day(meeting)}"
-
-    def add(
-        self,
-        at: datetime | None,
-        kind: str,
-        summary: str,
-        key: uuid.UUID,
-        *,
-        actor_id: uuid.UUID | None = None,
-        actor_label: str | None = None,
-        refs: dict[str, uuid.UUID | None] | None = None,
-        details: dict[str, Any] | None = None,
-        superseded_by: uuid.UUID | None = None,
-    ) -> None:
-        if at is None:
-            return
-        at = at.astimezone(UTC)
-        entry = TimelineEntry(
-            at=at,
-            type=kind,
-            summary=_sentence(summary),
-            actor_id=actor_id,
-            actor_name=self.name(actor_id) or (actor_label if actor_id is None else None),
-            refs={k: v for k, v in (refs or {}).items() if v is not None},
-            details=details or {},
-            superseded_by=superseded_by,
-        )
-        # Same moment: the natural order of the steps, then the row's id (stable).
-        self.entries.append(((at, RANK[kind], str(key)), entry))
-
-    def sorted(self) -> list[TimelineEntry]:
-        return [entry for _, entry in sorted(self.entries, key=lambda pair: pair[0])]
 
 
 def _versions(b: _Builder) -> None:
@@ -597,21 +536,53 @@ def _publications(b: _Builder) -> None:
         )
 
 
-async def document_timeline(
-    session: AsyncSession, principal: Principal, document: Document
-) -> list[TimelineEntry]:
-    """The document's whole paper trail, oldest first; only for those who may see drafts."""
+@dataclass(frozen=True)
+class Audience:
+    """What the reader of a timeline may see beyond the drafts."""
+
+    # Who was consulted and what they said: the document's team and the policy team.
+    sees_consultees: bool
+    # Who was emailed what, and what failed: the policy team.
+    sees_notifications: bool
+
+
+def audience_of(principal: Principal, document: Document) -> Audience:
+    return Audience(
+        sees_consultees=consultation_authz.can_read_responses(principal, document),
+        sees_notifications=org_authz.can_read_notifications(principal),
+    )
+
+
+def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry]:
+    """The entries for everything in ``rows``, oldest first, as ``audience`` may see them."""
+    builder = _Builder(rows, RANK)
+    _versions(builder)
+    proposal_items = _proposals(builder)
+    _assessments(builder)
+    consultation_entries(builder, sees_consultees=audience.sees_consultees)
+    _board_items(builder, proposal_items)
+    _sign_offs(builder)
+    _publications(builder)
+    review_entries(builder)
+    if audience.sees_notifications:
+        notification_entries(builder)
+    return builder.sorted()
+
+
+def require_timeline_reader(principal: Principal, document: Document) -> None:
     authz.check_read_drafts(
         principal,
         document,
         "The timeline shows drafts: only the policy team and the people named on the document "
         "may read it.",
     )
-    builder = _Builder(await load_rows(session, document))
-    _versions(builder)
-    proposal_items = _proposals(builder)
-    _assessments(builder)
-    _board_items(builder, proposal_items)
-    _sign_offs(builder)
-    _publications(builder)
-    return builder.sorted()
+
+
+async def document_timeline(
+    session: AsyncSession, principal: Principal, document: Document
+) -> list[TimelineEntry]:
+    """The document's whole paper trail, oldest first; only for those who may see drafts."""
+    require_timeline_reader(principal, document)
+    audience = audience_of(principal, document)
+    rows = await load_rows(session, document, with_notifications=audience.sees_notifications)
+    return build_timeline(rows, audience)

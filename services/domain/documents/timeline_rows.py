@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.domain.assessments.models import (
     EqualityAssessment,
@@ -16,10 +17,14 @@ from services.domain.assessments.models import (
     LegalReview,
     Proposal,
 )
+from services.domain.audit.models import AuditRecord
 from services.domain.boards.models import AgendaItem, Board, Meeting, MeetingDecision
+from services.domain.consultations.models import Consultation, ConsultationResponse, Consultee
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.notifications.models import Notification
 from services.domain.people.models import Person
 from services.domain.publications.models import Publication
+from services.domain.reviews.models import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
 from services.domain.routes.models import GovernanceRoute, RouteVersion
 from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 
@@ -28,6 +33,7 @@ from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision
 class TimelineRows:
     """Everything read about one document, each table once."""
 
+    document_id: uuid.UUID | None = None
     versions: dict[uuid.UUID, DocumentVersion] = field(default_factory=dict)
     proposals: list[Proposal] = field(default_factory=list)
     assessments: list[EqualityAssessment] = field(default_factory=list)
@@ -44,6 +50,21 @@ class TimelineRows:
     meetings: dict[uuid.UUID, Meeting] = field(default_factory=dict)
     boards: dict[uuid.UUID, Board] = field(default_factory=dict)
     publications: list[Publication] = field(default_factory=list)
+    consultations: dict[uuid.UUID, Consultation] = field(default_factory=dict)
+    consultees: dict[uuid.UUID, Consultee] = field(default_factory=dict)
+    responses: list[ConsultationResponse] = field(default_factory=list)
+    reviews: dict[uuid.UUID, Review] = field(default_factory=dict)
+    # The audit records of the document's reviews (each step, refusals included) and of the
+    # paper trail's own exports: the review row keeps only its latest state.
+    trail_records: list[AuditRecord] = field(default_factory=list)
+    # (row, review, the reviewed document, the document added): documents added to the
+    # document's reviews, and the reviews of other documents this one was added to.
+    review_documents: list[tuple[ReviewDocument, Review, Document, Document]] = field(
+        default_factory=list
+    )
+    update_items: list[tuple[UpdateCycleItem, UpdateCycle]] = field(default_factory=list)
+    # Only read when the caller may see them (the policy team).
+    notifications: list[Notification] = field(default_factory=list)
     names: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
@@ -51,8 +72,15 @@ def _ids(values: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
     return {v for v in values if v is not None}
 
 
-async def load_rows(session: AsyncSession, document: Document) -> TimelineRows:
-    rows = TimelineRows()
+# Audit actions about the document itself that the timeline shows.
+DOCUMENT_ACTIONS = ("document.paper_trail_exported",)
+
+
+async def load_rows(
+    session: AsyncSession, document: Document, *, with_notifications: bool = False
+) -> TimelineRows:
+    """Everything about ``document``, a fixed number of queries however long its history."""
+    rows = TimelineRows(document_id=document.id)
     org, doc = document.organisation_id, document.id
 
     async def scalars(query: Any) -> list[Any]:
@@ -116,8 +144,17 @@ async def load_rows(session: AsyncSession, document: Document) -> TimelineRows:
                 Delegation.organisation_id == org, Delegation.delegator_id.in_(delegators)
             )
         )
+    await _load_consultations(session, rows, org, doc)
+    await _load_reviews(session, rows, org, doc)
+    if with_notifications:
+        rows.notifications = await scalars(
+            select(Notification)
+            .where(Notification.organisation_id == org, Notification.document_id == doc)
+            .order_by(Notification.created_at, Notification.id)
+        )
     meeting_ids = _ids(
-        [i.meeting_id for i in rows.items.values()]
+        [c.meeting_id for c in rows.consultations.values()]
+        + [i.meeting_id for i in rows.items.values()]
         + [i.requested_meeting_id for i in rows.items.values()]
         + [d.meeting_id for d in rows.meeting_decisions]
         + [d.meeting_id for d in rows.decisions]
@@ -132,6 +169,7 @@ async def load_rows(session: AsyncSession, document: Document) -> TimelineRows:
         + [i.board_id for i in rows.items.values()]
         + [p.board_id for p in rows.proposals]
         + [s.board_id for s in rows.stages.values()]
+        + [c.via_board_id for c in rows.consultees.values()]
     )
     if board_ids:
         for board in await scalars(
@@ -159,6 +197,17 @@ async def load_rows(session: AsyncSession, document: Document) -> TimelineRows:
         + [d.on_behalf_of_id for d in rows.decisions]
         + [d.recorded_by_id for d in rows.decisions]
         + [p.completed_by_id for p in rows.publications]
+        + [c.opened_by_id for c in rows.consultations.values()]
+        + [c.closed_by_id for c in rows.consultations.values()]
+        + [c.person_id for c in rows.consultees.values()]
+        + [r.recorded_by_id for r in rows.responses]
+        + [r.requested_by_id for r in rows.reviews.values()]
+        + [a.actor_person_id for a in rows.trail_records]
+        + [row.added_by_id for row, _, _, _ in rows.review_documents]
+        + [i.assigned_to_id for i, _ in rows.update_items]
+        + [i.decided_by_id for i, _ in rows.update_items]
+        + [c.created_by_id for _, c in rows.update_items]
+        + [n.recipient_person_id for n in rows.notifications]
     )
     if people:
         found = await session.execute(
@@ -168,3 +217,90 @@ async def load_rows(session: AsyncSession, document: Document) -> TimelineRows:
         )
         rows.names = {person_id: name for person_id, name in found.all()}
     return rows
+
+
+async def _load_consultations(
+    session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
+) -> None:
+    """The document's consultations, their consultees and responses: three queries."""
+    found = await session.execute(
+        select(Consultation)
+        .where(Consultation.organisation_id == org, Consultation.document_id == doc)
+        .order_by(Consultation.created_at, Consultation.id)
+    )
+    rows.consultations = {c.id: c for c in found.scalars()}
+    if not rows.consultations:
+        return
+    consultees = await session.execute(
+        select(Consultee)
+        .where(
+            Consultee.organisation_id == org,
+            Consultee.consultation_id.in_(rows.consultations),
+        )
+        .order_by(Consultee.added_at, Consultee.name, Consultee.id)
+    )
+    rows.consultees = {c.id: c for c in consultees.scalars()}
+    responses = await session.execute(
+        select(ConsultationResponse)
+        .where(
+            ConsultationResponse.organisation_id == org,
+            ConsultationResponse.consultation_id.in_(rows.consultations),
+        )
+        .order_by(ConsultationResponse.submitted_at, ConsultationResponse.id)
+    )
+    rows.responses = list(responses.scalars())
+
+
+async def _load_reviews(
+    session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
+) -> None:
+    """Reviews with each of their steps, the documents added to them, and Update Plan items:
+    four queries."""
+    found = await session.execute(
+        select(Review)
+        .where(Review.organisation_id == org, Review.document_id == doc)
+        .order_by(Review.created_at, Review.id)
+    )
+    rows.reviews = {r.id: r for r in found.scalars()}
+    reviews_of_document = select(Review.id).where(
+        Review.organisation_id == org, Review.document_id == doc
+    )
+    records = await session.execute(
+        select(AuditRecord)
+        .where(
+            AuditRecord.organisation_id == org,
+            or_(
+                and_(
+                    AuditRecord.entity_type == "review",
+                    AuditRecord.entity_id.in_(reviews_of_document),
+                ),
+                and_(
+                    AuditRecord.entity_type == "document",
+                    AuditRecord.entity_id == doc,
+                    AuditRecord.action.in_(DOCUMENT_ACTIONS),
+                ),
+            ),
+        )
+        .order_by(AuditRecord.seq)
+    )
+    rows.trail_records = list(records.scalars())
+    reviewed, added = aliased(Document), aliased(Document)
+    linked = await session.execute(
+        select(ReviewDocument, Review, reviewed, added)
+        .join(Review, Review.id == ReviewDocument.review_id)
+        .join(reviewed, reviewed.id == Review.document_id)
+        .join(added, added.id == ReviewDocument.document_id)
+        .where(
+            ReviewDocument.organisation_id == org,
+            or_(Review.document_id == doc, ReviewDocument.document_id == doc),
+        )
+        .order_by(ReviewDocument.added_at, ReviewDocument.id)
+    )
+    rows.review_documents = [(r[0], r[1], r[2], r[3]) for r in linked.all()]
+    items = await session.execute(
+        select(UpdateCycleItem, UpdateCycle)
+        .join(UpdateCycle, UpdateCycle.id == UpdateCycleItem.cycle_id)
+        .where(UpdateCycleItem.organisation_id == org, UpdateCycleItem.document_id == doc)
+        .order_by(UpdateCycleItem.created_at, UpdateCycleItem.id)
+    )
+    rows.update_items = [(r[0], r[1]) for r in items.all()]
