@@ -13,6 +13,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import set_etag
 from services.api.sign_off import schemas
 from services.api.types import PageSize
+from services.domain.assessments.gates import evidence_of, statement_of
 from services.domain.documents.models import DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
@@ -147,16 +148,34 @@ async def readiness(
         document = await get_document(session, principal, document_id)
     except NotFound:
         raise Invalid("No such document.", field="document_id") from None
-    route, definition, draft, missing = await service.readiness(
+    route, definition, draft, gates = await service.readiness(
         session, principal, document, version_id=version_id, route_id=route_id
     )
+    statuses = [
+        schemas.GateStatus.model_validate(
+            {
+                "gate": g.gate,
+                "is_met": g.is_met,
+                "detail": g.detail,
+                "assessment": evidence_of(g.standing),
+                "statement": statement_of(g),
+            }
+        )
+        for g in gates
+    ]
+    missing = [
+        schemas.MissingGate(gate=g.gate, detail=g.detail, assessment=g.assessment)
+        for g in statuses
+        if not g.is_met
+    ]
     return schemas.Readiness(
         route_id=route.id,
         route_key=route.key,
         route_name=route.name,
         definition=definition,
         version_id=draft.id if draft else None,
-        missing_gates=[schemas.MissingGate(gate=m.gate, detail=m.detail) for m in missing],
+        gates=statuses,
+        missing_gates=missing,
         is_ready=draft is not None and not missing,
     )
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
 from services.domain.access.principal import Principal
-from services.domain.assessments.gates import missing_gates
+from services.domain.assessments.gates import GateStatus, check_gates, evidence_of, missing_gates
 from services.domain.audit import service as audit
 from services.domain.boards import agenda
 from services.domain.boards.models import AgendaItem
@@ -119,8 +119,9 @@ async def readiness(
     *,
     version_id: uuid.UUID | None,
     route_id: uuid.UUID | None,
-) -> tuple[GovernanceRoute, RouteDefinition, DocumentVersion | None, list[Any]]:
-    """The route a submission would follow and the gates still missing for the draft."""
+) -> tuple[GovernanceRoute, RouteDefinition, DocumentVersion | None, list[GateStatus]]:
+    """The route a submission would follow and each of its gates for the draft: met (and by
+    what) or missing (and what to do)."""
     if not can_see_drafts(principal, document):
         raise Forbidden("Only the policy team and the people named on a document see this.")
     route, version = await choose_route(session, document, route_id)
@@ -132,7 +133,7 @@ async def readiness(
     )
     if draft is None or draft.is_issued:
         return route, definition, None, []
-    return route, definition, draft, await missing_gates(session, document, draft, definition.gates)
+    return route, definition, draft, await check_gates(session, document, draft, definition.gates)
 
 
 async def submit(session: AsyncSession, principal: Principal, fields: Mapping[str, Any]) -> SignOff:
@@ -169,7 +170,10 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
     if missing:
         raise Conflict(
             "Before sign-off, the route needs: " + " ".join(m.detail for m in missing),
-            missing_gates=[{"gate": m.gate, "detail": m.detail} for m in missing],
+            missing_gates=[
+                {"gate": m.gate, "detail": m.detail, "assessment": evidence_of(m.standing)}
+                for m in missing
+            ],
         )
     sign_off = SignOff(
         id=new_id(),
