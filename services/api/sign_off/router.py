@@ -230,7 +230,8 @@ async def send_amendment(
     principal: CurrentPrincipal,
     response: Response,
 ) -> schemas.SignOff:
-    """After an approval with conditions: send the amended draft back to be checked."""
+    """After an approval with conditions: send the amended draft back to be checked. It must
+    meet the route's gates itself (409 naming each one in `missing_gates`, as on submit)."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await service.amend(session, principal, sign_off, body.version_id)
     set_etag(response, sign_off.row_version)

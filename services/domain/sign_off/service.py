@@ -112,6 +112,21 @@ async def _check_approvers(
     return chosen
 
 
+async def _require_gates(
+    session: AsyncSession, document: Document, draft: DocumentVersion, definition: RouteDefinition
+) -> None:
+    """Conflict naming each gate of the route the draft has not passed (``missing_gates``)."""
+    missing = await missing_gates(session, document, draft, definition.gates)
+    if missing:
+        raise Conflict(
+            "Before sign-off, the route needs: " + " ".join(m.detail for m in missing),
+            missing_gates=[
+                {"gate": m.gate, "detail": m.detail, "assessment": evidence_of(m.standing)}
+                for m in missing
+            ],
+        )
+
+
 async def readiness(
     session: AsyncSession,
     principal: Principal,
@@ -166,15 +181,7 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
     )
     if in_flight.first() is not None:
         raise Conflict("This document already has a sign-off in progress.")
-    missing = await missing_gates(session, document, draft, definition.gates)
-    if missing:
-        raise Conflict(
-            "Before sign-off, the route needs: " + " ".join(m.detail for m in missing),
-            missing_gates=[
-                {"gate": m.gate, "detail": m.detail, "assessment": evidence_of(m.standing)}
-                for m in missing
-            ],
-        )
+    await _require_gates(session, document, draft, definition)
     sign_off = SignOff(
         id=new_id(),
         organisation_id=document.organisation_id,
@@ -473,6 +480,9 @@ async def amend(
         raise Conflict(
             f"Upload the amended draft as a new version: it must be later than {current.number}."
         )
+    # The amended draft is the one approved and issued: it meets the route's gates itself.
+    _, route_version = await route_of(session, sign_off)
+    await _require_gates(session, document, draft, definition_of(route_version))
     stage = await session.get(SignOffStage, sign_off.check_stage_id)
     assert stage is not None
     before = audit.snapshot(sign_off)
