@@ -15,6 +15,7 @@ from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
 from services.api.assessments.legal_router import router as legal_router
 from services.api.assessments.proposals_router import router as proposals_router
+from services.api.assessments.statements_router import router as statements_router
 from services.api.audit.router import router as audit_router
 from services.api.boards.agenda_router import router as agenda_router
 from services.api.boards.meetings_router import router as meetings_router
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         equality_router,
         legal_router,
         fitness_router,
+        statements_router,
         publications_router,
         consultations_router,
         consultation_links_router,

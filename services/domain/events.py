@@ -295,6 +295,21 @@ class LegalReviewAnswered(_Event):
     outcome: str
 
 
+class NoMaterialChangeStated(_Event):
+    """The responsible officer stated that nothing material changed between the draft an
+    assessment is of and a later draft: the assessment now stands for the later draft too."""
+
+    type: Literal["no_material_change.stated"] = "no_material_change.stated"
+    statement_id: uuid.UUID
+    document_id: uuid.UUID
+    assessment_kind: Literal["equality_assessment", "legal_review", "fitness_check"]
+    assessment_id: uuid.UUID
+    assessed_version_id: uuid.UUID
+    version_id: uuid.UUID
+    stated_by_id: uuid.UUID
+    supersedes_id: uuid.UUID | None
+
+
 class ConsultationOpened(_Event):
     """A consultation opened: its consultees are invited."""
 
@@ -415,6 +430,7 @@ Event = Annotated[
     | ProposalDecided
     | LegalReviewRequested
     | LegalReviewAnswered
+    | NoMaterialChangeStated
     | ConsultationOpened
     | ConsultationConsulteesAdded
     | ConsultationResponseRecorded

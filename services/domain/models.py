@@ -5,6 +5,7 @@ from services.domain.assessments.models import (
     EqualityAssessment,
     FitnessCheck,
     LegalReview,
+    NoMaterialChangeStatement,
     Proposal,
 )
 from services.domain.audit.models import AuditChainHead, AuditRecord
@@ -62,6 +63,7 @@ __all__ = [
     "Meeting",
     "MeetingAction",
     "MeetingDecision",
+    "NoMaterialChangeStatement",
     "Notification",
     "Organisation",
     "OutboxEvent",

@@ -631,6 +631,34 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", "/v1/fitness-checks", body, a.team)
 
 
+@case("POST", "/v1/no-material-change-statements")
+async def _(a: A, field_path: str) -> Request:
+    # The RO carries a fitness check of 0.1 to 0.2.
+    document_id, first = await a.draft()
+    answers = {key: {"answer": "yes"} for key, _ in FITNESS_QUESTIONS}
+    check = await a.client.post(
+        "/v1/fitness-checks",
+        json={"document_id": document_id, "version_id": first, "answers": answers},
+        headers=a.team,
+    )
+    assert check.status_code == 201, check.text
+    second = await upload_draft(a.client, a.world, document_id, b"Contact details only.")
+    body: dict[str, Any] = {
+        "assessment_kind": "fitness_check",
+        "assessment_id": check.json()["id"],
+        "version_id": second["id"],
+        "reason": "Only the contact details changed.",
+    }
+    author = a.world.a.author.headers
+    if field_path == ".supersedes_id":
+        first_statement = await a.client.post(
+            "/v1/no-material-change-statements", json=body, headers=author
+        )
+        assert first_statement.status_code == 201, first_statement.text
+        body["supersedes_id"] = first_statement.json()["id"]
+    return Request("POST", "/v1/no-material-change-statements", body, author)
+
+
 @case("POST", "/v1/legal-reviews")
 async def _(a: A, field_path: str) -> Request:
     document_id, version_id = await a.draft()
@@ -826,7 +854,11 @@ def _foreign(b: dict[str, str], method: str, path: str, field_path: str) -> str:
         "next_cycle_id": b["update_cycle_id"],
     }
     if name == "supersedes_id":
+        if "statements" in path:
+            return b["statement_id"]
         return b["meeting_decision_id"] if "meetings" in path else b["sign_off_decision_id"]
+    if name == "assessment_id":
+        return b["fitness_check_id"]
     return by_name[name]
 
 

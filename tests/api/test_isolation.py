@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from httpx import AsyncClient
 
@@ -90,7 +91,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         )
     ).json()
     publication_id = await _b_publication(world, doc["id"], version["id"])
-    assessments = await _b_assessments(client, h, doc["id"], version["id"])
+    assessments = await _b_assessments(client, world, h, doc["id"], version["id"])
     sign_off = await _b_sign_off(client, world, h, doc["id"])
     consultation = await _b_consultation(client, world, h, doc["id"])
     review = await _b_review(client, h)
@@ -132,7 +133,7 @@ async def _b_publication(world: World, document_id: str, version_id: str) -> str
 
 
 async def _b_assessments(
-    client: AsyncClient, h: dict[str, str], document_id: str, version_id: str
+    client: AsyncClient, world: World, h: dict[str, str], document_id: str, version_id: str
 ) -> dict[str, str]:
     on = {"document_id": document_id, "version_id": version_id}
     proposal = await client.post("/v1/proposals", json={"title": "B's"}, headers=h)
@@ -140,12 +141,48 @@ async def _b_assessments(
     review = await client.post("/v1/legal-reviews", json={**on, "question": "Lawful?"}, headers=h)
     answers = {k: {"answer": "yes"} for k, _ in FITNESS_QUESTIONS}
     check = await client.post("/v1/fitness-checks", json={**on, "answers": answers}, headers=h)
+    statement = await _b_statement(client, world, h, answers)
     return {
         "proposal_id": proposal.json()["id"],
         "eia_id": eia.json()["id"],
         "legal_review_id": review.json()["id"],
         "fitness_check_id": check.json()["id"],
+        "statement_id": statement,
     }
+
+
+async def _b_statement(
+    client: AsyncClient, world: World, h: dict[str, str], answers: dict[str, Any]
+) -> str:
+    """B's RO carries a fitness check of 0.1 to 0.2: nothing material changed."""
+    body = document_body(responsible_officer_id=str(world.b.author.person_id))
+    doc = (await client.post("/v1/documents", json=body, headers=h)).json()
+    drafts = []
+    for text in (b"# B 0.1", b"# B 0.2"):
+        uploaded = await client.post(
+            f"/v1/documents/{doc['id']}/versions",
+            files={"file": ("b.md", text, "text/markdown")},
+            headers=h,
+        )
+        drafts.append(uploaded.json()["id"])
+        if len(drafts) == 1:
+            check = await client.post(
+                "/v1/fitness-checks",
+                json={"document_id": doc["id"], "version_id": drafts[0], "answers": answers},
+                headers=h,
+            )
+    statement = await client.post(
+        "/v1/no-material-change-statements",
+        json={
+            "assessment_kind": "fitness_check",
+            "assessment_id": check.json()["id"],
+            "version_id": drafts[1],
+            "reason": "Only the contact details changed.",
+        },
+        headers=world.b.author.headers,
+    )
+    assert statement.status_code == 201, statement.text
+    return str(statement.json()["id"])
 
 
 async def _b_sign_off(
@@ -384,6 +421,7 @@ def _assessment_requests(ids: dict[str, str], match: dict[str, str]) -> list[tup
             {"json": {"advice": "taken", "outcome": "no_concerns"}},
         ),
         ("GET", f"/v1/fitness-checks/{ids['fitness_check_id']}", {}),
+        ("GET", f"/v1/no-material-change-statements/{ids['statement_id']}", {}),
     ]
 
 

@@ -1,8 +1,9 @@
 """Cafcass Policy Development Framework (seed 002), from the business case to Trix, through the
 HTTP API on the seeded organisation: steps 1 (business case to CMT), 2-3 (drafts 0.1-0.3),
-4 (a three-month consultation, 4.6-4.7), 5 (EIA, 4.8), legal advice (6.0), the Fit for Purpose
-Criteria (appendix 3), step 6 (ECMT, then the Board), 4.11 (issued as 1.0), 7 (publication) and
-8.1 (annual review)."""
+4 (a three-month consultation, 4.6-4.7), legal advice on the draft consulted on (6.0), 5 (the
+EIA of the near final draft, 4.8), the policy's responsible officer stating that the re-draft
+changed nothing the legal advice was about, the Fit for Purpose Criteria (appendix 3), step 6
+(ECMT, then the Board), 4.11 (issued as 1.0), 7 (publication) and 8.1 (annual review)."""
 
 from __future__ import annotations
 
@@ -112,6 +113,27 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
             ("# Dis-application\nThe sponsor agrees every exception.", "After workshops"),
         )
     ]
+    # 6.0, Develop Draft Policy: "Legal advice must be sought throughout this stage", and on
+    # the consultation to be adopted: Cafcass Legal is asked about draft 0.2.
+    asked = await client.post(
+        "/v1/legal-reviews",
+        json={
+            "document_id": document_id,
+            "version_id": drafts[1]["id"],
+            "question": "Can the sponsor dis-apply a statutory duty?",
+            "reviewer_id": cafcass.id("alistair"),
+        },
+        headers=author,
+    )
+    assert asked.status_code == 201, asked.text
+    readiness = await get_json(client, f"/v1/sign-offs/readiness?document_id={document_id}", author)
+    assert "legal_review" in {m["gate"] for m in readiness["missing_gates"]}
+    answered = await client.post(
+        f"/v1/legal-reviews/{asked.json()['id']}/answer",
+        json={"advice": "No: only internal policy may be dis-applied.", "outcome": "no_concerns"},
+        headers=cafcass.headers("alistair"),
+    )
+    assert answered.status_code == 200, answered.text
     # Step 4 (4.6): a broad practice change, so a full three-month consultation on draft 0.2,
     # to a Head of Profession and a partner agency, with a response form (4.7).
     consultation = await open_consultation(
@@ -184,17 +206,21 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
     )
     assert staff == []
 
-    # Before the final draft, the route still needs its gates.
+    # The near final draft 0.3 needs its own assessments: the legal advice was on 0.2.
     readiness = await get_json(client, f"/v1/sign-offs/readiness?document_id={document_id}", author)
     assert readiness["route_key"] == "policy_sign_off"
     assert readiness["version_id"] == final["id"]
-    assert {m["gate"] for m in readiness["missing_gates"]} == {
-        "eia_screened",
-        "fit_for_purpose",
-    }
+    missing = {m["gate"]: m["detail"] for m in readiness["missing_gates"]}
+    assert list(missing) == ["eia_screened", "legal_review", "fit_for_purpose"]
+    assert missing["legal_review"] == (
+        "The legal review of version 0.2 does not cover version 0.3: ask the legal team about "
+        "0.3, or the responsible officer states that nothing material changed since 0.2."
+    )
     assert readiness["is_ready"] is False
 
-    # Step 5, 4.8 and appendix 2: the EIA screening finds no adverse impact.
+    # Step 5, 4.8 and appendix 2: "Following the consultation the near final version is
+    # re-drafted and it is at this point that the policy should be subject to an initial
+    # assessment": the screening of 0.3 finds no adverse impact.
     eia_questions = await get_json(client, "/v1/equality-assessments/questions", author)
     screening = await client.post(
         "/v1/equality-assessments",
@@ -214,26 +240,19 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
     )
     assert completed.status_code == 200, completed.text
 
-    # 6.0: "Legal advice must be sought throughout": asked of Cafcass Legal, and answered.
-    asked = await client.post(
-        "/v1/legal-reviews",
-        json={
-            "document_id": document_id,
-            "version_id": final["id"],
-            "question": "Can the sponsor dis-apply a statutory duty?",
-            "reviewer_id": cafcass.id("alistair"),
-        },
-        headers=author,
-    )
-    assert asked.status_code == 201, asked.text
-    readiness = await get_json(client, f"/v1/sign-offs/readiness?document_id={document_id}", author)
-    assert "legal_review" in {m["gate"] for m in readiness["missing_gates"]}
-    answered = await client.post(
-        f"/v1/legal-reviews/{asked.json()['id']}/answer",
-        json={"advice": "No: only internal policy may be dis-applied.", "outcome": "no_concerns"},
-        headers=cafcass.headers("alistair"),
-    )
-    assert answered.status_code == 200, answered.text
+    # The re-draft changes nothing Cafcass Legal advised on: the policy's responsible officer,
+    # the National Policy Manager, says so rather than asking Legal again. The author may not.
+    statement = {
+        "assessment_kind": "legal_review",
+        "assessment_id": asked.json()["id"],
+        "version_id": final["id"],
+        "reason": "0.3 only asks for the sponsor's agreement in writing, as consultees asked; "
+        "which policies may be dis-applied, the question Legal answered, is unchanged.",
+    }
+    refused = await client.post("/v1/no-material-change-statements", json=statement, headers=author)
+    assert refused.status_code == 403, refused.text
+    stated = await client.post("/v1/no-material-change-statements", json=statement, headers=team)
+    assert stated.status_code == 201, stated.text
 
     # Appendix 3: the Fit for Purpose Criteria answered for the final draft.
     fitness_questions = await get_json(client, "/v1/fitness-checks/questions", author)
@@ -251,6 +270,17 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
     readiness = await get_json(client, f"/v1/sign-offs/readiness?document_id={document_id}", author)
     assert readiness["missing_gates"] == []
     assert readiness["is_ready"] is True
+    gates = {g["gate"]: g for g in readiness["gates"]}
+    assert gates["eia_screened"]["detail"] == (
+        "Met by the equality impact screening of version 0.3 (no adverse impact)."
+    )
+    assert gates["legal_review"]["assessment"]["version_number"] == "0.2"
+    assert gates["legal_review"]["statement"]["stated_by_name"] == "Ifeoma Nwosu"
+    assert gates["legal_review"]["detail"].startswith(
+        "Met by the legal review of version 0.2 (no concerns), carried to version 0.3 by Ifeoma "
+        "Nwosu's statement of "
+    )
+    assert gates["fit_for_purpose"]["assessment"]["version_number"] == "0.3"
 
     # Step 6: the final draft to ECMT, with the recommendation that it goes to the Board.
     response = await client.post(
@@ -311,8 +341,9 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
         "proposal.created",
         "proposal.submitted",
         "proposal.decided",
-        "eia.completed",
         "legal_review.answered",
+        "eia.completed",
+        "no_material_change.stated",
         "fitness_check.completed",
         "sign_off.submitted",
         "sign_off.decision",

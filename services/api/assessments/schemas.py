@@ -343,3 +343,59 @@ class FitnessCheckPage(BaseModel):
 class FitnessQuestions(BaseModel):
     questions: list[Question]
     answers: list[FitnessAnswerValue]
+
+
+# --- statements that nothing material changed -------------------------------------------------
+
+AssessmentKind = Literal["equality_assessment", "legal_review", "fitness_check"]
+Reason = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=5000, strip_whitespace=True),
+    AfterValidator(_storable),
+]
+
+
+class NoMaterialChangeStatementCreate(BaseModel):
+    """The responsible officer's statement that nothing material changed between the draft an
+    assessment is of and a later draft, so that the assessment meets its gate for that draft."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assessment_kind: AssessmentKind = Field(
+        description="equality_assessment (gate eia_screened), legal_review (gate "
+        "legal_review) or fitness_check (gate fit_for_purpose)."
+    )
+    assessment_id: uuid.UUID = Field(
+        description="The assessment carried: the one that stands for the later draft (see "
+        "`gates` on /v1/sign-offs/readiness)."
+    )
+    version_id: uuid.UUID = Field(
+        description="The later draft it is carried to: usually the draft to be submitted."
+    )
+    reason: Reason = Field(description="Why nothing material to this assessment changed.")
+    supersedes_id: uuid.UUID | None = Field(
+        default=None,
+        description="The statement this one corrects (same kind of assessment, same draft); a "
+        "statement itself is never changed.",
+    )
+
+
+class NoMaterialChangeStatement(BaseModel):
+    id: uuid.UUID
+    document_id: uuid.UUID
+    assessment_kind: AssessmentKind
+    assessment_id: uuid.UUID
+    assessed_version_id: uuid.UUID = Field(description="The draft the assessment is of.")
+    version_id: uuid.UUID = Field(description="The later draft it is carried to.")
+    reason: str
+    stated_by_id: uuid.UUID = Field(description="The responsible officer who stated it.")
+    stated_at: datetime
+    supersedes_id: uuid.UUID | None
+    superseded_by_id: uuid.UUID | None = Field(
+        description="The statement that corrected this one; while null, it is in force."
+    )
+
+
+class NoMaterialChangeStatementPage(BaseModel):
+    items: list[NoMaterialChangeStatement]
+    next_cursor: str | None

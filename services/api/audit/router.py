@@ -38,6 +38,7 @@ EntityType = Literal[
     "equality_assessment",
     "legal_review",
     "fitness_check",
+    "no_material_change_statement",
     "publication",
     "consultation",
     "consultation_response",

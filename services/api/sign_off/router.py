@@ -14,6 +14,7 @@ from services.api.etag import set_etag
 from services.api.permissions import allowed
 from services.api.sign_off import schemas
 from services.api.types import PageSize
+from services.domain.assessments.gates import evidence_of, statement_of
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.models import DocumentVersion
 from services.domain.documents.service import get_document
@@ -150,16 +151,34 @@ async def readiness(
         document = await get_document(session, principal, document_id)
     except NotFound:
         raise Invalid("No such document.", field="document_id") from None
-    route, definition, draft, missing = await service.readiness(
+    route, definition, draft, gates = await service.readiness(
         session, principal, document, version_id=version_id, route_id=route_id
     )
+    statuses = [
+        schemas.GateStatus.model_validate(
+            {
+                "gate": g.gate,
+                "is_met": g.is_met,
+                "detail": g.detail,
+                "assessment": evidence_of(g.standing),
+                "statement": statement_of(g),
+            }
+        )
+        for g in gates
+    ]
+    missing = [
+        schemas.MissingGate(gate=g.gate, detail=g.detail, assessment=g.assessment)
+        for g in statuses
+        if not g.is_met
+    ]
     return schemas.Readiness(
         route_id=route.id,
         route_key=route.key,
         route_name=route.name,
         definition=definition,
         version_id=draft.id if draft else None,
-        missing_gates=[schemas.MissingGate(gate=m.gate, detail=m.detail) for m in missing],
+        gates=statuses,
+        missing_gates=missing,
         is_ready=draft is not None and not missing,
     )
 
@@ -227,7 +246,8 @@ async def send_amendment(
     principal: CurrentPrincipal,
     response: Response,
 ) -> schemas.SignOff:
-    """After an approval with conditions: send the amended draft back to be checked."""
+    """After an approval with conditions: send the amended draft back to be checked. It must
+    meet the route's gates itself (409 naming each one in `missing_gates`, as on submit)."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await service.amend(session, principal, sign_off, body.version_id)
     set_etag(response, sign_off.row_version)

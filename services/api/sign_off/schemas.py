@@ -185,9 +185,48 @@ class SignOffPage(BaseModel):
     next_cursor: str | None
 
 
+class GateAssessment(BaseModel):
+    """The assessment a gate rests on: of the draft checked, or of an earlier draft."""
+
+    kind: Literal["equality_assessment", "legal_review", "fitness_check"]
+    id: uuid.UUID
+    version_id: uuid.UUID = Field(description="The draft assessed.")
+    version_number: str
+    result: str = Field(description="What it found, in words.")
+
+
+class GateStatement(BaseModel):
+    """The responsible officer's statement that nothing material changed since the draft
+    assessed: it carries the assessment to the draft checked."""
+
+    id: uuid.UUID
+    assessed_version_id: uuid.UUID
+    reason: str
+    stated_by_id: uuid.UUID
+    stated_by_name: str | None
+    stated_at: datetime
+
+
 class MissingGate(BaseModel):
     gate: str
     detail: str
+    assessment: GateAssessment | None = Field(
+        default=None,
+        description="The assessment that stands but does not meet the gate for this draft "
+        "(e.g. a screening of an earlier draft, carried by no statement).",
+    )
+
+
+class GateStatus(BaseModel):
+    gate: str
+    is_met: bool
+    detail: str = Field(description="What meets the gate, or what is missing and what to do.")
+    assessment: GateAssessment | None = Field(
+        description="The assessment that meets it, or that stands without meeting it."
+    )
+    statement: GateStatement | None = Field(
+        description="The statement that carries an earlier draft's assessment to this draft."
+    )
 
 
 class Readiness(BaseModel):
@@ -196,6 +235,9 @@ class Readiness(BaseModel):
     route_name: str
     definition: RouteDefinition
     version_id: uuid.UUID | None = Field(description="The draft checked (the newest by default).")
+    gates: list[GateStatus] = Field(
+        description="Every gate of the route for the draft: met (by what) or not (and why)."
+    )
     missing_gates: list[MissingGate]
     is_ready: bool
 

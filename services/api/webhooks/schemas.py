@@ -49,6 +49,7 @@ EventType = Literal[
     "proposal.decided",
     "legal_review.requested",
     "legal_review.answered",
+    "no_material_change.stated",
     "consultation.opened",
     "consultation.consultees_added",
     "consultation.response_recorded",

@@ -206,3 +206,79 @@ class FitnessCheck(IdMixin, TimestampMixin, Base):
     # {question key: {"answer": "yes" | "no" | "partly", "comment": str}}
     answers: Mapped[dict[str, Any]] = mapped_column(JSONB)
     checked_by_id: Mapped[uuid.UUID | None]
+
+
+# The assessments a draft's gates rest on, and the gate each meets.
+ASSESSMENT_KINDS = ("equality_assessment", "legal_review", "fitness_check")
+
+
+class NoMaterialChangeStatement(IdMixin, TimestampMixin, Base):
+    """The responsible officer's statement that nothing material changed between two drafts.
+
+    It carries one assessment of the earlier draft (``assessed_version_id``) to the later one
+    (``version_id``), so that the later draft meets the gate that assessment met. Never
+    changed: a correction is a new statement naming the one it ``supersedes``.
+    """
+
+    __tablename__ = "no_material_change_statements"
+    __table_args__ = (
+        _document_fk("no_material_change_statements"),
+        _person_fk("stated_by_id", "no_material_change_statements"),
+        ForeignKeyConstraint(
+            ["assessed_version_id"],
+            ["document_versions.id"],
+            name="fk_no_material_change_statements_assessed_version",
+        ),
+        _version_fk("no_material_change_statements"),
+        ForeignKeyConstraint(
+            ["equality_assessment_id"],
+            ["equality_assessments.id"],
+            name="fk_no_material_change_statements_equality_assessment",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["legal_review_id"],
+            ["legal_reviews.id"],
+            name="fk_no_material_change_statements_legal_review",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["fitness_check_id"],
+            ["fitness_checks.id"],
+            name="fk_no_material_change_statements_fitness_check",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["supersedes_id"],
+            ["no_material_change_statements.id"],
+            name="fk_no_material_change_statements_supersedes",
+        ),
+        CheckConstraint(f"assessment_kind IN {ASSESSMENT_KINDS!r}", name="assessment_kind"),
+        # Exactly the assessment of the kind named.
+        CheckConstraint(
+            "(assessment_kind = 'equality_assessment') = (equality_assessment_id IS NOT NULL) "
+            "AND (assessment_kind = 'legal_review') = (legal_review_id IS NOT NULL) "
+            "AND (assessment_kind = 'fitness_check') = (fitness_check_id IS NOT NULL)",
+            name="one_assessment",
+        ),
+        CheckConstraint("assessed_version_id <> version_id", name="two_drafts"),
+        # A statement is corrected once; the correction may itself be corrected.
+        UniqueConstraint("supersedes_id", name="uq_no_material_change_statements_supersedes_id"),
+        Index("ix_no_material_change_statements_document_id", "document_id", "created_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    document_id: Mapped[uuid.UUID]
+    assessment_kind: Mapped[str] = mapped_column(String(30))
+    equality_assessment_id: Mapped[uuid.UUID | None]
+    legal_review_id: Mapped[uuid.UUID | None]
+    fitness_check_id: Mapped[uuid.UUID | None]
+    # The draft the assessment is of, and the later draft it is carried to.
+    assessed_version_id: Mapped[uuid.UUID]
+    version_id: Mapped[uuid.UUID]
+    reason: Mapped[str] = mapped_column(Text)
+    stated_by_id: Mapped[uuid.UUID]
+    stated_at: Mapped[datetime]
+    supersedes_id: Mapped[uuid.UUID | None]

@@ -14,7 +14,7 @@ from services.domain.authz.documents import (
 )
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document
+from services.domain.documents.models import Document, acting_responsible_officer_id
 
 
 @action(
@@ -111,6 +111,25 @@ def check_answer(principal: Principal, review: LegalReview) -> None:
         refuse(
             Rule.LEGAL_REVIEWER,
             "A legal review with no reviewer named is answered by the policy team.",
+        )
+
+
+@action(
+    "assessment.state_no_material_change",
+    "state that nothing material changed between an assessed draft and a later one, so the "
+    "assessment carries to it",
+    P.ASSESSMENTS_RECORD,
+    Rule.RESPONSIBLE_OFFICER,
+)
+def check_state_no_material_change(principal: Principal, document: Document) -> None:
+    # The judgement is the RO's (the RSM standing in when none is named); no seed lets the
+    # policy team make it for them.
+    me = principal.person_id
+    if me is None or me != acting_responsible_officer_id(document):
+        refuse(
+            Rule.RESPONSIBLE_OFFICER,
+            "Only the document's responsible officer states that nothing material changed "
+            "between drafts; nobody else, the policy team included, may state it for them.",
         )
 
 

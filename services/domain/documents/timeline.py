@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.assessments.coverage import Assessment, assessment_column, what
 from services.domain.authz import consultations as consultation_authz
 from services.domain.authz import documents as authz
 from services.domain.authz import organisation as org_authz
@@ -42,6 +43,7 @@ ORDER = (
     "legal_review.requested",
     "legal_review.answered",
     "fitness_check.completed",
+    "no_material_change.stated",
     "consultation.scheduled",
     "consultation.opened",
     "consultation.consultees_added",
@@ -312,6 +314,47 @@ def _assessments(b: _Builder) -> None:
         )
 
 
+def _statements(b: _Builder) -> None:
+    """The responsible officer's statements that nothing material changed between drafts."""
+    assessments: dict[uuid.UUID, Assessment] = {}
+    for group in (b.rows.assessments, b.rows.legal_reviews, b.rows.fitness_checks):
+        assessments.update((a.id, a) for a in group)
+    superseded = {s.supersedes_id: s.id for s in b.rows.statements if s.supersedes_id}
+    for statement in b.rows.statements:
+        assessment_id = getattr(statement, assessment_column(statement.assessment_kind).key)
+        assessed, draft = b.number(statement.assessed_version_id), b.number(statement.version_id)
+        summary = (
+            f"{b.name(statement.stated_by_id) or 'The responsible officer'} (responsible "
+            f"officer) stated that nothing material changed between version {assessed} and "
+            f"version {draft}, so the "
+            f"{what(statement.assessment_kind, assessments.get(assessment_id))} of {assessed} "
+            f"stands for {draft}: {_quote(statement.reason)}"
+        )
+        if statement.supersedes_id is not None:
+            summary += " (a correction of an earlier statement)"
+        b.add(
+            statement.stated_at,
+            "no_material_change.stated",
+            summary,
+            statement.id,
+            actor_id=statement.stated_by_id,
+            refs={
+                "statement_id": statement.id,
+                "assessment_id": assessment_id,
+                "assessed_version_id": statement.assessed_version_id,
+                "version_id": statement.version_id,
+                "supersedes_id": statement.supersedes_id,
+            },
+            details={
+                "assessment_kind": statement.assessment_kind,
+                "assessed_version": assessed,
+                "version": draft,
+                "reason": statement.reason,
+            },
+            superseded_by=superseded.get(statement.id),
+        )
+
+
 def _board_items(b: _Builder, proposal_items: set[uuid.UUID]) -> None:
     for item in b.rows.items.values():
         if item.id in proposal_items:
@@ -559,6 +602,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     _versions(builder)
     proposal_items = _proposals(builder)
     _assessments(builder)
+    _statements(builder)
     consultation_entries(builder, sees_consultees=audience.sees_consultees)
     _board_items(builder, proposal_items)
     _sign_offs(builder)

@@ -15,6 +15,7 @@ from services.domain.assessments.models import (
     EqualityAssessment,
     FitnessCheck,
     LegalReview,
+    NoMaterialChangeStatement,
     Proposal,
 )
 from services.domain.audit.models import AuditRecord
@@ -39,6 +40,7 @@ class TimelineRows:
     assessments: list[EqualityAssessment] = field(default_factory=list)
     legal_reviews: list[LegalReview] = field(default_factory=list)
     fitness_checks: list[FitnessCheck] = field(default_factory=list)
+    statements: list[NoMaterialChangeStatement] = field(default_factory=list)
     items: dict[uuid.UUID, AgendaItem] = field(default_factory=dict)
     meeting_decisions: list[MeetingDecision] = field(default_factory=list)
     sign_offs: dict[uuid.UUID, tuple[SignOff, RouteVersion, GovernanceRoute]] = field(
@@ -100,6 +102,9 @@ async def load_rows(
     )
     rows.legal_reviews = await scalars(select(LegalReview).where(LegalReview.document_id == doc))
     rows.fitness_checks = await scalars(select(FitnessCheck).where(FitnessCheck.document_id == doc))
+    rows.statements = await scalars(
+        select(NoMaterialChangeStatement).where(NoMaterialChangeStatement.document_id == doc)
+    )
     proposal_items = _ids(p.agenda_item_id for p in rows.proposals)
     item_match = AgendaItem.document_id == doc
     if proposal_items:
@@ -189,6 +194,7 @@ async def load_rows(
         + [r.reviewer_id for r in rows.legal_reviews]
         + [r.answered_by_id for r in rows.legal_reviews]
         + [c.checked_by_id for c in rows.fitness_checks]
+        + [s.stated_by_id for s in rows.statements]
         + [i.submitted_by_id for i in rows.items.values()]
         + [d.decided_by_id for d in rows.meeting_decisions]
         + [d.recorded_by_id for d in rows.meeting_decisions]

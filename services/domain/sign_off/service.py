@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.gates import missing_gates
+from services.domain.assessments.gates import GateStatus, check_gates, evidence_of, missing_gates
 from services.domain.audit import service as audit
 from services.domain.authz import documents as document_authz
 from services.domain.authz import sign_offs as authz
@@ -153,6 +153,21 @@ async def _check_independence(
             continue
 
 
+async def _require_gates(
+    session: AsyncSession, document: Document, draft: DocumentVersion, definition: RouteDefinition
+) -> None:
+    """Conflict naming each gate of the route the draft has not passed (``missing_gates``)."""
+    missing = await missing_gates(session, document, draft, definition.gates)
+    if missing:
+        raise Conflict(
+            "Before sign-off, the route needs: " + " ".join(m.detail for m in missing),
+            missing_gates=[
+                {"gate": m.gate, "detail": m.detail, "assessment": evidence_of(m.standing)}
+                for m in missing
+            ],
+        )
+
+
 async def readiness(
     session: AsyncSession,
     principal: Principal,
@@ -160,8 +175,9 @@ async def readiness(
     *,
     version_id: uuid.UUID | None,
     route_id: uuid.UUID | None,
-) -> tuple[GovernanceRoute, RouteDefinition, DocumentVersion | None, list[Any]]:
-    """The route a submission would follow and the gates still missing for the draft."""
+) -> tuple[GovernanceRoute, RouteDefinition, DocumentVersion | None, list[GateStatus]]:
+    """The route a submission would follow and each of its gates for the draft: met (and by
+    what) or missing (and what to do)."""
     document_authz.check_read_drafts(
         principal, document, "Only the policy team and the people named on a document see this."
     )
@@ -174,7 +190,7 @@ async def readiness(
     )
     if draft is None or draft.is_issued:
         return route, definition, None, []
-    return route, definition, draft, await missing_gates(session, document, draft, definition.gates)
+    return route, definition, draft, await check_gates(session, document, draft, definition.gates)
 
 
 async def submit(session: AsyncSession, principal: Principal, fields: Mapping[str, Any]) -> SignOff:
@@ -204,12 +220,7 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
     )
     if in_flight.first() is not None:
         raise Conflict("This document already has a sign-off in progress.")
-    missing = await missing_gates(session, document, draft, definition.gates)
-    if missing:
-        raise Conflict(
-            "Before sign-off, the route needs: " + " ".join(m.detail for m in missing),
-            missing_gates=[{"gate": m.gate, "detail": m.detail} for m in missing],
-        )
+    await _require_gates(session, document, draft, definition)
     sign_off = SignOff(
         id=new_id(),
         organisation_id=document.organisation_id,
@@ -473,6 +484,9 @@ async def amend(
         raise Conflict(
             f"Upload the amended draft as a new version: it must be later than {current.number}."
         )
+    # The amended draft is the one approved and issued: it meets the route's gates itself.
+    _, route_version = await route_of(session, sign_off)
+    await _require_gates(session, document, draft, definition_of(route_version))
     stage = await session.get(SignOffStage, sign_off.check_stage_id)
     assert stage is not None
     before = audit.snapshot(sign_off)
