@@ -15,6 +15,8 @@ from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.types import IsoDate, Name
 from services.domain.organisations import service as organisations
+from services.domain.organisations.models import Organisation as OrganisationRow
+from services.domain.organisations.words import OrganisationWords, words_of
 
 router = APIRouter(tags=["system"])
 Subdivision = Literal["ENG", "WLS", "SCT", "NIR"]
@@ -66,6 +68,10 @@ class Organisation(BaseModel):
     eia_categories: list[str] = Field(
         description="The equality categories an equality impact assessment rates."
     )
+    words: OrganisationWords = Field(
+        description="What the organisation calls the roles around a document and the sources "
+        "its messages cite, used in every email, message and report (defaults filled in)."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -89,13 +95,23 @@ class OrganisationUpdate(BaseModel):
         "(Cafcass appendix 2: age, disability, ethnicity, gender, religion_or_belief, "
         "sexual_orientation).",
     )
+    words: OrganisationWords | None = Field(
+        None,
+        description="Role titles and citations, as a whole: a title left out goes back to its "
+        "neutral default, a citation left out or null is not cited.",
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
-        for name in ("name", "holiday_subdivision", "closure_days", "eia_categories"):
+        for name in ("name", "holiday_subdivision", "closure_days", "eia_categories", "words"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
+
+
+def _view(org: OrganisationRow) -> Organisation:
+    fields = {name: getattr(org, name) for name in Organisation.model_fields if name != "words"}
+    return Organisation.model_validate({**fields, "words": words_of(org)})
 
 
 @router.get("/v1/organisation", response_model=Organisation)
@@ -105,7 +121,7 @@ async def get_own_organisation(
     """The organisation the caller belongs to, with the calendar its deadlines use."""
     org = await organisations.get(session, principal.organisation_id)
     set_etag(response, org.row_version)
-    return Organisation.model_validate(org, from_attributes=True)
+    return _view(org)
 
 
 @router.patch("/v1/organisation", response_model=Organisation)
@@ -117,11 +133,11 @@ async def update_own_organisation(
     if_match: IfMatchHeader = None,
 ) -> Organisation:
     """Change the organisation's name, bank holidays, closure days, escalation contact or
-    equality categories (admins). Every deadline counted in working days follows. Needs
-    `If-Match`."""
+    equality categories or words (admins). Every deadline counted in working days follows.
+    Needs `If-Match`."""
     expected = expected_version(if_match)
     org = await organisations.update_organisation(
         session, principal, body.model_dump(exclude_unset=True), expected_version=expected
     )
     set_etag(response, org.row_version)
-    return Organisation.model_validate(org, from_attributes=True)
+    return _view(org)

@@ -22,6 +22,7 @@ from services.domain.assessments.models import (
 from services.domain.consultations.closing import closing_day
 from services.domain.consultations.models import Consultation
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.organisations.words import words_for
 from services.domain.routes.definition import GATES
 
 
@@ -51,9 +52,10 @@ async def _proposal_approved(
         return None
     if "submitted" in statuses:
         return "The proposal for this document is waiting for the board's decision."
+    words = await words_for(session, document.organisation_id)
     return (
         "No proposal (business case) for this document has been approved by a board: "
-        "submit one to the board."
+        f"submit one to the board{words.cite('business_case')}."
     )
 
 
@@ -83,10 +85,13 @@ async def _eia_screened(
             .limit(1)
         )
     ).first()
+    # Each organisation cites its own screening tool and rules, or none (LBBD: its EIA
+    # Screening Tool; Cafcass: appendix 2 and 4.8).
+    words = await words_for(session, document.organisation_id)
     if latest is None:
         return (
             "No equality impact screening has been completed for this draft or an earlier "
-            "one: complete a screening (Cafcass appendix 2)."
+            f"one: complete a screening{words.cite('equality_screening')}."
         )
     assessment, assessed = latest
     if assessment.outcome == "possible_adverse_impact":
@@ -97,7 +102,7 @@ async def _eia_screened(
     if assessment.outcome == "adverse_impact_found":
         return (
             f"The full equality impact assessment of version {assessed.number} found adverse "
-            "impact: change the draft and assess it again (Cafcass 4.8)."
+            f"impact: change the draft and assess it again{words.cite('equality_reassessment')}."
         )
     return None
 
@@ -154,9 +159,10 @@ async def _fit_for_purpose(
     ).scalars()
     if any(is_complete(check.answers) for check in checks):
         return None
+    words = await words_for(session, document.organisation_id)
     return (
-        f"The fit-for-purpose checklist (Cafcass appendix 3) has not been answered for "
-        f"version {version.number}: answer it for the draft submitted."
+        f"The fit-for-purpose checklist{words.cite('fit_for_purpose')} has not been answered "
+        f"for version {version.number}: answer it for the draft submitted."
     )
 
 
