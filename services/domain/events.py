@@ -40,6 +40,23 @@ class DocumentOwnerChanged(_Event):
     person_id: uuid.UUID | None
 
 
+class PersonAssigned(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    person_id: uuid.UUID
+    roles: list[Literal["owner", "responsible_officer", "author"]]
+
+
+class DocumentPeopleAssigned(_Event):
+    """People newly named on a document by one change, each once with every role they were
+    given: the notifier writes each of them one email. (``document.owner_changed`` stays one
+    event per role, for webhook subscribers.)"""
+
+    type: Literal["document.people_assigned"] = "document.people_assigned"
+    document_id: uuid.UUID
+    assigned: list[PersonAssigned]
+
+
 class DocumentVersionAdded(_Event):
     type: Literal["document.version_added"] = "document.version_added"
     document_id: uuid.UUID
@@ -358,6 +375,7 @@ Event = Annotated[
     DocumentCreated
     | DocumentUpdated
     | DocumentOwnerChanged
+    | DocumentPeopleAssigned
     | DocumentVersionAdded
     | DocumentLinked
     | DocumentUnlinked

@@ -621,10 +621,10 @@ async def test_the_sweep_closes_at_the_deadline_and_tells_consultees_and_the_aut
     assert set(outcomes.values()) == {"sent"}
 
     closed = {n.recipient_email: n.context for n in await notices(cast, "consultation.closed")}
+    # The owner, consulted too, reads their outcome in the summary: one email per event.
     assert {e: c["outcome"] for e, c in closed.items()} == {
         address("alice"): "received",
         address("bob"): "deemed_agreement",
-        address("owner"): "received",
         EXTERNAL.email: "deemed_agreement",
     }
     assert closed[address("alice")]["position"] == "support_with_comments"
@@ -634,8 +634,18 @@ async def test_the_sweep_closes_at_the_deadline_and_tells_consultees_and_the_aut
     assert cast.mail_to(EXTERNAL.email)[-1].says("you have been taken to agree with the draft")
 
     summary = await notices(cast, "consultation.summary")
-    # The writer opened it; the owner is also a consultee, and gets both emails.
+    # The writer opened it; the owner is also a consultee, and gets one email with both.
     assert emails(summary) == [address("owner"), address("ro"), address("writer")]
+    own = {n.recipient_email: n.context["your_response"] for n in summary}
+    assert own == {
+        address("owner"): {
+            "outcome": "received",
+            "position": "no_view",
+            "position_words": "have no view on the draft",
+        },
+        address("ro"): None,
+        address("writer"): None,
+    }
     context = summary[0].context
     assert context["counts"] == {
         "support": 0,
@@ -665,10 +675,12 @@ async def test_the_sweep_closes_at_the_deadline_and_tells_consultees_and_the_aut
         assert mail.says(fact), fact
     assert kinds_to(cast, address("owner")) == [
         "Consultation",
-        "Consultation closed",
         "Consultation closed, 2 of 4 responded",
         "Response received",
     ]
+    [owners] = [m for m in cast.mail_to(address("owner")) if "responded" in m.subject]
+    assert owners.says("You were consulted too: your response was received in time")
+    assert owners.says("You are the owner of CS-PR-012.")
     # Nothing more however often the sweep runs again.
     assert (await cast.sweep(closes_at + timedelta(hours=1))).closed == 0
     await cast.relay()

@@ -57,7 +57,7 @@ COMMON = {
 }
 # One sample context per kind, as services.domain.notifications.service writes them.
 SAMPLES: dict[str, dict[str, Any]] = {
-    "document.assigned": {"role": "owner (Responsible Strategic Manager)"},
+    "document.assigned": {"roles": ["owner", "responsible officer"]},
     "review.due_soon": {"due_date": "2026-12-08", "days": 30},
     "review.overdue": {"due_date": "2026-12-08"},
     "review.escalated": {
@@ -700,7 +700,7 @@ def test_escalation_names_the_responsible_officer_and_owner_or_says_none_named(
 ) -> None:
     named, _ = parts(render(make_notification("review.escalated"), mail_settings))
     assert "Responsible officer: Tom Hughes" in named
-    assert "Owner (Responsible Strategic Manager): Grace Adeyemi" in named
+    assert "Owner: Grace Adeyemi" in named
     assert "2 months or more overdue" in named
 
     unnamed, _ = parts(
@@ -712,15 +712,30 @@ def test_escalation_names_the_responsible_officer_and_owner_or_says_none_named(
         )
     )
     assert "Responsible officer: none named" in unnamed
-    assert "Owner (Responsible Strategic Manager): none named" in unnamed
+    assert "Owner: none named" in unnamed
     assert "1 month or more overdue" in unnamed
 
 
-def test_assignment_names_the_role(mail_settings: Settings) -> None:
-    message = render(make_notification("document.assigned", role="author"), mail_settings)
-    assert message["Subject"] == "You are now the author of CS-PR-012 Children missing from care"
+def test_assignment_names_every_role_given(mail_settings: Settings) -> None:
+    message = render(
+        make_notification("document.assigned", roles=["owner", "responsible officer", "author"]),
+        mail_settings,
+    )
+    assert message["Subject"] == (
+        "You are now the owner, responsible officer and author of CS-PR-012 Children missing "
+        "from care"
+    )
     text, _ = parts(message)
-    assert "named as the author of" in text
+    assert "named as the owner, responsible officer and author of" in text
+
+
+def test_an_assignment_queued_before_roles_were_listed_still_renders(
+    mail_settings: Settings,
+) -> None:
+    notification = make_notification("document.assigned")
+    del notification.context["roles"]
+    notification.context["role"] = "author"
+    assert render(notification, mail_settings)["Subject"].startswith("You are now the author of")
 
 
 def test_the_message_id_is_the_notifications_on_every_render(mail_settings: Settings) -> None:
