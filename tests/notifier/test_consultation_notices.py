@@ -24,6 +24,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.access.principal import Principal
+from services.domain.calendar.words import long_date, long_datetime
 from services.domain.consultations import lifecycle, links, opening, responses
 from services.domain.consultations.closing import end_of_day
 from services.domain.consultations.models import Consultation, Consultee
@@ -720,6 +721,38 @@ async def test_closing_early_takes_no_silence_as_agreement(cast: Cast) -> None:
     assert summary.context["non_responders"] == ["Alice", "Bob"]
     await cast.deliver()
     assert cast.mail_to(address("bob"))[-1].says("We did not receive a response from you.")
+
+
+async def test_an_early_close_email_gives_the_moment_it_closed_not_the_deadline(
+    cast: Cast,
+) -> None:
+    """Closed early by an API key that acts for no person (closed_by_id is null): the emails
+    still say it closed early, when, in London time, not "at the end of" the closing day."""
+    await open_consultation(cast, ("alice",), external=False)
+    service_key = Principal(cast.org, None, frozenset({"policy_officer"}), "integration script")
+    async with cast.step() as session:
+        consultation = await session.get(Consultation, cast.ids["consultation"])
+        assert consultation is not None
+        await lifecycle.close_consultation(session, service_key, consultation)
+    await cast.relay()
+    await cast.deliver()
+    async with cast.world.sessionmaker() as session:
+        consultation = await session.get(Consultation, cast.ids["consultation"])
+        assert consultation is not None and consultation.closed_at is not None
+        closed_at = consultation.closed_at
+    [closed] = await notices(cast, "consultation.closed")
+    assert closed.context["closed_early"] is True
+    assert closed.context["closed_at"] == closed_at.isoformat()
+    moment = long_datetime(closed_at)
+    deadline = f"at the end of {long_date(closing_day())}"
+    alice = [
+        m for m in cast.mail_to(address("alice")) if m.subject.startswith("Consultation closed")
+    ]
+    writer = [m for m in cast.mail_to(address("writer")) if "responded" in m.subject]
+    for mail in (*alice, *writer):
+        assert mail.says(f"closed early, on {moment}")
+        assert not mail.says(deadline) and deadline not in mail.text
+    assert len(alice) == len(writer) == 1
 
 
 # --- cancellation ------------------------------------------------------------------------------

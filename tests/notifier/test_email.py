@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from services.domain.consultations.links import link_token
+from services.domain.notifications import kinds as registry
+from services.domain.notifications.meeting_notices import Notice
 from services.domain.notifications.models import Notification
 from services.domain.settings import Settings
 from services.notifier.email import (
@@ -481,6 +483,28 @@ def test_there_is_a_sample_for_every_kind_that_has_templates() -> None:
     for kind in kinds:
         assert (TEMPLATES / f"{kind}.txt.j2").is_file()
         assert (TEMPLATES / f"{kind}.html.j2").is_file()
+
+
+def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
+    """One registry (notifications/kinds.py): every kind in it has its three templates and a
+    sample here, and no template is for a kind it lacks."""
+    templated = {p.name.removesuffix(".subject.j2") for p in TEMPLATES.glob("*.subject.j2")}
+    assert set(registry.NAMES) == templated == set(EVERY_SAMPLE)
+    families = {kind.family for kind in registry.REGISTRY}
+    assert families == {
+        "document",
+        "review",
+        "review_outcome",
+        "meeting",
+        "sign_off",
+        "consultation",
+        "update_cycle",
+    }
+
+
+def test_a_notice_of_a_kind_not_in_the_registry_cannot_be_made() -> None:
+    with pytest.raises(ValueError, match="not a registered notification kind"):
+        Notice("review.forgotten", None, {})
 
 
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
