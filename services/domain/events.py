@@ -358,6 +358,18 @@ class UpdateCycleOpened(_Event):
     submission_deadline: date
 
 
+class UpdateCycleItemAssigned(_Event):
+    """The policy team gave an Update Plan item to someone after the cycle opened (matched it
+    to a document, or moved it): the assignee and the document's owner are told (NCT 6.1)."""
+
+    type: Literal["update_cycle.item_assigned"] = "update_cycle.item_assigned"
+    cycle_id: uuid.UUID
+    item_id: uuid.UUID
+    document_id: uuid.UUID | None
+    assigned_to_id: uuid.UUID
+    previous_assigned_to_id: uuid.UUID | None
+
+
 class UpdateCycleClosed(_Event):
     type: Literal["update_cycle.closed"] = "update_cycle.closed"
     cycle_id: uuid.UUID
@@ -409,6 +421,7 @@ Event = Annotated[
     | ReviewNoChangeStated
     | ReviewCompleted
     | UpdateCycleOpened
+    | UpdateCycleItemAssigned
     | UpdateCycleClosed
     | TrackerImported,
     Field(discriminator="type"),

@@ -324,6 +324,10 @@ CYCLE_ITEMS = [
 UPDATE_CYCLE_SAMPLES: dict[str, dict[str, Any]] = {
     "update_cycle.opened": {"items": CYCLE_ITEMS, "is_carried_over": False},
     "update_cycle.reminder": {"items": CYCLE_ITEMS[:1], "days_left": 3},
+    "update_cycle.item_assigned": {
+        "item": {**CYCLE_ITEMS[0], "assignee_name": "Tom Hughes"},
+        "is_assignee": False,
+    },
     "update_cycle.closed": {
         "counts": {"pending": 0, "accepted": 3, "rejected": 1, "amended": 2, "carried_over": 2},
         "carried": [{**item, "assignee_name": "Tom Hughes"} for item in CYCLE_ITEMS],

@@ -411,3 +411,54 @@ async def test_a_closed_cycle_gets_no_reminders(cast: Cast) -> None:
     # The carried-over cycle is due six weeks on: fourteen days before the old deadline, only
     # it is open, and no threshold of its own is reached.
     assert (await cast.sweep(deadline() - timedelta(days=14))).reminders == 0
+
+
+async def test_an_item_assigned_after_the_opening_tells_the_assignee_and_the_rsm(
+    cast: Cast,
+) -> None:
+    """NCT 6.1 again: an Update Plan chapter the policy team matches to a procedure later is
+    given to its RO, and the RSM is told; before, nobody was."""
+    await open_cycle(cast)
+    await cast.relay()
+    await cast.deliver()
+    cast.sink.handler.received.clear()
+    async with cast.step() as session:
+        item_id = (
+            await session.execute(
+                select(UpdateCycleItem.id).where(
+                    UpdateCycleItem.cycle_id == cast.ids["cycle"],
+                    UpdateCycleItem.chapter == "Unknown chapter",
+                )
+            )
+        ).scalar_one()
+        item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
+        await update_cycles.update_item(
+            session, cast.po, item, {"document_id": cast.ids["CS-PR-020"]}
+        )
+    await cast.relay()
+    assert set((await cast.deliver()).values()) == {"sent"}
+
+    found = await notices(cast, "update_cycle.item_assigned")
+    assert [(n.recipient_email, n.context["is_assignee"]) for n in found] == [
+        (address("other"), True),
+        (address("owner"), False),
+    ]
+    [(subject, text, html)] = cast.mail_to("other")
+    assert subject.startswith("Tri.x update June: a recommended amendment for you to review by")
+    assert "CS-PR-020 Private fostering" in text and "Nobody's." in text
+    [(subject, text, html)] = cast.mail_to("owner")
+    assert subject.startswith("Tri.x update June: a recommended amendment to CS-PR-020")
+    for body in (text, html.replace("<strong>", "").replace("</strong>", "")):
+        assert "As the owner of CS-PR-020 Private fostering, you are told" in body
+        assert "Other will review it" in body
+    # Moved again before it was sent: the first assignment email is void.
+    async with cast.step() as session:
+        item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
+        await update_cycles.update_item(session, cast.po, item, {"assigned_to_id": cast.ids["ro"]})
+        item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
+        await update_cycles.update_item(
+            session, cast.po, item, {"assigned_to_id": cast.ids["other"]}
+        )
+    await cast.relay()
+    outcomes = await cast.deliver()
+    assert sorted(outcomes.values()) == ["cancelled", "cancelled", "sent", "sent"]

@@ -55,6 +55,7 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("consultation.cancelled", "consultation", "each consultee invited"),
     # Tri.x update cycles (update_cycle_notices.py).
     Kind("update_cycle.opened", "update_cycle", "each RO their items; each RSM theirs (NCT 6.1)"),
+    Kind("update_cycle.item_assigned", "update_cycle", "new assignee and the owner (NCT 6.1)"),
     Kind("update_cycle.reminder", "update_cycle", "assignees with items pending"),
     Kind("update_cycle.closed", "update_cycle", "the policy team: the cycle's report"),
 )

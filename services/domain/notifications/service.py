@@ -195,7 +195,7 @@ async def _people_assigned(session: AsyncSession, event: OutboxEvent) -> list[No
         person = await session.get(Person, uuid.UUID(assigned["person_id"]))
         if person is None or not person.is_active:
             continue
-        # Only roles they still hold: a later change in the same transaction may have moved one.
+        # Only roles they still hold: a later change may have moved one (and tells its people).
         roles = [r for r in assigned["roles"] if r in roles_held(document, person.id)]
         if roles:
             context = {"roles": in_words(words, roles)}
