@@ -40,6 +40,23 @@ class DocumentOwnerChanged(_Event):
     person_id: uuid.UUID | None
 
 
+class PersonAssigned(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    person_id: uuid.UUID
+    roles: list[Literal["owner", "responsible_officer", "author"]]
+
+
+class DocumentPeopleAssigned(_Event):
+    """People newly named on a document by one change, each once with every role they were
+    given: the notifier writes each of them one email. (``document.owner_changed`` stays one
+    event per role, for webhook subscribers.)"""
+
+    type: Literal["document.people_assigned"] = "document.people_assigned"
+    document_id: uuid.UUID
+    assigned: list[PersonAssigned]
+
+
 class DocumentVersionAdded(_Event):
     type: Literal["document.version_added"] = "document.version_added"
     document_id: uuid.UUID
@@ -387,6 +404,18 @@ class UpdateCycleOpened(_Event):
     submission_deadline: date
 
 
+class UpdateCycleItemAssigned(_Event):
+    """The policy team gave an Update Plan item to someone after the cycle opened (matched it
+    to a document, or moved it): the assignee and the document's owner are told (NCT 6.1)."""
+
+    type: Literal["update_cycle.item_assigned"] = "update_cycle.item_assigned"
+    cycle_id: uuid.UUID
+    item_id: uuid.UUID
+    document_id: uuid.UUID | None
+    assigned_to_id: uuid.UUID
+    previous_assigned_to_id: uuid.UUID | None
+
+
 class UpdateCycleClosed(_Event):
     type: Literal["update_cycle.closed"] = "update_cycle.closed"
     cycle_id: uuid.UUID
@@ -404,6 +433,7 @@ Event = Annotated[
     DocumentCreated
     | DocumentUpdated
     | DocumentOwnerChanged
+    | DocumentPeopleAssigned
     | DocumentVersionAdded
     | DocumentLinked
     | DocumentUnlinked
@@ -440,6 +470,7 @@ Event = Annotated[
     | ReviewNoChangeStated
     | ReviewCompleted
     | UpdateCycleOpened
+    | UpdateCycleItemAssigned
     | UpdateCycleClosed
     | TrackerImported,
     Field(discriminator="type"),

@@ -10,11 +10,15 @@ with their offset, shown with ``long_datetime`` as the London date and time; dat
 instead of a document.
 
 - every kind: ``recipient_name``, ``organisation_name``, ``contact_name`` and
-  ``contact_email`` (both may be null: the email then says to contact the policy team)
+  ``contact_email`` (both may be null: the email then says to contact the policy team), and
+  ``words``: the organisation's role titles (``owner``, ``responsible_officer``, ``author``,
+  ``policy_team``, ``escalation_contact``) and ``citations`` (each a source or null), which
+  every role or source an email names comes from (``services.domain.organisations.words``)
 - about one document (``document.*`` and ``review.*``, and a meeting notice that concerns
-  exactly one document): ``document_id``, ``reference``, ``title``
-- ``document.assigned``: ``role``, the role as people say it, e.g. "responsible officer";
-  ``due_date`` is optional (the next review date, shown when present)
+  exactly one document): ``document_id``, ``reference``, ``title``, and ``your_roles``: the
+  titles of every role the recipient holds on it (empty for others), named in the footer
+- ``document.assigned``: ``roles``, the titles of the roles just given to the recipient (one
+  email for all of them); ``due_date`` is optional (the next review date, shown when present)
 - ``review.due_soon``: ``due_date`` (ISO 'YYYY-MM-DD'), ``days`` (until the due date)
 - ``review.overdue``: ``due_date``
 - ``review.escalated``: ``due_date``, ``months`` (the escalation grace),
@@ -34,7 +38,10 @@ instead of a document.
 - ``board.attendance_escalated``: ``board_name``, ``meeting_id`` (where it was noticed),
   ``member_name``, ``missed`` (the London dates of the meetings missed, oldest first)
 - ``agenda_item.deferred``: ``title`` (the item's), ``board_name``, ``meeting_id``,
-  ``requested_starts_at``, ``starts_at`` and ``location`` (of the meeting it went to)
+  ``requested_starts_at``, ``agenda_deadline`` (its ISO date, may be null), ``starts_at`` and
+  ``location`` (of the meeting it went to), ``is_submitter``, ``is_presenter``, and
+  ``placed_by_sign_off``: the sign-off engine tabled it when a stage began (nobody asked for
+  a meeting), with ``stage_name`` and ``sign_off_path``
 
 Sign-off emails (``services.domain.notifications.sign_off_notices``); all but
 ``delegation.created`` and ``proposal.decided`` are about one document. ``version`` is a
@@ -90,7 +97,9 @@ moment), ``deemed_agreement`` (Birmingham: silence by the deadline is taken as a
   recorded it for them, else null)
 - ``consultation.closed``: ``closed_at``, ``closed_early``, ``outcome`` ("received", "late",
   "deemed_agreement" or "none"), ``position`` and ``position_words`` (null for "none")
-- ``consultation.summary`` (to the author, responsible officer and owner): ``closed_at``,
+- ``consultation.summary`` (to the author, responsible officer and owner; one who was also
+  consulted reads their own outcome in ``your_response``: ``{outcome, position,
+  position_words}`` or null, and gets no separate closing email): ``closed_at``,
   ``closed_early``, ``counts`` (by position: ``support``, ``support_with_comments``,
   ``object``, ``no_view``, ``deemed_agreement``), ``consultees_count``, ``responded_count``,
   ``late_count``, ``non_responders`` (names of those who did not respond themselves),
@@ -129,6 +138,7 @@ from services.domain.calendar.words import long_date, long_datetime
 from services.domain.consultations.links import link_token
 from services.domain.db import utcnow
 from services.domain.notifications.models import Notification
+from services.domain.organisations.words import DEFAULT_WORDS, joined
 from services.domain.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -159,7 +169,14 @@ def environment() -> Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["long_datetime"] = long_datetime
+    env.filters["joined"] = joined
+    env.filters["sentence"] = _sentence
     return env
+
+
+def _sentence(text: str) -> str:
+    """A title at the start of a sentence: 'owner' -> 'Owner', 'RSM' stays 'RSM'."""
+    return text[:1].upper() + text[1:]
 
 
 def render(notification: Notification, settings: Settings) -> EmailMessage:
@@ -171,7 +188,11 @@ def render(notification: Notification, settings: Settings) -> EmailMessage:
     kind = notification.kind
     base_url = settings.frontend_base_url.rstrip("/")
     context = {
+        # Notifications created before these keys existed render in neutral words.
+        "words": DEFAULT_WORDS.model_dump(),
+        "your_roles": [],
         **notification.context,
+        **_older(notification.context),
         **_respond_link(notification.context, settings.secret_key, base_url),
         "frontend_base_url": base_url,
         "kind": kind,
@@ -202,6 +223,13 @@ def render(notification: Notification, settings: Settings) -> EmailMessage:
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def _older(context: dict[str, Any]) -> dict[str, Any]:
+    """Keys an older notification wrote differently: one assignment email named one role."""
+    if "role" in context and "roles" not in context:
+        return {"roles": [context["role"]]}
+    return {}
 
 
 def _respond_link(context: dict[str, Any], secret_key: str, base_url: str) -> dict[str, str]:

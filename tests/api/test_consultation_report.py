@@ -163,3 +163,39 @@ def test_the_report_schema_enumerations_are_the_domains() -> None:
     assert get_args(schemas.ReportHandling) == HANDLING
     assert tuple(schemas.PositionCounts.model_fields) == RECORDED_POSITIONS
     assert tuple(schemas.HandlingCounts.model_fields) == HANDLING
+
+
+async def test_the_report_names_the_documents_people_in_the_organisations_words(
+    client: AsyncClient, world: World
+) -> None:
+    """Cafcass 4.7: the author reports to the policy owner, who is the Policy Sponsor there."""
+    cast = await closed_consultation(world)
+    neutral = await client.get(url(cast.ids["consultation"]), headers=world.a.author.headers)
+    assert [(p["role"], p["title"], p["name"]) for p in neutral.json()["document_people"]] == [
+        ("owner", "owner", "Approver of alpha"),
+        ("responsible_officer", "responsible officer", "Author of alpha"),
+        ("author", "author", "Author of alpha"),
+    ]
+    org = await client.get("/v1/organisation", headers=world.a.admin.headers)
+    words = {
+        "owner": "Policy Sponsor",
+        "responsible_officer": "Policy Lead",
+        "author": "Policy Author",
+    }
+    changed = await client.patch(
+        "/v1/organisation",
+        json={"words": words},
+        headers={**world.a.admin.headers, "If-Match": org.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    report = await client.get(url(cast.ids["consultation"]), headers=world.a.author.headers)
+    assert [p["title"] for p in report.json()["document_people"]] == list(words.values())
+    page = await client.get(
+        url(cast.ids["consultation"], "report.html"), headers=world.a.author.headers
+    )
+    for title, name in (
+        ("Policy Sponsor", "Approver of alpha"),
+        ("Policy Lead", "Author of alpha"),
+        ("Policy Author", "Author of alpha"),
+    ):
+        assert f"<dt>{title}</dt><dd>{name}</dd>" in page.text

@@ -542,6 +542,8 @@ async def test_a_decision_is_never_edited_only_superseded(
     assert [(a["reference"], a["outcome"], a["version"]) for a in approved] == [
         ("PROC-1", "approved", "0.1")
     ]
+    # The owner as the organisation calls it (none is named on this one).
+    assert (approved[0]["owner_title"], approved[0]["owner_name"]) == ("owner", None)
     assert report.json()["exceptions"] == []
 
 

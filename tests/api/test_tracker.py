@@ -316,11 +316,12 @@ async def test_a_persons_feed_has_one_entry_per_review_they_own_or_are_ro_of(
     assert str(entry["SUMMARY"]) == "Review due: OWN-1 Missing children"
     assert entry.decoded("DTSTART") == london_today() + timedelta(days=12)
     assert entry.decoded("DTEND") == london_today() + timedelta(days=13)
-    assert "owner (RSM)" in str(entry["DESCRIPTION"])
+    # In the organisation's words: neutral until it sets its own (NCT: its RSM).
+    assert "You are its owner." in str(entry["DESCRIPTION"])
     assert "due soon" in str(entry["DESCRIPTION"])
     ro_entry = str(events[f"review-{officer['id']}@policygov"]["DESCRIPTION"])
     assert "responsible officer" in ro_entry and "escalated" in ro_entry
-    assert "owner (RSM) and responsible officer" in str(
+    assert "owner and responsible officer" in str(
         events[f"review-{stand_in['id']}@policygov"]["DESCRIPTION"]
     )
 

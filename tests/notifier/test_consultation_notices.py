@@ -24,6 +24,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
+from services.domain.calendar.words import long_date, long_datetime
 from services.domain.consultations import lifecycle, links, opening, responses
 from services.domain.consultations.closing import end_of_day
 from services.domain.consultations.models import Consultation, Consultee
@@ -621,10 +622,10 @@ async def test_the_sweep_closes_at_the_deadline_and_tells_consultees_and_the_aut
     assert set(outcomes.values()) == {"sent"}
 
     closed = {n.recipient_email: n.context for n in await notices(cast, "consultation.closed")}
+    # The owner, consulted too, reads their outcome in the summary: one email per event.
     assert {e: c["outcome"] for e, c in closed.items()} == {
         address("alice"): "received",
         address("bob"): "deemed_agreement",
-        address("owner"): "received",
         EXTERNAL.email: "deemed_agreement",
     }
     assert closed[address("alice")]["position"] == "support_with_comments"
@@ -634,8 +635,18 @@ async def test_the_sweep_closes_at_the_deadline_and_tells_consultees_and_the_aut
     assert cast.mail_to(EXTERNAL.email)[-1].says("you have been taken to agree with the draft")
 
     summary = await notices(cast, "consultation.summary")
-    # The writer opened it; the owner is also a consultee, and gets both emails.
+    # The writer opened it; the owner is also a consultee, and gets one email with both.
     assert emails(summary) == [address("owner"), address("ro"), address("writer")]
+    own = {n.recipient_email: n.context["your_response"] for n in summary}
+    assert own == {
+        address("owner"): {
+            "outcome": "received",
+            "position": "no_view",
+            "position_words": "have no view on the draft",
+        },
+        address("ro"): None,
+        address("writer"): None,
+    }
     context = summary[0].context
     assert context["counts"] == {
         "support": 0,
@@ -665,10 +676,12 @@ async def test_the_sweep_closes_at_the_deadline_and_tells_consultees_and_the_aut
         assert mail.says(fact), fact
     assert kinds_to(cast, address("owner")) == [
         "Consultation",
-        "Consultation closed",
         "Consultation closed, 2 of 4 responded",
         "Response received",
     ]
+    [owners] = [m for m in cast.mail_to(address("owner")) if "responded" in m.subject]
+    assert owners.says("You were consulted too: your response was received in time")
+    assert owners.says("You are the owner of CS-PR-012.")
     # Nothing more however often the sweep runs again.
     assert (await cast.sweep(closes_at + timedelta(hours=1))).closed == 0
     await cast.relay()
@@ -708,6 +721,38 @@ async def test_closing_early_takes_no_silence_as_agreement(cast: Cast) -> None:
     assert summary.context["non_responders"] == ["Alice", "Bob"]
     await cast.deliver()
     assert cast.mail_to(address("bob"))[-1].says("We did not receive a response from you.")
+
+
+async def test_an_early_close_email_gives_the_moment_it_closed_not_the_deadline(
+    cast: Cast,
+) -> None:
+    """Closed early by an API key that acts for no person (closed_by_id is null): the emails
+    still say it closed early, when, in London time, not "at the end of" the closing day."""
+    await open_consultation(cast, ("alice",), external=False)
+    service_key = Principal(cast.org, None, frozenset({"policy_officer"}), "integration script")
+    async with cast.step() as session:
+        consultation = await session.get(Consultation, cast.ids["consultation"])
+        assert consultation is not None
+        await lifecycle.close_consultation(session, service_key, consultation)
+    await cast.relay()
+    await cast.deliver()
+    async with cast.world.sessionmaker() as session:
+        consultation = await session.get(Consultation, cast.ids["consultation"])
+        assert consultation is not None and consultation.closed_at is not None
+        closed_at = consultation.closed_at
+    [closed] = await notices(cast, "consultation.closed")
+    assert closed.context["closed_early"] is True
+    assert closed.context["closed_at"] == closed_at.isoformat()
+    moment = long_datetime(closed_at)
+    deadline = f"at the end of {long_date(closing_day())}"
+    alice = [
+        m for m in cast.mail_to(address("alice")) if m.subject.startswith("Consultation closed")
+    ]
+    writer = [m for m in cast.mail_to(address("writer")) if "responded" in m.subject]
+    for mail in (*alice, *writer):
+        assert mail.says(f"closed early, on {moment}")
+        assert not mail.says(deadline) and deadline not in mail.text
+    assert len(alice) == len(writer) == 1
 
 
 # --- cancellation ------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from services.domain.consultations.links import link_token
+from services.domain.notifications import kinds as registry
+from services.domain.notifications.meeting_notices import Notice
 from services.domain.notifications.models import Notification
 from services.domain.settings import Settings
 from services.notifier.email import (
@@ -57,7 +59,7 @@ COMMON = {
 }
 # One sample context per kind, as services.domain.notifications.service writes them.
 SAMPLES: dict[str, dict[str, Any]] = {
-    "document.assigned": {"role": "owner (Responsible Strategic Manager)"},
+    "document.assigned": {"roles": ["owner", "responsible officer"]},
     "review.due_soon": {"due_date": "2026-12-08", "days": 30},
     "review.overdue": {"due_date": "2026-12-08"},
     "review.escalated": {
@@ -331,6 +333,10 @@ CYCLE_ITEMS = [
 UPDATE_CYCLE_SAMPLES: dict[str, dict[str, Any]] = {
     "update_cycle.opened": {"items": CYCLE_ITEMS, "is_carried_over": False},
     "update_cycle.reminder": {"items": CYCLE_ITEMS[:1], "days_left": 3},
+    "update_cycle.item_assigned": {
+        "item": {**CYCLE_ITEMS[0], "assignee_name": "Tom Hughes"},
+        "is_assignee": False,
+    },
     "update_cycle.closed": {
         "counts": {"pending": 0, "accepted": 3, "rejected": 1, "amended": 2, "carried_over": 2},
         "carried": [{**item, "assignee_name": "Tom Hughes"} for item in CYCLE_ITEMS],
@@ -490,6 +496,28 @@ def test_there_is_a_sample_for_every_kind_that_has_templates() -> None:
     for kind in kinds:
         assert (TEMPLATES / f"{kind}.txt.j2").is_file()
         assert (TEMPLATES / f"{kind}.html.j2").is_file()
+
+
+def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
+    """One registry (notifications/kinds.py): every kind in it has its three templates and a
+    sample here, and no template is for a kind it lacks."""
+    templated = {p.name.removesuffix(".subject.j2") for p in TEMPLATES.glob("*.subject.j2")}
+    assert set(registry.NAMES) == templated == set(EVERY_SAMPLE)
+    families = {kind.family for kind in registry.REGISTRY}
+    assert families == {
+        "document",
+        "review",
+        "review_outcome",
+        "meeting",
+        "sign_off",
+        "consultation",
+        "update_cycle",
+    }
+
+
+def test_a_notice_of_a_kind_not_in_the_registry_cannot_be_made() -> None:
+    with pytest.raises(ValueError, match="not a registered notification kind"):
+        Notice("review.forgotten", None, {})
 
 
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
@@ -709,7 +737,7 @@ def test_escalation_names_the_responsible_officer_and_owner_or_says_none_named(
 ) -> None:
     named, _ = parts(render(make_notification("review.escalated"), mail_settings))
     assert "Responsible officer: Tom Hughes" in named
-    assert "Owner (Responsible Strategic Manager): Grace Adeyemi" in named
+    assert "Owner: Grace Adeyemi" in named
     assert "2 months or more overdue" in named
 
     unnamed, _ = parts(
@@ -721,15 +749,30 @@ def test_escalation_names_the_responsible_officer_and_owner_or_says_none_named(
         )
     )
     assert "Responsible officer: none named" in unnamed
-    assert "Owner (Responsible Strategic Manager): none named" in unnamed
+    assert "Owner: none named" in unnamed
     assert "1 month or more overdue" in unnamed
 
 
-def test_assignment_names_the_role(mail_settings: Settings) -> None:
-    message = render(make_notification("document.assigned", role="author"), mail_settings)
-    assert message["Subject"] == "You are now the author of CS-PR-012 Children missing from care"
+def test_assignment_names_every_role_given(mail_settings: Settings) -> None:
+    message = render(
+        make_notification("document.assigned", roles=["owner", "responsible officer", "author"]),
+        mail_settings,
+    )
+    assert message["Subject"] == (
+        "You are now the owner, responsible officer and author of CS-PR-012 Children missing "
+        "from care"
+    )
     text, _ = parts(message)
-    assert "named as the author of" in text
+    assert "named as the owner, responsible officer and author of" in text
+
+
+def test_an_assignment_queued_before_roles_were_listed_still_renders(
+    mail_settings: Settings,
+) -> None:
+    notification = make_notification("document.assigned")
+    del notification.context["roles"]
+    notification.context["role"] = "author"
+    assert render(notification, mail_settings)["Subject"].startswith("You are now the author of")
 
 
 def test_the_message_id_is_the_notifications_on_every_render(mail_settings: Settings) -> None:

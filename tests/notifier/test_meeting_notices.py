@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,9 @@ from services.domain.notifications.models import Notification
 from services.domain.notifications.service import fan_out
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people import service as people
+from services.domain.routes import service as routes
 from services.domain.settings import Settings
+from services.domain.sign_off import service as sign_offs
 from services.notifier.email import render
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once
@@ -592,6 +595,83 @@ async def test_a_late_item_sent_to_a_later_meeting_tells_its_submitter_and_prese
         assert soon is not None
     assert context["requested_starts_at"] == soon.starts_at.isoformat()
     assert {n.document_id for n in found} == {cast.documents["safeguarding"]}
+
+
+async def test_a_sign_off_item_placed_after_the_agenda_deadline_says_so_to_submitter_and_presenter(
+    world: World, file_settings: Settings
+) -> None:
+    """The sign-off engine tables a board stage at the next meeting; when that meeting's agenda
+    deadline has passed the item goes to the one after. Nobody asked for a meeting: the email
+    says what happened, to the sign-off's submitter and the presenter (the acting RO)."""
+    cast = await cast_of(world, deadline=True)
+    soon = await new_meeting(cast, at_london(versions.london_today() + timedelta(days=3)))
+    cast.meeting_id = await new_meeting(cast, JAN_2037)
+    submitter = Principal(world.a.id, cast.ids["owner"], frozenset({"approver"}), "owner")
+    async with cast.step() as session:
+        route = await routes.create_route(
+            session,
+            cast.po,
+            organisation_id=world.a.id,
+            fields={
+                "key": "ppp",
+                "name": "PPP Group approval",
+                "kinds": ["procedure"],
+                "definition": {
+                    "stages": [
+                        {
+                            "key": "ppp",
+                            "name": "PPP Group approval",
+                            "decider": {"kind": "board", "board_id": str(cast.board_id)},
+                        }
+                    ]
+                },
+            },
+        )
+        draft = await versions.latest_version(session, cast.documents["safeguarding"])
+        assert draft is not None
+        sign_off = await sign_offs.submit(
+            session,
+            submitter,
+            {
+                "document_id": cast.documents["safeguarding"],
+                "version_id": draft.id,
+                "route_id": route.id,
+            },
+        )
+    await relay(world)
+    found = await notices(world, "agenda_item.deferred")
+    # The owner submitted it; the RO presents it. The item was tabled by no person.
+    assert who(found) == ["owner", "ro"]
+    context = by_person(found)["owner"].context
+    assert context["placed_by_sign_off"] is True
+    assert context["stage_name"] == "PPP Group approval"
+    assert context["sign_off_path"] == f"/v1/sign-offs/{sign_off.id}"
+    assert context["agenda_deadline"] is not None
+    assert (context["is_submitter"], context["is_presenter"]) == (True, False)
+    async with world.sessionmaker() as session:
+        requested = await session.get(Meeting, soon)
+        assert requested is not None
+    assert context["requested_starts_at"] == requested.starts_at.isoformat()
+    assert context["starts_at"] == JAN_2037.isoformat()
+    for person in ("owner", "ro"):
+        text, html = bodies(render(by_person(found)[person], file_settings))
+        for body in (text, html.replace("&rsquo;", "'")):
+            assert "the meeting you asked for" not in body
+            assert "automatically when the sign-off stage PPP Group approval began" in body
+            assert "agenda deadline for the board's meeting on" in body
+            assert "Tuesday 13 January 2037, 10:00" in body
+            assert f"/v1/sign-offs/{sign_off.id}" in body
+    owner_text, _ = bodies(render(by_person(found)["owner"], file_settings))
+    assert "as the person who submitted the draft for sign-off" in owner_text
+    ro_text, _ = bodies(render(by_person(found)["ro"], file_settings))
+    assert "as the item's presenter" in ro_text
+
+
+def bodies(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert isinstance(text, EmailMessage) and isinstance(html, EmailMessage)
+    return text.get_content(), html.get_content()
 
 
 async def test_a_late_item_the_chair_accepts_for_its_meeting_tells_no_one(world: World) -> None:

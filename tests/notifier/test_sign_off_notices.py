@@ -899,7 +899,14 @@ RENDERED: list[tuple[str, Scenario, str, list[str]]] = [
         "sign_off.decided",
         conditions_set,
         "ro",
-        ["approved with conditions", CONDITION, "Decider", "What to do next", "/amendments"],
+        [
+            "approved with conditions",
+            CONDITION,
+            "Decider",
+            "What to do next",
+            "/amendments",
+            "You are the responsible officer of CS-PR-012.",
+        ],
     ),
     ("sign_off.withdrawn", withdrawn, "decider", ["withdrawn", "Director approval"]),
     (
@@ -911,6 +918,7 @@ RENDERED: list[tuple[str, Scenario, str, list[str]]] = [
             "Tuesday 8 December 2026",
             "Monday 4 January 2027",
             "Wednesday 8 December 2027",
+            "You are the owner of CS-PR-012.",
         ],
     ),
     ("publication.queued", queued, "po2", ["upload", "Trix", "version 0.2", "issued"]),

@@ -26,6 +26,7 @@ from services.domain.authz.principal import Principal
 from services.domain.documents import service as documents
 from services.domain.documents.versions import london_today
 from services.domain.notifications.models import Notification
+from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from services.domain.reviews import update_cycles
 from services.domain.reviews.models import UpdateCycle, UpdateCycleItem
@@ -233,9 +234,73 @@ async def test_opening_tells_each_ro_their_amendments_and_the_deadline_once(cast
         assert f"{BASE_URL}/update-cycles/{cast.ids['cycle']}" in body
     other = cast.mail_to("other")
     assert len(other) == 1 and "1 recommended amendment to review" in other[0][0]
-    # The owner stands in only for a document with no RO; the unmatched item goes to nobody.
-    assert cast.mail_to("owner") == []
-    assert len(await notices(cast, "update_cycle.opened")) == 2
+    # The unmatched item goes to nobody; the owner (RSM) is told of the three (NCT 6.1).
+    assert len(await notices(cast, "update_cycle.opened")) == 3
+
+
+async def test_the_rsm_is_told_of_the_update_plan_items_on_their_procedures(cast: Cast) -> None:
+    """NCT 6.1: the Policy and Procedures Officer instructs ROs to review the recommended
+    amendments; Responsible Strategic Managers will be notified."""
+    await open_cycle(cast)
+    await cast.relay()
+    assert set((await cast.deliver()).values()) == {"sent"}
+
+    [opened] = [
+        n for n in await notices(cast, "update_cycle.opened") if "owner@" in n.recipient_email
+    ]
+    assert opened.context["items"] == []
+    assert [(i["reference"], i["assignee_name"]) for i in opened.context["overseen"]] == [
+        ("CS-PR-012", "Ro"),
+        ("CS-PR-013", "Ro"),
+        ("CS-PR-020", "Other"),
+    ]
+    [(subject, text, html)] = cast.mail_to("owner")
+    assert subject == (
+        "Tri.x update June: 3 recommended amendments to documents for which you are the owner, "
+        f"due {deadline():%A} {deadline().day} {deadline():%B %Y}"
+    )
+    for body in (text, html.replace("<strong>", "").replace("</strong>", "")):
+        assert "As the owner, you are told of" in body
+        assert "CS-PR-020 Private fostering (with Other)" in body
+        assert "Update the notification duty." in body
+        assert "will come to you for sign-off" in body
+    # The ROs' own emails are unchanged: their items only, nothing about others.
+    [(_, ro_text, _)] = cast.mail_to("ro")
+    assert "Update the notification duty." not in ro_text
+    assert "you are told of" not in ro_text
+
+
+async def test_an_rsm_who_is_also_an_ro_gets_one_email_with_both_lists_in_nct_words(
+    cast: Cast,
+) -> None:
+    async with cast.step() as session:
+        await organisations.update_organisation(
+            session,
+            Principal(cast.world.a.id, cast.world.a.admin.person_id, frozenset({"admin"}), "a"),
+            {"words": {"owner": "Responsible Strategic Manager"}},
+            expected_version=(await organisations.get(session, cast.world.a.id)).row_version,
+        )
+        document = await documents.get_document(
+            session, cast.po, cast.ids["CS-PR-020"], for_update=True
+        )
+        await documents.update_document(
+            session,
+            cast.po,
+            document,
+            {"responsible_officer_id": cast.ids["owner"]},
+            expected_version=document.row_version,
+        )
+    await cast.relay()
+    await cast.deliver()
+    cast.sink.handler.received.clear()
+    await open_cycle(cast)
+    await cast.relay()
+    await cast.deliver()
+    [(subject, text, _)] = cast.mail_to("owner")
+    assert subject.startswith("Tri.x update June: 1 recommended amendment to review by")
+    assert "Update the notification duty." in text  # their own item
+    assert "As the Responsible Strategic Manager, you are also told of" in text
+    assert "CS-PR-012 Children missing from care (with Ro)" in text
 
 
 async def test_reminders_go_once_per_threshold_and_not_once_the_items_are_done(
@@ -346,3 +411,54 @@ async def test_a_closed_cycle_gets_no_reminders(cast: Cast) -> None:
     # The carried-over cycle is due six weeks on: fourteen days before the old deadline, only
     # it is open, and no threshold of its own is reached.
     assert (await cast.sweep(deadline() - timedelta(days=14))).reminders == 0
+
+
+async def test_an_item_assigned_after_the_opening_tells_the_assignee_and_the_rsm(
+    cast: Cast,
+) -> None:
+    """NCT 6.1 again: an Update Plan chapter the policy team matches to a procedure later is
+    given to its RO, and the RSM is told; before, nobody was."""
+    await open_cycle(cast)
+    await cast.relay()
+    await cast.deliver()
+    cast.sink.handler.received.clear()
+    async with cast.step() as session:
+        item_id = (
+            await session.execute(
+                select(UpdateCycleItem.id).where(
+                    UpdateCycleItem.cycle_id == cast.ids["cycle"],
+                    UpdateCycleItem.chapter == "Unknown chapter",
+                )
+            )
+        ).scalar_one()
+        item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
+        await update_cycles.update_item(
+            session, cast.po, item, {"document_id": cast.ids["CS-PR-020"]}
+        )
+    await cast.relay()
+    assert set((await cast.deliver()).values()) == {"sent"}
+
+    found = await notices(cast, "update_cycle.item_assigned")
+    assert [(n.recipient_email, n.context["is_assignee"]) for n in found] == [
+        (address("other"), True),
+        (address("owner"), False),
+    ]
+    [(subject, text, html)] = cast.mail_to("other")
+    assert subject.startswith("Tri.x update June: a recommended amendment for you to review by")
+    assert "CS-PR-020 Private fostering" in text and "Nobody's." in text
+    [(subject, text, html)] = cast.mail_to("owner")
+    assert subject.startswith("Tri.x update June: a recommended amendment to CS-PR-020")
+    for body in (text, html.replace("<strong>", "").replace("</strong>", "")):
+        assert "As the owner of CS-PR-020 Private fostering, you are told" in body
+        assert "Other will review it" in body
+    # Moved again before it was sent: the first assignment email is void.
+    async with cast.step() as session:
+        item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
+        await update_cycles.update_item(session, cast.po, item, {"assigned_to_id": cast.ids["ro"]})
+        item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
+        await update_cycles.update_item(
+            session, cast.po, item, {"assigned_to_id": cast.ids["other"]}
+        )
+    await cast.relay()
+    outcomes = await cast.deliver()
+    assert sorted(outcomes.values()) == ["cancelled", "cancelled", "sent", "sent"]

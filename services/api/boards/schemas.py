@@ -666,6 +666,10 @@ class ApprovedDocument(BaseModel):
     is_new: bool
     outcome: Outcome
     conditions: list[str]
+    owner_title: str = Field(
+        description="What the organisation calls a document's owner (its words)."
+    )
+    owner_name: str | None
 
 
 class ExceptionItem(BaseModel):

@@ -18,6 +18,12 @@ class _FromDomain(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class ReportDocumentPerson(_FromDomain):
+    role: Literal["owner", "responsible_officer", "author"]
+    title: str = Field(description="The role as the organisation calls it (its words).")
+    name: str
+
+
 class ReportQuestion(_FromDomain):
     key: str
     text: str
@@ -125,6 +131,9 @@ class ConsultationReport(_FromDomain):
     document_title: str
     version_id: uuid.UUID
     version_number: str = Field(description="The draft consulted on.")
+    document_people: list[ReportDocumentPerson] = Field(
+        description="The document's owner, responsible officer and author, as named."
+    )
     opened_at: datetime | None
     closes_at: datetime
     closes_on: date = Field(description="The London day by the end of which responses are due.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -14,12 +15,15 @@ from services.api.permissions import allowed
 from services.api.types import PageSize
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
-from services.domain.notifications import service
+from services.domain.notifications import kinds, service
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 State = Literal["pending", "sending", "sent", "failed", "cancelled"]
-Kind = Literal["document.assigned", "review.due_soon", "review.overdue", "review.escalated"]
+# Every kind the notifier sends, from its one registry: a new kind is filterable at once.
+NotificationKind = StrEnum(  # type: ignore[misc]
+    "NotificationKind", {name: name for name in kinds.NAMES}
+)
 
 
 class Notification(BaseModel):
@@ -50,7 +54,7 @@ async def list_notifications(
     principal: CurrentPrincipal,
     settings: AppSettings,
     status: State | None = None,
-    kind: Kind | None = None,
+    kind: NotificationKind | None = None,
     document_id: uuid.UUID | None = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: PageSize = 50,
@@ -58,9 +62,10 @@ async def list_notifications(
     """Emails the notifier owes or sent, newest first, with attempts and the last error
     (admins and policy officers)."""
     org_authz.check_read_notifications(principal)
+    kind_name = kind.value if kind is not None else None
     scope = {
         k: v
-        for k, v in {"status": status, "kind": kind, "document_id": document_id}.items()
+        for k, v in {"status": status, "kind": kind_name, "document_id": document_id}.items()
         if v is not None
     }
     before = time_position(settings.secret_key, cursor, scope)
@@ -68,7 +73,7 @@ async def list_notifications(
         session,
         principal.organisation_id,
         status=status,
-        kind=kind,
+        kind=kind_name,
         document_id=document_id,
         before=before,
         limit=limit + 1,

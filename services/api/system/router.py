@@ -18,6 +18,8 @@ from services.api.permissions import PUBLIC, allowed
 from services.api.types import IsoDate, Name
 from services.domain.authz.permissions import Permission as P
 from services.domain.organisations import service as organisations
+from services.domain.organisations.models import Organisation as OrganisationRow
+from services.domain.organisations.words import OrganisationWords, words_of
 
 router = APIRouter(tags=["system"])
 Subdivision = Literal["ENG", "WLS", "SCT", "NIR"]
@@ -75,6 +77,10 @@ class Organisation(BaseModel):
         description="Months between reviews when no sign-off, document, route or kind sets "
         "an interval."
     )
+    words: OrganisationWords = Field(
+        description="What the organisation calls the roles around a document and the sources "
+        "its messages cite, used in every email, message and report (defaults filled in)."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -103,6 +109,11 @@ class OrganisationUpdate(BaseModel):
         description="Months between reviews when no sign-off, document, route or kind sets "
         "an interval (12 unless set).",
     )
+    words: OrganisationWords | None = Field(
+        None,
+        description="Role titles and citations, as a whole: a title left out goes back to its "
+        "neutral default, a citation left out or null is not cited.",
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
@@ -112,10 +123,16 @@ class OrganisationUpdate(BaseModel):
             "closure_days",
             "eia_categories",
             "default_review_interval_months",
+            "words",
         ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
+
+
+def _view(org: OrganisationRow) -> Organisation:
+    fields = {name: getattr(org, name) for name in Organisation.model_fields if name != "words"}
+    return Organisation.model_validate({**fields, "words": words_of(org)})
 
 
 @router.get(
@@ -127,7 +144,7 @@ async def get_own_organisation(
     """The organisation the caller belongs to, with the calendar its deadlines use."""
     org = await organisations.get(session, principal.organisation_id)
     set_etag(response, org.row_version)
-    return Organisation.model_validate(org, from_attributes=True)
+    return _view(org)
 
 
 @router.patch(
@@ -141,11 +158,11 @@ async def update_own_organisation(
     if_match: IfMatchHeader = None,
 ) -> Organisation:
     """Change the organisation's name, bank holidays, closure days, escalation contact,
-    equality categories or default review interval (admins). Every deadline counted in working
-    days follows. Needs `If-Match`."""
+    equality categories, default review interval or words (admins). Every deadline counted in
+    working days follows. Needs `If-Match`."""
     expected = expected_version(if_match)
     org = await organisations.update_organisation(
         session, principal, body.model_dump(exclude_unset=True), expected_version=expected
     )
     set_etag(response, org.row_version)
-    return Organisation.model_validate(org, from_attributes=True)
+    return _view(org)

@@ -23,6 +23,7 @@ EventType = Literal[
     "document.created",
     "document.updated",
     "document.owner_changed",
+    "document.people_assigned",
     "document.version_added",
     "document.linked",
     "document.unlinked",
@@ -59,6 +60,7 @@ EventType = Literal[
     "review.no_change_stated",
     "review.completed",
     "update_cycle.opened",
+    "update_cycle.item_assigned",
     "update_cycle.closed",
     "tracker.imported",
 ]

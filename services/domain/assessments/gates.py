@@ -21,6 +21,7 @@ from services.domain.calendar.words import long_date
 from services.domain.consultations.closing import closing_day
 from services.domain.consultations.models import Consultation
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.organisations.words import words_for
 from services.domain.people.models import Person
 from services.domain.routes.definition import GATES
 
@@ -67,9 +68,10 @@ async def _proposal_approved(
         return None
     if "submitted" in statuses:
         return "The proposal for this document is waiting for the board's decision."
+    words = await words_for(session, document.organisation_id)
     return (
         "No proposal (business case) for this document has been approved by a board: "
-        "submit one to the board."
+        f"submit one to the board{words.cite('business_case')}."
     )
 
 
@@ -130,13 +132,16 @@ async def _eia_screened(
     """LBBD 5, Cafcass 4.8: the draft was screened (and fully assessed if the screening found
     possible adverse impact) with no unresolved adverse impact."""
     gate = "eia_screened"
+    # Each organisation cites its own screening tool and rules, or none (LBBD: its EIA
+    # Screening Tool; Cafcass: appendix 2 and 4.8).
+    words = await words_for(session, document.organisation_id)
     standing = await standing_assessment(session, document.id, version, "equality_assessment")
     if standing is None:
         return GateStatus(
             gate,
             False,
             "No equality impact screening has been completed for this draft or an earlier "
-            "one: complete a screening (Cafcass appendix 2).",
+            f"one: complete a screening{words.cite('equality_screening')}.",
         )
     assessed = standing.version.number
     if standing.outcome == "possible_adverse_impact":
@@ -153,7 +158,7 @@ async def _eia_screened(
             gate,
             False,
             f"The full equality impact assessment of version {assessed} found adverse impact: "
-            "change the draft and assess it again (Cafcass 4.8).",
+            f"change the draft and assess it again{words.cite('equality_reassessment')}.",
             standing,
         )
     return await _covered(session, gate, standing, version)
@@ -214,13 +219,14 @@ async def _fit_for_purpose(
 ) -> GateStatus:
     """Cafcass appendix 3: the checklist answered for the draft submitted."""
     gate = "fit_for_purpose"
+    words = await words_for(session, document.organisation_id)
     standing = await standing_assessment(session, document.id, version, "fitness_check")
     if standing is None:
         return GateStatus(
             gate,
             False,
-            f"The fit-for-purpose checklist (Cafcass appendix 3) has not been answered for "
-            f"version {version.number}: answer it for the draft submitted.",
+            f"The fit-for-purpose checklist{words.cite('fit_for_purpose')} has not been answered "
+            f"for version {version.number}: answer it for the draft submitted.",
         )
     return await _covered(session, gate, standing, version)
 

@@ -123,8 +123,8 @@ def check_confirm(principal: Principal, review: Review, document: Document) -> N
     if not (is_policy_team(principal) or (me is not None and me == document.owner_id)):
         refuse(
             Rule.DOCUMENT_OWNER,
-            "A statement of no change is confirmed or refused by the document's owner (RSM) or "
-            "the policy team.",
+            "A statement of no change is confirmed or refused by the document's owner or the "
+            "policy team.",
         )
     # An owner standing in as RO states it: someone else confirms it.
     if me is not None and me == review.statement_by_id:

@@ -20,6 +20,8 @@ from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.boards.models import AgendaItem, Attendance, Board, Meeting, MeetingDecision
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.versions import LONDON, london_today
+from services.domain.organisations.words import words_for
+from services.domain.people.models import Person
 
 APPROVALS = ("approved", "approved_with_conditions")
 
@@ -35,6 +37,9 @@ class ApprovedDocument:
     is_new: bool
     outcome: str
     conditions: list[str]
+    # Dorset 8.2: the chair keeps the record of document owners; in the organisation's words.
+    owner_title: str
+    owner_name: str | None
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ async def _current_decisions(
 
 async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) -> MeetingReport:
     """The documents approved at a meeting and the matters of exception."""
+    words = await words_for(session, board.organisation_id)
     decisions = await _current_decisions(session, meeting.id)
     item_ids = list(decisions)
     on_agenda = (
@@ -88,6 +94,7 @@ async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) 
                 await session.get(DocumentVersion, item.version_id) if item.version_id else None
             )
             if document is not None:
+                owner = await session.get(Person, document.owner_id) if document.owner_id else None
                 approved.append(
                     ApprovedDocument(
                         document_id=document.id,
@@ -100,6 +107,8 @@ async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) 
                         and document.issued_version is None,
                         outcome=decision.outcome,
                         conditions=list(decision.conditions),
+                        owner_title=words.owner,
+                        owner_name=owner.name if owner else None,
                     )
                 )
         elif decision.outcome in ("deferred", "referred", "rejected"):

@@ -35,6 +35,8 @@ from services.domain.consultations.models import (
 from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.numbering import format_number
+from services.domain.organisations.models import Organisation
+from services.domain.organisations.words import DOCUMENT_ROLES, words_of
 from services.domain.people.models import Person
 
 
@@ -52,6 +54,15 @@ class Answer:
     key: str
     question: str
     value: str | bool
+
+
+@dataclass(frozen=True)
+class DocumentPerson:
+    """Someone named on the document, with the title the organisation gives the role."""
+
+    role: str  # owner, responsible_officer or author
+    title: str  # in the organisation's words: "Policy Sponsor", "Policy Author"
+    name: str
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,8 @@ class ConsultationReport:
     document_title: str
     version_id: uuid.UUID
     version_number: str
+    # Cafcass 4.7: the report goes to the policy owner; named in the organisation's words.
+    document_people: tuple[DocumentPerson, ...]
     opened_at: datetime | None
     closes_at: datetime
     closes_on: date
@@ -222,16 +235,37 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
     It names every consultee and their response: only for callers
     ``authz.consultations.can_read_responses`` allows.
     """
-    document, version = (
+    # The document's people come with it, named as the organisation calls their roles.
+    named = {role: aliased(Person) for role in DOCUMENT_ROLES}
+    found = (
         await session.execute(
-            select(Document, DocumentVersion)
+            select(
+                Document,
+                DocumentVersion,
+                Organisation,
+                *(person.name for person in named.values()),
+            )
             .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+            .join(Organisation, Organisation.id == Document.organisation_id)
+            .outerjoin(named["owner"], named["owner"].id == Document.owner_id)
+            .outerjoin(
+                named["responsible_officer"],
+                named["responsible_officer"].id == Document.responsible_officer_id,
+            )
+            .outerjoin(named["author"], named["author"].id == Document.author_id)
             .where(
                 Document.id == consultation.document_id,
                 DocumentVersion.id == consultation.version_id,
             )
         )
     ).one()
+    document, version, organisation, *names = found
+    words = words_of(organisation)
+    document_people = tuple(
+        DocumentPerson(role, words.title_of(role), name)
+        for role, name in zip(DOCUMENT_ROLES, names, strict=True)
+        if name is not None
+    )
     recorder = aliased(Person)
     addressed = aliased(DocumentVersion)
     rows = (
@@ -313,6 +347,7 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
         document_title=document.title,
         version_id=version.id,
         version_number=version.number,
+        document_people=document_people,
         opened_at=consultation.opened_at,
         closes_at=consultation.closes_at,
         closes_on=closing_day(consultation.closes_at),

@@ -22,6 +22,7 @@ from services.domain.db import utcnow
 from services.domain.documents import links, service, versions
 from services.domain.documents.models import Document
 from services.domain.organisations import service as organisations
+from services.domain.organisations.words import OrganisationWords
 from services.domain.people import service as people
 from services.domain.routes import service as routes
 from services.domain.routes.models import GovernanceRoute, Post
@@ -92,6 +93,11 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     contact = spec.get("escalation_contact_email")
     if contact and org.escalation_contact_id is None:
         org.escalation_contact_id = by_email[contact]
+    if spec.get("words") and not org.words:
+        # The seed's own titles and citations (NCT's RSM, Dorset's Head of QA, Cafcass appendices).
+        org.words = OrganisationWords.model_validate(spec["words"]).model_dump(
+            exclude_defaults=True
+        )
     today = versions.london_today()
     by_reference: dict[str, Document] = {}
     for d in spec["documents"]:

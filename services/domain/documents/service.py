@@ -23,6 +23,7 @@ from services.domain.documents.models import (
     acting_responsible_officer_id as acting_responsible_officer_id,
 )
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.organisations.words import words_for
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 from services.domain.publications import service as publications
@@ -78,7 +79,8 @@ async def _validate(session: AsyncSession, document: Document, changed: set[str]
         )
     if kind.requires_owner and document.owner_id is None:
         # NCT: a procedure always has a Responsible Strategic Manager.
-        raise Invalid(f"A {kind.label.lower()} must have an owner (RSM).", field="owner_id")
+        words = await words_for(session, document.organisation_id)
+        raise Invalid(f"A {kind.label.lower()} must name its {words.owner}.", field="owner_id")
     if "reference" in changed:
         clash = await session.execute(
             select(Document.id).where(
@@ -130,6 +132,7 @@ async def create_document(
     for field, role in PEOPLE_FIELDS.items():
         if getattr(document, field) is not None:
             await _emit_person_change(session, document, role, None, getattr(document, field))
+    await _emit_people_assigned(session, document, set(PEOPLE_FIELDS))
     return document
 
 
@@ -150,6 +153,27 @@ async def _emit_person_change(
             person_id=current,
         ),
     )
+
+
+async def _emit_people_assigned(
+    session: AsyncSession, document: Document, changed: set[str]
+) -> None:
+    """One event for everyone newly named by this change, each with all the roles given to
+    them: someone made owner, RO and author at once is told once."""
+    roles: dict[uuid.UUID, list[str]] = {}
+    for field, role in PEOPLE_FIELDS.items():
+        person_id = getattr(document, field)
+        if field in changed and person_id is not None:
+            roles.setdefault(person_id, []).append(role)
+    if roles:
+        await emit(
+            session,
+            events.DocumentPeopleAssigned(
+                organisation_id=document.organisation_id,
+                document_id=document.id,
+                assigned=[events.PersonAssigned(person_id=p, roles=r) for p, r in roles.items()],
+            ),
+        )
 
 
 async def update_document(
@@ -204,6 +228,7 @@ async def update_document(
                 uuid.UUID(before[field]) if before[field] else None,
                 getattr(document, field),
             )
+    await _emit_people_assigned(session, document, changed)
     if "status" in changed:
         # Retired or superseded: queue its removal from Trix (pending uploads stay queued).
         await publications.queue_removal_if_withdrawn(

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.domain.documents.timeline_builder import Builder, plural, quote
 from services.domain.notifications.models import Notification
+from services.domain.organisations.words import joined
 
 # What each kind of email told its recipient. Kinds not listed are described by their name.
 WHAT = {
@@ -54,7 +55,8 @@ def what_was_told(notification: Notification) -> str:
     context: dict[str, Any] = notification.context or {}
     words = WHAT.get(notification.kind, notification.kind.replace(".", " ").replace("_", " "))
     detail = {
-        "document.assigned": context.get("role"),
+        # One email names every role the person was given (older ones had one "role").
+        "document.assigned": joined(context.get("roles") or []) or context.get("role"),
         "document.published": context.get("version") and f"version {context['version']}",
         "sign_off.decision_needed": context.get("stage_name"),
         "sign_off.decided": context.get("outcome_words"),

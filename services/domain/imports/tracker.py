@@ -28,6 +28,7 @@ from services.domain.documents import service as documents
 from services.domain.documents.models import IN_FORCE, Document, DocumentKind
 from services.domain.errors import Invalid
 from services.domain.imports.sheet import REQUIRED, Problem, Sheet
+from services.domain.organisations.words import words_for
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 
@@ -203,6 +204,7 @@ async def _plan(
         return [], problems
     people = await _people_by_email(session, organisation_id)
     kinds = await _kinds(session, organisation_id)
+    owner = (await words_for(session, organisation_id)).owner
     references = [_text(sheet.cell(cells, "reference")) for _, cells in sheet.rows]
     existing = await _existing(session, organisation_id, [r for r in references if r])
     first_row: dict[str, int] = {}
@@ -266,7 +268,7 @@ async def _plan(
                 problem(name, "A Trix URL is a web address starting https:// or http://.")
                 continue
             values[FIELD_OF[name]] = value
-        _check_row(sheet, row, values, document, kinds, found)
+        _check_row(sheet, row, values, document, kinds, found, owner)
         problems.extend(found)
         if not found:
             planned.append(_Planned(row, reference, document, values))
@@ -282,8 +284,10 @@ def _check_row(
     document: Document | None,
     kinds: dict[str, DocumentKind],
     found: list[Problem],
+    owner: str = "owner",
 ) -> None:
-    """Rules across columns, with what the file leaves out taken from the register."""
+    """Rules across columns, with what the file leaves out taken from the register; ``owner``
+    is what the organisation calls a document's owner."""
 
     def current(name: str) -> Any:
         if name in values:
@@ -294,7 +298,7 @@ def _check_row(
     if kind is not None and kind.requires_owner and current("owner_id") is None:
         # NCT: a procedure always has a Responsible Strategic Manager.
         found.append(
-            Problem(row, sheet.heading("rsm_email"), f"A {kind.label.lower()} needs an RSM.")
+            Problem(row, sheet.heading("rsm_email"), f"A {kind.label.lower()} needs its {owner}.")
         )
     last, due = current("last_reviewed_on"), current("next_review_due")
     if isinstance(last, date) and isinstance(due, date) and due < last:

@@ -34,6 +34,7 @@ from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.documents.versions import LONDON
+from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
 from services.domain.notifications.recipients import active_people_by_id
 from services.domain.outbox.models import OutboxEvent
@@ -41,14 +42,7 @@ from services.domain.people.models import Person
 
 INVITED = "consultation.invited"
 REMINDER = "consultation.reminder"
-KINDS = (
-    INVITED,
-    REMINDER,
-    "consultation.closed",
-    "consultation.summary",
-    "consultation.cancelled",
-    "consultation.response_received",
-)
+KINDS = of_family("consultation")
 # What a position says, after "you": "you support the draft, with comments".
 POSITION_WORDS = {
     "support": "support the draft",
@@ -348,25 +342,32 @@ async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     consultation, document = found
     consultees = await consultees_of(session, consultation)
     responses = await _responses(session, consultation)
+    closed_at = consultation.closed_at or consultation.closes_at
     about = {
         **await _about(session, consultation),
-        "closed_at": (consultation.closed_at or consultation.closes_at).isoformat(),
-        # Closed before its deadline by the author: silence was not taken as agreement.
-        "closed_early": event.payload["closed_by_id"] is not None,
+        "closed_at": closed_at.isoformat(),
+        # Closed before its deadline (by the author, or a key acting for nobody): the email
+        # gives the moment it closed, not the deadline, and silence was not agreement.
+        "closed_early": closed_at < consultation.closes_at,
     }
-    notices: list[Notice] = []
+    own: dict[uuid.UUID, dict[str, Any]] = {}
+    closed: list[Notice] = []
     for consultee, person in await _reachable(session, consultation, consultees):
         response = responses.get(consultee.id)
         position = response.position if response else None
-        context = {
-            **about,
-            **_as_consultee(consultee),
+        outcome = {
             "outcome": _outcome(response),
             "position": position,
             "position_words": POSITION_WORDS.get(position, position) if position else None,
         }
-        notices.append(Notice("consultation.closed", person, context, document, consultee))
-    return notices + await _summary(session, consultation, document, consultees, responses, about)
+        if person is not None:
+            own[person.id] = outcome
+        context = {**about, **_as_consultee(consultee), **outcome}
+        closed.append(Notice("consultation.closed", person, context, document, consultee))
+    summaries = await _summary(session, consultation, document, consultees, responses, about, own)
+    # One email each: someone who gets the summary reads their own outcome in it.
+    summarised = {n.person.id for n in summaries if n.person is not None}
+    return summaries + [n for n in closed if n.person is None or n.person.id not in summarised]
 
 
 async def _summary(
@@ -376,8 +377,10 @@ async def _summary(
     consultees: Sequence[Consultee],
     responses: dict[uuid.UUID, ConsultationResponse],
     about: dict[str, Any],
+    own: dict[uuid.UUID, dict[str, Any]],
 ) -> list[Notice]:
-    """The author's summary, also to the document's responsible officer and owner."""
+    """The author's summary, also to the document's responsible officer and owner; one who
+    was consulted as well reads their own outcome in it (``your_response``)."""
     counts = dict.fromkeys(RECORDED_POSITIONS, 0)
     for response in responses.values():
         counts[response.position] = counts.get(response.position, 0) + 1
@@ -402,7 +405,11 @@ async def _summary(
         Notice(
             "consultation.summary",
             people[person_id],
-            {**context, "is_author": person_id == consultation.opened_by_id},
+            {
+                **context,
+                "is_author": person_id == consultation.opened_by_id,
+                "your_response": own.get(person_id),
+            },
             document,
         )
         for person_id in dict.fromkeys(i for i in ids if i is not None)

@@ -23,22 +23,24 @@ from services.domain.boards.models import (
     Board,
     Meeting,
 )
-from services.domain.boards.service import members_of
+from services.domain.boards.service import deadlines_for, members_of, working_calendar
 from services.domain.consultations.models import Consultee
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.notifications.kinds import of_family, require_registered
 from services.domain.notifications.recipients import active_people
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person
+from services.domain.sign_off.models import SignOff, SignOffStage
 
 
 @dataclass(frozen=True)
 class Notice:
     """One email an event calls for.
 
-    A notice to a consultee names the consultee: it is keyed by them (one person may also be
-    told of the same event in another capacity, as the consultation's author say), and an
-    external consultee, who has no account, is written to at the consultee's own address.
+    A notice goes to a person, or to an external consultee (no account) at the consultee's
+    own address. It is keyed by its recipient, so that a person gets one email per event
+    whatever capacities they are told in: a handler folds them into one notice.
     """
 
     kind: str
@@ -47,13 +49,16 @@ class Notice:
     document: Document | None = None
     consultee: Consultee | None = None
 
+    def __post_init__(self) -> None:
+        require_registered(self.kind)
+
     @property
     def recipient_key(self) -> str:
         """Who the notice is for, in its dedupe key: one notice per event and recipient."""
-        if self.consultee is not None:
-            return f"consultee:{self.consultee.id}"
-        assert self.person is not None, "a notice goes to a person or a consultee"
-        return str(self.person.id)
+        if self.person is not None:
+            return str(self.person.id)
+        assert self.consultee is not None, "a notice goes to a person or a consultee"
+        return f"consultee:{self.consultee.id}"
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,11 @@ async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]
     return await handler(session, event) if handler else []
 
 
+KINDS = of_family("meeting")
+
+
 def is_about_a_meeting(kind: str) -> bool:
-    return kind.startswith(("meeting.", "agenda_item."))
+    return kind in KINDS
 
 
 async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
@@ -228,18 +236,59 @@ async def _agenda_item_planned(session: AsyncSession, event: OutboxEvent) -> lis
     if item is None or board is None or went_to is None or requested is None:
         return []
     document = await session.get(Document, item.document_id) if item.document_id else None
-    context = {
+    calendar = await working_calendar(session, board.organisation_id)
+    deadline = deadlines_for(board, meeting_day(requested), calendar).agenda
+    context: dict[str, Any] = {
         "title": item.title,
         "board_name": board.name,
         "meeting_id": str(went_to.id),
         "requested_starts_at": requested.starts_at.isoformat(),
+        "agenda_deadline": deadline.isoformat() if deadline else None,
         "starts_at": went_to.starts_at.isoformat(),
         "location": went_to.location,
+        "placed_by_sign_off": False,
     }
-    people = await active_people(
-        session, event.organisation_id, (item.submitted_by_id, item.presenter_id)
-    )
-    return [Notice("agenda_item.deferred", person, context, document) for person in people]
+    asked_by = item.submitted_by_id
+    sign_off = await _placed_for(session, item)
+    if sign_off is not None:
+        # The sign-off engine tabled it when a stage decided at a meeting began: nobody asked
+        # for a meeting, so the email says what happened and goes to the sign-off's submitter.
+        sign_off_row, stage = sign_off
+        asked_by = sign_off_row.submitted_by_id
+        context |= {
+            "placed_by_sign_off": True,
+            "stage_name": stage.name,
+            "sign_off_path": f"/v1/sign-offs/{sign_off_row.id}",
+        }
+    people = await active_people(session, event.organisation_id, (asked_by, item.presenter_id))
+    return [
+        Notice(
+            "agenda_item.deferred",
+            person,
+            {
+                **context,
+                "is_submitter": person.id == asked_by,
+                "is_presenter": person.id == item.presenter_id,
+            },
+            document,
+        )
+        for person in people
+    ]
+
+
+async def _placed_for(
+    session: AsyncSession, item: AgendaItem
+) -> tuple[SignOff, SignOffStage] | None:
+    """The sign-off and stage whose engine tabled the item, if it did."""
+    row = (
+        await session.execute(
+            select(SignOff, SignOffStage)
+            .join(SignOffStage, SignOffStage.sign_off_id == SignOff.id)
+            .where(SignOffStage.agenda_item_id == item.id)
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 # --- members ---------------------------------------------------------------------------------

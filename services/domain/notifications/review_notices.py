@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.documents.models import Document
+from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice
 from services.domain.notifications.recipients import active_people, person_name, policy_officers
 from services.domain.outbox.models import OutboxEvent
 from services.domain.reviews.models import Review
 
-KINDS = ("review.no_change_to_confirm", "review.no_change_confirmed")
+KINDS = of_family("review_outcome")
 
 
 async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:

@@ -7,6 +7,7 @@ workers, a repeated job or a sweep that runs twice never send the same email twi
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,8 +29,11 @@ from services.domain.notifications import (
     update_cycle_notices,
 )
 from services.domain.notifications import review_notices as review_outcomes
+from services.domain.notifications.kinds import KINDS, require_registered
+from services.domain.notifications.meeting_notices import Notice
 from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
+from services.domain.organisations.words import in_words, roles_held, words_of
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -37,11 +41,7 @@ from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 # A row of either table that keeps a send's state (status, attempts, lease).
 Row = TypeVar("Row", Notification, WebhookDelivery)
 
-ROLE_NAMES = {
-    "owner": "owner (Responsible Strategic Manager)",
-    "responsible_officer": "responsible officer",
-    "author": "author",
-}
+logger = logging.getLogger(__name__)
 # Documents no longer in force get no review reminders.
 NOT_REVIEWED = ("retired", "superseded")
 
@@ -81,28 +81,36 @@ async def _add(
 ) -> uuid.UUID | None:
     """Insert one notification unless its dedupe key exists; its id if it was created.
 
-    A notice about one document carries its id, reference and title; one about a meeting
-    with several documents (or none) carries none of them. With no person, it goes to the
-    consultee's own name and address (an external consultee has no account).
+    A notice about one document carries its id, reference and title, and, for a person, the
+    roles they hold on it (``your_roles``); one about a meeting with several documents (or
+    none) carries none of them. Every notice carries the organisation's ``words`` (its role
+    titles and citations). With no person, it goes to the consultee's own name and address
+    (an external consultee has no account).
     """
+    require_registered(kind)
     if person is not None:
         name, email = person.name, person.email
     else:
         assert consultee is not None, "a notification goes to a person or a consultee"
         name, email = consultee.name, consultee.email
     organisation = await session.get(Organisation, organisation_id)
+    words = words_of(organisation)
     contact = await _policy_contact(session, organisation_id)
     about = (
         {"document_id": str(document.id), "reference": document.reference, "title": document.title}
         if document is not None
         else {}
     )
+    held = roles_held(document, person.id if person else None) if document else []
     full_context = {
         **about,
         "recipient_name": name,
         "organisation_name": organisation.name if organisation else "",
         "contact_name": contact.name if contact else None,
         "contact_email": contact.email if contact else None,
+        "words": words.model_dump(),
+        # Every role the recipient holds on the document, in the organisation's words.
+        "your_roles": in_words(words, held),
         **context,
     }
     result = await session.execute(
@@ -129,29 +137,13 @@ async def _add(
 async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
     """The notifications and webhook deliveries one outbox event calls for."""
     notifications: list[uuid.UUID] = []
-    payload = event.payload
-    if event.type == "document.owner_changed" and payload.get("person_id"):
-        person = await session.get(Person, uuid.UUID(payload["person_id"]))
-        document = await session.get(Document, uuid.UUID(payload["document_id"]))
-        if person is not None and person.is_active and document is not None:
-            created = await _add(
-                session,
-                organisation_id=event.organisation_id,
-                kind="document.assigned",
-                dedupe_key=f"event:{event.id}:{person.id}",
-                person=person,
-                document=document,
-                context={"role": ROLE_NAMES.get(payload["role"], payload["role"])},
-                event_id=event.id,
-            )
-            if created:
-                notifications.append(created)
-    notices = await meeting_notices.notices_for(session, event)
+    notices = await _people_assigned(session, event)
+    notices += await meeting_notices.notices_for(session, event)
     notices += await sign_off_notices.notices_for(session, event)
     notices += await consultation_notices.notices_for(session, event)
     notices += await update_cycle_notices.notices_for(session, event)
     notices += await review_outcomes.notices_for(session, event)
-    for notice in notices:
+    for notice in _one_per_recipient(event, notices):
         created = await _add(
             session,
             organisation_id=event.organisation_id,
@@ -167,6 +159,48 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
             notifications.append(created)
     deliveries = await _webhook_deliveries(session, event)
     return Created(notifications, deliveries)
+
+
+def _one_per_recipient(event: OutboxEvent, notices: list[Notice]) -> list[Notice]:
+    """One email per person per event: the first notice for each recipient. The handlers fold
+    everything a person should read about one event into one notice; a second one is a bug,
+    logged rather than sent (the dedupe key would refuse it anyway)."""
+    chosen: dict[str, Notice] = {}
+    for notice in notices:
+        key = notice.recipient_key
+        if key in chosen:
+            logger.error(
+                "event %s (%s): %s for %s dropped, %s already goes to them",
+                event.id,
+                event.type,
+                notice.kind,
+                key,
+                chosen[key].kind,
+            )
+            continue
+        chosen[key] = notice
+    return list(chosen.values())
+
+
+async def _people_assigned(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """Each person newly named on a document, told once with every role given to them."""
+    if event.type != "document.people_assigned":
+        return []
+    document = await session.get(Document, uuid.UUID(event.payload["document_id"]))
+    if document is None:
+        return []
+    words = words_of(await session.get(Organisation, event.organisation_id))
+    notices = []
+    for assigned in event.payload["assigned"]:
+        person = await session.get(Person, uuid.UUID(assigned["person_id"]))
+        if person is None or not person.is_active:
+            continue
+        # Only roles they still hold: a later change may have moved one (and tells its people).
+        roles = [r for r in assigned["roles"] if r in roles_held(document, person.id)]
+        if roles:
+            context = {"roles": in_words(words, roles)}
+            notices.append(Notice("document.assigned", person, context, document))
+    return notices
 
 
 async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[uuid.UUID]:
@@ -384,29 +418,26 @@ async def is_still_true(session: AsyncSession, notification: Notification) -> bo
     A request to decide a sign-off stage is void once the stage no longer waits for it, and an
     invitation or reminder to respond to a consultation once it no longer asks for a response.
     """
-    if notification.kind in consultation_notices.KINDS:
-        return await consultation_notices.still_applies(
-            session, notification.kind, notification.context
-        )
-    if notification.kind in update_cycle_notices.KINDS:
-        return await update_cycle_notices.still_applies(
-            session, notification.kind, notification.context
-        )
-    if notification.kind in sign_off_notices.KINDS:
-        return await sign_off_notices.still_applies(
-            session, notification.kind, notification.context
-        )
-    if notification.kind in review_outcomes.KINDS:
-        return await review_outcomes.still_applies(session, notification.kind, notification.context)
-    if meeting_notices.is_about_a_meeting(notification.kind):
-        return await meeting_notices.still_applies(session, notification.kind, notification.context)
-    if not notification.kind.startswith("review.") or notification.document_id is None:
+    registered = KINDS.get(notification.kind)
+    checker = _STILL_APPLIES.get(registered.family) if registered else None
+    if checker is not None:
+        return await checker(session, notification.kind, notification.context)
+    if registered is None or registered.family != "review" or notification.document_id is None:
         return True
     document = await session.get(Document, notification.document_id)
     if document is None or document.status in NOT_REVIEWED:
         return False
     due = document.next_review_due
     return due is not None and due.isoformat() == notification.context.get("due_date")
+
+
+_STILL_APPLIES = {
+    "consultation": consultation_notices.still_applies,
+    "update_cycle": update_cycle_notices.still_applies,
+    "sign_off": sign_off_notices.still_applies,
+    "review_outcome": review_outcomes.still_applies,
+    "meeting": meeting_notices.still_applies,
+}
 
 
 async def finish(

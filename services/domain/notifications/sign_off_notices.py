@@ -17,30 +17,16 @@ from services.domain.assessments.models import LegalReview, Proposal
 from services.domain.boards.models import Board
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice
 from services.domain.notifications.recipients import active_people, person_name, policy_officers
+from services.domain.organisations.words import words_for
 from services.domain.outbox.models import OutboxEvent
 from services.domain.publications.models import Publication
 from services.domain.routes.service import holder_of
 from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 
-KINDS = (
-    "sign_off.decision_needed",
-    "sign_off.decided",
-    "sign_off.withdrawn",
-    "document.published",
-    "publication.queued",
-    "document.issue_withdrawn",
-    "delegation.created",
-    "legal_review.requested",
-    "legal_review.answered",
-    "proposal.decided",
-)
-DOCUMENT_ROLES = {
-    "owner": "the owner (Responsible Strategic Manager)",
-    "responsible_officer": "the responsible officer",
-    "author": "the author",
-}
+KINDS = of_family("sign_off")
 
 
 async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
@@ -129,7 +115,8 @@ async def _referred_name(
             if role == "responsible_officer"
             else getattr(document, f"{role}_id", None)
         )
-        return await person_name(session, holder_id) or DOCUMENT_ROLES.get(role, role)
+        words = await words_for(session, document.organisation_id)
+        return await person_name(session, holder_id) or f"the {words.title_of(role)}"
     return None
 
 

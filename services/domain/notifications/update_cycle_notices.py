@@ -1,7 +1,12 @@
 """Who is told about Trix update cycles, and what their email says (NCT 3.4 a ii).
 
 - ``update_cycle.opened``: to each active assignee, their items and the submission deadline
-  (a cycle of carried-over items says so).
+  (a cycle of carried-over items says so); and to each document's owner (NCT 6.1: "Responsible
+  Strategic Managers will be notified"), the items on their documents and who has them. One
+  email each: an owner who is also an assignee reads both lists in it.
+- ``update_cycle.item_assigned``: an item given to someone after the cycle opened (the policy
+  team matched it to a document, or moved it): to the new assignee and the document's owner,
+  one email each; void once the item has gone to someone else.
 - ``update_cycle.reminder``: planned by the notifier's sweep (``reminders_due``) at each lead
   time before the deadline, once per threshold, to assignees with items still pending.
 - ``update_cycle.closed``: to the policy officers (the admins if there are none), the counts,
@@ -10,7 +15,10 @@
 Context keys (besides those every email has): ``cycle_id``, ``cycle_name``,
 ``submission_deadline`` (ISO date), ``is_carried_over``; ``items`` (the recipient's, in plan
 order: ``{chapter, reference, title, recommendation}``, reference and title null for an item
-matched to no document); the reminder adds ``days_left`` (0 on the deadline day) and
+matched to no document); the opening adds ``overseen`` (items on documents the recipient
+owns, assigned to someone else: the item's keys and ``assignee_name``, null when nobody has
+it); the assignment adds ``item`` (the item's keys and ``assignee_name``), ``assignee_id`` and
+``is_assignee``; the reminder adds ``days_left`` (0 on the deadline day) and
 ``reminder_days`` (the threshold reached). The closed report has ``counts`` (per status),
 ``carried`` (``{chapter, reference, title, assignee_name, recommendation}``),
 ``next_cycle_id``, ``next_cycle_name`` and ``next_submission_deadline`` (null with nothing
@@ -29,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.documents.models import Document
 from services.domain.documents.versions import london_today
+from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
 from services.domain.notifications.recipients import active_people_by_id
 from services.domain.outbox.models import OutboxEvent
@@ -37,9 +46,10 @@ from services.domain.reviews import update_cycles
 from services.domain.reviews.models import UpdateCycle, UpdateCycleItem
 
 OPENED = "update_cycle.opened"
+ASSIGNED = "update_cycle.item_assigned"
 REMINDER = "update_cycle.reminder"
 CLOSED = "update_cycle.closed"
-KINDS = (OPENED, REMINDER, CLOSED)
+KINDS = of_family("update_cycle")
 
 
 async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
@@ -50,7 +60,15 @@ async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]
 
 async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
     """A reminder is void once the cycle is closed or past its deadline, or once the recipient
-    has nothing pending in it. Other notices report what happened and stay true."""
+    has nothing pending in it; an assignment once the item went to someone else or the cycle
+    closed. Other notices report what happened and stay true."""
+    if kind == ASSIGNED:
+        item = await session.get(UpdateCycleItem, uuid.UUID(context["item_id"]))
+        return (
+            item is not None
+            and item.status == "pending"
+            and str(item.assigned_to_id) == context["assignee_id"]
+        )
     if kind != REMINDER:
         return True
     cycle = await session.get(UpdateCycle, uuid.UUID(context["cycle_id"]))
@@ -120,15 +138,75 @@ async def _per_assignee(
 # --- opening and reminders -------------------------------------------------------------------
 
 
+async def _owners(
+    session: AsyncSession, cycle: UpdateCycle, items: Sequence[UpdateCycleItem]
+) -> dict[uuid.UUID, tuple[Person, list[dict[str, Any]]]]:
+    """Each active document owner with the items on their documents that someone else has."""
+    documents = await _documents(session, items)
+    owner_of = {d.id: d.owner_id for d in documents.values() if d.owner_id is not None}
+    people = await active_people_by_id(
+        session,
+        cycle.organisation_id,
+        [*owner_of.values(), *(i.assigned_to_id for i in items)],
+    )
+    found: dict[uuid.UUID, tuple[Person, list[dict[str, Any]]]] = {}
+    for item in items:
+        owner_id = owner_of.get(item.document_id) if item.document_id else None
+        if owner_id is None or owner_id not in people or owner_id == item.assigned_to_id:
+            continue
+        assignee = people.get(item.assigned_to_id) if item.assigned_to_id else None
+        row = {**_item(item, documents), "assignee_name": assignee.name if assignee else None}
+        found.setdefault(owner_id, (people[owner_id], []))[1].append(row)
+    return found
+
+
 async def _opened(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
     if cycle is None:
         return []
     items = await update_cycles.list_items(session, cycle, status="pending")
     about = _about(cycle)
+    mine = {
+        person.id: (person, rows) for person, rows in await _per_assignee(session, cycle, items)
+    }
+    # NCT 6.1: ROs are instructed to review the amendments; RSMs are notified.
+    overseen = await _owners(session, cycle, items)
+    notices = []
+    for person_id in dict.fromkeys([*mine, *overseen]):
+        person = (mine.get(person_id) or overseen[person_id])[0]
+        context = {
+            **about,
+            "person_id": str(person_id),
+            "items": mine[person_id][1] if person_id in mine else [],
+            "overseen": overseen[person_id][1] if person_id in overseen else [],
+        }
+        notices.append(Notice(OPENED, person, context))
+    return notices
+
+
+async def _item_assigned(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
+    item = await session.get(UpdateCycleItem, uuid.UUID(event.payload["item_id"]))
+    if cycle is None or item is None:
+        return []
+    # Who this event gave it to (it may have moved on since: that email is then void).
+    assignee_id = uuid.UUID(event.payload["assigned_to_id"])
+    documents = await _documents(session, [item])
+    document = documents.get(item.document_id) if item.document_id else None
+    owner_id = document.owner_id if document else None
+    people = await active_people_by_id(session, cycle.organisation_id, (assignee_id, owner_id))
+    assignee = people.get(assignee_id)
+    context = {
+        **_about(cycle),
+        "item_id": str(item.id),
+        "item": {**_item(item, documents), "assignee_name": assignee.name if assignee else None},
+        "assignee_id": str(assignee_id),
+    }
+    # One email each: an owner who is given the item reads it as its assignee.
     return [
-        Notice(OPENED, person, {**about, "person_id": str(person.id), "items": rows})
-        for person, rows in await _per_assignee(session, cycle, items)
+        Notice(ASSIGNED, people[pid], {**context, "is_assignee": pid == assignee_id})
+        for pid in dict.fromkeys((assignee_id, owner_id))
+        if pid is not None and pid in people
     ]
 
 
@@ -231,5 +309,6 @@ async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
 
 _HANDLERS: dict[str, Handler] = {
     "update_cycle.opened": _opened,
+    "update_cycle.item_assigned": _item_assigned,
     "update_cycle.closed": _closed,
 }

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.db import Base, IdMixin, TimestampMixin
@@ -58,6 +59,11 @@ class Organisation(IdMixin, TimestampMixin, Base):
         Integer,
         default=DEFAULT_REVIEW_INTERVAL_MONTHS,
         server_default=str(DEFAULT_REVIEW_INTERVAL_MONTHS),
+    )
+    # What the organisation calls the roles around a document and the sources its messages
+    # cite (organisations/words.py); only what was set is stored, defaults fill the rest.
+    words: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from services.domain.authz.principal import Principal
 from services.domain.documents.models import DEFAULT_KINDS, DocumentKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.models import Organisation
+from services.domain.organisations.words import OrganisationWords
 from services.domain.people.service import require_active_person
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -58,7 +60,7 @@ async def update_organisation(
     expected_version: int,
 ) -> Organisation:
     """Change the caller's organisation: its name, calendar, escalation contact, equality
-    categories or default review interval (admins)."""
+    categories, default review interval or words (role titles and citations; admins)."""
     org_authz.check_manage(principal)
     org = await get(session, principal.organisation_id)
     if org.row_version != expected_version:
@@ -76,6 +78,13 @@ async def update_organisation(
             "The default review interval is 1 to 120 months.",
             field="default_review_interval_months",
         )
+    if "words" in changes:
+        # Stored as set: the defaults stay defaults, so a better default later reaches them.
+        try:
+            words = OrganisationWords.model_validate(changes["words"])
+        except ValidationError as exc:
+            raise Invalid(f"Words: {exc.errors()[0]['msg']}.", field="words") from None
+        changes["words"] = words.model_dump(exclude_defaults=True)
     await require_active_person(
         session, org.id, changes.get("escalation_contact_id"), "escalation_contact_id"
     )

@@ -399,6 +399,20 @@ async def update_item(
         before=before,
         after=audit.snapshot(item),
     )
+    previous = uuid.UUID(before["assigned_to_id"]) if before.get("assigned_to_id") else None
+    if item.assigned_to_id is not None and item.assigned_to_id != previous:
+        # NCT 6.1: the RO is given the amendment to review and the RSM is notified.
+        await emit(
+            session,
+            events.UpdateCycleItemAssigned(
+                organisation_id=item.organisation_id,
+                cycle_id=cycle.id,
+                item_id=item.id,
+                document_id=item.document_id,
+                assigned_to_id=item.assigned_to_id,
+                previous_assigned_to_id=previous,
+            ),
+        )
     return item
 
 

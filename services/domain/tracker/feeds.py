@@ -23,6 +23,7 @@ from services.domain.db import utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import NotFound
+from services.domain.organisations.words import DEFAULT_WORDS, OrganisationWords, words_for
 from services.domain.people import service as people
 from services.domain.people.models import Person
 from services.domain.tracker.service import Thresholds, review_status, tracked_conditions
@@ -83,15 +84,20 @@ async def rotate_feed(session: AsyncSession, principal: Principal, person: Perso
 
 
 def _entry(
-    document: Document, person_id: uuid.UUID, today: date, thresholds: Thresholds, base: str
+    document: Document,
+    person_id: uuid.UUID,
+    today: date,
+    thresholds: Thresholds,
+    base: str,
+    words: OrganisationWords = DEFAULT_WORDS,
 ) -> CalendarEntry:
     due = document.next_review_due
     assert due is not None  # only tracked documents are read
     roles = []
     if document.owner_id == person_id:
-        roles.append("owner (RSM)")
+        roles.append(words.owner)
     if acting_responsible_officer_id(document) == person_id:
-        roles.append("responsible officer")
+        roles.append(words.responsible_officer)
     status = STATUS_WORDS[review_status(due, today, thresholds)]
     return CalendarEntry(
         # One entry per document for good: a new due date moves it rather than adding one.
@@ -126,5 +132,6 @@ async def review_calendar(
         )
     ).scalars()
     base = frontend_base_url.rstrip("/")
-    entries = [_entry(d, person.id, today, thresholds, base) for d in documents]
+    words = await words_for(session, person.organisation_id)
+    entries = [_entry(d, person.id, today, thresholds, base, words) for d in documents]
     return render_calendar(f"Review deadlines: {person.name}", entries, generated_at=utcnow())
