@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Response
 
@@ -24,6 +24,30 @@ IfMatchHeader = Annotated[
         description="The ETag you last read. Required: a stale value answers 412.",
     ),
 ]
+
+
+def document(app: Any) -> None:
+    """Declare If-Match as required in the OpenAPI document wherever an operation takes it.
+
+    The parameter is optional in Python so that a missing one answers 428 Precondition
+    Required (RFC 6585) rather than a validation error; every operation that takes it answers
+    428 without it, so for clients (and generated ones) it is required.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for parameter in operation.get("parameters", []):
+                        if parameter.get("in") == "header" and parameter.get("name") == "If-Match":
+                            parameter["required"] = True
+                            parameter["schema"] = {"type": "string", "minLength": 1}
+        result: dict[str, Any] = build()
+        return result
+
+    app.openapi = openapi
 
 
 def expected_version(if_match: str | None) -> int:
