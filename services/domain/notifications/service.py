@@ -440,25 +440,52 @@ _STILL_APPLIES = {
 }
 
 
+async def finish_claimed(
+    session: AsyncSession, model: type[Row], row_id: uuid.UUID, attempt: int, values: dict[str, Any]
+) -> bool:
+    """Record the outcome of the attempt ``attempt`` of a claimed notification or delivery, only
+    if that attempt still holds the claim; False (and nothing changed) otherwise.
+
+    A sender whose lease ran out may have been overtaken: another worker claimed the row again
+    (one more attempt) and may already have sent it. The late sender's outcome must not undo
+    that, so the UPDATE matches the row only while it is still "sending" at the same attempt.
+    """
+    result = await session.execute(
+        update(model)
+        .where(model.id == row_id, model.status == "sending", model.attempts == attempt)
+        .values(**values)
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.scalar_one_or_none() is not None:
+        return True
+    logger.warning(
+        "stale finish ignored: %s %s attempt %d would have become %r; it no longer holds its claim",
+        model.__tablename__,
+        row_id,
+        attempt,
+        values.get("status"),
+    )
+    return False
+
+
 async def finish(
     session: AsyncSession,
-    notification_id: uuid.UUID,
+    notification: Notification,
     status: str,
     *,
     error: str | None = None,
     retry_at: datetime | None = None,
-) -> None:
-    """Record the outcome of one attempt: sent, failed, cancelled, or pending for a retry."""
+) -> bool:
+    """Record the outcome of the attempt claimed as ``notification``: sent, failed, cancelled,
+    or pending for a retry. False, and nothing changed, if the attempt is no longer ours."""
     values: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error}
     if status == "sent":
         values["sent_at"] = utcnow()
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
-    await session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    return await finish_claimed(
+        session, Notification, notification.id, notification.attempts, values
     )
 
 
