@@ -36,6 +36,7 @@ from services.domain.organisations.models import Organisation
 from services.domain.organisations.words import in_words, roles_held, words_of
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
+from services.domain.sweeps import each_in_savepoint
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
 # A row of either table that keeps a send's state (status, attempts, lease).
@@ -284,13 +285,20 @@ async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewR
     Each is created once per document, due date, threshold and person, however often this
     runs and on however many workers at once.
     """
-    created: list[uuid.UUID] = []
-    for document in (await session.execute(_reviewable(today, rules))).scalars():
+
+    async def notices_of(document: Document) -> list[uuid.UUID]:
         due = document.next_review_due
         assert due is not None
+        created: list[uuid.UUID] = []
         for notice in review_notices(due, today, rules):
             created += await _review_notice(session, document, due, today, notice, rules)
-    return Created(created, [])
+        return created
+
+    documents = (await session.execute(_reviewable(today, rules))).scalars()
+    per_document = await each_in_savepoint(
+        session, documents, notices_of, what="document to remind of its review"
+    )
+    return Created([i for created in per_document for i in created], [])
 
 
 async def _review_notice(
@@ -361,10 +369,10 @@ async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Cre
 async def _create_reminders(
     session: AsyncSession, reminders: list[meeting_notices.Reminder]
 ) -> Created:
-    created: list[uuid.UUID] = []
-    for reminder in reminders:
+
+    async def add(reminder: meeting_notices.Reminder) -> uuid.UUID | None:
         notice = reminder.notice
-        new = await _add(
+        return await _add(
             session,
             organisation_id=reminder.organisation_id,
             kind=notice.kind,
@@ -374,9 +382,9 @@ async def _create_reminders(
             context=notice.context,
             consultee=notice.consultee,
         )
-        if new:
-            created.append(new)
-    return Created(created, [])
+
+    added = await each_in_savepoint(session, reminders, add, what="reminder")
+    return Created([new for new in added if new], [])
 
 
 async def claim(
