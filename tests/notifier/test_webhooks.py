@@ -22,7 +22,7 @@ from services.domain.db import utcnow
 from services.domain.errors import Conflict
 from services.domain.notifications.retry import WEBHOOK_SCHEDULE
 from services.domain.settings import Settings
-from services.domain.webhooks import service
+from services.domain.webhooks import deliveries, service
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.notifier.transport import DELIVER_WEBHOOK
 from services.notifier.webhooks import deliver, deliver_webhook
@@ -586,3 +586,21 @@ async def test_replaying_a_delivered_message_leaves_the_original_as_it_was(
     await replay(world, subscription.id, delivery_id)
     original = await load(world, WebhookDelivery, delivery_id)
     assert (original.status, original.superseded_by) == ("delivered", None)
+
+
+async def test_replaying_a_delivery_whose_sender_lapsed_cancels_it_and_the_late_finish_is_ignored(
+    world: World, hook: Hook, caplog: pytest.LogCaptureFixture
+) -> None:
+    subscription, delivery_id = hook
+    await change(
+        world, delivery_id, status="sending", attempts=1, locked_until=utcnow() - timedelta(1)
+    )
+    late = await load(world, WebhookDelivery, delivery_id)  # what the lapsed sender claimed
+    replay_id = await replay(world, subscription.id, delivery_id)
+
+    async with world.sessionmaker() as session, session.begin():
+        assert not await deliveries.finish(session, late, "delivered", status_code=200)
+
+    original = await load(world, WebhookDelivery, delivery_id)
+    assert (original.status, original.superseded_by) == ("cancelled", replay_id)
+    assert "stale finish ignored" in caplog.text
