@@ -1,17 +1,22 @@
-"""One lock order for every transaction that changes more than one of these rows.
+"""One lock order for every transaction that locks more than one row, from the outside in:
 
-    document  ->  review  ->  sign-off  ->  audit chain head (always last)
+    meeting -> agenda item -> sign-off stage -> sign-off -> consultation
+            -> document -> review -> audit chain head (always last)
 
 Two transactions that take the same row locks in opposite orders can each wait for the other:
-PostgreSQL then fails one of them ("deadlock detected") after ``deadlock_timeout``. So every
-use case that locks a review locks its document first, even when the request names only the
-review (cancelling, completing, amending): ``get_review(..., for_update=True)`` takes the
-document before the review, and issuing or withdrawing a version takes the document before the
-review it completes or reopens. Audit records lock their organisation's chain head when they
-are written, which is after everything else a use case changes.
+PostgreSQL then fails one of them ("deadlock detected") after ``deadlock_timeout``. So:
 
-Consultations keep to their own order, consultation before its document, which the API and the
-sweep share (the sweep skips a consultation another transaction holds).
+- the document comes before its review, even when a request names only the review
+  (cancelling, amending, stating no change): ``get_review(..., for_update=True)`` locks the
+  document first, and issuing or withdrawing a version locks the document before the review
+  it completes or reopens (``complete_on_issue``, ``reopen_after_withdrawal``);
+- a process that a request names (a meeting minuted, a sign-off decided or withdrawn, a
+  consultation closed) is locked first, then the document it changes: a board's decision
+  locks the stage, its sign-off, then the document as it issues; closing a consultation (the
+  API, or the sweep, which skips one another transaction holds) locks it, then its document;
+- audit records lock their organisation's chain head when written, after everything else.
+
+Nothing locks a document and then a sign-off, a consultation or a meeting.
 """
 
 from __future__ import annotations
