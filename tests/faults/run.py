@@ -58,7 +58,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from services.cli import migrate
@@ -121,12 +121,17 @@ class Subscribers(Receiver):
         self.secrets: dict[str, str] = {}
         self.seen_ids: set[str] = set()
         self.accepted: list[Received] = []
+        self.disconnects = 0
 
     async def _endpoint(self, request: Request) -> Response:
         # Requests arrive concurrently: nothing here may lean on state shared between them
         # (the base class scripts one secret and one queue of replies for all).
         path = request.url.path.strip("/")
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the sender was killed mid-send: nothing arrived
+            self.disconnects += 1
+            return Response(status_code=400)
         headers = dict(request.headers)
         entry = Received(request.url.path, headers, body)
         try:
@@ -562,7 +567,7 @@ async def run(config: Config) -> int:
             print(f"documents created: {producer.made}", end="")
             if producer.refused:
                 print(f"; requests refused: {dict(producer.refused)}", end="")
-            print()
+            print(f"; webhook POSTs cut off by a kill: {hooks.disconnects}")
             problems += workers.deaths
             if not quiet:
                 problems.append("not quiescent at the end: see the notes above")
