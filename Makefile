@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/policygov_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install services run test lint format openapi permissions bench clean
+.PHONY: install services run test lint format openapi permissions bench faults clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ permissions: install
 
 bench: install services
 	$(BIN)/python -m tests.bench.run
+
+faults: install services
+	$(BIN)/python -m tests.faults.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

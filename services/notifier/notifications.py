@@ -33,26 +33,29 @@ async def send_notification(ctx: dict[str, Any], notification_id: str) -> str:
         if notification is None:
             return "not due or already taken"
         if not await service.is_still_true(session, notification):
-            await service.finish(session, target, "cancelled", error="no longer applies")
+            await service.finish(session, notification, "cancelled", error="no longer applies")
             return "cancelled"
     try:
         message = render(notification, settings)
         await backend_for(settings).send(message)
     except PermanentMailError as exc:
         async with sessionmaker() as session, session.begin():
-            await service.finish(session, target, "failed", error=str(exc)[:2000])
-        return "failed"
+            ours = await service.finish(session, notification, "failed", error=str(exc)[:2000])
+        return "failed" if ours else "lease lost"
     except (TransientMailError, OSError, TimeoutError) as exc:
         base = timedelta(seconds=settings.email_retry_base_seconds)
         delay = email_backoff(notification.attempts, base)
         async with sessionmaker() as session, session.begin():
             if delay is None:
-                await service.finish(session, target, "failed", error=f"gave up: {exc}"[:2000])
-                return "failed"
+                gave_up = f"gave up: {exc}"[:2000]
+                ours = await service.finish(session, notification, "failed", error=gave_up)
+                return "failed" if ours else "lease lost"
             retry_at = utcnow() + delay
-            await service.finish(
-                session, target, "pending", error=str(exc)[:2000], retry_at=retry_at
+            ours = await service.finish(
+                session, notification, "pending", error=str(exc)[:2000], retry_at=retry_at
             )
+        if not ours:
+            return "lease lost"
         try:
             await ctx["transport"].enqueue(
                 SEND_NOTIFICATION, target, notification.attempts, retry_at
@@ -61,5 +64,5 @@ async def send_notification(ctx: dict[str, Any], notification_id: str) -> str:
             logger.warning("retry not queued (the sweep will): %s", enqueue_error)
         return "retrying"
     async with sessionmaker() as session, session.begin():
-        await service.finish(session, target, "sent")
-    return "sent"
+        ours = await service.finish(session, notification, "sent")
+    return "sent" if ours else "sent, lease lost"

@@ -239,6 +239,9 @@ async def test_ping_and_replay_queue_new_messages_each_with_its_own_webhook_id(
     assert second["id"] != first["id"] and second["webhook_id"] != first["webhook_id"]
     assert second["body"] == first["body"]
     assert second["status"] == "pending"
+    # The original had not gone yet: the replay sends it instead, so the receiver gets it once.
+    original = (await client.get(ping.headers["Location"], headers=h)).json()
+    assert (original["status"], original["superseded_by"]) == ("cancelled", second["id"])
     other = (
         await client.post("/v1/webhooks", json={"url": PUBLIC}, headers=world.a.admin.headers)
     ).json()

@@ -83,13 +83,13 @@ class Config:
 class Sink:
     """The SMTP sink subprocess and the receipts it appends to a file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, module: str = "tests.bench.smtp_sink") -> None:
         self.path = path
         self.port = free_port()
         path.unlink(missing_ok=True)
         path.touch()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.bench.smtp_sink", str(self.port), str(path)],
+            [sys.executable, "-m", module, str(self.port), str(path)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -126,13 +126,12 @@ class Sink:
             self._reader.close()
 
 
-def start_worker(
-    config: Config, sink: Sink, poll_seconds: float, log: Path
-) -> subprocess.Popen[bytes]:
-    env = {
+def worker_env(url: str, redis_url: str, sink: Sink, poll_seconds: float) -> dict[str, str]:
+    """A worker's environment: this database and Redis, plain SMTP to ``sink``."""
+    return {
         **os.environ,
-        "POLICYGOV_DATABASE_URL": config.url,
-        "POLICYGOV_REDIS_URL": config.redis_url,
+        "POLICYGOV_DATABASE_URL": url,
+        "POLICYGOV_REDIS_URL": redis_url,
         "POLICYGOV_MAIL_BACKEND": "smtp",
         "POLICYGOV_SMTP_HOST": "127.0.0.1",
         "POLICYGOV_SMTP_PORT": str(sink.port),
@@ -141,6 +140,12 @@ def start_worker(
         "POLICYGOV_SMTP_TIMEOUT_SECONDS": "10",
         "POLICYGOV_RELAY_POLL_SECONDS": str(poll_seconds),
     }
+
+
+def start_worker(
+    config: Config, sink: Sink, poll_seconds: float, log: Path
+) -> subprocess.Popen[bytes]:
+    env = worker_env(config.url, config.redis_url, sink, poll_seconds)
     if config.max_jobs is not None:
         env["POLICYGOV_NOTIFIER_MAX_JOBS"] = str(config.max_jobs)
     with log.open("ab") as out:

@@ -34,13 +34,13 @@ class Recorder:
         return "250 Message accepted"
 
 
-async def serve(port: int, out: IO[str]) -> None:
+async def serve(port: int, out: IO[str], recorder: Recorder | None = None) -> None:
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    recorder = Recorder(out)
+    recorder = recorder or Recorder(out)
     # A fixed hostname: aiosmtpd would otherwise resolve the FQDN for every connection.
     server = await loop.create_server(
         lambda: SMTP(recorder, hostname="bench-sink", ident="bench-sink"),

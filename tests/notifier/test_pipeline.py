@@ -112,6 +112,32 @@ async def test_an_smtp_550_fails_at_once_without_retry(
     assert sink.handler.received == []
 
 
+async def test_a_sender_that_lost_its_claim_cannot_undo_the_send_that_took_over(
+    client: AsyncClient, world: World, settings: Settings, sink: Sink
+) -> None:
+    await assign_owners(client, world, 1)
+    transport = RecordingTransport()
+    await relay_once(world.sessionmaker, transport)
+    ctx = ctx_for(world, smtp_settings(settings, sink), transport)
+    notification_id = str(transport.jobs[0][1])
+    sink.handler.hold_rcpt_number = 1  # the first sender stalls in the middle of sending
+    late = asyncio.create_task(send_notification(ctx, notification_id))
+    assert await asyncio.to_thread(sink.handler.holding.wait, 10)
+    # Its lease runs out (it looks dead), and another run claims and sends the email.
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Notification).values(locked_until=utcnow() - timedelta(seconds=1))
+        )
+    assert await send_notification(ctx, notification_id) == "sent"
+    assert await statuses(world) == [("sent", 2)]
+    # The late sender wakes to a 451: its "try again later" must not reopen a sent email.
+    sink.handler.data_replies = ["451 4.3.0 Mailbox busy, try later"]
+    sink.handler.release.set()
+    assert await late == "lease lost"
+    assert await statuses(world) == [("sent", 2)]
+    assert len(transport.jobs) == 1  # no retry queued
+
+
 def worker_env(settings: Settings, sink: Sink, redis_url: str) -> dict[str, str]:
     return {
         **os.environ,

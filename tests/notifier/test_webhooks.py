@@ -14,14 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.domain.access import service as access
 from services.domain.db import utcnow
+from services.domain.errors import Conflict
 from services.domain.notifications.retry import WEBHOOK_SCHEDULE
 from services.domain.settings import Settings
-from services.domain.webhooks import service
+from services.domain.webhooks import deliveries, service
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.notifier.transport import DELIVER_WEBHOOK
 from services.notifier.webhooks import deliver, deliver_webhook
@@ -510,3 +511,96 @@ async def test_the_job_takes_its_dependencies_from_the_worker_context(
     }
     assert await deliver_webhook(ctx, str(delivery_id)) == "delivered"
     assert len(receiver.received) == 1
+
+
+async def replay(world: World, subscription_id: uuid.UUID, delivery_id: uuid.UUID) -> uuid.UUID:
+    async with world.sessionmaker() as session, session.begin():
+        admin = await access.authenticate_api_key(session, world.a.admin.key)
+        subscription = await service.get_subscription(session, admin, subscription_id)
+        original = await service.get_delivery(session, admin, subscription, delivery_id)
+        return (await service.replay(session, admin, original)).id
+
+
+async def test_replaying_a_delivery_that_is_still_retrying_cancels_the_original(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    subscription, delivery_id = hook
+    receiver.answer(500)
+    assert (
+        await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http) == "retrying"
+    )
+
+    replay_id = await replay(world, subscription.id, delivery_id)
+    # The original's retry comes due (its job is still queued), then the replay is sent.
+    await make_due(world, delivery_id)
+    assert (
+        await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+        == "not due or already taken"
+    )
+    assert (
+        await deliver(world.sessionmaker, replay_id, hook_settings, transport, http) == "delivered"
+    )
+
+    assert [r.headers["webhook-id"] for r in receiver.received] == [
+        f"msg_{delivery_id.hex}",  # the 500
+        f"msg_{replay_id.hex}",
+    ]
+    original = await load(world, WebhookDelivery, delivery_id)
+    assert (original.status, original.superseded_by) == ("cancelled", replay_id)
+    async with world.sessionmaker() as session:
+        actions = (
+            await session.execute(
+                text("SELECT action FROM audit_records WHERE entity_id = :id ORDER BY occurred_at"),
+                {"id": delivery_id},
+            )
+        ).scalars()
+        assert "webhook_delivery.superseded" in list(actions)
+
+
+async def test_a_delivery_being_sent_right_now_cannot_be_replayed_until_the_attempt_ends(
+    world: World, hook: Hook
+) -> None:
+    subscription, delivery_id = hook
+    await change(
+        world, delivery_id, status="sending", attempts=1, locked_until=utcnow() + timedelta(60)
+    )
+    with pytest.raises(Conflict):
+        await replay(world, subscription.id, delivery_id)
+    assert (await load(world, WebhookDelivery, delivery_id)).status == "sending"
+
+
+async def test_replaying_a_delivered_message_leaves_the_original_as_it_was(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    subscription, delivery_id = hook
+    await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+    await replay(world, subscription.id, delivery_id)
+    original = await load(world, WebhookDelivery, delivery_id)
+    assert (original.status, original.superseded_by) == ("delivered", None)
+
+
+async def test_replaying_a_delivery_whose_sender_lapsed_cancels_it_and_the_late_finish_is_ignored(
+    world: World, hook: Hook, caplog: pytest.LogCaptureFixture
+) -> None:
+    subscription, delivery_id = hook
+    await change(
+        world, delivery_id, status="sending", attempts=1, locked_until=utcnow() - timedelta(1)
+    )
+    late = await load(world, WebhookDelivery, delivery_id)  # what the lapsed sender claimed
+    replay_id = await replay(world, subscription.id, delivery_id)
+
+    async with world.sessionmaker() as session, session.begin():
+        assert not await deliveries.finish(session, late, "delivered", status_code=200)
+
+    original = await load(world, WebhookDelivery, delivery_id)
+    assert (original.status, original.superseded_by) == ("cancelled", replay_id)
+    assert "stale finish ignored" in caplog.text

@@ -215,7 +215,10 @@ async def replay_webhook_delivery(
     principal: CurrentPrincipal,
     response: Response,
 ) -> schemas.WebhookDelivery:
-    """Send a message again, as a new delivery with a new `webhook-id` and the same body."""
+    """Send a message again, as a new delivery with a new `webhook-id` and the same body.
+
+    An original still waiting to be retried is cancelled (`superseded_by` names the replay), so
+    the receiver gets the event once; one being sent at this moment answers 409."""
     subscription = await service.get_subscription(session, principal, subscription_id)
     original = await service.get_delivery(session, principal, subscription, delivery_id)
     delivery = await service.replay(session, principal, original)

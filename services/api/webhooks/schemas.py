@@ -64,7 +64,7 @@ EventType = Literal[
     "update_cycle.closed",
     "tracker.imported",
 ]
-DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
+DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
 URL_MAX = 2000  # the column's length
 
 
@@ -164,6 +164,9 @@ class WebhookDelivery(BaseModel):
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
+    superseded_by: uuid.UUID | None = Field(
+        description="Cancelled before it was delivered: the replay that sends it instead."
+    )
 
 
 class WebhookDeliveryPage(BaseModel):

@@ -8,7 +8,6 @@ and a moved or cancelled meeting is not re-created.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -34,9 +33,9 @@ from services.domain.db import utcnow
 from services.domain.documents.versions import LONDON, london_today
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
+from services.domain.sweeps import each_in_savepoint
 
 MAX_GENERATE_MONTHS = 24
-log = logging.getLogger(__name__)
 
 
 def meeting_day(meeting: Meeting) -> date:
@@ -267,18 +266,14 @@ async def extend_schedules(session: AsyncSession, today: date) -> int:
             select(Board).where(Board.is_active.is_(True), Board.schedule_rule.is_not(None))
         )
     ).scalars()
-    made = 0
-    for board in list(boards):
-        try:
-            async with session.begin_nested():
-                created = await generate_meetings(
-                    session, None, board, start=today, end=twelve_months_from(today)
-                )
-        except Invalid as exc:
-            log.warning("board %s: schedule not extended: %s", board.id, exc.detail)
-            continue
-        made += len(created)
-    return made
+
+    async def extend(board: Board) -> int:
+        created = await generate_meetings(
+            session, None, board, start=today, end=twelve_months_from(today)
+        )
+        return len(created)
+
+    return sum(await each_in_savepoint(session, boards, extend, what="board schedule"))
 
 
 # --- one meeting -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from services.domain.consultations.service import document_of
 from services.domain.db import new_id, utcnow
 from services.domain.errors import Conflict, Invalid
 from services.domain.outbox.service import emit
+from services.domain.sweeps import each_in_savepoint
 
 # --- changing, closing, cancelling -----------------------------------------------------------
 
@@ -240,15 +241,19 @@ async def open_due(session: AsyncSession, now: datetime | None = None) -> int:
     """Open the scheduled consultations whose time has come (each once, on any worker)."""
     now = now or utcnow()
     due = await _take_due(session, "scheduled", Consultation.opens_at, now)
-    for consultation in due:
+
+    async def open_one(consultation: Consultation) -> None:
         await open_now(session, None, consultation, await document_of(session, consultation), now)
-    return len(due)
+
+    return len(await each_in_savepoint(session, due, open_one, what="consultation to open"))
 
 
 async def close_due(session: AsyncSession, now: datetime | None = None) -> int:
     """Close the open consultations whose closing time has passed (each once)."""
     now = now or utcnow()
     due = await _take_due(session, "open", Consultation.closes_at, now)
-    for consultation in due:
+
+    async def close_one(consultation: Consultation) -> None:
         await _close(session, None, consultation, now, early=False)
-    return len(due)
+
+    return len(await each_in_savepoint(session, due, close_one, what="consultation to close"))

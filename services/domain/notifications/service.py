@@ -36,6 +36,7 @@ from services.domain.organisations.models import Organisation
 from services.domain.organisations.words import in_words, roles_held, words_of
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
+from services.domain.sweeps import each_in_savepoint
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
 # A row of either table that keeps a send's state (status, attempts, lease).
@@ -284,13 +285,20 @@ async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewR
     Each is created once per document, due date, threshold and person, however often this
     runs and on however many workers at once.
     """
-    created: list[uuid.UUID] = []
-    for document in (await session.execute(_reviewable(today, rules))).scalars():
+
+    async def notices_of(document: Document) -> list[uuid.UUID]:
         due = document.next_review_due
         assert due is not None
+        created: list[uuid.UUID] = []
         for notice in review_notices(due, today, rules):
             created += await _review_notice(session, document, due, today, notice, rules)
-    return Created(created, [])
+        return created
+
+    documents = (await session.execute(_reviewable(today, rules))).scalars()
+    per_document = await each_in_savepoint(
+        session, documents, notices_of, what="document to remind of its review"
+    )
+    return Created([i for created in per_document for i in created], [])
 
 
 async def _review_notice(
@@ -361,10 +369,10 @@ async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Cre
 async def _create_reminders(
     session: AsyncSession, reminders: list[meeting_notices.Reminder]
 ) -> Created:
-    created: list[uuid.UUID] = []
-    for reminder in reminders:
+
+    async def add(reminder: meeting_notices.Reminder) -> uuid.UUID | None:
         notice = reminder.notice
-        new = await _add(
+        return await _add(
             session,
             organisation_id=reminder.organisation_id,
             kind=notice.kind,
@@ -374,9 +382,9 @@ async def _create_reminders(
             context=notice.context,
             consultee=notice.consultee,
         )
-        if new:
-            created.append(new)
-    return Created(created, [])
+
+    added = await each_in_savepoint(session, reminders, add, what="reminder")
+    return Created([new for new in added if new], [])
 
 
 async def claim(
@@ -440,25 +448,52 @@ _STILL_APPLIES = {
 }
 
 
+async def finish_claimed(
+    session: AsyncSession, model: type[Row], row_id: uuid.UUID, attempt: int, values: dict[str, Any]
+) -> bool:
+    """Record the outcome of the attempt ``attempt`` of a claimed notification or delivery, only
+    if that attempt still holds the claim; False (and nothing changed) otherwise.
+
+    A sender whose lease ran out may have been overtaken: another worker claimed the row again
+    (one more attempt) and may already have sent it. The late sender's outcome must not undo
+    that, so the UPDATE matches the row only while it is still "sending" at the same attempt.
+    """
+    result = await session.execute(
+        update(model)
+        .where(model.id == row_id, model.status == "sending", model.attempts == attempt)
+        .values(**values)
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.scalar_one_or_none() is not None:
+        return True
+    logger.warning(
+        "stale finish ignored: %s %s attempt %d would have become %r; it no longer holds its claim",
+        model.__tablename__,
+        row_id,
+        attempt,
+        values.get("status"),
+    )
+    return False
+
+
 async def finish(
     session: AsyncSession,
-    notification_id: uuid.UUID,
+    notification: Notification,
     status: str,
     *,
     error: str | None = None,
     retry_at: datetime | None = None,
-) -> None:
-    """Record the outcome of one attempt: sent, failed, cancelled, or pending for a retry."""
+) -> bool:
+    """Record the outcome of the attempt claimed as ``notification``: sent, failed, cancelled,
+    or pending for a retry. False, and nothing changed, if the attempt is no longer ours."""
     values: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error}
     if status == "sent":
         values["sent_at"] = utcnow()
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
-    await session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    return await finish_claimed(
+        session, Notification, notification.id, notification.attempts, values
     )
 
 

@@ -27,6 +27,7 @@ from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.service import get_document
 from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.locks import lock_document
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 from services.domain.reviews.models import (
@@ -61,15 +62,10 @@ async def _record(
 
 
 async def _document(session: AsyncSession, review: Review) -> Document:
-    """The reviewed document, locked: its status and review dates change with the review."""
-    return (
-        await session.execute(
-            select(Document)
-            .where(Document.id == review.document_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
+    """The reviewed document, locked: its status and review dates change with the review.
+
+    Callers that lock the review hold this lock already (services.domain.locks)."""
+    return await lock_document(session, review.document_id)
 
 
 def _check_version(review: Review, expected_version: int | None) -> None:
@@ -167,11 +163,15 @@ async def get_review(
     query = select(Review).where(
         Review.id == review_id, Review.organisation_id == principal.organisation_id
     )
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
     review = (await session.execute(query)).scalar_one_or_none()
     if review is None:
         raise NotFound("No such review.")
+    if for_update:
+        # The lock order (services.domain.locks): its document first, then the review.
+        await lock_document(session, review.document_id)
+        review = (
+            await session.execute(query.with_for_update().execution_options(populate_existing=True))
+        ).scalar_one()
     document = await get_document(session, principal, review.document_id)
     if not authz.can_read(principal, review, document):
         raise NotFound("No such review.")
@@ -403,6 +403,7 @@ async def reopen_after_withdrawal(
 
     Not when another review of the document has started since: that one goes on.
     """
+    # The caller holds the document's lock (services.domain.locks): the review comes second.
     review = (
         await session.execute(select(Review).where(Review.id == review_id).with_for_update())
     ).scalar_one_or_none()
@@ -429,7 +430,8 @@ async def complete_on_issue(
 ) -> Review | None:
     """Called when a sign-off issues ``document``: its open amended review completes.
 
-    The issue has already set the status and the next review date.
+    The issue has already set the status and the next review date, and holds the document's
+    lock, so the review is locked second (services.domain.locks).
     """
     review = (
         await session.execute(

@@ -40,6 +40,7 @@ from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 from services.domain.reviews.models import ITEM_STATUSES, UpdateCycle, UpdateCycleItem
 from services.domain.reviews.update_plan import PlanItem, check_items
+from services.domain.sweeps import each_in_savepoint
 
 # NCT 3.4 a iii: a six-week period (approx.) to review and approve or reject the amendments.
 SUBMISSION_PERIOD = timedelta(weeks=6)
@@ -529,11 +530,11 @@ async def close_due(session: AsyncSession, today: date | None = None) -> int:
             .with_for_update(skip_locked=True)
         )
     ).scalars()
-    count = 0
-    for cycle in list(due):
+
+    async def close_one(cycle: UpdateCycle) -> None:
         await _close(session, None, cycle, None, today)
-        count += 1
-    return count
+
+    return len(await each_in_savepoint(session, due, close_one, what="update cycle to close"))
 
 
 # --- the report ------------------------------------------------------------------------------

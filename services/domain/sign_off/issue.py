@@ -21,6 +21,7 @@ from services.domain.documents.models import Document, DocumentVersion, VersionF
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version, london_today
+from services.domain.locks import lock_document
 from services.domain.outbox.service import emit
 from services.domain.publications.service import cancel_pending_uploads, queue_publication
 from services.domain.reviews.service import complete_on_issue
@@ -63,14 +64,8 @@ async def issue_version(
     route: RouteDefinition,
 ) -> DocumentVersion:
     """Issue the signed-off draft as the next whole number; the previous issue is superseded."""
-    document = (
-        await session.execute(
-            select(Document)
-            .where(Document.id == sign_off.document_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
+    # The first lock (services.domain.locks): the review it completes or reopens comes after.
+    document = await lock_document(session, sign_off.document_id)
     draft = (
         await session.execute(
             select(DocumentVersion)

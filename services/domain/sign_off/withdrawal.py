@@ -28,6 +28,7 @@ from services.domain.authz.principal import Principal
 from services.domain.boards.models import Board
 from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.locks import lock_document
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 from services.domain.publications.models import Publication
@@ -109,14 +110,8 @@ async def withdraw_issue(
     retired, that stays as it is and only the withdrawal is recorded.
     """
     assert sign_off.issued_version_id is not None
-    document = (
-        await session.execute(
-            select(Document)
-            .where(Document.id == sign_off.document_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
+    # The first lock (services.domain.locks): the review it completes or reopens comes after.
+    document = await lock_document(session, sign_off.document_id)
     withdrawn = await session.get(DocumentVersion, sign_off.issued_version_id)
     assert withdrawn is not None
     reason = await refusal_reason(session, sign_off)

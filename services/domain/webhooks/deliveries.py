@@ -11,12 +11,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.audit import service as audit
 from services.domain.db import utcnow
-from services.domain.notifications.service import claim_due
+from services.domain.notifications.service import claim_due, finish_claimed
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.domain.webhooks.service import audit_snapshot
 
@@ -53,18 +52,7 @@ async def finish(
         values["delivered_at"] = utcnow()
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
-    result = await session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery.id,
-            WebhookDelivery.status == "sending",
-            WebhookDelivery.attempts == delivery.attempts,
-        )
-        .values(**values)
-        .returning(WebhookDelivery.id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.scalar_one_or_none() is not None
+    return await finish_claimed(session, WebhookDelivery, delivery.id, delivery.attempts, values)
 
 
 async def disable_subscription(

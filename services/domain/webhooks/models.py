@@ -21,7 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
 
-DELIVERY_STATES = ("pending", "sending", "delivered", "failed")
+# cancelled: replayed while still pending; the replay (``superseded_by``) sends it instead.
+DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "cancelled")
 
 
 class WebhookSubscription(IdMixin, TimestampMixin, Base):
@@ -83,6 +84,8 @@ class WebhookDelivery(IdMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("now()"))
     delivered_at: Mapped[datetime | None]
+    # The replay that took over from this delivery before it was delivered (it was cancelled).
+    superseded_by: Mapped[uuid.UUID | None]
 
     @property
     def webhook_id(self) -> str:

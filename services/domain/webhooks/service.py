@@ -277,17 +277,65 @@ async def replay(
     Standard Webhooks treats a replay as a new message: a receiver that de-duplicates on
     ``webhook-id`` would otherwise drop the very message the admin asked to send again. The body
     (its type, event timestamp and data) is the original's, byte for byte.
+
+    An original still waiting for a retry is cancelled, superseded by the replay: otherwise its
+    retry would bring the receiver the same event a second time under another id. One being
+    sent at this moment cannot be taken back, so it is a Conflict until that attempt ends.
     """
     org_authz.check_manage_webhooks(principal)
     subscription = await get_subscription(session, principal, delivery.subscription_id)
-    return await _new_delivery(
+    # Locked until commit: a worker claiming it meanwhile waits, then finds it cancelled.
+    original = (
+        await session.execute(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+    now = utcnow()
+    is_being_sent = original.status == "sending" and (
+        original.locked_until is None or original.locked_until >= now
+    )
+    if is_being_sent:
+        raise Conflict(
+            "This delivery is being sent right now; replay it once this attempt has ended."
+        )
+    replayed = await _new_delivery(
         session,
         principal,
         subscription,
-        delivery.event_type,
-        dict(delivery.body),
+        original.event_type,
+        dict(original.body),
         "webhook_delivery.replayed",
-        replay_of=delivery.id,
+        replay_of=original.id,
+    )
+    if original.status in ("pending", "sending"):
+        await _supersede(session, principal, original, replayed)
+    return replayed
+
+
+async def _supersede(
+    session: AsyncSession,
+    principal: Principal,
+    original: WebhookDelivery,
+    replayed: WebhookDelivery,
+) -> None:
+    before = {"status": original.status, "attempts": original.attempts}
+    original.status = "cancelled"
+    original.locked_until = None
+    original.superseded_by = replayed.id
+    original.last_error = f"superseded by its replay {replayed.webhook_id}"
+    await session.flush()
+    await audit.record(
+        session,
+        principal,
+        organisation_id=original.organisation_id,
+        action="webhook_delivery.superseded",
+        entity_type="webhook_delivery",
+        entity_id=original.id,
+        before=before,
+        after={"status": "cancelled", "superseded_by": str(replayed.id)},
     )
 
 
