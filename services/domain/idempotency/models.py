@@ -19,6 +19,9 @@ class IdempotencyRecord(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
     )
+    # Who sent the key: the API key, or the person of an OIDC session. Keys are scoped to their
+    # sender, so nobody else in the organisation can replay (or be answered with) its response.
+    caller_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     # in_flight until the first request finishes, then done with its response stored.
