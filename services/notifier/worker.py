@@ -12,13 +12,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from arq import cron
 from arq.connections import RedisSettings
 
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.settings import get_settings
 from services.notifier.notifications import send_notification
+from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
 from services.notifier.sweeps import sweep_all
 from services.notifier.transport import ArqTransport
@@ -50,7 +50,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["engine"] = engine
     ctx["sessionmaker"] = make_sessionmaker(engine)
     ctx["transport"] = ArqTransport(ctx["redis"])
-    ctx["http"] = httpx.AsyncClient(follow_redirects=False)
+    ctx["http"] = receiver_client(settings)
     ctx["stopping"] = asyncio.Event()
     ctx["relay"] = asyncio.create_task(
         run_relay(
