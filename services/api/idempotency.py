@@ -160,27 +160,37 @@ async def _claim(state: Any, owner: KeyOwner, key: str, fingerprint: str) -> Any
     settings = state.settings
     now = utcnow()
     async with state.sessionmaker() as session, session.begin():
-        inserted = await session.execute(
-            insert(IdempotencyRecord)
-            .values(
-                organisation_id=owner.organisation_id,
-                caller_id=owner.caller_id,
-                key=key,
-                fingerprint=fingerprint,
-                state="in_flight",
-                locked_at=now,
-                created_at=now,
+        record = None
+        # The row a conflict names can go before it is read (the retention prune, or a first
+        # request that ended in a 5xx): the key is free again, so the insert is tried again.
+        for _ in range(3):
+            inserted = await session.execute(
+                insert(IdempotencyRecord)
+                .values(
+                    organisation_id=owner.organisation_id,
+                    caller_id=owner.caller_id,
+                    key=key,
+                    fingerprint=fingerprint,
+                    state="in_flight",
+                    locked_at=now,
+                    created_at=now,
+                )
+                .on_conflict_do_nothing()
+                .returning(IdempotencyRecord.key)
             )
-            .on_conflict_do_nothing()
-            .returning(IdempotencyRecord.key)
-        )
-        if inserted.first() is not None:
-            return None
-        record = (
-            await session.execute(
-                select(IdempotencyRecord).where(owner.where(key)).with_for_update()
+            if inserted.first() is not None:
+                return None
+            record = (
+                await session.execute(
+                    select(IdempotencyRecord).where(owner.where(key)).with_for_update()
+                )
+            ).scalar_one_or_none()
+            if record is not None:
+                break
+        if record is None:
+            return _problem_sender(
+                409, "A request with this Idempotency-Key is still being processed; retry later."
             )
-        ).scalar_one()
         expired = record.created_at < now - timedelta(hours=settings.idempotency_ttl_hours)
         abandoned = record.state == "in_flight" and record.locked_at < now - timedelta(
             seconds=settings.idempotency_lease_seconds

@@ -20,7 +20,7 @@ from services.domain.settings import get_settings
 from services.notifier.notifications import send_notification
 from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
-from services.notifier.sweeps import sweep_all
+from services.notifier.sweeps import sweep_all, sweep_retention
 from services.notifier.transport import ArqTransport
 from services.notifier.webhooks import deliver_webhook
 
@@ -41,6 +41,13 @@ async def sweep(ctx: dict[str, Any]) -> str:
     a no-op once done)."""
     report = await sweep_all(ctx["sessionmaker"], ctx["settings"], ctx["transport"])
     return f"{report}"
+
+
+async def prune(ctx: dict[str, Any]) -> str:
+    """Cron, daily: delete published events, old finished emails and deliveries, and expired
+    idempotency records (the audit log is never pruned)."""
+    pruned = await sweep_retention(ctx["sessionmaker"], ctx["settings"])
+    return f"{pruned}"
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -83,10 +90,12 @@ def _deserialize(raw: bytes) -> Any:
 
 
 class WorkerSettings:
-    functions = [health_check, send_notification, deliver_webhook, sweep]
+    functions = [health_check, send_notification, deliver_webhook, sweep, prune]
     cron_jobs = [
         cron(health_check, second=0, run_at_startup=False),
         cron(sweep, second=30, run_at_startup=True),
+        # Once a day, at a quiet hour (UTC); arq runs a cron job once however many workers.
+        cron(prune, hour=3, minute=17, second=0, run_at_startup=False),
     ]
     on_startup = startup
     on_shutdown = shutdown
