@@ -11,6 +11,7 @@ import ipaddress
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from services.notifier.transport import DELIVER_WEBHOOK
 from services.notifier.webhooks import deliver, deliver_webhook
 from tests.factories import World
 from tests.notifier.conftest import RecordingTransport
+from tests.tls import Certificate, self_signed
 from tests.webhook_receiver import Receiver, Reply, closed_port, running
 
 
@@ -575,6 +577,46 @@ async def test_the_connection_goes_to_the_address_checked_and_names_the_host(
     [message] = receiver.received
     assert message.headers["host"] == f"receiver.example:{receiver.port}"
     assert not isinstance(message.verified, Exception)
+
+
+@pytest.fixture
+def tls_receiver_certificate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Certificate:
+    # For the host name only: a connection checked by its IP address would not verify.
+    certificate = self_signed(tmp_path, "receiver.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert_file))
+    return certificate
+
+
+@pytest.mark.parametrize(
+    ("host", "outcome"), [("receiver.example", "delivered"), ("other.example", "retrying")]
+)
+async def test_over_tls_the_certificate_is_verified_for_the_host_name_not_the_address(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    transport: RecordingTransport,
+    tls_receiver_certificate: Certificate,
+    host: str,
+    outcome: str,
+) -> None:
+    subscription, delivery_id = hook
+    resolver = resolving("127.0.0.1")
+    async with running(Receiver(secret=subscription.secret), tls_receiver_certificate) as tls:
+        await point_at(world, subscription.id, f"https://{host}:{tls.port}/hook")
+        async with receiver_client(hook_settings, resolver) as worker_http:
+            result = await deliver(
+                world.sessionmaker, delivery_id, hook_settings, transport, worker_http
+            )
+
+    assert result == outcome
+    if outcome == "delivered":
+        [message] = tls.received
+        assert message.headers["host"] == f"receiver.example:{tls.port}"
+        assert not isinstance(message.verified, Exception)
+    else:
+        assert tls.received == []
+        delivery = await load(world, WebhookDelivery, delivery_id)
+        assert "certificate" in delivery.last_error.lower()
 
 
 async def test_a_host_that_stops_resolving_is_tried_again(

@@ -27,7 +27,7 @@ from services.domain.settings import Settings
 from services.domain.webhooks.models import WebhookDelivery
 
 FINISHED_EMAILS = ("sent", "failed", "cancelled")
-FINISHED_DELIVERIES = ("delivered", "failed", "cancelled")
+FINISHED_DELIVERIES = ("delivered", "failed")
 
 
 @dataclass(frozen=True)
