@@ -293,6 +293,25 @@ def worker() -> None:
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
 
+def notifier_prune() -> int:
+    """Run the retention prune once, now, and say how many rows went from each table."""
+    from services.domain.db import make_engine, make_sessionmaker
+    from services.notifier.sweeps import sweep_retention
+
+    settings = get_settings()
+
+    async def work() -> dict[str, int]:
+        engine = make_engine(settings.database_url)
+        try:
+            return await sweep_retention(make_sessionmaker(engine), settings)
+        finally:
+            await engine.dispose()
+
+    pruned = asyncio.run(work())
+    print("pruned: " + ", ".join(f"{name} {count}" for name, count in pruned.items()))
+    return 0
+
+
 def notifier_sweep() -> int:
     """Run every notifier sweep once, now: review notices, consultations opened, closed and
     chased, re-queue what is due, and generate the next twelve months of meetings."""
@@ -396,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         "sweep", help="run the sweeps (review notices, consultations, re-queueing)"
     )
     p.add_argument("--once", action="store_true", required=True, help="run every sweep now, once")
+    p = notifier_sub.add_parser(
+        "prune", help="delete what has outlived its retention period (never the audit log)"
+    )
+    p.add_argument("--once", action="store_true", required=True, help="prune now, once")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -418,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_all()
     elif args.command == "notifier" and args.notifier_command == "sweep":
         return notifier_sweep()
+    elif args.command == "notifier" and args.notifier_command == "prune":
+        return notifier_prune()
     return 0
 
 

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from httpx import AsyncClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.domain.demo.loader import load_data
 from services.domain.documents.models import Document
 from services.domain.settings import Settings
-from tests.factories import World
+from tests.factories import World, document_body
 
 
 def policygov(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -167,6 +167,34 @@ async def test_notifier_sweep_once_creates_todays_review_reminders_once(
         ("review.due_soon", "approver@alpha.example.org"),
         ("review.due_soon", "author@alpha.example.org"),
     ]
+
+
+async def test_notifier_prune_once_deletes_published_events_past_their_period_and_says_so(
+    client: AsyncClient, settings: Settings, world: World
+) -> None:
+    from datetime import timedelta
+
+    from services.domain.db import utcnow
+    from services.domain.outbox.models import OutboxEvent
+
+    h = world.a.policy_officer.headers
+    assert (await client.post("/v1/documents", json=document_body(), headers=h)).status_code == 201
+    long_ago = utcnow() - timedelta(days=91)
+    async with world.sessionmaker() as session, session.begin():
+        events = (
+            await session.execute(
+                update(OutboxEvent).values(published_at=long_ago, created_at=long_ago)
+            )
+        ).rowcount
+    assert events >= 1
+
+    first = policygov(settings, "notifier", "prune", "--once")
+    assert first.returncode == 0, first.stderr
+    assert f"outbox_events {events}," in first.stdout
+    second = policygov(settings, "notifier", "prune", "--once")
+    assert "outbox_events 0," in second.stdout
+    async with world.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxEvent)) == 0
 
 
 async def test_import_tracker_lists_problems_by_row_and_column_then_imports_all_or_nothing(

@@ -12,52 +12,21 @@ from typing import Any
 
 import asyncpg
 import pytest
-from alembic import command
-from alembic.config import Config
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import make_url
 
-from services.cli import ROOT
+from tests.migration_support import dsn as _dsn
+from tests.migration_support import run as _run
+from tests.migration_support import scratch_database
+from tests.migration_support import upgrade as _upgrade
 
 BEFORE, REVISION = "86d827131189", "980cd6a375f3"
 
 
-def _dsn(url: str, database: str) -> str:
-    return make_url(url).set(drivername="postgresql", database=database).render_as_string(False)
-
-
 @pytest.fixture
 def scratch_url(database_url: str) -> Iterator[str]:
-    name = f"{make_url(database_url).database}_review_dates"
-
-    async def recreate(drop_only: bool = False) -> None:
-        conn = await asyncpg.connect(_dsn(database_url, "postgres"))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if not drop_only:
-                await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(recreate())
-    yield make_url(database_url).set(database=name).render_as_string(False)
-    asyncio.run(recreate(drop_only=True))
-
-
-def _upgrade(url: str, revision: str) -> None:
-    config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, revision)
-
-
-async def _run(url: str, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-    conn = await asyncpg.connect(_dsn(url, make_url(url).database or ""))
-    try:
-        for sql, args in statements:
-            await conn.execute(sql, *args)
-    finally:
-        await conn.close()
+    with scratch_database(database_url, "review_dates") as url:
+        yield url
 
 
 async def _documents(url: str) -> dict[str, tuple[int | None, date | None]]:

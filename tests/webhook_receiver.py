@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.tls import Certificate
+
 
 @dataclass
 class Reply:
@@ -77,14 +79,20 @@ class Receiver:
 
 
 @asynccontextmanager
-async def running(receiver: Receiver) -> AsyncIterator[Receiver]:
-    """Serve ``receiver`` on a free port of 127.0.0.1 until the block ends."""
+async def running(
+    receiver: Receiver, certificate: Certificate | None = None
+) -> AsyncIterator[Receiver]:
+    """Serve ``receiver`` on a free port of 127.0.0.1 until the block ends (over TLS with
+    ``certificate``)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     receiver.port = sock.getsockname()[1]
+    tls: dict[str, Any] = {}
+    if certificate is not None:
+        tls = {"ssl_certfile": certificate.cert_file, "ssl_keyfile": certificate.key_file}
     config = uvicorn.Config(
-        receiver.app(), log_level="warning", lifespan="off", timeout_graceful_shutdown=3
+        receiver.app(), log_level="warning", lifespan="off", timeout_graceful_shutdown=3, **tls
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -1,13 +1,17 @@
 """Idempotency-Key on POST: a repeat gets the stored response and causes no second effect.
 
 A pure ASGI middleware, because it must see the final response. The key is scoped to the
-caller's organisation; the request fingerprint is method, path, query, content type and body.
+caller that sent it (the API key, or the person of an OIDC session) within its organisation: a
+colleague resending the same key and body neither gets the sender's response nor leaves one for
+the sender to get. The request fingerprint is method, path, query, content type and body.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.auth import authenticate
 from services.api.errors import PROBLEM_JSON
+from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
 from services.domain.errors import DomainError
 from services.domain.idempotency.models import IdempotencyRecord
@@ -24,6 +29,28 @@ from services.domain.idempotency.models import IdempotencyRecord
 HEADER = b"idempotency-key"
 # Headers that describe this delivery rather than the outcome are not replayed.
 NOT_REPLAYED = {b"date", b"server", b"content-length"}
+
+
+@dataclass(frozen=True)
+class KeyOwner:
+    """Where a key lives: the organisation and the caller that sent it."""
+
+    organisation_id: uuid.UUID
+    caller_id: uuid.UUID
+
+    @classmethod
+    def of(cls, principal: Principal) -> KeyOwner:
+        caller = principal.api_key_id or principal.person_id
+        if caller is None:  # every credential the API accepts names a key or a person
+            raise ValueError(f"{principal.label} has neither an API key nor a person")
+        return cls(principal.organisation_id, caller)
+
+    def where(self, key: str) -> Any:
+        return (
+            (IdempotencyRecord.organisation_id == self.organisation_id)
+            & (IdempotencyRecord.caller_id == self.caller_id)
+            & (IdempotencyRecord.key == key)
+        )
 
 
 class IdempotencyMiddleware:
@@ -60,7 +87,8 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, send)
             return
         fingerprint = _fingerprint(scope, headers, body)
-        outcome = await _claim(state, principal.organisation_id, key, fingerprint)
+        owner = KeyOwner.of(principal)
+        outcome = await _claim(state, owner, key, fingerprint)
         if outcome is not None:
             await outcome(send)
             return
@@ -77,7 +105,7 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         finally:
-            await _finish(state, principal.organisation_id, key, captured)
+            await _finish(state, owner, key, captured)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
@@ -127,34 +155,42 @@ def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
     return digest.hexdigest()
 
 
-async def _claim(state: Any, organisation_id: Any, key: str, fingerprint: str) -> Any:
+async def _claim(state: Any, owner: KeyOwner, key: str, fingerprint: str) -> Any:
     """Reserve the key for this request; or return how to answer instead (replay or problem)."""
     settings = state.settings
     now = utcnow()
     async with state.sessionmaker() as session, session.begin():
-        inserted = await session.execute(
-            insert(IdempotencyRecord)
-            .values(
-                organisation_id=organisation_id,
-                key=key,
-                fingerprint=fingerprint,
-                state="in_flight",
-                locked_at=now,
-                created_at=now,
+        record = None
+        # The row a conflict names can go before it is read (the retention prune, or a first
+        # request that ended in a 5xx): the key is free again, so the insert is tried again.
+        for _ in range(3):
+            inserted = await session.execute(
+                insert(IdempotencyRecord)
+                .values(
+                    organisation_id=owner.organisation_id,
+                    caller_id=owner.caller_id,
+                    key=key,
+                    fingerprint=fingerprint,
+                    state="in_flight",
+                    locked_at=now,
+                    created_at=now,
+                )
+                .on_conflict_do_nothing()
+                .returning(IdempotencyRecord.key)
             )
-            .on_conflict_do_nothing()
-            .returning(IdempotencyRecord.key)
-        )
-        if inserted.first() is not None:
-            return None
-        record = (
-            await session.execute(
-                select(IdempotencyRecord)
-                .where(IdempotencyRecord.organisation_id == organisation_id)
-                .where(IdempotencyRecord.key == key)
-                .with_for_update()
+            if inserted.first() is not None:
+                return None
+            record = (
+                await session.execute(
+                    select(IdempotencyRecord).where(owner.where(key)).with_for_update()
+                )
+            ).scalar_one_or_none()
+            if record is not None:
+                break
+        if record is None:
+            return _problem_sender(
+                409, "A request with this Idempotency-Key is still being processed; retry later."
             )
-        ).scalar_one()
         expired = record.created_at < now - timedelta(hours=settings.idempotency_ttl_hours)
         abandoned = record.state == "in_flight" and record.locked_at < now - timedelta(
             seconds=settings.idempotency_lease_seconds
@@ -192,8 +228,8 @@ async def _claim(state: Any, organisation_id: Any, key: str, fingerprint: str) -
     return replay
 
 
-async def _finish(state: Any, organisation_id: Any, key: str, captured: dict[str, Any]) -> None:
-    where = (IdempotencyRecord.organisation_id == organisation_id) & (IdempotencyRecord.key == key)
+async def _finish(state: Any, owner: KeyOwner, key: str, captured: dict[str, Any]) -> None:
+    where = owner.where(key)
     async with state.sessionmaker() as session, session.begin():
         if captured["status"] >= 500:
             # Nothing was committed (or we cannot know): let the client retry with the same key.

@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     idempotency_lease_seconds: int = 60
 
+    # Retention: the notifier's daily prune deletes, this many days after they were created,
+    # published outbox events, finished webhook deliveries and finished emails that are about
+    # no document. Emails about a document are kept, whatever their age: they are its paper
+    # trail (the timeline and the FOI export read them), and a review's overdue notice would
+    # be sent again if its row went. Idempotency records go once past idempotency_ttl_hours.
+    # The audit log is never pruned.
+    retention_outbox_days: int = Field(default=90, ge=1)
+    retention_notification_days: int = Field(default=90, ge=1)
+    retention_delivery_days: int = Field(default=90, ge=1)
+    # Rows deleted per transaction: short transactions, short locks.
+    retention_batch_size: int = Field(default=1000, ge=1, le=100_000)
+
     # Email: "file" writes one .eml per message under mail_dir; "smtp" sends through smtp_*.
     mail_backend: Literal["file", "smtp"] = "file"
     mail_dir: Path = Path("var/mail")

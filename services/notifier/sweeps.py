@@ -23,6 +23,7 @@ from services.domain.consultations import lifecycle
 from services.domain.db import utcnow
 from services.domain.documents.versions import london_today
 from services.domain.notifications import service
+from services.domain.retention import service as retention
 from services.domain.reviews import update_cycles
 from services.domain.settings import Settings
 from services.notifier.relay import enqueue_created, requeue_due
@@ -154,3 +155,24 @@ async def sweep_all(
         update_cycles_closed=cycles.closed,
         update_cycle_reminders=cycles.reminders,
     )
+
+
+async def sweep_retention(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Delete what has outlived its use (services/domain/retention), a batch per transaction;
+    how many rows went from each table. Daily; running it again, or on two workers, is harmless."""
+    now = now or utcnow()
+    pruned: dict[str, int] = {}
+    for rows in retention.expired(settings, now):
+        pruned[rows.name] = 0
+        while True:
+            async with sessionmaker() as session, session.begin():
+                deleted = await retention.prune_batch(session, rows, settings.retention_batch_size)
+            pruned[rows.name] += deleted
+            # Fewer than a batch: none left, or the rest is held by another worker's batch.
+            if deleted < settings.retention_batch_size:
+                break
+    return pruned

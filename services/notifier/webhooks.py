@@ -24,7 +24,7 @@ from services.domain.errors import Invalid
 from services.domain.notifications.retry import honour_retry_after, webhook_backoff
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries
-from services.domain.webhooks.addresses import UnresolvableHost, check_url
+from services.domain.webhooks.addresses import UnresolvableHost
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.domain.webhooks.service import signing_secrets
 from services.domain.webhooks.signing import signature_header
@@ -79,14 +79,13 @@ async def deliver(
             await deliveries.finish(session, delivery, "failed", error="subscription disabled")
             return "failed"
     try:
-        # Again at every attempt: the host may resolve elsewhere than when it was saved.
-        await check_url(subscription.url, settings)
+        # Checked again at every connection, by the client (services/notifier/receivers.py):
+        # the host may resolve elsewhere than when it was saved, or than a moment ago.
+        answer = await _post(http, subscription, delivery, settings.webhook_timeout_seconds)
     except UnresolvableHost as exc:
         return await _retry_or_fail(session_factory, transport, delivery, Answer(None, exc.detail))
     except Invalid as exc:
         return await _fail(session_factory, delivery, Answer(None, f"refused: {exc.detail}"))
-
-    answer = await _post(http, subscription, delivery, settings.webhook_timeout_seconds)
     if answer.is_success:
         async with session_factory() as session, session.begin():
             await deliveries.finish(session, delivery, "delivered", status_code=answer.status_code)

@@ -12,15 +12,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from arq import cron
 from arq.connections import RedisSettings
 
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.settings import get_settings
 from services.notifier.notifications import send_notification
+from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
-from services.notifier.sweeps import sweep_all
+from services.notifier.sweeps import sweep_all, sweep_retention
 from services.notifier.transport import ArqTransport
 from services.notifier.webhooks import deliver_webhook
 
@@ -43,6 +43,13 @@ async def sweep(ctx: dict[str, Any]) -> str:
     return f"{report}"
 
 
+async def prune(ctx: dict[str, Any]) -> str:
+    """Cron, daily: delete published events, old finished emails and deliveries, and expired
+    idempotency records (the audit log is never pruned)."""
+    pruned = await sweep_retention(ctx["sessionmaker"], ctx["settings"])
+    return f"{pruned}"
+
+
 async def startup(ctx: dict[str, Any]) -> None:
     settings = ctx.get("settings") or get_settings()
     engine = make_engine(settings.database_url, pool_size=5, max_overflow=5)
@@ -50,7 +57,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["engine"] = engine
     ctx["sessionmaker"] = make_sessionmaker(engine)
     ctx["transport"] = ArqTransport(ctx["redis"])
-    ctx["http"] = httpx.AsyncClient(follow_redirects=False)
+    ctx["http"] = receiver_client(settings)
     ctx["stopping"] = asyncio.Event()
     ctx["relay"] = asyncio.create_task(
         run_relay(
@@ -83,10 +90,12 @@ def _deserialize(raw: bytes) -> Any:
 
 
 class WorkerSettings:
-    functions = [health_check, send_notification, deliver_webhook, sweep]
+    functions = [health_check, send_notification, deliver_webhook, sweep, prune]
     cron_jobs = [
         cron(health_check, second=0, run_at_startup=False),
         cron(sweep, second=30, run_at_startup=True),
+        # Once a day, at a quiet hour (UTC); arq runs a cron job once however many workers.
+        cron(prune, hour=3, minute=17, second=0, run_at_startup=False),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
 from services.domain.audit.models import AuditChainHead
@@ -46,14 +47,45 @@ async def test_the_same_key_with_a_different_body_is_a_422(
 
 async def test_keys_belong_to_an_organisation(client: AsyncClient, world: World) -> None:
     body = document_body(reference="SAME")
-    a = await client.post(
-        "/v1/documents", json=body, headers={**world.a.admin.headers, "Idempotency-Key": "k"}
-    )
+    a = await post_with_key(client, world.a.admin, body)
     b = await client.post(
         "/v1/documents", json=body, headers={**world.b.admin.headers, "Idempotency-Key": "k"}
     )
     assert a.status_code == b.status_code == 201
     assert a.json()["id"] != b.json()["id"]
+
+
+async def post_with_key(client: AsyncClient, who: Any, body: dict[str, Any]) -> Response:
+    headers = {**who.headers, "Idempotency-Key": "k"}
+    return await client.post("/v1/documents", json=body, headers=headers)
+
+
+async def test_a_reader_resending_an_admins_key_and_body_does_not_get_the_admins_201(
+    client: AsyncClient, world: World
+) -> None:
+    body = document_body(reference="ADMIN-1")
+    admin = await post_with_key(client, world.a.admin, body)
+    assert admin.status_code == 201
+    reader = await post_with_key(client, world.a.reader, body)
+    assert reader.status_code == 403
+    assert "idempotent-replayed" not in reader.headers
+    assert admin.json()["id"] not in reader.text
+    assert await count_documents(world) == 1
+
+
+async def test_a_readers_403_under_a_key_is_not_replayed_to_the_admin(
+    client: AsyncClient, world: World
+) -> None:
+    body = document_body(reference="ADMIN-2")
+    reader = await post_with_key(client, world.a.reader, body)
+    assert reader.status_code == 403
+    admin = await post_with_key(client, world.a.admin, body)
+    assert admin.status_code == 201
+    assert "idempotent-replayed" not in admin.headers
+    assert await count_documents(world) == 1
+    # Each caller still gets its own first answer back.
+    again = await post_with_key(client, world.a.reader, body)
+    assert again.status_code == 403 and again.headers["idempotent-replayed"] == "true"
 
 
 async def test_a_repeat_while_the_first_is_in_flight_is_a_409(

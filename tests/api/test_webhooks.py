@@ -19,6 +19,7 @@ from services.api.webhooks.schemas import EventType
 from services.domain.db import utcnow
 from services.domain.settings import Settings
 from services.domain.webhooks.service import EVENT_TYPES
+from services.notifier.receivers import receiver_client
 from services.notifier.webhooks import deliver
 from tests.factories import World
 from tests.notifier.conftest import RecordingTransport
@@ -122,6 +123,14 @@ async def test_a_loopback_receiver_is_refused_unless_the_operator_allows_it(
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]:8080/hook",
         "https://no-such-host.invalid/hook",
+        # IPv6 forms that a relay or translator takes to 127.0.0.1 (or 10.0.0.1).
+        "http://[2002:7f00:1::]/",
+        "http://[2001:0:5db8:d822:8000:63bf:80ff:fffe]/",
+        "http://[2001:0:a00:1::]/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[64:ff9b:1::7f00:1]/",
+        "http://[::ffff:7f00:1]/",
+        "http://[::7f00:1]/",
     ],
 )
 async def test_a_private_or_unresolvable_receiver_is_refused(
@@ -308,7 +317,7 @@ async def test_a_ping_verifies_with_the_secret_shown_at_creation(
         h = world.a.admin.headers
         ping = (await local.post(f"/v1/webhooks/{created['id']}/ping", headers=h)).json()
         hook_settings = settings.model_copy(update={"webhook_allowed_hosts": ["127.0.0.1"]})
-        async with httpx.AsyncClient(follow_redirects=False) as http:
+        async with receiver_client(hook_settings) as http:
             outcome = await deliver(
                 world.sessionmaker,
                 uuid.UUID(ping["id"]),

@@ -11,7 +11,12 @@ from standardwebhooks.webhooks import Webhook
 
 from services.domain.errors import Invalid
 from services.domain.settings import Settings
-from services.domain.webhooks.addresses import UnresolvableHost, check_url, is_internal
+from services.domain.webhooks.addresses import (
+    UnresolvableHost,
+    carried_ipv4,
+    check_url,
+    is_internal,
+)
 from services.domain.webhooks.signing import new_secret, sign, signature_header
 
 
@@ -62,13 +67,50 @@ def test_every_secret_signs_and_each_signature_verifies_alone() -> None:
         "fe80::1",
         "fc00::1",
         "::ffff:127.0.0.1",
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "2001:0:5db8:d822:8000:63bf:80ff:fffe",  # Teredo, public server, client 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b:1::5db8:d822",  # NAT64 local-use prefix: whatever it carries
+        "::a00:1",  # IPv4-compatible 10.0.0.1
+        "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
     ],
 )
 def test_internal_addresses_are_internal(address: str) -> None:
     assert is_internal(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "1.1.1.1", "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    ("address", "carried"),
+    [
+        ("2002:7f00:1::", ["127.0.0.1"]),
+        # Teredo: the server is bits 32-63, the client the last 32 bits inverted (RFC 4380).
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", ["65.54.227.120", "192.0.2.45"]),
+        ("64:ff9b::7f00:1", ["127.0.0.1"]),
+        ("::ffff:7f00:1", ["127.0.0.1"]),
+        ("::7f00:1", ["127.0.0.1"]),
+        ("::ffff:0:7f00:1", ["127.0.0.1"]),
+        ("::1", []),
+        ("2606:4700:4700::1111", []),
+    ],
+)
+def test_the_ipv4_address_an_ipv6_form_carries_is_unwrapped(
+    address: str, carried: list[str]
+) -> None:
+    assert [str(a) for a in carried_ipv4(ipaddress.IPv6Address(address))] == carried
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "1.1.1.1",
+        "2606:4700:4700::1111",
+        "2002:5db8:d70e::",  # 6to4 of a public address
+        "64:ff9b::5db8:d70e",  # NAT64 of a public address: how an IPv6-only worker reaches it
+        "::ffff:93.184.215.14",
+    ],
+)
 def test_public_addresses_are_not_internal(address: str) -> None:
     assert not is_internal(ipaddress.ip_address(address))
 
@@ -83,6 +125,8 @@ def test_public_addresses_are_not_internal(address: str) -> None:
         "http://[::ffff:127.0.0.1]/hook",
         "http://169.254.169.254/latest/meta-data",
         "http://0.0.0.0/",
+        "http://[2002:7f00:1::]/",
+        "http://[64:ff9b::7f00:1]:8080/",
     ],
 )
 async def test_a_url_with_an_internal_address_is_refused(url: str) -> None:

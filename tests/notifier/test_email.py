@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email
-import ipaddress
 import socket
-import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -25,10 +23,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from services.domain.consultations.links import link_token
 from services.domain.notifications import kinds as registry
@@ -46,6 +40,7 @@ from services.notifier.email import (
     long_datetime,
     render,
 )
+from tests.tls import Certificate, self_signed
 
 DOCUMENT_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a00"
 COMMON = {
@@ -893,51 +888,10 @@ async def test_a_server_that_never_answers_times_out_as_transient(
 # --- SMTP over TLS, with AUTH ------------------------------------------------------------------
 
 
-@dataclass
-class Certificate:
-    cert_file: Path
-    key_file: Path
-
-    def server_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.cert_file, self.key_file)
-        return context
-
-
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
     """A self-signed certificate for 127.0.0.1, which the test trusts through SSL_CERT_FILE."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "policygov test relay")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    directory = tmp_path_factory.mktemp("tls")
-    cert_file, key_file = directory / "relay.pem", directory / "relay.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return Certificate(cert_file, key_file)
+    return self_signed(tmp_path_factory.mktemp("tls"), "127.0.0.1", "localhost")
 
 
 def only_relay_password(

@@ -7,9 +7,11 @@ later, the test makes it due now instead of sleeping.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,11 +25,14 @@ from services.domain.errors import Conflict
 from services.domain.notifications.retry import WEBHOOK_SCHEDULE
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries, service
+from services.domain.webhooks.addresses import IPAddress, Resolver, check_url
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+from services.notifier.receivers import receiver_client
 from services.notifier.transport import DELIVER_WEBHOOK
 from services.notifier.webhooks import deliver, deliver_webhook
 from tests.factories import World
 from tests.notifier.conftest import RecordingTransport
+from tests.tls import Certificate, self_signed
 from tests.webhook_receiver import Receiver, Reply, closed_port, running
 
 
@@ -39,9 +44,9 @@ def hook_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
+async def http(hook_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     # As the worker makes it.
-    async with httpx.AsyncClient(follow_redirects=False) as client:
+    async with receiver_client(hook_settings) as client:
         yield client
 
 
@@ -461,18 +466,175 @@ async def test_the_address_is_checked_again_at_delivery_time(
     settings: Settings,
     receiver: Receiver,
     transport: RecordingTransport,
-    http: httpx.AsyncClient,
 ) -> None:
     # Saved while 127.0.0.1 was allowed; the operator has since removed it.
     _, delivery_id = hook
     strict = settings.model_copy(update={"webhook_allowed_hosts": []})
 
-    outcome = await deliver(world.sessionmaker, delivery_id, strict, transport, http)
+    async with receiver_client(strict) as worker_http:
+        outcome = await deliver(world.sessionmaker, delivery_id, strict, transport, worker_http)
 
     assert outcome == "failed"
     assert receiver.received == []
     delivery = await load(world, WebhookDelivery, delivery_id)
     assert delivery.status == "failed" and delivery.last_error.startswith("refused:")
+
+
+async def point_at(world: World, subscription_id: uuid.UUID, url: str) -> None:
+    """Change a subscription's URL behind the API's check (saved by an older version)."""
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id == subscription_id)
+            .values(url=url)
+        )
+
+
+def resolving(*answers: str) -> Resolver:
+    """A resolver that gives each answer in turn (the last one from then on), for any host."""
+    queue = [[ipaddress.ip_address(a) for a in answer.split(",")] for answer in answers]
+
+    async def resolver(host: str, port: int, seconds: float) -> list[IPAddress]:
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return resolver
+
+
+# Each IPv6 form that carries 127.0.0.1 (or, for Teredo, a private server) to a relay.
+CARRYING_FORMS = [
+    "2002:7f00:1::",  # 6to4
+    "2001:0:a00:1::",  # Teredo, server 10.0.0.1
+    "2001:0:5db8:d822:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1 (XOR-ed)
+    "64:ff9b::7f00:1",  # NAT64, well-known prefix
+    "64:ff9b:1::7f00:1",  # NAT64, local-use prefix
+    "::ffff:7f00:1",  # IPv4-mapped
+    "::7f00:1",  # IPv4-compatible
+]
+
+
+@pytest.mark.parametrize("address", CARRYING_FORMS)
+async def test_a_receiver_on_an_ipv6_form_of_an_internal_address_is_refused_at_delivery(
+    world: World,
+    hook: Hook,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    hook_settings: Settings,
+    http: httpx.AsyncClient,
+    address: str,
+) -> None:
+    subscription, delivery_id = hook
+    await point_at(world, subscription.id, f"http://[{address}]:{receiver.port}/hook")
+
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "failed"
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.last_error.startswith("refused:")
+    assert transport.jobs == []
+
+
+async def test_a_host_rebinding_to_127_0_0_1_after_the_check_is_not_reached(
+    world: World,
+    hook: Hook,
+    settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+) -> None:
+    # The host answers a public address to the check and 127.0.0.1 from then on.
+    subscription, delivery_id = hook
+    strict = settings.model_copy(update={"webhook_allowed_hosts": []})
+    rebinding = resolving("93.184.215.14", "127.0.0.1")
+    url = f"http://rebind.example:{receiver.port}/hook"
+    await check_url(url, strict, rebinding)
+    await point_at(world, subscription.id, url)
+
+    async with receiver_client(strict, rebinding) as worker_http:
+        outcome = await deliver(world.sessionmaker, delivery_id, strict, transport, worker_http)
+
+    assert outcome == "failed"
+    assert receiver.received == []
+    delivery = await load(world, WebhookDelivery, delivery_id)
+    assert delivery.last_error.startswith("refused:") and "127.0.0.1" in delivery.last_error
+
+
+async def test_the_connection_goes_to_the_address_checked_and_names_the_host(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+) -> None:
+    # One resolution per connection: the address checked is the address connected to.
+    subscription, delivery_id = hook
+    resolver = resolving("127.0.0.1", "93.184.215.14")
+    await point_at(world, subscription.id, f"http://receiver.example:{receiver.port}/hook")
+
+    async with receiver_client(hook_settings, resolver) as worker_http:
+        outcome = await deliver(
+            world.sessionmaker, delivery_id, hook_settings, transport, worker_http
+        )
+
+    assert outcome == "delivered"
+    [message] = receiver.received
+    assert message.headers["host"] == f"receiver.example:{receiver.port}"
+    assert not isinstance(message.verified, Exception)
+
+
+@pytest.fixture
+def tls_receiver_certificate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Certificate:
+    # For the host name only: a connection checked by its IP address would not verify.
+    certificate = self_signed(tmp_path, "receiver.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert_file))
+    return certificate
+
+
+@pytest.mark.parametrize(
+    ("host", "outcome"), [("receiver.example", "delivered"), ("other.example", "retrying")]
+)
+async def test_over_tls_the_certificate_is_verified_for_the_host_name_not_the_address(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    transport: RecordingTransport,
+    tls_receiver_certificate: Certificate,
+    host: str,
+    outcome: str,
+) -> None:
+    subscription, delivery_id = hook
+    resolver = resolving("127.0.0.1")
+    async with running(Receiver(secret=subscription.secret), tls_receiver_certificate) as tls:
+        await point_at(world, subscription.id, f"https://{host}:{tls.port}/hook")
+        async with receiver_client(hook_settings, resolver) as worker_http:
+            result = await deliver(
+                world.sessionmaker, delivery_id, hook_settings, transport, worker_http
+            )
+
+    assert result == outcome
+    if outcome == "delivered":
+        [message] = tls.received
+        assert message.headers["host"] == f"receiver.example:{tls.port}"
+        assert not isinstance(message.verified, Exception)
+    else:
+        assert tls.received == []
+        delivery = await load(world, WebhookDelivery, delivery_id)
+        assert "certificate" in delivery.last_error.lower()
+
+
+async def test_a_host_that_stops_resolving_is_tried_again(
+    world: World,
+    hook: Hook,
+    hook_settings: Settings,
+    receiver: Receiver,
+    transport: RecordingTransport,
+    http: httpx.AsyncClient,
+) -> None:
+    subscription, delivery_id = hook
+    await point_at(world, subscription.id, f"http://gone.invalid:{receiver.port}/hook")
+
+    outcome = await deliver(world.sessionmaker, delivery_id, hook_settings, transport, http)
+
+    assert outcome == "retrying"
+    assert [job for job, *_ in transport.jobs] == [DELIVER_WEBHOOK]
 
 
 async def test_a_queue_that_is_down_leaves_the_retry_to_the_sweep(

@@ -31,6 +31,15 @@ class Notification(IdMixin, Base):
         ),
         Index("ix_notifications_organisation_id", "organisation_id", "created_at"),
         Index("ix_notifications_document_id", "document_id"),
+        # For the retention prune: finished emails about no document, by age (the same
+        # condition as services/domain/retention, so the planner can use it).
+        Index(
+            "ix_notifications_prunable",
+            "created_at",
+            postgresql_where=text(
+                "document_id IS NULL AND status IN ('sent', 'failed', 'cancelled')"
+            ),
+        ),
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(

@@ -25,6 +25,12 @@ class OutboxEvent(IdMixin, Base):
             postgresql_where=text("published_at IS NULL"),
         ),
         Index("ix_outbox_events_organisation_id", "organisation_id", "created_at"),
+        # For the retention prune (services/domain/retention): published events by age.
+        Index(
+            "ix_outbox_events_published",
+            "created_at",
+            postgresql_where=text("published_at IS NOT NULL"),
+        ),
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(

@@ -63,6 +63,12 @@ class WebhookDelivery(IdMixin, Base):
             postgresql_where=text("status IN ('pending', 'sending')"),
         ),
         Index("ix_webhook_deliveries_subscription", "subscription_id", "created_at"),
+        # For the retention prune: finished deliveries by age.
+        Index(
+            "ix_webhook_deliveries_finished",
+            "created_at",
+            postgresql_where=text("status IN ('delivered', 'failed', 'cancelled')"),
+        ),
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(
