@@ -1,4 +1,6 @@
-"""Idempotency-Key on POST: a repeat gets the stored response and causes no second effect.
+"""Idempotency-Key on POST: repeating a request that was done returns its stored response.
+
+Only a done request (2xx) is kept; a refused or failed one changed nothing and frees its key.
 
 A pure ASGI middleware, because it must see the final response. The key is scoped to the
 caller that sent it (the API key, or the person of an OIDC session) within its organisation: a
@@ -231,8 +233,10 @@ async def _claim(state: Any, owner: KeyOwner, key: str, fingerprint: str) -> Any
 async def _finish(state: Any, owner: KeyOwner, key: str, captured: dict[str, Any]) -> None:
     where = owner.where(key)
     async with state.sessionmaker() as session, session.begin():
-        if captured["status"] >= 500:
-            # Nothing was committed (or we cannot know): let the client retry with the same key.
+        if captured["status"] >= 400:
+            # Refused (4xx) or failed (5xx): nothing was committed, so there is nothing to do
+            # twice. The key is released, and the client may put right what was refused (a
+            # missing If-Match, a role it lacked, a field) and retry with the same key.
             await session.execute(delete(IdempotencyRecord).where(where))
             return
         headers = [

@@ -435,6 +435,28 @@ async def test_an_issue_without_an_amended_review_leaves_reviews_alone(
 # --- cancelling -------------------------------------------------------------------------------
 
 
+async def test_a_refused_action_releases_its_idempotency_key_for_the_corrected_retry(
+    client: AsyncClient, world: World
+) -> None:
+    # Seen by the fuzzer: the action without If-Match (428) was kept under its key, and the
+    # retry with If-Match, the same key and the same body got the stored 428 back.
+    document_id = await published_document(client, world)
+    review_id = await started(client, world, document_id)
+    url = f"/v1/reviews/{review_id}/cancel"
+    body = {"reason": "Started twice"}
+    headers = {**world.a.author.headers, "Idempotency-Key": "fix-and-retry"}
+    refused = await client.post(url, json=body, headers=headers)
+    assert refused.status_code == 428
+    stale = await client.post(url, json=body, headers={**headers, "If-Match": "00"})
+    assert stale.status_code == 412, stale.text
+    assert "idempotent-replayed" not in stale.headers
+    got = await client.get(f"/v1/reviews/{review_id}", headers=world.a.policy_officer.headers)
+    done = await client.post(url, json=body, headers=with_etag(headers, got))
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"
+    again = await client.post(url, json=body, headers=with_etag(headers, got))
+    assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+
+
 async def test_cancelling_puts_the_document_back_and_frees_it_for_a_new_review(
     client: AsyncClient, world: World
 ) -> None:
