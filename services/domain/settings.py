@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     db_pool_pre_ping: bool = False
     db_pool_recycle_seconds: int = 1800
+    # How long opening a connection may take before PostgreSQL counts as unavailable (503).
+    db_connect_timeout_seconds: float = 5.0
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Signs pagination cursors. The default is only for local development.
     secret_key: str = DEV_SECRET
