@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -286,11 +287,22 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 
 def worker() -> None:
-    from arq import run_worker
+    """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
+    from services.notifier.worker import run_notifier
 
-    from services.notifier.worker import WorkerSettings
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("services").setLevel(logging.INFO)
 
-    run_worker(WorkerSettings)  # type: ignore[arg-type]
+    async def work() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
+        await run_notifier(get_settings(), stopping)
+
+    asyncio.run(work())
 
 
 def notifier_sweep() -> int:

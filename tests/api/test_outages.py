@@ -26,17 +26,8 @@ async def _client_for(settings: Settings, database_url: str) -> AsyncIterator[As
 
 
 @pytest.fixture
-async def proxy(settings: Settings) -> AsyncIterator[TcpProxy]:
-    url = make_url(settings.database_url)
-    tcp = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await tcp.start()
-    yield tcp
-    await tcp.cut()
-
-
-@pytest.fixture
-async def proxied(settings: Settings, proxy: TcpProxy) -> AsyncIterator[AsyncClient]:
-    url = make_url(settings.database_url).set(port=proxy.port)
+async def proxied(settings: Settings, database_proxy: TcpProxy) -> AsyncIterator[AsyncClient]:
+    url = make_url(settings.database_url).set(port=database_proxy.port)
     async for client in _client_for(settings, url.render_as_string(hide_password=False)):
         yield client
 
@@ -79,14 +70,14 @@ async def test_readiness_names_the_database_as_down(refused: AsyncClient) -> Non
 
 
 async def test_a_database_cut_mid_flight_is_a_503_and_the_api_recovers_without_a_restart(
-    proxied: AsyncClient, proxy: TcpProxy, world: World
+    proxied: AsyncClient, database_proxy: TcpProxy, world: World
 ) -> None:
     headers = world.a.reader.headers
     assert (await proxied.get("/v1/documents", headers=headers)).status_code == 200
-    await proxy.cut()  # the pooled connection dies under the next request
+    await database_proxy.cut()  # the pooled connection dies under the next request
     assert_unavailable(await proxied.get("/v1/documents", headers=headers))
     assert_unavailable(await proxied.get("/v1/documents", headers=headers))  # and reconnecting
     assert (await proxied.get("/readyz")).json()["checks"]["database"].startswith("down: ")
-    await proxy.restore()
+    await database_proxy.restore()
     assert (await proxied.get("/v1/documents", headers=headers)).status_code == 200
     assert (await proxied.get("/readyz")).status_code == 200
