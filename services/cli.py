@@ -8,9 +8,7 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -346,32 +344,11 @@ def notifier_sweep() -> int:
 
 
 def run_all() -> int:
-    """API and notifier together, for local use: Ctrl-C (or SIGTERM) stops both."""
-    children = [
-        subprocess.Popen([sys.executable, "-m", "services.cli", command])
-        for command in ("worker", "serve")
-    ]
+    """API and notifier together, for local use: a child that dies is started again (the API
+    never stops because the notifier did); Ctrl-C (or SIGTERM) stops both."""
+    from services.supervisor import supervise
 
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    # When either one ends, stop the other: a half-running service is worse than none.
-    while all(child.poll() is None for child in children):
-        time.sleep(0.2)
-    stop()
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    # Ended by our own SIGTERM counts as a clean stop; anything else is passed on.
-    codes = [0 if c.returncode in (0, -signal.SIGTERM) else abs(c.returncode) for c in children]
-    return max(codes)
+    return supervise(("worker", "serve"))
 
 
 def main(argv: list[str] | None = None) -> int:
