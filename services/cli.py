@@ -343,6 +343,26 @@ def notifier_sweep() -> int:
     return asyncio.run(work())
 
 
+def notifier_health() -> int:
+    """Print the health the notifier last published to its file: 0 ok, 1 degraded, 2 silent."""
+    from datetime import datetime
+
+    from services.domain.db import utcnow
+    from services.notifier.health import read_published
+
+    settings = get_settings()
+    published = read_published(settings.notifier_health_file)
+    if published is None:
+        print(f"not reporting: nothing in {settings.notifier_health_file}")
+        return 2
+    age = (utcnow() - datetime.fromisoformat(published["at"])).total_seconds()
+    if age > max(3 * settings.notifier_health_seconds, 15):
+        print(f"not reporting: last written {age:.0f} s ago")
+        return 2
+    print(json.dumps(published))
+    return 0 if published["status"] == "ok" else 1
+
+
 def run_all() -> int:
     """API and notifier together, for local use: a child that dies is started again (the API
     never stops because the notifier did); Ctrl-C (or SIGTERM) stops both."""
@@ -385,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
         "sweep", help="run the sweeps (review notices, consultations, re-queueing)"
     )
     p.add_argument("--once", action="store_true", required=True, help="run every sweep now, once")
+    notifier_sub.add_parser(
+        "health", help="the notifier's health: exit 0 ok, 1 degraded, 2 not reporting"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -407,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_all()
     elif args.command == "notifier" and args.notifier_command == "sweep":
         return notifier_sweep()
+    elif args.command == "notifier" and args.notifier_command == "health":
+        return notifier_health()
     return 0
 
 
