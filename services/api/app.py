@@ -130,4 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes + 1024 * 1024)
+    # Added last, so outermost: it sees what the middlewares above raise.
+    app.add_middleware(errors.UnavailableMiddleware)
     return app

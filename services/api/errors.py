@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.domain.db import is_unavailable
 from services.domain.errors import DomainError
@@ -183,22 +184,11 @@ def install(app: FastAPI) -> None:
     async def unavailable_or_bug(request: Request, exc: Exception) -> JSONResponse:
         if not is_unavailable(exc):
             return await unexpected(request, exc)
-        # An outage is not a bug: one line, no traceback, and a time to come back.
-        logger.warning(
-            "database unavailable on %s %s: %s", request.method, request.url.path, _reason(exc)
-        )
-        return problem_response(
-            request,
-            503,
-            slug="unavailable",
-            title="Service unavailable",
-            detail="The database cannot be reached just now; try again shortly.",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return unavailable(request, exc)
 
     # Registered by class, so they are answered here rather than by the server-error handler
     # (which would log the outage as a crash). Anything else of these classes is still a 500.
-    for unavailable in (
+    for error_class in (
         DBAPIError,
         OSError,
         TimeoutError,
@@ -207,7 +197,7 @@ def install(app: FastAPI) -> None:
         asyncpg.OperatorInterventionError,
         asyncpg.InsufficientResourcesError,
     ):
-        app.add_exception_handler(unavailable, unavailable_or_bug)
+        app.add_exception_handler(error_class, unavailable_or_bug)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -217,8 +207,45 @@ def install(app: FastAPI) -> None:
         )
 
 
-def _reason(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+def unavailable(request: Request, exc: BaseException) -> JSONResponse:
+    """The database is away: a 503 with a time to come back, and one log line, no traceback
+    (an outage is not a bug)."""
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
+    return problem_response(
+        request,
+        503,
+        slug="unavailable",
+        title="Service unavailable",
+        detail="The database cannot be reached just now; try again shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+class UnavailableMiddleware:
+    """The outermost middleware: a database outage met outside a route (by a middleware such
+    as the idempotency store's) is the same 503, not a crash."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started or not is_unavailable(exc):
+                raise
+            await unavailable(Request(scope), exc)(scope, receive, send)
 
 
 # Declared on every operation so generated clients and schemathesis know the problem shape.

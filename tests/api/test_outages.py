@@ -58,6 +58,14 @@ async def test_with_the_database_refusing_connections_the_api_answers_503_with_r
             headers=world.a.admin.headers,
         )
     )
+    # The idempotency store is in PostgreSQL too: a keyed request is a 503 as well.
+    assert_unavailable(
+        await refused.post(
+            "/v1/documents",
+            json={"reference": "X-1", "title": "X", "kind": "policy"},
+            headers={**world.a.admin.headers, "Idempotency-Key": "outage-1"},
+        )
+    )
 
 
 async def test_readiness_names_the_database_as_down(refused: AsyncClient) -> None:
