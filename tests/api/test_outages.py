@@ -3,6 +3,8 @@ and recovers by itself when the database returns."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,8 +18,10 @@ from tests.faults import TcpProxy
 from tests.notifier.smtp_sink import free_port
 
 
-async def _client_for(settings: Settings, database_url: str) -> AsyncIterator[AsyncClient]:
-    app = create_app(settings.model_copy(update={"database_url": database_url}))
+async def _client_for(
+    settings: Settings, database_url: str, **changes: object
+) -> AsyncIterator[AsyncClient]:
+    app = create_app(settings.model_copy(update={"database_url": database_url, **changes}))
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
@@ -37,6 +41,21 @@ async def refused(settings: Settings) -> AsyncIterator[AsyncClient]:
     url = make_url(settings.database_url).set(port=free_port())  # nothing listens there
     async for client in _client_for(settings, url.render_as_string(hide_password=False)):
         yield client
+
+
+@pytest.fixture
+async def silent(settings: Settings) -> AsyncIterator[AsyncClient]:
+    """A database host that accepts connections and never answers."""
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    url = make_url(settings.database_url).set(port=port).render_as_string(hide_password=False)
+    async for client in _client_for(settings, url, db_connect_timeout_seconds=0.5):
+        yield client
+    server.close()
 
 
 def assert_unavailable(response: object) -> None:
@@ -66,6 +85,14 @@ async def test_with_the_database_refusing_connections_the_api_answers_503_with_r
             headers={**world.a.admin.headers, "Idempotency-Key": "outage-1"},
         )
     )
+
+
+async def test_a_database_that_does_not_answer_is_a_503_after_the_connect_timeout(
+    silent: AsyncClient, world: World
+) -> None:
+    started = time.monotonic()
+    assert_unavailable(await silent.get("/v1/documents", headers=world.a.reader.headers))
+    assert time.monotonic() - started < 5  # not asyncpg's default minute
 
 
 async def test_readiness_names_the_database_as_down(refused: AsyncClient) -> None:
