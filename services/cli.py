@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
-import subprocess
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -286,11 +285,22 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 
 def worker() -> None:
-    from arq import run_worker
+    """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
+    from services.notifier.worker import run_notifier
 
-    from services.notifier.worker import WorkerSettings
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("services").setLevel(logging.INFO)
 
-    run_worker(WorkerSettings)  # type: ignore[arg-type]
+    async def work() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
+        await run_notifier(get_settings(), stopping)
+
+    asyncio.run(work())
 
 
 def notifier_prune() -> int:
@@ -352,33 +362,32 @@ def notifier_sweep() -> int:
     return asyncio.run(work())
 
 
+def notifier_health() -> int:
+    """Print the health the notifier last published to its file: 0 ok, 1 degraded, 2 silent."""
+    from datetime import datetime
+
+    from services.domain.db import utcnow
+    from services.notifier.health import read_published
+
+    settings = get_settings()
+    published = read_published(settings.notifier_health_file)
+    if published is None:
+        print(f"not reporting: nothing in {settings.notifier_health_file}")
+        return 2
+    age = (utcnow() - datetime.fromisoformat(published["at"])).total_seconds()
+    if age > max(3 * settings.notifier_health_seconds, 15):
+        print(f"not reporting: last written {age:.0f} s ago")
+        return 2
+    print(json.dumps(published))
+    return 0 if published["status"] == "ok" else 1
+
+
 def run_all() -> int:
-    """API and notifier together, for local use: Ctrl-C (or SIGTERM) stops both."""
-    children = [
-        subprocess.Popen([sys.executable, "-m", "services.cli", command])
-        for command in ("worker", "serve")
-    ]
+    """API and notifier together, for local use: a child that dies is started again (the API
+    never stops because the notifier did); Ctrl-C (or SIGTERM) stops both."""
+    from services.supervisor import supervise
 
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    # When either one ends, stop the other: a half-running service is worse than none.
-    while all(child.poll() is None for child in children):
-        time.sleep(0.2)
-    stop()
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    # Ended by our own SIGTERM counts as a clean stop; anything else is passed on.
-    codes = [0 if c.returncode in (0, -signal.SIGTERM) else abs(c.returncode) for c in children]
-    return max(codes)
+    return supervise(("worker", "serve"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -419,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         "prune", help="delete what has outlived its retention period (never the audit log)"
     )
     p.add_argument("--once", action="store_true", required=True, help="prune now, once")
+    notifier_sub.add_parser(
+        "health", help="the notifier's health: exit 0 ok, 1 degraded, 2 not reporting"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -443,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         return notifier_sweep()
     elif args.command == "notifier" and args.notifier_command == "prune":
         return notifier_prune()
+    elif args.command == "notifier" and args.notifier_command == "health":
+        return notifier_health()
     return 0
 
 

@@ -20,6 +20,7 @@ from services.cli import migrate
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.settings import Settings
 from tests.factories import World, build_world
+from tests.faults.outages import TcpProxy
 
 
 def _container_url(kind: str) -> str:
@@ -128,6 +129,16 @@ async def client(app: object) -> AsyncIterator[AsyncClient]:
 async def world(sessionmaker: async_sessionmaker[AsyncSession]) -> World:
     """Two organisations, each with one person per role and an API key for each."""
     return await build_world(sessionmaker)
+
+
+@pytest.fixture
+async def database_proxy(settings: Settings) -> AsyncIterator[TcpProxy]:
+    """A TCP proxy to the test PostgreSQL that a test can cut and restore (an outage)."""
+    url = make_url(settings.database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    yield proxy
+    await proxy.cut()
 
 
 @pytest.fixture

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
@@ -15,6 +20,7 @@ from services.domain.demo.loader import load_data
 from services.domain.documents.models import Document
 from services.domain.settings import Settings
 from tests.factories import World, document_body
+from tests.notifier.smtp_sink import free_port
 
 
 def policygov(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -85,50 +91,99 @@ async def test_seed_demo_loads_five_organisations_once(
     assert verify.stdout.count("intact") == 7  # the five demo organisations and the test world
 
 
-async def test_run_starts_api_and_notifier_and_sigterm_stops_both(settings: Settings) -> None:
-    import asyncio
-    import signal
-    import socket
-
-    import httpx
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+@contextlib.asynccontextmanager
+async def policygov_run(
+    settings: Settings, tmp_path: Path
+) -> AsyncIterator[tuple[subprocess.Popen[bytes], int]]:
+    """``policygov run`` on a free port, ready; its output in ``tmp_path/run.log``."""
+    port = free_port()
     env = {
         **os.environ,
         "POLICYGOV_DATABASE_URL": settings.database_url,
         "POLICYGOV_REDIS_URL": settings.redis_url,
         "POLICYGOV_API_PORT": str(port),
+        "POLICYGOV_NOTIFIER_HEALTH_FILE": str(tmp_path / "notifier-health.json"),
+        "POLICYGOV_MAIL_DIR": str(tmp_path / "mail"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "run"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=(tmp_path / "run.log").open("ab"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(150):
-                try:
-                    if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the API did not start")
-        children = subprocess.run(
-            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
-        ).stdout.split()
-        assert len(children) == 2  # the API and the notifier
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-        for pid in children:
-            assert not Path(f"/proc/{pid}").exists(), f"child {pid} outlived policygov run"
+        await wait_until_ready(port)
+        yield process, port
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+async def wait_until_ready(port: int) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("the API did not start")
+
+
+def children_of(pid: int) -> dict[str, int]:
+    """The living children of ``pid`` by their policygov command (serve, worker)."""
+    found = {}
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        with contextlib.suppress(OSError):
+            # python -m services.cli <command>; a zombie's command line is empty.
+            argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            if len(argv) > 3:
+                found[argv[3].decode()] = int(child)
+    return found
+
+
+def assert_sigterm_stops_all(process: subprocess.Popen[bytes], log: Path) -> None:
+    children = children_of(process.pid)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0, log.read_text()
+    for pid in children.values():
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "zombie" in status.read_text(), f"{pid} outlived its parent"
+
+
+async def test_run_starts_api_and_notifier_and_sigterm_stops_both(
+    settings: Settings, tmp_path: Path
+) -> None:
+    async with policygov_run(settings, tmp_path) as (process, _):
+        assert set(children_of(process.pid)) == {"serve", "worker"}  # the API and the notifier
+        assert_sigterm_stops_all(process, tmp_path / "run.log")
+
+
+async def test_run_restarts_a_killed_notifier_and_the_api_keeps_answering(
+    settings: Settings, tmp_path: Path
+) -> None:
+    async with policygov_run(settings, tmp_path) as (process, port):
+        first = children_of(process.pid)
+        os.kill(first["worker"], signal.SIGKILL)
+        answered, restarted = [], None
+        async with httpx.AsyncClient(timeout=5) as http:
+            for _ in range(150):  # 30 s at most; the first restart comes within a second
+                answered.append((await http.get(f"http://127.0.0.1:{port}/healthz")).status_code)
+                now = children_of(process.pid)
+                if now.get("worker") not in (None, first["worker"]):
+                    restarted = now
+                    break
+                await asyncio.sleep(0.2)
+        log = (tmp_path / "run.log").read_text()
+        assert restarted, f"the notifier was not started again:\n{log}"
+        assert set(answered) == {200}, answered  # the API never stopped
+        assert restarted["serve"] == first["serve"]  # nor was it restarted
+        assert process.poll() is None
+        said = [line for line in log.splitlines() if line.startswith("policygov run:")]
+        assert len(said) == 1 and "worker was killed by SIGKILL" in said[0], log
+        assert_sigterm_stops_all(process, tmp_path / "run.log")
 
 
 async def test_notifier_sweep_once_creates_todays_review_reminders_once(

@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_overflow=settings.db_max_overflow,
         pre_ping=settings.db_pool_pre_ping,
         recycle_seconds=settings.db_pool_recycle_seconds,
+        connect_timeout_seconds=settings.db_connect_timeout_seconds,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -130,4 +131,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes + 1024 * 1024)
+    # Added last, so outermost: it sees what the middlewares above raise.
+    app.add_middleware(errors.UnavailableMiddleware)
     return app

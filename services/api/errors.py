@@ -6,20 +6,25 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.domain.db import is_unavailable
 from services.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://policygov.example.org/problems/"
+# What a client is told to wait when PostgreSQL is unavailable: about one reconnect attempt.
+RETRY_AFTER_SECONDS = 5
 
 
 class InvalidParam(BaseModel):
@@ -176,12 +181,71 @@ def install(app: FastAPI) -> None:
             detail="The request conflicts with a change made at the same time; try again.",
         )
 
+    async def unavailable_or_bug(request: Request, exc: Exception) -> JSONResponse:
+        if not is_unavailable(exc):
+            return await unexpected(request, exc)
+        return unavailable(request, exc)
+
+    # Registered by class, so they are answered here rather than by the server-error handler
+    # (which would log the outage as a crash). Anything else of these classes is still a 500.
+    for error_class in (
+        DBAPIError,
+        OSError,
+        TimeoutError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.OperatorInterventionError,
+        asyncpg.InsufficientResourcesError,
+    ):
+        app.add_exception_handler(error_class, unavailable_or_bug)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
             request, 500, slug="internal", title="Internal error", detail="This is a bug."
         )
+
+
+def unavailable(request: Request, exc: BaseException) -> JSONResponse:
+    """The database is away: a 503 with a time to come back, and one log line, no traceback
+    (an outage is not a bug)."""
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
+    return problem_response(
+        request,
+        503,
+        slug="unavailable",
+        title="Service unavailable",
+        detail="The database cannot be reached just now; try again shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+class UnavailableMiddleware:
+    """The outermost middleware: a database outage met outside a route (by a middleware such
+    as the idempotency store's) is the same 503, not a crash."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started or not is_unavailable(exc):
+                raise
+            await unavailable(Request(scope), exc)(scope, receive, send)
 
 
 # Declared on every operation so generated clients and schemathesis know the problem shape.
@@ -191,5 +255,5 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         "description": HTTPStatus(status).phrase,
     }
-    for status in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428)
+    for status in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 503)
 }

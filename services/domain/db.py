@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 import uuid
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -74,6 +77,7 @@ def make_engine(
     max_overflow: int = 5,
     pre_ping: bool = False,
     recycle_seconds: int = 1800,
+    connect_timeout_seconds: float = 10.0,
 ) -> AsyncEngine:
     return create_async_engine(
         url,
@@ -81,7 +85,40 @@ def make_engine(
         max_overflow=max_overflow,
         pool_pre_ping=pre_ping,
         pool_recycle=recycle_seconds,
+        # asyncpg waits 60 s by default: a request should fail fast when PostgreSQL is away.
+        connect_args={"timeout": connect_timeout_seconds},
     )
+
+
+# PostgreSQL away, starting, stopping or full: the request may succeed later, unchanged.
+_UNAVAILABLE = (
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,  # connecting timed out
+    socket.gaierror,  # the host name does not resolve
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08, and a connection closed under us
+    asyncpg.CannotConnectNowError,  # starting up or in recovery
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says PostgreSQL could not be reached, not that a statement was wrong."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            current = current.orig
+        else:
+            # Only the explicit cause: an unrelated error handled earlier is no evidence.
+            current = current.__cause__
+    return False
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     db_pool_pre_ping: bool = False
     db_pool_recycle_seconds: int = 1800
+    # How long opening a connection may take before PostgreSQL counts as unavailable (503).
+    db_connect_timeout_seconds: float = 5.0
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Signs pagination cursors. The default is only for local development.
     secret_key: str = DEV_SECRET
@@ -81,6 +83,15 @@ class Settings(BaseSettings):
     email_retry_base_seconds: float = 30.0
     # Jobs one worker runs at once.
     notifier_max_jobs: int = 10
+    # Redis or PostgreSQL unavailable: the notifier tries again after a delay that doubles from
+    # the base up to the cap, with jitter, so that many workers do not retry in step.
+    notifier_backoff_base_seconds: float = 0.5
+    notifier_backoff_cap_seconds: float = 30.0
+    # The notifier checks its dependencies this often and publishes its health, to Redis (read
+    # by /readyz) and to this file (read by `policygov notifier health`, and there when Redis
+    # is the thing that is down).
+    notifier_health_seconds: float = 5.0
+    notifier_health_file: Path = Path("var/notifier-health.json")
     # Review reminders: days before the due date; escalation months after it (Dorset: two).
     review_reminder_days: list[int] = Field(default_factory=lambda: [30, 7])
     review_escalation_months: int = 2

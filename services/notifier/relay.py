@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import asyncpg
+from redis.backoff import AbstractBackoff, EqualJitterBackoff
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +25,7 @@ from services.domain.notifications.service import Created, due_for_sending, fan_
 from services.domain.outbox.models import OutboxEvent
 from services.domain.outbox.service import NOTIFY_CHANNEL
 from services.domain.webhooks.models import WebhookDelivery
+from services.notifier.health import log_failure, reason, wait_or_stop
 from services.notifier.transport import DELIVER_WEBHOOK, SEND_NOTIFICATION, Transport
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ async def enqueue_created(transport: Transport, created: Created) -> None:
         for delivery_id in created.deliveries:
             await transport.enqueue(DELIVER_WEBHOOK, delivery_id, 0, None)
     except Exception as exc:  # the queue being down must not lose what PostgreSQL holds
-        logger.warning("could not enqueue (the sweep will): %s", exc)
+        logger.warning("could not enqueue (the sweep will): %s", reason(exc))
 
 
 async def requeue_due(
@@ -99,12 +101,19 @@ async def run_relay(
     poll_seconds: float,
     on_published: Callable[[datetime], None] | None = None,
     stopping: asyncio.Event | None = None,
+    backoff: AbstractBackoff | None = None,
 ) -> None:
-    """Relay until ``stopping`` is set, waking on NOTIFY or every ``poll_seconds``."""
+    """Relay until ``stopping`` is set, waking on NOTIFY or every ``poll_seconds``.
+
+    A failed round is one log line and a wait that grows while failures last (``backoff``),
+    so an outage neither floods the log nor hammers the database coming back.
+    """
     stopping = stopping or asyncio.Event()
+    backoff = backoff or EqualJitterBackoff(cap=30.0, base=0.5)
     wake = asyncio.Event()
     listener = await _listen(database_url, wake.set)
     last_requeue = 0.0
+    failures = 0
     loop = asyncio.get_running_loop()
     try:
         while not stopping.is_set():
@@ -117,22 +126,33 @@ async def run_relay(
                 if loop.time() - last_requeue >= poll_seconds:
                     await requeue_due(sessionmaker, transport)
                     last_requeue = loop.time()
-            except Exception:
-                logger.exception("relay round failed; retrying after the poll interval")
+            except Exception as exc:
+                failures += 1
+                delay = backoff.compute(failures)
+                log_failure("relay round", exc, failures, delay)
+                await wait_or_stop(stopping, delay)
+                continue
+            recovered, failures = failures > 0, 0
+            if recovered:
+                logger.warning("relay round succeeded again")
+            if (listener is None and recovered) or (listener and listener.is_closed()):
+                # The database came back: listen again (polling covers it if that fails).
+                listener = await _listen(database_url, wake.set)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
     finally:
-        if listener is not None:
-            await listener.close()
+        if listener is not None and not listener.is_closed():
+            with contextlib.suppress(Exception):
+                await listener.close(timeout=2)
 
 
 async def _listen(database_url: str, wake: Callable[[], None]) -> asyncpg.Connection | None:
     dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     try:
-        connection = await asyncpg.connect(dsn)
+        connection = await asyncpg.connect(dsn, timeout=10)
         await connection.add_listener(NOTIFY_CHANNEL, lambda *_: wake())
         return connection
-    except (OSError, asyncpg.PostgresError) as exc:
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
         # Polling alone still delivers every event, only later.
-        logger.warning("LISTEN unavailable, polling only: %s", exc)
+        logger.warning("LISTEN unavailable, polling only: %s", reason(exc))
         return None

@@ -12,7 +12,6 @@ same: ``open_due`` and ``close_due`` decide and do it, each consultation once.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,10 +25,9 @@ from services.domain.notifications import service
 from services.domain.retention import service as retention
 from services.domain.reviews import update_cycles
 from services.domain.settings import Settings
+from services.notifier.health import log_failure
 from services.notifier.relay import enqueue_created, requeue_due
 from services.notifier.transport import Transport
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -132,14 +130,14 @@ async def sweep_all(
     notices = await sweep_reviews(sessionmaker, settings, transport, today)
     try:
         consultations = await sweep_consultations(sessionmaker, transport, now)
-    except Exception:
+    except Exception as exc:
         # Logged, not raised: re-queueing and the meetings must not wait on one consultation.
-        logger.exception("consultation sweep failed; the next sweep tries again")
+        log_failure("consultation sweep", exc, 1, None)
         consultations = ConsultationSweep(0, 0, 0)
     try:
         cycles = await sweep_update_cycles(sessionmaker, transport, today)
-    except Exception:
-        logger.exception("update cycle sweep failed; the next sweep tries again")
+    except Exception as exc:
+        log_failure("update cycle sweep", exc, 1, None)
         cycles = UpdateCycleSweep(0, 0)
     requeued = await requeue_due(sessionmaker, transport)
     # Last, so that a board whose schedule cannot be expanded does not hold up the emails.

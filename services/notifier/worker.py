@@ -9,14 +9,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from arq import cron
-from arq.connections import RedisSettings
+from arq.connections import ArqRedis, RedisSettings
+from arq.worker import create_worker
 
 from services.domain.db import make_engine, make_sessionmaker
-from services.domain.settings import get_settings
+from services.domain.health import DependencyHealth
+from services.domain.settings import Settings, get_settings
+from services.notifier.health import (
+    REDIS,
+    backoff_for,
+    log_failure,
+    reason,
+    unavailable_dependency,
+    wait_or_stop,
+    watch_health,
+)
 from services.notifier.notifications import send_notification
 from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
@@ -24,6 +36,7 @@ from services.notifier.sweeps import sweep_all, sweep_retention
 from services.notifier.transport import ArqTransport
 from services.notifier.webhooks import deliver_webhook
 
+logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "policygov:notifier:heartbeat"
 QUEUE_NAME = "policygov:notifier"
 
@@ -39,7 +52,14 @@ async def sweep(ctx: dict[str, Any]) -> str:
     """Cron: review reminders and escalations, consultations opened, closed and chased at their
     time, re-queue anything the queue lost, and keep twelve months of meetings generated (each
     a no-op once done)."""
-    report = await sweep_all(ctx["sessionmaker"], ctx["settings"], ctx["transport"])
+    try:
+        report = await sweep_all(ctx["sessionmaker"], ctx["settings"], ctx["transport"])
+    except Exception as exc:
+        if unavailable_dependency(exc) is None:
+            raise
+        # An outage, not a failed job: one line, and the next minute's sweep tries again.
+        log_failure("sweep", exc, 1, None)
+        return "skipped: " + reason(exc)
     return f"{report}"
 
 
@@ -50,34 +70,135 @@ async def prune(ctx: dict[str, Any]) -> str:
     return f"{pruned}"
 
 
-async def startup(ctx: dict[str, Any]) -> None:
-    settings = ctx.get("settings") or get_settings()
-    engine = make_engine(settings.database_url, pool_size=5, max_overflow=5)
-    ctx["settings"] = settings
-    ctx["engine"] = engine
-    ctx["sessionmaker"] = make_sessionmaker(engine)
-    ctx["transport"] = ArqTransport(ctx["redis"])
-    ctx["http"] = receiver_client(settings)
-    ctx["stopping"] = asyncio.Event()
+async def open_context(settings: Settings, health: DependencyHealth) -> dict[str, Any]:
+    """What every job and the relay share for the life of the process, across outages: the
+    database engine, one Redis client (it reconnects by itself once Redis answers again), the
+    HTTP client, the relay and the health watch."""
+    engine = make_engine(
+        settings.database_url,
+        pool_size=5,
+        max_overflow=5,
+        # A connection that died in an outage is replaced, not handed to a job.
+        pre_ping=True,
+        connect_timeout_seconds=settings.db_connect_timeout_seconds,
+    )
+    redis = ArqRedis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=5,
+        # No command of ours blocks: one that hangs this long means Redis is away.
+        socket_timeout=10,
+    )
+    redis.job_serializer = _serialize
+    redis.job_deserializer = _deserialize
+    redis.default_queue_name = QUEUE_NAME
+    stopping = asyncio.Event()
+    ctx: dict[str, Any] = {
+        "settings": settings,
+        "engine": engine,
+        "sessionmaker": make_sessionmaker(engine),
+        "redis": redis,
+        "transport": ArqTransport(redis),
+        "http": receiver_client(settings),
+        "health": health,
+        "stopping": stopping,
+    }
     ctx["relay"] = asyncio.create_task(
         run_relay(
             ctx["sessionmaker"],
             settings.database_url,
             ctx["transport"],
             settings.relay_poll_seconds,
-            stopping=ctx["stopping"],
+            stopping=stopping,
+            backoff=backoff_for(settings),
         )
     )
-    await health_check(ctx)
+    ctx["watch"] = asyncio.create_task(
+        watch_health(settings, ctx["sessionmaker"], redis, health, stopping)
+    )
+    return ctx
 
 
-async def shutdown(ctx: dict[str, Any]) -> None:
+async def close_context(ctx: dict[str, Any]) -> None:
     ctx["stopping"].set()
-    ctx["relay"].cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await ctx["relay"]
+    for name in ("relay", "watch"):
+        ctx[name].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ctx[name]
     await ctx["http"].aclose()
+    await ctx["redis"].aclose()
     await ctx["engine"].dispose()
+
+
+async def run_notifier(
+    settings: Settings, stopping: asyncio.Event, health: DependencyHealth | None = None
+) -> None:
+    """Run the notifier until ``stopping`` is set, riding out Redis and PostgreSQL outages.
+
+    arq's worker ends at the first Redis error; here it is started again once Redis answers,
+    after a back-off, with the same jobs' context. PostgreSQL outages are ridden out by the
+    relay and the jobs (their state is in the database, so nothing is lost meanwhile).
+    """
+    ctx = await open_context(settings, health or DependencyHealth())
+    backoff = backoff_for(settings)
+    failures = 0
+    try:
+        while not stopping.is_set():
+            try:
+                await health_check(ctx)  # the heartbeat, and proof that Redis answers
+            except Exception as exc:
+                if unavailable_dependency(exc) != REDIS:
+                    raise
+                failures += 1
+                delay = backoff.compute(failures)
+                log_failure("worker", exc, failures, delay)
+                await wait_or_stop(stopping, delay)
+                continue
+            if failures:
+                logger.warning("worker: Redis answers again; taking jobs")
+            failures = 0
+            lost = await _work_until_stopped_or_lost(ctx, stopping)
+            if lost is not None:
+                failures = 1
+                delay = backoff.compute(failures)
+                log_failure("worker", lost, failures, delay)
+                await wait_or_stop(stopping, delay)
+    finally:
+        await close_context(ctx)
+
+
+async def _work_until_stopped_or_lost(
+    ctx: dict[str, Any], stopping: asyncio.Event
+) -> Exception | None:
+    """Run one arq worker on the shared context until ``stopping`` (None) or Redis is lost
+    (the error). Jobs running when Redis goes are left to finish: their state is in the
+    database; only storing their result in Redis fails."""
+    worker = create_worker(
+        WorkerSettings,  # type: ignore[arg-type]
+        redis_pool=ctx["redis"],
+        ctx=ctx,
+        handle_signals=False,
+        max_jobs=ctx["settings"].notifier_max_jobs,
+    )
+    main = asyncio.create_task(worker.main())
+    stop = asyncio.create_task(stopping.wait())
+    try:
+        await asyncio.wait({main, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+    if not main.done():
+        main.cancel()  # stopping: as arq does on SIGTERM, running jobs are cancelled
+        for task in worker.tasks.values():
+            task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.gather(main, *worker.tasks.values(), return_exceptions=True)
+    if stopping.is_set() or main.cancelled():
+        return None
+    error = main.exception()
+    if error is None or not isinstance(error, Exception):
+        return None
+    if unavailable_dependency(error) != REDIS:
+        raise error
+    return error
 
 
 def _serialize(value: Any) -> bytes:
@@ -97,8 +218,6 @@ class WorkerSettings:
         # Once a day, at a quiet hour (UTC); arq runs a cron job once however many workers.
         cron(prune, hour=3, minute=17, second=0, run_at_startup=False),
     ]
-    on_startup = startup
-    on_shutdown = shutdown
     job_serializer = staticmethod(_serialize)
     job_deserializer = staticmethod(_deserialize)
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)

@@ -68,8 +68,9 @@ from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from tests.bench.dataset import dsn
 from tests.bench.notifier import Sink, log_tail, stop_process, worker_env
-from tests.bench.servers import Server, free_port, start_uvicorn
+from tests.bench.servers import Server, start_uvicorn
 from tests.factories import document_body
+from tests.faults.outages import RedisServer
 from tests.webhook_receiver import Received, Receiver, Reply, running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,37 +176,6 @@ class SmtpSink(Sink):
     def received(self) -> Counter[str]:
         """Message-ID -> how many times it was accepted."""
         return Counter(line.split()[1] for line in self.lines() if not line.startswith("HOLD "))
-
-
-class RedisServer:
-    """A private redis-server without persistence: stopping it loses whatever it held."""
-
-    def __init__(self, log: Path) -> None:
-        self.port = free_port()
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no"],
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            ping = subprocess.run(
-                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, check=False
-            )
-            if ping.stdout.strip() == b"PONG":
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process)
-            self.process = None
 
 
 class Workers:
@@ -487,7 +457,7 @@ def table(events: int, rows: list[Row]) -> str:
 async def run(config: Config) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     notes = Notes()
-    redis_server = RedisServer(OUT / "redis.log")
+    redis_server = RedisServer(OUT)
     redis_server.start()
     redis_url = f"redis://127.0.0.1:{redis_server.port}/{config.redis_db}"
     notes.add(f"database {make_url(config.url).database}, private Redis {redis_url}")

@@ -13,6 +13,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from httpx import AsyncClient
@@ -24,8 +25,9 @@ from services.domain.settings import Settings
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once
 from tests.factories import World, document_body
+from tests.faults.outages import RedisServer
 from tests.notifier.conftest import RecordingTransport
-from tests.notifier.smtp_sink import Sink, free_port
+from tests.notifier.smtp_sink import Sink
 
 
 @pytest.fixture
@@ -193,37 +195,21 @@ async def test_a_worker_killed_in_the_middle_of_sending_leaves_each_email_sent_o
 
 
 async def test_events_committed_while_redis_is_down_are_delivered_when_it_returns(
-    client: AsyncClient, world: World, settings: Settings, sink: Sink
+    client: AsyncClient, world: World, settings: Settings, sink: Sink, tmp_path: Path
 ) -> None:
-    port = free_port()
-    redis_url = f"redis://127.0.0.1:{port}/0"
+    redis = RedisServer(tmp_path)
     # The API commits while this Redis does not run: it needs only PostgreSQL.
     await assign_owners(client, world, 3)
-    redis = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    redis.start()
     worker = None
     try:
-        await asyncio.sleep(0.5)
-        worker = start_worker(worker_env(settings, sink, redis_url))
+        worker = start_worker(worker_env(settings, sink, redis.url))
         await wait_until_all_sent(world, 3)
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=15)
-        redis.terminate()
-        redis.wait(timeout=10)
+        redis.stop()
     assert sorted(sink.handler.message_ids().values()) == [1, 1, 1]
 
 

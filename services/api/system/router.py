@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import date
 from typing import Annotated, Literal
 
@@ -17,11 +19,13 @@ from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
 from services.api.types import IsoDate, Name
 from services.domain.authz.permissions import Permission as P
+from services.domain.health import NOTIFIER_HEALTH_KEY, describe
 from services.domain.organisations import service as organisations
 from services.domain.organisations.models import Organisation as OrganisationRow
 from services.domain.organisations.words import OrganisationWords, words_of
 
 router = APIRouter(tags=["system"])
+READY_TIMEOUT_SECONDS = 3.0
 Subdivision = Literal["ENG", "WLS", "SCT", "NIR"]
 Category = Annotated[
     str, StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
@@ -43,24 +47,40 @@ async def healthz() -> Health:
     "/readyz", response_model=Health, responses={503: {"model": Health}}, dependencies=[PUBLIC]
 )
 async def readyz(request: Request) -> JSONResponse:
-    """The database and Redis answer; 503 otherwise."""
+    """The database and Redis answer; 503 otherwise, naming what is down. The notifier's own
+    health (``ok``, ``degraded: redis down``, ``not reporting``) is repeated but does not make
+    the API unready: it serves requests without it."""
     checks: dict[str, str] = {}
-    try:
+
+    async def ping_database() -> None:
         async with request.app.state.sessionmaker() as session:
             await session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # a health check reports failures, it does not raise them
-        checks["database"] = f"error: {type(exc).__name__}"
-    try:
-        await request.app.state.redis.ping()
-        checks["redis"] = "ok"
-    except Exception as exc:
-        checks["redis"] = f"error: {type(exc).__name__}"
+
+    checks["database"] = await _check(ping_database())
+    checks["redis"] = await _check(request.app.state.redis.ping())
     healthy = all(v == "ok" for v in checks.values())
+    if checks["redis"] == "ok":
+        try:
+            published = await request.app.state.redis.get(NOTIFIER_HEALTH_KEY)
+            checks["notifier"] = describe(published)
+        except Exception as exc:  # Redis went away between the two calls
+            checks["notifier"] = f"unknown: {type(exc).__name__}"
+    else:
+        checks["notifier"] = "unknown: redis down"
     return JSONResponse(
         Health(status="ok" if healthy else "unavailable", checks=checks).model_dump(),
         status_code=200 if healthy else 503,
     )
+
+
+async def _check(probe: Awaitable[object]) -> str:
+    try:
+        # A dependency that does not answer in time is down as far as a caller can tell.
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            await probe
+        return "ok"
+    except Exception as exc:  # a health check reports failures, it does not raise them
+        return f"down: {type(exc).__name__}"
 
 
 class Organisation(BaseModel):
