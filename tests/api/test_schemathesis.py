@@ -12,7 +12,6 @@ applies to this API (see CHECKS).
 from __future__ import annotations
 
 import re
-import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -170,15 +169,17 @@ OTHER_ROLES = [role for role in ROLES if role != "admin"]
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(settings: Settings) -> Iterator[None]:
+def fuzz_app(settings: Settings, request: pytest.FixtureRequest) -> Iterator[None]:
     # schemathesis drives ASGI apps from an event loop of its own (one thread per process); the
     # session `app` has connections bound to the test loop, so this app gets its own pool.
     TARGET.app = create_app(settings)
     yield
     asgi.shutdown_lifespans()
     TARGET.app = None
-    # The size of the run, past pytest's capture: the figure the closing notes quote.
-    sys.__stderr__.write(f"\nschemathesis sent {TARGET.requests} requests\n")
+    # The size of the run, in pytest's own output: the figure the closing notes quote.
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"schemathesis sent {TARGET.requests} requests")
 
 
 async def _seed(world: World, org: Org) -> Seeds:
