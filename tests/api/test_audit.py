@@ -81,7 +81,7 @@ async def test_the_database_refuses_to_edit_or_delete_audit_records(world: World
 async def tamper(world: World, sql: str) -> None:
     async with world.sessionmaker() as session:
         # Only a superuser can bypass the append-only trigger like this: the attack we detect.
-        await session.execute(text("SET session_replication_role = replica"))
+        await session.execute(text("SET LOCAL session_replication_role = replica"))
         await session.execute(text(sql), {"org": world.a.id})
         await session.commit()
 

@@ -278,7 +278,7 @@ async def test_a_tampered_audit_record_makes_the_export_say_the_chain_is_broken(
         ).scalar_one()
         seq = record.seq
         # Only a superuser can bypass the append-only trigger like this: the attack we detect.
-        await session.execute(text("SET session_replication_role = replica"))
+        await session.execute(text("SET LOCAL session_replication_role = replica"))
         await session.execute(
             text(
                 "UPDATE audit_records SET actor_label = 'someone-else@alpha.example.org' "

@@ -108,6 +108,25 @@ CONFIG = {
         "positive_data_acceptance": {
             "expected-statuses": ["2XX", "403", "404", "409", "412", "413", "422"],
         },
+        # Invalid input is refused as such, or, when it is large (2,001 items where 2,000 are
+        # allowed), refused as too large (413) before anything reads it.
+        "negative_data_rejection": {
+            "expected-statuses": [
+                "400",
+                "401",
+                "403",
+                "404",
+                "405",
+                "406",
+                "409",
+                "413",
+                "415",
+                "422",
+                "428",
+                "429",
+                "5xx",
+            ],
+        },
         # A missing If-Match is 428 Precondition Required (RFC 6585), the status made for it.
         "missing_required_header": {
             "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"],

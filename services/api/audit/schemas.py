@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 
 class AuditRecord(BaseModel):
@@ -32,6 +32,6 @@ class AuditPage(BaseModel):
 
 class ChainVerification(BaseModel):
     records_checked: int
-    is_intact: bool
+    is_intact: StrictBool
     first_broken_seq: int | None
     reason: str | None

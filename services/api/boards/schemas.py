@@ -270,7 +270,7 @@ class Member(BaseModel):
         description="Meetings missed in a row without a delegate, up to the last held one; "
         "two or more is flagged for escalation (Dorset 7.3).",
     )
-    is_flagged_for_escalation: bool = False
+    is_flagged_for_escalation: StrictBool = False
 
 
 class Board(BaseModel):
@@ -291,7 +291,7 @@ class Board(BaseModel):
     meeting_duration_minutes: int
     default_location: str
     meetings_on_bank_holidays: HolidayMeetingRule
-    is_active: bool
+    is_active: StrictBool
     members: list[Member] = []
     created_at: datetime
     updated_at: datetime
@@ -385,7 +385,7 @@ class CancelledMeeting(BaseModel):
 
 class Circulation(BaseModel):
     meeting: Meeting
-    is_late: bool = Field(description="Circulated after the board's papers deadline.")
+    is_late: StrictBool = Field(description="Circulated after the board's papers deadline.")
 
 
 class AgendaItemCreate(BaseModel):
@@ -448,7 +448,9 @@ class AgendaItem(BaseModel):
     presenter_id: uuid.UUID | None
     submitted_by_id: uuid.UUID | None
     submitted_at: datetime
-    is_late: bool = Field(description="Submitted after the agenda deadline of the meeting asked.")
+    is_late: StrictBool = Field(
+        description="Submitted after the agenda deadline of the meeting asked."
+    )
     late_accepted_by_id: uuid.UUID | None
     status: ItemStatus
     paper_url: str | None = None
@@ -525,13 +527,13 @@ class SeatCheck(BaseModel):
     seat: str
     minimum: int
     attending: int
-    is_met: bool
+    is_met: StrictBool
 
 
 class Quorum(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    is_quorate: bool
+    is_quorate: StrictBool
     attending: int
     required: int | None
     seats: list[SeatCheck]
@@ -567,7 +569,7 @@ class DecisionCreate(BaseModel):
     supersedes_id: uuid.UUID | None = Field(
         None, description="The decision this one corrects; decisions are never edited."
     )
-    see_again: bool = Field(
+    see_again: StrictBool = Field(
         False,
         description="With conditions on a sign-off referred to this board: the board will "
         "check the amended draft itself, instead of the approver who referred it (NCT 3.4).",
@@ -592,8 +594,8 @@ class Decision(BaseModel):
     recorded_by_label: str
     recorded_at: datetime
     supersedes_id: uuid.UUID | None
-    see_again: bool
-    is_current: bool = True
+    see_again: StrictBool
+    is_current: StrictBool = True
 
 
 class ActionCreate(BaseModel):
@@ -663,7 +665,7 @@ class ApprovedDocument(BaseModel):
     kind: str
     service_area: str | None
     version: str | None
-    is_new: bool
+    is_new: StrictBool
     outcome: Outcome
     conditions: list[str]
     owner_title: str = Field(
@@ -687,7 +689,7 @@ class MeetingReport(BaseModel):
     exceptions: list[ExceptionItem]
     decisions: int
     open_actions: int
-    is_quorate: bool | None
+    is_quorate: StrictBool | None
 
 
 class AnnualReport(BaseModel):

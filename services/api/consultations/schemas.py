@@ -6,7 +6,15 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from services.api.types import IsoDate, IsoDateTime, Name, ShortText, Tag, text_field
 
@@ -38,7 +46,7 @@ class Question(BaseModel):
     options: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=20, description="The choices of a `choice` question."
     )
-    required: bool = False
+    required: StrictBool = False
 
 
 class ExternalConsultee(BaseModel):
@@ -114,7 +122,7 @@ class ConsultationCreate(BaseModel):
         description="Default by kind: internal 10 working days, public 3 months (Cafcass 4.6), "
         "pre_meeting the board's rule for consultation responses.",
     )
-    deemed_agreement: bool | None = Field(
+    deemed_agreement: StrictBool | None = Field(
         None,
         description="No response by the deadline counts as agreement (Birmingham). Default: "
         "what the document's governance route says.",
@@ -153,7 +161,7 @@ class QuestionOut(BaseModel):
     text: str
     kind: QuestionKind
     options: list[str]
-    required: bool
+    required: StrictBool
 
 
 class Consultation(BaseModel):
@@ -171,7 +179,7 @@ class Consultation(BaseModel):
     closes_at: datetime
     closes_on: date = Field(description="The London day by the end of which responses are due.")
     closing_rule: dict[str, Any] | None
-    deemed_agreement: bool
+    deemed_agreement: StrictBool
     reminder_days: list[int]
     board_ids: list[uuid.UUID]
     questions: list[QuestionOut]
@@ -203,7 +211,7 @@ class Consultee(BaseModel):
     invited_at: datetime | None
     link_version: int
     link_revoked_at: datetime | None
-    has_responded: bool = False
+    has_responded: StrictBool = False
 
 
 class ResponseBody(BaseModel):
@@ -241,11 +249,11 @@ class Response(BaseModel):
     position: RecordedPosition = Field(
         description="`deemed_agreement`: no response by the deadline (Birmingham), never chosen."
     )
-    is_deemed_agreement: bool
+    is_deemed_agreement: StrictBool
     comments: str
     answers: dict[str, Any]
     submitted_at: datetime
-    is_late: bool = Field(description="Received after the consultation closed.")
+    is_late: StrictBool = Field(description="Received after the consultation closed.")
     amendments: int
     recorded_by_id: uuid.UUID | None
     themes: list[str]
@@ -269,7 +277,7 @@ class LinkView(BaseModel):
     opens_at: datetime
     closes_at: datetime
     closes_on: date
-    deemed_agreement: bool
+    deemed_agreement: StrictBool
     questions: list[QuestionOut]
     consultee_name: str
     draft_path: str

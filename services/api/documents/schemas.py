@@ -157,7 +157,7 @@ class Version(BaseModel):
     id: uuid.UUID
     document_id: uuid.UUID
     number: str = Field(examples=["0.2", "1.0"])
-    is_issued: bool
+    is_issued: StrictBool
     change_summary: str
     filename: str
     media_type: str
@@ -232,9 +232,9 @@ class DocumentKind(BaseModel):
     id: uuid.UUID
     key: str
     label: str
-    requires_owner: bool
+    requires_owner: StrictBool
     default_review_interval_months: int | None
-    is_active: bool
+    is_active: StrictBool
 
 
 class DocumentKindCreate(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class _FromDomain(BaseModel):
@@ -25,7 +25,7 @@ class ImportRowAction(_FromDomain):
 
 
 class ImportReport(_FromDomain):
-    dry_run: bool
+    dry_run: StrictBool
     rows: int = Field(description="Rows read, the header and blank rows apart.")
     created: int
     updated: int

@@ -19,7 +19,7 @@ class Person(BaseModel):
     name: str
     email: str
     job_title: str | None
-    is_active: bool
+    is_active: StrictBool
     roles: list[Role]
     created_at: datetime
     updated_at: datetime

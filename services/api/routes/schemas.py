@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from services.api.types import Name, text_field
 from services.domain.routes.definition import KEY, RouteDefinition
@@ -31,7 +31,7 @@ class RouteCreate(BaseModel):
         max_length=20,
         description="Document categories it is for (Birmingham's matrix); empty: any.",
     )
-    is_alternative: bool = Field(
+    is_alternative: StrictBool = Field(
         default=False,
         description="Never chosen by default: only when a submission names it (Dorset's "
         "Director and interim approval).",
@@ -46,8 +46,8 @@ class RouteUpdate(BaseModel):
     description: Annotated[str, text_field(2000)] | None = None
     kinds: list[KindKey] | None = Field(default=None, max_length=20)
     categories: list[Category] | None = Field(default=None, max_length=20)
-    is_alternative: bool | None = None
-    is_active: bool | None = None
+    is_alternative: StrictBool | None = None
+    is_active: StrictBool | None = None
     definition: RouteDefinition | None = Field(
         default=None,
         description="A new definition becomes the next version; sign-offs already started "
@@ -69,8 +69,8 @@ class Route(BaseModel):
     description: str
     kinds: list[str]
     categories: list[str]
-    is_alternative: bool
-    is_active: bool
+    is_alternative: StrictBool
+    is_active: StrictBool
     current_version: int
     definition: RouteDefinition
     created_at: datetime

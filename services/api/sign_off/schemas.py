@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.api.types import IsoDate, LongText, text_field
 from services.domain.routes.definition import Decider, RouteDefinition
@@ -75,7 +75,7 @@ class DecisionCreate(BaseModel):
     stage_id: uuid.UUID | None = None
     conditions: list[Condition] = Field(default_factory=list, max_length=50)
     reasons: LongText = ""
-    see_again: bool = Field(
+    see_again: StrictBool = Field(
         default=False,
         description="With conditions set by a higher body: it wants to check the amended "
         "draft itself instead of the approver who referred it.",
@@ -115,11 +115,11 @@ class Decision(BaseModel):
     method: Literal["individual", "meeting", "circulation"]
     conditions: list[str]
     reasons: str
-    see_again: bool
+    see_again: StrictBool
     referred_to: dict[str, Any] | None
     decided_by_id: uuid.UUID | None
     on_behalf_of_id: uuid.UUID | None
-    is_self_approved: bool = Field(
+    is_self_approved: StrictBool = Field(
         description="Decided by a writer, uploader or submitter of the draft, on a route that "
         "allows self-approval (segregation of duties lifted)."
     )
@@ -136,7 +136,7 @@ class StageOut(BaseModel):
     key: str
     name: str
     purpose: Literal["approval", "information", "ratification"]
-    after_issue: bool
+    after_issue: StrictBool
     status: StageStatus
     round: int
     participants: list[uuid.UUID]
@@ -219,7 +219,7 @@ class MissingGate(BaseModel):
 
 class GateStatus(BaseModel):
     gate: str
-    is_met: bool
+    is_met: StrictBool
     detail: str = Field(description="What meets the gate, or what is missing and what to do.")
     assessment: GateAssessment | None = Field(
         description="The assessment that meets it, or that stands without meeting it."
@@ -239,7 +239,7 @@ class Readiness(BaseModel):
         description="Every gate of the route for the draft: met (by what) or not (and why)."
     )
     missing_gates: list[MissingGate]
-    is_ready: bool
+    is_ready: StrictBool
 
 
 class DelegationCreate(BaseModel):

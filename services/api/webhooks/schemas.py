@@ -100,7 +100,7 @@ class Webhook(BaseModel):
     url: str
     description: str
     event_types: list[str] = Field(description="Empty: every event type.")
-    is_active: bool
+    is_active: StrictBool
     disabled_reason: str | None = Field(
         description="Why sending stopped, e.g. the receiver answered 410 Gone."
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, model_validator
 
 # Gates a route can require before sign-off (the seeds' stages before approval).
 GATES = (
@@ -81,7 +81,7 @@ class Condition(_Strict):
     """The stage applies only when the answer to ``question`` equals ``answer``."""
 
     question: str = Field(pattern=KEY)
-    answer: bool = True
+    answer: StrictBool = True
 
 
 class Question(_Strict):
@@ -96,7 +96,7 @@ class Stage(_Strict):
     # it: Dorset's Director approval is reported to the next PPP meeting). ratification: after
     # an interim approval, full approval at the next meeting (Dorset 4.5).
     purpose: Literal["approval", "information", "ratification"] = "approval"
-    after_issue: bool = False
+    after_issue: StrictBool = False
     decider: Decider
     condition: Condition | None = None
     # Where a deferral goes when the decider does not name a body (NCT: RSM -> SLT).
@@ -119,10 +119,10 @@ class RouteDefinition(_Strict):
     review_interval_months: int | None = Field(default=None, ge=1, le=120)
     # Birmingham: lack of response by the consultation deadline is taken as agreement. The
     # default for consultations on documents that take this route.
-    deemed_agreement: bool = False
+    deemed_agreement: StrictBool = False
     # Segregation of duties: nobody decides a stage on a draft they wrote, uploaded or
     # submitted. A very small team may lift it; each such decision records it was self-approved.
-    allow_self_approval: bool = False
+    allow_self_approval: StrictBool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> RouteDefinition:
