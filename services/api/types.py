@@ -1,4 +1,5 @@
-"""Input types shared by the schemas: text PostgreSQL can store, page sizes."""
+"""Input types shared by the schemas: text (one policy, services/domain/text.py), page sizes,
+dates."""
 
 from __future__ import annotations
 
@@ -6,41 +7,30 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
+
+from services.domain.text import TextPolicy
 
 
-def _storable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL, and lone surrogates are not UTF-8: refuse both here,
-    # as a 422, rather than letting the database fail later.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("must be valid Unicode text") from exc
-    return value
+def text_field(
+    max_length: int,
+    min_length: int = 0,
+    *,
+    multiline: bool = False,
+    strip: bool = True,
+    pattern: str | None = None,
+) -> TextPolicy:
+    """The text policy for one field (services/domain/text.py): ``Annotated[str, text_field(300)]``
+    with ``max_length`` its column's length."""
+    return TextPolicy(max_length, min_length, multiline=multiline, strip=strip, pattern=pattern)
 
 
-def text_field(max_length: int, min_length: int = 0) -> object:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length, strip_whitespace=True),
-        AfterValidator(_storable),
-    ]
-
-
-Name = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
-    AfterValidator(_storable),
-]
-ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_storable)]
-LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_storable)]
-Tag = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=80, strip_whitespace=True),
-    AfterValidator(_storable),
-]
+Name = Annotated[str, text_field(200, 1)]
+ShortText = Annotated[str, text_field(200, strip=False)]
+LongText = Annotated[str, text_field(5000, multiline=True, strip=False)]
+Tag = Annotated[str, text_field(80, 1)]
+# An opaque list position; its own checks (a signature) come when it is read.
+Cursor = Annotated[str, text_field(2000, strip=False)]
 PageSize = Annotated[int, Field(ge=1, le=200, description="Items per page (1-200).")]
 
 

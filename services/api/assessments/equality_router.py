@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.errors import problem_response
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.assessments import equality
 from services.domain.assessments.models import EqualityAssessment
 from services.domain.authz.permissions import Permission as P
@@ -64,7 +63,7 @@ async def list_equality_assessments(
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.EqualityAssessmentPage:
     """A document's assessments, oldest first (its team and the policy team)."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.assessments import fitness
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
@@ -37,7 +36,7 @@ async def list_fitness_checks(
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.FitnessCheckPage:
     """A document's checks, oldest first (its team and the policy team)."""

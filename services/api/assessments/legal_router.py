@@ -11,7 +11,7 @@ from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import set_etag
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.assessments import legal
 from services.domain.assessments.models import LegalReview
 from services.domain.authz.permissions import Permission as P
@@ -37,7 +37,7 @@ async def list_legal_reviews(
     is_open: Annotated[
         bool | None, Query(alias="open", description="true: not answered yet; false: answered.")
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.LegalReviewPage:
     """The reviews you may read, oldest first: of a document, for a reviewer, open or

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.assessments import proposals
 from services.domain.assessments.models import Proposal
 from services.domain.authz.permissions import Permission as P
@@ -32,7 +31,7 @@ async def list_proposals(
     settings: AppSettings,
     status: schemas.ProposalStatus | None = None,
     document_id: uuid.UUID | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.ProposalPage:
     """The organisation's proposals, oldest first: by status, or for a document."""

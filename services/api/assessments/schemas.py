@@ -7,16 +7,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
-    StringConstraints,
     model_validator,
 )
 
-from services.api.types import LongText, _storable
+from services.api.types import LongText, text_field
 
 ProposalStatus = Literal["draft", "submitted", "approved", "declined", "withdrawn"]
 EiaKind = Literal["screening", "full"]
@@ -31,20 +29,12 @@ Relevance = Literal["high", "medium", "low"]
 LegalOutcome = Literal["no_concerns", "changes_advised", "not_lawful"]
 FitnessAnswerValue = Literal["yes", "no", "partly"]
 
-Title = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
-    AfterValidator(_storable),
-]
+Title = Annotated[str, text_field(300, 1)]
 # A section of a business case or an answer to an assessment question.
-Section = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_storable)]
-Required = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=20000, strip_whitespace=True),
-    AfterValidator(_storable),
-]
-Key = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-Comment = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_storable)]
+Section = Annotated[str, text_field(20000, multiline=True, strip=False)]
+Required = Annotated[str, text_field(20000, 1, multiline=True)]
+Key = Annotated[str, text_field(80, 1, strip=False)]
+Comment = Annotated[str, text_field(2000, multiline=True, strip=False)]
 
 
 def _no_nulls(model: BaseModel, names: tuple[str, ...]) -> None:
@@ -348,11 +338,7 @@ class FitnessQuestions(BaseModel):
 # --- statements that nothing material changed -------------------------------------------------
 
 AssessmentKind = Literal["equality_assessment", "legal_review", "fitness_check"]
-Reason = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=5000, strip_whitespace=True),
-    AfterValidator(_storable),
-]
+Reason = Annotated[str, text_field(5000, 1, multiline=True)]
 
 
 class NoMaterialChangeStatementCreate(BaseModel):

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.assessments import statements
 from services.domain.assessments.coverage import assessment_column
 from services.domain.assessments.models import NoMaterialChangeStatement
@@ -59,7 +59,7 @@ async def list_no_material_change_statements(
     is_in_force: Annotated[
         bool | None, Query(description="true: not corrected since; false: corrected.")
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.NoMaterialChangeStatementPage:
     """A document's statements, oldest first (its team and the policy team)."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from services.api.audit import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
-from services.api.types import IsoDateTime, PageSize
+from services.api.types import Cursor, IsoDateTime, PageSize
 from services.domain.audit import service
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
@@ -60,7 +60,7 @@ async def list_audit_records(
         IsoDateTime | None, Query(description="Inclusive, ISO 8601 with offset.")
     ] = None,
     until: Annotated[IsoDateTime | None, Query(description="Exclusive.")] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 100,
 ) -> schemas.AuditPage:
     """Audit records, oldest first (admins and policy officers)."""

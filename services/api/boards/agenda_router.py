@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import version_file
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
 from services.domain.boards.models import AgendaItem
@@ -38,7 +37,7 @@ async def list_agenda_items(
     meeting_id: uuid.UUID | None = None,
     document_id: uuid.UUID | None = None,
     status: schemas.ItemStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.AgendaItemPage:
     """Items in the order they were submitted: of a board, a meeting, or a document."""

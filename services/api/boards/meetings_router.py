@@ -12,7 +12,7 @@ from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
-from services.api.types import IsoDateTime, PageSize
+from services.api.types import Cursor, IsoDateTime, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import attendance, meetings, minutes, papers, reports, service
 from services.domain.boards.agenda import items_of
@@ -39,7 +39,7 @@ async def list_meetings(
     starts_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     starts_before: Annotated[IsoDateTime | None, Query(alias="before")] = None,
     status: schemas.MeetingStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.MeetingPage:
     """Meetings in date order: of one board, in a window (`from` ≤ start < `before`), by status."""

@@ -13,6 +13,7 @@ from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
+from services.api.types import text_field
 from services.domain.authz import boards as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import feeds, meetings, reports, service
@@ -378,7 +379,7 @@ async def get_board_calendar(
     board_id: uuid.UUID,
     session: Session,
     settings: AppSettings,
-    token: Annotated[str, Query(min_length=1, max_length=100)],
+    token: Annotated[str, text_field(100, 1, strip=False), Query()],
 ) -> Response:
     """The board's meetings and deadlines for calendar clients. The token in the address is
     the credential: no API key is needed (Outlook cannot send one)."""

@@ -14,13 +14,12 @@ from pydantic import (
     PlainSerializer,
     StrictBool,
     StrictInt,
-    StringConstraints,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from services.api.types import IsoDate, IsoDateTime, LongText, Name, _storable
+from services.api.types import IsoDate, IsoDateTime, LongText, Name, text_field
 from services.domain.calendar.schedules import ScheduleError, validate_rule
 
 MemberRole = Literal["chair", "vice_chair", "member"]
@@ -37,31 +36,12 @@ Unit = Literal["working_days", "calendar_days", "weeks"]
 NonWorkingDayRule = Literal["earlier", "later"]
 HolidayMeetingRule = Literal["keep", "skip", "next_working_day", "previous_working_day"]
 
-Label = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=100, strip_whitespace=True),
-    AfterValidator(_storable),
-]
-SectionName = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$"),
-]
-Title = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
-    AfterValidator(_storable),
-]
-Location = Annotated[str, StringConstraints(max_length=300), AfterValidator(_storable)]
-Reason = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=1000, strip_whitespace=True),
-    AfterValidator(_storable),
-]
-Condition = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=2000, strip_whitespace=True),
-    AfterValidator(_storable),
-]
+Label = Annotated[str, text_field(100, 1)]
+SectionName = Annotated[str, text_field(80, 1, strip=False, pattern=r"^[a-z][a-z0-9_]*$")]
+Title = Annotated[str, text_field(300, 1)]
+Location = Annotated[str, text_field(300, strip=False)]
+Reason = Annotated[str, text_field(1000, 1, multiline=True)]
+Condition = Annotated[str, text_field(2000, 1, multiline=True)]
 Votes = Annotated[StrictInt, Field(ge=0, le=1000)]
 
 
@@ -101,8 +81,7 @@ def _rule(value: str | None) -> str | None:
 
 ScheduleRule = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=500),
-    AfterValidator(_storable),
+    text_field(500, 1, strip=False),
     AfterValidator(_rule),
     Field(
         description="An RFC 5545 recurrence rule, at most daily. Dorset PPP Group (second "
@@ -601,11 +580,7 @@ class Decision(BaseModel):
 class ActionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: Annotated[
-        str,
-        StringConstraints(min_length=1, max_length=5000, strip_whitespace=True),
-        AfterValidator(_storable),
-    ]
+    description: Annotated[str, text_field(5000, 1, multiline=True)]
     owner_id: uuid.UUID
     due_on: IsoDate
     agenda_item_id: uuid.UUID | None = None
@@ -614,14 +589,7 @@ class ActionCreate(BaseModel):
 class ActionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: (
-        Annotated[
-            str,
-            StringConstraints(min_length=1, max_length=5000, strip_whitespace=True),
-            AfterValidator(_storable),
-        ]
-        | None
-    ) = None
+    description: Annotated[str, text_field(5000, 1, multiline=True)] | None = None
     owner_id: uuid.UUID | None = None
     due_on: IsoDate | None = None
     status: ActionStatus | None = None

@@ -16,7 +16,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import version_file
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.consultations import lifecycle, opening, responses, service
@@ -94,7 +94,7 @@ async def list_consultations(
         bool | None,
         Query(description="true: the consultations you are asked to respond to."),
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.ConsultationPage:
     """The consultations you run or are consulted on, oldest first."""

@@ -12,7 +12,6 @@ from pydantic import (
     EmailStr,
     Field,
     StrictBool,
-    StringConstraints,
     model_validator,
 )
 
@@ -27,10 +26,10 @@ RecordedPosition = Literal[
 Handling = Literal["accepted", "partly_accepted", "not_accepted", "no_change_needed"]
 QuestionKind = Literal["text", "yes_no", "choice"]
 Title = Annotated[str, text_field(300, 1)]
-Letter = Annotated[str, text_field(20000)]
-Comments = Annotated[str, text_field(20000)]
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
-Answer = Annotated[str, text_field(5000)] | bool
+Letter = Annotated[str, text_field(20000, multiline=True)]
+Comments = Annotated[str, text_field(20000, multiline=True)]
+Key = Annotated[str, text_field(60, strip=False, pattern=r"^[a-z][a-z0-9_]{0,59}$")]
+Answer = Annotated[str, text_field(5000, multiline=True)] | bool
 ReminderDays = Annotated[list[Annotated[int, Field(ge=1, le=365)]], Field(max_length=5)]
 
 
@@ -43,7 +42,7 @@ class Question(BaseModel):
     key: Key
     text: Title
     kind: QuestionKind = "text"
-    options: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+    options: list[Annotated[str, text_field(200, 1, strip=False)]] = Field(
         default_factory=list, max_length=20, description="The choices of a `choice` question."
     )
     required: StrictBool = False

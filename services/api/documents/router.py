@@ -14,7 +14,7 @@ from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import version_file
 from services.api.permissions import allowed
-from services.api.types import IsoDate, PageSize, ShortText, Tag
+from services.api.types import Cursor, IsoDate, PageSize, ShortText, Tag
 from services.domain.authz import documents as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
@@ -58,7 +58,7 @@ async def list_documents(
         ShortText | None,
         Query(description="Full-text search of title, summary and the current version's text."),
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.DocumentPage:
     """List and search the register. Ordered by reference, or by relevance when `q` is given."""

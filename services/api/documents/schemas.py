@@ -5,14 +5,12 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
-    StringConstraints,
     UrlConstraints,
 )
 
@@ -21,7 +19,6 @@ from services.api.types import (
     LongText,
     ShortText,
     Tag,
-    _storable,
     fits_column,
     text_field,
 )
@@ -39,14 +36,13 @@ Status = Literal[
 LinkKind = Literal["governs", "implements", "form_for", "supersedes", "relates_to"]
 Reference = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"),
+    text_field(40, 1, strip=False, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"),
 ]
 Title = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
-    AfterValidator(_storable),
+    text_field(300, 1),
 ]
-KindKey = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
+KindKey = Annotated[str, text_field(40, 1, strip=False, pattern=r"^[a-z0-9_]+$")]
 Tags = Annotated[list[Tag], Field(max_length=50)]
 # Strict: a JSON body says 12, not "12" or 12.0 (the schema says integer).
 Interval = Annotated[StrictInt, Field(ge=1, le=120, description="Months between reviews.")]
@@ -241,9 +237,7 @@ class DocumentKindCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: KindKey
-    label: Annotated[
-        str, StringConstraints(min_length=1, max_length=100), AfterValidator(_storable)
-    ]
+    label: Annotated[str, text_field(100, 1, strip=False)]
     requires_owner: StrictBool = False
     default_review_interval_months: Interval | None = None
 
@@ -251,9 +245,7 @@ class DocumentKindCreate(BaseModel):
 class DocumentKindUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    label: Annotated[
-        str, StringConstraints(min_length=1, max_length=100), AfterValidator(_storable)
-    ] = None  # type: ignore[assignment]
+    label: Annotated[str, text_field(100, 1, strip=False)] = None  # type: ignore[assignment]
     requires_owner: StrictBool = None  # type: ignore[assignment]
     default_review_interval_months: Interval | None = None
     is_active: StrictBool = None  # type: ignore[assignment]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.notifications import kinds, service
@@ -56,7 +56,7 @@ async def list_notifications(
     status: State | None = None,
     kind: NotificationKind | None = None,
     document_id: uuid.UUID | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> NotificationPage:
     """Emails the notifier owes or sent, newest first, with attempts and the last error

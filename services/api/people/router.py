@@ -11,7 +11,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.people import schemas
 from services.api.permissions import allowed
-from services.api.types import PageSize, ShortText
+from services.api.types import Cursor, PageSize, ShortText
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.people import service
@@ -27,7 +27,7 @@ async def list_people(
     q: Annotated[ShortText | None, Query(description="Part of a name or email.")] = None,
     role: schemas.Role | None = None,
     is_active: bool | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.PersonPage:
     scope = {

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
 from services.api.publications import schemas
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 from services.domain.publications import service
@@ -56,7 +55,7 @@ async def list_publications(
     status: schemas.PublicationStatus | None = None,
     action: schemas.Action | None = None,
     document_id: uuid.UUID | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.PublicationPage:
     """The queue oldest first; the scripts poll `status=pending`. Admins, policy officers and

@@ -11,7 +11,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
 from services.api.reviews import schemas
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.models import Document
 from services.domain.pagination import time_page, time_position
@@ -51,7 +51,7 @@ async def list_reviews(
         bool | None,
         Query(alias="open", description="true: in progress or awaiting confirmation."),
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.ReviewPage:
     """The reviews you may read, oldest first: of a document, by status or kind, open or not."""

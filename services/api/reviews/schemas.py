@@ -6,9 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.types import LongText, _storable
+from services.api.types import LongText, text_field
 
 ReviewKind = Literal["scheduled", "unscheduled", "update_cycle"]
 ReviewStatus = Literal["in_progress", "awaiting_confirmation", "completed", "cancelled"]
@@ -22,14 +22,8 @@ Trigger = Literal[
     "inspection_advice",
     "other",
 ]
-Required = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=5000, strip_whitespace=True),
-    AfterValidator(_storable),
-]
-Reason = Annotated[
-    str, StringConstraints(max_length=300, strip_whitespace=True), AfterValidator(_storable)
-]
+Required = Annotated[str, text_field(5000, 1, multiline=True)]
+Reason = Annotated[str, text_field(300)]
 
 
 class ReviewCreate(BaseModel):

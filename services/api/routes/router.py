@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 
@@ -10,6 +11,7 @@ from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
 from services.api.routes import schemas
+from services.api.types import text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.routes import service
 from services.domain.routes.definition import RouteDefinition
@@ -121,7 +123,9 @@ def _post_out(post: Post) -> schemas.Post:
 
 @posts_router.get("", response_model=list[schemas.Post], dependencies=[allowed(P.ROUTES_READ)])
 async def list_posts(
-    session: Session, principal: CurrentPrincipal, post: str | None = None
+    session: Session,
+    principal: CurrentPrincipal,
+    post: Annotated[str, text_field(60, strip=False)] | None = None,
 ) -> list[schemas.Post]:
     """Who holds which post, per service area (the "AD of the practice area")."""
     return [_post_out(p) for p in await service.list_posts(session, principal, post=post)]

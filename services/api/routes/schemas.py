@@ -6,13 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.api.types import Name, text_field
 from services.domain.routes.definition import KEY, RouteDefinition
 
-RouteKey = Annotated[str, StringConstraints(pattern=KEY)]
-KindKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+RouteKey = Annotated[str, text_field(60, strip=False, pattern=KEY)]
+KindKey = Annotated[str, text_field(40, 1, strip=False)]
 Category = Annotated[str, text_field(80, 1)]
 ServiceArea = Annotated[str, text_field(200, 1)]
 
@@ -22,7 +22,7 @@ class RouteCreate(BaseModel):
 
     key: RouteKey = Field(description="A short key, e.g. `ppp_group`.")
     name: Name
-    description: Annotated[str, text_field(2000)] = ""
+    description: Annotated[str, text_field(2000, multiline=True)] = ""
     kinds: list[KindKey] = Field(
         default_factory=list, max_length=20, description="Document kinds it is for; empty: any."
     )
@@ -43,7 +43,7 @@ class RouteUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
-    description: Annotated[str, text_field(2000)] | None = None
+    description: Annotated[str, text_field(2000, multiline=True)] | None = None
     kinds: list[KindKey] | None = Field(default=None, max_length=20)
     categories: list[Category] | None = Field(default=None, max_length=20)
     is_alternative: StrictBool | None = None

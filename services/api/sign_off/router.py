@@ -13,7 +13,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import set_etag
 from services.api.permissions import allowed
 from services.api.sign_off import schemas
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.domain.assessments.gates import evidence_of, statement_of
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.models import DocumentVersion
@@ -112,7 +112,7 @@ async def list_sign_offs(
     awaiting_me: Annotated[
         bool, Query(description="Only those with a stage waiting for your decision.")
     ] = False,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.SignOffPage:
     """Sign-offs, newest first: every one for the policy team, else those you are part of."""

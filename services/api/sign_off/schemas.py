@@ -32,7 +32,9 @@ StageStatus = Literal[
     "cancelled",
 ]
 Outcome = Literal["approved", "approved_with_conditions", "deferred", "rejected", "noted"]
-Condition = Annotated[str, text_field(2000, 1)]
+Condition = Annotated[str, text_field(2000, 1, multiline=True)]
+# A question or stage key of the route (services/domain/routes/definition.py).
+Key = Annotated[str, text_field(60, strip=False)]
 
 
 class SignOffCreate(BaseModel):
@@ -45,10 +47,10 @@ class SignOffCreate(BaseModel):
         description="The route to follow; by default the most specific one for the "
         "document's kind and category.",
     )
-    answers: dict[str, bool] = Field(
+    answers: dict[Key, bool] = Field(
         default_factory=dict, description="Answers to the route's questions, by key."
     )
-    approvers: dict[str, list[uuid.UUID]] = Field(
+    approvers: dict[Key, list[uuid.UUID]] = Field(
         default_factory=dict,
         description="For stages whose route names nobody (NCT: several RSMs), who decides.",
     )
@@ -97,7 +99,7 @@ class Amendment(BaseModel):
 class Answers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answers: dict[str, bool]
+    answers: dict[Key, bool]
 
 
 class Withdrawal(BaseModel):

@@ -10,14 +10,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import text
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.documents.schemas import Interval
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
-from services.api.types import IsoDate, Name
+from services.api.types import IsoDate, Name, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.health import NOTIFIER_HEALTH_KEY, describe
 from services.domain.organisations import service as organisations
@@ -27,9 +27,7 @@ from services.domain.organisations.words import OrganisationWords, words_of
 router = APIRouter(tags=["system"])
 READY_TIMEOUT_SECONDS = 3.0
 Subdivision = Literal["ENG", "WLS", "SCT", "NIR"]
-Category = Annotated[
-    str, StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$")
-]
+Category = Annotated[str, text_field(80, 1, strip=False, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class Health(BaseModel):

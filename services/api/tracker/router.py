@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import PUBLIC, allowed
 from services.api.tracker import schemas
-from services.api.types import IsoDate, PageSize, ShortText
+from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.documents.versions import london_today
@@ -57,7 +57,7 @@ async def list_tracker(
     responsible_officer_id: uuid.UUID | None = None,
     service_area: ShortText | None = None,
     kind: Annotated[ShortText | None, Query(max_length=40)] = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.TrackerPage:
     """Documents in force with a review date, by due date then reference, with their status.
@@ -183,7 +183,7 @@ async def get_review_calendar(
     person_id: uuid.UUID,
     session: Session,
     settings: AppSettings,
-    token: Annotated[str, Query(min_length=1, max_length=100)],
+    token: Annotated[str, text_field(100, 1, strip=False), Query()],
 ) -> Response:
     """The person's review deadlines for calendar clients: one all-day entry per document they
     own or are responsible officer of. The token in the address is the credential."""

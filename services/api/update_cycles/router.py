@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
-from services.api.types import IsoDate, Name, PageSize
+from services.api.types import Cursor, IsoDate, Name, PageSize, text_field
 from services.api.update_cycles import schemas
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.permissions import Permission as P
@@ -26,9 +26,8 @@ router = APIRouter(tags=["update cycles"])
 CYCLES = "/v1/update-cycles"
 ITEMS = "/v1/update-cycle-items"
 AssignedTo = Annotated[
-    str | None,
+    Annotated[str, text_field(36, strip=False, pattern=r"^(me|[0-9a-fA-F-]{36})$")] | None,
     Query(
-        pattern=r"^(me|[0-9a-fA-F-]{36})$",
         description="`me`, or a person's id: the items assigned to them.",
     ),
 ]
@@ -58,7 +57,7 @@ async def list_update_cycles(
     principal: CurrentPrincipal,
     settings: AppSettings,
     status: schemas.CycleStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.UpdateCyclePage:
     """The organisation's update cycles, oldest first."""

@@ -14,8 +14,8 @@ CycleStatus = Literal["open", "closed"]
 ItemStatus = Literal["pending", "accepted", "rejected", "amended", "carried_over"]
 Outcome = Literal["accepted", "rejected", "amended"]
 Chapter = Annotated[str, text_field(300, 1)]
-Recommendation = Annotated[str, text_field(20000, 1)]
-Note = Annotated[str, text_field(20000)]
+Recommendation = Annotated[str, text_field(20000, 1, multiline=True)]
+Note = Annotated[str, text_field(20000, multiline=True)]
 
 
 class PlanItem(BaseModel):

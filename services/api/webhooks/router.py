@@ -7,14 +7,13 @@ ping or a replay answers 202 and goes out shortly after.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
-from services.api.types import PageSize
+from services.api.types import Cursor, PageSize
 from services.api.webhooks import schemas
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
@@ -167,7 +166,7 @@ async def list_webhook_deliveries(
     principal: CurrentPrincipal,
     settings: AppSettings,
     status: schemas.DeliveryStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.WebhookDeliveryPage:
     """The messages sent (or to be sent) to this receiver, newest first."""

@@ -5,18 +5,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
-    StringConstraints,
     UrlConstraints,
 )
 
-from services.api.types import _storable, fits_column
+from services.api.types import fits_column, text_field
 
 # The domain's event types (services.domain.webhooks.service.EVENT_TYPES); a test keeps them equal.
 EventType = Literal[
@@ -78,7 +76,7 @@ ReceiverUrl = Annotated[
         examples=["https://hooks.example.org/policygov"],
     ),
 ]
-Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(_storable)]
+Description = Annotated[str, text_field(500, strip=False)]
 EventTypes = Annotated[
     list[EventType],
     Field(max_length=50, description="The event types to receive; empty means every type."),

@@ -32,6 +32,7 @@ from services.domain.db import Base, IdMixin, TimestampMixin
 # Internal circulation; pre-meeting circulation (Birmingham: drafts two weeks before the
 # deciding meeting, responses three days before it); full public consultation (Cafcass 4.6:
 # three months for broad practice change).
+TITLE_LENGTH = 300
 KINDS = ("internal", "pre_meeting", "public")
 # scheduled -> open -> closed; scheduled or open -> cancelled.
 STATUSES = ("scheduled", "open", "closed", "cancelled")
@@ -89,7 +90,7 @@ class Consultation(IdMixin, TimestampMixin, Base):
     document_id: Mapped[uuid.UUID]
     version_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     # The covering letter: why, what is asked, how to respond (Cafcass: consultation letter).
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(20))

@@ -28,6 +28,7 @@ from services.domain.calendar.working_days import NonWorkingDayRule, Offset
 from services.domain.consultations import closing
 from services.domain.consultations.models import (
     KINDS,
+    TITLE_LENGTH,
     Consultation,
     Consultee,
 )
@@ -121,6 +122,15 @@ async def meeting_named(
     if meeting.status != "scheduled":
         raise Invalid(f"That meeting is {meeting.status}.", field="meeting_id")
     return meeting, board
+
+
+def _default_title(document: Document) -> str:
+    """The document's reference and title, shortened to fit the title column (a reference of
+    40 and a title of 300 would not)."""
+    title = f"{document.reference} {document.title}"
+    if len(title) <= TITLE_LENGTH:
+        return title
+    return title[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
 async def _default_deemed_agreement(session: AsyncSession, document: Document) -> bool:
@@ -272,7 +282,7 @@ async def open_consultation(
         document_id=document.id,
         version_id=version.id,
         kind=kind,
-        title=title or f"{document.reference} {document.title}",
+        title=title or _default_title(document),
         description=description,
         status="scheduled",
         meeting_id=meeting[0].id if meeting else None,

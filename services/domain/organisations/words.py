@@ -17,31 +17,24 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.organisations.models import Organisation
+from services.domain.text import TextPolicy
 
-# Control characters (a title goes into an email's subject line) and markup never belong here.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>]")
+# Markup never belongs here (control characters are the text policy's: services/domain/text.py).
+_UNSAFE = re.compile(r"[<>]")
 
 
 def _plain(value: str) -> str:
     if _UNSAFE.search(value):
-        raise ValueError("use plain words: no line breaks, control characters, '<' or '>'")
+        raise ValueError("use plain words: no '<' or '>'")
     return " ".join(value.split())
 
 
-Title = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
-    AfterValidator(_plain),
-]
-Citation = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
-    AfterValidator(_plain),
-]
+Title = Annotated[str, TextPolicy(80, 1, strip=True), AfterValidator(_plain)]
+Citation = Annotated[str, TextPolicy(120, 1, strip=True), AfterValidator(_plain)]
 
 
 class Citations(BaseModel):

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, model_validator
 
+from services.domain.text import TextPolicy
+
 # Gates a route can require before sign-off (the seeds' stages before approval).
 GATES = (
     "proposal_approved",  # Cafcass step 1, LBBD 2: the business case was approved to proceed
@@ -22,6 +24,7 @@ GATES = (
     "fit_for_purpose",  # Cafcass appendix 3: the checklist answered for the submitted draft
 )
 KEY = r"^[a-z][a-z0-9_]{0,59}$"
+Key = Annotated[str, TextPolicy(60, pattern=KEY)]
 
 
 class _Strict(BaseModel):
@@ -39,7 +42,7 @@ class PostDecider(_Strict):
     """The holder of a post for the document's service area, else the organisation-wide one."""
 
     kind: Literal["post"]
-    post: str = Field(pattern=KEY)
+    post: Key
 
 
 class PeopleDecider(_Strict):
@@ -80,18 +83,18 @@ DECIDER = TypeAdapter(Decider)
 class Condition(_Strict):
     """The stage applies only when the answer to ``question`` equals ``answer``."""
 
-    question: str = Field(pattern=KEY)
+    question: Key
     answer: StrictBool = True
 
 
 class Question(_Strict):
-    key: str = Field(pattern=KEY)
-    text: str = Field(min_length=1, max_length=500)
+    key: Key
+    text: Annotated[str, TextPolicy(500, 1)]
 
 
 class Stage(_Strict):
-    key: str = Field(pattern=KEY)
-    name: str = Field(min_length=1, max_length=200)
+    key: Key
+    name: Annotated[str, TextPolicy(200, 1)]
     # approval: decides before issue. information: shared and noted (before issue, or after
     # it: Dorset's Director approval is reported to the next PPP meeting). ratification: after
     # an interim approval, full approval at the next meeting (Dorset 4.5).
