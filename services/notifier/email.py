@@ -140,6 +140,7 @@ from services.domain.db import utcnow
 from services.domain.notifications.models import Notification
 from services.domain.organisations.words import DEFAULT_WORDS, joined
 from services.domain.settings import Settings
+from services.domain.text import printable, printable_output
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -163,6 +164,8 @@ def environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         # A missing context key fails loudly instead of leaving a gap in an email.
         undefined=StrictUndefined,
+        # Stored text may predate the text policy: no control character reaches a message.
+        finalize=printable_output,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -211,10 +214,12 @@ def render(notification: Notification, settings: Settings) -> EmailMessage:
     message["From"] = settings.mail_from
     name = notification.context.get("recipient_name")
     message["To"] = (
-        formataddr((name, notification.recipient_email)) if name else (notification.recipient_email)
+        formataddr((printable(name, multiline=False), notification.recipient_email))
+        if name
+        else notification.recipient_email
     )
     # A header must be one line, whatever a document title contains.
-    message["Subject"] = " ".join(subject.split())
+    message["Subject"] = " ".join(printable(subject, multiline=False).split())
     message["Message-ID"] = notification.message_id
     message["Date"] = format_datetime(utcnow())
     # RFC 3834, and Exchange's own header: no out-of-office replies to a robot.

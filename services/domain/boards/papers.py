@@ -19,6 +19,7 @@ from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, Meeting
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.versions import read_file
+from services.domain.text import printable
 
 SECTION_TITLES = {
     "progress_report": "Progress report from the chair",
@@ -42,10 +43,11 @@ async def papers_pack(
 ) -> bytes:
     """A zip of ``agenda.txt`` and the papers the caller may read, numbered as on the agenda."""
     items = await items_of(session, board, meeting)
+    # One line per entry, whatever a stored title holds (services/domain/text.py).
     lines = [
-        board.name,
+        printable(board.name, multiline=False),
         f"Meeting of {meeting_day(meeting):%A %d %B %Y}"
-        + (f", {meeting.location}" if meeting.location else ""),
+        + (f", {printable(meeting.location, multiline=False)}" if meeting.location else ""),
         "",
     ]
     buffer = io.BytesIO()
@@ -76,7 +78,8 @@ async def papers_pack(
                             note = f"  (paper: {name})"
                         else:
                             note = "  (paper not shown: you may not read this draft)"
-                lines.append(f"   {label} {item.title} [{item.ask.replace('_', ' ')}]{note}")
+                title = printable(item.title, multiline=False)
+                lines.append(f"   {label} {title} [{item.ask.replace('_', ' ')}]{note}")
             lines.append("")
         if number == 0:
             lines.append("No items yet.")

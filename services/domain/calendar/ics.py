@@ -19,7 +19,8 @@ delete its copy; one that sees the same UID marked cancelled removes it or shows
 through, so nobody turns up to a meeting that no longer happens.
 
 Escaping of text (commas, semicolons, backslashes, newlines) and folding of long lines (CRLF,
-at most 75 octets, never splitting a UTF-8 character) are left to the ``icalendar`` library.
+at most 75 octets, never splitting a UTF-8 character) are left to the ``icalendar`` library;
+control characters, which it writes as they are, are replaced first (services/domain/text.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration, vText
+
+from services.domain.text import printable
 
 PRODID = "-//policygov//governance calendar//EN"
 CALENDAR_TIMEZONE = "Europe/London"
@@ -107,11 +110,12 @@ def _event(entry: CalendarEntry, stamp: datetime) -> Event:
         )
         event.add("dtstart", starts_at)
         event.add("dtend", ends_at)
-    event.add("summary", entry.summary)
+    # RFC 5545 TEXT holds no control character; icalendar escapes line breaks, not those.
+    event.add("summary", printable(entry.summary))
     if entry.description:
-        event.add("description", entry.description)
+        event.add("description", printable(entry.description))
     if entry.location:
-        event.add("location", entry.location)
+        event.add("location", printable(entry.location))
     if entry.url:
         event.add("url", entry.url)
     event.add("sequence", entry.sequence)
@@ -147,7 +151,7 @@ def render_calendar(
     # Typed explicitly: icalendar 7 writes an X- property's str value raw (no escaping), and
     # both X-PUBLISHED-TTL and, in icalendar 6, REFRESH-INTERVAL would otherwise be written as
     # Python's str(timedelta) ("1:00:00") instead of an iCalendar duration ("PT1H").
-    calendar.add("x-wr-calname", vText(name))
+    calendar.add("x-wr-calname", vText(printable(name)))
     calendar.add("x-wr-timezone", vText(CALENDAR_TIMEZONE))
     calendar.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(refresh))

@@ -17,6 +17,7 @@ from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
 )
 from services.domain.consultations.report import ConsultationReport, ConsulteeEntry, Question
+from services.domain.text import printable, printable_output
 
 TEMPLATES = Path(__file__).parent / "templates"
 POSITION_LABELS = {
@@ -59,8 +60,9 @@ def _answer_text(value: str | bool) -> str:
 
 
 def safe_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection), with no
+    control character (services/domain/text.py)."""
+    text = "" if value is None else printable(str(value))
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
@@ -151,6 +153,7 @@ def environment() -> Environment:
         # Comments are whatever consultees typed: everything is escaped.
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
         undefined=StrictUndefined,
+        finalize=printable_output,
         trim_blocks=True,
         lstrip_blocks=True,
     )

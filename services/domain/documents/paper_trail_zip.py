@@ -24,6 +24,7 @@ from typing import IO, Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.domain.calendar.words import london_time, long_date, long_datetime
+from services.domain.text import printable_output
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Formats that are compressed already: deflating them again costs time and saves nothing.
@@ -79,6 +80,7 @@ def environment() -> Environment:
         # Summaries quote what people typed (comments, reasons): everything is escaped.
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
         undefined=StrictUndefined,
+        finalize=printable_output,
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -18,6 +18,7 @@ from services.domain.consultations.report_formats import safe_cell
 from services.domain.documents import service as documents
 from services.domain.imports.sheet import COLUMNS
 from services.domain.people.models import Person
+from services.domain.text import printable
 
 PAGE = 1000
 Row = list[Any]
@@ -83,6 +84,8 @@ async def tracker_xlsx(session: AsyncSession, principal: Principal) -> bytes:
     async for row in tracker_rows(session, principal):
         cells = []
         for value in row:
+            if isinstance(value, str):
+                value = printable(value)  # openpyxl refuses control characters
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl would store "=..." as a formula
