@@ -26,6 +26,10 @@ _NEVER = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
 _REFUSED_IN_PROSE = re.compile(f"[{_NEVER}]")
 _REFUSED_IN_A_LINE = re.compile(f"[{_NEVER}\t\n\r\u2028\u2029]")
 REPLACEMENT = "\ufffd"
+# Context for validating a model read back from the database (a route's definition, an
+# organisation's words): what was stored before the policy is read as it is, never refused;
+# the exports make it safe.
+STORED: dict[str, Any] = {"stored": True}
 
 
 def refusal(value: str, *, multiline: bool) -> str | None:
@@ -87,14 +91,18 @@ class TextPolicy:
         )
         check = multi_line if self.multiline else one_line
 
-        def checked(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Any:
+        def checked(
+            value: Any,
+            handler: core_schema.ValidatorFunctionWrapHandler,
+            info: core_schema.ValidationInfo,
+        ) -> Any:
             # Check before stripping: str.strip() takes U+0085 and the separators for
             # whitespace, and would hide them from the check.
-            if isinstance(value, str):
+            if isinstance(value, str) and not (info.context or {}).get("stored"):
                 check(value)
             return handler(value)
 
-        return core_schema.no_info_wrap_validator_function(checked, inner)
+        return core_schema.with_info_wrap_validator_function(checked, inner)
 
 
 def printable_output(value: Any) -> Any:

@@ -16,6 +16,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.routes import service
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
+from services.domain.text import STORED
 
 router = APIRouter(prefix="/v1/routes", tags=["routes"])
 posts_router = APIRouter(prefix="/v1/posts", tags=["routes"])
@@ -32,7 +33,7 @@ def _route_out(route: GovernanceRoute, version: RouteVersion) -> schemas.Route:
         is_alternative=route.is_alternative,
         is_active=route.is_active,
         current_version=route.current_version,
-        definition=RouteDefinition.model_validate(version.definition),
+        definition=RouteDefinition.model_validate(version.definition, context=STORED),
         created_at=route.created_at,
         updated_at=route.updated_at,
     )
@@ -41,7 +42,7 @@ def _route_out(route: GovernanceRoute, version: RouteVersion) -> schemas.Route:
 def _version_out(version: RouteVersion) -> schemas.RouteVersionOut:
     return schemas.RouteVersionOut(
         number=version.number,
-        definition=RouteDefinition.model_validate(version.definition),
+        definition=RouteDefinition.model_validate(version.definition, context=STORED),
         created_at=version.created_at,
         created_by_id=version.created_by_id,
     )

@@ -44,6 +44,7 @@ from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import choose_route
+from services.domain.text import STORED
 
 QUESTION_KINDS = ("text", "yes_no", "choice")
 MAX_REMINDERS = 5
@@ -139,7 +140,7 @@ async def _default_deemed_agreement(session: AsyncSession, document: Document) -
         _, version = await choose_route(session, document, None)
     except DomainError:
         return False
-    return RouteDefinition.model_validate(version.definition).deemed_agreement
+    return RouteDefinition.model_validate(version.definition, context=STORED).deemed_agreement
 
 
 async def closing_time(

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.organisations.models import Organisation
-from services.domain.text import TextPolicy
+from services.domain.text import STORED, TextPolicy
 
 # Markup never belongs here (control characters are the text policy's: services/domain/text.py).
 _UNSAFE = re.compile(r"[<>]")
@@ -111,7 +111,7 @@ def words_of(organisation: Organisation | None) -> OrganisationWords:
     """The organisation's words, defaults filled in (stored rows keep only what was set)."""
     if organisation is None or not organisation.words:
         return DEFAULT_WORDS
-    return OrganisationWords.model_validate(organisation.words)
+    return OrganisationWords.model_validate(organisation.words, context=STORED)
 
 
 async def words_for(session: AsyncSession, organisation_id: uuid.UUID) -> OrganisationWords:

@@ -29,6 +29,7 @@ from services.domain.routes.definition import (
     RouteDefinition,
 )
 from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
+from services.domain.text import STORED
 
 ROUTE_FIELDS = ("name", "description", "kinds", "categories", "is_alternative", "is_active")
 
@@ -236,7 +237,8 @@ async def update_route(
         current = await route_version(session, route)
         dumped = definition.model_dump(mode="json")
         # Compared as parsed, so a field added to definitions since is not a change.
-        if dumped != parse_definition(current.definition).model_dump(mode="json"):
+        stored = RouteDefinition.model_validate(current.definition, context=STORED)
+        if dumped != stored.model_dump(mode="json"):
             route.current_version += 1
             new_version = RouteVersion(
                 id=new_id(),

@@ -36,6 +36,7 @@ from services.domain.sign_off import stages as staging
 from services.domain.sign_off.issue import issue_version
 from services.domain.sign_off.models import OPEN_STATUSES, SignOff, SignOffStage
 from services.domain.sign_off.withdrawal import withdraw_issue
+from services.domain.text import STORED
 
 # Where the document goes back to when a sign-off ends without an issue.
 RESTING = {"awaiting_approval": "draft", "in_consultation": "draft"}
@@ -52,7 +53,7 @@ async def route_of(
 
 
 def definition_of(version: RouteVersion) -> RouteDefinition:
-    return RouteDefinition.model_validate(version.definition)
+    return RouteDefinition.model_validate(version.definition, context=STORED)
 
 
 async def _draft(

@@ -36,6 +36,7 @@ from services.domain.routes.definition import (
 from services.domain.routes.models import RouteVersion
 from services.domain.routes.service import holder_of
 from services.domain.sign_off.models import SignOff, SignOffStage
+from services.domain.text import STORED
 
 STAGE_GAP = 100  # positions of route stages; deferrals slot in between
 
@@ -56,7 +57,7 @@ def engine_principal(
 
 
 def stage_definition(stage: SignOffStage) -> Stage:
-    return Stage.model_validate(stage.definition)
+    return Stage.model_validate(stage.definition, context=STORED)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ async def independence_of(
     draft = await session.get(DocumentVersion, sign_off.version_id)
     route_version = await session.get(RouteVersion, sign_off.route_version_id)
     assert draft is not None and route_version is not None
-    definition = RouteDefinition.model_validate(route_version.definition)
+    definition = RouteDefinition.model_validate(route_version.definition, context=STORED)
     return Independence(
         await authz.conflicted(session, sign_off, document, draft),
         definition.allow_self_approval,
