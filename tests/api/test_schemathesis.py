@@ -196,9 +196,12 @@ def fuzz_app(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Non
     asgi.shutdown_lifespans()
     TARGET.app = None
     # The size of the run, in pytest's own output: the figure the closing notes quote.
+    # (Output is captured at the file-descriptor level during teardown, so step out of it.)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"schemathesis sent {TARGET.requests} requests")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"schemathesis sent {TARGET.requests} requests")
 
 
 async def _seed(world: World, org: Org) -> Seeds:
