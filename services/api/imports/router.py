@@ -51,7 +51,7 @@ async def import_tracker(
     report = await tracker.import_tracker(
         session,
         principal,
-        sheets.read_sheet(filename, content),
+        await sheets.read_sheet_bounded(filename, content, settings.heavy_limits),
         filename=filename,
         dry_run=dry_run or dry_run_form,
     )

@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from services.domain.errors import Invalid, UnsupportedMediaType
+from services.domain.heavy_work import HeavyLimits, check_zip_package, run_bounded
 
 # The tracker's columns, in the order the export writes them: (field, heading).
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -147,47 +150,82 @@ def _decode(content: bytes) -> str:
             return content.decode("latin-1")
 
 
-def _csv_rows(content: bytes) -> list[list[Any]]:
+def _csv_rows(content: bytes) -> tuple[list[list[Any]], Problem | None]:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows: list[list[Any]] = []
+    # The csv module refuses a cell over 128 KiB by default; let it through, so the tracker's
+    # length rules name its row and column. The limit is process-wide: the API reads a sheet
+    # in a child process of its own (heavy_work), the CLI in a process doing nothing else.
+    previous = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(list(cells))
+    except csv.Error as error:
+        return rows, Problem(len(rows) + 1, "", f"This row cannot be read as CSV ({error}).")
+    finally:
+        csv.field_size_limit(previous)
+    return rows, None
 
 
-def _xlsx_rows(content: bytes, max_rows: int) -> list[list[Any]]:
+def _xlsx_rows(
+    content: bytes, max_rows: int, limits: HeavyLimits
+) -> tuple[list[list[Any]], Problem | None]:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            members = [(i.file_size, i.compress_size) for i in package.infolist()]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise Invalid(
+            "This is not a workbook we can read (not a zip package).", field="file"
+        ) from None
+    check_zip_package(members, limits, "The workbook")
     try:
         # data_only: a formula cell gives the value Excel last showed, never the formula.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise Invalid(f"This is not a workbook we can read ({error}).", field="file") from None
+    rows: list[list[Any]] = []
     try:
         sheet = book.worksheets[0]
-        rows: list[list[Any]] = []
         for values in sheet.iter_rows(values_only=True):
             rows.append(list(values))
             if len(rows) > max_rows + 1:
                 break
-        return rows
+    except Exception as error:  # a damaged row: a number cell holding "y", a bad date...
+        problem = Problem(len(rows) + 1, "", f"A cell of this row cannot be read ({error}).")
+        return rows, problem
     finally:
         book.close()
+    return rows, None
 
 
-def read_sheet(filename: str, content: bytes, *, max_rows: int = 100_000) -> Sheet:
+def read_sheet(
+    filename: str,
+    content: bytes,
+    *,
+    max_rows: int = 100_000,
+    limits: HeavyLimits | None = None,
+) -> Sheet:
     """The header and rows of a tracker file (CSV in UTF-8 or Windows-1252, or XLSX's first
-    sheet). Header problems (a required column missing, a column named twice) are collected."""
+    sheet). Header problems (a required column missing, a column named twice) and a row that
+    cannot be read are collected. Slow on big files: the API runs it with
+    ``heavy_work.run_bounded``; a workbook unpacking beyond ``limits`` is refused (413)."""
     lower = filename.lower()
     if content.startswith(XLSX_MAGIC) or lower.endswith((".xlsx", ".xlsm")):
-        raw = _xlsx_rows(content, max_rows)
+        raw, unreadable = _xlsx_rows(content, max_rows, limits or HeavyLimits())
     elif lower.endswith(".xls"):
         raise UnsupportedMediaType("Save the tracker as .xlsx or .csv (the old .xls is not read).")
     else:
-        raw = _csv_rows(content)
+        raw, unreadable = _csv_rows(content)
     numbered = [(n, cells) for n, cells in enumerate(raw, start=1) if not _is_blank(cells)]
     if not numbered:
         sheet = Sheet(header_row=1, headings=[])
-        sheet.problems.append(Problem(1, "", "The file is empty: it needs a header row."))
+        sheet.problems.append(
+            unreadable or Problem(1, "", "The file is empty: it needs a header row.")
+        )
         return sheet
     header_row, header = numbered[0]
     sheet = Sheet(
@@ -214,11 +252,21 @@ def read_sheet(filename: str, content: bytes, *, max_rows: int = 100_000) -> She
             sheet.problems.append(
                 Problem(header_row, HEADINGS[name], f"The file has no {HEADINGS[name]} column.")
             )
-    if not sheet.rows:
+    if unreadable is not None:
+        sheet.problems.append(unreadable)
+    elif not sheet.rows:
         sheet.problems.append(Problem(header_row, "", "The file has a header but no rows."))
     elif len(sheet.rows) > max_rows:
         sheet.problems.append(
             Problem(header_row, "", f"The file has more than {max_rows} rows; split it.")
         )
         del sheet.rows[max_rows:]
+    return sheet
+
+
+async def read_sheet_bounded(filename: str, content: bytes, limits: HeavyLimits) -> Sheet:
+    """``read_sheet`` in a child process within ``limits``, so a 100,000-row workbook stalls
+    no other request (see heavy_work)."""
+    reading = partial(read_sheet, limits=limits)
+    sheet: Sheet = await run_bounded(reading, filename, content, limits=limits)
     return sheet

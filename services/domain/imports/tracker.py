@@ -7,6 +7,7 @@ functions, so their audit records, events and search text are the same as throug
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Sequence
@@ -45,6 +46,10 @@ FIELD_OF = {
     "trix_url": "trix_url",
 }
 MAX_LENGTHS = {"title": 300, "service_area": 200, "trix_url": 2000}
+# Any other cell the import reads (an email, a date, a kind) is far shorter than this.
+MAX_CELL = 2000
+# Checking is plain Python; hand the event loop back this often so other requests go on.
+YIELD_EVERY_ROWS = 500
 UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?$")
 LOOKUP_CHUNK = 5000
@@ -211,7 +216,9 @@ async def _plan(
     planned: list[_Planned] = []
     if progress:
         progress.start("checking", len(sheet.rows))
-    for (row, cells), reference in zip(sheet.rows, references, strict=True):
+    for n, ((row, cells), reference) in enumerate(zip(sheet.rows, references, strict=True)):
+        if n % YIELD_EVERY_ROWS == YIELD_EVERY_ROWS - 1:
+            await asyncio.sleep(0)
         found: list[Problem] = []
 
         def problem(name: str, message: str, row: int = row, found: list[Problem] = found) -> None:
@@ -234,8 +241,8 @@ async def _plan(
             if "\x00" in text:
                 problem(name, "The cell holds a NUL character.")
                 continue
-            if name in MAX_LENGTHS and len(text) > MAX_LENGTHS[name]:
-                problem(name, f"At most {MAX_LENGTHS[name]} characters.")
+            if len(text) > MAX_LENGTHS.get(name, MAX_CELL):
+                problem(name, f"At most {MAX_LENGTHS.get(name, MAX_CELL)} characters.")
                 continue
             if name == "title" and not text:
                 problem(name, "A title is required.")
