@@ -211,7 +211,10 @@ async def _plan(
     kinds = await _kinds(session, organisation_id)
     owner = (await words_for(session, organisation_id)).owner
     references = [_text(sheet.cell(cells, "reference")) for _, cells in sheet.rows]
-    existing = await _existing(session, organisation_id, [r for r in references if r])
+    # Only well-formed references are looked up: one with a NUL would make PostgreSQL refuse
+    # the whole query (it was a 500); every other row reports its reference as a problem.
+    well_formed = [r for r in references if documents.REFERENCE.match(r)]
+    existing = await _existing(session, organisation_id, well_formed)
     first_row: dict[str, int] = {}
     planned: list[_Planned] = []
     if progress:
