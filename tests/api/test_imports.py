@@ -413,9 +413,9 @@ def xlsx_with_raw_cell(value: str) -> bytes:
     return edited.getvalue()
 
 
-async def test_an_xlsx_number_cell_holding_a_letter_is_a_problem_of_its_row(
+async def test_an_xlsx_number_cell_holding_a_letter_is_a_problem_of_its_row_and_column(
     client: AsyncClient, world: World
 ) -> None:
     # openpyxl's int("y") escaped as a ValueError: a 500.
     problems = await rejected(client, world, xlsx_with_raw_cell("y"), "tracker.xlsx")
-    assert problems == [(2, "")]
+    assert problems == [(2, "Title")]

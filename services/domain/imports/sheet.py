@@ -195,11 +195,46 @@ def _xlsx_rows(
             if len(rows) > max_rows + 1:
                 break
     except Exception as error:  # a damaged row: a number cell holding "y", a bad date...
-        problem = Problem(len(rows) + 1, "", f"A cell of this row cannot be read ({error}).")
-        return rows, problem
+        row = len(rows) + 1
+        header = next((r for r in rows if not _is_blank(r)), [])
+        column = _unreadable_column(book, row)
+        heading = header[column] if column is not None and column < len(header) else None
+        message = f"This cell cannot be read ({error})."
+        return rows, Problem(row, "" if heading is None else str(heading).strip(), message)
     finally:
         book.close()
     return rows, None
+
+
+def _unreadable_column(book: Any, row: int) -> int | None:
+    """The index of the first cell of ``row`` (counted from 1) of the first sheet that openpyxl
+    cannot read, or None if it cannot be told. Reads the sheet's XML again with openpyxl's own
+    cell parser, one cell at a time; it only runs for a file already refused."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+
+    try:
+        sheet = book.worksheets[0]
+        with sheet._get_source() as source:
+            parser = WorkSheetParser(
+                source, sheet._shared_strings, data_only=True, epoch=book.epoch
+            )
+            for _, element in iterparse(source):
+                if element.tag == ROW_TAG and element.get("r") == str(row):
+                    for cell in element.iter(CELL_TAG):
+                        try:
+                            parser.parse_cell(cell)
+                        except Exception:
+                            letters, _ = coordinate_from_string(cell.get("r", ""))
+                            return int(column_index_from_string(letters)) - 1
+                    return None
+                if element.tag == ROW_TAG:
+                    element.clear()
+    except Exception:  # a file this damaged keeps its problem without a column
+        return None
+    return None
 
 
 def read_sheet(
