@@ -123,7 +123,7 @@ def _run(fn: Callable[..., T], args: tuple[Any, ...], limits: HeavyLimits) -> T:
         if not receiving.poll(max(0.0, deadline - time.monotonic())):
             raise TookTooLong(
                 f"The work took longer than the limit of {limits.time_seconds:g} seconds.",
-                limit="time_seconds",
+                limit="heavy_time_limit_seconds",
             )
         try:
             outcome, payload = receiving.recv()
@@ -141,7 +141,7 @@ def _run(fn: Callable[..., T], args: tuple[Any, ...], limits: HeavyLimits) -> T:
     if outcome in ("memory", "died"):
         raise PayloadTooLarge(
             f"The work needs more memory than the limit of {limits.memory_bytes} bytes.",
-            limit="memory_bytes",
+            limit="heavy_memory_bytes",
         )
     raise RuntimeError(f"Heavy work failed: {payload}")
 
