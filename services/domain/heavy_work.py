@@ -90,10 +90,9 @@ async def run_bounded(fn: Callable[..., T], *args: Any, limits: HeavyLimits) -> 
         if time.monotonic() > waited_until:
             raise TooBusy("The server is busy reading other files; try again in a minute.")
         await asyncio.sleep(0.05)
-    try:
-        return await asyncio.to_thread(_run, fn, args, limits)
-    finally:
-        slots.release()
+    # Shielded, and the slot is released by the thread: a request cancelled (its client gone)
+    # stops waiting, but its child keeps the slot until it is done or killed at the deadline.
+    return await asyncio.shield(asyncio.to_thread(_run, fn, args, limits, slots))
 
 
 @lru_cache
@@ -110,7 +109,19 @@ def _context() -> Any:
     return context
 
 
-def _run(fn: Callable[..., T], args: tuple[Any, ...], limits: HeavyLimits) -> T:
+def _run(
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    limits: HeavyLimits,
+    slots: threading.BoundedSemaphore,
+) -> T:
+    try:
+        return _run_child(fn, args, limits)
+    finally:
+        slots.release()
+
+
+def _run_child(fn: Callable[..., T], args: tuple[Any, ...], limits: HeavyLimits) -> T:
     deadline = time.monotonic() + limits.time_seconds
     context = _context()
     receiving, sending = context.Pipe(duplex=False)

@@ -3,6 +3,7 @@ its domain errors passed on as they are."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 
@@ -38,3 +39,14 @@ async def test_work_past_the_memory_limit_is_refused_as_413() -> None:
 async def test_a_domain_error_in_the_child_is_raised_as_it_is() -> None:
     with pytest.raises(Invalid, match="NUL bytes"):
         await run_bounded(extract_text, b"a\x00b", PLAIN_TEXT, limits=HeavyLimits())
+
+
+async def test_a_cancelled_request_keeps_its_slot_until_its_child_is_ended() -> None:
+    # Otherwise clients that hang up could start any number of children at once.
+    limits = HeavyLimits(time_seconds=1.5, concurrency=1)
+    abandoned = asyncio.ensure_future(run_bounded(time.sleep, 30, limits=limits))
+    await asyncio.sleep(0.3)
+    abandoned.cancel()
+    started = time.monotonic()
+    assert await run_bounded(os.getpid, limits=limits) != os.getpid()
+    assert time.monotonic() - started > 0.9  # it waited for the child killed at 1.5 s
