@@ -356,11 +356,17 @@ async def import_tracker(
     report = ImportReport(
         dry_run=dry_run, rows=len(sheet.rows), problems=problems, ignored_columns=sheet.ignored
     )
-    steps = [(p, *_action(p)) for p in planned]
-    report.actions = [
-        RowAction(p.row, p.reference, action, sorted(changes) if action == "update" else [])
-        for p, action, changes in steps
-    ]
+    steps: list[tuple[_Planned, Action, dict[str, Any]]] = []
+    for n, item in enumerate(planned):
+        if n % YIELD_EVERY_ROWS == YIELD_EVERY_ROWS - 1:
+            await asyncio.sleep(0)
+        action, changes = _action(item)
+        steps.append((item, action, changes))
+        report.actions.append(
+            RowAction(
+                item.row, item.reference, action, sorted(changes) if action == "update" else []
+            )
+        )
     if dry_run:
         return report
     if problems:
