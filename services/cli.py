@@ -237,7 +237,7 @@ def import_tracker(path: Path, slug: str, dry_run: bool) -> int:
         return await tracker.import_tracker(
             session,
             principal,
-            sheets.read_sheet(path.name, content),
+            sheets.read_sheet(path.name, content, limits=get_settings().heavy_limits),
             filename=path.name,
             dry_run=dry_run,
             progress=bar,

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.api import errors, etag, idempotency, permissions
+from services.api import errors, etag, idempotency, memory, permissions
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
@@ -62,6 +62,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    memory.keep_large_blocks_on_mmap()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

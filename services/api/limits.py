@@ -1,4 +1,6 @@
-"""Refuse oversized request bodies before they are parsed or spooled to disk."""
+"""Refuse oversized request bodies before they are parsed or spooled to disk: by Content-Length
+when it is sent, else (a chunked body) as soon as the bytes received pass the limit; 413 both
+ways."""
 
 from __future__ import annotations
 
@@ -27,18 +29,27 @@ class BodySizeLimitMiddleware:
             await _too_large(send, self.limit)
             return
         received = 0
+        exceeded = False
         started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.limit:
+                exceeded = True
                 raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if exceeded:
+                # Whatever the app made of the cut-off body (FastAPI answers "There was an error
+                # parsing the body", a 400), the client is told the truth: 413.
+                if not started:
+                    started = True
+                    await _too_large(send, self.limit)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.domain.heavy_work import HeavyLimits
+
 DEV_SECRET = "dev-only-secret-change-me-in-production"
 
 
@@ -36,6 +38,17 @@ class Settings(BaseSettings):
     # A document's FOI export holds every version's file; it is refused when they come to more
     # than this (the zip is written to a temporary file, one version in memory at a time).
     paper_trail_max_bytes: int = 512 * 1024 * 1024
+
+    # Heavy work (reading an uploaded file's text, comparing two versions, reading a tracker to
+    # import) runs in a child process killed after heavy_time_limit_seconds and limited to
+    # heavy_memory_bytes of address space; at most heavy_concurrency at once per API process.
+    # A docx or xlsx (a zip package) may unpack to at most max_unpacked_bytes, and at most
+    # max_compression_ratio times its packed size. Beyond a bound: 413 or 422, never a 500.
+    heavy_time_limit_seconds: float = Field(default=30.0, gt=0)
+    heavy_memory_bytes: int = Field(default=1024 * 1024 * 1024, ge=256 * 1024 * 1024)
+    heavy_concurrency: int = Field(default=2, ge=1)
+    max_unpacked_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    max_compression_ratio: int = Field(default=100, ge=1)
 
     # Optional OIDC bearer tokens, alongside API keys.
     oidc_issuer: str | None = None
@@ -104,6 +117,16 @@ class Settings(BaseSettings):
     # (host names, IP addresses or CIDR ranges; intranet receivers are common).
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
     webhook_timeout_seconds: float = 15.0
+
+    @property
+    def heavy_limits(self) -> HeavyLimits:
+        return HeavyLimits(
+            time_seconds=self.heavy_time_limit_seconds,
+            memory_bytes=self.heavy_memory_bytes,
+            concurrency=self.heavy_concurrency,
+            max_unpacked_bytes=self.max_unpacked_bytes,
+            max_compression_ratio=self.max_compression_ratio,
+        )
 
     @property
     def oidc_enabled(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime
 from typing import Any
 
@@ -362,3 +363,59 @@ async def test_another_organisations_people_and_documents_are_out_of_reach(
     assert (await by_reference(client, world))["POL-1"]["title"] == "Alpha's"
     exported = await client.get("/v1/tracker/export.csv", headers=world.b.reader.headers)
     assert "Alpha's" not in exported.text and "Beta's" in exported.text
+
+
+# --- hostile files: a 422 naming the row and column, never a 500 ------------------------------
+
+
+async def rejected(client: AsyncClient, world: World, content: bytes, name: str) -> list[Any]:
+    response = await upload(client, world.a.policy_officer.headers, content, name=name)
+    assert response.status_code == 422, response.text[:300]
+    assert response.headers["content-type"] == PROBLEM
+    assert await count(world) == 0
+    return [(p["row"], p["column"]) for p in response.json()["problems"]]
+
+
+async def test_a_nul_in_a_csv_reference_is_a_problem_of_its_row_and_column(
+    client: AsyncClient, world: World
+) -> None:
+    # It reached PostgreSQL in the lookup of existing references, which refused it: a 500.
+    content = csv_file("POL-\x001,Lone Working Policy,policy,,,,,,")
+    assert await rejected(client, world, content, "tracker.csv") == [(2, "Reference")]
+
+
+async def test_a_csv_cell_over_128_kib_is_a_problem_of_its_row_and_column(
+    client: AsyncClient, world: World
+) -> None:
+    # The csv module's field limit (131,072) raised _csv.Error: a 500.
+    content = csv_file("POL-1,Lone Working Policy,policy," + "x" * 140_000 + ",,,,,")
+    assert await rejected(client, world, content, "tracker.csv") == [(2, "Service area")]
+
+
+def xlsx_with_raw_cell(value: str) -> bytes:
+    """A workbook whose row 2, column B is a number cell holding ``value``, as a hand-edited or
+    badly generated file may."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Reference", "Title", "Kind"])
+    sheet.append(["POL-1", 5, "policy"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    edited = io.BytesIO()
+    with zipfile.ZipFile(edited, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>5</v>", f"<v>{value}</v>".encode())
+            target.writestr(member, data)
+    return edited.getvalue()
+
+
+async def test_an_xlsx_number_cell_holding_a_letter_is_a_problem_of_its_row_and_column(
+    client: AsyncClient, world: World
+) -> None:
+    # openpyxl's int("y") escaped as a ValueError: a 500.
+    problems = await rejected(client, world, xlsx_with_raw_cell("y"), "tracker.xlsx")
+    assert problems == [(2, "Title")]

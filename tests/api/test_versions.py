@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import AsyncIterator
 
 import docx
 from httpx import AsyncClient
@@ -200,6 +201,35 @@ async def test_a_request_body_far_over_the_limit_is_cut_off_before_parsing(
     )
     assert status == 413
     assert problem["title"] == "Payload too large"
+
+
+async def test_a_chunked_body_over_the_limit_is_413_too(client: AsyncClient, world: World) -> None:
+    # With no Content-Length the body was cut off mid-parse and FastAPI answered 400.
+    doc = await new_document(client, world)
+    boundary = "policygov-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.md"\r\n'
+        "Content-Type: text/markdown\r\n\r\n"
+    ).encode()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield head
+        for _ in range(3 * 64):  # 3 MiB, over the test limit of 1 MiB (+1 MiB for the form)
+            yield b"a" * 16 * 1024
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = await client.post(
+        f"/v1/documents/{doc['id']}/versions",
+        content=chunks(),
+        headers={
+            **world.a.policy_officer.headers,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Payload too large"
 
 
 async def test_broken_and_unsupported_files_are_4xx_problems(

@@ -11,7 +11,6 @@ import docx
 import pypdf
 import pytest
 
-from services.domain.documents import text
 from services.domain.documents.text import (
     ACCEPTED_MEDIA_TYPES,
     DOCX,
@@ -22,7 +21,8 @@ from services.domain.documents.text import (
     detect_media_type,
     extract_text,
 )
-from services.domain.errors import Invalid, UnsupportedMediaType
+from services.domain.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from services.domain.heavy_work import HeavyLimits
 
 # --- fixture files, built for real ---------------------------------------------------------
 
@@ -292,10 +292,19 @@ def test_a_truncated_docx_cannot_be_extracted() -> None:
         extract_text(POLICY_DOCX[:-200], DOCX)
 
 
-def test_a_docx_that_unpacks_beyond_the_limit_is_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(text, "MAX_UNPACKED_BYTES", 1000)
-    with pytest.raises(Invalid, match="unpacks"):
-        extract_text(POLICY_DOCX, DOCX)
+def test_a_docx_that_unpacks_beyond_the_limit_is_too_large() -> None:
+    with pytest.raises(PayloadTooLarge, match="unpacks to"):
+        extract_text(POLICY_DOCX, DOCX, HeavyLimits(max_unpacked_bytes=1000))
+
+
+def test_a_docx_compressed_beyond_the_ratio_is_a_zip_bomb() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:document/>")
+        archive.writestr("word/padding.xml", b" " * 5_000_000)  # packs to about 5 KB
+    padded = buffer.getvalue()
+    with pytest.raises(PayloadTooLarge, match="zip bomb"):
+        extract_text(padded, DOCX, HeavyLimits(max_compression_ratio=100))
 
 
 def test_pdf_text_comes_from_every_page() -> None:

@@ -202,6 +202,7 @@ async def add_version(
         max_bytes=settings.max_upload_bytes,
         issued_on=issued_on,
         next_review_due=next_review_due,
+        limits=settings.heavy_limits,
     )
     response.headers["Location"] = f"/v1/documents/{document_id}/versions/{version.id}"
     return schemas.Version.model_validate(version)
@@ -260,12 +261,13 @@ async def diff_versions(
     other: str,
     session: Session,
     principal: CurrentPrincipal,
+    settings: AppSettings,
 ) -> schemas.VersionDiff:
     """What changed from `version` to `other`, paragraph by paragraph."""
     document = await service.get_document(session, principal, document_id)
     before = await versions.get_version(session, principal, document, version, with_text=True)
     after = await versions.get_version(session, principal, document, other, with_text=True)
-    changes = versions.compare(before, after)
+    changes = await versions.compare(before, after, settings.heavy_limits)
     return schemas.VersionDiff(
         document_id=document.id,
         from_version=before.number,

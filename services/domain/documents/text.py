@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from services.domain.errors import Invalid, UnsupportedMediaType
+from services.domain.heavy_work import HeavyLimits, check_zip_package
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
@@ -44,8 +45,6 @@ _FOREIGN_SIGNATURES = {
     **dict.fromkeys([b"MZ", b"\x7fELF"], "a program"),
     **dict.fromkeys([b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b"], "an archive"),
 }
-# A docx that unpacks to more than this is a zip bomb, not a policy.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
 def _unsupported(what: str) -> UnsupportedMediaType:
@@ -65,11 +64,12 @@ def _extension(filename: str | None) -> str | None:
     return suffix if _EXTENSION.match(suffix) else None
 
 
-def _zip_members(content: bytes) -> dict[str, int] | None:
-    """Unpacked size of each member by name, or None when the bytes are not a readable zip."""
+def _zip_members(content: bytes) -> dict[str, tuple[int, int]] | None:
+    """(Unpacked, packed) size of each member by name, or None when the bytes are not a
+    readable zip."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return {info.filename: info.file_size for info in archive.infolist()}
+            return {i.filename: (i.file_size, i.compress_size) for i in archive.infolist()}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return None
 
@@ -119,11 +119,13 @@ def detect_media_type(filename: str | None, content: bytes, declared: str | None
     return HTML if looks_html else PLAIN_TEXT
 
 
-def extract_text(content: bytes, media_type: str) -> str:
-    """The readable text of a file of an accepted media type, one paragraph per line."""
+def extract_text(content: bytes, media_type: str, limits: HeavyLimits | None = None) -> str:
+    """The readable text of a file of an accepted media type, one paragraph per line; a Word
+    document unpacking beyond ``limits`` is refused (413). Slow on big files: run it with
+    ``heavy_work.run_bounded``."""
     media_type = _bare_type(media_type)
     if media_type == DOCX:
-        raw = _docx_text(content)
+        raw = _docx_text(content, limits or HeavyLimits())
     elif media_type == PDF:
         raw = _pdf_text(content)
     elif media_type == HTML:
@@ -146,15 +148,14 @@ def tidy(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def _docx_text(content: bytes) -> str:
+def _docx_text(content: bytes, limits: HeavyLimits) -> str:
     # Imported here so that detecting a type does not pay for loading lxml.
     import docx
 
     members = _zip_members(content)
     if members is None:
         raise Invalid("The Word document is damaged: it is not a readable zip package.")
-    if sum(members.values()) > MAX_UNPACKED_BYTES:
-        raise Invalid("The Word document unpacks to more than we accept.")
+    check_zip_package(list(members.values()), limits, "The Word document")
     try:
         document = docx.Document(io.BytesIO(content))
         return "\n".join(_docx_blocks(document))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 import uuid
@@ -26,8 +25,11 @@ from services.domain.documents import text as texts
 from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
+from services.domain.heavy_work import HeavyLimits, run_bounded
 from services.domain.outbox.service import emit
 from services.domain.publications import service as publications
+
+DEFAULT_LIMITS = HeavyLimits()
 
 
 async def latest_version(session: AsyncSession, document_id: uuid.UUID) -> DocumentVersion | None:
@@ -54,6 +56,7 @@ async def add_version(
     max_bytes: int,
     issued_on: date | None = None,
     next_review_due: date | None = None,
+    limits: HeavyLimits = DEFAULT_LIMITS,
 ) -> DocumentVersion:
     """Store a new version and number it (Cafcass 4.11); ``issue`` registers an issued version.
 
@@ -68,7 +71,8 @@ async def add_version(
     today = london_today()
     _check_issue_dates(issue, issued_on, next_review_due, today)
     media_type = texts.detect_media_type(filename, content, declared_media_type)
-    extracted = await asyncio.to_thread(texts.extract_text, content, media_type)
+    # In a child process within the limits: a zip bomb or a huge PDF must not stall the others.
+    extracted = await run_bounded(texts.extract_text, content, media_type, limits, limits=limits)
     # Lock the document so two uploads at once cannot take the same number.
     locked = await session.execute(
         select(Document).where(Document.id == document.id).with_for_update()
@@ -232,8 +236,11 @@ async def read_file(session: AsyncSession, version: DocumentVersion) -> bytes:
     return file.content
 
 
-def compare(before: DocumentVersion, after: DocumentVersion) -> list[diffing.Change]:
-    """The paragraphs added, removed or changed from ``before`` to ``after``."""
+async def compare(
+    before: DocumentVersion, after: DocumentVersion, limits: HeavyLimits = DEFAULT_LIMITS
+) -> list[diffing.Change]:
+    """The paragraphs added, removed or changed from ``before`` to ``after`` (in a child
+    process within ``limits``)."""
     if before.id == after.id:
         raise Invalid("Choose two different versions to compare.")
-    return diffing.diff_texts(before.text, after.text)
+    return await run_bounded(diffing.diff_texts, before.text, after.text, limits=limits)

@@ -6,10 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from services.domain.errors import Invalid, UnsupportedMediaType
+from services.domain.heavy_work import HeavyLimits, check_zip_package, run_bounded
 
 # The tracker's columns, in the order the export writes them: (field, heading).
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -116,7 +120,10 @@ class Sheet:
     headings: list[str]
     fields: dict[str, int] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    # Cells as tuples: a sheet comes back from its child process pickled, and 100,000 tuples
+    # of strings unpickle in a tenth of the time of lists (the garbage collector ignores them),
+    # which is time the API's event loop would otherwise wait.
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def heading(self, name: str) -> str:
@@ -124,12 +131,12 @@ class Sheet:
         index = self.fields.get(name)
         return self.headings[index] if index is not None else HEADINGS[name]
 
-    def cell(self, cells: list[Any], name: str) -> Any:
+    def cell(self, cells: Sequence[Any], name: str) -> Any:
         index = self.fields.get(name)
         return cells[index] if index is not None and index < len(cells) else None
 
 
-def _is_blank(cells: list[Any]) -> bool:
+def _is_blank(cells: Sequence[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
@@ -147,47 +154,117 @@ def _decode(content: bytes) -> str:
             return content.decode("latin-1")
 
 
-def _csv_rows(content: bytes) -> list[list[Any]]:
+def _csv_rows(content: bytes) -> tuple[list[list[Any]], Problem | None]:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows: list[list[Any]] = []
+    # The csv module refuses a cell over 128 KiB by default; let it through, so the tracker's
+    # length rules name its row and column. The limit is process-wide: the API reads a sheet
+    # in a child process of its own (heavy_work), the CLI in a process doing nothing else.
+    previous = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(list(cells))
+    except csv.Error as error:
+        return rows, Problem(len(rows) + 1, "", f"This row cannot be read as CSV ({error}).")
+    finally:
+        csv.field_size_limit(previous)
+    return rows, None
 
 
-def _xlsx_rows(content: bytes, max_rows: int) -> list[list[Any]]:
+def _xlsx_rows(
+    content: bytes, max_rows: int, limits: HeavyLimits
+) -> tuple[list[list[Any]], Problem | None]:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            members = [(i.file_size, i.compress_size) for i in package.infolist()]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise Invalid(
+            "This is not a workbook we can read (not a zip package).", field="file"
+        ) from None
+    check_zip_package(members, limits, "The workbook")
     try:
         # data_only: a formula cell gives the value Excel last showed, never the formula.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise Invalid(f"This is not a workbook we can read ({error}).", field="file") from None
+    rows: list[list[Any]] = []
     try:
         sheet = book.worksheets[0]
-        rows: list[list[Any]] = []
         for values in sheet.iter_rows(values_only=True):
             rows.append(list(values))
             if len(rows) > max_rows + 1:
                 break
-        return rows
+    except Exception as error:  # a damaged row: a number cell holding "y", a bad date...
+        row = len(rows) + 1
+        header = next((r for r in rows if not _is_blank(r)), [])
+        column = _unreadable_column(book, row)
+        heading = header[column] if column is not None and column < len(header) else None
+        message = f"This cell cannot be read ({error})."
+        return rows, Problem(row, "" if heading is None else str(heading).strip(), message)
     finally:
         book.close()
+    return rows, None
 
 
-def read_sheet(filename: str, content: bytes, *, max_rows: int = 100_000) -> Sheet:
+def _unreadable_column(book: Any, row: int) -> int | None:
+    """The index of the first cell of ``row`` (counted from 1) of the first sheet that openpyxl
+    cannot read, or None if it cannot be told. Reads the sheet's XML again with openpyxl's own
+    cell parser, one cell at a time; it only runs for a file already refused."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+
+    try:
+        sheet = book.worksheets[0]
+        with sheet._get_source() as source:
+            parser = WorkSheetParser(
+                source, sheet._shared_strings, data_only=True, epoch=book.epoch
+            )
+            for _, element in iterparse(source):
+                if element.tag == ROW_TAG and element.get("r") == str(row):
+                    for cell in element.iter(CELL_TAG):
+                        try:
+                            parser.parse_cell(cell)
+                        except Exception:
+                            letters, _ = coordinate_from_string(cell.get("r", ""))
+                            return int(column_index_from_string(letters)) - 1
+                    return None
+                if element.tag == ROW_TAG:
+                    element.clear()
+    except Exception:  # a file this damaged keeps its problem without a column
+        return None
+    return None
+
+
+def read_sheet(
+    filename: str,
+    content: bytes,
+    *,
+    max_rows: int = 100_000,
+    limits: HeavyLimits | None = None,
+) -> Sheet:
     """The header and rows of a tracker file (CSV in UTF-8 or Windows-1252, or XLSX's first
-    sheet). Header problems (a required column missing, a column named twice) are collected."""
+    sheet). Header problems (a required column missing, a column named twice) and a row that
+    cannot be read are collected. Slow on big files: the API runs it with
+    ``heavy_work.run_bounded``; a workbook unpacking beyond ``limits`` is refused (413)."""
     lower = filename.lower()
     if content.startswith(XLSX_MAGIC) or lower.endswith((".xlsx", ".xlsm")):
-        raw = _xlsx_rows(content, max_rows)
+        raw, unreadable = _xlsx_rows(content, max_rows, limits or HeavyLimits())
     elif lower.endswith(".xls"):
         raise UnsupportedMediaType("Save the tracker as .xlsx or .csv (the old .xls is not read).")
     else:
-        raw = _csv_rows(content)
-    numbered = [(n, cells) for n, cells in enumerate(raw, start=1) if not _is_blank(cells)]
+        raw, unreadable = _csv_rows(content)
+    numbered = [(n, tuple(cells)) for n, cells in enumerate(raw, start=1) if not _is_blank(cells)]
     if not numbered:
         sheet = Sheet(header_row=1, headings=[])
-        sheet.problems.append(Problem(1, "", "The file is empty: it needs a header row."))
+        sheet.problems.append(
+            unreadable or Problem(1, "", "The file is empty: it needs a header row.")
+        )
         return sheet
     header_row, header = numbered[0]
     sheet = Sheet(
@@ -214,11 +291,21 @@ def read_sheet(filename: str, content: bytes, *, max_rows: int = 100_000) -> She
             sheet.problems.append(
                 Problem(header_row, HEADINGS[name], f"The file has no {HEADINGS[name]} column.")
             )
-    if not sheet.rows:
+    if unreadable is not None:
+        sheet.problems.append(unreadable)
+    elif not sheet.rows:
         sheet.problems.append(Problem(header_row, "", "The file has a header but no rows."))
     elif len(sheet.rows) > max_rows:
         sheet.problems.append(
             Problem(header_row, "", f"The file has more than {max_rows} rows; split it.")
         )
         del sheet.rows[max_rows:]
+    return sheet
+
+
+async def read_sheet_bounded(filename: str, content: bytes, limits: HeavyLimits) -> Sheet:
+    """``read_sheet`` in a child process within ``limits``, so a 100,000-row workbook stalls
+    no other request (see heavy_work)."""
+    reading = partial(read_sheet, limits=limits)
+    sheet: Sheet = await run_bounded(reading, filename, content, limits=limits)
     return sheet

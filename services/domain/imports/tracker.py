@@ -7,6 +7,7 @@ functions, so their audit records, events and search text are the same as throug
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Sequence
@@ -45,6 +46,10 @@ FIELD_OF = {
     "trix_url": "trix_url",
 }
 MAX_LENGTHS = {"title": 300, "service_area": 200, "trix_url": 2000}
+# Any other cell the import reads (an email, a date, a kind) is far shorter than this.
+MAX_CELL = 2000
+# Checking is plain Python; hand the event loop back this often so other requests go on.
+YIELD_EVERY_ROWS = 500
 UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?$")
 LOOKUP_CHUNK = 5000
@@ -206,12 +211,17 @@ async def _plan(
     kinds = await _kinds(session, organisation_id)
     owner = (await words_for(session, organisation_id)).owner
     references = [_text(sheet.cell(cells, "reference")) for _, cells in sheet.rows]
-    existing = await _existing(session, organisation_id, [r for r in references if r])
+    # Only well-formed references are looked up: one with a NUL would make PostgreSQL refuse
+    # the whole query (it was a 500); every other row reports its reference as a problem.
+    well_formed = [r for r in references if documents.REFERENCE.match(r)]
+    existing = await _existing(session, organisation_id, well_formed)
     first_row: dict[str, int] = {}
     planned: list[_Planned] = []
     if progress:
         progress.start("checking", len(sheet.rows))
-    for (row, cells), reference in zip(sheet.rows, references, strict=True):
+    for n, ((row, cells), reference) in enumerate(zip(sheet.rows, references, strict=True)):
+        if n % YIELD_EVERY_ROWS == YIELD_EVERY_ROWS - 1:
+            await asyncio.sleep(0)
         found: list[Problem] = []
 
         def problem(name: str, message: str, row: int = row, found: list[Problem] = found) -> None:
@@ -234,8 +244,8 @@ async def _plan(
             if "\x00" in text:
                 problem(name, "The cell holds a NUL character.")
                 continue
-            if name in MAX_LENGTHS and len(text) > MAX_LENGTHS[name]:
-                problem(name, f"At most {MAX_LENGTHS[name]} characters.")
+            if len(text) > MAX_LENGTHS.get(name, MAX_CELL):
+                problem(name, f"At most {MAX_LENGTHS.get(name, MAX_CELL)} characters.")
                 continue
             if name == "title" and not text:
                 problem(name, "A title is required.")
@@ -346,11 +356,17 @@ async def import_tracker(
     report = ImportReport(
         dry_run=dry_run, rows=len(sheet.rows), problems=problems, ignored_columns=sheet.ignored
     )
-    steps = [(p, *_action(p)) for p in planned]
-    report.actions = [
-        RowAction(p.row, p.reference, action, sorted(changes) if action == "update" else [])
-        for p, action, changes in steps
-    ]
+    steps: list[tuple[_Planned, Action, dict[str, Any]]] = []
+    for n, item in enumerate(planned):
+        if n % YIELD_EVERY_ROWS == YIELD_EVERY_ROWS - 1:
+            await asyncio.sleep(0)
+        action, changes = _action(item)
+        steps.append((item, action, changes))
+        report.actions.append(
+            RowAction(
+                item.row, item.reference, action, sorted(changes) if action == "update" else []
+            )
+        )
     if dry_run:
         return report
     if problems:
