@@ -121,7 +121,11 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         field = exc.extra.get("field")
         params = [{"name": field, "reason": exc.detail}] if field else None
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = None
+        if exc.status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        elif exc.status == 503:  # busy, not broken: say when to come back (RFC 9110 10.2.3)
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return problem_response(
             request,
             exc.status,
