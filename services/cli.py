@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
+import logging.config
 import os
 import signal
 import sys
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.settings import get_settings
 from services.domain.tokens import MissingSecretKey
+from services.logs import logging_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -284,6 +285,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         port=port or settings.api_port,
         workers=workers,
         proxy_headers=True,
+        log_config=logging_config(),
     )
 
 
@@ -291,10 +293,7 @@ def worker() -> None:
     """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
     from services.notifier.worker import run_notifier
 
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("services").setLevel(logging.INFO)
+    logging.config.dictConfig(logging_config())
     get_settings().keyring  # noqa: B018  refuse to start before connecting to anything
 
     async def work() -> None:
