@@ -387,8 +387,9 @@ def notifier_health() -> int:
 
 def use_local_secret(path: Path) -> None:
     """Sign with the key in ``path``, made once (random, readable by its owner only) and reused
-    after, unless POLICYGOV_SECRET_KEY is set: a local install needs no manual step."""
-    if os.environ.get("POLICYGOV_SECRET_KEY"):
+    after, unless POLICYGOV_SECRET_KEY is set (in the environment or .env): a local install
+    needs no manual step."""
+    if get_settings().secret_key:
         return
     if not path.exists():
         import secrets
