@@ -26,7 +26,7 @@ run: install services
 	$(BIN)/policygov migrate
 	$(BIN)/policygov seed-demo
 	@echo "API on http://127.0.0.1:8000 (docs at /docs); mail is written to var/mail/. Ctrl-C stops."
-	$(BIN)/policygov run
+	$(BIN)/policygov run --local-secret var/secret-key
 
 lint: install
 	$(BIN)/ruff check services tests migrations

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import logging
+import logging.config
 import os
 import signal
 import sys
@@ -18,6 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.settings import get_settings
+from services.domain.tokens import MissingSecretKey
+from services.logs import logging_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -274,6 +277,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
     settings = get_settings()
+    settings.keyring  # noqa: B018  refuse to start, in one line, rather than in uvicorn's traceback
     uvicorn.run(
         "services.api.app:create_app",
         factory=True,
@@ -281,6 +285,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         port=port or settings.api_port,
         workers=workers,
         proxy_headers=True,
+        log_config=logging_config(),
     )
 
 
@@ -288,10 +293,8 @@ def worker() -> None:
     """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
     from services.notifier.worker import run_notifier
 
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("services").setLevel(logging.INFO)
+    logging.config.dictConfig(logging_config())
+    get_settings().keyring  # noqa: B018  refuse to start before connecting to anything
 
     async def work() -> None:
         stopping = asyncio.Event()
@@ -382,11 +385,34 @@ def notifier_health() -> int:
     return 0 if published["status"] == "ok" else 1
 
 
-def run_all() -> int:
+def use_local_secret(path: Path) -> None:
+    """Sign with the key in ``path``, made once (random, readable by its owner only) and reused
+    after, unless POLICYGOV_SECRET_KEY is set (in the environment or .env): a local install
+    needs no manual step."""
+    if get_settings().secret_key:
+        return
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two starts at once make one key; 0600 from the start, never world-readable.
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48) + "\n")
+            print(f"policygov run: made a secret key for this install in {path}", file=sys.stderr)
+    os.environ["POLICYGOV_SECRET_KEY"] = path.read_text().strip()
+    get_settings.cache_clear()
+
+
+def run_all(local_secret: Path | None = None) -> int:
     """API and notifier together, for local use: a child that dies is started again (the API
     never stops because the notifier did); Ctrl-C (or SIGTERM) stops both."""
     from services.supervisor import supervise
 
+    if local_secret is not None:
+        use_local_secret(local_secret)
+    get_settings().keyring  # noqa: B018  checked once here, not by children restarted forever
     return supervise(("worker", "serve"))
 
 
@@ -417,7 +443,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int)
     p.add_argument("--workers", type=int, default=1)
     sub.add_parser("worker", help="run the notifier")
-    sub.add_parser("run", help="run the API and the notifier together")
+    p = sub.add_parser("run", help="run the API and the notifier together")
+    p.add_argument(
+        "--local-secret",
+        type=Path,
+        metavar="PATH",
+        help="unless POLICYGOV_SECRET_KEY is set, sign with the key in PATH (made if missing)",
+    )
     p = sub.add_parser("notifier", help="notifier operations")
     notifier_sub = p.add_subparsers(dest="notifier_command", required=True)
     p = notifier_sub.add_parser(
@@ -432,7 +464,14 @@ def main(argv: list[str] | None = None) -> int:
         "health", help="the notifier's health: exit 0 ok, 1 degraded, 2 not reporting"
     )
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except MissingSecretKey as missing:
+        print(f"policygov {args.command}: {missing}", file=sys.stderr)
+        return 2
 
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         migrate()
     elif args.command == "create-org":
@@ -450,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "worker":
         worker()
     elif args.command == "run":
-        return run_all()
+        return run_all(args.local_secret)
     elif args.command == "notifier" and args.notifier_command == "sweep":
         return notifier_sweep()
     elif args.command == "notifier" and args.notifier_command == "prune":

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
@@ -28,6 +29,7 @@ def policygov(settings: Settings, *args: str) -> subprocess.CompletedProcess[str
         **os.environ,
         "POLICYGOV_DATABASE_URL": settings.database_url,
         "POLICYGOV_REDIS_URL": settings.redis_url,
+        "POLICYGOV_SECRET_KEY": str(settings.secret_key),
     }
     return subprocess.run(
         [sys.executable, "-m", "services.cli", *args], env=env, capture_output=True, text=True
@@ -91,24 +93,30 @@ async def test_seed_demo_loads_five_organisations_once(
     assert verify.stdout.count("intact") == 7  # the five demo organisations and the test world
 
 
-@contextlib.asynccontextmanager
-async def policygov_run(
-    settings: Settings, tmp_path: Path
-) -> AsyncIterator[tuple[subprocess.Popen[bytes], int]]:
-    """``policygov run`` on a free port, ready; its output in ``tmp_path/run.log``."""
-    port = free_port()
-    env = {
+def service_env(settings: Settings, tmp_path: Path, port: int, **overrides: str) -> dict[str, str]:
+    """The environment of a service started by the tests: their database, Redis and key."""
+    return {
         **os.environ,
         "POLICYGOV_DATABASE_URL": settings.database_url,
         "POLICYGOV_REDIS_URL": settings.redis_url,
+        "POLICYGOV_SECRET_KEY": str(settings.secret_key),
         "POLICYGOV_API_PORT": str(port),
         "POLICYGOV_NOTIFIER_HEALTH_FILE": str(tmp_path / "notifier-health.json"),
         "POLICYGOV_MAIL_DIR": str(tmp_path / "mail"),
+        **overrides,
     }
+
+
+@contextlib.asynccontextmanager
+async def policygov_started(
+    settings: Settings, tmp_path: Path, *args: str, **env: str
+) -> AsyncIterator[tuple[subprocess.Popen[bytes], int]]:
+    """``policygov <args>`` on a free port, ready; its output in ``tmp_path/<command>.log``."""
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "run"],
-        env=env,
-        stdout=(tmp_path / "run.log").open("ab"),
+        [sys.executable, "-m", "services.cli", *args],
+        env=service_env(settings, tmp_path, port, **env),
+        stdout=(tmp_path / f"{args[0]}.log").open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -118,6 +126,13 @@ async def policygov_run(
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def policygov_run(
+    settings: Settings, tmp_path: Path
+) -> contextlib.AbstractAsyncContextManager[tuple[subprocess.Popen[bytes], int]]:
+    """``policygov run`` on a free port, ready; its output in ``tmp_path/run.log``."""
+    return policygov_started(settings, tmp_path, "run")
 
 
 async def wait_until_ready(port: int) -> None:
@@ -292,3 +307,62 @@ async def test_import_tracker_lists_problems_by_row_and_column_then_imports_all_
     }
     unknown = policygov(settings, "import-tracker", str(good), "--organisation", "nowhere")
     assert unknown.returncode == 2 and "nowhere" in unknown.stderr
+
+
+# Set and empty: unset, whatever a .env file may hold.
+KEYLESS = {"POLICYGOV_SECRET_KEY": "", "POLICYGOV_SECRET_KEY_PREVIOUS": ""}
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["run"]])
+def test_without_a_secret_key_the_services_refuse_to_start_in_one_line(
+    settings: Settings, tmp_path: Path, command: list[str]
+) -> None:
+    # Before, each started and signed with the default published in the source (the timeout).
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", *command],
+        env=service_env(settings, tmp_path, free_port(), **KEYLESS),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:  # it started: stop it and whatever it started
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 2
+    assert stdout == ""
+    [line] = stderr.splitlines()
+    assert line.startswith(f"policygov {command[0]}: POLICYGOV_SECRET_KEY is not set"), line
+    assert "Traceback" not in stderr
+
+
+async def test_run_with_a_local_secret_makes_one_key_readable_by_its_owner_and_reuses_it(
+    client: AsyncClient, world: World, settings: Settings, tmp_path: Path
+) -> None:
+    from tests.api.boards_support import create_board
+
+    board = await create_board(client, world)
+    key_file = tmp_path / "var" / "secret-key"
+    feeds = []
+    for _ in range(2):
+        started = policygov_started(
+            settings, tmp_path, "run", "--local-secret", str(key_file), **KEYLESS
+        )
+        async with started as (process, port):
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+                feed = await http.get(
+                    f"/v1/boards/{board['id']}/calendar-feed", headers=world.a.reader.headers
+                )
+                url = feed.json()["url"]
+                assert (await http.get(url[url.index("/v1/") :])).status_code == 200
+                feeds.append(url[url.index("/v1/") :])
+            assert_sigterm_stops_all(process, tmp_path / "run.log")
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(key_file.read_text().strip()) >= 32
+    assert feeds[0] == feeds[1]  # the same key the second time: addresses handed out still work
+    # Not the tests' key: the feed was signed with the one made for this install.
+    assert (await client.get(feeds[0])).status_code == 404
+    log = (tmp_path / "run.log").read_text()
+    assert log.count("made a secret key for this install") == 1, log

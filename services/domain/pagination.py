@@ -1,4 +1,10 @@
-"""Opaque, tamper-checked cursors for keyset pagination."""
+"""Opaque, tamper-checked cursors for keyset pagination.
+
+A cursor is a position and a digest of the filters it was issued for, signed with the current
+key (any key of the ring verifies). Decoding checks the signature, then that the position has
+the shape its list expects, value by value: whatever a client sends, a cursor either decodes to
+typed values the query can use or is an InvalidCursor (400), never an error from the database.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,73 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from services.domain.errors import DomainError
+from services.domain.tokens import Keyring
 
 T = TypeVar("T")
+# PostgreSQL's bigint: a larger integer in a cursor cannot be compared with a column.
+BIGINT = 2**63 - 1
+
+
+NOT_OURS = "The cursor is not one this service issued."
 
 
 class InvalidCursor(DomainError):
     status, title, slug = 400, "Invalid cursor", "invalid-cursor"
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    # PostgreSQL text holds no NUL; a lone surrogate cannot be encoded for it.
+    value.encode("utf-8")
+    if "\x00" in value:
+        raise ValueError("NUL in text")
+    return value
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError("a moment without an offset")
+    return moment
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(_text(value))
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return uuid.UUID(_text(value))
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > BIGINT:
+        raise ValueError("not a bigint")
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return float(value)
+
+
+# The types a position may hold, and how each is read back from the cursor's JSON.
+READERS: dict[type, Callable[[Any], Any]] = {
+    datetime: _moment,
+    date: _day,
+    uuid.UUID: _uuid,
+    str: _text,
+    int: _integer,
+    float: _number,
+}
 
 
 def filter_fingerprint(filters: dict[str, Any]) -> str:
@@ -26,48 +87,67 @@ def filter_fingerprint(filters: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def encode_cursor(secret: str, position: list[Any], filters: dict[str, Any]) -> str:
+def _signature(keyring: Keyring, payload: bytes, key: str | None = None) -> bytes:
+    return keyring.digest(payload, key)[:16]
+
+
+def encode_cursor(keyring: Keyring, position: list[Any], filters: dict[str, Any]) -> str:
+    """A cursor pointing after ``position`` (JSON values), signed with the current key."""
     body = json.dumps({"p": position, "f": filter_fingerprint(filters)}, separators=(",", ":"))
     payload = base64.urlsafe_b64encode(body.encode()).rstrip(b"=")
-    sig = hmac.new(secret.encode(), payload, hashlib.sha256).digest()[:16]
+    sig = _signature(keyring, payload)
     return f"{payload.decode()}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}"
 
 
-def decode_cursor(secret: str, cursor: str, filters: dict[str, Any]) -> list[Any]:
-    """The position a cursor points after; InvalidCursor if forged or issued for other filters."""
+def decode_cursor(
+    keyring: Keyring, cursor: str, filters: dict[str, Any], shape: tuple[type, ...]
+) -> list[Any]:
+    """The position a cursor points after, one value of each type in ``shape``; InvalidCursor
+    if it is forged, malformed, of another shape, or issued for other filters."""
     try:
         payload, sig = cursor.split(".", 1)
-        expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()[:16]
         given = base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))
-        if not hmac.compare_digest(expected, given):
+        if not any(
+            hmac.compare_digest(_signature(keyring, payload.encode(), key), given)
+            for key in keyring.keys
+        ):
             raise ValueError("bad signature")
         body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         position, fingerprint = body["p"], body["f"]
-        if not isinstance(position, list):
-            raise ValueError("bad position")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this service issued.") from exc
+    except (ValueError, KeyError, TypeError, UnicodeError) as exc:
+        raise InvalidCursor(NOT_OURS) from exc
     if fingerprint != filter_fingerprint(filters):
         raise InvalidCursor(
             "The cursor was issued for different filters; start again without a cursor."
         )
-    return position
+    try:
+        if not isinstance(position, list) or len(position) != len(shape):
+            raise ValueError("a position of another shape")
+        return [READERS[kind](value) for kind, value in zip(shape, position, strict=True)]
+    except (ValueError, TypeError, UnicodeError) as exc:
+        raise InvalidCursor(NOT_OURS) from exc
 
 
-def time_position(secret: str, cursor: str | None, filters: dict[str, Any]) -> Any:
+def time_position(
+    keyring: Keyring, cursor: str | None, filters: dict[str, Any]
+) -> tuple[datetime, uuid.UUID] | None:
     """The (moment, id) a time-ordered page starts after, or None for the first page."""
     if not cursor:
         return None
-    moment, last_id = decode_cursor(secret, cursor, filters)
-    return datetime.fromisoformat(moment), uuid.UUID(last_id)
+    moment, last_id = decode_cursor(keyring, cursor, filters, (datetime, uuid.UUID))
+    return moment, last_id
 
 
 def time_page(
-    secret: str, rows: list[T], limit: int, filters: dict[str, Any], moment: Callable[[T], datetime]
+    keyring: Keyring,
+    rows: list[T],
+    limit: int,
+    filters: dict[str, Any],
+    moment: Callable[[T], datetime],
 ) -> tuple[list[T], str | None]:
     """Trim rows fetched with ``limit + 1`` to a page, with the cursor of the next page."""
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, encode_cursor(secret, [moment(last).isoformat(), str(last.id)], filters)  # type: ignore[attr-defined]
+    return rows, encode_cursor(keyring, [moment(last).isoformat(), str(last.id)], filters)  # type: ignore[attr-defined]

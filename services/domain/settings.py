@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.domain.heavy_work import HeavyLimits
-
-DEV_SECRET = "dev-only-secret-change-me-in-production"
+from services.domain.tokens import Keyring
 
 
 class Settings(BaseSettings):
@@ -27,8 +26,12 @@ class Settings(BaseSettings):
     # How long opening a connection may take before PostgreSQL counts as unavailable (503).
     db_connect_timeout_seconds: float = 5.0
     redis_url: str = "redis://127.0.0.1:6379/0"
-    # Signs pagination cursors. The default is only for local development.
-    secret_key: str = DEV_SECRET
+    # Signs pagination cursors, calendar-feed addresses and consultees' links. No default: the
+    # API and the notifier refuse to start without it (`make run` makes one under var/).
+    secret_key: str | None = None
+    # During a rotation, the keys that signed before (one, or a comma-separated list): what they
+    # signed still verifies; everything new is signed with secret_key.
+    secret_key_previous: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -117,6 +120,18 @@ class Settings(BaseSettings):
     # (host names, IP addresses or CIDR ranges; intranet receivers are common).
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
     webhook_timeout_seconds: float = 15.0
+
+    @field_validator("secret_key_previous", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @property
+    def keyring(self) -> Keyring:
+        """The keys to sign and verify with; MissingSecretKey when secret_key is not set."""
+        return Keyring(self.secret_key or "", tuple(self.secret_key_previous))
 
     @property
     def heavy_limits(self) -> HeavyLimits:

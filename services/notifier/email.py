@@ -141,6 +141,7 @@ from services.domain.notifications.models import Notification
 from services.domain.organisations.words import DEFAULT_WORDS, joined
 from services.domain.settings import Settings
 from services.domain.text import printable, printable_output
+from services.domain.tokens import Keyring
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -196,7 +197,7 @@ def render(notification: Notification, settings: Settings) -> EmailMessage:
         "your_roles": [],
         **notification.context,
         **_older(notification.context),
-        **_respond_link(notification.context, settings.secret_key, base_url),
+        **_respond_link(notification.context, settings.keyring, base_url),
         "frontend_base_url": base_url,
         "kind": kind,
     }
@@ -237,13 +238,13 @@ def _older(context: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _respond_link(context: dict[str, Any], secret_key: str, base_url: str) -> dict[str, str]:
+def _respond_link(context: dict[str, Any], keyring: Keyring, base_url: str) -> dict[str, str]:
     """An external consultee's link, signed now: the token is never stored with the
     notification (admins read its context), only the link version it is for."""
     if not context.get("is_external") or context.get("link_version") is None:
         return {}
     consultee_id = uuid.UUID(context["consultee_id"])
-    token = link_token(secret_key, consultee_id, int(context["link_version"]))
+    token = link_token(keyring, consultee_id, int(context["link_version"]))
     return {"respond_url": f"{base_url}/consultations/respond?{urlencode({'token': token})}"}
 
 

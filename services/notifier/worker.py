@@ -138,6 +138,7 @@ async def run_notifier(
     after a back-off, with the same jobs' context. PostgreSQL outages are ridden out by the
     relay and the jobs (their state is in the database, so nothing is lost meanwhile).
     """
+    settings.keyring  # noqa: B018  no key, no start: it signs the links in the emails
     ctx = await open_context(settings, health or DependencyHealth())
     backoff = backoff_for(settings)
     failures = 0

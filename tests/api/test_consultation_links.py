@@ -16,6 +16,7 @@ from sqlalchemy import update
 from services.domain.consultations.links import link_token
 from services.domain.consultations.models import Consultation
 from services.domain.settings import Settings
+from services.domain.tokens import Keyring
 from tests.api.boards_support import create_document_with_draft
 from tests.api.consultations_support import (
     consultees,
@@ -58,7 +59,7 @@ async def consult_partner(
 
 def token_of(settings: Settings, consultee: dict[str, Any]) -> str:
     """The link the notifier would email for the consultee's current link version."""
-    return link_token(settings.secret_key, uuid.UUID(consultee["id"]), consultee["link_version"])
+    return link_token(settings.keyring, uuid.UUID(consultee["id"]), consultee["link_version"])
 
 
 def link(token: str, rest: str = "") -> str:
@@ -202,11 +203,11 @@ async def test_a_tampered_or_foreign_token_opens_nothing(
     token = token_of(settings, partner)
     consultee_hex, _, signature = token.partition(".")
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
-    other_secret = link_token("another-secret", uuid.UUID(partner["id"]), 1)
+    other_secret = link_token(Keyring("another-secret"), uuid.UUID(partner["id"]), 1)
     [reader] = [
         c for c in await consultees(client, world, consultation["id"]) if c["kind"] == "person"
     ]
-    person_token = link_token(settings.secret_key, uuid.UUID(reader["id"]), 1)
+    person_token = link_token(settings.keyring, uuid.UUID(reader["id"]), 1)
 
     for bad in (
         f"{consultee_hex}.{flipped}",

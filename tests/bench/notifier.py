@@ -132,6 +132,7 @@ def worker_env(url: str, redis_url: str, sink: Sink, poll_seconds: float) -> dic
         **os.environ,
         "POLICYGOV_DATABASE_URL": url,
         "POLICYGOV_REDIS_URL": redis_url,
+        "POLICYGOV_SECRET_KEY": "bench-secret-key",
         "POLICYGOV_MAIL_BACKEND": "smtp",
         "POLICYGOV_SMTP_HOST": "127.0.0.1",
         "POLICYGOV_SMTP_PORT": str(sink.port),

@@ -466,7 +466,10 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     try:
         servers["api"] = start_uvicorn(
-            "api", "services.api.app:create_app", {"POLICYGOV_DATABASE_URL": url}, OUT
+            "api",
+            "services.api.app:create_app",
+            {"POLICYGOV_DATABASE_URL": url, "POLICYGOV_SECRET_KEY": "bench-secret-key"},
+            OUT,
         )
         servers["reference"] = start_uvicorn(
             "reference",

@@ -41,6 +41,7 @@ from services.domain.consultations.service import consultees_of
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.errors import Forbidden, Invalid, NotFound
+from services.domain.tokens import Keyring
 from tests.factories import World
 
 ENGLAND = WorkingCalendar()
@@ -48,7 +49,7 @@ ENGLAND = WorkingCalendar()
 ENGLISH_BANK_HOLIDAYS = frozenset(
     holidays.country_holidays("GB", subdiv="ENG", years=range(2025, 2029))
 )
-SECRET = "test-secret-key"
+SECRET = Keyring("test-secret-key")
 
 
 def test_the_bank_holidays_these_goldens_rely_on() -> None:
@@ -529,7 +530,7 @@ def test_a_link_token_is_stable_and_bound_to_its_version_and_secret() -> None:
     assert token == links.link_token(SECRET, CONSULTEE, 1)
     assert token.startswith(f"{CONSULTEE.hex}.")
     assert token != links.link_token(SECRET, CONSULTEE, 2)
-    assert token != links.link_token("another-secret", CONSULTEE, 1)
+    assert token != links.link_token(Keyring("another-secret"), CONSULTEE, 1)
     other = uuid.UUID("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c")
     assert token.partition(".")[2] != links.link_token(SECRET, other, 1).partition(".")[2]
     # URL-safe: it goes in a path segment of the invitation link.
@@ -613,7 +614,7 @@ async def test_a_tampered_or_foreign_token_is_not_found(world: World) -> None:
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     for bad in (
         tampered,
-        links.link_token("another-secret", consultee_id, 1),
+        links.link_token(Keyring("another-secret"), consultee_id, 1),
         f"{uuid.uuid4().hex}.{signature}",  # a signature moved onto another id
         links.link_token(SECRET, consultee_id, 2),  # a version not handed out yet
         "not-a-token",

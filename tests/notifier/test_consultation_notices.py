@@ -394,7 +394,7 @@ async def test_an_external_invitation_links_to_a_response_form_whose_token_is_ne
     token = token_of(respond_url(mail))
     async with cast.world.sessionmaker() as session:
         consultee, consultation = await links.consultee_for_link(
-            session, cast.settings.secret_key, token, GRACE
+            session, cast.settings.keyring, token, GRACE
         )
         assert (consultee.email, consultation.id) == (EXTERNAL.email, cast.ids["consultation"])
         signature = token.partition(".")[2]
@@ -436,13 +436,11 @@ async def test_revoking_a_link_voids_the_pending_invitation_and_a_new_link_is_se
     [mail] = cast.mail_to(EXTERNAL.email)
     token = token_of(respond_url(mail))
     async with cast.world.sessionmaker() as session:
-        consultee, _ = await links.consultee_for_link(
-            session, cast.settings.secret_key, token, GRACE
-        )
+        consultee, _ = await links.consultee_for_link(session, cast.settings.keyring, token, GRACE)
         assert consultee.link_version == 3
-        old = links.link_token(cast.settings.secret_key, consultee.id, 1)
+        old = links.link_token(cast.settings.keyring, consultee.id, 1)
         with pytest.raises(Forbidden):
-            await links.consultee_for_link(session, cast.settings.secret_key, old, GRACE)
+            await links.consultee_for_link(session, cast.settings.keyring, old, GRACE)
 
 
 async def test_a_newer_link_voids_the_invitation_that_carried_the_previous_one(
@@ -553,9 +551,7 @@ async def test_each_reminder_threshold_is_sent_once_only_to_those_yet_to_respond
     assert len(external) == 2
     token = token_of(respond_url(external[-1]))
     async with cast.world.sessionmaker() as session:
-        consultee, _ = await links.consultee_for_link(
-            session, cast.settings.secret_key, token, GRACE
-        )
+        consultee, _ = await links.consultee_for_link(session, cast.settings.keyring, token, GRACE)
         assert consultee.email == EXTERNAL.email
 
 

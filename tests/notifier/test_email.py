@@ -562,13 +562,13 @@ def test_an_external_consultee_gets_a_link_signed_when_the_email_is_written(
     context = {"is_external": True, "consultee_id": str(consultee_id), "link_version": 3}
     notification = make_notification("consultation.invited", **context)
     text, html = parts(render(notification, mail_settings))
-    token = link_token(mail_settings.secret_key, consultee_id, 3)
+    token = link_token(mail_settings.keyring, consultee_id, 3)
     url = f"http://policygov.example/consultations/respond?token={token}"
     assert url in text and f'href="{url}"' in html
     assert CONSULTATION_LINK not in text + html  # no sign-in for someone without an account
     assert token not in str(notification.context)
     # Another link version signs another token: the one the email was meant for.
-    assert link_token(mail_settings.secret_key, consultee_id, 2) not in text
+    assert link_token(mail_settings.keyring, consultee_id, 2) not in text
 
 
 def test_a_summary_counts_responses_and_links_to_the_report(mail_settings: Settings) -> None:

@@ -145,6 +145,7 @@ def worker_env(settings: Settings, sink: Sink, redis_url: str) -> dict[str, str]
         **os.environ,
         "POLICYGOV_DATABASE_URL": settings.database_url,
         "POLICYGOV_REDIS_URL": redis_url,
+        "POLICYGOV_SECRET_KEY": str(settings.secret_key),
         "POLICYGOV_MAIL_BACKEND": "smtp",
         "POLICYGOV_SMTP_HOST": "127.0.0.1",
         "POLICYGOV_SMTP_PORT": str(sink.port),

@@ -51,7 +51,11 @@ async def test_the_health_job_runs_through_the_queue(settings: Settings) -> None
 async def test_policygov_worker_starts_and_stops_cleanly(settings: Settings) -> None:
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     await pool.delete(HEARTBEAT_KEY)
-    env = {**os.environ, "POLICYGOV_REDIS_URL": settings.redis_url}
+    env = {
+        **os.environ,
+        "POLICYGOV_REDIS_URL": settings.redis_url,
+        "POLICYGOV_SECRET_KEY": str(settings.secret_key),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "worker"],
         env=env,

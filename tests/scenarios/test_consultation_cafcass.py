@@ -36,7 +36,7 @@ YOUNG_PEOPLE = "Family Justice Young People's Panel"
 def link_of(settings: Settings, consultee: dict[str, Any]) -> str:
     """The link in an external consultee's invitation (the notifier signs it for the email)."""
     token = links.link_token(
-        settings.secret_key, uuid.UUID(consultee["id"]), consultee["link_version"]
+        settings.keyring, uuid.UUID(consultee["id"]), consultee["link_version"]
     )
     return f"/v1/consultation-links/{token}"
 

@@ -68,12 +68,12 @@ async def list_equality_assessments(
 ) -> schemas.EqualityAssessmentPage:
     """A document's assessments, oldest first (its team and the policy team)."""
     scope = {"document_id": str(document_id)}
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await equality.list_assessments(
         session, principal, document_id, after=after, limit=limit + 1
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     return schemas.EqualityAssessmentPage(
         items=[schemas.EqualityAssessment.model_validate(a) for a in found],

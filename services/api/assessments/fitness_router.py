@@ -41,10 +41,10 @@ async def list_fitness_checks(
 ) -> schemas.FitnessCheckPage:
     """A document's checks, oldest first (its team and the policy team)."""
     scope = {"document_id": str(document_id)}
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await fitness.list_checks(session, principal, document_id, after=after, limit=limit + 1)
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     return schemas.FitnessCheckPage(
         items=[schemas.FitnessCheck.model_validate(c) for c in found], next_cursor=next_cursor

@@ -47,7 +47,7 @@ async def list_legal_reviews(
         "reviewer_id": str(reviewer_id) if reviewer_id else None,
         "open": is_open,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await legal.list_reviews(
         session,
         principal,
@@ -58,7 +58,7 @@ async def list_legal_reviews(
         limit=limit + 1,
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     return schemas.LegalReviewPage(
         items=[schemas.LegalReview.model_validate(r) for r in found], next_cursor=next_cursor

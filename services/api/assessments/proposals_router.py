@@ -36,12 +36,12 @@ async def list_proposals(
 ) -> schemas.ProposalPage:
     """The organisation's proposals, oldest first: by status, or for a document."""
     scope = {"status": status, "document_id": str(document_id) if document_id else None}
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await proposals.list_proposals(
         session, principal, status=status, document_id=document_id, after=after, limit=limit + 1
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     return schemas.ProposalPage(
         items=[schemas.Proposal.model_validate(p) for p in found], next_cursor=next_cursor

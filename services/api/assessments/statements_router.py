@@ -68,7 +68,7 @@ async def list_no_material_change_statements(
         "version_id": str(version_id) if version_id else None,
         "is_in_force": is_in_force,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await statements.list_statements(
         session,
         principal,
@@ -79,7 +79,7 @@ async def list_no_material_change_statements(
         limit=limit + 1,
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     corrected = await statements.corrections_of(session, found)
     return schemas.NoMaterialChangeStatementPage(

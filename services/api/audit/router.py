@@ -75,7 +75,7 @@ async def list_audit_records(
         }.items()
         if v is not None
     }
-    after_seq = decode_cursor(settings.secret_key, cursor, scope)[0] if cursor else 0
+    after_seq = decode_cursor(settings.keyring, cursor, scope, (int,))[0] if cursor else 0
     records = await service.list_records(
         session,
         principal.organisation_id,
@@ -83,13 +83,13 @@ async def list_audit_records(
         entity_id=entity_id,
         since=since,
         until=until,
-        after_seq=int(after_seq),
+        after_seq=after_seq,
         limit=limit + 1,
     )
     next_cursor = None
     if len(records) > limit:
         records = records[:limit]
-        next_cursor = encode_cursor(settings.secret_key, [records[-1].seq], scope)
+        next_cursor = encode_cursor(settings.keyring, [records[-1].seq], scope)
     return schemas.AuditPage(
         items=[schemas.AuditRecord.model_validate(r) for r in records], next_cursor=next_cursor
     )

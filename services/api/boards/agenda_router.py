@@ -47,7 +47,7 @@ async def list_agenda_items(
         "document_id": str(document_id) if document_id else None,
         "status": status,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await agenda.list_items(
         session,
         principal,
@@ -59,7 +59,7 @@ async def list_agenda_items(
         limit=limit + 1,
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.submitted_at
+        settings.keyring, found, limit, scope, lambda row: row.submitted_at
     )
     return schemas.AgendaItemPage(items=[views.item_out(i) for i in found], next_cursor=next_cursor)
 

@@ -49,7 +49,7 @@ async def list_meetings(
         "before": starts_before.isoformat() if starts_before else None,
         "status": status,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await meetings.list_meetings(
         session,
         principal,
@@ -60,9 +60,7 @@ async def list_meetings(
         after=after,
         limit=limit + 1,
     )
-    found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.starts_at
-    )
+    found, next_cursor = time_page(settings.keyring, found, limit, scope, lambda row: row.starts_at)
     return schemas.MeetingPage(
         items=await views.meetings_out(session, found, {}), next_cursor=next_cursor
     )

@@ -22,6 +22,7 @@ from services.domain.boards.models import Board
 from services.domain.db import utcnow
 from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict
+from services.domain.tokens import Keyring
 
 router = APIRouter(prefix="/v1/boards", tags=["boards"])
 feed_router = APIRouter(tags=["calendar"])
@@ -319,8 +320,8 @@ async def get_annual_report(
     )
 
 
-def _feed_url(request: Request, secret_key: str, board: Board) -> str:
-    token = feeds.feed_token(secret_key, board)
+def _feed_url(request: Request, keyring: Keyring, board: Board) -> str:
+    token = feeds.feed_token(keyring, board)
     base = str(request.base_url).rstrip("/")
     return f"{base}/v1/calendar-feeds/boards/{board.id}.ics?token={token}"
 
@@ -341,7 +342,7 @@ async def get_calendar_feed(
     """The address of the board's meetings and deadlines as an iCalendar feed."""
     board = await service.get_board(session, principal, board_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, board))
+    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, board))
 
 
 @router.post(
@@ -361,7 +362,7 @@ async def rotate_calendar_feed(
     board = await service.get_board(session, principal, board_id, for_update=True)
     board = await feeds.rotate_feed(session, principal, board)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, board))
+    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, board))
 
 
 @feed_router.get(
@@ -383,7 +384,7 @@ async def get_board_calendar(
 ) -> Response:
     """The board's meetings and deadlines for calendar clients. The token in the address is
     the credential: no API key is needed (Outlook cannot send one)."""
-    board = await feeds.board_for_feed(session, settings.secret_key, board_id, token)
+    board = await feeds.board_for_feed(session, settings.keyring, board_id, token)
     body = await feeds.board_calendar(session, board, settings.frontend_base_url)
     return Response(
         body,

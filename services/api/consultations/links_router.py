@@ -29,7 +29,7 @@ Token = Annotated[str, Path(max_length=200, description="The token from the invi
 
 async def _open(session: Session, settings: Settings, token: str) -> tuple[Consultee, Consultation]:
     return await links.consultee_for_link(
-        session, settings.secret_key, token, timedelta(days=settings.consultation_link_grace_days)
+        session, settings.keyring, token, timedelta(days=settings.consultation_link_grace_days)
     )
 
 

@@ -103,7 +103,7 @@ async def list_consultations(
         "status": status,
         "consulted": consulted,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await service.list_consultations(
         session,
         principal,
@@ -114,7 +114,7 @@ async def list_consultations(
         limit=limit + 1,
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     return schemas.ConsultationPage(
         items=[consultation_out(c) for c in found], next_cursor=next_cursor

@@ -75,13 +75,15 @@ async def list_documents(
         q=q or None,
     )
     scope = filters.as_dict()
-    after = decode_cursor(settings.secret_key, cursor, scope) if cursor else None
+    # With a text query the order is by relevance (a rank), otherwise by reference.
+    shape = (float, uuid.UUID) if filters.q else (str, uuid.UUID)
+    after = decode_cursor(settings.keyring, cursor, scope, shape) if cursor else None
     documents, last = await service.list_documents(
         session, principal, filters, after=after, limit=limit
     )
     return schemas.DocumentPage(
         items=[to_schema(d, principal) for d in documents],
-        next_cursor=encode_cursor(settings.secret_key, last, scope) if last else None,
+        next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
     )
 
 

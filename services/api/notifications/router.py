@@ -68,7 +68,7 @@ async def list_notifications(
         for k, v in {"status": status, "kind": kind_name, "document_id": document_id}.items()
         if v is not None
     }
-    before = time_position(settings.secret_key, cursor, scope)
+    before = time_position(settings.keyring, cursor, scope)
     rows = await service.list_notifications(
         session,
         principal.organisation_id,
@@ -78,9 +78,7 @@ async def list_notifications(
         before=before,
         limit=limit + 1,
     )
-    rows, next_cursor = time_page(
-        settings.secret_key, rows, limit, scope, lambda row: row.created_at
-    )
+    rows, next_cursor = time_page(settings.keyring, rows, limit, scope, lambda row: row.created_at)
     return NotificationPage(
         items=[Notification.model_validate(r) for r in rows], next_cursor=next_cursor
     )

@@ -35,17 +35,15 @@ async def list_people(
     }
     after = None
     if cursor:
-        name, last_id = decode_cursor(settings.secret_key, cursor, scope)
-        after = (name, uuid.UUID(last_id))
+        name, last_id = decode_cursor(settings.keyring, cursor, scope, (str, uuid.UUID))
+        after = (name, last_id)
     people = await service.list_people(
         session, principal, q=q, role=role, is_active=is_active, after=after, limit=limit + 1
     )
     next_cursor = None
     if len(people) > limit:
         people = people[:limit]
-        next_cursor = encode_cursor(
-            settings.secret_key, [people[-1].name, str(people[-1].id)], scope
-        )
+        next_cursor = encode_cursor(settings.keyring, [people[-1].name, str(people[-1].id)], scope)
     return schemas.PersonPage(
         items=[schemas.Person.model_validate(p) for p in people], next_cursor=next_cursor
     )

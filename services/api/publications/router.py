@@ -65,7 +65,7 @@ async def list_publications(
         "action": action,
         "document_id": str(document_id) if document_id else None,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await service.list_publications(
         session,
         principal,
@@ -76,7 +76,7 @@ async def list_publications(
         limit=limit + 1,
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.publication.created_at
+        settings.keyring, found, limit, scope, lambda row: row.publication.created_at
     )
     return schemas.PublicationPage(
         items=[publication_out(q) for q in found], next_cursor=next_cursor

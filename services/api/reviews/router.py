@@ -61,7 +61,7 @@ async def list_reviews(
         "kind": kind,
         "open": is_open,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await reviews.list_reviews(
         session,
         principal,
@@ -73,7 +73,7 @@ async def list_reviews(
         limit=limit + 1,
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     return schemas.ReviewPage(
         items=[schemas.Review.model_validate(r) for r in found], next_cursor=next_cursor

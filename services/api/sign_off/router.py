@@ -121,7 +121,7 @@ async def list_sign_offs(
         "status": status,
         "awaiting_me": awaiting_me,
     }
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await service.list_sign_offs(
         session,
         principal,
@@ -131,7 +131,7 @@ async def list_sign_offs(
         after=after,
         limit=limit + 1,
     )
-    page, next_cursor = time_page(settings.secret_key, found, limit, scope, lambda s: s.created_at)
+    page, next_cursor = time_page(settings.keyring, found, limit, scope, lambda s: s.created_at)
     return schemas.SignOffPage(
         items=[schemas.SignOffSummary.model_validate(s, from_attributes=True) for s in page],
         next_cursor=next_cursor,

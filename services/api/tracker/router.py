@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -16,6 +17,7 @@ from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.documents.versions import london_today
 from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.people.models import Person
+from services.domain.tokens import Keyring
 from services.domain.tracker import feeds, service
 from services.domain.tracker.service import TrackerStatus
 
@@ -72,7 +74,7 @@ async def list_tracker(
         kind=kind,
     )
     scope = filters.as_dict()
-    after = decode_cursor(settings.secret_key, cursor, scope) if cursor else None
+    after = decode_cursor(settings.keyring, cursor, scope, (date, str)) if cursor else None
     today = london_today()
     rows, last = await service.list_tracked(
         session,
@@ -86,7 +88,7 @@ async def list_tracker(
     return schemas.TrackerPage(
         today=today,
         items=[_row(r) for r in rows],
-        next_cursor=encode_cursor(settings.secret_key, last, scope) if last else None,
+        next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
     )
 
 
@@ -122,8 +124,8 @@ async def get_tracker_summary(
     )
 
 
-def _feed_url(request: Request, secret_key: str, person: Person) -> str:
-    token = feeds.feed_token(secret_key, person)
+def _feed_url(request: Request, keyring: Keyring, person: Person) -> str:
+    token = feeds.feed_token(keyring, person)
     base = str(request.base_url).rstrip("/")
     return f"{base}/v1/calendar-feeds/people/{person.id}.ics?token={token}"
 
@@ -145,7 +147,7 @@ async def get_review_calendar_feed(
     themself, admins and policy officers)."""
     person = await feeds.get_feed_owner(session, principal, person_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, person))
+    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, person))
 
 
 @router.post(
@@ -165,7 +167,7 @@ async def rotate_review_calendar_feed(
     person = await feeds.get_feed_owner(session, principal, person_id, for_update=True)
     person = await feeds.rotate_feed(session, principal, person)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.secret_key, person))
+    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, person))
 
 
 @router.get(
@@ -187,7 +189,7 @@ async def get_review_calendar(
 ) -> Response:
     """The person's review deadlines for calendar clients: one all-day entry per document they
     own or are responsible officer of. The token in the address is the credential."""
-    person = await feeds.person_for_feed(session, settings.secret_key, person_id, token)
+    person = await feeds.person_for_feed(session, settings.keyring, person_id, token)
     body = await feeds.review_calendar(
         session,
         person,

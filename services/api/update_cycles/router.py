@@ -62,12 +62,12 @@ async def list_update_cycles(
 ) -> schemas.UpdateCyclePage:
     """The organisation's update cycles, oldest first."""
     scope = {"status": status}
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     found = await update_cycles.list_cycles(
         session, principal, status=status, after=after, limit=limit + 1
     )
     found, next_cursor = time_page(
-        settings.secret_key, found, limit, scope, lambda row: row.created_at
+        settings.keyring, found, limit, scope, lambda row: row.created_at
     )
     return schemas.UpdateCyclePage(
         items=[schemas.UpdateCycle.model_validate(c) for c in found], next_cursor=next_cursor

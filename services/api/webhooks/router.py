@@ -172,12 +172,12 @@ async def list_webhook_deliveries(
     """The messages sent (or to be sent) to this receiver, newest first."""
     subscription = await service.get_subscription(session, principal, subscription_id)
     scope = {"subscription_id": str(subscription.id), "status": status}
-    after = time_position(settings.secret_key, cursor, scope)
+    after = time_position(settings.keyring, cursor, scope)
     deliveries = await service.list_deliveries(
         session, principal, subscription, status=status, after=after, limit=limit + 1
     )
     deliveries, next_cursor = time_page(
-        settings.secret_key, deliveries, limit, scope, lambda row: row.created_at
+        settings.keyring, deliveries, limit, scope, lambda row: row.created_at
     )
     return schemas.WebhookDeliveryPage(
         items=[schemas.WebhookDelivery.model_validate(d) for d in deliveries],

@@ -13,7 +13,6 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain import tokens
 from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
@@ -23,6 +22,7 @@ from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.ics import CalendarEntry, render_calendar
 from services.domain.db import utcnow
 from services.domain.errors import NotFound
+from services.domain.tokens import Keyring
 
 # How far the feed reaches: recent past for context, and the year ahead the schedule makes.
 FEED_PAST = timedelta(days=92)
@@ -35,17 +35,21 @@ DEADLINE_LABELS = {
 }
 
 
-def feed_token(secret_key: str, board: Board) -> str:
+def _message(board: Board) -> str:
+    return f"board-feed:{board.id}:{board.calendar_feed_version}"
+
+
+def feed_token(keyring: Keyring, board: Board) -> str:
     """The token that unlocks this board's feed until the feed is rotated."""
-    return tokens.sign(secret_key, f"board-feed:{board.id}:{board.calendar_feed_version}")
+    return keyring.sign(_message(board))
 
 
 async def board_for_feed(
-    session: AsyncSession, secret_key: str, board_id: uuid.UUID, token: str
+    session: AsyncSession, keyring: Keyring, board_id: uuid.UUID, token: str
 ) -> Board:
     """The board whose feed the token opens; NotFound for a wrong, stale or foreign token."""
     board = await session.get(Board, board_id)
-    if board is None or not tokens.matches(feed_token(secret_key, board), token):
+    if board is None or not keyring.verify(_message(board), token):
         raise NotFound("No such calendar feed.")
     return board
 

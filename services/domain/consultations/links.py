@@ -14,25 +14,25 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain import tokens
 from services.domain.authz import consultations as authz
 from services.domain.consultations.models import Consultation, Consultee
 from services.domain.consultations.service import link_expires_at
 from services.domain.db import utcnow
 from services.domain.errors import NotFound
+from services.domain.tokens import Keyring
 
 
-def _signature(secret_key: str, consultee_id: uuid.UUID, link_version: int) -> str:
-    return tokens.sign(secret_key, f"consultee-link:{consultee_id}:{link_version}")
+def _message(consultee_id: uuid.UUID, link_version: int) -> str:
+    return f"consultee-link:{consultee_id}:{link_version}"
 
 
-def link_token(secret_key: str, consultee_id: uuid.UUID, link_version: int) -> str:
-    """The token of a consultee's current link."""
-    return f"{consultee_id.hex}.{_signature(secret_key, consultee_id, link_version)}"
+def link_token(keyring: Keyring, consultee_id: uuid.UUID, link_version: int) -> str:
+    """The token of a consultee's current link, signed with the current key."""
+    return f"{consultee_id.hex}.{keyring.sign(_message(consultee_id, link_version))}"
 
 
 async def consultee_for_link(
-    session: AsyncSession, secret_key: str, token: str, grace: timedelta
+    session: AsyncSession, keyring: Keyring, token: str, grace: timedelta
 ) -> tuple[Consultee, Consultation]:
     """The consultee and consultation a token opens.
 
@@ -48,14 +48,12 @@ async def consultee_for_link(
     if consultee is None or consultee.kind != "external":
         raise NotFound("No such consultation link.")
     genuine = any(
-        tokens.matches(_signature(secret_key, consultee.id, version), signature)
+        keyring.verify(_message(consultee.id, version), signature)
         for version in range(1, consultee.link_version + 1)
     )
     if not genuine:
         raise NotFound("No such consultation link.")
-    current = tokens.matches(
-        _signature(secret_key, consultee.id, consultee.link_version), signature
-    )
+    current = keyring.verify(_message(consultee.id, consultee.link_version), signature)
     consultation = await session.get(Consultation, consultee.consultation_id)
     assert consultation is not None  # the foreign key cascades
     authz.check_link(

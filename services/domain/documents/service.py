@@ -308,7 +308,7 @@ async def list_documents(
         rank = cast(rank, Float(precision=53))
         conditions.append(match)
         if after:
-            last_rank, last_id = float(after[0]), uuid.UUID(after[1])
+            last_rank, last_id = after
             conditions.append(or_(rank < last_rank, and_(rank == last_rank, Document.id > last_id)))
         query = select(Document, rank).where(*conditions).order_by(rank.desc(), Document.id)
         rows = (await session.execute(query.limit(limit + 1))).all()
@@ -316,9 +316,7 @@ async def list_documents(
         positions = [[row[1], str(row[0].id)] for row in rows]
     else:
         if after:
-            conditions.append(
-                tuple_(Document.reference, Document.id) > tuple_(after[0], uuid.UUID(after[1]))
-            )
+            conditions.append(tuple_(Document.reference, Document.id) > tuple_(after[0], after[1]))
         by_reference = select(Document).where(*conditions).order_by(Document.reference, Document.id)
         documents = list((await session.execute(by_reference.limit(limit + 1))).scalars())
         positions = [[d.reference, str(d.id)] for d in documents]

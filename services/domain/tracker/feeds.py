@@ -14,7 +14,6 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain import tokens
 from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
@@ -26,6 +25,7 @@ from services.domain.errors import NotFound
 from services.domain.organisations.words import DEFAULT_WORDS, OrganisationWords, words_for
 from services.domain.people import service as people
 from services.domain.people.models import Person
+from services.domain.tokens import Keyring
 from services.domain.tracker.service import Thresholds, review_status, tracked_conditions
 
 STATUS_WORDS = {
@@ -36,9 +36,13 @@ STATUS_WORDS = {
 }
 
 
-def feed_token(secret_key: str, person: Person) -> str:
+def _message(person: Person) -> str:
+    return f"person-review-feed:{person.id}:{person.calendar_feed_version}"
+
+
+def feed_token(keyring: Keyring, person: Person) -> str:
     """The token that unlocks this person's review feed until the feed is rotated."""
-    return tokens.sign(secret_key, f"person-review-feed:{person.id}:{person.calendar_feed_version}")
+    return keyring.sign(_message(person))
 
 
 async def get_feed_owner(
@@ -54,15 +58,11 @@ async def get_feed_owner(
 
 
 async def person_for_feed(
-    session: AsyncSession, secret_key: str, person_id: uuid.UUID, token: str
+    session: AsyncSession, keyring: Keyring, person_id: uuid.UUID, token: str
 ) -> Person:
     """The person whose feed the token opens; NotFound for a wrong, stale or foreign token."""
     person = await session.get(Person, person_id)
-    if (
-        person is None
-        or not person.is_active
-        or not tokens.matches(feed_token(secret_key, person), token)
-    ):
+    if person is None or not person.is_active or not keyring.verify(_message(person), token):
         raise NotFound("No such calendar feed.")
     return person
 

@@ -176,8 +176,7 @@ async def list_tracked(
     if after:
         # References are unique in an organisation: (due date, reference) orders totally.
         conditions.append(
-            tuple_(Document.next_review_due, Document.reference)
-            > tuple_(date.fromisoformat(after[0]), after[1])
+            tuple_(Document.next_review_due, Document.reference) > tuple_(after[0], after[1])
         )
     owner = aliased(Person)
     officer = aliased(Person)
