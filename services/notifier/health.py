@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.backoff import EqualJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import WatchError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +39,12 @@ def unavailable_dependency(exc: BaseException) -> str | None:
     """Which dependency ``exc`` says is away (``redis`` or ``database``), or None for a bug."""
     # Redis first: its connection errors carry the OSError underneath as their cause.
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return REDIS
+    # A connection lost while a transaction watched keys (arq's start_jobs) is raised as a
+    # WatchError, "retry the transaction", with the connection error as its context.
+    if isinstance(exc, WatchError) and isinstance(
+        exc.__context__, RedisConnectionError | RedisTimeoutError
+    ):
         return REDIS
     if is_unavailable(exc):
         return DATABASE

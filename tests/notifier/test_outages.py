@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from services.domain.health import NOTIFIER_HEALTH_KEY
 from services.domain.settings import Settings
+from services.notifier.health import REDIS, unavailable_dependency
 from tests.factories import World
 from tests.faults.outages import RedisServer, TcpProxy
 from tests.notifier.smtp_sink import Sink
@@ -161,3 +162,28 @@ async def test_the_worker_rides_out_a_database_outage_with_a_quiet_log(
         await redis.aclose()
     assert worker.returncode == 0, output
     assert sorted(sink.handler.message_ids().values()) == [1] * 4
+
+
+async def test_redis_lost_while_a_transaction_watches_keys_is_an_outage_not_a_bug(
+    tmp_path: Path,
+) -> None:
+    # arq's start_jobs watches a job key and reads with the pipeline; Redis going then is
+    # raised as a WatchError. Seen in the fault run: both workers exited, taking it for a bug.
+    redis = RedisServer(tmp_path)
+    redis.start()
+    client = Redis.from_url(redis.url)
+    try:
+        async with client.pipeline(transaction=True) as pipe:
+            await pipe.watch("arq:job:x")
+            redis.stop()
+            try:
+                await pipe.zscore("arq:queue", "x")
+            except Exception as error:
+                lost: BaseException = error
+            else:  # pragma: no cover - Redis is stopped
+                raise AssertionError("a stopped Redis answered")
+    finally:
+        redis.stop()
+        await client.aclose()
+    assert type(lost).__name__ == "WatchError", repr(lost)
+    assert unavailable_dependency(lost) == REDIS
