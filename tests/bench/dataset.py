@@ -306,7 +306,7 @@ async def reuse(url: str, organisation_id: uuid.UUID, documents: int, key_file: 
             if secret:
                 try:
                     principal = await access.authenticate_api_key(session, secret)
-                    if principal.organisation_id == organisation_id and principal.is_admin:
+                    if principal.organisation_id == organisation_id and "admin" in principal.roles:
                         return Dataset(url, organisation_id, secret, documents, None)
                 except Unauthenticated:
                     pass
