@@ -41,6 +41,7 @@ from services.api.sign_off.router import router as sign_off_router
 from services.api.system.router import router as system_router
 from services.api.tracker.router import router as tracker_router
 from services.api.update_cycles.router import router as update_cycles_router
+from services.api.webhooks import catalogue
 from services.api.webhooks.router import router as webhooks_router
 from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url=settings.oidc_jwks_url or "", max_age_seconds=settings.oidc_jwks_cache_seconds
     )
     errors.install(app)
+    catalogue.document(app.webhooks)
     idempotency.document(app)
     etag.document(app)
     for router in (

@@ -19,12 +19,16 @@ class _Event(BaseModel):
 
 
 class DocumentCreated(_Event):
+    """A document was added to the register."""
+
     type: Literal["document.created"] = "document.created"
     document_id: uuid.UUID
     reference: str
 
 
 class DocumentUpdated(_Event):
+    """A document's register fields changed (`changed` names them)."""
+
     type: Literal["document.updated"] = "document.updated"
     document_id: uuid.UUID
     changed: list[str]
@@ -58,6 +62,8 @@ class DocumentPeopleAssigned(_Event):
 
 
 class DocumentVersionAdded(_Event):
+    """A version (draft, or one already issued elsewhere) was uploaded or registered."""
+
     type: Literal["document.version_added"] = "document.version_added"
     document_id: uuid.UUID
     version_id: uuid.UUID
@@ -66,6 +72,8 @@ class DocumentVersionAdded(_Event):
 
 
 class DocumentLinked(_Event):
+    """Two documents were linked (governs, implements, form_for, supersedes...)."""
+
     type: Literal["document.linked"] = "document.linked"
     link_id: uuid.UUID
     source_id: uuid.UUID
@@ -74,6 +82,8 @@ class DocumentLinked(_Event):
 
 
 class DocumentUnlinked(_Event):
+    """A link between two documents was removed."""
+
     type: Literal["document.unlinked"] = "document.unlinked"
     link_id: uuid.UUID
     source_id: uuid.UUID
@@ -90,6 +100,8 @@ class BoardChanged(_Event):
 
 
 class MeetingScheduled(_Event):
+    """A board meeting was put in the calendar."""
+
     type: Literal["meeting.scheduled"] = "meeting.scheduled"
     board_id: uuid.UUID
     meeting_id: uuid.UUID
@@ -141,6 +153,8 @@ class PapersCirculated(_Event):
 
 
 class DecisionRecorded(_Event):
+    """A board recorded its decision on an agenda item."""
+
     type: Literal["meeting.decision_recorded"] = "meeting.decision_recorded"
     board_id: uuid.UUID
     meeting_id: uuid.UUID
@@ -179,6 +193,8 @@ class RouteChanged(_Event):
 
 
 class SignOffSubmitted(_Event):
+    """A draft was submitted for sign-off on a governance route."""
+
     type: Literal["sign_off.submitted"] = "sign_off.submitted"
     sign_off_id: uuid.UUID
     document_id: uuid.UUID
@@ -202,6 +218,8 @@ class SignOffStageStarted(_Event):
 
 
 class SignOffDecisionRecorded(_Event):
+    """A decider approved, rejected or asked for changes at a stage."""
+
     type: Literal["sign_off.decision_recorded"] = "sign_off.decision_recorded"
     sign_off_id: uuid.UUID
     stage_id: uuid.UUID
@@ -236,6 +254,8 @@ class DocumentPublished(_Event):
 
 
 class PublicationQueued(_Event):
+    """An upload to (or removal from) Tri.x was queued for the upload script."""
+
     type: Literal["publication.queued"] = "publication.queued"
     publication_id: uuid.UUID
     document_id: uuid.UUID
@@ -244,6 +264,8 @@ class PublicationQueued(_Event):
 
 
 class PublicationCompleted(_Event):
+    """The upload script reported an upload or removal done."""
+
     type: Literal["publication.completed"] = "publication.completed"
     publication_id: uuid.UUID
     document_id: uuid.UUID
@@ -283,6 +305,8 @@ class DocumentIssueWithdrawn(_Event):
 
 
 class DelegationCreated(_Event):
+    """Someone delegated their decisions to another person for a period."""
+
     type: Literal["delegation.created"] = "delegation.created"
     delegation_id: uuid.UUID
     delegator_id: uuid.UUID
@@ -292,6 +316,8 @@ class DelegationCreated(_Event):
 
 
 class ProposalDecided(_Event):
+    """A proposal for a new document was approved or declined."""
+
     type: Literal["proposal.decided"] = "proposal.decided"
     proposal_id: uuid.UUID
     document_id: uuid.UUID | None
@@ -299,6 +325,8 @@ class ProposalDecided(_Event):
 
 
 class LegalReviewRequested(_Event):
+    """Legal advice was asked on a draft."""
+
     type: Literal["legal_review.requested"] = "legal_review.requested"
     legal_review_id: uuid.UUID
     document_id: uuid.UUID
@@ -306,6 +334,8 @@ class LegalReviewRequested(_Event):
 
 
 class LegalReviewAnswered(_Event):
+    """Legal advice on a draft was given."""
+
     type: Literal["legal_review.answered"] = "legal_review.answered"
     legal_review_id: uuid.UUID
     document_id: uuid.UUID
@@ -347,6 +377,8 @@ class ConsultationConsulteesAdded(_Event):
 
 
 class ConsultationResponseRecorded(_Event):
+    """A consultee responded (or a response was recorded on their behalf)."""
+
     type: Literal["consultation.response_recorded"] = "consultation.response_recorded"
     consultation_id: uuid.UUID
     document_id: uuid.UUID
@@ -367,6 +399,8 @@ class ConsultationClosed(_Event):
 
 
 class ConsultationCancelled(_Event):
+    """A consultation was cancelled, with its reason."""
+
     type: Literal["consultation.cancelled"] = "consultation.cancelled"
     consultation_id: uuid.UUID
     document_id: uuid.UUID
@@ -374,6 +408,8 @@ class ConsultationCancelled(_Event):
 
 
 class ReviewStarted(_Event):
+    """A review of a document began (scheduled, unscheduled, or in an update cycle)."""
+
     type: Literal["review.started"] = "review.started"
     review_id: uuid.UUID
     document_id: uuid.UUID
@@ -389,6 +425,8 @@ class ReviewNoChangeStated(_Event):
 
 
 class ReviewCompleted(_Event):
+    """A review ended: no change confirmed, or the amended version issued."""
+
     type: Literal["review.completed"] = "review.completed"
     review_id: uuid.UUID
     document_id: uuid.UUID
@@ -417,6 +455,8 @@ class UpdateCycleItemAssigned(_Event):
 
 
 class UpdateCycleClosed(_Event):
+    """A Trix update cycle closed; unfinished items may carry over."""
+
     type: Literal["update_cycle.closed"] = "update_cycle.closed"
     cycle_id: uuid.UUID
     carried_over: int
@@ -424,6 +464,8 @@ class UpdateCycleClosed(_Event):
 
 
 class TrackerImported(_Event):
+    """A tracker (CSV or XLSX) was imported into the register."""
+
     type: Literal["tracker.imported"] = "tracker.imported"
     documents_created: int
     documents_updated: int
