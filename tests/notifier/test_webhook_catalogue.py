@@ -16,6 +16,7 @@ from services.api.webhooks import catalogue
 from services.domain.settings import Settings
 from services.domain.webhooks.models import WebhookDelivery
 from services.domain.webhooks.service import EVENT_TYPES, PING
+from services.domain.webhooks.snapshot import DocumentSnapshot
 from services.notifier.relay import relay_once
 from tests.api.sign_off_support import create_document, upload_draft
 from tests.factories import World
@@ -60,6 +61,8 @@ async def test_the_messages_sent_match_their_schemas_field_for_field(
 ) -> None:
     subscription = await subscribe(world, hook_settings, "http://127.0.0.1:9/hook")
     document_id = await create_document(client, world)
+    got = await client.get(f"/v1/documents/{document_id}", headers=world.a.admin.headers)
+    reference = got.json()["reference"]
     await upload_draft(client, world, document_id)
     await ping(world, subscription.id)
     while await relay_once(world.sessionmaker, RecordingTransport()):
@@ -82,4 +85,10 @@ async def test_the_messages_sent_match_their_schemas_field_for_field(
         model.model_validate(body)
         data_model = model.model_fields["data"].annotation
         assert set(body["data"]) == _fields(data_model), body["type"]
+        assert set(body) == set(model.model_fields), body["type"]
+        if "document_id" in body["data"]:
+            assert body["document"]["id"] == body["data"]["document_id"]
+            assert body["document"]["reference"] == reference
+            assert body["document"]["href"] == f"/v1/documents/{document_id}"
+            assert set(body["document"]) == _fields(DocumentSnapshot)
         assert uuid.UUID(str(body["data"].get("organisation_id", world.a.id)))

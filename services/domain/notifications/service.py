@@ -38,6 +38,7 @@ from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
 from services.domain.sweeps import each_in_savepoint
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
+from services.domain.webhooks.snapshot import document_snapshot
 
 # A row of either table that keeps a send's state (status, attempts, lease).
 Row = TypeVar("Row", Notification, WebhookDelivery)
@@ -216,14 +217,20 @@ async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list
                 ),
             )
         )
-    ).scalars()
-    body = {
+    ).all()
+    if not subscriptions:
+        return []  # nobody listens: no snapshot to read
+    body: dict[str, Any] = {
         "type": event.type,
         "timestamp": event.created_at.isoformat(),
         "data": {k: v for k, v in event.payload.items() if k != "type"},
     }
+    if "document_id" in event.payload:
+        body["document"] = await document_snapshot(
+            session, event.organisation_id, event.payload["document_id"]
+        )
     created = []
-    for subscription_id in subscriptions:
+    for (subscription_id,) in subscriptions:
         result = await session.execute(
             insert(WebhookDelivery)
             .values(
