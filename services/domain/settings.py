@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     frontend_base_url: str = "http://127.0.0.1:8000"
+    # Where clients reach the API (e.g. https://intranet.example.org/policygov behind a proxy
+    # that adds a path prefix): the base of the absolute links it hands out (a publication's
+    # file_url, calendar-feed addresses). Unset: each request's own scheme, host and root path.
+    public_url: str | None = None
 
     max_upload_bytes: int = 25 * 1024 * 1024
     # A document's FOI export holds every version's file; it is refused when they come to more
@@ -127,6 +132,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [key.strip() for key in value.split(",") if key.strip()]
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                "an absolute http(s) address without a query, such as "
+                "https://intranet.example.org/policygov"
+            )
+        return value.rstrip("/")
 
     @property
     def keyring(self) -> Keyring:

@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Annotated
 
 from dateutil.relativedelta import relativedelta
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.api.boards import schemas, views
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
 from services.api.types import text_field
@@ -320,10 +320,9 @@ async def get_annual_report(
     )
 
 
-def _feed_url(request: Request, keyring: Keyring, board: Board) -> str:
+def _feed_url(public_url: str, keyring: Keyring, board: Board) -> str:
     token = feeds.feed_token(keyring, board)
-    base = str(request.base_url).rstrip("/")
-    return f"{base}/v1/calendar-feeds/boards/{board.id}.ics?token={token}"
+    return f"{public_url}/v1/calendar-feeds/boards/{board.id}.ics?token={token}"
 
 
 @router.get(
@@ -333,7 +332,7 @@ def _feed_url(request: Request, keyring: Keyring, board: Board) -> str:
 )
 async def get_calendar_feed(
     board_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -342,7 +341,7 @@ async def get_calendar_feed(
     """The address of the board's meetings and deadlines as an iCalendar feed."""
     board = await service.get_board(session, principal, board_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, board))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, board))
 
 
 @router.post(
@@ -352,7 +351,7 @@ async def get_calendar_feed(
 )
 async def rotate_calendar_feed(
     board_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -362,7 +361,7 @@ async def rotate_calendar_feed(
     board = await service.get_board(session, principal, board_id, for_update=True)
     board = await feeds.rotate_feed(session, principal, board)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, board))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, board))
 
 
 @feed_router.get(

@@ -6,9 +6,9 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.permissions import PUBLIC, allowed
 from services.api.tracker import schemas
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
@@ -124,10 +124,9 @@ async def get_tracker_summary(
     )
 
 
-def _feed_url(request: Request, keyring: Keyring, person: Person) -> str:
+def _feed_url(public_url: str, keyring: Keyring, person: Person) -> str:
     token = feeds.feed_token(keyring, person)
-    base = str(request.base_url).rstrip("/")
-    return f"{base}/v1/calendar-feeds/people/{person.id}.ics?token={token}"
+    return f"{public_url}/v1/calendar-feeds/people/{person.id}.ics?token={token}"
 
 
 @router.get(
@@ -137,7 +136,7 @@ def _feed_url(request: Request, keyring: Keyring, person: Person) -> str:
 )
 async def get_review_calendar_feed(
     person_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -147,7 +146,7 @@ async def get_review_calendar_feed(
     themself, admins and policy officers)."""
     person = await feeds.get_feed_owner(session, principal, person_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, person))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, person))
 
 
 @router.post(
@@ -157,7 +156,7 @@ async def get_review_calendar_feed(
 )
 async def rotate_review_calendar_feed(
     person_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -167,7 +166,7 @@ async def rotate_review_calendar_feed(
     person = await feeds.get_feed_owner(session, principal, person_id, for_update=True)
     person = await feeds.rotate_feed(session, principal, person)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, person))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, person))
 
 
 @router.get(
