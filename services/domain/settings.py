@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # that adds a path prefix): the base of the absolute links it hands out (a publication's
     # file_url, calendar-feed addresses). Unset: each request's own scheme, host and root path.
     public_url: str | None = None
+    # Web origins whose pages may call the API from a browser (CORS), comma-separated, e.g.
+    # https://intranet.example.org. None by default: browsers allow no other origin.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     max_upload_bytes: int = 25 * 1024 * 1024
     # A document's FOI export holds every version's file; it is refused when they come to more
@@ -126,11 +129,11 @@ class Settings(BaseSettings):
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
     webhook_timeout_seconds: float = 15.0
 
-    @field_validator("secret_key_previous", mode="before")
+    @field_validator("secret_key_previous", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return [key.strip() for key in value.split(",") if key.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
     @field_validator("public_url")
@@ -145,6 +148,19 @@ class Settings(BaseSettings):
                 "https://intranet.example.org/policygov"
             )
         return value.rstrip("/")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        origins = []
+        for origin in value:
+            parts = urlsplit(origin.rstrip("/"))
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                raise ValueError(
+                    f"{origin!r} is not an origin such as https://intranet.example.org"
+                )
+            origins.append(origin.rstrip("/"))
+        return origins
 
     @property
     def keyring(self) -> Keyring:

@@ -10,10 +10,10 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 
+from services.api.app import create_app
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.versions import london_today
 from services.domain.outbox.models import OutboxEvent
-from services.api.app import create_app
 from services.domain.publications.service import queue_publication
 from services.domain.settings import Settings
 from tests.api.sign_off_support import (

@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from dateutil.relativedelta import relativedelta
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from services.api import browsers
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
@@ -367,16 +368,12 @@ async def rotate_calendar_feed(
 @feed_router.get(
     "/v1/calendar-feeds/boards/{board_id}.ics",
     response_class=Response,
-    responses={
-        200: {
-            "description": "An iCalendar (RFC 5545) feed.",
-            "content": {"text/calendar": {"schema": {"type": "string"}}},
-        }
-    },
+    responses=browsers.CALENDAR_FEED_RESPONSES,
     dependencies=[PUBLIC],
 )
 async def get_board_calendar(
     board_id: uuid.UUID,
+    request: Request,
     session: Session,
     settings: AppSettings,
     token: Annotated[str, text_field(100, 1, strip=False), Query()],
@@ -385,11 +382,9 @@ async def get_board_calendar(
     the credential: no API key is needed (Outlook cannot send one)."""
     board = await feeds.board_for_feed(session, settings.keyring, board_id, token)
     body = await feeds.board_calendar(session, board, settings.frontend_base_url)
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={
-            "Content-Disposition": 'inline; filename="board.ics"',
-            "Cache-Control": "private, max-age=300",
-        },
-    )
+    return browsers.calendar_response(request, body, "board.ics")
+
+
+browsers.add_calendar_head(
+    feed_router, "/v1/calendar-feeds/boards/{board_id}.ics", get_board_calendar
+)

@@ -6,8 +6,9 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from services.api import browsers
 from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.permissions import PUBLIC, allowed
 from services.api.tracker import schemas
@@ -172,16 +173,12 @@ async def rotate_review_calendar_feed(
 @router.get(
     "/v1/calendar-feeds/people/{person_id}.ics",
     response_class=Response,
-    responses={
-        200: {
-            "description": "An iCalendar (RFC 5545) feed.",
-            "content": {"text/calendar": {"schema": {"type": "string"}}},
-        }
-    },
+    responses=browsers.CALENDAR_FEED_RESPONSES,
     dependencies=[PUBLIC],
 )
 async def get_review_calendar(
     person_id: uuid.UUID,
+    request: Request,
     session: Session,
     settings: AppSettings,
     token: Annotated[str, text_field(100, 1, strip=False), Query()],
@@ -196,11 +193,7 @@ async def get_review_calendar(
         today=london_today(),
         thresholds=service.Thresholds.from_settings(settings),
     )
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={
-            "Content-Disposition": 'inline; filename="reviews.ics"',
-            "Cache-Control": "private, max-age=300",
-        },
-    )
+    return browsers.calendar_response(request, body, "reviews.ics")
+
+
+browsers.add_calendar_head(router, "/v1/calendar-feeds/people/{person_id}.ics", get_review_calendar)
