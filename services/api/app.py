@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.api import browsers, errors, etag, idempotency, memory, permissions
+from services.api import browsers, docs, errors, etag, idempotency, memory, permissions
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         responses=errors.COMMON_RESPONSES,
+        # Served by services.api.docs from packaged assets, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     engine = make_engine(
         settings.database_url,
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url=settings.oidc_jwks_url or "", max_age_seconds=settings.oidc_jwks_cache_seconds
     )
     errors.install(app)
+    docs.install(app)
     idempotency.document(app)
     etag.document(app)
     for router in (

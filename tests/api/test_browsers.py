@@ -191,3 +191,31 @@ async def test_a_review_feed_answers_head_with_the_etag_of_its_get(
     assert (
         await client.get(url, headers={"If-None-Match": got.headers["ETag"]})
     ).status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("page", "assets"),
+    [
+        ("/docs", ["swagger-ui.css", "favicon.png", "swagger-ui-bundle.js"]),
+        ("/redoc", ["favicon.png", "redoc.standalone.js"]),
+    ],
+)
+async def test_the_api_pages_load_everything_from_the_service_itself(
+    client: AsyncClient, page: str, assets: list[str]
+) -> None:
+    import re
+
+    answer = await client.get(page)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/html")
+    # No outside host: no CDN, no Google Fonts, no online validator.
+    assert "//" not in re.sub(r"<!--.*?-->", "", answer.text, flags=re.S)
+    assert "'/openapi.json'" in answer.text or '"/openapi.json"' in answer.text
+    linked = re.findall(r'(?:src|href)="([^"]+)"', answer.text)
+    assert sorted(linked) == sorted(f"/docs-assets/{name}" for name in assets)
+    for path in linked:
+        asset = await client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert asset.status_code == 200, path
+        assert len(asset.content) > 1000, path
+    if page == "/docs":
+        assert '"validatorUrl": null' in answer.text
