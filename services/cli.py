@@ -10,19 +10,66 @@ import logging.config
 import os
 import signal
 import sys
+import typing
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.db import is_unavailable
+from services.domain.errors import DomainError
+from services.domain.people.models import ROLES
 from services.domain.settings import get_settings
 from services.domain.tokens import MissingSecretKey
 from services.logs import logging_config
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Exit statuses a script can act on (argparse already uses 2 for a malformed command line).
+EXIT_REFUSED = 2  # the input names something unknown or breaks a rule: fix it, then run again
+EXIT_NO_DATABASE = 3  # PostgreSQL cannot be reached or refuses us: the same command may work later
+
+# PostgreSQL answered, but not to us: a wrong password, user or database name.
+_DATABASE_REFUSED = (
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InvalidCatalogNameError,
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policygov")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        import tomllib
+
+        return str(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
+
+
+def _database_failure(exc: BaseException) -> str | None:
+    """What is wrong with the database connection, if that is why ``exc`` was raised."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _DATABASE_REFUSED):
+            return str(current).splitlines()[0]
+        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
+    if is_unavailable(exc):
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+class _Parser(argparse.ArgumentParser):
+    """Command-line mistakes in one line, like every other refusal of this command."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _asyncpg_dsn(url: str, database: str | None = None) -> str:
@@ -417,7 +464,13 @@ def run_all(local_secret: Path | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="policygov", description=__doc__)
+    parser = _Parser(
+        prog="policygov",
+        description=__doc__,
+        epilog=f"Exit status {EXIT_REFUSED}: the input was refused (an unknown organisation or "
+        f"role, a slug already taken); {EXIT_NO_DATABASE}: the database cannot be reached.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create the database if needed and apply migrations")
     p = sub.add_parser("create-org", help="create an organisation")
@@ -425,7 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", required=True)
     p = sub.add_parser("create-api-key", help="issue an API key; prints it alone on the last line")
     p.add_argument("--org", required=True, help="organisation slug")
-    p.add_argument("--role", required=True)
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=ROLES,
+        metavar="ROLE",
+        help="what the key may do: " + ", ".join(ROLES),
+    )
     p.add_argument("--name", default="created with the policygov CLI")
     p.add_argument("--email", help="the person the key acts for (default: a service account)")
     p = sub.add_parser("seed-demo", help="load the five demo organisations (idempotent)")
@@ -468,7 +527,20 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args)
     except MissingSecretKey as missing:
         print(f"policygov {args.command}: {missing}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
+    except DomainError as refused:
+        print(f"policygov {args.command}: {refused.detail}", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as exc:
+        failure = _database_failure(exc)
+        if failure is None:
+            raise
+        where = make_url(get_settings().database_url).render_as_string(hide_password=True)
+        print(
+            f"policygov {args.command}: cannot use the database at {where}: {failure}",
+            file=sys.stderr,
+        )
+        return EXIT_NO_DATABASE
 
 
 def _dispatch(args: argparse.Namespace) -> int:

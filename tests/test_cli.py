@@ -93,6 +93,90 @@ async def test_seed_demo_loads_five_organisations_once(
     assert verify.stdout.count("intact") == 7  # the five demo organisations and the test world
 
 
+def test_version_is_the_one_installed() -> None:
+    import tomllib
+
+    result = subprocess.run(
+        [sys.executable, "-m", "services.cli", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert result.stdout.strip() == f"policygov {project['project']['version']}"
+
+
+def test_help_for_a_new_key_lists_every_role() -> None:
+    from services.domain.people.models import ROLES
+
+    result = subprocess.run(
+        [sys.executable, "-m", "services.cli", "create-api-key", "--help"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())  # argparse wraps the help text
+    assert "what the key may do: " + ", ".join(ROLES) in said
+
+
+def one_line_of_stderr(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.splitlines()
+    assert result.stdout == ""
+    return line
+
+
+async def test_an_unknown_organisation_or_role_is_refused_in_one_line(
+    settings: Settings, world: World
+) -> None:
+    nowhere = policygov(settings, "create-api-key", "--org", "nowhere", "--role", "admin")
+    assert nowhere.returncode == 2
+    line = one_line_of_stderr(nowhere)
+    assert line == "policygov create-api-key: No organisation with slug 'nowhere'.", line
+    boss = policygov(settings, "create-api-key", "--org", "alpha", "--role", "boss")
+    assert boss.returncode == 2
+    line = one_line_of_stderr(boss)
+    assert line.startswith("policygov create-api-key: argument --role: invalid choice: 'boss'")
+    assert "'integration'" in line
+    taken = policygov(settings, "create-org", "--slug", "alpha", "--name", "Alpha again")
+    assert taken.returncode == 2
+    assert "already exists" in one_line_of_stderr(taken)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["migrate"],
+        ["create-org", "--slug", "nct", "--name", "NCT"],
+        ["create-api-key", "--org", "nct", "--role", "admin"],
+        ["verify-audit"],
+    ],
+)
+@pytest.mark.parametrize(
+    "address",
+    [
+        "postgresql+asyncpg://postgres:hunter2@127.0.0.1:{port}/policygov",  # nothing listens
+        "postgresql+asyncpg://nobody:hunter2@{host}:{pg_port}/policygov",  # no such user
+    ],
+)
+def test_a_database_out_of_reach_is_one_line_naming_it_without_the_password(
+    settings: Settings, command: list[str], address: str
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    ours = make_url(settings.database_url)
+    url = address.format(port=free_port(), host=ours.host, pg_port=ours.port or 5432)
+    result = subprocess.run(
+        [sys.executable, "-m", "services.cli", *command],
+        env={**os.environ, "POLICYGOV_DATABASE_URL": url, "POLICYGOV_SECRET_KEY": "k"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    line = one_line_of_stderr(result)
+    where = url.replace("hunter2", "***")
+    assert line.startswith(f"policygov {command[0]}: cannot use the database at {where}: "), line
+
+
 def service_env(settings: Settings, tmp_path: Path, port: int, **overrides: str) -> dict[str, str]:
     """The environment of a service started by the tests: their database, Redis and key."""
     return {

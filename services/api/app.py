@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.api import errors, etag, idempotency, memory, permissions
+from services.api import browsers, docs, errors, etag, idempotency, memory, permissions
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         responses=errors.COMMON_RESPONSES,
+        # Served by services.api.docs from packaged assets, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     engine = make_engine(
         settings.database_url,
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     catalogue.document(app.webhooks)
+    docs.install(app)
     idempotency.document(app)
     etag.document(app)
     for router in (
@@ -135,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes + 1024 * 1024)
-    # Added last, so outermost: it sees what the middlewares above raise.
+    # Outermost but for the browsers' (CORS, compression, 304): it sees what the middlewares
+    # above raise.
     app.add_middleware(errors.UnavailableMiddleware)
+    browsers.install(app, settings)
     return app

@@ -1,4 +1,5 @@
-"""Dependencies shared by every router: the transaction, the caller, settings."""
+"""Dependencies shared by every router: the transaction, the caller, settings, the public
+address."""
 
 from __future__ import annotations
 
@@ -53,3 +54,14 @@ def _settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(_settings)]
+
+
+def _public_url(request: Request) -> str:
+    """Where clients reach the API, without a trailing slash: the ``public_url`` setting, else
+    this request's scheme, host and root path (a proxy's path prefix included)."""
+    settings: Settings = request.app.state.settings
+    return settings.public_url or str(request.base_url).rstrip("/")
+
+
+# The base of every absolute link the API hands out.
+PublicUrl = Annotated[str, Depends(_public_url)]

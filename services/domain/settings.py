@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,6 +37,13 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     frontend_base_url: str = "http://127.0.0.1:8000"
+    # Where clients reach the API (e.g. https://intranet.example.org/policygov behind a proxy
+    # that adds a path prefix): the base of the absolute links it hands out (a publication's
+    # file_url, calendar-feed addresses). Unset: each request's own scheme, host and root path.
+    public_url: str | None = None
+    # Web origins whose pages may call the API from a browser (CORS), comma-separated, e.g.
+    # https://intranet.example.org. None by default: browsers allow no other origin.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     max_upload_bytes: int = 25 * 1024 * 1024
     # A document's FOI export holds every version's file; it is refused when they come to more
@@ -121,12 +129,38 @@ class Settings(BaseSettings):
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
     webhook_timeout_seconds: float = 15.0
 
-    @field_validator("secret_key_previous", mode="before")
+    @field_validator("secret_key_previous", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return [key.strip() for key in value.split(",") if key.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                "an absolute http(s) address without a query, such as "
+                "https://intranet.example.org/policygov"
+            )
+        return value.rstrip("/")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        origins = []
+        for origin in value:
+            parts = urlsplit(origin.rstrip("/"))
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                raise ValueError(
+                    f"{origin!r} is not an origin such as https://intranet.example.org"
+                )
+            origins.append(origin.rstrip("/"))
+        return origins
 
     @property
     def keyring(self) -> Keyring:

@@ -95,9 +95,14 @@ async def test_a_database_that_does_not_answer_is_a_503_after_the_connect_timeou
     assert time.monotonic() - started < 5  # not asyncpg's default minute
 
 
-async def test_readiness_names_the_database_as_down(refused: AsyncClient) -> None:
+async def test_readiness_names_the_database_as_down_in_a_problem(refused: AsyncClient) -> None:
     ready = await refused.get("/readyz")
     assert ready.status_code == 503
+    # A problem like every other 503, with the time to come back.
+    assert ready.headers["Content-Type"] == "application/problem+json"
+    assert ready.headers["Retry-After"] == "5"
+    assert ready.json()["status"] == 503
+    assert ready.json()["detail"] == "Not ready: database down."
     checks = ready.json()["checks"]
     assert checks["database"].startswith("down: ")
     assert checks["redis"] == "ok"

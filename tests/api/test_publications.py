@@ -6,13 +6,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from httpx import AsyncClient
+import pytest
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 
+from services.api.app import create_app
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.versions import london_today
 from services.domain.outbox.models import OutboxEvent
 from services.domain.publications.service import queue_publication
+from services.domain.settings import Settings
 from tests.api.sign_off_support import (
     create_document,
     create_route,
@@ -112,13 +115,69 @@ async def test_the_scripts_see_pending_uploads_oldest_first_and_can_fetch_the_fi
     assert item["issued_on"] is not None
     assert (item["action"], item["reason"], item["status"]) == ("upload", "issued", "pending")
     assert item["trix_url"] is None and item["completed_at"] is None
-    assert item["file_url"] == f"/v1/documents/{first_doc}/versions/{first_version}/file"
+    assert item["file_url"] == (
+        f"http://testserver/v1/documents/{first_doc}/versions/{first_version}/file"
+    )
     # The integration key downloads the issued file it must publish.
     file = await client.get(item["file_url"], headers=key)
     assert file.status_code == 200, file.text
     assert file.content == b"# Allegations procedure"
     # A system action is audited as such.
     assert await audit_actions(client, world, first) == ["publication.queued"]
+
+
+async def test_behind_a_proxy_that_adds_a_path_prefix_the_file_url_still_downloads(
+    client: AsyncClient, world: World, app: object
+) -> None:
+    # The proxy passes /policygov/... on; uvicorn is told (--root-path) what it strips.
+    document_id, version_id = await issued_document(client, world.a)
+    await queue(world, document_id, version_id, "upload", "issued")
+    transport = ASGITransport(app=app, root_path="/policygov")  # type: ignore[arg-type]
+    base = "https://intranet.example.org/policygov"
+    async with AsyncClient(transport=transport, base_url=base) as proxied:
+        page = await proxied.get("/v1/publications", headers=world.a.integration.headers)
+        assert page.status_code == 200, page.text
+        file_url = page.json()["items"][0]["file_url"]
+        assert file_url == f"{base}/v1/documents/{document_id}/versions/{version_id}/file"
+        file = await proxied.get(file_url, headers=world.a.integration.headers)
+    assert file.status_code == 200, file.text
+    assert file.content == b"# Allegations procedure"
+
+
+async def test_the_file_url_and_feed_addresses_are_built_from_the_public_url_setting(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    document_id, version_id = await issued_document(client, world.a)
+    publication_id = await queue(world, document_id, version_id, "upload", "issued")
+    public = settings.model_copy(update={"public_url": "https://policies.example.org/api"})
+    app = create_app(public)
+    try:
+        transport = ASGITransport(app=app)
+        async with AsyncClient(transport=transport, base_url="http://10.0.0.7:8000") as internal:
+            got = await internal.get(
+                f"/v1/publications/{publication_id}", headers=world.a.integration.headers
+            )
+            me = world.a.reader
+            feed = await internal.get(
+                f"/v1/people/{me.person_id}/calendar-feed", headers=me.headers
+            )
+    finally:
+        await app.state.redis.aclose()
+        await app.state.engine.dispose()
+    assert got.status_code == 200, got.text
+    assert got.json()["file_url"] == (
+        f"https://policies.example.org/api/v1/documents/{document_id}/versions/{version_id}/file"
+    )
+    assert feed.json()["url"].startswith(
+        f"https://policies.example.org/api/v1/calendar-feeds/people/{me.person_id}.ics?token="
+    )
+
+
+@pytest.mark.parametrize("address", ["intranet.example.org/policygov", "ftp://a.example.org"])
+def test_the_public_url_setting_must_be_an_absolute_web_address(address: str) -> None:
+    with pytest.raises(ValueError, match="absolute http"):
+        Settings(public_url=address)
+    assert Settings(public_url="https://a.example.org/p/").public_url == "https://a.example.org/p"
 
 
 async def test_filters_pick_by_action_status_and_document(

@@ -9,8 +9,9 @@ from typing import Annotated
 from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, Query, Request, Response
 
+from services.api import browsers
 from services.api.boards import schemas, views
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
 from services.api.types import text_field
@@ -320,10 +321,9 @@ async def get_annual_report(
     )
 
 
-def _feed_url(request: Request, keyring: Keyring, board: Board) -> str:
+def _feed_url(public_url: str, keyring: Keyring, board: Board) -> str:
     token = feeds.feed_token(keyring, board)
-    base = str(request.base_url).rstrip("/")
-    return f"{base}/v1/calendar-feeds/boards/{board.id}.ics?token={token}"
+    return f"{public_url}/v1/calendar-feeds/boards/{board.id}.ics?token={token}"
 
 
 @router.get(
@@ -333,7 +333,7 @@ def _feed_url(request: Request, keyring: Keyring, board: Board) -> str:
 )
 async def get_calendar_feed(
     board_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -342,7 +342,7 @@ async def get_calendar_feed(
     """The address of the board's meetings and deadlines as an iCalendar feed."""
     board = await service.get_board(session, principal, board_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, board))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, board))
 
 
 @router.post(
@@ -352,7 +352,7 @@ async def get_calendar_feed(
 )
 async def rotate_calendar_feed(
     board_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -362,22 +362,18 @@ async def rotate_calendar_feed(
     board = await service.get_board(session, principal, board_id, for_update=True)
     board = await feeds.rotate_feed(session, principal, board)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, board))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, board))
 
 
 @feed_router.get(
     "/v1/calendar-feeds/boards/{board_id}.ics",
     response_class=Response,
-    responses={
-        200: {
-            "description": "An iCalendar (RFC 5545) feed.",
-            "content": {"text/calendar": {"schema": {"type": "string"}}},
-        }
-    },
+    responses=browsers.CALENDAR_FEED_RESPONSES,
     dependencies=[PUBLIC],
 )
 async def get_board_calendar(
     board_id: uuid.UUID,
+    request: Request,
     session: Session,
     settings: AppSettings,
     token: Annotated[str, text_field(100, 1, strip=False), Query()],
@@ -386,11 +382,9 @@ async def get_board_calendar(
     the credential: no API key is needed (Outlook cannot send one)."""
     board = await feeds.board_for_feed(session, settings.keyring, board_id, token)
     body = await feeds.board_calendar(session, board, settings.frontend_base_url)
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={
-            "Content-Disposition": 'inline; filename="board.ics"',
-            "Cache-Control": "private, max-age=300",
-        },
-    )
+    return browsers.calendar_response(request, body, "board.ics")
+
+
+browsers.add_calendar_head(
+    feed_router, "/v1/calendar-feeds/boards/{board_id}.ics", get_board_calendar
+)

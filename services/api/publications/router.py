@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.permissions import allowed
 from services.api.publications import schemas
 from services.api.types import Cursor, PageSize
@@ -18,7 +18,7 @@ from services.domain.publications.service import QueuedPublication
 router = APIRouter(prefix="/v1/publications", tags=["publications"])
 
 
-def publication_out(queued: QueuedPublication) -> schemas.Publication:
+def publication_out(queued: QueuedPublication, public_url: str) -> schemas.Publication:
     publication, document, version = queued.publication, queued.document, queued.version
     return schemas.Publication(
         id=publication.id,
@@ -40,7 +40,7 @@ def publication_out(queued: QueuedPublication) -> schemas.Publication:
         cancelled_at=publication.cancelled_at,
         cancelled_reason=publication.cancelled_reason,
         file_url=(
-            f"/v1/documents/{document.id}/versions/{version.id}/file"
+            f"{public_url}/v1/documents/{document.id}/versions/{version.id}/file"
             if version is not None
             else None
         ),
@@ -52,6 +52,7 @@ async def list_publications(
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
+    public_url: PublicUrl,
     status: schemas.PublicationStatus | None = None,
     action: schemas.Action | None = None,
     document_id: uuid.UUID | None = None,
@@ -79,7 +80,7 @@ async def list_publications(
         settings.keyring, found, limit, scope, lambda row: row.publication.created_at
     )
     return schemas.PublicationPage(
-        items=[publication_out(q) for q in found], next_cursor=next_cursor
+        items=[publication_out(q, public_url) for q in found], next_cursor=next_cursor
     )
 
 
@@ -89,9 +90,10 @@ async def list_publications(
     dependencies=[allowed(P.PUBLICATIONS_WORK)],
 )
 async def get_publication(
-    publication_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+    publication_id: uuid.UUID, session: Session, principal: CurrentPrincipal, public_url: PublicUrl
 ) -> schemas.Publication:
-    return publication_out(await service.get_publication(session, principal, publication_id))
+    queued = await service.get_publication(session, principal, publication_id)
+    return publication_out(queued, public_url)
 
 
 @router.post(
@@ -104,13 +106,14 @@ async def mark_uploaded(
     body: schemas.Uploaded,
     session: Session,
     principal: CurrentPrincipal,
+    public_url: PublicUrl,
 ) -> schemas.Publication:
     """Report an upload done, with the Trix page. Repeating it with the same URL changes
     nothing; another URL is a 409 naming the one recorded. A cancelled upload (its version
     superseded or withdrawn) is a 409 saying why, every time."""
     queued = await service.get_publication(session, principal, publication_id, for_update=True)
     queued = await service.mark_uploaded(session, principal, queued, str(body.trix_url))
-    return publication_out(queued)
+    return publication_out(queued, public_url)
 
 
 @router.post(
@@ -122,6 +125,7 @@ async def mark_removed(
     publication_id: uuid.UUID,
     session: Session,
     principal: CurrentPrincipal,
+    public_url: PublicUrl,
     body: schemas.Removed | None = None,
 ) -> schemas.Publication:
     """Report a removal done; the document forgets its Trix page. Repeating it changes
@@ -130,4 +134,4 @@ async def mark_removed(
     queued = await service.mark_removed(
         session, principal, queued, note=body.note if body is not None else ""
     )
-    return publication_out(queued)
+    return publication_out(queued, public_url)

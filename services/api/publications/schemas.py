@@ -42,7 +42,12 @@ class Publication(BaseModel):
     cancelled_at: datetime | None
     cancelled_reason: str | None = Field(examples=["Superseded by version 2.0."])
     file_url: str | None = Field(
-        description="Where to download the version's file with the same API key."
+        description="The absolute address to download the version's file from, with the same "
+        "API key (built from the `POLICYGOV_PUBLIC_URL` setting when set).",
+        examples=[
+            "https://intranet.example.org/policygov/v1/documents/"
+            "0b9e3c52-8d0c-4a8e-9a3e-3f4f0d6c1a11/versions/5f1d2a90-7c3e-4b0e-8f6a-2d9c1e4b7a22/file"
+        ],
     )
 
 

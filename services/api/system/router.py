@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.documents.schemas import Interval
+from services.api.errors import PROBLEM_JSON, RETRY_AFTER_SECONDS, problem_response
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
 from services.api.types import IsoDate, Name, text_field
@@ -42,12 +43,21 @@ async def healthz() -> Health:
 
 
 @router.get(
-    "/readyz", response_model=Health, responses={503: {"model": Health}}, dependencies=[PUBLIC]
+    "/readyz",
+    response_model=Health,
+    responses={
+        503: {
+            "description": "A dependency is down: a problem naming it, with every check in "
+            "`checks` and a `Retry-After`.",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    },
+    dependencies=[PUBLIC],
 )
 async def readyz(request: Request) -> JSONResponse:
-    """The database and Redis answer; 503 otherwise, naming what is down. The notifier's own
-    health (``ok``, ``degraded: redis down``, ``not reporting``) is repeated but does not make
-    the API unready: it serves requests without it."""
+    """The database and Redis answer; otherwise a 503 problem naming what is down. The
+    notifier's own health (``ok``, ``degraded: redis down``, ``not reporting``) is repeated but
+    does not make the API unready: it serves requests without it."""
     checks: dict[str, str] = {}
 
     async def ping_database() -> None:
@@ -65,10 +75,18 @@ async def readyz(request: Request) -> JSONResponse:
             checks["notifier"] = f"unknown: {type(exc).__name__}"
     else:
         checks["notifier"] = "unknown: redis down"
-    return JSONResponse(
-        Health(status="ok" if healthy else "unavailable", checks=checks).model_dump(),
-        status_code=200 if healthy else 503,
-    )
+    if not healthy:
+        down = ", ".join(name for name, check in checks.items() if check.startswith("down"))
+        return problem_response(
+            request,
+            503,
+            slug="unavailable",
+            title="Service unavailable",
+            detail=f"Not ready: {down} down.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            checks=checks,
+        )
+    return JSONResponse(Health(status="ok", checks=checks).model_dump())
 
 
 async def _check(probe: Awaitable[object]) -> str:

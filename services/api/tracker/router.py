@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api import browsers
+from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.permissions import PUBLIC, allowed
 from services.api.tracker import schemas
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
@@ -124,10 +125,9 @@ async def get_tracker_summary(
     )
 
 
-def _feed_url(request: Request, keyring: Keyring, person: Person) -> str:
+def _feed_url(public_url: str, keyring: Keyring, person: Person) -> str:
     token = feeds.feed_token(keyring, person)
-    base = str(request.base_url).rstrip("/")
-    return f"{base}/v1/calendar-feeds/people/{person.id}.ics?token={token}"
+    return f"{public_url}/v1/calendar-feeds/people/{person.id}.ics?token={token}"
 
 
 @router.get(
@@ -137,7 +137,7 @@ def _feed_url(request: Request, keyring: Keyring, person: Person) -> str:
 )
 async def get_review_calendar_feed(
     person_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -147,7 +147,7 @@ async def get_review_calendar_feed(
     themself, admins and policy officers)."""
     person = await feeds.get_feed_owner(session, principal, person_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, person))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, person))
 
 
 @router.post(
@@ -157,7 +157,7 @@ async def get_review_calendar_feed(
 )
 async def rotate_review_calendar_feed(
     person_id: uuid.UUID,
-    request: Request,
+    public_url: PublicUrl,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -167,22 +167,18 @@ async def rotate_review_calendar_feed(
     person = await feeds.get_feed_owner(session, principal, person_id, for_update=True)
     person = await feeds.rotate_feed(session, principal, person)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(request, settings.keyring, person))
+    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, person))
 
 
 @router.get(
     "/v1/calendar-feeds/people/{person_id}.ics",
     response_class=Response,
-    responses={
-        200: {
-            "description": "An iCalendar (RFC 5545) feed.",
-            "content": {"text/calendar": {"schema": {"type": "string"}}},
-        }
-    },
+    responses=browsers.CALENDAR_FEED_RESPONSES,
     dependencies=[PUBLIC],
 )
 async def get_review_calendar(
     person_id: uuid.UUID,
+    request: Request,
     session: Session,
     settings: AppSettings,
     token: Annotated[str, text_field(100, 1, strip=False), Query()],
@@ -197,11 +193,7 @@ async def get_review_calendar(
         today=london_today(),
         thresholds=service.Thresholds.from_settings(settings),
     )
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={
-            "Content-Disposition": 'inline; filename="reviews.ics"',
-            "Cache-Control": "private, max-age=300",
-        },
-    )
+    return browsers.calendar_response(request, body, "reviews.ics")
+
+
+browsers.add_calendar_head(router, "/v1/calendar-feeds/people/{person_id}.ics", get_review_calendar)
