@@ -6,6 +6,7 @@ Generated clients and schemathesis read openapi/openapi.json; these tests keep i
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,14 @@ def test_the_committed_openapi_document_is_the_apps(schema: dict[str, Any]) -> N
         pytest.fail(
             f"openapi/openapi.json is out of date: run `make openapi` and commit it.\n{excerpt}"
         )
+
+
+def test_the_committed_openapi_document_is_valid_openapi_3_1() -> None:
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    document = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    errors = [error.message for error in OpenAPIV31SpecValidator(document).iter_errors()]
+    assert errors == []
 
 
 def test_every_operation_id_is_its_tag_and_function_name(

@@ -164,7 +164,8 @@ class BoardSettings(BaseModel):
     )
     schedule_rule: ScheduleRule | None = None
     schedule_starts_on: IsoDate | None = None
-    meeting_start_time: LocalTime = time(10, 0)
+    # Given as the client would send it, so the documented default matches its own pattern.
+    meeting_start_time: LocalTime = Field("10:00", validate_default=True)
     meeting_duration_minutes: Annotated[StrictInt, Field(ge=5, le=1440)] = 120
     default_location: Location = ""
     meetings_on_bank_holidays: HolidayMeetingRule = Field(
