@@ -77,6 +77,16 @@ def test_the_committed_openapi_document_is_valid_openapi_3_1() -> None:
     assert errors == []
 
 
+def test_every_schema_has_one_readable_name_and_its_own_title(schema: dict[str, Any]) -> None:
+    # Two models of one name get module-path names (services__api__sign_off__schemas__Decision)
+    # that generated clients mangle or drop, with the endpoints that use them.
+    schemas = schema["components"]["schemas"]
+    leaking = [name for name in schemas if "__" in name]
+    assert leaking == []
+    titles = [s.get("title", name) for name, s in schemas.items()]
+    assert sorted(t for t in set(titles) if titles.count(t) > 1) == []
+
+
 def test_every_operation_id_is_its_tag_and_function_name(
     schema: dict[str, Any], offline_app: FastAPI
 ) -> None:

@@ -350,7 +350,7 @@ class MeetingUpdate(BaseModel):
         return self
 
 
-class Cancellation(BaseModel):
+class MeetingCancellation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason
@@ -532,7 +532,7 @@ class Attendance(BaseModel):
     )
 
 
-class DecisionCreate(BaseModel):
+class MeetingDecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agenda_item_id: uuid.UUID
@@ -556,7 +556,7 @@ class DecisionCreate(BaseModel):
     )
 
 
-class Decision(BaseModel):
+class MeetingDecision(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -621,7 +621,7 @@ class Minutes(BaseModel):
     meeting: Meeting
     attendance: list[AttendanceRow]
     quorum: Quorum | None
-    decisions: list[Decision]
+    decisions: list[MeetingDecision]
     actions: list[Action]
 
 
@@ -683,7 +683,7 @@ class AnnualReport(BaseModel):
     approved: list[ApprovedDocument]
 
 
-class CalendarFeed(BaseModel):
+class BoardCalendarFeed(BaseModel):
     url: str = Field(
         description="Subscribe to this address in Outlook (Add calendar > From internet). "
         "Anyone with it can read the board's calendar: rotate the feed to revoke it."

@@ -228,7 +228,7 @@ async def close_consultation(
 )
 async def cancel_consultation(
     consultation_id: uuid.UUID,
-    body: schemas.Cancellation,
+    body: schemas.ConsultationCancellation,
     session: Session,
     principal: CurrentPrincipal,
     response: HttpResponse,
