@@ -39,6 +39,7 @@ from services.api.routes.router import router as routes_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
 from services.api.system.router import router as system_router
+from services.api.tags import TAGS
 from services.api.tracker.router import router as tracker_router
 from services.api.update_cycles.router import router as update_cycles_router
 from services.api.webhooks.router import router as webhooks_router
@@ -56,8 +57,9 @@ Changes need `If-Match` with the ETag you read; `POST` accepts an `Idempotency-K
 
 
 def _operation_id(route: APIRoute) -> str:
-    # Readable names in generated clients: documents-list_documents.
-    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+    # resource_action, a valid identifier in every client language: documents_list_documents.
+    name = f"{route.tags[0]}_{route.name}" if route.tags else route.name
+    return name.replace("-", "_")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         responses=errors.COMMON_RESPONSES,
+        openapi_tags=TAGS,
+        # Relative: the spec is read from the service it describes, whatever its address.
+        servers=[{"url": "/"}],
     )
     engine = make_engine(
         settings.database_url,

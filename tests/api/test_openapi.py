@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,10 +88,10 @@ def test_every_schema_has_one_readable_name_and_its_own_title(schema: dict[str, 
     assert sorted(t for t in set(titles) if titles.count(t) > 1) == []
 
 
-def test_every_operation_id_is_its_tag_and_function_name(
+def test_every_operation_id_is_resource_action_in_snake_case_and_unique(
     schema: dict[str, Any], offline_app: FastAPI
 ) -> None:
-    # Generated clients name their methods after these: documents-list_documents.
+    # Generated clients name their methods after these: documents_list_documents.
     names = {
         (method.lower(), route.path): route.name
         for route in _routes(offline_app)
@@ -98,10 +99,25 @@ def test_every_operation_id_is_its_tag_and_function_name(
     }
     seen: set[str] = set()
     for path, method, operation in _operations(schema):
-        expected = f"{operation['tags'][0]}-{names[(method, path)]}"
+        tag = operation["tags"][0]
+        expected = f"{tag.replace('-', '_')}_{names[(method, path)]}"
         assert operation["operationId"] == expected, (method, path)
+        assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", expected), expected
         assert expected not in seen, f"duplicate operationId {expected}"
         seen.add(expected)
+
+
+def test_every_tag_is_named_like_its_paths_and_described(schema: dict[str, Any]) -> None:
+    described = {t["name"]: t.get("description", "") for t in schema["tags"]}
+    used = {tag for _, _, operation in _operations(schema) for tag in operation["tags"]}
+    assert used == described.keys()
+    for name, description in described.items():
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name), name
+        assert description.strip(), name
+
+
+def test_the_spec_names_its_server_relative_to_where_it_is_read(schema: dict[str, Any]) -> None:
+    assert schema["servers"] == [{"url": "/"}]
 
 
 def _routes(app: FastAPI) -> list[Any]:

@@ -23,7 +23,7 @@ from services.domain.consultations.models import Consultation, Consultee
 from services.domain.documents.versions import read_file
 from services.domain.settings import Settings
 
-router = APIRouter(prefix="/v1/consultation-links", tags=["consultation links"])
+router = APIRouter(prefix="/v1/consultation-links", tags=["consultation-links"])
 Token = Annotated[str, Path(max_length=200, description="The token from the invitation email.")]
 
 
