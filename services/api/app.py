@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.api import errors, etag, idempotency, memory, permissions
+from services.api import errors, etag, idempotency, memory, permissions, spec
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     idempotency.document(app)
     etag.document(app)
+    spec.document(app)
     for router in (
         system_router,
         documents_router,

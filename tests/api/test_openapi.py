@@ -120,6 +120,22 @@ def test_the_spec_names_its_server_relative_to_where_it_is_read(schema: dict[str
     assert schema["servers"] == [{"url": "/"}]
 
 
+def test_every_file_of_a_multipart_body_is_binary(schema: dict[str, Any]) -> None:
+    # Without format: binary, generated clients send the file as a text part and get a 422.
+    components = schema["components"]["schemas"]
+    files = []
+    for path, method, operation in _operations(schema):
+        content = operation.get("requestBody", {}).get("content", {})
+        if "multipart/form-data" not in content:
+            continue
+        body = components[content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+        for name, field in body["properties"].items():
+            if "contentMediaType" in field:
+                files.append((method, path, name))
+                assert field.get("format") == "binary", (method, path, name)
+    assert len(files) >= 3
+
+
 def _routes(app: FastAPI) -> list[Any]:
     # FastAPI 0.16x nests included routers; older versions list the routes flat.
     try:
