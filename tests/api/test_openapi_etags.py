@@ -6,27 +6,19 @@ tests fetch single resources through the API and check the spec against what cam
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 
 from services.api.openapi import openapi_schema
+from tests.api.openapi_support import operation_for
 from tests.factories import World, document_body
 
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
     return openapi_schema()
-
-
-def _operation(schema: dict[str, Any], method: str, url: str) -> tuple[str, dict[str, Any]]:
-    for template, item in schema["paths"].items():
-        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, url) and method in item:
-            return template, item[method]
-    raise AssertionError(f"{method.upper()} {url} is not in the spec")
 
 
 async def test_every_single_resource_get_that_sends_an_etag_documents_it(
@@ -59,7 +51,7 @@ async def test_every_single_resource_get_that_sends_an_etag_documents_it(
         response = await client.get(url, headers=world.a.admin.headers)
         assert response.status_code == 200, (url, response.text)
         assert "etag" in response.headers, url
-        template, operation = _operation(schema, "get", url)
+        template, operation = operation_for(schema, "get", url)
         headers = operation["responses"]["200"].get("headers", {})
         assert "ETag" in headers, f"GET {template} sends an ETag the spec does not document"
         checked.append(template)
