@@ -261,3 +261,12 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     }
     for status in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 503)
 }
+# Any operation can meet a database outage or a full heavy-work pool; both say when to retry.
+# No 429: nothing here limits a caller's rate.
+COMMON_RESPONSES[503]["description"] = "Service unavailable: try again after Retry-After."
+COMMON_RESPONSES[503]["headers"] = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}

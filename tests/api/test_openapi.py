@@ -136,6 +136,16 @@ def test_every_file_of_a_multipart_body_is_binary(schema: dict[str, Any]) -> Non
     assert len(files) >= 3
 
 
+def test_every_503_says_when_to_retry_and_no_429_is_promised(schema: dict[str, Any]) -> None:
+    # The service answers 503 with Retry-After (outage or busy) and limits no caller's rate.
+    for path, method, operation in _operations(schema):
+        if path == "/readyz":  # its 503 is the readiness report, naming what is down
+            continue
+        unavailable = operation["responses"]["503"]
+        assert unavailable["headers"]["Retry-After"]["schema"]["type"] == "integer", (method, path)
+        assert "429" not in operation["responses"], (method, path)
+
+
 def _routes(app: FastAPI) -> list[Any]:
     # FastAPI 0.16x nests included routers; older versions list the routes flat.
     try:
