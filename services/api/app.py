@@ -32,6 +32,7 @@ from services.api.imports.router import router as imports_router
 from services.api.limits import BodySizeLimitMiddleware
 from services.api.notifications.router import router as notifications_router
 from services.api.people.router import router as people_router
+from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
 from services.api.reviews.router import router as reviews_router
 from services.api.routes.router import posts_router
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     spec.document(app)
     for router in (
         system_router,
+        problems_router,
         documents_router,
         kinds_router,
         people_router,

@@ -11,6 +11,10 @@ from typing import Any
 TAGS: list[dict[str, Any]] = [
     {"name": "system", "description": "Health checks and the caller's own organisation."},
     {
+        "name": "problems",
+        "description": "The problem types errors name in `type`, each a page at its own URI.",
+    },
+    {
         "name": "documents",
         "description": "The register: documents, their versions, files, links, timeline and "
         "paper trail.",

@@ -25,6 +25,8 @@ COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 # calendar clients and people without an account send no key.
 PUBLIC_PATHS = {
     "/healthz",
+    "/problems",
+    "/problems/{name}",
     "/readyz",
     "/v1/calendar-feeds/boards/{board_id}.ics",
     "/v1/calendar-feeds/people/{person_id}.ics",
