@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.api import browsers, docs, errors, etag, idempotency, memory, permissions
+from services.api import browsers, docs, errors, etag, idempotency, memory, permissions, spec
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
@@ -32,6 +32,7 @@ from services.api.imports.router import router as imports_router
 from services.api.limits import BodySizeLimitMiddleware
 from services.api.notifications.router import router as notifications_router
 from services.api.people.router import router as people_router
+from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
 from services.api.reviews.router import router as reviews_router
 from services.api.routes.router import posts_router
@@ -39,6 +40,7 @@ from services.api.routes.router import router as routes_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
 from services.api.system.router import router as system_router
+from services.api.tags import TAGS
 from services.api.tracker.router import router as tracker_router
 from services.api.update_cycles.router import router as update_cycles_router
 from services.api.webhooks import catalogue
@@ -57,8 +59,9 @@ Changes need `If-Match` with the ETag you read; `POST` accepts an `Idempotency-K
 
 
 def _operation_id(route: APIRoute) -> str:
-    # Readable names in generated clients: documents-list_documents.
-    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+    # resource_action, a valid identifier in every client language: documents_list_documents.
+    name = f"{route.tags[0]}_{route.name}" if route.tags else route.name
+    return name.replace("-", "_")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served by services.api.docs from packaged assets, not from a CDN.
         docs_url=None,
         redoc_url=None,
+        openapi_tags=TAGS,
+        # Relative: the spec is read from the service it describes, whatever its address.
+        servers=[{"url": "/"}],
     )
     engine = make_engine(
         settings.database_url,
@@ -103,8 +109,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.install(app)
     idempotency.document(app)
     etag.document(app)
+    spec.document(app)
     for router in (
         system_router,
+        problems_router,
         documents_router,
         kinds_router,
         people_router,

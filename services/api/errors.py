@@ -10,19 +10,21 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.api.imports.schemas import ImportProblem
+from services.api.problems.catalogue import TYPE_BASE
+from services.api.sign_off.schemas import MissingGate
 from services.domain.db import is_unavailable
 from services.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://policygov.example.org/problems/"
 # What a client is told to wait when PostgreSQL is unavailable: about one reconnect attempt.
 RETRY_AFTER_SECONDS = 5
 
@@ -34,16 +36,42 @@ class InvalidParam(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details, with every extension member the service sends.
+
+    `type` is `/problems/<slug>` (relative to the service), a page describing the problem.
+    """
 
     model_config = ConfigDict(extra="allow")
 
-    type: str = "about:blank"
+    type: str = Field("about:blank", examples=["/problems/not-found"])
     title: str
     status: int
     detail: str | None = None
     instance: str | None = None
     invalid_params: list[InvalidParam] | None = None
+    permission: str | None = Field(None, description="403: the permissions that would allow it.")
+    rule: str | None = Field(None, description="403: the relationship rule that refused it.")
+    missing_gates: list[MissingGate] | None = Field(
+        None, description="409: what the route needs before sign-off."
+    )
+    problems: list[ImportProblem] | None = Field(
+        None, description="422: every problem of a rejected tracker import."
+    )
+    row: int | None = Field(None, description="422: the row of an update plan at fault.")
+    limit: str | None = Field(None, description="413, 422, 503: the setting whose limit hit.")
+    limit_bytes: int | None = Field(None, description="413: the limit, in bytes.")
+    versions_bytes: int | None = Field(None, description="413: the size of the paper trail.")
+    accepted: list[str] | None = Field(None, description="415: the media types accepted.")
+    document_status: str | None = Field(None, description="409: the document's status.")
+    publication_status: str | None = Field(None, description="409: the publication's status.")
+    cancelled_reason: str | None = Field(None, description="409: why it was cancelled.")
+    call: str | None = Field(None, description="409: the call to make instead.")
+    trix_url: str | None = Field(None, description="409: the Tri.x page already recorded.")
+    submitted_version_id: str | None = Field(None, description="409: the version submitted.")
+    decision_id: str | None = Field(None, description="409: the decision already recorded.")
+    current_decision_id: str | None = Field(
+        None, description="409: the meeting decision to supersede."
+    )
 
 
 def problem_response(
@@ -260,4 +288,13 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": HTTPStatus(status).phrase,
     }
     for status in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 503)
+}
+# Any operation can meet a database outage or a full heavy-work pool; both say when to retry.
+# No 429: nothing here limits a caller's rate.
+COMMON_RESPONSES[503]["description"] = "Service unavailable: try again after Retry-After."
+COMMON_RESPONSES[503]["headers"] = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
 }

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Response
 
 from services.domain.documents.models import DocumentVersion
+from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
+
+
+def file_responses(description: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a download: any media type a version can be stored as, as it was stored."""
+    return {
+        200: {
+            "description": description,
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in ACCEPTED_MEDIA_TYPES
+            },
+        }
+    }
 
 
 def version_file(version: DocumentVersion, content: bytes) -> Response:

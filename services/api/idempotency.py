@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.auth import authenticate
 from services.api.errors import PROBLEM_JSON
+from services.api.problems.catalogue import TYPE_BASE
 from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
 from services.domain.errors import DomainError
@@ -273,7 +274,7 @@ async def _problem(send: Send, status: int, detail: str) -> None:
     titles = {400: "Bad request", 409: "Conflict", 413: "Payload too large", 422: "Invalid input"}
     body = json.dumps(
         {
-            "type": "https://policygov.example.org/problems/idempotency",
+            "type": TYPE_BASE + "idempotency",
             "title": titles.get(status, "Error"),
             "status": status,
             "detail": detail,

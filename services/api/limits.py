@@ -9,6 +9,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.errors import PROBLEM_JSON
+from services.api.problems.catalogue import TYPE_BASE
 
 
 class BodyTooLarge(Exception):
@@ -63,7 +64,7 @@ class BodySizeLimitMiddleware:
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps(
         {
-            "type": "https://policygov.example.org/problems/payload-too-large",
+            "type": TYPE_BASE + "payload-too-large",
             "title": "Payload too large",
             "status": 413,
             "detail": f"The request body is larger than {limit} bytes.",

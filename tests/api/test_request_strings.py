@@ -18,10 +18,10 @@ from tests.api.request_strings import RequestString, request_strings
 TABLE_OF = {
     "services.api.boards.schemas.ActionCreate": models.MeetingAction,
     "services.api.boards.schemas.ActionUpdate": models.MeetingAction,
-    "services.api.boards.schemas.DecisionCreate": models.MeetingDecision,
+    "services.api.boards.schemas.MeetingDecisionCreate": models.MeetingDecision,
     "services.api.boards.schemas.MemberCreate": models.BoardMember,
     "services.api.boards.schemas.MemberUpdate": models.BoardMember,
-    "services.api.sign_off.schemas.DecisionCreate": models.SignOffDecision,
+    "services.api.sign_off.schemas.SignOffDecisionCreate": models.SignOffDecision,
     "services.api.routes.schemas.RouteCreate": models.GovernanceRoute,
     "services.api.routes.schemas.RouteUpdate": models.GovernanceRoute,
     "services.api.webhooks.schemas.WebhookCreate": models.WebhookSubscription,

@@ -17,7 +17,7 @@ from services.domain.assessments.models import EqualityAssessment
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/equality-assessments", tags=["equality assessments"])
+router = APIRouter(prefix="/v1/equality-assessments", tags=["equality-assessments"])
 
 
 def _out(assessment: EqualityAssessment, response: Response) -> schemas.EqualityAssessment:

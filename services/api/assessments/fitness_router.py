@@ -14,7 +14,7 @@ from services.domain.assessments import fitness
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/fitness-checks", tags=["fitness checks"])
+router = APIRouter(prefix="/v1/fitness-checks", tags=["fitness-checks"])
 
 
 @router.get(

@@ -17,7 +17,7 @@ from services.domain.assessments.models import LegalReview
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/legal-reviews", tags=["legal reviews"])
+router = APIRouter(prefix="/v1/legal-reviews", tags=["legal-reviews"])
 
 
 def _out(review: LegalReview, response: Response) -> schemas.LegalReview:

@@ -235,7 +235,7 @@ class EqualityAssessmentPage(BaseModel):
     next_cursor: str | None
 
 
-class Question(BaseModel):
+class AssessmentQuestion(BaseModel):
     key: str
     text: str
 
@@ -243,7 +243,7 @@ class Question(BaseModel):
 class EqualityQuestions(BaseModel):
     categories: list[str] = Field(description="The caller's organisation's equality categories.")
     relevance_levels: list[Relevance]
-    questions: list[Question]
+    questions: list[AssessmentQuestion]
     outcomes: dict[EiaKind, list[EiaOutcome]]
 
 
@@ -331,7 +331,7 @@ class FitnessCheckPage(BaseModel):
 
 
 class FitnessQuestions(BaseModel):
-    questions: list[Question]
+    questions: list[AssessmentQuestion]
     answers: list[FitnessAnswerValue]
 
 

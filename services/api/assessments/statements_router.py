@@ -19,7 +19,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(
-    prefix="/v1/no-material-change-statements", tags=["no material change statements"]
+    prefix="/v1/no-material-change-statements", tags=["no-material-change-statements"]
 )
 
 

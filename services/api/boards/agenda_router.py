@@ -9,13 +9,12 @@ from fastapi import APIRouter, Response
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
-from services.api.files import version_file
+from services.api.files import file_responses, version_file
 from services.api.permissions import allowed
 from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
 from services.domain.boards.models import AgendaItem
-from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.documents.versions import read_file
 from services.domain.errors import Invalid, NotFound
 from services.domain.pagination import time_page, time_position
@@ -160,15 +159,7 @@ async def withdraw_agenda_item(
 @router.get(
     "/{item_id}/paper",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The version put to the board, byte for byte as uploaded.",
-            "content": {
-                media_type: {"schema": {"type": "string", "format": "binary"}}
-                for media_type in ACCEPTED_MEDIA_TYPES
-            },
-        }
-    },
+    responses=file_responses("The version put to the board, byte for byte as uploaded."),
     dependencies=[allowed(P.BOARDS_READ)],
 )
 async def download_paper(

@@ -121,7 +121,7 @@ async def update_meeting(
 )
 async def cancel_meeting(
     meeting_id: uuid.UUID,
-    body: schemas.Cancellation,
+    body: schemas.MeetingCancellation,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
@@ -284,20 +284,20 @@ async def get_minutes(
 @router.post(
     "/{meeting_id}/decisions",
     status_code=201,
-    response_model=schemas.Decision,
+    response_model=schemas.MeetingDecision,
     dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def record_decision(
     meeting_id: uuid.UUID,
-    body: schemas.DecisionCreate,
+    body: schemas.MeetingDecisionCreate,
     session: Session,
     principal: CurrentPrincipal,
-) -> schemas.Decision:
+) -> schemas.MeetingDecision:
     """Minute the decision on an item. Decisions are never edited: a correction supersedes.
     A second decision on the same item without `supersedes_id` answers 409."""
     meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
     decision = await minutes.record_decision(session, principal, meeting, body.model_dump())
-    return schemas.Decision.model_validate(decision)
+    return schemas.MeetingDecision.model_validate(decision)
 
 
 @router.post(

@@ -328,7 +328,7 @@ def _feed_url(public_url: str, keyring: Keyring, board: Board) -> str:
 
 @router.get(
     "/{board_id}/calendar-feed",
-    response_model=schemas.CalendarFeed,
+    response_model=schemas.BoardCalendarFeed,
     dependencies=[allowed(P.BOARDS_READ)],
 )
 async def get_calendar_feed(
@@ -338,16 +338,16 @@ async def get_calendar_feed(
     principal: CurrentPrincipal,
     settings: AppSettings,
     response: Response,
-) -> schemas.CalendarFeed:
+) -> schemas.BoardCalendarFeed:
     """The address of the board's meetings and deadlines as an iCalendar feed."""
     board = await service.get_board(session, principal, board_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, board))
+    return schemas.BoardCalendarFeed(url=_feed_url(public_url, settings.keyring, board))
 
 
 @router.post(
     "/{board_id}/calendar-feed/rotate",
-    response_model=schemas.CalendarFeed,
+    response_model=schemas.BoardCalendarFeed,
     dependencies=[allowed(P.BOARDS_MANAGE)],
 )
 async def rotate_calendar_feed(
@@ -357,12 +357,12 @@ async def rotate_calendar_feed(
     principal: CurrentPrincipal,
     settings: AppSettings,
     response: Response,
-) -> schemas.CalendarFeed:
+) -> schemas.BoardCalendarFeed:
     """Revoke every address of the feed handed out so far and answer a new one."""
     board = await service.get_board(session, principal, board_id, for_update=True)
     board = await feeds.rotate_feed(session, principal, board)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, board))
+    return schemas.BoardCalendarFeed(url=_feed_url(public_url, settings.keyring, board))
 
 
 @feed_router.get(

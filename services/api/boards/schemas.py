@@ -164,7 +164,8 @@ class BoardSettings(BaseModel):
     )
     schedule_rule: ScheduleRule | None = None
     schedule_starts_on: IsoDate | None = None
-    meeting_start_time: LocalTime = time(10, 0)
+    # Given as the client would send it, so the documented default matches its own pattern.
+    meeting_start_time: LocalTime = Field("10:00", validate_default=True)
     meeting_duration_minutes: Annotated[StrictInt, Field(ge=5, le=1440)] = 120
     default_location: Location = ""
     meetings_on_bank_holidays: HolidayMeetingRule = Field(
@@ -349,7 +350,7 @@ class MeetingUpdate(BaseModel):
         return self
 
 
-class Cancellation(BaseModel):
+class MeetingCancellation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason
@@ -531,7 +532,7 @@ class Attendance(BaseModel):
     )
 
 
-class DecisionCreate(BaseModel):
+class MeetingDecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agenda_item_id: uuid.UUID
@@ -555,7 +556,7 @@ class DecisionCreate(BaseModel):
     )
 
 
-class Decision(BaseModel):
+class MeetingDecision(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -620,7 +621,7 @@ class Minutes(BaseModel):
     meeting: Meeting
     attendance: list[AttendanceRow]
     quorum: Quorum | None
-    decisions: list[Decision]
+    decisions: list[MeetingDecision]
     actions: list[Action]
 
 
@@ -682,7 +683,7 @@ class AnnualReport(BaseModel):
     approved: list[ApprovedDocument]
 
 
-class CalendarFeed(BaseModel):
+class BoardCalendarFeed(BaseModel):
     url: str = Field(
         description="Subscribe to this address in Outlook (Add calendar > From internet). "
         "Anyone with it can read the board's calendar: rotate the feed to revoke it."

@@ -97,11 +97,11 @@ def item_out(item: AgendaItem) -> schemas.AgendaItem:
 
 def decisions_out(
     decisions: Sequence[MeetingDecision], current: Sequence[MeetingDecision]
-) -> list[schemas.Decision]:
+) -> list[schemas.MeetingDecision]:
     current_ids = {d.id for d in current}
     out = []
     for decision in decisions:
-        row = schemas.Decision.model_validate(decision)
+        row = schemas.MeetingDecision.model_validate(decision)
         row.is_current = decision.id in current_ids
         out.append(row)
     return out

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 from fastapi import Response as HttpResponse
 
 from services.api.consultations import schemas
-from services.api.consultations.router import FILE_RESPONSES, response_out
+from services.api.consultations.router import FILE_RESPONSES, FIRST_RESPONSE, response_out
 from services.api.deps import AppSettings, Session
 from services.api.files import version_file
 from services.api.permissions import PUBLIC
@@ -23,7 +23,7 @@ from services.domain.consultations.models import Consultation, Consultee
 from services.domain.documents.versions import read_file
 from services.domain.settings import Settings
 
-router = APIRouter(prefix="/v1/consultation-links", tags=["consultation links"])
+router = APIRouter(prefix="/v1/consultation-links", tags=["consultation-links"])
 Token = Annotated[str, Path(max_length=200, description="The token from the invitation email.")]
 
 
@@ -75,7 +75,12 @@ async def download_linked_draft(
     return version_file(version, await read_file(session, version))
 
 
-@router.put("/{token}/response", response_model=schemas.Response, dependencies=[PUBLIC])
+@router.put(
+    "/{token}/response",
+    response_model=schemas.Response,
+    responses=FIRST_RESPONSE,
+    dependencies=[PUBLIC],
+)
 async def respond_by_link(
     token: Token,
     body: schemas.ResponseBody,

@@ -6,7 +6,7 @@ External consultees use `/v1/consultation-links/{token}` instead (``links_router
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi import Response as HttpResponse
@@ -14,7 +14,7 @@ from fastapi import Response as HttpResponse
 from services.api.consultations import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
-from services.api.files import version_file
+from services.api.files import file_responses, version_file
 from services.api.permissions import allowed
 from services.api.types import Cursor, PageSize
 from services.domain.authz import consultations as authz
@@ -29,12 +29,12 @@ from services.domain.errors import NotFound, PreconditionFailed
 from services.domain.pagination import time_page, time_position
 
 router = APIRouter(prefix="/v1/consultations", tags=["consultations"])
-FILE_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {
-        "description": "The consulted draft, byte for byte as uploaded.",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    }
+# A consultee's PUT answers 201 for their first response and 200 for a change to it.
+FIRST_RESPONSE: dict[int | str, dict[str, Any]] = {
+    201: {"model": schemas.Response, "description": "Recorded your first response."}
 }
+# Served with the media type the draft was stored as (a text draft is text/plain).
+FILE_RESPONSES = file_responses("The consulted draft, byte for byte as uploaded.")
 
 
 def consultation_out(consultation: Consultation) -> schemas.Consultation:
@@ -228,7 +228,7 @@ async def close_consultation(
 )
 async def cancel_consultation(
     consultation_id: uuid.UUID,
-    body: schemas.Cancellation,
+    body: schemas.ConsultationCancellation,
     session: Session,
     principal: CurrentPrincipal,
     response: HttpResponse,
@@ -359,6 +359,9 @@ async def list_responses(
     "/{consultation_id}/responses",
     status_code=201,
     response_model=schemas.Response,
+    responses={
+        200: {"model": schemas.Response, "description": "Amended the response already recorded."}
+    },
     dependencies=[allowed(P.CONSULTATIONS_RUN)],
 )
 async def record_response(
@@ -407,6 +410,7 @@ async def get_my_response(
 @router.put(
     "/{consultation_id}/response",
     response_model=schemas.Response,
+    responses=FIRST_RESPONSE,
     dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
 )
 async def respond(

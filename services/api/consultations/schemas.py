@@ -33,7 +33,7 @@ Answer = Annotated[str, text_field(5000, multiline=True)] | bool
 ReminderDays = Annotated[list[Annotated[int, Field(ge=1, le=365)]], Field(max_length=5)]
 
 
-class Question(BaseModel):
+class ConsultationQuestion(BaseModel):
     """A question of the response form (Cafcass 4.7: questions that make it possible to
     analyse the responses)."""
 
@@ -103,7 +103,7 @@ class ConsultationCreate(BaseModel):
     title: Title | None = Field(None, description="Default: the document's reference and title.")
     description: Letter = Field("", description="The covering letter: why, what is asked, how.")
     audience: Audience
-    questions: list[Question] = Field(default_factory=list, max_length=50)
+    questions: list[ConsultationQuestion] = Field(default_factory=list, max_length=50)
     meeting_id: uuid.UUID | None = Field(
         None, description="The deciding meeting of a pre-meeting circulation."
     )
@@ -136,7 +136,9 @@ class ConsultationUpdate(BaseModel):
 
     title: Title | None = None
     description: Letter | None = None
-    questions: list[Question] | None = Field(None, max_length=50, description="Before it opens.")
+    questions: list[ConsultationQuestion] | None = Field(
+        None, max_length=50, description="Before it opens."
+    )
     closes_at: IsoDateTime | None = None
     closes_on: IsoDate | None = None
     reminder_days: ReminderDays | None = None
@@ -149,7 +151,7 @@ class ConsultationUpdate(BaseModel):
         return self
 
 
-class Cancellation(BaseModel):
+class ConsultationCancellation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Title

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
-from services.api.files import version_file
+from services.api.files import file_responses, version_file
 from services.api.permissions import allowed
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, Tag
 from services.domain.authz import documents as authz
@@ -23,7 +23,6 @@ from services.domain.documents import links as links_service
 from services.domain.documents import paper_trail, service, timeline, versions
 from services.domain.documents.models import Document
 from services.domain.documents.paper_trail_zip import chunks
-from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.errors import PreconditionFailed
 from services.domain.pagination import decode_cursor, encode_cursor
 
@@ -232,15 +231,7 @@ async def get_version(
 @router.get(
     "/{document_id}/versions/{version}/file",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The file as uploaded, with the media type it was stored as.",
-            "content": {
-                media_type: {"schema": {"type": "string", "format": "binary"}}
-                for media_type in ACCEPTED_MEDIA_TYPES
-            },
-        }
-    },
+    responses=file_responses("The file as uploaded, with the media type it was stored as."),
     dependencies=[allowed(P.DOCUMENTS_READ)],
 )
 async def download_version(

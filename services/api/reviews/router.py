@@ -199,7 +199,7 @@ async def mark_amended(
 )
 async def cancel_review(
     review_id: uuid.UUID,
-    body: schemas.Cancellation,
+    body: schemas.ReviewCancellation,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,

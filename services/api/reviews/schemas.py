@@ -60,7 +60,7 @@ class Amended(BaseModel):
     version_id: uuid.UUID = Field(description="The amended draft, uploaded since the review began.")
 
 
-class Cancellation(BaseModel):
+class ReviewCancellation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Required

@@ -76,7 +76,7 @@ async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
         closed_at=sign_off.closed_at,
         stages=stages,
         decisions=[
-            schemas.Decision(
+            schemas.SignOffDecision(
                 id=d.id,
                 stage_id=d.stage_id,
                 round=d.round,
@@ -217,7 +217,7 @@ async def get_sign_off(
 )
 async def record_decision(
     sign_off_id: uuid.UUID,
-    body: schemas.DecisionCreate,
+    body: schemas.SignOffDecisionCreate,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,

@@ -67,7 +67,7 @@ class SignOffCreate(BaseModel):
     )
 
 
-class DecisionCreate(BaseModel):
+class SignOffDecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version_id: uuid.UUID = Field(
@@ -108,7 +108,7 @@ class Withdrawal(BaseModel):
     reason: LongText = ""
 
 
-class Decision(BaseModel):
+class SignOffDecision(BaseModel):
     id: uuid.UUID
     stage_id: uuid.UUID
     round: int
@@ -170,7 +170,7 @@ class SignOff(BaseModel):
     submitted_at: datetime
     closed_at: datetime | None
     stages: list[StageOut]
-    decisions: list[Decision]
+    decisions: list[SignOffDecision]
 
 
 class SignOffSummary(BaseModel):

@@ -132,7 +132,7 @@ def _feed_url(public_url: str, keyring: Keyring, person: Person) -> str:
 
 @router.get(
     "/v1/people/{person_id}/calendar-feed",
-    response_model=schemas.CalendarFeed,
+    response_model=schemas.PersonCalendarFeed,
     dependencies=[allowed(P.TRACKER_READ)],
 )
 async def get_review_calendar_feed(
@@ -142,17 +142,17 @@ async def get_review_calendar_feed(
     principal: CurrentPrincipal,
     settings: AppSettings,
     response: Response,
-) -> schemas.CalendarFeed:
+) -> schemas.PersonCalendarFeed:
     """The address of the person's review deadlines as an iCalendar feed (for the person
     themself, admins and policy officers)."""
     person = await feeds.get_feed_owner(session, principal, person_id)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, person))
+    return schemas.PersonCalendarFeed(url=_feed_url(public_url, settings.keyring, person))
 
 
 @router.post(
     "/v1/people/{person_id}/calendar-feed/rotate",
-    response_model=schemas.CalendarFeed,
+    response_model=schemas.PersonCalendarFeed,
     dependencies=[allowed(P.TRACKER_READ)],
 )
 async def rotate_review_calendar_feed(
@@ -162,12 +162,12 @@ async def rotate_review_calendar_feed(
     principal: CurrentPrincipal,
     settings: AppSettings,
     response: Response,
-) -> schemas.CalendarFeed:
+) -> schemas.PersonCalendarFeed:
     """Revoke every address of the person's review feed handed out so far; answer a new one."""
     person = await feeds.get_feed_owner(session, principal, person_id, for_update=True)
     person = await feeds.rotate_feed(session, principal, person)
     response.headers["Cache-Control"] = "no-store"
-    return schemas.CalendarFeed(url=_feed_url(public_url, settings.keyring, person))
+    return schemas.PersonCalendarFeed(url=_feed_url(public_url, settings.keyring, person))
 
 
 @router.get(

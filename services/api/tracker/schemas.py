@@ -69,7 +69,7 @@ class TrackerSummary(BaseModel):
     service_areas: list[ServiceAreaCounts]
 
 
-class CalendarFeed(BaseModel):
+class PersonCalendarFeed(BaseModel):
     url: str = Field(
         description="Subscribe to this address in Outlook (Add calendar > From internet). "
         "Anyone with it can read the person's review deadlines: rotate the feed to revoke it."

@@ -22,7 +22,7 @@ from services.domain.reviews import update_cycles, update_plan
 from services.domain.reviews.models import UpdateCycle
 from services.domain.reviews.update_plan import PlanItem
 
-router = APIRouter(tags=["update cycles"])
+router = APIRouter(tags=["update-cycles"])
 CYCLES = "/v1/update-cycles"
 ITEMS = "/v1/update-cycle-items"
 AssignedTo = Annotated[

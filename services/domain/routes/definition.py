@@ -87,7 +87,7 @@ class Condition(_Strict):
     answer: StrictBool = True
 
 
-class Question(_Strict):
+class RouteQuestion(_Strict):
     key: Key
     text: Annotated[str, TextPolicy(500, 1)]
 
@@ -115,7 +115,7 @@ class Stage(_Strict):
 
 
 class RouteDefinition(_Strict):
-    questions: list[Question] = Field(default_factory=list, max_length=20)
+    questions: list[RouteQuestion] = Field(default_factory=list, max_length=20)
     gates: list[Literal[GATES]] = Field(default_factory=list)  # type: ignore[valid-type]
     stages: list[Stage] = Field(min_length=1, max_length=20)
     # Months from the issue date to the next review (LBBD 12-18, Trix chapters 6).

@@ -1,0 +1,69 @@
+"""The tags that group operations in the spec, in the order the docs show them.
+
+A tag is named like the paths it groups (`sign-off`, `update-cycles`) and is the first half of
+each operationId (`sign_off_get_sign_off`), so generated clients group methods the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TAGS: list[dict[str, Any]] = [
+    {"name": "system", "description": "Health checks and the caller's own organisation."},
+    {
+        "name": "problems",
+        "description": "The problem types errors name in `type`, each a page at its own URI.",
+    },
+    {
+        "name": "documents",
+        "description": "The register: documents, their versions, files, links, timeline and "
+        "paper trail.",
+    },
+    {"name": "document-kinds", "description": "The kinds of document an organisation keeps."},
+    {"name": "people", "description": "People of the organisation and the roles they hold."},
+    {"name": "api-keys", "description": "API keys: one per caller, with a role; revocable."},
+    {"name": "audit", "description": "The audit trail and the check of its hash chain."},
+    {"name": "notifications", "description": "What the service has told the caller."},
+    {
+        "name": "webhooks",
+        "description": "Subscriptions to events, signed per Standard Webhooks, and their "
+        "deliveries.",
+    },
+    {"name": "boards", "description": "Governance boards, their members and forward plans."},
+    {"name": "meetings", "description": "Board meetings: agenda, attendance, decisions, minutes."},
+    {"name": "agenda", "description": "Items submitted to a meeting's agenda, and their papers."},
+    {
+        "name": "calendar",
+        "description": "iCalendar feeds of a board's meetings; the signed address is the "
+        "credential.",
+    },
+    {"name": "routes", "description": "Sign-off routes (who decides, in which order) and posts."},
+    {
+        "name": "sign-off",
+        "description": "Sign-off of a version through its route's stages; delegations.",
+    },
+    {"name": "proposals", "description": "Proposals for a new document or a change."},
+    {"name": "equality-assessments", "description": "Equality impact assessments."},
+    {"name": "legal-reviews", "description": "Questions put to a lawyer about a version."},
+    {"name": "fitness-checks", "description": "Checks that a document is fit for purpose."},
+    {
+        "name": "no-material-change-statements",
+        "description": "Statements that a review found nothing material to change.",
+    },
+    {"name": "publications", "description": "The queue of issued versions to publish (Tri.x)."},
+    {
+        "name": "consultations",
+        "description": "Consultations on a draft: consultees, responses and the report.",
+    },
+    {
+        "name": "consultation-links",
+        "description": "An external consultee's signed link: read the draft, respond.",
+    },
+    {"name": "reviews", "description": "Scheduled and early reviews of documents."},
+    {
+        "name": "tracker",
+        "description": "The review tracker: what is due, exports and people's deadline feeds.",
+    },
+    {"name": "update-cycles", "description": "Planned cycles of updates across many documents."},
+    {"name": "imports", "description": "Import of an existing tracker spreadsheet."},
+]
