@@ -567,10 +567,14 @@ async def test_every_id_of_another_organisation_answers_404(
             assert missing.json()["detail"] == response.json()["detail"]
         covered.add((method, url))
 
+    # Every route that takes an id; outside /v1 a path parameter names no organisation's
+    # record (the problem types at /problems/{name} are the same for everyone).
     templates = {
         (operation.method, operation.path)
         for operation in operations(app)  # type: ignore[arg-type]
-        if "{" in operation.path and operation.method not in ("HEAD", "OPTIONS")
+        if "{" in operation.path
+        and operation.method not in ("HEAD", "OPTIONS")
+        and operation.path.startswith("/v1/")
     }
     assert len(templates) > 100  # the app's routes were found: the check below means something
     hit = set()
