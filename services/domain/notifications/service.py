@@ -29,6 +29,7 @@ from services.domain.notifications import (
     update_cycle_notices,
 )
 from services.domain.notifications import review_notices as review_outcomes
+from services.domain.notifications.document_snapshot import document_snapshot
 from services.domain.notifications.kinds import KINDS, require_registered
 from services.domain.notifications.meeting_notices import Notice
 from services.domain.notifications.models import Notification
@@ -38,7 +39,6 @@ from services.domain.outbox.models import OutboxEvent
 from services.domain.people.models import Person, PersonRole
 from services.domain.sweeps import each_in_savepoint
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
-from services.domain.webhooks.snapshot import document_snapshot
 
 # A row of either table that keeps a send's state (status, attempts, lease).
 Row = TypeVar("Row", Notification, WebhookDelivery)
