@@ -208,18 +208,18 @@ async def circulate_papers(
 
 @router.get(
     "/{meeting_id}/attendance",
-    response_model=schemas.Attendance,
+    response_model=schemas.MeetingAttendance,
     dependencies=[allowed(P.BOARDS_READ)],
 )
 async def get_attendance(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> schemas.Attendance:
+) -> schemas.MeetingAttendance:
     """Who attended, and whether the meeting was quorate."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
     board = await service.get_board(session, principal, meeting.board_id)
     rows = await attendance.attendance_of(session, meeting.id)
     check = attendance.check_quorum(board, rows, meeting.chaired_by_id) if rows else None
-    return schemas.Attendance(
+    return schemas.MeetingAttendance(
         meeting_id=meeting.id,
         attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
         quorum=views.quorum_out(check),
@@ -228,7 +228,7 @@ async def get_attendance(
 
 @router.put(
     "/{meeting_id}/attendance",
-    response_model=schemas.Attendance,
+    response_model=schemas.MeetingAttendance,
     dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def record_attendance(
@@ -236,7 +236,7 @@ async def record_attendance(
     body: schemas.AttendanceSheet,
     session: Session,
     principal: CurrentPrincipal,
-) -> schemas.Attendance:
+) -> schemas.MeetingAttendance:
     """Record attendance (members not listed keep what was recorded before); the meeting is
     then held. Answers the quorum check and anyone escalated for missing two meetings in a row
     without a delegate (Dorset 7.3), whom the board's escalation person is told about."""
@@ -248,7 +248,7 @@ async def record_attendance(
         [e.model_dump() for e in body.attendance],
         chaired_by_id=body.chaired_by_id,
     )
-    return schemas.Attendance(
+    return schemas.MeetingAttendance(
         meeting_id=meeting.id,
         attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
         quorum=views.quorum_out(check),

@@ -521,7 +521,7 @@ class Quorum(BaseModel):
     problems: list[str]
 
 
-class Attendance(BaseModel):
+class MeetingAttendance(BaseModel):
     meeting_id: uuid.UUID
     attendance: list[AttendanceRow]
     quorum: Quorum | None

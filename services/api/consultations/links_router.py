@@ -77,7 +77,7 @@ async def download_linked_draft(
 
 @router.put(
     "/{token}/response",
-    response_model=schemas.Response,
+    response_model=schemas.ConsultationResponse,
     responses=FIRST_RESPONSE,
     dependencies=[PUBLIC],
 )
@@ -87,7 +87,7 @@ async def respond_by_link(
     session: Session,
     settings: AppSettings,
     response: HttpResponse,
-) -> schemas.Response:
+) -> schemas.ConsultationResponse:
     """Respond, or change your response until the close (201 the first time, then 200).
     After the close a first response is still recorded, flagged late."""
     consultee, consultation = await _open(session, settings, token)

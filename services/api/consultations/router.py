@@ -31,7 +31,7 @@ from services.domain.pagination import time_page, time_position
 router = APIRouter(prefix="/v1/consultations", tags=["consultations"])
 # A consultee's PUT answers 201 for their first response and 200 for a change to it.
 FIRST_RESPONSE: dict[int | str, dict[str, Any]] = {
-    201: {"model": schemas.Response, "description": "Recorded your first response."}
+    201: {"model": schemas.ConsultationResponse, "description": "Recorded your first response."}
 }
 # Served with the media type the draft was stored as (a text draft is text/plain).
 FILE_RESPONSES = file_responses("The consulted draft, byte for byte as uploaded.")
@@ -55,10 +55,10 @@ def _out(consultation: Consultation, response: HttpResponse) -> schemas.Consulta
     return consultation_out(consultation)
 
 
-def response_out(row: ResponseRow, consultee: ConsulteeRow) -> schemas.Response:
-    return schemas.Response.model_validate(
+def response_out(row: ResponseRow, consultee: ConsulteeRow) -> schemas.ConsultationResponse:
+    return schemas.ConsultationResponse.model_validate(
         {
-            **{c: getattr(row, c) for c in schemas.Response.model_fields if hasattr(row, c)},
+            **{c: getattr(row, c) for c in schemas.ConsultationResponse.model_fields if hasattr(row, c)},
             "consultee_name": consultee.name,
             "is_deemed_agreement": row.position == DEEMED_AGREEMENT,
         }
@@ -341,12 +341,12 @@ async def download_draft(
 
 @router.get(
     "/{consultation_id}/responses",
-    response_model=list[schemas.Response],
+    response_model=list[schemas.ConsultationResponse],
     dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
 )
 async def list_responses(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> list[schemas.Response]:
+) -> list[schemas.ConsultationResponse]:
     """Every response (for the document's team); a consultee sees only their own."""
     consultation = await service.get_consultation(session, principal, consultation_id)
     return [
@@ -358,9 +358,9 @@ async def list_responses(
 @router.post(
     "/{consultation_id}/responses",
     status_code=201,
-    response_model=schemas.Response,
+    response_model=schemas.ConsultationResponse,
     responses={
-        200: {"model": schemas.Response, "description": "Amended the response already recorded."}
+        200: {"model": schemas.ConsultationResponse, "description": "Amended the response already recorded."}
     },
     dependencies=[allowed(P.CONSULTATIONS_RUN)],
 )
@@ -370,7 +370,7 @@ async def record_response(
     session: Session,
     principal: CurrentPrincipal,
     response: HttpResponse,
-) -> schemas.Response:
+) -> schemas.ConsultationResponse:
     """Record a response that came by email or post, on the consultee's behalf (the
     document's team). Answers 200 when it amends one already recorded."""
     consultation = await service.get_consultation(
@@ -392,12 +392,12 @@ async def record_response(
 
 @router.get(
     "/{consultation_id}/response",
-    response_model=schemas.Response,
+    response_model=schemas.ConsultationResponse,
     dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
 )
 async def get_my_response(
     consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> schemas.Response:
+) -> schemas.ConsultationResponse:
     """Your own response to a consultation you are asked about (404 until you respond)."""
     consultation = await service.get_consultation(session, principal, consultation_id)
     consultee = await service.consultee_of(session, consultation, principal.person_id)
@@ -409,7 +409,7 @@ async def get_my_response(
 
 @router.put(
     "/{consultation_id}/response",
-    response_model=schemas.Response,
+    response_model=schemas.ConsultationResponse,
     responses=FIRST_RESPONSE,
     dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
 )
@@ -419,7 +419,7 @@ async def respond(
     session: Session,
     principal: CurrentPrincipal,
     response: HttpResponse,
-) -> schemas.Response:
+) -> schemas.ConsultationResponse:
     """Respond, or change your response until the close (201 the first time, then 200).
     After the close a first response is still recorded, flagged late."""
     consultation = await service.get_consultation(
@@ -440,7 +440,7 @@ async def respond(
 
 @router.get(
     "/{consultation_id}/responses/{response_id}",
-    response_model=schemas.Response,
+    response_model=schemas.ConsultationResponse,
     dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
 )
 async def get_response(
@@ -449,7 +449,7 @@ async def get_response(
     session: Session,
     principal: CurrentPrincipal,
     response: HttpResponse,
-) -> schemas.Response:
+) -> schemas.ConsultationResponse:
     """One response, with its ETag (for the analysis): the team's, or your own."""
     consultation = await service.get_consultation(session, principal, consultation_id)
     for row, consultee in await responses.responses_to(session, principal, consultation):
@@ -461,7 +461,7 @@ async def get_response(
 
 @router.patch(
     "/{consultation_id}/responses/{response_id}",
-    response_model=schemas.Response,
+    response_model=schemas.ConsultationResponse,
     dependencies=[allowed(P.CONSULTATIONS_RUN)],
 )
 async def analyse_response(
@@ -472,7 +472,7 @@ async def analyse_response(
     principal: CurrentPrincipal,
     response: HttpResponse,
     if_match: IfMatchHeader = None,
-) -> schemas.Response:
+) -> schemas.ConsultationResponse:
     """Tag a response with themes and say how it was handled in the next draft (the
     document's team). Needs `If-Match` (the response's ETag)."""
     consultation = await service.get_consultation(session, principal, consultation_id)

@@ -240,7 +240,7 @@ class Analysis(BaseModel):
     )
 
 
-class Response(BaseModel):
+class ConsultationResponse(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -282,4 +282,4 @@ class LinkView(BaseModel):
     questions: list[QuestionOut]
     consultee_name: str
     draft_path: str
-    response: Response | None
+    response: ConsultationResponse | None

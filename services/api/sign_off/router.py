@@ -261,7 +261,7 @@ async def send_amendment(
 )
 async def answer_questions(
     sign_off_id: uuid.UUID,
-    body: schemas.Answers,
+    body: schemas.QuestionAnswers,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,

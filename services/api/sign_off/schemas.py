@@ -96,7 +96,7 @@ class Amendment(BaseModel):
     version_id: uuid.UUID = Field(description="The amended draft, uploaded as a new version.")
 
 
-class Answers(BaseModel):
+class QuestionAnswers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[Key, bool]
