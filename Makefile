@@ -29,16 +29,16 @@ run: install services
 	$(BIN)/policygov run --local-secret var/secret-key
 
 lint: install
-	$(BIN)/ruff check services tests migrations
-	$(BIN)/ruff format --check services tests migrations
+	$(BIN)/ruff check services tests migrations examples
+	$(BIN)/ruff format --check services tests migrations examples
 	$(BIN)/mypy services
 
 test: install services lint
 	$(BIN)/pytest
 
 format: install
-	$(BIN)/ruff check --fix services tests migrations
-	$(BIN)/ruff format services tests migrations
+	$(BIN)/ruff check --fix services tests migrations examples
+	$(BIN)/ruff format services tests migrations examples
 
 openapi: install
 	$(BIN)/python -m services.api.openapi > openapi/openapi.json

@@ -3,7 +3,12 @@ the test database and Redis, as a client on another machine would meet it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +31,42 @@ def live_api(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> It
         yield server.base_url
     finally:
         server.stop()
+
+
+REPO = Path(__file__).resolve().parents[2]
+SPEC = REPO / "openapi" / "openapi.json"
+
+
+@dataclass
+class Generated:
+    """A client generated from the committed spec: where it is and what the generator said."""
+
+    root: Path  # holds the package; put it on sys.path or PYTHONPATH
+    output: str
+
+
+@pytest.fixture(scope="session")
+def python_client(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """openapi-python-client (pinned in pyproject) run on openapi/openapi.json, as an integrator
+    would, with clients/python/config.yaml; its ruff post-hooks find ruff beside it."""
+    root = tmp_path_factory.mktemp("python-client")
+    bin_dir = Path(sys.executable).parent
+    generated = subprocess.run(
+        [
+            str(bin_dir / "openapi-python-client"), "generate",
+            "--path", str(SPEC),
+            "--config", str(REPO / "clients" / "python" / "config.yaml"),
+            "--meta", "none",
+            "--output-path", str(root / "policygov_client"),
+        ],
+        cwd=root,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    output = generated.stdout + generated.stderr
+    assert generated.returncode == 0, output
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return Generated(root, output)
