@@ -280,17 +280,19 @@ class UnavailableMiddleware:
             await unavailable(Request(scope), exc)(scope, receive, send)
 
 
-# Declared on every operation so generated clients and schemathesis know the problem shape.
+# Declared on every operation, then trimmed by services/api/spec.py to those the operation can
+# really give (by what it takes: a body, an id, If-Match...), so generated clients and
+# schemathesis know each problem's shape. No 405 or 406 on an operation: a 405 is about the
+# path's other methods, and nothing here answers 406. No 429: nothing limits a caller's rate.
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {
         "model": Problem,
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         "description": HTTPStatus(status).phrase,
     }
-    for status in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 503)
+    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503)
 }
 # Any operation can meet a database outage or a full heavy-work pool; both say when to retry.
-# No 429: nothing here limits a caller's rate.
 COMMON_RESPONSES[503]["description"] = "Service unavailable: try again after Retry-After."
 COMMON_RESPONSES[503]["headers"] = {
     "Retry-After": {
@@ -298,3 +300,9 @@ COMMON_RESPONSES[503]["headers"] = {
         "schema": {"type": "integer", "minimum": 0},
     }
 }
+
+
+def declared_problem(status: int, description: str) -> dict[str, Any]:
+    """A problem an operation declares itself, in its own words: kept whatever the trimming,
+    e.g. the 413 of a download that builds a file too large to send."""
+    return {**COMMON_RESPONSES[status], "description": description}

@@ -10,7 +10,11 @@ from typing import Any
 
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from services.api.errors import COMMON_RESPONSES
+
 MULTIPART = "multipart/form-data"
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "head", "patch"})
+CHANGES = frozenset({"put", "post", "patch", "delete"})
 # The helpers that put an ETag on a response (services/api/etag.py, services/api/files.py).
 ETAG_SETTERS = {"set_etag", "version_file", "ETag"}
 ETAG_HEADER = {
@@ -91,6 +95,50 @@ def _document_etags(app: Any, schema: dict[str, Any]) -> None:
                     response.setdefault("headers", {}).update(ETAG_HEADER)
 
 
+def problem_statuses(method: str, operation: dict[str, Any]) -> set[int]:
+    """The problems an operation can give, from what it takes (its parameters and body)."""
+    parameters = {(p["in"], p["name"]): p for p in operation.get("parameters", [])}
+    body = operation.get("requestBody", {}).get("content", {})
+    can = {503}  # a database outage or a full heavy-work pool, anywhere
+    if operation.get("security"):
+        can |= {401, 403}
+    if parameters or body:
+        can.add(422)  # a parameter or field out of its schema, or a business rule
+    if body:
+        can |= {400, 413}  # a body that cannot be parsed; a body over its limit
+    ids = any(where == "query" and name.endswith("_id") for where, name in parameters)
+    if body or ids or any(where == "path" for where, _ in parameters):
+        can.add(404)  # an id not in the caller's organisation
+    if ("query", "cursor") in parameters or ("header", "Idempotency-Key") in parameters:
+        can.add(400)  # a cursor not ours, a malformed Idempotency-Key
+    if MULTIPART in body:
+        can.add(415)  # a file of a type the service does not read
+    if method in CHANGES:
+        can.add(409)  # the record's state, a concurrent change, an Idempotency-Key in flight
+    if_match = parameters.get(("header", "If-Match"))
+    if if_match is not None:
+        can.add(412)
+        if if_match.get("required"):
+            can.add(428)
+    return can
+
+
+def _trim_problem_statuses(schema: dict[str, Any]) -> None:
+    # Every operation was given every common problem; keep those it can give, and any an
+    # operation declared in its own words (errors.declared_problem).
+    common = {str(status): r["description"] for status, r in COMMON_RESPONSES.items()}
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            can = problem_statuses(method, operation)
+            responses = operation.get("responses", {})
+            for status in list(responses):
+                declared_here = responses[status].get("description") != common.get(status)
+                if status in common and int(status) not in can and not declared_here:
+                    del responses[status]
+
+
 def document(app: Any) -> None:
     """Apply the touches to the app's OpenAPI document, once, when it is first built."""
     build = app.openapi
@@ -100,6 +148,7 @@ def document(app: Any) -> None:
             schema = build()
             _mark_files_binary(schema)
             _document_etags(app, schema)
+            _trim_problem_statuses(schema)
         result: dict[str, Any] = build()
         return result
 

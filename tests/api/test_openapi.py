@@ -16,8 +16,9 @@ import pytest
 from fastapi import FastAPI
 
 from services.api.app import create_app
-from services.api.errors import COMMON_RESPONSES, PROBLEM_JSON
+from services.api.errors import PROBLEM_JSON
 from services.api.openapi import openapi_schema, render
+from services.api.spec import problem_statuses
 from services.domain.settings import Settings
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
@@ -157,12 +158,16 @@ def _routes(app: FastAPI) -> list[Any]:
     return [r for r in iter_route_contexts(app.routes) if getattr(r, "include_in_schema", False)]
 
 
-def test_every_operation_declares_its_problems_as_problem_json(schema: dict[str, Any]) -> None:
+def test_every_operation_declares_the_problems_it_can_give_as_problem_json(
+    schema: dict[str, Any],
+) -> None:
     assert schema["components"]["schemas"]["Problem"]["properties"]["status"]["type"] == "integer"
     for path, method, operation in _operations(schema):
         responses = operation["responses"]
-        missing = {str(s) for s in COMMON_RESPONSES} - responses.keys()
+        can = {str(s) for s in problem_statuses(method, operation)}
+        missing = can - responses.keys()
         assert not missing, f"{method.upper()} {path} does not declare {sorted(missing)}"
+        assert not {"405", "406"} & responses.keys(), (method, path)
         for status, response in responses.items():
             if status.startswith("4"):
                 # Errors never leave as application/json, so they are not documented so.
@@ -171,6 +176,38 @@ def test_every_operation_declares_its_problems_as_problem_json(schema: dict[str,
                     path,
                     status,
                 )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "problems"),
+    [
+        ("get", "/healthz", {"503"}),
+        ("get", "/v1/documents", {"400", "401", "403", "404", "422", "503"}),
+        ("get", "/v1/documents/{document_id}", {"401", "403", "404", "422", "503"}),
+        (
+            "patch",
+            "/v1/documents/{document_id}",
+            {"400", "401", "403", "404", "409", "412", "413", "422", "428", "503"},
+        ),
+        (
+            "post",
+            "/v1/documents/{document_id}/versions",
+            {"400", "401", "403", "404", "409", "413", "415", "422", "503"},
+        ),
+        ("get", "/v1/consultation-links/{token}", {"404", "422", "503"}),
+        # A download that builds a file says so itself.
+        (
+            "get",
+            "/v1/documents/{document_id}/paper-trail.zip",
+            {"401", "403", "404", "413", "422", "503"},
+        ),
+    ],
+)
+def test_an_operation_lists_only_the_problems_it_can_give(
+    schema: dict[str, Any], method: str, path: str, problems: set[str]
+) -> None:
+    responses = schema["paths"][path][method]["responses"]
+    assert {s for s in responses if s[0] in "45"} == problems
 
 
 def test_every_operation_but_the_health_checks_needs_the_bearer_key(

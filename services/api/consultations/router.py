@@ -58,7 +58,11 @@ def _out(consultation: Consultation, response: HttpResponse) -> schemas.Consulta
 def response_out(row: ResponseRow, consultee: ConsulteeRow) -> schemas.ConsultationResponse:
     return schemas.ConsultationResponse.model_validate(
         {
-            **{c: getattr(row, c) for c in schemas.ConsultationResponse.model_fields if hasattr(row, c)},
+            **{
+                c: getattr(row, c)
+                for c in schemas.ConsultationResponse.model_fields
+                if hasattr(row, c)
+            },
             "consultee_name": consultee.name,
             "is_deemed_agreement": row.position == DEEMED_AGREEMENT,
         }
@@ -360,7 +364,10 @@ async def list_responses(
     status_code=201,
     response_model=schemas.ConsultationResponse,
     responses={
-        200: {"model": schemas.ConsultationResponse, "description": "Amended the response already recorded."}
+        200: {
+            "model": schemas.ConsultationResponse,
+            "description": "Amended the response already recorded.",
+        }
     },
     dependencies=[allowed(P.CONSULTATIONS_RUN)],
 )

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
+from services.api.errors import declared_problem
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
 from services.api.permissions import allowed
@@ -247,6 +248,7 @@ async def download_version(
     "/{document_id}/versions/{version}/diff/{other}",
     response_model=schemas.VersionDiff,
     dependencies=[allowed(P.DOCUMENTS_READ)],
+    responses={413: declared_problem(413, "The comparison needs more memory than it is allowed.")},
 )
 async def diff_versions(
     document_id: uuid.UUID,
@@ -303,7 +305,8 @@ async def get_timeline(
             "for every version, consultations/<id>/report.{json,csv,html}, audit.json with the "
             "verification of the audit chain, manifest.json and SHA256SUMS.",
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
-        }
+        },
+        413: declared_problem(413, "The versions' files are over POLICYGOV_PAPER_TRAIL_MAX_BYTES."),
     },
 )
 async def export_paper_trail(
