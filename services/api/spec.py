@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from services.api.errors import COMMON_RESPONSES
+from services.api.examples import add_examples
 
 MULTIPART = "multipart/form-data"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "head", "patch"})
@@ -149,6 +150,7 @@ def document(app: Any) -> None:
             _mark_files_binary(schema)
             _document_etags(app, schema)
             _trim_problem_statuses(schema)
+            add_examples(schema)
         result: dict[str, Any] = build()
         return result
 
