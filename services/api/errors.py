@@ -18,7 +18,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.imports.schemas import ImportProblem
-from services.api.problems.catalogue import TYPE_BASE
+from services.api.problems.catalogue import BY_SLUG, TYPE_BASE
 from services.api.sign_off.schemas import MissingGate
 from services.domain.db import is_unavailable
 from services.domain.errors import DomainError
@@ -103,6 +103,16 @@ def _location_name(loc: tuple[Any, ...]) -> tuple[str, str | None]:
     return name, where
 
 
+# Errors the framework raises itself (no such path, a method the path does not answer, a body
+# that cannot be parsed) name a problem type of ours too, rather than about:blank.
+FRAMEWORK_SLUGS = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+}
+
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
@@ -115,8 +125,7 @@ def _allowed_methods(request: Request, allow: str | None) -> str:
     for template, operations in request.app.openapi().get("paths", {}).items():
         if compile_path(template)[0].match(path):
             methods |= {m.upper() for m in operations if m in HTTP_METHODS}
-    if "GET" in methods:
-        methods.add("HEAD")
+    # HEAD only where it is declared (the calendar feeds): a GET route does not answer it.
     return ", ".join(sorted(methods))
 
 
@@ -188,7 +197,11 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:
             allow = _allowed_methods(request, (headers or {}).get("Allow"))
             headers = {**(headers or {}), "Allow": allow}
-        return problem_response(request, exc.status_code, detail=detail, headers=headers)
+        slug = FRAMEWORK_SLUGS.get(exc.status_code)
+        title = BY_SLUG[slug].title if slug else None
+        return problem_response(
+            request, exc.status_code, slug=slug, title=title, detail=detail, headers=headers
+        )
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> JSONResponse:

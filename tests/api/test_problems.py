@@ -9,7 +9,8 @@ from pathlib import Path
 from httpx import AsyncClient
 
 from services.api.app import create_app
-from services.api.errors import Problem
+from services.api.errors import FRAMEWORK_SLUGS, Problem
+from services.api.problems.catalogue import TYPE_BASE
 from services.domain.errors import DomainError
 from services.domain.settings import Settings
 from tests.factories import World
@@ -128,3 +129,33 @@ def test_the_problem_schema_names_every_extension_member() -> None:
     named = set(Problem.model_fields)
     # `field` becomes invalid_params in api/errors.py; it is never sent as itself.
     assert _extension_members() - {"field"} <= named, sorted(_extension_members() - named)
+
+
+async def test_errors_the_framework_raises_name_a_type_the_service_describes(
+    client: AsyncClient, world: World
+) -> None:
+    h = world.a.policy_officer.headers
+    nowhere = await client.get("/v1/nowhere", headers=h)
+    wrong_method = await client.delete("/v1/documents", headers=h)
+    unparsable = await client.post(
+        "/v1/documents", content=b"\xff\xfe{", headers={**h, "Content-Type": "application/json"}
+    )
+    for answer, status in ((nowhere, 404), (wrong_method, 405), (unparsable, 400)):
+        assert answer.status_code == status, answer.text
+        kind = answer.json()["type"]
+        assert kind == TYPE_BASE + FRAMEWORK_SLUGS[status]
+        assert (await client.get(kind)).json()["statuses"] == [status]
+    for slug in FRAMEWORK_SLUGS.values():
+        assert (await client.get(f"/problems/{slug}")).status_code == 200, slug
+
+
+async def test_allow_lists_head_only_where_it_is_answered(
+    client: AsyncClient, world: World
+) -> None:
+    h = world.a.policy_officer.headers
+    listing = await client.head("/v1/documents", headers=h)
+    assert listing.status_code == 405
+    assert listing.headers["Allow"] == "GET, POST"
+    feed = await client.post(f"/v1/calendar-feeds/people/{world.a.reader.person_id}.ics")
+    assert feed.status_code == 405
+    assert feed.headers["Allow"] == "GET, HEAD"

@@ -57,6 +57,12 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "same).",
     ),
     ProblemType(
+        "method-not-allowed",
+        "Method not allowed",
+        (405,),
+        "The path does not answer this method; the `Allow` header lists those it does.",
+    ),
+    ProblemType(
         "conflict",
         "Conflict",
         (409,),
