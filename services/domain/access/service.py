@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +18,7 @@ from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
 from services.domain.errors import Invalid, NotFound, Unauthenticated
-from services.domain.people.models import ROLES, Person
+from services.domain.people.models import ROLES, Person, PersonRole
 
 KEY_PREFIX = "pgv_"
 # last_used_at is a hint for admins, not a log: write it at most once a minute per key.
@@ -124,37 +124,53 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, key: ApiKe
     return key
 
 
+# Built once: the statement is compiled once and cached, and runs as Core (no ORM objects) on
+# every request. The person's roles come in the same round trip.
+_KEY_BY_HASH = (
+    select(
+        ApiKey.id,
+        ApiKey.organisation_id,
+        ApiKey.person_id,
+        ApiKey.role,
+        ApiKey.prefix,
+        ApiKey.name,
+        ApiKey.revoked_at,
+        ApiKey.last_used_at,
+        Person.is_active,
+        Person.email,
+        select(func.array_agg(PersonRole.role))
+        .where(PersonRole.person_id == Person.id)
+        .scalar_subquery()
+        .label("person_roles"),
+    )
+    .outerjoin(Person, Person.id == ApiKey.person_id)
+    .where(ApiKey.key_hash == bindparam("key_hash"))
+)
+
+
 async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
     """The principal a key acts as; Unauthenticated if it is unknown, revoked or its person left."""
-    # One round trip for the key and its person: this runs on every request.
-    row = (
-        await session.execute(
-            select(ApiKey, Person)
-            .outerjoin(Person, Person.id == ApiKey.person_id)
-            .where(ApiKey.key_hash == hash_key(secret))
-            .options(selectinload(Person.roles))
-        )
-    ).first()
-    if row is None or row[0].revoked_at is not None:
+    # One round trip for the key, its person and their roles: this runs on every request.
+    conn = await session.connection()
+    key = (await conn.execute(_KEY_BY_HASH, {"key_hash": hash_key(secret)})).first()
+    if key is None or key.revoked_at is not None:
         raise Unauthenticated("The API key is not valid.")
-    key, person = row
     label = f"api key {key.prefix}… ({key.name})"
     if key.person_id is not None:
-        if person is None or not person.is_active:
+        if not key.is_active:
             raise Unauthenticated("The person this API key belongs to is no longer active.")
-        label = f"{person.email} via {label}"
+        label = f"{key.email} via {label}"
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         # A plain conditional UPDATE: it must not bump the key's version (its ETag) nor fail
         # when many requests with the same key arrive at once.
-        await session.execute(
+        await conn.execute(
             update(ApiKey)
             .where(ApiKey.id == key.id)
             .where(
                 (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < now - LAST_USED_RESOLUTION)
             )
             .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
         )
     return Principal(
         organisation_id=key.organisation_id,
@@ -163,5 +179,5 @@ async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
         label=label,
         api_key_id=key.id,
         # A key can do only what both its role and its person's roles allow.
-        person_roles=frozenset(r.role for r in person.roles) if person is not None else None,
+        person_roles=frozenset(key.person_roles or ()) if key.person_id is not None else None,
     )
