@@ -61,7 +61,10 @@ async def list_documents(
     cursor: Cursor | None = None,
     limit: PageSize = 50,
 ) -> schemas.DocumentPage:
-    """List and search the register. Ordered by reference, or by relevance when `q` is given."""
+    """List and search the register, ordered by reference. With `q`, by relevance: documents
+    whose title or reference has the words, then whose summary has them, then whose text has
+    them as a phrase, then apart; within each, issued documents before drafts, then by
+    reference."""
     filters = service.DocumentFilters(
         kind=kind,
         status=status,
@@ -75,8 +78,8 @@ async def list_documents(
         q=q or None,
     )
     scope = filters.as_dict()
-    # With a text query the order is by relevance (a rank), otherwise by reference.
-    shape = (float, uuid.UUID) if filters.q else (str, uuid.UUID)
+    # With a text query the position is (tier, draft only, reference, id), else (reference, id).
+    shape = (int, int, str, uuid.UUID) if filters.q else (str, uuid.UUID)
     after = decode_cursor(settings.keyring, cursor, scope, shape) if cursor else None
     documents, last = await service.list_documents(
         session, principal, filters, after=after, limit=limit

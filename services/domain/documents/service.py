@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
@@ -271,6 +271,75 @@ def _conditions(principal: Principal, f: DocumentFilters) -> list[ColumnElement[
     return conditions
 
 
+def _text_matches(principal: Principal, query: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The query against the text the caller may search: drafts only where they may see them."""
+    scope = authz.draft_scope(principal)
+    if scope == "all":
+        return Document.search_all.bool_op("@@")(query)
+    if scope == "none":
+        return Document.search_published.bool_op("@@")(query)
+    mine = authz.named_on_condition(principal)
+    return or_(
+        Document.search_published.bool_op("@@")(query),
+        and_(mine, Document.search_all.bool_op("@@")(query)),
+    )
+
+
+def search_tiers(principal: Principal, text: str) -> list[ColumnElement[bool]]:
+    """What each tier of a search holds, most relevant first: the title (or reference) has the
+    words; the summary has them; the text has them as a phrase; the text has them apart. The
+    tiers share out exactly the documents the query matches (the text vectors include the title
+    and summary), each in one tier."""
+    words = func.websearch_to_tsquery("english", text)
+    phrase = func.phraseto_tsquery("english", text)
+    matches = _text_matches(principal, words)
+    in_title = Document.search_title.bool_op("@@")(words)
+    in_summary = Document.search_summary.bool_op("@@")(words)
+    as_phrase = func.coalesce(_text_matches(principal, phrase), false())
+    return [
+        and_(matches, in_title),
+        and_(matches, not_(in_title), in_summary),
+        and_(matches, not_(in_title), not_(in_summary), as_phrase),
+        and_(matches, not_(in_title), not_(in_summary), not_(as_phrase)),
+    ]
+
+
+# Within a tier: issued documents first (for those who also see drafts), then by reference.
+# The index ix_documents_org_issued_first_reference serves this order.
+_DRAFT_ONLY = Document.issued_version.is_(None)
+_TIER_ORDER = (_DRAFT_ONLY, Document.reference, Document.id)
+
+
+async def _search(
+    session: AsyncSession,
+    principal: Principal,
+    conditions: list[ColumnElement[bool]],
+    text: str,
+    after: list[Any] | None,
+    wanted: int,
+) -> tuple[list[Document], list[list[Any]]]:
+    """Up to ``wanted`` matches after the position, reading the tiers in turn. Each tier's read
+    stops at what the page still needs, so a word in nearly every document costs a page."""
+    tiers = search_tiers(principal, text)
+    first, position = (after[0], after[1:]) if after else (0, None)
+    documents: list[Document] = []
+    positions: list[list[Any]] = []
+    for number in range(first, len(tiers)):
+        where = [*conditions, tiers[number]]
+        if number == first and position is not None:
+            draft_only, reference, last_id = position
+            where.append(tuple_(*_TIER_ORDER) > tuple_(bool(draft_only), reference, last_id))
+        query = select(Document).where(*where).order_by(*_TIER_ORDER)
+        found = (await session.execute(query.limit(wanted - len(documents)))).scalars().all()
+        documents += found
+        positions += [
+            [number, int(d.issued_version is None), d.reference, str(d.id)] for d in found
+        ]
+        if len(documents) >= wanted:
+            break
+    return documents, positions
+
+
 async def list_documents(
     session: AsyncSession,
     principal: Principal,
@@ -281,39 +350,14 @@ async def list_documents(
 ) -> tuple[list[Document], list[Any] | None]:
     """One page of documents and the position after its last row (None on the last page).
 
-    Without a text query the order is by reference; with one, by relevance.
+    Without a text query the order is by reference; with one, by tier (``search_tiers``), then
+    issued first, then by reference.
     """
     conditions = _conditions(principal, filters)
     if filters.q:
-        tsquery = func.websearch_to_tsquery("english", filters.q)
-        match: ColumnElement[bool]
-        rank: ColumnElement[float]
-        scope = authz.draft_scope(principal)
-        if scope == "all":
-            match = Document.search_all.op("@@")(tsquery)
-            rank = func.ts_rank_cd(Document.search_all, tsquery)
-        elif scope == "none":
-            match = Document.search_published.op("@@")(tsquery)
-            rank = func.ts_rank_cd(Document.search_published, tsquery)
-        else:
-            mine = authz.named_on_condition(principal)
-            match = or_(
-                Document.search_published.op("@@")(tsquery),
-                and_(mine, Document.search_all.op("@@")(tsquery)),
-            )
-            rank = case(
-                (mine, func.ts_rank_cd(Document.search_all, tsquery)),
-                else_=func.ts_rank_cd(Document.search_published, tsquery),
-            )
-        rank = cast(rank, Float(precision=53))
-        conditions.append(match)
-        if after:
-            last_rank, last_id = after
-            conditions.append(or_(rank < last_rank, and_(rank == last_rank, Document.id > last_id)))
-        query = select(Document, rank).where(*conditions).order_by(rank.desc(), Document.id)
-        rows = (await session.execute(query.limit(limit + 1))).all()
-        documents = [row[0] for row in rows]
-        positions = [[row[1], str(row[0].id)] for row in rows]
+        documents, positions = await _search(
+            session, principal, conditions, filters.q, after, limit + 1
+        )
     else:
         if after:
             conditions.append(tuple_(Document.reference, Document.id) > tuple_(after[0], after[1]))
