@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import text as sql_text
 
 from tests.factories import World, document_body
 
@@ -98,7 +99,7 @@ async def test_title_then_summary_then_phrase_then_words_apart_issued_first(
 
 
 async def test_paging_one_at_a_time_keeps_the_order(client: AsyncClient, world: World) -> None:
-    ids = await golden(client, world)
+    await golden(client, world)
     po = world.a.policy_officer.headers
     assert await search(client, po, "care plan", limit=1) == await search(client, po, "care plan")
 
@@ -125,3 +126,43 @@ async def test_one_word_and_negated_queries_match_as_before(
     # websearch syntax: a document saying "templates" anywhere is left out.
     assert "title draft" not in tiers(ids, await search(client, po, "care plan -templates"))
     assert tiers(ids, await search(client, po, "nothing relevant")) == ["elsewhere"]
+
+
+QUERIES = [
+    "care plan",
+    "plan",
+    '"care plan"',
+    "care plan -templates",
+    "-templates care",
+    "care or respite",
+    "the",
+    "visits",
+]
+# The match set as it was before the tiers: each tier must hold a share of exactly these.
+MATCHED = {
+    "policy_officer": "search_all @@ websearch_to_tsquery('english', :q)",
+    "reader": "search_published @@ websearch_to_tsquery('english', :q)",
+    "author": "search_published @@ websearch_to_tsquery('english', :q) OR ("
+    "(author_id = :me OR responsible_officer_id = :me OR owner_id = :me)"
+    " AND search_all @@ websearch_to_tsquery('english', :q))",
+}
+
+
+async def test_the_tiers_share_out_exactly_the_documents_the_query_matches(
+    client: AsyncClient, world: World
+) -> None:
+    await golden(client, world)
+    for role, matched in MATCHED.items():
+        member = world.a.members[role]
+        for q in QUERIES:
+            found = await search(client, member.headers, q, limit=2)
+            async with world.sessionmaker() as session:
+                rows = await session.execute(
+                    sql_text(
+                        f"SELECT id FROM documents WHERE organisation_id = :org AND ({matched})"
+                    ),
+                    {"q": q, "org": world.a.id, "me": member.person_id},
+                )
+                expected = sorted(str(r[0]) for r in rows)
+            assert len(found) == len(set(found)), (role, q)
+            assert sorted(found) == expected, (role, q)
