@@ -279,7 +279,8 @@ def _text_matches(principal: Principal, query: ColumnElement[Any]) -> ColumnElem
         return Document.search_all.bool_op("@@")(query)
     if scope == "none":
         return Document.search_published.bool_op("@@")(query)
-    mine = authz.named_on_condition(principal)
+    # Never NULL (a document with no author, say), so that NOT of it is the rest.
+    mine = func.coalesce(authz.named_on_condition(principal), false())
     return or_(
         Document.search_published.bool_op("@@")(query),
         and_(mine, Document.search_all.bool_op("@@")(query)),
@@ -309,7 +310,7 @@ def search_tiers(principal: Principal, text: str) -> list[ColumnElement[bool]]:
     if authz.draft_scope(principal) == "named":
         # Two vectors (the issued text, or the draft where the caller is named): a document
         # could meet the phrase in one and the words apart in the other; it goes in one tier.
-        as_phrase = func.coalesce(_text_matches(principal, with_phrase), false())
+        as_phrase = _text_matches(principal, with_phrase)
         phrase_tier = and_(*register_only, as_phrase)
         apart_tier = and_(*register_only, _text_matches(principal, words), not_(as_phrase))
     else:
