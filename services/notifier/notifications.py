@@ -37,7 +37,8 @@ async def send_notification(ctx: dict[str, Any], notification_id: str) -> str:
             return "cancelled"
     try:
         message = render(notification, settings)
-        await backend_for(settings).send(message)
+        # The worker's backend keeps its SMTP connections; a job run alone opens its own.
+        await (ctx.get("mail") or backend_for(settings)).send(message)
     except PermanentMailError as exc:
         async with sessionmaker() as session, session.begin():
             ours = await service.finish(session, notification, "failed", error=str(exc)[:2000])

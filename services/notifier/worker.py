@@ -20,6 +20,7 @@ from arq.worker import create_worker
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.health import DependencyHealth
 from services.domain.settings import Settings, get_settings
+from services.notifier.email import backend_for
 from services.notifier.health import (
     REDIS,
     backoff_for,
@@ -99,6 +100,8 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
         "redis": redis,
         "transport": ArqTransport(redis),
         "http": receiver_client(settings),
+        # One mail backend for the worker's life: its SMTP connections are reused.
+        "mail": backend_for(settings, keep_open=True),
         "health": health,
         "stopping": stopping,
     }
@@ -125,6 +128,7 @@ async def close_context(ctx: dict[str, Any]) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await ctx[name]
     await ctx["http"].aclose()
+    await ctx["mail"].aclose()
     await ctx["redis"].aclose()
     await ctx["engine"].dispose()
 

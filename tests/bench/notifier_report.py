@@ -195,7 +195,7 @@ def print_table(report: Report) -> None:
     if t:
         notes.append(
             f"Throughput: one worker (python -m services.cli worker, max_jobs {t.max_jobs}, relay "
-            f"poll {t.poll_seconds:g} s), aiosmtplib opening one SMTP connection per email, an "
+            f"poll {t.poll_seconds:g} s), its SMTP connections kept open between emails, an "
             "aiosmtpd sink; the documents were committed before the worker started, so the relay "
             "drains a backlog of events while the sends run."
         )

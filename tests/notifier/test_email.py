@@ -390,6 +390,7 @@ class Received:
     message: EmailMessage
     over_tls: bool
     login: bytes | None
+    peer: object = None  # the client's (host, port): one per connection
 
 
 @dataclass
@@ -426,6 +427,7 @@ class ScriptedHandler:
                 over_tls=server.transport is not None
                 and server.transport.get_extra_info("ssl_object") is not None,
                 login=session.auth_data if isinstance(session.auth_data, bytes) else None,
+                peer=session.peer,
             )
         )
         return "250 Message accepted for delivery"
@@ -850,6 +852,58 @@ async def test_a_5xx_after_data_is_permanent_and_a_4xx_after_data_is_transient(
     with pytest.raises(TransientMailError, match="452 on DATA"):
         await backend_for(settings).send(render(make_notification(), settings))
     assert smtp_server.handler.received == []
+
+
+async def test_the_worker_backend_sends_one_message_after_another_on_one_connection(
+    smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    settings = smtp(mail_settings, smtp_server.port)
+    kept = backend_for(settings, keep_open=True)
+    for _ in range(3):
+        await kept.send(render(make_notification(), settings))
+    await kept.aclose()
+    for _ in range(2):
+        await backend_for(settings).send(render(make_notification(), settings))
+    peers = [r.peer for r in smtp_server.handler.received]
+    assert len(peers) == 5
+    assert len(set(peers[:3])) == 1  # kept open
+    assert len(set(peers)) == 3  # a backend not kept open connects for each message
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced_and_nothing_is_lost(
+    mail_settings: Settings,
+) -> None:
+    handler = ScriptedHandler()
+    controller, server = start_server(handler)
+    settings = smtp(mail_settings, server.port)
+    kept = backend_for(settings, keep_open=True)
+    try:
+        await kept.send(render(make_notification(), settings))
+        controller.stop()  # the relay restarts: every open connection is dropped
+        controller = Controller(handler, hostname="127.0.0.1", port=server.port)
+        controller.start()
+        second = make_notification()
+        await kept.send(render(second, settings))
+    finally:
+        await kept.aclose()
+        controller.stop()
+    assert [r.message["Message-ID"] for r in handler.received][1] == second.message_id
+    assert len({r.peer for r in handler.received}) == 2
+
+
+async def test_a_connection_that_met_a_refusal_is_not_reused(
+    smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    settings = smtp(mail_settings, smtp_server.port)
+    kept = backend_for(settings, keep_open=True)
+    await kept.send(render(make_notification(), settings))
+    smtp_server.handler.replies["RCPT"].append("550 5.1.1 no such user")
+    with pytest.raises(PermanentMailError):
+        await kept.send(render(make_notification(), settings))
+    await kept.send(render(make_notification(), settings))
+    await kept.aclose()
+    first, after = (r.peer for r in smtp_server.handler.received)
+    assert first != after
 
 
 async def test_a_refused_connection_is_transient(mail_settings: Settings) -> None:

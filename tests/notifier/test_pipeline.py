@@ -164,6 +164,18 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped: a worker left running would relay the next
+    tests' events from the same database."""
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+        raise
+
+
 async def wait_until_all_sent(world: World, count: int, seconds: float = 40) -> None:
     for _ in range(int(seconds / 0.2)):
         rows = await statuses(world)
@@ -189,8 +201,7 @@ async def test_a_worker_killed_in_the_middle_of_sending_leaves_each_email_sent_o
         worker = start_worker(env)
         await wait_until_all_sent(world, 5)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=15)
+        stop_worker(worker)
     ids = sink.handler.message_ids()
     assert len(ids) == 5 and set(ids.values()) == {1}, ids
 
@@ -208,8 +219,7 @@ async def test_events_committed_while_redis_is_down_are_delivered_when_it_return
         await wait_until_all_sent(world, 3)
     finally:
         if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=15)
+            stop_worker(worker)
         redis.stop()
     assert sorted(sink.handler.message_ids().values()) == [1, 1, 1]
 
