@@ -4,6 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The TypeScript client test's tools (openapi-typescript, openapi-fetch, tsc), pinned by the lock file.
+CLIENT_TS := clients/typescript
+NODE_STAMP := $(CLIENT_TS)/node_modules/.installed-stamp
 
 # Tests use the local services; testcontainers is the fallback where these are unset and Docker runs.
 export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/policygov_test
@@ -16,6 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(NODE_STAMP): $(CLIENT_TS)/package.json $(CLIENT_TS)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20) is needed for the TypeScript client test" >&2; exit 1; }
+	cd $(CLIENT_TS) && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 install: $(STAMP)
 
@@ -33,7 +41,8 @@ lint: install
 	$(BIN)/ruff format --check services tests migrations examples
 	$(BIN)/mypy services
 
-test: install services lint
+# The TypeScript tools only for make test: make run needs no Node.js.
+test: install $(NODE_STAMP) services lint
 	$(BIN)/pytest
 
 format: install
@@ -55,3 +64,4 @@ faults: install services
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(CLIENT_TS)/node_modules $(CLIENT_TS)/dist $(CLIENT_TS)/src/generated
