@@ -8,7 +8,6 @@ import contextlib
 import json
 import logging.config
 import os
-import signal
 import sys
 import typing
 from collections.abc import Awaitable, Callable
@@ -338,16 +337,14 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 def worker() -> None:
     """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
-    from services.notifier.worker import run_notifier
+    from services.notifier.worker import run_notifier, stop_on_signals
 
     logging.config.dictConfig(logging_config())
     get_settings().keyring  # noqa: B018  refuse to start before connecting to anything
 
     async def work() -> None:
         stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stopping.set)
+        stop_on_signals(stopping)
         await run_notifier(get_settings(), stopping)
 
     asyncio.run(work())

@@ -10,6 +10,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -131,6 +134,52 @@ async def close_context(ctx: dict[str, Any]) -> None:
     await ctx["mail"].aclose()
     await ctx["redis"].aclose()
     await ctx["engine"].dispose()
+
+
+# A stop that takes longer than this is stuck: Kubernetes and compose give 10 s or more before
+# SIGKILL, and a worker left running would keep taking jobs no one will see the end of.
+STOP_GRACE_SECONDS = 10.0
+STUCK_EXIT_STATUS = 70  # EX_SOFTWARE
+
+
+def _awaiting(task: asyncio.Task[Any]) -> str:
+    """Where a task waits, innermost last: what a stuck stop is waiting for."""
+    parts: list[str] = []
+    awaited: Any = task.get_coro()
+    while awaited is not None and len(parts) < 12:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+        if frame is not None:
+            parts.append(f"{frame.f_code.co_name}:{frame.f_lineno}")
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return f"{task.get_name()} [{' > '.join(parts) or '?'}]"
+
+
+def stop_on_signals(
+    stopping: asyncio.Event,
+    grace_seconds: float = STOP_GRACE_SECONDS,
+    force_exit: Callable[[int], Any] = os._exit,
+) -> None:
+    """SIGTERM or Ctrl-C asks the notifier to stop. If it has not stopped ``grace_seconds``
+    later, the process logs every task still waiting, and where, and exits anyway
+    (status 70): the work it held is leased in the database, so the sweep takes it up."""
+    loop = asyncio.get_running_loop()
+
+    def stuck() -> None:
+        waiting = [_awaiting(t) for t in asyncio.all_tasks(loop) if not t.done()]
+        logger.error(
+            "notifier: still stopping after %g s; exiting anyway. Waiting: %s",
+            grace_seconds,
+            "; ".join(waiting) or "nothing",
+        )
+        force_exit(STUCK_EXIT_STATUS)
+
+    def ask() -> None:
+        if not stopping.is_set():
+            stopping.set()
+            loop.call_later(grace_seconds, stuck)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, ask)
 
 
 async def run_notifier(

@@ -9,12 +9,19 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from services.domain.settings import Settings
-from services.notifier.worker import HEARTBEAT_KEY, WorkerSettings, health_check
+from services.notifier.worker import (
+    HEARTBEAT_KEY,
+    STUCK_EXIT_STATUS,
+    WorkerSettings,
+    health_check,
+    stop_on_signals,
+)
 
 
 async def test_the_health_job_runs_through_the_queue(settings: Settings) -> None:
@@ -73,3 +80,31 @@ async def test_policygov_worker_starts_and_stops_cleanly(settings: Settings) -> 
         output = process.communicate(timeout=15)[0].decode()
         await pool.aclose()
     assert process.returncode == 0, output
+
+
+async def test_a_stop_that_hangs_is_ended_after_the_grace_and_says_what_it_waited_for(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stopping = asyncio.Event()
+    exits: list[int] = []
+    stop_on_signals(stopping, grace_seconds=0.2, force_exit=exits.append)
+    forever = asyncio.get_running_loop().create_future()
+
+    async def never_finishes_closing() -> None:
+        await forever
+
+    stuck = asyncio.create_task(never_finishes_closing(), name="stuck-close")
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.sleep(0.05)
+        assert stopping.is_set()
+        assert exits == []
+        await asyncio.sleep(0.4)
+        assert exits == [STUCK_EXIT_STATUS]
+        [record] = [r for r in caplog.records if "still stopping" in r.getMessage()]
+        assert "stuck-close [never_finishes_closing" in record.getMessage()
+    finally:
+        stuck.cancel()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
