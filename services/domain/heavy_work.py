@@ -10,15 +10,18 @@ event loop only waits on a thread.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import multiprocessing
 import resource
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, TypeVar
 
 from services.domain.errors import DomainError, Invalid, PayloadTooLarge
@@ -105,8 +108,39 @@ def _slots(concurrency: int) -> threading.BoundedSemaphore:
 @lru_cache
 def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(PRELOAD + main_script_imports())
     return context
+
+
+def main_script_imports() -> list[str]:
+    """The modules the process's main script imports, for the fork server to load once.
+
+    multiprocessing runs the parent's main script again in every child, as ``__mp_main__``: for
+    ``policygov run`` (a console script: ``from services.cli import main``) that imported the whole
+    service in each job, about 0.3 s of CPU before the job began. With those modules already loaded
+    in the fork server, running the script again costs nothing. A main module run with ``-m`` is
+    run again too (unless it is a package's ``__main__``): then that module is the one to load.
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None:
+        name = str(spec.name)
+        return [] if name == "__main__" or name.endswith(".__main__") else [name]
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return []
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    modules: list[str] = []
+    # Only the script's top level: code under `if __name__ == "__main__":` is not run again.
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            modules += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.append(node.module)
+    return modules
 
 
 def _run(

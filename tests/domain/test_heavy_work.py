@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +53,37 @@ async def test_a_cancelled_request_keeps_its_slot_until_its_child_is_ended() -> 
     started = time.monotonic()
     assert await run_bounded(os.getpid, limits=limits) != os.getpid()
     assert time.monotonic() - started > 0.9  # it waited for the child killed at 1.5 s
+
+
+SCRIPT = """
+import asyncio, os
+import marker  # stands for what a console script imports (policygov: services.cli)
+from services.domain.heavy_work import HeavyLimits, run_bounded
+
+async def jobs():
+    return [await run_bounded(os.getpid, limits=HeavyLimits()) for _ in range(3)]
+
+if __name__ == "__main__":
+    print(" ".join(str(pid) for pid in asyncio.run(jobs())))
+"""
+
+
+def test_a_job_does_not_import_again_what_the_main_script_imports(tmp_path: Path) -> None:
+    # multiprocessing runs the main script again in each child; what it imports is loaded once,
+    # in the fork server, not once a job (for `policygov run`, 0.3 s of CPU a job).
+    (tmp_path / "marker.py").write_text(
+        "import os\nwith open(os.environ['MARKS'], 'a') as f:\n    f.write(f'{os.getpid()}\\n')\n"
+    )
+    (tmp_path / "main.py").write_text(SCRIPT)
+    marks = tmp_path / "marks"
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "MARKS": str(marks), "PYTHONPATH": f"{tmp_path}:{root}"}
+    ran = subprocess.run(
+        [sys.executable, str(tmp_path / "main.py")], env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    jobs = set(ran.stdout.split())
+    importers = set(marks.read_text().split())
+    assert len(jobs) == 3
+    assert jobs.isdisjoint(importers)
+    assert len(importers) == 2  # the script's own process and the fork server
