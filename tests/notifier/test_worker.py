@@ -19,6 +19,7 @@ from services.notifier.worker import (
     HEARTBEAT_KEY,
     STUCK_EXIT_STATUS,
     WorkerSettings,
+    cancel_until_done,
     health_check,
     stop_on_signals,
 )
@@ -108,3 +109,29 @@ async def test_a_stop_that_hangs_is_ended_after_the_grace_and_says_what_it_waite
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
+
+
+async def test_a_task_that_loses_a_cancellation_is_cancelled_again_until_it_ends() -> None:
+    # As arq's poll loop did when asyncio.wait_for (Python 3.11) swallowed the cancellation
+    # arriving as a Redis reply did: it went on polling, and SIGTERM waited for the watchdog.
+    cancellations = 0
+
+    async def polls_on_after_one_cancel() -> None:
+        nonlocal cancellations
+        while True:
+            try:
+                await asyncio.sleep(0.01)
+            except asyncio.CancelledError:
+                cancellations += 1
+                if cancellations > 1:
+                    raise
+
+    async def ends_at_the_first() -> None:
+        await asyncio.sleep(60)
+
+    stubborn = asyncio.create_task(polls_on_after_one_cancel())
+    plain = asyncio.create_task(ends_at_the_first())
+    await asyncio.sleep(0)
+    await asyncio.wait_for(cancel_until_done([stubborn, plain], every=0.05), timeout=5)
+    assert stubborn.cancelled() and plain.cancelled()
+    assert cancellations == 2
