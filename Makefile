@@ -11,6 +11,8 @@ NODE_STAMP := $(CLIENT_TS)/node_modules/.installed-stamp
 # Tests use the local services; testcontainers is the fallback where these are unset and Docker runs.
 export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/policygov_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Test processes (pytest-xdist); each has its own database and Redis database (tests/conftest.py).
+TEST_WORKERS ?= 4
 
 .PHONY: install services run test lint format openapi permissions bench faults clean
 
@@ -43,7 +45,7 @@ lint: install
 
 # The TypeScript tools only for make test: make run needs no Node.js.
 test: install $(NODE_STAMP) services lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 format: install
 	$(BIN)/ruff check --fix services tests migrations examples

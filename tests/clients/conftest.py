@@ -14,6 +14,7 @@ import pytest
 
 from services.domain.settings import Settings
 from tests.bench.servers import start_uvicorn
+from tests.once import once_per_run
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +49,20 @@ class Generated:
 @pytest.fixture(scope="session")
 def python_client(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     """openapi-python-client (pinned in pyproject) run on openapi/openapi.json, as an integrator
-    would, with clients/python/config.yaml; its ruff post-hooks find ruff beside it."""
-    root = tmp_path_factory.mktemp("python-client")
+    would, with clients/python/config.yaml; its ruff post-hooks find ruff beside it. Once per
+    run: every worker uses the one generated package (tests/once.py)."""
+    generated = once_per_run(
+        tmp_path_factory,
+        "python-client",
+        _generate_python_client,
+        lambda saved: Generated(Path(saved["root"]), saved["output"]),
+    )
+    if str(generated.root) not in sys.path:
+        sys.path.insert(0, str(generated.root))
+    return generated
+
+
+def _generate_python_client(root: Path) -> Generated:
     bin_dir = Path(sys.executable).parent
     generated = subprocess.run(
         [
@@ -67,6 +80,4 @@ def python_client(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     )  # fmt: skip
     output = generated.stdout + generated.stderr
     assert generated.returncode == 0, output
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
     return Generated(root, output)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.factories import World
+from tests.once import once_per_run
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "openapi.json"
@@ -94,17 +95,28 @@ def spec_operations(items: dict[str, Any]) -> set[tuple[str, str, str]]:
     }
 
 
-@pytest.fixture(scope="module")
-def generated() -> Run:
-    """The types generated from the committed spec, written where drive.ts imports them."""
-    return generate(SPEC, GENERATED)
+def _load_run(saved: dict[str, Any]) -> Run:
+    return Run(saved["returncode"], saved["output"])
 
 
 @pytest.fixture(scope="module")
-def compiled(generated: Run) -> Run:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The types generated from the committed spec, written where drive.ts imports them: once
+    per run, whichever worker asks first (tests/once.py)."""
+    return once_per_run(
+        tmp_path_factory, "typescript-types", lambda _: generate(SPEC, GENERATED), _load_run
+    )
+
+
+@pytest.fixture(scope="module")
+def compiled(generated: Run, tmp_path_factory: pytest.TempPathFactory) -> Run:
     assert generated.returncode == 0, generated.output
-    shutil.rmtree(CLIENT / "dist", ignore_errors=True)
-    return run(BIN / "tsc", "-p", ".")
+
+    def compile_client(_: Path) -> Run:
+        shutil.rmtree(CLIENT / "dist", ignore_errors=True)
+        return run(BIN / "tsc", "-p", ".")
+
+    return once_per_run(tmp_path_factory, "typescript-compiled", compile_client, _load_run)
 
 
 def test_the_generator_reads_the_committed_spec_without_a_warning(generated: Run) -> None:
