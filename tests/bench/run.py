@@ -37,7 +37,7 @@ from services.cli import migrate
 from services.domain.documents.service import DocumentFilters
 from services.domain.people.models import Person, PersonRole
 from services.domain.tracker import service as tracker
-from tests.bench import dataset, explain, loadgen, notifier, notifier_report, wrk
+from tests.bench import dataset, explain, goals, loadgen, notifier, notifier_report, wrk
 from tests.bench.servers import Server, get, start_uvicorn
 from tests.bench.usage import Meter, Usage
 
@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         if not notifier_wanted:
             print(f"no scenario matches BENCH_ONLY={args.only!r}", file=sys.stderr)
         report = run_notifier(args) if notifier_wanted else None
-        write_results(args, None, None, None, [], {}, None, report)
+        goals.print_goals(write_results(args, None, None, None, [], {}, None, report, None))
         print(f"Results in var/bench/results.json ({time.perf_counter() - started:.0f} s).")
         return 1 if report is None or report.errors else 0
     data = prepare_data(url, args)
@@ -464,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
 
     servers: dict[str, Server] = {}
     outcomes: list[Outcome] = []
+    api_rss: int | None = None
     try:
         servers["api"] = start_uvicorn(
             "api",
@@ -488,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes.append(
                 measure(scenario, servers[scenario.server], data.api_key, args, wrk_path)
             )
+        api_rss = rss_bytes(servers["api"].process.pid)
     finally:
         for server in servers.values():
             server.stop()
@@ -509,13 +511,24 @@ def main(argv: list[str] | None = None) -> int:
     if data.generation_seconds is not None:
         print(f"Generating the {data.documents:,} documents took {data.generation_seconds:.0f} s.")
     # The API results are written first: a notifier failure must not lose them.
-    write_results(args, data, client, counts, outcomes, ratios, plans, None)
+    write_results(args, data, client, counts, outcomes, ratios, plans, None, api_rss)
     report = run_notifier(args) if notifier_wanted else None
-    if report is not None:
-        write_results(args, data, client, counts, outcomes, ratios, plans, report)
+    goals.print_goals(
+        write_results(args, data, client, counts, outcomes, ratios, plans, report, api_rss)
+    )
     print(f"Results in var/bench/results.json (whole run {time.perf_counter() - started:.0f} s).")
     failed = any(o.result.errors for o in outcomes) or (report is not None and report.errors)
     return 1 if failed else 0
+
+
+def rss_bytes(pid: int) -> int | None:
+    """A process's resident memory now (Linux), for the memory goal."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), None)
+    return int(line.split()[1]) * 1024 if line else None
 
 
 def run_notifier(args: argparse.Namespace) -> notifier_report.Report:
@@ -543,7 +556,10 @@ def write_results(
     ratios: dict[str, dict[str, float]],
     plans: dict[str, Any] | None,
     report: notifier_report.Report | None,
-) -> None:
+    api_rss: int | None,
+) -> list[goals.Goal]:
+    rows = [goals.Row(o.scenario.name, o.result.rps, o.result.p99_ms) for o in outcomes]
+    judged = goals.judge(rows, report, api_rss)
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "client": client,
@@ -578,8 +594,11 @@ def write_results(
         "ratios_vs_reference": ratios,
         "explain": plans,
         "notifier": notifier_report.to_json(report) if report else None,
+        "api_rss_bytes": api_rss,
+        "goals": goals.to_json(judged),
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    return judged
 
 
 if __name__ == "__main__":

@@ -1,0 +1,144 @@
+"""Issue 16's goals, judged from one `make bench` run: printed with a verdict each and written to
+var/bench/results.json under `goals`, so a script can read them.
+
+A goal this run did not measure (a scenario left out with BENCH_ONLY, or a figure the bench does
+not take yet) has the verdict "not measured": never a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tests.bench.notifier_report import Report
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scenario's figures (from run.Outcome)."""
+
+    name: str
+    rps: float
+    p99_ms: float
+
+
+@dataclass
+class Goal:
+    goal: str
+    target: str
+    measured: str
+    verdict: str  # "pass", "fail" or "not measured"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("pass" if ok else "fail")
+
+
+def judge(rows: Sequence[Row], report: Report | None, api_rss_bytes: int | None) -> list[Goal]:
+    by_name = {r.name: r for r in rows}
+    floor = by_name.get("reference get-by-id")
+    goals: list[Goal] = []
+
+    def ratio_goal(name: str, minimum: float, max_p99_vs_floor: float | None = None) -> None:
+        row = by_name.get(name)
+        if row is None or floor is None or not floor.rps:
+            goals.append(
+                Goal(f"{name}: req/s", f"≥ {minimum}x the floor's req/s", "-", "not measured")
+            )
+            return
+        ratio = row.rps / floor.rps
+        goals.append(
+            Goal(
+                f"{name}: req/s",
+                f"≥ {minimum}x the floor's req/s",
+                f"{ratio:.2f}x ({row.rps:,.0f} vs {floor.rps:,.0f})",
+                _verdict(ratio >= minimum),
+            )
+        )
+        if max_p99_vs_floor is not None:
+            p99 = row.p99_ms / floor.p99_ms if floor.p99_ms else float("inf")
+            goals.append(
+                Goal(
+                    f"{name}: p99",
+                    f"≤ {max_p99_vs_floor:g}x the floor's p99",
+                    f"{p99:.1f}x ({row.p99_ms:,.0f} vs {floor.p99_ms:,.0f} ms)",
+                    _verdict(p99 <= max_p99_vs_floor),
+                )
+            )
+
+    ratio_goal("api get-by-id", 0.5, max_p99_vs_floor=3)
+    for name in (
+        "api list published procedures",
+        "api list overdue in area",
+        "api tracker overdue",
+        "api tracker due soon in area",
+        "api tracker summary",
+    ):
+        ratio_goal(name, 0.35)
+    for kind in ("common", "topic", "rare"):
+        name = f"api search {kind}"
+        ratio_goal(name, 0.2)
+        row = by_name.get(name)
+        goals.append(
+            Goal(
+                f"{name}: p99",
+                "≤ 250 ms",
+                f"{row.p99_ms:,.0f} ms" if row else "-",
+                _verdict(row.p99_ms <= 250 if row else None),
+            )
+        )
+
+    t = report.throughput if report else None
+    lat = report.latency if report else None
+    goals.append(
+        Goal(
+            "notifier: emails/s, one worker",
+            "≥ 200, 0 duplicates, 0 missing",
+            f"{t.emails_per_s:,.0f}/s, {t.duplicates} duplicates, {t.missing} missing"
+            if t
+            else "-",
+            _verdict(t.emails_per_s >= 200 and t.duplicates == 0 and t.missing == 0 if t else None),
+        )
+    )
+    goals.append(
+        Goal(
+            "notifier: commit to email p99",
+            "< 250 ms",
+            f"{lat.created_to_email_ms.p99:,.0f} ms" if lat else "-",
+            _verdict(lat.created_to_email_ms.p99 < 250 if lat else None),
+        )
+    )
+    goals.append(
+        Goal(
+            "notifier: webhook deliveries/s", "≥ 200, 0 duplicates, 0 missing", "-", "not measured"
+        )
+    )
+    goals.append(
+        Goal(
+            "memory: API RSS after the bench",
+            "≤ 250 MB a process",
+            f"{api_rss_bytes / MB:,.0f} MB" if api_rss_bytes else "-",
+            _verdict(api_rss_bytes <= 250 * MB if api_rss_bytes else None),
+        )
+    )
+    return goals
+
+
+def print_goals(goals: list[Goal]) -> None:
+    width = max(len(g.goal) for g in goals)
+    print(f"\n{'goal (issue 16)':{width}}  {'target':32} {'measured':34} verdict")
+    print("-" * (width + 80))
+    for g in goals:
+        print(f"{g.goal:{width}}  {g.target:32} {g.measured:34} {g.verdict.upper()}")
+    counts = {v: sum(g.verdict == v for g in goals) for v in ("pass", "fail", "not measured")}
+    print(
+        f"{counts['pass']} goals met, {counts['fail']} not met, "
+        f"{counts['not measured']} not measured in this run."
+    )
+
+
+def to_json(goals: list[Goal]) -> list[dict[str, Any]]:
+    return [asdict(g) for g in goals]
