@@ -21,7 +21,7 @@ def bearer_token(authorization: str | None) -> str:
 async def authenticate(session: AsyncSession, state: State, authorization: str | None) -> Principal:
     token = bearer_token(authorization)
     if token.startswith(KEY_PREFIX):
-        return await authenticate_api_key(session, token)
+        return await authenticate_api_key(session, token, state.settings.api_key_cache_seconds)
     if state.settings.oidc_enabled and token.count(".") == 2:
         return await oidc.authenticate_jwt(session, state.settings, state.jwks, token)
     raise Unauthenticated("The API key is not valid.")

@@ -48,7 +48,9 @@ async def _principal(
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
-def _settings(request: Request) -> Settings:
+# Dependencies are coroutines even where they need not be: FastAPI runs a plain function in its
+# thread pool, a hand-off that cost more than the rest of the dependency on every request.
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -56,7 +58,7 @@ def _settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(_settings)]
 
 
-def _public_url(request: Request) -> str:
+async def _public_url(request: Request) -> str:
     """Where clients reach the API, without a trailing slash: the ``public_url`` setting, else
     this request's scheme, host and root path (a proxy's path prefix included)."""
     settings: Settings = request.app.state.settings

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     db_pool_recycle_seconds: int = 1800
     # How long opening a connection may take before PostgreSQL counts as unavailable (503).
     db_connect_timeout_seconds: float = 5.0
+    # An API key's principal is kept this long in each API process, so most requests need no
+    # query to authenticate. A key revoked, or a person deactivated or given other roles, stops
+    # working at once in the process that made the change and within this many seconds in the
+    # others. 0: every request asks the database.
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Signs pagination cursors, calendar-feed addresses and consultees' links. No default: the
     # API and the notifier refuse to start without it (`make run` makes one under var/).

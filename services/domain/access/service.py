@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +24,45 @@ from services.domain.people.models import ROLES, Person, PersonRole
 KEY_PREFIX = "pgv_"
 # last_used_at is a hint for admins, not a log: write it at most once a minute per key.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class PrincipalCache:
+    """API keys' principals, each kept for a few seconds (``api_key_cache_seconds``).
+
+    Only keys that authenticated are kept (an unknown key costs a query, as before), at most
+    ``limit`` of them. A change to a key or a person forgets them all: at once, and again when
+    the change commits, so that a request reading in between cannot keep the old principal.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._kept: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, key_hash: str) -> Principal | None:
+        kept = self._kept.get(key_hash)
+        if kept is None or kept[0] < time.monotonic():
+            return None
+        return kept[1]
+
+    def put(self, key_hash: str, principal: Principal, seconds: float) -> None:
+        if len(self._kept) >= self.limit:
+            self._kept.clear()
+        self._kept[key_hash] = (time.monotonic() + seconds, principal)
+
+    def forget_all(self) -> None:
+        self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+PRINCIPALS = PrincipalCache()
+
+
+def forget_principals(session: AsyncSession) -> None:
+    """A key or a person changed in this transaction: no kept principal may outlive it."""
+    PRINCIPALS.forget_all()
+    event.listen(session.sync_session, "after_commit", lambda _: PRINCIPALS.forget_all(), once=True)
 
 
 def hash_key(key: str) -> str:
@@ -110,6 +150,7 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, key: ApiKe
     if key.revoked_at is None:
         before = audit.snapshot(key)
         key.revoked_at = utcnow()
+        forget_principals(session)
         await session.flush()
         await audit.record(
             session,
@@ -148,11 +189,17 @@ _KEY_BY_HASH = (
 )
 
 
-async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
-    """The principal a key acts as; Unauthenticated if it is unknown, revoked or its person left."""
-    # One round trip for the key, its person and their roles: this runs on every request.
+async def authenticate_api_key(
+    session: AsyncSession, secret: str, cache_seconds: float = 0
+) -> Principal:
+    """The principal a key acts as; Unauthenticated if it is unknown, revoked or its person left.
+    With ``cache_seconds``, a principal found is kept that long (see PrincipalCache)."""
+    key_hash = hash_key(secret)
+    if cache_seconds and (kept := PRINCIPALS.get(key_hash)) is not None:
+        return kept
+    # One round trip for the key, its person and their roles.
     conn = await session.connection()
-    key = (await conn.execute(_KEY_BY_HASH, {"key_hash": hash_key(secret)})).first()
+    key = (await conn.execute(_KEY_BY_HASH, {"key_hash": key_hash})).first()
     if key is None or key.revoked_at is not None:
         raise Unauthenticated("The API key is not valid.")
     label = f"api key {key.prefix}… ({key.name})"
@@ -172,7 +219,7 @@ async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
             )
             .values(last_used_at=now)
         )
-    return Principal(
+    principal = Principal(
         organisation_id=key.organisation_id,
         person_id=key.person_id,
         roles=frozenset({key.role}),
@@ -181,3 +228,6 @@ async def authenticate_api_key(session: AsyncSession, secret: str) -> Principal:
         # A key can do only what both its role and its person's roles allow.
         person_roles=frozenset(key.person_roles or ()) if key.person_id is not None else None,
     )
+    if cache_seconds:
+        PRINCIPALS.put(key_hash, principal, cache_seconds)
+    return principal
