@@ -100,6 +100,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    # For routes that only read (deps.ReadSession): the same pool, no BEGIN and COMMIT.
+    app.state.read_sessionmaker = make_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT")
+    )
     app.state.redis = Redis.from_url(settings.redis_url)
     app.state.jwks = JwksCache(
         url=settings.oidc_jwks_url or "", max_age_seconds=settings.oidc_jwks_cache_seconds

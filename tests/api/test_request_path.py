@@ -1,15 +1,20 @@
-"""What every request pays for, kept small: no dependency goes through the thread pool."""
+"""What every request pays for, kept small: no dependency goes through the thread pool, and a
+request holds one pooled connection at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Iterator
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
+from httpx import ASGITransport, AsyncClient
 
 from services.api.app import create_app
+from services.domain.access import service as access
 from services.domain.settings import Settings
+from tests.factories import World, document_body
 
 
 def dependencies(dependant: Dependant) -> Iterator[Dependant]:
@@ -43,3 +48,31 @@ def test_every_route_and_dependency_is_a_coroutine(settings: Settings) -> None:
     )
     assert plain == []
     assert len(routes) > 150  # the walk reached the routes of the included routers
+
+
+async def test_concurrent_reads_hold_one_connection_each_and_never_wait_on_the_pool(
+    settings: Settings, world: World
+) -> None:
+    # A pool of 2 and 6 requests at once, none of whose keys is kept yet: each request must
+    # hold one connection at a time. When the caller was authenticated in the route's session
+    # and the route read through another, each held two and all of them waited on the pool.
+    access.PRINCIPALS.forget_all()
+    app = create_app(settings.model_copy(update={"db_pool_size": 2, "db_max_overflow": 0}))
+    transport = ASGITransport(app=app)
+    try:
+        async with AsyncClient(transport=transport, base_url="http://testserver") as api:
+            created = await api.post(
+                "/v1/documents", json=document_body(), headers=world.a.admin.headers
+            )
+            assert created.status_code == 201, created.text
+            access.PRINCIPALS.forget_all()
+            members = [world.a.reader, world.a.author, world.a.approver, world.a.admin]
+            reads = [
+                api.get(f"/v1/documents/{created.json()['id']}", headers=member.headers)
+                for member in members
+            ] + [api.get("/v1/tracker/summary", headers=m.headers) for m in members[2:]]
+            answers = await asyncio.wait_for(asyncio.gather(*reads), timeout=10)
+    finally:
+        await app.state.redis.aclose()
+        await app.state.engine.dispose()
+    assert [a.status_code for a in answers] == [200] * 6

@@ -200,12 +200,14 @@ def fuzz_app(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Non
     # schemathesis drives ASGI apps from an event loop of its own (one thread per process); the
     # session `app` has connections bound to the test loop, so this app gets its own pool.
     TARGET.app = create_app(settings)
+    sent_before = TARGET.requests
     yield
     asgi.shutdown_lifespans()
     TARGET.app = None
-    # Printed at the end of the run, summed over the workers (tests/conftest.py).
+    # Printed at the end of the run, summed over the workers (tests/conftest.py). A worker may
+    # set this fixture up more than once (pytest-xdist's worksteal): count each time's own.
     stash = request.config.stash
-    stash[FUZZ_REQUESTS] = stash.get(FUZZ_REQUESTS, 0) + TARGET.requests
+    stash[FUZZ_REQUESTS] = stash.get(FUZZ_REQUESTS, 0) + TARGET.requests - sent_before
 
 
 async def _seed(world: World, org: Org) -> Seeds:

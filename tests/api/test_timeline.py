@@ -486,11 +486,14 @@ async def test_only_those_who_may_see_drafts_read_the_timeline(
 
 @contextmanager
 def counting_statements(app: Any) -> Iterator[list[str]]:
+    """The statements the app sends meanwhile, but for authenticating the caller (whose key's
+    principal is kept for a few seconds, so that only the first request asks)."""
     statements: list[str] = []
     engine = app.state.engine.sync_engine
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+        if "api_keys" not in statement:
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
     try:

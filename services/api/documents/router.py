@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import AppSettings, CurrentPrincipal, ReadSession, Session
 from services.api.documents import schemas
 from services.api.errors import declared_problem
 from services.api.etag import IfMatchHeader, expected_version, set_etag
@@ -109,7 +109,7 @@ async def create_document(
     "/{document_id}", response_model=schemas.Document, dependencies=[allowed(P.DOCUMENTS_READ)]
 )
 async def get_document(
-    document_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
+    document_id: uuid.UUID, session: ReadSession, principal: CurrentPrincipal, response: Response
 ) -> schemas.Document:
     document = await service.get_document(session, principal, document_id)
     set_etag(response, document.row_version)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.api import browsers
-from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
+from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, ReadSession, Session
 from services.api.permissions import PUBLIC, allowed
 from services.api.tracker import schemas
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
@@ -50,7 +50,7 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
     "/v1/tracker", response_model=schemas.TrackerPage, dependencies=[allowed(P.TRACKER_READ)]
 )
 async def list_tracker(
-    session: Session,
+    session: ReadSession,
     principal: CurrentPrincipal,
     settings: AppSettings,
     status: TrackerStatus | None = None,
@@ -107,7 +107,7 @@ def _counts(found: service.StatusCounts) -> dict[str, object]:
     dependencies=[allowed(P.TRACKER_READ)],
 )
 async def get_tracker_summary(
-    session: Session, principal: CurrentPrincipal, settings: AppSettings
+    session: ReadSession, principal: CurrentPrincipal, settings: AppSettings
 ) -> schemas.TrackerSummary:
     """How many tracked documents are on track, due soon, overdue and escalated: for the
     organisation and per service area (null for documents without one)."""
