@@ -25,9 +25,14 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
             await _too_large(send, self.limit)
+            return
+        if length is None and b"transfer-encoding" not in headers:
+            # No body (most GETs): nothing to count, so no wrappers on every message.
+            await self.app(scope, receive, send)
             return
         received = 0
         exceeded = False
