@@ -124,6 +124,13 @@ class Document(IdMixin, TimestampMixin, Base):
         Index("ix_documents_org_status_reference", "organisation_id", "status", "reference"),
         Index("ix_documents_org_kind_reference", "organisation_id", "kind", "reference"),
         Index("ix_documents_org_review_due", "organisation_id", "next_review_due"),
+        # A service area's documents in reference order (the area filter is case-blind).
+        Index(
+            "ix_documents_org_area_reference",
+            "organisation_id",
+            sql_text("lower(service_area)"),
+            "reference",
+        ),
         # The tracker summary counts an organisation's tracked documents by service area from
         # this index alone (an index-only scan, no table reads at 100,000 documents).
         Index(
