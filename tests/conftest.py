@@ -178,13 +178,24 @@ async def client(app: object) -> AsyncIterator[AsyncClient]:
         yield c
 
 
-@pytest.fixture
-async def world(sessionmaker: async_sessionmaker[AsyncSession]) -> World:
-    """Two organisations, each with one person per role and an API key for each: built through
-    the domain by a process's first test, its rows put back for the others (tests/snapshots.py)."""
-    built = await snapshots.built_once(
-        sessionmaker, "world_snapshot", lambda: build_world(sessionmaker)
+@pytest.fixture(scope="session")
+async def _world_rows(
+    sessionmaker: async_sessionmaker[AsyncSession], _emptying_script: str
+) -> tuple[str, World]:
+    """The world built once per process through the domain, on empty tables, and the script
+    that puts its rows back (tests/snapshots.py)."""
+    return await snapshots.taken_alone(
+        sessionmaker, "world_snapshot", lambda: build_world(sessionmaker), _emptying_script
     )
+
+
+@pytest.fixture
+async def world(
+    sessionmaker: async_sessionmaker[AsyncSession], _world_rows: tuple[str, World]
+) -> World:
+    """Two organisations, each with one person per role and an API key for each."""
+    script, built = _world_rows
+    await snapshots.restore(sessionmaker, script)
     # Copies of the organisations: a test may change its own.
     a, b = (Org(org.id, org.slug, dict(org.members)) for org in (built.a, built.b))
     return World(a=a, b=b, sessionmaker=sessionmaker)

@@ -2,8 +2,8 @@
 
 `world` (two organisations, a person and an API key per role) costs about 70 statements through
 the domain, some 100 ms, and nearly every test asks for it; the fuzz tests' seeds cost as much
-again. The first test of a process builds them through the domain as before; their rows are then
-copied, server-side, into a schema of their own, and every later test gets them back with one
+again. They are built once per process through the domain as before, on empty tables; their rows are
+then copied, server-side, into a schema of their own, and every test gets them back with one
 script of INSERT ... SELECT. The rows are the same, byte for byte (ids, key hashes, audit
 records, outbox events), so a test cannot tell the difference, except that their timestamps are
 those of the first build.
@@ -26,24 +26,49 @@ async def built_once(
     sessionmaker: async_sessionmaker[AsyncSession],
     name: str,
     build: Callable[[], Awaitable[T]],
-    empty_first: str | None = None,
+    empty_first: str,
 ) -> T:
     """``build()``'s result: built now by the first caller of the process, else its rows put
-    back. ``empty_first`` is a script that empties the tables, for a snapshot taken on top of
-    rows another fixture put there (they are in the snapshot too)."""
+    back. ``empty_first`` empties the tables: before a snapshot taken on top of rows another
+    fixture put there (they are in the snapshot too), and before they are put back."""
     if name not in _TAKEN:
         result = await build()
         async with sessionmaker() as session:
             _TAKEN[name] = (await _take(await session.connection(), name), result)
         return result
     script, result = _TAKEN[name]
+    await restore(sessionmaker, script, empty_first)
+    return result  # type: ignore[no-any-return]
+
+
+async def taken_alone(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    name: str,
+    build: Callable[[], Awaitable[T]],
+    empty: str,
+) -> tuple[str, T]:
+    """Build on empty tables, take the snapshot, empty them again: the script that puts the
+    rows back and ``build()``'s result. For a session-scoped fixture, which pytest sets up
+    before any of a test's own: no row of anything else can be in the snapshot."""
+    async with sessionmaker() as session:
+        await (await _raw(await session.connection())).execute(empty)
+    result = await build()
+    async with sessionmaker() as session:
+        raw = await _raw(await session.connection())
+        script = await _take(await session.connection(), name)
+        await raw.execute(empty)
+    return script, result
+
+
+async def restore(
+    sessionmaker: async_sessionmaker[AsyncSession], script: str, empty_first: str | None = None
+) -> None:
     async with sessionmaker() as session:
         raw = await _raw(await session.connection())
         # No arguments: asyncpg sends each script as one simple query, one round trip.
         if empty_first is not None:
             await raw.execute(empty_first)
         await raw.execute(script)
-    return result  # type: ignore[no-any-return]
 
 
 async def _raw(conn: AsyncConnection) -> Any:

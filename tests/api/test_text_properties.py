@@ -143,7 +143,11 @@ async def test_any_stored_text_comes_out_of_the_tracker_exports_and_feed_safely(
         for cell, stored in ((row[1], title), (row[3], area)):
             assert refusal(cell, multiline=True) is None
             assert not cell.startswith(FORMULA_STARTS)
-            assert cell.removeprefix("'") == printable(stored)
+            # As stored, or with the quote that keeps a formula a text (a text that itself
+            # begins with a quote comes out as it is).
+            assert cell == printable(stored) or (
+                printable(stored).startswith(FORMULA_STARTS) and cell == "'" + printable(stored)
+            )
 
         as_xlsx = await client.get("/v1/tracker/export.xlsx", headers=admin)
         assert as_xlsx.status_code == 200, as_xlsx.text
