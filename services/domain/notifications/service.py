@@ -11,10 +11,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -401,6 +402,41 @@ async def claim(
     return await claim_due(session, Notification, notification_id, lease)
 
 
+# The sender's statements are built once per table (and per set of columns a finish sets):
+# building them took about a sixth of the notifier's CPU per email.
+@lru_cache
+def _claim_statement(model: type[Row]) -> Any:
+    now: Any = bindparam("now")
+    return (
+        update(model)
+        .where(model.id == bindparam("row_id"))
+        .where(
+            or_(
+                and_(model.status == "pending", model.next_attempt_at <= now),
+                and_(model.status == "sending", model.locked_until < now),
+            )
+        )
+        .values(status="sending", attempts=model.attempts + 1, locked_until=bindparam("until"))
+        .returning(model)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@lru_cache
+def _finish_statement(model: type[Row], columns: tuple[str, ...]) -> Any:
+    return (
+        update(model)
+        .where(
+            model.id == bindparam("row_id"),
+            model.status == "sending",
+            model.attempts == bindparam("attempt"),
+        )
+        .values({column: bindparam(f"new_{column}") for column in columns})
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def claim_due(
     session: AsyncSession, model: type[Row], row_id: uuid.UUID, lease: timedelta
 ) -> Row | None:
@@ -409,17 +445,7 @@ async def claim_due(
     taken again. Both tables keep the same state columns."""
     now = utcnow()
     claimed = await session.execute(
-        update(model)
-        .where(model.id == row_id)
-        .where(
-            or_(
-                and_(model.status == "pending", model.next_attempt_at <= now),
-                and_(model.status == "sending", model.locked_until < now),
-            )
-        )
-        .values(status="sending", attempts=model.attempts + 1, locked_until=now + lease)
-        .returning(model)
-        .execution_options(synchronize_session=False)
+        _claim_statement(model), {"row_id": row_id, "now": now, "until": now + lease}
     )
     row: Row | None = claimed.scalar_one_or_none()
     return row
@@ -465,12 +491,10 @@ async def finish_claimed(
     (one more attempt) and may already have sent it. The late sender's outcome must not undo
     that, so the UPDATE matches the row only while it is still "sending" at the same attempt.
     """
+    columns = tuple(sorted(values))
     result = await session.execute(
-        update(model)
-        .where(model.id == row_id, model.status == "sending", model.attempts == attempt)
-        .values(**values)
-        .returning(model.id)
-        .execution_options(synchronize_session=False)
+        _finish_statement(model, columns),
+        {"row_id": row_id, "attempt": attempt, **{f"new_{c}": values[c] for c in columns}},
     )
     if result.scalar_one_or_none() is not None:
         return True
