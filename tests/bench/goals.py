@@ -111,9 +111,17 @@ def judge(rows: Sequence[Row], report: Report | None, api_rss_bytes: int | None)
             _verdict(lat.created_to_email_ms.p99 < 250 if lat else None),
         )
     )
+    w = report.webhooks if report else None
     goals.append(
         Goal(
-            "notifier: webhook deliveries/s", "≥ 200, 0 duplicates, 0 missing", "-", "not measured"
+            "notifier: webhook deliveries/s",
+            "≥ 200, 0 duplicates, 0 missing",
+            f"{w.deliveries_per_s:,.0f}/s, {w.duplicates} duplicates, {w.missing} missing"
+            if w
+            else "-",
+            _verdict(
+                w.deliveries_per_s >= 200 and w.duplicates == 0 and w.missing == 0 if w else None
+            ),
         )
     )
     goals.append(

@@ -46,10 +46,11 @@ from services.domain.documents.service import create_document
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from services.domain.settings import Settings
+from services.domain.webhooks import service as webhooks
 from services.notifier.transport import SEND_NOTIFICATION
 from services.notifier.worker import HEARTBEAT_KEY
 from tests.bench import dataset
-from tests.bench.notifier_report import Latency, Report, Stats, Throughput
+from tests.bench.notifier_report import Latency, Report, Stats, Throughput, WebhookThroughput
 from tests.bench.servers import free_port
 from tests.bench.usage import postgres_seconds_between, postgres_times, process_seconds
 
@@ -144,9 +145,13 @@ def worker_env(url: str, redis_url: str, sink: Sink, poll_seconds: float) -> dic
 
 
 def start_worker(
-    config: Config, sink: Sink, poll_seconds: float, log: Path
+    config: Config,
+    sink: Sink,
+    poll_seconds: float,
+    log: Path,
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    env = worker_env(config.url, config.redis_url, sink, poll_seconds)
+    env = {**worker_env(config.url, config.redis_url, sink, poll_seconds), **(env_extra or {})}
     if config.max_jobs is not None:
         env["POLICYGOV_NOTIFIER_MAX_JOBS"] = str(config.max_jobs)
     with log.open("ab") as out:
@@ -362,6 +367,82 @@ async def throughput(config: Config, org: Organisation, conn: asyncpg.Connection
     )
 
 
+# --- 1b. webhook throughput -----------------------------------------------------------------
+
+
+async def webhook_throughput(
+    config: Config, org: Organisation, conn: asyncpg.Connection
+) -> WebhookThroughput:
+    """``config.emails`` document.created events to one subscription on a local receiver:
+    deliveries a second from the worker's start until every one arrived and is recorded."""
+    hook_sink = Sink(config.out / "notifier-webhook-receipts.txt", "tests.bench.webhook_sink")
+    mail_sink = Sink(config.out / "notifier-sink-webhooks.txt")
+    allowed = Settings(secret_key="bench-secret-key", webhook_allowed_hosts=["127.0.0.1"])
+    engine = make_engine(config.url)
+    try:
+        sessionmaker = make_sessionmaker(engine)
+        system = Principal.system(org.id, "bench")
+        async with sessionmaker() as session, session.begin():
+            await webhooks.create_subscription(
+                session,
+                system,
+                allowed,
+                {
+                    "url": f"http://127.0.0.1:{hook_sink.port}/hook",
+                    "event_types": ["document.created"],
+                },
+            )
+        for first in range(0, config.emails, CREATE_BATCH):
+            async with sessionmaker() as session, session.begin():
+                for number in range(first, min(first + CREATE_BATCH, config.emails)):
+                    fields = {**document_fields(org, "WHK", number), "owner_id": None}
+                    await create_document(session, org.principal, fields)
+    finally:
+        await engine.dispose()
+
+    client = redis.Redis.from_url(config.redis_url)
+    log = config.out / "notifier-worker.log"
+    timeout = max(120.0, config.emails / 5)
+    worker = None
+    try:
+        started = time.perf_counter()
+        env_extra = {"POLICYGOV_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]'}
+        worker = start_worker(config, mail_sink, THROUGHPUT_POLL_SECONDS, log, env_extra)
+        await wait_for_heartbeat(client, worker, log)
+        done_at = None
+        while time.perf_counter() - started < timeout:
+            if hook_sink.poll() >= config.emails:
+                delivered = await conn.fetchval(
+                    "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'"
+                )
+                if delivered >= config.emails:
+                    done_at = time.perf_counter()
+                    break
+            if worker.poll() is not None:
+                raise RuntimeError(f"the worker exited with {worker.returncode}:\n{log_tail(log)}")
+            await asyncio.sleep(0.02)
+        wall = (done_at or time.perf_counter()) - started
+        worker_cpu = process_seconds(worker.pid)
+    finally:
+        if worker is not None:
+            stop_process(worker)
+        hook_sink.stop()
+        mail_sink.stop()
+        client.close()
+    ids = Counter(webhook_id for _, webhook_id in hook_sink.receipts)
+    expected = {f"msg_{r['id'].hex}" for r in await conn.fetch("SELECT id FROM webhook_deliveries")}
+    return WebhookThroughput(
+        deliveries=config.emails,
+        seconds=round(wall, 3),
+        deliveries_per_s=round(len(ids) / wall, 1),
+        received=len(hook_sink.receipts),
+        duplicates=sum(n - 1 for n in ids.values() if n > 1),
+        missing=len(expected - ids.keys()) + max(0, config.emails - len(expected)),
+        worker_cpu=round(100 * worker_cpu / wall, 1),
+        timed_out=done_at is None,
+    )
+
+
 # --- 2. latency ------------------------------------------------------------------------------
 
 
@@ -550,6 +631,8 @@ async def run_async(config: Config) -> Report:
         print(f"  throughput: {config.emails:,} emails", flush=True)
         report.throughput = await throughput(config, org, conn)
         report.latency = await latency(config, org, conn, config.bursts)
+        print(f"  webhooks: {config.emails:,} deliveries", flush=True)
+        report.webhooks = await webhook_throughput(config, org, conn)
     finally:
         await conn.close()
     return report

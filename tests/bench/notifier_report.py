@@ -110,18 +110,37 @@ class Latency:
 
 
 @dataclass
+class WebhookThroughput:
+    deliveries: int
+    seconds: float  # worker start -> every delivery received and recorded as delivered
+    deliveries_per_s: float
+    received: int
+    duplicates: int
+    missing: int
+    worker_cpu: float
+    timed_out: bool
+
+    @property
+    def errors(self) -> int:
+        return self.duplicates + self.missing + int(self.timed_out)
+
+
+@dataclass
 class Report:
     cpu_count: int | None
     database: str
     redis: str
     throughput: Throughput | None = None
     latency: Latency | None = None
+    webhooks: WebhookThroughput | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
-        return (self.throughput.errors if self.throughput else 1) + (
-            self.latency.errors if self.latency else 1
+        return (
+            (self.throughput.errors if self.throughput else 1)
+            + (self.latency.errors if self.latency else 1)
+            + (self.webhooks.errors if self.webhooks else 1)
         )
 
 
@@ -151,6 +170,14 @@ def print_table(report: Report) -> None:
                 "  cpu% worker / postgres / sink",
                 f"{t.worker_cpu:.0f} / {t.postgres_cpu:.0f} / {t.sink_cpu:.0f}",
             ),
+        ]
+    if report.webhooks:
+        w = report.webhooks
+        rows += [
+            ("webhook deliveries to a local receiver", f"{w.received:,} of {w.deliveries:,}"),
+            ("  deliveries/s, worker start -> all recorded", f"{w.deliveries_per_s:,.1f}"),
+            ("  duplicates / missing", f"{w.duplicates} / {w.missing}"),
+            ("  cpu% worker", f"{w.worker_cpu:.0f}"),
         ]
     if lat:
         rows += [

@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Coroutine
 from email.parser import BytesHeaderParser
 from typing import IO, Any
 
@@ -53,15 +54,20 @@ async def serve(port: int, out: IO[str], recorder: Recorder | None = None) -> No
     await server.wait_closed()
 
 
+def serve_forever(main: Coroutine[Any, Any, None]) -> None:
+    """Run a sink's server on uvloop where it is installed."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def main() -> None:
     port, path = int(sys.argv[1]), sys.argv[2]
     with open(path, "a", buffering=1 << 16) as out:
-        try:
-            import uvloop
-        except ImportError:
-            asyncio.run(serve(port, out))
-        else:
-            uvloop.run(serve(port, out))
+        serve_forever(serve(port, out))
 
 
 if __name__ == "__main__":
