@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -131,7 +132,8 @@ class Settings(BaseSettings):
 
     # Webhooks: receivers on private or loopback addresses are refused unless listed here
     # (host names, IP addresses or CIDR ranges; intranet receivers are common).
-    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    # Comma-separated like the other lists of names, or the JSON list documented before.
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     webhook_timeout_seconds: float = 15.0
 
     @field_validator("secret_key_previous", "cors_origins", mode="before")
@@ -140,6 +142,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().startswith("["):
+            return json.loads(value)
+        return cls._comma_separated(value)
 
     @field_validator("public_url")
     @classmethod

@@ -406,7 +406,7 @@ async def webhook_throughput(
     worker = None
     try:
         started = time.perf_counter()
-        env_extra = {"POLICYGOV_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]'}
+        env_extra = {"POLICYGOV_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
         worker = start_worker(config, mail_sink, THROUGHPUT_POLL_SECONDS, log, env_extra)
         await wait_for_heartbeat(client, worker, log)
         done_at = None

@@ -169,3 +169,18 @@ async def test_only_http_and_https_urls_with_a_host_are_accepted(url: str) -> No
 async def test_a_host_that_does_not_resolve_is_refused() -> None:
     with pytest.raises(UnresolvableHost):
         await check_url("https://no-such-host.invalid/hook", Settings())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "127.0.0.1, intranet.example.org ,10.0.0.0/8",
+        '["127.0.0.1", "intranet.example.org", "10.0.0.0/8"]',
+    ],
+)
+def test_the_allowed_webhook_hosts_are_comma_separated_or_a_json_list(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # Comma-separated like the CORS origins; the JSON list documented first still works.
+    monkeypatch.setenv("POLICYGOV_WEBHOOK_ALLOWED_HOSTS", value)
+    assert Settings().webhook_allowed_hosts == ["127.0.0.1", "intranet.example.org", "10.0.0.0/8"]
