@@ -130,16 +130,13 @@ async def sessionmaker(settings: Settings) -> AsyncIterator[async_sessionmaker[A
     await engine.dispose()
 
 
-TABLES_KEPT = {"alembic_version"}
-
-
 @pytest.fixture(scope="session")
 async def _emptying_script(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
     async with sessionmaker() as session:
         rows = await session.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         )
-        tables = sorted(r[0] for r in rows if r[0] not in TABLES_KEPT)
+        tables = sorted(r[0] for r in rows if r[0] not in snapshots.KEPT)
     # DELETE with foreign keys and triggers off (replica role) rather than TRUNCATE: on tables
     # this small it is about 1 ms (as one script, one round trip) where TRUNCATE of every table
     # took over a second, after each of the suite's tests. The append-only triggers stay in
@@ -156,11 +153,7 @@ async def _empty_tables(
     sessionmaker: async_sessionmaker[AsyncSession], _emptying_script: str
 ) -> AsyncIterator[None]:
     yield
-    async with sessionmaker() as session:
-        conn = await session.connection()
-        raw = await conn.get_raw_connection()
-        # asyncpg runs a script without arguments in one round trip (the simple query protocol).
-        await raw.driver_connection.execute(_emptying_script)  # type: ignore[union-attr]
+    await snapshots.run_scripts(sessionmaker, _emptying_script)
 
 
 @pytest.fixture(scope="session")
@@ -195,7 +188,7 @@ async def world(
 ) -> World:
     """Two organisations, each with one person per role and an API key for each."""
     script, built = _world_rows
-    await snapshots.restore(sessionmaker, script)
+    await snapshots.run_scripts(sessionmaker, script)
     # Copies of the organisations: a test may change its own.
     a, b = (Org(org.id, org.slug, dict(org.members)) for org in (built.a, built.b))
     return World(a=a, b=b, sessionmaker=sessionmaker)

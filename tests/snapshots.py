@@ -37,7 +37,7 @@ async def built_once(
             _TAKEN[name] = (await _take(await session.connection(), name), result)
         return result
     script, result = _TAKEN[name]
-    await restore(sessionmaker, script, empty_first)
+    await run_scripts(sessionmaker, empty_first, script)
     return result  # type: ignore[no-any-return]
 
 
@@ -50,25 +50,21 @@ async def taken_alone(
     """Build on empty tables, take the snapshot, empty them again: the script that puts the
     rows back and ``build()``'s result. For a session-scoped fixture, which pytest sets up
     before any of a test's own: no row of anything else can be in the snapshot."""
-    async with sessionmaker() as session:
-        await (await _raw(await session.connection())).execute(empty)
+    await run_scripts(sessionmaker, empty)
     result = await build()
     async with sessionmaker() as session:
-        raw = await _raw(await session.connection())
         script = await _take(await session.connection(), name)
-        await raw.execute(empty)
+    await run_scripts(sessionmaker, empty)
     return script, result
 
 
-async def restore(
-    sessionmaker: async_sessionmaker[AsyncSession], script: str, empty_first: str | None = None
-) -> None:
+async def run_scripts(sessionmaker: async_sessionmaker[AsyncSession], *scripts: str) -> None:
+    """Run SQL scripts on one connection: asyncpg sends a script without arguments as one
+    simple query, so each is one round trip however many statements it holds."""
     async with sessionmaker() as session:
         raw = await _raw(await session.connection())
-        # No arguments: asyncpg sends each script as one simple query, one round trip.
-        if empty_first is not None:
-            await raw.execute(empty_first)
-        await raw.execute(script)
+        for script in scripts:
+            await raw.execute(script)
 
 
 async def _raw(conn: AsyncConnection) -> Any:

@@ -52,13 +52,8 @@ async def _principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller, in a short transaction of its own (none at all while the key's principal is
-    kept): a request holds one pooled connection at a time, whichever session its route takes.
-    (Sharing the route's session, 32 concurrent reads under ReadSession held two each and
-    emptied a pool of 30: every request waited.)"""
     header = f"Bearer {credentials.credentials}" if credentials else None
-    async with request.app.state.sessionmaker() as session, session.begin():
-        return await authenticate(session, request.app.state, header)
+    return await authenticate(request.app.state, header)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]

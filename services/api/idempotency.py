@@ -80,11 +80,9 @@ class IdempotencyMiddleware:
             return
         replay_receive = _replay(body)
         try:
-            async with state.sessionmaker() as session:
-                principal = await authenticate(
-                    session, state, headers.get(b"authorization", b"").decode("latin-1")
-                )
-                await session.commit()
+            principal = await authenticate(
+                state, headers.get(b"authorization", b"").decode("latin-1")
+            )
         except DomainError:
             # Not authenticated: let the application answer 401 as usual, storing nothing.
             await self.app(scope, replay_receive, send)

@@ -14,7 +14,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from email.parser import BytesHeaderParser
 from typing import IO, Any
 
@@ -54,21 +54,17 @@ async def serve(port: int, out: IO[str], recorder: Recorder | None = None) -> No
     await server.wait_closed()
 
 
-def serve_forever(main: Coroutine[Any, Any, None]) -> None:
-    """Run a sink's server on uvloop where it is installed."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main)
-    else:
-        uvloop.run(main)
-
-
-def main() -> None:
+def run_sink(serve: Callable[[int, IO[str]], Coroutine[Any, Any, None]]) -> None:
+    """A sink's command line, PORT RECEIPTS_FILE: its server, on uvloop where installed."""
     port, path = int(sys.argv[1]), sys.argv[2]
     with open(path, "a", buffering=1 << 16) as out:
-        serve_forever(serve(port, out))
+        try:
+            import uvloop
+        except ImportError:
+            asyncio.run(serve(port, out))
+        else:
+            uvloop.run(serve(port, out))
 
 
 if __name__ == "__main__":
-    main()
+    run_sink(serve)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 from typing import IO, Any
 
-from tests.bench.smtp_sink import serve_forever
+from tests.bench.smtp_sink import run_sink
 
 
 def receiver(out: IO[str]) -> Any:
@@ -56,11 +55,5 @@ async def serve(port: int, out: IO[str]) -> None:
     await task
 
 
-def main() -> None:
-    port, path = int(sys.argv[1]), sys.argv[2]
-    with open(path, "a", buffering=1 << 16) as out:
-        serve_forever(serve(port, out))
-
-
 if __name__ == "__main__":
-    main()
+    run_sink(serve)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from services.domain.access.models import ApiKey
 from services.domain.audit import service as audit
@@ -59,10 +59,20 @@ class PrincipalCache:
 PRINCIPALS = PrincipalCache()
 
 
-def forget_principals(session: AsyncSession) -> None:
-    """A key or a person changed in this transaction: no kept principal may outlive it."""
-    PRINCIPALS.forget_all()
-    event.listen(session.sync_session, "after_commit", lambda _: PRINCIPALS.forget_all(), once=True)
+@event.listens_for(Session, "after_flush")
+def _forget_principals_on_change(session: Session, _context: object) -> None:
+    """A key, a person or their roles changed in this flush, whichever use case changed them:
+    no kept principal may outlive it (forgotten now, and again when the change commits)."""
+    if any(
+        isinstance(row, (ApiKey, Person, PersonRole)) for row in (*session.dirty, *session.deleted)
+    ):
+        PRINCIPALS.forget_all()
+        event.listen(session, "after_commit", lambda _: PRINCIPALS.forget_all(), once=True)
+
+
+def kept_principal(secret: str) -> Principal | None:
+    """The principal kept for this key, if any: no session needed."""
+    return PRINCIPALS.get(hash_key(secret))
 
 
 def hash_key(key: str) -> str:
@@ -150,7 +160,6 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, key: ApiKe
     if key.revoked_at is None:
         before = audit.snapshot(key)
         key.revoked_at = utcnow()
-        forget_principals(session)
         await session.flush()
         await audit.record(
             session,

@@ -10,7 +10,6 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.domain.access import service as access
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as authz
 from services.domain.authz.principal import Principal
@@ -157,8 +156,6 @@ async def update_person(
             person.roles = [kept.get(r) or PersonRole(role=r) for r in roles]
     after = person_snapshot(person)
     if after != before:
-        # Their keys' principals (roles, active, the email in the label) are out of date.
-        access.forget_principals(session)
         # Touching a column makes the mapper bump row_version even for a roles-only change.
         person.updated_at = utcnow()
         await session.flush()
