@@ -119,14 +119,17 @@ def main_script_imports() -> list[str]:
     ``policygov run`` (a console script: ``from services.cli import main``) that imported the whole
     service in each job, about 0.3 s of CPU before the job began. With those modules already loaded
     in the fork server, running the script again costs nothing. A main module run with ``-m`` is
-    run again too (unless it is a package's ``__main__``): then that module is the one to load.
+    run again too (unless it is a package's ``__main__``): then what it imports is loaded, not
+    the module itself, or runpy warns in every job that the module is already imported.
     """
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
+    path = getattr(main, "__file__", None)
     if spec is not None:
         name = str(spec.name)
-        return [] if name == "__main__" or name.endswith(".__main__") else [name]
-    path = getattr(main, "__file__", None)
+        if name == "__main__" or name.endswith(".__main__"):
+            return []
+        path = spec.origin
     if path is None:
         return []
     try:

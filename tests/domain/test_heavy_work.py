@@ -68,20 +68,27 @@ if __name__ == "__main__":
 """
 
 
-def test_a_job_does_not_import_again_what_the_main_script_imports(tmp_path: Path) -> None:
+@pytest.mark.parametrize("run_as", ["script", "module"])
+def test_a_job_does_not_import_again_what_the_main_script_imports(
+    tmp_path: Path, run_as: str
+) -> None:
     # multiprocessing runs the main script again in each child; what it imports is loaded once,
     # in the fork server, not once a job (for `policygov run`, 0.3 s of CPU a job).
     (tmp_path / "marker.py").write_text(
         "import os\nwith open(os.environ['MARKS'], 'a') as f:\n    f.write(f'{os.getpid()}\\n')\n"
     )
     (tmp_path / "main.py").write_text(SCRIPT)
+    (tmp_path / "cli").mkdir()  # a package's module, as services.cli is
+    (tmp_path / "cli" / "__init__.py").write_text("")
+    (tmp_path / "cli" / "main.py").write_text(SCRIPT)
     marks = tmp_path / "marks"
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "MARKS": str(marks), "PYTHONPATH": f"{tmp_path}:{root}"}
-    ran = subprocess.run(
-        [sys.executable, str(tmp_path / "main.py")], env=env, capture_output=True, text=True
-    )
+    # `python -m services.cli` as well as the `policygov` script: no warning in either.
+    main = [str(tmp_path / "main.py")] if run_as == "script" else ["-m", "cli.main"]
+    ran = subprocess.run([sys.executable, *main], env=env, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
+    assert "Warning" not in ran.stderr, ran.stderr
     jobs = set(ran.stdout.split())
     importers = set(marks.read_text().split())
     assert len(jobs) == 3
