@@ -9,7 +9,9 @@ The review is due that many months after the day it is counted from (the issue, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -21,6 +23,8 @@ from services.domain.documents.models import IN_FORCE, Document, DocumentKind, D
 from services.domain.organisations.models import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import default_route
+
+LOOKUP_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -93,24 +97,50 @@ async def intervals_of(
     )
 
 
-async def _in_force_since(session: AsyncSession, document: Document) -> date | None:
-    """The later of the current issue's date and the last review, if either is known."""
-    issued_on = await session.scalar(
-        select(func.max(DocumentVersion.issued_on)).where(
-            DocumentVersion.document_id == document.id, DocumentVersion.minor == 0
-        )
-    )
-    known = [d for d in (issued_on, document.last_reviewed_on) if d is not None]
-    return max(known) if known else None
-
-
 async def ensure_review_due(session: AsyncSession, document: Document, today: date) -> bool:
     """Give a document in force that has no review date one, by the rule: counted from its
     current issue or last review, whichever is later, else from ``today`` (the day it is put in
     force in the register). True if a date was set."""
-    if document.status not in IN_FORCE or document.next_review_due is not None:
-        return False
-    counted_from = await _in_force_since(session, document) or today
-    document.next_review_due = review_due(counted_from, await intervals_of(session, document))
-    document.updated_at = utcnow()
-    return True
+    return bool(await ensure_reviews_due(session, [document], today))
+
+
+async def ensure_reviews_due(
+    session: AsyncSession, documents: Sequence[Document], today: date
+) -> list[Document]:
+    """``ensure_review_due`` for each of ``documents`` (of one organisation), in a few
+    statements however many there are: the ones given a date."""
+    due = [d for d in documents if d.status in IN_FORCE and d.next_review_due is None]
+    if not due:
+        return []
+    issued = await _issued_on(session, [d.id for d in due])
+    # What sets the interval besides the document itself: its kind and category (the route).
+    shared: dict[tuple[str, str | None], Intervals] = {}
+    for document in due:
+        key = (document.kind, document.category)
+        if key not in shared:
+            shared[key] = await intervals_of(session, document)
+        intervals = replace(shared[key], document=document.review_interval_months)
+        known = [d for d in (issued.get(document.id), document.last_reviewed_on) if d is not None]
+        counted_from = max(known) if known else today
+        document.next_review_due = review_due(counted_from, intervals)
+        document.updated_at = utcnow()
+    return due
+
+
+async def _issued_on(
+    session: AsyncSession, document_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    """Each document's current issue date (its latest whole version's), where it has one."""
+    found: dict[uuid.UUID, date] = {}
+    for start in range(0, len(document_ids), LOOKUP_CHUNK):
+        rows = await session.execute(
+            select(DocumentVersion.document_id, func.max(DocumentVersion.issued_on))
+            .where(
+                DocumentVersion.document_id.in_(document_ids[start : start + LOOKUP_CHUNK]),
+                DocumentVersion.minor == 0,
+                DocumentVersion.issued_on.is_not(None),
+            )
+            .group_by(DocumentVersion.document_id)
+        )
+        found.update({document_id: on for document_id, on in rows if on is not None})
+    return found

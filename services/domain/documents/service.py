@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +17,7 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import london_today, new_id
+from services.domain.db import london_today, new_id, utcnow
 from services.domain.documents import review_dates
 from services.domain.documents.models import STATUSES, Document, DocumentKind
 from services.domain.documents.models import (
@@ -25,10 +25,11 @@ from services.domain.documents.models import (
 )
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.words import words_for
-from services.domain.outbox.service import emit
-from services.domain.people.service import require_active_person
+from services.domain.outbox.service import emit, emit_many
+from services.domain.people.service import require_active_people
 from services.domain.publications import service as publications
 
+LOOKUP_CHUNK = 5000
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 PEOPLE_FIELDS = {
     "owner_id": "owner",
@@ -57,113 +58,165 @@ async def get_document(
     return document
 
 
-async def _check_kind(session: AsyncSession, organisation_id: uuid.UUID, key: str) -> DocumentKind:
-    kind = (
-        await session.execute(
-            select(DocumentKind).where(
-                DocumentKind.organisation_id == organisation_id, DocumentKind.key == key
-            )
-        )
-    ).scalar_one_or_none()
+async def _kinds(session: AsyncSession, organisation_id: uuid.UUID) -> dict[str, DocumentKind]:
+    """The organisation's document kinds by key (a handful: read whole)."""
+    rows = await session.execute(
+        select(DocumentKind).where(DocumentKind.organisation_id == organisation_id)
+    )
+    return {kind.key: kind for kind in rows.scalars()}
+
+
+def _active_kind(kinds: Mapping[str, DocumentKind], key: str) -> DocumentKind:
+    kind = kinds.get(key)
     if kind is None or not kind.is_active:
         raise Invalid(f"{key!r} is not a document kind of this organisation.", field="kind")
     return kind
 
 
 async def _validate(session: AsyncSession, document: Document, changed: set[str]) -> None:
-    if "reference" in changed and not REFERENCE.match(document.reference):
-        raise Invalid(
-            "A reference is 1-40 letters, digits, '.', '_', '/' or '-', e.g. PROC-014.",
-            field="reference",
-        )
-    if "status" in changed and document.status not in STATUSES:
-        raise Invalid(f"Status must be one of {', '.join(STATUSES)}.", field="status")
-    kind = await _check_kind(session, document.organisation_id, document.kind)
-    for field in PEOPLE_FIELDS.keys() & changed:
-        await require_active_person(
-            session, document.organisation_id, getattr(document, field), field
-        )
-    if kind.requires_owner and document.owner_id is None:
-        # NCT: a procedure always has a Responsible Strategic Manager.
-        words = await words_for(session, document.organisation_id)
-        raise Invalid(f"A {kind.label.lower()} must name its {words.owner}.", field="owner_id")
-    if "reference" in changed:
+    await _validate_many(session, [(document, changed)])
+
+
+async def _validate_many(
+    session: AsyncSession,
+    items: Sequence[tuple[Document, set[str]]],
+    kinds: Mapping[str, DocumentKind] | None = None,
+) -> None:
+    """Check documents of one organisation, each for the fields it ``changed``: the first
+    problem is raised, in the order the checks run for each document."""
+    if not items:
+        return
+    organisation_id = items[0][0].organisation_id
+    kinds = kinds if kinds is not None else await _kinds(session, organisation_id)
+    for document, changed in items:
+        if "reference" in changed and not REFERENCE.match(document.reference):
+            raise Invalid(
+                "A reference is 1-40 letters, digits, '.', '_', '/' or '-', e.g. PROC-014.",
+                field="reference",
+            )
+        if "status" in changed and document.status not in STATUSES:
+            raise Invalid(f"Status must be one of {', '.join(STATUSES)}.", field="status")
+        _active_kind(kinds, document.kind)
+    await require_active_people(
+        session,
+        organisation_id,
+        [
+            (getattr(document, field), field)
+            for document, changed in items
+            for field in PEOPLE_FIELDS.keys() & changed
+        ],
+    )
+    for document, _ in items:
+        kind = kinds[document.kind]
+        if kind.requires_owner and document.owner_id is None:
+            # NCT: a procedure always has a Responsible Strategic Manager.
+            words = await words_for(session, organisation_id)
+            raise Invalid(f"A {kind.label.lower()} must name its {words.owner}.", field="owner_id")
+    await _check_references_free(
+        session, organisation_id, [d for d, changed in items if "reference" in changed]
+    )
+
+
+async def _check_references_free(
+    session: AsyncSession, organisation_id: uuid.UUID, documents: Sequence[Document]
+) -> None:
+    """Conflict if another document of the organisation, or of ``documents``, has the same
+    reference as one of them."""
+    owner: dict[str, uuid.UUID] = {}
+    for document in documents:
+        if owner.setdefault(document.reference, document.id) != document.id:
+            raise Conflict(f"Reference {document.reference} is already used.", field="reference")
+    references = list(owner)
+    for start in range(0, len(references), LOOKUP_CHUNK):
         clash = await session.execute(
-            select(Document.id).where(
-                Document.organisation_id == document.organisation_id,
-                Document.reference == document.reference,
-                Document.id != document.id,
+            select(Document.id, Document.reference).where(
+                Document.organisation_id == organisation_id,
+                Document.reference.in_(references[start : start + LOOKUP_CHUNK]),
             )
         )
-        if clash.first() is not None:
-            raise Conflict(f"Reference {document.reference} is already used.", field="reference")
+        for document_id, reference in clash:
+            if owner[reference] != document_id:
+                raise Conflict(f"Reference {reference} is already used.", field="reference")
 
 
 async def create_document(
     session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
 ) -> Document:
     """Add a document to the register, with its audit record and events."""
-    fields = dict(fields)
-    authz.check_create(principal, status=fields.get("status", "draft"))
-    if not authz.is_policy_team(principal) and fields.get("author_id") is None:
-        # An author's own draft is theirs.
-        fields["author_id"] = principal.person_id
-    await _check_kind(session, principal.organisation_id, fields.get("kind", ""))
-    # The kind's default interval is not copied: the document's own interval is only the one
-    # agreed for it, and the kind's applies through the review-date rule when none is.
-    document = Document(id=new_id(), organisation_id=principal.organisation_id, **fields)
-    document.tags = sorted(set(document.tags or []))
-    await _validate(session, document, set(fields) | {"reference"})
-    await review_dates.ensure_review_due(session, document, london_today())
-    session.add(document)
+    return (await create_documents(session, principal, [fields]))[0]
+
+
+async def create_documents(
+    session: AsyncSession, principal: Principal, rows: Sequence[Mapping[str, Any]]
+) -> list[Document]:
+    """Add documents to the register, each with its audit record and events: the same checks,
+    records and events for one document as for a tracker's thousands, in a few statements
+    however many there are (one at a time, some twenty statements each)."""
+    kinds = await _kinds(session, principal.organisation_id)
+    checked: list[tuple[Document, set[str]]] = []
+    for given in rows:
+        fields = dict(given)
+        authz.check_create(principal, status=fields.get("status", "draft"))
+        if not authz.is_policy_team(principal) and fields.get("author_id") is None:
+            # An author's own draft is theirs.
+            fields["author_id"] = principal.person_id
+        _active_kind(kinds, fields.get("kind", ""))
+        # The kind's default interval is not copied: the document's own interval is only the
+        # one agreed for it, and the kind's applies through the review-date rule when none is.
+        document = Document(id=new_id(), organisation_id=principal.organisation_id, **fields)
+        document.tags = sorted(set(document.tags or []))
+        checked.append((document, set(fields) | {"reference"}))
+    await _validate_many(session, checked, kinds)
+    documents = [document for document, _ in checked]
+    await review_dates.ensure_reviews_due(session, documents, london_today())
+    # Every row with the same columns set, so the batch is inserted in one statement (a row that
+    # the review-date rule stamped besides one it did not split it, statement by statement).
+    now = utcnow()
+    for document in documents:
+        document.created_at = document.updated_at = now
+    session.add_all(documents)
     await session.flush()
-    after = audit.snapshot(document)
-    await audit.record(
+    await audit.record_many(
         session,
         principal,
-        organisation_id=document.organisation_id,
-        action="document.created",
-        entity_type="document",
-        entity_id=document.id,
-        after=after,
+        principal.organisation_id,
+        [
+            audit.Entry("document.created", "document", d.id, after=audit.snapshot(d))
+            for d in documents
+        ],
     )
-    await emit(
-        session,
+    await emit_many(session, [event for d in documents for event in _created_events(d)])
+    return documents
+
+
+def _created_events(document: Document) -> list[events.Event]:
+    created: list[events.Event] = [
         events.DocumentCreated(
             organisation_id=document.organisation_id,
             document_id=document.id,
             reference=document.reference,
-        ),
-    )
+        )
+    ]
     for field, role in PEOPLE_FIELDS.items():
         if getattr(document, field) is not None:
-            await _emit_person_change(session, document, role, None, getattr(document, field))
-    await _emit_people_assigned(session, document, set(PEOPLE_FIELDS))
-    return document
+            created.append(_person_change(document, role, None, getattr(document, field)))
+    assigned = _people_assigned(document, set(PEOPLE_FIELDS))
+    return created + ([assigned] if assigned else [])
 
 
-async def _emit_person_change(
-    session: AsyncSession,
-    document: Document,
-    role: str,
-    previous: uuid.UUID | None,
-    current: uuid.UUID | None,
-) -> None:
-    await emit(
-        session,
-        events.DocumentOwnerChanged(
-            organisation_id=document.organisation_id,
-            document_id=document.id,
-            role=role,
-            previous_person_id=previous,
-            person_id=current,
-        ),
+def _person_change(
+    document: Document, role: str, previous: uuid.UUID | None, current: uuid.UUID | None
+) -> events.Event:
+    return events.DocumentOwnerChanged(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        role=role,
+        previous_person_id=previous,
+        person_id=current,
     )
 
 
-async def _emit_people_assigned(
-    session: AsyncSession, document: Document, changed: set[str]
-) -> None:
+def _people_assigned(document: Document, changed: set[str]) -> events.Event | None:
     """One event for everyone newly named by this change, each with all the roles given to
     them: someone made owner, RO and author at once is told once."""
     roles: dict[uuid.UUID, list[str]] = {}
@@ -171,15 +224,13 @@ async def _emit_people_assigned(
         person_id = getattr(document, field)
         if field in changed and person_id is not None:
             roles.setdefault(person_id, []).append(role)
-    if roles:
-        await emit(
-            session,
-            events.DocumentPeopleAssigned(
-                organisation_id=document.organisation_id,
-                document_id=document.id,
-                assigned=[events.PersonAssigned(person_id=p, roles=r) for p, r in roles.items()],
-            ),
-        )
+    if not roles:
+        return None
+    return events.DocumentPeopleAssigned(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        assigned=[events.PersonAssigned(person_id=p, roles=r) for p, r in roles.items()],
+    )
 
 
 async def update_document(
@@ -225,16 +276,18 @@ async def update_document(
             changed=sorted(changed),
         ),
     )
-    for field, role in PEOPLE_FIELDS.items():
-        if field in changed:
-            await _emit_person_change(
-                session,
-                document,
-                role,
-                uuid.UUID(before[field]) if before[field] else None,
-                getattr(document, field),
-            )
-    await _emit_people_assigned(session, document, changed)
+    changes_of_people = [
+        _person_change(
+            document,
+            role,
+            uuid.UUID(before[field]) if before[field] else None,
+            getattr(document, field),
+        )
+        for field, role in PEOPLE_FIELDS.items()
+        if field in changed
+    ]
+    assigned = _people_assigned(document, changed)
+    await emit_many(session, changes_of_people + ([assigned] if assigned else []))
     if "status" in changed:
         # Retired or superseded: queue its removal from Trix (pending uploads stay queued).
         await publications.queue_removal_if_withdrawn(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, tuple_
@@ -180,6 +180,28 @@ async def require_active_person(
     if person_id is None:
         return
     person = await session.get(Person, person_id)
+    _require_active(person, organisation_id, field)
+
+
+async def require_active_people(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    wanted: Sequence[tuple[uuid.UUID | None, str]],
+) -> None:
+    """``require_active_person`` for each (person, field) in order, reading them all at once."""
+    ids = list({person_id for person_id, _ in wanted if person_id is not None})
+    found: dict[uuid.UUID, Person | None] = {}
+    if len(ids) == 1:  # often already in the session: no statement at all
+        found[ids[0]] = await session.get(Person, ids[0])
+    for start in range(0, len(ids) if len(ids) > 1 else 0, 5000):
+        rows = await session.execute(select(Person).where(Person.id.in_(ids[start : start + 5000])))
+        found.update({person.id: person for person in rows.scalars()})
+    for person_id, field in wanted:
+        if person_id is not None:
+            _require_active(found.get(person_id), organisation_id, field)
+
+
+def _require_active(person: Person | None, organisation_id: uuid.UUID, field: str) -> None:
     if person is None or person.organisation_id != organisation_id:
         raise Invalid("No such person in this organisation.", field=field)
     if not person.is_active:
