@@ -463,6 +463,16 @@ class UpdateCycleClosed(_Event):
     next_cycle_id: uuid.UUID | None
 
 
+class TrackerImportRequested(_Event):
+    """A tracker was sent to be imported in the background (``GET /v1/imports/{id}`` follows
+    it); ``tracker.imported`` tells when it has been."""
+
+    type: Literal["tracker.import_requested"] = "tracker.import_requested"
+    import_id: uuid.UUID
+    filename: str
+    dry_run: bool
+
+
 class TrackerImported(_Event):
     """A tracker (CSV or XLSX) was imported into the register."""
 
@@ -514,6 +524,7 @@ Event = Annotated[
     | UpdateCycleOpened
     | UpdateCycleItemAssigned
     | UpdateCycleClosed
+    | TrackerImportRequested
     | TrackerImported,
     Field(discriminator="type"),
 ]

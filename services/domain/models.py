@@ -28,6 +28,7 @@ from services.domain.documents.models import (
     VersionFile,
 )
 from services.domain.idempotency.models import IdempotencyRecord
+from services.domain.imports.models import TrackerImport
 from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.models import OutboxEvent
@@ -78,6 +79,7 @@ __all__ = [
     "SignOff",
     "SignOffDecision",
     "SignOffStage",
+    "TrackerImport",
     "UpdateCycle",
     "UpdateCycleItem",
     "VersionFile",

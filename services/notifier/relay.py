@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -20,25 +21,31 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.db import utcnow
+from services.domain.imports import jobs as import_jobs
 from services.domain.notifications.models import Notification
 from services.domain.notifications.service import Created, due_for_sending, fan_out
 from services.domain.outbox.models import OutboxEvent
 from services.domain.outbox.service import NOTIFY_CHANNEL
 from services.domain.webhooks.models import WebhookDelivery
 from services.notifier.health import log_failure, reason, wait_or_stop
-from services.notifier.transport import DELIVER_WEBHOOK, SEND_NOTIFICATION, Transport
+from services.notifier.transport import DELIVER_WEBHOOK, RUN_IMPORT, SEND_NOTIFICATION, Transport
 
 logger = logging.getLogger(__name__)
 BATCH = 200
 
 
-async def enqueue_created(transport: Transport, created: Created) -> None:
-    """Queue what was just committed; a failure is logged, the sweep re-enqueues it later."""
+async def enqueue_created(
+    transport: Transport, created: Created, imports: Sequence[uuid.UUID] = ()
+) -> None:
+    """Queue what was just committed (and the tracker imports asked for); a failure is logged,
+    the sweep re-enqueues it later."""
     try:
         for notification_id in created.notifications:
             await transport.enqueue(SEND_NOTIFICATION, notification_id, 0, None)
         for delivery_id in created.deliveries:
             await transport.enqueue(DELIVER_WEBHOOK, delivery_id, 0, None)
+        for import_id in imports:
+            await transport.enqueue(RUN_IMPORT, import_id, 0, None)
     except Exception as exc:  # the queue being down must not lose what PostgreSQL holds
         logger.warning("could not enqueue (the sweep will): %s", reason(exc))
 
@@ -54,10 +61,13 @@ async def requeue_due(
     async with sessionmaker() as session:
         notifications = await due_for_sending(session, Notification, now)
         deliveries = await due_for_sending(session, WebhookDelivery, now)
+        imports = await import_jobs.unfinished(session)
     for notification_id, attempts in notifications:
         await transport.enqueue(SEND_NOTIFICATION, notification_id, attempts, None)
     for delivery_id, attempts in deliveries:
         await transport.enqueue(DELIVER_WEBHOOK, delivery_id, attempts, None)
+    for import_id, attempts in imports:
+        await transport.enqueue(RUN_IMPORT, import_id, attempts, None)
     return len(notifications), len(deliveries)
 
 
@@ -80,14 +90,17 @@ async def relay_once(
             ).scalars()
         )
         created = Created([], [])
+        imports = []
         for event in events:
             result = await fan_out(session, event)
             created.notifications.extend(result.notifications)
             created.deliveries.extend(result.deliveries)
+            if event.type == "tracker.import_requested":
+                imports.append(uuid.UUID(event.payload["import_id"]))
             event.published_at = utcnow()
             event.attempts += 1
         stamps = [e.created_at for e in events]
-    await enqueue_created(transport, created)
+    await enqueue_created(transport, created, imports)
     if on_published:
         for stamp in stamps:
             on_published(stamp)

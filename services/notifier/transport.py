@@ -12,6 +12,7 @@ from arq.connections import ArqRedis
 
 SEND_NOTIFICATION = "send_notification"
 DELIVER_WEBHOOK = "deliver_webhook"
+RUN_IMPORT = "run_import"
 
 
 class Transport(Protocol):

@@ -12,16 +12,18 @@ import json
 import logging
 import os
 import signal
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from arq import cron
+from arq import cron, func
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import create_worker
 
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.health import DependencyHealth
+from services.domain.imports import jobs as import_jobs
 from services.domain.settings import Settings, get_settings
 from services.notifier.email import backend_for
 from services.notifier.health import (
@@ -43,6 +45,7 @@ from services.notifier.webhooks import deliver_webhook
 logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "policygov:notifier:heartbeat"
 QUEUE_NAME = "policygov:notifier"
+IMPORT_TIMEOUT_SECONDS = 30 * 60
 
 
 async def health_check(ctx: dict[str, Any]) -> str:
@@ -65,6 +68,14 @@ async def sweep(ctx: dict[str, Any]) -> str:
         log_failure("sweep", exc, 1, None)
         return "skipped: " + reason(exc)
     return f"{report}"
+
+
+async def run_import(ctx: dict[str, Any], import_id: str) -> str:
+    """One tracker import asked for over HTTP (services.domain.imports.jobs): all or nothing."""
+    settings = ctx["settings"]
+    return await import_jobs.run_import(
+        ctx["sessionmaker"], settings.heavy_limits, uuid.UUID(import_id)
+    )
 
 
 async def prune(ctx: dict[str, Any]) -> str:
@@ -277,7 +288,15 @@ def _deserialize(raw: bytes) -> Any:
 
 
 class WorkerSettings:
-    functions = [health_check, send_notification, deliver_webhook, sweep, prune]
+    functions = [
+        health_check,
+        send_notification,
+        deliver_webhook,
+        # arq's five minutes would end a big import; a stopped one is taken up again anyway.
+        func(run_import, timeout=IMPORT_TIMEOUT_SECONDS),
+        sweep,
+        prune,
+    ]
     cron_jobs = [
         cron(health_check, second=0, run_at_startup=False),
         cron(sweep, second=30, run_at_startup=True),

@@ -180,13 +180,17 @@ async def test_a_big_tracker_dry_run_does_not_stall_healthz(
         content = workbook(rows)
     else:
         content = "".join(",".join(row) + "\r\n" for row in rows).encode()
-    sent = roomy_client.post(
+    request = roomy_client.build_request(
+        "POST",
         "/v1/imports",
         params={"dry_run": "true"},
         files={"file": (f"tracker.{kind}", content, "application/octet-stream")},
         headers=world.a.policy_officer.headers,
     )
-    response, longest = await healthz_while(roomy_client, sent)
+    # The test's own client encodes the 16 MiB upload on this event loop too (about a second):
+    # done first, so that what is measured is the server.
+    request.read()
+    response, longest = await healthz_while(roomy_client, roomy_client.send(request))
     assert response.status_code == 200, response.text[:500]
     report: dict[str, Any] = response.json()
     assert report["rows"] == len(rows) - 1

@@ -96,6 +96,12 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     consultation = await _b_consultation(client, world, h, doc["id"])
     review = await _b_review(client, h)
     update_cycle = await _b_update_cycle(client, h)
+    tracker_import = await client.post(
+        "/v1/imports",
+        params={"background": "true"},
+        files={"file": ("tracker.csv", b"Reference,Title,Kind\r\nB-1,Mine,Policy\r\n")},
+        headers=h,
+    )
     return {
         **review,
         **update_cycle,
@@ -117,6 +123,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         "key_id": keys[0]["id"],
         "subscription_id": hook["id"],
         "delivery_id": ping["id"],
+        "import_id": tracker_import.json()["id"],
     }
 
 
@@ -431,6 +438,7 @@ def _tracker_requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("GET", f"/v1/people/{person}/calendar-feed", {}),
         ("POST", f"/v1/people/{person}/calendar-feed/rotate", {}),
         ("GET", f"/v1/calendar-feeds/people/{person}.ics?token=guess", {}),
+        ("GET", f"/v1/imports/{ids['import_id']}", {}),
     ]
 
 

@@ -37,7 +37,16 @@ from services.cli import migrate
 from services.domain.documents.service import DocumentFilters
 from services.domain.people.models import Person, PersonRole
 from services.domain.tracker import service as tracker
-from tests.bench import dataset, explain, goals, loadgen, notifier, notifier_report, wrk
+from tests.bench import (
+    dataset,
+    explain,
+    goals,
+    loadgen,
+    moving_in,
+    notifier,
+    notifier_report,
+    wrk,
+)
 from tests.bench.servers import Server, get, start_uvicorn
 from tests.bench.usage import Meter, Usage
 
@@ -137,6 +146,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=os.environ.get("BENCH_NOTIFIER_SECONDS"),
         help="length of the relay latency run (default 10 s, 3 s with --quick)",
+    )
+    flag(
+        "--moving-in-rows",
+        type=int,
+        default=int(_env("BENCH_MOVING_IN_ROWS", str(moving_in.ROWS))),
+        help="tracker rows imported in the background (default 50,000, the goal's size)",
     )
     args = p.parse_args(argv)
     if args.duration is None:
@@ -437,13 +452,16 @@ def main(argv: list[str] | None = None) -> int:
         args.only in s.name for s in scenarios([""], dict.fromkeys(_COUNT_KEYS, 0))
     )
     notifier_wanted = not args.only or args.only in "notifier"
+    moving_wanted = not args.only or args.only in "moving in"
     if not api_wanted:
-        if not notifier_wanted:
+        if not notifier_wanted and not moving_wanted:
             print(f"no scenario matches BENCH_ONLY={args.only!r}", file=sys.stderr)
+            return 1
         report = run_notifier(args) if notifier_wanted else None
-        goals.print_goals(write_results(args, None, None, None, [], {}, None, report, None))
+        moving = run_moving_in(args) if moving_wanted else None
+        goals.print_goals(write_results(args, None, None, None, [], {}, None, report, None, moving))
         print(f"Results in var/bench/results.json ({time.perf_counter() - started:.0f} s).")
-        return 1 if report is None or report.errors else 0
+        return 1 if (report is not None and report.errors) or _moving_failed(moving) else 0
     data = prepare_data(url, args)
     ids = asyncio.run(dataset.sample_ids(url, data.organisation_id, 20_000))
     counts = asyncio.run(count_matches(url, data.organisation_id))
@@ -513,12 +531,29 @@ def main(argv: list[str] | None = None) -> int:
     # The API results are written first: a notifier failure must not lose them.
     write_results(args, data, client, counts, outcomes, ratios, plans, None, api_rss)
     report = run_notifier(args) if notifier_wanted else None
+    moving = run_moving_in(args) if moving_wanted else None
     goals.print_goals(
-        write_results(args, data, client, counts, outcomes, ratios, plans, report, api_rss)
+        write_results(args, data, client, counts, outcomes, ratios, plans, report, api_rss, moving)
     )
     print(f"Results in var/bench/results.json (whole run {time.perf_counter() - started:.0f} s).")
     failed = any(o.result.errors for o in outcomes) or (report is not None and report.errors)
-    return 1 if failed else 0
+    return 1 if failed or _moving_failed(moving) else 0
+
+
+def run_moving_in(args: argparse.Namespace) -> moving_in.MovingIn:
+    """The moving-in part: a tracker imported in the background while the register is read."""
+    result = moving_in.run(
+        os.environ.get("BENCH_MOVING_IN_DATABASE_URL") or moving_in.DEFAULT_URL,
+        os.environ.get("BENCH_MOVING_IN_REDIS_URL") or moving_in.DEFAULT_REDIS_URL,
+        OUT,
+        args.moving_in_rows,
+    )
+    moving_in.print_table(result)
+    return result
+
+
+def _moving_failed(moving: moving_in.MovingIn | None) -> bool:
+    return moving is not None and (moving.status != "succeeded" or moving.reader_errors > 0)
 
 
 def rss_bytes(pid: int) -> int | None:
@@ -557,9 +592,10 @@ def write_results(
     plans: dict[str, Any] | None,
     report: notifier_report.Report | None,
     api_rss: int | None,
+    moving: moving_in.MovingIn | None = None,
 ) -> list[goals.Goal]:
     rows = [goals.Row(o.scenario.name, o.result.rps, o.result.p99_ms) for o in outcomes]
-    judged = goals.judge(rows, report, api_rss)
+    judged = goals.judge(rows, report, api_rss, moving)
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "client": client,
@@ -595,6 +631,7 @@ def write_results(
         "explain": plans,
         "notifier": notifier_report.to_json(report) if report else None,
         "api_rss_bytes": api_rss,
+        "moving_in": moving_in.to_json(moving) if moving else None,
         "goals": goals.to_json(judged),
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))

@@ -60,6 +60,7 @@ EventType = Literal[
     "update_cycle.opened",
     "update_cycle.item_assigned",
     "update_cycle.closed",
+    "tracker.import_requested",
     "tracker.imported",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]

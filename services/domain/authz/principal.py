@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.domain.authz.permissions import Permission, permissions_for
 
@@ -44,6 +46,30 @@ class Principal:
             roles=frozenset(),
             label=label,
             is_system=True,
+        )
+
+    def kept(self) -> dict[str, Any]:
+        """What rebuilds this principal later (``again``): a background job acting for its
+        caller, with the caller's credentials as they were when it was asked for."""
+        return {
+            "person_id": self.person_id,
+            "api_key_id": self.api_key_id,
+            "label": self.label,
+            "roles": sorted(self.roles),
+            "person_roles": None if self.person_roles is None else sorted(self.person_roles),
+        }
+
+    @classmethod
+    def again(cls, organisation_id: uuid.UUID, kept: Mapping[str, Any]) -> Principal:
+        """The principal ``kept`` describes, for ``organisation_id``."""
+        person_roles = kept["person_roles"]
+        return cls(
+            organisation_id=organisation_id,
+            person_id=kept["person_id"],
+            roles=frozenset(kept["roles"]),
+            label=kept["label"],
+            api_key_id=kept["api_key_id"],
+            person_roles=None if person_roles is None else frozenset(person_roles),
         )
 
     def can(self, permission: Permission) -> bool:

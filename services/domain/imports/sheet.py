@@ -255,9 +255,8 @@ def read_sheet(
     lower = filename.lower()
     if content.startswith(XLSX_MAGIC) or lower.endswith((".xlsx", ".xlsm")):
         raw, unreadable = _xlsx_rows(content, max_rows, limits or HeavyLimits())
-    elif lower.endswith(".xls"):
-        raise UnsupportedMediaType("Save the tracker as .xlsx or .csv (the old .xls is not read).")
     else:
+        check_readable(filename, content)
         raw, unreadable = _csv_rows(content)
     numbered = [(n, tuple(cells)) for n, cells in enumerate(raw, start=1) if not _is_blank(cells)]
     if not numbered:
@@ -301,6 +300,13 @@ def read_sheet(
         )
         del sheet.rows[max_rows:]
     return sheet
+
+
+def check_readable(filename: str, content: bytes) -> None:
+    """UnsupportedMediaType for a kind of file the import does not read (a background import
+    is refused at once, not a minute later)."""
+    if filename.lower().endswith(".xls") and not content.startswith(XLSX_MAGIC):
+        raise UnsupportedMediaType("Save the tracker as .xlsx or .csv (the old .xls is not read).")
 
 
 async def read_sheet_bounded(filename: str, content: bytes, limits: HeavyLimits) -> Sheet:
