@@ -473,12 +473,26 @@ class TrackerImportRequested(_Event):
     dry_run: bool
 
 
+class PersonNamed(BaseModel):
+    """Someone a tracker import named on the documents it created: on how many, in each role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: uuid.UUID
+    documents: int
+    roles: dict[str, int]
+
+
 class TrackerImported(_Event):
-    """A tracker (CSV or XLSX) was imported into the register."""
+    """A tracker (CSV or XLSX) was imported into the register. The documents it created tell
+    no one one by one (no ``document.people_assigned``): ``named`` lists everyone they name,
+    and the notifier writes each of them one email with the counts."""
 
     type: Literal["tracker.imported"] = "tracker.imported"
     documents_created: int
     documents_updated: int
+    filename: str = ""
+    named: list[PersonNamed] = Field(default_factory=list)
 
 
 Event = Annotated[

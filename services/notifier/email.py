@@ -19,6 +19,8 @@ instead of a document.
   titles of every role the recipient holds on it (empty for others), named in the footer
 - ``document.assigned``: ``roles``, the titles of the roles just given to the recipient (one
   email for all of them); ``due_date`` is optional (the next review date, shown when present)
+- ``tracker.assigned`` (about no one document): ``documents`` (how many a tracker import named
+  the recipient on), ``roles``: ``{title, documents}`` per role, ``filename`` (the tracker's)
 - ``review.due_soon``: ``due_date`` (ISO 'YYYY-MM-DD'), ``days`` (until the due date)
 - ``review.overdue``: ``due_date``
 - ``review.escalated``: ``due_date``, ``months`` (the escalation grace),

@@ -14,8 +14,12 @@ from sqlalchemy import func, select
 
 from services.domain.audit.models import AuditRecord
 from services.domain.documents.models import Document
+from services.domain.notifications.models import Notification
 from services.domain.outbox.models import OutboxEvent
 from services.domain.people import service as people
+from services.domain.settings import Settings
+from services.notifier.email import render
+from tests.api.timeline_support import relay
 from tests.factories import World, document_body
 
 PROBLEM = "application/problem+json"
@@ -419,3 +423,41 @@ async def test_an_xlsx_number_cell_holding_a_letter_is_a_problem_of_its_row_and_
     # openpyxl's int("y") escaped as a ValueError: a 500.
     problems = await rejected(client, world, xlsx_with_raw_cell("y"), "tracker.xlsx")
     assert problems == [(2, "Title")]
+
+
+async def test_each_person_named_gets_one_email_for_the_whole_import(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    # Moving in, one officer may be the RO of thousands of documents: one email, with counts,
+    # not one a document (the import used to write one document.assigned email per row).
+    author, officer = world.a.author.email, world.a.policy_officer.email
+    response = await upload(
+        client,
+        world.a.policy_officer.headers,
+        csv_file(
+            f"DG-1,One,Policy,Adults,{author},,,,",
+            f"DG-2,Two,Policy,Adults,{author},,,,",
+            f"DG-3,Three,Procedure,Adults,{author},{officer},,,",
+        ),
+    )
+    assert response.status_code == 200, response.text
+    await relay(world)
+    async with world.sessionmaker() as session:
+        sent = (await session.execute(select(Notification))).scalars().all()
+        assigned_events = await session.scalar(
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(OutboxEvent.type == "document.people_assigned")
+        )
+    assert assigned_events == 0
+    by_email = {n.recipient_email: n for n in sent}
+    assert [n.kind for n in sent] == ["tracker.assigned"] * 2, [n.kind for n in sent]
+    mine = by_email[author].context
+    assert mine["documents"] == 3 and mine["filename"] == "tracker.csv"
+    assert mine["roles"] == [{"title": "responsible officer", "documents": 3}]
+    theirs = by_email[officer].context
+    assert (theirs["documents"], theirs["roles"][0]["documents"]) == (1, 1)
+    text = render(by_email[author], settings).get_body(preferencelist=("plain",))
+    assert text is not None
+    assert "names you on 3 documents" in text.get_content()
+    assert "- responsible officer of 3" in text.get_content()

@@ -88,7 +88,7 @@ async def prepare(url: str) -> tuple[str, list[str]]:
                     name=f"{dataset.FIRST_NAMES[n]} {dataset.LAST_NAMES[n]}",
                     email=email,
                     job_title="Head of Service",
-                    roles=["policy_officer" if n == 0 else "approver"],
+                    roles=["admin", "policy_officer"] if n == 0 else ["approver"],
                 )
                 ids.append(person.id)
             issued = await access.create_api_key(

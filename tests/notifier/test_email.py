@@ -226,6 +226,15 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
         "decision_note": "Consult the police first",
         "board_name": "PPP Group",
     },
+    # As services.domain.notifications.service writes it for a tracker import.
+    "tracker.assigned": {
+        "documents": 1412,
+        "roles": [
+            {"title": "responsible officer", "documents": 1400},
+            {"title": "Responsible Strategic Manager", "documents": 12},
+        ],
+        "filename": "Procedures tracker 2026.xlsx",
+    },
 }
 CONSULTATION_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a22"
 CONSULTATION_LINK = f"http://policygov.example/consultations/{CONSULTATION_ID}"

@@ -8,11 +8,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapper
 
 from services.domain.audit.models import AuditChainHead, AuditRecord
 from services.domain.authz.principal import Principal
@@ -27,15 +28,17 @@ SNAPSHOT_EXCLUDED = frozenset(
 
 
 def snapshot(obj: Base) -> dict[str, Any]:
-    """A JSON-safe dict of an entity's columns, for the audit record's before/after."""
+    """A JSON-safe dict of an entity's columns, for the audit record's before/after: those
+    loaded (a column the database fills in and that was not read back is left out)."""
     state = inspect(obj)
-    unloaded = state.unloaded  # a set worked out afresh on each read
-    data: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
-        if attr.key in SNAPSHOT_EXCLUDED or attr.key in unloaded:
-            continue
-        data[attr.key] = _json_safe(getattr(obj, attr.key))
-    return data
+    loaded = state.dict
+    return {key: _json_safe(loaded[key]) for key in _snapshot_keys(state.mapper) if key in loaded}
+
+
+@cache
+def _snapshot_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
+    # Worked out once per entity class: a tracker import snapshots tens of thousands.
+    return tuple(a.key for a in mapper.column_attrs if a.key not in SNAPSHOT_EXCLUDED)
 
 
 def _json_safe(value: Any) -> Any:

@@ -147,11 +147,18 @@ async def create_document(
 
 
 async def create_documents(
-    session: AsyncSession, principal: Principal, rows: Sequence[Mapping[str, Any]]
+    session: AsyncSession,
+    principal: Principal,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    tell_people: bool = True,
 ) -> list[Document]:
     """Add documents to the register, each with its audit record and events: the same checks,
     records and events for one document as for a tracker's thousands, in a few statements
-    however many there are (one at a time, some twenty statements each)."""
+    however many there are (one at a time, some twenty statements each).
+
+    ``tell_people=False`` leaves out the ``document.people_assigned`` events (an email each):
+    the caller tells the people named once for the lot (``people_named`` says who)."""
     kinds = await _kinds(session, principal.organisation_id)
     checked: list[tuple[Document, set[str]]] = []
     for given in rows:
@@ -185,11 +192,23 @@ async def create_documents(
             for d in documents
         ],
     )
-    await emit_many(session, [event for d in documents for event in _created_events(d)])
+    await emit_many(
+        session, [event for d in documents for event in _created_events(d, tell_people)]
+    )
     return documents
 
 
-def _created_events(document: Document) -> list[events.Event]:
+def people_named(document: Document) -> dict[uuid.UUID, list[str]]:
+    """The people a document names, each with their roles on it (owner, RO, author)."""
+    roles: dict[uuid.UUID, list[str]] = {}
+    for field, role in PEOPLE_FIELDS.items():
+        person_id = getattr(document, field)
+        if person_id is not None:
+            roles.setdefault(person_id, []).append(role)
+    return roles
+
+
+def _created_events(document: Document, tell_people: bool = True) -> list[events.Event]:
     created: list[events.Event] = [
         events.DocumentCreated(
             organisation_id=document.organisation_id,
@@ -200,7 +219,7 @@ def _created_events(document: Document) -> list[events.Event]:
     for field, role in PEOPLE_FIELDS.items():
         if getattr(document, field) is not None:
             created.append(_person_change(document, role, None, getattr(document, field)))
-    assigned = _people_assigned(document, set(PEOPLE_FIELDS))
+    assigned = _people_assigned(document, set(PEOPLE_FIELDS)) if tell_people else None
     return created + ([assigned] if assigned else [])
 
 

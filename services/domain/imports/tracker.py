@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -375,6 +376,9 @@ async def import_tracker(
         raise TrackerRejected(report)
     if progress:
         progress.start("importing", len(steps))
+    # Who the new documents name: told once each at the end, not once per document (moving
+    # in, one officer may be the RO of thousands).
+    named: dict[uuid.UUID, Counter[str]] = {}
     for start in range(0, len(steps), IMPORT_BATCH):
         batch = steps[start : start + IMPORT_BATCH]
         new = [
@@ -383,7 +387,10 @@ async def import_tracker(
             if action == "create"
         ]
         # New documents a batch at a time: row by row, 50,000 rows took twelve minutes.
-        await documents.create_documents(session, principal, new)
+        created = await documents.create_documents(session, principal, new, tell_people=False)
+        for document in created:
+            for person_id, roles in documents.people_named(document).items():
+                named.setdefault(person_id, Counter()).update(["documents", *roles])
         for item, action, changes in batch:
             if action == "update":
                 assert item.document is not None
@@ -417,6 +424,15 @@ async def import_tracker(
             organisation_id=principal.organisation_id,
             documents_created=report.created,
             documents_updated=report.updated,
+            filename=filename,
+            named=[
+                events.PersonNamed(
+                    person_id=person_id,
+                    documents=counts.pop("documents"),
+                    roles=dict(counts),
+                )
+                for person_id, counts in named.items()
+            ],
         ),
     )
     return report

@@ -23,6 +23,11 @@ class Kind:
 REGISTRY: tuple[Kind, ...] = (
     # The register and its review schedule (service.py).
     Kind("document.assigned", "document", "people newly named owner, RO or author: one email"),
+    Kind(
+        "tracker.assigned",
+        "document",
+        "people a tracker import named on documents: one email each with the counts",
+    ),
     Kind("review.due_soon", "review", "RO and owner, 30 and 7 days before the review date"),
     Kind("review.overdue", "review", "RO and owner, the day after the review date"),
     Kind("review.escalated", "review", "the escalation contact, months after the review date"),

@@ -141,6 +141,7 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
     """The notifications and webhook deliveries one outbox event calls for."""
     notifications: list[uuid.UUID] = []
     notices = await _people_assigned(session, event)
+    notices += await _tracker_named(session, event)
     notices += await meeting_notices.notices_for(session, event)
     notices += await sign_off_notices.notices_for(session, event)
     notices += await consultation_notices.notices_for(session, event)
@@ -203,6 +204,30 @@ async def _people_assigned(session: AsyncSession, event: OutboxEvent) -> list[No
         if roles:
             context = {"roles": in_words(words, roles)}
             notices.append(Notice("document.assigned", person, context, document))
+    return notices
+
+
+async def _tracker_named(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+    """Everyone a tracker import named on the documents it created: one email each, with how
+    many in each role (one email per document would be thousands for one officer)."""
+    if event.type != "tracker.imported" or not event.payload.get("named"):
+        return []
+    words = words_of(await session.get(Organisation, event.organisation_id))
+    notices = []
+    for named in event.payload["named"]:
+        person = await session.get(Person, uuid.UUID(named["person_id"]))
+        if person is None or not person.is_active:
+            continue
+        roles = [
+            {"title": words.title_of(role), "documents": count}
+            for role, count in named["roles"].items()
+        ]
+        context = {
+            "documents": named["documents"],
+            "roles": roles,
+            "filename": event.payload.get("filename") or "tracker",
+        }
+        notices.append(Notice("tracker.assigned", person, context))
     return notices
 
 
