@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, not_, or_, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,11 +140,21 @@ async def _check_references_free(
             raise Conflict(f"Reference {document.reference} is already used.", field="reference")
     references = list(owner)
     for start in range(0, len(references), LOOKUP_CHUNK):
-        clash = await session.execute(
-            select(Document.id, Document.reference).where(
-                Document.organisation_id == organisation_id,
-                Document.reference.in_(references[start : start + LOOKUP_CHUNK]),
+        # Joined to the references as one array, not `reference IN ($1, ... $1000)`: a fresh
+        # register has no statistics yet, the plan kept for the statement scans the table, and
+        # with an IN list of parameters each row was compared with each reference (moving in,
+        # 50,000 rows: 68 s in this query alone, a second with the join).
+        wanted = (
+            func.unnest(
+                bindparam("references", references[start : start + LOOKUP_CHUNK], ARRAY(String))
             )
+            .table_valued("reference")
+            .render_derived(name="wanted")
+        )
+        clash = await session.execute(
+            select(Document.id, Document.reference)
+            .join(wanted, Document.reference == wanted.c.reference)
+            .where(Document.organisation_id == organisation_id)
         )
         for document_id, reference in clash:
             if owner[reference] != document_id:
