@@ -485,8 +485,9 @@ class PersonNamed(BaseModel):
 
 class TrackerImported(_Event):
     """A tracker (CSV or XLSX) was imported into the register. The documents it created tell
-    no one one by one (no ``document.people_assigned``): ``named`` lists everyone they name,
-    and the notifier writes each of them one email with the counts."""
+    no one one by one (each has its ``document.created``, but no ``document.owner_changed`` or
+    ``document.people_assigned``): ``named`` lists everyone they name, and the notifier writes
+    each of them one email with the counts."""
 
     type: Literal["tracker.imported"] = "tracker.imported"
     documents_created: int

@@ -179,8 +179,10 @@ async def create_documents(
     records and events for one document as for a tracker's thousands, in a few statements
     however many there are (one at a time, some twenty statements each).
 
-    ``tell_people=False`` leaves out the ``document.people_assigned`` events (an email each):
-    the caller tells the people named once for the lot (``people_named`` says who)."""
+    ``tell_people=False`` leaves out the events that tell the people named, one document at a
+    time (``document.people_assigned``, an email each, and ``document.owner_changed``): the
+    caller tells them once for the lot (``people_named`` says who); ``document.created`` still
+    carries each document, its people included."""
     kinds = await _kinds(session, principal.organisation_id)
     checked: list[tuple[Document, set[str]]] = []
     for given in rows:
@@ -238,10 +240,12 @@ def _created_events(document: Document, tell_people: bool = True) -> list[events
             reference=document.reference,
         )
     ]
+    if not tell_people:
+        return created
     for field, role in PEOPLE_FIELDS.items():
         if getattr(document, field) is not None:
             created.append(_person_change(document, role, None, getattr(document, field)))
-    assigned = _people_assigned(document, set(PEOPLE_FIELDS)) if tell_people else None
+    assigned = _people_assigned(document, set(PEOPLE_FIELDS))
     return created + ([assigned] if assigned else [])
 
 
