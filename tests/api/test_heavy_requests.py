@@ -25,6 +25,11 @@ pytestmark = pytest.mark.alone
 
 # Generous: the old code kept /healthz waiting 42.7 s (diff), 5.5 s (import).
 HEALTHZ_BOUND_SECONDS = 1.5
+# The big tracker measures 0.8 to 1.9 s on the 2-core machine, the code of before this bound
+# and after alike (2026-12-04): in this process the test's own client, the ASGI transport and the
+# world share the loop. Still far under the 5.5 s of old; behind uvicorn is the right place to
+# measure it (tests/bench/heavy.py does).
+BIG_TRACKER_BOUND_SECONDS = 2.5
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -195,4 +200,4 @@ async def test_a_big_tracker_dry_run_does_not_stall_healthz(
     report: dict[str, Any] = response.json()
     assert report["rows"] == len(rows) - 1
     assert report["problems"] == []
-    assert longest < HEALTHZ_BOUND_SECONDS
+    assert longest < BIG_TRACKER_BOUND_SECONDS
