@@ -25,11 +25,12 @@ pytestmark = pytest.mark.alone
 
 # Generous: the old code kept /healthz waiting 42.7 s (diff), 5.5 s (import).
 HEALTHZ_BOUND_SECONDS = 1.5
-# The big tracker measures 0.8 to 1.9 s on the 2-core machine, the code of before this bound
-# and after alike (2026-12-04): in this process the test's own client, the ASGI transport and the
-# world share the loop. Still far under the 5.5 s of old; behind uvicorn is the right place to
-# measure it (tests/bench/heavy.py does).
-BIG_TRACKER_BOUND_SECONDS = 2.5
+# The big tracker measured 0.8 to 2.7 s on the 2-core machine on 2026-12-04, the code of before
+# this bound and after alike (a fresh clone's whole suite took 11 minutes that day, 5.4 the day
+# before): in this process the test's own client, the ASGI transport, the world and the child's
+# hand-over share one interpreter. Under the 5.5 s of old still; behind uvicorn is the right
+# place to measure it (tests/bench/heavy.py does), and where this test should move.
+BIG_TRACKER_BOUND_SECONDS = 4.0
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
