@@ -6,7 +6,9 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -33,6 +35,17 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+T = TypeVar("T")
+# Values in one IN list or array of a statement: far under asyncpg's 32,767 parameters.
+LOOKUP_CHUNK = 5000
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` a statement's worth (LOOKUP_CHUNK) at a time."""
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start : start + LOOKUP_CHUNK]
 
 
 def utcnow() -> datetime:

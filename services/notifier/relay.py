@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 import asyncpg
@@ -34,17 +33,14 @@ logger = logging.getLogger(__name__)
 BATCH = 200
 
 
-async def enqueue_created(
-    transport: Transport, created: Created, imports: Sequence[uuid.UUID] = ()
-) -> None:
-    """Queue what was just committed (and the tracker imports asked for); a failure is logged,
-    the sweep re-enqueues it later."""
+async def enqueue_created(transport: Transport, created: Created) -> None:
+    """Queue what was just committed; a failure is logged, the sweep re-enqueues it later."""
     try:
         for notification_id in created.notifications:
             await transport.enqueue(SEND_NOTIFICATION, notification_id, 0, None)
         for delivery_id in created.deliveries:
             await transport.enqueue(DELIVER_WEBHOOK, delivery_id, 0, None)
-        for import_id in imports:
+        for import_id in created.imports:
             await transport.enqueue(RUN_IMPORT, import_id, 0, None)
     except Exception as exc:  # the queue being down must not lose what PostgreSQL holds
         logger.warning("could not enqueue (the sweep will): %s", reason(exc))
@@ -90,17 +86,15 @@ async def relay_once(
             ).scalars()
         )
         created = Created([], [])
-        imports = []
         for event in events:
             result = await fan_out(session, event)
             created.notifications.extend(result.notifications)
             created.deliveries.extend(result.deliveries)
-            if event.type == "tracker.import_requested":
-                imports.append(uuid.UUID(event.payload["import_id"]))
+            created.imports.extend(result.imports)
             event.published_at = utcnow()
             event.attempts += 1
         stamps = [e.created_at for e in events]
-    await enqueue_created(transport, created, imports)
+    await enqueue_created(transport, created)
     if on_published:
         for stamp in stamps:
             on_published(stamp)

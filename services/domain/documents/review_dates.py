@@ -18,13 +18,11 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.db import utcnow
+from services.domain.db import in_chunks, utcnow
 from services.domain.documents.models import IN_FORCE, Document, DocumentKind, DocumentVersion
 from services.domain.organisations.models import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import default_route
-
-LOOKUP_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -132,11 +130,11 @@ async def _issued_on(
 ) -> dict[uuid.UUID, date]:
     """Each document's current issue date (its latest whole version's), where it has one."""
     found: dict[uuid.UUID, date] = {}
-    for start in range(0, len(document_ids), LOOKUP_CHUNK):
+    for chunk in in_chunks(document_ids):
         rows = await session.execute(
             select(DocumentVersion.document_id, func.max(DocumentVersion.issued_on))
             .where(
-                DocumentVersion.document_id.in_(document_ids[start : start + LOOKUP_CHUNK]),
+                DocumentVersion.document_id.in_(chunk),
                 DocumentVersion.minor == 0,
                 DocumentVersion.issued_on.is_not(None),
             )

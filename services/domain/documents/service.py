@@ -29,7 +29,7 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import london_today, new_id, utcnow
+from services.domain.db import in_chunks, london_today, new_id, utcnow
 from services.domain.documents import review_dates
 from services.domain.documents.models import STATUSES, Document, DocumentKind
 from services.domain.documents.models import (
@@ -41,7 +41,6 @@ from services.domain.outbox.service import emit, emit_many
 from services.domain.people.service import require_active_people
 from services.domain.publications import service as publications
 
-LOOKUP_CHUNK = 5000
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 PEOPLE_FIELDS = {
     "owner_id": "owner",
@@ -139,15 +138,13 @@ async def _check_references_free(
         if owner.setdefault(document.reference, document.id) != document.id:
             raise Conflict(f"Reference {document.reference} is already used.", field="reference")
     references = list(owner)
-    for start in range(0, len(references), LOOKUP_CHUNK):
+    for chunk in in_chunks(references):
         # Joined to the references as one array, not `reference IN ($1, ... $1000)`: a fresh
         # register has no statistics yet, the plan kept for the statement scans the table, and
         # with an IN list of parameters each row was compared with each reference (moving in,
         # 50,000 rows: 68 s in this query alone, a second with the join).
         wanted = (
-            func.unnest(
-                bindparam("references", references[start : start + LOOKUP_CHUNK], ARRAY(String))
-            )
+            func.unnest(bindparam("references", chunk, ARRAY(String)))
             .table_valued("reference")
             .render_derived(name="wanted")
         )

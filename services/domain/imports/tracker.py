@@ -26,6 +26,7 @@ from services.domain.audit import service as audit
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import FORMULA_STARTS
+from services.domain.db import in_chunks
 from services.domain.documents import service as documents
 from services.domain.documents.models import IN_FORCE, Document, DocumentKind
 from services.domain.errors import Invalid
@@ -53,7 +54,6 @@ MAX_CELL = 2000
 YIELD_EVERY_ROWS = 500
 UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?$")
-LOOKUP_CHUNK = 5000
 # Documents created in one go; each batch is a few statements, whatever its size.
 IMPORT_BATCH = 1000
 
@@ -188,11 +188,11 @@ async def _existing(
 ) -> dict[str, Document]:
     found: dict[str, Document] = {}
     unique = sorted(set(references))
-    for start in range(0, len(unique), LOOKUP_CHUNK):
+    for chunk in in_chunks(unique):
         rows = await session.execute(
             select(Document).where(
                 Document.organisation_id == organisation_id,
-                Document.reference.in_(unique[start : start + LOOKUP_CHUNK]),
+                Document.reference.in_(chunk),
             )
         )
         found.update({d.reference: d for d in rows.scalars()})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -55,6 +55,8 @@ class Created:
 
     notifications: list[uuid.UUID]
     deliveries: list[uuid.UUID]
+    # Tracker imports asked for (services.domain.imports.jobs), for the worker to run.
+    imports: list[uuid.UUID] = field(default_factory=list)
 
 
 async def _policy_contact(session: AsyncSession, organisation_id: uuid.UUID) -> Person | None:
@@ -138,7 +140,7 @@ async def _add(
 
 
 async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
-    """The notifications and webhook deliveries one outbox event calls for."""
+    """The notifications, webhook deliveries and background imports one outbox event calls for."""
     notifications: list[uuid.UUID] = []
     notices = await _people_assigned(session, event)
     notices += await _tracker_named(session, event)
@@ -162,7 +164,9 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
         if created:
             notifications.append(created)
     deliveries = await _webhook_deliveries(session, event)
-    return Created(notifications, deliveries)
+    asked = event.type == "tracker.import_requested"
+    imports = [uuid.UUID(event.payload["import_id"])] if asked else []
+    return Created(notifications, deliveries, imports)
 
 
 def _one_per_recipient(event: OutboxEvent, notices: list[Notice]) -> list[Notice]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import utcnow
+from services.domain.db import in_chunks, utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.people.models import ROLES, Person, PersonRole
 
@@ -193,9 +193,10 @@ async def require_active_people(
     found: dict[uuid.UUID, Person | None] = {}
     if len(ids) == 1:  # often already in the session: no statement at all
         found[ids[0]] = await session.get(Person, ids[0])
-    for start in range(0, len(ids) if len(ids) > 1 else 0, 5000):
-        rows = await session.execute(select(Person).where(Person.id.in_(ids[start : start + 5000])))
-        found.update({person.id: person for person in rows.scalars()})
+    else:
+        for chunk in in_chunks(ids):
+            rows = await session.execute(select(Person).where(Person.id.in_(chunk)))
+            found.update({person.id: person for person in rows.scalars()})
     for person_id, field in wanted:
         if person_id is not None:
             _require_active(found.get(person_id), organisation_id, field)
