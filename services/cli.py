@@ -319,7 +319,7 @@ def import_tracker(path: Path, slug: str, dry_run: bool) -> int:
     return 0
 
 
-def serve(host: str | None, port: int | None, workers: int) -> None:
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     settings = get_settings()
@@ -329,7 +329,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
-        workers=workers,
+        workers=workers or settings.api_workers,
         proxy_headers=True,
         log_config=logging_config(),
     )
@@ -497,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="run the API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, help="processes (default: POLICYGOV_API_WORKERS, 2)")
     sub.add_parser("worker", help="run the notifier")
     p = sub.add_parser("run", help="run the API and the notifier together")
     p.add_argument(

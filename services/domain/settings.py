@@ -42,6 +42,9 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Processes `policygov serve` (and `run`) answer requests with. One process uses one core at
+    # most; each has its own connection pool (db_pool_size) and its own API-key cache.
+    api_workers: int = Field(default=2, ge=1, le=32)
     frontend_base_url: str = "http://127.0.0.1:8000"
     # Where clients reach the API (e.g. https://intranet.example.org/policygov behind a proxy
     # that adds a path prefix): the base of the absolute links it hands out (a publication's

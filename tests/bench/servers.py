@@ -60,15 +60,15 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[in
 
 
 def start_uvicorn(
-    name: str, app: str, env: dict[str, str], log_dir: Path, timeout: float = 60
+    name: str, app: str, env: dict[str, str], log_dir: Path, timeout: float = 60, workers: int = 1
 ) -> Server:
-    """uvicorn with one worker and no access log, started and waited for on /healthz."""
+    """uvicorn with no access log, started and waited for on /healthz."""
     port = free_port()
     log = log_dir / f"{name}.log"
     argv = [
         sys.executable, "-m", "uvicorn", app, "--factory",
         "--host", HOST, "--port", str(port),
-        "--workers", "1", "--no-access-log", "--log-level", "warning",
+        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -29,6 +29,24 @@ def process_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0  # utime + stime
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (a server's worker processes, their helpers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat_fields(int(entry.name))):
+            parents[int(entry.name)] = int(fields[1])
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sorted(tree)
+
+
+def tree_seconds(pids: list[int]) -> float:
+    return sum(process_seconds(pid) for pid in pids)
+
+
 @dataclass
 class PostgresTimes:
     own: dict[int, float]  # utime + stime of each live PostgreSQL process
@@ -116,14 +134,16 @@ class Meter:
         asyncio.run(wait_until_idle(self.dsn))
         time.sleep(STATS_DELAY)  # let earlier connection counts reach pg_stat_database
         self.sessions = asyncio.run(sessions_so_far(self.dsn))
+        # The server's worker processes too: they are there before the window and stay.
+        self.server_pids = process_tree(self.server_pid)
         self.wall = time.perf_counter()
-        self.server = process_seconds(self.server_pid)
+        self.server = tree_seconds(self.server_pids)
         self.postgres = postgres_times()
         self.client = own_and_children_seconds()
 
     def stop(self) -> Usage:
         wall = time.perf_counter() - self.wall
-        server = process_seconds(self.server_pid) - self.server
+        server = tree_seconds(self.server_pids) - self.server
         client = own_and_children_seconds() - self.client
         postgres = postgres_seconds_between(self.postgres, postgres_times())
         time.sleep(STATS_DELAY)
