@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = 5.0
     # A claimed notification or delivery not finished within this is tried again.
     send_lease_seconds: int = 120
+    # A row due this long and still not sent is queued again (the queue may have lost it);
+    # sooner, its job is most likely still queued, and queuing it again would only add work.
+    requeue_after_seconds: float = Field(default=30.0, ge=0)
     # First retry delay of a transient email failure; doubles each time, capped at six hours.
     email_retry_base_seconds: float = 30.0
     # Jobs one worker runs at once.

@@ -150,7 +150,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 class TransientMailError(Exception):
-    """Worth trying again later: the server, the network or our configuration failed."""
+    """Worth trying again later: the server, the network or our configuration failed.
+
+    ``this_message_only``: the server refused this message for now (a 4xx reply to it), and
+    the next message may well go; otherwise the server itself failed, and so would the next.
+    """
+
+    def __init__(self, text: str, *, this_message_only: bool = False) -> None:
+        super().__init__(text)
+        self.this_message_only = this_message_only
 
 
 class PermanentMailError(Exception):
@@ -415,7 +423,9 @@ def _step(exc: aiosmtplib.SMTPResponseException) -> str:
 
 def _by_code(code: int, step: str, reason: str) -> TransientMailError | PermanentMailError:
     text = f"SMTP {code} {step}: {reason}"
-    return TransientMailError(text) if 400 <= code < 500 else PermanentMailError(text)
+    if 400 <= code < 500:
+        return TransientMailError(text, this_message_only=True)
+    return PermanentMailError(text)
 
 
 def _refused(
@@ -425,7 +435,7 @@ def _refused(
     # One notification has one recipient; should there be more, any 5xx decides.
     if any(not 400 <= r.code < 500 for r in recipients):
         return PermanentMailError(f"SMTP {reasons}")
-    return TransientMailError(f"SMTP {reasons}")
+    return TransientMailError(f"SMTP {reasons}", this_message_only=True)
 
 
 def backend_for(settings: Settings, *, keep_open: bool = False) -> FileBackend | SmtpBackend:

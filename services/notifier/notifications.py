@@ -1,17 +1,29 @@
-"""The send_notification job: one email, sent once, whatever runs twice or fails."""
+"""The send jobs: each email sent once, whatever runs twice or fails.
+
+``send_notifications`` takes the notifications one relay round created together: one statement
+claims them all and one transaction checks they still apply, then they go one after another
+over the worker's kept SMTP connection, each outcome recorded as soon as it is known (a worker
+killed midway has nothing sent left unrecorded but the message it was sending).
+``send_notification`` is the same for one: a retry, or a row the sweep queued again.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.domain.db import utcnow
 from services.domain.notifications import service
+from services.domain.notifications.models import Notification
 from services.domain.notifications.retry import email_backoff
 from services.notifier.email import (
+    FileBackend,
     PermanentMailError,
+    SmtpBackend,
     TransientMailError,
     backend_for,
     render,
@@ -19,51 +31,109 @@ from services.notifier.email import (
 from services.notifier.transport import SEND_NOTIFICATION
 
 logger = logging.getLogger(__name__)
+NOT_TAKEN = "not due or already taken"
+GIVEN_BACK = "given back"
 
 
 async def send_notification(ctx: dict[str, Any], notification_id: str) -> str:
     """Claim, render and send one notification, then record the outcome."""
+    target = uuid.UUID(notification_id)
+    return (await send_all(ctx, [target]))[target]
+
+
+async def send_notifications(ctx: dict[str, Any], notification_ids: list[str]) -> dict[str, int]:
+    """arq job: ``send_notification`` for several at once; how many had each outcome."""
+    outcomes = await send_all(ctx, [uuid.UUID(i) for i in notification_ids])
+    return dict(Counter(outcomes.values()))
+
+
+async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Claim the due ones of ``targets``, send each in turn and record each outcome."""
     settings = ctx["settings"]
     sessionmaker = ctx["sessionmaker"]
-    target = uuid.UUID(notification_id)
+    outcomes = dict.fromkeys(targets, NOT_TAKEN)
+    lease = timedelta(seconds=settings.send_lease_seconds)
     async with sessionmaker() as session, session.begin():
-        notification = await service.claim(
-            session, target, timedelta(seconds=settings.send_lease_seconds)
-        )
-        if notification is None:
-            return "not due or already taken"
-        if not await service.is_still_true(session, notification):
-            await service.finish(session, notification, "cancelled", error="no longer applies")
-            return "cancelled"
+        claimed = await service.claim_all(session, targets, lease)
+        live = []
+        for notification in claimed:
+            if await service.is_still_true(session, notification):
+                live.append(notification)
+            else:
+                await service.finish(session, notification, "cancelled", error="no longer applies")
+                outcomes[notification.id] = "cancelled"
+    # Half the lease for the lot: what is left then is given back, well before another sender
+    # could take a claim of ours that ran out.
+    deadline = time.monotonic() + lease.total_seconds() / 2
+    # The worker's backend keeps its SMTP connections; a job run alone opens its own.
+    mail = ctx.get("mail") or backend_for(settings)
+    for index, notification in enumerate(live):
+        if time.monotonic() > deadline:
+            await _give_back(ctx, live[index:], None, outcomes)
+            break
+        outcome, server_down_until = await _send_one(ctx, mail, notification)
+        outcomes[notification.id] = outcome
+        if server_down_until is not None:
+            # The server failed, not the message: the rest wait as long as this one.
+            await _give_back(ctx, live[index + 1 :], server_down_until, outcomes)
+            break
+    return outcomes
+
+
+async def _send_one(
+    ctx: dict[str, Any], mail: FileBackend | SmtpBackend, notification: Notification
+) -> tuple[str, datetime | None]:
+    """Send one claimed notification and record the outcome; with the time of its retry when
+    the server (not this message) failed."""
+    settings = ctx["settings"]
+    sessionmaker = ctx["sessionmaker"]
     try:
-        message = render(notification, settings)
-        # The worker's backend keeps its SMTP connections; a job run alone opens its own.
-        await (ctx.get("mail") or backend_for(settings)).send(message)
+        await mail.send(render(notification, settings))
     except PermanentMailError as exc:
         async with sessionmaker() as session, session.begin():
             ours = await service.finish(session, notification, "failed", error=str(exc)[:2000])
-        return "failed" if ours else "lease lost"
+        return ("failed" if ours else "lease lost"), None
     except (TransientMailError, OSError, TimeoutError) as exc:
         base = timedelta(seconds=settings.email_retry_base_seconds)
         delay = email_backoff(notification.attempts, base)
+        server_failed = not (isinstance(exc, TransientMailError) and exc.this_message_only)
         async with sessionmaker() as session, session.begin():
             if delay is None:
                 gave_up = f"gave up: {exc}"[:2000]
                 ours = await service.finish(session, notification, "failed", error=gave_up)
-                return "failed" if ours else "lease lost"
+                return ("failed" if ours else "lease lost"), None
             retry_at = utcnow() + delay
             ours = await service.finish(
                 session, notification, "pending", error=str(exc)[:2000], retry_at=retry_at
             )
         if not ours:
-            return "lease lost"
-        try:
-            await ctx["transport"].enqueue(
-                SEND_NOTIFICATION, target, notification.attempts, retry_at
-            )
-        except Exception as enqueue_error:
-            logger.warning("retry not queued (the sweep will): %s", enqueue_error)
-        return "retrying"
+            return "lease lost", None
+        await _enqueue(ctx, notification.id, notification.attempts, retry_at)
+        return "retrying", (retry_at if server_failed else None)
     async with sessionmaker() as session, session.begin():
         ours = await service.finish(session, notification, "sent")
-    return "sent" if ours else "sent, lease lost"
+    return ("sent" if ours else "sent, lease lost"), None
+
+
+async def _give_back(
+    ctx: dict[str, Any],
+    notifications: list[Notification],
+    at: datetime | None,
+    outcomes: dict[uuid.UUID, str],
+) -> None:
+    """Claims not attempted after all: pending again (due at ``at``, or as they were) and
+    queued again, each attempt not counted."""
+    async with ctx["sessionmaker"]() as session, session.begin():
+        ours = [n for n in notifications if await service.give_back(session, Notification, n, at)]
+    for notification in ours:
+        outcomes[notification.id] = GIVEN_BACK
+        await _enqueue(ctx, notification.id, notification.attempts - 1, at)
+
+
+async def _enqueue(
+    ctx: dict[str, Any], notification_id: uuid.UUID, attempt: int, at: datetime | None
+) -> None:
+    try:
+        await ctx["transport"].enqueue(SEND_NOTIFICATION, notification_id, attempt, at)
+    except Exception as enqueue_error:
+        logger.warning("send not queued (the sweep will): %s", enqueue_error)

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 from redis.backoff import AbstractBackoff, EqualJitterBackoff
@@ -36,27 +36,29 @@ BATCH = 200
 async def enqueue_created(transport: Transport, created: Created) -> None:
     """Queue what was just committed; a failure is logged, the sweep re-enqueues it later."""
     try:
-        for notification_id in created.notifications:
-            await transport.enqueue(SEND_NOTIFICATION, notification_id, 0, None)
-        for delivery_id in created.deliveries:
-            await transport.enqueue(DELIVER_WEBHOOK, delivery_id, 0, None)
-        for import_id in created.imports:
-            await transport.enqueue(RUN_IMPORT, import_id, 0, None)
+        await transport.enqueue_new(SEND_NOTIFICATION, created.notifications)
+        await transport.enqueue_new(DELIVER_WEBHOOK, created.deliveries)
+        await transport.enqueue_new(RUN_IMPORT, created.imports)
     except Exception as exc:  # the queue being down must not lose what PostgreSQL holds
         logger.warning("could not enqueue (the sweep will): %s", reason(exc))
 
 
 async def requeue_due(
-    sessionmaker: async_sessionmaker[AsyncSession], transport: Transport
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    after: timedelta = timedelta(0),
 ) -> tuple[int, int]:
-    """Queue every due notification and delivery again: the queue may have lost them.
+    """Queue again every notification and delivery due for at least ``after``, and every claim
+    whose lease ran out: the queue may have lost them.
 
     Harmless when it had not: a job id names the row and its attempt, so the queue keeps one.
+    Rows the relay queued several to a job are not under those ids, hence ``after``: by then
+    such a job has normally run.
     """
     now = utcnow()
     async with sessionmaker() as session:
-        notifications = await due_for_sending(session, Notification, now)
-        deliveries = await due_for_sending(session, WebhookDelivery, now)
+        notifications = await due_for_sending(session, Notification, now, now - after)
+        deliveries = await due_for_sending(session, WebhookDelivery, now, now - after)
         imports = await import_jobs.unfinished(session)
     for notification_id, attempts in notifications:
         await transport.enqueue(SEND_NOTIFICATION, notification_id, attempts, None)
@@ -109,6 +111,7 @@ async def run_relay(
     on_published: Callable[[datetime], None] | None = None,
     stopping: asyncio.Event | None = None,
     backoff: AbstractBackoff | None = None,
+    requeue_after: timedelta = timedelta(0),
 ) -> None:
     """Relay until ``stopping`` is set, waking on NOTIFY or every ``poll_seconds``.
 
@@ -131,7 +134,7 @@ async def run_relay(
                     pass
                 # Put back what the queue lost or a dead sender left, once per poll interval.
                 if loop.time() - last_requeue >= poll_seconds:
-                    await requeue_due(sessionmaker, transport)
+                    await requeue_due(sessionmaker, transport, requeue_after)
                     last_requeue = loop.time()
             except Exception as exc:
                 failures += 1

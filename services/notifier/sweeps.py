@@ -13,7 +13,7 @@ same: ``open_due`` and ``close_due`` decide and do it, each consultation once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -139,7 +139,9 @@ async def sweep_all(
     except Exception as exc:
         log_failure("update cycle sweep", exc, 1, None)
         cycles = UpdateCycleSweep(0, 0)
-    requeued = await requeue_due(sessionmaker, transport)
+    requeued = await requeue_due(
+        sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
+    )
     # Last, so that a board whose schedule cannot be expanded does not hold up the emails.
     meetings = await sweep_meetings(sessionmaker, today)
     return SweepReport(

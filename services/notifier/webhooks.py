@@ -1,4 +1,7 @@
-"""The deliver_webhook job: one signed POST per attempt (Standard Webhooks), sent once.
+"""The delivery jobs: one signed POST per attempt (Standard Webhooks), sent once.
+
+``deliver_webhooks`` takes the deliveries one relay round created together (one claim for
+all); ``deliver_webhook`` one delivery, a retry or a row the sweep queued again.
 
 Every attempt of a delivery carries the same ``webhook-id`` and the same body bytes; only the
 timestamp and the signatures are new. Outcomes: 2xx delivered; 410 Gone disables the
@@ -11,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.domain.db import utcnow
 from services.domain.errors import Invalid
 from services.domain.notifications.retry import honour_retry_after, webhook_backoff
+from services.domain.notifications.service import give_back
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries
 from services.domain.webhooks.addresses import UnresolvableHost
@@ -34,6 +40,8 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "policygov-webhooks/0.1"
 TRANSIENT_STATUSES = frozenset({408, 429})
 EXCERPT_BYTES = 500
+NOT_TAKEN = "not due or already taken"
+GIVEN_BACK = "given back"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,18 @@ async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
     )
 
 
+async def deliver_webhooks(ctx: dict[str, Any], delivery_ids: list[str]) -> dict[str, int]:
+    """arq job: one attempt of each of several deliveries; how many had each outcome."""
+    outcomes = await deliver_all(
+        ctx["sessionmaker"],
+        [uuid.UUID(i) for i in delivery_ids],
+        ctx["settings"],
+        ctx["transport"],
+        ctx["http"],
+    )
+    return dict(Counter(outcomes.values()))
+
+
 async def deliver(
     session_factory: async_sessionmaker[AsyncSession],
     delivery_id: uuid.UUID,
@@ -69,15 +89,52 @@ async def deliver(
     http: httpx.AsyncClient,
 ) -> str:
     """Claim one due delivery, POST it once, record the outcome; returns a short outcome."""
+    outcomes = await deliver_all(session_factory, [delivery_id], settings, transport, http)
+    return outcomes[delivery_id]
+
+
+async def deliver_all(
+    session_factory: async_sessionmaker[AsyncSession],
+    delivery_ids: list[uuid.UUID],
+    settings: Settings,
+    transport: Transport,
+    http: httpx.AsyncClient,
+) -> dict[uuid.UUID, str]:
+    """Claim the due ones of ``delivery_ids`` in one statement, then POST each once in turn,
+    recording each outcome as soon as it is known. What is left when half the lease has gone
+    is given back (pending again, the attempt not counted) and queued again."""
+    outcomes = dict.fromkeys(delivery_ids, NOT_TAKEN)
     lease = timedelta(seconds=settings.send_lease_seconds)
     async with session_factory() as session, session.begin():
-        delivery = await deliveries.claim(session, delivery_id, lease)
-        if delivery is None:
-            return "not due or already taken"
-        subscription = await session.get(WebhookSubscription, delivery.subscription_id)
-        if subscription is None or not subscription.is_active:
-            await deliveries.finish(session, delivery, "failed", error="subscription disabled")
-            return "failed"
+        claimed = await deliveries.claim_all(session, delivery_ids, lease)
+        subscriptions = await deliveries.subscriptions_of(session, claimed)
+        live = []
+        for delivery in claimed:
+            subscription = subscriptions.get(delivery.subscription_id)
+            if subscription is None or not subscription.is_active:
+                await deliveries.finish(session, delivery, "failed", error="subscription disabled")
+                outcomes[delivery.id] = "failed"
+            else:
+                live.append((delivery, subscription))
+    deadline = time.monotonic() + lease.total_seconds() / 2
+    for index, (delivery, subscription) in enumerate(live):
+        if time.monotonic() > deadline:
+            await _give_back(session_factory, transport, [d for d, _ in live[index:]], outcomes)
+            break
+        outcomes[delivery.id] = await _deliver_one(
+            session_factory, transport, settings, http, delivery, subscription
+        )
+    return outcomes
+
+
+async def _deliver_one(
+    session_factory: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    delivery: WebhookDelivery,
+    subscription: WebhookSubscription,
+) -> str:
     try:
         # Checked again at every connection, by the client (services/notifier/receivers.py):
         # the host may resolve elsewhere than when it was saved, or than a moment ago.
@@ -102,6 +159,22 @@ async def deliver(
     if answer.is_transient:
         return await _retry_or_fail(session_factory, transport, delivery, answer)
     return await _fail(session_factory, delivery, answer)
+
+
+async def _give_back(
+    session_factory: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    left: list[WebhookDelivery],
+    outcomes: dict[uuid.UUID, str],
+) -> None:
+    async with session_factory() as session, session.begin():
+        ours = [d for d in left if await give_back(session, WebhookDelivery, d)]
+    for delivery in ours:
+        outcomes[delivery.id] = GIVEN_BACK
+        try:
+            await transport.enqueue(DELIVER_WEBHOOK, delivery.id, delivery.attempts - 1, None)
+        except Exception as exc:  # the sweep queues every due row again
+            logger.warning("delivery %s not queued (the sweep will): %s", delivery.id, exc)
 
 
 async def _post(

@@ -14,7 +14,7 @@ import os
 import signal
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import cron, func
@@ -35,12 +35,12 @@ from services.notifier.health import (
     wait_or_stop,
     watch_health,
 )
-from services.notifier.notifications import send_notification
+from services.notifier.notifications import send_notification, send_notifications
 from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
 from services.notifier.sweeps import sweep_all, sweep_retention
 from services.notifier.transport import ArqTransport
-from services.notifier.webhooks import deliver_webhook
+from services.notifier.webhooks import deliver_webhook, deliver_webhooks
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "policygov:notifier:heartbeat"
@@ -127,6 +127,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
             settings.relay_poll_seconds,
             stopping=stopping,
             backoff=backoff_for(settings),
+            requeue_after=timedelta(seconds=settings.requeue_after_seconds),
         )
     )
     ctx["watch"] = asyncio.create_task(
@@ -291,7 +292,9 @@ class WorkerSettings:
     functions = [
         health_check,
         send_notification,
+        send_notifications,
         deliver_webhook,
+        deliver_webhooks,
         # arq's five minutes would end a big import; a stopped one is taken up again anyway.
         func(run_import, timeout=IMPORT_TIMEOUT_SECONDS),
         sweep,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,10 @@ class RecordingTransport:
         if self.broken:
             raise ConnectionError("queue unavailable")
         self.jobs.append((job, target_id, attempt, at))
+
+    async def enqueue_new(self, job: str, target_ids: Sequence[uuid.UUID]) -> None:
+        for target_id in target_ids:
+            await self.enqueue(job, target_id, 0, None)
 
 
 @pytest.fixture

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, and_, bindparam, or_, select, update
+from sqlalchemy import ARRAY, Select, and_, any_, bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -431,6 +433,13 @@ async def claim(
     return await claim_due(session, Notification, notification_id, lease)
 
 
+async def claim_all(
+    session: AsyncSession, notification_ids: Sequence[uuid.UUID], lease: timedelta
+) -> list[Notification]:
+    """``claim`` for several notifications in one statement: those taken, in the order given."""
+    return await claim_all_due(session, Notification, notification_ids, lease)
+
+
 # The sender's statements are built once per table (and per set of columns a finish sets):
 # building them took about a sixth of the notifier's CPU per email.
 @lru_cache
@@ -438,7 +447,7 @@ def _claim_statement(model: type[Row]) -> Any:
     now: Any = bindparam("now")
     return (
         update(model)
-        .where(model.id == bindparam("row_id"))
+        .where(model.id == any_(bindparam("row_ids", type_=ARRAY(PG_UUID(as_uuid=True)))))
         .where(
             or_(
                 and_(model.status == "pending", model.next_attempt_at <= now),
@@ -472,12 +481,21 @@ async def claim_due(
     """Claim one due notification or webhook delivery for one more attempt (a conditional
     UPDATE, so only one sender wins); a claim whose lease ran out (the sender died) can be
     taken again. Both tables keep the same state columns."""
+    claimed = await claim_all_due(session, model, [row_id], lease)
+    return claimed[0] if claimed else None
+
+
+async def claim_all_due(
+    session: AsyncSession, model: type[Row], row_ids: Sequence[uuid.UUID], lease: timedelta
+) -> list[Row]:
+    """``claim_due`` for several rows in one statement: those of ``row_ids`` that are due, in
+    the order given; the others are not due, or another sender has them."""
     now = utcnow()
     claimed = await session.execute(
-        _claim_statement(model), {"row_id": row_id, "now": now, "until": now + lease}
+        _claim_statement(model), {"row_ids": list(row_ids), "now": now, "until": now + lease}
     )
-    row: Row | None = claimed.scalar_one_or_none()
-    return row
+    by_id = {row.id: row for row in claimed.scalars()}
+    return [by_id[row_id] for row_id in row_ids if row_id in by_id]
 
 
 async def is_still_true(session: AsyncSession, notification: Notification) -> bool:
@@ -537,6 +555,19 @@ async def finish_claimed(
     return False
 
 
+async def give_back(
+    session: AsyncSession, model: type[Row], row: Row, at: datetime | None = None
+) -> bool:
+    """Undo the claim of a row that was not attempted after all (its sender ran short of its
+    lease, or found the server down): pending again, the attempt not counted, due at ``at`` or
+    when it was. False if the claim is no longer ours."""
+    values: dict[str, Any] = {"status": "pending", "attempts": row.attempts - 1}
+    values["locked_until"] = None
+    if at is not None:
+        values["next_attempt_at"] = at
+    return await finish_claimed(session, model, row.id, row.attempts, values)
+
+
 async def finish(
     session: AsyncSession,
     notification: Notification,
@@ -561,9 +592,11 @@ async def due_for_sending(
     session: AsyncSession,
     model: type[Notification] | type[WebhookDelivery],
     now: datetime,
+    due_by: datetime | None = None,
     limit: int = 1000,
 ) -> list[tuple[uuid.UUID, int]]:
-    """(id, attempts) of the rows a queue should hold now: due pending ones and lapsed claims.
+    """(id, attempts) of the rows a queue should hold now: pending ones due by ``due_by``
+    (``now`` if not given) and lapsed claims.
 
     Works for notifications and webhook deliveries alike: both keep the same state columns.
     """
@@ -571,7 +604,7 @@ async def due_for_sending(
         select(model.id, model.attempts)
         .where(
             or_(
-                and_(model.status == "pending", model.next_attempt_at <= now),
+                and_(model.status == "pending", model.next_attempt_at <= (due_by or now)),
                 and_(model.status == "sending", model.locked_until < now),
             )
         )

@@ -8,14 +8,16 @@ ignored, because it no longer holds the attempt it claimed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.audit import service as audit
 from services.domain.db import utcnow
-from services.domain.notifications.service import claim_due, finish_claimed
+from services.domain.notifications.service import claim_all_due, claim_due, finish_claimed
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.domain.webhooks.service import audit_snapshot
 
@@ -28,6 +30,26 @@ async def claim(
 ) -> WebhookDelivery | None:
     """Take a due delivery for sending (one more attempt), or None if it is not due or taken."""
     return await claim_due(session, WebhookDelivery, delivery_id, lease)
+
+
+async def claim_all(
+    session: AsyncSession, delivery_ids: Sequence[uuid.UUID], lease: timedelta
+) -> list[WebhookDelivery]:
+    """``claim`` for several deliveries in one statement: those taken, in the order given."""
+    return await claim_all_due(session, WebhookDelivery, delivery_ids, lease)
+
+
+async def subscriptions_of(
+    session: AsyncSession, claimed: Sequence[WebhookDelivery]
+) -> dict[uuid.UUID, WebhookSubscription]:
+    """The subscriptions the deliveries go to, by id, in one query."""
+    wanted = {delivery.subscription_id for delivery in claimed}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(WebhookSubscription).where(WebhookSubscription.id.in_(wanted))
+    )
+    return {subscription.id: subscription for subscription in rows.scalars()}
 
 
 async def finish(
