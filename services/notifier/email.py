@@ -120,8 +120,15 @@ import os
 import re
 import tempfile
 import uuid
+from dataclasses import dataclass
+from email import message_from_bytes
+from email.charset import QP, Charset
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.policy import default
+from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -194,17 +201,79 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def render(notification: Notification, settings: Settings) -> EmailMessage:
-    """The email for ``notification``: plain text and HTML, with a Message-ID stable across tries.
+@dataclass(frozen=True)
+class Outgoing:
+    """An email ready to send: its SMTP envelope (one sender, one recipient) and its bytes."""
+
+    sender: str
+    recipient: str
+    message_id: str
+    data: bytes
+
+
+# Bodies as quoted-printable UTF-8: readable where they are ASCII, safe where they are not.
+_BODY_CHARSET = Charset("utf-8")
+_BODY_CHARSET.body_encoding = QP
+
+
+def compose(notification: Notification, settings: Settings) -> Outgoing:
+    """The email for ``notification``: plain text and HTML, with a Message-ID stable across
+    tries.
+
+    Built with the email package's MIME classes, not as an ``EmailMessage``: that API parses
+    every header it is given and again when it writes the message out, and building and
+    writing an email that way took about a quarter of the notifier's time per email (four
+    times this). ``render`` reads the result back as an ``EmailMessage``.
 
     Raises PermanentMailError when the kind has no templates or the context lacks a key:
     sending again would fail the same way.
     """
+    subject, text, html = _fill_templates(notification, settings)
+    message = MIMEMultipart("alternative")
+    sender_name, sender = parseaddr(settings.mail_from)
+    message["From"] = formataddr((sender_name, sender), charset="utf-8")
+    name = notification.context.get("recipient_name")
+    recipient = notification.recipient_email
+    message["To"] = (
+        formataddr((printable(name, multiline=False), recipient), charset="utf-8")
+        if name
+        else recipient
+    )
+    # A header must be one line, whatever a document title contains.
+    one_line = " ".join(printable(subject, multiline=False).split())
+    # Non-ASCII as RFC 2047 encoded words, folded by the Header itself.
+    message["Subject"] = one_line if one_line.isascii() else Header(one_line, "utf-8")  # type: ignore[assignment]
+    message["Message-ID"] = notification.message_id
+    message["Date"] = format_datetime(utcnow())
+    # RFC 3834, and Exchange's own header: no out-of-office replies to a robot.
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message.attach(_text_part(text, "plain"))
+    message.attach(_text_part(html, "html"))
+    return Outgoing(sender, recipient, notification.message_id, message.as_bytes())
+
+
+def _text_part(body: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part.set_payload(body, _BODY_CHARSET)
+    return part
+
+
+def render(notification: Notification, settings: Settings) -> EmailMessage:
+    """The email ``compose`` makes, read back as an ``EmailMessage`` (to look at, as a mail
+    client would)."""
+    data = compose(notification, settings).data
+    message: EmailMessage = message_from_bytes(data, _class=EmailMessage, policy=default)
+    return message
+
+
+def _fill_templates(notification: Notification, settings: Settings) -> tuple[str, str, str]:
+    """The subject, text and HTML of the notification's kind, filled in."""
     kind = notification.kind
     base_url = settings.frontend_base_url.rstrip("/")
     context = {
         # Notifications created before these keys existed render in neutral words.
-        "words": DEFAULT_WORDS.model_dump(),
+        "words": _default_words(),
         "your_roles": [],
         **notification.context,
         **_older(notification.context),
@@ -221,25 +290,12 @@ def render(notification: Notification, settings: Settings) -> EmailMessage:
         raise PermanentMailError(f"no email template for {kind!r}: {exc.name}") from exc
     except UndefinedError as exc:
         raise PermanentMailError(f"cannot render {kind!r}: {exc.message}") from exc
+    return subject, text, html
 
-    message = EmailMessage()
-    message["From"] = settings.mail_from
-    name = notification.context.get("recipient_name")
-    message["To"] = (
-        formataddr((printable(name, multiline=False), notification.recipient_email))
-        if name
-        else notification.recipient_email
-    )
-    # A header must be one line, whatever a document title contains.
-    message["Subject"] = " ".join(printable(subject, multiline=False).split())
-    message["Message-ID"] = notification.message_id
-    message["Date"] = format_datetime(utcnow())
-    # RFC 3834, and Exchange's own header: no out-of-office replies to a robot.
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message
+
+@cache
+def _default_words() -> dict[str, Any]:
+    return DEFAULT_WORDS.model_dump()
 
 
 def _older(context: dict[str, Any]) -> dict[str, Any]:
@@ -271,8 +327,8 @@ class FileBackend:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def path_for(self, message: EmailMessage) -> Path:
-        message_id = str(message["Message-ID"] or "").strip().strip("<>")
+    def path_for(self, message: Outgoing) -> Path:
+        message_id = message.message_id.strip().strip("<>")
         stem = re.sub(r"[^A-Za-z0-9._-]", "_", message_id.partition("@")[0])
         if not stem.strip("._"):
             raise PermanentMailError(f"message has no usable Message-ID: {message_id!r}")
@@ -281,10 +337,10 @@ class FileBackend:
     async def aclose(self) -> None:
         """Nothing is kept open."""
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         path = self.path_for(message)
         try:
-            await asyncio.to_thread(_write_atomically, path, message.as_bytes())
+            await asyncio.to_thread(_write_atomically, path, message.data)
         except OSError as exc:
             raise TransientMailError(f"cannot write {path}: {exc}") from exc
 
@@ -333,19 +389,19 @@ class SmtpBackend:
             timeout=s.smtp_timeout_seconds,
         )
 
-    async def _deliver(self, message: EmailMessage) -> dict[str, Any]:
+    async def _deliver(self, message: Outgoing) -> dict[str, Any]:
         """Send on a kept connection, or a new one; the recipients refused."""
         if not self.keep_open:
             client = self._client()
             async with client:
-                refused, _ = await client.send_message(message)
+                refused, _ = await _send(client, message)
             return dict(refused)
         while self._idle:
             client = self._idle.pop()
             if not client.is_connected:
                 continue
             try:
-                refused, _ = await client.send_message(message)
+                refused, _ = await _send(client, message)
             except aiosmtplib.SMTPServerDisconnected:
                 continue  # closed by the server while idle: nothing was sent; try afresh
             except BaseException:
@@ -356,7 +412,7 @@ class SmtpBackend:
         client = self._client()
         try:
             await client.connect()
-            refused, _ = await client.send_message(message)
+            refused, _ = await _send(client, message)
         except BaseException:
             _close(client)
             raise
@@ -371,7 +427,7 @@ class SmtpBackend:
                 await client.quit(timeout=2)
             _close(client)
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         try:
             refused = await self._deliver(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -404,6 +460,10 @@ class SmtpBackend:
                     for address, r in refused.items()
                 ]
             )
+
+
+async def _send(client: aiosmtplib.SMTP, message: Outgoing) -> tuple[Any, str]:
+    return await client.sendmail(message.sender, [message.recipient], message.data)
 
 
 def _close(client: aiosmtplib.SMTP) -> None:

@@ -26,7 +26,7 @@ from services.notifier.email import (
     SmtpBackend,
     TransientMailError,
     backend_for,
-    render,
+    compose,
 )
 from services.notifier.transport import SEND_NOTIFICATION
 
@@ -88,7 +88,7 @@ async def _send_one(
     settings = ctx["settings"]
     sessionmaker = ctx["sessionmaker"]
     try:
-        await mail.send(render(notification, settings))
+        await mail.send(compose(notification, settings))
     except PermanentMailError as exc:
         async with sessionmaker() as session, session.begin():
             ours = await service.finish(session, notification, "failed", error=str(exc)[:2000])

@@ -36,6 +36,7 @@ from services.notifier.email import (
     SmtpBackend,
     TransientMailError,
     backend_for,
+    compose,
     long_date,
     long_datetime,
     render,
@@ -799,7 +800,7 @@ async def test_a_rendered_message_arrives_with_its_headers_and_both_parts(
     backend = backend_for(settings)
     assert isinstance(backend, SmtpBackend)
 
-    await backend.send(render(notification, settings))
+    await backend.send(compose(notification, settings))
 
     [received] = smtp_server.handler.received
     assert received.mail_from == "policies@northshire.example"
@@ -828,11 +829,11 @@ async def test_a_451_is_transient_and_the_retry_arrives_with_the_same_message_id
     notification = make_notification()
 
     with pytest.raises(TransientMailError, match="451") as caught:
-        await backend_for(settings).send(render(notification, settings))
+        await backend_for(settings).send(compose(notification, settings))
     assert "try later" in str(caught.value)
     assert smtp_server.handler.received == []
 
-    await backend_for(settings).send(render(notification, settings))
+    await backend_for(settings).send(compose(notification, settings))
     [received] = smtp_server.handler.received
     assert received.message["Message-ID"] == notification.message_id
 
@@ -844,7 +845,7 @@ async def test_a_550_for_the_recipient_is_permanent(
     smtp_server.handler.replies["RCPT"].append("550 5.1.1 no such user")
 
     with pytest.raises(PermanentMailError, match="550") as caught:
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     assert "no such user" in str(caught.value)
     assert "amara.okafor@northshire.example" in str(caught.value)
     assert smtp_server.handler.received == []
@@ -857,9 +858,9 @@ async def test_a_5xx_after_data_is_permanent_and_a_4xx_after_data_is_transient(
     smtp_server.handler.replies["DATA"] += ["554 5.6.0 message refused", "452 4.3.1 disk full"]
 
     with pytest.raises(PermanentMailError, match="554 on DATA"):
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     with pytest.raises(TransientMailError, match="452 on DATA"):
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     assert smtp_server.handler.received == []
 
 
@@ -869,10 +870,10 @@ async def test_the_worker_backend_sends_one_message_after_another_on_one_connect
     settings = smtp(mail_settings, smtp_server.port)
     kept = backend_for(settings, keep_open=True)
     for _ in range(3):
-        await kept.send(render(make_notification(), settings))
+        await kept.send(compose(make_notification(), settings))
     await kept.aclose()
     for _ in range(2):
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     peers = [r.peer for r in smtp_server.handler.received]
     assert len(peers) == 5
     assert len(set(peers[:3])) == 1  # kept open
@@ -887,12 +888,12 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced_and_nothing
     settings = smtp(mail_settings, server.port)
     kept = backend_for(settings, keep_open=True)
     try:
-        await kept.send(render(make_notification(), settings))
+        await kept.send(compose(make_notification(), settings))
         controller.stop()  # the relay restarts: every open connection is dropped
         controller = Controller(handler, hostname="127.0.0.1", port=server.port)
         controller.start()
         second = make_notification()
-        await kept.send(render(second, settings))
+        await kept.send(compose(second, settings))
     finally:
         await kept.aclose()
         controller.stop()
@@ -905,11 +906,11 @@ async def test_a_connection_that_met_a_refusal_is_not_reused(
 ) -> None:
     settings = smtp(mail_settings, smtp_server.port)
     kept = backend_for(settings, keep_open=True)
-    await kept.send(render(make_notification(), settings))
+    await kept.send(compose(make_notification(), settings))
     smtp_server.handler.replies["RCPT"].append("550 5.1.1 no such user")
     with pytest.raises(PermanentMailError):
-        await kept.send(render(make_notification(), settings))
-    await kept.send(render(make_notification(), settings))
+        await kept.send(compose(make_notification(), settings))
+    await kept.send(compose(make_notification(), settings))
     await kept.aclose()
     first, after = (r.peer for r in smtp_server.handler.received)
     assert first != after
@@ -918,7 +919,7 @@ async def test_a_connection_that_met_a_refusal_is_not_reused(
 async def test_a_refused_connection_is_transient(mail_settings: Settings) -> None:
     settings = smtp(mail_settings, free_port())  # nothing listens there any more
     with pytest.raises(TransientMailError):
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
 
 
 @pytest.fixture
@@ -944,7 +945,7 @@ async def test_a_server_that_never_answers_times_out_as_transient(
     settings = smtp(mail_settings, silent_server, smtp_timeout_seconds=0.5)
     started = time.monotonic()
     with pytest.raises(TransientMailError, match=r"(?i)timeout|timed out"):
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     assert time.monotonic() - started < 5
 
 
@@ -992,7 +993,7 @@ async def test_starttls_with_auth_delivers_over_tls_as_the_configured_user(
         smtp_username="notifier",
         smtp_password="s3cret",
     )
-    await backend_for(settings).send(render(make_notification(), settings))
+    await backend_for(settings).send(compose(make_notification(), settings))
 
     [received] = starttls_server.handler.received
     assert received.over_tls
@@ -1014,7 +1015,7 @@ async def test_a_wrong_smtp_password_is_transient_so_queued_mail_survives_the_fi
         smtp_password="wrong",
     )
     with pytest.raises(TransientMailError, match="535"):
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     assert starttls_server.handler.received == []
 
 
@@ -1029,7 +1030,7 @@ async def test_an_untrusted_relay_certificate_is_transient_and_nothing_is_sent(
         smtp_password="s3cret",
     )
     with pytest.raises(TransientMailError, match=r"(?i)certificate"):
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     assert starttls_server.handler.received == []
 
 
@@ -1040,7 +1041,7 @@ async def test_implicit_tls_delivers_over_tls(
     controller, server = start_server(ScriptedHandler(), ssl_context=certificate.server_context())
     try:
         settings = smtp(mail_settings, server.port, smtp_implicit_tls=True)
-        await backend_for(settings).send(render(make_notification(), settings))
+        await backend_for(settings).send(compose(make_notification(), settings))
     finally:
         controller.stop()
     [received] = server.handler.received
@@ -1057,7 +1058,7 @@ async def test_the_file_backend_writes_one_eml_per_notification_that_parses_back
     assert isinstance(backend, FileBackend)
     notification = make_notification()
 
-    await backend.send(render(notification, mail_settings))
+    await backend.send(compose(notification, mail_settings))
 
     path = mail_settings.mail_dir / f"{notification.id}.eml"
     parsed = email.message_from_bytes(path.read_bytes(), policy=default_policy)
@@ -1071,10 +1072,10 @@ async def test_the_file_backend_writes_one_eml_per_notification_that_parses_back
 async def test_sending_a_notification_again_replaces_its_file(mail_settings: Settings) -> None:
     backend = backend_for(mail_settings)
     notification = make_notification()
-    await backend.send(render(notification, mail_settings))
+    await backend.send(compose(notification, mail_settings))
     notification.context = {**notification.context, "title": "Children missing from home"}
 
-    await backend.send(render(notification, mail_settings))
+    await backend.send(compose(notification, mail_settings))
 
     path = mail_settings.mail_dir / f"{notification.id}.eml"
     assert list(mail_settings.mail_dir.iterdir()) == [path]  # no second file, no temp file
