@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.domain.db import utcnow
 from services.domain.imports import jobs as import_jobs
 from services.domain.notifications.models import Notification
-from services.domain.notifications.service import Created, due_for_sending, fan_out
+from services.domain.notifications.service import Created, due_for_sending, fan_out_all
 from services.domain.outbox.models import OutboxEvent
 from services.domain.outbox.service import NOTIFY_CHANNEL
 from services.domain.webhooks.models import WebhookDelivery
@@ -87,12 +87,8 @@ async def relay_once(
                 )
             ).scalars()
         )
-        created = Created([], [])
+        created = await fan_out_all(session, events)
         for event in events:
-            result = await fan_out(session, event)
-            created.notifications.extend(result.notifications)
-            created.deliveries.extend(result.deliveries)
-            created.imports.extend(result.imports)
             event.published_at = utcnow()
             event.attempts += 1
         stamps = [e.created_at for e in events]

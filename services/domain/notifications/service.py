@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ARRAY, Select, and_, any_, bindparam, or_, select, update
+from sqlalchemy import ARRAY, Select, Table, and_, any_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,7 +62,15 @@ class Created:
 
 
 async def _policy_contact(session: AsyncSession, organisation_id: uuid.UUID) -> Person | None:
-    """Who people should ask about a notice: the organisation's first policy officer."""
+    """Who people should ask about a notice: the organisation's first policy officer (read once
+    per session: a relay round tells many people of one organisation)."""
+    known: dict[uuid.UUID, Person | None] = session.info.setdefault("policy_contacts", {})
+    if organisation_id not in known:
+        known[organisation_id] = await _first_policy_officer(session, organisation_id)
+    return known[organisation_id]
+
+
+async def _first_policy_officer(session: AsyncSession, organisation_id: uuid.UUID) -> Person | None:
     query = (
         select(Person)
         .join(PersonRole, PersonRole.person_id == Person.id)
@@ -72,6 +80,15 @@ async def _policy_contact(session: AsyncSession, organisation_id: uuid.UUID) -> 
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+# Built once: building the statement with its values took a sixth of the relay's time.
+_NOTIFICATIONS = cast(Table, Notification.__table__)
+_INSERT_NOTIFICATION = (
+    insert(_NOTIFICATIONS)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(_NOTIFICATIONS.c.id)
+)
 
 
 async def _add(
@@ -121,24 +138,52 @@ async def _add(
         **context,
     }
     result = await session.execute(
-        insert(Notification)
-        .values(
-            id=uuid.uuid4(),
-            organisation_id=organisation_id,
-            kind=kind,
-            dedupe_key=dedupe_key,
-            event_id=event_id,
-            document_id=document.id if document is not None else None,
-            recipient_person_id=person.id if person is not None else None,
-            recipient_email=email,
-            context=full_context,
-            status="pending",
-            next_attempt_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Notification.id)
+        _INSERT_NOTIFICATION,
+        {
+            "id": uuid.uuid4(),
+            "organisation_id": organisation_id,
+            "kind": kind,
+            "dedupe_key": dedupe_key,
+            "event_id": event_id,
+            "document_id": document.id if document is not None else None,
+            "recipient_person_id": person.id if person is not None else None,
+            "recipient_email": email,
+            "context": full_context,
+            "status": "pending",
+            "next_attempt_at": utcnow(),
+        },
     )
     return result.scalar_one_or_none()
+
+
+async def fan_out_all(session: AsyncSession, events: Sequence[OutboxEvent]) -> Created:
+    """``fan_out`` for a relay round's events, with the documents and people they name read
+    in one query each first (the handlers then find them in the session, not one at a time)."""
+    await _read_ahead(session, events)
+    created = Created([], [])
+    for event in events:
+        result = await fan_out(session, event)
+        created.notifications.extend(result.notifications)
+        created.deliveries.extend(result.deliveries)
+        created.imports.extend(result.imports)
+    return created
+
+
+async def _read_ahead(session: AsyncSession, events: Sequence[OutboxEvent]) -> None:
+    documents, people = set(), set()
+    for event in events:
+        payload = event.payload
+        if isinstance(payload.get("document_id"), str):
+            documents.add(uuid.UUID(payload["document_id"]))
+        for named in (*payload.get("assigned", ()), *(payload.get("named") or ())):
+            if isinstance(named, dict) and isinstance(named.get("person_id"), str):
+                people.add(uuid.UUID(named["person_id"]))
+    for model, ids in ((Document, documents), (Person, people)):
+        if ids:
+            # Held by the session: its identity map keeps only weak references, and the
+            # handlers' session.get() finds only what is still alive there.
+            rows = await session.execute(select(model).where(model.id.in_(ids)))
+            session.info.setdefault("read_ahead", []).extend(rows.scalars())
 
 
 async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
@@ -237,19 +282,27 @@ async def _tracker_named(session: AsyncSession, event: OutboxEvent) -> list[Noti
     return notices
 
 
-async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[uuid.UUID]:
-    subscriptions = (
-        await session.execute(
-            select(WebhookSubscription.id).where(
-                WebhookSubscription.organisation_id == event.organisation_id,
+async def _listening(session: AsyncSession, organisation_id: uuid.UUID) -> list[tuple[Any, ...]]:
+    """(id, event types) of the organisation's active subscriptions, read once per session."""
+    known: dict[uuid.UUID, list[tuple[Any, ...]]] = session.info.setdefault("subscriptions", {})
+    if organisation_id not in known:
+        rows = await session.execute(
+            select(WebhookSubscription.id, WebhookSubscription.event_types).where(
+                WebhookSubscription.organisation_id == organisation_id,
                 WebhookSubscription.is_active.is_(True),
-                or_(
-                    WebhookSubscription.event_types == [],
-                    WebhookSubscription.event_types.contains([event.type]),
-                ),
             )
         )
-    ).all()
+        known[organisation_id] = [tuple(row) for row in rows]
+    return known[organisation_id]
+
+
+async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list[uuid.UUID]:
+    # A subscription with no event types takes every event.
+    subscriptions = [
+        (subscription_id,)
+        for subscription_id, types in await _listening(session, event.organisation_id)
+        if not types or event.type in types
+    ]
     if not subscriptions:
         return []  # nobody listens: no snapshot to read
     body: dict[str, Any] = {
