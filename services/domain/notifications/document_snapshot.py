@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.documents.models import Document
@@ -44,14 +43,9 @@ async def document_snapshot(
         wanted = uuid.UUID(str(document_id))
     except ValueError:
         return None
-    document = (
-        await session.execute(
-            select(Document).where(
-                Document.id == wanted, Document.organisation_id == organisation_id
-            )
-        )
-    ).scalar_one_or_none()
-    if document is None:
+    # From the session if the relay read it ahead (services.domain.notifications.service).
+    document = await session.get(Document, wanted)
+    if document is None or document.organisation_id != organisation_id:
         return None
     fields = {
         name: getattr(document, name) for name in DocumentSnapshot.model_fields if name != "href"

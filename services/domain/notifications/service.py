@@ -90,6 +90,13 @@ _INSERT_NOTIFICATION = (
     .returning(_NOTIFICATIONS.c.id)
 )
 
+_DELIVERIES = cast(Table, WebhookDelivery.__table__)
+_INSERT_DELIVERY = (
+    insert(_DELIVERIES)
+    .on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
+    .returning(_DELIVERIES.c.id)
+)
+
 
 async def _add(
     session: AsyncSession,
@@ -317,19 +324,17 @@ async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list
     created = []
     for (subscription_id,) in subscriptions:
         result = await session.execute(
-            insert(WebhookDelivery)
-            .values(
-                id=uuid.uuid4(),
-                organisation_id=event.organisation_id,
-                subscription_id=subscription_id,
-                event_id=event.id,
-                event_type=event.type,
-                body=body,
-                status="pending",
-                next_attempt_at=utcnow(),
-            )
-            .on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
-            .returning(WebhookDelivery.id)
+            _INSERT_DELIVERY,
+            {
+                "id": uuid.uuid4(),
+                "organisation_id": event.organisation_id,
+                "subscription_id": subscription_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "body": body,
+                "status": "pending",
+                "next_attempt_at": utcnow(),
+            },
         )
         delivery_id = result.scalar_one_or_none()
         if delivery_id:
