@@ -21,6 +21,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -34,6 +36,15 @@ from tests import snapshots
 from tests.factories import Org, World, build_world
 from tests.faults.outages import TcpProxy
 from tests.reporting import FUZZ_REQUESTS
+
+# Hypothesis's wall-clock checks (a deadline per example, "input generation is slow") fail on
+# a busy machine, not on a bug: the suite runs in four processes on two cores, and a fresh
+# clone builds Hypothesis's character tables in the first test that needs them. Speed is for
+# the benchmarks (make bench); every other health check stays.
+hypothesis_settings.register_profile(
+    "policygov", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("policygov")
 
 # "gw0", "gw1", ... in a pytest-xdist worker; None in a run of one process.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
