@@ -171,7 +171,7 @@ async def test_a_batch_of_deliveries_posts_each_once_and_fails_those_of_a_disabl
     world: World, settings: Settings
 ) -> None:
     hook_settings = settings.model_copy(
-        update={"webhook_allowed_hosts": ["127.0.0.1"], "webhook_timeout_seconds": 2}
+        update={"webhook_allowed_hosts": ["127.0.0.1"], "webhook_timeout_seconds": 10}
     )
     async with running(Receiver()) as receiver, receiver_client(hook_settings) as http:
         live = await subscribe(world, hook_settings, receiver.url())
