@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from httpx import AsyncClient
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from services.domain.notifications.models import Notification
 from services.domain.outbox.models import OutboxEvent
 from services.notifier.relay import relay_once, run_relay
 from tests.factories import World, document_body
 from tests.notifier.conftest import RecordingTransport
+from tests.statements import statements_of
 
 
 async def assign_owner(client: AsyncClient, world: World) -> dict:
@@ -160,17 +161,8 @@ async def test_a_round_reads_what_its_events_share_once_however_many_events(
     per email: a sixth of the notifier's time at a burst)."""
     for _ in range(12):
         await assign_owner(client, world)
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(" ".join(statement.split()))
-
-    engine = world.sessionmaker.kw["bind"].sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_of(world.sessionmaker) as statements:
         assert await relay_once(world.sessionmaker, transport) >= 36
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert len(transport.jobs) == 12
     reads = [s for s in statements if s.startswith("SELECT")]
     assert sum("person_roles" in s for s in reads) == 1  # the policy contact

@@ -124,6 +124,9 @@ class Document(IdMixin, TimestampMixin, Base):
         Index("ix_documents_org_status_reference", "organisation_id", "status", "reference"),
         Index("ix_documents_org_kind_reference", "organisation_id", "kind", "reference"),
         Index("ix_documents_org_review_due", "organisation_id", "next_review_due"),
+        # The review sweep (every minute, every organisation): what is due by a date, read as
+        # a range of this index rather than the whole register.
+        Index("ix_documents_review_due", "next_review_due"),
         # A service area's documents in reference order (the area filter is case-blind).
         Index(
             "ix_documents_org_area_reference",
