@@ -438,24 +438,20 @@ async def _with_notices_to_make(
             for person_id in _review_recipients(document, notice, contacts)
             if person_id in active
         ]
-    keys = [key for document_keys in wanted.values() for key in document_keys]
-    made: set[str] = set()
-    for chunk in in_chunks(keys):
-        made.update(
-            (
-                await session.execute(
-                    select(Notification.dedupe_key).where(
-                        Notification.dedupe_key
-                        == any_(bindparam("keys", list(chunk), ARRAY(String)))
-                    )
-                )
-            ).scalars()
-        )
+    made = await _existing(session, [key for keys in wanted.values() for key in keys])
     return [d for d in documents if not made.issuperset(wanted[d.id])]
 
 
-def _keys(keys: Sequence[str]) -> Any:
-    return bindparam("keys", list(keys), ARRAY(String))
+async def _existing(session: AsyncSession, dedupe_keys: list[str]) -> set[str]:
+    """Those of ``dedupe_keys`` that notifications already have, looked up together."""
+    made: set[str] = set()
+    for chunk in in_chunks(dedupe_keys):
+        wanted = bindparam("keys", list(chunk), ARRAY(String))
+        rows = await session.execute(
+            select(Notification.dedupe_key).where(Notification.dedupe_key == any_(wanted))
+        )
+        made.update(rows.scalars())
+    return made
 
 
 async def _escalation_contacts(
@@ -577,7 +573,10 @@ async def _create_reminders(
             consultee=notice.consultee,
         )
 
-    added = await each_in_savepoint(session, reminders, add, what="reminder")
+    # A sweep runs every minute: what exists is passed over after one lookup for the lot.
+    made = await _existing(session, [reminder.dedupe_key for reminder in reminders])
+    waiting = [reminder for reminder in reminders if reminder.dedupe_key not in made]
+    added = await each_in_savepoint(session, waiting, add, what="reminder")
     return Created([new for new in added if new], [])
 
 
