@@ -28,11 +28,10 @@ from services.notifier.email import (
     backend_for,
     compose,
 )
+from services.notifier.relay import GIVEN_BACK, NOT_TAKEN, give_back_all
 from services.notifier.transport import SEND_NOTIFICATION
 
 logger = logging.getLogger(__name__)
-NOT_TAKEN = "not due or already taken"
-GIVEN_BACK = "given back"
 
 
 async def send_notification(ctx: dict[str, Any], notification_id: str) -> str:
@@ -121,13 +120,10 @@ async def _give_back(
     at: datetime | None,
     outcomes: dict[uuid.UUID, str],
 ) -> None:
-    """Claims not attempted after all: pending again (due at ``at``, or as they were) and
-    queued again, each attempt not counted."""
-    async with ctx["sessionmaker"]() as session, session.begin():
-        ours = [n for n in notifications if await service.give_back(session, Notification, n, at)]
-    for notification in ours:
-        outcomes[notification.id] = GIVEN_BACK
-        await _enqueue(ctx, notification.id, notification.attempts - 1, at)
+    given = await give_back_all(
+        ctx["sessionmaker"], ctx["transport"], SEND_NOTIFICATION, Notification, notifications, at
+    )
+    outcomes.update(dict.fromkeys(given, GIVEN_BACK))
 
 
 async def _enqueue(

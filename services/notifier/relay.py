@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -22,7 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.domain.db import utcnow
 from services.domain.imports import jobs as import_jobs
 from services.domain.notifications.models import Notification
-from services.domain.notifications.service import Created, due_for_sending, fan_out_all
+from services.domain.notifications.service import (
+    Created,
+    Row,
+    due_for_sending,
+    fan_out_all,
+    give_back,
+)
 from services.domain.outbox.models import OutboxEvent
 from services.domain.outbox.service import NOTIFY_CHANNEL
 from services.domain.webhooks.models import WebhookDelivery
@@ -31,6 +38,9 @@ from services.notifier.transport import DELIVER_WEBHOOK, RUN_IMPORT, SEND_NOTIFI
 
 logger = logging.getLogger(__name__)
 BATCH = 200
+# The outcomes of a batch job for an id it did not take, and for one it gave back.
+NOT_TAKEN = "not due or already taken"
+GIVEN_BACK = "given back"
 
 
 async def enqueue_created(transport: Transport, created: Created) -> None:
@@ -41,6 +51,26 @@ async def enqueue_created(transport: Transport, created: Created) -> None:
         await transport.enqueue_new(RUN_IMPORT, created.imports)
     except Exception as exc:  # the queue being down must not lose what PostgreSQL holds
         logger.warning("could not enqueue (the sweep will): %s", reason(exc))
+
+
+async def give_back_all(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    job: str,
+    model: type[Row],
+    rows: Sequence[Row],
+    at: datetime | None,
+) -> list[uuid.UUID]:
+    """Claims a batch job did not attempt after all: pending again (due at ``at``, or as they
+    were), each attempt not counted, and queued again as jobs of one; the ids still ours."""
+    async with sessionmaker() as session, session.begin():
+        ours = [row for row in rows if await give_back(session, model, row, at)]
+    for row in ours:
+        try:
+            await transport.enqueue(job, row.id, row.attempts - 1, at)
+        except Exception as exc:  # the sweep queues every due row again
+            logger.warning("%s %s not queued again (the sweep will): %s", job, row.id, exc)
+    return [row.id for row in ours]
 
 
 async def requeue_due(

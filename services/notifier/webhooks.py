@@ -27,21 +27,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.domain.db import utcnow
 from services.domain.errors import Invalid
 from services.domain.notifications.retry import honour_retry_after, webhook_backoff
-from services.domain.notifications.service import give_back
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries
 from services.domain.webhooks.addresses import UnresolvableHost
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.domain.webhooks.service import signing_secrets
 from services.domain.webhooks.signing import signature_header
+from services.notifier.relay import GIVEN_BACK, NOT_TAKEN, give_back_all
 from services.notifier.transport import DELIVER_WEBHOOK, Transport
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "policygov-webhooks/0.1"
 TRANSIENT_STATUSES = frozenset({408, 429})
 EXCERPT_BYTES = 500
-NOT_TAKEN = "not due or already taken"
-GIVEN_BACK = "given back"
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,11 @@ async def deliver_all(
     deadline = time.monotonic() + lease.total_seconds() / 2
     for index, (delivery, subscription) in enumerate(live):
         if time.monotonic() > deadline:
-            await _give_back(session_factory, transport, [d for d, _ in live[index:]], outcomes)
+            left = [d for d, _ in live[index:]]
+            given = await give_back_all(
+                session_factory, transport, DELIVER_WEBHOOK, WebhookDelivery, left, None
+            )
+            outcomes.update(dict.fromkeys(given, GIVEN_BACK))
             break
         outcomes[delivery.id] = await _deliver_one(
             session_factory, transport, settings, http, delivery, subscription
@@ -159,22 +161,6 @@ async def _deliver_one(
     if answer.is_transient:
         return await _retry_or_fail(session_factory, transport, delivery, answer)
     return await _fail(session_factory, delivery, answer)
-
-
-async def _give_back(
-    session_factory: async_sessionmaker[AsyncSession],
-    transport: Transport,
-    left: list[WebhookDelivery],
-    outcomes: dict[uuid.UUID, str],
-) -> None:
-    async with session_factory() as session, session.begin():
-        ours = [d for d in left if await give_back(session, WebhookDelivery, d)]
-    for delivery in ours:
-        outcomes[delivery.id] = GIVEN_BACK
-        try:
-            await transport.enqueue(DELIVER_WEBHOOK, delivery.id, delivery.attempts - 1, None)
-        except Exception as exc:  # the sweep queues every due row again
-            logger.warning("delivery %s not queued (the sweep will): %s", delivery.id, exc)
 
 
 async def _post(

@@ -402,11 +402,12 @@ async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewR
         assert due is not None
         created: list[uuid.UUID] = []
         for notice in review_notices(due, today, rules):
-            created += await _review_notice(session, document, due, today, notice, rules)
+            created += await _review_notice(session, document, due, today, notice, rules, contacts)
         return created
 
     documents = list((await session.execute(_reviewable(today, rules))).scalars())
-    waiting = await _with_notices_to_make(session, documents, today, rules)
+    contacts = await _escalation_contacts(session, {d.organisation_id for d in documents})
+    waiting = await _with_notices_to_make(session, documents, contacts, today, rules)
     per_document = await each_in_savepoint(
         session, waiting, notices_of, what="document to remind of its review"
     )
@@ -414,11 +415,14 @@ async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewR
 
 
 async def _with_notices_to_make(
-    session: AsyncSession, documents: list[Document], today: date, rules: ReviewRules
+    session: AsyncSession,
+    documents: list[Document],
+    contacts: dict[uuid.UUID, uuid.UUID | None],
+    today: date,
+    rules: ReviewRules,
 ) -> list[Document]:
     """The documents some of whose notices for today do not exist yet: the dedupe keys of
     those due are worked out for all and looked up together."""
-    contacts = await _escalation_contacts(session, {d.organisation_id for d in documents})
     active = await _active_people(
         session,
         {
@@ -469,8 +473,7 @@ async def _escalation_contacts(
 
 async def _active_people(session: AsyncSession, person_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     active: set[uuid.UUID] = set()
-    ordered = sorted(person_ids)
-    for chunk in in_chunks(ordered):
+    for chunk in in_chunks(list(person_ids)):
         rows = await session.execute(
             select(Person.id).where(Person.id.in_(chunk), Person.is_active.is_(True))
         )
@@ -500,11 +503,8 @@ async def _review_notice(
     today: date,
     notice: str,
     rules: ReviewRules,
+    contacts: dict[uuid.UUID, uuid.UUID | None],
 ) -> list[uuid.UUID]:
-    organisation = await session.get(Organisation, document.organisation_id)
-    contacts = {
-        document.organisation_id: organisation.escalation_contact_id if organisation else None
-    }
     people_ids = _review_recipients(document, notice, contacts)
     ro = await _person(session, acting_responsible_officer_id(document))
     owner = await _person(session, document.owner_id)
