@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
+import uuid
 from collections.abc import Iterator
 
 from fastapi.dependencies.models import Dependant
@@ -76,3 +78,32 @@ async def test_concurrent_reads_hold_one_connection_each_and_never_wait_on_the_p
         await app.state.redis.aclose()
         await app.state.engine.dispose()
     assert [a.status_code for a in answers] == [200] * 6
+
+
+async def test_every_route_is_found_behind_the_routers_that_decline_other_paths(
+    settings: Settings,
+) -> None:
+    # Each router answers "no match" at once for a path none of its routes starts with
+    # (services/api/routing.py): every route must still be reached, by each of its methods.
+    app = create_app(settings)
+    routes = [c.route for c in iter_route_contexts(app.routes) if isinstance(c.route, APIRoute)]
+    lost = []
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as api:
+        for route in routes:
+            path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path)
+            for method in route.methods:
+                answer = await api.request(method, path)
+                # The router's own answers, not a route's (some routes answer 405 on purpose).
+                unrouted = answer.status_code in (404, 405) and answer.json().get("detail") in (
+                    "Not Found",
+                    "Method Not Allowed",
+                )
+                if unrouted:
+                    lost.append(f"{method} {route.path}: {answer.status_code}")
+        # A path of no route is still a 404, and a method a route lacks a 405.
+        assert (await api.get("/v1/nothing-here")).status_code == 404
+        assert (await api.delete("/v1/tracker")).status_code == 405
+    await app.state.redis.aclose()
+    await app.state.engine.dispose()
+    assert lost == []
+    assert len(routes) > 150

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.access import schemas
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.domain.access import service
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.errors import PreconditionFailed
 
-router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+router = Router(prefix="/v1/api-keys", tags=["api-keys"])
 
 
 @router.get("", response_model=list[schemas.ApiKey], dependencies=[allowed(P.API_KEYS_MANAGE)])

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.errors import problem_response
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import equality
 from services.domain.assessments.models import EqualityAssessment
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/equality-assessments", tags=["equality-assessments"])
+router = Router(prefix="/v1/equality-assessments", tags=["equality-assessments"])
 
 
 def _out(assessment: EqualityAssessment, response: Response) -> schemas.EqualityAssessment:

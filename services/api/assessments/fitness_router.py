@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import fitness
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/fitness-checks", tags=["fitness-checks"])
+router = Router(prefix="/v1/fitness-checks", tags=["fitness-checks"])
 
 
 @router.get(

@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import legal
 from services.domain.assessments.models import LegalReview
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/legal-reviews", tags=["legal-reviews"])
+router = Router(prefix="/v1/legal-reviews", tags=["legal-reviews"])
 
 
 def _out(review: LegalReview, response: Response) -> schemas.LegalReview:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import proposals
 from services.domain.assessments.models import Proposal
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
+router = Router(prefix="/v1/proposals", tags=["proposals"])
 
 
 def _out(proposal: Proposal, response: Response) -> schemas.Proposal:

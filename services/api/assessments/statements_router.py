@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.api.assessments import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import statements
 from services.domain.assessments.coverage import assessment_column
@@ -18,9 +19,7 @@ from services.domain.assessments.models import NoMaterialChangeStatement
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(
-    prefix="/v1/no-material-change-statements", tags=["no-material-change-statements"]
-)
+router = Router(prefix="/v1/no-material-change-statements", tags=["no-material-change-statements"])
 
 
 def _out(

@@ -5,18 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.api.audit import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, IsoDateTime, PageSize
 from services.domain.audit import service
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import decode_cursor, encode_cursor
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = Router(prefix="/v1/audit", tags=["audit"])
 EntityType = Literal[
     "organisation",
     "person",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
@@ -19,7 +20,7 @@ from services.domain.documents.versions import read_file
 from services.domain.errors import Invalid, NotFound
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/agenda-items", tags=["agenda"])
+router = Router(prefix="/v1/agenda-items", tags=["agenda"])
 
 
 def _item(item: AgendaItem, response: Response) -> schemas.AgendaItem:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, IsoDateTime, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import attendance, meetings, minutes, papers, reports, service
@@ -20,7 +21,7 @@ from services.domain.boards.models import Meeting
 from services.domain.errors import Invalid, NotFound
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
+router = Router(prefix="/v1/meetings", tags=["meetings"])
 
 
 async def _meeting_view(

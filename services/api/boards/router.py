@@ -7,13 +7,14 @@ from datetime import timedelta
 from typing import Annotated
 
 from dateutil.relativedelta import relativedelta
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from services.api import browsers
 from services.api.boards import schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
+from services.api.routing import Router
 from services.api.types import text_field
 from services.domain.authz import boards as authz
 from services.domain.authz.permissions import Permission as P
@@ -25,8 +26,8 @@ from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict
 from services.domain.tokens import Keyring
 
-router = APIRouter(prefix="/v1/boards", tags=["boards"])
-feed_router = APIRouter(tags=["calendar"])
+router = Router(prefix="/v1/boards", tags=["boards"])
+feed_router = Router(tags=["calendar"])
 SCHEDULE_FIELDS = {
     "schedule_rule",
     "schedule_starts_on",

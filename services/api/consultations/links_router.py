@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from fastapi import Response as HttpResponse
 
 from services.api.consultations import schemas
@@ -17,13 +17,14 @@ from services.api.consultations.router import FILE_RESPONSES, FIRST_RESPONSE, re
 from services.api.deps import AppSettings, Session
 from services.api.files import version_file
 from services.api.permissions import PUBLIC
+from services.api.routing import Router
 from services.domain.consultations import links, responses, service
 from services.domain.consultations.closing import closing_day
 from services.domain.consultations.models import Consultation, Consultee
 from services.domain.documents.versions import read_file
 from services.domain.settings import Settings
 
-router = APIRouter(prefix="/v1/consultation-links", tags=["consultation-links"])
+router = Router(prefix="/v1/consultation-links", tags=["consultation-links"])
 Token = Annotated[str, Path(max_length=200, description="The token from the invitation email.")]
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.consultations import report_schemas as schemas
 from services.api.deps import CurrentPrincipal, Session
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
@@ -21,7 +22,7 @@ from services.domain.consultations import report as reports
 from services.domain.consultations import report_formats, service
 from services.domain.errors import NotFound
 
-router = APIRouter(prefix="/v1/consultations", tags=["consultations"])
+router = Router(prefix="/v1/consultations", tags=["consultations"])
 # The page shows what consultees typed: nothing in it may load or run anything.
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi import Response as HttpResponse
 
 from services.api.consultations import schemas
@@ -16,6 +16,7 @@ from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
@@ -28,7 +29,7 @@ from services.domain.documents.versions import read_file
 from services.domain.errors import NotFound, PreconditionFailed
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/consultations", tags=["consultations"])
+router = Router(prefix="/v1/consultations", tags=["consultations"])
 # A consultee's PUT answers 201 for their first response and 200 for a change to it.
 FIRST_RESPONSE: dict[int | str, dict[str, Any]] = {
     201: {"model": schemas.ConsultationResponse, "description": "Recorded your first response."}

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents import kinds
 
-router = APIRouter(prefix="/v1/document-kinds", tags=["document-kinds"])
+router = Router(prefix="/v1/document-kinds", tags=["document-kinds"])
 
 
 @router.get("", response_model=list[schemas.DocumentKind], dependencies=[allowed(P.DOCUMENTS_READ)])

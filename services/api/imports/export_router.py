@@ -3,14 +3,15 @@ columns `POST /v1/imports` reads, so an export imports again cleanly."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
 from services.domain.imports import export
 
-router = APIRouter(prefix="/v1/tracker", tags=["tracker"])
+router = Router(prefix="/v1/tracker", tags=["tracker"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

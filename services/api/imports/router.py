@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import File, Form, Query, Response, UploadFile
 from pydantic import TypeAdapter
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.imports import schemas
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.errors import PayloadTooLarge
@@ -24,7 +25,7 @@ SERIALISE_SLICE = 2000
 _ACTIONS = TypeAdapter(list[schemas.ImportRowAction])
 _PROBLEMS = TypeAdapter(list[schemas.ImportProblem])
 
-router = APIRouter(prefix="/v1/imports", tags=["imports"])
+router = Router(prefix="/v1/imports", tags=["imports"])
 
 
 @router.post(

@@ -7,18 +7,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.notifications import kinds, service
 from services.domain.pagination import time_page, time_position
 
-router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
+router = Router(prefix="/v1/notifications", tags=["notifications"])
 State = Literal["pending", "sending", "sent", "failed", "cancelled"]
 # Every kind the notifier sends, from its one registry: a new kind is filterable at once.
 NotificationKind = StrEnum(  # type: ignore[misc]

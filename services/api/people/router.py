@@ -5,18 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.people import schemas
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize, ShortText
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.people import service
 
-router = APIRouter(prefix="/v1/people", tags=["people"])
+router = Router(prefix="/v1/people", tags=["people"])
 
 
 @router.get("", response_model=schemas.PersonPage, dependencies=[allowed(P.PEOPLE_READ)])

@@ -5,15 +5,16 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from services.api.permissions import PUBLIC
 from services.api.problems.catalogue import BY_SLUG, PROBLEM_TYPES, ProblemType
+from services.api.routing import Router
 from services.domain.errors import NotFound
 
-router = APIRouter(prefix="/problems", tags=["problems"])
+router = Router(prefix="/problems", tags=["problems"])
 
 
 class ProblemTypeOut(BaseModel):

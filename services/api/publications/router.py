@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
-
 from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.permissions import allowed
 from services.api.publications import schemas
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.pagination import time_page, time_position
 from services.domain.publications import service
 from services.domain.publications.service import QueuedPublication
 
-router = APIRouter(prefix="/v1/publications", tags=["publications"])
+router = Router(prefix="/v1/publications", tags=["publications"])
 
 
 def publication_out(queued: QueuedPublication, public_url: str) -> schemas.Publication:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
 from services.api.reviews import schemas
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.models import Document
@@ -19,7 +20,7 @@ from services.domain.reviews import impact
 from services.domain.reviews import service as reviews
 from services.domain.reviews.models import Review, ReviewDocument
 
-router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
+router = Router(prefix="/v1/reviews", tags=["reviews"])
 
 
 def _out(review: Review, response: Response) -> schemas.Review:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
 from services.api.routes import schemas
+from services.api.routing import Router
 from services.api.types import text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.routes import service
@@ -18,8 +19,8 @@ from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
 from services.domain.text import STORED
 
-router = APIRouter(prefix="/v1/routes", tags=["routes"])
-posts_router = APIRouter(prefix="/v1/posts", tags=["routes"])
+router = Router(prefix="/v1/routes", tags=["routes"])
+posts_router = Router(prefix="/v1/posts", tags=["routes"])
 
 
 def _route_out(route: GovernanceRoute, version: RouteVersion) -> schemas.Route:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.sign_off import schemas
 from services.api.types import Cursor, PageSize
 from services.domain.assessments.gates import evidence_of, statement_of
@@ -24,8 +25,8 @@ from services.domain.sign_off import decisions, delegations, service
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.models import Delegation, SignOff
 
-router = APIRouter(prefix="/v1/sign-offs", tags=["sign-off"])
-delegations_router = APIRouter(prefix="/v1/delegations", tags=["sign-off"])
+router = Router(prefix="/v1/sign-offs", tags=["sign-off"])
+delegations_router = Router(prefix="/v1/delegations", tags=["sign-off"])
 
 
 async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:

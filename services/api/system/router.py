@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import text
@@ -18,6 +18,7 @@ from services.api.documents.schemas import Interval
 from services.api.errors import PROBLEM_JSON, RETRY_AFTER_SECONDS, problem_response
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
+from services.api.routing import Router
 from services.api.types import IsoDate, Name, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.health import NOTIFIER_HEALTH_KEY, describe
@@ -25,7 +26,7 @@ from services.domain.organisations import service as organisations
 from services.domain.organisations.models import Organisation as OrganisationRow
 from services.domain.organisations.words import OrganisationWords, words_of
 
-router = APIRouter(tags=["system"])
+router = Router(tags=["system"])
 READY_TIMEOUT_SECONDS = 3.0
 Subdivision = Literal["ENG", "WLS", "SCT", "NIR"]
 Category = Annotated[str, text_field(80, 1, strip=False, pattern=r"^[a-z][a-z0-9_]*$")]

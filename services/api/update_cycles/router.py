@@ -7,11 +7,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import File, Form, Query, Response, UploadFile
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, IsoDate, Name, PageSize, text_field
 from services.api.update_cycles import schemas
 from services.domain.authz import reviews as reviews_authz
@@ -22,7 +23,7 @@ from services.domain.reviews import update_cycles, update_plan
 from services.domain.reviews.models import UpdateCycle
 from services.domain.reviews.update_plan import PlanItem
 
-router = APIRouter(tags=["update-cycles"])
+router = Router(tags=["update-cycles"])
 CYCLES = "/v1/update-cycles"
 ITEMS = "/v1/update-cycle-items"
 AssignedTo = Annotated[

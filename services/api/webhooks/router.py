@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.api.webhooks import schemas
 from services.domain.authz.permissions import Permission as P
@@ -20,7 +21,7 @@ from services.domain.pagination import time_page, time_position
 from services.domain.webhooks import service
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = Router(prefix="/v1/webhooks", tags=["webhooks"])
 
 
 def _with_secret(
