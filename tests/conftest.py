@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -35,6 +36,7 @@ from services.domain.settings import Settings
 from tests import snapshots
 from tests.factories import Org, World, build_world
 from tests.faults.outages import TcpProxy
+from tests.register_writes import RegisterWrites
 from tests.reporting import FUZZ_REQUESTS
 
 # Hypothesis's wall-clock checks (a deadline per example, "input generation is slow") fail on
@@ -170,16 +172,22 @@ async def _empty_tables(
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
+    application.state.register_writes = RegisterWrites(application.state.engine)
     yield application
     await application.state.redis.aclose()
     await application.state.engine.dispose()
 
 
 @pytest.fixture
-async def client(app: object) -> AsyncIterator[AsyncClient]:
-    transport = ASGITransport(app=app)  # type: ignore[arg-type]
+async def client(app: Any) -> AsyncIterator[AsyncClient]:
+    # Each test starts from rows put back by hand (the world's snapshot), as a restore would:
+    # pages kept from the test before are no longer true.
+    app.state.pages.clear()
+    transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+    unrecorded, app.state.register_writes.unrecorded = app.state.register_writes.unrecorded, []
+    assert not unrecorded, f"the API wrote the register without an audit record: {unrecorded}"
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth import authenticate
+from services.api.page_cache import PageCache
 from services.domain.authz.principal import Principal
 from services.domain.settings import Settings
 
@@ -78,3 +79,12 @@ async def _public_url(request: Request) -> str:
 
 # The base of every absolute link the API hands out.
 PublicUrl = Annotated[str, Depends(_public_url)]
+
+
+async def _pages(request: Request) -> PageCache:
+    pages: PageCache = request.app.state.pages
+    return pages
+
+
+# The pages of the register and the tracker this process keeps (services/api/page_cache.py).
+Pages = Annotated[PageCache, Depends(_pages)]

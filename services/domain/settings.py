@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     # working at once in the process that made the change and within this many seconds in the
     # others. 0: every request asks the database.
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+    # Pages of the register and the tracker (lists, searches, the summary) are kept in each API
+    # process, up to this many megabytes, and served again while the organisation's audit chain
+    # has not moved: every change through the API or the notifier appends to it. 0: no keeping.
+    page_cache_mb: int = Field(default=32, ge=0, le=1024)
+    # The longest a kept page is served: what bounds a change that bypassed the audit trail
+    # (an operator's hand edit in psql) going unseen.
+    page_cache_seconds: float = Field(default=60.0, gt=0, le=3600)
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Signs pagination cursors, calendar-feed addresses and consultees' links. No default: the
     # API and the notifier refuse to start without it (`make run` makes one under var/).

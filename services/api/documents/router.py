@@ -6,15 +6,16 @@ import base64
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from services.api.deps import AppSettings, CurrentPrincipal, ReadSession, Session
+from services.api.deps import AppSettings, CurrentPrincipal, Pages, ReadSession, Session
 from services.api.documents import schemas
 from services.api.errors import declared_problem
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
 from services.api.permissions import allowed
+from services.api.routing import Router
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, Tag
 from services.domain.authz import documents as authz
 from services.domain.authz.permissions import Permission as P
@@ -27,7 +28,7 @@ from services.domain.documents.paper_trail_zip import chunks
 from services.domain.errors import PreconditionFailed
 from services.domain.pagination import decode_cursor, encode_cursor
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = Router(prefix="/v1/documents", tags=["documents"])
 
 
 # The schema's fields the model has, found once: a page of 50 documents asked for each field
@@ -46,9 +47,11 @@ def to_schema(document: Document, principal: Principal) -> schemas.Document:
 
 @router.get("", response_model=schemas.DocumentPage, dependencies=[allowed(P.DOCUMENTS_READ)])
 async def list_documents(
+    request: Request,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
+    pages: Pages,
     kind: Annotated[ShortText | None, Query(max_length=40)] = None,
     status: schemas.Status | None = None,
     owner_id: uuid.UUID | None = None,
@@ -64,11 +67,14 @@ async def list_documents(
     ] = None,
     cursor: Cursor | None = None,
     limit: PageSize = 50,
-) -> schemas.DocumentPage:
+) -> Response:
     """List and search the register, ordered by reference. With `q`, by relevance: documents
     whose title or reference has the words, then whose summary has them, then whose text has
     them as a phrase, then apart; within each, issued documents before drafts, then by
     reference."""
+    page = await pages.find(request, principal)
+    if page.found is not None:
+        return page.found
     filters = service.DocumentFilters(
         kind=kind,
         status=status,
@@ -88,9 +94,11 @@ async def list_documents(
     documents, last = await service.list_documents(
         session, principal, filters, after=after, limit=limit
     )
-    return schemas.DocumentPage(
-        items=[to_schema(d, principal) for d in documents],
-        next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
+    return page.keep(
+        schemas.DocumentPage(
+            items=[to_schema(d, principal) for d in documents],
+            next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
+        )
     )
 
 

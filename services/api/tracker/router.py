@@ -6,11 +6,19 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from services.api import browsers
-from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, ReadSession, Session
+from services.api.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    Pages,
+    PublicUrl,
+    ReadSession,
+    Session,
+)
 from services.api.permissions import PUBLIC, allowed
+from services.api.routing import Router
 from services.api.tracker import schemas
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
 from services.domain.authz.permissions import Permission as P
@@ -22,7 +30,7 @@ from services.domain.tokens import Keyring
 from services.domain.tracker import feeds, service
 from services.domain.tracker.service import TrackerStatus
 
-router = APIRouter(tags=["tracker"])
+router = Router(tags=["tracker"])
 
 
 def _row(row: service.TrackerRow) -> schemas.TrackerRow:
@@ -50,9 +58,11 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
     "/v1/tracker", response_model=schemas.TrackerPage, dependencies=[allowed(P.TRACKER_READ)]
 )
 async def list_tracker(
+    request: Request,
     session: ReadSession,
     principal: CurrentPrincipal,
     settings: AppSettings,
+    pages: Pages,
     status: TrackerStatus | None = None,
     due_from: Annotated[IsoDate | None, Query(description="Due on or after this date.")] = None,
     due_to: Annotated[IsoDate | None, Query(description="Due on or before this date.")] = None,
@@ -62,9 +72,12 @@ async def list_tracker(
     kind: Annotated[ShortText | None, Query(max_length=40)] = None,
     cursor: Cursor | None = None,
     limit: PageSize = 50,
-) -> schemas.TrackerPage:
+) -> Response:
     """Documents in force with a review date, by due date then reference, with their status.
     Retired and superseded documents are not tracked."""
+    page = await pages.find(request, principal)
+    if page.found is not None:
+        return page.found
     filters = service.TrackerFilters(
         status=status,
         due_from=due_from,
@@ -86,10 +99,12 @@ async def list_tracker(
         after=after,
         limit=limit,
     )
-    return schemas.TrackerPage(
-        today=today,
-        items=[_row(r) for r in rows],
-        next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
+    return page.keep(
+        schemas.TrackerPage(
+            today=today,
+            items=[_row(r) for r in rows],
+            next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
+        )
     )
 
 
@@ -107,21 +122,30 @@ def _counts(found: service.StatusCounts) -> dict[str, object]:
     dependencies=[allowed(P.TRACKER_READ)],
 )
 async def get_tracker_summary(
-    session: ReadSession, principal: CurrentPrincipal, settings: AppSettings
-) -> schemas.TrackerSummary:
+    request: Request,
+    session: ReadSession,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    pages: Pages,
+) -> Response:
     """How many tracked documents are on track, due soon, overdue and escalated: for the
     organisation and per service area (null for documents without one)."""
+    page = await pages.find(request, principal)
+    if page.found is not None:
+        return page.found
     today = london_today()
     summary = await service.summarise(
         session, principal, today=today, thresholds=service.Thresholds.from_settings(settings)
     )
-    return schemas.TrackerSummary(
-        today=today,
-        organisation=schemas.StatusCounts.model_validate(_counts(summary.organisation)),
-        service_areas=[
-            schemas.ServiceAreaCounts.model_validate({"service_area": area, **_counts(counts)})
-            for area, counts in summary.service_areas
-        ],
+    return page.keep(
+        schemas.TrackerSummary(
+            today=today,
+            organisation=schemas.StatusCounts.model_validate(_counts(summary.organisation)),
+            service_areas=[
+                schemas.ServiceAreaCounts.model_validate({"service_area": area, **_counts(counts)})
+                for area, counts in summary.service_areas
+            ],
+        )
     )
 
 

@@ -72,5 +72,10 @@ class Principal:
             person_roles=None if person_roles is None else frozenset(person_roles),
         )
 
+    def view(self) -> tuple[object, ...]:
+        """What decides what this principal is shown of its organisation: two principals with
+        the same view see the same documents and drafts (services/api/page_cache.py)."""
+        return (self.organisation_id, self.person_id, self.permissions, self.is_system)
+
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
