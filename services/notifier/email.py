@@ -122,12 +122,10 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from email import message_from_bytes
-from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage
-from email.mime.multipart import MIMEMultipart
-from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import default
+from email.quoprimime import body_encode
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
@@ -211,52 +209,79 @@ class Outgoing:
     data: bytes
 
 
-# Bodies as quoted-printable UTF-8: readable where they are ASCII, safe where they are not.
-_BODY_CHARSET = Charset("utf-8")
-_BODY_CHARSET.body_encoding = QP
-
-
 def compose(notification: Notification, settings: Settings) -> Outgoing:
     """The email for ``notification``: plain text and HTML, with a Message-ID stable across
     tries.
 
-    Built with the email package's MIME classes, not as an ``EmailMessage``: that API parses
-    every header it is given and again when it writes the message out, and building and
-    writing an email that way took about a quarter of the notifier's time per email (four
-    times this). ``render`` reads the result back as an ``EmailMessage``.
+    Written out directly, as a multipart/alternative of two quoted-printable UTF-8 parts, with
+    the email package's own encoders for each header and body. Its ``EmailMessage`` API parses
+    every header it is given and again when it writes the message out, and its generator walks
+    the message object: building and writing an email that way took a quarter of the
+    notifier's time per email, its legacy MIME classes a tenth. ``render`` reads the result
+    back as an ``EmailMessage``.
 
     Raises PermanentMailError when the kind has no templates or the context lacks a key:
     sending again would fail the same way.
     """
     subject, text, html = _fill_templates(notification, settings)
-    message = MIMEMultipart("alternative")
     sender_name, sender = parseaddr(settings.mail_from)
-    message["From"] = formataddr((sender_name, sender), charset="utf-8")
     name = notification.context.get("recipient_name")
     recipient = notification.recipient_email
-    message["To"] = (
-        formataddr((printable(name, multiline=False), recipient), charset="utf-8")
-        if name
-        else recipient
-    )
     # A header must be one line, whatever a document title contains.
     one_line = " ".join(printable(subject, multiline=False).split())
-    # Non-ASCII as RFC 2047 encoded words, folded by the Header itself.
-    message["Subject"] = one_line if one_line.isascii() else Header(one_line, "utf-8")  # type: ignore[assignment]
-    message["Message-ID"] = notification.message_id
-    message["Date"] = format_datetime(utcnow())
-    # RFC 3834, and Exchange's own header: no out-of-office replies to a robot.
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message.attach(_text_part(text, "plain"))
-    message.attach(_text_part(html, "html"))
-    return Outgoing(sender, recipient, notification.message_id, message.as_bytes())
+    # Quoted-printable never writes "=_" (it writes "=" as "=3D"): no body can hold a line
+    # that looks like this boundary.
+    boundary = f"=_{uuid.uuid4().hex[:24]}"
+    lines = [
+        _address("From", sender_name, sender),
+        _address("To", printable(name, multiline=False) if name else "", recipient),
+        _header("Subject", one_line),
+        f"Message-ID: {notification.message_id}",
+        f"Date: {format_datetime(utcnow())}",
+        # RFC 3834, and Exchange's own header: no out-of-office replies to a robot.
+        "Auto-Submitted: auto-generated",
+        "X-Auto-Response-Suppress: All",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        "",
+        *_part(boundary, "plain", text),
+        *_part(boundary, "html", html),
+        f"--{boundary}--",
+        "",
+    ]
+    data = "\r\n".join(lines).encode("ascii")
+    return Outgoing(sender, recipient, notification.message_id, data)
 
 
-def _text_part(body: str, subtype: str) -> MIMENonMultipart:
-    part = MIMENonMultipart("text", subtype, charset="utf-8")
-    part.set_payload(body, _BODY_CHARSET)
-    return part
+def _header(name: str, value: str) -> str:
+    """``name: value``, folded at 76 characters; non-ASCII as RFC 2047 encoded words."""
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    return f"{name}: {Header(value, charset, header_name=name).encode(linesep=CRLF)}"
+
+
+def _address(name: str, display_name: str, address: str) -> str:
+    """``name: display name <address>``, folded; a non-ASCII name as encoded words, each
+    short enough to fold between (one word for a long name could not be folded at all)."""
+    if display_name.isascii():
+        return _header(name, formataddr((display_name, address)))
+    value = Header(display_name, "utf-8", header_name=name)
+    value.append(f"<{address}>", "us-ascii")
+    return f"{name}: {value.encode(linesep=CRLF)}"
+
+
+def _part(boundary: str, subtype: str, body: str) -> list[str]:
+    # Encoded as the email package's UTF-8 Charset with QP body encoding does it.
+    encoded = body_encode(body.encode("utf-8").decode("latin-1"), eol=CRLF)
+    return [
+        f"--{boundary}",
+        f'Content-Type: text/{subtype}; charset="utf-8"',
+        "Content-Transfer-Encoding: quoted-printable",
+        "",
+        encoded,
+    ]
+
+
+CRLF = "\r\n"
 
 
 def render(notification: Notification, settings: Settings) -> EmailMessage:

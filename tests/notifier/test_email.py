@@ -723,6 +723,31 @@ def test_html_escapes_a_title_and_the_subject_stays_one_line(mail_settings: Sett
     assert message["Bcc"] is None
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Safeguarding adults: " + "multi-agency information sharing and escalation " * 4,
+        "Évaluation des risques: " + "prise en charge à domicile " * 6,
+    ],
+    ids=["long ASCII", "long accented"],
+)
+def test_a_long_subject_and_name_are_folded_within_the_line_limits(
+    mail_settings: Settings, title: str
+) -> None:
+    # RFC 5322: lines of at most 998 characters, 78 recommended; strict relays refuse longer.
+    notification = make_notification(title=title, recipient_name="Zoë " + "Ó Súilleabháin " * 5)
+    data = compose(notification, mail_settings).data
+    assert data.isascii()
+    head, _, _ = data.partition(b"\r\n\r\n")
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    assert all(len(line) <= 78 for line in data.split(b"\r\n"))
+    message = render(notification, mail_settings)
+    assert " ".join(title.split()) in str(message["Subject"])
+    assert str(message["To"]).startswith("Zoë Ó Súilleabháin")
+    for body in parts(message):
+        assert " ".join(title.split()) in " ".join(body.split())
+
+
 def test_without_a_contact_people_are_told_to_contact_the_policy_team(
     mail_settings: Settings,
 ) -> None:

@@ -16,7 +16,7 @@ import logging
 import uuid
 from dataclasses import asdict
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, cast, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,10 +27,11 @@ from services.domain.authz.principal import Principal
 from services.domain.db import utcnow
 from services.domain.errors import DomainError, NotFound
 from services.domain.heavy_work import HeavyLimits
-from services.domain.imports import sheet as sheets
-from services.domain.imports import tracker
 from services.domain.imports.models import TrackerImport
 from services.domain.outbox.service import emit
+
+if TYPE_CHECKING:
+    from services.domain.imports.tracker import ImportReport
 
 logger = logging.getLogger(__name__)
 # A running import records its progress this often; one whose heartbeat is older than STALE
@@ -135,6 +136,11 @@ async def run_import(
     sessionmaker: async_sessionmaker[AsyncSession], limits: HeavyLimits, import_id: uuid.UUID
 ) -> str:
     """Run one import if it is still to run; what happened, in a word (for the job's log)."""
+    # Loaded here, not by every process that only asks which imports are unfinished (the
+    # notifier's relay): the tracker's readers and writers take a third of a second to import,
+    # counted in every worker's start.
+    from services.domain.imports import tracker
+
     claimed = await _claim(sessionmaker, import_id)
     if claimed is None:
         return "not waiting"  # done already, or another worker has it: a repeated job
@@ -211,6 +217,9 @@ async def _import(
         "roles": job.roles,
         "person_roles": job.person_roles,
     }
+    from services.domain.imports import sheet as sheets
+    from services.domain.imports import tracker  # see run_import
+
     principal = Principal.again(job.organisation_id, kept)
     async with sessionmaker() as session, session.begin():
         content = await session.scalar(
@@ -296,7 +305,7 @@ async def _record_progress(
             logger.warning("tracker import %s: progress not recorded: %s", import_id, exc)
 
 
-def report_json(report: tracker.ImportReport) -> dict[str, Any]:
+def report_json(report: ImportReport) -> dict[str, Any]:
     """The report as the synchronous route answers it (services.api.imports.schemas)."""
     return {
         "dry_run": report.dry_run,
