@@ -505,18 +505,6 @@ def main(argv: list[str] | None = None) -> int:
             OUT,
             workers=api_workers,
         )
-        if any(s.server == "made" for s in chosen):
-            servers["made"] = start_uvicorn(
-                "made",
-                "services.api.app:create_app",
-                {
-                    "POLICYGOV_DATABASE_URL": url,
-                    "POLICYGOV_SECRET_KEY": "bench-secret-key",
-                    "POLICYGOV_PAGE_CACHE_MB": "0",
-                },
-                OUT,
-                workers=api_workers,
-            )
         servers["reference"] = start_uvicorn(
             "reference",
             "tests.bench.reference_app:create_app",
@@ -532,11 +520,28 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.warmup:g} s warm-up + {args.duration:g} s measured per scenario."
         )
         for scenario in chosen:
+            if scenario.server == "made" and "made" not in servers:
+                # One API at a time: both with their pools full would pass PostgreSQL's
+                # max_connections (100 by default).
+                api_rss = max_rss_bytes(servers["api"].process.pid)
+                servers.pop("api").stop()
+                servers["made"] = start_uvicorn(
+                    "made",
+                    "services.api.app:create_app",
+                    {
+                        "POLICYGOV_DATABASE_URL": url,
+                        "POLICYGOV_SECRET_KEY": "bench-secret-key",
+                        "POLICYGOV_PAGE_CACHE_MB": "0",
+                    },
+                    OUT,
+                    workers=api_workers,
+                )
             print(f"  {scenario.name}: {scenario.note}", flush=True)
             outcomes.append(
                 measure(scenario, servers[scenario.server], data.api_key, args, wrk_path)
             )
-        api_rss = max_rss_bytes(servers["api"].process.pid)
+        if "api" in servers:
+            api_rss = max_rss_bytes(servers["api"].process.pid)
     finally:
         for server in servers.values():
             server.stop()
