@@ -6,11 +6,13 @@ import asyncio
 import uuid
 from datetime import date, timedelta
 
+import pytest
 from httpx import AsyncClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, text, update
 
 from services.domain.documents.models import Document
-from services.domain.notifications.models import Notification
+from services.domain.notifications import review_window
+from services.domain.notifications.models import Notification, SweepMark
 from services.domain.organisations.models import Organisation
 from services.domain.settings import Settings
 from services.notifier.sweeps import sweep_reviews
@@ -133,7 +135,8 @@ async def test_a_sweep_with_nothing_new_to_send_does_not_visit_each_document_due
             await procedure_due(client, world, TODAY - timedelta(days=100 + n))
         await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
         statements = await sweep_statements(world, settings)
-        assert not [s for s in statements if s.startswith(("SAVEPOINT", "INSERT"))]
+        made = [s for s in statements if s.startswith(("SAVEPOINT", "INSERT"))]
+        assert [s.split("(")[0] for s in made] == ["INSERT INTO sweep_marks "]  # where it got to
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
 
@@ -154,3 +157,107 @@ async def test_a_new_owner_of_an_overdue_document_is_told_at_the_next_sweep(
     await sweep_reviews(world.sessionmaker, settings, transport, today=TODAY)
     assert ("review.overdue", "policy_officer") in await notices(world)
     assert len(transport.jobs) == 1
+
+
+async def hand_edit_owner(world: World, document_id: str, owner: uuid.UUID) -> None:
+    """A change the sweep cannot know of: stamped as if made long ago (it was made before the
+    last sweep in the test, but within the allowance for clocks)."""
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE documents SET owner_id = :owner, updated_at = now() - interval '1 day'"
+                " WHERE id = :id"
+            ),
+            {"owner": owner, "id": uuid.UUID(document_id)},
+        )
+        # The world was built moments ago: its organisations and people count as changed.
+        for table in ("organisations", "people"):
+            await session.execute(text(f"UPDATE {table} SET updated_at = now() - interval '1 day'"))
+
+
+async def test_a_document_unchanged_and_reaching_no_threshold_is_not_read_again(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    # The sweep runs every minute over every organisation: it reads what may have changed since
+    # its last run (review_window.py), not the whole backlog of overdue documents.
+    doc = await procedure_due(client, world, TODAY - timedelta(days=30))
+    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    assert await notices(world) == [("review.overdue", "approver"), ("review.overdue", "author")]
+    await hand_edit_owner(world, doc["id"], world.a.policy_officer.person_id)
+    for day in (TODAY, TODAY + timedelta(days=1)):
+        await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=day)
+    assert ("review.overdue", "policy_officer") not in await notices(world)
+    # Without the mark, a run reads every document due, as a first run does.
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(delete(SweepMark))
+    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    assert ("review.overdue", "policy_officer") in await notices(world)
+
+
+async def test_each_threshold_reached_on_a_later_day_is_noticed_that_day(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Organisation)
+            .where(Organisation.id == world.a.id)
+            .values(escalation_contact_id=world.a.admin.person_id)
+        )
+    due = date(2026, 12, 31)  # escalated two months on: 28 February, the month's last day
+    await procedure_due(client, world, due)
+    seen: dict[date, list[str]] = {}
+    days = [TODAY, due - timedelta(days=30), due - timedelta(days=8), due - timedelta(days=7)]
+    days += [due, due + timedelta(days=1), date(2027, 2, 27), date(2027, 2, 28)]
+    for day in days:
+        before = await notices(world)
+        await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=day)
+        seen[day] = sorted({kind for kind, _ in await notices(world)} - {k for k, _ in before})
+    assert seen == {
+        TODAY: [],
+        due - timedelta(days=30): ["review.due_soon"],
+        due - timedelta(days=8): [],
+        due - timedelta(days=7): [],  # the 7-day reminder: same kind, another key
+        due: [],
+        due + timedelta(days=1): ["review.overdue"],
+        date(2027, 2, 27): [],
+        date(2027, 2, 28): ["review.escalated"],
+    }
+    # The 7-day reminder was made on its day, to both people.
+    async with world.sessionmaker() as session:
+        keys = (await session.execute(select(Notification.dedupe_key))).scalars()
+        assert sum(":due_soon:7:" in key for key in keys) == 2
+
+
+async def test_a_new_escalation_contact_is_sent_the_escalations_outstanding(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    await procedure_due(client, world, TODAY - timedelta(days=90))
+    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    assert ("review.escalated", "admin") not in await notices(world)  # nobody to escalate to
+    async with world.sessionmaker() as session, session.begin():
+        organisation = await session.get(Organisation, world.a.id)
+        assert organisation is not None
+        organisation.escalation_contact_id = world.a.admin.person_id
+    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    assert ("review.escalated", "admin") in await notices(world)
+
+
+async def test_a_change_committed_after_a_sweep_began_is_read_by_the_next_one(
+    client: AsyncClient, world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No allowance for clocks here: what is tested is the open transaction's own start.
+    monkeypatch.setattr(review_window, "CLOCK_MARGIN", timedelta(0))
+    doc = await procedure_due(client, world, TODAY - timedelta(days=30))
+    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(text("SELECT 1"))  # the transaction has begun
+        await asyncio.sleep(0.2)
+        document = await session.get(Document, uuid.UUID(doc["id"]))
+        assert document is not None
+        document.owner_id = world.a.policy_officer.person_id
+        await session.flush()  # stamped now, seen only at the commit, after this sweep
+        await asyncio.sleep(0.2)
+        await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    assert ("review.overdue", "policy_officer") not in await notices(world)
+    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    assert ("review.overdue", "policy_officer") in await notices(world)

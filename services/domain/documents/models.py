@@ -127,6 +127,8 @@ class Document(IdMixin, TimestampMixin, Base):
         # The review sweep (every minute, every organisation): what is due by a date, read as
         # a range of this index rather than the whole register.
         Index("ix_documents_review_due", "next_review_due"),
+        # And what changed since its last run (services/domain/notifications/review_window.py).
+        Index("ix_documents_updated_at", "updated_at"),
         # A service area's documents in reference order (the area filter is case-blind).
         Index(
             "ix_documents_org_area_reference",

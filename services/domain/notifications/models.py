@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
@@ -65,3 +65,19 @@ class Notification(IdMixin, Base):
     def message_id(self) -> str:
         # The same Message-ID on every attempt lets a mail system drop a duplicate.
         return f"<{self.id}@policygov>"
+
+
+class SweepMark(Base):
+    """Where a sweep that reads only what may have changed since its last run got to
+    (services/domain/notifications/review_window.py)."""
+
+    __tablename__ = "sweep_marks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The London day of the last run that finished without a document failing.
+    swept_on: Mapped[date]
+    # Changes stamped from here on are read again: the run's start, or the start of the oldest
+    # transaction open then (whose changes that run could not see yet), if earlier.
+    changes_since: Mapped[datetime]
+    # The rules the run applied (reminder days, escalation months): other rules, a full run.
+    rules: Mapped[str] = mapped_column(String(200))

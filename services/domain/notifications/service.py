@@ -39,6 +39,7 @@ from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.notifications import (
     consultation_notices,
     meeting_notices,
+    review_window,
     sign_off_notices,
     update_cycle_notices,
 )
@@ -391,7 +392,9 @@ async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewR
     """Create the review reminders, overdue notices and escalations due on ``today``.
 
     Each is created once per document, due date, threshold and person, however often this
-    runs and on however many workers at once. A document whose notices for today all exist is
+    runs and on however many workers at once. Only the documents whose notices may have
+    changed since the last run are read (review_window.py). A document whose notices for today
+    all exist is
     passed over after one lookup for the lot: the sweep runs every minute, and one savepoint
     and a dozen statements for each document overdue or due soon took 87 s a run at 100,000
     documents.
@@ -405,12 +408,17 @@ async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewR
             created += await _review_notice(session, document, due, today, notice, rules, contacts)
         return created
 
-    documents = list((await session.execute(_reviewable(today, rules))).scalars())
+    days, months = rules.reminder_days, rules.escalation_months
+    window = await review_window.open_window(session, today, days, months)
+    reviewable = _reviewable(today, rules).where(window.condition)
+    documents = list((await session.execute(reviewable)).scalars())
     contacts = await _escalation_contacts(session, {d.organisation_id for d in documents})
     waiting = await _with_notices_to_make(session, documents, contacts, today, rules)
     per_document = await each_in_savepoint(
         session, waiting, notices_of, what="document to remind of its review"
     )
+    if len(per_document) == len(waiting):  # none failed: the next run reads from here
+        await review_window.close_window(session, today, days, months)
     return Created([i for created in per_document for i in created], [])
 
 

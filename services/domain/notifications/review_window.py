@@ -1,0 +1,127 @@
+"""Which documents the review sweep reads: only those whose notices may have changed since its
+last run, not every document due.
+
+The sweep runs every minute. Its notices for a document follow from the document's review date,
+status and people, the organisation's escalation contact, whether those people are active,
+and the day; each is made once (its dedupe key). So a document needs reading again only if:
+
+- one of its thresholds (a reminder, overdue, escalation) was reached on a day after the last
+  run's, up to today: a range of review dates per threshold, read from the review-date index;
+- it changed since the last run (``updated_at``, read from its own index);
+- its organisation changed (a new escalation contact) or one of its people did (made active
+  again): every document of that organisation is read, as a full run would.
+
+A run reads everything (as before this module) when there is no mark yet, when the rules it
+applies differ from the last run's, or when today is before the last run's day.
+
+A change is stamped when it is made, inside its transaction, and seen once that commits: a run
+cannot see what an open transaction wrote. The mark's ``changes_since`` is therefore the start
+of the oldest transaction open when the run began (the run's own start if none is older), less
+``CLOCK_MARGIN`` for the clocks of the API hosts and the database's; the next run reads the
+changes stamped from there. The mark moves forward only in the run's own transaction, and only
+if no document failed: a document that failed is read again by the next run, as every sweep
+promises (services/domain/sweeps.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import ColumnElement, or_, select, text, true, union
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.documents.models import Document
+from services.domain.notifications.models import SweepMark
+from services.domain.organisations.models import Organisation
+from services.domain.people.models import Person
+
+NAME = "reviews"
+CLOCK_MARGIN = timedelta(minutes=2)
+# A review date's escalation is reached a whole number of months after it; the last days of a
+# month reach it on the same day (31 March and 28 February + 1 month: 28 March... 31 March).
+_MONTH_ENDS = timedelta(days=3)
+
+# The oldest transaction open in this database now (this one included): what a run started
+# now cannot see of the changes made before it commits.
+_HORIZON = text(
+    "SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND xact_start IS NOT NULL))"
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What this run reads: ``condition`` on documents (``true()`` for everything)."""
+
+    condition: ColumnElement[bool]
+    full: bool
+
+
+def rules_key(reminder_days: tuple[int, ...], escalation_months: int) -> str:
+    return f"reminders {sorted(set(reminder_days))}, escalation {escalation_months} months"
+
+
+async def open_window(
+    session: AsyncSession, today: date, reminder_days: tuple[int, ...], escalation_months: int
+) -> Window:
+    """The documents this run reads, from the last run's mark."""
+    mark = await session.get(SweepMark, NAME)
+    rules = rules_key(reminder_days, escalation_months)
+    if mark is None or mark.rules != rules or today < mark.swept_on:
+        return Window(true(), full=True)
+    since = mark.changes_since - CLOCK_MARGIN
+    due = Document.next_review_due
+    last = mark.swept_on
+    reached = [
+        # A reminder d days ahead is reached on the day due - d.
+        *(
+            due.between(last + timedelta(days=d + 1), today + timedelta(days=d))
+            for d in reminder_days
+        ),
+        # Overdue from the day after the due date.
+        due.between(last, today - timedelta(days=1)),
+        # Escalated on the day due + the grace in months.
+        due.between(
+            last - relativedelta(months=escalation_months) - _MONTH_ENDS,
+            today - relativedelta(months=escalation_months) + _MONTH_ENDS,
+        ),
+    ]
+    changed = [Document.updated_at >= since]
+    organisations = await _changed_organisations(session, since)
+    if organisations:
+        changed.append(Document.organisation_id.in_(organisations))
+    return Window(or_(*reached, *changed), full=False)
+
+
+async def _changed_organisations(session: AsyncSession, since: datetime) -> list[uuid.UUID]:
+    """Organisations changed since ``since`` (their escalation contact), or whose people did
+    (active again, or no longer)."""
+    query = union(
+        select(Organisation.id).where(Organisation.updated_at >= since),
+        select(Person.organisation_id).where(Person.updated_at >= since),
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def close_window(
+    session: AsyncSession, today: date, reminder_days: tuple[int, ...], escalation_months: int
+) -> None:
+    """Record this run, in its transaction: the next reads from here."""
+    horizon: datetime = (await session.execute(_HORIZON)).scalar_one()
+    values = {
+        "name": NAME,
+        "swept_on": today,
+        "changes_since": horizon,
+        "rules": rules_key(reminder_days, escalation_months),
+    }
+    statement = insert(SweepMark).values(values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SweepMark.name],
+            set_={k: statement.excluded[k] for k in ("swept_on", "changes_since", "rules")},
+        )
+    )
