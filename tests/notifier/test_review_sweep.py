@@ -141,12 +141,20 @@ async def test_a_sweep_with_nothing_new_to_send_does_not_visit_each_document_due
     assert counts[0] == counts[1], counts
 
 
+async def overdue_and_told(
+    client: AsyncClient, world: World, settings: Settings, days: int
+) -> dict:
+    """A document ``days`` overdue, swept once: its owner and RO have their notices."""
+    doc = await procedure_due(client, world, TODAY - timedelta(days=days))
+    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    assert await notices(world) == [("review.overdue", "approver"), ("review.overdue", "author")]
+    return doc
+
+
 async def test_a_new_owner_of_an_overdue_document_is_told_at_the_next_sweep(
     client: AsyncClient, world: World, settings: Settings
 ) -> None:
-    doc = await procedure_due(client, world, TODAY - timedelta(days=3))
-    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
-    assert await notices(world) == [("review.overdue", "approver"), ("review.overdue", "author")]
+    doc = await overdue_and_told(client, world, settings, days=3)
     async with world.sessionmaker() as session, session.begin():
         await session.execute(
             update(Document)
@@ -180,9 +188,7 @@ async def test_a_document_unchanged_and_reaching_no_threshold_is_not_read_again(
 ) -> None:
     # The sweep runs every minute over every organisation: it reads what may have changed since
     # its last run (review_window.py), not the whole backlog of overdue documents.
-    doc = await procedure_due(client, world, TODAY - timedelta(days=30))
-    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
-    assert await notices(world) == [("review.overdue", "approver"), ("review.overdue", "author")]
+    doc = await overdue_and_told(client, world, settings, days=30)
     await hand_edit_owner(world, doc["id"], world.a.policy_officer.person_id)
     for day in (TODAY, TODAY + timedelta(days=1)):
         await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=day)
@@ -247,8 +253,7 @@ async def test_a_change_committed_after_a_sweep_began_is_read_by_the_next_one(
 ) -> None:
     # No allowance for clocks here: what is tested is the open transaction's own start.
     monkeypatch.setattr(review_window, "CLOCK_MARGIN", timedelta(0))
-    doc = await procedure_due(client, world, TODAY - timedelta(days=30))
-    await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
+    doc = await overdue_and_told(client, world, settings, days=30)
     async with world.sessionmaker() as session, session.begin():
         await session.execute(text("SELECT 1"))  # the transaction has begun
         await asyncio.sleep(0.2)
