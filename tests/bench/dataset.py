@@ -112,10 +112,14 @@ async def drop_database(url: str) -> None:
         await conn.close()
 
 
-async def _create_staff(session: AsyncSession, organisation_id: uuid.UUID) -> dict[str, list[Any]]:
+async def _create_staff(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    roster: Sequence[tuple[str, int, str]] = STAFF,
+) -> dict[str, list[Any]]:
     staff: dict[str, list[Any]] = {}
     number = 0
-    for role, count, job_title in STAFF:
+    for role, count, job_title in roster:
         for _ in range(count):
             first = FIRST_NAMES[number % len(FIRST_NAMES)]
             last = LAST_NAMES[(number * 7) % len(LAST_NAMES)]
@@ -210,16 +214,9 @@ async def generate(url: str, documents: int, seed: int, key_file: Path) -> Datas
             await conn.execute("SET LOCAL synchronous_commit = off")
             dropped = await _drop_secondary_indexes(conn)
             context = _context(org.id, staff, documents, seed)
-            sample = generate_batch(context, 0, 1)
-            columns = {
-                "documents": await _table_columns(conn, "documents", list(sample.documents[0])),
-                "document_versions": await _table_columns(
-                    conn, "document_versions", list(sample.versions[0])
-                ),
-                "version_files": await _table_columns(conn, "version_files", list(sample.files[0])),
-            }
+            columns = await _columns(conn, context)
             print(f"  people and API key created; loading {documents:,} documents with COPY")
-            await _load(conn, context, columns)
+            await _load(conn, [context], columns)
             load_done = time.perf_counter()
             timings = []
             for name, definition in dropped:
@@ -230,17 +227,68 @@ async def generate(url: str, documents: int, seed: int, key_file: Path) -> Datas
                 f"  {len(dropped)} indexes rebuilt in {time.perf_counter() - load_done:.1f} s: "
                 + ", ".join(timings)
             )
-        conn2 = await asyncpg.connect(dsn(url))
-        try:
-            t = time.perf_counter()
-            await conn2.execute("VACUUM (ANALYZE) " + ", ".join(TABLES))
-            print(f"  VACUUM ANALYZE in {time.perf_counter() - t:.1f} s")
-        finally:
-            await conn2.close()
+        await _vacuum(url)
     finally:
         await engine.dispose()
     _save_key(key_file, org.id, issued.secret)
     return Dataset(url, org.id, issued.secret, documents, time.perf_counter() - started)
+
+
+# The scale run's other organisations (tests/bench/run.py --scale): a smaller staff each.
+OTHER_STAFF = (
+    ("admin", 1, "Policy Systems Administrator"),
+    ("policy_officer", 1, "Policy and Procedures Officer"),
+    ("approver", 3, "Head of Service"),
+    ("author", 5, "Team Manager"),
+)
+
+
+def other_slug(number: int) -> str:
+    return f"{SLUG}-other-{number:04d}"
+
+
+async def count_organisations(url: str) -> int:
+    conn = await asyncpg.connect(dsn(url))
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM organisations"))
+    finally:
+        await conn.close()
+
+
+async def add_organisations(url: str, count: int, each: int, seed: int) -> float:
+    """``count`` more organisations, ``each`` documents apiece, around the bench's own: the register
+    of a shared service (the scale goal). One transaction, as ``generate``; the seconds taken."""
+    started = time.perf_counter()
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            contexts = []
+            for number in range(1, count + 1):
+                org = await organisations.create_organisation(
+                    session,
+                    slug=other_slug(number),
+                    name=f"Bench shared-service member {number} ({GENERATOR})",
+                )
+                staff = await _create_staff(session, org.id, OTHER_STAFF)
+                contexts.append(_context(org.id, staff, each, seed + number))
+            print(f"  {count} organisations and their staff created", flush=True)
+            raw = await (await session.connection()).get_raw_connection()
+            conn: asyncpg.Connection = raw.driver_connection
+            await conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            await conn.execute("SET LOCAL synchronous_commit = off")
+            dropped = await _drop_secondary_indexes(conn)
+            columns = await _columns(conn, contexts[0])
+            await _load(conn, contexts, columns)
+            t = time.perf_counter()
+            for _, definition in dropped:
+                await conn.execute(definition)
+            print(
+                f"  {len(dropped)} indexes rebuilt in {time.perf_counter() - t:.0f} s", flush=True
+            )
+        await _vacuum(url)
+    finally:
+        await engine.dispose()
+    return time.perf_counter() - started
 
 
 def _context(
@@ -257,29 +305,55 @@ def _context(
     )
 
 
-async def _load(conn: asyncpg.Connection, context: Context, columns: dict[str, list[str]]) -> None:
-    """Generate batches in a second process while this one copies the previous batch."""
+async def _columns(conn: asyncpg.Connection, context: Context) -> dict[str, list[str]]:
+    sample = generate_batch(context, 0, 1)
+    return {
+        "documents": await _table_columns(conn, "documents", list(sample.documents[0])),
+        "document_versions": await _table_columns(
+            conn, "document_versions", list(sample.versions[0])
+        ),
+        "version_files": await _table_columns(conn, "version_files", list(sample.files[0])),
+    }
+
+
+async def _vacuum(url: str) -> None:
+    conn = await asyncpg.connect(dsn(url))
+    try:
+        t = time.perf_counter()
+        await conn.execute("VACUUM (ANALYZE) " + ", ".join(TABLES))
+        print(f"  VACUUM ANALYZE in {time.perf_counter() - t:.1f} s")
+    finally:
+        await conn.close()
+
+
+async def _load(
+    conn: asyncpg.Connection, contexts: Sequence[Context], columns: dict[str, list[str]]
+) -> None:
+    """Generate batches in a second process while this one copies the previous batch; the
+    organisations of ``contexts`` one after another."""
     started = time.perf_counter()
-    starts = deque(range(0, context.total, BATCH_SIZE))
+    starts = deque((c, s) for c in contexts for s in range(0, c.total, BATCH_SIZE))
+    total = sum(c.total for c in contexts)
     pending: deque[Future[Batch]] = deque()
     done = versions = words = 0
     last_report = started
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         while starts or pending:
             while starts and len(pending) < 2:
-                pending.append(pool.submit(generate_batch, context, starts.popleft(), BATCH_SIZE))
+                context, start = starts.popleft()
+                pending.append(pool.submit(generate_batch, context, start, BATCH_SIZE))
             batch = await asyncio.wrap_future(pending.popleft())
             await _copy(conn, batch, columns)
             done += len(batch.documents)
             versions += len(batch.versions)
             words += batch.words
             now = time.perf_counter()
-            if now - last_report > 5 or done == context.total:
+            if now - last_report > 5 or done == total:
                 rate = done / (now - started)
                 print(
-                    f"  {done:>9,} / {context.total:,} documents, {versions:,} versions "
+                    f"  {done:>9,} / {total:,} documents, {versions:,} versions "
                     f"({words / max(versions, 1):.0f} words each)  {rate:,.0f} documents/s  "
-                    f"eta {(context.total - done) / rate:.0f} s",
+                    f"eta {(total - done) / rate:.0f} s",
                     flush=True,
                 )
                 last_report = now

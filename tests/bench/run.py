@@ -46,6 +46,7 @@ from tests.bench import (
     moving_in,
     notifier,
     notifier_report,
+    scale,
     wrk,
 )
 from tests.bench.servers import Server, get, start_uvicorn
@@ -130,6 +131,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=_env("BENCH_EXPLAIN", "1") == "1",
     )
     flag("--seed", type=int, default=int(_env("BENCH_SEED", "20240601")))
+    flag(
+        "--scale",
+        action="store_true",
+        default=_env("BENCH_SCALE", "0") == "1",
+        help="also the scale part: 1,000,000 documents across 500 organisations "
+        "(tests/bench/scale.py; generated once, about twenty minutes)",
+    )
     flag(
         "--notifier-emails",
         type=int,
@@ -464,13 +472,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     notifier_wanted = not args.only or args.only in "notifier"
     moving_wanted = not args.only or args.only in "moving in"
+    scale_wanted = not args.only or args.only in "scale"
     if not api_wanted:
-        if not notifier_wanted and not moving_wanted:
+        if not notifier_wanted and not moving_wanted and not (args.scale and scale_wanted):
             print(f"no scenario matches BENCH_ONLY={args.only!r}", file=sys.stderr)
             return 1
         report = run_notifier(args) if notifier_wanted else None
         moving = run_moving_in(args) if moving_wanted else None
-        goals.print_goals(write_results(args, None, None, None, [], {}, None, report, None, moving))
+        wrk_path = wrk.ensure_wrk(install=True) if args.client in ("auto", "wrk") else None
+        scaled = run_scale(args, wrk_path) if args.scale and scale_wanted else None
+        goals.print_goals(
+            write_results(args, None, None, None, [], {}, None, report, None, moving, scaled)
+        )
         print(f"Results in var/bench/results.json ({time.perf_counter() - started:.0f} s).")
         return 1 if (report is not None and report.errors) or _moving_failed(moving) else 0
     data = prepare_data(url, args)
@@ -566,12 +579,58 @@ def main(argv: list[str] | None = None) -> int:
     write_results(args, data, client, counts, outcomes, ratios, plans, None, api_rss)
     report = run_notifier(args) if notifier_wanted else None
     moving = run_moving_in(args) if moving_wanted else None
+    scaled = run_scale(args, wrk_path) if args.scale and scale_wanted else None
     goals.print_goals(
-        write_results(args, data, client, counts, outcomes, ratios, plans, report, api_rss, moving)
+        write_results(
+            args, data, client, counts, outcomes, ratios, plans, report, api_rss, moving, scaled
+        )
     )
     print(f"Results in var/bench/results.json (whole run {time.perf_counter() - started:.0f} s).")
     failed = any(o.result.errors for o in outcomes) or (report is not None and report.errors)
     return 1 if failed or _moving_failed(moving) else 0
+
+
+def run_scale(args: argparse.Namespace, wrk_path: str | None) -> scale.Scale:
+    """The scale part: the review sweep, and the bench organisation's pages made afresh, in its
+    register alone and inside a shared service's 1,000,000 documents."""
+    key_file = OUT / "api-keys.json"
+    big_url = os.environ.get("BENCH_SCALE_DATABASE_URL") or scale.DEFAULT_URL
+    small = prepare_data(args.url, args)
+    big = scale.ensure_register(big_url, args.documents, args.seed, key_file)
+    sweeps = {url: asyncio.run(scale.sweep_cost(url)) for url in (args.url, big_url)}
+    pages = [s for s in scenarios([""], dict.fromkeys(_COUNT_KEYS, 0)) if s.server == "made"]
+    measured: dict[str, list[Outcome]] = {}
+    for url, data in ((args.url, small), (big_url, big)):
+        server = start_uvicorn(
+            "made",
+            "services.api.app:create_app",
+            {
+                "POLICYGOV_DATABASE_URL": url,
+                "POLICYGOV_SECRET_KEY": "bench-secret-key",
+                "POLICYGOV_PAGE_CACHE_MB": "0",
+            },
+            OUT,
+            workers=Settings().api_workers,
+        )
+        try:
+            measured[url] = [measure(p, server, data.api_key, args, wrk_path) for p in pages]
+        finally:
+            server.stop()
+    result = scale.Scale(
+        documents_1m=sweeps[big_url].documents,
+        organisations_1m=asyncio.run(dataset.count_organisations(big_url)),
+        sweep_100k=sweeps[args.url],
+        sweep_1m=sweeps[big_url],
+        pages=[
+            scale.PageAtScale(
+                a.scenario.name, a.result.rps, b.result.rps, a.result.p99_ms, b.result.p99_ms
+            )
+            for a, b in zip(measured[args.url], measured[big_url], strict=True)
+        ],
+    )
+    scale.write_plans(OUT / "plans.txt", result)
+    scale.print_table(result)
+    return result
 
 
 def run_moving_in(args: argparse.Namespace) -> moving_in.MovingIn:
@@ -634,9 +693,10 @@ def write_results(
     report: notifier_report.Report | None,
     api_rss: int | None,
     moving: moving_in.MovingIn | None = None,
+    scaled: scale.Scale | None = None,
 ) -> list[goals.Goal]:
     rows = [goals.Row(o.scenario.name, o.result.rps, o.result.p99_ms) for o in outcomes]
-    judged = goals.judge(rows, report, api_rss, moving)
+    judged = goals.judge(rows, report, api_rss, moving, scaled)
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "client": client,
@@ -673,6 +733,7 @@ def write_results(
         "notifier": notifier_report.to_json(report) if report else None,
         "api_rss_bytes": api_rss,
         "moving_in": moving_in.to_json(moving) if moving else None,
+        "scale": asdict(scaled) if scaled else None,
         "goals": goals.to_json(judged),
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
