@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 from sqlalchemy import delete, select, text, update
 
@@ -187,8 +188,9 @@ async def test_a_document_unchanged_and_reaching_no_threshold_is_not_read_again(
     client: AsyncClient, world: World, settings: Settings
 ) -> None:
     # The sweep runs every minute over every organisation: it reads what may have changed since
-    # its last run (review_window.py), not the whole backlog of overdue documents.
-    doc = await overdue_and_told(client, world, settings, days=30)
+    # its last run (review_window.py), not the whole backlog of overdue documents. This one's
+    # escalation falls today (two months on): not read again today either.
+    doc = await overdue_and_told(client, world, settings, days=(TODAY - date(2026, 9, 23)).days)
     await hand_edit_owner(world, doc["id"], world.a.policy_officer.person_id)
     for day in (TODAY, TODAY + timedelta(days=1)):
         await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=day)
@@ -266,3 +268,19 @@ async def test_a_change_committed_after_a_sweep_began_is_read_by_the_next_one(
     assert ("review.overdue", "policy_officer") not in await notices(world)
     await sweep_reviews(world.sessionmaker, settings, RecordingTransport(), today=TODAY)
     assert ("review.overdue", "policy_officer") in await notices(world)
+
+
+@pytest.mark.parametrize("months", [1, 2, 6])
+def test_the_review_dates_escalating_between_two_days_are_found_exactly(months: int) -> None:
+    # Month ends escalate together (29, 30 and 31 December on 28 February): every day of a
+    # year, against the dates counted one by one.
+    grace = relativedelta(months=months)
+    for start in range(365):
+        after = date(2027, 1, 1) + timedelta(days=start)
+        for days in (0, 1, 31):
+            through = after + timedelta(days=days)
+            first, last = review_window._escalating(months, after, through)
+            near = (after - grace + timedelta(days=n) for n in range(-5, days + 5))
+            assert [first + timedelta(days=n) for n in range((last - first).days + 1)] == [
+                d for d in near if after < d + grace <= through
+            ]

@@ -441,9 +441,8 @@ async def _search(
     """Up to ``wanted`` matches after the position, reading the tiers in turn. Each tier's read
     stops at what the page still needs, so a word in nearly every document costs a page."""
     # Which plan is best depends on how common the words are (an ordered scan for a word in
-    # most documents, the GIN indexes for a rare one): plan each search for its own words
-    # rather than reuse a generic plan made without them. The setting ends with the request.
-    await session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # most documents, the GIN indexes for a rare one): each search is planned for its own
+    # words (list_documents sets plan_cache_mode for the transaction).
     tiers = search_tiers(principal, text)
     first, position = (after[0], after[1:]) if after else (0, None)
     documents: list[Document] = []
@@ -478,6 +477,11 @@ async def list_documents(
     issued first, then by reference.
     """
     conditions = _conditions(principal, filters)
+    # Plan each list for its own organisation and filters rather than reuse a generic plan: in
+    # a register shared by many organisations, the generic plan assumes an organisation of the
+    # average size, and for a large one it filtered 27,055 rows to find a page (90 ms, where
+    # the page's own plan takes 0.7). The setting ends with the request's transaction.
+    await session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
     if filters.q:
         documents, positions = await _search(
             session, principal, conditions, filters.q, after, limit + 1

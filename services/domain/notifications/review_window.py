@@ -41,9 +41,6 @@ from services.domain.people.models import Person
 
 NAME = "reviews"
 CLOCK_MARGIN = timedelta(minutes=2)
-# A review date's escalation is reached a whole number of months after it; the last days of a
-# month reach it on the same day (31 March and 28 February + 1 month: 28 March... 31 March).
-_MONTH_ENDS = timedelta(days=3)
 
 # The oldest transaction open in this database now (this one included): what a run started
 # now cannot see of the changes made before it commits.
@@ -85,16 +82,33 @@ async def open_window(
         # Overdue from the day after the due date.
         due.between(last, today - timedelta(days=1)),
         # Escalated on the day due + the grace in months.
-        due.between(
-            last - relativedelta(months=escalation_months) - _MONTH_ENDS,
-            today - relativedelta(months=escalation_months) + _MONTH_ENDS,
-        ),
+        due.between(*_escalating(escalation_months, last, today)),
     ]
     changed = [Document.updated_at >= since]
     organisations = await _changed_organisations(session, since)
     if organisations:
         changed.append(Document.organisation_id.in_(organisations))
     return Window(or_(*reached, *changed), full=False)
+
+
+def _escalating(months: int, after: date, through: date) -> tuple[date, date]:
+    """The review dates escalated on a day after ``after`` and up to ``through``: one range,
+    since a date ``months`` on never comes before that of an earlier date (empty, first after
+    last, when the days are the same). Month ends make it inexact to compute backwards (31
+    December and 28 December both escalate on 28 February), so it is found from near by."""
+    grace = relativedelta(months=months)
+    one = timedelta(days=1)
+    first = after - grace
+    while first - one + grace > after:
+        first -= one
+    while first + grace <= after:
+        first += one
+    last = through - grace
+    while last + one + grace <= through:
+        last += one
+    while last + grace > through:
+        last -= one
+    return first, last
 
 
 async def _changed_organisations(session: AsyncSession, since: datetime) -> list[uuid.UUID]:
