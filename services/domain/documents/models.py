@@ -151,8 +151,17 @@ class Document(IdMixin, TimestampMixin, Base):
         Index("ix_documents_responsible_officer_id", "responsible_officer_id"),
         Index("ix_documents_author_id", "author_id"),
         Index("ix_documents_tags", "tags", postgresql_using="gin"),
-        Index("ix_documents_search_all", "search_all", postgresql_using="gin"),
-        Index("ix_documents_search_published", "search_published", postgresql_using="gin"),
+        # The text vectors per organisation (the btree_gin extension), as are the title's and
+        # the summary's below: in a register shared by 500 organisations, a common phrase
+        # matched 50,067 documents and each was read to find the searcher's 4,712 (3 s); these
+        # find the organisation's alone.
+        Index("ix_documents_search_all", "organisation_id", "search_all", postgresql_using="gin"),
+        Index(
+            "ix_documents_search_published",
+            "organisation_id",
+            "search_published",
+            postgresql_using="gin",
+        ),
         # Search answers in tiers (title, summary, the text): each tier is read in the order
         # of this index (issued first, then reference) and stops at a page, so a word nearly
         # every document holds costs a page of rows, not the whole register.
@@ -163,8 +172,15 @@ class Document(IdMixin, TimestampMixin, Base):
             "reference",
             "id",
         ),
-        Index("ix_documents_search_title", "search_title", postgresql_using="gin"),
-        Index("ix_documents_search_summary", "search_summary", postgresql_using="gin"),
+        Index(
+            "ix_documents_search_title", "organisation_id", "search_title", postgresql_using="gin"
+        ),
+        Index(
+            "ix_documents_search_summary",
+            "organisation_id",
+            "search_summary",
+            postgresql_using="gin",
+        ),
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(
