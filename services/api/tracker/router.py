@@ -59,7 +59,7 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
 )
 async def list_tracker(
     request: Request,
-    session: ReadSession,
+    session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
     pages: Pages,

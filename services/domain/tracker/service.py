@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.domain.authz.principal import Principal
+from services.domain.db import plan_for_these_values
 from services.domain.documents.models import Document
 from services.domain.documents.service import DocumentFilters
 from services.domain.documents.service import _conditions as visible_conditions
@@ -177,6 +178,7 @@ async def list_tracked(
     limit: int,
 ) -> tuple[list[TrackerRow], list[Any] | None]:
     """One page of tracked documents by due date then reference, and the position after it."""
+    await plan_for_these_values(session)
     conditions = _conditions(principal, filters, today, thresholds)
     if after:
         # References are unique in an organisation: (due date, reference) orders totally.
