@@ -538,17 +538,7 @@ def main(argv: list[str] | None = None) -> int:
                 # max_connections (100 by default).
                 api_rss = max_rss_bytes(servers["api"].process.pid)
                 servers.pop("api").stop()
-                servers["made"] = start_uvicorn(
-                    "made",
-                    "services.api.app:create_app",
-                    {
-                        "POLICYGOV_DATABASE_URL": url,
-                        "POLICYGOV_SECRET_KEY": "bench-secret-key",
-                        "POLICYGOV_PAGE_CACHE_MB": "0",
-                    },
-                    OUT,
-                    workers=api_workers,
-                )
+                servers["made"] = start_made(url)
             print(f"  {scenario.name}: {scenario.note}", flush=True)
             outcomes.append(
                 measure(scenario, servers[scenario.server], data.api_key, args, wrk_path)
@@ -590,6 +580,22 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed or _moving_failed(moving) else 0
 
 
+def start_made(url: str) -> Server:
+    """The API as deployed (``POLICYGOV_API_WORKERS`` processes) keeping no pages: each page
+    made from the database, the "made afresh" rows."""
+    return start_uvicorn(
+        "made",
+        "services.api.app:create_app",
+        {
+            "POLICYGOV_DATABASE_URL": url,
+            "POLICYGOV_SECRET_KEY": "bench-secret-key",
+            "POLICYGOV_PAGE_CACHE_MB": "0",
+        },
+        OUT,
+        workers=Settings().api_workers,
+    )
+
+
 def run_scale(args: argparse.Namespace, wrk_path: str | None) -> scale.Scale:
     """The scale part: the review sweep, and the bench organisation's pages made afresh, in its
     register alone and inside a shared service's 1,000,000 documents."""
@@ -601,17 +607,7 @@ def run_scale(args: argparse.Namespace, wrk_path: str | None) -> scale.Scale:
     pages = [s for s in scenarios([""], dict.fromkeys(_COUNT_KEYS, 0)) if s.server == "made"]
     measured: dict[str, list[Outcome]] = {}
     for url, data in ((args.url, small), (big_url, big)):
-        server = start_uvicorn(
-            "made",
-            "services.api.app:create_app",
-            {
-                "POLICYGOV_DATABASE_URL": url,
-                "POLICYGOV_SECRET_KEY": "bench-secret-key",
-                "POLICYGOV_PAGE_CACHE_MB": "0",
-            },
-            OUT,
-            workers=Settings().api_workers,
-        )
+        server = start_made(url)
         try:
             # A first pass, not counted: a register of 15 GB is not in memory after the other,
             # and whichever page came first paid for reading it in (0.54x in one run, 1.04x in

@@ -34,7 +34,7 @@ from services.domain.db import make_engine, make_sessionmaker
 from services.domain.documents.versions import london_today
 from services.domain.notifications import review_window
 from services.domain.notifications.models import SweepMark
-from services.domain.notifications.service import ReviewRules, plan_review_notices
+from services.domain.notifications.service import ReviewRules, _reviewable, plan_review_notices
 from services.domain.settings import Settings
 from tests.bench import dataset
 
@@ -136,8 +136,6 @@ async def sweep_cost(url: str) -> SweepCost:
 
 async def _explained(session: Any, today: Any, rules: ReviewRules) -> str:
     """EXPLAIN ANALYZE of the documents query the sweep is about to run."""
-    from services.domain.notifications.service import _reviewable
-
     window = await review_window.open_window(
         session, today, rules.reminder_days, rules.escalation_months
     )

@@ -45,6 +45,16 @@ async def notices(world: World) -> list[tuple[str, str]]:
         return sorted((n.kind, n.recipient_email.split("@")[0]) for n in rows)
 
 
+async def admin_escalates(world: World) -> None:
+    """Make alpha's admin its escalation contact."""
+    async with world.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Organisation)
+            .where(Organisation.id == world.a.id)
+            .values(escalation_contact_id=world.a.admin.person_id)
+        )
+
+
 async def test_a_review_due_in_seven_days_reminds_the_ro_and_the_rsm_once(
     client: AsyncClient, world: World, settings: Settings, transport: RecordingTransport
 ) -> None:
@@ -79,12 +89,7 @@ async def test_two_workers_sweeping_at_the_same_moment_send_each_reminder_once(
 async def test_missing_a_review_by_two_months_escalates_to_the_escalation_contact(
     client: AsyncClient, world: World, settings: Settings, transport: RecordingTransport
 ) -> None:
-    async with world.sessionmaker() as session, session.begin():
-        await session.execute(
-            update(Organisation)
-            .where(Organisation.id == world.a.id)
-            .values(escalation_contact_id=world.a.admin.person_id)
-        )
+    await admin_escalates(world)
     await procedure_due(client, world, date(2026, 9, 23))
     await sweep_reviews(world.sessionmaker, settings, transport, today=TODAY)
     assert await notices(world) == [
@@ -205,12 +210,7 @@ async def test_a_document_unchanged_and_reaching_no_threshold_is_not_read_again(
 async def test_each_threshold_reached_on_a_later_day_is_noticed_that_day(
     client: AsyncClient, world: World, settings: Settings
 ) -> None:
-    async with world.sessionmaker() as session, session.begin():
-        await session.execute(
-            update(Organisation)
-            .where(Organisation.id == world.a.id)
-            .values(escalation_contact_id=world.a.admin.person_id)
-        )
+    await admin_escalates(world)
     due = date(2026, 12, 31)  # escalated two months on: 28 February, the month's last day
     await procedure_due(client, world, due)
     seen: dict[date, list[str]] = {}
