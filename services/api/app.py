@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 
+from services import collector
 from services.api import browsers, docs, errors, etag, idempotency, memory, permissions, spec
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
@@ -83,7 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.keyring  # noqa: B018  no key, no start: MissingSecretKey says what to set
-        yield
+        with collector.serving():
+            yield
         await app.state.redis.aclose()
         await app.state.engine.dispose()
 

@@ -21,6 +21,7 @@ from arq import cron, func
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import create_worker
 
+from services import collector
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.health import DependencyHealth
 from services.domain.imports import jobs as import_jobs
@@ -208,26 +209,27 @@ async def run_notifier(
     backoff = backoff_for(settings)
     failures = 0
     try:
-        while not stopping.is_set():
-            try:
-                await health_check(ctx)  # the heartbeat, and proof that Redis answers
-            except Exception as exc:
-                if unavailable_dependency(exc) != REDIS:
-                    raise
-                failures += 1
-                delay = backoff.compute(failures)
-                log_failure("worker", exc, failures, delay)
-                await wait_or_stop(stopping, delay)
-                continue
-            if failures:
-                logger.warning("worker: Redis answers again; taking jobs")
-            failures = 0
-            lost = await _work_until_stopped_or_lost(ctx, stopping)
-            if lost is not None:
-                failures = 1
-                delay = backoff.compute(failures)
-                log_failure("worker", lost, failures, delay)
-                await wait_or_stop(stopping, delay)
+        with collector.serving():
+            while not stopping.is_set():
+                try:
+                    await health_check(ctx)  # the heartbeat, and proof that Redis answers
+                except Exception as exc:
+                    if unavailable_dependency(exc) != REDIS:
+                        raise
+                    failures += 1
+                    delay = backoff.compute(failures)
+                    log_failure("worker", exc, failures, delay)
+                    await wait_or_stop(stopping, delay)
+                    continue
+                if failures:
+                    logger.warning("worker: Redis answers again; taking jobs")
+                failures = 0
+                lost = await _work_until_stopped_or_lost(ctx, stopping)
+                if lost is not None:
+                    failures = 1
+                    delay = backoff.compute(failures)
+                    log_failure("worker", lost, failures, delay)
+                    await wait_or_stop(stopping, delay)
     finally:
         await close_context(ctx)
 
