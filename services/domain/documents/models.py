@@ -147,6 +147,19 @@ class Document(IdMixin, TimestampMixin, Base):
                 "next_review_due IS NOT NULL AND status NOT IN ('retired', 'superseded')"
             ),
         ),
+        # The tracker's page for one service area (due soon, overdue...): that area's tracked
+        # documents in review date order. Without it, PostgreSQL ANDed the area's documents with
+        # every organisation's due in the window (ix_documents_review_due): 11,100 index entries
+        # read for 23 documents in a register of 1,000,000 (0.9 ms against 0.3 at 100,000).
+        Index(
+            "ix_documents_tracker_area_due",
+            "organisation_id",
+            sql_text("lower(service_area)"),
+            "next_review_due",
+            postgresql_where=sql_text(
+                "next_review_due IS NOT NULL AND status NOT IN ('retired', 'superseded')"
+            ),
+        ),
         Index("ix_documents_owner_id", "owner_id"),
         Index("ix_documents_responsible_officer_id", "responsible_officer_id"),
         Index("ix_documents_author_id", "author_id"),
