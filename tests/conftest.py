@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import gc
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -30,7 +29,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import collector
 from services.api.app import create_app
 from services.cli import migrate
 from services.domain.db import make_engine, make_sessionmaker
@@ -274,15 +272,6 @@ def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> 
     sent = config.stash.get(FUZZ_REQUESTS, 0)
     if sent and not hasattr(config, "workeroutput"):
         terminalreporter.write_line(f"schemathesis sent {sent} requests")  # type: ignore[attr-defined]
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """A test process is a long-running server too, with more start-up to carry (every test
-    module, Hypothesis's tables): what is there once the tests are collected is frozen out of
-    the cycle collector's way, as services/collector.py does for the API and the notifier."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(collector.YOUNGEST_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

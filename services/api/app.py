@@ -84,8 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.keyring  # noqa: B018  no key, no start: MissingSecretKey says what to set
-        with collector.serving():
-            yield
+        collector.freeze_start_up()
+        yield
         await app.state.redis.aclose()
         await app.state.engine.dispose()
 

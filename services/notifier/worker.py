@@ -206,30 +206,30 @@ async def run_notifier(
     """
     settings.keyring  # noqa: B018  no key, no start: it signs the links in the emails
     ctx = await open_context(settings, health or DependencyHealth())
+    collector.freeze_start_up()
     backoff = backoff_for(settings)
     failures = 0
     try:
-        with collector.serving():
-            while not stopping.is_set():
-                try:
-                    await health_check(ctx)  # the heartbeat, and proof that Redis answers
-                except Exception as exc:
-                    if unavailable_dependency(exc) != REDIS:
-                        raise
-                    failures += 1
-                    delay = backoff.compute(failures)
-                    log_failure("worker", exc, failures, delay)
-                    await wait_or_stop(stopping, delay)
-                    continue
-                if failures:
-                    logger.warning("worker: Redis answers again; taking jobs")
-                failures = 0
-                lost = await _work_until_stopped_or_lost(ctx, stopping)
-                if lost is not None:
-                    failures = 1
-                    delay = backoff.compute(failures)
-                    log_failure("worker", lost, failures, delay)
-                    await wait_or_stop(stopping, delay)
+        while not stopping.is_set():
+            try:
+                await health_check(ctx)  # the heartbeat, and proof that Redis answers
+            except Exception as exc:
+                if unavailable_dependency(exc) != REDIS:
+                    raise
+                failures += 1
+                delay = backoff.compute(failures)
+                log_failure("worker", exc, failures, delay)
+                await wait_or_stop(stopping, delay)
+                continue
+            if failures:
+                logger.warning("worker: Redis answers again; taking jobs")
+            failures = 0
+            lost = await _work_until_stopped_or_lost(ctx, stopping)
+            if lost is not None:
+                failures = 1
+                delay = backoff.compute(failures)
+                log_failure("worker", lost, failures, delay)
+                await wait_or_stop(stopping, delay)
     finally:
         await close_context(ctx)
 
