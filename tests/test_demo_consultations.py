@@ -15,11 +15,11 @@ from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, BoardMember, Meeting
 from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.working_days import Offset, deadline_after
+from services.domain.clock import london_day, london_today
 from services.domain.consultations import closing
 from services.domain.consultations.models import Consultation, Consultee
 from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.versions import london_today
 from services.domain.organisations import service as organisations
 
 SPECS = {spec["slug"]: spec for spec in load_data()["organisations"]}
@@ -137,7 +137,7 @@ async def test_without_a_future_dlg_meeting_the_draft_goes_to_an_internal_consul
         assert (consultation.kind, consultation.status) == ("internal", "open")
         assert consultation.meeting_id is None
         calendar = await working_calendar(session, document.organisation_id)
-        opened = consultation.opens_at.astimezone(closing.LONDON).date()
+        opened = london_day(consultation.opens_at)
         assert closing.closing_day(consultation.closes_at) == deadline_after(
             opened, Offset(10, "working_days"), calendar, "later"
         )
@@ -155,7 +155,7 @@ async def test_cafcass_policy_is_in_a_three_month_public_consultation_with_a_res
         assert (consultation.kind, consultation.status) == ("public", "open")
         assert document.status == "in_consultation"
         # Cafcass 4.6: a full three-month consultation; no deemed agreement at Cafcass.
-        opened = consultation.opens_at.astimezone(closing.LONDON).date()
+        opened = london_day(consultation.opens_at)
         closes_on = closing.closing_day(consultation.closes_at)
         three_months = opened + relativedelta(months=3)
         # Moved on to a working day when it falls on a weekend or bank holiday.

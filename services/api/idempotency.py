@@ -25,7 +25,7 @@ from services.api.auth import authenticate
 from services.api.errors import PROBLEM_JSON
 from services.api.problems.catalogue import TYPE_BASE
 from services.domain.authz.principal import Principal
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.errors import DomainError
 from services.domain.idempotency.models import IdempotencyRecord
 

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.domain.audit.service import chain_head
 from services.domain.authz.principal import Principal
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today
 
 # What an entry costs besides its body: the key, the record, the dictionary's slot.
 _OVERHEAD_BYTES = 512

@@ -7,9 +7,8 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from sqlalchemy import DateTime, MetaData, func, text
@@ -21,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.domain.clock import utcnow
 
 # Polar's habit: predictable constraint names, so migrations can name what they drop.
 NAMING_CONVENTION = {
@@ -46,18 +47,6 @@ def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
     """``values`` a statement's worth (LOOKUP_CHUNK) at a time."""
     for start in range(0, len(values), LOOKUP_CHUNK):
         yield values[start : start + LOOKUP_CHUNK]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> date:
-    """Dates people see (issue dates, review dates) are Europe/London dates."""
-    return utcnow().astimezone(LONDON).date()
 
 
 def new_id() -> uuid.UUID:

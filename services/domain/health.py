@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 
 # Where the notifier publishes its health in Redis; it expires if the notifier stops writing.
 NOTIFIER_HEALTH_KEY = "policygov:notifier:health"

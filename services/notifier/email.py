@@ -143,8 +143,8 @@ from jinja2 import (
 )
 
 from services.domain.calendar.words import long_date, long_datetime
+from services.domain.clock import utcnow
 from services.domain.consultations.links import link_token
-from services.domain.db import utcnow
 from services.domain.notifications.models import Notification
 from services.domain.organisations.words import DEFAULT_WORDS, joined
 from services.domain.settings import Settings

@@ -19,7 +19,8 @@ from redis.exceptions import WatchError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.db import is_unavailable, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import is_unavailable
 from services.domain.health import NOTIFIER_HEALTH_KEY, DependencyHealth
 from services.domain.settings import Settings
 

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.notifications import service
 from services.domain.notifications.models import Notification
 from services.domain.notifications.retry import email_backoff

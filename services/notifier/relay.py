@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.imports import jobs as import_jobs
 from services.domain.notifications.models import Notification
 from services.domain.notifications.service import (

@@ -18,9 +18,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.boards.meetings import extend_schedules
+from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
-from services.domain.db import utcnow
-from services.domain.documents.versions import london_today
 from services.domain.notifications import service
 from services.domain.retention import service as retention
 from services.domain.reviews import update_cycles

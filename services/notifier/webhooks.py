@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.errors import Invalid
 from services.domain.notifications.retry import honour_retry_after, webhook_backoff
 from services.domain.settings import Settings

@@ -13,7 +13,7 @@ from httpx import AsyncClient
 
 from services.domain.access import service as access
 from services.domain.access.models import ApiKey
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today
 from tests.api.sign_off_support import (
     create_document,
     create_route,

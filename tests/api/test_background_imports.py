@@ -19,7 +19,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
 from services.domain.audit.models import AuditRecord
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.documents.models import Document
 from services.domain.heavy_work import HeavyLimits
 from services.domain.imports import jobs

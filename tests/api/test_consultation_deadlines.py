@@ -18,6 +18,7 @@ import holidays
 import pytest
 from httpx import AsyncClient, Response
 
+from services.domain.clock import LONDON
 from tests.api.boards_support import (
     add_person,
     create_board,
@@ -27,7 +28,6 @@ from tests.api.boards_support import (
 from tests.api.consultations_support import consultees, open_consultation, sweep_open
 from tests.factories import World
 
-LONDON = ZoneInfo("Europe/London")
 YEAR = datetime.now().year + 1
 ENGLAND = holidays.country_holidays("GB", subdiv="ENG", years=range(YEAR - 1, YEAR + 2))
 # Birmingham: drafts shared two weeks before the meeting, responses three days before it.

@@ -11,8 +11,8 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 
 from services.api.app import create_app
+from services.domain.clock import london_today
 from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.versions import london_today
 from services.domain.outbox.models import OutboxEvent
 from services.domain.publications.service import queue_publication
 from services.domain.settings import Settings

@@ -10,7 +10,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient, Response
 
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today
 from tests.api.sign_off_support import (
     create_document,
     create_route,

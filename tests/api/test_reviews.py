@@ -12,8 +12,8 @@ from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient, Response
 from sqlalchemy import select
 
+from services.domain.clock import london_today
 from services.domain.documents.models import Document
-from services.domain.documents.versions import london_today
 from services.domain.notifications.models import Notification
 from services.domain.notifications.service import ReviewRules, is_still_true, plan_review_notices
 from services.notifier.relay import relay_once

@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 from sqlalchemy import select
 
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today
 from services.domain.outbox.models import OutboxEvent
 from tests.api.boards_support import create_board, create_meeting, in_days
 from tests.api.sign_off_support import (

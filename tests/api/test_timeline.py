@@ -22,7 +22,7 @@ from services.domain.assessments.models import (
     LegalReview,
     Proposal,
 )
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.notifications.models import Notification
 from services.domain.publications.service import queue_publication

@@ -11,8 +11,8 @@ from httpx import AsyncClient
 from icalendar import Calendar
 from sqlalchemy import update
 
+from services.domain.clock import london_today
 from services.domain.documents.models import Document
-from services.domain.documents.versions import london_today
 from services.domain.tracker.service import escalated_through
 from tests.factories import World, document_body
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import docx
 from httpx import AsyncClient
 
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today
 from tests.factories import World, document_body
 
 MD = "text/markdown"

@@ -16,7 +16,7 @@ from httpx import ASGITransport, AsyncClient
 
 from services.api.app import create_app
 from services.api.webhooks.schemas import EventType
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.settings import Settings
 from services.domain.webhooks.service import EVENT_TYPES
 from services.notifier.receivers import receiver_client

@@ -30,8 +30,8 @@ from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert
 
 from services.cli import migrate
+from services.domain.clock import london_today
 from services.domain.db import make_engine, make_sessionmaker
-from services.domain.documents.versions import london_today
 from services.domain.notifications import review_window
 from services.domain.notifications.models import SweepMark
 from services.domain.notifications.service import ReviewRules, _reviewable, plan_review_notices

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from services.domain.clock import LONDON
 from services.domain.consultations.models import RECORDED_POSITIONS
 from services.domain.consultations.report import ConsultationReport, build_report
 from services.domain.consultations.report_formats import (
@@ -21,7 +22,6 @@ from services.domain.consultations.report_formats import (
     report_html,
     safe_cell,
 )
-from services.domain.documents.versions import LONDON
 from tests.domain.consultation_report_support import (
     READER_COMMENTS,
     Cast,

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
 from services.domain.calendar.working_days import Offset, WorkingCalendar
+from services.domain.clock import LONDON
 from services.domain.consultations import lifecycle, links, opening
 from services.domain.consultations.closing import (
     DEFAULT_RULES,
-    LONDON,
     ClosingRule,
     closing_day,
     closing_day_after,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar, Event
 
 from services.domain.calendar.ics import CalendarEntry, render_calendar
+from services.domain.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 GENERATED_AT = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 AWKWARD_TEXT = "Children\u2019s Services; SEND, Fostering\nRoom 2 \u2013 County Hall"
 

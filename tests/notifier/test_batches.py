@@ -16,7 +16,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from httpx import AsyncClient
 from sqlalchemy import select, update
 
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.notifications.models import Notification
 from services.domain.settings import Settings
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription

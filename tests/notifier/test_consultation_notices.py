@@ -25,13 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
 from services.domain.calendar.words import long_date, long_datetime
+from services.domain.clock import LONDON, london_today, utcnow
 from services.domain.consultations import lifecycle, links, opening, responses
 from services.domain.consultations.closing import end_of_day
 from services.domain.consultations.models import Consultation, Consultee
-from services.domain.db import utcnow
 from services.domain.documents import service as documents
 from services.domain.documents import versions
-from services.domain.documents.versions import LONDON, london_today
 from services.domain.errors import Forbidden
 from services.domain.notifications.models import Notification
 from services.domain.notifications.service import fan_out

@@ -23,9 +23,9 @@ from services.domain.authz.principal import Principal
 from services.domain.boards import agenda, attendance, meetings, minutes
 from services.domain.boards import service as boards
 from services.domain.boards.models import Meeting
+from services.domain.clock import LONDON, london_today
 from services.domain.documents import service as documents
 from services.domain.documents import versions
-from services.domain.documents.versions import LONDON
 from services.domain.notifications.models import Notification
 from services.domain.notifications.service import fan_out
 from services.domain.outbox.models import OutboxEvent
@@ -381,7 +381,7 @@ async def escalated_absence(world: World) -> Cast:
 async def deferred_item(world: World) -> Cast:
     """An item for a meeting in three days (agenda deadline: 10 working days) goes to January."""
     cast = await cast_of(world, deadline=True)
-    soon = at_london(versions.london_today() + timedelta(days=3))
+    soon = at_london(london_today() + timedelta(days=3))
     cast.ids["soon"] = await new_meeting(cast, soon)
     cast.meeting_id = await new_meeting(cast, JAN_2037)
     await submit(
@@ -604,7 +604,7 @@ async def test_a_sign_off_item_placed_after_the_agenda_deadline_says_so_to_submi
     deadline has passed the item goes to the one after. Nobody asked for a meeting: the email
     says what happened, to the sign-off's submitter and the presenter (the acting RO)."""
     cast = await cast_of(world, deadline=True)
-    soon = await new_meeting(cast, at_london(versions.london_today() + timedelta(days=3)))
+    soon = await new_meeting(cast, at_london(london_today() + timedelta(days=3)))
     cast.meeting_id = await new_meeting(cast, JAN_2037)
     submitter = Principal(world.a.id, cast.ids["owner"], frozenset({"approver"}), "owner")
     async with cast.step() as session:
@@ -676,7 +676,7 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
 
 async def test_a_late_item_the_chair_accepts_for_its_meeting_tells_no_one(world: World) -> None:
     cast = await cast_of(world, deadline=True)
-    soon = await new_meeting(cast, at_london(versions.london_today() + timedelta(days=3)))
+    soon = await new_meeting(cast, at_london(london_today() + timedelta(days=3)))
     await new_meeting(cast, JAN_2037)
     await submit(
         cast, soon, ask="information", title="Urgent", presenter="presenter", accept_late=True

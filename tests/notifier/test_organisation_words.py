@@ -21,11 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.assessments.gates import missing_gates
 from services.domain.authz.principal import Principal
-from services.domain.db import utcnow
+from services.domain.clock import london_today, utcnow
 from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.documents import service as documents
 from services.domain.documents import versions
-from services.domain.documents.versions import london_today
 from services.domain.errors import Invalid
 from services.domain.notifications.models import Notification
 from services.domain.notifications.service import ReviewRules, plan_review_notices

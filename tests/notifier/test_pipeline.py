@@ -19,7 +19,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import select, update
 
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.notifications.models import Notification
 from services.domain.settings import Settings
 from services.notifier.notifications import send_notification

@@ -12,7 +12,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
 from services.domain.audit.models import AuditRecord
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.idempotency.models import IdempotencyRecord
 from services.domain.notifications.models import Notification
 from services.domain.outbox.models import OutboxEvent

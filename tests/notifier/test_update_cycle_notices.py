@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
+from services.domain.clock import london_today
 from services.domain.documents import service as documents
-from services.domain.documents.versions import london_today
 from services.domain.notifications.models import Notification
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people

@@ -20,7 +20,7 @@ from sqlalchemy import text, update
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.domain.access import service as access
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.errors import Conflict
 from services.domain.notifications.retry import WEBHOOK_SCHEDULE
 from services.domain.settings import Settings

@@ -13,7 +13,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.documents.versions import LONDON, london_today
+from services.domain.clock import LONDON, london_today
 from tests.scenarios.seeded import (
     board_id,
     decided_at_meeting,

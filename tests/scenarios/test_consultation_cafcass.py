@@ -15,8 +15,8 @@ from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.domain.clock import LONDON
 from services.domain.consultations import links
-from services.domain.documents.versions import LONDON
 from services.domain.settings import Settings
 from tests.scenarios.seeded import (
     get_json,

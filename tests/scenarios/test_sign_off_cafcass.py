@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today
 from tests.scenarios.seeded import (
     board_id,
     decided_at_meeting,

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today
 from tests.scenarios.seeded import (
     decided_at_meeting,
     document_by_reference,

@@ -21,8 +21,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.boards import feeds, meetings, reports, service
 from services.domain.boards.agenda import items_of
 from services.domain.boards.models import Board
-from services.domain.db import utcnow
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today, utcnow
 from services.domain.errors import Conflict
 from services.domain.tokens import Keyring
 

@@ -22,8 +22,8 @@ from services.api.routing import Router
 from services.api.tracker import schemas
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
 from services.domain.authz.permissions import Permission as P
+from services.domain.clock import london_today
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.documents.versions import london_today
 from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.people.models import Person
 from services.domain.tokens import Keyring

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin
 
 
 class ApiKey(IdMixin, Base):

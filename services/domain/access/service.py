@@ -17,7 +17,7 @@ from services.domain.access.models import ApiKey
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.errors import Invalid, NotFound, Unauthenticated
 from services.domain.people.models import ROLES, Person, PersonRole
 

@@ -25,7 +25,8 @@ from services.domain.assessments.models import EIA_KINDS, EqualityAssessment
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed

@@ -37,7 +37,8 @@ from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.words import long_date
-from services.domain.db import new_id, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapper
 
 from services.domain.audit.models import AuditChainHead, AuditRecord
 from services.domain.authz.principal import Principal
-from services.domain.db import Base, new_id, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, new_id
 
 GENESIS_HASH = "0" * 64
 ACTOR_LABEL_MAX = 320  # the length of audit_records.actor_label

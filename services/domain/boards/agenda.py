@@ -28,10 +28,10 @@ from services.domain.boards.service import (
     get_board,
     working_calendar,
 )
-from services.domain.db import utcnow
+from services.domain.clock import london_today, utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import get_document
-from services.domain.documents.versions import get_version, latest_version, london_today
+from services.domain.documents.versions import get_version, latest_version
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person

@@ -23,8 +23,7 @@ from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Attendance, Board, Meeting
 from services.domain.boards.service import get_board, members_of
-from services.domain.db import utcnow
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today, utcnow
 from services.domain.errors import Conflict, Invalid
 from services.domain.organisations.models import Organisation
 from services.domain.outbox.service import emit

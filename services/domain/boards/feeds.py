@@ -20,7 +20,7 @@ from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, Meeting
 from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.ics import CalendarEntry, render_calendar
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.errors import NotFound
 from services.domain.tokens import Keyring
 

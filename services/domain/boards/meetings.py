@@ -29,8 +29,7 @@ from services.domain.boards.service import (
 )
 from services.domain.calendar.schedules import ScheduleError, occurrences, twelve_months_from
 from services.domain.calendar.working_days import WorkingCalendar
-from services.domain.db import utcnow
-from services.domain.documents.versions import LONDON, london_today
+from services.domain.clock import LONDON, london_today, utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.sweeps import each_in_savepoint

@@ -30,7 +30,7 @@ from services.domain.boards.models import (
     MeetingDecision,
 )
 from services.domain.boards.service import get_board, members_of
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person

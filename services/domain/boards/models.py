@@ -28,7 +28,8 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin, TimestampMixin
 
 MEMBER_ROLES = ("chair", "vice_chair", "member")
 MEETING_STATUSES = ("scheduled", "held", "cancelled")

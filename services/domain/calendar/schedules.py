@@ -22,10 +22,10 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, rrulestr
 
 from services.domain.calendar.working_days import WorkingCalendar
+from services.domain.clock import LONDON
 
 MeetingOnHoliday = Literal["keep", "skip", "next_working_day", "previous_working_day"]
 
-LONDON = ZoneInfo("Europe/London")
 
 # Properties that belong beside the rule, not inside it (see the module docstring).
 _OTHER_PROPERTIES = ("DTSTART", "EXDATE", "RDATE", "EXRULE")

@@ -27,7 +27,7 @@ from services.domain.calendar.working_days import (
     deadline_after,
     deadline_before,
 )
-from services.domain.documents.versions import LONDON
+from services.domain.clock import LONDON
 
 RelativeTo = Literal["meeting", "opening"]
 RuleUnit = Literal["working_days", "calendar_days", "weeks", "months"]

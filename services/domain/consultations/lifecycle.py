@@ -18,6 +18,7 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
+from services.domain.clock import utcnow
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
     Consultation,
@@ -31,7 +32,7 @@ from services.domain.consultations.opening import (
     open_now,
 )
 from services.domain.consultations.service import document_of
-from services.domain.db import new_id, utcnow
+from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid
 from services.domain.outbox.service import emit
 from services.domain.sweeps import each_in_savepoint

@@ -15,9 +15,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz import consultations as authz
+from services.domain.clock import utcnow
 from services.domain.consultations.models import Consultation, Consultee
 from services.domain.consultations.service import link_expires_at
-from services.domain.db import utcnow
 from services.domain.errors import NotFound
 from services.domain.tokens import Keyring
 

@@ -25,6 +25,7 @@ from services.domain.boards.meetings import meeting_day
 from services.domain.boards.models import Board, Meeting
 from services.domain.boards.service import deadlines_for, members_of, offset, working_calendar
 from services.domain.calendar.working_days import NonWorkingDayRule, Offset
+from services.domain.clock import london_day, utcnow
 from services.domain.consultations import closing
 from services.domain.consultations.models import (
     KINDS,
@@ -37,7 +38,7 @@ from services.domain.consultations.service import (
     consultees_of,
     document_of,
 )
-from services.domain.db import new_id, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document
 from services.domain.errors import Conflict, DomainError, Invalid
 from services.domain.outbox.service import emit
@@ -196,7 +197,7 @@ async def closing_time(
     else:
         if rule.amount is None or rule.unit is None:
             raise Invalid("A closing rule relative to the opening needs amount and unit.")
-        day = closing.closing_day_after(opens_at.astimezone(closing.LONDON).date(), rule, calendar)
+        day = closing.closing_day_after(london_day(opens_at), rule, calendar)
     as_json = {"relative_to": rule.relative_to, "amount": rule.amount, "unit": rule.unit}
     return closing.end_of_day(day), as_json
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.domain.boards.models import Board
+from services.domain.clock import utcnow
 from services.domain.consultations.closing import closing_day
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
@@ -32,7 +33,6 @@ from services.domain.consultations.models import (
     ConsultationResponse,
     Consultee,
 )
-from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.numbering import format_number
 from services.domain.organisations.models import Organisation

@@ -19,6 +19,7 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
+from services.domain.clock import utcnow
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
     HANDLING,
@@ -32,7 +33,7 @@ from services.domain.consultations.service import (
     document_of,
     is_past_deadline,
 )
-from services.domain.db import new_id, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import DocumentVersion
 from services.domain.errors import Conflict, Invalid, NotFound
 

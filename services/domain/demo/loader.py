@@ -16,9 +16,9 @@ from services.domain.authz.principal import Principal
 from services.domain.boards import meetings
 from services.domain.boards import service as boards
 from services.domain.boards.models import Board, Meeting
+from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.models import Consultation
-from services.domain.db import utcnow
 from services.domain.documents import links, service, versions
 from services.domain.documents.models import Document
 from services.domain.organisations import service as organisations
@@ -98,7 +98,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         org.words = OrganisationWords.model_validate(spec["words"]).model_dump(
             exclude_defaults=True
         )
-    today = versions.london_today()
+    today = london_today()
     by_reference: dict[str, Document] = {}
     for d in spec["documents"]:
         existing = (

@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin, TimestampMixin
 
 STATUSES = (
     "draft",

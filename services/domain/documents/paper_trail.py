@@ -34,9 +34,9 @@ from services.domain.audit import service as audit
 from services.domain.audit.models import AuditRecord
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
+from services.domain.clock import utcnow
 from services.domain.consultations import report as reports
 from services.domain.consultations import report_formats
-from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentLink, DocumentVersion, VersionFile
 from services.domain.documents.paper_trail_zip import (
     Archive,

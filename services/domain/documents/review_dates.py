@@ -18,7 +18,8 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.db import in_chunks, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import in_chunks
 from services.domain.documents.models import IN_FORCE, Document, DocumentKind, DocumentVersion
 from services.domain.organisations.models import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
 from services.domain.routes.definition import RouteDefinition

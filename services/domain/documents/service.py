@@ -28,7 +28,8 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import in_chunks, london_today, new_id, plan_for_these_values, utcnow
+from services.domain.clock import london_today, utcnow
+from services.domain.db import in_chunks, new_id, plan_for_these_values
 from services.domain.documents import review_dates
 from services.domain.documents.models import STATUSES, Document, DocumentKind
 from services.domain.documents.models import (

@@ -19,9 +19,10 @@ from services.domain.authz import consultations as consultation_authz
 from services.domain.authz import documents as authz
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
+from services.domain.clock import LONDON
 from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.timeline_builder import LONDON, TimelineEntry
 from services.domain.documents.timeline_builder import Builder as _Builder
+from services.domain.documents.timeline_builder import TimelineEntry
 from services.domain.documents.timeline_builder import capital as _capital
 from services.domain.documents.timeline_builder import day as _day
 from services.domain.documents.timeline_builder import quote as _quote

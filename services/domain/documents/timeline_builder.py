@@ -8,12 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.domain.boards.models import Meeting
+from services.domain.clock import london_day
 from services.domain.documents.timeline_rows import TimelineRows
-
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,9 @@ def day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def london_day(moment: datetime) -> str:
-    return day(moment.astimezone(LONDON).date())
+def day_of(moment: datetime) -> str:
+    """The London date of a moment, as people read it."""
+    return day(london_day(moment))
 
 
 def quote(text: str, limit: int = 200) -> str:
@@ -112,4 +111,4 @@ class Builder:
 
 
 def _meeting_day(meeting: Meeting) -> str:
-    return london_day(meeting.starts_at)
+    return day_of(meeting.starts_at)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from services.domain.calendar.words import long_date, long_datetime
+from services.domain.clock import LONDON
 from services.domain.consultations.closing import closing_day
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
@@ -24,7 +25,7 @@ from services.domain.consultations.models import (
     ConsultationResponse,
     Consultee,
 )
-from services.domain.documents.timeline_builder import LONDON, Builder, plural, quote
+from services.domain.documents.timeline_builder import Builder, plural, quote
 
 KIND_WORDS = {
     "internal": "Internal circulation",

@@ -16,9 +16,7 @@ from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.words import long_date
-from services.domain.db import LONDON as LONDON  # imported from here across the domain
-from services.domain.db import london_today as london_today
-from services.domain.db import utcnow
+from services.domain.clock import london_today, utcnow
 from services.domain.documents import diff as diffing
 from services.domain.documents import review_dates
 from services.domain.documents import text as texts

@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base
 
 
 class IdempotencyRecord(Base):

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.domain import events
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.principal import Principal
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.errors import DomainError, NotFound
 from services.domain.heavy_work import HeavyLimits
 from services.domain.imports.models import TrackerImport

@@ -20,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin
 
 # queued -> running -> succeeded | rejected (the file has problems: nothing written) | failed
 STATES = ("queued", "running", "succeeded", "rejected", "failed")

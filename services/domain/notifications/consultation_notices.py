@@ -21,6 +21,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.boards.models import Board, Meeting
+from services.domain.clock import LONDON, utcnow
 from services.domain.consultations import closing
 from services.domain.consultations.models import (
     DEEMED_AGREEMENT,
@@ -30,10 +31,8 @@ from services.domain.consultations.models import (
     Consultee,
 )
 from services.domain.consultations.service import consultees_of, is_past_deadline
-from services.domain.db import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.documents.versions import LONDON
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
 from services.domain.notifications.recipients import active_people_by_id

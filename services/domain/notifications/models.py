@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin
 
 # pending -> sending -> sent | failed (permanent) | cancelled (no longer true, e.g. reviewed)
 STATES = ("pending", "sending", "sent", "failed", "cancelled")

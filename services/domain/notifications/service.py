@@ -32,8 +32,9 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.clock import utcnow
 from services.domain.consultations.models import Consultee
-from services.domain.db import in_chunks, utcnow
+from services.domain.db import in_chunks
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.notifications import (

@@ -35,8 +35,8 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.clock import london_day, london_today
 from services.domain.documents.models import Document
-from services.domain.documents.versions import london_today
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
 from services.domain.notifications.recipients import active_people_by_id
@@ -229,7 +229,7 @@ async def reminders_due(
     )
     due: list[Reminder] = []
     for cycle in rows.scalars().all():
-        opened_on = update_cycles.london_day(cycle.created_at)
+        opened_on = london_day(cycle.created_at)
         threshold = update_cycles.reminder_due(
             cycle.submission_deadline, opened_on, today, reminder_days
         )

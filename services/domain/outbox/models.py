@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin
 
 
 class OutboxEvent(IdMixin, Base):

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.db import new_id, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import new_id
 from services.domain.events import Event
 from services.domain.outbox.models import OutboxEvent
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import in_chunks, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import in_chunks
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.people.models import ROLES, Person, PersonRole
 

@@ -16,7 +16,8 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin
 
 ACTIONS = ("upload", "remove")
 # cancelled: taken off the queue before the scripts did it (a superseded or withdrawn version).

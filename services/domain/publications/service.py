@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,14 +21,14 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id, utcnow
+from services.domain.clock import LONDON, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.numbering import parse_number
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.publications.models import ACTIONS, Publication
 
-LONDON = ZoneInfo("Europe/London")
 # Statuses that take a document off the manual.
 WITHDRAWN = frozenset({"retired", "superseded"})
 

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document, DocumentLink
 from services.domain.errors import Conflict, Invalid
 from services.domain.reviews.models import OPEN_REVIEW_STATUSES, Review, ReviewDocument

@@ -21,11 +21,11 @@ from services.domain.assessments.common import after_position, document_named
 from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id, utcnow
+from services.domain.clock import london_today, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.service import get_document
-from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.locks import lock_document
 from services.domain.outbox.service import emit

@@ -31,10 +31,10 @@ from services.domain.authz import reviews as authz
 from services.domain.authz.directory import holding
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id, utcnow
+from services.domain.clock import london_today, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.documents.versions import LONDON, london_today
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
@@ -61,10 +61,6 @@ def default_submission_deadline(opened_on: date) -> date:
 def is_past_deadline(cycle: UpdateCycle, today: date) -> bool:
     """Whether the deadline day has ended: amendments are due by the end of it."""
     return today > cycle.submission_deadline
-
-
-def london_day(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
 
 
 def reminder_due(

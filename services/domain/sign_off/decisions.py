@@ -23,9 +23,9 @@ from services.domain.audit import service as audit
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.models import AgendaItem, MeetingDecision
-from services.domain.db import new_id, utcnow
+from services.domain.clock import london_today, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document
-from services.domain.documents.versions import london_today
 from services.domain.errors import Conflict, Invalid
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import DECIDER, Decider, Stage

@@ -17,8 +17,8 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id, utcnow
-from services.domain.documents.versions import london_today
+from services.domain.clock import london_today, utcnow
+from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person

@@ -16,11 +16,12 @@ from sqlalchemy.orm import undefer
 from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
-from services.domain.db import new_id, utcnow
+from services.domain.clock import london_today, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.documents.review_dates import intervals_of, review_due
-from services.domain.documents.versions import latest_version, london_today
+from services.domain.documents.versions import latest_version
 from services.domain.locks import lock_document
 from services.domain.outbox.service import emit
 from services.domain.publications.service import cancel_pending_uploads, queue_publication

@@ -26,7 +26,8 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin, TimestampMixin
 
 # in_progress: a stage is waiting for its decider. awaiting_amendment: approved with
 # conditions, the responsible officer is making the amendments. issued: the version is

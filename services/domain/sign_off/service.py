@@ -23,10 +23,11 @@ from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.boards.models import AgendaItem
-from services.domain.db import new_id, utcnow
+from services.domain.clock import london_today, utcnow
+from services.domain.db import new_id
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import get_document
-from services.domain.documents.versions import latest_version, london_today
+from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import BoardDecider, PeopleDecider, RouteDefinition

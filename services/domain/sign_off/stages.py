@@ -18,7 +18,7 @@ from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.boards.models import Board
 from services.domain.boards.service import members_of
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict

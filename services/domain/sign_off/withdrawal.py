@@ -26,7 +26,7 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.boards.models import Board
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.locks import lock_document
 from services.domain.outbox.service import emit

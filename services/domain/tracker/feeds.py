@@ -18,7 +18,7 @@ from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.ics import CalendarEntry, render_calendar
-from services.domain.db import utcnow
+from services.domain.clock import utcnow
 from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import NotFound

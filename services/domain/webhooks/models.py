@@ -19,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin, utcnow
+from services.domain.clock import utcnow
+from services.domain.db import Base, IdMixin, TimestampMixin
 
 # cancelled: replayed while still pending; the replay (``superseded_by``) sends it instead.
 DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "cancelled")
