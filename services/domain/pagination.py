@@ -1,4 +1,4 @@
-"""Opaque, tamper-checked cursors for keyset pagination.
+"""Keyset pagination: opaque, tamper-checked cursors, and the "after this row" filters.
 
 A cursor is a position and a digest of the filters it was issued for, signed with the current
 key (any key of the ring verifies). Decoding checks the signature, then that the position has
@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, tuple_
 
 from services.domain.errors import DomainError
 from services.domain.tokens import Keyring
@@ -151,3 +153,24 @@ def time_page(
     rows = rows[:limit]
     last = rows[-1]
     return rows, encode_cursor(keyring, [moment(last).isoformat(), str(last.id)], filters)  # type: ignore[attr-defined]
+
+
+def after_row(moment: Any, row_id: Any, after: tuple[Any, uuid.UUID]) -> ColumnElement[bool]:
+    """Rows after ``after`` in ascending (moment, id) order. A row value comparison: an index
+    on (moment, id) serves it as one range."""
+    return tuple_(moment, row_id) > tuple_(*after)
+
+
+def before_row(moment: Any, row_id: Any, before: tuple[Any, uuid.UUID]) -> ColumnElement[bool]:
+    """Rows before ``before`` in ascending (moment, id) order: the next page of a list that is
+    newest first."""
+    return tuple_(moment, row_id) < tuple_(*before)
+
+
+def after_position(
+    query: Select[Any], moment: Any, row_id: Any, after: tuple[datetime, uuid.UUID] | None
+) -> Select[Any]:
+    """``query``'s rows after (moment, id), in (moment, id) order."""
+    if after is not None:
+        query = query.where(after_row(moment, row_id, after))
+    return query.order_by(moment, row_id)

@@ -5,8 +5,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import DateTime, Uuid, column, select, values
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.pagination import InvalidCursor, decode_cursor, encode_cursor
+from services.domain.pagination import (
+    InvalidCursor,
+    after_position,
+    before_row,
+    decode_cursor,
+    encode_cursor,
+)
 from services.domain.tokens import Keyring
 
 KEYS = Keyring("s")
@@ -96,3 +104,44 @@ def test_a_well_signed_position_of_the_wrong_shape_is_refused(position: list[Any
 def test_each_value_is_read_as_its_type_or_refused(shape: tuple[type, ...], value: Any) -> None:
     with pytest.raises(InvalidCursor):
         decode_cursor(KEYS, encode_cursor(KEYS, [value], {}), {}, shape)
+
+
+async def test_keyset_pages_visit_every_row_once_through_ties_both_ways(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # Seven rows, four of them at one moment: a page boundary falls inside the tie.
+    first = datetime(2026, 1, 2, 9, tzinfo=UTC)
+    later = datetime(2026, 1, 2, 10, tzinfo=UTC)
+    ids = [uuid.UUID(int=n) for n in range(1, 8)]
+    moments = [first, later, later, later, later, first, datetime(2026, 1, 3, tzinfo=UTC)]
+    rows = values(
+        column("moment", DateTime(timezone=True)), column("id", Uuid()), name="rows"
+    ).data(list(zip(moments, ids, strict=True)))
+    ascending = sorted(zip(moments, ids, strict=True))
+
+    async with sessionmaker() as session:
+        seen: list[tuple[datetime, uuid.UUID]] = []
+        after = None
+        while True:
+            query = after_position(
+                select(rows.c.moment, rows.c.id), rows.c.moment, rows.c.id, after
+            )
+            page = [tuple(row) for row in (await session.execute(query.limit(3))).all()]
+            if not page:
+                break
+            seen += page
+            after = page[-1]
+        assert seen == ascending
+
+        seen, before = [], None
+        while True:
+            query = select(rows.c.moment, rows.c.id)
+            if before is not None:
+                query = query.where(before_row(rows.c.moment, rows.c.id, before))
+            query = query.order_by(rows.c.moment.desc(), rows.c.id.desc()).limit(3)
+            page = [tuple(row) for row in (await session.execute(query)).all()]
+            if not page:
+                break
+            seen += page
+            before = page[-1]
+        assert seen == ascending[::-1]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
@@ -54,12 +52,3 @@ async def document_and_version(
     document = await document_named(session, principal, document_id)
     check(document)
     return document, await version_named(session, document, version_id)
-
-
-def after_position(
-    query: Select[Any], moment: Any, row_id: Any, after: tuple[datetime, uuid.UUID] | None
-) -> Select[Any]:
-    """Keyset pagination: rows after (moment, id) in (moment, id) order."""
-    if after is not None:
-        query = query.where((moment > after[0]) | and_(moment == after[0], row_id > after[1]))
-    return query.order_by(moment, row_id)

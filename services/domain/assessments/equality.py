@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.assessments.common import (
-    after_position,
     document_and_version,
 )
 from services.domain.assessments.models import EIA_KINDS, EqualityAssessment
@@ -31,6 +30,7 @@ from services.domain.documents.models import Document
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.service import get as get_organisation
+from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
 
 WHAT = "Equality impact assessments"

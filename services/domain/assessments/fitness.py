@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.assessments.common import (
-    after_position,
     document_and_version,
 )
 from services.domain.assessments.models import FitnessCheck
@@ -24,6 +23,7 @@ from services.domain.authz.principal import Principal
 from services.domain.db import new_id
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
+from services.domain.pagination import after_position
 
 WHAT = "Fit-for-purpose checks"
 ANSWERS = ("yes", "no", "partly")

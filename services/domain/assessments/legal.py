@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import after_position, document_and_version
+from services.domain.assessments.common import document_and_version
 from services.domain.assessments.models import LEGAL_OUTCOMES, LegalReview
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
@@ -25,6 +25,7 @@ from services.domain.documents.models import Document
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
 
 WHAT = "Legal reviews"

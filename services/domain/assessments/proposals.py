@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import after_position, document_named
+from services.domain.assessments.common import document_named
 from services.domain.assessments.models import Proposal
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
@@ -28,6 +28,7 @@ from services.domain.boards.service import get_board
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
 
 FIELDS = frozenset(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import after_position, version_named
+from services.domain.assessments.common import version_named
 from services.domain.assessments.coverage import (
     Assessment,
     assessment_column,
@@ -43,6 +43,7 @@ from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 
 WHAT = "Statements that nothing material changed"
 MODELS: dict[str, type[Assessment]] = {

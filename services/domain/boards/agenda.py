@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
@@ -34,6 +34,7 @@ from services.domain.documents.service import get_document
 from services.domain.documents.versions import get_version, latest_version
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
 
 # Where an item goes on the Dorset standard agenda when the submitter does not say.
@@ -90,12 +91,7 @@ async def list_items(
     ):
         if value is not None:
             query = query.where(column == value)
-    if after is not None:
-        query = query.where(
-            (AgendaItem.submitted_at > after[0])
-            | and_(AgendaItem.submitted_at == after[0], AgendaItem.id > after[1])
-        )
-    query = query.order_by(AgendaItem.submitted_at, AgendaItem.id).limit(limit)
+    query = after_position(query, AgendaItem.submitted_at, AgendaItem.id, after).limit(limit)
     return list((await session.execute(query)).scalars())
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ from services.domain.calendar.working_days import WorkingCalendar
 from services.domain.clock import LONDON, london_today, utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 from services.domain.sweeps import each_in_savepoint
 
 MAX_GENERATE_MONTHS = 24
@@ -100,12 +101,7 @@ async def list_meetings(
         starts_before=starts_before,
         status=status,
     )
-    if after is not None:
-        query = query.where(
-            (Meeting.starts_at > after[0])
-            | and_(Meeting.starts_at == after[0], Meeting.id > after[1])
-        )
-    query = query.order_by(Meeting.starts_at, Meeting.id).limit(limit)
+    query = after_position(query, Meeting.starts_at, Meeting.id, after).limit(limit)
     return list((await session.execute(query)).scalars())
 
 

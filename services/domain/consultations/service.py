@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.assessments.common import after_position
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
 from services.domain.consultations.models import (
@@ -24,6 +23,7 @@ from services.domain.consultations.models import (
 from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.errors import NotFound
+from services.domain.pagination import after_position
 
 
 async def consultee_of(

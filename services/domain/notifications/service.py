@@ -52,6 +52,7 @@ from services.domain.notifications.models import Notification
 from services.domain.organisations.models import Organisation
 from services.domain.organisations.words import in_words, roles_held, words_of
 from services.domain.outbox.models import OutboxEvent
+from services.domain.pagination import before_row
 from services.domain.people.models import Person, PersonRole
 from services.domain.sweeps import each_in_savepoint
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -796,11 +797,6 @@ async def list_notifications(
     if document_id:
         query = query.where(Notification.document_id == document_id)
     if before:
-        query = query.where(
-            or_(
-                Notification.created_at < before[0],
-                and_(Notification.created_at == before[0], Notification.id < before[1]),
-            )
-        )
+        query = query.where(before_row(Notification.created_at, Notification.id, before))
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     return list((await session.execute(query)).scalars())

@@ -27,6 +27,7 @@ from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.numbering import parse_number
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 from services.domain.publications.models import ACTIONS, Publication
 
 # Statuses that take a document off the manual.
@@ -267,12 +268,7 @@ async def list_publications(
     ):
         if value is not None:
             query = query.where(column == value)
-    if after is not None:
-        query = query.where(
-            (Publication.created_at > after[0])
-            | and_(Publication.created_at == after[0], Publication.id > after[1])
-        )
-    query = query.order_by(Publication.created_at, Publication.id).limit(limit)
+    query = after_position(query, Publication.created_at, Publication.id, after).limit(limit)
     rows = (await session.execute(query)).all()
     return [QueuedPublication(row[0], row[1], row[2]) for row in rows]
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import after_position, document_named
+from services.domain.assessments.common import document_named
 from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
@@ -29,6 +29,7 @@ from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.locks import lock_document
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
 from services.domain.reviews.models import (
     OPEN_REVIEW_STATUSES,

@@ -25,7 +25,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import after_position
 from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.directory import holding
@@ -37,6 +36,7 @@ from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
 from services.domain.people.models import Person
 from services.domain.reviews.models import ITEM_STATUSES, UpdateCycle, UpdateCycleItem
 from services.domain.reviews.update_plan import PlanItem, check_items

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,7 @@ from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
+from services.domain.pagination import before_row
 from services.domain.routes.definition import BoardDecider, PeopleDecider, RouteDefinition
 from services.domain.routes.models import GovernanceRoute, RouteVersion
 from services.domain.routes.service import choose_route
@@ -414,12 +415,7 @@ async def list_sign_offs(
             )
         )
     if after is not None:
-        conditions.append(
-            or_(
-                SignOff.created_at < after[0],
-                and_(SignOff.created_at == after[0], SignOff.id < after[1]),
-            )
-        )
+        conditions.append(before_row(SignOff.created_at, SignOff.id, after))
     query = (
         select(SignOff)
         .where(*conditions)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.audit import service as audit
@@ -20,6 +20,7 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.events import Event
+from services.domain.pagination import before_row
 from services.domain.settings import Settings
 from services.domain.webhooks.addresses import check_url
 from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -375,7 +376,7 @@ async def list_deliveries(
     if status:
         query = query.where(WebhookDelivery.status == status)
     if after:
-        query = query.where(tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < tuple_(*after))
+        query = query.where(before_row(WebhookDelivery.created_at, WebhookDelivery.id, after))
     rows = await session.execute(
         query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(limit)
     )
