@@ -19,7 +19,7 @@ from services.domain.boards.attendance import attendance_of, check_quorum
 from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.boards.models import AgendaItem, Attendance, Board, Meeting, MeetingDecision
 from services.domain.clock import LONDON, london_today
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.organisations.words import words_for
 from services.domain.people.models import Person
 
@@ -215,7 +215,7 @@ async def annual_report(session: AsyncSession, board: Board, year: int) -> Annua
         .where(
             AgendaItem.board_id == board.id,
             Document.next_review_due < today,
-            Document.status.not_in(("retired", "superseded")),
+            Document.status.not_in(NO_LONGER_IN_FORCE),
         )
     )
     return AnnualReport(

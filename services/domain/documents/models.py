@@ -41,6 +41,8 @@ STATUSES = (
 # (services/domain/documents/review_dates.py). A document in force that is being amended is
 # awaiting approval or in consultation with the date it had when it was published.
 IN_FORCE = ("published", "under_review")
+# No longer in force, for good: off the manual (Tri.x), out of the tracker, no review reminders.
+NO_LONGER_IN_FORCE = ("retired", "superseded")
 LINK_KINDS = ("governs", "implements", "form_for", "supersedes", "relates_to")
 DEFAULT_KINDS: tuple[tuple[str, str, bool], ...] = (
     # (key, label, requires_owner). NCT: a procedure always has an RO and an RSM.

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.clock import utcnow
 from services.domain.consultations.models import Consultee
 from services.domain.db import in_chunks
-from services.domain.documents.models import Document
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.notifications import (
     consultation_notices,
@@ -61,8 +61,6 @@ from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 Row = TypeVar("Row", Notification, WebhookDelivery)
 
 logger = logging.getLogger(__name__)
-# Documents no longer in force get no review reminders.
-NOT_REVIEWED = ("retired", "superseded")
 
 
 @dataclass(frozen=True)
@@ -385,7 +383,7 @@ def _reviewable(today: date, rules: ReviewRules) -> Select[Document]:
     return (
         select(Document)
         .where(Document.next_review_due.is_not(None), Document.next_review_due <= horizon)
-        .where(Document.status.not_in(NOT_REVIEWED))
+        .where(Document.status.not_in(NO_LONGER_IN_FORCE))
         .order_by(Document.id)
     )
 
@@ -677,7 +675,7 @@ async def is_still_true(session: AsyncSession, notification: Notification) -> bo
     if registered is None or registered.family != "review" or notification.document_id is None:
         return True
     document = await session.get(Document, notification.document_id)
-    if document is None or document.status in NOT_REVIEWED:
+    if document is None or document.status in NO_LONGER_IN_FORCE:
         return False
     due = document.next_review_due
     return due is not None and due.isoformat() == notification.context.get("due_date")

@@ -23,15 +23,12 @@ from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import LONDON, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.documents.numbering import parse_number
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.publications.models import ACTIONS, Publication
-
-# Statuses that take a document off the manual.
-WITHDRAWN = frozenset({"retired", "superseded"})
 
 
 @dataclass(frozen=True)
@@ -123,8 +120,8 @@ async def queue_removal_if_withdrawn(
     uploaded and then removed, and the queue keeps the full record.
     """
     if (
-        document.status not in WITHDRAWN
-        or previous_status in WITHDRAWN
+        document.status not in NO_LONGER_IN_FORCE
+        or previous_status in NO_LONGER_IN_FORCE
         or document.issued_version is None
     ):
         return None

@@ -18,7 +18,7 @@ from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document, DocumentLink
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentLink
 from services.domain.errors import Conflict, Invalid
 from services.domain.reviews.models import OPEN_REVIEW_STATUSES, Review, ReviewDocument
 
@@ -26,7 +26,6 @@ from services.domain.reviews.models import OPEN_REVIEW_STATUSES, Review, ReviewD
 # policy, a form is for a procedure. 'relates_to' is too loose and 'supersedes' points at
 # documents no longer in force.
 IMPACT_LINKS = ("governs", "implements", "form_for")
-NOT_IN_FORCE = ("retired", "superseded")
 # A service area or a common tag can hold hundreds of documents: the list stays readable.
 MAX_CANDIDATES = 200
 _PHRASES = {"governs": "governs", "implements": "implements", "form_for": "is a form for"}
@@ -65,7 +64,7 @@ async def candidates(session: AsyncSession, review: Review) -> list[Candidate]:
     skip = await _added_ids(session, review) | {reviewed.id}
     in_force = (
         Document.organisation_id == reviewed.organisation_id,
-        Document.status.not_in(NOT_IN_FORCE),
+        Document.status.not_in(NO_LONGER_IN_FORCE),
         Document.id.not_in(skip),
     )
 
@@ -152,7 +151,7 @@ async def add_documents(
             raise Invalid("The reviewed document is the review's own.", field="documents")
         if document.id in already:
             raise Conflict(f"{document.reference} is already part of this review.")
-        if document.status in NOT_IN_FORCE:
+        if document.status in NO_LONGER_IN_FORCE:
             raise Invalid(f"{document.reference} is {document.status}.", field="documents")
         why = reason.strip() or "; ".join(
             known[document.id].reasons if document.id in known else []

@@ -32,7 +32,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit
@@ -50,7 +50,6 @@ OUTCOMES = ("accepted", "rejected", "amended")
 NAME_MAX = 200
 CARRIED_SUFFIX = " (carried over)"
 # Documents no longer in force are matched by reference only, never by a shared title.
-NOT_IN_FORCE = ("retired", "superseded")
 
 
 def default_submission_deadline(opened_on: date) -> date:
@@ -186,7 +185,7 @@ async def match_chapters(
     by_title: dict[str, list[Document]] = {}
     for document in rows.scalars():
         by_reference[document.reference.lower()] = document
-        if document.status not in NOT_IN_FORCE:
+        if document.status not in NO_LONGER_IN_FORCE:
             by_title.setdefault(document.title, []).append(document)
     found: dict[str, Document] = {}
     for chapter in chapters:

@@ -25,7 +25,7 @@ from services.domain.boards import agenda
 from services.domain.boards.models import AgendaItem
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
@@ -203,7 +203,7 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
     except NotFound:
         raise Invalid("No such document.", field="document_id") from None
     authz.check_submit(principal, document)
-    if document.status in ("retired", "superseded"):
+    if document.status in NO_LONGER_IN_FORCE:
         raise Conflict(f"The document is {document.status}.")
     draft = await _draft(session, document, fields["version_id"], "version_id")
     route, route_version = await choose_route(session, document, fields.get("route_id"))

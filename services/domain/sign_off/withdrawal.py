@@ -27,13 +27,12 @@ from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.boards.models import Board
 from services.domain.clock import utcnow
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.locks import lock_document
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person
 from services.domain.publications.models import Publication
 from services.domain.publications.service import (
-    WITHDRAWN,
     cancel_pending_uploads,
     queue_publication,
 )
@@ -129,7 +128,7 @@ async def withdraw_issue(
     reinstated: DocumentVersion | None = None
     publication: Publication | None = None
     # A retired document stays retired; a later issue stays in force.
-    if document.issued_version == withdrawn.number and document.status not in WITHDRAWN:
+    if document.issued_version == withdrawn.number and document.status not in NO_LONGER_IN_FORCE:
         saved = await _before_issue(session, sign_off, document, withdrawn)
         if saved.issued_version_id is not None:
             reinstated = (

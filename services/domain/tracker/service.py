@@ -24,10 +24,9 @@ from sqlalchemy.orm import aliased
 
 from services.domain.authz.principal import Principal
 from services.domain.db import plan_for_these_values
-from services.domain.documents.models import Document
+from services.domain.documents.models import NO_LONGER_IN_FORCE, Document
 from services.domain.documents.service import DocumentFilters
 from services.domain.documents.service import _conditions as visible_conditions
-from services.domain.notifications.service import NOT_REVIEWED
 from services.domain.people.models import Person
 from services.domain.settings import Settings
 
@@ -116,7 +115,7 @@ def tracked_conditions() -> list[ColumnElement[bool]]:
     # Literal values, not bind parameters, so the condition matches a partial index's predicate
     # in a generic plan too.
     not_reviewed: list[ColumnElement[str]] = [
-        literal_column(f"'{status}'") for status in NOT_REVIEWED
+        literal_column(f"'{status}'") for status in NO_LONGER_IN_FORCE
     ]
     return [Document.next_review_due.is_not(None), Document.status.not_in(not_reviewed)]
 
