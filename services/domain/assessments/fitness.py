@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.assessments.common import (
-    document_and_version,
-)
 from services.domain.assessments.models import FitnessCheck
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.db import new_id
+from services.domain.documents.named import (
+    document_and_version,
+)
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
 from services.domain.pagination import after_position

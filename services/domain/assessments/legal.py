@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import document_and_version
 from services.domain.assessments.models import LEGAL_OUTCOMES, LegalReview
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
@@ -22,6 +21,7 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import new_id
 from services.domain.documents.models import Document
+from services.domain.documents.named import document_and_version
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit

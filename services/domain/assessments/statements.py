@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import version_named
 from services.domain.assessments.coverage import (
     Assessment,
     assessment_column,
@@ -40,6 +39,7 @@ from services.domain.calendar.words import long_date
 from services.domain.clock import utcnow
 from services.domain.db import new_id
 from services.domain.documents.models import Document, DocumentVersion
+from services.domain.documents.named import version_named
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.outbox.service import emit

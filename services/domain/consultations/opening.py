@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.common import document_and_version
 from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
@@ -40,6 +39,7 @@ from services.domain.consultations.service import (
 )
 from services.domain.db import new_id
 from services.domain.documents.models import Document
+from services.domain.documents.named import document_and_version
 from services.domain.errors import Conflict, DomainError, Invalid
 from services.domain.outbox.service import emit
 from services.domain.people.models import Person

@@ -1,4 +1,6 @@
-"""What the records before sign-off share: the document and version they are about, paging."""
+"""The document and version a request body names: another organisation's, or a version of
+another document, is Invalid (422) naming the field, like one that does not exist. Shared by
+every workflow whose records are about a document."""
 
 from __future__ import annotations
 
