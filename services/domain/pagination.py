@@ -14,7 +14,7 @@ import hmac
 import json
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -155,13 +155,14 @@ def time_page(
     return rows, encode_cursor(keyring, [moment(last).isoformat(), str(last.id)], filters)  # type: ignore[attr-defined]
 
 
-def after_row(moment: Any, row_id: Any, after: tuple[Any, uuid.UUID]) -> ColumnElement[bool]:
-    """Rows after ``after`` in ascending (moment, id) order. A row value comparison: an index
+def after_row(moment: Any, row_id: Any, after: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows after ``after`` in ascending (moment, id) order (or any column and a unique
+    tie-breaker). A row value comparison: an index
     on (moment, id) serves it as one range."""
     return tuple_(moment, row_id) > tuple_(*after)
 
 
-def before_row(moment: Any, row_id: Any, before: tuple[Any, uuid.UUID]) -> ColumnElement[bool]:
+def before_row(moment: Any, row_id: Any, before: Sequence[Any]) -> ColumnElement[bool]:
     """Rows before ``before`` in ascending (moment, id) order: the next page of a list that is
     newest first."""
     return tuple_(moment, row_id) < tuple_(*before)

@@ -38,6 +38,7 @@ from services.domain.documents.models import (
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.words import words_for
 from services.domain.outbox.service import emit, emit_many
+from services.domain.pagination import after_row
 from services.domain.people.service import require_active_people
 from services.domain.publications import service as publications
 
@@ -484,7 +485,7 @@ async def list_documents(
         )
     else:
         if after:
-            conditions.append(tuple_(Document.reference, Document.id) > tuple_(after[0], after[1]))
+            conditions.append(after_row(Document.reference, Document.id, after))
         by_reference = select(Document).where(*conditions).order_by(Document.reference, Document.id)
         documents = list((await session.execute(by_reference.limit(limit + 1))).scalars())
         positions = [[d.reference, str(d.id)] for d in documents]

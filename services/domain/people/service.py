@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,7 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import in_chunks
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.pagination import after_row
 from services.domain.people.models import ROLES, Person, PersonRole
 
 
@@ -76,7 +77,7 @@ async def list_people(
     if is_active is not None:
         query = query.where(Person.is_active.is_(is_active))
     if after:
-        query = query.where(tuple_(Person.name, Person.id) > tuple_(*after))
+        query = query.where(after_row(Person.name, Person.id, after))
     rows = await session.execute(query.order_by(Person.name, Person.id).limit(limit))
     return list(rows.scalars())
 

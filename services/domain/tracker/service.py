@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, and_, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -27,6 +27,7 @@ from services.domain.db import plan_for_these_values
 from services.domain.documents.models import NO_LONGER_IN_FORCE, Document
 from services.domain.documents.service import DocumentFilters
 from services.domain.documents.service import _conditions as visible_conditions
+from services.domain.pagination import after_row
 from services.domain.people.models import Person
 from services.domain.settings import Settings
 
@@ -181,9 +182,7 @@ async def list_tracked(
     conditions = _conditions(principal, filters, today, thresholds)
     if after:
         # References are unique in an organisation: (due date, reference) orders totally.
-        conditions.append(
-            tuple_(Document.next_review_due, Document.reference) > tuple_(after[0], after[1])
-        )
+        conditions.append(after_row(Document.next_review_due, Document.reference, after))
     owner, officer = _OWNER, _OFFICER
     query = (
         select(Document, owner.name, officer.name)
