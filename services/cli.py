@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.db import is_unavailable
 from services.domain.errors import DomainError
-from services.domain.people.models import ROLES
+from services.domain.models.people import ROLES
 from services.domain.settings import get_settings
 from services.domain.tokens import MissingSecretKey
 from services.logs import logging_config
@@ -215,7 +215,7 @@ def verify_audit(slug: str | None) -> int:
     from sqlalchemy import select
 
     from services.domain.audit.service import verify_chain
-    from services.domain.organisations.models import Organisation
+    from services.domain.models.organisations import Organisation
 
     async def work(session: AsyncSession) -> int:
         query = select(Organisation).order_by(Organisation.slug)

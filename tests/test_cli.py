@@ -18,7 +18,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
 from services.domain.demo.loader import load_data
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
 from services.domain.settings import Settings
 from tests.factories import World, document_body
 from tests.notifier.smtp_sink import free_port
@@ -105,7 +105,7 @@ def test_version_is_the_one_installed() -> None:
 
 
 def test_help_for_a_new_key_lists_every_role() -> None:
-    from services.domain.people.models import ROLES
+    from services.domain.models.people import ROLES
 
     result = subprocess.run(
         [sys.executable, "-m", "services.cli", "create-api-key", "--help"],
@@ -291,7 +291,7 @@ async def test_notifier_sweep_once_creates_todays_review_reminders_once(
     from datetime import timedelta
 
     from services.domain.documents.versions import london_today
-    from services.domain.notifications.models import Notification
+    from services.domain.models.notifications import Notification
 
     due = london_today() + timedelta(days=7)
     response = await client.post(
@@ -329,7 +329,7 @@ async def test_notifier_prune_once_deletes_published_events_past_their_period_an
     from datetime import timedelta
 
     from services.domain.db import utcnow
-    from services.domain.outbox.models import OutboxEvent
+    from services.domain.models.outbox import OutboxEvent
 
     h = world.a.policy_officer.headers
     assert (await client.post("/v1/documents", json=document_body(), headers=h)).status_code == 201

@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.boards.meetings import meeting_day
-from services.domain.boards.models import Board, BoardMember, Meeting
 from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.working_days import Offset, deadline_after
 from services.domain.clock import london_day, london_today
 from services.domain.consultations import closing
-from services.domain.consultations.models import Consultation, Consultee
 from services.domain.demo.loader import load_data, seed_organisation
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.models.boards import Board, BoardMember, Meeting
+from services.domain.models.consultations import Consultation, Consultee
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.organisations import service as organisations
 
 SPECS = {spec["slug"]: spec for spec in load_data()["organisations"]}

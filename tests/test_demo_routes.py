@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.boards.models import Board
 from services.domain.demo.loader import load_data, load_routes, seed_organisation
-from services.domain.documents.models import DEFAULT_KINDS, Document
 from services.domain.errors import Conflict
+from services.domain.models.boards import Board
+from services.domain.models.documents import DEFAULT_KINDS, Document
+from services.domain.models.people import Person
+from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.organisations import service as organisations
-from services.domain.people.models import Person
 from services.domain.routes.definition import BoardDecider, RouteDefinition
-from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
 from services.domain.routes.service import choose_route, holder_of, route_version
 
 SPECS = {spec["slug"]: spec for spec in load_data()["organisations"]}

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import Response
 
-from services.domain.documents.models import DocumentVersion
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
+from services.domain.models.documents import DocumentVersion
 
 
 def file_responses(description: str) -> dict[int | str, dict[str, Any]]:

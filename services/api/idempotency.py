@@ -27,7 +27,7 @@ from services.api.problems.catalogue import TYPE_BASE
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.errors import DomainError
-from services.domain.idempotency.models import IdempotencyRecord
+from services.domain.models.idempotency import IdempotencyRecord
 
 HEADER = b"idempotency-key"
 # Headers that describe this delivery rather than the outcome are not replayed.

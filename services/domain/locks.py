@@ -26,7 +26,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
 
 
 async def lock_document(session: AsyncSession, document_id: uuid.UUID) -> Document:

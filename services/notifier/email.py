@@ -145,7 +145,7 @@ from jinja2 import (
 from services.domain.calendar.words import long_date, long_datetime
 from services.domain.clock import utcnow
 from services.domain.consultations.links import link_token
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
 from services.domain.organisations.words import DEFAULT_WORDS, joined
 from services.domain.settings import Settings
 from services.domain.text import printable, printable_output

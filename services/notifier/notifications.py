@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.domain.clock import utcnow
+from services.domain.models.notifications import Notification
 from services.domain.notifications import service
-from services.domain.notifications.models import Notification
 from services.domain.notifications.retry import email_backoff
 from services.notifier.email import (
     FileBackend,

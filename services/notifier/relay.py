@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.clock import utcnow
 from services.domain.imports import jobs as import_jobs
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.webhooks import WebhookDelivery
 from services.domain.notifications.service import (
     Created,
     Row,
@@ -30,9 +32,7 @@ from services.domain.notifications.service import (
     fan_out_all,
     give_back,
 )
-from services.domain.outbox.models import OutboxEvent
 from services.domain.outbox.service import NOTIFY_CHANNEL
-from services.domain.webhooks.models import WebhookDelivery
 from services.notifier.health import log_failure, reason, wait_or_stop
 from services.notifier.transport import DELIVER_WEBHOOK, RUN_IMPORT, SEND_NOTIFICATION, Transport
 

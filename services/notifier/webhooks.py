@@ -26,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.clock import utcnow
 from services.domain.errors import Invalid
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.notifications.retry import honour_retry_after, webhook_backoff
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries
 from services.domain.webhooks.addresses import UnresolvableHost
-from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.domain.webhooks.service import signing_secrets
 from services.domain.webhooks.signing import signature_header
 from services.notifier.relay import GIVEN_BACK, NOT_TAKEN, give_back_all

@@ -9,7 +9,7 @@ import pytest
 from httpx import AsyncClient
 
 from services.domain.assessments.gates import MissingGate, missing_gates
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.routes.definition import GATES
 from tests.api.assessments_support import (
     add_draft,

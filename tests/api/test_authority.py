@@ -12,8 +12,8 @@ from typing import Any
 from httpx import AsyncClient
 
 from services.domain.access import service as access
-from services.domain.access.models import ApiKey
 from services.domain.clock import london_today
+from services.domain.models.access import ApiKey
 from tests.api.sign_off_support import (
     create_document,
     create_route,

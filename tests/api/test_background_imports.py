@@ -18,12 +18,12 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
-from services.domain.audit.models import AuditRecord
 from services.domain.clock import utcnow
-from services.domain.documents.models import Document
 from services.domain.heavy_work import HeavyLimits
 from services.domain.imports import jobs
-from services.domain.imports.models import TrackerImport
+from services.domain.models.audit import AuditRecord
+from services.domain.models.documents import Document
+from services.domain.models.imports import TrackerImport
 from services.domain.settings import Settings
 from services.notifier.relay import relay_once, requeue_due
 from services.notifier.transport import RUN_IMPORT

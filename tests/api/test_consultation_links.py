@@ -14,7 +14,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import update
 
 from services.domain.consultations.links import link_token
-from services.domain.consultations.models import Consultation
+from services.domain.models.consultations import Consultation
 from services.domain.settings import Settings
 from services.domain.tokens import Keyring
 from tests.api.boards_support import create_document_with_draft

@@ -10,7 +10,7 @@ from typing import get_args
 from httpx import AsyncClient
 
 from services.api.consultations import report_schemas as schemas
-from services.domain.consultations.models import HANDLING, KINDS, POSITIONS, RECORDED_POSITIONS
+from services.domain.models.consultations import HANDLING, KINDS, POSITIONS, RECORDED_POSITIONS
 from tests.domain.consultation_report_support import READER_COMMENTS, closed_consultation
 from tests.factories import World
 

@@ -12,7 +12,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import select
 
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.outbox import OutboxEvent
 from tests.api.boards_support import add_person, create_board, create_document_with_draft
 from tests.api.consultations_support import (
     consultees,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 from sqlalchemy import func, select
 
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.outbox import OutboxEvent
 from tests.factories import World, document_body
 
 PROBLEM = "application/problem+json"
@@ -205,7 +205,7 @@ async def test_assigning_an_owner_emits_an_event_for_the_notifier(
 async def test_a_refused_change_leaves_no_event_and_no_audit_record(
     client: AsyncClient, world: World
 ) -> None:
-    from services.domain.audit.models import AuditRecord
+    from services.domain.models.audit import AuditRecord
 
     async with world.sessionmaker() as session:
         before_events = await session.scalar(select(func.count()).select_from(OutboxEvent))

@@ -8,9 +8,9 @@ from typing import Any
 from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
-from services.domain.audit.models import AuditChainHead
-from services.domain.documents.models import Document
-from services.domain.idempotency.models import IdempotencyRecord
+from services.domain.models.audit import AuditChainHead
+from services.domain.models.documents import Document
+from services.domain.models.idempotency import IdempotencyRecord
 from tests.factories import World, document_body
 
 

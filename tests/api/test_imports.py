@@ -12,10 +12,10 @@ from httpx import AsyncClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from services.domain.audit.models import AuditRecord
-from services.domain.documents.models import Document
-from services.domain.notifications.models import Notification
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.audit import AuditRecord
+from services.domain.models.documents import Document
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
 from services.domain.people import service as people
 from services.domain.settings import Settings
 from services.notifier.email import render

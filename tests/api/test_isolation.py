@@ -13,7 +13,7 @@ from httpx import AsyncClient
 from services.api.permissions import operations
 from services.domain.assessments.fitness import QUESTIONS as FITNESS_QUESTIONS
 from services.domain.clock import london_today
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.publications.service import queue_publication
 from tests.factories import World, document_body
 

@@ -11,8 +11,8 @@ from httpx import AsyncClient
 
 from services.domain.access import service as access
 from services.domain.locks import lock_document
+from services.domain.models.reviews import Review
 from services.domain.reviews import service as reviews
-from services.domain.reviews.models import Review
 from tests.api.sign_off_support import upload_draft
 from tests.api.test_reviews import act, published_document, started
 from tests.factories import World

@@ -8,7 +8,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import select
 
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.outbox import OutboxEvent
 from tests.api.boards_support import (
     add_person,
     create_board,

@@ -22,8 +22,8 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import update
 
 from services.api.app import create_app
+from services.domain.models.people import Person
 from services.domain.people import service as people
-from services.domain.people.models import Person
 from services.domain.settings import Settings
 from tests.factories import World, document_body
 

@@ -241,8 +241,8 @@ def test_the_api_enumerations_are_the_domains() -> None:
 
     from services.api.documents.schemas import LinkKind, Status
     from services.api.people.schemas import Role
-    from services.domain.documents.models import LINK_KINDS, STATUSES
-    from services.domain.people.models import ROLES
+    from services.domain.models.documents import LINK_KINDS, STATUSES
+    from services.domain.models.people import ROLES
 
     assert get_args(Status) == STATUSES
     assert get_args(LinkKind) == LINK_KINDS

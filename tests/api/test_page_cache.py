@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.api.app import create_app
 from services.api.page_cache import PageCache
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
 from services.domain.settings import Settings
 from tests.factories import World, document_body
 from tests.register_writes import RegisterWrites

@@ -19,10 +19,10 @@ import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import select, text
 
-from services.domain.audit.models import AuditRecord
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.paper_trail import export_paper_trail
+from services.domain.models.audit import AuditRecord
+from services.domain.models.documents import Document, DocumentVersion, VersionFile
 from services.domain.settings import Settings
 from tests.api.boards_support import create_document_with_draft
 from tests.api.timeline_support import (

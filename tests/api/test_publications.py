@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from services.api.app import create_app
 from services.domain.clock import london_today
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.outbox import OutboxEvent
 from services.domain.publications.service import queue_publication
 from services.domain.settings import Settings
 from tests.api.sign_off_support import (

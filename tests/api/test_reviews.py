@@ -13,8 +13,8 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select
 
 from services.domain.clock import london_today
-from services.domain.documents.models import Document
-from services.domain.notifications.models import Notification
+from services.domain.models.documents import Document
+from services.domain.models.notifications import Notification
 from services.domain.notifications.service import ReviewRules, is_still_true, plan_review_notices
 from services.notifier.relay import relay_once
 from tests.api.assessments_support import events_of, with_etag
@@ -733,7 +733,7 @@ def test_the_review_enumerations_are_the_domains() -> None:
     from typing import get_args
 
     from services.api.reviews import schemas
-    from services.domain.reviews import models
+    from services.domain.models import reviews as models
 
     assert get_args(schemas.ReviewKind) == models.REVIEW_KINDS
     assert get_args(schemas.ReviewStatus) == models.REVIEW_STATUSES

@@ -12,7 +12,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from services.domain.clock import london_today
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.outbox import OutboxEvent
 from tests.api.boards_support import create_board, create_meeting, in_days
 from tests.api.sign_off_support import (
     board_stage,

@@ -16,19 +16,19 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import event, select
 
-from services.domain.assessments.models import (
+from services.domain.clock import utcnow
+from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
     LegalReview,
     Proposal,
 )
-from services.domain.clock import utcnow
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.notifications.models import Notification
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.notifications import Notification
+from services.domain.models.routes import GovernanceRoute, RouteVersion
+from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.publications.service import queue_publication
-from services.domain.routes.models import GovernanceRoute, RouteVersion
 from services.domain.settings import Settings
-from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.notifier.notifications import send_notification
 from tests.api.assessments_support import with_etag
 from tests.api.boards_support import (

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from sqlalchemy import update
 
 from services.domain.clock import london_today
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
 from services.domain.tracker.service import escalated_through
 from tests.factories import World, document_body
 

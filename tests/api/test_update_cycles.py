@@ -11,9 +11,9 @@ from typing import Any
 from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
-from services.domain.audit.models import AuditRecord
 from services.domain.clock import london_today
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.audit import AuditRecord
+from services.domain.models.outbox import OutboxEvent
 from services.domain.reviews.update_cycles import close_due
 from tests.factories import World, document_body
 

@@ -10,7 +10,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from services.domain.clock import utcnow
-from services.domain.consultations.models import Consultation
+from services.domain.models.consultations import Consultation
 from services.notifier.relay import relay_once
 from tests.api.assessments_support import with_etag
 from tests.api.consultations_support import consultees, open_consultation, respond, sweep_close

@@ -24,7 +24,7 @@ from services.domain.access import service as access
 from services.domain.authz.principal import Principal
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.documents import service
-from services.domain.people.models import Person, PersonRole
+from services.domain.models.people import Person, PersonRole
 from tests.bench.dataset import dsn
 from tests.bench.reference_app import NOT_RETURNED, document_sql
 

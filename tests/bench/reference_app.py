@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
 
 # Stored for the search index and the service; the API does not return them.
 NOT_RETURNED = frozenset({"latest_text", "published_text"})

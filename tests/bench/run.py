@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 from services.cli import migrate
 from services.domain.documents.service import DocumentFilters
-from services.domain.people.models import Person, PersonRole
+from services.domain.models.people import Person, PersonRole
 from services.domain.settings import Settings
 from services.domain.tracker import service as tracker
 from tests.bench import (

@@ -32,8 +32,8 @@ from sqlalchemy.dialects.postgresql import insert
 from services.cli import migrate
 from services.domain.clock import london_today
 from services.domain.db import make_engine, make_sessionmaker
+from services.domain.models.notifications import SweepMark
 from services.domain.notifications import review_window
-from services.domain.notifications.models import SweepMark
 from services.domain.notifications.service import ReviewRules, _reviewable, plan_review_notices
 from services.domain.settings import Settings
 from tests.bench import dataset

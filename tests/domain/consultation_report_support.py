@@ -25,9 +25,9 @@ from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
 from services.domain.clock import london_today
 from services.domain.consultations import closing, lifecycle, opening, responses, service
-from services.domain.consultations.models import Consultation
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.models.consultations import Consultation
 from services.domain.people import service as people
 from tests.factories import World
 

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import event
 
 from services.domain.clock import LONDON
-from services.domain.consultations.models import RECORDED_POSITIONS
 from services.domain.consultations.report import ConsultationReport, build_report
 from services.domain.consultations.report_formats import (
     long_date,
@@ -22,6 +21,7 @@ from services.domain.consultations.report_formats import (
     report_html,
     safe_cell,
 )
+from services.domain.models.consultations import RECORDED_POSITIONS
 from tests.domain.consultation_report_support import (
     READER_COMMENTS,
     Cast,

@@ -34,13 +34,13 @@ from services.domain.consultations.closing import (
     months_before,
     reminder_due,
 )
-from services.domain.consultations.models import Consultation, Consultee
 from services.domain.consultations.opening import check_questions, check_reminders
 from services.domain.consultations.responses import check_answers
 from services.domain.consultations.service import consultees_of
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.errors import Forbidden, Invalid, NotFound
+from services.domain.models.consultations import Consultation, Consultee
 from services.domain.tokens import Keyring
 from tests.factories import World
 

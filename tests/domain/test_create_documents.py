@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import event, select
 
 from services.domain.audit import service as audit
-from services.domain.audit.models import AuditRecord
 from services.domain.authz.principal import Principal
 from services.domain.documents import service as documents
-from services.domain.documents.models import Document
 from services.domain.errors import Conflict, Invalid
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.audit import AuditRecord
+from services.domain.models.documents import Document
+from services.domain.models.outbox import OutboxEvent
 from tests.factories import World
 
 

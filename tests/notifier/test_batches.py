@@ -17,9 +17,9 @@ from httpx import AsyncClient
 from sqlalchemy import select, update
 
 from services.domain.clock import utcnow
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.settings import Settings
-from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.notifier.notifications import send_notifications
 from services.notifier.receivers import receiver_client
 from services.notifier.relay import relay_once, requeue_due

@@ -28,15 +28,15 @@ from services.domain.calendar.words import long_date, long_datetime
 from services.domain.clock import LONDON, london_today, utcnow
 from services.domain.consultations import lifecycle, links, opening, responses
 from services.domain.consultations.closing import end_of_day
-from services.domain.consultations.models import Consultation, Consultee
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.errors import Forbidden
-from services.domain.notifications.models import Notification
+from services.domain.models.consultations import Consultation, Consultee
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person
 from services.domain.notifications.service import fan_out
-from services.domain.outbox.models import OutboxEvent
 from services.domain.people import service as people
-from services.domain.people.models import Person
 from services.domain.settings import Settings
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once

@@ -25,9 +25,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from services.domain.consultations.links import link_token
+from services.domain.models.notifications import Notification
 from services.domain.notifications import kinds as registry
 from services.domain.notifications.meeting_notices import Notice
-from services.domain.notifications.models import Notification
 from services.domain.settings import Settings
 from services.notifier.email import (
     TEMPLATES,

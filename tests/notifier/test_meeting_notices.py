@@ -22,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda, attendance, meetings, minutes
 from services.domain.boards import service as boards
-from services.domain.boards.models import Meeting
 from services.domain.clock import LONDON, london_today
 from services.domain.documents import service as documents
 from services.domain.documents import versions
-from services.domain.notifications.models import Notification
+from services.domain.models.boards import Meeting
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
 from services.domain.notifications.service import fan_out
-from services.domain.outbox.models import OutboxEvent
 from services.domain.people import service as people
 from services.domain.routes import service as routes
 from services.domain.settings import Settings

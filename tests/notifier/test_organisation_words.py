@@ -26,12 +26,12 @@ from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.errors import Invalid
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person
 from services.domain.notifications.service import ReviewRules, plan_review_notices
 from services.domain.organisations import service as organisations
-from services.domain.outbox.models import OutboxEvent
 from services.domain.people import service as people
-from services.domain.people.models import Person
 from services.domain.settings import Settings
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once

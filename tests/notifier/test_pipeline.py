@@ -20,7 +20,7 @@ from httpx import AsyncClient
 from sqlalchemy import select, update
 
 from services.domain.clock import utcnow
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
 from services.domain.settings import Settings
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once

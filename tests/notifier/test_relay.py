@@ -7,8 +7,8 @@ import asyncio
 from httpx import AsyncClient
 from sqlalchemy import func, select, text
 
-from services.domain.notifications.models import Notification
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
 from services.notifier.relay import relay_once, run_relay
 from tests.factories import World, document_body
 from tests.notifier.conftest import RecordingTransport

@@ -11,14 +11,14 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
-from services.domain.audit.models import AuditRecord
 from services.domain.clock import utcnow
-from services.domain.idempotency.models import IdempotencyRecord
-from services.domain.notifications.models import Notification
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.audit import AuditRecord
+from services.domain.models.idempotency import IdempotencyRecord
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.retention import service as retention
 from services.domain.settings import Settings
-from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.notifier.sweeps import sweep_retention
 from services.notifier.worker import WorkerSettings, prune
 from tests.factories import World, document_body

@@ -11,10 +11,10 @@ from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 from sqlalchemy import delete, select, text, update
 
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
+from services.domain.models.notifications import Notification, SweepMark
+from services.domain.models.organisations import Organisation
 from services.domain.notifications import review_window
-from services.domain.notifications.models import Notification, SweepMark
-from services.domain.organisations.models import Organisation
 from services.domain.settings import Settings
 from services.notifier.sweeps import sweep_reviews
 from tests.factories import World, document_body

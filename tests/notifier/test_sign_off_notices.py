@@ -21,21 +21,21 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.models import LegalReview, Proposal
 from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
 from services.domain.documents import service as documents
 from services.domain.documents import versions
-from services.domain.notifications.models import Notification
+from services.domain.models.assessments import LegalReview, Proposal
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.publications import Publication
+from services.domain.models.routes import Post
+from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.notifications.service import fan_out
-from services.domain.outbox.models import OutboxEvent
 from services.domain.outbox.service import emit
 from services.domain.people import service as people
-from services.domain.publications.models import Publication
 from services.domain.routes import service as routes
-from services.domain.routes.models import Post
 from services.domain.settings import Settings
-from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.notifier.email import render
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once

@@ -15,8 +15,8 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import select
 
-from services.domain.consultations.models import Consultation
-from services.domain.notifications.models import Notification
+from services.domain.models.consultations import Consultation
+from services.domain.models.notifications import Notification
 from services.domain.settings import Settings
 from services.notifier.sweeps import sweep_consultations, sweep_reviews
 from tests.api.boards_support import create_document_with_draft

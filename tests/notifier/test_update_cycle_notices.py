@@ -25,11 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today
 from services.domain.documents import service as documents
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
+from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from services.domain.reviews import update_cycles
-from services.domain.reviews.models import UpdateCycle, UpdateCycleItem
 from services.domain.reviews.update_plan import PlanItem
 from services.domain.settings import Settings
 from services.notifier.notifications import send_notification

@@ -13,9 +13,9 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from services.api.webhooks import catalogue
+from services.domain.models.webhooks import WebhookDelivery
 from services.domain.notifications.document_snapshot import DocumentSnapshot
 from services.domain.settings import Settings
-from services.domain.webhooks.models import WebhookDelivery
 from services.domain.webhooks.service import EVENT_TYPES, PING
 from services.notifier.relay import relay_once
 from tests.api.sign_off_support import create_document, upload_draft

@@ -22,11 +22,11 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from services.domain.access import service as access
 from services.domain.clock import utcnow
 from services.domain.errors import Conflict
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.notifications.retry import WEBHOOK_SCHEDULE
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries, service
 from services.domain.webhooks.addresses import IPAddress, Resolver, check_url
-from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.notifier.receivers import receiver_client
 from services.notifier.transport import DELIVER_WEBHOOK
 from services.notifier.webhooks import deliver, deliver_webhook

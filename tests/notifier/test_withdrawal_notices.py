@@ -24,16 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.documents import service as documents
 from services.domain.documents import versions
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.sign_off import SignOff
 from services.domain.notifications.service import fan_out
-from services.domain.outbox.models import OutboxEvent
 from services.domain.people import service as people
 from services.domain.publications import service as publications
 from services.domain.routes import service as routes
 from services.domain.settings import Settings
 from services.domain.sign_off import decisions
 from services.domain.sign_off import service as sign_offs
-from services.domain.sign_off.models import SignOff
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once
 from tests.factories import World

@@ -15,7 +15,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import select
 
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
 from services.domain.settings import Settings
 from services.notifier.notifications import send_notification
 from tests.api.consultations_support import respond, sweep_close

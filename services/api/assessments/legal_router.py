@@ -14,8 +14,8 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import legal
-from services.domain.assessments.models import LegalReview
 from services.domain.authz.permissions import Permission as P
+from services.domain.models.assessments import LegalReview
 from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/legal-reviews", tags=["legal-reviews"])

@@ -15,9 +15,9 @@ from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
-from services.domain.boards.models import AgendaItem
 from services.domain.documents.versions import read_file
 from services.domain.errors import Invalid, NotFound
+from services.domain.models.boards import AgendaItem
 from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/agenda-items", tags=["agenda"])

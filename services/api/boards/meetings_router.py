@@ -17,8 +17,8 @@ from services.api.types import Cursor, IsoDateTime, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import attendance, meetings, minutes, papers, reports, service
 from services.domain.boards.agenda import items_of
-from services.domain.boards.models import Meeting
 from services.domain.errors import Invalid, NotFound
+from services.domain.models.boards import Meeting
 from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/meetings", tags=["meetings"])

@@ -20,9 +20,9 @@ from services.domain.authz import boards as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import feeds, meetings, reports, service
 from services.domain.boards.agenda import items_of
-from services.domain.boards.models import Board
 from services.domain.clock import london_today, utcnow
 from services.domain.errors import Conflict
+from services.domain.models.boards import Board
 from services.domain.tokens import Keyring
 
 router = Router(prefix="/v1/boards", tags=["boards"])

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.boards import schemas
 from services.domain.boards import attendance
 from services.domain.boards.meetings import count_items, meeting_day
-from services.domain.boards.models import AgendaItem, Board, Meeting, MeetingDecision
 from services.domain.boards.service import deadlines_for, members_of, working_calendar
+from services.domain.models.boards import AgendaItem, Board, Meeting, MeetingDecision
 
 
 async def boards_out(session: AsyncSession, boards: Sequence[Board]) -> list[schemas.Board]:

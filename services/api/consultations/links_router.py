@@ -20,8 +20,8 @@ from services.api.permissions import PUBLIC
 from services.api.routing import Router
 from services.domain.consultations import links, responses, service
 from services.domain.consultations.closing import closing_day
-from services.domain.consultations.models import Consultation, Consultee
 from services.domain.documents.versions import read_file
+from services.domain.models.consultations import Consultation, Consultee
 from services.domain.settings import Settings
 
 router = Router(prefix="/v1/consultation-links", tags=["consultation-links"])

@@ -22,11 +22,11 @@ from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.consultations import lifecycle, opening, responses, service
 from services.domain.consultations.closing import ClosingRule, closing_day
-from services.domain.consultations.models import DEEMED_AGREEMENT, Consultation
-from services.domain.consultations.models import ConsultationResponse as ResponseRow
-from services.domain.consultations.models import Consultee as ConsulteeRow
 from services.domain.documents.versions import read_file
 from services.domain.errors import NotFound, PreconditionFailed
+from services.domain.models.consultations import DEEMED_AGREEMENT, Consultation
+from services.domain.models.consultations import ConsultationResponse as ResponseRow
+from services.domain.models.consultations import Consultee as ConsulteeRow
 from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/consultations", tags=["consultations"])

@@ -23,9 +23,9 @@ from services.domain.authz.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import links as links_service
 from services.domain.documents import paper_trail, service, timeline, versions
-from services.domain.documents.models import Document
 from services.domain.documents.paper_trail_zip import chunks
 from services.domain.errors import PreconditionFailed
+from services.domain.models.documents import Document
 from services.domain.pagination import decode_cursor, encode_cursor
 
 router = Router(prefix="/v1/documents", tags=["documents"])

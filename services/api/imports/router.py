@@ -19,7 +19,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.errors import PayloadTooLarge
 from services.domain.imports import jobs, tracker
 from services.domain.imports import sheet as sheets
-from services.domain.imports.models import TrackerImport
+from services.domain.models.imports import TrackerImport
 
 SERIALISE_SLICE = 2000
 _ACTIONS = TypeAdapter(list[schemas.ImportRowAction])

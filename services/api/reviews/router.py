@@ -14,11 +14,11 @@ from services.api.reviews import schemas
 from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
+from services.domain.models.reviews import Review, ReviewDocument
 from services.domain.pagination import time_page, time_position
 from services.domain.reviews import impact
 from services.domain.reviews import service as reviews
-from services.domain.reviews.models import Review, ReviewDocument
 
 router = Router(prefix="/v1/reviews", tags=["reviews"])
 

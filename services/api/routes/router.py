@@ -14,9 +14,9 @@ from services.api.routes import schemas
 from services.api.routing import Router
 from services.api.types import text_field
 from services.domain.authz.permissions import Permission as P
+from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.routes import service
 from services.domain.routes.definition import RouteDefinition
-from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
 from services.domain.text import STORED
 
 router = Router(prefix="/v1/routes", tags=["routes"])

@@ -17,13 +17,13 @@ from services.api.sign_off import schemas
 from services.api.types import Cursor, PageSize
 from services.domain.assessments.gates import evidence_of, statement_of
 from services.domain.authz.permissions import Permission as P
-from services.domain.documents.models import DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
+from services.domain.models.documents import DocumentVersion
+from services.domain.models.sign_off import Delegation, SignOff
 from services.domain.pagination import time_page, time_position
 from services.domain.sign_off import decisions, delegations, service
 from services.domain.sign_off import stages as staging
-from services.domain.sign_off.models import Delegation, SignOff
 
 router = Router(prefix="/v1/sign-offs", tags=["sign-off"])
 delegations_router = Router(prefix="/v1/delegations", tags=["sign-off"])

@@ -22,8 +22,8 @@ from services.api.routing import Router
 from services.api.types import IsoDate, Name, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.health import NOTIFIER_HEALTH_KEY, describe
+from services.domain.models.organisations import Organisation as OrganisationRow
 from services.domain.organisations import service as organisations
-from services.domain.organisations.models import Organisation as OrganisationRow
 from services.domain.organisations.words import OrganisationWords, words_of
 
 router = Router(tags=["system"])

@@ -24,8 +24,8 @@ from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.models.people import Person
 from services.domain.pagination import decode_cursor, encode_cursor
-from services.domain.people.models import Person
 from services.domain.tokens import Keyring
 from services.domain.tracker import feeds, service
 from services.domain.tracker.service import TrackerStatus

@@ -18,9 +18,9 @@ from services.api.update_cycles import schemas
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.errors import Invalid, PayloadTooLarge, PreconditionFailed
+from services.domain.models.reviews import UpdateCycle
 from services.domain.pagination import time_page, time_position
 from services.domain.reviews import update_cycles, update_plan
-from services.domain.reviews.models import UpdateCycle
 from services.domain.reviews.update_plan import PlanItem
 
 router = Router(tags=["update-cycles"])

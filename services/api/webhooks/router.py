@@ -17,9 +17,9 @@ from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.api.webhooks import schemas
 from services.domain.authz.permissions import Permission as P
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.pagination import time_page, time_position
 from services.domain.webhooks import service
-from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
 router = Router(prefix="/v1/webhooks", tags=["webhooks"])
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from services.domain.authz.principal import Principal
 from services.domain.errors import Unauthenticated
-from services.domain.organisations.models import Organisation
-from services.domain.people.models import ROLES, Person
+from services.domain.models.organisations import Organisation
+from services.domain.models.people import ROLES, Person
 from services.domain.settings import Settings
 
 

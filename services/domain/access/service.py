@@ -13,13 +13,13 @@ from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, selectinload
 
-from services.domain.access.models import ApiKey
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.errors import Invalid, NotFound, Unauthenticated
-from services.domain.people.models import ROLES, Person, PersonRole
+from services.domain.models.access import ApiKey
+from services.domain.models.people import ROLES, Person, PersonRole
 
 KEY_PREFIX = "pgv_"
 # last_used_at is a hint for admins, not a log: write it at most once a minute per key.

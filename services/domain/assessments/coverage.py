@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from services.domain.assessments.fitness import is_complete
-from services.domain.assessments.models import (
+from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
     LegalReview,
     NoMaterialChangeStatement,
 )
-from services.domain.documents.models import DocumentVersion
+from services.domain.models.documents import DocumentVersion
 
 Assessment = EqualityAssessment | LegalReview | FitnessCheck
 

@@ -17,18 +17,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.assessments.models import EIA_KINDS, EqualityAssessment
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document
 from services.domain.documents.named import (
     document_and_version,
 )
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.assessments import EIA_KINDS, EqualityAssessment
+from services.domain.models.documents import Document
 from services.domain.organisations.service import get as get_organisation
 from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person

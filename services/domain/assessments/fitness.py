@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.assessments.models import FitnessCheck
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
@@ -23,6 +22,7 @@ from services.domain.documents.named import (
 )
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
+from services.domain.models.assessments import FitnessCheck
 from services.domain.pagination import after_position
 
 WHAT = "Fit-for-purpose checks"

@@ -16,13 +16,13 @@ from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.assessments.coverage import Standing, carrying_statement, standing_assessment
-from services.domain.assessments.models import LegalReview, NoMaterialChangeStatement, Proposal
 from services.domain.calendar.words import long_date
 from services.domain.consultations.closing import closing_day
-from services.domain.consultations.models import Consultation
-from services.domain.documents.models import Document, DocumentVersion
+from services.domain.models.assessments import LegalReview, NoMaterialChangeStatement, Proposal
+from services.domain.models.consultations import Consultation
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
-from services.domain.people.models import Person
 from services.domain.routes.definition import GATES
 
 

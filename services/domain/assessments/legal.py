@@ -14,16 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.models import LEGAL_OUTCOMES, LegalReview
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document
 from services.domain.documents.named import document_and_version
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.assessments import LEGAL_OUTCOMES, LegalReview
+from services.domain.models.documents import Document
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person

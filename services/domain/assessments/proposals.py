@@ -17,16 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.models import Proposal
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
-from services.domain.boards.models import AgendaItem, MeetingDecision
 from services.domain.boards.service import get_board
 from services.domain.db import new_id
 from services.domain.documents.named import document_named
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.assessments import Proposal
+from services.domain.models.boards import AgendaItem, MeetingDecision
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person

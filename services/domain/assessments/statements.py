@@ -25,23 +25,23 @@ from services.domain.assessments.coverage import (
     standing_assessment,
     what,
 )
-from services.domain.assessments.models import (
-    ASSESSMENT_KINDS,
-    EqualityAssessment,
-    FitnessCheck,
-    LegalReview,
-    NoMaterialChangeStatement,
-)
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.words import long_date
 from services.domain.clock import utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.named import version_named
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.assessments import (
+    ASSESSMENT_KINDS,
+    EqualityAssessment,
+    FitnessCheck,
+    LegalReview,
+    NoMaterialChangeStatement,
+)
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 

@@ -15,10 +15,10 @@ from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapper
 
-from services.domain.audit.models import AuditChainHead, AuditRecord
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import Base, new_id
+from services.domain.models.audit import AuditChainHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
 ACTOR_LABEL_MAX = 320  # the length of audit_records.actor_label

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, true
 
-from services.domain.assessments.models import LegalReview, Proposal
 from services.domain.authz.core import Rule, action, refuse
 from services.domain.authz.documents import (
     can_read_drafts,
@@ -14,7 +13,8 @@ from services.domain.authz.documents import (
 )
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document, acting_responsible_officer_id
+from services.domain.models.assessments import LegalReview, Proposal
+from services.domain.models.documents import Document, acting_responsible_officer_id
 
 
 @action(

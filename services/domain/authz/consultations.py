@@ -13,8 +13,8 @@ from services.domain.authz.documents import (
 )
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.consultations.models import Consultation, Consultee
-from services.domain.documents.models import Document
+from services.domain.models.consultations import Consultation, Consultee
+from services.domain.models.documents import Document
 
 
 @action(

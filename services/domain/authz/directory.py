@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.permissions import Permission, permissions_for
-from services.domain.people.models import PersonRole
+from services.domain.models.people import PersonRole
 
 
 async def holding(

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, or_
 from services.domain.authz.core import Rule, action, refuse
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
 
 # Only the policy team changes who is accountable, the reference, kind, category (they choose
 # the sign-off route) or status.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from services.domain.people.models import ROLES
+from services.domain.models.people import ROLES
 
 
 class Permission(StrEnum):

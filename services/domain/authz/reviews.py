@@ -15,9 +15,9 @@ from services.domain.authz.documents import (
 )
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document, acting_responsible_officer_id
-from services.domain.people.models import Person
-from services.domain.reviews.models import Review, UpdateCycleItem
+from services.domain.models.documents import Document, acting_responsible_officer_id
+from services.domain.models.people import Person
+from services.domain.models.reviews import Review, UpdateCycleItem
 
 
 def _asked_for(principal: Principal, review: Review) -> bool:

@@ -26,8 +26,8 @@ from services.domain.authz.documents import (
 )
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.sign_off.models import Delegation, SignOff, SignOffStage
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.sign_off import Delegation, SignOff, SignOffStage
 
 
 @dataclass(frozen=True)

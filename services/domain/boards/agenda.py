@@ -22,17 +22,17 @@ from services.domain.authz import boards as authz
 from services.domain.authz import documents as document_authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import get_meeting, meeting_day, next_meeting, next_position
-from services.domain.boards.models import AgendaItem, Board, Meeting
 from services.domain.boards.service import (
     deadlines_for,
     get_board,
     working_calendar,
 )
 from services.domain.clock import london_today, utcnow
-from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.documents.versions import get_version, latest_version
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.boards import AgendaItem, Board, Meeting
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person

@@ -21,13 +21,13 @@ from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
-from services.domain.boards.models import Attendance, Board, Meeting
 from services.domain.boards.service import get_board, members_of
 from services.domain.clock import london_today, utcnow
 from services.domain.errors import Conflict, Invalid
-from services.domain.organisations.models import Organisation
+from services.domain.models.boards import Attendance, Board, Meeting
+from services.domain.models.organisations import Organisation
+from services.domain.models.people import Person
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
 
 MISSED = ("apologies", "absent")
 

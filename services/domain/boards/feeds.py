@@ -17,11 +17,11 @@ from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
-from services.domain.boards.models import Board, Meeting
 from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.ics import CalendarEntry, render_calendar
 from services.domain.clock import utcnow
 from services.domain.errors import NotFound
+from services.domain.models.boards import Board, Meeting
 from services.domain.tokens import Keyring
 
 # How far the feed reaches: recent past for context, and the year ahead the schedule makes.

@@ -21,7 +21,6 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
-from services.domain.boards.models import AgendaItem, Board, Meeting
 from services.domain.boards.service import (
     deadlines_for,
     get_board,
@@ -31,6 +30,7 @@ from services.domain.calendar.schedules import ScheduleError, occurrences, twelv
 from services.domain.calendar.working_days import WorkingCalendar
 from services.domain.clock import LONDON, london_today, utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.boards import AgendaItem, Board, Meeting
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.sweeps import each_in_savepoint

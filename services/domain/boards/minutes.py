@@ -22,18 +22,18 @@ from services.domain.authz.principal import Principal
 from services.domain.boards.agenda import get_item
 from services.domain.boards.attendance import check_meeting_happened
 from services.domain.boards.meetings import carry_item, next_meeting
-from services.domain.boards.models import (
+from services.domain.boards.service import get_board, members_of
+from services.domain.clock import utcnow
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.boards import (
     AgendaItem,
     BoardMember,
     Meeting,
     MeetingAction,
     MeetingDecision,
 )
-from services.domain.boards.service import get_board, members_of
-from services.domain.clock import utcnow
-from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.people import Person
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
 from services.domain.people.service import require_active_person
 
 # Outcomes that settle an item; "deferred" carries it to the next meeting instead.

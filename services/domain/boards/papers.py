@@ -16,9 +16,9 @@ from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.agenda import items_of
 from services.domain.boards.meetings import meeting_day
-from services.domain.boards.models import Board, Meeting
-from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.versions import read_file
+from services.domain.models.boards import Board, Meeting
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.text import printable
 
 SECTION_TITLES = {

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.boards.attendance import attendance_of, check_quorum
 from services.domain.boards.minutes import actions_of, current_decisions
-from services.domain.boards.models import AgendaItem, Attendance, Board, Meeting, MeetingDecision
 from services.domain.clock import LONDON, london_today
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.boards import AgendaItem, Attendance, Board, Meeting, MeetingDecision
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
-from services.domain.people.models import Person
 
 APPROVALS = ("approved", "approved_with_conditions")
 

@@ -18,22 +18,22 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
-from services.domain.boards.models import (
-    DEFAULT_SECTIONS,
-    AgendaItem,
-    Board,
-    BoardMember,
-    Meeting,
-)
 from services.domain.calendar.working_days import (
     Offset,
     WorkingCalendar,
     deadline_before,
 )
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.organisations.models import Organisation
+from services.domain.models.boards import (
+    DEFAULT_SECTIONS,
+    AgendaItem,
+    Board,
+    BoardMember,
+    Meeting,
+)
+from services.domain.models.organisations import Organisation
+from services.domain.models.people import Person
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
 from services.domain.people.service import require_active_person
 
 DEADLINES = ("agenda", "papers", "consultation_opens", "consultation_responses")

@@ -19,12 +19,6 @@ from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
-from services.domain.consultations.models import (
-    DEEMED_AGREEMENT,
-    Consultation,
-    ConsultationResponse,
-    Consultee,
-)
 from services.domain.consultations.opening import (
     check_questions,
     check_reminders,
@@ -34,6 +28,12 @@ from services.domain.consultations.opening import (
 from services.domain.consultations.service import document_of
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid
+from services.domain.models.consultations import (
+    DEEMED_AGREEMENT,
+    Consultation,
+    ConsultationResponse,
+    Consultee,
+)
 from services.domain.outbox.service import emit
 from services.domain.sweeps import each_in_savepoint
 

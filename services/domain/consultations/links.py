@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz import consultations as authz
 from services.domain.clock import utcnow
-from services.domain.consultations.models import Consultation, Consultee
 from services.domain.consultations.service import link_expires_at
 from services.domain.errors import NotFound
+from services.domain.models.consultations import Consultation, Consultee
 from services.domain.tokens import Keyring
 
 

@@ -21,28 +21,28 @@ from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
-from services.domain.boards.models import Board, Meeting
 from services.domain.boards.service import deadlines_for, members_of, offset, working_calendar
 from services.domain.calendar.working_days import NonWorkingDayRule, Offset
 from services.domain.clock import london_day, utcnow
 from services.domain.consultations import closing
-from services.domain.consultations.models import (
-    KINDS,
-    TITLE_LENGTH,
-    Consultation,
-    Consultee,
-)
 from services.domain.consultations.service import (
     consultee_of,
     consultees_of,
     document_of,
 )
 from services.domain.db import new_id
-from services.domain.documents.models import Document
 from services.domain.documents.named import document_and_version
 from services.domain.errors import Conflict, DomainError, Invalid
+from services.domain.models.boards import Board, Meeting
+from services.domain.models.consultations import (
+    KINDS,
+    TITLE_LENGTH,
+    Consultation,
+    Consultee,
+)
+from services.domain.models.documents import Document
+from services.domain.models.people import Person
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import choose_route
 from services.domain.text import STORED

@@ -22,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.domain.boards.models import Board
 from services.domain.clock import utcnow
 from services.domain.consultations.closing import closing_day
-from services.domain.consultations.models import (
+from services.domain.documents.numbering import format_number
+from services.domain.models.boards import Board
+from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     HANDLING,
     RECORDED_POSITIONS,
@@ -33,11 +34,10 @@ from services.domain.consultations.models import (
     ConsultationResponse,
     Consultee,
 )
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.numbering import format_number
-from services.domain.organisations.models import Organisation
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.organisations import Organisation
+from services.domain.models.people import Person
 from services.domain.organisations.words import DOCUMENT_ROLES, words_of
-from services.domain.people.models import Person
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.domain.calendar.words import london_time, long_date, long_datetime
-from services.domain.consultations.models import (
+from services.domain.consultations.report import ConsultationReport, ConsulteeEntry, Question
+from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
 )
-from services.domain.consultations.report import ConsultationReport, ConsulteeEntry, Question
 from services.domain.text import printable, printable_output
 
 TEMPLATES = Path(__file__).parent / "templates"

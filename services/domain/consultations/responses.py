@@ -20,7 +20,14 @@ from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
-from services.domain.consultations.models import (
+from services.domain.consultations.service import (
+    consultee_of,
+    document_of,
+    is_past_deadline,
+)
+from services.domain.db import new_id
+from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     HANDLING,
     POSITIONS,
@@ -28,14 +35,7 @@ from services.domain.consultations.models import (
     ConsultationResponse,
     Consultee,
 )
-from services.domain.consultations.service import (
-    consultee_of,
-    document_of,
-    is_past_deadline,
-)
-from services.domain.db import new_id
-from services.domain.documents.models import DocumentVersion
-from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.documents import DocumentVersion
 
 MAX_THEMES = 20
 THEME_LENGTH = 80

@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
-from services.domain.consultations.models import (
+from services.domain.documents.service import get_document
+from services.domain.errors import NotFound
+from services.domain.models.consultations import (
     Consultation,
     Consultee,
 )
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.service import get_document
-from services.domain.errors import NotFound
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.pagination import after_position
 
 

@@ -15,17 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.boards import meetings
 from services.domain.boards import service as boards
-from services.domain.boards.models import Board, Meeting
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
-from services.domain.consultations.models import Consultation
 from services.domain.documents import links, service, versions
-from services.domain.documents.models import Document
+from services.domain.models.boards import Board, Meeting
+from services.domain.models.consultations import Consultation
+from services.domain.models.documents import Document
+from services.domain.models.routes import GovernanceRoute, Post
 from services.domain.organisations import service as organisations
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people import service as people
 from services.domain.routes import service as routes
-from services.domain.routes.models import GovernanceRoute, Post
 from services.domain.settings import Settings
 
 # Demo consultations remind those who have not responded as a default deployment would.

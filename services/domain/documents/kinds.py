@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import DocumentKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.documents import DocumentKind
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 

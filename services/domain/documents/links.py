@@ -12,9 +12,9 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import LINK_KINDS, Document, DocumentLink
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.documents import LINK_KINDS, Document, DocumentLink
 from services.domain.outbox.service import emit
 
 # Only 'governs' forms a hierarchy, so only it must stay acyclic.

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
+from services.domain.models.documents import Document, DocumentVersion
 
 
 async def document_named(

@@ -31,13 +31,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.audit import service as audit
-from services.domain.audit.models import AuditRecord
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.consultations import report as reports
 from services.domain.consultations import report_formats
-from services.domain.documents.models import Document, DocumentLink, DocumentVersion, VersionFile
 from services.domain.documents.paper_trail_zip import (
     Archive,
     render_html,
@@ -49,8 +47,10 @@ from services.domain.documents.timeline import Audience, build_timeline
 from services.domain.documents.timeline_builder import TimelineEntry
 from services.domain.documents.timeline_rows import TimelineRows, load_rows
 from services.domain.errors import PayloadTooLarge
-from services.domain.organisations.models import Organisation
-from services.domain.people.models import Person
+from services.domain.models.audit import AuditRecord
+from services.domain.models.documents import Document, DocumentLink, DocumentVersion, VersionFile
+from services.domain.models.organisations import Organisation
+from services.domain.models.people import Person
 
 EXPORTED = "document.paper_trail_exported"
 FORMAT = "policygov paper trail, version 1"

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import utcnow
 from services.domain.db import in_chunks
-from services.domain.documents.models import IN_FORCE, Document, DocumentKind, DocumentVersion
-from services.domain.organisations.models import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
+from services.domain.models.documents import IN_FORCE, Document, DocumentKind, DocumentVersion
+from services.domain.models.organisations import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import default_route
 

@@ -31,11 +31,11 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import in_chunks, new_id, plan_for_these_values
 from services.domain.documents import review_dates
-from services.domain.documents.models import STATUSES, Document, DocumentKind
-from services.domain.documents.models import (
+from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.documents import STATUSES, Document, DocumentKind
+from services.domain.models.documents import (
     acting_responsible_officer_id as acting_responsible_officer_id,
 )
-from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.organisations.words import words_for
 from services.domain.outbox.service import emit, emit_many
 from services.domain.pagination import after_row

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.domain.boards.models import Meeting
 from services.domain.clock import london_day
 from services.domain.documents.timeline_rows import TimelineRows
+from services.domain.models.boards import Meeting
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,14 @@ from typing import Any
 from services.domain.calendar.words import long_date, long_datetime
 from services.domain.clock import LONDON
 from services.domain.consultations.closing import closing_day
-from services.domain.consultations.models import (
+from services.domain.documents.timeline_builder import Builder, plural, quote
+from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     POSITIONS,
     Consultation,
     ConsultationResponse,
     Consultee,
 )
-from services.domain.documents.timeline_builder import Builder, plural, quote
 
 KIND_WORDS = {
     "internal": "Internal circulation",

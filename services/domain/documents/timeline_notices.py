@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.domain.documents.timeline_builder import Builder, plural, quote
-from services.domain.notifications.models import Notification
+from services.domain.models.notifications import Notification
 from services.domain.organisations.words import joined
 
 # What each kind of email told its recipient. Kinds not listed are described by their name.

@@ -11,8 +11,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from services.domain.audit.models import AuditRecord
 from services.domain.documents.timeline_builder import Builder, day, plural, quote
+from services.domain.models.audit import AuditRecord
 
 KIND_WORDS = {
     "scheduled": "Scheduled review",

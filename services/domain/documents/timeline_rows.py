@@ -11,23 +11,23 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.domain.assessments.models import (
+from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
     LegalReview,
     NoMaterialChangeStatement,
     Proposal,
 )
-from services.domain.audit.models import AuditRecord
-from services.domain.boards.models import AgendaItem, Board, Meeting, MeetingDecision
-from services.domain.consultations.models import Consultation, ConsultationResponse, Consultee
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.notifications.models import Notification
-from services.domain.people.models import Person
-from services.domain.publications.models import Publication
-from services.domain.reviews.models import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
-from services.domain.routes.models import GovernanceRoute, RouteVersion
-from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
+from services.domain.models.audit import AuditRecord
+from services.domain.models.boards import AgendaItem, Board, Meeting, MeetingDecision
+from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.notifications import Notification
+from services.domain.models.people import Person
+from services.domain.models.publications import Publication
+from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
+from services.domain.models.routes import GovernanceRoute, RouteVersion
+from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 
 
 @dataclass

@@ -20,10 +20,10 @@ from services.domain.clock import london_today, utcnow
 from services.domain.documents import diff as diffing
 from services.domain.documents import review_dates
 from services.domain.documents import text as texts
-from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.heavy_work import HeavyLimits, run_bounded
+from services.domain.models.documents import Document, DocumentVersion, VersionFile
 from services.domain.outbox.service import emit
 from services.domain.publications import service as publications
 

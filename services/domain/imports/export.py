@@ -17,7 +17,7 @@ from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import safe_cell
 from services.domain.documents import service as documents
 from services.domain.imports.sheet import COLUMNS
-from services.domain.people.models import Person
+from services.domain.models.people import Person
 from services.domain.text import printable
 
 PAGE = 1000

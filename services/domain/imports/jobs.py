@@ -27,7 +27,7 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.errors import DomainError, NotFound
 from services.domain.heavy_work import HeavyLimits
-from services.domain.imports.models import TrackerImport
+from services.domain.models.imports import TrackerImport
 from services.domain.outbox.service import emit
 
 if TYPE_CHECKING:

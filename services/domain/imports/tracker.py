@@ -28,12 +28,12 @@ from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import FORMULA_STARTS
 from services.domain.db import in_chunks
 from services.domain.documents import service as documents
-from services.domain.documents.models import IN_FORCE, Document, DocumentKind
 from services.domain.errors import Invalid
 from services.domain.imports.sheet import REQUIRED, Problem, Sheet
+from services.domain.models.documents import IN_FORCE, Document, DocumentKind
+from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
 
 Action = Literal["create", "update", "unchanged"]
 # Columns of the file and the document field each one sets.

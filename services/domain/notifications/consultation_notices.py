@@ -20,24 +20,24 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.boards.models import Board, Meeting
 from services.domain.clock import LONDON, utcnow
 from services.domain.consultations import closing
-from services.domain.consultations.models import (
+from services.domain.consultations.service import consultees_of, is_past_deadline
+from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.models.boards import Board, Meeting
+from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     RECORDED_POSITIONS,
     Consultation,
     ConsultationResponse,
     Consultee,
 )
-from services.domain.consultations.service import consultees_of, is_past_deadline
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
 from services.domain.notifications.recipients import active_people_by_id
-from services.domain.outbox.models import OutboxEvent
-from services.domain.people.models import Person
 
 INVITED = "consultation.invited"
 REMINDER = "consultation.reminder"

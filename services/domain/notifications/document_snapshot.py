@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
 
 
 class DocumentSnapshot(BaseModel):

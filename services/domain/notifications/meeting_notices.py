@@ -18,20 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.minutes import actions_of, current_decisions
-from services.domain.boards.models import (
+from services.domain.boards.service import deadlines_for, members_of, working_calendar
+from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.models.boards import (
     AgendaItem,
     Board,
     Meeting,
 )
-from services.domain.boards.service import deadlines_for, members_of, working_calendar
-from services.domain.consultations.models import Consultee
-from services.domain.documents.models import Document, DocumentVersion
-from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.models.consultations import Consultee
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person
+from services.domain.models.sign_off import SignOff, SignOffStage
 from services.domain.notifications.kinds import of_family, require_registered
 from services.domain.notifications.recipients import active_people
-from services.domain.outbox.models import OutboxEvent
-from services.domain.people.models import Person
-from services.domain.sign_off.models import SignOff, SignOffStage
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.people.models import Person, PersonRole
+from services.domain.models.people import Person, PersonRole
 
 
 async def active_people_by_id(

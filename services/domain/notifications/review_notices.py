@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.reviews import Review
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice
 from services.domain.notifications.recipients import active_people, person_name, policy_officers
-from services.domain.outbox.models import OutboxEvent
-from services.domain.reviews.models import Review
 
 KINDS = of_family("review_outcome")
 

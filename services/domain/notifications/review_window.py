@@ -34,10 +34,10 @@ from sqlalchemy import ColumnElement, or_, select, text, true, union
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.documents.models import Document
-from services.domain.notifications.models import SweepMark
-from services.domain.organisations.models import Organisation
-from services.domain.people.models import Person
+from services.domain.models.documents import Document
+from services.domain.models.notifications import SweepMark
+from services.domain.models.organisations import Organisation
+from services.domain.models.people import Person
 
 NAME = "reviews"
 CLOCK_MARGIN = timedelta(minutes=2)

@@ -33,10 +33,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import utcnow
-from services.domain.consultations.models import Consultee
 from services.domain.db import in_chunks
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.models.consultations import Consultee
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
+from services.domain.models.notifications import Notification
+from services.domain.models.organisations import Organisation
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person, PersonRole
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.notifications import (
     consultation_notices,
     meeting_notices,
@@ -48,14 +53,9 @@ from services.domain.notifications import review_notices as review_outcomes
 from services.domain.notifications.document_snapshot import document_snapshot
 from services.domain.notifications.kinds import KINDS, require_registered
 from services.domain.notifications.meeting_notices import Notice
-from services.domain.notifications.models import Notification
-from services.domain.organisations.models import Organisation
 from services.domain.organisations.words import in_words, roles_held, words_of
-from services.domain.outbox.models import OutboxEvent
 from services.domain.pagination import before_row
-from services.domain.people.models import Person, PersonRole
 from services.domain.sweeps import each_in_savepoint
-from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 
 # A row of either table that keeps a send's state (status, attempts, lease).
 Row = TypeVar("Row", Notification, WebhookDelivery)

@@ -13,18 +13,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.assessments.models import LegalReview, Proposal
-from services.domain.boards.models import Board
-from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.models.assessments import LegalReview, Proposal
+from services.domain.models.boards import Board
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.publications import Publication
+from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice
 from services.domain.notifications.recipients import active_people, person_name, policy_officers
 from services.domain.organisations.words import words_for
-from services.domain.outbox.models import OutboxEvent
-from services.domain.publications.models import Publication
 from services.domain.routes.service import holder_of
-from services.domain.sign_off.models import Delegation, SignOff, SignOffDecision, SignOffStage
 
 KINDS = of_family("sign_off")
 

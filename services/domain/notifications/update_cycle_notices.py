@@ -36,14 +36,14 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import london_day, london_today
-from services.domain.documents.models import Document
+from services.domain.models.documents import Document
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person, PersonRole
+from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
 from services.domain.notifications.recipients import active_people_by_id
-from services.domain.outbox.models import OutboxEvent
-from services.domain.people.models import Person, PersonRole
 from services.domain.reviews import update_cycles
-from services.domain.reviews.models import UpdateCycle, UpdateCycleItem
 
 OPENED = "update_cycle.opened"
 ASSIGNED = "update_cycle.item_assigned"

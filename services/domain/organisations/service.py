@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
-from services.domain.documents.models import DEFAULT_KINDS, DocumentKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.organisations.models import Organisation
+from services.domain.models.documents import DEFAULT_KINDS, DocumentKind
+from services.domain.models.organisations import Organisation
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people.service import require_active_person
 

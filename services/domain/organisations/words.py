@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.organisations.models import Organisation
+from services.domain.models.organisations import Organisation
 from services.domain.text import STORED, TextPolicy
 
 # Markup never belongs here (control characters are the text policy's: services/domain/text.py).

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.clock import utcnow
 from services.domain.db import new_id
 from services.domain.events import Event
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.outbox import OutboxEvent
 
 # The notifier LISTENs on this channel; NOTIFY is delivered only if the transaction commits.
 NOTIFY_CHANNEL = "outbox_events"

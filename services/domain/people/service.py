@@ -16,8 +16,8 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import in_chunks
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.people import ROLES, Person, PersonRole
 from services.domain.pagination import after_row
-from services.domain.people.models import ROLES, Person, PersonRole
 
 
 def _validated_roles(roles: Iterable[str]) -> list[str]:

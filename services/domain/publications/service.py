@@ -23,12 +23,12 @@ from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import LONDON, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.documents.numbering import parse_number
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.publications import ACTIONS, Publication
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
-from services.domain.publications.models import ACTIONS, Publication
 
 
 @dataclass(frozen=True)

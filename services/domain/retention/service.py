@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.idempotency.models import IdempotencyRecord
-from services.domain.notifications.models import Notification
-from services.domain.outbox.models import OutboxEvent
+from services.domain.models.idempotency import IdempotencyRecord
+from services.domain.models.notifications import Notification
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.webhooks import WebhookDelivery
 from services.domain.settings import Settings
-from services.domain.webhooks.models import WebhookDelivery
 
 FINISHED_EMAILS = ("sent", "failed", "cancelled")
 FINISHED_DELIVERIES = ("delivered", "failed", "cancelled")

@@ -18,9 +18,9 @@ from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentLink
 from services.domain.errors import Conflict, Invalid
-from services.domain.reviews.models import OPEN_REVIEW_STATUSES, Review, ReviewDocument
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentLink
+from services.domain.models.reviews import OPEN_REVIEW_STATUSES, Review, ReviewDocument
 
 # Links along which a change travels: a policy governs procedures, a procedure implements a
 # policy, a form is for a procedure. 'relates_to' is too loose and 'supersedes' points at

@@ -22,24 +22,24 @@ from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.named import document_named
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.locks import lock_document
-from services.domain.outbox.service import emit
-from services.domain.pagination import after_position
-from services.domain.people.service import require_active_person
-from services.domain.reviews.models import (
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.reviews import (
     OPEN_REVIEW_STATUSES,
     REVIEW_KINDS,
     REVIEW_STATUSES,
     TRIGGERS,
     Review,
 )
-from services.domain.sign_off.models import OPEN_STATUSES as OPEN_SIGN_OFF_STATUSES
-from services.domain.sign_off.models import SignOff
+from services.domain.models.sign_off import OPEN_STATUSES as OPEN_SIGN_OFF_STATUSES
+from services.domain.models.sign_off import SignOff
+from services.domain.outbox.service import emit
+from services.domain.pagination import after_position
+from services.domain.people.service import require_active_person
 
 
 async def _record(

@@ -32,13 +32,13 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
+from services.domain.models.people import Person
+from services.domain.models.reviews import ITEM_STATUSES, UpdateCycle, UpdateCycleItem
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
-from services.domain.people.models import Person
-from services.domain.reviews.models import ITEM_STATUSES, UpdateCycle, UpdateCycleItem
 from services.domain.reviews.update_plan import PlanItem, check_items
 from services.domain.sweeps import each_in_savepoint
 

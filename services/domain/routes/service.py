@@ -16,10 +16,11 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
-from services.domain.boards.models import Board
 from services.domain.db import new_id
-from services.domain.documents.models import Document, DocumentKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.models.boards import Board
+from services.domain.models.documents import Document, DocumentKind
+from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 from services.domain.routes.definition import (
@@ -28,7 +29,6 @@ from services.domain.routes.definition import (
     PeopleDecider,
     RouteDefinition,
 )
-from services.domain.routes.models import GovernanceRoute, Post, RouteVersion
 from services.domain.text import STORED
 
 ROUTE_FIELDS = ("name", "description", "kinds", "categories", "is_alternative", "is_active")

@@ -22,16 +22,16 @@ from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
-from services.domain.boards.models import AgendaItem, MeetingDecision
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document
 from services.domain.errors import Conflict, Invalid
+from services.domain.models.boards import AgendaItem, MeetingDecision
+from services.domain.models.documents import Document
+from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import DECIDER, Decider, Stage
 from services.domain.routes.service import check_decider
 from services.domain.sign_off import stages as staging
-from services.domain.sign_off.models import SignOff, SignOffDecision, SignOffStage
 from services.domain.sign_off.service import advance, close
 
 ALLOWED = {

@@ -20,9 +20,9 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.sign_off import Delegation
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
-from services.domain.sign_off.models import Delegation
 
 LONGEST = timedelta(days=366)
 

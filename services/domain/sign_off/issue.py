@@ -18,16 +18,16 @@ from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import Document, DocumentVersion, VersionFile
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version
 from services.domain.locks import lock_document
+from services.domain.models.documents import Document, DocumentVersion, VersionFile
+from services.domain.models.sign_off import SignOff
 from services.domain.outbox.service import emit
 from services.domain.publications.service import cancel_pending_uploads, queue_publication
 from services.domain.reviews.service import complete_on_issue
 from services.domain.routes.definition import RouteDefinition
-from services.domain.sign_off.models import SignOff
 
 
 class BeforeIssue(BaseModel):

@@ -22,21 +22,21 @@ from services.domain.authz import documents as document_authz
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
-from services.domain.boards.models import AgendaItem
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.models.boards import AgendaItem
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.routes import GovernanceRoute, RouteVersion
+from services.domain.models.sign_off import OPEN_STATUSES, SignOff, SignOffStage
 from services.domain.outbox.service import emit
 from services.domain.pagination import before_row
 from services.domain.routes.definition import BoardDecider, PeopleDecider, RouteDefinition
-from services.domain.routes.models import GovernanceRoute, RouteVersion
 from services.domain.routes.service import choose_route
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.issue import issue_version
-from services.domain.sign_off.models import OPEN_STATUSES, SignOff, SignOffStage
 from services.domain.sign_off.withdrawal import withdraw_issue
 from services.domain.text import STORED
 

@@ -16,14 +16,16 @@ from services.domain import events
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
-from services.domain.boards.models import Board
 from services.domain.boards.service import members_of
 from services.domain.clock import utcnow
-from services.domain.documents.models import Document, DocumentVersion
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict
+from services.domain.models.boards import Board
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.people import Person
+from services.domain.models.routes import RouteVersion
+from services.domain.models.sign_off import SignOff, SignOffStage
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
 from services.domain.routes.definition import (
     BoardDecider,
     Decider,
@@ -33,9 +35,7 @@ from services.domain.routes.definition import (
     RouteDefinition,
     Stage,
 )
-from services.domain.routes.models import RouteVersion
 from services.domain.routes.service import holder_of
-from services.domain.sign_off.models import SignOff, SignOffStage
 from services.domain.text import STORED
 
 STAGE_GAP = 100  # positions of route stages; deferrals slot in between

@@ -25,20 +25,20 @@ from sqlalchemy.orm import undefer
 from services.domain import events
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
-from services.domain.boards.models import Board
 from services.domain.clock import utcnow
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.locks import lock_document
+from services.domain.models.boards import Board
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.people import Person
+from services.domain.models.publications import Publication
+from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage
 from services.domain.outbox.service import emit
-from services.domain.people.models import Person
-from services.domain.publications.models import Publication
 from services.domain.publications.service import (
     cancel_pending_uploads,
     queue_publication,
 )
 from services.domain.reviews.service import reopen_after_withdrawal
 from services.domain.sign_off.issue import BeforeIssue, in_force
-from services.domain.sign_off.models import SignOff, SignOffDecision, SignOffStage
 
 
 async def refusal_reason(session: AsyncSession, sign_off: SignOff) -> str:

@@ -19,12 +19,12 @@ from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.ics import CalendarEntry, render_calendar
 from services.domain.clock import utcnow
-from services.domain.documents.models import Document
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import NotFound
+from services.domain.models.documents import Document
+from services.domain.models.people import Person
 from services.domain.organisations.words import DEFAULT_WORDS, OrganisationWords, words_for
 from services.domain.people import service as people
-from services.domain.people.models import Person
 from services.domain.tokens import Keyring
 from services.domain.tracker.service import Thresholds, review_status, tracked_conditions
 

@@ -24,11 +24,11 @@ from sqlalchemy.orm import aliased
 
 from services.domain.authz.principal import Principal
 from services.domain.db import plan_for_these_values
-from services.domain.documents.models import NO_LONGER_IN_FORCE, Document
 from services.domain.documents.service import DocumentFilters
 from services.domain.documents.service import _conditions as visible_conditions
+from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
+from services.domain.models.people import Person
 from services.domain.pagination import after_row
-from services.domain.people.models import Person
 from services.domain.settings import Settings
 
 TrackerStatus = Literal["on_track", "due_soon", "overdue", "escalated"]

@@ -20,10 +20,10 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.events import Event
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.pagination import before_row
 from services.domain.settings import Settings
 from services.domain.webhooks.addresses import check_url
-from services.domain.webhooks.models import WebhookDelivery, WebhookSubscription
 from services.domain.webhooks.signing import new_secret
 
 PING = "webhook.ping"

@@ -1,0 +1,94 @@
+"""The tables: every model, one module per part of the register or workflow.
+
+The records floor. A model module imports only the kernel (db, clock) and other model modules,
+so the authority policy, the register and every workflow can read any table without importing
+the package that changes it. Importing this package loads them all, so `Base.metadata` is
+complete (Alembic and tests use this).
+"""
+
+from services.domain.db import Base
+from services.domain.models.access import ApiKey
+from services.domain.models.assessments import (
+    EqualityAssessment,
+    FitnessCheck,
+    LegalReview,
+    NoMaterialChangeStatement,
+    Proposal,
+)
+from services.domain.models.audit import AuditChainHead, AuditRecord
+from services.domain.models.boards import (
+    AgendaItem,
+    Attendance,
+    Board,
+    BoardMember,
+    Meeting,
+    MeetingAction,
+    MeetingDecision,
+)
+from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
+from services.domain.models.documents import (
+    Document,
+    DocumentKind,
+    DocumentLink,
+    DocumentVersion,
+    VersionFile,
+)
+from services.domain.models.idempotency import IdempotencyRecord
+from services.domain.models.imports import TrackerImport
+from services.domain.models.notifications import Notification
+from services.domain.models.organisations import Organisation
+from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person, PersonRole
+from services.domain.models.publications import Publication
+from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
+from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
+from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
+from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
+
+__all__ = [
+    "AgendaItem",
+    "ApiKey",
+    "Attendance",
+    "AuditChainHead",
+    "AuditRecord",
+    "Base",
+    "Board",
+    "BoardMember",
+    "Consultation",
+    "ConsultationResponse",
+    "Consultee",
+    "Delegation",
+    "Document",
+    "DocumentKind",
+    "DocumentLink",
+    "DocumentVersion",
+    "EqualityAssessment",
+    "FitnessCheck",
+    "GovernanceRoute",
+    "IdempotencyRecord",
+    "LegalReview",
+    "Meeting",
+    "MeetingAction",
+    "MeetingDecision",
+    "NoMaterialChangeStatement",
+    "Notification",
+    "Organisation",
+    "OutboxEvent",
+    "Person",
+    "PersonRole",
+    "Post",
+    "Proposal",
+    "Publication",
+    "Review",
+    "ReviewDocument",
+    "RouteVersion",
+    "SignOff",
+    "SignOffDecision",
+    "SignOffStage",
+    "TrackerImport",
+    "UpdateCycle",
+    "UpdateCycleItem",
+    "VersionFile",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]
