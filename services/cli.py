@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import reactions
 from services.domain.db import is_unavailable
 from services.domain.errors import DomainError
 from services.domain.models.people import ROLES
@@ -461,6 +462,7 @@ def run_all(local_secret: Path | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    reactions.install()
     parser = _Parser(
         prog="policygov",
         description=__doc__,

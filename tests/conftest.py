@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.api.app import create_app
 from services.cli import migrate
+from services.domain import reactions
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.settings import Settings
 from tests import snapshots
@@ -50,6 +51,9 @@ hypothesis_settings.load_profile("policygov")
 
 # "gw0", "gw1", ... in a pytest-xdist worker; None in a run of one process.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+# As every process does at start-up: domain tests call use cases without an app.
+reactions.install()
 
 
 def _worker_number() -> int:

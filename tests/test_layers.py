@@ -4,7 +4,12 @@ does not reach into the API, and the API holds no database models of its own."""
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +80,48 @@ def test_only_the_authority_policy_refuses() -> None:
     assert offences == []
     # The scan reads the policy itself, so it would see a refusal.
     assert "Forbidden" in (AUTHZ / "core.py").read_text(encoding="utf-8")
+
+
+ROOT = SERVICES.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_every_package_stays_on_its_floor() -> None:
+    # The contracts are in pyproject.toml and list no exceptions; ARCHITECTURE.md explains them.
+    assert "ignore_imports" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    run = lint_imports(ROOT / "pyproject.toml")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Contracts: 2 kept, 0 broken." in run.stdout
+
+
+def test_the_floor_check_sees_a_package_reaching_up(tmp_path: Path) -> None:
+    # The same contract with the boards put above the sign-offs that use them: now broken.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    floors = config["tool"]["importlinter"]["contracts"][1]["layers"]
+    at = floors.index("sign_off"), floors.index("boards")
+    floors[at[0]], floors[at[1]] = "boards", "sign_off"
+    swapped = tmp_path / "swapped.toml"
+    swapped.write_text(_as_toml(config["tool"]["importlinter"]), encoding="utf-8")
+    run = lint_imports(swapped)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "services.domain.sign_off is not allowed to import services.domain.boards" in (
+        " ".join(run.stdout.split())
+    )
+
+
+def _as_toml(importlinter: dict[str, Any]) -> str:
+    lines = ["[tool.importlinter]", f"root_package = {json.dumps(importlinter['root_package'])}"]
+    for contract in importlinter["contracts"]:
+        lines.append("[[tool.importlinter.contracts]]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in contract.items()]
+    return "\n".join(lines) + "\n"

@@ -49,6 +49,7 @@ from services.api.tracker.router import router as tracker_router
 from services.api.update_cycles.router import router as update_cycles_router
 from services.api.webhooks import catalogue
 from services.api.webhooks.router import router as webhooks_router
+from services.domain import reactions
 from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.settings import Settings, get_settings
@@ -80,6 +81,7 @@ def _telemetry() -> TelemetryConfig | None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     memory.keep_large_blocks_on_mmap()
+    reactions.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -22,6 +22,7 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.worker import create_worker
 
 from services import collector
+from services.domain import reactions
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.health import DependencyHealth
 from services.domain.imports import jobs as import_jobs
@@ -90,6 +91,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
     """What every job and the relay share for the life of the process, across outages: the
     database engine, one Redis client (it reconnects by itself once Redis answers again), the
     HTTP client, the relay and the health watch."""
+    reactions.install()
     engine = make_engine(
         settings.database_url,
         pool_size=5,

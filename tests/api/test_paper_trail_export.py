@@ -20,10 +20,10 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select, text
 
 from services.domain.authz.principal import Principal
-from services.domain.documents.paper_trail import export_paper_trail
 from services.domain.models.audit import AuditRecord
 from services.domain.models.documents import Document, DocumentVersion, VersionFile
 from services.domain.settings import Settings
+from services.domain.timeline.paper_trail import export_paper_trail
 from tests.api.boards_support import create_document_with_draft
 from tests.api.timeline_support import (
     add_version,

@@ -7,10 +7,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.domain.documents.timeline import Audience, build_timeline
-from services.domain.documents.timeline_rows import TimelineRows
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.models.documents import DocumentVersion
+from services.domain.timeline.rows import TimelineRows
+from services.domain.timeline.service import Audience, build_timeline
 
 OPENED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 COMMENT = "The LADO section contradicts the Working Together guidance."

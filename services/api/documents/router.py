@@ -22,11 +22,13 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import links as links_service
-from services.domain.documents import paper_trail, service, timeline, versions
-from services.domain.documents.paper_trail_zip import chunks
+from services.domain.documents import service, versions
 from services.domain.errors import PreconditionFailed
 from services.domain.models.documents import Document
 from services.domain.pagination import decode_cursor, encode_cursor
+from services.domain.timeline import paper_trail
+from services.domain.timeline import service as timeline
+from services.domain.timeline.paper_trail_zip import chunks
 
 router = Router(prefix="/v1/documents", tags=["documents"])
 

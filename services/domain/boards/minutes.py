@@ -35,6 +35,7 @@ from services.domain.models.boards import (
 from services.domain.models.people import Person
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
+from services.domain.subscribers import react
 
 # Outcomes that settle an item; "deferred" carries it to the next meeting instead.
 SETTLING = ("approved", "approved_with_conditions", "rejected", "noted", "referred")
@@ -176,26 +177,20 @@ async def record_decision(
         before=before,
         after={**audit.snapshot(item), "decision": audit.snapshot(decision)},
     )
-    await emit(
-        session,
-        events.DecisionRecorded(
-            organisation_id=meeting.organisation_id,
-            board_id=meeting.board_id,
-            meeting_id=meeting.id,
-            agenda_item_id=item.id,
-            decision_id=decision.id,
-            document_id=item.document_id,
-            version_id=item.version_id,
-            outcome=decision.outcome,
-        ),
+    recorded = events.DecisionRecorded(
+        organisation_id=meeting.organisation_id,
+        board_id=meeting.board_id,
+        meeting_id=meeting.id,
+        agenda_item_id=item.id,
+        decision_id=decision.id,
+        document_id=item.document_id,
+        version_id=item.version_id,
+        outcome=decision.outcome,
     )
-    from services.domain.assessments.proposals import on_meeting_decision as proposal_decided
-
-    await proposal_decided(session, principal, item, decision)
-    # The item may be a sign-off stage or a proposal: the minutes decide them too.
-    from services.domain.sign_off.decisions import on_meeting_decision as sign_off_decided
-
-    await sign_off_decided(session, principal, item, decision)
+    await emit(session, recorded)
+    # The item may be a proposal or a sign-off stage: the minutes decide them too
+    # (services/domain/reactions/minutes.py).
+    await react(session, principal, recorded)
     return decision
 
 

@@ -31,6 +31,7 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import in_chunks, new_id, plan_for_these_values
 from services.domain.documents import review_dates
+from services.domain.documents.signals import StatusChanged
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.documents import STATUSES, Document, DocumentKind
 from services.domain.models.documents import (
@@ -40,7 +41,7 @@ from services.domain.organisations.words import words_for
 from services.domain.outbox.service import emit, emit_many
 from services.domain.pagination import after_row
 from services.domain.people.service import require_active_people
-from services.domain.publications import service as publications
+from services.domain.subscribers import react
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 PEOPLE_FIELDS = {
@@ -332,10 +333,8 @@ async def update_document(
     assigned = _people_assigned(document, changed)
     await emit_many(session, changes_of_people + ([assigned] if assigned else []))
     if "status" in changed:
-        # Retired or superseded: queue its removal from Trix (pending uploads stay queued).
-        await publications.queue_removal_if_withdrawn(
-            session, principal, document, previous_status=before["status"]
-        )
+        # Retired or superseded: its removal from Tri.x is queued (reactions/trix.py).
+        await react(session, principal, StatusChanged(document, previous_status=before["status"]))
     return document
 
 

@@ -25,7 +25,7 @@ from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.heavy_work import HeavyLimits, run_bounded
 from services.domain.models.documents import Document, DocumentVersion, VersionFile
 from services.domain.outbox.service import emit
-from services.domain.publications import service as publications
+from services.domain.subscribers import react
 
 DEFAULT_LIMITS = HeavyLimits()
 
@@ -111,15 +111,16 @@ async def add_version(
         )
     document.updated_at = utcnow()
     await session.flush()
-    if issue:
-        # Registered as issued (already live on Trix): an older version must not be uploaded.
-        await publications.cancel_pending_uploads(
-            session,
-            principal,
-            document,
-            reason=f"Superseded by version {version.number}.",
-            keep_version_id=version.id,
-        )
+    added = events.DocumentVersionAdded(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        version_id=version.id,
+        number=format_number(number),
+        is_issued=issue,
+    )
+    # Registered as issued (already live on Tri.x): pending uploads of older versions are
+    # cancelled (reactions/trix.py), before this version's audit record as ever.
+    await react(session, principal, added)
     await audit.record(
         session,
         principal,
@@ -130,16 +131,7 @@ async def add_version(
         before=before,
         after={**audit.snapshot(document), "version": audit.snapshot(version)},
     )
-    await emit(
-        session,
-        events.DocumentVersionAdded(
-            organisation_id=document.organisation_id,
-            document_id=document.id,
-            version_id=version.id,
-            number=format_number(number),
-            is_issued=issue,
-        ),
-    )
+    await emit(session, added)
     return version
 
 

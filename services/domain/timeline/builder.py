@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.domain.clock import london_day
-from services.domain.documents.timeline_rows import TimelineRows
 from services.domain.models.boards import Meeting
+from services.domain.timeline.rows import TimelineRows
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from services.domain.documents.timeline_builder import Builder, day, plural, quote
 from services.domain.models.audit import AuditRecord
+from services.domain.timeline.builder import Builder, day, plural, quote
 
 KIND_WORDS = {
     "scheduled": "Scheduled review",

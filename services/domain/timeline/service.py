@@ -20,17 +20,17 @@ from services.domain.authz import documents as authz
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import LONDON
-from services.domain.documents.timeline_builder import Builder as _Builder
-from services.domain.documents.timeline_builder import TimelineEntry
-from services.domain.documents.timeline_builder import capital as _capital
-from services.domain.documents.timeline_builder import day as _day
-from services.domain.documents.timeline_builder import quote as _quote
-from services.domain.documents.timeline_consultations import consultation_entries
-from services.domain.documents.timeline_notices import notification_entries
-from services.domain.documents.timeline_reviews import review_entries
-from services.domain.documents.timeline_rows import TimelineRows, load_rows
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.sign_off import Delegation, SignOffDecision
+from services.domain.timeline.builder import Builder as _Builder
+from services.domain.timeline.builder import TimelineEntry
+from services.domain.timeline.builder import capital as _capital
+from services.domain.timeline.builder import day as _day
+from services.domain.timeline.builder import quote as _quote
+from services.domain.timeline.consultations import consultation_entries
+from services.domain.timeline.notices import notification_entries
+from services.domain.timeline.reviews import review_entries
+from services.domain.timeline.rows import TimelineRows, load_rows
 
 # Entries at the same moment read in the order things happen (a sign-off is submitted before
 # its first stage starts; a version is added before it is issued).

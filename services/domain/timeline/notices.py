@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.domain.documents.timeline_builder import Builder, plural, quote
 from services.domain.models.notifications import Notification
 from services.domain.organisations.words import joined
+from services.domain.timeline.builder import Builder, plural, quote
 
 # What each kind of email told its recipient. Kinds not listed are described by their name.
 WHAT = {

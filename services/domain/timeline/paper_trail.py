@@ -36,21 +36,21 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.consultations import report as reports
 from services.domain.consultations import report_formats
-from services.domain.documents.paper_trail_zip import (
+from services.domain.errors import PayloadTooLarge
+from services.domain.models.audit import AuditRecord
+from services.domain.models.documents import Document, DocumentLink, DocumentVersion, VersionFile
+from services.domain.models.organisations import Organisation
+from services.domain.models.people import Person
+from services.domain.timeline.builder import TimelineEntry
+from services.domain.timeline.paper_trail_zip import (
     Archive,
     render_html,
     safe_filename,
     sha256,
     to_json,
 )
-from services.domain.documents.timeline import Audience, build_timeline
-from services.domain.documents.timeline_builder import TimelineEntry
-from services.domain.documents.timeline_rows import TimelineRows, load_rows
-from services.domain.errors import PayloadTooLarge
-from services.domain.models.audit import AuditRecord
-from services.domain.models.documents import Document, DocumentLink, DocumentVersion, VersionFile
-from services.domain.models.organisations import Organisation
-from services.domain.models.people import Person
+from services.domain.timeline.rows import TimelineRows, load_rows
+from services.domain.timeline.service import Audience, build_timeline
 
 EXPORTED = "document.paper_trail_exported"
 FORMAT = "policygov paper trail, version 1"

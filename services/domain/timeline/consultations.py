@@ -18,7 +18,6 @@ from typing import Any
 from services.domain.calendar.words import long_date, long_datetime
 from services.domain.clock import LONDON
 from services.domain.consultations.closing import closing_day
-from services.domain.documents.timeline_builder import Builder, plural, quote
 from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     POSITIONS,
@@ -26,6 +25,7 @@ from services.domain.models.consultations import (
     ConsultationResponse,
     Consultee,
 )
+from services.domain.timeline.builder import Builder, plural, quote
 
 KIND_WORDS = {
     "internal": "Internal circulation",

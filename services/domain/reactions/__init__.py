@@ -1,0 +1,26 @@
+"""The reactions floor: who acts, in the same transaction, on what happens elsewhere.
+
+Workflows never call each other or up: the package where something happens calls
+``subscribers.react`` and this table says who acts on it, in order. Each process installs it
+once at start-up (``install``); the subscribers are in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+from services.domain import events, subscribers
+from services.domain.documents.signals import StatusChanged
+from services.domain.reactions import minutes, trix
+
+TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
+    # Dorset 7.4, LBBD stage 9: the minutes decide the proposal or sign-off stage on the agenda.
+    events.DecisionRecorded: (minutes.decide_proposal, minutes.decide_sign_off_stage),
+    # A version registered as issued is live on Tri.x: no older one may be uploaded after it.
+    events.DocumentVersionAdded: (trix.cancel_older_uploads,),
+    # Retired or superseded in the register: its removal from Tri.x is queued.
+    StatusChanged: (trix.queue_removal,),
+}
+
+
+def install() -> None:
+    """Install the table for this process (the API, the notifier, the command line, tests)."""
+    subscribers.install(TABLE)
