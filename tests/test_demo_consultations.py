@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.working_days import Offset, deadline_after
-from services.domain.clock import london_day, london_today
-from services.domain.consultations import closing
+from services.domain.clock import closing_day, london_day, london_today
 from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.models.boards import Board, BoardMember, Meeting
 from services.domain.models.consultations import Consultation, Consultee
@@ -100,7 +99,7 @@ async def test_voice_of_the_child_draft_is_circulated_to_dlg_for_its_next_meetin
         }
         expected = next(m for m, day in due.items() if day is not None and day >= london_today())
         assert consultation.meeting_id == expected
-        assert closing.closing_day(consultation.closes_at) == due[expected]
+        assert closing_day(consultation.closes_at) == due[expected]
         assert consultation.closing_rule == {
             "relative_to": "meeting",
             "amount": None,
@@ -138,7 +137,7 @@ async def test_without_a_future_dlg_meeting_the_draft_goes_to_an_internal_consul
         assert consultation.meeting_id is None
         calendar = await working_calendar(session, document.organisation_id)
         opened = london_day(consultation.opens_at)
-        assert closing.closing_day(consultation.closes_at) == deadline_after(
+        assert closing_day(consultation.closes_at) == deadline_after(
             opened, Offset(10, "working_days"), calendar, "later"
         )
         board = await board_named(session, document.organisation_id, DLG)
@@ -156,7 +155,7 @@ async def test_cafcass_policy_is_in_a_three_month_public_consultation_with_a_res
         assert document.status == "in_consultation"
         # Cafcass 4.6: a full three-month consultation; no deemed agreement at Cafcass.
         opened = london_day(consultation.opens_at)
-        closes_on = closing.closing_day(consultation.closes_at)
+        closes_on = closing_day(consultation.closes_at)
         three_months = opened + relativedelta(months=3)
         # Moved on to a working day when it falls on a weekend or bank holiday.
         assert three_months <= closes_on <= three_months + timedelta(days=4)

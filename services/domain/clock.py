@@ -4,7 +4,7 @@ domain."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -22,3 +22,9 @@ def london_today() -> date:
 def london_day(moment: datetime) -> date:
     """The London date of a stored moment."""
     return moment.astimezone(LONDON).date()
+
+
+def closing_day(moment: datetime) -> date:
+    """The London day by the end of which something closing at ``moment`` is due: a
+    consultation closes at midnight at the end of its last day."""
+    return (moment.astimezone(LONDON) - timedelta(microseconds=1)).date()

@@ -7,7 +7,7 @@ from typing import Any
 from httpx import AsyncClient, Response
 from sqlalchemy import select
 
-from services.domain.assessments.fitness import QUESTIONS as FITNESS_QUESTIONS
+from services.domain.gates.checklist import QUESTIONS as FITNESS_QUESTIONS
 from services.domain.models.outbox import OutboxEvent
 from tests.api.boards_support import create_board, create_meeting, in_days
 from tests.factories import World

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from httpx import AsyncClient
 
-from services.domain.assessments.gates import MissingGate, missing_gates
+from services.domain.gates.service import MissingGate, missing_gates
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.routes.definition import GATES
 from tests.api.assessments_support import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from services.domain.assessments.equality import QUESTIONS as EIA_QUESTIONS
-from services.domain.assessments.fitness import QUESTIONS as FITNESS_QUESTIONS
+from services.domain.gates.checklist import QUESTIONS as FITNESS_QUESTIONS
 from tests.api.assessments_support import (
     CATEGORIES,
     add_draft,

@@ -15,8 +15,8 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
 
-from services.domain.assessments.fitness import QUESTIONS as FITNESS_QUESTIONS
 from services.domain.clock import london_today
+from services.domain.gates.checklist import QUESTIONS as FITNESS_QUESTIONS
 from tests.api.boards_support import create_board, create_meeting, in_days
 from tests.api.sign_off_support import (
     create_document,

@@ -11,8 +11,8 @@ from typing import Any
 from httpx import AsyncClient
 
 from services.api.permissions import operations
-from services.domain.assessments.fitness import QUESTIONS as FITNESS_QUESTIONS
 from services.domain.clock import london_today
+from services.domain.gates.checklist import QUESTIONS as FITNESS_QUESTIONS
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.publications.service import queue_publication
 from tests.factories import World, document_body

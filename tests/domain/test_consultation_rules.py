@@ -22,12 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
 from services.domain.calendar.working_days import Offset, WorkingCalendar
-from services.domain.clock import LONDON
+from services.domain.clock import LONDON, closing_day
 from services.domain.consultations import lifecycle, links, opening
 from services.domain.consultations.closing import (
     DEFAULT_RULES,
     ClosingRule,
-    closing_day,
     closing_day_after,
     closing_day_before,
     end_of_day,

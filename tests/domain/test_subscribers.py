@@ -12,7 +12,8 @@ import pytest
 
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
-from services.domain.reactions import TABLE, minutes, trix
+from services.domain.reactions import TABLE, minutes, reviews, trix
+from services.domain.sign_off.signals import IssueWithdrawn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +82,11 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
     )
     assert TABLE[events.DocumentVersionAdded] == (trix.cancel_older_uploads,)
     assert TABLE[StatusChanged] == (trix.queue_removal,)
+    # An issue queues its upload before it completes the review, as issue_version did.
+    assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)
+    # A withdrawal cancels the upload, reopens the review, then queues what is in force.
+    assert TABLE[IssueWithdrawn] == (
+        trix.cancel_withdrawn_upload,
+        reviews.reopen_review,
+        trix.queue_what_is_in_force,
+    )

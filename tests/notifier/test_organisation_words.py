@@ -19,13 +19,13 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.assessments.gates import missing_gates
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.errors import Invalid
+from services.domain.gates.service import missing_gates
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person

@@ -13,6 +13,7 @@ from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import fitness
 from services.domain.authz.permissions import Permission as P
+from services.domain.gates import checklist
 from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/fitness-checks", tags=["fitness-checks"])
@@ -25,8 +26,8 @@ async def get_fitness_questions(principal: CurrentPrincipal) -> schemas.FitnessQ
     """The fit-for-purpose criteria (Cafcass appendix 3) and the answers each may have."""
     return schemas.FitnessQuestions.model_validate(
         {
-            "questions": [{"key": k, "text": t} for k, t in fitness.QUESTIONS],
-            "answers": fitness.ANSWERS,
+            "questions": [{"key": k, "text": t} for k, t in checklist.QUESTIONS],
+            "answers": checklist.ANSWERS,
         }
     )
 

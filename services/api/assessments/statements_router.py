@@ -14,8 +14,8 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.assessments import statements
-from services.domain.assessments.coverage import assessment_column
 from services.domain.authz.permissions import Permission as P
+from services.domain.gates.coverage import assessment_column
 from services.domain.models.assessments import NoMaterialChangeStatement
 from services.domain.pagination import time_page, time_position
 

@@ -18,8 +18,8 @@ from services.api.deps import AppSettings, Session
 from services.api.files import version_file
 from services.api.permissions import PUBLIC
 from services.api.routing import Router
+from services.domain.clock import closing_day
 from services.domain.consultations import links, responses, service
-from services.domain.consultations.closing import closing_day
 from services.domain.documents.versions import read_file
 from services.domain.models.consultations import Consultation, Consultee
 from services.domain.settings import Settings

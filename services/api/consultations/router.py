@@ -20,8 +20,9 @@ from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
+from services.domain.clock import closing_day
 from services.domain.consultations import lifecycle, opening, responses, service
-from services.domain.consultations.closing import ClosingRule, closing_day
+from services.domain.consultations.closing import ClosingRule
 from services.domain.documents.versions import read_file
 from services.domain.errors import NotFound, PreconditionFailed
 from services.domain.models.consultations import DEEMED_AGREEMENT, Consultation

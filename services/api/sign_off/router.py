@@ -15,10 +15,10 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.api.sign_off import schemas
 from services.api.types import Cursor, PageSize
-from services.domain.assessments.gates import evidence_of, statement_of
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
+from services.domain.gates.service import evidence_of, statement_of
 from services.domain.models.documents import DocumentVersion
 from services.domain.models.sign_off import Delegation, SignOff
 from services.domain.pagination import time_page, time_position

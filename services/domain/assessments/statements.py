@@ -17,14 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.coverage import (
-    Assessment,
-    assessment_column,
-    carrying_statement,
-    in_force,
-    standing_assessment,
-    what,
-)
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
@@ -34,6 +26,14 @@ from services.domain.db import new_id
 from services.domain.documents.named import version_named
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.gates.coverage import (
+    Assessment,
+    assessment_column,
+    carrying_statement,
+    in_force,
+    standing_assessment,
+    what,
+)
 from services.domain.models.assessments import (
     ASSESSMENT_KINDS,
     EqualityAssessment,

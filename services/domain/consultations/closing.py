@@ -61,11 +61,6 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
-def closing_day(moment: datetime) -> date:
-    """The London day by the end of which responses are due."""
-    return (moment.astimezone(LONDON) - timedelta(microseconds=1)).date()
-
-
 def start_of_working_morning(day: date) -> datetime:
     return datetime.combine(day, OPENING_TIME, tzinfo=LONDON)
 

@@ -22,8 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.domain.clock import utcnow
-from services.domain.consultations.closing import closing_day
+from services.domain.clock import closing_day, utcnow
 from services.domain.documents.numbering import format_number
 from services.domain.models.boards import Board
 from services.domain.models.consultations import (

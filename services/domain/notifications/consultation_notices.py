@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.clock import LONDON, utcnow
+from services.domain.clock import LONDON, closing_day, utcnow
 from services.domain.consultations import closing
 from services.domain.consultations.service import consultees_of, is_past_deadline
 from services.domain.documents.service import acting_responsible_officer_id
@@ -138,7 +138,7 @@ async def _about(session: AsyncSession, consultation: Consultation) -> dict[str,
         "version": version.number if version else None,
         "closes_at": closes_at.isoformat(),
         # The London day responses are due by; a close at midnight reads "by the end of" it.
-        "closing_day": closing.closing_day(closes_at).isoformat(),
+        "closing_day": closing_day(closes_at).isoformat(),
         "closes_end_of_day": closes_at.astimezone(LONDON).time() == time(0),
         "deemed_agreement": consultation.deemed_agreement,
         "opened_by_name": opener.name if opener else None,
@@ -180,7 +180,7 @@ def _may_invite(consultee: Consultee) -> bool:
 
 def _days_left(closes_at: datetime, now: datetime) -> int:
     """London days from today to the closing day: 0 is today, 1 tomorrow."""
-    return (closing.closing_day(closes_at) - now.astimezone(LONDON).date()).days
+    return (closing_day(closes_at) - now.astimezone(LONDON).date()).days
 
 
 # --- invitations and reminders ---------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
-from services.domain.reactions import minutes, trix
+from services.domain.reactions import minutes, reviews, trix
+from services.domain.sign_off.signals import IssueWithdrawn
 
 TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     # Dorset 7.4, LBBD stage 9: the minutes decide the proposal or sign-off stage on the agenda.
@@ -18,6 +19,15 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     events.DocumentVersionAdded: (trix.cancel_older_uploads,),
     # Retired or superseded in the register: its removal from Tri.x is queued.
     StatusChanged: (trix.queue_removal,),
+    # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
+    # is done.
+    events.DocumentPublished: (trix.queue_issued_upload, reviews.complete_review),
+    # Dorset 4.5.2: ratification refused, so the interim issue is undone, Tri.x included.
+    IssueWithdrawn: (
+        trix.cancel_withdrawn_upload,
+        reviews.reopen_review,
+        trix.queue_what_is_in_force,
+    ),
 }
 
 

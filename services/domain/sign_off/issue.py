@@ -1,4 +1,4 @@
-"""Issuing an approved draft: the next whole version number, dates, review due, Trix queue.
+"""Issuing an approved draft: the next whole version number, dates, review due.
 
 Cafcass 4.11: the issued version becomes 1.0 (2.0 after a revision); every draft is kept.
 """
@@ -24,10 +24,9 @@ from services.domain.documents.versions import latest_version
 from services.domain.locks import lock_document
 from services.domain.models.documents import Document, DocumentVersion, VersionFile
 from services.domain.models.sign_off import SignOff
-from services.domain.outbox.service import emit
-from services.domain.publications.service import cancel_pending_uploads, queue_publication
-from services.domain.reviews.service import complete_on_issue
+from services.domain.outbox.service import emit_many
 from services.domain.routes.definition import RouteDefinition
+from services.domain.subscribers import react
 
 
 class BeforeIssue(BaseModel):
@@ -150,43 +149,29 @@ async def issue_version(
             "sign_off_id": str(sign_off.id),
         },
     )
-    await emit(
-        session,
-        events.DocumentVersionAdded(
-            organisation_id=document.organisation_id,
-            document_id=document.id,
-            version_id=issued.id,
-            number=format_number(number),
-            is_issued=True,
-        ),
+    added = events.DocumentVersionAdded(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        version_id=issued.id,
+        number=format_number(number),
+        is_issued=True,
     )
-    await emit(
-        session,
-        events.DocumentPublished(
-            organisation_id=document.organisation_id,
-            document_id=document.id,
-            version_id=issued.id,
-            number=issued.number,
-            issued_on=today,
-            effective_on=effective_on,
-            next_review_due=document.next_review_due,
-            sign_off_id=sign_off.id,
-        ),
+    published = events.DocumentPublished(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        version_id=issued.id,
+        number=issued.number,
+        issued_on=today,
+        effective_on=effective_on,
+        next_review_due=document.next_review_due,
+        sign_off_id=sign_off.id,
     )
-    # The scripts must never upload a version this one supersedes.
-    await cancel_pending_uploads(
-        session,
-        principal,
-        document,
-        reason=f"Superseded by version {issued.number}.",
-        keep_version_id=issued.id,
-    )
-    await queue_publication(
-        session, principal, document=document, version=issued, action="upload", reason="issued"
-    )
-    # The amended draft of an open review is issued: that review is done.
-    review = await complete_on_issue(session, principal, document)
-    before_issue.review_id = review.id if review is not None else None
+    await emit_many(session, [added, published])
     sign_off.before_issue = before_issue.model_dump(mode="json")
+    # The scripts must never upload a version this one supersedes; this one is queued; the
+    # amended draft of an open review is issued, so that review is done, and its id is kept
+    # in before_issue (reactions/trix.py, reactions/reviews.py).
+    await react(session, principal, added)
+    await react(session, principal, published)
     await session.flush()
     return issued

@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.assessments.gates import GateStatus, check_gates, evidence_of, missing_gates
 from services.domain.audit import service as audit
 from services.domain.authz import documents as document_authz
 from services.domain.authz import sign_offs as authz
@@ -27,6 +26,7 @@ from services.domain.db import new_id
 from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
+from services.domain.gates.service import GateStatus, check_gates, evidence_of, missing_gates
 from services.domain.models.boards import AgendaItem
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.models.routes import GovernanceRoute, RouteVersion

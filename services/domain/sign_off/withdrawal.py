@@ -30,15 +30,11 @@ from services.domain.locks import lock_document
 from services.domain.models.boards import Board
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
 from services.domain.models.people import Person
-from services.domain.models.publications import Publication
 from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage
 from services.domain.outbox.service import emit
-from services.domain.publications.service import (
-    cancel_pending_uploads,
-    queue_publication,
-)
-from services.domain.reviews.service import reopen_after_withdrawal
 from services.domain.sign_off.issue import BeforeIssue, in_force
+from services.domain.sign_off.signals import IssueWithdrawn
+from services.domain.subscribers import react
 
 
 async def refusal_reason(session: AsyncSession, sign_off: SignOff) -> str:
@@ -118,15 +114,7 @@ async def withdraw_issue(
     now = utcnow()
     withdrawn.withdrawn_at = now
     withdrawn.withdrawn_reason = reason
-    await cancel_pending_uploads(
-        session,
-        principal,
-        document,
-        reason=f"Version {withdrawn.number} withdrawn: {reason}",
-        of_version_id=withdrawn.id,
-    )
-    reinstated: DocumentVersion | None = None
-    publication: Publication | None = None
+    happened = IssueWithdrawn(document, withdrawn, reason)
     # A retired document stays retired; a later issue stays in force.
     if document.issued_version == withdrawn.number and document.status not in NO_LONGER_IN_FORCE:
         saved = await _before_issue(session, sign_off, document, withdrawn)
@@ -138,45 +126,30 @@ async def withdraw_issue(
                     .options(undefer(DocumentVersion.text))
                 )
             ).scalar_one_or_none()
-            if reinstated is not None and reinstated.withdrawn_at is not None:
-                reinstated = None
+            if reinstated is not None and reinstated.withdrawn_at is None:
+                happened.reinstated = reinstated
+        happened.went_back = True
+        # The review the interim issue completed is not done after all.
+        happened.completed_review_id = saved.review_id
         document.next_review_due = saved.next_review_due
         document.review_interval_months = saved.review_interval_months
         document.last_reviewed_on = saved.last_reviewed_on
-        if saved.review_id is not None:
-            # The review the interim issue completed is not done after all.
-            await reopen_after_withdrawal(session, principal, saved.review_id, reason=reason)
-        if reinstated is not None:
-            reinstated.superseded_on = None
-            document.issued_version = reinstated.number
-            document.published_text = reinstated.text
+        if happened.reinstated is not None:
+            happened.reinstated.superseded_on = None
+            document.issued_version = happened.reinstated.number
+            document.published_text = happened.reinstated.text
             document.status = (
                 "under_review" if sign_off.previous_status == "under_review" else "published"
-            )
-            # Always queued: Trix may show the withdrawn version, even if its upload is
-            # reported only now (the report is then refused).
-            publication = await queue_publication(
-                session,
-                principal,
-                document=document,
-                version=reinstated,
-                action="upload",
-                reason="reinstated",
             )
         else:
             document.issued_version = None
             document.published_text = ""
             document.status = "draft"
             document.next_review_due = None
-            if document.trix_url is not None:
-                publication = await queue_publication(
-                    session,
-                    principal,
-                    document=document,
-                    version=withdrawn,
-                    action="remove",
-                    reason="withdrawn",
-                )
+    # Its pending upload is cancelled, the review reopened, Tri.x brought back to what is in
+    # force (reactions/trix.py, reactions/reviews.py).
+    await react(session, principal, happened)
+    reinstated, publication = happened.reinstated, happened.publication
     document.updated_at = now
     await session.flush()
     current = await in_force(session, document)

@@ -16,8 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from services.domain.calendar.words import long_date, long_datetime
-from services.domain.clock import LONDON
-from services.domain.consultations.closing import closing_day
+from services.domain.clock import LONDON, closing_day
 from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     POSITIONS,

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.assessments.coverage import Assessment, assessment_column, what
 from services.domain.authz import consultations as consultation_authz
 from services.domain.authz import documents as authz
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import LONDON
+from services.domain.gates.coverage import Assessment, assessment_column, what
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.sign_off import Delegation, SignOffDecision
 from services.domain.timeline.builder import Builder as _Builder

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.assessments.coverage import Standing, carrying_statement, standing_assessment
 from services.domain.calendar.words import long_date
-from services.domain.consultations.closing import closing_day
+from services.domain.clock import closing_day
+from services.domain.gates.coverage import Standing, carrying_statement, standing_assessment
 from services.domain.models.assessments import LegalReview, NoMaterialChangeStatement, Proposal
 from services.domain.models.consultations import Consultation
 from services.domain.models.documents import Document, DocumentVersion

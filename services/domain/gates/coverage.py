@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from services.domain.assessments.fitness import is_complete
+from services.domain.gates.checklist import is_complete
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
