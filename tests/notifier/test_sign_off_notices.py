@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
@@ -28,6 +28,7 @@ from services.domain.documents import versions
 from services.domain.models.assessments import LegalReview, Proposal
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
+from services.domain.models.people import Person, PersonRole
 from services.domain.models.publications import Publication
 from services.domain.models.routes import Post
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
@@ -385,9 +386,14 @@ async def published(world: World) -> Cast:
     return cast
 
 
-async def queued(world: World) -> Cast:
+async def queued(world: World, *, policy_officers_left: bool = False) -> Cast:
     cast = await cast_of(world)
     async with cast.step() as session:
+        if policy_officers_left:
+            officers = select(PersonRole.person_id).where(PersonRole.role == "policy_officer")
+            await session.execute(
+                update(Person).where(Person.id.in_(officers)).values(is_active=False)
+            )
         publication = Publication(
             id=uuid.uuid4(),
             organisation_id=cast.org,
@@ -747,6 +753,14 @@ async def test_a_queued_publication_tells_the_active_policy_officers_only(world:
     assert who(found) == ["po2", "policy_officer"]
     assert (found[0].context["action"], found[0].context["reason"]) == ("upload", "issued")
     assert found[0].context["version"] == "0.2"
+
+
+async def test_with_no_active_policy_officer_a_queued_publication_tells_the_admins(
+    world: World,
+) -> None:
+    # The one policy team (services/domain/people/policy_team.py): the admins stand in.
+    await queued(world, policy_officers_left=True)
+    assert who(await notices(world, "publication.queued")) == ["admin"]
 
 
 async def test_a_delegation_tells_the_delegate_and_the_delegator(world: World) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.models.people import Person, PersonRole
+from services.domain.models.people import Person
 
 
 async def active_people_by_id(
@@ -39,17 +39,6 @@ async def active_people(
     wanted = [i for i in dict.fromkeys(ids) if i is not None and i != but]
     found = await active_people_by_id(session, organisation_id, wanted)
     return [found[i] for i in wanted if i in found]
-
-
-async def policy_officers(session: AsyncSession, organisation_id: uuid.UUID) -> list[uuid.UUID]:
-    """The organisation's policy officers, by name."""
-    rows = await session.execute(
-        select(Person.id)
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(Person.organisation_id == organisation_id, PersonRole.role == "policy_officer")
-        .order_by(Person.name, Person.id)
-    )
-    return list(rows.scalars())
 
 
 async def person_name(session: AsyncSession, person_id: uuid.UUID | None) -> str | None:

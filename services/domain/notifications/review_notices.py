@@ -17,7 +17,8 @@ from services.domain.models.outbox import OutboxEvent
 from services.domain.models.reviews import Review
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice
-from services.domain.notifications.recipients import active_people, person_name, policy_officers
+from services.domain.notifications.recipients import active_people, person_name
+from services.domain.people.policy_team import policy_team
 
 KINDS = of_family("review_outcome")
 
@@ -62,8 +63,7 @@ async def _no_change_stated(session: AsyncSession, event: OutboxEvent) -> list[N
     people = await active_people(session, event.organisation_id, [document.owner_id])
     if not people:
         # No RSM named (or they have left): the policy team confirms instead.
-        officers = await policy_officers(session, event.organisation_id)
-        people = await active_people(session, event.organisation_id, officers)
+        people = await policy_team(session, event.organisation_id)
     return [Notice("review.no_change_to_confirm", person, context, document) for person in people]
 
 
@@ -79,10 +79,8 @@ async def _completed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
         "confirmed_by_name": await person_name(session, review.confirmed_by_id),
         "next_review_due": event.payload["next_review_due"],
     }
-    officers = await policy_officers(session, event.organisation_id)
-    people = await active_people(
-        session, event.organisation_id, [*officers, review.requested_by_id]
-    )
+    team = [person.id for person in await policy_team(session, event.organisation_id)]
+    people = await active_people(session, event.organisation_id, [*team, review.requested_by_id])
     return [
         Notice(
             "review.no_change_confirmed",

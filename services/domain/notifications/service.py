@@ -40,7 +40,7 @@ from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.notifications import Notification
 from services.domain.models.organisations import Organisation
 from services.domain.models.outbox import OutboxEvent
-from services.domain.models.people import Person, PersonRole
+from services.domain.models.people import Person
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.notifications import (
     consultation_notices,
@@ -55,6 +55,7 @@ from services.domain.notifications.kinds import KINDS, require_registered
 from services.domain.notifications.meeting_notices import Notice
 from services.domain.organisations.words import in_words, roles_held, words_of
 from services.domain.pagination import before_row
+from services.domain.people.policy_team import policy_contact
 from services.domain.sweeps import each_in_savepoint
 
 # A row of either table that keeps a send's state (status, attempts, lease).
@@ -71,27 +72,6 @@ class Created:
     deliveries: list[uuid.UUID]
     # Tracker imports asked for (services.domain.imports.jobs), for the worker to run.
     imports: list[uuid.UUID] = field(default_factory=list)
-
-
-async def _policy_contact(session: AsyncSession, organisation_id: uuid.UUID) -> Person | None:
-    """Who people should ask about a notice: the organisation's first policy officer (read once
-    per session: a relay round tells many people of one organisation)."""
-    known: dict[uuid.UUID, Person | None] = session.info.setdefault("policy_contacts", {})
-    if organisation_id not in known:
-        known[organisation_id] = await _first_policy_officer(session, organisation_id)
-    return known[organisation_id]
-
-
-async def _first_policy_officer(session: AsyncSession, organisation_id: uuid.UUID) -> Person | None:
-    query = (
-        select(Person)
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(Person.organisation_id == organisation_id, Person.is_active.is_(True))
-        .where(PersonRole.role == "policy_officer")
-        .order_by(Person.name)
-        .limit(1)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 # Built once: building the statement with its values took a sixth of the relay's time.
@@ -138,7 +118,7 @@ async def _add(
         name, email = consultee.name, consultee.email
     organisation = await session.get(Organisation, organisation_id)
     words = words_of(organisation)
-    contact = await _policy_contact(session, organisation_id)
+    contact = await policy_contact(session, organisation_id)
     about = (
         {"document_id": str(document.id), "reference": document.reference, "title": document.title}
         if document is not None

@@ -22,8 +22,9 @@ from services.domain.models.publications import Publication
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice
-from services.domain.notifications.recipients import active_people, person_name, policy_officers
+from services.domain.notifications.recipients import active_people, person_name
 from services.domain.organisations.words import words_for
+from services.domain.people.policy_team import policy_team
 from services.domain.routes.service import holder_of
 
 KINDS = of_family("sign_off")
@@ -190,7 +191,7 @@ async def _decision_recorded(session: AsyncSession, event: OutboxEvent) -> list[
         document.author_id,
         document.owner_id,
         sign_off.submitted_by_id,
-        *await policy_officers(session, event.organisation_id),
+        *[person.id for person in await policy_team(session, event.organisation_id)],
     ]
     people = await active_people(session, event.organisation_id, ids, but=decision.decided_by_id)
     return [
@@ -253,7 +254,7 @@ async def _document_published(session: AsyncSession, event: OutboxEvent) -> list
     ids = [
         *_document_people(document),
         *deciders,
-        *await policy_officers(session, event.organisation_id),
+        *[person.id for person in await policy_team(session, event.organisation_id)],
     ]
     people = await active_people(session, event.organisation_id, ids)
     return [Notice("document.published", person, context, document) for person in people]
@@ -271,8 +272,7 @@ async def _publication_queued(session: AsyncSession, event: OutboxEvent) -> list
         "reason": publication.reason,
         "version": await _number(session, publication.version_id),
     }
-    officers = await policy_officers(session, event.organisation_id)
-    people = await active_people(session, event.organisation_id, officers)
+    people = await policy_team(session, event.organisation_id)
     return [Notice("publication.queued", person, context, document) for person in people]
 
 
@@ -303,7 +303,7 @@ async def _issue_withdrawn(session: AsyncSession, event: OutboxEvent) -> list[No
         "next_review_due": payload["next_review_due"],
         "trix_action": publication.action if publication is not None else None,
     }
-    ids += await policy_officers(session, event.organisation_id)
+    ids += [person.id for person in await policy_team(session, event.organisation_id)]
     people = await active_people(session, event.organisation_id, ids)
     return [Notice("document.issue_withdrawn", person, context, document) for person in people]
 
@@ -361,8 +361,7 @@ async def _legal_review_requested(session: AsyncSession, event: OutboxEvent) -> 
     to_policy_team = not people
     if to_policy_team:
         # No lawyer named (or the one named has left): the policy team passes it on.
-        officers = await policy_officers(session, event.organisation_id)
-        people = await active_people(session, event.organisation_id, officers)
+        people = await policy_team(session, event.organisation_id)
     context = {**context, "to_policy_team": to_policy_team}
     return [Notice("legal_review.requested", person, context, document) for person in people]
 

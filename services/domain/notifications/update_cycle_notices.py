@@ -38,11 +38,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.clock import london_day, london_today
 from services.domain.models.documents import Document
 from services.domain.models.outbox import OutboxEvent
-from services.domain.models.people import Person, PersonRole
+from services.domain.models.people import Person
 from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
 from services.domain.notifications.kinds import of_family
 from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
 from services.domain.notifications.recipients import active_people_by_id
+from services.domain.people.policy_team import policy_team
 from services.domain.reviews import update_cycles
 
 OPENED = "update_cycle.opened"
@@ -257,25 +258,6 @@ async def reminders_due(
 # --- closing ---------------------------------------------------------------------------------
 
 
-async def _policy_team(session: AsyncSession, organisation_id: uuid.UUID) -> list[Person]:
-    """The active policy officers; the admins when there are none."""
-    for role in ("policy_officer", "admin"):
-        rows = await session.execute(
-            select(Person)
-            .join(PersonRole, PersonRole.person_id == Person.id)
-            .where(
-                Person.organisation_id == organisation_id,
-                Person.is_active.is_(True),
-                PersonRole.role == role,
-            )
-            .order_by(Person.name, Person.id)
-        )
-        found = list(dict.fromkeys(rows.scalars()))
-        if found:
-            return found
-    return []
-
-
 async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
     if cycle is None:
@@ -303,7 +285,7 @@ async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     }
     return [
         Notice(CLOSED, person, context)
-        for person in await _policy_team(session, cycle.organisation_id)
+        for person in await policy_team(session, cycle.organisation_id)
     ]
 
 
