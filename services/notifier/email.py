@@ -4,7 +4,7 @@ Templates live in ``templates/``, three per kind: ``<kind>.subject.j2``, ``<kind
 ``<kind>.html.j2``. They see ``notification.context`` plus ``frontend_base_url`` and ``kind``.
 
 Context keys the templates rely on (written by ``services.domain.notifications.service`` and,
-for meetings, ``services.domain.notifications.meeting_notices``). Moments are ISO datetimes
+for meetings, ``services.domain.boards.notices``). Moments are ISO datetimes
 with their offset, shown with ``long_datetime`` as the London date and time; dates are ISO
 'YYYY-MM-DD', shown with ``long_date``. Meeting emails link to the meeting (``meeting_id``)
 instead of a document.
@@ -45,7 +45,7 @@ instead of a document.
   ``placed_by_sign_off``: the sign-off engine tabled it when a stage began (nobody asked for
   a meeting), with ``stage_name`` and ``sign_off_path``
 
-Sign-off emails (``services.domain.notifications.sign_off_notices``); all but
+Sign-off emails (``services.domain.sign_off.notices``); all but
 ``delegation.created`` and ``proposal.decided`` are about one document. ``version`` is a
 version number such as "0.3"; ``sign_off_path`` an API path such as ``/v1/sign-offs/<id>``.
 
@@ -76,7 +76,7 @@ version number such as "0.3"; ``sign_off_path`` an API path such as ``/v1/sign-o
 - ``proposal.decided``: ``proposal_title``, ``status`` ("approved" or "declined"),
   ``decision_note``, ``board_name`` (may be null); the document's keys when it names one
 
-Consultation emails (``services.domain.notifications.consultation_notices``), each about one
+Consultation emails (``services.domain.consultations.notices``), each about one
 document (the document's keys). The context's own ``kind`` is the notification's, so the
 consultation's kind is ``consultation_kind``. Every one of them has:
 ``consultation_id``, ``consultation_title``, ``consultation_kind`` ("internal",

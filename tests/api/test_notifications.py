@@ -7,7 +7,7 @@ import uuid
 from httpx import AsyncClient
 
 from services.domain.models.notifications import Notification
-from services.domain.notifications import kinds
+from services.domain.notices import kinds
 from services.notifier.relay import relay_once
 from tests.factories import World, document_body
 from tests.notifier.conftest import RecordingTransport

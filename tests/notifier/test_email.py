@@ -26,8 +26,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from services.domain.consultations.links import link_token
 from services.domain.models.notifications import Notification
-from services.domain.notifications import kinds as registry
-from services.domain.notifications.meeting_notices import Notice
+from services.domain.notices import kinds as registry
+from services.domain.notices.notice import Notice
 from services.domain.settings import Settings
 from services.notifier.email import (
     TEMPLATES,
@@ -64,7 +64,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "responsible_officer_name": "Tom Hughes",
         "owner_name": "Grace Adeyemi",
     },
-    # As services.domain.notifications.sign_off_notices writes them.
+    # As services.domain.sign_off.notices writes them.
     "sign_off.decision_needed": {
         "sign_off_path": "/v1/sign-offs/abc",
         "stage_name": "Director approval",
@@ -119,7 +119,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "advice": "Cite the data protection exemption.",
         "answered_by_name": "Grace Adeyemi",
     },
-    # As services.domain.notifications.review_notices writes them.
+    # As services.domain.reviews.notices writes them.
     "review.no_change_to_confirm": {
         "review_path": "/v1/reviews/0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a22",
         "statement": "The procedure has been reviewed and no changes are required.",
@@ -138,7 +138,7 @@ LINK = f"http://policygov.example/documents/{DOCUMENT_ID}"
 PEOPLE = {k: v for k, v in COMMON.items() if k not in ("document_id", "reference", "title")}
 MEETING_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a11"
 MEETING_LINK = f"http://policygov.example/meetings/{MEETING_ID}"
-# As services.domain.notifications.meeting_notices writes them.
+# As services.domain.boards.notices writes them.
 MEETING_SAMPLES: dict[str, dict[str, Any]] = {
     "meeting.moved": {
         "board_name": "PPP Group",
@@ -239,7 +239,7 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
 }
 CONSULTATION_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a22"
 CONSULTATION_LINK = f"http://policygov.example/consultations/{CONSULTATION_ID}"
-# As services.domain.notifications.consultation_notices writes them, to a person consulted;
+# As services.domain.consultations.notices writes them, to a person consulted;
 # each holds only what its template reads on that path (a closing "at the end of" a day reads
 # the day, an exact closing time the moment). They link to the consultation, not the
 # document: external consultees have no account.
@@ -313,7 +313,7 @@ SUMMARY_SAMPLE = {
 }
 CYCLE_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a33"
 CYCLE_LINK = f"http://policygov.example/update-cycles/{CYCLE_ID}"
-# As services.domain.notifications.update_cycle_notices writes them: about a Trix update
+# As services.domain.reviews.update_cycle_notices writes them: about a Trix update
 # cycle, linking to it; an item matched to no document has no reference or title. Each holds
 # only what its template reads.
 CYCLE = {

@@ -15,7 +15,8 @@ from services.api.routing import Router
 from services.api.types import Cursor, PageSize
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
-from services.domain.notifications import kinds, service
+from services.domain.notices import kinds
+from services.domain.notifications import service
 from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/notifications", tags=["notifications"])

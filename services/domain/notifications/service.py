@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import utcnow
+from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.consultations import Consultee
@@ -42,20 +43,15 @@ from services.domain.models.organisations import Organisation
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
-from services.domain.notifications import (
-    consultation_notices,
-    meeting_notices,
-    review_window,
-    sign_off_notices,
-    update_cycle_notices,
-)
-from services.domain.notifications import review_notices as review_outcomes
+from services.domain.notices.kinds import KINDS, require_registered
+from services.domain.notices.notice import Notice, Reminder
+from services.domain.notifications import review_window
 from services.domain.notifications.document_snapshot import document_snapshot
-from services.domain.notifications.kinds import KINDS, require_registered
-from services.domain.notifications.meeting_notices import Notice
+from services.domain.notifications.handlers import HANDLERS, STILL_APPLIES
 from services.domain.organisations.words import in_words, roles_held, words_of
 from services.domain.pagination import before_row
 from services.domain.people.policy_team import policy_contact
+from services.domain.reviews import update_cycle_notices
 from services.domain.sweeps import each_in_savepoint
 
 # A row of either table that keeps a send's state (status, attempts, lease).
@@ -188,13 +184,9 @@ async def _read_ahead(session: AsyncSession, events: Sequence[OutboxEvent]) -> N
 async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
     """The notifications, webhook deliveries and background imports one outbox event calls for."""
     notifications: list[uuid.UUID] = []
-    notices = await _people_assigned(session, event)
-    notices += await _tracker_named(session, event)
-    notices += await meeting_notices.notices_for(session, event)
-    notices += await sign_off_notices.notices_for(session, event)
-    notices += await consultation_notices.notices_for(session, event)
-    notices += await update_cycle_notices.notices_for(session, event)
-    notices += await review_outcomes.notices_for(session, event)
+    notices: list[Notice] = []
+    for handler in HANDLERS.get(event.type, ()):
+        notices += await handler(session, event)
     for notice in _one_per_recipient(event, notices):
         created = await _add(
             session,
@@ -234,51 +226,6 @@ def _one_per_recipient(event: OutboxEvent, notices: list[Notice]) -> list[Notice
             continue
         chosen[key] = notice
     return list(chosen.values())
-
-
-async def _people_assigned(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    """Each person newly named on a document, told once with every role given to them."""
-    if event.type != "document.people_assigned":
-        return []
-    document = await session.get(Document, uuid.UUID(event.payload["document_id"]))
-    if document is None:
-        return []
-    words = words_of(await session.get(Organisation, event.organisation_id))
-    notices = []
-    for assigned in event.payload["assigned"]:
-        person = await session.get(Person, uuid.UUID(assigned["person_id"]))
-        if person is None or not person.is_active:
-            continue
-        # Only roles they still hold: a later change may have moved one (and tells its people).
-        roles = [r for r in assigned["roles"] if r in roles_held(document, person.id)]
-        if roles:
-            context = {"roles": in_words(words, roles)}
-            notices.append(Notice("document.assigned", person, context, document))
-    return notices
-
-
-async def _tracker_named(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    """Everyone a tracker import named on the documents it created: one email each, with how
-    many in each role (one email per document would be thousands for one officer)."""
-    if event.type != "tracker.imported" or not event.payload.get("named"):
-        return []
-    words = words_of(await session.get(Organisation, event.organisation_id))
-    notices = []
-    for named in event.payload["named"]:
-        person = await session.get(Person, uuid.UUID(named["person_id"]))
-        if person is None or not person.is_active:
-            continue
-        roles = [
-            {"title": words.title_of(role), "documents": count}
-            for role, count in named["roles"].items()
-        ]
-        context = {
-            "documents": named["documents"],
-            "roles": roles,
-            "filename": event.payload.get("filename") or "tracker",
-        }
-        notices.append(Notice("tracker.assigned", person, context))
-    return notices
 
 
 async def _listening(session: AsyncSession, organisation_id: uuid.UUID) -> list[tuple[Any, ...]]:
@@ -544,11 +491,9 @@ async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Cre
     )
 
 
-async def _create_reminders(
-    session: AsyncSession, reminders: list[meeting_notices.Reminder]
-) -> Created:
+async def _create_reminders(session: AsyncSession, reminders: list[Reminder]) -> Created:
 
-    async def add(reminder: meeting_notices.Reminder) -> uuid.UUID | None:
+    async def add(reminder: Reminder) -> uuid.UUID | None:
         notice = reminder.notice
         return await _add(
             session,
@@ -649,7 +594,7 @@ async def is_still_true(session: AsyncSession, notification: Notification) -> bo
     invitation or reminder to respond to a consultation once it no longer asks for a response.
     """
     registered = KINDS.get(notification.kind)
-    checker = _STILL_APPLIES.get(registered.family) if registered else None
+    checker = STILL_APPLIES.get(registered.family) if registered else None
     if checker is not None:
         return await checker(session, notification.kind, notification.context)
     if registered is None or registered.family != "review" or notification.document_id is None:
@@ -659,15 +604,6 @@ async def is_still_true(session: AsyncSession, notification: Notification) -> bo
         return False
     due = document.next_review_due
     return due is not None and due.isoformat() == notification.context.get("due_date")
-
-
-_STILL_APPLIES = {
-    "consultation": consultation_notices.still_applies,
-    "update_cycle": update_cycle_notices.still_applies,
-    "sign_off": sign_off_notices.still_applies,
-    "review_outcome": review_outcomes.still_applies,
-    "meeting": meeting_notices.still_applies,
-}
 
 
 async def finish_claimed(

@@ -35,9 +35,9 @@ from services.domain.models.consultations import (
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
-from services.domain.notifications.kinds import of_family
-from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
-from services.domain.notifications.recipients import active_people_by_id
+from services.domain.notices.kinds import of_family
+from services.domain.notices.notice import Handler, Notice, Reminder
+from services.domain.notices.recipients import active_people_by_id
 
 INVITED = "consultation.invited"
 REMINDER = "consultation.reminder"
@@ -51,12 +51,6 @@ POSITION_WORDS = {
     # Birmingham: no response by the deadline counts as agreement.
     DEEMED_AGREEMENT: "are taken to agree with the draft",
 }
-
-
-async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    """The consultation emails one outbox event calls for (none for other events)."""
-    handler = _HANDLERS.get(event.type)
-    return await handler(session, event) if handler else []
 
 
 async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
@@ -435,7 +429,8 @@ async def _cancelled(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     ]
 
 
-_HANDLERS: dict[str, Handler] = {
+# The event types whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[str, Handler] = {
     "consultation.opened": _opened,
     "consultation.consultees_added": _consultees_added,
     "consultation.response_recorded": _response_recorded,

@@ -15,18 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.models.documents import Document
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.reviews import Review
-from services.domain.notifications.kinds import of_family
-from services.domain.notifications.meeting_notices import Handler, Notice
-from services.domain.notifications.recipients import active_people, person_name
+from services.domain.notices.kinds import of_family
+from services.domain.notices.notice import Handler, Notice
+from services.domain.notices.recipients import active_people, person_name
 from services.domain.people.policy_team import policy_team
 
 KINDS = of_family("review_outcome")
-
-
-async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    """The review emails one outbox event calls for (none for other events)."""
-    handler = _HANDLERS.get(event.type)
-    return await handler(session, event) if handler else []
 
 
 async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
@@ -92,7 +86,8 @@ async def _completed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     ]
 
 
-_HANDLERS: dict[str, Handler] = {
+# The event types whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[str, Handler] = {
     "review.no_change_stated": _no_change_stated,
     "review.completed": _completed,
 }

@@ -40,9 +40,9 @@ from services.domain.models.documents import Document
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
 from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
-from services.domain.notifications.kinds import of_family
-from services.domain.notifications.meeting_notices import Handler, Notice, Reminder
-from services.domain.notifications.recipients import active_people_by_id
+from services.domain.notices.kinds import of_family
+from services.domain.notices.notice import Handler, Notice, Reminder
+from services.domain.notices.recipients import active_people_by_id
 from services.domain.people.policy_team import policy_team
 from services.domain.reviews import update_cycles
 
@@ -51,12 +51,6 @@ ASSIGNED = "update_cycle.item_assigned"
 REMINDER = "update_cycle.reminder"
 CLOSED = "update_cycle.closed"
 KINDS = of_family("update_cycle")
-
-
-async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    """The update cycle emails one outbox event calls for (none for other events)."""
-    handler = _HANDLERS.get(event.type)
-    return await handler(session, event) if handler else []
 
 
 async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
@@ -289,7 +283,8 @@ async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     ]
 
 
-_HANDLERS: dict[str, Handler] = {
+# The event types whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[str, Handler] = {
     "update_cycle.opened": _opened,
     "update_cycle.item_assigned": _item_assigned,
     "update_cycle.closed": _closed,

@@ -20,20 +20,14 @@ from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.publications import Publication
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
-from services.domain.notifications.kinds import of_family
-from services.domain.notifications.meeting_notices import Handler, Notice
-from services.domain.notifications.recipients import active_people, person_name
+from services.domain.notices.kinds import of_family
+from services.domain.notices.notice import Handler, Notice
+from services.domain.notices.recipients import active_people, person_name
 from services.domain.organisations.words import words_for
 from services.domain.people.policy_team import policy_team
 from services.domain.routes.service import holder_of
 
 KINDS = of_family("sign_off")
-
-
-async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    """The sign-off emails one outbox event calls for (none for other events)."""
-    handler = _HANDLERS.get(event.type)
-    return await handler(session, event) if handler else []
 
 
 async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
@@ -400,7 +394,8 @@ async def _proposal_decided(session: AsyncSession, event: OutboxEvent) -> list[N
     return [Notice("proposal.decided", person, context, document) for person in people]
 
 
-_HANDLERS: dict[str, Handler] = {
+# The event types whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[str, Handler] = {
     "sign_off.stage_started": _stage_started,
     "sign_off.decision_recorded": _decision_recorded,
     "sign_off.closed": _sign_off_closed,

@@ -8,8 +8,7 @@ event, and a notice names its document only when exactly one document is concern
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,59 +24,13 @@ from services.domain.models.boards import (
     Board,
     Meeting,
 )
-from services.domain.models.consultations import Consultee
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff, SignOffStage
-from services.domain.notifications.kinds import of_family, require_registered
-from services.domain.notifications.recipients import active_people
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One email an event calls for.
-
-    A notice goes to a person, or to an external consultee (no account) at the consultee's
-    own address. It is keyed by its recipient, so that a person gets one email per event
-    whatever capacities they are told in: a handler folds them into one notice.
-    """
-
-    kind: str
-    person: Person | None
-    context: dict[str, Any]
-    document: Document | None = None
-    consultee: Consultee | None = None
-
-    def __post_init__(self) -> None:
-        require_registered(self.kind)
-
-    @property
-    def recipient_key(self) -> str:
-        """Who the notice is for, in its dedupe key: one notice per event and recipient."""
-        if self.person is not None:
-            return str(self.person.id)
-        assert self.consultee is not None, "a notice goes to a person or a consultee"
-        return f"consultee:{self.consultee.id}"
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """A reminder a sweep should create, with the key that makes it once per threshold."""
-
-    organisation_id: uuid.UUID
-    dedupe_key: str
-    notice: Notice
-
-
-Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Notice]]]
-
-
-async def notices_for(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    """The meeting emails one outbox event calls for (none for other events)."""
-    handler = _HANDLERS.get(event.type)
-    return await handler(session, event) if handler else []
-
+from services.domain.notices.kinds import of_family
+from services.domain.notices.notice import Handler, Notice
+from services.domain.notices.recipients import active_people
 
 KINDS = of_family("meeting")
 
@@ -421,7 +374,8 @@ async def _attendance_escalated(session: AsyncSession, event: OutboxEvent) -> li
     return [Notice("board.attendance_escalated", people[0], context)]
 
 
-_HANDLERS: dict[str, Handler] = {
+# The event types whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[str, Handler] = {
     "meeting.moved": _meeting_moved,
     "meeting.cancelled": _meeting_cancelled,
     "meeting.papers_circulated": _papers_circulated,

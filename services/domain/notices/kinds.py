@@ -1,11 +1,12 @@
 """Every kind of email the notifier sends: the one registry.
 
-A notice of a kind not listed here cannot be created (``Notice`` and ``service._add`` refuse
-it), ``GET /v1/notifications?kind=`` accepts exactly these, and each has its three templates
-in ``services/notifier/templates`` (a test walks the registry). Adding a kind is one line here.
+A notice of a kind not listed here cannot be created (``Notice`` and ``notifications.service``
+refuse it), ``GET /v1/notifications?kind=`` accepts exactly these, and each has its three
+templates in ``services/notifier/templates`` (a test walks the registry). Adding a kind is one
+line here; the package that sends it says who is told (``notifications/handlers.py``).
 
 ``family`` says which module decides whether a queued notice still holds when its turn to be
-sent comes (``service.is_still_true``).
+sent comes (``notifications/handlers.py``, ``notifications.service.is_still_true``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class Kind:
 
 
 REGISTRY: tuple[Kind, ...] = (
-    # The register and its review schedule (service.py).
+    # The register (documents/notices.py, imports/notices.py) and its review schedule
+    # (notifications/service.py).
     Kind("document.assigned", "document", "people newly named owner, RO or author: one email"),
     Kind(
         "tracker.assigned",
@@ -31,17 +33,17 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("review.due_soon", "review", "RO and owner, 30 and 7 days before the review date"),
     Kind("review.overdue", "review", "RO and owner, the day after the review date"),
     Kind("review.escalated", "review", "the escalation contact, months after the review date"),
-    # Review outcomes (review_notices.py).
+    # Review outcomes (reviews/notices.py).
     Kind("review.no_change_to_confirm", "review_outcome", "the owner: confirm no change"),
     Kind("review.no_change_confirmed", "review_outcome", "policy team and who asked"),
-    # Boards and meetings (meeting_notices.py).
+    # Boards and meetings (boards/notices.py).
     Kind("meeting.moved", "meeting", "people with an item on the meeting"),
     Kind("meeting.cancelled", "meeting", "people with an item on the meeting"),
     Kind("meeting.papers_circulated", "meeting", "members and standing delegates"),
     Kind("meeting.minutes_issued", "meeting", "members and action owners"),
     Kind("board.attendance_escalated", "meeting", "the board's escalation person"),
     Kind("agenda_item.deferred", "meeting", "submitter and presenter of an item placed later"),
-    # Sign-off and publication (sign_off_notices.py).
+    # Sign-off and publication (sign_off/notices.py).
     Kind("sign_off.decision_needed", "sign_off", "each person asked to decide a stage"),
     Kind("sign_off.decided", "sign_off", "the document's people, submitter and policy team"),
     Kind("sign_off.withdrawn", "sign_off", "the people who were asked to decide"),
@@ -56,14 +58,14 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("legal_review.requested", "sign_off", "the lawyer named, else the policy team"),
     Kind("legal_review.answered", "sign_off", "who asked and the RO"),
     Kind("proposal.decided", "sign_off", "sponsor, lead officer and creator"),
-    # Consultations (consultation_notices.py).
+    # Consultations (consultations/notices.py).
     Kind("consultation.invited", "consultation", "each consultee when it opens"),
     Kind("consultation.reminder", "consultation", "consultees yet to respond"),
     Kind("consultation.response_received", "consultation", "the consultee: a receipt"),
     Kind("consultation.closed", "consultation", "each consultee, with their outcome"),
     Kind("consultation.summary", "consultation", "who opened it, the RO and owner"),
     Kind("consultation.cancelled", "consultation", "each consultee invited"),
-    # Tri.x update cycles (update_cycle_notices.py).
+    # Tri.x update cycles (reviews/update_cycle_notices.py).
     Kind("update_cycle.opened", "update_cycle", "each RO their items; each RSM theirs (NCT 6.1)"),
     Kind("update_cycle.item_assigned", "update_cycle", "new assignee and the owner (NCT 6.1)"),
     Kind("update_cycle.reminder", "update_cycle", "assignees with items pending"),
@@ -82,5 +84,5 @@ def of_family(family: str) -> tuple[str, ...]:
 def require_registered(kind: str) -> str:
     """``kind`` itself, if it is registered; a notice of an unknown kind is a bug."""
     if kind not in KINDS:
-        raise ValueError(f"{kind!r} is not a registered notification kind (notifications/kinds.py)")
+        raise ValueError(f"{kind!r} is not a registered notification kind (notices/kinds.py)")
     return kind

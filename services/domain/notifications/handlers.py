@@ -1,0 +1,62 @@
+"""Who decides the notices of each event: every package's handlers, registered by event type,
+and the check each family of kinds makes before a queued notice is sent.
+
+A package that sends notices owns them (``boards/notices.py`` and the others listed below);
+adding one is a line in ``OWNERS``. ``service.fan_out`` asks every handler registered for an
+event's type, in this order, and keeps each recipient's first notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.boards import notices as meeting_notices
+from services.domain.consultations import notices as consultation_notices
+from services.domain.documents import notices as document_notices
+from services.domain.imports import notices as import_notices
+from services.domain.notices.notice import Handler
+from services.domain.reviews import notices as review_outcomes
+from services.domain.reviews import update_cycle_notices
+from services.domain.sign_off import notices as sign_off_notices
+
+# (session, kind, context): whether a queued notice still holds when its turn comes.
+StillApplies = Callable[[AsyncSession, str, dict[str, Any]], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A package's notices: the family of kinds it sends (notices/kinds.py), its handlers by
+    event type, and its check before sending, if any."""
+
+    family: str
+    handlers: Mapping[str, Handler]
+    still_applies: StillApplies | None = None
+
+
+OWNERS: tuple[Owner, ...] = (
+    Owner("document", document_notices.HANDLERS),
+    Owner("document", import_notices.HANDLERS),
+    Owner("meeting", meeting_notices.HANDLERS, meeting_notices.still_applies),
+    Owner("sign_off", sign_off_notices.HANDLERS, sign_off_notices.still_applies),
+    Owner("consultation", consultation_notices.HANDLERS, consultation_notices.still_applies),
+    Owner("update_cycle", update_cycle_notices.HANDLERS, update_cycle_notices.still_applies),
+    Owner("review_outcome", review_outcomes.HANDLERS, review_outcomes.still_applies),
+)
+
+
+def _by_event_type() -> dict[str, tuple[Handler, ...]]:
+    found: dict[str, list[Handler]] = {}
+    for owner in OWNERS:
+        for event_type, handler in owner.handlers.items():
+            found.setdefault(event_type, []).append(handler)
+    return {event_type: tuple(handlers) for event_type, handlers in found.items()}
+
+
+HANDLERS: dict[str, tuple[Handler, ...]] = _by_event_type()
+STILL_APPLIES: dict[str, StillApplies] = {
+    owner.family: owner.still_applies for owner in OWNERS if owner.still_applies is not None
+}
