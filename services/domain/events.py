@@ -6,10 +6,11 @@ Each event is written to the outbox in the same transaction as the change it des
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class _Event(BaseModel):
@@ -543,3 +544,11 @@ Event = Annotated[
     | TrackerImported,
     Field(discriminator="type"),
 ]
+
+_PARSER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(payload: Mapping[str, Any]) -> Event:
+    """An outbox row's payload as the typed event it was written from: parsed once, where the
+    event is consumed, so that every reader has ids, dates and moments rather than strings."""
+    return _PARSER.validate_python(payload)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import events
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.boards.service import deadlines_for, members_of, working_calendar
@@ -25,7 +26,6 @@ from services.domain.models.boards import (
     Meeting,
 )
 from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff, SignOffStage
 from services.domain.notices.kinds import of_family
@@ -55,15 +55,6 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _id(value: str | None) -> uuid.UUID | None:
-    return uuid.UUID(value) if value else None
-
-
-def _iso(value: str) -> str:
-    # Payloads say "...Z"; contexts use the form the rest of the notifier writes.
-    return datetime.fromisoformat(value).isoformat()
-
-
 async def _by_id(
     session: AsyncSession, model: type[Any], ids: Iterable[uuid.UUID | None]
 ) -> dict[uuid.UUID, Any]:
@@ -91,10 +82,14 @@ def _only_document(
 
 
 async def _meeting_and_board(
-    session: AsyncSession, event: OutboxEvent
+    session: AsyncSession,
+    event: events.MeetingMoved
+    | events.MeetingCancelled
+    | events.PapersCirculated
+    | events.MinutesIssued,
 ) -> tuple[Meeting, Board] | None:
-    meeting = await session.get(Meeting, uuid.UUID(event.payload["meeting_id"]))
-    board = await session.get(Board, uuid.UUID(event.payload["board_id"]))
+    meeting = await session.get(Meeting, event.meeting_id)
+    board = await session.get(Board, event.board_id)
     return (meeting, board) if meeting is not None and board is not None else None
 
 
@@ -103,7 +98,7 @@ async def _meeting_and_board(
 
 async def _to_people_with_items(
     session: AsyncSession,
-    event: OutboxEvent,
+    event: events.MeetingMoved | events.MeetingCancelled,
     kind: str,
     items: Sequence[AgendaItem],
     context: dict[str, Any],
@@ -131,7 +126,7 @@ async def _to_people_with_items(
     ]
 
 
-async def _meeting_moved(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _meeting_moved(session: AsyncSession, event: events.MeetingMoved) -> list[Notice]:
     found = await _meeting_and_board(session, event)
     if found is None:
         return []
@@ -144,48 +139,44 @@ async def _meeting_moved(session: AsyncSession, event: OutboxEvent) -> list[Noti
     context = {
         "board_name": board.name,
         "meeting_id": str(meeting.id),
-        "previous_starts_at": _iso(event.payload["previous_starts_at"]),
-        "starts_at": _iso(event.payload["starts_at"]),
+        "previous_starts_at": event.previous_starts_at.isoformat(),
+        "starts_at": event.starts_at.isoformat(),
         "location": meeting.location,
     }
     items = in_agenda_order(board, rows.scalars())
     return await _to_people_with_items(session, event, "meeting.moved", items, context)
 
 
-async def _meeting_cancelled(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _meeting_cancelled(session: AsyncSession, event: events.MeetingCancelled) -> list[Notice]:
     found = await _meeting_and_board(session, event)
     if found is None:
         return []
     meeting, board = found
-    payload = event.payload
-    items = await _by_id(session, AgendaItem, (uuid.UUID(i) for i in payload["agenda_item_ids"]))
-    moved_to_id = _id(payload.get("items_moved_to_meeting_id"))
+    items = await _by_id(session, AgendaItem, event.agenda_item_ids)
+    moved_to_id = event.items_moved_to_meeting_id
     moved_to = await session.get(Meeting, moved_to_id) if moved_to_id else None
     context = {
         "board_name": board.name,
         "meeting_id": str(meeting.id),
-        "starts_at": _iso(payload["starts_at"]),
+        "starts_at": event.starts_at.isoformat(),
         "location": meeting.location,
-        "reason": payload["reason"],
+        "reason": event.reason,
         "moved_to_starts_at": moved_to.starts_at.isoformat() if moved_to else None,
     }
     ordered = in_agenda_order(board, items.values())
     return await _to_people_with_items(session, event, "meeting.cancelled", ordered, context)
 
 
-async def _agenda_item_planned(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
+async def _agenda_item_planned(
+    session: AsyncSession, event: events.AgendaItemPlanned
+) -> list[Notice]:
     # Only an item that came too late and went to a later meeting than the one asked for.
-    if (
-        not payload["is_late"]
-        or payload["late_accepted"]
-        or payload["meeting_id"] == payload["requested_meeting_id"]
-    ):
+    if not event.is_late or event.late_accepted or event.meeting_id == event.requested_meeting_id:
         return []
-    item = await session.get(AgendaItem, uuid.UUID(payload["agenda_item_id"]))
-    board = await session.get(Board, uuid.UUID(payload["board_id"]))
-    went_to = await session.get(Meeting, uuid.UUID(payload["meeting_id"]))
-    requested = await session.get(Meeting, uuid.UUID(payload["requested_meeting_id"]))
+    item = await session.get(AgendaItem, event.agenda_item_id)
+    board = await session.get(Board, event.board_id)
+    went_to = await session.get(Meeting, event.meeting_id)
+    requested = await session.get(Meeting, event.requested_meeting_id)
     if item is None or board is None or went_to is None or requested is None:
         return []
     document = await session.get(Document, item.document_id) if item.document_id else None
@@ -247,7 +238,7 @@ async def _placed_for(
 # --- members ---------------------------------------------------------------------------------
 
 
-async def _papers_circulated(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _papers_circulated(session: AsyncSession, event: events.PapersCirculated) -> list[Notice]:
     found = await _meeting_and_board(session, event)
     if found is None:
         return []
@@ -282,7 +273,7 @@ async def _papers_circulated(session: AsyncSession, event: OutboxEvent) -> list[
         "meeting_id": str(meeting.id),
         "starts_at": meeting.starts_at.isoformat(),
         "location": meeting.location,
-        "is_late": bool(event.payload["is_late"]),
+        "is_late": event.is_late,
         "agenda": agenda,
     }
     seats = await members_of(session, [board.id])
@@ -295,7 +286,7 @@ async def _papers_circulated(session: AsyncSession, event: OutboxEvent) -> list[
     return [Notice("meeting.papers_circulated", p, context, document) for p in people]
 
 
-async def _minutes_issued(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _minutes_issued(session: AsyncSession, event: events.MinutesIssued) -> list[Notice]:
     found = await _meeting_and_board(session, event)
     if found is None:
         return []
@@ -353,33 +344,30 @@ async def _minutes_issued(session: AsyncSession, event: OutboxEvent) -> list[Not
     ]
 
 
-async def _attendance_escalated(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
-    people = await active_people(
-        session, event.organisation_id, [_id(payload.get("escalate_to_person_id"))]
-    )
-    board = await session.get(Board, uuid.UUID(payload["board_id"]))
-    member = await session.get(Person, uuid.UUID(payload["person_id"]))
+async def _attendance_escalated(
+    session: AsyncSession, event: events.AttendanceEscalated
+) -> list[Notice]:
+    people = await active_people(session, event.organisation_id, [event.escalate_to_person_id])
+    board = await session.get(Board, event.board_id)
+    member = await session.get(Person, event.person_id)
     if not people or board is None or member is None:
         return []
-    missed: dict[uuid.UUID, Meeting] = await _by_id(
-        session, Meeting, (uuid.UUID(i) for i in payload["missed_meeting_ids"])
-    )
+    missed: dict[uuid.UUID, Meeting] = await _by_id(session, Meeting, event.missed_meeting_ids)
     context = {
         "board_name": board.name,
-        "meeting_id": payload["meeting_id"],
+        "meeting_id": str(event.meeting_id),
         "member_name": member.name,
         "missed": sorted(meeting_day(m).isoformat() for m in missed.values()),
     }
     return [Notice("board.attendance_escalated", people[0], context)]
 
 
-# The event types whose notices this module decides (notifications/handlers.py).
-HANDLERS: dict[str, Handler] = {
-    "meeting.moved": _meeting_moved,
-    "meeting.cancelled": _meeting_cancelled,
-    "meeting.papers_circulated": _papers_circulated,
-    "meeting.minutes_issued": _minutes_issued,
-    "board.attendance_escalated": _attendance_escalated,
-    "agenda_item.planned": _agenda_item_planned,
+# The events whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[type, Handler] = {
+    events.MeetingMoved: _meeting_moved,
+    events.MeetingCancelled: _meeting_cancelled,
+    events.PapersCirculated: _papers_circulated,
+    events.MinutesIssued: _minutes_issued,
+    events.AttendanceEscalated: _attendance_escalated,
+    events.AgendaItemPlanned: _agenda_item_planned,
 }

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import events
 from services.domain.clock import LONDON, closing_day, utcnow
 from services.domain.consultations import closing
 from services.domain.consultations.service import consultees_of, is_past_deadline
@@ -33,7 +34,6 @@ from services.domain.models.consultations import (
     Consultee,
 )
 from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice, Reminder
@@ -83,9 +83,9 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
 
 
 async def _consultation(
-    session: AsyncSession, payload: dict[str, Any]
+    session: AsyncSession, consultation_id: uuid.UUID
 ) -> tuple[Consultation, Document] | None:
-    consultation = await session.get(Consultation, uuid.UUID(payload["consultation_id"]))
+    consultation = await session.get(Consultation, consultation_id)
     if consultation is None:
         return None
     document = await session.get(Document, consultation.document_id)
@@ -200,8 +200,8 @@ async def _invite(
     ]
 
 
-async def _opened(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    found = await _consultation(session, event.payload)
+async def _opened(session: AsyncSession, event: events.ConsultationOpened) -> list[Notice]:
+    found = await _consultation(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
@@ -210,12 +210,14 @@ async def _opened(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     )
 
 
-async def _consultees_added(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    found = await _consultation(session, event.payload)
+async def _consultees_added(
+    session: AsyncSession, event: events.ConsultationConsulteesAdded
+) -> list[Notice]:
+    found = await _consultation(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
-    named = {uuid.UUID(i) for i in event.payload["consultee_ids"]}
+    named = set(event.consultee_ids)
     consultees = [c for c in await consultees_of(session, consultation) if c.id in named]
     return await _invite(session, consultation, document, consultees)
 
@@ -280,13 +282,14 @@ async def reminders_due(session: AsyncSession, now: datetime) -> list[Reminder]:
 # --- responses -------------------------------------------------------------------------------
 
 
-async def _response_recorded(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
+async def _response_recorded(
+    session: AsyncSession, event: events.ConsultationResponseRecorded
+) -> list[Notice]:
     # Deemed agreement is recorded by the service at the close: the closing email says so.
-    if payload["position"] == DEEMED_AGREEMENT:
+    if event.position == DEEMED_AGREEMENT:
         return []
-    response = await session.get(ConsultationResponse, uuid.UUID(payload["response_id"]))
-    found = await _consultation(session, payload)
+    response = await session.get(ConsultationResponse, event.response_id)
+    found = await _consultation(session, event.consultation_id)
     if response is None or found is None:
         return []
     consultation, document = found
@@ -301,13 +304,13 @@ async def _response_recorded(session: AsyncSession, event: OutboxEvent) -> list[
     context = {
         **await _about(session, consultation),
         **_as_consultee(consultee),
-        "position": payload["position"],
-        "position_words": POSITION_WORDS.get(payload["position"], payload["position"]),
+        "position": event.position,
+        "position_words": POSITION_WORDS.get(event.position, event.position),
         "comments": response.comments,
         "submitted_at": response.submitted_at.isoformat(),
-        "is_late": payload["is_late"],
+        "is_late": event.is_late,
         # A late response taking the place of deemed agreement changes nothing they said.
-        "is_amendment": payload["is_amendment"] and response.amendments > 0,
+        "is_amendment": event.is_amendment and response.amendments > 0,
         # Someone else typed it in (the author recording an emailed response, say).
         "recorded_by_name": recorded_by.name if recorded_by else None,
     }
@@ -328,8 +331,8 @@ def _outcome(response: ConsultationResponse | None) -> str:
     return "late" if response.is_late else "received"
 
 
-async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    found = await _consultation(session, event.payload)
+async def _closed(session: AsyncSession, event: events.ConsultationClosed) -> list[Notice]:
+    found = await _consultation(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
@@ -410,13 +413,13 @@ async def _summary(
     ]
 
 
-async def _cancelled(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    found = await _consultation(session, event.payload)
+async def _cancelled(session: AsyncSession, event: events.ConsultationCancelled) -> list[Notice]:
+    found = await _consultation(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
     invited = [c for c in await consultees_of(session, consultation) if c.invited_at is not None]
-    context = {**await _about(session, consultation), "reason": event.payload["reason"]}
+    context = {**await _about(session, consultation), "reason": event.reason}
     return [
         Notice(
             "consultation.cancelled",
@@ -429,11 +432,11 @@ async def _cancelled(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     ]
 
 
-# The event types whose notices this module decides (notifications/handlers.py).
-HANDLERS: dict[str, Handler] = {
-    "consultation.opened": _opened,
-    "consultation.consultees_added": _consultees_added,
-    "consultation.response_recorded": _response_recorded,
-    "consultation.closed": _closed,
-    "consultation.cancelled": _cancelled,
+# The events whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[type, Handler] = {
+    events.ConsultationOpened: _opened,
+    events.ConsultationConsulteesAdded: _consultees_added,
+    events.ConsultationResponseRecorded: _response_recorded,
+    events.ConsultationClosed: _closed,
+    events.ConsultationCancelled: _cancelled,
 }

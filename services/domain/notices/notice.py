@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.models.consultations import Consultee
 from services.domain.models.documents import Document
-from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
 from services.domain.notices.kinds import require_registered
 
@@ -53,4 +52,6 @@ class Reminder:
     notice: Notice
 
 
-Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[list[Notice]]]
+# (session, the event, parsed once by the fan-out): each handler takes the one event class it is
+# registered for in its module's HANDLERS.
+Handler = Callable[[AsyncSession, Any], Awaitable[list[Notice]]]

@@ -1,9 +1,9 @@
-"""Who decides the notices of each event: every package's handlers, registered by event type,
+"""Who decides the notices of each event: every package's handlers, registered by event class,
 and the check each family of kinds makes before a queued notice is sent.
 
 A package that sends notices owns them (``boards/notices.py`` and the others listed below);
-adding one is a line in ``OWNERS``. ``service.fan_out`` asks every handler registered for an
-event's type, in this order, and keeps each recipient's first notice.
+adding one is a line in ``OWNERS``. ``service.fan_out`` parses each event once and asks every
+handler registered for its class, in this order, keeping each recipient's first notice.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Owner:
     event type, and its check before sending, if any."""
 
     family: str
-    handlers: Mapping[str, Handler]
+    handlers: Mapping[type, Handler]
     still_applies: StillApplies | None = None
 
 
@@ -48,15 +48,15 @@ OWNERS: tuple[Owner, ...] = (
 )
 
 
-def _by_event_type() -> dict[str, tuple[Handler, ...]]:
-    found: dict[str, list[Handler]] = {}
+def _by_event_class() -> dict[type, tuple[Handler, ...]]:
+    found: dict[type, list[Handler]] = {}
     for owner in OWNERS:
-        for event_type, handler in owner.handlers.items():
-            found.setdefault(event_type, []).append(handler)
-    return {event_type: tuple(handlers) for event_type, handlers in found.items()}
+        for event_class, handler in owner.handlers.items():
+            found.setdefault(event_class, []).append(handler)
+    return {event_class: tuple(handlers) for event_class, handlers in found.items()}
 
 
-HANDLERS: dict[str, tuple[Handler, ...]] = _by_event_type()
+HANDLERS: dict[type, tuple[Handler, ...]] = _by_event_class()
 STILL_APPLIES: dict[str, StillApplies] = {
     owner.family: owner.still_applies for owner in OWNERS if owner.still_applies is not None
 }

@@ -36,6 +36,7 @@ from services.domain.clock import utcnow
 from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.events import TrackerImportRequested, parse_event
 from services.domain.models.consultations import Consultee
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.notifications import Notification
@@ -185,8 +186,9 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
     """The notifications, webhook deliveries and background imports one outbox event calls for."""
     notifications: list[uuid.UUID] = []
     notices: list[Notice] = []
-    for handler in HANDLERS.get(event.type, ()):
-        notices += await handler(session, event)
+    happened = parse_event(event.payload)  # once: every handler reads the typed event
+    for handler in HANDLERS.get(type(happened), ()):
+        notices += await handler(session, happened)
     for notice in _one_per_recipient(event, notices):
         created = await _add(
             session,
@@ -202,8 +204,7 @@ async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
         if created:
             notifications.append(created)
     deliveries = await _webhook_deliveries(session, event)
-    asked = event.type == "tracker.import_requested"
-    imports = [uuid.UUID(event.payload["import_id"])] if asked else []
+    imports = [happened.import_id] if isinstance(happened, TrackerImportRequested) else []
     return Created(notifications, deliveries, imports)
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import events
 from services.domain.models.documents import Document
-from services.domain.models.outbox import OutboxEvent
 from services.domain.models.reviews import Review
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice
@@ -32,10 +32,10 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
 
 
 async def _review(
-    session: AsyncSession, event: OutboxEvent
+    session: AsyncSession, event: events.ReviewNoChangeStated | events.ReviewCompleted
 ) -> tuple[Review, Document, dict[str, Any]] | None:
-    review = await session.get(Review, uuid.UUID(event.payload["review_id"]))
-    document = await session.get(Document, uuid.UUID(event.payload["document_id"]))
+    review = await session.get(Review, event.review_id)
+    document = await session.get(Document, event.document_id)
     if review is None or document is None:
         return None
     context = {
@@ -49,7 +49,9 @@ async def _review(
     return review, document, context
 
 
-async def _no_change_stated(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _no_change_stated(
+    session: AsyncSession, event: events.ReviewNoChangeStated
+) -> list[Notice]:
     found = await _review(session, event)
     if found is None:
         return []
@@ -61,8 +63,8 @@ async def _no_change_stated(session: AsyncSession, event: OutboxEvent) -> list[N
     return [Notice("review.no_change_to_confirm", person, context, document) for person in people]
 
 
-async def _completed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    if event.payload["outcome"] != "no_change":
+async def _completed(session: AsyncSession, event: events.ReviewCompleted) -> list[Notice]:
+    if event.outcome != "no_change":
         return []  # an amended review ends with the issue, which has its own email
     found = await _review(session, event)
     if found is None:
@@ -71,7 +73,7 @@ async def _completed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     context = {
         **context,
         "confirmed_by_name": await person_name(session, review.confirmed_by_id),
-        "next_review_due": event.payload["next_review_due"],
+        "next_review_due": event.next_review_due.isoformat() if event.next_review_due else None,
     }
     team = [person.id for person in await policy_team(session, event.organisation_id)]
     people = await active_people(session, event.organisation_id, [*team, review.requested_by_id])
@@ -86,8 +88,8 @@ async def _completed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     ]
 
 
-# The event types whose notices this module decides (notifications/handlers.py).
-HANDLERS: dict[str, Handler] = {
-    "review.no_change_stated": _no_change_stated,
-    "review.completed": _completed,
+# The events whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[type, Handler] = {
+    events.ReviewNoChangeStated: _no_change_stated,
+    events.ReviewCompleted: _completed,
 }

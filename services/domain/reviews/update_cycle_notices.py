@@ -35,9 +35,9 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import events
 from services.domain.clock import london_day, london_today
 from services.domain.models.documents import Document
-from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
 from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
 from services.domain.notices.kinds import of_family
@@ -155,8 +155,8 @@ async def _owners(
     return found
 
 
-async def _opened(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
+async def _opened(session: AsyncSession, event: events.UpdateCycleOpened) -> list[Notice]:
+    cycle = await session.get(UpdateCycle, event.cycle_id)
     if cycle is None:
         return []
     items = await update_cycles.list_items(session, cycle, status="pending")
@@ -179,13 +179,15 @@ async def _opened(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     return notices
 
 
-async def _item_assigned(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
-    item = await session.get(UpdateCycleItem, uuid.UUID(event.payload["item_id"]))
+async def _item_assigned(
+    session: AsyncSession, event: events.UpdateCycleItemAssigned
+) -> list[Notice]:
+    cycle = await session.get(UpdateCycle, event.cycle_id)
+    item = await session.get(UpdateCycleItem, event.item_id)
     if cycle is None or item is None:
         return []
     # Who this event gave it to (it may have moved on since: that email is then void).
-    assignee_id = uuid.UUID(event.payload["assigned_to_id"])
+    assignee_id = event.assigned_to_id
     documents = await _documents(session, [item])
     document = documents.get(item.document_id) if item.document_id else None
     owner_id = document.owner_id if document else None
@@ -252,16 +254,16 @@ async def reminders_due(
 # --- closing ---------------------------------------------------------------------------------
 
 
-async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    cycle = await session.get(UpdateCycle, uuid.UUID(event.payload["cycle_id"]))
+async def _closed(session: AsyncSession, event: events.UpdateCycleClosed) -> list[Notice]:
+    cycle = await session.get(UpdateCycle, event.cycle_id)
     if cycle is None:
         return []
     report = await update_cycles.cycle_report(session, cycle)
     carried_items = [c.item for c in report.carried]
     documents = await _documents(session, carried_items)
     names = {a.person_id: a.name for a in report.assignees}
-    next_id = event.payload.get("next_cycle_id")
-    next_cycle = await session.get(UpdateCycle, uuid.UUID(next_id)) if next_id else None
+    next_id = event.next_cycle_id
+    next_cycle = await session.get(UpdateCycle, next_id) if next_id else None
     context = {
         **_about(cycle),
         "counts": report.counts,
@@ -283,9 +285,9 @@ async def _closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
     ]
 
 
-# The event types whose notices this module decides (notifications/handlers.py).
-HANDLERS: dict[str, Handler] = {
-    "update_cycle.opened": _opened,
-    "update_cycle.item_assigned": _item_assigned,
-    "update_cycle.closed": _closed,
+# The events whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[type, Handler] = {
+    events.UpdateCycleOpened: _opened,
+    events.UpdateCycleItemAssigned: _item_assigned,
+    events.UpdateCycleClosed: _closed,
 }

@@ -8,16 +8,17 @@ organisation are told, each once per event.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import events
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.assessments import LegalReview, Proposal
 from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.outbox import OutboxEvent
 from services.domain.models.publications import Publication
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.notices.kinds import of_family
@@ -49,8 +50,8 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _id(value: str | None) -> uuid.UUID | None:
-    return uuid.UUID(value) if value else None
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _document_people(document: Document) -> list[uuid.UUID | None]:
@@ -118,33 +119,30 @@ async def _referred_name(
 # --- sign-off --------------------------------------------------------------------------------
 
 
-async def _stage_started(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
+async def _stage_started(session: AsyncSession, event: events.SignOffStageStarted) -> list[Notice]:
     # A board deciding at a meeting names nobody: the agenda and papers emails tell members.
-    if not payload["participant_ids"]:
+    if not event.participant_ids:
         return []
-    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    document = await session.get(Document, event.document_id)
     if document is None:
         return []
     conditions: list[str] = []
-    if payload["round"] > 1:
-        decisions = await _current_decisions(session, uuid.UUID(payload["sign_off_id"]))
+    if event.round > 1:
+        decisions = await _current_decisions(session, event.sign_off_id)
         with_conditions = [d for d in decisions if d.outcome == "approved_with_conditions"]
         conditions = list(with_conditions[-1].conditions) if with_conditions else []
-    board = await session.get(Board, _id(payload["board_id"])) if payload["board_id"] else None
+    board = await session.get(Board, event.board_id) if event.board_id else None
     context = {
-        **_sign_off_links(payload["sign_off_id"]),
-        "stage_id": payload["stage_id"],
-        "stage_name": payload["stage_name"],
-        "round": payload["round"],
-        "version_id": payload["version_id"],
-        "version": await _number(session, uuid.UUID(payload["version_id"])),
+        **_sign_off_links(event.sign_off_id),
+        "stage_id": str(event.stage_id),
+        "stage_name": event.stage_name,
+        "round": event.round,
+        "version_id": str(event.version_id),
+        "version": await _number(session, event.version_id),
         "board_name": board.name if board else None,
         "conditions": conditions,
     }
-    people = await active_people(
-        session, event.organisation_id, (uuid.UUID(p) for p in payload["participant_ids"])
-    )
+    people = await active_people(session, event.organisation_id, event.participant_ids)
     return [Notice("sign_off.decision_needed", p, context, document) for p in people]
 
 
@@ -154,12 +152,13 @@ def _outcome_words(outcome: str, referred: str | None) -> str:
     return outcome.replace("_", " ")
 
 
-async def _decision_recorded(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
-    decision = await session.get(SignOffDecision, uuid.UUID(payload["decision_id"]))
-    sign_off = await session.get(SignOff, uuid.UUID(payload["sign_off_id"]))
-    stage = await session.get(SignOffStage, uuid.UUID(payload["stage_id"]))
-    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+async def _decision_recorded(
+    session: AsyncSession, event: events.SignOffDecisionRecorded
+) -> list[Notice]:
+    decision = await session.get(SignOffDecision, event.decision_id)
+    sign_off = await session.get(SignOff, event.sign_off_id)
+    stage = await session.get(SignOffStage, event.stage_id)
+    document = await session.get(Document, event.document_id)
     if decision is None or sign_off is None or stage is None or document is None:
         return []
     board = await session.get(Board, stage.board_id) if stage.board_id else None
@@ -199,13 +198,12 @@ async def _decision_recorded(session: AsyncSession, event: OutboxEvent) -> list[
     ]
 
 
-async def _sign_off_closed(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
+async def _sign_off_closed(session: AsyncSession, event: events.SignOffClosed) -> list[Notice]:
     # Rejected or refused ratification: the decision email already told everyone.
-    if payload["status"] != "withdrawn":
+    if event.status != "withdrawn":
         return []
-    sign_off = await session.get(SignOff, uuid.UUID(payload["sign_off_id"]))
-    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    sign_off = await session.get(SignOff, event.sign_off_id)
+    document = await session.get(Document, event.document_id)
     if sign_off is None or document is None:
         return []
     rows = await session.execute(
@@ -227,23 +225,24 @@ async def _sign_off_closed(session: AsyncSession, event: OutboxEvent) -> list[No
 # --- publication -----------------------------------------------------------------------------
 
 
-async def _document_published(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
-    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+async def _document_published(
+    session: AsyncSession, event: events.DocumentPublished
+) -> list[Notice]:
+    document = await session.get(Document, event.document_id)
     if document is None:
         return []
     deciders: list[uuid.UUID | None] = []
-    sign_off_id = _id(payload.get("sign_off_id"))
+    sign_off_id = event.sign_off_id
     if sign_off_id is not None:
         for decision in await _current_decisions(session, sign_off_id):
             deciders += [decision.decided_by_id, decision.on_behalf_of_id]
     context = {
-        "sign_off_id": payload.get("sign_off_id"),
-        "version_id": payload["version_id"],
-        "version": payload["number"],
-        "issued_on": payload["issued_on"],
-        "effective_on": payload["effective_on"],
-        "next_review_due": payload["next_review_due"],
+        "sign_off_id": str(event.sign_off_id) if event.sign_off_id else None,
+        "version_id": str(event.version_id),
+        "version": event.number,
+        "issued_on": event.issued_on.isoformat(),
+        "effective_on": event.effective_on.isoformat(),
+        "next_review_due": _day(event.next_review_due),
     }
     ids = [
         *_document_people(document),
@@ -254,10 +253,11 @@ async def _document_published(session: AsyncSession, event: OutboxEvent) -> list
     return [Notice("document.published", person, context, document) for person in people]
 
 
-async def _publication_queued(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    payload = event.payload
-    publication = await session.get(Publication, uuid.UUID(payload["publication_id"]))
-    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+async def _publication_queued(
+    session: AsyncSession, event: events.PublicationQueued
+) -> list[Notice]:
+    publication = await session.get(Publication, event.publication_id)
+    document = await session.get(Document, event.document_id)
     if publication is None or document is None:
         return []
     context = {
@@ -270,31 +270,32 @@ async def _publication_queued(session: AsyncSession, event: OutboxEvent) -> list
     return [Notice("publication.queued", person, context, document) for person in people]
 
 
-async def _issue_withdrawn(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _issue_withdrawn(
+    session: AsyncSession, event: events.DocumentIssueWithdrawn
+) -> list[Notice]:
     """Dorset 4.5.2: an interim issue withdrawn, its ratification refused. Everyone involved
     (the document's people, the deciders, the submitter, the policy officers) is told why,
     and what is in force now."""
-    payload = event.payload
-    document = await session.get(Document, uuid.UUID(payload["document_id"]))
+    document = await session.get(Document, event.document_id)
     if document is None:
         return []
     ids: list[uuid.UUID | None] = [*_document_people(document)]
-    sign_off_id = _id(payload.get("sign_off_id"))
+    sign_off_id = event.sign_off_id
     sign_off = await session.get(SignOff, sign_off_id) if sign_off_id else None
     if sign_off is not None:
         ids.append(sign_off.submitted_by_id)
         for decision in await _current_decisions(session, sign_off.id):
             ids += [decision.decided_by_id, decision.on_behalf_of_id]
-    publication_id = _id(payload.get("publication_id"))
+    publication_id = event.publication_id
     publication = await session.get(Publication, publication_id) if publication_id else None
     context = {
         **(_sign_off_links(sign_off.id) if sign_off is not None else {"sign_off_path": None}),
-        "version": payload["number"],
-        "reason": payload["reason"],
-        "status": payload["status"],
-        "in_force_version": payload["in_force_number"],
+        "version": event.number,
+        "reason": event.reason,
+        "status": event.status,
+        "in_force_version": event.in_force_number,
         "reinstated": publication is not None and publication.reason == "reinstated",
-        "next_review_due": payload["next_review_due"],
+        "next_review_due": _day(event.next_review_due),
         "trix_action": publication.action if publication is not None else None,
     }
     ids += [person.id for person in await policy_team(session, event.organisation_id)]
@@ -305,8 +306,10 @@ async def _issue_withdrawn(session: AsyncSession, event: OutboxEvent) -> list[No
 # --- before and around sign-off --------------------------------------------------------------
 
 
-async def _delegation_created(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    delegation = await session.get(Delegation, uuid.UUID(event.payload["delegation_id"]))
+async def _delegation_created(
+    session: AsyncSession, event: events.DelegationCreated
+) -> list[Notice]:
+    delegation = await session.get(Delegation, event.delegation_id)
     if delegation is None:
         return []
     context = {
@@ -331,10 +334,10 @@ async def _delegation_created(session: AsyncSession, event: OutboxEvent) -> list
 
 
 async def _legal_review(
-    session: AsyncSession, event: OutboxEvent
+    session: AsyncSession, event: events.LegalReviewRequested | events.LegalReviewAnswered
 ) -> tuple[LegalReview, Document, dict[str, Any]] | None:
-    review = await session.get(LegalReview, uuid.UUID(event.payload["legal_review_id"]))
-    document = await session.get(Document, uuid.UUID(event.payload["document_id"]))
+    review = await session.get(LegalReview, event.legal_review_id)
+    document = await session.get(Document, event.document_id)
     if review is None or document is None:
         return None
     context = {
@@ -346,7 +349,9 @@ async def _legal_review(
     return review, document, context
 
 
-async def _legal_review_requested(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _legal_review_requested(
+    session: AsyncSession, event: events.LegalReviewRequested
+) -> list[Notice]:
     found = await _legal_review(session, event)
     if found is None:
         return []
@@ -360,14 +365,16 @@ async def _legal_review_requested(session: AsyncSession, event: OutboxEvent) -> 
     return [Notice("legal_review.requested", person, context, document) for person in people]
 
 
-async def _legal_review_answered(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
+async def _legal_review_answered(
+    session: AsyncSession, event: events.LegalReviewAnswered
+) -> list[Notice]:
     found = await _legal_review(session, event)
     if found is None:
         return []
     review, document, context = found
     context = {
         **context,
-        "outcome": event.payload["outcome"],
+        "outcome": event.outcome,
         "advice": review.advice,
         "answered_by_name": await person_name(session, review.answered_by_id),
     }
@@ -376,8 +383,8 @@ async def _legal_review_answered(session: AsyncSession, event: OutboxEvent) -> l
     return [Notice("legal_review.answered", person, context, document) for person in people]
 
 
-async def _proposal_decided(session: AsyncSession, event: OutboxEvent) -> list[Notice]:
-    proposal = await session.get(Proposal, uuid.UUID(event.payload["proposal_id"]))
+async def _proposal_decided(session: AsyncSession, event: events.ProposalDecided) -> list[Notice]:
+    proposal = await session.get(Proposal, event.proposal_id)
     if proposal is None:
         return []
     document = await session.get(Document, proposal.document_id) if proposal.document_id else None
@@ -385,7 +392,7 @@ async def _proposal_decided(session: AsyncSession, event: OutboxEvent) -> list[N
     context = {
         "proposal_id": str(proposal.id),
         "proposal_title": proposal.title,
-        "status": event.payload["status"],
+        "status": event.status,
         "decision_note": proposal.decision_note,
         "board_name": board.name if board else None,
     }
@@ -394,16 +401,16 @@ async def _proposal_decided(session: AsyncSession, event: OutboxEvent) -> list[N
     return [Notice("proposal.decided", person, context, document) for person in people]
 
 
-# The event types whose notices this module decides (notifications/handlers.py).
-HANDLERS: dict[str, Handler] = {
-    "sign_off.stage_started": _stage_started,
-    "sign_off.decision_recorded": _decision_recorded,
-    "sign_off.closed": _sign_off_closed,
-    "document.published": _document_published,
-    "publication.queued": _publication_queued,
-    "document.issue_withdrawn": _issue_withdrawn,
-    "delegation.created": _delegation_created,
-    "legal_review.requested": _legal_review_requested,
-    "legal_review.answered": _legal_review_answered,
-    "proposal.decided": _proposal_decided,
+# The events whose notices this module decides (notifications/handlers.py).
+HANDLERS: dict[type, Handler] = {
+    events.SignOffStageStarted: _stage_started,
+    events.SignOffDecisionRecorded: _decision_recorded,
+    events.SignOffClosed: _sign_off_closed,
+    events.DocumentPublished: _document_published,
+    events.PublicationQueued: _publication_queued,
+    events.DocumentIssueWithdrawn: _issue_withdrawn,
+    events.DelegationCreated: _delegation_created,
+    events.LegalReviewRequested: _legal_review_requested,
+    events.LegalReviewAnswered: _legal_review_answered,
+    events.ProposalDecided: _proposal_decided,
 }
