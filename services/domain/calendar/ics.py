@@ -43,6 +43,16 @@ def _require_aware(value: datetime, field: str) -> None:
         raise ValueError(f"{field} must be timezone-aware, got {value.isoformat()}")
 
 
+class Text(vText):
+    """RFC 5545 TEXT, escaped here: icalendar's own escaping reads a typed backslash and "N" as
+    an escaped line break, so a title "Item \\N" would show a line break in the calendar."""
+
+    def to_ical(self) -> bytes:
+        escaped = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        lines = escaped.replace("\r\n", "\n").replace("\r", "\n")
+        return lines.replace("\n", "\\n").encode()
+
+
 @dataclass(frozen=True)
 class CalendarEntry:
     """One event in a feed: either timed (``starts_at``) or all-day (``on_date``).
@@ -111,11 +121,11 @@ def _event(entry: CalendarEntry, stamp: datetime) -> Event:
         event.add("dtstart", starts_at)
         event.add("dtend", ends_at)
     # RFC 5545 TEXT holds no control character; icalendar escapes line breaks, not those.
-    event.add("summary", printable(entry.summary))
+    event.add("summary", Text(printable(entry.summary)))
     if entry.description:
-        event.add("description", printable(entry.description))
+        event.add("description", Text(printable(entry.description)))
     if entry.location:
-        event.add("location", printable(entry.location))
+        event.add("location", Text(printable(entry.location)))
     if entry.url:
         event.add("url", entry.url)
     event.add("sequence", entry.sequence)
@@ -151,7 +161,7 @@ def render_calendar(
     # Typed explicitly: icalendar 7 writes an X- property's str value raw (no escaping), and
     # both X-PUBLISHED-TTL and, in icalendar 6, REFRESH-INTERVAL would otherwise be written as
     # Python's str(timedelta) ("1:00:00") instead of an iCalendar duration ("PT1H").
-    calendar.add("x-wr-calname", vText(printable(name)))
+    calendar.add("x-wr-calname", Text(printable(name)))
     calendar.add("x-wr-timezone", vText(CALENDAR_TIMEZONE))
     calendar.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(refresh))
