@@ -18,7 +18,7 @@ from typing import Any
 
 from services.domain.clock import utcnow
 from services.domain.models.notifications import Notification
-from services.domain.notifications import service
+from services.domain.notifications import sending
 from services.domain.notifications.retry import email_backoff
 from services.notifier.email import (
     FileBackend,
@@ -53,13 +53,13 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
     outcomes = dict.fromkeys(targets, NOT_TAKEN)
     lease = timedelta(seconds=settings.send_lease_seconds)
     async with sessionmaker() as session, session.begin():
-        claimed = await service.claim_all(session, targets, lease)
+        claimed = await sending.claim_all(session, targets, lease)
         live = []
         for notification in claimed:
-            if await service.is_still_true(session, notification):
+            if await sending.is_still_true(session, notification):
                 live.append(notification)
             else:
-                await service.finish(session, notification, "cancelled", error="no longer applies")
+                await sending.finish(session, notification, "cancelled", error="no longer applies")
                 outcomes[notification.id] = "cancelled"
     # Half the lease for the lot: what is left then is given back, well before another sender
     # could take a claim of ours that ran out.
@@ -90,7 +90,7 @@ async def _send_one(
         await mail.send(compose(notification, settings))
     except PermanentMailError as exc:
         async with sessionmaker() as session, session.begin():
-            ours = await service.finish(session, notification, "failed", error=str(exc)[:2000])
+            ours = await sending.finish(session, notification, "failed", error=str(exc)[:2000])
         return ("failed" if ours else "lease lost"), None
     except (TransientMailError, OSError, TimeoutError) as exc:
         base = timedelta(seconds=settings.email_retry_base_seconds)
@@ -99,10 +99,10 @@ async def _send_one(
         async with sessionmaker() as session, session.begin():
             if delay is None:
                 gave_up = f"gave up: {exc}"[:2000]
-                ours = await service.finish(session, notification, "failed", error=gave_up)
+                ours = await sending.finish(session, notification, "failed", error=gave_up)
                 return ("failed" if ours else "lease lost"), None
             retry_at = utcnow() + delay
-            ours = await service.finish(
+            ours = await sending.finish(
                 session, notification, "pending", error=str(exc)[:2000], retry_at=retry_at
             )
         if not ours:
@@ -110,7 +110,7 @@ async def _send_one(
         await _enqueue(ctx, notification.id, notification.attempts, retry_at)
         return "retrying", (retry_at if server_failed else None)
     async with sessionmaker() as session, session.begin():
-        ours = await service.finish(session, notification, "sent")
+        ours = await sending.finish(session, notification, "sent")
     return ("sent" if ours else "sent, lease lost"), None
 
 

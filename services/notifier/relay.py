@@ -25,13 +25,8 @@ from services.domain.imports import jobs as import_jobs
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.webhooks import WebhookDelivery
-from services.domain.notifications.service import (
-    Created,
-    Row,
-    due_for_sending,
-    fan_out_all,
-    give_back,
-)
+from services.domain.notifications.sending import Row, due_for_sending, give_back
+from services.domain.notifications.service import Created, fan_out_all
 from services.domain.outbox.service import NOTIFY_CHANNEL
 from services.notifier.health import log_failure, reason, wait_or_stop
 from services.notifier.transport import DELIVER_WEBHOOK, RUN_IMPORT, SEND_NOTIFICATION, Transport

@@ -34,7 +34,11 @@ from services.domain.clock import london_today
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.models.notifications import SweepMark
 from services.domain.notifications import review_window
-from services.domain.notifications.service import ReviewRules, _reviewable, plan_review_notices
+from services.domain.notifications.review_schedule import (
+    ReviewRules,
+    _reviewable,
+    plan_review_notices,
+)
 from services.domain.settings import Settings
 from tests.bench import dataset
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.domain.notifications.service import ReviewRules, review_notices
+from services.domain.notifications.review_schedule import ReviewRules, review_notices
 from services.domain.settings import Settings
 from services.domain.tracker.service import (
     Thresholds,

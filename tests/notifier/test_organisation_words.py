@@ -29,7 +29,7 @@ from services.domain.gates.service import missing_gates
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
-from services.domain.notifications.service import ReviewRules, plan_review_notices
+from services.domain.notifications.review_schedule import ReviewRules, plan_review_notices
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from services.domain.settings import Settings

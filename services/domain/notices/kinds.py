@@ -6,7 +6,7 @@ templates in ``services/notifier/templates`` (a test walks the registry). Adding
 line here; the package that sends it says who is told (``notifications/handlers.py``).
 
 ``family`` says which module decides whether a queued notice still holds when its turn to be
-sent comes (``notifications/handlers.py``, ``notifications.service.is_still_true``).
+sent comes (``notifications/handlers.py``, ``notifications.sending.is_still_true``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The review tracker: every document in force with a review date, and how that date stands.
 
 A document's tracker status comes from its ``next_review_due`` and today (a London date), with
-the thresholds the review notices use (``notifications.service.review_notices``): due soon from
-the largest reminder threshold (30 days by default) up to and including the due date, overdue
-the day after, escalated once the escalation period has passed (Dorset: two months). Retired and
-superseded documents, and documents with no review date, are not tracked.
+the thresholds the review notices use (``notifications.review_schedule.review_notices``): due
+soon from the largest reminder threshold (30 days by default) up to and including the due date,
+overdue the day after, escalated once the escalation period has passed (Dorset: two months).
+Retired and superseded documents, and documents with no review date, are not tracked.
 
 Every status is a range of due dates for a given day, so filtering by status, paging in due
 date order and counting per status are index range conditions on ``next_review_due``.

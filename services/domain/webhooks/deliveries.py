@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.audit import service as audit
 from services.domain.clock import utcnow
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
-from services.domain.notifications.service import claim_all_due, claim_due, finish_claimed
+from services.domain.notifications.sending import claim_all_due, claim_due, finish_claimed
 from services.domain.webhooks.service import audit_snapshot
 
 ERROR_MAX = 2000
