@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.domain.boards.meetings import extend_schedules
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
+from services.domain.documents.review_dates import ReviewRules
 from services.domain.notifications import review_schedule, service
 from services.domain.retention import service as retention
 from services.domain.reviews import update_cycles
@@ -56,10 +57,7 @@ async def sweep_reviews(
     today: date | None = None,
 ) -> int:
     """Create today's review reminders, overdue notices and escalations, and queue them."""
-    rules = review_schedule.ReviewRules(
-        reminder_days=tuple(settings.review_reminder_days),
-        escalation_months=settings.review_escalation_months,
-    )
+    rules = ReviewRules.from_settings(settings)
     async with sessionmaker() as session, session.begin():
         created = await review_schedule.plan_review_notices(session, today or london_today(), rules)
     await enqueue_created(transport, created)

@@ -13,9 +13,10 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select
 
 from services.domain.clock import london_today
+from services.domain.documents.review_dates import ReviewRules
 from services.domain.models.documents import Document
 from services.domain.models.notifications import Notification
-from services.domain.notifications.review_schedule import ReviewRules, plan_review_notices
+from services.domain.notifications.review_schedule import plan_review_notices
 from services.domain.notifications.sending import is_still_true
 from services.notifier.relay import relay_once
 from tests.api.assessments_support import events_of, with_etag

@@ -34,6 +34,7 @@ import asyncpg
 from sqlalchemy import select
 
 from services.cli import migrate
+from services.domain.documents.review_dates import ReviewRules
 from services.domain.documents.service import DocumentFilters
 from services.domain.models.people import Person, PersonRole
 from services.domain.settings import Settings
@@ -218,7 +219,7 @@ async def count_matches(url: str, organisation_id: Any) -> dict[str, int]:
 
 
 def _tracker_counts(org: str) -> dict[str, tuple[str, tuple[Any, ...]]]:
-    ranges = tracker.status_ranges(date.today(), tracker.Thresholds())
+    ranges = tracker.status_ranges(date.today(), ReviewRules())
     overdue, soon = ranges["overdue"], ranges["due_soon"]
     tracked = f"{org} AND next_review_due IS NOT NULL AND status NOT IN ('retired', 'superseded')"
     return {
@@ -261,7 +262,7 @@ def _tracker_scenarios(counts: dict[str, int]) -> list[Scenario]:
 
 
 def _tracker_plans() -> list[explain.Case]:
-    thresholds = tracker.Thresholds()
+    rules = ReviewRules()
 
     def listing(**filters: Any) -> Any:
         async def run(session: Any, principal: Any) -> Any:
@@ -270,7 +271,7 @@ def _tracker_plans() -> list[explain.Case]:
                 principal,
                 tracker.TrackerFilters(**filters),
                 today=date.today(),
-                thresholds=thresholds,
+                rules=rules,
                 after=None,
                 limit=50,
             )
@@ -292,9 +293,7 @@ def _tracker_plans() -> list[explain.Case]:
         return run
 
     async def summary(session: Any, principal: Any) -> Any:
-        return await tracker.summarise(
-            session, principal, today=date.today(), thresholds=thresholds
-        )
+        return await tracker.summarise(session, principal, today=date.today(), rules=rules)
 
     cases = {
         "tracker all": listing(),

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from services.domain.notifications.review_schedule import ReviewRules, review_notices
+from services.domain.documents.review_dates import ReviewRules
+from services.domain.notifications.review_schedule import review_notices
 
 RULES = ReviewRules(reminder_days=(30, 7), escalation_months=2)
 DUE = date(2026, 12, 8)

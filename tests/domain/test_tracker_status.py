@@ -6,17 +6,18 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.domain.notifications.review_schedule import ReviewRules, review_notices
+from services.domain.documents.review_dates import ReviewRules
+from services.domain.notifications.review_schedule import review_notices
 from services.domain.settings import Settings
 from services.domain.tracker.service import (
-    Thresholds,
     days_until_due,
     escalated_through,
     review_status,
     status_ranges,
 )
 
-DORSET = Thresholds(due_soon_days=30, escalation_months=2)
+# The tracker and the review notices read the same rules (documents/review_dates.py).
+DORSET = ReviewRules(reminder_days=(30, 7), escalation_months=2)
 DUE = date(2026, 12, 8)
 
 
@@ -53,10 +54,11 @@ def test_a_review_due_at_month_end_escalates_on_the_last_day_of_february() -> No
     assert escalated_through(date(2027, 2, 27), 2) == date(2026, 12, 27)
 
 
-def test_thresholds_come_from_the_settings_of_the_review_notices() -> None:
+def test_the_rules_come_from_the_settings_of_the_review_notices() -> None:
     settings = Settings(review_reminder_days=[7, 45, 14], review_escalation_months=3)
-    thresholds = Thresholds.from_settings(settings)
-    assert thresholds == Thresholds(due_soon_days=45, escalation_months=3)
+    thresholds = ReviewRules.from_settings(settings)
+    assert thresholds == ReviewRules(reminder_days=(7, 45, 14), escalation_months=3)
+    assert thresholds.due_soon_days == 45
     assert review_status(DUE, DUE - timedelta(days=45), thresholds) == "due_soon"
     assert review_status(DUE, date(2027, 3, 7), thresholds) == "overdue"
     assert review_status(DUE, date(2027, 3, 8), thresholds) == "escalated"
@@ -67,7 +69,7 @@ def test_status_ranges_and_notices_agree_with_the_status_day_by_day(today: date)
     # The SQL filters and counts use the ranges; the notices use review_notices: all three
     # must give every due date the same status.
     ranges = status_ranges(today, DORSET)
-    rules = ReviewRules(reminder_days=(30, 7), escalation_months=2)
+    rules = DORSET
     for offset in range(-200, 60):
         due = today + timedelta(days=offset)
         status = review_status(due, today, DORSET)

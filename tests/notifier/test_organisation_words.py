@@ -24,12 +24,13 @@ from services.domain.clock import london_today, utcnow
 from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.review_dates import ReviewRules
 from services.domain.errors import Invalid
 from services.domain.gates.service import missing_gates
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
-from services.domain.notifications.review_schedule import ReviewRules, plan_review_notices
+from services.domain.notifications.review_schedule import plan_review_notices
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from services.domain.settings import Settings

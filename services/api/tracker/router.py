@@ -23,6 +23,7 @@ from services.api.tracker import schemas
 from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
+from services.domain.documents.review_dates import ReviewRules
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.people import Person
 from services.domain.pagination import decode_cursor, encode_cursor
@@ -95,7 +96,7 @@ async def list_tracker(
         principal,
         filters,
         today=today,
-        thresholds=service.Thresholds.from_settings(settings),
+        rules=ReviewRules.from_settings(settings),
         after=after,
         limit=limit,
     )
@@ -135,7 +136,7 @@ async def get_tracker_summary(
         return page.found
     today = london_today()
     summary = await service.summarise(
-        session, principal, today=today, thresholds=service.Thresholds.from_settings(settings)
+        session, principal, today=today, rules=ReviewRules.from_settings(settings)
     )
     return page.keep(
         schemas.TrackerSummary(
@@ -215,7 +216,7 @@ async def get_review_calendar(
         person,
         frontend_base_url=settings.frontend_base_url,
         today=london_today(),
-        thresholds=service.Thresholds.from_settings(settings),
+        rules=ReviewRules.from_settings(settings),
     )
     return browsers.calendar_response(request, body, "reviews.ics")
 

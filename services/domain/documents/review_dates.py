@@ -24,6 +24,7 @@ from services.domain.models.documents import IN_FORCE, Document, DocumentKind, D
 from services.domain.models.organisations import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import default_route
+from services.domain.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,38 @@ def review_due(counted_from: date, intervals: Intervals) -> date:
     28 February).
     """
     return counted_from + relativedelta(months=review_interval(intervals))
+
+
+# --- how a review date stands -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """When a review date is due soon and when an overdue review escalates: the review
+    reminders and the tracker read the same rules (POLICYGOV_REVIEW_REMINDER_DAYS and
+    POLICYGOV_REVIEW_ESCALATION_MONTHS)."""
+
+    # Days before the due date that each remind; the largest is when it turns due soon.
+    reminder_days: tuple[int, ...] = (30, 7)
+    # Dorset: escalate to the Head of QA two months after the due date.
+    escalation_months: int = 2
+
+    @property
+    def due_soon_days(self) -> int:
+        return max(self.reminder_days, default=0)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReviewRules:
+        return cls(
+            reminder_days=tuple(settings.review_reminder_days),
+            escalation_months=settings.review_escalation_months,
+        )
+
+
+def is_escalated(due: date, today: date, rules: ReviewRules) -> bool:
+    """An overdue review escalates ``escalation_months`` after its due date (a month past the
+    end of a shorter month lands on its last day)."""
+    return today >= due + relativedelta(months=rules.escalation_months)
 
 
 # --- reading the intervals of a document -----------------------------------------------------

@@ -7,11 +7,9 @@ the window of documents it reads is kept in ``review_window``.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import (
     Select,
     select,
@@ -19,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.db import in_chunks
+from services.domain.documents.review_dates import ReviewRules, is_escalated
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.organisations import Organisation
@@ -26,12 +25,6 @@ from services.domain.models.people import Person
 from services.domain.notifications import review_window
 from services.domain.notifications.service import Created, add_notification, existing_keys
 from services.domain.sweeps import each_in_savepoint
-
-
-@dataclass(frozen=True)
-class ReviewRules:
-    reminder_days: tuple[int, ...]
-    escalation_months: int
 
 
 def review_notices(due: date, today: date, rules: ReviewRules) -> list[str]:
@@ -46,14 +39,13 @@ def review_notices(due: date, today: date, rules: ReviewRules) -> list[str]:
         notices.append(f"due_soon:{reached[0]}")
     if today > due:
         notices.append("overdue")
-    # Dorset: escalate to the Head of QA two months after the due date.
-    if today >= due + relativedelta(months=rules.escalation_months):
+    if is_escalated(due, today, rules):
         notices.append("escalated")
     return notices
 
 
 def _reviewable(today: date, rules: ReviewRules) -> Select[Document]:
-    horizon = today + timedelta(days=max(rules.reminder_days, default=0))
+    horizon = today + timedelta(days=rules.due_soon_days)
     return (
         select(Document)
         .where(Document.next_review_due.is_not(None), Document.next_review_due <= horizon)

@@ -19,6 +19,7 @@ from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.ics import CalendarEntry, render_calendar
 from services.domain.clock import utcnow
+from services.domain.documents.review_dates import ReviewRules
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import NotFound
 from services.domain.models.documents import Document
@@ -26,7 +27,7 @@ from services.domain.models.people import Person
 from services.domain.organisations.words import DEFAULT_WORDS, OrganisationWords, words_for
 from services.domain.people import service as people
 from services.domain.tokens import Keyring
-from services.domain.tracker.service import Thresholds, review_status, tracked_conditions
+from services.domain.tracker.service import review_status, tracked_conditions
 
 STATUS_WORDS = {
     "on_track": "on track",
@@ -87,7 +88,7 @@ def _entry(
     document: Document,
     person_id: uuid.UUID,
     today: date,
-    thresholds: Thresholds,
+    rules: ReviewRules,
     base: str,
     words: OrganisationWords = DEFAULT_WORDS,
 ) -> CalendarEntry:
@@ -98,7 +99,7 @@ def _entry(
         roles.append(words.owner)
     if acting_responsible_officer_id(document) == person_id:
         roles.append(words.responsible_officer)
-    status = STATUS_WORDS[review_status(due, today, thresholds)]
+    status = STATUS_WORDS[review_status(due, today, rules)]
     return CalendarEntry(
         # One entry per document for good: a new due date moves it rather than adding one.
         uid=f"review-{document.id}@policygov",
@@ -117,7 +118,7 @@ async def review_calendar(
     *,
     frontend_base_url: str,
     today: date,
-    thresholds: Thresholds,
+    rules: ReviewRules,
 ) -> bytes:
     """The feed: the review date of every tracked document the person owns or is RO of."""
     documents = (
@@ -133,5 +134,5 @@ async def review_calendar(
     ).scalars()
     base = frontend_base_url.rstrip("/")
     words = await words_for(session, person.organisation_id)
-    entries = [_entry(d, person.id, today, thresholds, base, words) for d in documents]
+    entries = [_entry(d, person.id, today, rules, base, words) for d in documents]
     return render_calendar(f"Review deadlines: {person.name}", entries, generated_at=utcnow())

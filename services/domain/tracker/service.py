@@ -1,9 +1,9 @@
 """The review tracker: every document in force with a review date, and how that date stands.
 
 A document's tracker status comes from its ``next_review_due`` and today (a London date), with
-the thresholds the review notices use (``notifications.review_schedule.review_notices``): due
-soon from the largest reminder threshold (30 days by default) up to and including the due date,
-overdue the day after, escalated once the escalation period has passed (Dorset: two months).
+the rules the review notices use (``documents.review_dates.ReviewRules``): due soon from the
+largest reminder threshold (30 days by default) up to and including the due date, overdue the
+day after, escalated once the escalation period has passed (Dorset: two months).
 Retired and superseded documents, and documents with no review date, are not tracked.
 
 Every status is a range of due dates for a given day, so filtering by status, paging in due
@@ -24,41 +24,24 @@ from sqlalchemy.orm import aliased
 
 from services.domain.authz.principal import Principal
 from services.domain.db import plan_for_these_values
+from services.domain.documents.review_dates import ReviewRules, is_escalated
 from services.domain.documents.service import DocumentFilters
 from services.domain.documents.service import _conditions as visible_conditions
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.people import Person
 from services.domain.pagination import after_row
-from services.domain.settings import Settings
 
 TrackerStatus = Literal["on_track", "due_soon", "overdue", "escalated"]
 TRACKER_STATUSES: tuple[TrackerStatus, ...] = ("on_track", "due_soon", "overdue", "escalated")
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """When a review date turns due soon and when an overdue review escalates."""
-
-    due_soon_days: int = 30
-    escalation_months: int = 2
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Thresholds:
-        """The thresholds of the review notices: the largest reminder and the escalation."""
-        return cls(
-            due_soon_days=max(settings.review_reminder_days, default=0),
-            escalation_months=settings.review_escalation_months,
-        )
-
-
-def review_status(due: date, today: date, thresholds: Thresholds) -> TrackerStatus:
+def review_status(due: date, today: date, rules: ReviewRules) -> TrackerStatus:
     """The tracker status on ``today`` of a review due on ``due``."""
-    # Dorset: escalate to the Head of QA two months after the due date.
-    if today >= due + relativedelta(months=thresholds.escalation_months):
+    if is_escalated(due, today, rules):
         return "escalated"
     if today > due:
         return "overdue"
-    if (due - today).days <= thresholds.due_soon_days:
+    if (due - today).days <= rules.due_soon_days:
         return "due_soon"
     return "on_track"
 
@@ -88,10 +71,10 @@ class DueRange:
     last: date | None
 
 
-def status_ranges(today: date, thresholds: Thresholds) -> dict[TrackerStatus, DueRange]:
+def status_ranges(today: date, rules: ReviewRules) -> dict[TrackerStatus, DueRange]:
     """For each status, the due dates that have it on ``today``."""
-    escalated = escalated_through(today, thresholds.escalation_months)
-    soon = today + timedelta(days=thresholds.due_soon_days)
+    escalated = escalated_through(today, rules.escalation_months)
+    soon = today + timedelta(days=rules.due_soon_days)
     overdue_last = today - timedelta(days=1)
     after_escalated = escalated + timedelta(days=1)
     return {
@@ -145,7 +128,7 @@ class TrackerRow:
 
 
 def _conditions(
-    principal: Principal, filters: TrackerFilters, today: date, thresholds: Thresholds
+    principal: Principal, filters: TrackerFilters, today: date, rules: ReviewRules
 ) -> list[ColumnElement[bool]]:
     # The documents the caller may list in the register, with its filters' meaning.
     register = DocumentFilters(
@@ -156,7 +139,7 @@ def _conditions(
     )
     conditions = [*visible_conditions(principal, register), *tracked_conditions()]
     if filters.status is not None:
-        ranges = status_ranges(today, thresholds)
+        ranges = status_ranges(today, rules)
         conditions += _in_range(Document.next_review_due, ranges[filters.status])
     conditions += _in_range(Document.next_review_due, DueRange(filters.due_from, filters.due_to))
     return conditions
@@ -173,13 +156,13 @@ async def list_tracked(
     filters: TrackerFilters,
     *,
     today: date,
-    thresholds: Thresholds,
+    rules: ReviewRules,
     after: list[Any] | None,
     limit: int,
 ) -> tuple[list[TrackerRow], list[Any] | None]:
     """One page of tracked documents by due date then reference, and the position after it."""
     await plan_for_these_values(session)
-    conditions = _conditions(principal, filters, today, thresholds)
+    conditions = _conditions(principal, filters, today, rules)
     if after:
         # References are unique in an organisation: (due date, reference) orders totally.
         conditions.append(after_row(Document.next_review_due, Document.reference, after))
@@ -201,7 +184,7 @@ async def list_tracked(
                 document=document,
                 owner_name=owner_name,
                 responsible_officer_name=officer_name,
-                status=review_status(due, today, thresholds),
+                status=review_status(due, today, rules),
                 days_until_due=days_until_due(due, today),
             )
         )
@@ -232,10 +215,10 @@ class TrackerSummary:
 
 
 async def summarise(
-    session: AsyncSession, principal: Principal, *, today: date, thresholds: Thresholds
+    session: AsyncSession, principal: Principal, *, today: date, rules: ReviewRules
 ) -> TrackerSummary:
     """Counts per status for the organisation and per service area, in one aggregate query."""
-    ranges = status_ranges(today, thresholds)
+    ranges = status_ranges(today, rules)
     due = Document.next_review_due
     counts = [
         func.count().filter(and_(*_in_range(due, ranges[status]))).label(status)
