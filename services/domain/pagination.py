@@ -4,6 +4,8 @@ A cursor is a position and a digest of the filters it was issued for, signed wit
 key (any key of the ring verifies). Decoding checks the signature, then that the position has
 the shape its list expects, value by value: whatever a client sends, a cursor either decodes to
 typed values the query can use or is an InvalidCursor (400), never an error from the database.
+List endpoints take and give cursors through ``services/api/paging.py``, one dependency for
+every list.
 """
 
 from __future__ import annotations
@@ -16,14 +18,13 @@ import math
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, tuple_
 
 from services.domain.errors import DomainError
 from services.domain.tokens import Keyring
 
-T = TypeVar("T")
 # PostgreSQL's bigint: a larger integer in a cursor cannot be compared with a column.
 BIGINT = 2**63 - 1
 
@@ -128,31 +129,6 @@ def decode_cursor(
         return [READERS[kind](value) for kind, value in zip(shape, position, strict=True)]
     except (ValueError, TypeError, UnicodeError) as exc:
         raise InvalidCursor(NOT_OURS) from exc
-
-
-def time_position(
-    keyring: Keyring, cursor: str | None, filters: dict[str, Any]
-) -> tuple[datetime, uuid.UUID] | None:
-    """The (moment, id) a time-ordered page starts after, or None for the first page."""
-    if not cursor:
-        return None
-    moment, last_id = decode_cursor(keyring, cursor, filters, (datetime, uuid.UUID))
-    return moment, last_id
-
-
-def time_page(
-    keyring: Keyring,
-    rows: list[T],
-    limit: int,
-    filters: dict[str, Any],
-    moment: Callable[[T], datetime],
-) -> tuple[list[T], str | None]:
-    """Trim rows fetched with ``limit + 1`` to a page, with the cursor of the next page."""
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    last = rows[-1]
-    return rows, encode_cursor(keyring, [moment(last).isoformat(), str(last.id)], filters)  # type: ignore[attr-defined]
 
 
 def after_row(moment: Any, row_id: Any, after: Sequence[Any]) -> ColumnElement[bool]:

@@ -7,16 +7,15 @@ import uuid
 from fastapi import Request, Response
 
 from services.api.assessments import schemas
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.errors import problem_response
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.paging import Page
 from services.api.permissions import PUBLIC, allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.assessments import equality
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.assessments import EqualityAssessment
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/equality-assessments", tags=["equality-assessments"])
 
@@ -63,19 +62,15 @@ async def list_equality_assessments(
     document_id: uuid.UUID,
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
+    page: Page,
 ) -> schemas.EqualityAssessmentPage:
     """A document's assessments, oldest first (its team and the policy team)."""
     scope = {"document_id": str(document_id)}
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await equality.list_assessments(
-        session, principal, document_id, after=after, limit=limit + 1
+        session, principal, document_id, after=after, limit=page.fetch
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.EqualityAssessmentPage(
         items=[schemas.EqualityAssessment.model_validate(a) for a in found],
         next_cursor=next_cursor,

@@ -7,14 +7,13 @@ import uuid
 from fastapi import Response
 
 from services.api.assessments import schemas
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.assessments import fitness
 from services.domain.authz.permissions import Permission as P
 from services.domain.gates import checklist
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/fitness-checks", tags=["fitness-checks"])
 
@@ -37,17 +36,15 @@ async def list_fitness_checks(
     document_id: uuid.UUID,
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
+    page: Page,
 ) -> schemas.FitnessCheckPage:
     """A document's checks, oldest first (its team and the policy team)."""
     scope = {"document_id": str(document_id)}
-    after = time_position(settings.keyring, cursor, scope)
-    found = await fitness.list_checks(session, principal, document_id, after=after, limit=limit + 1)
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
+    after = page.after_time(scope)
+    found = await fitness.list_checks(
+        session, principal, document_id, after=after, limit=page.fetch
     )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.FitnessCheckPage(
         items=[schemas.FitnessCheck.model_validate(c) for c in found], next_cursor=next_cursor
     )

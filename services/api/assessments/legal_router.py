@@ -8,15 +8,14 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from services.api.assessments import schemas
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import set_etag
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.assessments import legal
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.assessments import LegalReview
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/legal-reviews", tags=["legal-reviews"])
 
@@ -32,14 +31,12 @@ def _out(review: LegalReview, response: Response) -> schemas.LegalReview:
 async def list_legal_reviews(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     document_id: uuid.UUID | None = None,
     reviewer_id: uuid.UUID | None = None,
     is_open: Annotated[
         bool | None, Query(alias="open", description="true: not answered yet; false: answered.")
     ] = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.LegalReviewPage:
     """The reviews you may read, oldest first: of a document, for a reviewer, open or
     answered. A lawyer's queue: `?reviewer_id=<me>&open=true`."""
@@ -48,7 +45,7 @@ async def list_legal_reviews(
         "reviewer_id": str(reviewer_id) if reviewer_id else None,
         "open": is_open,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await legal.list_reviews(
         session,
         principal,
@@ -56,11 +53,9 @@ async def list_legal_reviews(
         reviewer_id=reviewer_id,
         is_open=is_open,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.LegalReviewPage(
         items=[schemas.LegalReview.model_validate(r) for r in found], next_cursor=next_cursor
     )

@@ -7,15 +7,14 @@ import uuid
 from fastapi import Response
 
 from services.api.assessments import schemas
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.assessments import proposals
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.assessments import Proposal
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/proposals", tags=["proposals"])
 
@@ -29,21 +28,17 @@ def _out(proposal: Proposal, response: Response) -> schemas.Proposal:
 async def list_proposals(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     status: schemas.ProposalStatus | None = None,
     document_id: uuid.UUID | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.ProposalPage:
     """The organisation's proposals, oldest first: by status, or for a document."""
     scope = {"status": status, "document_id": str(document_id) if document_id else None}
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await proposals.list_proposals(
-        session, principal, status=status, document_id=document_id, after=after, limit=limit + 1
+        session, principal, status=status, document_id=document_id, after=after, limit=page.fetch
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.ProposalPage(
         items=[schemas.Proposal.model_validate(p) for p in found], next_cursor=next_cursor
     )

@@ -9,15 +9,14 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from services.api.assessments import schemas
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.assessments import statements
 from services.domain.authz.permissions import Permission as P
 from services.domain.gates.coverage import assessment_column
 from services.domain.models.assessments import NoMaterialChangeStatement
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/no-material-change-statements", tags=["no-material-change-statements"])
 
@@ -51,15 +50,13 @@ async def list_no_material_change_statements(
     document_id: uuid.UUID,
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     version_id: Annotated[
         uuid.UUID | None, Query(description="Only those carrying an assessment to this draft.")
     ] = None,
     is_in_force: Annotated[
         bool | None, Query(description="true: not corrected since; false: corrected.")
     ] = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.NoMaterialChangeStatementPage:
     """A document's statements, oldest first (its team and the policy team)."""
     scope = {
@@ -67,7 +64,7 @@ async def list_no_material_change_statements(
         "version_id": str(version_id) if version_id else None,
         "is_in_force": is_in_force,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await statements.list_statements(
         session,
         principal,
@@ -75,11 +72,9 @@ async def list_no_material_change_statements(
         version_id=version_id,
         is_in_force=is_in_force,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     corrected = await statements.corrections_of(session, found)
     return schemas.NoMaterialChangeStatementPage(
         items=[_out(s, corrected.get(s.id)) for s in found], next_cursor=next_cursor

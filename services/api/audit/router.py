@@ -8,14 +8,14 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 from services.api.audit import schemas
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
+from services.api.paging import AuditPage
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, IsoDateTime, PageSize
+from services.api.types import IsoDateTime
 from services.domain.audit import service
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
-from services.domain.pagination import decode_cursor, encode_cursor
 
 router = Router(prefix="/v1/audit", tags=["audit"])
 EntityType = Literal[
@@ -54,15 +54,13 @@ EntityType = Literal[
 async def list_audit_records(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: AuditPage,
     entity_type: EntityType | None = None,
     entity_id: uuid.UUID | None = None,
     since: Annotated[
         IsoDateTime | None, Query(description="Inclusive, ISO 8601 with offset.")
     ] = None,
     until: Annotated[IsoDateTime | None, Query(description="Exclusive.")] = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 100,
 ) -> schemas.AuditPage:
     """Audit records, oldest first (admins and policy officers)."""
     org_authz.check_read_audit(principal)
@@ -76,7 +74,8 @@ async def list_audit_records(
         }.items()
         if v is not None
     }
-    after_seq = decode_cursor(settings.keyring, cursor, scope, (int,))[0] if cursor else 0
+    found = page.after(scope, (int,))
+    after_seq = found[0] if found is not None else 0
     records = await service.list_records(
         session,
         principal.organisation_id,
@@ -85,12 +84,9 @@ async def list_audit_records(
         since=since,
         until=until,
         after_seq=after_seq,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    next_cursor = None
-    if len(records) > limit:
-        records = records[:limit]
-        next_cursor = encode_cursor(settings.keyring, [records[-1].seq], scope)
+    records, next_cursor = page.page(records, scope, lambda r: [r.seq])
     return schemas.AuditPage(
         items=[schemas.AuditRecord.model_validate(r) for r in records], next_cursor=next_cursor
     )

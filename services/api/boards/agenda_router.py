@@ -7,18 +7,17 @@ import uuid
 from fastapi import Response
 
 from services.api.boards import schemas, views
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
 from services.domain.documents.versions import read_file
 from services.domain.errors import Invalid, NotFound
 from services.domain.models.boards import AgendaItem
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/agenda-items", tags=["agenda"])
 
@@ -32,13 +31,11 @@ def _item(item: AgendaItem, response: Response) -> schemas.AgendaItem:
 async def list_agenda_items(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     board_id: uuid.UUID | None = None,
     meeting_id: uuid.UUID | None = None,
     document_id: uuid.UUID | None = None,
     status: schemas.ItemStatus | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.AgendaItemPage:
     """Items in the order they were submitted: of a board, a meeting, or a document."""
     scope = {
@@ -47,7 +44,7 @@ async def list_agenda_items(
         "document_id": str(document_id) if document_id else None,
         "status": status,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await agenda.list_items(
         session,
         principal,
@@ -56,11 +53,9 @@ async def list_agenda_items(
         document_id=document_id,
         status=status,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.submitted_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.submitted_at)
     return schemas.AgendaItemPage(items=[views.item_out(i) for i in found], next_cursor=next_cursor)
 
 

@@ -9,17 +9,17 @@ from fastapi import Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.boards import schemas, views
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, IsoDateTime, PageSize
+from services.api.types import IsoDateTime
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import attendance, meetings, minutes, papers, reports, service
 from services.domain.boards.agenda import items_of
 from services.domain.errors import Invalid, NotFound
 from services.domain.models.boards import Meeting
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/meetings", tags=["meetings"])
 
@@ -35,13 +35,11 @@ async def _meeting_view(
 async def list_meetings(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     board_id: uuid.UUID | None = None,
     starts_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     starts_before: Annotated[IsoDateTime | None, Query(alias="before")] = None,
     status: schemas.MeetingStatus | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.MeetingPage:
     """Meetings in date order: of one board, in a window (`from` ≤ start < `before`), by status."""
     scope = {
@@ -50,7 +48,7 @@ async def list_meetings(
         "before": starts_before.isoformat() if starts_before else None,
         "status": status,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await meetings.list_meetings(
         session,
         principal,
@@ -59,9 +57,9 @@ async def list_meetings(
         starts_before=starts_before,
         status=status,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    found, next_cursor = time_page(settings.keyring, found, limit, scope, lambda row: row.starts_at)
+    found, next_cursor = page.time_page(found, scope, lambda row: row.starts_at)
     return schemas.MeetingPage(
         items=await views.meetings_out(session, found, {}), next_cursor=next_cursor
     )

@@ -15,9 +15,9 @@ from services.api.consultations import schemas
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import closing_day
@@ -28,7 +28,6 @@ from services.domain.errors import NotFound, PreconditionFailed
 from services.domain.models.consultations import DEEMED_AGREEMENT, Consultation
 from services.domain.models.consultations import ConsultationResponse as ResponseRow
 from services.domain.models.consultations import Consultee as ConsulteeRow
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/consultations", tags=["consultations"])
 # A consultee's PUT answers 201 for their first response and 200 for a change to it.
@@ -93,15 +92,13 @@ def _check(consultation: Consultation, if_match: str | None) -> None:
 async def list_consultations(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     document_id: uuid.UUID | None = None,
     status: schemas.Status | None = None,
     consulted: Annotated[
         bool | None,
         Query(description="true: the consultations you are asked to respond to."),
     ] = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.ConsultationPage:
     """The consultations you run or are consulted on, oldest first."""
     scope = {
@@ -109,7 +106,7 @@ async def list_consultations(
         "status": status,
         "consulted": consulted,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await service.list_consultations(
         session,
         principal,
@@ -117,11 +114,9 @@ async def list_consultations(
         status=status,
         consulted=consulted,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.ConsultationPage(
         items=[consultation_out(c) for c in found], next_cursor=next_cursor
     )

@@ -14,9 +14,10 @@ from services.api.documents import schemas
 from services.api.errors import declared_problem
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, IsoDate, PageSize, ShortText, Tag
+from services.api.types import IsoDate, ShortText, Tag
 from services.domain.authz import documents as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
@@ -25,7 +26,6 @@ from services.domain.documents import links as links_service
 from services.domain.documents import service, versions
 from services.domain.errors import PreconditionFailed
 from services.domain.models.documents import Document
-from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.timeline import paper_trail
 from services.domain.timeline import service as timeline
 from services.domain.timeline.paper_trail_zip import chunks
@@ -52,8 +52,8 @@ async def list_documents(
     request: Request,
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
     pages: Pages,
+    page: Page,
     kind: Annotated[ShortText | None, Query(max_length=40)] = None,
     status: schemas.Status | None = None,
     owner_id: uuid.UUID | None = None,
@@ -67,16 +67,14 @@ async def list_documents(
         ShortText | None,
         Query(description="Full-text search of title, summary and the current version's text."),
     ] = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> Response:
     """List and search the register, ordered by reference. With `q`, by relevance: documents
     whose title or reference has the words, then whose summary has them, then whose text has
     them as a phrase, then apart; within each, issued documents before drafts, then by
     reference."""
-    page = await pages.find(request, principal)
-    if page.found is not None:
-        return page.found
+    kept = await pages.find(request, principal)
+    if kept.found is not None:
+        return kept.found
     filters = service.DocumentFilters(
         kind=kind,
         status=status,
@@ -92,14 +90,13 @@ async def list_documents(
     scope = filters.as_dict()
     # With a text query the position is (tier, draft only, reference, id), else (reference, id).
     shape = (int, int, str, uuid.UUID) if filters.q else (str, uuid.UUID)
-    after = decode_cursor(settings.keyring, cursor, scope, shape) if cursor else None
     documents, last = await service.list_documents(
-        session, principal, filters, after=after, limit=limit
+        session, principal, filters, after=page.after(scope, shape), limit=page.limit
     )
-    return page.keep(
+    return kept.keep(
         schemas.DocumentPage(
             items=[to_schema(d, principal) for d in documents],
-            next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
+            next_cursor=page.cursor_after(last, scope) if last else None,
         )
     )
 

@@ -9,15 +9,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.notices import kinds
 from services.domain.notifications import service
-from services.domain.pagination import time_page, time_position
 
 router = Router(prefix="/v1/notifications", tags=["notifications"])
 State = Literal["pending", "sending", "sent", "failed", "cancelled"]
@@ -53,12 +52,10 @@ class NotificationPage(BaseModel):
 async def list_notifications(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     status: State | None = None,
     kind: NotificationKind | None = None,
     document_id: uuid.UUID | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> NotificationPage:
     """Emails the notifier owes or sent, newest first, with attempts and the last error
     (admins and policy officers)."""
@@ -69,7 +66,7 @@ async def list_notifications(
         for k, v in {"status": status, "kind": kind_name, "document_id": document_id}.items()
         if v is not None
     }
-    before = time_position(settings.keyring, cursor, scope)
+    before = page.after_time(scope)
     rows = await service.list_notifications(
         session,
         principal.organisation_id,
@@ -77,9 +74,9 @@ async def list_notifications(
         kind=kind_name,
         document_id=document_id,
         before=before,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    rows, next_cursor = time_page(settings.keyring, rows, limit, scope, lambda row: row.created_at)
+    rows, next_cursor = page.time_page(rows, scope, lambda row: row.created_at)
     return NotificationPage(
         items=[Notification.model_validate(r) for r in rows], next_cursor=next_cursor
     )

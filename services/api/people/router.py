@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.paging import Page
 from services.api.people import schemas
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize, ShortText
+from services.api.types import ShortText
 from services.domain.authz.permissions import Permission as P
-from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.people import service
 
 router = Router(prefix="/v1/people", tags=["people"])
@@ -24,27 +24,20 @@ router = Router(prefix="/v1/people", tags=["people"])
 async def list_people(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     q: Annotated[ShortText | None, Query(description="Part of a name or email.")] = None,
     role: schemas.Role | None = None,
     is_active: bool | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.PersonPage:
     scope = {
         k: v for k, v in {"q": q, "role": role, "is_active": is_active}.items() if v is not None
     }
-    after = None
-    if cursor:
-        name, last_id = decode_cursor(settings.keyring, cursor, scope, (str, uuid.UUID))
-        after = (name, last_id)
+    found = page.after(scope, (str, uuid.UUID))
+    after = (found[0], found[1]) if found is not None else None
     people = await service.list_people(
-        session, principal, q=q, role=role, is_active=is_active, after=after, limit=limit + 1
+        session, principal, q=q, role=role, is_active=is_active, after=after, limit=page.fetch
     )
-    next_cursor = None
-    if len(people) > limit:
-        people = people[:limit]
-        next_cursor = encode_cursor(settings.keyring, [people[-1].name, str(people[-1].id)], scope)
+    people, next_cursor = page.page(people, scope, lambda p: [p.name, str(p.id)])
     return schemas.PersonPage(
         items=[schemas.Person.model_validate(p) for p in people], next_cursor=next_cursor
     )

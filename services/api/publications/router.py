@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
+from services.api.deps import CurrentPrincipal, PublicUrl, Session
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.publications import schemas
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
-from services.domain.pagination import time_page, time_position
 from services.domain.publications import service
 from services.domain.publications.service import QueuedPublication
 
@@ -50,13 +49,11 @@ def publication_out(queued: QueuedPublication, public_url: str) -> schemas.Publi
 async def list_publications(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
     public_url: PublicUrl,
+    page: Page,
     status: schemas.PublicationStatus | None = None,
     action: schemas.Action | None = None,
     document_id: uuid.UUID | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.PublicationPage:
     """The queue oldest first; the scripts poll `status=pending`. Admins, policy officers and
     integration keys."""
@@ -65,7 +62,7 @@ async def list_publications(
         "action": action,
         "document_id": str(document_id) if document_id else None,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await service.list_publications(
         session,
         principal,
@@ -73,11 +70,9 @@ async def list_publications(
         action=action,
         document_id=document_id,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.publication.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.publication.created_at)
     return schemas.PublicationPage(
         items=[publication_out(q, public_url) for q in found], next_cursor=next_cursor
     )

@@ -7,16 +7,15 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.reviews import schemas
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.documents import Document
 from services.domain.models.reviews import Review, ReviewDocument
-from services.domain.pagination import time_page, time_position
 from services.domain.reviews import impact
 from services.domain.reviews import service as reviews
 
@@ -44,7 +43,7 @@ def _added(row: ReviewDocument, document: Document) -> schemas.ReviewDocument:
 async def list_reviews(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     document_id: uuid.UUID | None = None,
     status: schemas.ReviewStatus | None = None,
     kind: schemas.ReviewKind | None = None,
@@ -52,8 +51,6 @@ async def list_reviews(
         bool | None,
         Query(alias="open", description="true: in progress or awaiting confirmation."),
     ] = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.ReviewPage:
     """The reviews you may read, oldest first: of a document, by status or kind, open or not."""
     scope = {
@@ -62,7 +59,7 @@ async def list_reviews(
         "kind": kind,
         "open": is_open,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await reviews.list_reviews(
         session,
         principal,
@@ -71,11 +68,9 @@ async def list_reviews(
         kind=kind,
         is_open=is_open,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.ReviewPage(
         items=[schemas.Review.model_validate(r) for r in found], next_cursor=next_cursor
     )

@@ -9,19 +9,18 @@ from typing import Annotated
 from fastapi import Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.deps import AppSettings, CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import set_etag
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
 from services.api.sign_off import schemas
-from services.api.types import Cursor, PageSize
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
 from services.domain.gates.service import evidence_of, statement_of
 from services.domain.models.documents import DocumentVersion
 from services.domain.models.sign_off import Delegation, SignOff
-from services.domain.pagination import time_page, time_position
 from services.domain.sign_off import decisions, delegations, service
 from services.domain.sign_off import stages as staging
 
@@ -107,14 +106,12 @@ async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
 async def list_sign_offs(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     document_id: uuid.UUID | None = None,
     status: schemas.SignOffStatus | None = None,
     awaiting_me: Annotated[
         bool, Query(description="Only those with a stage waiting for your decision.")
     ] = False,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.SignOffPage:
     """Sign-offs, newest first: every one for the policy team, else those you are part of."""
     scope = {
@@ -122,7 +119,7 @@ async def list_sign_offs(
         "status": status,
         "awaiting_me": awaiting_me,
     }
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await service.list_sign_offs(
         session,
         principal,
@@ -130,11 +127,11 @@ async def list_sign_offs(
         status=status,
         awaiting_me=awaiting_me,
         after=after,
-        limit=limit + 1,
+        limit=page.fetch,
     )
-    page, next_cursor = time_page(settings.keyring, found, limit, scope, lambda s: s.created_at)
+    found, next_cursor = page.time_page(found, scope, lambda s: s.created_at)
     return schemas.SignOffPage(
-        items=[schemas.SignOffSummary.model_validate(s, from_attributes=True) for s in page],
+        items=[schemas.SignOffSummary.model_validate(s, from_attributes=True) for s in found],
         next_cursor=next_cursor,
     )
 

@@ -17,16 +17,16 @@ from services.api.deps import (
     ReadSession,
     Session,
 )
+from services.api.paging import Page
 from services.api.permissions import PUBLIC, allowed
 from services.api.routing import Router
 from services.api.tracker import schemas
-from services.api.types import Cursor, IsoDate, PageSize, ShortText, text_field
+from services.api.types import IsoDate, ShortText, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
 from services.domain.documents.review_dates import ReviewRules
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.people import Person
-from services.domain.pagination import decode_cursor, encode_cursor
 from services.domain.tokens import Keyring
 from services.domain.tracker import feeds, service
 from services.domain.tracker.service import TrackerStatus
@@ -64,6 +64,7 @@ async def list_tracker(
     principal: CurrentPrincipal,
     settings: AppSettings,
     pages: Pages,
+    page: Page,
     status: TrackerStatus | None = None,
     due_from: Annotated[IsoDate | None, Query(description="Due on or after this date.")] = None,
     due_to: Annotated[IsoDate | None, Query(description="Due on or before this date.")] = None,
@@ -71,14 +72,12 @@ async def list_tracker(
     responsible_officer_id: uuid.UUID | None = None,
     service_area: ShortText | None = None,
     kind: Annotated[ShortText | None, Query(max_length=40)] = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> Response:
     """Documents in force with a review date, by due date then reference, with their status.
     Retired and superseded documents are not tracked."""
-    page = await pages.find(request, principal)
-    if page.found is not None:
-        return page.found
+    kept = await pages.find(request, principal)
+    if kept.found is not None:
+        return kept.found
     filters = service.TrackerFilters(
         status=status,
         due_from=due_from,
@@ -89,7 +88,6 @@ async def list_tracker(
         kind=kind,
     )
     scope = filters.as_dict()
-    after = decode_cursor(settings.keyring, cursor, scope, (date, str)) if cursor else None
     today = london_today()
     rows, last = await service.list_tracked(
         session,
@@ -97,14 +95,14 @@ async def list_tracker(
         filters,
         today=today,
         rules=ReviewRules.from_settings(settings),
-        after=after,
-        limit=limit,
+        after=page.after(scope, (date, str)),
+        limit=page.limit,
     )
-    return page.keep(
+    return kept.keep(
         schemas.TrackerPage(
             today=today,
             items=[_row(r) for r in rows],
-            next_cursor=encode_cursor(settings.keyring, last, scope) if last else None,
+            next_cursor=page.cursor_after(last, scope) if last else None,
         )
     )
 

@@ -11,15 +11,15 @@ from fastapi import File, Form, Query, Response, UploadFile
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, IsoDate, Name, PageSize, text_field
+from services.api.types import IsoDate, Name, text_field
 from services.api.update_cycles import schemas
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.errors import Invalid, PayloadTooLarge, PreconditionFailed
 from services.domain.models.reviews import UpdateCycle
-from services.domain.pagination import time_page, time_position
 from services.domain.reviews import update_cycles, update_plan
 from services.domain.reviews.update_plan import PlanItem
 
@@ -56,20 +56,16 @@ async def _opened(session: Session, cycle: UpdateCycle, response: Response) -> s
 async def list_update_cycles(
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     status: schemas.CycleStatus | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.UpdateCyclePage:
     """The organisation's update cycles, oldest first."""
     scope = {"status": status}
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     found = await update_cycles.list_cycles(
-        session, principal, status=status, after=after, limit=limit + 1
+        session, principal, status=status, after=after, limit=page.fetch
     )
-    found, next_cursor = time_page(
-        settings.keyring, found, limit, scope, lambda row: row.created_at
-    )
+    found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.UpdateCyclePage(
         items=[schemas.UpdateCycle.model_validate(c) for c in found], next_cursor=next_cursor
     )

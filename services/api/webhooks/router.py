@@ -12,13 +12,12 @@ from fastapi import Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import Cursor, PageSize
 from services.api.webhooks import schemas
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
-from services.domain.pagination import time_page, time_position
 from services.domain.webhooks import service
 
 router = Router(prefix="/v1/webhooks", tags=["webhooks"])
@@ -165,21 +164,17 @@ async def list_webhook_deliveries(
     subscription_id: uuid.UUID,
     session: Session,
     principal: CurrentPrincipal,
-    settings: AppSettings,
+    page: Page,
     status: schemas.DeliveryStatus | None = None,
-    cursor: Cursor | None = None,
-    limit: PageSize = 50,
 ) -> schemas.WebhookDeliveryPage:
     """The messages sent (or to be sent) to this receiver, newest first."""
     subscription = await service.get_subscription(session, principal, subscription_id)
     scope = {"subscription_id": str(subscription.id), "status": status}
-    after = time_position(settings.keyring, cursor, scope)
+    after = page.after_time(scope)
     deliveries = await service.list_deliveries(
-        session, principal, subscription, status=status, after=after, limit=limit + 1
+        session, principal, subscription, status=status, after=after, limit=page.fetch
     )
-    deliveries, next_cursor = time_page(
-        settings.keyring, deliveries, limit, scope, lambda row: row.created_at
-    )
+    deliveries, next_cursor = page.time_page(deliveries, scope, lambda row: row.created_at)
     return schemas.WebhookDeliveryPage(
         items=[schemas.WebhookDelivery.model_validate(d) for d in deliveries],
         next_cursor=next_cursor,
