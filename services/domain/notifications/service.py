@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.clock import utcnow
 from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
-from services.domain.events import TrackerImportRequested, parse_event
+from services.domain.events import Event, TrackerImportRequested, parse_event
 from services.domain.models.consultations import Consultee
 from services.domain.models.documents import Document
 from services.domain.models.notifications import Notification
@@ -148,25 +148,27 @@ async def add_notification(
 async def fan_out_all(session: AsyncSession, events: Sequence[OutboxEvent]) -> Created:
     """``fan_out`` for a relay round's events, with the documents and people they name read
     in one query each first (the handlers then find them in the session, not one at a time)."""
-    await _read_ahead(session, events)
+    typed = [parse_event(event.payload) for event in events]  # once each
+    await _read_ahead(session, typed)
     created = Created([], [])
-    for event in events:
-        result = await fan_out(session, event)
+    for event, happened in zip(events, typed, strict=True):
+        result = await fan_out(session, event, happened)
         created.notifications.extend(result.notifications)
         created.deliveries.extend(result.deliveries)
         created.imports.extend(result.imports)
     return created
 
 
-async def _read_ahead(session: AsyncSession, events: Sequence[OutboxEvent]) -> None:
-    documents, people = set(), set()
-    for event in events:
-        payload = event.payload
-        if isinstance(payload.get("document_id"), str):
-            documents.add(uuid.UUID(payload["document_id"]))
-        for named in (*payload.get("assigned", ()), *(payload.get("named") or ())):
-            if isinstance(named, dict) and isinstance(named.get("person_id"), str):
-                people.add(uuid.UUID(named["person_id"]))
+async def _read_ahead(session: AsyncSession, typed: Sequence[Event]) -> None:
+    documents: set[uuid.UUID] = set()
+    people: set[uuid.UUID] = set()
+    for happened in typed:
+        document_id = getattr(happened, "document_id", None)
+        if isinstance(document_id, uuid.UUID):
+            documents.add(document_id)
+        # The people a change names (document.people_assigned) or an import names.
+        for named in (*getattr(happened, "assigned", ()), *getattr(happened, "named", ())):
+            people.add(named.person_id)
     for model, ids in ((Document, documents), (Person, people)):
         if ids:
             # Held by the session: its identity map keeps only weak references, and the
@@ -175,11 +177,15 @@ async def _read_ahead(session: AsyncSession, events: Sequence[OutboxEvent]) -> N
             session.info.setdefault("read_ahead", []).extend(rows.scalars())
 
 
-async def fan_out(session: AsyncSession, event: OutboxEvent) -> Created:
-    """The notifications, webhook deliveries and background imports one outbox event calls for."""
+async def fan_out(
+    session: AsyncSession, event: OutboxEvent, happened: Event | None = None
+) -> Created:
+    """The notifications, webhook deliveries and background imports one outbox event calls for
+    (``happened``: the event parsed already, as ``fan_out_all`` does for a round)."""
     notifications: list[uuid.UUID] = []
     notices: list[Notice] = []
-    happened = parse_event(event.payload)  # once: every handler reads the typed event
+    if happened is None:
+        happened = parse_event(event.payload)  # once: every handler reads the typed event
     for handler in HANDLERS.get(type(happened), ()):
         notices += await handler(session, happened)
     for notice in _one_per_recipient(event, notices):
