@@ -506,7 +506,7 @@ def test_there_is_a_sample_for_every_kind_that_has_templates() -> None:
 
 
 def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
-    """One registry (notifications/kinds.py): every kind in it has its three templates and a
+    """One registry (notices/kinds.py): every kind in it has its three templates and a
     sample here, and no template is for a kind it lacks."""
     templated = {p.name.removesuffix(".subject.j2") for p in TEMPLATES.glob("*.subject.j2")}
     assert set(registry.NAMES) == templated == set(EVERY_SAMPLE)
@@ -517,6 +517,8 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "review_outcome",
         "meeting",
         "sign_off",
+        "publication",
+        "assessment",
         "consultation",
         "update_cycle",
     }

@@ -43,21 +43,22 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("meeting.minutes_issued", "meeting", "members and action owners"),
     Kind("board.attendance_escalated", "meeting", "the board's escalation person"),
     Kind("agenda_item.deferred", "meeting", "submitter and presenter of an item placed later"),
-    # Sign-off and publication (sign_off/notices.py).
+    # Sign-off (sign_off/notices.py), the Tri.x queue (publications/notices.py), legal reviews
+    # and proposals (assessments/notices.py).
     Kind("sign_off.decision_needed", "sign_off", "each person asked to decide a stage"),
     Kind("sign_off.decided", "sign_off", "the document's people, submitter and policy team"),
     Kind("sign_off.withdrawn", "sign_off", "the people who were asked to decide"),
     Kind("document.published", "sign_off", "the document's people, deciders and policy team"),
-    Kind("publication.queued", "sign_off", "the policy team: a Tri.x upload or removal"),
+    Kind("publication.queued", "publication", "the policy team: a Tri.x upload or removal"),
     Kind(
         "document.issue_withdrawn",
         "sign_off",
         "everyone involved: a refused ratification withdrew the issue (Dorset 4.5.2)",
     ),
     Kind("delegation.created", "sign_off", "the delegate and the delegator"),
-    Kind("legal_review.requested", "sign_off", "the lawyer named, else the policy team"),
-    Kind("legal_review.answered", "sign_off", "who asked and the RO"),
-    Kind("proposal.decided", "sign_off", "sponsor, lead officer and creator"),
+    Kind("legal_review.requested", "assessment", "the lawyer named, else the policy team"),
+    Kind("legal_review.answered", "assessment", "who asked and the RO"),
+    Kind("proposal.decided", "assessment", "sponsor, lead officer and creator"),
     # Consultations (consultations/notices.py).
     Kind("consultation.invited", "consultation", "each consultee when it opens"),
     Kind("consultation.reminder", "consultation", "consultees yet to respond"),

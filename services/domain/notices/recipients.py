@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.models.documents import DocumentVersion
 from services.domain.models.people import Person
 
 
@@ -44,3 +45,9 @@ async def active_people(
 async def person_name(session: AsyncSession, person_id: uuid.UUID | None) -> str | None:
     person = await session.get(Person, person_id) if person_id else None
     return person.name if person else None
+
+
+async def version_number(session: AsyncSession, version_id: uuid.UUID | None) -> str | None:
+    """The number ("1.2") of the version a notice is about, if any."""
+    version = await session.get(DocumentVersion, version_id) if version_id else None
+    return version.number if version else None

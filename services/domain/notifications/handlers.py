@@ -14,11 +14,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.assessments import notices as assessment_notices
 from services.domain.boards import notices as meeting_notices
 from services.domain.consultations import notices as consultation_notices
 from services.domain.documents import notices as document_notices
 from services.domain.imports import notices as import_notices
 from services.domain.notices.notice import Handler
+from services.domain.publications import notices as publication_notices
 from services.domain.reviews import notices as review_outcomes
 from services.domain.reviews import update_cycle_notices
 from services.domain.sign_off import notices as sign_off_notices
@@ -42,6 +44,8 @@ OWNERS: tuple[Owner, ...] = (
     Owner("document", import_notices.HANDLERS),
     Owner("meeting", meeting_notices.HANDLERS, meeting_notices.still_applies),
     Owner("sign_off", sign_off_notices.HANDLERS, sign_off_notices.still_applies),
+    Owner("publication", publication_notices.HANDLERS),
+    Owner("assessment", assessment_notices.HANDLERS),
     Owner("consultation", consultation_notices.HANDLERS, consultation_notices.still_applies),
     Owner("update_cycle", update_cycle_notices.HANDLERS, update_cycle_notices.still_applies),
     Owner("review_outcome", review_outcomes.HANDLERS, review_outcomes.still_applies),

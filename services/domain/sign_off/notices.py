@@ -16,14 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.models.assessments import LegalReview, Proposal
 from services.domain.models.boards import Board
-from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.documents import Document
 from services.domain.models.publications import Publication
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice
-from services.domain.notices.recipients import active_people, person_name
+from services.domain.notices.recipients import active_people, person_name, version_number
 from services.domain.organisations.words import words_for
 from services.domain.people.policy_team import policy_team
 from services.domain.routes.service import holder_of
@@ -56,11 +55,6 @@ def _day(value: date | None) -> str | None:
 
 def _document_people(document: Document) -> list[uuid.UUID | None]:
     return [acting_responsible_officer_id(document), document.owner_id, document.author_id]
-
-
-async def _number(session: AsyncSession, version_id: uuid.UUID | None) -> str | None:
-    version = await session.get(DocumentVersion, version_id) if version_id else None
-    return version.number if version else None
 
 
 async def _current_decisions(
@@ -138,7 +132,7 @@ async def _stage_started(session: AsyncSession, event: events.SignOffStageStarte
         "stage_name": event.stage_name,
         "round": event.round,
         "version_id": str(event.version_id),
-        "version": await _number(session, event.version_id),
+        "version": await version_number(session, event.version_id),
         "board_name": board.name if board else None,
         "conditions": conditions,
     }
@@ -171,7 +165,7 @@ async def _decision_recorded(
         **_sign_off_links(sign_off.id),
         "amendments_path": f"/v1/sign-offs/{sign_off.id}/amendments",
         "stage_name": stage.name,
-        "version": await _number(session, decision.version_id),
+        "version": await version_number(session, decision.version_id),
         "outcome": decision.outcome,
         "outcome_words": _outcome_words(decision.outcome, referred),
         "conditions": list(decision.conditions),
@@ -214,7 +208,7 @@ async def _sign_off_closed(session: AsyncSession, event: events.SignOffClosed) -
     stages = list(rows.scalars())
     context = {
         **_sign_off_links(sign_off.id),
-        "version": await _number(session, sign_off.version_id),
+        "version": await version_number(session, sign_off.version_id),
         "stage_names": [s.name for s in stages],
     }
     waiting = (person_id for stage in stages for person_id in stage.participants)
@@ -251,23 +245,6 @@ async def _document_published(
     ]
     people = await active_people(session, event.organisation_id, ids)
     return [Notice("document.published", person, context, document) for person in people]
-
-
-async def _publication_queued(
-    session: AsyncSession, event: events.PublicationQueued
-) -> list[Notice]:
-    publication = await session.get(Publication, event.publication_id)
-    document = await session.get(Document, event.document_id)
-    if publication is None or document is None:
-        return []
-    context = {
-        "publication_id": str(publication.id),
-        "action": publication.action,
-        "reason": publication.reason,
-        "version": await _number(session, publication.version_id),
-    }
-    people = await policy_team(session, event.organisation_id)
-    return [Notice("publication.queued", person, context, document) for person in people]
 
 
 async def _issue_withdrawn(
@@ -333,84 +310,12 @@ async def _delegation_created(
     ]
 
 
-async def _legal_review(
-    session: AsyncSession, event: events.LegalReviewRequested | events.LegalReviewAnswered
-) -> tuple[LegalReview, Document, dict[str, Any]] | None:
-    review = await session.get(LegalReview, event.legal_review_id)
-    document = await session.get(Document, event.document_id)
-    if review is None or document is None:
-        return None
-    context = {
-        "legal_review_id": str(review.id),
-        "version": await _number(session, review.version_id),
-        "question": review.question,
-        "requested_by_name": await person_name(session, review.requested_by_id),
-    }
-    return review, document, context
-
-
-async def _legal_review_requested(
-    session: AsyncSession, event: events.LegalReviewRequested
-) -> list[Notice]:
-    found = await _legal_review(session, event)
-    if found is None:
-        return []
-    review, document, context = found
-    people = await active_people(session, event.organisation_id, [review.reviewer_id])
-    to_policy_team = not people
-    if to_policy_team:
-        # No lawyer named (or the one named has left): the policy team passes it on.
-        people = await policy_team(session, event.organisation_id)
-    context = {**context, "to_policy_team": to_policy_team}
-    return [Notice("legal_review.requested", person, context, document) for person in people]
-
-
-async def _legal_review_answered(
-    session: AsyncSession, event: events.LegalReviewAnswered
-) -> list[Notice]:
-    found = await _legal_review(session, event)
-    if found is None:
-        return []
-    review, document, context = found
-    context = {
-        **context,
-        "outcome": event.outcome,
-        "advice": review.advice,
-        "answered_by_name": await person_name(session, review.answered_by_id),
-    }
-    ids = [review.requested_by_id, acting_responsible_officer_id(document)]
-    people = await active_people(session, event.organisation_id, ids)
-    return [Notice("legal_review.answered", person, context, document) for person in people]
-
-
-async def _proposal_decided(session: AsyncSession, event: events.ProposalDecided) -> list[Notice]:
-    proposal = await session.get(Proposal, event.proposal_id)
-    if proposal is None:
-        return []
-    document = await session.get(Document, proposal.document_id) if proposal.document_id else None
-    board = await session.get(Board, proposal.board_id) if proposal.board_id else None
-    context = {
-        "proposal_id": str(proposal.id),
-        "proposal_title": proposal.title,
-        "status": event.status,
-        "decision_note": proposal.decision_note,
-        "board_name": board.name if board else None,
-    }
-    ids = (proposal.sponsor_id, proposal.lead_officer_id, proposal.created_by_id)
-    people = await active_people(session, event.organisation_id, ids)
-    return [Notice("proposal.decided", person, context, document) for person in people]
-
-
 # The events whose notices this module decides (notifications/handlers.py).
 HANDLERS: dict[type, Handler] = {
     events.SignOffStageStarted: _stage_started,
     events.SignOffDecisionRecorded: _decision_recorded,
     events.SignOffClosed: _sign_off_closed,
     events.DocumentPublished: _document_published,
-    events.PublicationQueued: _publication_queued,
     events.DocumentIssueWithdrawn: _issue_withdrawn,
     events.DelegationCreated: _delegation_created,
-    events.LegalReviewRequested: _legal_review_requested,
-    events.LegalReviewAnswered: _legal_review_answered,
-    events.ProposalDecided: _proposal_decided,
 }
