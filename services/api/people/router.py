@@ -32,8 +32,7 @@ async def list_people(
     scope = {
         k: v for k, v in {"q": q, "role": role, "is_active": is_active}.items() if v is not None
     }
-    found = page.after(scope, (str, uuid.UUID))
-    after = (found[0], found[1]) if found is not None else None
+    after = page.after(scope, (str, uuid.UUID))
     people = await service.list_people(
         session, principal, q=q, role=role, is_active=is_active, after=after, limit=page.fetch
     )

@@ -435,7 +435,7 @@ async def _search(
     principal: Principal,
     conditions: list[ColumnElement[bool]],
     text: str,
-    after: list[Any] | None,
+    after: Sequence[Any] | None,
     wanted: int,
 ) -> tuple[list[Document], list[list[Any]]]:
     """Up to ``wanted`` matches after the position, reading the tiers in turn. Each tier's read
@@ -468,7 +468,7 @@ async def list_documents(
     principal: Principal,
     filters: DocumentFilters,
     *,
-    after: list[Any] | None,
+    after: Sequence[Any] | None,
     limit: int,
 ) -> tuple[list[Document], list[Any] | None]:
     """One page of documents and the position after its last row (None on the last page).

@@ -64,7 +64,7 @@ async def list_people(
     q: str | None = None,
     role: str | None = None,
     is_active: bool | None = None,
-    after: tuple[str, uuid.UUID] | None = None,
+    after: Sequence[Any] | None = None,
     limit: int = 50,
 ) -> list[Person]:
     """People of the caller's organisation by name; ``after`` is the last (name, id) seen."""

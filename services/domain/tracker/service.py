@@ -13,6 +13,7 @@ date order and counting per status are index range conditions on ``next_review_d
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -157,7 +158,7 @@ async def list_tracked(
     *,
     today: date,
     rules: ReviewRules,
-    after: list[Any] | None,
+    after: Sequence[Any] | None,
     limit: int,
 ) -> tuple[list[TrackerRow], list[Any] | None]:
     """One page of tracked documents by due date then reference, and the position after it."""
