@@ -8,10 +8,11 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import TypeVar
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy import DateTime, Dialect, MetaData, String, func, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from services.domain.clock import utcnow
 
@@ -59,6 +61,34 @@ def new_id() -> uuid.UUID:
     value |= 0b10 << 62
     value |= rand & ((1 << 62) - 1)
     return uuid.UUID(int=value)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def values_of(enum: type[StrEnum]) -> tuple[str, ...]:
+    """An enum's values as plain strings, in order: what a CHECK constraint lists."""
+    return tuple(member.value for member in enum)
+
+
+class Status(TypeDecorator[E]):
+    """A status column: stored as text (VARCHAR, CHECKed against the enum's values, as before
+    the enums), read back as the enum, so code compares members, never bare strings. Any
+    ``StrEnum`` member or its text is accepted on the way in; what is not one of the values is
+    the CHECK constraint's to refuse."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class IdMixin:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -25,11 +26,27 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
 
-PROPOSAL_STATUSES = ("draft", "submitted", "approved", "declined", "withdrawn")
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+PROPOSAL_STATUSES = values_of(ProposalStatus)
 EIA_KINDS = ("screening", "full")
-EIA_STATUSES = ("in_progress", "completed")
+
+
+class EqualityAssessmentStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+EIA_STATUSES = values_of(EqualityAssessmentStatus)
 # Screening: no adverse impact, or possible adverse impact (then a full assessment).
 # Full: no adverse impact, adverse impact justified, or adverse impact found (the draft must
 # change and be assessed again: Cafcass 4.8).
@@ -106,7 +123,9 @@ class Proposal(IdMixin, TimestampMixin, Base):
     outputs: Mapped[str] = mapped_column(Text, default="", server_default="")
     consultation_plan: Mapped[str] = mapped_column(Text, default="", server_default="")
     communications_plan: Mapped[str] = mapped_column(Text, default="", server_default="")
-    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    status: Mapped[ProposalStatus] = mapped_column(
+        Status(ProposalStatus, 20), default=ProposalStatus.DRAFT, server_default="draft"
+    )
     # The board asked to approve it to proceed, and its item on the forward plan.
     board_id: Mapped[uuid.UUID | None]
     agenda_item_id: Mapped[uuid.UUID | None]
@@ -143,7 +162,9 @@ class EqualityAssessment(IdMixin, TimestampMixin, Base):
     relevance: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     # {question key: answer} for the appendix 2 questions.
     answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    status: Mapped[EqualityAssessmentStatus] = mapped_column(
+        Status(EqualityAssessmentStatus, 20), default=EqualityAssessmentStatus.IN_PROGRESS
+    )
     outcome: Mapped[str | None] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     assessor_id: Mapped[uuid.UUID | None]

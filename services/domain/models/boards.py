@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -29,17 +30,49 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
 
 MEMBER_ROLES = ("chair", "vice_chair", "member")
-MEETING_STATUSES = ("scheduled", "held", "cancelled")
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+MEETING_STATUSES = values_of(MeetingStatus)
 # What an item asks of the board (the Dorset agenda and the Birmingham forward plan).
 ASKS = ("decision", "review_approval", "information", "new_proposal")
-ITEM_STATUSES = ("planned", "decided", "withdrawn")
-ATTENDANCE = ("present", "apologies", "delegate_attended", "absent")
+
+
+class AgendaItemStatus(StrEnum):
+    PLANNED = "planned"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+ITEM_STATUSES = values_of(AgendaItemStatus)
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    DELEGATE_ATTENDED = "delegate_attended"
+    ABSENT = "absent"
+
+
+ATTENDANCE = values_of(AttendanceStatus)
 OUTCOMES = ("approved", "approved_with_conditions", "deferred", "rejected", "noted", "referred")
 METHODS = ("consensus", "vote", "chair", "referral")
-ACTION_STATUSES = ("open", "done")
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+ACTION_STATUSES = values_of(ActionStatus)
 NON_WORKING_DAY_RULES = ("earlier", "later")
 HOLIDAY_MEETING_RULES = ("keep", "skip", "next_working_day", "previous_working_day")
 # Dorset PPP Group terms of reference, section 5: the standard agenda.
@@ -190,7 +223,9 @@ class Meeting(IdMixin, TimestampMixin, Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     location: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    status: Mapped[str] = mapped_column(String(20), default="scheduled", server_default="scheduled")
+    status: Mapped[MeetingStatus] = mapped_column(
+        Status(MeetingStatus, 20), default=MeetingStatus.SCHEDULED, server_default="scheduled"
+    )
     # Set when the meeting is moved: what the people with items were told it had been.
     moved_from: Mapped[datetime | None]
     cancellation_reason: Mapped[str | None] = mapped_column(String(1000))
@@ -268,7 +303,9 @@ class AgendaItem(IdMixin, TimestampMixin, Base):
     # Submitted after the requested meeting's agenda deadline (Dorset 9.1: 10 working days).
     is_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     late_accepted_by_id: Mapped[uuid.UUID | None]
-    status: Mapped[str] = mapped_column(String(20), default="planned", server_default="planned")
+    status: Mapped[AgendaItemStatus] = mapped_column(
+        Status(AgendaItemStatus, 20), default=AgendaItemStatus.PLANNED, server_default="planned"
+    )
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": row_version}
@@ -300,7 +337,7 @@ class Attendance(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE")
     )
-    status: Mapped[str] = mapped_column(String(30))
+    status: Mapped[AttendanceStatus] = mapped_column(Status(AttendanceStatus, 30))
     delegate_id: Mapped[uuid.UUID | None]
     # The member's role and seat on the day, so quorum history survives membership changes.
     role: Mapped[str] = mapped_column(String(20))
@@ -397,7 +434,9 @@ class MeetingAction(IdMixin, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[uuid.UUID]
     due_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    status: Mapped[ActionStatus] = mapped_column(
+        Status(ActionStatus, 20), default=ActionStatus.OPEN, server_default="open"
+    )
     completed_at: Mapped[datetime | None]
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -27,15 +28,24 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
 
 # Internal circulation; pre-meeting circulation (Birmingham: drafts two weeks before the
 # deciding meeting, responses three days before it); full public consultation (Cafcass 4.6:
 # three months for broad practice change).
 TITLE_LENGTH = 300
 KINDS = ("internal", "pre_meeting", "public")
+
+
 # scheduled -> open -> closed; scheduled or open -> cancelled.
-STATUSES = ("scheduled", "open", "closed", "cancelled")
+class ConsultationStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+STATUSES = values_of(ConsultationStatus)
 # What a consultee can say. Deemed agreement is recorded by the service, never chosen.
 POSITIONS = ("support", "support_with_comments", "object", "no_view")
 DEEMED_AGREEMENT = "deemed_agreement"
@@ -93,7 +103,7 @@ class Consultation(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     # The covering letter: why, what is asked, how to respond (Cafcass: consultation letter).
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[ConsultationStatus] = mapped_column(Status(ConsultationStatus, 20))
     # The meeting a pre-meeting circulation is for.
     meeting_id: Mapped[uuid.UUID | None]
     opens_at: Mapped[datetime]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,24 +26,27 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
 
-STATUSES = (
-    "draft",
-    "in_consultation",
-    "awaiting_approval",
-    "approved",
-    "published",
-    "under_review",
-    "superseded",
-    "retired",
-)
+
+class DocumentStatus(StrEnum):
+    DRAFT = "draft"
+    IN_CONSULTATION = "in_consultation"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    UNDER_REVIEW = "under_review"
+    SUPERSEDED = "superseded"
+    RETIRED = "retired"
+
+
+STATUSES = values_of(DocumentStatus)
 # In force: a document staff follow whose review is tracked. Every one has a review date
 # (services/domain/documents/review_dates.py). A document in force that is being amended is
 # awaiting approval or in consultation with the date it had when it was published.
-IN_FORCE = ("published", "under_review")
+IN_FORCE = (DocumentStatus.PUBLISHED, DocumentStatus.UNDER_REVIEW)
 # No longer in force, for good: off the manual (Tri.x), out of the tracker, no review reminders.
-NO_LONGER_IN_FORCE = ("retired", "superseded")
+NO_LONGER_IN_FORCE = (DocumentStatus.RETIRED, DocumentStatus.SUPERSEDED)
 LINK_KINDS = ("governs", "implements", "form_for", "supersedes", "relates_to")
 DEFAULT_KINDS: tuple[tuple[str, str, bool], ...] = (
     # (key, label, requires_owner). NCT: a procedure always has an RO and an RSM.
@@ -213,7 +217,9 @@ class Document(IdMixin, TimestampMixin, Base):
     owner_id: Mapped[uuid.UUID | None]
     responsible_officer_id: Mapped[uuid.UUID | None]
     author_id: Mapped[uuid.UUID | None]
-    status: Mapped[str] = mapped_column(String(30), default="draft", server_default="draft")
+    status: Mapped[DocumentStatus] = mapped_column(
+        Status(DocumentStatus, 30), default=DocumentStatus.DRAFT, server_default="draft"
+    )
     review_interval_months: Mapped[int | None] = mapped_column(Integer)
     next_review_due: Mapped[date | None] = mapped_column(Date)
     # The date of the last completed review (or, for an imported tracker, the one it recorded).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -21,10 +22,19 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin
+from services.domain.db import Base, IdMixin, Status, values_of
+
 
 # queued -> running -> succeeded | rejected (the file has problems: nothing written) | failed
-STATES = ("queued", "running", "succeeded", "rejected", "failed")
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+STATES = values_of(ImportStatus)
 FINISHED = ("succeeded", "rejected", "failed")
 
 
@@ -60,7 +70,9 @@ class TrackerImport(IdMixin, Base):
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     person_roles: Mapped[list[str] | None] = mapped_column(ARRAY(String(40)))
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[ImportStatus] = mapped_column(
+        Status(ImportStatus, 20), default=ImportStatus.QUEUED
+    )
     phase: Mapped[str | None] = mapped_column(String(20))
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int | None] = mapped_column(Integer)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
@@ -9,10 +10,19 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin
+from services.domain.db import Base, IdMixin, Status, values_of
+
 
 # pending -> sending -> sent | failed (permanent) | cancelled (no longer true, e.g. reviewed)
-STATES = ("pending", "sending", "sent", "failed", "cancelled")
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+STATES = values_of(NotificationStatus)
 
 
 class Notification(IdMixin, Base):
@@ -54,7 +64,9 @@ class Notification(IdMixin, Base):
     recipient_person_id: Mapped[uuid.UUID | None]
     recipient_email: Mapped[str] = mapped_column(String(320))
     context: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    status: Mapped[NotificationStatus] = mapped_column(
+        Status(NotificationStatus, 20), default=NotificationStatus.PENDING, server_default="pending"
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -17,11 +18,19 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin
+from services.domain.db import Base, IdMixin, Status, values_of
 
 ACTIONS = ("upload", "remove")
+
+
 # cancelled: taken off the queue before the scripts did it (a superseded or withdrawn version).
-PUBLICATION_STATUSES = ("pending", "done", "cancelled")
+class PublicationStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+PUBLICATION_STATUSES = values_of(PublicationStatus)
 
 
 class Publication(IdMixin, Base):
@@ -70,7 +79,9 @@ class Publication(IdMixin, Base):
     # The issued version to upload; for a removal, the version in force when it was queued.
     version_id: Mapped[uuid.UUID | None]
     action: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[PublicationStatus] = mapped_column(
+        Status(PublicationStatus, 10), default=PublicationStatus.PENDING
+    )
     # Why it was queued: "issued", "retired", "superseded", "reinstated", "withdrawn".
     reason: Mapped[str] = mapped_column(String(30))
     trix_url: Mapped[str | None] = mapped_column(String(2000))

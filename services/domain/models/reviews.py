@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -29,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.models.documents import DocumentStatus
 
 REVIEW_KINDS = ("scheduled", "unscheduled", "update_cycle")
 # NCT 3.2: what can make a procedure need an unscheduled review.
@@ -42,13 +44,39 @@ TRIGGERS = (
     "inspection_advice",
     "other",
 )
+
+
 # in_progress -> awaiting_confirmation (RO stated no change) -> completed; or amended -> the
 # new draft goes through sign-off and the review completes when it is issued; or cancelled.
-REVIEW_STATUSES = ("in_progress", "awaiting_confirmation", "completed", "cancelled")
-OPEN_REVIEW_STATUSES = ("in_progress", "awaiting_confirmation")
+class ReviewStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+REVIEW_STATUSES = values_of(ReviewStatus)
+OPEN_REVIEW_STATUSES = (ReviewStatus.IN_PROGRESS, ReviewStatus.AWAITING_CONFIRMATION)
 REVIEW_OUTCOMES = ("no_change", "amended")
-CYCLE_STATUSES = ("open", "closed")
-ITEM_STATUSES = ("pending", "accepted", "rejected", "amended", "carried_over")
+
+
+class UpdateCycleStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+CYCLE_STATUSES = values_of(UpdateCycleStatus)
+
+
+class UpdateCycleItemStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    AMENDED = "amended"
+    CARRIED_OVER = "carried_over"
+
+
+ITEM_STATUSES = values_of(UpdateCycleItemStatus)
 
 
 def _person_fk(table: str, column: str) -> ForeignKeyConstraint:
@@ -109,11 +137,13 @@ class Review(IdMixin, TimestampMixin, Base):
     trigger_detail: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Who asked for an unscheduled review (told of a no-change outcome).
     requested_by_id: Mapped[uuid.UUID | None]
-    status: Mapped[str] = mapped_column(String(30), default="in_progress")
+    status: Mapped[ReviewStatus] = mapped_column(
+        Status(ReviewStatus, 30), default=ReviewStatus.IN_PROGRESS
+    )
     outcome: Mapped[str | None] = mapped_column(String(20))
     # The review date the document had when the review started, and its status then.
     due_on: Mapped[date | None] = mapped_column(Date)
-    previous_status: Mapped[str] = mapped_column(String(30))
+    previous_status: Mapped[DocumentStatus] = mapped_column(Status(DocumentStatus, 30))
     started_by_id: Mapped[uuid.UUID | None]
     # No change: the RO's statement, confirmed by the RSM (owner).
     no_change_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -175,7 +205,9 @@ class UpdateCycle(IdMixin, TimestampMixin, Base):
         ForeignKey("organisations.id", ondelete="CASCADE")
     )
     name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[UpdateCycleStatus] = mapped_column(
+        Status(UpdateCycleStatus, 20), default=UpdateCycleStatus.OPEN
+    )
     # NCT: amendments are due back six weeks after the Update Plan arrives, by default.
     submission_deadline: Mapped[date] = mapped_column(Date)
     # The cycle whose unfinished items this one carries.
@@ -223,7 +255,9 @@ class UpdateCycleItem(IdMixin, TimestampMixin, Base):
     document_id: Mapped[uuid.UUID | None]
     recommendation: Mapped[str] = mapped_column(Text)
     assigned_to_id: Mapped[uuid.UUID | None]
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[UpdateCycleItemStatus] = mapped_column(
+        Status(UpdateCycleItemStatus, 20), default=UpdateCycleItemStatus.PENDING
+    )
     outcome_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     decided_by_id: Mapped[uuid.UUID | None]
     decided_at: Mapped[datetime | None]

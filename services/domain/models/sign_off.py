@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -27,32 +28,44 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.models.documents import DocumentStatus
+
 
 # in_progress: a stage is waiting for its decider. awaiting_amendment: approved with
 # conditions, the responsible officer is making the amendments. issued: the version is
 # issued and stages after issue (information, ratification) are still open.
-SIGN_OFF_STATUSES = (
-    "in_progress",
-    "awaiting_amendment",
-    "issued",
-    "completed",
-    "rejected",
-    "withdrawn",
-    "ratification_refused",
+class SignOffStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    AWAITING_AMENDMENT = "awaiting_amendment"
+    ISSUED = "issued"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    RATIFICATION_REFUSED = "ratification_refused"
+
+
+SIGN_OFF_STATUSES = values_of(SignOffStatus)
+OPEN_STATUSES = (
+    SignOffStatus.IN_PROGRESS,
+    SignOffStatus.AWAITING_AMENDMENT,
+    SignOffStatus.ISSUED,
 )
-OPEN_STATUSES = ("in_progress", "awaiting_amendment", "issued")
-STAGE_STATUSES = (
-    "pending",
-    "active",
-    "conditions_set",
-    "approved",
-    "noted",
-    "deferred",
-    "rejected",
-    "skipped",
-    "cancelled",
-)
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    CONDITIONS_SET = "conditions_set"
+    APPROVED = "approved"
+    NOTED = "noted"
+    DEFERRED = "deferred"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+STAGE_STATUSES = values_of(StageStatus)
 DECISION_OUTCOMES = ("approved", "approved_with_conditions", "deferred", "rejected", "noted")
 DECISION_METHODS = ("individual", "meeting", "circulation")
 
@@ -116,14 +129,16 @@ class SignOff(IdMixin, TimestampMixin, Base):
     # The draft under decision; an amendment after conditions replaces it.
     version_id: Mapped[uuid.UUID]
     route_version_id: Mapped[uuid.UUID]
-    status: Mapped[str] = mapped_column(String(30), default="in_progress")
+    status: Mapped[SignOffStatus] = mapped_column(
+        Status(SignOffStatus, 30), default=SignOffStatus.IN_PROGRESS
+    )
     answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     # Chosen by the submitter: who decides a stage whose route names nobody (NCT: several RSMs).
     approvers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     effective_on: Mapped[date | None] = mapped_column(Date)
     review_interval_months: Mapped[int | None] = mapped_column(Integer)
     # The document's status before submission, restored when the sign-off ends unissued.
-    previous_status: Mapped[str] = mapped_column(String(30))
+    previous_status: Mapped[DocumentStatus] = mapped_column(Status(DocumentStatus, 30))
     # The stage whose decider checks the amendments after an approval with conditions.
     check_stage_id: Mapped[uuid.UUID | None]
     issued_version_id: Mapped[uuid.UUID | None]
@@ -180,7 +195,9 @@ class SignOffStage(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     # A ``definition.Stage`` as JSON.
     definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[StageStatus] = mapped_column(
+        Status(StageStatus, 20), default=StageStatus.PENDING
+    )
     # Each return after conditions starts a new round of decisions.
     round: Mapped[int] = mapped_column(Integer, default=1)
     # Who may decide, resolved when the stage starts; board stages at a meeting have none.

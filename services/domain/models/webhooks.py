@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -20,10 +21,19 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+
 
 # cancelled: replayed while still pending; the replay (``superseded_by``) sends it instead.
-DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "cancelled")
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+DELIVERY_STATES = values_of(DeliveryStatus)
 
 
 class WebhookSubscription(IdMixin, TimestampMixin, Base):
@@ -83,7 +93,9 @@ class WebhookDelivery(IdMixin, Base):
     event_type: Mapped[str] = mapped_column(String(80))
     # The exact body {type, timestamp, data}, fixed at creation so every attempt is identical.
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    status: Mapped[DeliveryStatus] = mapped_column(
+        Status(DeliveryStatus, 20), default=DeliveryStatus.PENDING, server_default="pending"
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
