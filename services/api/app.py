@@ -27,7 +27,9 @@ from services.api.boards.router import router as boards_router
 from services.api.consultations.links_router import router as consultation_links_router
 from services.api.consultations.report_router import router as consultation_report_router
 from services.api.consultations.router import router as consultations_router
+from services.api.documents.history_router import router as history_router
 from services.api.documents.kinds_router import router as kinds_router
+from services.api.documents.links_router import router as links_router
 from services.api.documents.router import router as documents_router
 from services.api.idempotency import IdempotencyMiddleware
 from services.api.imports.export_router import router as tracker_export_router
@@ -139,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         system_router,
         problems_router,
         documents_router,
+        history_router,
+        links_router,
         kinds_router,
         people_router,
         api_keys_router,

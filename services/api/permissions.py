@@ -98,19 +98,27 @@ def _tick(yes: bool) -> str:
 
 def render(app: FastAPI) -> str:
     """The permission matrix as Markdown."""
+    return "\n".join([*_HEADER, *_roles(), *_actions(), *_rules(), *_operations(app)]) + "\n"
+
+
+_HEADER = (
+    "# Permissions",
+    "",
+    "Generated from the code by `make permissions` (`python -m services.api.permissions`);",
+    "a test fails when this file and the code differ. Do not edit it by hand.",
+    "",
+    "A request can do only what both its API key's role and its person's roles allow",
+    "(a key acting for no person, such as a Tri.x upload script, has its role's",
+    "permissions alone; an OIDC token's roles claim, or else the directory, gives the",
+    "person's roles). Relationship rules then narrow each action to particular records.",
+    "A refusal is a `403` problem whose `rule` member names what refused it (`role`, or",
+    "one of the rules below) and, for `role`, the `permission` missing. A record you may",
+    "not see at all answers `404`, exactly like one that does not exist.",
+)
+
+
+def _roles() -> list[str]:
     lines = [
-        "# Permissions",
-        "",
-        "Generated from the code by `make permissions` (`python -m services.api.permissions`);",
-        "a test fails when this file and the code differ. Do not edit it by hand.",
-        "",
-        "A request can do only what both its API key's role and its person's roles allow",
-        "(a key acting for no person, such as a Tri.x upload script, has its role's",
-        "permissions alone; an OIDC token's roles claim, or else the directory, gives the",
-        "person's roles). Relationship rules then narrow each action to particular records.",
-        "A refusal is a `403` problem whose `rule` member names what refused it (`role`, or",
-        "one of the rules below) and, for `role`, the `permission` missing. A record you may",
-        "not see at all answers `404`, exactly like one that does not exist.",
         "",
         "## Roles and permissions",
         "",
@@ -124,7 +132,11 @@ def render(app: FastAPI) -> str:
             + " | ".join(_tick(role in granted) for role in ROLES)
             + " |"
         )
-    lines += [
+    return lines
+
+
+def _actions() -> list[str]:
+    lines = [
         "",
         "## Actions",
         "",
@@ -142,10 +154,17 @@ def render(app: FastAPI) -> str:
             + " | ".join(_tick(role in granted) for role in ROLES)
             + f" | {rules} |"
         )
-    lines += ["", "## Relationship rules", "", "| rule | who |", "|---|---|"]
-    for rule in Rule:
-        lines.append(f"| `{rule.value}` | {RULES[rule]} |")
-    lines += [
+    return lines
+
+
+def _rules() -> list[str]:
+    lines = ["", "## Relationship rules", "", "| rule | who |", "|---|---|"]
+    lines += [f"| `{rule.value}` | {RULES[rule]} |" for rule in Rule]
+    return lines
+
+
+def _operations(app: FastAPI) -> list[str]:
+    lines = [
         "",
         "## Operations",
         "",
@@ -163,7 +182,7 @@ def render(app: FastAPI) -> str:
         else:
             needed = ", ".join(f"`{p.value}`" for p in operation.permissions)
         lines.append(f"| `{operation.method} {operation.path}` | {needed} |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main() -> None:

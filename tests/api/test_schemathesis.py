@@ -43,6 +43,7 @@ from services.api.app import create_app
 from services.api.openapi import openapi_schema
 from services.domain.access import service as access
 from services.domain.documents import kinds, links, service, versions
+from services.domain.documents.commands import NewDocument, NewKind
 from services.domain.people import service as people
 from services.domain.settings import Settings
 from tests import snapshots
@@ -225,7 +226,9 @@ async def _seed(world: World, org: Org) -> Seeds:
             session, admin, organisation_id=org.id, role="reader", name="spare"
         )
         kind = await kinds.create_kind(
-            session, admin, {"key": "briefing", "label": "Briefing", "requires_owner": False}
+            session,
+            admin,
+            NewKind.of({"key": "briefing", "label": "Briefing", "requires_owner": False}),
         )
         documents = []
         for n, kind_key in enumerate(("policy", "procedure", "form")):
@@ -233,16 +236,18 @@ async def _seed(world: World, org: Org) -> Seeds:
                 await service.create_document(
                     session,
                     admin,
-                    {
-                        "reference": f"SEED-{n}",
-                        "title": f"Seeded {kind_key}",
-                        "summary": "For schemathesis.",
-                        "kind": kind_key,
-                        "owner_id": org.approver.person_id,
-                        "responsible_officer_id": org.author.person_id,
-                        "review_interval_months": 12,
-                        "tags": ["seed"],
-                    },
+                    NewDocument.of(
+                        {
+                            "reference": f"SEED-{n}",
+                            "title": f"Seeded {kind_key}",
+                            "summary": "For schemathesis.",
+                            "kind": kind_key,
+                            "owner_id": org.approver.person_id,
+                            "responsible_officer_id": org.author.person_id,
+                            "review_interval_months": 12,
+                            "tags": ["seed"],
+                        }
+                    ),
                 )
             )
         first = []

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.access import service as access
 from services.domain.authz.principal import Principal
 from services.domain.db import make_engine, make_sessionmaker
-from services.domain.documents import service
+from services.domain.documents import search
 from services.domain.models.people import Person, PersonRole
 from tests.bench.dataset import dsn
 from tests.bench.reference_app import NOT_RETURNED, document_sql
@@ -36,7 +36,7 @@ TOP_NODE_TIME = re.compile(r"actual time=[\d.]+\.\.([\d.]+)")
 @dataclass
 class Case:
     name: str
-    filters: service.DocumentFilters
+    filters: search.DocumentFilters
     as_author: bool = False  # a person without a managing role: the other search branch
     # Another domain query to explain instead of list_documents (the tracker's, for one).
     run: Callable[[AsyncSession, Principal], Awaitable[Any]] | None = None
@@ -104,7 +104,7 @@ async def capture_plans(url: str, api_key: str, cases: list[Case]) -> list[Plan]
                     if case.run is not None:
                         await case.run(session, principal)
                     else:
-                        await service.list_documents(
+                        await search.list_documents(
                             session, principal, case.filters, after=None, limit=50
                         )
                     # auto_explain reports when the portal closes; a simple query closes it.

@@ -42,6 +42,7 @@ from sqlalchemy import text
 from services.cli import migrate
 from services.domain.authz.principal import Principal
 from services.domain.db import make_engine, make_sessionmaker
+from services.domain.documents.commands import NewDocument
 from services.domain.documents.service import create_document
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
@@ -278,7 +279,7 @@ async def throughput(config: Config, org: Organisation, conn: asyncpg.Connection
             async with sessionmaker() as session, session.begin():
                 for number in range(first, min(first + CREATE_BATCH, config.emails)):
                     await create_document(
-                        session, org.principal, document_fields(org, "NTF", number)
+                        session, org.principal, NewDocument.of(document_fields(org, "NTF", number))
                     )
     finally:
         await engine.dispose()
@@ -396,7 +397,7 @@ async def webhook_throughput(
             async with sessionmaker() as session, session.begin():
                 for number in range(first, min(first + CREATE_BATCH, config.emails)):
                     fields = {**document_fields(org, "WHK", number), "owner_id": None}
-                    await create_document(session, org.principal, fields)
+                    await create_document(session, org.principal, NewDocument.of(fields))
     finally:
         await engine.dispose()
 
@@ -479,7 +480,7 @@ async def latency(
         async with sessionmaker() as session:
             async with session.begin():
                 document = await create_document(
-                    session, org.principal, document_fields(org, "LAT", number)
+                    session, org.principal, NewDocument.of(document_fields(org, "LAT", number))
                 )
             commits[document.id] = time.time()
         return document.id

@@ -35,7 +35,8 @@ from sqlalchemy import select
 
 from services.cli import migrate
 from services.domain.documents.review_dates import ReviewRules
-from services.domain.documents.service import DocumentFilters
+from services.domain.documents.search import DocumentFilters
+from services.domain.models.documents import DocumentStatus
 from services.domain.models.people import Person, PersonRole
 from services.domain.settings import Settings
 from services.domain.tracker import service as tracker
@@ -363,7 +364,7 @@ def scenarios(ids: list[str], counts: dict[str, int]) -> list[Scenario]:
 
 def run_plans(url: str, data: dataset.Dataset, ids: list[str]) -> dict[str, Any]:
     today = date.today()
-    procedures = DocumentFilters(status="published", kind="procedure")
+    procedures = DocumentFilters(status=DocumentStatus.PUBLISHED, kind="procedure")
     overdue = DocumentFilters(service_area=AREA, review_due_before=today)
     cases = [
         explain.Case("list published procedures", procedures),

@@ -27,6 +27,7 @@ from services.domain.clock import london_today
 from services.domain.consultations import closing, lifecycle, opening, responses, service
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.commands import NewDocument
 from services.domain.models.consultations import Consultation
 from services.domain.people import service as people
 from tests.factories import World
@@ -127,14 +128,16 @@ async def open_consultation(world: World) -> Cast:
         document = await documents.create_document(
             session,
             cast.po,
-            {
-                "reference": "POL-CR-1",
-                "title": "Missing children procedure",
-                "kind": "policy",
-                "author_id": world.a.author.person_id,
-                "responsible_officer_id": world.a.author.person_id,
-                "owner_id": world.a.approver.person_id,
-            },
+            NewDocument.of(
+                {
+                    "reference": "POL-CR-1",
+                    "title": "Missing children procedure",
+                    "kind": "policy",
+                    "author_id": world.a.author.person_id,
+                    "responsible_officer_id": world.a.author.person_id,
+                    "owner_id": world.a.approver.person_id,
+                }
+            ),
         )
         cast.ids["document"] = document.id
         draft = await versions.add_version(

@@ -38,6 +38,7 @@ from services.domain.consultations.responses import check_answers
 from services.domain.consultations.service import consultees_of
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.commands import NewDocument
 from services.domain.errors import Forbidden, Invalid, NotFound
 from services.domain.models.consultations import Consultation, Consultee
 from services.domain.tokens import Keyring
@@ -559,12 +560,14 @@ async def _open_with_external(world: World) -> tuple[uuid.UUID, uuid.UUID]:
         document = await documents.create_document(
             session,
             po,
-            {
-                "reference": "CS-PO-031",
-                "title": "Short breaks",
-                "kind": "policy",
-                "service_area": "Children with disabilities",
-            },
+            NewDocument.of(
+                {
+                    "reference": "CS-PO-031",
+                    "title": "Short breaks",
+                    "kind": "policy",
+                    "service_area": "Children with disabilities",
+                }
+            ),
         )
         version = await versions.add_version(
             session,

@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.documents import service as documents
+from services.domain.documents.commands import NewDocument
 from services.domain.errors import Conflict, Invalid
 from services.domain.models.audit import AuditRecord
 from services.domain.models.documents import Document
@@ -37,7 +38,9 @@ def system(world: World) -> Principal:
 
 async def created(world: World, rows: list[dict[str, Any]]) -> list[Document]:
     async with world.sessionmaker() as session, session.begin():
-        return await documents.create_documents(session, system(world), rows)
+        return await documents.create_documents(
+            session, system(world), [NewDocument.of(row) for row in rows]
+        )
 
 
 async def history(world: World, document_id: Any) -> tuple[list[str], list[str]]:
@@ -58,7 +61,9 @@ async def history(world: World, document_id: Any) -> tuple[list[str], list[str]]
 
 async def test_a_batch_records_and_tells_what_one_at_a_time_does(world: World) -> None:
     async with world.sessionmaker() as session, session.begin():
-        alone = await documents.create_document(session, system(world), fields(world, "ONE-1"))
+        alone = await documents.create_document(
+            session, system(world), NewDocument.of(fields(world, "ONE-1"))
+        )
     batch = await created(world, [fields(world, f"MANY-{n}") for n in range(3)])
     expected = await history(world, alone.id)
     assert expected == (
@@ -91,7 +96,9 @@ async def test_the_statements_do_not_grow_with_the_batch(world: World) -> None:
             connection = await session.connection()
             event.listen(connection.sync_connection, "before_cursor_execute", seen)
             rows = [fields(world, f"B{size}-{n}") for n in range(size)]
-            await documents.create_documents(session, system(world), rows)
+            await documents.create_documents(
+                session, system(world), [NewDocument.of(row) for row in rows]
+            )
         counts.append(len(statements))
     # One at a time, a document took some twenty statements.
     assert counts[0] == counts[1] < 25, counts

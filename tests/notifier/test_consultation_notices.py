@@ -30,6 +30,7 @@ from services.domain.consultations import lifecycle, links, opening, responses
 from services.domain.consultations.closing import end_of_day
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.commands import NewDocument
 from services.domain.errors import Forbidden
 from services.domain.models.consultations import Consultation, Consultee
 from services.domain.models.notifications import Notification
@@ -199,15 +200,17 @@ async def cast(world: World, smtp: Settings, sink: Sink) -> Cast:
         document = await documents.create_document(
             session,
             cast.po,
-            {
-                "reference": "CS-PR-012",
-                "title": "Children missing from care",
-                "kind": "procedure",
-                "service_area": "Children in care",
-                "owner_id": cast.ids["owner"],
-                "responsible_officer_id": cast.ids["ro"],
-                "author_id": cast.ids["writer"],
-            },
+            NewDocument.of(
+                {
+                    "reference": "CS-PR-012",
+                    "title": "Children missing from care",
+                    "kind": "procedure",
+                    "service_area": "Children in care",
+                    "owner_id": cast.ids["owner"],
+                    "responsible_officer_id": cast.ids["ro"],
+                    "author_id": cast.ids["writer"],
+                }
+            ),
         )
         version = await versions.add_version(
             session,

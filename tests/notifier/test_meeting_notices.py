@@ -25,6 +25,7 @@ from services.domain.boards import service as boards
 from services.domain.clock import LONDON, london_today
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.commands import NewDocument
 from services.domain.models.boards import Meeting
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
@@ -113,13 +114,15 @@ async def cast_of(world: World, *, deadline: bool = False) -> Cast:
         safeguarding = await documents.create_document(
             session,
             cast.po,
-            {
-                "reference": "CS-PR-012",
-                "title": "Children missing from care",
-                "kind": "procedure",
-                "owner_id": cast.ids["owner"],
-                "responsible_officer_id": cast.ids["ro"],
-            },
+            NewDocument.of(
+                {
+                    "reference": "CS-PR-012",
+                    "title": "Children missing from care",
+                    "kind": "procedure",
+                    "owner_id": cast.ids["owner"],
+                    "responsible_officer_id": cast.ids["ro"],
+                }
+            ),
         )
         await versions.add_version(
             session,
@@ -136,12 +139,14 @@ async def cast_of(world: World, *, deadline: bool = False) -> Cast:
         lone = await documents.create_document(
             session,
             cast.po,
-            {
-                "reference": "HR-P-004",
-                "title": "Lone working",
-                "kind": "policy",
-                "owner_id": cast.ids["owner2"],
-            },
+            NewDocument.of(
+                {
+                    "reference": "HR-P-004",
+                    "title": "Lone working",
+                    "kind": "policy",
+                    "owner_id": cast.ids["owner2"],
+                }
+            ),
         )
         cast.documents = {"safeguarding": safeguarding.id, "lone": lone.id}
         board = await boards.create_board(

@@ -24,6 +24,7 @@ from services.domain.clock import london_today, utcnow
 from services.domain.demo.loader import load_data, seed_organisation
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.documents.review_dates import ReviewRules
 from services.domain.errors import Invalid
 from services.domain.gates.service import missing_gates
@@ -208,14 +209,16 @@ async def test_every_demo_organisation_is_written_to_in_its_own_words_and_no_oth
             document = await documents.create_document(
                 session,
                 admin,
-                {
-                    "reference": "WORDS-1",
-                    "title": "Words in use",
-                    "kind": "procedure",
-                    "owner_id": sam.id,
-                    "responsible_officer_id": sam.id,
-                    "author_id": sam.id,
-                },
+                NewDocument.of(
+                    {
+                        "reference": "WORDS-1",
+                        "title": "Words in use",
+                        "kind": "procedure",
+                        "owner_id": sam.id,
+                        "responsible_officer_id": sam.id,
+                        "author_id": sam.id,
+                    }
+                ),
             )
             draft = await versions.add_version(
                 session,
@@ -232,7 +235,7 @@ async def test_every_demo_organisation_is_written_to_in_its_own_words_and_no_oth
                 session,
                 admin,
                 document,
-                {"next_review_due": today - timedelta(days=100)},
+                DocumentChange.of({"next_review_due": today - timedelta(days=100)}),
                 expected_version=document.row_version,
             )
             missing = await missing_gates(
@@ -243,7 +246,9 @@ async def test_every_demo_organisation_is_written_to_in_its_own_words_and_no_oth
                 await documents.create_document(
                     session,
                     admin,
-                    {"reference": "WORDS-2", "title": "No owner", "kind": "procedure"},
+                    NewDocument.of(
+                        {"reference": "WORDS-2", "title": "No owner", "kind": "procedure"}
+                    ),
                 )
             refusals[slug] = refused.value.detail
             contact = await session.get(Person, org.escalation_contact_id)
@@ -330,14 +335,16 @@ async def test_one_person_named_owner_ro_and_author_gets_one_email_naming_all_th
         document = await documents.create_document(
             session,
             po,
-            {
-                "reference": "CS-PR-012",
-                "title": "Children missing from care",
-                "kind": "procedure",
-                "owner_id": sam.id,
-                "responsible_officer_id": sam.id,
-                "author_id": sam.id,
-            },
+            NewDocument.of(
+                {
+                    "reference": "CS-PR-012",
+                    "title": "Children missing from care",
+                    "kind": "procedure",
+                    "owner_id": sam.id,
+                    "responsible_officer_id": sam.id,
+                    "author_id": sam.id,
+                }
+            ),
         )
     await notifier.relay()
     await notifier.send([j[1] for j in notifier.transport.jobs])
@@ -371,13 +378,15 @@ async def test_a_change_naming_one_person_in_two_roles_is_one_email_naming_every
         document = await documents.create_document(
             session,
             po,
-            {
-                "reference": "CS-PR-012",
-                "title": "Children missing from care",
-                "kind": "procedure",
-                "owner_id": ids["kim"],
-                "author_id": ids["sam"],
-            },
+            NewDocument.of(
+                {
+                    "reference": "CS-PR-012",
+                    "title": "Children missing from care",
+                    "kind": "procedure",
+                    "owner_id": ids["kim"],
+                    "author_id": ids["sam"],
+                }
+            ),
         )
     await notifier.relay()
     await notifier.send([j[1] for j in notifier.transport.jobs])
@@ -389,7 +398,7 @@ async def test_a_change_naming_one_person_in_two_roles_is_one_email_naming_every
             session,
             po,
             document,
-            {"owner_id": ids["sam"], "responsible_officer_id": ids["sam"]},
+            DocumentChange.of({"owner_id": ids["sam"], "responsible_officer_id": ids["sam"]}),
             expected_version=document.row_version,
         )
     await notifier.relay()

@@ -25,6 +25,7 @@ from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.commands import NewDocument
 from services.domain.models.assessments import LegalReview, Proposal
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
@@ -94,15 +95,17 @@ async def cast_of(world: World) -> Cast:
         document = await documents.create_document(
             session,
             cast.po,
-            {
-                "reference": "CS-PR-012",
-                "title": "Children missing from care",
-                "kind": "procedure",
-                "service_area": "Children in care",
-                "owner_id": cast.ids["owner"],
-                "responsible_officer_id": cast.ids["ro"],
-                "author_id": cast.ids["writer"],
-            },
+            NewDocument.of(
+                {
+                    "reference": "CS-PR-012",
+                    "title": "Children missing from care",
+                    "kind": "procedure",
+                    "service_area": "Children in care",
+                    "owner_id": cast.ids["owner"],
+                    "responsible_officer_id": cast.ids["ro"],
+                    "author_id": cast.ids["writer"],
+                }
+            ),
         )
         cast.ids["document"] = document.id
         for number in ("v01", "v02"):

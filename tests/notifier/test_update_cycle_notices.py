@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today
 from services.domain.documents import service as documents
+from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.models.notifications import Notification
 from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
 from services.domain.organisations import service as organisations
@@ -153,14 +154,16 @@ async def cast(world: World, smtp: Settings, sink: Sink) -> Cast:
             document = await documents.create_document(
                 session,
                 cast.po,
-                {
-                    "reference": reference,
-                    "title": title,
-                    "kind": "procedure",
-                    "service_area": "Children in care",
-                    "owner_id": cast.ids["owner"],
-                    "responsible_officer_id": cast.ids[ro],
-                },
+                NewDocument.of(
+                    {
+                        "reference": reference,
+                        "title": title,
+                        "kind": "procedure",
+                        "service_area": "Children in care",
+                        "owner_id": cast.ids["owner"],
+                        "responsible_officer_id": cast.ids[ro],
+                    }
+                ),
             )
             cast.ids[reference] = document.id
     # The emails about the documents' people being named go out first, out of the way.
@@ -287,7 +290,7 @@ async def test_an_rsm_who_is_also_an_ro_gets_one_email_with_both_lists_in_nct_wo
             session,
             cast.po,
             document,
-            {"responsible_officer_id": cast.ids["owner"]},
+            DocumentChange.of({"responsible_officer_id": cast.ids["owner"]}),
             expected_version=document.row_version,
         )
     await cast.relay()

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.documents import service as documents
 from services.domain.documents import versions
+from services.domain.documents.commands import NewDocument
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.sign_off import SignOff
@@ -157,14 +158,16 @@ async def cast(world: World, smtp: Settings, sink: Sink) -> Cast:
         document = await documents.create_document(
             session,
             cast.po,
-            {
-                "reference": "CS-PR-031",
-                "title": "Supervision of foster carers",
-                "kind": "procedure",
-                "owner_id": cast.ids["owner"],
-                "responsible_officer_id": cast.ids["ro"],
-                "author_id": cast.ids["writer"],
-            },
+            NewDocument.of(
+                {
+                    "reference": "CS-PR-031",
+                    "title": "Supervision of foster carers",
+                    "kind": "procedure",
+                    "owner_id": cast.ids["owner"],
+                    "responsible_officer_id": cast.ids["ro"],
+                    "author_id": cast.ids["writer"],
+                }
+            ),
         )
         cast.ids["document"] = document.id
         await routes.create_route(

@@ -13,6 +13,7 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents import kinds
+from services.domain.documents.commands import KindChange, NewKind
 
 router = Router(prefix="/v1/document-kinds", tags=["document-kinds"])
 
@@ -39,7 +40,7 @@ async def create_document_kind(
     response: Response,
 ) -> schemas.DocumentKind:
     """Add a kind of document (admins)."""
-    kind = await kinds.create_kind(session, principal, body.model_dump())
+    kind = await kinds.create_kind(session, principal, NewKind.of(body.model_dump()))
     set_etag(response, kind.row_version)
     response.headers["Location"] = f"/v1/document-kinds/{kind.id}"
     return schemas.DocumentKind.model_validate(kind)
@@ -73,7 +74,11 @@ async def update_document_kind(
     expected = expected_version(if_match)
     kind = await kinds.get_kind(session, principal, kind_id)
     kind = await kinds.update_kind(
-        session, principal, kind, body.model_dump(exclude_unset=True), expected_version=expected
+        session,
+        principal,
+        kind,
+        KindChange.of(body.model_dump(exclude_unset=True)),
+        expected_version=expected,
     )
     set_etag(response, kind.row_version)
     return schemas.DocumentKind.model_validate(kind)

@@ -1,13 +1,12 @@
-"""The register: documents, their versions and their links."""
+"""The register: documents and their versions (history_router: timeline and paper trail;
+links_router: links)."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from typing import Annotated
 
 from fastapi import File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import StreamingResponse
 
 from services.api.deps import AppSettings, CurrentPrincipal, Pages, ReadSession, Session
 from services.api.documents import schemas
@@ -22,13 +21,9 @@ from services.domain.authz import documents as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
 from services.domain.documents import diff as diffing
-from services.domain.documents import links as links_service
-from services.domain.documents import service, versions
-from services.domain.errors import PreconditionFailed
-from services.domain.models.documents import Document
-from services.domain.timeline import paper_trail
-from services.domain.timeline import service as timeline
-from services.domain.timeline.paper_trail_zip import chunks
+from services.domain.documents import search, service, versions
+from services.domain.documents.commands import DocumentChange, NewDocument
+from services.domain.models.documents import Document, DocumentStatus
 
 router = Router(prefix="/v1/documents", tags=["documents"])
 
@@ -75,9 +70,9 @@ async def list_documents(
     kept = await pages.find(request, principal)
     if kept.found is not None:
         return kept.found
-    filters = service.DocumentFilters(
+    filters = search.DocumentFilters(
         kind=kind,
-        status=status,
+        status=DocumentStatus(status) if status else None,
         owner_id=owner_id,
         responsible_officer_id=responsible_officer_id,
         author_id=author_id,
@@ -90,7 +85,7 @@ async def list_documents(
     scope = filters.as_dict()
     # With a text query the position is (tier, draft only, reference, id), else (reference, id).
     shape = (int, int, str, uuid.UUID) if filters.q else (str, uuid.UUID)
-    documents, last = await service.list_documents(
+    documents, last = await search.list_documents(
         session, principal, filters, after=page.after(scope, shape), limit=page.limit
     )
     return kept.keep(
@@ -110,7 +105,7 @@ async def create_document(
     """Add a document to the register."""
     fields = body.model_dump()
     fields["trix_url"] = str(body.trix_url) if body.trix_url else None
-    document = await service.create_document(session, principal, fields)
+    document = await service.create_document(session, principal, NewDocument.of(fields))
     response.headers["Location"] = f"/v1/documents/{document.id}"
     set_etag(response, document.row_version)
     return to_schema(document, principal)
@@ -147,7 +142,7 @@ async def update_document(
     if "trix_url" in changes:
         changes["trix_url"] = str(body.trix_url) if body.trix_url else None
     document = await service.update_document(
-        session, principal, document, changes, expected_version=expected
+        session, principal, document, DocumentChange.of(changes), expected_version=expected
     )
     set_etag(response, document.row_version)
     return to_schema(document, principal)
@@ -284,145 +279,3 @@ async def diff_versions(
         summary=schemas.DiffSummary(**diffing.summarise(changes)),
         changes=[schemas.Change.model_validate(c, from_attributes=True) for c in changes],
     )
-
-
-@router.get(
-    "/{document_id}/timeline",
-    response_model=schemas.Timeline,
-    dependencies=[allowed(P.DRAFTS_READ)],
-)
-async def get_timeline(
-    document_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> schemas.Timeline:
-    """The document's paper trail, oldest first (for FOI requests): versions, proposal,
-    assessments, consultations (opening, each response, late and deemed ones, close, report),
-    board items and decisions, sign-off, issue, Trix publication, reviews and their outcomes,
-    Update Plan items, and the emails sent (for the policy team). Only for those who may see
-    drafts: the policy team and the people named on the document."""
-    document = await service.get_document(session, principal, document_id)
-    entries = await timeline.document_timeline(session, principal, document)
-    return schemas.Timeline(
-        document_id=document.id,
-        reference=document.reference,
-        title=document.title,
-        entries=[schemas.TimelineEntry.model_validate(e) for e in entries],
-    )
-
-
-@router.get(
-    "/{document_id}/paper-trail.zip",
-    dependencies=[allowed(P.AUDIT_READ)],
-    response_class=StreamingResponse,
-    responses={
-        200: {
-            "description": "A zip: timeline.json and timeline.html, versions/<number>_<file> "
-            "for every version, consultations/<id>/report.{json,csv,html}, audit.json with the "
-            "verification of the audit chain, manifest.json and SHA256SUMS.",
-            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
-        },
-        413: declared_problem(413, "The versions' files are over POLICYGOV_PAPER_TRAIL_MAX_BYTES."),
-    },
-)
-async def export_paper_trail(
-    document_id: uuid.UUID, session: Session, principal: CurrentPrincipal, settings: AppSettings
-) -> StreamingResponse:
-    """Everything about the document for a Freedom of Information request, in one zip (admins
-    and policy officers). The export is recorded in the audit log with the zip's SHA-256
-    (`Repr-Digest`). 413 when the versions' files come to more than
-    `POLICYGOV_PAPER_TRAIL_MAX_BYTES`."""
-    document = await service.get_document(session, principal, document_id)
-    export = await paper_trail.export_paper_trail(
-        session, principal, document, max_bytes=settings.paper_trail_max_bytes
-    )
-    digest = base64.b64encode(bytes.fromhex(export.sha256)).decode()
-    return StreamingResponse(
-        chunks(export.file),
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Content-Length": str(export.size),
-            "Repr-Digest": f"sha-256=:{digest}:",
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def _link_schema(view: links_service.LinkView) -> schemas.Link:
-    return schemas.Link(
-        id=view.link.id,
-        kind=view.link.kind,
-        direction=view.direction,
-        source_id=view.link.source_id,
-        target_id=view.link.target_id,
-        created_at=view.link.created_at,
-        other=schemas.LinkedDocument(
-            id=view.other.id,
-            reference=view.other.reference,
-            title=view.other.title,
-            kind=view.other.kind,
-            status=view.other.status,
-        ),
-    )
-
-
-@router.get(
-    "/{document_id}/links",
-    response_model=list[schemas.Link],
-    dependencies=[allowed(P.DOCUMENTS_READ)],
-)
-async def list_links(
-    document_id: uuid.UUID,
-    session: Session,
-    principal: CurrentPrincipal,
-    kind: schemas.LinkKind | None = None,
-) -> list[schemas.Link]:
-    """Links in both directions: what this document governs and what governs it, and so on."""
-    document = await service.get_document(session, principal, document_id)
-    found = await links_service.list_links(session, principal, document, kind)
-    return [_link_schema(v) for v in found]
-
-
-@router.post(
-    "/{document_id}/links",
-    status_code=201,
-    response_model=schemas.Link,
-    dependencies=[allowed(P.DOCUMENTS_EDIT)],
-)
-async def create_link(
-    document_id: uuid.UUID,
-    body: schemas.LinkCreate,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-) -> schemas.Link:
-    """Link this document (the source) to another."""
-    document = await service.get_document(session, principal, document_id)
-    link = await links_service.create_link(
-        session, principal, document, target_id=body.target_id, kind=body.kind
-    )
-    target = await service.get_document(session, principal, link.target_id)
-    response.headers["ETag"] = '"r1"'
-    return _link_schema(links_service.LinkView(link, "outgoing", target))
-
-
-@router.delete(
-    "/{document_id}/links/{link_id}",
-    status_code=204,
-    response_class=Response,
-    dependencies=[allowed(P.DOCUMENTS_EDIT)],
-)
-async def delete_link(
-    document_id: uuid.UUID,
-    link_id: uuid.UUID,
-    session: Session,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    """Remove a link. Needs `If-Match` (links never change, so their ETag is always "r1")."""
-    expected = expected_version(if_match)
-    document = await service.get_document(session, principal, document_id)
-    link = await links_service.get_link(session, principal, document, link_id)
-    if expected != 1:
-        raise PreconditionFailed("If-Match does not match the current ETag.")
-    await links_service.delete_link(session, principal, document, link)
-    return Response(status_code=204)

@@ -18,9 +18,10 @@ from services.domain.boards import service as boards
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.documents import links, service, versions
+from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.models.boards import Board, Meeting
 from services.domain.models.consultations import Consultation
-from services.domain.models.documents import Document
+from services.domain.models.documents import Document, DocumentStatus
 from services.domain.models.routes import GovernanceRoute, Post
 from services.domain.organisations import service as organisations
 from services.domain.organisations.words import OrganisationWords
@@ -114,20 +115,24 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         document = await service.create_document(
             session,
             system,
-            {
-                "reference": d["reference"],
-                "title": d["title"],
-                "summary": d.get("summary", ""),
-                "kind": d["kind"],
-                "service_area": d.get("service_area"),
-                "category": d.get("category"),
-                "owner_id": by_email.get(d.get("owner_email") or ""),
-                "responsible_officer_id": by_email.get(d.get("responsible_officer_email") or ""),
-                "author_id": by_email.get(d.get("author_email") or ""),
-                "review_interval_months": d.get("review_interval_months"),
-                "tags": d.get("tags", []),
-                "trix_url": d.get("trix_url"),
-            },
+            NewDocument.of(
+                {
+                    "reference": d["reference"],
+                    "title": d["title"],
+                    "summary": d.get("summary", ""),
+                    "kind": d["kind"],
+                    "service_area": d.get("service_area"),
+                    "category": d.get("category"),
+                    "owner_id": by_email.get(d.get("owner_email") or ""),
+                    "responsible_officer_id": by_email.get(
+                        d.get("responsible_officer_email") or ""
+                    ),
+                    "author_id": by_email.get(d.get("author_email") or ""),
+                    "review_interval_months": d.get("review_interval_months"),
+                    "tags": d.get("tags", []),
+                    "trix_url": d.get("trix_url"),
+                }
+            ),
         )
         for number, v in enumerate(d.get("versions", []), start=1):
             await versions.add_version(
@@ -149,10 +154,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             session,
             system,
             document,
-            {
-                "status": d.get("status", "draft"),
-                "next_review_due": today + timedelta(days=due) if due is not None else None,
-            },
+            DocumentChange(
+                status=DocumentStatus(d.get("status", "draft")),
+                next_review_due=today + timedelta(days=due) if due is not None else None,
+            ),
             expected_version=document.row_version,
         )
         by_reference[d["reference"]] = document

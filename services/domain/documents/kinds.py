@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
+from services.domain.documents.commands import KindChange, NewKind
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.documents import DocumentKind
 
@@ -35,33 +35,23 @@ async def get_kind(session: AsyncSession, principal: Principal, kind_id: uuid.UU
     return kind
 
 
-async def create_kind(
-    session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
-) -> DocumentKind:
+async def create_kind(session: AsyncSession, principal: Principal, new: NewKind) -> DocumentKind:
     """Add a kind of document to the organisation (admins)."""
     authz.check_manage_kinds(principal)
-    if not KEY.match(fields["key"]):
+    if not KEY.match(new.key):
         raise Invalid("A key is 2-40 lower-case letters, digits or underscores.", field="key")
     existing = await session.execute(
         select(DocumentKind.id).where(
             DocumentKind.organisation_id == principal.organisation_id,
-            DocumentKind.key == fields["key"],
+            DocumentKind.key == new.key,
         )
     )
     if existing.first() is not None:
-        raise Conflict(f"Kind {fields['key']!r} already exists.", field="key")
-    kind = DocumentKind(organisation_id=principal.organisation_id, **fields)
+        raise Conflict(f"Kind {new.key!r} already exists.", field="key")
+    kind = DocumentKind(organisation_id=principal.organisation_id, **new.given())
     session.add(kind)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=kind.organisation_id,
-        action="document_kind.created",
-        entity_type="document_kind",
-        entity_id=kind.id,
-        after=audit.snapshot(kind),
-    )
+    await audit_changes.record_change(session, principal, kind, "document_kind.created")
     return kind
 
 
@@ -69,7 +59,7 @@ async def update_kind(
     session: AsyncSession,
     principal: Principal,
     kind: DocumentKind,
-    changes: Mapping[str, Any],
+    change: KindChange,
     *,
     expected_version: int,
 ) -> DocumentKind:
@@ -78,19 +68,12 @@ async def update_kind(
     if kind.row_version != expected_version:
         raise PreconditionFailed("The kind has changed since you read it.")
     before = audit.snapshot(kind)
-    for key, value in changes.items():
+    for key, value in change.given().items():
         setattr(kind, key, value)
     await session.flush()
     after = audit.snapshot(kind)
     if after != before:
-        await audit.record(
-            session,
-            principal,
-            organisation_id=kind.organisation_id,
-            action="document_kind.updated",
-            entity_type="document_kind",
-            entity_id=kind.id,
-            before=before,
-            after=after,
+        await audit_changes.record_change(
+            session, principal, kind, "document_kind.updated", before=before, after=after
         )
     return kind

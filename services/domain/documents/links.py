@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
@@ -87,15 +88,7 @@ async def create_link(
     )
     session.add(link)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=link.organisation_id,
-        action="document.linked",
-        entity_type="document_link",
-        entity_id=link.id,
-        after=audit.snapshot(link),
-    )
+    await audit_changes.record_change(session, principal, link, "document.linked")
     await emit(
         session,
         events.DocumentLinked(
@@ -157,14 +150,8 @@ async def delete_link(
     before = audit.snapshot(link)
     await session.delete(link)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=link.organisation_id,
-        action="document.unlinked",
-        entity_type="document_link",
-        entity_id=link.id,
-        before=before,
+    await audit_changes.record_change(
+        session, principal, link, "document.unlinked", before=before, after=None
     )
     await emit(
         session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.domain.models.documents import Document
+from services.domain.models.documents import Document, DocumentStatus
 
 
 @dataclass(frozen=True)
@@ -13,4 +13,4 @@ class StatusChanged:
     """A document's register status changed, from ``previous_status`` to its status now."""
 
     document: Document
-    previous_status: str
+    previous_status: DocumentStatus

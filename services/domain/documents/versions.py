@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
@@ -23,7 +24,7 @@ from services.domain.documents import text as texts
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.heavy_work import HeavyLimits, run_bounded
-from services.domain.models.documents import Document, DocumentVersion, VersionFile
+from services.domain.models.documents import Document, DocumentStatus, DocumentVersion, VersionFile
 from services.domain.outbox.service import emit
 from services.domain.subscribers import react
 
@@ -104,7 +105,7 @@ async def add_version(
     if issue:
         document.issued_version = version.number
         document.published_text = extracted
-        document.status = "published"
+        document.status = DocumentStatus.PUBLISHED
         assert version.issued_on is not None
         document.next_review_due = next_review_due or review_dates.review_due(
             version.issued_on, await review_dates.intervals_of(session, document)
@@ -121,13 +122,11 @@ async def add_version(
     # Registered as issued (already live on Tri.x): pending uploads of older versions are
     # cancelled (reactions/trix.py), before this version's audit record as ever.
     await react(session, principal, added)
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=document.organisation_id,
-        action="document.version_added",
-        entity_type="document",
-        entity_id=document.id,
+        document,
+        "document.version_added",
         before=before,
         after={**audit.snapshot(document), "version": audit.snapshot(version)},
     )

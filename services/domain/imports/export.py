@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import safe_cell
-from services.domain.documents import service as documents
+from services.domain.documents import search
 from services.domain.imports.sheet import COLUMNS
 from services.domain.models.people import Person
 from services.domain.text import printable
@@ -32,8 +32,8 @@ async def tracker_rows(session: AsyncSession, principal: Principal) -> AsyncIter
     emails: dict[uuid.UUID, str] = {row[0]: row[1] for row in people}
     after: list[Any] | None = None
     while True:
-        page, after = await documents.list_documents(
-            session, principal, documents.DocumentFilters(), after=after, limit=PAGE
+        page, after = await search.list_documents(
+            session, principal, search.DocumentFilters(), after=after, limit=PAGE
         )
         for d in page:
             yield [

@@ -28,6 +28,7 @@ from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import FORMULA_STARTS
 from services.domain.db import in_chunks
 from services.domain.documents import service as documents
+from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.errors import Invalid
 from services.domain.imports.sheet import REQUIRED, Problem, Sheet
 from services.domain.models.documents import IN_FORCE, Document, DocumentKind
@@ -382,7 +383,9 @@ async def import_tracker(
     for start in range(0, len(steps), IMPORT_BATCH):
         batch = steps[start : start + IMPORT_BATCH]
         new = [
-            {"reference": item.reference, "status": status_for_new(changes), **changes}
+            NewDocument.of(
+                {"reference": item.reference, "status": status_for_new(changes), **changes}
+            )
             for item, action, changes in batch
             if action == "create"
         ]
@@ -398,7 +401,7 @@ async def import_tracker(
                     session,
                     principal,
                     item.document,
-                    changes,
+                    DocumentChange.of(changes),
                     expected_version=item.document.row_version,
                 )
         if progress:

@@ -26,8 +26,8 @@ from sqlalchemy.orm import aliased
 from services.domain.authz.principal import Principal
 from services.domain.db import plan_for_these_values
 from services.domain.documents.review_dates import ReviewRules, is_escalated
-from services.domain.documents.service import DocumentFilters
-from services.domain.documents.service import _conditions as visible_conditions
+from services.domain.documents.search import DocumentFilters
+from services.domain.documents.search import filter_conditions as visible_conditions
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.people import Person
 from services.domain.pagination import after_row

@@ -1,0 +1,178 @@
+"""Domain events: the contract between the API, the notifier and webhook subscribers.
+
+Each event is written to the outbox in the same transaction as the change it describes. The
+events are defined by part (``events/documents.py``, ``events/boards.py``...) and all read as
+``events.DocumentCreated``: ``Event`` is their union, ``parse_event`` reads one back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+
+from services.domain.events.assessments import (
+    LegalReviewAnswered,
+    LegalReviewRequested,
+    NoMaterialChangeStated,
+    ProposalDecided,
+)
+from services.domain.events.boards import (
+    AgendaItemPlanned,
+    AttendanceEscalated,
+    BoardChanged,
+    DecisionRecorded,
+    MeetingCancelled,
+    MeetingMoved,
+    MeetingScheduled,
+    MinutesIssued,
+    PapersCirculated,
+)
+from services.domain.events.consultations import (
+    ConsultationCancelled,
+    ConsultationClosed,
+    ConsultationConsulteesAdded,
+    ConsultationOpened,
+    ConsultationResponseRecorded,
+)
+from services.domain.events.documents import (
+    DocumentCreated,
+    DocumentLinked,
+    DocumentOwnerChanged,
+    DocumentPeopleAssigned,
+    DocumentUnlinked,
+    DocumentUpdated,
+    DocumentVersionAdded,
+    PersonAssigned,
+)
+from services.domain.events.imports import PersonNamed, TrackerImported, TrackerImportRequested
+from services.domain.events.reviews import (
+    ReviewCompleted,
+    ReviewNoChangeStated,
+    ReviewStarted,
+    UpdateCycleClosed,
+    UpdateCycleItemAssigned,
+    UpdateCycleOpened,
+)
+from services.domain.events.sign_off import (
+    DelegationCreated,
+    DocumentIssueWithdrawn,
+    DocumentPublished,
+    PublicationCancelled,
+    PublicationCompleted,
+    PublicationQueued,
+    RouteChanged,
+    SignOffClosed,
+    SignOffDecisionRecorded,
+    SignOffStageStarted,
+    SignOffSubmitted,
+)
+
+__all__ = [
+    "AgendaItemPlanned",
+    "AttendanceEscalated",
+    "BoardChanged",
+    "ConsultationCancelled",
+    "ConsultationClosed",
+    "ConsultationConsulteesAdded",
+    "ConsultationOpened",
+    "ConsultationResponseRecorded",
+    "DecisionRecorded",
+    "DelegationCreated",
+    "DocumentCreated",
+    "DocumentIssueWithdrawn",
+    "DocumentLinked",
+    "DocumentOwnerChanged",
+    "DocumentPeopleAssigned",
+    "DocumentPublished",
+    "DocumentUnlinked",
+    "DocumentUpdated",
+    "DocumentVersionAdded",
+    "Event",
+    "LegalReviewAnswered",
+    "LegalReviewRequested",
+    "MeetingCancelled",
+    "MeetingMoved",
+    "MeetingScheduled",
+    "MinutesIssued",
+    "NoMaterialChangeStated",
+    "PapersCirculated",
+    "PersonAssigned",
+    "PersonNamed",
+    "ProposalDecided",
+    "PublicationCancelled",
+    "PublicationCompleted",
+    "PublicationQueued",
+    "ReviewCompleted",
+    "ReviewNoChangeStated",
+    "ReviewStarted",
+    "RouteChanged",
+    "SignOffClosed",
+    "SignOffDecisionRecorded",
+    "SignOffStageStarted",
+    "SignOffSubmitted",
+    "TrackerImportRequested",
+    "TrackerImported",
+    "UpdateCycleClosed",
+    "UpdateCycleItemAssigned",
+    "UpdateCycleOpened",
+    "parse_event",
+]
+
+
+Event = Annotated[
+    DocumentCreated
+    | DocumentUpdated
+    | DocumentOwnerChanged
+    | DocumentPeopleAssigned
+    | DocumentVersionAdded
+    | DocumentLinked
+    | DocumentUnlinked
+    | BoardChanged
+    | MeetingScheduled
+    | MeetingMoved
+    | MeetingCancelled
+    | AgendaItemPlanned
+    | PapersCirculated
+    | DecisionRecorded
+    | MinutesIssued
+    | AttendanceEscalated
+    | RouteChanged
+    | SignOffSubmitted
+    | SignOffStageStarted
+    | SignOffDecisionRecorded
+    | SignOffClosed
+    | DocumentPublished
+    | PublicationQueued
+    | PublicationCompleted
+    | PublicationCancelled
+    | DocumentIssueWithdrawn
+    | DelegationCreated
+    | ProposalDecided
+    | LegalReviewRequested
+    | LegalReviewAnswered
+    | NoMaterialChangeStated
+    | ConsultationOpened
+    | ConsultationConsulteesAdded
+    | ConsultationResponseRecorded
+    | ConsultationClosed
+    | ConsultationCancelled
+    | ReviewStarted
+    | ReviewNoChangeStated
+    | ReviewCompleted
+    | UpdateCycleOpened
+    | UpdateCycleItemAssigned
+    | UpdateCycleClosed
+    | TrackerImportRequested
+    | TrackerImported,
+    Field(discriminator="type"),
+]
+
+_PARSER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(payload: Mapping[str, Any]) -> Event:
+    """An outbox row's payload as the typed event it was written from: parsed once, where the
+    event is consumed, so that every reader has ids, dates and moments rather than strings."""
+    return _PARSER.validate_python(payload)

@@ -1,0 +1,1 @@
+"""What the ``policygov`` command does (``services/cli.py`` reads the command line)."""
