@@ -57,6 +57,34 @@ async def create_link(
         target = await get_document(session, principal, target_id)
     except NotFound:
         raise Invalid("No such target document.", field="target_id") from None
+    await _check_new_link(session, source, target, kind)
+    link = DocumentLink(
+        organisation_id=source.organisation_id,
+        source_id=source.id,
+        target_id=target.id,
+        kind=kind,
+        created_by_id=principal.person_id,
+    )
+    session.add(link)
+    await session.flush()
+    await audit_changes.record_change(session, principal, link, "document.linked")
+    await emit(
+        session,
+        events.DocumentLinked(
+            organisation_id=link.organisation_id,
+            link_id=link.id,
+            source_id=link.source_id,
+            target_id=link.target_id,
+            kind=kind,
+        ),
+    )
+    return link
+
+
+async def _check_new_link(
+    session: AsyncSession, source: Document, target: Document, kind: str
+) -> None:
+    """Conflict if the link would make a cycle of ``governs`` or is already there."""
     if kind == "governs":
         # Serialise changes to this organisation's hierarchy so two links cannot form a cycle.
         await session.execute(
@@ -79,27 +107,6 @@ async def create_link(
     )
     if duplicate.first() is not None:
         raise Conflict(f"{source.reference} already {kind} {target.reference}.")
-    link = DocumentLink(
-        organisation_id=source.organisation_id,
-        source_id=source.id,
-        target_id=target.id,
-        kind=kind,
-        created_by_id=principal.person_id,
-    )
-    session.add(link)
-    await session.flush()
-    await audit_changes.record_change(session, principal, link, "document.linked")
-    await emit(
-        session,
-        events.DocumentLinked(
-            organisation_id=link.organisation_id,
-            link_id=link.id,
-            source_id=link.source_id,
-            target_id=link.target_id,
-            kind=kind,
-        ),
-    )
-    return link
 
 
 async def list_links(

@@ -6,6 +6,7 @@ import hashlib
 import re
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,7 @@ from services.domain.clock import london_today, utcnow
 from services.domain.documents import diff as diffing
 from services.domain.documents import review_dates
 from services.domain.documents import text as texts
-from services.domain.documents.numbering import format_number, next_number, parse_number
+from services.domain.documents.numbering import next_number, parse_number
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.heavy_work import HeavyLimits, run_bounded
 from services.domain.models.documents import Document, DocumentStatus, DocumentVersion, VersionFile
@@ -81,43 +82,33 @@ async def add_version(
         await _check_against_document(session, document, issued_on, next_review_due)
     previous = await latest_version(session, document.id)
     number = next_number((previous.major, previous.minor) if previous else None, issue=issue)
-    version = DocumentVersion(
-        organisation_id=document.organisation_id,
-        document_id=document.id,
-        major=number[0],
-        minor=number[1],
-        change_summary=change_summary,
-        # Client-supplied: PostgreSQL text cannot hold NUL, and a header cannot hold CR or LF.
-        filename=re.sub(r"[\x00-\x1f\x7f]", "", filename)[:255] or "upload",
-        media_type=media_type,
-        size_bytes=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        text=extracted,
-        uploaded_by_id=principal.person_id,
-        issued_on=(issued_on or today) if issue else None,
+    version = _version_row(
+        principal, document, number, filename, content, media_type, extracted, change_summary
     )
+    version.issued_on = (issued_on or today) if issue else None
     session.add(version)
     await session.flush()
     session.add(VersionFile(version_id=version.id, content=content))
     before = audit.snapshot(document)
-    document.latest_text = extracted
-    document.latest_version = version.number
-    if issue:
-        document.issued_version = version.number
-        document.published_text = extracted
-        document.status = DocumentStatus.PUBLISHED
-        assert version.issued_on is not None
-        document.next_review_due = next_review_due or review_dates.review_due(
-            version.issued_on, await review_dates.intervals_of(session, document)
-        )
-    document.updated_at = utcnow()
-    await session.flush()
+    await _make_latest(session, document, version, extracted, next_review_due)
+    await _record(session, principal, document, version, before)
+    return version
+
+
+async def _record(
+    session: AsyncSession,
+    principal: Principal,
+    document: Document,
+    version: DocumentVersion,
+    before: dict[str, Any],
+) -> None:
+    """The new version's reactions, audit record and event."""
     added = events.DocumentVersionAdded(
         organisation_id=document.organisation_id,
         document_id=document.id,
         version_id=version.id,
-        number=format_number(number),
-        is_issued=issue,
+        number=version.number,
+        is_issued=version.issued_on is not None,
     )
     # Registered as issued (already live on Tri.x): pending uploads of older versions are
     # cancelled (reactions/trix.py), before this version's audit record as ever.
@@ -131,7 +122,54 @@ async def add_version(
         after={**audit.snapshot(document), "version": audit.snapshot(version)},
     )
     await emit(session, added)
-    return version
+
+
+def _version_row(
+    principal: Principal,
+    document: Document,
+    number: tuple[int, int],
+    filename: str,
+    content: bytes,
+    media_type: str,
+    extracted: str,
+    change_summary: str,
+) -> DocumentVersion:
+    return DocumentVersion(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        major=number[0],
+        minor=number[1],
+        change_summary=change_summary,
+        # Client-supplied: PostgreSQL text cannot hold NUL, and a header cannot hold CR or LF.
+        filename=re.sub(r"[\x00-\x1f\x7f]", "", filename)[:255] or "upload",
+        media_type=media_type,
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        text=extracted,
+        uploaded_by_id=principal.person_id,
+    )
+
+
+async def _make_latest(
+    session: AsyncSession,
+    document: Document,
+    version: DocumentVersion,
+    extracted: str,
+    next_review_due: date | None,
+) -> None:
+    """The document's latest version is ``version``; issued, it is in force from its issue date
+    with its next review ``next_review_due``, else counted by the review-date rule."""
+    document.latest_text = extracted
+    document.latest_version = version.number
+    if version.issued_on is not None:
+        document.issued_version = version.number
+        document.published_text = extracted
+        document.status = DocumentStatus.PUBLISHED
+        document.next_review_due = next_review_due or review_dates.review_due(
+            version.issued_on, await review_dates.intervals_of(session, document)
+        )
+    document.updated_at = utcnow()
+    await session.flush()
 
 
 def _check_issue_dates(
