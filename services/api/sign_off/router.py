@@ -20,7 +20,7 @@ from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
 from services.domain.gates.service import evidence_of, statement_of
 from services.domain.models.documents import DocumentVersion
-from services.domain.models.sign_off import Delegation, SignOff
+from services.domain.models.sign_off import Delegation, SignOff, SignOffStatus
 from services.domain.sign_off import decisions, delegations, service
 from services.domain.sign_off import stages as staging
 
@@ -124,7 +124,7 @@ async def list_sign_offs(
         session,
         principal,
         document_id=document_id,
-        status=status,
+        status=SignOffStatus(status) if status is not None else None,
         awaiting_me=awaiting_me,
         after=after,
         limit=page.fetch,

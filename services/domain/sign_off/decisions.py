@@ -27,7 +27,13 @@ from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid
 from services.domain.models.boards import AgendaItem, MeetingDecision
 from services.domain.models.documents import Document
-from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage
+from services.domain.models.sign_off import (
+    SignOff,
+    SignOffDecision,
+    SignOffStage,
+    SignOffStatus,
+    StageStatus,
+)
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import DECIDER, Decider, Stage
 from services.domain.routes.service import check_decider
@@ -77,7 +83,7 @@ async def _current(session: AsyncSession, stage: SignOffStage) -> list[SignOffDe
 
 async def _active_stage(session: AsyncSession, sign_off: SignOff) -> SignOffStage | None:
     for stage in await staging.stages_of(session, sign_off.id):
-        if stage.status == "active":
+        if stage.status == StageStatus.ACTIVE:
             return stage
     return None
 
@@ -126,12 +132,15 @@ async def _reopen_for_correction(
     """Allow superseding a decision only while its stage has not moved on."""
     if target.stage_id != stage.id or target.round != stage.round:
         raise Conflict("That decision is from an earlier round; it can no longer be corrected.")
-    if stage.status == "active":
+    if stage.status == StageStatus.ACTIVE:
         return
-    if stage.status == "conditions_set" and sign_off.status == "awaiting_amendment":
+    if (
+        stage.status == StageStatus.CONDITIONS_SET
+        and sign_off.status == SignOffStatus.AWAITING_AMENDMENT
+    ):
         # The conditions are not yet answered by an amended draft: they can still change.
-        stage.status = "active"
-        sign_off.status = "in_progress"
+        stage.status = StageStatus.ACTIVE
+        sign_off.status = SignOffStatus.IN_PROGRESS
         sign_off.check_stage_id = None
         return
     raise Conflict("The sign-off has moved on since that decision; it can no longer be superseded.")
@@ -188,14 +197,19 @@ async def _apply(
     definition = staging.stage_definition(stage)
     now = utcnow()
     if any(d.outcome == "rejected" for d in current):
-        stage.status = "rejected"
+        stage.status = StageStatus.REJECTED
         stage.finished_at = now
         refused = definition.purpose == "ratification"
-        await close(session, principal, sign_off, "ratification_refused" if refused else "rejected")
+        await close(
+            session,
+            principal,
+            sign_off,
+            SignOffStatus.RATIFICATION_REFUSED if refused else SignOffStatus.REJECTED,
+        )
         return
     deferral = next((d for d in current if d.outcome == "deferred"), None)
     if deferral is not None:
-        stage.status = "deferred"
+        stage.status = StageStatus.DEFERRED
         stage.finished_at = now
         decider = DECIDER.validate_python(deferral.referred_to)
         name = await staging.referral_name(session, decider)
@@ -210,8 +224,8 @@ async def _apply(
         return  # waiting for more of the people who decide it
     stage.finished_at = now
     if any(d.outcome == "approved_with_conditions" for d in current):
-        stage.status = "conditions_set"
-        sign_off.status = "awaiting_amendment"
+        stage.status = StageStatus.CONDITIONS_SET
+        sign_off.status = SignOffStatus.AWAITING_AMENDMENT
         # NCT: conditions set by SLT go back to the RSM to check, unless SLT asked to see it.
         see_again = any(d.see_again for d in current)
         sign_off.check_stage_id = (
@@ -219,11 +233,13 @@ async def _apply(
         )
         await session.flush()
         return
-    stage.status = "noted" if definition.purpose == "information" else "approved"
+    stage.status = (
+        StageStatus.NOTED if definition.purpose == "information" else StageStatus.APPROVED
+    )
     # The amended draft met the conditions: every stage that set them is now approved.
     for other in await staging.stages_of(session, sign_off.id):
-        if other.status == "conditions_set":
-            other.status = "approved"
+        if other.status == StageStatus.CONDITIONS_SET:
+            other.status = StageStatus.APPROVED
     sign_off.check_stage_id = None
     await session.flush()
     await advance(session, principal, sign_off)
@@ -253,9 +269,9 @@ async def record_decision(
         stage = await session.get(SignOffStage, target.stage_id)
         assert stage is not None
     else:
-        if sign_off.status == "awaiting_amendment":
+        if sign_off.status == SignOffStatus.AWAITING_AMENDMENT:
             raise Conflict("The sign-off is waiting for the amended draft.")
-        if sign_off.status not in ("in_progress", "issued"):
+        if sign_off.status not in (SignOffStatus.IN_PROGRESS, SignOffStatus.ISSUED):
             raise Conflict(f"The sign-off is {sign_off.status.replace('_', ' ')}.")
         found = await _active_stage(session, sign_off)
         if found is None:
@@ -363,7 +379,7 @@ async def on_meeting_decision(
         ).scalar_one_or_none()
     if target is not None:
         await _reopen_for_correction(session, sign_off, stage, target)
-    elif stage.status != "active":
+    elif stage.status != StageStatus.ACTIVE:
         raise Conflict(
             f"The sign-off stage {stage.name!r} for this item is "
             f"{stage.status.replace('_', ' ')}; it takes no further decision."

@@ -22,7 +22,12 @@ from services.domain.documents.numbering import format_number, next_number, pars
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version
 from services.domain.locks import lock_document
-from services.domain.models.documents import Document, DocumentVersion, VersionFile
+from services.domain.models.documents import (
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    VersionFile,
+)
 from services.domain.models.sign_off import SignOff
 from services.domain.outbox.service import emit_many
 from services.domain.routes.definition import RouteDefinition
@@ -131,7 +136,7 @@ async def issue_version(
     document.latest_version = issued.number
     document.published_text = draft.text
     document.latest_text = draft.text
-    document.status = "published"
+    document.status = DocumentStatus.PUBLISHED
     document.updated_at = utcnow()
     sign_off.issued_version_id = issued.id
     await session.flush()

@@ -27,10 +27,21 @@ from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.gates.service import GateStatus, check_gates, evidence_of, missing_gates
-from services.domain.models.boards import AgendaItem
-from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.boards import AgendaItem, AgendaItemStatus
+from services.domain.models.documents import (
+    NO_LONGER_IN_FORCE,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+)
 from services.domain.models.routes import GovernanceRoute, RouteVersion
-from services.domain.models.sign_off import OPEN_STATUSES, SignOff, SignOffStage
+from services.domain.models.sign_off import (
+    OPEN_STATUSES,
+    SignOff,
+    SignOffStage,
+    SignOffStatus,
+    StageStatus,
+)
 from services.domain.outbox.service import emit
 from services.domain.pagination import before_row
 from services.domain.routes.definition import BoardDecider, PeopleDecider, RouteDefinition
@@ -41,7 +52,10 @@ from services.domain.sign_off.withdrawal import withdraw_issue
 from services.domain.text import STORED
 
 # Where the document goes back to when a sign-off ends without an issue.
-RESTING = {"awaiting_approval": "draft", "in_consultation": "draft"}
+RESTING = {
+    DocumentStatus.AWAITING_APPROVAL: DocumentStatus.DRAFT,
+    DocumentStatus.IN_CONSULTATION: DocumentStatus.DRAFT,
+}
 
 
 async def route_of(
@@ -230,7 +244,7 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
         document_id=document.id,
         version_id=draft.id,
         route_version_id=route_version.id,
-        status="in_progress",
+        status=SignOffStatus.IN_PROGRESS,
         answers=answers,
         approvers=approvers,
         effective_on=effective_on,
@@ -250,14 +264,14 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
                 key=stage.key,
                 name=stage.name,
                 definition=stage.model_dump(mode="json"),
-                status="pending",
+                status=StageStatus.PENDING,
                 round=1,
                 participants=[],
                 required=1,
             )
         )
     before = audit.snapshot(document)
-    document.status = "awaiting_approval"
+    document.status = DocumentStatus.AWAITING_APPROVAL
     try:
         await session.flush()
     except IntegrityError:
@@ -295,30 +309,30 @@ async def advance(session: AsyncSession, principal: Principal, sign_off: SignOff
     """Start the next stage that applies; issue the draft when no stage before issue is left."""
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
-    if sign_off.status == "in_progress":
+    if sign_off.status == SignOffStatus.IN_PROGRESS:
         stage = await staging.next_pending(session, sign_off, after_issue=False)
         if stage is not None:
             await staging.start_stage(session, sign_off, stage, document)
             return
         _, route_version = await route_of(session, sign_off)
         await issue_version(session, principal, sign_off, definition_of(route_version))
-        sign_off.status = "issued"
-    if sign_off.status == "issued":
+        sign_off.status = SignOffStatus.ISSUED
+    if sign_off.status == SignOffStatus.ISSUED:
         stage = await staging.next_pending(session, sign_off, after_issue=True)
         if stage is not None:
             await staging.start_stage(session, sign_off, stage, document)
             return
-        await close(session, principal, sign_off, "completed")
+        await close(session, principal, sign_off, SignOffStatus.COMPLETED)
 
 
 async def close(
-    session: AsyncSession, principal: Principal, sign_off: SignOff, status: str
+    session: AsyncSession, principal: Principal, sign_off: SignOff, status: SignOffStatus
 ) -> None:
     """End a sign-off; unless it issued the draft, the document goes back to where it was.
 
     A refused ratification withdraws the version the sign-off issued (``withdrawal``).
     """
-    if status == "ratification_refused" and sign_off.issued_version_id is not None:
+    if status == SignOffStatus.RATIFICATION_REFUSED and sign_off.issued_version_id is not None:
         # Dorset 4.5.2: the version issued on interim approval is withdrawn.
         await withdraw_issue(session, principal, sign_off)
     before = audit.snapshot(sign_off)
@@ -329,8 +343,12 @@ async def close(
         assert document is not None
         document.status = RESTING.get(sign_off.previous_status, sign_off.previous_status)
     for stage in await staging.stages_of(session, sign_off.id):
-        if stage.status in ("pending", "active"):
-            stage.status = "cancelled" if status in ("withdrawn", "rejected") else "skipped"
+        if stage.status in (StageStatus.PENDING, StageStatus.ACTIVE):
+            stage.status = (
+                StageStatus.CANCELLED
+                if status in (SignOffStatus.WITHDRAWN, SignOffStatus.REJECTED)
+                else StageStatus.SKIPPED
+            )
             stage.finished_at = utcnow()
             await _withdraw_agenda_item(session, principal, stage)
     await session.flush()
@@ -362,7 +380,7 @@ async def _withdraw_agenda_item(
     if stage.agenda_item_id is None:
         return
     item = await session.get(AgendaItem, stage.agenda_item_id)
-    if item is not None and item.status == "planned":
+    if item is not None and item.status == AgendaItemStatus.PLANNED:
         engine = staging.engine_principal(
             stage.organisation_id, principal.person_id, principal.label
         )
@@ -393,7 +411,7 @@ async def list_sign_offs(
     principal: Principal,
     *,
     document_id: uuid.UUID | None,
-    status: str | None,
+    status: SignOffStatus | None,
     awaiting_me: bool,
     after: tuple[Any, uuid.UUID] | None,
     limit: int,
@@ -410,7 +428,7 @@ async def list_sign_offs(
         conditions.append(
             exists().where(
                 SignOffStage.sign_off_id == SignOff.id,
-                SignOffStage.status == "active",
+                SignOffStage.status == StageStatus.ACTIVE,
                 SignOffStage.participants.overlap(seats or [uuid.UUID(int=0)]),
             )
         )
@@ -432,14 +450,14 @@ async def answer_questions(
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
     authz.check_submit(principal, document)
-    if sign_off.status not in ("in_progress", "awaiting_amendment"):
+    if sign_off.status not in (SignOffStatus.IN_PROGRESS, SignOffStatus.AWAITING_AMENDMENT):
         raise Conflict(f"The sign-off is {sign_off.status}.")
     _, route_version = await route_of(session, sign_off)
     _check_answers(definition_of(route_version), answers, complete=False)
     changed = {k for k, v in answers.items() if sign_off.answers.get(k) != v}
     for stage in await staging.stages_of(session, sign_off.id):
         condition = staging.stage_definition(stage).condition
-        if condition and condition.question in changed and stage.status != "pending":
+        if condition and condition.question in changed and stage.status != StageStatus.PENDING:
             raise Conflict(
                 f"The stage {stage.name!r} has already {stage.status.replace('_', ' ')}: "
                 "its question can no longer change."
@@ -473,7 +491,7 @@ async def amend(
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
     authz.check_submit(principal, document)
-    if sign_off.status != "awaiting_amendment" or sign_off.check_stage_id is None:
+    if sign_off.status != SignOffStatus.AWAITING_AMENDMENT or sign_off.check_stage_id is None:
         raise Conflict("The sign-off is not waiting for amendments.")
     draft = await _draft(session, document, version_id, "version_id")
     current = await session.get(DocumentVersion, sign_off.version_id)
@@ -489,7 +507,7 @@ async def amend(
     assert stage is not None
     before = audit.snapshot(sign_off)
     sign_off.version_id = draft.id
-    sign_off.status = "in_progress"
+    sign_off.status = SignOffStatus.IN_PROGRESS
     stage.round += 1
     await session.flush()
     await audit.record(
@@ -513,9 +531,9 @@ async def withdraw(
     document = await session.get(Document, sign_off.document_id)
     assert document is not None
     authz.check_submit(principal, document)
-    if sign_off.status not in ("in_progress", "awaiting_amendment"):
+    if sign_off.status not in (SignOffStatus.IN_PROGRESS, SignOffStatus.AWAITING_AMENDMENT):
         raise Conflict(f"The sign-off is {sign_off.status}; it can no longer be withdrawn.")
-    await close(session, principal, sign_off, "withdrawn")
+    await close(session, principal, sign_off, SignOffStatus.WITHDRAWN)
     if reason:
         await audit.record(
             session,

@@ -24,7 +24,7 @@ from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.people import Person
 from services.domain.models.routes import RouteVersion
-from services.domain.models.sign_off import SignOff, SignOffStage
+from services.domain.models.sign_off import SignOff, SignOffStage, StageStatus
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import (
     BoardDecider,
@@ -252,7 +252,7 @@ async def start_stage(
         conflicts=independence.conflicts,
         allow_self_approval=independence.allow_self_approval,
     )
-    stage.status = "active"
+    stage.status = StageStatus.ACTIVE
     stage.participants = deciders.participants
     stage.required = deciders.required
     stage.board_id = deciders.board_id
@@ -319,10 +319,13 @@ async def next_pending(
 ) -> SignOffStage | None:
     """The next stage to start in this phase, skipping those whose condition does not hold."""
     for stage in await stages_of(session, sign_off.id):
-        if stage.status != "pending" or stage_definition(stage).after_issue != after_issue:
+        if (
+            stage.status != StageStatus.PENDING
+            or stage_definition(stage).after_issue != after_issue
+        ):
             continue
         if not applies(stage, sign_off.answers):
-            stage.status = "skipped"
+            stage.status = StageStatus.SKIPPED
             stage.finished_at = utcnow()
             continue
         return stage
@@ -351,7 +354,7 @@ async def add_referral(
         key=definition.key,
         name=definition.name,
         definition=definition.model_dump(mode="json"),
-        status="pending",
+        status=StageStatus.PENDING,
         round=1,
         participants=[],
         required=1,

@@ -28,7 +28,12 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.locks import lock_document
 from services.domain.models.boards import Board
-from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.documents import (
+    NO_LONGER_IN_FORCE,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+)
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage
 from services.domain.outbox.service import emit
@@ -139,12 +144,14 @@ async def withdraw_issue(
             document.issued_version = happened.reinstated.number
             document.published_text = happened.reinstated.text
             document.status = (
-                "under_review" if sign_off.previous_status == "under_review" else "published"
+                DocumentStatus.UNDER_REVIEW
+                if sign_off.previous_status == DocumentStatus.UNDER_REVIEW
+                else DocumentStatus.PUBLISHED
             )
         else:
             document.issued_version = None
             document.published_text = ""
-            document.status = "draft"
+            document.status = DocumentStatus.DRAFT
             document.next_review_due = None
     # Its pending upload is cancelled, the review reopened, Tri.x brought back to what is in
     # force (reactions/trix.py, reactions/reviews.py).
