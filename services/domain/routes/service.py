@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
@@ -202,14 +203,8 @@ async def create_route(
         await session.flush()
     except IntegrityError:  # pragma: no cover - the key check above runs first
         raise Conflict(f"A route with key {route.key!r} already exists.", field="key") from None
-    await audit.record(
-        session,
-        principal,
-        organisation_id=organisation_id,
-        action="route.created",
-        entity_type="route",
-        entity_id=route.id,
-        after=_snapshot(route, version),
+    await audit_changes.record_change(
+        session, principal, route, "route.created", after=_snapshot(route, version)
     )
     await emit(
         session, events.RouteChanged(organisation_id=organisation_id, route_id=route.id, version=1)
@@ -263,13 +258,11 @@ async def update_route(
     if not changed and new_version is None:
         return route
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=route.organisation_id,
-        action="route.updated",
-        entity_type="route",
-        entity_id=route.id,
+        route,
+        "route.updated",
         before=before,
         after=_snapshot(route, new_version),
     )
@@ -425,15 +418,7 @@ async def create_post(
     await _post_clash(session, post)
     session.add(post)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=organisation_id,
-        action="post.created",
-        entity_type="post",
-        entity_id=post.id,
-        after=audit.snapshot(post),
-    )
+    await audit_changes.record_change(session, principal, post, "post.created")
     return post
 
 
@@ -455,16 +440,7 @@ async def update_post(
     before = audit.snapshot(post)
     post.person_id = changes["person_id"]
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=post.organisation_id,
-        action="post.updated",
-        entity_type="post",
-        entity_id=post.id,
-        before=before,
-        after=audit.snapshot(post),
-    )
+    await audit_changes.record_change(session, principal, post, "post.updated", before=before)
     return post
 
 
@@ -473,12 +449,6 @@ async def delete_post(session: AsyncSession, principal: Principal, post: Post) -
     before = audit.snapshot(post)
     await session.delete(post)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=post.organisation_id,
-        action="post.deleted",
-        entity_type="post",
-        entity_id=post.id,
-        before=before,
+    await audit_changes.record_change(
+        session, principal, post, "post.deleted", before=before, after=None
     )

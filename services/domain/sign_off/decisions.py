@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
@@ -162,13 +163,11 @@ async def _record(
             "Another decision on this stage was recorded at the same moment; fetch the "
             "sign-off again."
         ) from None
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=sign_off.organisation_id,
-        action="sign_off.decision_recorded",
-        entity_type="sign_off",
-        entity_id=sign_off.id,
+        sign_off,
+        "sign_off.decision_recorded",
         after={"decision": audit.snapshot(decision), "stage": stage.key},
     )
     await emit(

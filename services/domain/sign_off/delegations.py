@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
@@ -71,15 +72,7 @@ async def create_delegation(
     )
     session.add(delegation)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=principal.organisation_id,
-        action="delegation.created",
-        entity_type="delegation",
-        entity_id=delegation.id,
-        after=audit.snapshot(delegation),
-    )
+    await audit_changes.record_change(session, principal, delegation, "delegation.created")
     await emit(
         session,
         events.DelegationCreated(
@@ -130,14 +123,7 @@ async def revoke_delegation(
     before = audit.snapshot(delegation)
     delegation.revoked_at = utcnow()
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=delegation.organisation_id,
-        action="delegation.revoked",
-        entity_type="delegation",
-        entity_id=delegation.id,
-        before=before,
-        after=audit.snapshot(delegation),
+    await audit_changes.record_change(
+        session, principal, delegation, "delegation.revoked", before=before
     )
     return delegation

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
@@ -140,13 +141,11 @@ async def issue_version(
     document.updated_at = utcnow()
     sign_off.issued_version_id = issued.id
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=document.organisation_id,
-        action="document.issued",
-        entity_type="document",
-        entity_id=document.id,
+        document,
+        "document.issued",
         before=before,
         after={
             **audit.snapshot(document),

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import documents as document_authz
 from services.domain.authz import sign_offs as authz
@@ -277,13 +278,11 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
     except IntegrityError:
         raise Conflict("This document already has a sign-off in progress.") from None
     await _check_independence(session, sign_off, definition, document)
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=document.organisation_id,
-        action="sign_off.submitted",
-        entity_type="sign_off",
-        entity_id=sign_off.id,
+        sign_off,
+        "sign_off.submitted",
         before=before,
         after={
             **audit.snapshot(sign_off),
@@ -352,15 +351,8 @@ async def close(
             stage.finished_at = utcnow()
             await _withdraw_agenda_item(session, principal, stage)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=sign_off.organisation_id,
-        action=f"sign_off.{status}",
-        entity_type="sign_off",
-        entity_id=sign_off.id,
-        before=before,
-        after=audit.snapshot(sign_off),
+    await audit_changes.record_change(
+        session, principal, sign_off, f"sign_off.{status}", before=before
     )
     await emit(
         session,
@@ -467,15 +459,8 @@ async def answer_questions(
     before = audit.snapshot(sign_off)
     sign_off.answers = {**sign_off.answers, **answers}
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=sign_off.organisation_id,
-        action="sign_off.answered",
-        entity_type="sign_off",
-        entity_id=sign_off.id,
-        before=before,
-        after=audit.snapshot(sign_off),
+    await audit_changes.record_change(
+        session, principal, sign_off, "sign_off.answered", before=before
     )
     return sign_off
 
@@ -510,15 +495,8 @@ async def amend(
     sign_off.status = SignOffStatus.IN_PROGRESS
     stage.round += 1
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=sign_off.organisation_id,
-        action="sign_off.amended",
-        entity_type="sign_off",
-        entity_id=sign_off.id,
-        before=before,
-        after=audit.snapshot(sign_off),
+    await audit_changes.record_change(
+        session, principal, sign_off, "sign_off.amended", before=before
     )
     await staging.start_stage(session, sign_off, stage, document)
     return sign_off
@@ -535,13 +513,7 @@ async def withdraw(
         raise Conflict(f"The sign-off is {sign_off.status}; it can no longer be withdrawn.")
     await close(session, principal, sign_off, SignOffStatus.WITHDRAWN)
     if reason:
-        await audit.record(
-            session,
-            principal,
-            organisation_id=sign_off.organisation_id,
-            action="sign_off.withdrawal_reason",
-            entity_type="sign_off",
-            entity_id=sign_off.id,
-            after={"reason": reason},
+        await audit_changes.record_change(
+            session, principal, sign_off, "sign_off.withdrawal_reason", after={"reason": reason}
         )
     return sign_off

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
@@ -160,13 +161,11 @@ async def withdraw_issue(
     document.updated_at = now
     await session.flush()
     current = await in_force(session, document)
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=document.organisation_id,
-        action="document.issue_withdrawn",
-        entity_type="document",
-        entity_id=document.id,
+        document,
+        "document.issue_withdrawn",
         before=before,
         after={
             **audit.snapshot(document),
