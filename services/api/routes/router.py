@@ -16,6 +16,7 @@ from services.api.types import text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.routes import service
+from services.domain.routes.commands import NewPost, NewRoute, PostChange, RouteChange
 from services.domain.routes.definition import RouteDefinition
 from services.domain.text import STORED
 
@@ -65,9 +66,9 @@ async def create_route(
     body: schemas.RouteCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Route:
     """Add a route (admins and policy officers): its questions, gates and stages."""
-    fields = body.model_dump(mode="json")
+    command = NewRoute.of(body.model_dump(mode="json"))
     route = await service.create_route(
-        session, principal, organisation_id=principal.organisation_id, fields=fields
+        session, principal, organisation_id=principal.organisation_id, command=command
     )
     response.headers["Location"] = f"/v1/routes/{route.id}"
     set_etag(response, route.row_version)
@@ -99,7 +100,7 @@ async def update_route(
         session,
         principal,
         route,
-        body.model_dump(mode="json", exclude_unset=True),
+        RouteChange.of(body.model_dump(mode="json", exclude_unset=True)),
         expected_version=expected,
     )
     set_etag(response, route.row_version)
@@ -143,7 +144,7 @@ async def create_post(
         session,
         principal,
         organisation_id=principal.organisation_id,
-        fields=body.model_dump(),
+        command=NewPost.of(body.model_dump()),
     )
     response.headers["Location"] = f"/v1/posts/{post.id}"
     set_etag(response, post.row_version)
@@ -174,7 +175,7 @@ async def update_post(
     expected = expected_version(if_match)
     post = await service.get_post(session, principal, post_id)
     post = await service.update_post(
-        session, principal, post, body.model_dump(), expected_version=expected
+        session, principal, post, PostChange.of(body.model_dump()), expected_version=expected
     )
     set_etag(response, post.row_version)
     return _post_out(post)

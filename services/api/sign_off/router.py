@@ -23,6 +23,7 @@ from services.domain.models.documents import DocumentVersion
 from services.domain.models.sign_off import Delegation, SignOff, SignOffStatus
 from services.domain.sign_off import decisions, delegations, service
 from services.domain.sign_off import stages as staging
+from services.domain.sign_off.commands import NewDecision, NewDelegation, NewSignOff
 
 router = Router(prefix="/v1/sign-offs", tags=["sign-off"])
 delegations_router = Router(prefix="/v1/delegations", tags=["sign-off"])
@@ -189,7 +190,9 @@ async def submit_for_sign_off(
 ) -> schemas.SignOff:
     """Submit a draft version for sign-off. A missing gate (EIA, proposal, legal review,
     fitness check, consultation) answers 409 naming each one in `missing_gates`."""
-    sign_off = await service.submit(session, principal, body.model_dump(mode="python"))
+    sign_off = await service.submit(
+        session, principal, NewSignOff.of(body.model_dump(mode="python"))
+    )
     response.headers["Location"] = f"/v1/sign-offs/{sign_off.id}"
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
@@ -227,7 +230,9 @@ async def record_decision(
     recorded in the meeting's minutes instead.
     """
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
-    await decisions.record_decision(session, principal, sign_off, body.model_dump(mode="python"))
+    # The higher body deferred to, as parsed: a Decider, not its dump.
+    command = NewDecision.of(body.model_dump(mode="python") | {"refer_to": body.refer_to})
+    await decisions.record_decision(session, principal, sign_off, command)
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
@@ -318,7 +323,9 @@ async def create_delegation(
     response: Response,
 ) -> schemas.Delegation:
     """Lend your sign-off authority to a named person for a period (e.g. annual leave)."""
-    delegation = await delegations.create_delegation(session, principal, body.model_dump())
+    delegation = await delegations.create_delegation(
+        session, principal, NewDelegation.of(body.model_dump())
+    )
     response.headers["Location"] = f"/v1/delegations/{delegation.id}"
     return _delegation_out(delegation)
 

@@ -26,6 +26,7 @@ from services.domain.organisations import service as organisations
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people import service as people
 from services.domain.routes import service as routes
+from services.domain.routes.commands import NewPost, NewRoute
 from services.domain.settings import Settings
 
 # Demo consultations remind those who have not responded as a default deployment would.
@@ -308,11 +309,11 @@ async def _seed_routes(
             session,
             system,
             organisation_id=organisation_id,
-            fields={
-                "post": p["post"],
-                "service_area": area,
-                "person_id": _person(by_email, p["person_email"], slug),
-            },
+            command=NewPost(
+                post=p["post"],
+                service_area=area,
+                person_id=_person(by_email, p["person_email"], slug),
+            ),
         )
         posts += 1
     board_ids = {
@@ -351,15 +352,15 @@ async def _seed_routes(
             session,
             system,
             organisation_id=organisation_id,
-            fields={
-                "key": r["key"],
-                "name": r["name"],
-                "description": r.get("description", ""),
-                "kinds": r.get("kinds", []),
-                "categories": r.get("categories", []),
-                "is_alternative": r.get("is_alternative", False),
-                "definition": definition,
-            },
+            command=NewRoute(
+                key=r["key"],
+                name=r["name"],
+                description=r.get("description", ""),
+                kinds=r.get("kinds", []),
+                categories=r.get("categories", []),
+                is_alternative=r.get("is_alternative", False),
+                definition=definition,
+            ),
         )
         existing.add(r["key"])
         created += 1

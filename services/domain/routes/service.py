@@ -17,6 +17,7 @@ from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
+from services.domain.commands import UNSET
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.boards import Board
@@ -24,6 +25,7 @@ from services.domain.models.documents import Document, DocumentKind
 from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
+from services.domain.routes.commands import NewPost, NewRoute, PostChange, RouteChange
 from services.domain.routes.definition import (
     BoardDecider,
     Decider,
@@ -159,24 +161,24 @@ async def create_route(
     principal: Principal | None,
     *,
     organisation_id: uuid.UUID,
-    fields: Mapping[str, Any],
+    command: NewRoute,
 ) -> GovernanceRoute:
     """Add a route with its first version. ``principal`` is None when seeding demo data."""
     if principal is not None:
         org_authz.check_manage_routes(principal)
         organisation_id = principal.organisation_id
-    definition = parse_definition(fields["definition"])
+    definition = parse_definition(command.definition)
     await _check_references(session, organisation_id, definition)
-    await _check_kinds(session, organisation_id, list(fields.get("kinds") or []))
+    await _check_kinds(session, organisation_id, list(command.kinds))
     route = GovernanceRoute(
         id=new_id(),
         organisation_id=organisation_id,
-        key=fields["key"],
-        name=fields["name"],
-        description=fields.get("description", ""),
-        kinds=sorted(set(fields.get("kinds") or [])),
-        categories=sorted(set(fields.get("categories") or [])),
-        is_alternative=bool(fields.get("is_alternative", False)),
+        key=command.key,
+        name=command.name,
+        description=command.description,
+        kinds=sorted(set(command.kinds)),
+        categories=sorted(set(command.categories)),
+        is_alternative=command.is_alternative,
         is_active=True,
         current_version=1,
     )
@@ -216,7 +218,7 @@ async def update_route(
     session: AsyncSession,
     principal: Principal,
     route: GovernanceRoute,
-    changes: Mapping[str, Any],
+    command: RouteChange,
     *,
     expected_version: int,
 ) -> GovernanceRoute:
@@ -226,6 +228,7 @@ async def update_route(
         raise PreconditionFailed("The route has changed since you read it; fetch it again.")
     before = audit.snapshot(route)
     new_version: RouteVersion | None = None
+    changes = command.given()
     if changes.get("definition") is not None:
         definition = parse_definition(changes["definition"])
         await _check_references(session, route.organisation_id, definition)
@@ -244,12 +247,12 @@ async def update_route(
                 created_by_id=principal.person_id,
             )
             session.add(new_version)
-    if "kinds" in changes and changes["kinds"] is not None:
+    if changes.get("kinds") is not None:
         await _check_kinds(session, route.organisation_id, list(changes["kinds"]))
     changed = False
     for key in ROUTE_FIELDS:
-        if key in changes and changes[key] is not None:
-            value = changes[key]
+        value = changes.get(key)
+        if value is not None:
             if key in ("kinds", "categories"):
                 value = sorted(set(value))
             if getattr(route, key) != value:
@@ -401,19 +404,19 @@ async def create_post(
     principal: Principal | None,
     *,
     organisation_id: uuid.UUID,
-    fields: Mapping[str, Any],
+    command: NewPost,
 ) -> Post:
     """Record who holds a post ("assistant_director" for "Children in Need")."""
     if principal is not None:
         org_authz.check_manage_routes(principal)
         organisation_id = principal.organisation_id
-    await require_active_person(session, organisation_id, fields["person_id"], "person_id")
+    await require_active_person(session, organisation_id, command.person_id, "person_id")
     post = Post(
         id=new_id(),
         organisation_id=organisation_id,
-        post=fields["post"],
-        service_area=fields.get("service_area") or None,
-        person_id=fields["person_id"],
+        post=command.post,
+        service_area=command.service_area or None,
+        person_id=command.person_id,
     )
     await _post_clash(session, post)
     session.add(post)
@@ -426,7 +429,7 @@ async def update_post(
     session: AsyncSession,
     principal: Principal,
     post: Post,
-    changes: Mapping[str, Any],
+    command: PostChange,
     *,
     expected_version: int,
 ) -> Post:
@@ -434,11 +437,12 @@ async def update_post(
     org_authz.check_manage_routes(principal)
     if post.row_version != expected_version:
         raise PreconditionFailed("The post has changed since you read it; fetch it again.")
-    if changes.get("person_id") is None or changes["person_id"] == post.person_id:
+    person_id = command.person_id
+    if person_id is UNSET or person_id is None or person_id == post.person_id:
         return post
-    await require_active_person(session, post.organisation_id, changes["person_id"], "person_id")
+    await require_active_person(session, post.organisation_id, person_id, "person_id")
     before = audit.snapshot(post)
-    post.person_id = changes["person_id"]
+    post.person_id = person_id
     await session.flush()
     await audit_changes.record_change(session, principal, post, "post.updated", before=before)
     return post

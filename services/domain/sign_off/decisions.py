@@ -10,10 +10,8 @@ other is told the stage has moved on (409).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +37,7 @@ from services.domain.outbox.service import emit
 from services.domain.routes.definition import DECIDER, Decider, Stage
 from services.domain.routes.service import check_decider
 from services.domain.sign_off import stages as staging
+from services.domain.sign_off.commands import NewDecision
 from services.domain.sign_off.service import advance, close
 
 ALLOWED = {
@@ -89,41 +88,35 @@ async def _active_stage(session: AsyncSession, sign_off: SignOff) -> SignOffStag
     return None
 
 
-def _referral(stage: Stage, fields: Mapping[str, Any]) -> Decider:
-    raw = fields.get("refer_to")
-    if raw is None:
-        if stage.refer_to is None:
-            raise Invalid(
-                "Say which higher body the decision is deferred to (refer_to): the route "
-                "names none for this stage.",
-                field="refer_to",
-            )
-        return stage.refer_to
-    try:
-        return DECIDER.validate_python(raw)
-    except ValidationError as error:
+def _referral(stage: Stage, decision: NewDecision) -> Decider:
+    if decision.refer_to is not None:
+        return decision.refer_to
+    if stage.refer_to is None:
         raise Invalid(
-            f"refer_to is not a valid decider: {error.errors()[0]['msg']}.", field="refer_to"
-        ) from None
+            "Say which higher body the decision is deferred to (refer_to): the route "
+            "names none for this stage.",
+            field="refer_to",
+        )
+    return stage.refer_to
 
 
-def _check_outcome(stage: Stage, fields: Mapping[str, Any]) -> None:
-    outcome = fields["outcome"]
+def _check_outcome(stage: Stage, decision: NewDecision) -> None:
+    outcome = decision.outcome
     allowed = ALLOWED[stage.purpose]
     if outcome not in allowed:
         raise Invalid(
             f"A {stage.purpose} stage is decided {' or '.join(allowed)}.", field="outcome"
         )
-    conditions = [c for c in fields.get("conditions") or [] if c.strip()]
+    conditions = [c for c in decision.conditions if c.strip()]
     if outcome == "approved_with_conditions" and not conditions:
         raise Invalid(
             "An approval with conditions lists the amendments needed.", field="conditions"
         )
     if outcome != "approved_with_conditions" and conditions:
         raise Invalid("Only an approval with conditions has conditions.", field="conditions")
-    if outcome == "rejected" and not (fields.get("reasons") or "").strip():
+    if outcome == "rejected" and not decision.reasons.strip():
         raise Invalid("Give the reasons for a rejection.", field="reasons")
-    if fields.get("see_again") and outcome != "approved_with_conditions":
+    if decision.see_again and outcome != "approved_with_conditions":
         raise Invalid("see_again goes with an approval with conditions.", field="see_again")
 
 
@@ -251,15 +244,15 @@ async def _document(session: AsyncSession, sign_off: SignOff) -> Document:
 
 
 async def record_decision(
-    session: AsyncSession, principal: Principal, sign_off: SignOff, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, sign_off: SignOff, command: NewDecision
 ) -> SignOffDecision:
     """A person's decision on the stage waiting for them (``sign_off`` locked by the caller)."""
-    if fields["version_id"] != sign_off.version_id:
+    if command.version_id != sign_off.version_id:
         raise Conflict(
             "That version is no longer the one submitted for sign-off; fetch the sign-off again.",
             submitted_version_id=str(sign_off.version_id),
         )
-    supersedes_id = fields.get("supersedes_id")
+    supersedes_id = command.supersedes_id
     target: SignOffDecision | None = None
     if supersedes_id is not None:
         target = await session.get(SignOffDecision, supersedes_id)
@@ -276,7 +269,7 @@ async def record_decision(
         if found is None:
             raise Conflict("No stage of this sign-off is waiting for a decision.")
         stage = found
-    if fields.get("stage_id") is not None and fields["stage_id"] != stage.id:
+    if command.stage_id is not None and command.stage_id != stage.id:
         raise Conflict(
             "That stage is not the one waiting for a decision; fetch the sign-off again."
         )
@@ -312,10 +305,10 @@ async def record_decision(
                 decision_id=str(mine[0].id),
             )
     definition = staging.stage_definition(stage)
-    _check_outcome(definition, fields)
+    _check_outcome(definition, command)
     referred_to: dict[str, Any] | None = None
-    if fields["outcome"] == "deferred":
-        decider = _referral(definition, fields)
+    if command.outcome == "deferred":
+        decider = _referral(definition, command)
         await check_decider(session, sign_off.organisation_id, decider)
         referred_to = decider.model_dump(mode="json")
     decision = SignOffDecision(
@@ -325,11 +318,11 @@ async def record_decision(
         stage_id=stage.id,
         round=stage.round,
         version_id=sign_off.version_id,
-        outcome=fields["outcome"],
+        outcome=command.outcome,
         method="circulation" if stage.board_id else "individual",
-        conditions=[c.strip() for c in fields.get("conditions") or [] if c.strip()],
-        reasons=fields.get("reasons") or "",
-        see_again=bool(fields.get("see_again")),
+        conditions=[c.strip() for c in command.conditions if c.strip()],
+        reasons=command.reasons,
+        see_again=command.see_again,
         referred_to=referred_to,
         decided_by_id=decided_by,
         on_behalf_of_id=on_behalf_of,
@@ -385,14 +378,16 @@ async def on_meeting_decision(
         )
     if item.version_id != sign_off.version_id:
         raise Conflict("The paper on this item is no longer the version submitted for sign-off.")
-    fields: dict[str, Any] = {
-        "outcome": outcome,
-        "conditions": list(minuted.conditions),
-        "reasons": minuted.text if outcome == "rejected" else "",
-    }
-    if outcome == "rejected" and not fields["reasons"].strip():
-        fields["reasons"] = "Rejected at the meeting."
-    _check_outcome(definition, fields)
+    reasons = minuted.text if outcome == "rejected" else ""
+    if outcome == "rejected" and not reasons.strip():
+        reasons = "Rejected at the meeting."
+    asked = NewDecision(
+        version_id=sign_off.version_id,
+        outcome=outcome,
+        conditions=list(minuted.conditions),
+        reasons=reasons,
+    )
+    _check_outcome(definition, asked)
     referred_to: dict[str, Any] | None = None
     if outcome == "deferred":
         if definition.refer_to is None:
@@ -410,8 +405,8 @@ async def on_meeting_decision(
         version_id=sign_off.version_id,
         outcome=outcome,
         method="meeting",
-        conditions=fields["conditions"],
-        reasons=fields["reasons"] or minuted.text,
+        conditions=asked.conditions,
+        reasons=asked.reasons or minuted.text,
         see_again=minuted.see_again,
         referred_to=referred_to,
         decided_by_id=None,

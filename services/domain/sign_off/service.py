@@ -7,8 +7,7 @@ the approved draft in ``issue``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
@@ -48,6 +47,7 @@ from services.domain.pagination import before_row
 from services.domain.routes.definition import BoardDecider, PeopleDecider, RouteDefinition
 from services.domain.routes.service import choose_route
 from services.domain.sign_off import stages as staging
+from services.domain.sign_off.commands import NewSignOff
 from services.domain.sign_off.issue import issue_version
 from services.domain.sign_off.withdrawal import withdraw_issue
 from services.domain.text import STORED
@@ -85,7 +85,7 @@ async def _draft(
 
 
 def _check_answers(
-    definition: RouteDefinition, answers: Mapping[str, Any], *, complete: bool
+    definition: RouteDefinition, answers: Mapping[str, bool], *, complete: bool
 ) -> None:
     asked = {q.key: q.text for q in definition.questions}
     unknown = sorted(set(answers) - set(asked))
@@ -102,7 +102,7 @@ def _check_answers(
 async def _check_approvers(
     session: AsyncSession,
     definition: RouteDefinition,
-    approvers: Mapping[str, Any],
+    approvers: Mapping[str, Sequence[uuid.UUID]],
     document: Document,
 ) -> dict[str, list[str]]:
     """The people the submitter names for stages whose route names nobody (NCT: several RSMs)."""
@@ -211,24 +211,22 @@ async def readiness(
     return route, definition, draft, await check_gates(session, document, draft, definition.gates)
 
 
-async def submit(session: AsyncSession, principal: Principal, fields: Mapping[str, Any]) -> SignOff:
+async def submit(session: AsyncSession, principal: Principal, command: NewSignOff) -> SignOff:
     """Submit a draft version for sign-off along its route (or the route named)."""
     try:
-        document = await get_document(session, principal, fields["document_id"], for_update=True)
+        document = await get_document(session, principal, command.document_id, for_update=True)
     except NotFound:
         raise Invalid("No such document.", field="document_id") from None
     authz.check_submit(principal, document)
     if document.status in NO_LONGER_IN_FORCE:
         raise Conflict(f"The document is {document.status}.")
-    draft = await _draft(session, document, fields["version_id"], "version_id")
-    route, route_version = await choose_route(session, document, fields.get("route_id"))
+    draft = await _draft(session, document, command.version_id, "version_id")
+    route, route_version = await choose_route(session, document, command.route_id)
     definition = definition_of(route_version)
-    answers = dict(fields.get("answers") or {})
+    answers = dict(command.answers)
     _check_answers(definition, answers, complete=True)
-    approvers = await _check_approvers(
-        session, definition, dict(fields.get("approvers") or {}), document
-    )
-    effective_on: date | None = fields.get("effective_on")
+    approvers = await _check_approvers(session, definition, command.approvers, document)
+    effective_on = command.effective_on
     if effective_on is not None and effective_on < london_today():
         raise Invalid("The effective date cannot be in the past.", field="effective_on")
     in_flight = await session.execute(
@@ -249,7 +247,7 @@ async def submit(session: AsyncSession, principal: Principal, fields: Mapping[st
         answers=answers,
         approvers=approvers,
         effective_on=effective_on,
-        review_interval_months=fields.get("review_interval_months"),
+        review_interval_months=command.review_interval_months,
         previous_status=document.status,
         submitted_by_id=principal.person_id,
         submitted_at=utcnow(),
@@ -436,7 +434,7 @@ async def list_sign_offs(
 
 
 async def answer_questions(
-    session: AsyncSession, principal: Principal, sign_off: SignOff, answers: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, sign_off: SignOff, answers: Mapping[str, bool]
 ) -> SignOff:
     """Change answers (LBBD: a key decision?) while the stages they decide have not started."""
     document = await session.get(Document, sign_off.document_id)
