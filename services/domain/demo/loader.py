@@ -25,6 +25,7 @@ from services.domain.models.routes import GovernanceRoute, Post
 from services.domain.organisations import service as organisations
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people import service as people
+from services.domain.routes import posts as route_posts
 from services.domain.routes import service as routes
 from services.domain.routes.commands import NewPost, NewRoute
 from services.domain.settings import Settings
@@ -305,7 +306,7 @@ async def _seed_routes(
         )
         if held.first() is not None:
             continue
-        await routes.create_post(
+        await route_posts.create_post(
             session,
             system,
             organisation_id=organisation_id,

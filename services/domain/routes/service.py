@@ -1,4 +1,5 @@
-"""Governance routes: create, edit (as new versions), choose one for a document; and posts."""
+"""Governance routes: create, edit (as new versions), choose one for a document (posts are in
+``posts``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,15 +18,14 @@ from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
-from services.domain.commands import UNSET
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentKind
-from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
+from services.domain.models.routes import GovernanceRoute, RouteVersion
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
-from services.domain.routes.commands import NewPost, NewRoute, PostChange, RouteChange
+from services.domain.routes.commands import NewRoute, RouteChange
 from services.domain.routes.definition import (
     BoardDecider,
     Decider,
@@ -214,6 +214,32 @@ async def create_route(
     return route
 
 
+async def _next_version(
+    session: AsyncSession, principal: Principal, route: GovernanceRoute, raw: Mapping[str, Any]
+) -> RouteVersion | None:
+    """The route's next version with the definition sent, or None when it says what the current
+    one says."""
+    definition = parse_definition(raw)
+    await _check_references(session, route.organisation_id, definition)
+    current = await route_version(session, route)
+    dumped = definition.model_dump(mode="json")
+    # Compared as parsed, so a field added to definitions since is not a change.
+    stored = RouteDefinition.model_validate(current.definition, context=STORED)
+    if dumped == stored.model_dump(mode="json"):
+        return None
+    route.current_version += 1
+    new_version = RouteVersion(
+        id=new_id(),
+        organisation_id=route.organisation_id,
+        route_id=route.id,
+        number=route.current_version,
+        definition=dumped,
+        created_by_id=principal.person_id,
+    )
+    session.add(new_version)
+    return new_version
+
+
 async def update_route(
     session: AsyncSession,
     principal: Principal,
@@ -230,23 +256,7 @@ async def update_route(
     new_version: RouteVersion | None = None
     changes = command.given()
     if changes.get("definition") is not None:
-        definition = parse_definition(changes["definition"])
-        await _check_references(session, route.organisation_id, definition)
-        current = await route_version(session, route)
-        dumped = definition.model_dump(mode="json")
-        # Compared as parsed, so a field added to definitions since is not a change.
-        stored = RouteDefinition.model_validate(current.definition, context=STORED)
-        if dumped != stored.model_dump(mode="json"):
-            route.current_version += 1
-            new_version = RouteVersion(
-                id=new_id(),
-                organisation_id=route.organisation_id,
-                route_id=route.id,
-                number=route.current_version,
-                definition=dumped,
-                created_by_id=principal.person_id,
-            )
-            session.add(new_version)
+        new_version = await _next_version(session, principal, route, changes["definition"])
     if changes.get("kinds") is not None:
         await _check_kinds(session, route.organisation_id, list(changes["kinds"]))
     changed = False
@@ -346,113 +356,3 @@ async def default_route(
         key=lambda r: (bool(r.kinds) and bool(r.categories), bool(r.kinds), bool(r.categories)),
     )
     return best, await route_version(session, best)
-
-
-# --- posts ------------------------------------------------------------------------------------
-
-
-async def holder_of(
-    session: AsyncSession, organisation_id: uuid.UUID, post: str, service_area: str | None
-) -> uuid.UUID | None:
-    """Who holds ``post`` for the service area, else organisation-wide (None if nobody)."""
-    rows = await session.execute(
-        select(Post.person_id, Post.service_area)
-        .where(Post.organisation_id == organisation_id, Post.post == post)
-        .where(
-            or_(
-                Post.service_area.is_(None),
-                func.lower(Post.service_area) == (service_area or "").lower(),
-            )
-        )
-    )
-    found = {area is None: person_id for person_id, area in rows}
-    return found.get(False) or found.get(True)
-
-
-async def list_posts(
-    session: AsyncSession, principal: Principal, *, post: str | None = None
-) -> list[Post]:
-    query = select(Post).where(Post.organisation_id == principal.organisation_id)
-    if post is not None:
-        query = query.where(Post.post == post)
-    return list((await session.execute(query.order_by(Post.post, Post.service_area))).scalars())
-
-
-async def get_post(session: AsyncSession, principal: Principal, post_id: uuid.UUID) -> Post:
-    found = await session.get(Post, post_id)
-    if found is None or found.organisation_id != principal.organisation_id:
-        raise NotFound("No such post.")
-    return found
-
-
-async def _post_clash(session: AsyncSession, post: Post) -> None:
-    clash = await session.execute(
-        select(Post.id).where(
-            Post.organisation_id == post.organisation_id,
-            Post.post == post.post,
-            func.lower(func.coalesce(Post.service_area, "")) == (post.service_area or "").lower(),
-            Post.id != post.id,
-        )
-    )
-    if clash.first() is not None:
-        area = post.service_area or "the whole organisation"
-        raise Conflict(f"Someone already holds {post.post} for {area}; change that post instead.")
-
-
-async def create_post(
-    session: AsyncSession,
-    principal: Principal | None,
-    *,
-    organisation_id: uuid.UUID,
-    command: NewPost,
-) -> Post:
-    """Record who holds a post ("assistant_director" for "Children in Need")."""
-    if principal is not None:
-        org_authz.check_manage_routes(principal)
-        organisation_id = principal.organisation_id
-    await require_active_person(session, organisation_id, command.person_id, "person_id")
-    post = Post(
-        id=new_id(),
-        organisation_id=organisation_id,
-        post=command.post,
-        service_area=command.service_area or None,
-        person_id=command.person_id,
-    )
-    await _post_clash(session, post)
-    session.add(post)
-    await session.flush()
-    await audit_changes.record_change(session, principal, post, "post.created")
-    return post
-
-
-async def update_post(
-    session: AsyncSession,
-    principal: Principal,
-    post: Post,
-    command: PostChange,
-    *,
-    expected_version: int,
-) -> Post:
-    """Hand a post to someone else (sign-offs already started keep the person they asked)."""
-    org_authz.check_manage_routes(principal)
-    if post.row_version != expected_version:
-        raise PreconditionFailed("The post has changed since you read it; fetch it again.")
-    person_id = command.person_id
-    if person_id is UNSET or person_id is None or person_id == post.person_id:
-        return post
-    await require_active_person(session, post.organisation_id, person_id, "person_id")
-    before = audit.snapshot(post)
-    post.person_id = person_id
-    await session.flush()
-    await audit_changes.record_change(session, principal, post, "post.updated", before=before)
-    return post
-
-
-async def delete_post(session: AsyncSession, principal: Principal, post: Post) -> None:
-    org_authz.check_manage_routes(principal)
-    before = audit.snapshot(post)
-    await session.delete(post)
-    await session.flush()
-    await audit_changes.record_change(
-        session, principal, post, "post.deleted", before=before, after=None
-    )

@@ -1,5 +1,5 @@
-"""Decisions on a sign-off stage: by its approver (or their delegate), by circulation, or minuted
-by a board at a meeting.
+"""Decisions on a sign-off stage: by its approver (or their delegate), or by circulation; a
+board's minuted decision at a meeting is in ``meeting_decisions``.
 
 NCT 3.4: the RSM approves, approves with conditions (the RO amends and the RSM checks), or
 defers to SLT. A decision is never edited: a correction supersedes it, while the stage has not
@@ -24,7 +24,6 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid
-from services.domain.models.boards import AgendaItem, MeetingDecision
 from services.domain.models.documents import Document
 from services.domain.models.sign_off import (
     SignOff,
@@ -36,9 +35,10 @@ from services.domain.models.sign_off import (
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import DECIDER, Decider, Stage
 from services.domain.routes.service import check_decider
+from services.domain.sign_off import deciders
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.commands import NewDecision
-from services.domain.sign_off.service import advance, close
+from services.domain.sign_off.progress import advance, close
 
 ALLOWED = {
     "approval": ("approved", "approved_with_conditions", "deferred", "rejected"),
@@ -46,15 +46,6 @@ ALLOWED = {
     "ratification": ("approved", "rejected"),
 }
 AGREEING = ("approved", "approved_with_conditions", "noted")
-# A board's minuted outcome as a sign-off decision. "deferred" at a meeting carries the item
-# to the next meeting and decides nothing yet.
-FROM_MEETING = {
-    "approved": "approved",
-    "approved_with_conditions": "approved_with_conditions",
-    "referred": "deferred",
-    "rejected": "rejected",
-    "noted": "noted",
-}
 
 
 async def decisions_of(session: AsyncSession, sign_off_id: uuid.UUID) -> list[SignOffDecision]:
@@ -100,7 +91,7 @@ def _referral(stage: Stage, decision: NewDecision) -> Decider:
     return stage.refer_to
 
 
-def _check_outcome(stage: Stage, decision: NewDecision) -> None:
+def check_outcome(stage: Stage, decision: NewDecision) -> None:
     outcome = decision.outcome
     allowed = ALLOWED[stage.purpose]
     if outcome not in allowed:
@@ -120,7 +111,7 @@ def _check_outcome(stage: Stage, decision: NewDecision) -> None:
         raise Invalid("see_again goes with an approval with conditions.", field="see_again")
 
 
-async def _reopen_for_correction(
+async def reopen_for_correction(
     session: AsyncSession, sign_off: SignOff, stage: SignOffStage, target: SignOffDecision
 ) -> None:
     """Allow superseding a decision only while its stage has not moved on."""
@@ -140,7 +131,7 @@ async def _reopen_for_correction(
     raise Conflict("The sign-off has moved on since that decision; it can no longer be superseded.")
 
 
-async def _record(
+async def add_decision(
     session: AsyncSession,
     principal: Principal,
     sign_off: SignOff,
@@ -252,6 +243,59 @@ async def record_decision(
             "That version is no longer the one submitted for sign-off; fetch the sign-off again.",
             submitted_version_id=str(sign_off.version_id),
         )
+    stage, target = await _stage_to_decide(session, sign_off, command)
+    document = await _document(session, sign_off)
+    independence = await deciders.independence_of(session, sign_off, document)
+    seat = await authz.check_decide(
+        session,
+        principal,
+        stage,
+        independence.conflicts,
+        london_today(),
+        allow_self_approval=independence.allow_self_approval,
+    )
+    decided_by, on_behalf_of = seat.person_id, seat.on_behalf_of_id
+    if target is not None:
+        authz.check_correct(principal, seat, target.on_behalf_of_id or target.decided_by_id)
+        await reopen_for_correction(session, sign_off, stage, target)
+    else:
+        await _check_not_decided(session, stage, on_behalf_of or decided_by)
+    definition = staging.stage_definition(stage)
+    check_outcome(definition, command)
+    referred_to: dict[str, Any] | None = None
+    if command.outcome == "deferred":
+        decider = _referral(definition, command)
+        await check_decider(session, sign_off.organisation_id, decider)
+        referred_to = decider.model_dump(mode="json")
+    decision = SignOffDecision(
+        id=new_id(),
+        organisation_id=sign_off.organisation_id,
+        sign_off_id=sign_off.id,
+        stage_id=stage.id,
+        round=stage.round,
+        version_id=sign_off.version_id,
+        outcome=command.outcome,
+        method="circulation" if stage.board_id else "individual",
+        conditions=[c.strip() for c in command.conditions if c.strip()],
+        reasons=command.reasons,
+        see_again=command.see_again,
+        referred_to=referred_to,
+        decided_by_id=decided_by,
+        on_behalf_of_id=on_behalf_of,
+        is_self_approved=seat.is_self_approved,
+        recorded_by_id=principal.person_id,
+        recorded_by_label=principal.label[:300],
+        recorded_at=utcnow(),
+        supersedes_id=command.supersedes_id,
+    )
+    return await add_decision(session, principal, sign_off, stage, decision)
+
+
+async def _stage_to_decide(
+    session: AsyncSession, sign_off: SignOff, command: NewDecision
+) -> tuple[SignOffStage, SignOffDecision | None]:
+    """The stage a person's decision is on, and the decision it corrects: that decision's
+    stage, else the one waiting for a decision (not a board's at a meeting)."""
     supersedes_id = command.supersedes_id
     target: SignOffDecision | None = None
     if supersedes_id is not None:
@@ -279,143 +323,20 @@ async def record_decision(
             f"the minutes (POST /v1/meetings/{{id}}/decisions on agenda item "
             f"{stage.agenda_item_id})."
         )
-    document = await _document(session, sign_off)
-    independence = await staging.independence_of(session, sign_off, document)
-    seat = await authz.check_decide(
-        session,
-        principal,
-        stage,
-        independence.conflicts,
-        london_today(),
-        allow_self_approval=independence.allow_self_approval,
-    )
-    decided_by, on_behalf_of = seat.person_id, seat.on_behalf_of_id
-    if target is not None:
-        authz.check_correct(principal, seat, target.on_behalf_of_id or target.decided_by_id)
-        await _reopen_for_correction(session, sign_off, stage, target)
-    else:
-        mine = [
-            d
-            for d in await _current(session, stage)
-            if (d.on_behalf_of_id or d.decided_by_id) == (on_behalf_of or decided_by)
-        ]
-        if mine:
-            raise Conflict(
-                "You have already decided this stage; to change it, supersede your decision.",
-                decision_id=str(mine[0].id),
-            )
-    definition = staging.stage_definition(stage)
-    _check_outcome(definition, command)
-    referred_to: dict[str, Any] | None = None
-    if command.outcome == "deferred":
-        decider = _referral(definition, command)
-        await check_decider(session, sign_off.organisation_id, decider)
-        referred_to = decider.model_dump(mode="json")
-    decision = SignOffDecision(
-        id=new_id(),
-        organisation_id=sign_off.organisation_id,
-        sign_off_id=sign_off.id,
-        stage_id=stage.id,
-        round=stage.round,
-        version_id=sign_off.version_id,
-        outcome=command.outcome,
-        method="circulation" if stage.board_id else "individual",
-        conditions=[c.strip() for c in command.conditions if c.strip()],
-        reasons=command.reasons,
-        see_again=command.see_again,
-        referred_to=referred_to,
-        decided_by_id=decided_by,
-        on_behalf_of_id=on_behalf_of,
-        is_self_approved=seat.is_self_approved,
-        recorded_by_id=principal.person_id,
-        recorded_by_label=principal.label[:300],
-        recorded_at=utcnow(),
-        supersedes_id=supersedes_id,
-    )
-    return await _record(session, principal, sign_off, stage, decision)
+    return stage, target
 
 
-async def on_meeting_decision(
-    session: AsyncSession, principal: Principal, item: AgendaItem, minuted: MeetingDecision
+async def _check_not_decided(
+    session: AsyncSession, stage: SignOffStage, seat_holder: uuid.UUID | None
 ) -> None:
-    """A board's minuted decision on an item that is a sign-off stage decides that stage."""
-    stage = (
-        await session.execute(
-            select(SignOffStage).where(SignOffStage.agenda_item_id == item.id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if stage is None:
-        return
-    sign_off = (
-        await session.execute(
-            select(SignOff)
-            .where(SignOff.id == stage.sign_off_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
-    outcome = FROM_MEETING.get(minuted.outcome)
-    definition = staging.stage_definition(stage)
-    if outcome is None:
-        return  # carried to the next meeting: nothing decided yet
-    if definition.purpose == "information" and outcome == "approved":
-        outcome = "noted"
-    target: SignOffDecision | None = None
-    if minuted.supersedes_id is not None:
-        target = (
-            await session.execute(
-                select(SignOffDecision).where(
-                    SignOffDecision.meeting_decision_id == minuted.supersedes_id
-                )
-            )
-        ).scalar_one_or_none()
-    if target is not None:
-        await _reopen_for_correction(session, sign_off, stage, target)
-    elif stage.status != StageStatus.ACTIVE:
+    """One decision per seat and round: a change supersedes the earlier one."""
+    mine = [
+        d
+        for d in await _current(session, stage)
+        if (d.on_behalf_of_id or d.decided_by_id) == seat_holder
+    ]
+    if mine:
         raise Conflict(
-            f"The sign-off stage {stage.name!r} for this item is "
-            f"{stage.status.replace('_', ' ')}; it takes no further decision."
+            "You have already decided this stage; to change it, supersede your decision.",
+            decision_id=str(mine[0].id),
         )
-    if item.version_id != sign_off.version_id:
-        raise Conflict("The paper on this item is no longer the version submitted for sign-off.")
-    reasons = minuted.text if outcome == "rejected" else ""
-    if outcome == "rejected" and not reasons.strip():
-        reasons = "Rejected at the meeting."
-    asked = NewDecision(
-        version_id=sign_off.version_id,
-        outcome=outcome,
-        conditions=list(minuted.conditions),
-        reasons=reasons,
-    )
-    _check_outcome(definition, asked)
-    referred_to: dict[str, Any] | None = None
-    if outcome == "deferred":
-        if definition.refer_to is None:
-            raise Conflict(
-                f"The route names no higher body for the stage {stage.name!r}: record the "
-                "referral on the sign-off with the body it goes to instead."
-            )
-        referred_to = definition.refer_to.model_dump(mode="json")
-    decision = SignOffDecision(
-        id=new_id(),
-        organisation_id=sign_off.organisation_id,
-        sign_off_id=sign_off.id,
-        stage_id=stage.id,
-        round=stage.round,
-        version_id=sign_off.version_id,
-        outcome=outcome,
-        method="meeting",
-        conditions=asked.conditions,
-        reasons=asked.reasons or minuted.text,
-        see_again=minuted.see_again,
-        referred_to=referred_to,
-        decided_by_id=None,
-        on_behalf_of_id=None,
-        meeting_id=minuted.meeting_id,
-        meeting_decision_id=minuted.id,
-        recorded_by_id=principal.person_id,
-        recorded_by_label=principal.label[:300],
-        recorded_at=utcnow(),
-        supersedes_id=target.id if target else None,
-    )
-    await _record(session, principal, sign_off, stage, decision)

@@ -91,10 +91,82 @@ async def issue_version(
     number = next_number((latest.major, latest.minor) if latest else None, issue=True)
     today = london_today()
     effective_on = max(sign_off.effective_on or today, today)
-    issued = DocumentVersion(
-        id=new_id(),
+    issued = await _add_issued(
+        session, principal, draft, content, number, today=today, effective_on=effective_on
+    )
+    before = audit.snapshot(document)
+    await _publish(session, sign_off, route, document, issued, draft, today)
+    await audit_changes.record_change(
+        session,
+        principal,
+        document,
+        "document.issued",
+        before=before,
+        after={
+            **audit.snapshot(document),
+            "version": audit.snapshot(issued),
+            "sign_off_id": str(sign_off.id),
+        },
+    )
+    added, published = _issue_events(
+        sign_off, document, issued, number, today=today, effective_on=effective_on
+    )
+    await emit_many(session, [added, published])
+    sign_off.before_issue = before_issue.model_dump(mode="json")
+    # The scripts must never upload a version this one supersedes; this one is queued; the
+    # amended draft of an open review is issued, so that review is done, and its id is kept
+    # in before_issue (reactions/trix.py, reactions/reviews.py).
+    await react(session, principal, added)
+    await react(session, principal, published)
+    await session.flush()
+    return issued
+
+
+def _issue_events(
+    sign_off: SignOff,
+    document: Document,
+    issued: DocumentVersion,
+    number: tuple[int, int],
+    *,
+    today: date,
+    effective_on: date,
+) -> tuple[events.DocumentVersionAdded, events.DocumentPublished]:
+    added = events.DocumentVersionAdded(
         organisation_id=document.organisation_id,
         document_id=document.id,
+        version_id=issued.id,
+        number=format_number(number),
+        is_issued=True,
+    )
+    published = events.DocumentPublished(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        version_id=issued.id,
+        number=issued.number,
+        issued_on=today,
+        effective_on=effective_on,
+        next_review_due=document.next_review_due,
+        sign_off_id=sign_off.id,
+    )
+    return added, published
+
+
+async def _add_issued(
+    session: AsyncSession,
+    principal: Principal,
+    draft: DocumentVersion,
+    content: VersionFile,
+    number: tuple[int, int],
+    *,
+    today: date,
+    effective_on: date,
+) -> DocumentVersion:
+    """The issued copy of the draft, numbered ``number``; every earlier issue still in force is
+    superseded today."""
+    issued = DocumentVersion(
+        id=new_id(),
+        organisation_id=draft.organisation_id,
+        document_id=draft.document_id,
         major=number[0],
         minor=number[1],
         change_summary=f"Issued from draft {draft.number}"
@@ -115,7 +187,7 @@ async def issue_version(
     await session.execute(
         update(DocumentVersion)
         .where(
-            DocumentVersion.document_id == document.id,
+            DocumentVersion.document_id == draft.document_id,
             DocumentVersion.minor == 0,
             DocumentVersion.id != issued.id,
             DocumentVersion.superseded_on.is_(None),
@@ -124,7 +196,19 @@ async def issue_version(
         )
         .values(superseded_on=today)
     )
-    before = audit.snapshot(document)
+    return issued
+
+
+async def _publish(
+    session: AsyncSession,
+    sign_off: SignOff,
+    route: RouteDefinition,
+    document: Document,
+    issued: DocumentVersion,
+    draft: DocumentVersion,
+    today: date,
+) -> None:
+    """The register shows the issued version in force, with its review date."""
     intervals = await intervals_of(
         session, document, route=route, submitted=sign_off.review_interval_months
     )
@@ -141,41 +225,3 @@ async def issue_version(
     document.updated_at = utcnow()
     sign_off.issued_version_id = issued.id
     await session.flush()
-    await audit_changes.record_change(
-        session,
-        principal,
-        document,
-        "document.issued",
-        before=before,
-        after={
-            **audit.snapshot(document),
-            "version": audit.snapshot(issued),
-            "sign_off_id": str(sign_off.id),
-        },
-    )
-    added = events.DocumentVersionAdded(
-        organisation_id=document.organisation_id,
-        document_id=document.id,
-        version_id=issued.id,
-        number=format_number(number),
-        is_issued=True,
-    )
-    published = events.DocumentPublished(
-        organisation_id=document.organisation_id,
-        document_id=document.id,
-        version_id=issued.id,
-        number=issued.number,
-        issued_on=today,
-        effective_on=effective_on,
-        next_review_due=document.next_review_due,
-        sign_off_id=sign_off.id,
-    )
-    await emit_many(session, [added, published])
-    sign_off.before_issue = before_issue.model_dump(mode="json")
-    # The scripts must never upload a version this one supersedes; this one is queued; the
-    # amended draft of an open review is issued, so that review is done, and its id is kept
-    # in before_issue (reactions/trix.py, reactions/reviews.py).
-    await react(session, principal, added)
-    await react(session, principal, published)
-    await session.flush()
-    return issued

@@ -32,7 +32,7 @@ from services.domain.notices.notice import Handler, Notice
 from services.domain.notices.recipients import active_people, person_name, version_number
 from services.domain.organisations.words import words_for
 from services.domain.people.policy_team import policy_team
-from services.domain.routes.service import holder_of
+from services.domain.routes.posts import holder_of
 
 KINDS = of_family("sign_off")
 
