@@ -17,7 +17,8 @@ from services.domain.models.people import Person
 from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.organisations import service as organisations
 from services.domain.routes.definition import BoardDecider, RouteDefinition
-from services.domain.routes.service import choose_route, holder_of, route_version
+from services.domain.routes.posts import holder_of
+from services.domain.routes.service import choose_route, route_version
 
 SPECS = {spec["slug"]: spec for spec in load_data()["organisations"]}
 Session = async_sessionmaker[AsyncSession]

@@ -32,8 +32,10 @@ from services.domain.models.outbox import OutboxEvent
 from services.domain.notifications.service import fan_out
 from services.domain.people import service as people
 from services.domain.routes import service as routes
+from services.domain.routes.commands import NewRoute
 from services.domain.settings import Settings
 from services.domain.sign_off import service as sign_offs
+from services.domain.sign_off.commands import NewSignOff
 from services.notifier.email import render
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once
@@ -617,31 +619,35 @@ async def test_a_sign_off_item_placed_after_the_agenda_deadline_says_so_to_submi
             session,
             cast.po,
             organisation_id=world.a.id,
-            fields={
-                "key": "ppp",
-                "name": "PPP Group approval",
-                "kinds": ["procedure"],
-                "definition": {
-                    "stages": [
-                        {
-                            "key": "ppp",
-                            "name": "PPP Group approval",
-                            "decider": {"kind": "board", "board_id": str(cast.board_id)},
-                        }
-                    ]
-                },
-            },
+            command=NewRoute.of(
+                {
+                    "key": "ppp",
+                    "name": "PPP Group approval",
+                    "kinds": ["procedure"],
+                    "definition": {
+                        "stages": [
+                            {
+                                "key": "ppp",
+                                "name": "PPP Group approval",
+                                "decider": {"kind": "board", "board_id": str(cast.board_id)},
+                            }
+                        ]
+                    },
+                }
+            ),
         )
         draft = await versions.latest_version(session, cast.documents["safeguarding"])
         assert draft is not None
         sign_off = await sign_offs.submit(
             session,
             submitter,
-            {
-                "document_id": cast.documents["safeguarding"],
-                "version_id": draft.id,
-                "route_id": route.id,
-            },
+            NewSignOff.of(
+                {
+                    "document_id": cast.documents["safeguarding"],
+                    "version_id": draft.id,
+                    "route_id": route.id,
+                }
+            ),
         )
     await relay(world)
     found = await notices(world, "agenda_item.deferred")

@@ -37,6 +37,7 @@ from services.domain.notifications.service import fan_out
 from services.domain.outbox.service import emit
 from services.domain.people import service as people
 from services.domain.routes import service as routes
+from services.domain.routes.commands import NewRoute
 from services.domain.settings import Settings
 from services.notifier.email import render
 from services.notifier.notifications import send_notification
@@ -125,24 +126,26 @@ async def cast_of(world: World) -> Cast:
             session,
             cast.po,
             organisation_id=world.a.id,
-            fields={
-                "key": "procedures",
-                "name": "Procedures",
-                "definition": {
-                    "stages": [
-                        {
-                            "key": "rsm",
-                            "name": "RSM approval",
-                            "decider": {"kind": "document_role", "role": "owner"},
-                        },
-                        {
-                            "key": "director",
-                            "name": "Director approval",
-                            "decider": {"kind": "people", "people": [str(cast.ids["decider"])]},
-                        },
-                    ]
-                },
-            },
+            command=NewRoute.of(
+                {
+                    "key": "procedures",
+                    "name": "Procedures",
+                    "definition": {
+                        "stages": [
+                            {
+                                "key": "rsm",
+                                "name": "RSM approval",
+                                "decider": {"kind": "document_role", "role": "owner"},
+                            },
+                            {
+                                "key": "director",
+                                "name": "Director approval",
+                                "decider": {"kind": "people", "people": [str(cast.ids["decider"])]},
+                            },
+                        ]
+                    },
+                }
+            ),
         )
         route_version = await routes.route_version(session, route)
         sign_off = SignOff(

@@ -32,9 +32,11 @@ from services.domain.notifications.service import fan_out
 from services.domain.people import service as people
 from services.domain.publications import service as publications
 from services.domain.routes import service as routes
+from services.domain.routes.commands import NewRoute
 from services.domain.settings import Settings
 from services.domain.sign_off import decisions
 from services.domain.sign_off import service as sign_offs
+from services.domain.sign_off.commands import NewDecision, NewSignOff
 from services.notifier.notifications import send_notification
 from services.notifier.relay import relay_once
 from tests.factories import World
@@ -174,26 +176,31 @@ async def cast(world: World, smtp: Settings, sink: Sink) -> Cast:
             session,
             cast.po,
             organisation_id=world.a.id,
-            fields={
-                "key": "interim",
-                "name": "Interim approval",
-                "definition": {
-                    "stages": [
-                        {
-                            "key": "head",
-                            "name": "Interim approval by a Head of Service",
-                            "decider": {"kind": "people", "people": [str(cast.ids["head"])]},
-                        },
-                        {
-                            "key": "ratify",
-                            "name": "Full approval at the next PPP meeting",
-                            "purpose": "ratification",
-                            "after_issue": True,
-                            "decider": {"kind": "people", "people": [str(cast.ids["ratifier"])]},
-                        },
-                    ]
-                },
-            },
+            command=NewRoute.of(
+                {
+                    "key": "interim",
+                    "name": "Interim approval",
+                    "definition": {
+                        "stages": [
+                            {
+                                "key": "head",
+                                "name": "Interim approval by a Head of Service",
+                                "decider": {"kind": "people", "people": [str(cast.ids["head"])]},
+                            },
+                            {
+                                "key": "ratify",
+                                "name": "Full approval at the next PPP meeting",
+                                "purpose": "ratification",
+                                "after_issue": True,
+                                "decider": {
+                                    "kind": "people",
+                                    "people": [str(cast.ids["ratifier"])],
+                                },
+                            },
+                        ]
+                    },
+                }
+            ),
         )
     sink.handler.received.clear()
     return cast
@@ -220,7 +227,9 @@ async def interim_issue(cast: Cast, draft_id: uuid.UUID) -> uuid.UUID:
     """Submitted by the policy officer, approved by the Head of Service: issued at once."""
     async with cast.step() as session:
         sign_off = await sign_offs.submit(
-            session, cast.po, {"document_id": cast.ids["document"], "version_id": draft_id}
+            session,
+            cast.po,
+            NewSignOff.of({"document_id": cast.ids["document"], "version_id": draft_id}),
         )
         sign_off_id = sign_off.id
     await decide(cast, sign_off_id, "head", "approved")
@@ -234,11 +243,13 @@ async def decide(cast: Cast, sign_off_id: uuid.UUID, who: str, outcome: str) -> 
             session,
             cast.principal(who),
             sign_off,
-            {
-                "version_id": sign_off.version_id,
-                "outcome": outcome,
-                "reasons": REASONS if outcome == "rejected" else "",
-            },
+            NewDecision.of(
+                {
+                    "version_id": sign_off.version_id,
+                    "outcome": outcome,
+                    "reasons": REASONS if outcome == "rejected" else "",
+                }
+            ),
         )
         return sign_off
 

@@ -15,7 +15,8 @@ from services.api.routing import Router
 from services.api.types import text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
-from services.domain.routes import service
+from services.domain.routes import posts, service
+from services.domain.routes.commands import NewPost, NewRoute, PostChange, RouteChange
 from services.domain.routes.definition import RouteDefinition
 from services.domain.text import STORED
 
@@ -65,9 +66,9 @@ async def create_route(
     body: schemas.RouteCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Route:
     """Add a route (admins and policy officers): its questions, gates and stages."""
-    fields = body.model_dump(mode="json")
+    command = NewRoute.of(body.model_dump(mode="json"))
     route = await service.create_route(
-        session, principal, organisation_id=principal.organisation_id, fields=fields
+        session, principal, organisation_id=principal.organisation_id, command=command
     )
     response.headers["Location"] = f"/v1/routes/{route.id}"
     set_etag(response, route.row_version)
@@ -99,7 +100,7 @@ async def update_route(
         session,
         principal,
         route,
-        body.model_dump(mode="json", exclude_unset=True),
+        RouteChange.of(body.model_dump(mode="json", exclude_unset=True)),
         expected_version=expected,
     )
     set_etag(response, route.row_version)
@@ -130,7 +131,7 @@ async def list_posts(
     post: Annotated[str, text_field(60, strip=False)] | None = None,
 ) -> list[schemas.Post]:
     """Who holds which post, per service area (the "AD of the practice area")."""
-    return [_post_out(p) for p in await service.list_posts(session, principal, post=post)]
+    return [_post_out(p) for p in await posts.list_posts(session, principal, post=post)]
 
 
 @posts_router.post(
@@ -139,11 +140,11 @@ async def list_posts(
 async def create_post(
     body: schemas.PostCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Post:
-    post = await service.create_post(
+    post = await posts.create_post(
         session,
         principal,
         organisation_id=principal.organisation_id,
-        fields=body.model_dump(),
+        command=NewPost.of(body.model_dump()),
     )
     response.headers["Location"] = f"/v1/posts/{post.id}"
     set_etag(response, post.row_version)
@@ -154,7 +155,7 @@ async def create_post(
 async def get_post(
     post_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Post:
-    post = await service.get_post(session, principal, post_id)
+    post = await posts.get_post(session, principal, post_id)
     set_etag(response, post.row_version)
     return _post_out(post)
 
@@ -172,9 +173,9 @@ async def update_post(
 ) -> schemas.Post:
     """Hand the post to someone else. Needs `If-Match`."""
     expected = expected_version(if_match)
-    post = await service.get_post(session, principal, post_id)
-    post = await service.update_post(
-        session, principal, post, body.model_dump(), expected_version=expected
+    post = await posts.get_post(session, principal, post_id)
+    post = await posts.update_post(
+        session, principal, post, PostChange.of(body.model_dump()), expected_version=expected
     )
     set_etag(response, post.row_version)
     return _post_out(post)
@@ -186,6 +187,6 @@ async def update_post(
 async def delete_post(
     post_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> Response:
-    post = await service.get_post(session, principal, post_id)
-    await service.delete_post(session, principal, post)
+    post = await posts.get_post(session, principal, post_id)
+    await posts.delete_post(session, principal, post)
     return Response(status_code=204)

@@ -20,42 +20,28 @@ from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
 from services.domain.gates.service import evidence_of, statement_of
 from services.domain.models.documents import DocumentVersion
-from services.domain.models.sign_off import Delegation, SignOff
-from services.domain.sign_off import decisions, delegations, service
+from services.domain.models.sign_off import (
+    Delegation,
+    SignOff,
+    SignOffDecision,
+    SignOffStage,
+    SignOffStatus,
+)
+from services.domain.sign_off import amendments, decisions, delegations, progress, service
 from services.domain.sign_off import stages as staging
+from services.domain.sign_off.commands import NewDecision, NewDelegation, NewSignOff
 
 router = Router(prefix="/v1/sign-offs", tags=["sign-off"])
 delegations_router = Router(prefix="/v1/delegations", tags=["sign-off"])
 
 
 async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
-    route, route_version = await service.route_of(session, sign_off)
+    route, route_version = await progress.route_of(session, sign_off)
     version = await session.get(DocumentVersion, sign_off.version_id)
     assert version is not None
     found = await decisions.decisions_of(session, sign_off.id)
     superseded_by = {d.supersedes_id: d.id for d in found if d.supersedes_id}
-    stages = []
-    for stage in await staging.stages_of(session, sign_off.id):
-        definition = staging.stage_definition(stage)
-        stages.append(
-            schemas.StageOut(
-                id=stage.id,
-                key=stage.key,
-                name=stage.name,
-                purpose=definition.purpose,
-                after_issue=definition.after_issue,
-                status=stage.status,
-                round=stage.round,
-                participants=list(stage.participants),
-                required=stage.required,
-                board_id=stage.board_id,
-                agenda_item_id=stage.agenda_item_id,
-                deferred_from_id=stage.deferred_from_id,
-                condition=definition.condition.model_dump() if definition.condition else None,
-                started_at=stage.started_at,
-                finished_at=stage.finished_at,
-            )
-        )
+    stages = [_stage_out(stage) for stage in await staging.stages_of(session, sign_off.id)]
     return schemas.SignOff(
         id=sign_off.id,
         document_id=sign_off.document_id,
@@ -75,30 +61,54 @@ async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
         submitted_at=sign_off.submitted_at,
         closed_at=sign_off.closed_at,
         stages=stages,
-        decisions=[
-            schemas.SignOffDecision(
-                id=d.id,
-                stage_id=d.stage_id,
-                round=d.round,
-                version_id=d.version_id,
-                outcome=d.outcome,
-                method=d.method,
-                conditions=list(d.conditions),
-                reasons=d.reasons,
-                see_again=d.see_again,
-                referred_to=d.referred_to,
-                decided_by_id=d.decided_by_id,
-                on_behalf_of_id=d.on_behalf_of_id,
-                is_self_approved=d.is_self_approved,
-                meeting_id=d.meeting_id,
-                meeting_decision_id=d.meeting_decision_id,
-                recorded_by_label=d.recorded_by_label,
-                recorded_at=d.recorded_at,
-                supersedes_id=d.supersedes_id,
-                superseded_by_id=superseded_by.get(d.id),
-            )
-            for d in found
-        ],
+        decisions=[_decision_out(d, superseded_by.get(d.id)) for d in found],
+    )
+
+
+def _stage_out(stage: SignOffStage) -> schemas.StageOut:
+    definition = staging.stage_definition(stage)
+    return schemas.StageOut(
+        id=stage.id,
+        key=stage.key,
+        name=stage.name,
+        purpose=definition.purpose,
+        after_issue=definition.after_issue,
+        status=stage.status,
+        round=stage.round,
+        participants=list(stage.participants),
+        required=stage.required,
+        board_id=stage.board_id,
+        agenda_item_id=stage.agenda_item_id,
+        deferred_from_id=stage.deferred_from_id,
+        condition=definition.condition.model_dump() if definition.condition else None,
+        started_at=stage.started_at,
+        finished_at=stage.finished_at,
+    )
+
+
+def _decision_out(
+    d: SignOffDecision, superseded_by_id: uuid.UUID | None
+) -> schemas.SignOffDecision:
+    return schemas.SignOffDecision(
+        id=d.id,
+        stage_id=d.stage_id,
+        round=d.round,
+        version_id=d.version_id,
+        outcome=d.outcome,
+        method=d.method,
+        conditions=list(d.conditions),
+        reasons=d.reasons,
+        see_again=d.see_again,
+        referred_to=d.referred_to,
+        decided_by_id=d.decided_by_id,
+        on_behalf_of_id=d.on_behalf_of_id,
+        is_self_approved=d.is_self_approved,
+        meeting_id=d.meeting_id,
+        meeting_decision_id=d.meeting_decision_id,
+        recorded_by_label=d.recorded_by_label,
+        recorded_at=d.recorded_at,
+        supersedes_id=d.supersedes_id,
+        superseded_by_id=superseded_by_id,
     )
 
 
@@ -124,7 +134,7 @@ async def list_sign_offs(
         session,
         principal,
         document_id=document_id,
-        status=status,
+        status=SignOffStatus(status) if status is not None else None,
         awaiting_me=awaiting_me,
         after=after,
         limit=page.fetch,
@@ -189,7 +199,9 @@ async def submit_for_sign_off(
 ) -> schemas.SignOff:
     """Submit a draft version for sign-off. A missing gate (EIA, proposal, legal review,
     fitness check, consultation) answers 409 naming each one in `missing_gates`."""
-    sign_off = await service.submit(session, principal, body.model_dump(mode="python"))
+    sign_off = await service.submit(
+        session, principal, NewSignOff.of(body.model_dump(mode="python"))
+    )
     response.headers["Location"] = f"/v1/sign-offs/{sign_off.id}"
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
@@ -227,7 +239,9 @@ async def record_decision(
     recorded in the meeting's minutes instead.
     """
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
-    await decisions.record_decision(session, principal, sign_off, body.model_dump(mode="python"))
+    # The higher body deferred to, as parsed: a Decider, not its dump.
+    command = NewDecision.of(body.model_dump(mode="python") | {"refer_to": body.refer_to})
+    await decisions.record_decision(session, principal, sign_off, command)
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
@@ -247,7 +261,7 @@ async def send_amendment(
     """After an approval with conditions: send the amended draft back to be checked. It must
     meet the route's gates itself (409 naming each one in `missing_gates`, as on submit)."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
-    await service.amend(session, principal, sign_off, body.version_id)
+    await amendments.amend(session, principal, sign_off, body.version_id)
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
@@ -266,7 +280,7 @@ async def answer_questions(
 ) -> schemas.SignOff:
     """Change answers to the route's questions while the stages they decide are pending."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
-    await service.answer_questions(session, principal, sign_off, body.answers)
+    await amendments.answer_questions(session, principal, sign_off, body.answers)
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
@@ -285,7 +299,7 @@ async def withdraw(
 ) -> schemas.SignOff:
     """Take the draft out of sign-off; board items it put on forward plans are withdrawn."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
-    await service.withdraw(session, principal, sign_off, body.reason)
+    await amendments.withdraw(session, principal, sign_off, body.reason)
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 
@@ -318,7 +332,9 @@ async def create_delegation(
     response: Response,
 ) -> schemas.Delegation:
     """Lend your sign-off authority to a named person for a period (e.g. annual leave)."""
-    delegation = await delegations.create_delegation(session, principal, body.model_dump())
+    delegation = await delegations.create_delegation(
+        session, principal, NewDelegation.of(body.model_dump())
+    )
     response.headers["Location"] = f"/v1/delegations/{delegation.id}"
     return _delegation_out(delegation)
 

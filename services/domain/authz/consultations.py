@@ -13,7 +13,7 @@ from services.domain.authz.documents import (
 )
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.models.consultations import Consultation, Consultee
+from services.domain.models.consultations import Consultation, ConsultationStatus, Consultee
 from services.domain.models.documents import Document
 
 
@@ -69,7 +69,7 @@ def can_read(
 ) -> bool:
     if can_read_drafts(principal, document):
         return True
-    return is_consultee and consultation.status != "scheduled"
+    return is_consultee and consultation.status != ConsultationStatus.SCHEDULED
 
 
 @action(
@@ -88,7 +88,7 @@ def readable(principal: Principal) -> ColumnElement[bool]:
     me = principal.person_id
     if me is None:
         return false()
-    consulted = (Consultation.status != "scheduled") & exists().where(
+    consulted = (Consultation.status != ConsultationStatus.SCHEDULED) & exists().where(
         Consultee.consultation_id == Consultation.id, Consultee.person_id == me
     )
     return or_(named_on_condition(principal), consulted)
@@ -118,9 +118,9 @@ def check_link(
             Rule.CONSULTEE,
             "This consultation link has been withdrawn. Ask the policy team for a new one.",
         )
-    if consultation.status == "scheduled":
+    if consultation.status == ConsultationStatus.SCHEDULED:
         refuse(Rule.CONSULTEE, "This consultation has not opened yet.")
-    if consultation.status == "cancelled":
+    if consultation.status == ConsultationStatus.CANCELLED:
         refuse(Rule.CONSULTEE, "This consultation was cancelled.")
     if is_expired:
         refuse(Rule.CONSULTEE, "This consultation link has expired.")

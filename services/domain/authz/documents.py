@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, or_
 from services.domain.authz.core import Rule, action, refuse
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.models.documents import Document
+from services.domain.models.documents import Document, DocumentStatus
 
 # Only the policy team changes who is accountable, the reference, kind, category (they choose
 # the sign-off route) or status.
@@ -83,7 +83,7 @@ def named_on_condition(principal: Principal) -> ColumnElement[bool]:
 
 @action("document.create", "add a draft document to the register", P.DOCUMENTS_CREATE)
 def check_create(principal: Principal, *, status: str) -> None:
-    if status != "draft":
+    if status != DocumentStatus.DRAFT:
         check_manage(principal)
 
 

@@ -26,7 +26,9 @@ from services.domain.models.routes import GovernanceRoute, Post
 from services.domain.organisations import service as organisations
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people import service as people
+from services.domain.routes import posts as route_posts
 from services.domain.routes import service as routes
+from services.domain.routes.commands import NewPost, NewRoute
 from services.domain.settings import Settings
 
 # Demo consultations remind those who have not responded as a default deployment would.
@@ -309,15 +311,15 @@ async def _seed_routes(
         )
         if held.first() is not None:
             continue
-        await routes.create_post(
+        await route_posts.create_post(
             session,
             system,
             organisation_id=organisation_id,
-            fields={
-                "post": p["post"],
-                "service_area": area,
-                "person_id": _person(by_email, p["person_email"], slug),
-            },
+            command=NewPost(
+                post=p["post"],
+                service_area=area,
+                person_id=_person(by_email, p["person_email"], slug),
+            ),
         )
         posts += 1
     board_ids = {
@@ -356,15 +358,15 @@ async def _seed_routes(
             session,
             system,
             organisation_id=organisation_id,
-            fields={
-                "key": r["key"],
-                "name": r["name"],
-                "description": r.get("description", ""),
-                "kinds": r.get("kinds", []),
-                "categories": r.get("categories", []),
-                "is_alternative": r.get("is_alternative", False),
-                "definition": definition,
-            },
+            command=NewRoute(
+                key=r["key"],
+                name=r["name"],
+                description=r.get("description", ""),
+                kinds=r.get("kinds", []),
+                categories=r.get("categories", []),
+                is_alternative=r.get("is_alternative", False),
+                definition=definition,
+            ),
         )
         existing.add(r["key"])
         created += 1

@@ -8,7 +8,7 @@ from services.domain import events
 from services.domain.assessments import proposals
 from services.domain.authz.principal import Principal
 from services.domain.models.boards import AgendaItem, MeetingDecision
-from services.domain.sign_off import decisions
+from services.domain.sign_off import meeting_decisions
 
 
 async def _minuted(
@@ -34,4 +34,4 @@ async def decide_sign_off_stage(
 ) -> None:
     """The item was a sign-off stage: the decision is that stage's."""
     item, decision = await _minuted(session, recorded)
-    await decisions.on_meeting_decision(session, principal, item, decision)
+    await meeting_decisions.on_meeting_decision(session, principal, item, decision)

@@ -1,4 +1,5 @@
-"""Governance routes: create, edit (as new versions), choose one for a document; and posts."""
+"""Governance routes: create, edit (as new versions), choose one for a document (posts are in
+``posts``)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
@@ -20,9 +22,10 @@ from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentKind
-from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
+from services.domain.models.routes import GovernanceRoute, RouteVersion
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
+from services.domain.routes.commands import NewRoute, RouteChange
 from services.domain.routes.definition import (
     BoardDecider,
     Decider,
@@ -158,24 +161,24 @@ async def create_route(
     principal: Principal | None,
     *,
     organisation_id: uuid.UUID,
-    fields: Mapping[str, Any],
+    command: NewRoute,
 ) -> GovernanceRoute:
     """Add a route with its first version. ``principal`` is None when seeding demo data."""
     if principal is not None:
         org_authz.check_manage_routes(principal)
         organisation_id = principal.organisation_id
-    definition = parse_definition(fields["definition"])
+    definition = parse_definition(command.definition)
     await _check_references(session, organisation_id, definition)
-    await _check_kinds(session, organisation_id, list(fields.get("kinds") or []))
+    await _check_kinds(session, organisation_id, list(command.kinds))
     route = GovernanceRoute(
         id=new_id(),
         organisation_id=organisation_id,
-        key=fields["key"],
-        name=fields["name"],
-        description=fields.get("description", ""),
-        kinds=sorted(set(fields.get("kinds") or [])),
-        categories=sorted(set(fields.get("categories") or [])),
-        is_alternative=bool(fields.get("is_alternative", False)),
+        key=command.key,
+        name=command.name,
+        description=command.description,
+        kinds=sorted(set(command.kinds)),
+        categories=sorted(set(command.categories)),
+        is_alternative=command.is_alternative,
         is_active=True,
         current_version=1,
     )
@@ -202,14 +205,8 @@ async def create_route(
         await session.flush()
     except IntegrityError:  # pragma: no cover - the key check above runs first
         raise Conflict(f"A route with key {route.key!r} already exists.", field="key") from None
-    await audit.record(
-        session,
-        principal,
-        organisation_id=organisation_id,
-        action="route.created",
-        entity_type="route",
-        entity_id=route.id,
-        after=_snapshot(route, version),
+    await audit_changes.record_change(
+        session, principal, route, "route.created", after=_snapshot(route, version)
     )
     await emit(
         session, events.RouteChanged(organisation_id=organisation_id, route_id=route.id, version=1)
@@ -217,11 +214,37 @@ async def create_route(
     return route
 
 
+async def _next_version(
+    session: AsyncSession, principal: Principal, route: GovernanceRoute, raw: Mapping[str, Any]
+) -> RouteVersion | None:
+    """The route's next version with the definition sent, or None when it says what the current
+    one says."""
+    definition = parse_definition(raw)
+    await _check_references(session, route.organisation_id, definition)
+    current = await route_version(session, route)
+    dumped = definition.model_dump(mode="json")
+    # Compared as parsed, so a field added to definitions since is not a change.
+    stored = RouteDefinition.model_validate(current.definition, context=STORED)
+    if dumped == stored.model_dump(mode="json"):
+        return None
+    route.current_version += 1
+    new_version = RouteVersion(
+        id=new_id(),
+        organisation_id=route.organisation_id,
+        route_id=route.id,
+        number=route.current_version,
+        definition=dumped,
+        created_by_id=principal.person_id,
+    )
+    session.add(new_version)
+    return new_version
+
+
 async def update_route(
     session: AsyncSession,
     principal: Principal,
     route: GovernanceRoute,
-    changes: Mapping[str, Any],
+    command: RouteChange,
     *,
     expected_version: int,
 ) -> GovernanceRoute:
@@ -231,30 +254,15 @@ async def update_route(
         raise PreconditionFailed("The route has changed since you read it; fetch it again.")
     before = audit.snapshot(route)
     new_version: RouteVersion | None = None
+    changes = command.given()
     if changes.get("definition") is not None:
-        definition = parse_definition(changes["definition"])
-        await _check_references(session, route.organisation_id, definition)
-        current = await route_version(session, route)
-        dumped = definition.model_dump(mode="json")
-        # Compared as parsed, so a field added to definitions since is not a change.
-        stored = RouteDefinition.model_validate(current.definition, context=STORED)
-        if dumped != stored.model_dump(mode="json"):
-            route.current_version += 1
-            new_version = RouteVersion(
-                id=new_id(),
-                organisation_id=route.organisation_id,
-                route_id=route.id,
-                number=route.current_version,
-                definition=dumped,
-                created_by_id=principal.person_id,
-            )
-            session.add(new_version)
-    if "kinds" in changes and changes["kinds"] is not None:
+        new_version = await _next_version(session, principal, route, changes["definition"])
+    if changes.get("kinds") is not None:
         await _check_kinds(session, route.organisation_id, list(changes["kinds"]))
     changed = False
     for key in ROUTE_FIELDS:
-        if key in changes and changes[key] is not None:
-            value = changes[key]
+        value = changes.get(key)
+        if value is not None:
             if key in ("kinds", "categories"):
                 value = sorted(set(value))
             if getattr(route, key) != value:
@@ -263,13 +271,11 @@ async def update_route(
     if not changed and new_version is None:
         return route
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=route.organisation_id,
-        action="route.updated",
-        entity_type="route",
-        entity_id=route.id,
+        route,
+        "route.updated",
         before=before,
         after=_snapshot(route, new_version),
     )
@@ -350,135 +356,3 @@ async def default_route(
         key=lambda r: (bool(r.kinds) and bool(r.categories), bool(r.kinds), bool(r.categories)),
     )
     return best, await route_version(session, best)
-
-
-# --- posts ------------------------------------------------------------------------------------
-
-
-async def holder_of(
-    session: AsyncSession, organisation_id: uuid.UUID, post: str, service_area: str | None
-) -> uuid.UUID | None:
-    """Who holds ``post`` for the service area, else organisation-wide (None if nobody)."""
-    rows = await session.execute(
-        select(Post.person_id, Post.service_area)
-        .where(Post.organisation_id == organisation_id, Post.post == post)
-        .where(
-            or_(
-                Post.service_area.is_(None),
-                func.lower(Post.service_area) == (service_area or "").lower(),
-            )
-        )
-    )
-    found = {area is None: person_id for person_id, area in rows}
-    return found.get(False) or found.get(True)
-
-
-async def list_posts(
-    session: AsyncSession, principal: Principal, *, post: str | None = None
-) -> list[Post]:
-    query = select(Post).where(Post.organisation_id == principal.organisation_id)
-    if post is not None:
-        query = query.where(Post.post == post)
-    return list((await session.execute(query.order_by(Post.post, Post.service_area))).scalars())
-
-
-async def get_post(session: AsyncSession, principal: Principal, post_id: uuid.UUID) -> Post:
-    found = await session.get(Post, post_id)
-    if found is None or found.organisation_id != principal.organisation_id:
-        raise NotFound("No such post.")
-    return found
-
-
-async def _post_clash(session: AsyncSession, post: Post) -> None:
-    clash = await session.execute(
-        select(Post.id).where(
-            Post.organisation_id == post.organisation_id,
-            Post.post == post.post,
-            func.lower(func.coalesce(Post.service_area, "")) == (post.service_area or "").lower(),
-            Post.id != post.id,
-        )
-    )
-    if clash.first() is not None:
-        area = post.service_area or "the whole organisation"
-        raise Conflict(f"Someone already holds {post.post} for {area}; change that post instead.")
-
-
-async def create_post(
-    session: AsyncSession,
-    principal: Principal | None,
-    *,
-    organisation_id: uuid.UUID,
-    fields: Mapping[str, Any],
-) -> Post:
-    """Record who holds a post ("assistant_director" for "Children in Need")."""
-    if principal is not None:
-        org_authz.check_manage_routes(principal)
-        organisation_id = principal.organisation_id
-    await require_active_person(session, organisation_id, fields["person_id"], "person_id")
-    post = Post(
-        id=new_id(),
-        organisation_id=organisation_id,
-        post=fields["post"],
-        service_area=fields.get("service_area") or None,
-        person_id=fields["person_id"],
-    )
-    await _post_clash(session, post)
-    session.add(post)
-    await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=organisation_id,
-        action="post.created",
-        entity_type="post",
-        entity_id=post.id,
-        after=audit.snapshot(post),
-    )
-    return post
-
-
-async def update_post(
-    session: AsyncSession,
-    principal: Principal,
-    post: Post,
-    changes: Mapping[str, Any],
-    *,
-    expected_version: int,
-) -> Post:
-    """Hand a post to someone else (sign-offs already started keep the person they asked)."""
-    org_authz.check_manage_routes(principal)
-    if post.row_version != expected_version:
-        raise PreconditionFailed("The post has changed since you read it; fetch it again.")
-    if changes.get("person_id") is None or changes["person_id"] == post.person_id:
-        return post
-    await require_active_person(session, post.organisation_id, changes["person_id"], "person_id")
-    before = audit.snapshot(post)
-    post.person_id = changes["person_id"]
-    await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=post.organisation_id,
-        action="post.updated",
-        entity_type="post",
-        entity_id=post.id,
-        before=before,
-        after=audit.snapshot(post),
-    )
-    return post
-
-
-async def delete_post(session: AsyncSession, principal: Principal, post: Post) -> None:
-    org_authz.check_manage_routes(principal)
-    before = audit.snapshot(post)
-    await session.delete(post)
-    await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=post.organisation_id,
-        action="post.deleted",
-        entity_type="post",
-        entity_id=post.id,
-        before=before,
-    )

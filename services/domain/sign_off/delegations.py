@@ -6,14 +6,13 @@ The delegate decides on the approver's behalf; the decision records both names.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
@@ -23,19 +22,20 @@ from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.models.sign_off import Delegation
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
+from services.domain.sign_off.commands import NewDelegation
 
 LONGEST = timedelta(days=366)
 
 
 async def create_delegation(
-    session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, command: NewDelegation
 ) -> Delegation:
     """Delegate from the caller (or, for the policy team, from anyone) for a period."""
-    delegator_id = fields.get("delegator_id") or principal.person_id
+    delegator_id = command.delegator_id or principal.person_id
     if delegator_id is None:
         raise Invalid("Say whose authority is delegated.", field="delegator_id")
     authz.check_delegate(principal, delegator_id)
-    delegate_id = fields["delegate_id"]
+    delegate_id = command.delegate_id
     if delegate_id == delegator_id:
         raise Invalid("Delegate to someone else.", field="delegate_id")
     await require_active_person(session, principal.organisation_id, delegator_id, "delegator_id")
@@ -51,8 +51,8 @@ async def create_delegation(
                 "authority to lend or to hold.",
                 field=field,
             )
-    starts_on: date = fields["starts_on"]
-    ends_on: date = fields["ends_on"]
+    starts_on = command.starts_on
+    ends_on = command.ends_on
     if ends_on < starts_on:
         raise Invalid("The period ends before it starts.", field="ends_on")
     if ends_on < london_today():
@@ -66,20 +66,12 @@ async def create_delegation(
         delegate_id=delegate_id,
         starts_on=starts_on,
         ends_on=ends_on,
-        reason=fields.get("reason") or "",
+        reason=command.reason,
         created_by_id=principal.person_id,
     )
     session.add(delegation)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=principal.organisation_id,
-        action="delegation.created",
-        entity_type="delegation",
-        entity_id=delegation.id,
-        after=audit.snapshot(delegation),
-    )
+    await audit_changes.record_change(session, principal, delegation, "delegation.created")
     await emit(
         session,
         events.DelegationCreated(
@@ -130,14 +122,7 @@ async def revoke_delegation(
     before = audit.snapshot(delegation)
     delegation.revoked_at = utcnow()
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=delegation.organisation_id,
-        action="delegation.revoked",
-        entity_type="delegation",
-        entity_id=delegation.id,
-        before=before,
-        after=audit.snapshot(delegation),
+    await audit_changes.record_change(
+        session, principal, delegation, "delegation.revoked", before=before
     )
     return delegation

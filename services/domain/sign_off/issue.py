@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
@@ -22,7 +23,12 @@ from services.domain.documents.numbering import format_number, next_number, pars
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version
 from services.domain.locks import lock_document
-from services.domain.models.documents import Document, DocumentVersion, VersionFile
+from services.domain.models.documents import (
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    VersionFile,
+)
 from services.domain.models.sign_off import SignOff
 from services.domain.outbox.service import emit_many
 from services.domain.routes.definition import RouteDefinition
@@ -85,10 +91,82 @@ async def issue_version(
     number = next_number((latest.major, latest.minor) if latest else None, issue=True)
     today = london_today()
     effective_on = max(sign_off.effective_on or today, today)
-    issued = DocumentVersion(
-        id=new_id(),
+    issued = await _add_issued(
+        session, principal, draft, content, number, today=today, effective_on=effective_on
+    )
+    before = audit.snapshot(document)
+    await _publish(session, sign_off, route, document, issued, draft, today)
+    await audit_changes.record_change(
+        session,
+        principal,
+        document,
+        "document.issued",
+        before=before,
+        after={
+            **audit.snapshot(document),
+            "version": audit.snapshot(issued),
+            "sign_off_id": str(sign_off.id),
+        },
+    )
+    added, published = _issue_events(
+        sign_off, document, issued, number, today=today, effective_on=effective_on
+    )
+    await emit_many(session, [added, published])
+    sign_off.before_issue = before_issue.model_dump(mode="json")
+    # The scripts must never upload a version this one supersedes; this one is queued; the
+    # amended draft of an open review is issued, so that review is done, and its id is kept
+    # in before_issue (reactions/trix.py, reactions/reviews.py).
+    await react(session, principal, added)
+    await react(session, principal, published)
+    await session.flush()
+    return issued
+
+
+def _issue_events(
+    sign_off: SignOff,
+    document: Document,
+    issued: DocumentVersion,
+    number: tuple[int, int],
+    *,
+    today: date,
+    effective_on: date,
+) -> tuple[events.DocumentVersionAdded, events.DocumentPublished]:
+    added = events.DocumentVersionAdded(
         organisation_id=document.organisation_id,
         document_id=document.id,
+        version_id=issued.id,
+        number=format_number(number),
+        is_issued=True,
+    )
+    published = events.DocumentPublished(
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        version_id=issued.id,
+        number=issued.number,
+        issued_on=today,
+        effective_on=effective_on,
+        next_review_due=document.next_review_due,
+        sign_off_id=sign_off.id,
+    )
+    return added, published
+
+
+async def _add_issued(
+    session: AsyncSession,
+    principal: Principal,
+    draft: DocumentVersion,
+    content: VersionFile,
+    number: tuple[int, int],
+    *,
+    today: date,
+    effective_on: date,
+) -> DocumentVersion:
+    """The issued copy of the draft, numbered ``number``; every earlier issue still in force is
+    superseded today."""
+    issued = DocumentVersion(
+        id=new_id(),
+        organisation_id=draft.organisation_id,
+        document_id=draft.document_id,
         major=number[0],
         minor=number[1],
         change_summary=f"Issued from draft {draft.number}"
@@ -109,7 +187,7 @@ async def issue_version(
     await session.execute(
         update(DocumentVersion)
         .where(
-            DocumentVersion.document_id == document.id,
+            DocumentVersion.document_id == draft.document_id,
             DocumentVersion.minor == 0,
             DocumentVersion.id != issued.id,
             DocumentVersion.superseded_on.is_(None),
@@ -118,7 +196,19 @@ async def issue_version(
         )
         .values(superseded_on=today)
     )
-    before = audit.snapshot(document)
+    return issued
+
+
+async def _publish(
+    session: AsyncSession,
+    sign_off: SignOff,
+    route: RouteDefinition,
+    document: Document,
+    issued: DocumentVersion,
+    draft: DocumentVersion,
+    today: date,
+) -> None:
+    """The register shows the issued version in force, with its review date."""
     intervals = await intervals_of(
         session, document, route=route, submitted=sign_off.review_interval_months
     )
@@ -131,47 +221,7 @@ async def issue_version(
     document.latest_version = issued.number
     document.published_text = draft.text
     document.latest_text = draft.text
-    document.status = "published"
+    document.status = DocumentStatus.PUBLISHED
     document.updated_at = utcnow()
     sign_off.issued_version_id = issued.id
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=document.organisation_id,
-        action="document.issued",
-        entity_type="document",
-        entity_id=document.id,
-        before=before,
-        after={
-            **audit.snapshot(document),
-            "version": audit.snapshot(issued),
-            "sign_off_id": str(sign_off.id),
-        },
-    )
-    added = events.DocumentVersionAdded(
-        organisation_id=document.organisation_id,
-        document_id=document.id,
-        version_id=issued.id,
-        number=format_number(number),
-        is_issued=True,
-    )
-    published = events.DocumentPublished(
-        organisation_id=document.organisation_id,
-        document_id=document.id,
-        version_id=issued.id,
-        number=issued.number,
-        issued_on=today,
-        effective_on=effective_on,
-        next_review_due=document.next_review_due,
-        sign_off_id=sign_off.id,
-    )
-    await emit_many(session, [added, published])
-    sign_off.before_issue = before_issue.model_dump(mode="json")
-    # The scripts must never upload a version this one supersedes; this one is queued; the
-    # amended draft of an open review is issued, so that review is done, and its id is kept
-    # in before_issue (reactions/trix.py, reactions/reviews.py).
-    await react(session, principal, added)
-    await react(session, principal, published)
-    await session.flush()
-    return issued

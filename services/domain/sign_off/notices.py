@@ -19,13 +19,20 @@ from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.boards import Board
 from services.domain.models.documents import Document
 from services.domain.models.publications import Publication
-from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
+from services.domain.models.sign_off import (
+    Delegation,
+    SignOff,
+    SignOffDecision,
+    SignOffStage,
+    SignOffStatus,
+    StageStatus,
+)
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice
 from services.domain.notices.recipients import active_people, person_name, version_number
 from services.domain.organisations.words import words_for
 from services.domain.people.policy_team import policy_team
-from services.domain.routes.service import holder_of
+from services.domain.routes.posts import holder_of
 
 KINDS = of_family("sign_off")
 
@@ -40,7 +47,7 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
     return (
         stage is not None
         and sign_off is not None
-        and stage.status == "active"
+        and stage.status == StageStatus.ACTIVE
         and stage.round == context["round"]
         and str(sign_off.version_id) == context["version_id"]
     )
@@ -194,7 +201,7 @@ async def _decision_recorded(
 
 async def _sign_off_closed(session: AsyncSession, event: events.SignOffClosed) -> list[Notice]:
     # Rejected or refused ratification: the decision email already told everyone.
-    if event.status != "withdrawn":
+    if event.status != SignOffStatus.WITHDRAWN:
         return []
     sign_off = await session.get(SignOff, event.sign_off_id)
     document = await session.get(Document, event.document_id)
@@ -202,7 +209,9 @@ async def _sign_off_closed(session: AsyncSession, event: events.SignOffClosed) -
         return []
     rows = await session.execute(
         select(SignOffStage)
-        .where(SignOffStage.sign_off_id == sign_off.id, SignOffStage.status == "cancelled")
+        .where(
+            SignOffStage.sign_off_id == sign_off.id, SignOffStage.status == StageStatus.CANCELLED
+        )
         .order_by(SignOffStage.position)
     )
     stages = list(rows.scalars())

@@ -23,12 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.locks import lock_document
 from services.domain.models.boards import Board
-from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.documents import (
+    NO_LONGER_IN_FORCE,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+)
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage
 from services.domain.outbox.service import emit
@@ -96,6 +102,44 @@ async def _before_issue(
     )
 
 
+async def _go_back(
+    session: AsyncSession, sign_off: SignOff, document: Document, happened: IssueWithdrawn
+) -> None:
+    """The document goes back to what it was before the issue: the version in force before it
+    (with its status and review dates), or a draft when there was none."""
+    saved = await _before_issue(session, sign_off, document, happened.withdrawn)
+    if saved.issued_version_id is not None:
+        reinstated = (
+            await session.execute(
+                select(DocumentVersion)
+                .where(DocumentVersion.id == saved.issued_version_id)
+                .options(undefer(DocumentVersion.text))
+            )
+        ).scalar_one_or_none()
+        if reinstated is not None and reinstated.withdrawn_at is None:
+            happened.reinstated = reinstated
+    happened.went_back = True
+    # The review the interim issue completed is not done after all.
+    happened.completed_review_id = saved.review_id
+    document.next_review_due = saved.next_review_due
+    document.review_interval_months = saved.review_interval_months
+    document.last_reviewed_on = saved.last_reviewed_on
+    if happened.reinstated is not None:
+        happened.reinstated.superseded_on = None
+        document.issued_version = happened.reinstated.number
+        document.published_text = happened.reinstated.text
+        document.status = (
+            DocumentStatus.UNDER_REVIEW
+            if sign_off.previous_status == DocumentStatus.UNDER_REVIEW
+            else DocumentStatus.PUBLISHED
+        )
+    else:
+        document.issued_version = None
+        document.published_text = ""
+        document.status = DocumentStatus.DRAFT
+        document.next_review_due = None
+
+
 async def withdraw_issue(
     session: AsyncSession, principal: Principal, sign_off: SignOff
 ) -> DocumentVersion:
@@ -117,35 +161,7 @@ async def withdraw_issue(
     happened = IssueWithdrawn(document, withdrawn, reason)
     # A retired document stays retired; a later issue stays in force.
     if document.issued_version == withdrawn.number and document.status not in NO_LONGER_IN_FORCE:
-        saved = await _before_issue(session, sign_off, document, withdrawn)
-        if saved.issued_version_id is not None:
-            reinstated = (
-                await session.execute(
-                    select(DocumentVersion)
-                    .where(DocumentVersion.id == saved.issued_version_id)
-                    .options(undefer(DocumentVersion.text))
-                )
-            ).scalar_one_or_none()
-            if reinstated is not None and reinstated.withdrawn_at is None:
-                happened.reinstated = reinstated
-        happened.went_back = True
-        # The review the interim issue completed is not done after all.
-        happened.completed_review_id = saved.review_id
-        document.next_review_due = saved.next_review_due
-        document.review_interval_months = saved.review_interval_months
-        document.last_reviewed_on = saved.last_reviewed_on
-        if happened.reinstated is not None:
-            happened.reinstated.superseded_on = None
-            document.issued_version = happened.reinstated.number
-            document.published_text = happened.reinstated.text
-            document.status = (
-                "under_review" if sign_off.previous_status == "under_review" else "published"
-            )
-        else:
-            document.issued_version = None
-            document.published_text = ""
-            document.status = "draft"
-            document.next_review_due = None
+        await _go_back(session, sign_off, document, happened)
     # Its pending upload is cancelled, the review reopened, Tri.x brought back to what is in
     # force (reactions/trix.py, reactions/reviews.py).
     await react(session, principal, happened)
@@ -153,13 +169,11 @@ async def withdraw_issue(
     document.updated_at = now
     await session.flush()
     current = await in_force(session, document)
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=document.organisation_id,
-        action="document.issue_withdrawn",
-        entity_type="document",
-        entity_id=document.id,
+        document,
+        "document.issue_withdrawn",
         before=before,
         after={
             **audit.snapshot(document),
