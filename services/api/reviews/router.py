@@ -15,7 +15,7 @@ from services.api.reviews import schemas
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.documents import Document
-from services.domain.models.reviews import Review, ReviewDocument
+from services.domain.models.reviews import Review, ReviewDocument, ReviewStatus
 from services.domain.reviews import impact
 from services.domain.reviews import service as reviews
 
@@ -64,7 +64,7 @@ async def list_reviews(
         session,
         principal,
         document_id=document_id,
-        status=status,
+        status=ReviewStatus(status) if status else None,
         kind=kind,
         is_open=is_open,
         after=after,

@@ -19,7 +19,7 @@ from services.api.update_cycles import schemas
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.errors import Invalid, PayloadTooLarge, PreconditionFailed
-from services.domain.models.reviews import UpdateCycle
+from services.domain.models.reviews import UpdateCycle, UpdateCycleItemStatus, UpdateCycleStatus
 from services.domain.reviews import update_cycles, update_plan
 from services.domain.reviews.update_plan import PlanItem
 
@@ -63,7 +63,11 @@ async def list_update_cycles(
     scope = {"status": status}
     after = page.after_time(scope)
     found = await update_cycles.list_cycles(
-        session, principal, status=status, after=after, limit=page.fetch
+        session,
+        principal,
+        status=UpdateCycleStatus(status) if status else None,
+        after=after,
+        limit=page.fetch,
     )
     found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.UpdateCyclePage(
@@ -194,7 +198,11 @@ async def list_update_cycle_items(
         except ValueError:
             raise Invalid("Not a person's id.", field="assigned_to_id") from None
     items = await update_cycles.list_items(
-        session, cycle, status=status, assigned_to_id=person_id, unassigned=unassigned
+        session,
+        cycle,
+        status=UpdateCycleItemStatus(status) if status else None,
+        assigned_to_id=person_id,
+        unassigned=unassigned,
     )
     return [schemas.UpdateCycleItem.model_validate(i) for i in items]
 

@@ -27,13 +27,14 @@ from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.locks import lock_document
-from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.documents import Document, DocumentStatus, DocumentVersion
 from services.domain.models.reviews import (
     OPEN_REVIEW_STATUSES,
     REVIEW_KINDS,
     REVIEW_STATUSES,
     TRIGGERS,
     Review,
+    ReviewStatus,
 )
 from services.domain.models.sign_off import OPEN_STATUSES as OPEN_SIGN_OFF_STATUSES
 from services.domain.models.sign_off import SignOff
@@ -81,11 +82,11 @@ def _require_open(review: Review) -> None:
 
 def _cannot_start(document: Document) -> str | None:
     """Why a review of the document cannot start now, or None."""
-    if document.status == "published":
+    if document.status == DocumentStatus.PUBLISHED:
         return None
-    if document.status == "under_review":
+    if document.status == DocumentStatus.UNDER_REVIEW:
         return "The document is already under review."
-    if document.status == "draft":
+    if document.status == DocumentStatus.DRAFT:
         # A draft has never been issued: it needs sign-off, not a review.
         return "The document is a draft that has never been issued: submit it for sign-off."
     return (
@@ -131,14 +132,14 @@ async def start_review(
         trigger=trigger,
         trigger_detail=trigger_detail,
         requested_by_id=requested_by_id,
-        status="in_progress",
+        status=ReviewStatus.IN_PROGRESS,
         due_on=document.next_review_due,
         previous_status=document.status,
         started_by_id=principal.person_id,
         update_cycle_item_id=update_cycle_item_id,
     )
     session.add(review)
-    document.status = "under_review"
+    document.status = DocumentStatus.UNDER_REVIEW
     document.updated_at = utcnow()
     try:
         await session.flush()
@@ -184,7 +185,7 @@ async def list_reviews(
     principal: Principal,
     *,
     document_id: uuid.UUID | None = None,
-    status: str | None = None,
+    status: ReviewStatus | None = None,
     kind: str | None = None,
     is_open: bool | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
@@ -224,12 +225,12 @@ async def state_no_change(
     authz.check_state_no_change(principal, document)
     _check_version(review, expected_version)
     _require_open(review)
-    if review.status != "in_progress" or review.outcome is not None:
+    if review.status != ReviewStatus.IN_PROGRESS or review.outcome is not None:
         raise Conflict(f"The review already has an outcome: {review.outcome or review.status}.")
     if not statement.strip():
         raise Invalid("Say why no change is needed.", field="statement")
     before = audit.snapshot(review)
-    review.status = "awaiting_confirmation"
+    review.status = ReviewStatus.AWAITING_CONFIRMATION
     review.outcome = "no_change"
     review.no_change_statement = statement
     review.statement_by_id = principal.person_id
@@ -245,7 +246,7 @@ async def state_no_change(
 
 
 def _require_awaiting(review: Review) -> None:
-    if review.status != "awaiting_confirmation":
+    if review.status != ReviewStatus.AWAITING_CONFIRMATION:
         raise Conflict(
             f"The review is {review.status.replace('_', ' ')}, not awaiting confirmation."
         )
@@ -253,7 +254,7 @@ def _require_awaiting(review: Review) -> None:
 
 def _restore(document: Document, review: Review) -> None:
     # A sign-off in flight moved the document on; otherwise it goes back to where it was.
-    if document.status == "under_review":
+    if document.status == DocumentStatus.UNDER_REVIEW:
         document.status = review.previous_status
         document.updated_at = utcnow()
 
@@ -262,7 +263,7 @@ async def _complete(
     session: AsyncSession, principal: Principal | None, review: Review, document: Document
 ) -> None:
     before = audit.snapshot(review)
-    review.status = "completed"
+    review.status = ReviewStatus.COMPLETED
     review.completed_at = utcnow()
     document.last_reviewed_on = london_today()
     await session.flush()
@@ -327,7 +328,7 @@ async def refuse_no_change(
     if not reasons.strip():
         raise Invalid("Say why the statement is not accepted.", field="reasons")
     before = audit.snapshot(review)
-    review.status = "in_progress"
+    review.status = ReviewStatus.IN_PROGRESS
     review.outcome = None
     await session.flush()
     await _record(session, principal, review, "review.no_change_refused", before, reasons=reasons)
@@ -348,7 +349,7 @@ async def mark_amended(
     authz.check_run(principal, document)
     _check_version(review, expected_version)
     _require_open(review)
-    if review.status != "in_progress" or review.outcome is not None:
+    if review.status != ReviewStatus.IN_PROGRESS or review.outcome is not None:
         raise Conflict(f"The review already has an outcome: {review.outcome or review.status}.")
     version = await session.get(DocumentVersion, version_id)
     if version is None or version.document_id != document.id:
@@ -389,7 +390,7 @@ async def cancel_review(
         # Its end would put the document back under review with no review open.
         raise Conflict("The amended draft is in sign-off: withdraw the sign-off first.")
     before = audit.snapshot(review)
-    review.status = "cancelled"
+    review.status = ReviewStatus.CANCELLED
     _restore(document, review)
     await session.flush()
     await _record(session, principal, review, "review.cancelled", before, reason=reason)
@@ -408,7 +409,7 @@ async def reopen_after_withdrawal(
     review = (
         await session.execute(select(Review).where(Review.id == review_id).with_for_update())
     ).scalar_one_or_none()
-    if review is None or review.status != "completed":
+    if review is None or review.status != ReviewStatus.COMPLETED:
         return None
     other = await session.execute(
         select(Review.id).where(
@@ -419,7 +420,7 @@ async def reopen_after_withdrawal(
     if other.first() is not None:
         return None
     before = audit.snapshot(review)
-    review.status = "in_progress"
+    review.status = ReviewStatus.IN_PROGRESS
     review.completed_at = None
     await session.flush()
     await _record(session, principal, review, "review.reopened", before, reason=reason)

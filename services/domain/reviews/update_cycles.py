@@ -36,7 +36,12 @@ from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.people import Person
-from services.domain.models.reviews import ITEM_STATUSES, UpdateCycle, UpdateCycleItem
+from services.domain.models.reviews import (
+    UpdateCycle,
+    UpdateCycleItem,
+    UpdateCycleItemStatus,
+    UpdateCycleStatus,
+)
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.reviews.update_plan import PlanItem, check_items
@@ -46,7 +51,11 @@ from services.domain.sweeps import each_in_savepoint
 SUBMISSION_PERIOD = timedelta(weeks=6)
 # As NCT 3.4 b i reminds ROs before a review's deadline: a fortnight and three days before.
 REMINDER_DAYS = (14, 3)
-OUTCOMES = ("accepted", "rejected", "amended")
+OUTCOMES = (
+    UpdateCycleItemStatus.ACCEPTED,
+    UpdateCycleItemStatus.REJECTED,
+    UpdateCycleItemStatus.AMENDED,
+)
 NAME_MAX = 200
 CARRIED_SUFFIX = " (carried over)"
 # Documents no longer in force are matched by reference only, never by a shared title.
@@ -132,7 +141,7 @@ async def list_cycles(
     session: AsyncSession,
     principal: Principal,
     *,
-    status: str | None = None,
+    status: UpdateCycleStatus | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int = 50,
 ) -> list[UpdateCycle]:
@@ -148,7 +157,7 @@ async def list_items(
     session: AsyncSession,
     cycle: UpdateCycle,
     *,
-    status: str | None = None,
+    status: UpdateCycleItemStatus | None = None,
     assigned_to_id: uuid.UUID | None = None,
     unassigned: bool = False,
 ) -> list[UpdateCycleItem]:
@@ -224,7 +233,7 @@ async def open_cycle(
         id=new_id(),
         organisation_id=principal.organisation_id,
         name=_check_name(name),
-        status="open",
+        status=UpdateCycleStatus.OPEN,
         submission_deadline=deadline,
         created_by_id=principal.person_id,
     )
@@ -264,7 +273,7 @@ def _add_item(
         recommendation=recommendation,
         document_id=document_id,
         assigned_to_id=assigned_to_id,
-        status="pending",
+        status=UpdateCycleItemStatus.PENDING,
         carried_from_item_id=carried_from_item_id,
     )
     session.add(item)
@@ -303,7 +312,7 @@ async def update_cycle(
 ) -> UpdateCycle:
     """Rename an open cycle or move its deadline (Tri.x agreed another date, say)."""
     authz.check_manage_cycles(principal)
-    if cycle.status != "open":
+    if cycle.status != UpdateCycleStatus.OPEN:
         raise Conflict("This cycle is closed.")
     before = audit.snapshot(cycle)
     if fields.get("name") is not None:
@@ -359,7 +368,7 @@ async def update_item(
         authz.check_manage_cycles(principal)
     if "status" in fields or "outcome_note" in fields:
         authz.check_record_outcome(principal, item)
-    if cycle.status != "open" or item.status == "carried_over":
+    if cycle.status != UpdateCycleStatus.OPEN or item.status == UpdateCycleItemStatus.CARRIED_OVER:
         raise Conflict("This item's cycle is closed: change it in the cycle it was carried to.")
     before = audit.snapshot(item)
     if "document_id" in fields:
@@ -426,14 +435,14 @@ async def close_cycle(
     """Close a cycle (locked by the caller): pending items are carried over to ``next_cycle_id``
     (an open cycle) or to a new cycle with a six-week deadline. Answers the closed cycle."""
     authz.check_manage_cycles(principal)
-    if cycle.status != "open":
+    if cycle.status != UpdateCycleStatus.OPEN:
         raise Conflict("This cycle is already closed.")
     target = None
     if next_cycle_id is not None:
         if next_cycle_id == cycle.id:
             raise Invalid("A cycle cannot carry items into itself.", field="next_cycle_id")
         target = await get_cycle(session, principal, next_cycle_id, for_update=True)
-        if target.status != "open":
+        if target.status != UpdateCycleStatus.OPEN:
             raise Conflict("The cycle to carry items into is closed.")
     await _close(session, principal, cycle, target, today or london_today())
     return cycle
@@ -451,7 +460,10 @@ async def _close(
         (
             await session.execute(
                 select(UpdateCycleItem)
-                .where(UpdateCycleItem.cycle_id == cycle.id, UpdateCycleItem.status == "pending")
+                .where(
+                    UpdateCycleItem.cycle_id == cycle.id,
+                    UpdateCycleItem.status == UpdateCycleItemStatus.PENDING,
+                )
                 .order_by(UpdateCycleItem.created_at, UpdateCycleItem.id)
                 .with_for_update()
                 .execution_options(populate_existing=True)
@@ -465,7 +477,7 @@ async def _close(
             id=new_id(),
             organisation_id=cycle.organisation_id,
             name=name,
-            status="open",
+            status=UpdateCycleStatus.OPEN,
             submission_deadline=default_submission_deadline(today),
             carried_from_id=cycle.id,
             created_by_id=principal.person_id if principal else None,
@@ -473,7 +485,7 @@ async def _close(
         session.add(target)
         await session.flush()
     for item in pending:
-        item.status = "carried_over"
+        item.status = UpdateCycleItemStatus.CARRIED_OVER
         assert target is not None
         _add_item(
             session,
@@ -484,7 +496,7 @@ async def _close(
             assigned_to_id=item.assigned_to_id,
             carried_from_item_id=item.id,
         )
-    cycle.status = "closed"
+    cycle.status = UpdateCycleStatus.CLOSED
     cycle.closed_at = utcnow()
     await session.flush()
     await audit.record(
@@ -520,7 +532,10 @@ async def close_due(session: AsyncSession, today: date | None = None) -> int:
     due = (
         await session.execute(
             select(UpdateCycle)
-            .where(UpdateCycle.status == "open", UpdateCycle.submission_deadline < today)
+            .where(
+                UpdateCycle.status == UpdateCycleStatus.OPEN,
+                UpdateCycle.submission_deadline < today,
+            )
             .order_by(UpdateCycle.submission_deadline, UpdateCycle.id)
             .with_for_update(skip_locked=True)
         )
@@ -560,7 +575,7 @@ class CycleReport:
 
 def _counts(items: Sequence[UpdateCycleItem]) -> dict[str, int]:
     found = Counter(i.status for i in items)
-    return {status: found.get(status, 0) for status in ITEM_STATUSES}
+    return {status.value: found.get(status, 0) for status in UpdateCycleItemStatus}
 
 
 async def cycle_report(session: AsyncSession, cycle: UpdateCycle) -> CycleReport:
@@ -582,7 +597,7 @@ async def cycle_report(session: AsyncSession, cycle: UpdateCycle) -> CycleReport
         ),
         key=lambda a: (a.name is None, a.name or ""),
     )
-    carried_items = [i for i in items if i.status == "carried_over"]
+    carried_items = [i for i in items if i.status == UpdateCycleItemStatus.CARRIED_OVER]
     successors = {
         row.carried_from_item_id: row
         for row in (
