@@ -18,6 +18,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
@@ -92,15 +93,7 @@ async def queue_publication(
     )
     session.add(publication)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=document.organisation_id,
-        action="publication.queued",
-        entity_type="publication",
-        entity_id=publication.id,
-        after=audit.snapshot(publication),
-    )
+    await audit_changes.record_change(session, principal, publication, "publication.queued")
     await emit(
         session,
         events.PublicationQueued(
@@ -193,15 +186,8 @@ async def cancel_pending_uploads(
         publication.cancelled_at = utcnow()
         publication.cancelled_reason = reason
         await session.flush()
-        await audit.record(
-            session,
-            principal,
-            organisation_id=publication.organisation_id,
-            action="publication.cancelled",
-            entity_type="publication",
-            entity_id=publication.id,
-            before=before,
-            after=audit.snapshot(publication),
+        await audit_changes.record_change(
+            session, principal, publication, "publication.cancelled", before=before
         )
         await emit(
             session,
@@ -326,13 +312,11 @@ async def _complete(
     }
     if note:
         after["note"] = note
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=publication.organisation_id,
-        action="publication.uploaded" if publication.action == "upload" else "publication.removed",
-        entity_type="publication",
-        entity_id=publication.id,
+        publication,
+        "publication.uploaded" if publication.action == "upload" else "publication.removed",
         before=before,
         after=after,
     )
