@@ -49,7 +49,7 @@ from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice, Reminder
 from services.domain.notices.recipients import active_people_by_id
 from services.domain.people.policy_team import policy_team
-from services.domain.reviews import update_cycles
+from services.domain.reviews import update_cycle_report, update_cycles
 
 OPENED = "update_cycle.opened"
 ASSIGNED = "update_cycle.item_assigned"
@@ -263,7 +263,7 @@ async def _closed(session: AsyncSession, event: events.UpdateCycleClosed) -> lis
     cycle = await session.get(UpdateCycle, event.cycle_id)
     if cycle is None:
         return []
-    report = await update_cycles.cycle_report(session, cycle)
+    report = await update_cycle_report.cycle_report(session, cycle)
     carried_items = [c.item for c in report.carried]
     documents = await _documents(session, carried_items)
     names = {a.person_id: a.name for a in report.assignees}
