@@ -23,7 +23,7 @@ from services.domain.consultations import lifecycle
 from services.domain.documents.review_dates import ReviewRules
 from services.domain.notifications import review_schedule, service
 from services.domain.retention import service as retention
-from services.domain.reviews import update_cycles
+from services.domain.reviews import update_cycle_closing
 from services.domain.settings import Settings
 from services.notifier.health import log_failure
 from services.notifier.relay import enqueue_created, requeue_due
@@ -100,7 +100,7 @@ async def sweep_update_cycles(
     # Closing first, in its own transaction: a closed cycle gets no reminder, and the closing
     # report and the carried-over cycle's emails are relayed once it commits.
     async with sessionmaker() as session, session.begin():
-        closed = await update_cycles.close_due(session, today)
+        closed = await update_cycle_closing.close_due(session, today)
     async with sessionmaker() as session, session.begin():
         created = await service.plan_update_cycle_reminders(session, today)
     await enqueue_created(transport, created)

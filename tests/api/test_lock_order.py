@@ -12,6 +12,7 @@ from httpx import AsyncClient
 from services.domain.access import service as access
 from services.domain.locks import lock_document
 from services.domain.models.reviews import Review
+from services.domain.reviews import outcomes as review_outcomes
 from services.domain.reviews import service as reviews
 from tests.api.sign_off_support import upload_draft
 from tests.api.test_reviews import act, published_document, started
@@ -46,7 +47,7 @@ async def test_cancelling_a_review_while_its_document_is_issued_does_not_deadloc
             # Give the issue every chance to take its first lock before we take the next.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(issue_holds_its_first_lock.wait(), 1.0)
-            await reviews.cancel_review(session, principal, review, reason="Not needed now")
+            await review_outcomes.cancel_review(session, principal, review, reason="Not needed now")
         return "cancelled"
 
     async def issue() -> str:
@@ -55,7 +56,7 @@ async def test_cancelling_a_review_while_its_document_is_issued_does_not_deadloc
         async with world.sessionmaker() as session, session.begin():
             document = await lock_document(session, document_id)
             issue_holds_its_first_lock.set()
-            completed = await reviews.complete_on_issue(session, None, document)
+            completed = await review_outcomes.complete_on_issue(session, None, document)
         return "completed" if completed else "nothing to complete"
 
     outcomes = await asyncio.wait_for(asyncio.gather(cancel(), issue()), 30)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from services.domain.clock import london_today
 from services.domain.models.audit import AuditRecord
 from services.domain.models.outbox import OutboxEvent
-from services.domain.reviews.update_cycles import close_due
+from services.domain.reviews.update_cycle_closing import close_due
 from tests.factories import World, document_body
 
 CYCLES = "/v1/update-cycles"

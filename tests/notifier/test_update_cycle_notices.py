@@ -27,10 +27,11 @@ from services.domain.clock import london_today
 from services.domain.documents import service as documents
 from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.models.notifications import Notification
-from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
+from services.domain.models.reviews import UpdateCycle, UpdateCycleItem, UpdateCycleItemStatus
 from services.domain.organisations import service as organisations
 from services.domain.people import service as people
-from services.domain.reviews import update_cycles
+from services.domain.reviews import update_cycle_closing, update_cycle_items, update_cycles
+from services.domain.reviews.commands import ItemChange
 from services.domain.reviews.update_plan import PlanItem
 from services.domain.settings import Settings
 from services.notifier.notifications import send_notification
@@ -203,7 +204,9 @@ async def decide(cast: Cast, name: str, reference: str, status: str = "accepted"
         ).scalar_one()
         principal = cast.principal(name)
         item = await update_cycles.get_item(session, principal, item_id, for_update=True)
-        await update_cycles.update_item(session, principal, item, {"status": status})
+        await update_cycle_items.update_item(
+            session, principal, item, ItemChange(status=UpdateCycleItemStatus(status))
+        )
 
 
 async def notices(cast: Cast, kind: str) -> list[Notification]:
@@ -408,7 +411,7 @@ async def test_a_closed_cycle_gets_no_reminders(cast: Cast) -> None:
     await open_cycle(cast)
     async with cast.step() as session:
         cycle = await update_cycles.get_cycle(session, cast.po, cast.ids["cycle"], for_update=True)
-        await update_cycles.close_cycle(session, cast.po, cycle)
+        await update_cycle_closing.close_cycle(session, cast.po, cycle)
     await cast.relay()
     await cast.deliver()
     # The carried-over cycle is due six weeks on: fourteen days before the old deadline, only
@@ -435,8 +438,8 @@ async def test_an_item_assigned_after_the_opening_tells_the_assignee_and_the_rsm
             )
         ).scalar_one()
         item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
-        await update_cycles.update_item(
-            session, cast.po, item, {"document_id": cast.ids["CS-PR-020"]}
+        await update_cycle_items.update_item(
+            session, cast.po, item, ItemChange(document_id=cast.ids["CS-PR-020"])
         )
     await cast.relay()
     assert set((await cast.deliver()).values()) == {"sent"}
@@ -457,10 +460,12 @@ async def test_an_item_assigned_after_the_opening_tells_the_assignee_and_the_rsm
     # Moved again before it was sent: the first assignment email is void.
     async with cast.step() as session:
         item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
-        await update_cycles.update_item(session, cast.po, item, {"assigned_to_id": cast.ids["ro"]})
+        await update_cycle_items.update_item(
+            session, cast.po, item, ItemChange(assigned_to_id=cast.ids["ro"])
+        )
         item = await update_cycles.get_item(session, cast.po, item_id, for_update=True)
-        await update_cycles.update_item(
-            session, cast.po, item, {"assigned_to_id": cast.ids["other"]}
+        await update_cycle_items.update_item(
+            session, cast.po, item, ItemChange(assigned_to_id=cast.ids["other"])
         )
     await cast.relay()
     outcomes = await cast.deliver()

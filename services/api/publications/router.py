@@ -10,6 +10,7 @@ from services.api.permissions import allowed
 from services.api.publications import schemas
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
+from services.domain.models.publications import PublicationStatus
 from services.domain.publications import service
 from services.domain.publications.service import QueuedPublication
 
@@ -66,7 +67,7 @@ async def list_publications(
     found = await service.list_publications(
         session,
         principal,
-        status=status,
+        status=PublicationStatus(status) if status else None,
         action=action,
         document_id=document_id,
         after=after,

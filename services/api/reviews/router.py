@@ -15,9 +15,10 @@ from services.api.reviews import schemas
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.documents import Document
-from services.domain.models.reviews import Review, ReviewDocument
-from services.domain.reviews import impact
+from services.domain.models.reviews import Review, ReviewDocument, ReviewStatus
+from services.domain.reviews import impact, outcomes
 from services.domain.reviews import service as reviews
+from services.domain.reviews.commands import NewReview
 
 router = Router(prefix="/v1/reviews", tags=["reviews"])
 
@@ -64,7 +65,7 @@ async def list_reviews(
         session,
         principal,
         document_id=document_id,
-        status=status,
+        status=ReviewStatus(status) if status else None,
         kind=kind,
         is_open=is_open,
         after=after,
@@ -87,15 +88,7 @@ async def start_review(
 ) -> schemas.Review:
     """Start a review of a published document (its RO, owner or author, or the policy team):
     the document goes `under_review`. One open review per document: a second answers 409."""
-    review = await reviews.start_review(
-        session,
-        principal,
-        document_id=body.document_id,
-        kind=body.kind,
-        trigger=body.trigger,
-        trigger_detail=body.trigger_detail,
-        requested_by_id=body.requested_by_id,
-    )
+    review = await reviews.start_review(session, principal, NewReview.of(body.model_dump()))
     response.headers["Location"] = f"/v1/reviews/{review.id}"
     return _out(review, response)
 
@@ -122,7 +115,7 @@ async def state_no_change(
     Needs `If-Match`."""
     expected = expected_version(if_match)
     review = await reviews.get_review(session, principal, review_id, for_update=True)
-    review = await reviews.state_no_change(
+    review = await outcomes.state_no_change(
         session, principal, review, statement=body.statement, expected_version=expected
     )
     return _out(review, response)
@@ -142,7 +135,7 @@ async def confirm_no_change(
     next review is due one review interval from today. Needs `If-Match`."""
     expected = expected_version(if_match)
     review = await reviews.get_review(session, principal, review_id, for_update=True)
-    review = await reviews.confirm_no_change(session, principal, review, expected_version=expected)
+    review = await outcomes.confirm_no_change(session, principal, review, expected_version=expected)
     return _out(review, response)
 
 
@@ -163,7 +156,7 @@ async def refuse_no_change(
     Needs `If-Match`."""
     expected = expected_version(if_match)
     review = await reviews.get_review(session, principal, review_id, for_update=True)
-    review = await reviews.refuse_no_change(
+    review = await outcomes.refuse_no_change(
         session, principal, review, reasons=body.reasons, expected_version=expected
     )
     return _out(review, response)
@@ -184,7 +177,7 @@ async def mark_amended(
     (`POST /v1/sign-offs`); its issue completes the review. Needs `If-Match`."""
     expected = expected_version(if_match)
     review = await reviews.get_review(session, principal, review_id, for_update=True)
-    review = await reviews.mark_amended(
+    review = await outcomes.mark_amended(
         session, principal, review, version_id=body.version_id, expected_version=expected
     )
     return _out(review, response)
@@ -205,7 +198,7 @@ async def cancel_review(
     its status before the review. Needs `If-Match`."""
     expected = expected_version(if_match)
     review = await reviews.get_review(session, principal, review_id, for_update=True)
-    review = await reviews.cancel_review(
+    review = await outcomes.cancel_review(
         session, principal, review, reason=body.reason, expected_version=expected
     )
     return _out(review, response)

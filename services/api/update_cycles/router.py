@@ -19,8 +19,15 @@ from services.api.update_cycles import schemas
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.errors import Invalid, PayloadTooLarge, PreconditionFailed
-from services.domain.models.reviews import UpdateCycle
-from services.domain.reviews import update_cycles, update_plan
+from services.domain.models.reviews import UpdateCycle, UpdateCycleItemStatus, UpdateCycleStatus
+from services.domain.reviews import (
+    update_cycle_closing,
+    update_cycle_items,
+    update_cycles,
+    update_plan,
+)
+from services.domain.reviews.commands import CycleChange, ItemChange
+from services.domain.reviews.update_cycle_report import cycle_report
 from services.domain.reviews.update_plan import PlanItem
 
 router = Router(tags=["update-cycles"])
@@ -63,7 +70,11 @@ async def list_update_cycles(
     scope = {"status": status}
     after = page.after_time(scope)
     found = await update_cycles.list_cycles(
-        session, principal, status=status, after=after, limit=page.fetch
+        session,
+        principal,
+        status=UpdateCycleStatus(status) if status else None,
+        after=after,
+        limit=page.fetch,
     )
     found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.UpdateCyclePage(
@@ -162,8 +173,8 @@ async def update_update_cycle(
     reviews_authz.check_manage_cycles(principal)
     if cycle.row_version != expected_version(if_match):
         raise PreconditionFailed("The cycle changed since you read it: read it again.")
-    fields = body.model_dump(exclude_unset=True)
-    return _out(await update_cycles.update_cycle(session, principal, cycle, fields), response)
+    change = CycleChange.of(body.model_dump(exclude_unset=True))
+    return _out(await update_cycles.update_cycle(session, principal, cycle, change), response)
 
 
 @router.get(
@@ -194,7 +205,11 @@ async def list_update_cycle_items(
         except ValueError:
             raise Invalid("Not a person's id.", field="assigned_to_id") from None
     items = await update_cycles.list_items(
-        session, cycle, status=status, assigned_to_id=person_id, unassigned=unassigned
+        session,
+        cycle,
+        status=UpdateCycleItemStatus(status) if status else None,
+        assigned_to_id=person_id,
+        unassigned=unassigned,
     )
     return [schemas.UpdateCycleItem.model_validate(i) for i in items]
 
@@ -214,7 +229,7 @@ async def close_update_cycle(
     """Close it (policy team): items still pending are carried over to `next_cycle_id` or to
     a new cycle with a six-week deadline, and the policy officers get the report."""
     cycle = await update_cycles.get_cycle(session, principal, cycle_id, for_update=True)
-    cycle = await update_cycles.close_cycle(
+    cycle = await update_cycle_closing.close_cycle(
         session, principal, cycle, next_cycle_id=body.next_cycle_id if body else None
     )
     return _out(cycle, response)
@@ -231,7 +246,7 @@ async def update_cycle_report(
     """Items per status and per assignee, those carried over (and where to), and those whose
     chapter matched no document."""
     cycle = await update_cycles.get_cycle(session, principal, cycle_id)
-    report = await update_cycles.cycle_report(session, cycle)
+    report = await cycle_report(session, cycle)
     return schemas.UpdateCycleReport(
         cycle=schemas.UpdateCycle.model_validate(cycle),
         counts=report.counts,
@@ -292,7 +307,7 @@ async def update_update_cycle_item(
     item = await update_cycles.get_item(session, principal, item_id, for_update=True)
     if item.row_version != expected_version(if_match):
         raise PreconditionFailed("The item changed since you read it: read it again.")
-    fields = body.model_dump(exclude_unset=True)
-    item = await update_cycles.update_item(session, principal, item, fields)
+    change = ItemChange.of(body.model_dump(exclude_unset=True))
+    item = await update_cycle_items.update_item(session, principal, item, change)
     set_etag(response, item.row_version)
     return schemas.UpdateCycleItem.model_validate(item)

@@ -18,6 +18,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
@@ -25,8 +26,13 @@ from services.domain.clock import LONDON, utcnow
 from services.domain.db import new_id
 from services.domain.documents.numbering import parse_number
 from services.domain.errors import Conflict, Invalid, NotFound
-from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
-from services.domain.models.publications import ACTIONS, Publication
+from services.domain.models.documents import (
+    NO_LONGER_IN_FORCE,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+)
+from services.domain.models.publications import ACTIONS, Publication, PublicationStatus
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 
@@ -48,7 +54,7 @@ class QueuedPublication:
         """The Trix page concerned: the one published, or for a pending removal the page to
         remove (the document's current page when none was known at queueing time)."""
         publication = self.publication
-        if publication.action == "remove" and publication.status == "pending":
+        if publication.action == "remove" and publication.status == PublicationStatus.PENDING:
             return publication.trix_url or self.document.trix_url
         return publication.trix_url
 
@@ -79,7 +85,7 @@ async def queue_publication(
         document_id=document.id,
         version_id=version.id if version is not None else None,
         action=action,
-        status="pending",
+        status=PublicationStatus.PENDING,
         reason=reason,
         # A removal names the page to take down, when the register knows it.
         trix_url=document.trix_url if action == "remove" else None,
@@ -87,15 +93,7 @@ async def queue_publication(
     )
     session.add(publication)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=document.organisation_id,
-        action="publication.queued",
-        entity_type="publication",
-        entity_id=publication.id,
-        after=audit.snapshot(publication),
-    )
+    await audit_changes.record_change(session, principal, publication, "publication.queued")
     await emit(
         session,
         events.PublicationQueued(
@@ -110,7 +108,11 @@ async def queue_publication(
 
 
 async def queue_removal_if_withdrawn(
-    session: AsyncSession, principal: Principal, document: Document, *, previous_status: str
+    session: AsyncSession,
+    principal: Principal,
+    document: Document,
+    *,
+    previous_status: DocumentStatus,
 ) -> Publication | None:
     """Queue the removal of a document that has just been retired or superseded.
 
@@ -168,7 +170,7 @@ async def cancel_pending_uploads(
         .where(
             Publication.document_id == document.id,
             Publication.action == "upload",
-            Publication.status == "pending",
+            Publication.status == PublicationStatus.PENDING,
         )
         .order_by(Publication.created_at, Publication.id)
         .with_for_update()
@@ -180,19 +182,12 @@ async def cancel_pending_uploads(
     cancelled = list((await session.execute(query)).scalars())
     for publication in cancelled:
         before = audit.snapshot(publication)
-        publication.status = "cancelled"
+        publication.status = PublicationStatus.CANCELLED
         publication.cancelled_at = utcnow()
         publication.cancelled_reason = reason
         await session.flush()
-        await audit.record(
-            session,
-            principal,
-            organisation_id=publication.organisation_id,
-            action="publication.cancelled",
-            entity_type="publication",
-            entity_id=publication.id,
-            before=before,
-            after=audit.snapshot(publication),
+        await audit_changes.record_change(
+            session, principal, publication, "publication.cancelled", before=before
         )
         await emit(
             session,
@@ -210,7 +205,7 @@ async def cancel_pending_uploads(
 
 def _refuse_if_cancelled(publication: Publication) -> None:
     """A cancelled entry takes no report: the answer says why, the same every time."""
-    if publication.status != "cancelled":
+    if publication.status != PublicationStatus.CANCELLED:
         return
     assert publication.cancelled_at is not None
     day = publication.cancelled_at.astimezone(LONDON).date().isoformat()
@@ -225,7 +220,7 @@ def _refuse_if_cancelled(publication: Publication) -> None:
     raise Conflict(
         f"This {publication.action} was cancelled on {day}: {publication.cancelled_reason} "
         + advice,
-        publication_status="cancelled",
+        publication_status=PublicationStatus.CANCELLED,
         cancelled_reason=publication.cancelled_reason,
     )
 
@@ -249,7 +244,7 @@ async def list_publications(
     session: AsyncSession,
     principal: Principal,
     *,
-    status: str | None = None,
+    status: PublicationStatus | None = None,
     action: str | None = None,
     document_id: uuid.UUID | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
@@ -300,7 +295,7 @@ async def _complete(
 ) -> None:
     publication, document = queued.publication, queued.document
     before = {**audit.snapshot(publication), "document_trix_url": document.trix_url}
-    publication.status = "done"
+    publication.status = PublicationStatus.DONE
     publication.trix_url = trix_url
     publication.completed_at = utcnow()
     publication.completed_by_id = principal.person_id
@@ -317,13 +312,11 @@ async def _complete(
     }
     if note:
         after["note"] = note
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=publication.organisation_id,
-        action="publication.uploaded" if publication.action == "upload" else "publication.removed",
-        entity_type="publication",
-        entity_id=publication.id,
+        publication,
+        "publication.uploaded" if publication.action == "upload" else "publication.removed",
         before=before,
         after=after,
     )
@@ -354,7 +347,7 @@ async def mark_uploaded(
         raise Conflict(
             "This publication is a removal: mark it removed, not uploaded.", call="removed"
         )
-    if publication.status == "done":
+    if publication.status == PublicationStatus.DONE:
         if publication.trix_url == trix_url:
             return queued
         raise Conflict(
@@ -380,7 +373,7 @@ async def mark_removed(
             "This publication is an upload: mark it uploaded with its Trix URL, not removed.",
             call="uploaded",
         )
-    if publication.status == "done":
+    if publication.status == PublicationStatus.DONE:
         return queued
     page = publication.trix_url or queued.document.trix_url
     await _complete(session, principal, queued, trix_url=page, note=note)

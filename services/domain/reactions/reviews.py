@@ -8,7 +8,7 @@ from services.domain import events
 from services.domain.authz.principal import Principal
 from services.domain.models.documents import Document
 from services.domain.models.sign_off import SignOff
-from services.domain.reviews import service as reviews
+from services.domain.reviews import outcomes as reviews
 from services.domain.sign_off.signals import IssueWithdrawn
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain import events
 from services.domain.authz.principal import Principal
 from services.domain.documents.signals import StatusChanged
-from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.documents import Document, DocumentStatus, DocumentVersion
 from services.domain.publications import service as publications
 from services.domain.sign_off.signals import IssueWithdrawn
 
@@ -37,7 +37,10 @@ async def queue_removal(
 ) -> None:
     """Retired or superseded: queue its removal from Tri.x (pending uploads stay queued)."""
     await publications.queue_removal_if_withdrawn(
-        session, principal, changed.document, previous_status=changed.previous_status
+        session,
+        principal,
+        changed.document,
+        previous_status=DocumentStatus(changed.previous_status),
     )
 
 

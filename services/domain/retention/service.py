@@ -21,13 +21,21 @@ from sqlalchemy import ColumnElement, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.models.idempotency import IdempotencyRecord
-from services.domain.models.notifications import Notification
+from services.domain.models.notifications import Notification, NotificationStatus
 from services.domain.models.outbox import OutboxEvent
-from services.domain.models.webhooks import WebhookDelivery
+from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery
 from services.domain.settings import Settings
 
-FINISHED_EMAILS = ("sent", "failed", "cancelled")
-FINISHED_DELIVERIES = ("delivered", "failed", "cancelled")
+FINISHED_EMAILS = (
+    NotificationStatus.SENT,
+    NotificationStatus.FAILED,
+    NotificationStatus.CANCELLED,
+)
+FINISHED_DELIVERIES = (
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.CANCELLED,
+)
 
 
 @dataclass(frozen=True)

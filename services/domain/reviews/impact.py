@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
@@ -53,6 +54,34 @@ async def _added_ids(session: AsyncSession, review: Review) -> set[uuid.UUID]:
     return set(rows.scalars())
 
 
+async def _linked(
+    session: AsyncSession, reviewed: Document, in_force: Sequence[ColumnElement[bool]]
+) -> list[tuple[Document, str]]:
+    """The documents linked to the reviewed one along a link a change travels, either way,
+    each with the link as a reason, in the order the links were made."""
+    links = await session.execute(
+        select(DocumentLink, Document)
+        .join(
+            Document,
+            or_(
+                (DocumentLink.source_id == reviewed.id) & (Document.id == DocumentLink.target_id),
+                (DocumentLink.target_id == reviewed.id) & (Document.id == DocumentLink.source_id),
+            ),
+        )
+        .where(DocumentLink.kind.in_(IMPACT_LINKS), *in_force)
+        .order_by(DocumentLink.created_at, DocumentLink.id)
+    )
+    found: list[tuple[Document, str]] = []
+    for row in links.all():
+        link, other = row[0], row[1]
+        phrase = _PHRASES[link.kind]
+        if link.source_id == reviewed.id:
+            found.append((other, f"{reviewed.reference} {phrase} it"))
+        else:
+            found.append((other, f"it {phrase} {reviewed.reference}"))
+    return found
+
+
 async def candidates(session: AsyncSession, review: Review) -> list[Candidate]:
     """Documents linked to the reviewed one (either way), sharing a tag or its service area.
 
@@ -73,25 +102,8 @@ async def candidates(session: AsyncSession, review: Review) -> list[Candidate]:
         candidate.reasons.append(reason)
         candidate.linked = candidate.linked or linked
 
-    links = await session.execute(
-        select(DocumentLink, Document)
-        .join(
-            Document,
-            or_(
-                (DocumentLink.source_id == reviewed.id) & (Document.id == DocumentLink.target_id),
-                (DocumentLink.target_id == reviewed.id) & (Document.id == DocumentLink.source_id),
-            ),
-        )
-        .where(DocumentLink.kind.in_(IMPACT_LINKS), *in_force)
-        .order_by(DocumentLink.created_at, DocumentLink.id)
-    )
-    for row in links.all():
-        link, other = row[0], row[1]
-        phrase = _PHRASES[link.kind]
-        if link.source_id == reviewed.id:
-            _add(other, f"{reviewed.reference} {phrase} it", linked=True)
-        else:
-            _add(other, f"it {phrase} {reviewed.reference}", linked=True)
+    for other, reason in await _linked(session, reviewed, in_force):
+        _add(other, reason, linked=True)
     if reviewed.tags:
         tagged = await session.execute(
             select(Document)
@@ -115,6 +127,29 @@ async def candidates(session: AsyncSession, review: Review) -> list[Candidate]:
         found.values(), key=lambda c: (not c.linked, -len(c.reasons), c.document.reference)
     )
     return ranked[:MAX_CANDIDATES]
+
+
+def _why_add(
+    document: Document,
+    reason: str,
+    *,
+    reviewed: Document,
+    already: set[uuid.UUID],
+    known: dict[uuid.UUID, Candidate],
+) -> str:
+    """Why ``document`` is added to the review (the reason given, else the impact list's), or
+    the refusal: the reviewed document itself, one already added or no longer in force, or one
+    with no reason at all."""
+    if document.id == reviewed.id:
+        raise Invalid("The reviewed document is the review's own.", field="documents")
+    if document.id in already:
+        raise Conflict(f"{document.reference} is already part of this review.")
+    if document.status in NO_LONGER_IN_FORCE:
+        raise Invalid(f"{document.reference} is {document.status}.", field="documents")
+    why = reason.strip() or "; ".join(known[document.id].reasons if document.id in known else [])
+    if not why:
+        raise Invalid(f"Say why {document.reference} may need the same change.", field="documents")
+    return why
 
 
 async def add_documents(
@@ -147,19 +182,7 @@ async def add_documents(
         document = documents.get(document_id)
         if document is None:
             raise Invalid(f"No such document: {document_id}.", field="documents")
-        if document.id == reviewed.id:
-            raise Invalid("The reviewed document is the review's own.", field="documents")
-        if document.id in already:
-            raise Conflict(f"{document.reference} is already part of this review.")
-        if document.status in NO_LONGER_IN_FORCE:
-            raise Invalid(f"{document.reference} is {document.status}.", field="documents")
-        why = reason.strip() or "; ".join(
-            known[document.id].reasons if document.id in known else []
-        )
-        if not why:
-            raise Invalid(
-                f"Say why {document.reference} may need the same change.", field="documents"
-            )
+        why = _why_add(document, reason, reviewed=reviewed, already=already, known=known)
         row = ReviewDocument(
             id=new_id(),
             organisation_id=review.organisation_id,
@@ -172,13 +195,11 @@ async def add_documents(
         session.add(row)
         added.append(row)
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=review.organisation_id,
-        action="review.documents_added",
-        entity_type="review",
-        entity_id=review.id,
+        review,
+        "review.documents_added",
         after={"documents": [audit.snapshot(row) for row in added]},
     )
     return added

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
 from services.domain.models.documents import Document
-from services.domain.models.reviews import Review
+from services.domain.models.reviews import Review, ReviewStatus
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice
 from services.domain.notices.recipients import active_people, person_name
@@ -28,7 +28,7 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
     if kind != "review.no_change_to_confirm":
         return True
     review = await session.get(Review, uuid.UUID(context["review_id"]))
-    return review is not None and review.status == "awaiting_confirmation"
+    return review is not None and review.status == ReviewStatus.AWAITING_CONFIRMATION
 
 
 async def _review(

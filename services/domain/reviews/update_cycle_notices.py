@@ -39,12 +39,17 @@ from services.domain import events
 from services.domain.clock import london_day, london_today
 from services.domain.models.documents import Document
 from services.domain.models.people import Person
-from services.domain.models.reviews import UpdateCycle, UpdateCycleItem
+from services.domain.models.reviews import (
+    UpdateCycle,
+    UpdateCycleItem,
+    UpdateCycleItemStatus,
+    UpdateCycleStatus,
+)
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice, Reminder
 from services.domain.notices.recipients import active_people_by_id
 from services.domain.people.policy_team import policy_team
-from services.domain.reviews import update_cycles
+from services.domain.reviews import update_cycle_report, update_cycles
 
 OPENED = "update_cycle.opened"
 ASSIGNED = "update_cycle.item_assigned"
@@ -61,13 +66,13 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
         item = await session.get(UpdateCycleItem, uuid.UUID(context["item_id"]))
         return (
             item is not None
-            and item.status == "pending"
+            and item.status == UpdateCycleItemStatus.PENDING
             and str(item.assigned_to_id) == context["assignee_id"]
         )
     if kind != REMINDER:
         return True
     cycle = await session.get(UpdateCycle, uuid.UUID(context["cycle_id"]))
-    if cycle is None or cycle.status != "open":
+    if cycle is None or cycle.status != UpdateCycleStatus.OPEN:
         return False
     if update_cycles.is_past_deadline(cycle, london_today()):
         return False
@@ -75,7 +80,7 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
         select(
             exists().where(
                 UpdateCycleItem.cycle_id == cycle.id,
-                UpdateCycleItem.status == "pending",
+                UpdateCycleItem.status == UpdateCycleItemStatus.PENDING,
                 UpdateCycleItem.assigned_to_id == uuid.UUID(context["person_id"]),
             )
         )
@@ -159,7 +164,7 @@ async def _opened(session: AsyncSession, event: events.UpdateCycleOpened) -> lis
     cycle = await session.get(UpdateCycle, event.cycle_id)
     if cycle is None:
         return []
-    items = await update_cycles.list_items(session, cycle, status="pending")
+    items = await update_cycles.list_items(session, cycle, status=UpdateCycleItemStatus.PENDING)
     about = _about(cycle)
     mine = {
         person.id: (person, rows) for person, rows in await _per_assignee(session, cycle, items)
@@ -218,7 +223,7 @@ async def reminders_due(
     rows = await session.execute(
         select(UpdateCycle)
         .where(
-            UpdateCycle.status == "open",
+            UpdateCycle.status == UpdateCycleStatus.OPEN,
             UpdateCycle.submission_deadline >= today,
             UpdateCycle.submission_deadline <= horizon,
         )
@@ -232,7 +237,7 @@ async def reminders_due(
         )
         if threshold is None:
             continue
-        items = await update_cycles.list_items(session, cycle, status="pending")
+        items = await update_cycles.list_items(session, cycle, status=UpdateCycleItemStatus.PENDING)
         context = {
             **_about(cycle),
             "days_left": (cycle.submission_deadline - today).days,
@@ -258,7 +263,7 @@ async def _closed(session: AsyncSession, event: events.UpdateCycleClosed) -> lis
     cycle = await session.get(UpdateCycle, event.cycle_id)
     if cycle is None:
         return []
-    report = await update_cycles.cycle_report(session, cycle)
+    report = await update_cycle_report.cycle_report(session, cycle)
     carried_items = [c.item for c in report.carried]
     documents = await _documents(session, carried_items)
     names = {a.person_id: a.name for a in report.assignees}

@@ -3,52 +3,56 @@ its chapter, a submission deadline, the RO's outcome, and what was not done carr
 
 - NCT 3.4 a iii: about six weeks to review and approve (or reject) the amendments before the
   Trust's response is due to Tri.x; a missed deadline waits for the next scheduled update. So a
-  cycle still open after its deadline day is closed by the notifier's sweep (``close_due``):
-  its pending items are carried over to the next cycle and reported.
+  cycle still open after its deadline day is closed by the notifier's sweep
+  (``update_cycle_closing.close_due``): its pending items are carried over to the next cycle
+  and reported.
 - NCT 3.4 a ii: ROs are told of the amendments to the procedures they are responsible for;
   each item goes to the acting RO of the document its chapter names.
 
 Lock order, everywhere: the cycle, then its items. Closing locks the cycle FOR UPDATE; changing
 an item locks its cycle FOR SHARE first, so an item never changes under a close.
+
+Here: the deadline and reminder rules, reading, opening a cycle and changing it. An item's
+outcome and assignee: update_cycle_items.py; closing: update_cycle_closing.py; the report:
+update_cycle_report.py.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import reviews as authz
-from services.domain.authz.directory import holding
-from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.clock import london_today, utcnow
+from services.domain.clock import london_today
+from services.domain.commands import UNSET
 from services.domain.db import new_id
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
-from services.domain.models.people import Person
-from services.domain.models.reviews import ITEM_STATUSES, UpdateCycle, UpdateCycleItem
+from services.domain.models.reviews import (
+    UpdateCycle,
+    UpdateCycleItem,
+    UpdateCycleItemStatus,
+    UpdateCycleStatus,
+)
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
+from services.domain.reviews.commands import CycleChange
 from services.domain.reviews.update_plan import PlanItem, check_items
-from services.domain.sweeps import each_in_savepoint
 
 # NCT 3.4 a iii: a six-week period (approx.) to review and approve or reject the amendments.
 SUBMISSION_PERIOD = timedelta(weeks=6)
 # As NCT 3.4 b i reminds ROs before a review's deadline: a fortnight and three days before.
 REMINDER_DAYS = (14, 3)
-OUTCOMES = ("accepted", "rejected", "amended")
 NAME_MAX = 200
-CARRIED_SUFFIX = " (carried over)"
 # Documents no longer in force are matched by reference only, never by a shared title.
 
 
@@ -132,7 +136,7 @@ async def list_cycles(
     session: AsyncSession,
     principal: Principal,
     *,
-    status: str | None = None,
+    status: UpdateCycleStatus | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int = 50,
 ) -> list[UpdateCycle]:
@@ -148,7 +152,7 @@ async def list_items(
     session: AsyncSession,
     cycle: UpdateCycle,
     *,
-    status: str | None = None,
+    status: UpdateCycleItemStatus | None = None,
     assigned_to_id: uuid.UUID | None = None,
     unassigned: bool = False,
 ) -> list[UpdateCycleItem]:
@@ -224,7 +228,7 @@ async def open_cycle(
         id=new_id(),
         organisation_id=principal.organisation_id,
         name=_check_name(name),
-        status="open",
+        status=UpdateCycleStatus.OPEN,
         submission_deadline=deadline,
         created_by_id=principal.person_id,
     )
@@ -233,7 +237,7 @@ async def open_cycle(
     matched = await match_chapters(session, cycle.organisation_id, [i.chapter for i in plan])
     for entry in plan:
         document = matched.get(entry.chapter)
-        _add_item(
+        add_item(
             session,
             cycle,
             chapter=entry.chapter,
@@ -242,11 +246,13 @@ async def open_cycle(
             assigned_to_id=acting_responsible_officer_id(document) if document else None,
         )
     await session.flush()
-    await _opened(session, principal, cycle, items=len(plan), unassigned=len(plan) - len(matched))
+    await record_opened(
+        session, principal, cycle, items=len(plan), unassigned=len(plan) - len(matched)
+    )
     return cycle
 
 
-def _add_item(
+def add_item(
     session: AsyncSession,
     cycle: UpdateCycle,
     *,
@@ -256,6 +262,7 @@ def _add_item(
     assigned_to_id: uuid.UUID | None,
     carried_from_item_id: uuid.UUID | None = None,
 ) -> UpdateCycleItem:
+    """Add a pending item to ``cycle`` (flushed by the caller)."""
     item = UpdateCycleItem(
         id=new_id(),
         organisation_id=cycle.organisation_id,
@@ -264,14 +271,14 @@ def _add_item(
         recommendation=recommendation,
         document_id=document_id,
         assigned_to_id=assigned_to_id,
-        status="pending",
+        status=UpdateCycleItemStatus.PENDING,
         carried_from_item_id=carried_from_item_id,
     )
     session.add(item)
     return item
 
 
-async def _opened(
+async def record_opened(
     session: AsyncSession,
     principal: Principal | None,
     cycle: UpdateCycle,
@@ -279,13 +286,13 @@ async def _opened(
     items: int,
     unassigned: int,
 ) -> None:
-    await audit.record(
+    """The audit record and the event of a cycle just opened, with how many items it has and
+    how many of them nobody is assigned."""
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=cycle.organisation_id,
-        action="update_cycle.opened",
-        entity_type="update_cycle",
-        entity_id=cycle.id,
+        cycle,
+        "update_cycle.opened",
         after={**audit.snapshot(cycle), "items": items, "unassigned": unassigned},
     )
     await emit(
@@ -299,307 +306,22 @@ async def _opened(
 
 
 async def update_cycle(
-    session: AsyncSession, principal: Principal, cycle: UpdateCycle, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, cycle: UpdateCycle, change: CycleChange
 ) -> UpdateCycle:
     """Rename an open cycle or move its deadline (Tri.x agreed another date, say)."""
     authz.check_manage_cycles(principal)
-    if cycle.status != "open":
+    if cycle.status != UpdateCycleStatus.OPEN:
         raise Conflict("This cycle is closed.")
     before = audit.snapshot(cycle)
-    if fields.get("name") is not None:
-        cycle.name = _check_name(fields["name"])
-    if fields.get("submission_deadline") is not None:
-        if fields["submission_deadline"] < london_today():
+    if change.name is not UNSET and change.name is not None:
+        cycle.name = _check_name(change.name)
+    deadline = change.submission_deadline
+    if deadline is not UNSET and deadline is not None:
+        if deadline < london_today():
             raise Invalid("The submission deadline has passed.", field="submission_deadline")
-        cycle.submission_deadline = fields["submission_deadline"]
+        cycle.submission_deadline = deadline
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=cycle.organisation_id,
-        action="update_cycle.updated",
-        entity_type="update_cycle",
-        entity_id=cycle.id,
-        before=before,
-        after=audit.snapshot(cycle),
+    await audit_changes.record_change(
+        session, principal, cycle, "update_cycle.updated", before=before
     )
     return cycle
-
-
-# --- items -----------------------------------------------------------------------------------
-
-
-async def _active_person(
-    session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID
-) -> Person:
-    person = await session.get(Person, person_id)
-    if person is None or person.organisation_id != organisation_id or not person.is_active:
-        raise Invalid("No active person of this organisation has that id.", field="assigned_to_id")
-    if not await holding(session, [person.id], P.REVIEWS_RUN):
-        raise Invalid(
-            f"{person.name} holds no role that lets them record the outcome of an item "
-            "(author, approver or the policy team's).",
-            field="assigned_to_id",
-        )
-    return person
-
-
-async def update_item(
-    session: AsyncSession,
-    principal: Principal,
-    item: UpdateCycleItem,
-    fields: Mapping[str, Any],
-) -> UpdateCycleItem:
-    """Record the outcome (the assignee or the policy team), or match the item to another
-    document and assignee (the policy team). Changing a document without naming an assignee
-    assigns its acting RO."""
-    cycle = await session.get(UpdateCycle, item.cycle_id)
-    assert cycle is not None
-    if "document_id" in fields or "assigned_to_id" in fields:
-        authz.check_manage_cycles(principal)
-    if "status" in fields or "outcome_note" in fields:
-        authz.check_record_outcome(principal, item)
-    if cycle.status != "open" or item.status == "carried_over":
-        raise Conflict("This item's cycle is closed: change it in the cycle it was carried to.")
-    before = audit.snapshot(item)
-    if "document_id" in fields:
-        document = None
-        if fields["document_id"] is not None:
-            document = await session.get(Document, fields["document_id"])
-            if document is None or document.organisation_id != item.organisation_id:
-                raise Invalid("No document of this organisation has that id.", field="document_id")
-        item.document_id = document.id if document else None
-        if "assigned_to_id" not in fields:
-            item.assigned_to_id = acting_responsible_officer_id(document) if document else None
-    if "assigned_to_id" in fields:
-        person_id = fields["assigned_to_id"]
-        if person_id is not None:
-            await _active_person(session, item.organisation_id, person_id)
-        item.assigned_to_id = person_id
-    if fields.get("status") is not None:
-        if fields["status"] not in OUTCOMES:
-            raise Invalid(f"An outcome is one of: {', '.join(OUTCOMES)}.", field="status")
-        item.status = fields["status"]
-        item.decided_by_id = principal.person_id
-        item.decided_at = utcnow()
-    if fields.get("outcome_note") is not None:
-        item.outcome_note = fields["outcome_note"]
-    await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=item.organisation_id,
-        action="update_cycle_item.updated",
-        entity_type="update_cycle_item",
-        entity_id=item.id,
-        before=before,
-        after=audit.snapshot(item),
-    )
-    previous = uuid.UUID(before["assigned_to_id"]) if before.get("assigned_to_id") else None
-    if item.assigned_to_id is not None and item.assigned_to_id != previous:
-        # NCT 6.1: the RO is given the amendment to review and the RSM is notified.
-        await emit(
-            session,
-            events.UpdateCycleItemAssigned(
-                organisation_id=item.organisation_id,
-                cycle_id=cycle.id,
-                item_id=item.id,
-                document_id=item.document_id,
-                assigned_to_id=item.assigned_to_id,
-                previous_assigned_to_id=previous,
-            ),
-        )
-    return item
-
-
-# --- closing ---------------------------------------------------------------------------------
-
-
-async def close_cycle(
-    session: AsyncSession,
-    principal: Principal,
-    cycle: UpdateCycle,
-    *,
-    next_cycle_id: uuid.UUID | None = None,
-    today: date | None = None,
-) -> UpdateCycle:
-    """Close a cycle (locked by the caller): pending items are carried over to ``next_cycle_id``
-    (an open cycle) or to a new cycle with a six-week deadline. Answers the closed cycle."""
-    authz.check_manage_cycles(principal)
-    if cycle.status != "open":
-        raise Conflict("This cycle is already closed.")
-    target = None
-    if next_cycle_id is not None:
-        if next_cycle_id == cycle.id:
-            raise Invalid("A cycle cannot carry items into itself.", field="next_cycle_id")
-        target = await get_cycle(session, principal, next_cycle_id, for_update=True)
-        if target.status != "open":
-            raise Conflict("The cycle to carry items into is closed.")
-    await _close(session, principal, cycle, target, today or london_today())
-    return cycle
-
-
-async def _close(
-    session: AsyncSession,
-    principal: Principal | None,
-    cycle: UpdateCycle,
-    target: UpdateCycle | None,
-    today: date,
-) -> None:
-    before = audit.snapshot(cycle)
-    pending = list(
-        (
-            await session.execute(
-                select(UpdateCycleItem)
-                .where(UpdateCycleItem.cycle_id == cycle.id, UpdateCycleItem.status == "pending")
-                .order_by(UpdateCycleItem.created_at, UpdateCycleItem.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        ).scalars()
-    )
-    created = None
-    if pending and target is None:
-        name = cycle.name[: NAME_MAX - len(CARRIED_SUFFIX)] + CARRIED_SUFFIX
-        created = target = UpdateCycle(
-            id=new_id(),
-            organisation_id=cycle.organisation_id,
-            name=name,
-            status="open",
-            submission_deadline=default_submission_deadline(today),
-            carried_from_id=cycle.id,
-            created_by_id=principal.person_id if principal else None,
-        )
-        session.add(target)
-        await session.flush()
-    for item in pending:
-        item.status = "carried_over"
-        assert target is not None
-        _add_item(
-            session,
-            target,
-            chapter=item.chapter,
-            recommendation=item.recommendation,
-            document_id=item.document_id,
-            assigned_to_id=item.assigned_to_id,
-            carried_from_item_id=item.id,
-        )
-    cycle.status = "closed"
-    cycle.closed_at = utcnow()
-    await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=cycle.organisation_id,
-        action="update_cycle.closed",
-        entity_type="update_cycle",
-        entity_id=cycle.id,
-        before=before,
-        after={
-            **audit.snapshot(cycle),
-            "carried_over_item_ids": [str(i.id) for i in pending],
-            "next_cycle_id": str(target.id) if target and pending else None,
-        },
-    )
-    if created is not None:
-        await _opened(session, principal, created, items=len(pending), unassigned=0)
-    await emit(
-        session,
-        events.UpdateCycleClosed(
-            organisation_id=cycle.organisation_id,
-            cycle_id=cycle.id,
-            carried_over=len(pending),
-            next_cycle_id=target.id if target and pending else None,
-        ),
-    )
-
-
-async def close_due(session: AsyncSession, today: date | None = None) -> int:
-    """Close the open cycles whose deadline day has ended (each once, on any worker)."""
-    today = today or london_today()
-    due = (
-        await session.execute(
-            select(UpdateCycle)
-            .where(UpdateCycle.status == "open", UpdateCycle.submission_deadline < today)
-            .order_by(UpdateCycle.submission_deadline, UpdateCycle.id)
-            .with_for_update(skip_locked=True)
-        )
-    ).scalars()
-
-    async def close_one(cycle: UpdateCycle) -> None:
-        await _close(session, None, cycle, None, today)
-
-    return len(await each_in_savepoint(session, due, close_one, what="update cycle to close"))
-
-
-# --- the report ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssigneeCounts:
-    person_id: uuid.UUID | None
-    name: str | None
-    counts: dict[str, int]
-
-
-@dataclass(frozen=True)
-class CarriedItem:
-    item: UpdateCycleItem
-    next_item_id: uuid.UUID | None
-    next_cycle_id: uuid.UUID | None
-
-
-@dataclass(frozen=True)
-class CycleReport:
-    cycle: UpdateCycle
-    counts: dict[str, int]
-    assignees: list[AssigneeCounts]
-    carried: list[CarriedItem]
-    unmatched: list[UpdateCycleItem]
-
-
-def _counts(items: Sequence[UpdateCycleItem]) -> dict[str, int]:
-    found = Counter(i.status for i in items)
-    return {status: found.get(status, 0) for status in ITEM_STATUSES}
-
-
-async def cycle_report(session: AsyncSession, cycle: UpdateCycle) -> CycleReport:
-    """Counts per status and per assignee, the items carried over and where they went, and
-    the items whose chapter matched no document."""
-    items = await list_items(session, cycle)
-    by_person: dict[uuid.UUID | None, list[UpdateCycleItem]] = {}
-    for item in items:
-        by_person.setdefault(item.assigned_to_id, []).append(item)
-    ids = [i for i in by_person if i is not None]
-    names = {
-        p.id: p.name
-        for p in (await session.execute(select(Person).where(Person.id.in_(ids)))).scalars()
-    }
-    assignees = sorted(
-        (
-            AssigneeCounts(pid, names.get(pid) if pid else None, _counts(rows))
-            for pid, rows in by_person.items()
-        ),
-        key=lambda a: (a.name is None, a.name or ""),
-    )
-    carried_items = [i for i in items if i.status == "carried_over"]
-    successors = {
-        row.carried_from_item_id: row
-        for row in (
-            await session.execute(
-                select(UpdateCycleItem).where(
-                    UpdateCycleItem.carried_from_item_id.in_([i.id for i in carried_items])
-                )
-            )
-        ).scalars()
-    }
-    carried = [
-        CarriedItem(
-            item,
-            successors[item.id].id if item.id in successors else None,
-            successors[item.id].cycle_id if item.id in successors else None,
-        )
-        for item in carried_items
-    ]
-    unmatched = [i for i in items if i.document_id is None]
-    return CycleReport(cycle, _counts(items), assignees, carried, unmatched)

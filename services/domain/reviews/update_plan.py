@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.domain.errors import Invalid
@@ -146,8 +146,3 @@ def read_csv(content: bytes) -> list[PlanItem]:
         cells = row + [""] * (width - len(row))
         items.append(PlanItem(cells[chapter_at], cells[recommendation_at]))
     return check_items(items, rows=[n for n, _ in numbered[1:]])
-
-
-def from_mappings(items: Iterable[Mapping[str, str]]) -> list[PlanItem]:
-    """The items of a plan given as JSON objects with ``chapter`` and ``recommendation``."""
-    return check_items(PlanItem(i["chapter"], i["recommendation"]) for i in items)
