@@ -26,6 +26,7 @@ from services.api.boards.router import feed_router
 from services.api.boards.router import router as boards_router
 from services.api.consultations.links_router import router as consultation_links_router
 from services.api.consultations.report_router import router as consultation_report_router
+from services.api.consultations.responses_router import router as consultation_responses_router
 from services.api.consultations.router import router as consultations_router
 from services.api.documents.history_router import router as history_router
 from services.api.documents.kinds_router import router as kinds_router
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         statements_router,
         publications_router,
         consultations_router,
+        consultation_responses_router,
         consultation_links_router,
         consultation_report_router,
         reviews_router,

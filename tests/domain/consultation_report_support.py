@@ -25,6 +25,14 @@ from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
 from services.domain.clock import london_today
 from services.domain.consultations import closing, lifecycle, opening, responses, service
+from services.domain.consultations.commands import (
+    Audience,
+    ConsulteeResponse,
+    External,
+    NewConsultation,
+    Question,
+    ResponseAnalysis,
+)
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.documents.commands import NewDocument
@@ -93,7 +101,7 @@ class Cast:
         async with self.step() as session:
             consultation = await self.consultation(session)
             response, _ = await responses.respond_as_consultee(
-                session, self.principal(name), consultation, **fields
+                session, self.principal(name), consultation, ConsulteeResponse(**fields)
             )
             return response.id
 
@@ -101,7 +109,9 @@ class Cast:
         async with self.step() as session:
             consultation = await self.consultation(session)
             response = await responses.get_response(session, consultation, response_id)
-            await responses.analyse_response(session, self.author, consultation, response, fields)
+            await responses.analyse_response(
+                session, self.author, consultation, response, ResponseAnalysis(**fields)
+            )
 
 
 async def open_consultation(world: World) -> Cast:
@@ -155,29 +165,27 @@ async def open_consultation(world: World) -> Cast:
         # By the end of a London day five days on: it closes at the following midnight.
         cast.closes_on = london_today() + timedelta(days=5)
         cast.closes_at = closing.end_of_day(cast.closes_on)
-        consultation = await opening.open_consultation(
-            session,
-            cast.author,
+        command = NewConsultation(
             document_id=document.id,
             version_id=draft.id,
             kind="internal",
             title="Missing children: internal consultation",
-            audience=opening.Audience(
+            audience=Audience(
                 people=[cast.ids["reader"], cast.ids["asha"], cast.ids["dev"]],
                 boards=[board.id],
                 external=[
-                    opening.External(
+                    External(
                         name="Carol Jones", email="carol@police.example.org", represents="Police"
                     ),
-                    opening.External(
-                        name="Eve Smith", email="eve@nhs.example.org", represents="NHS"
-                    ),
+                    External(name="Eve Smith", email="eve@nhs.example.org", represents="NHS"),
                 ],
             ),
-            default_reminder_days=[7, 2],
             closes_at=cast.closes_at,
             deemed_agreement=True,
-            questions=QUESTIONS,
+            questions=[Question.of(q) for q in QUESTIONS],
+        )
+        consultation = await opening.open_consultation(
+            session, cast.author, command, default_reminder_days=[7, 2]
         )
         cast.ids["consultation"] = consultation.id
 
@@ -209,8 +217,10 @@ async def open_consultation(world: World) -> Cast:
             cast.author,
             consultation,
             carol,
-            position="support_with_comments",
-            comments="+44 20 7946 0000 is the wrong number.",
+            ConsulteeResponse(
+                position="support_with_comments",
+                comments="+44 20 7946 0000 is the wrong number.",
+            ),
         )
         cast.ids["r_carol"] = response.id
     return cast

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.calendar.working_days import Offset, WorkingCalendar
 from services.domain.clock import LONDON, closing_day
-from services.domain.consultations import lifecycle, links, opening
+from services.domain.consultations import audience, lifecycle, links, opening
 from services.domain.consultations.closing import (
     DEFAULT_RULES,
     ClosingRule,
@@ -33,7 +33,8 @@ from services.domain.consultations.closing import (
     months_before,
     reminder_due,
 )
-from services.domain.consultations.opening import check_questions, check_reminders
+from services.domain.consultations.commands import Audience, External, NewConsultation, Question
+from services.domain.consultations.opening import check_reminders
 from services.domain.consultations.responses import check_answers
 from services.domain.consultations.service import consultees_of
 from services.domain.documents import service as documents
@@ -389,6 +390,11 @@ def test_thresholds_may_come_unsorted_and_repeated() -> None:
 # --- check_questions, check_reminders, check_answers -----------------------------------------
 
 
+def check_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The form as a request body gives it, each question built as the domain takes it."""
+    return opening.check_questions([Question.of(question) for question in questions])
+
+
 def _invalid(call: Any, *args: Any) -> Invalid:
     with pytest.raises(Invalid) as raised:
         call(*args)
@@ -580,16 +586,16 @@ async def _open_with_external(world: World) -> tuple[uuid.UUID, uuid.UUID]:
             issue=False,
             max_bytes=1024 * 1024,
         )
-        consultation = await opening.open_consultation(
-            session,
-            po,
+        command = NewConsultation(
             document_id=document.id,
             version_id=version.id,
             kind="internal",
-            audience=opening.Audience(
-                external=[opening.External(name="Partner agency", email="lead@partner.example")]
+            audience=Audience(
+                external=[External(name="Partner agency", email="lead@partner.example")]
             ),
-            default_reminder_days=[7, 2],
+        )
+        consultation = await opening.open_consultation(
+            session, po, command, default_reminder_days=[7, 2]
         )
         assert consultation.status == "open"
         (consultee,) = await consultees_of(session, consultation)
@@ -634,7 +640,7 @@ async def test_a_revoked_link_is_forbidden_and_a_new_one_replaces_it(world: Worl
         consultation = await session.get(Consultation, consultation_id)
         consultee = await session.get(Consultee, consultee_id)
         assert consultation is not None and consultee is not None
-        await opening.revoke_link(session, po, consultation, consultee)
+        await audience.revoke_link(session, po, consultation, consultee)
     for token in (first, links.link_token(SECRET, consultee_id, 2)):
         with pytest.raises(Forbidden, match="withdrawn"):
             await _follow(world, token)
@@ -642,7 +648,7 @@ async def test_a_revoked_link_is_forbidden_and_a_new_one_replaces_it(world: Worl
         consultation = await session.get(Consultation, consultation_id)
         consultee = await session.get(Consultee, consultee_id)
         assert consultation is not None and consultee is not None
-        await opening.send_link(session, po, consultation, consultee)
+        await audience.send_link(session, po, consultation, consultee)
     # Version 3 works; the old ones stay withdrawn.
     assert (await _follow(world, links.link_token(SECRET, consultee_id, 3))).id == consultee_id
     for version in (1, 2):

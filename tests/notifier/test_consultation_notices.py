@@ -26,8 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.authz.principal import Principal
 from services.domain.calendar.words import long_date, long_datetime
 from services.domain.clock import LONDON, london_today, utcnow
-from services.domain.consultations import lifecycle, links, opening, responses
+from services.domain.consultations import audience, lifecycle, links, opening, responses
 from services.domain.consultations.closing import end_of_day
+from services.domain.consultations.commands import (
+    Audience,
+    ConsulteeResponse,
+    External,
+    NewConsultation,
+    Question,
+)
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.documents.commands import NewDocument
@@ -46,7 +53,7 @@ from tests.factories import World
 from tests.notifier.conftest import RecordingTransport
 from tests.notifier.smtp_sink import Sink
 
-EXTERNAL = opening.External("Pat Jones", "pat.jones@police.example", "Kent Police")
+EXTERNAL = External("Pat Jones", "pat.jones@police.example", "Kent Police")
 LETTER = "We are revising how we respond when a child goes missing from care."
 QUESTIONS = [
     {"key": "clear", "text": "Is the escalation route clear?", "kind": "yes_no"},
@@ -240,23 +247,23 @@ async def open_consultation(
 ) -> uuid.UUID:
     """The writer consults on the draft until the end of the closing day; silence is agreement."""
     async with cast.step() as session:
-        consultation = await opening.open_consultation(
-            session,
-            cast.writer,
+        command = NewConsultation(
             document_id=cast.ids["document"],
             version_id=cast.ids["v01"],
             kind="internal",
-            audience=opening.Audience(
+            audience=Audience(
                 people=[cast.ids[n] for n in consultees],
                 external=[EXTERNAL] if external else [],
             ),
-            default_reminder_days=[7, 2],
             description=LETTER,
-            questions=QUESTIONS,
+            questions=[Question.of(q) for q in QUESTIONS],
             opens_at=opens_at,
             closes_on=None,
             closes_at=end_of_day(closing_day()),
             deemed_agreement=True,
+        )
+        consultation = await opening.open_consultation(
+            session, cast.writer, command, default_reminder_days=[7, 2]
         )
         cast.ids["consultation"] = consultation.id
         return consultation.id
@@ -282,7 +289,10 @@ async def respond(cast: Cast, name: str, position: str = "support", comments: st
         consultation = await session.get(Consultation, cast.ids["consultation"])
         assert consultation is not None
         await responses.respond_as_consultee(
-            session, cast.principal(name), consultation, position=position, comments=comments
+            session,
+            cast.principal(name),
+            consultation,
+            ConsulteeResponse(position=position, comments=comments),
         )
 
 
@@ -424,7 +434,7 @@ async def test_revoking_a_link_voids_the_pending_invitation_and_a_new_link_is_se
     ]
     async with cast.step() as session:
         consultation, external = await consultation_and_external(session, cast)
-        await opening.revoke_link(session, cast.writer, consultation, external)
+        await audience.revoke_link(session, cast.writer, consultation, external)
     outcomes = await cast.deliver()
     assert outcomes[stale.id] == "cancelled"
     assert sorted(outcomes.values()) == ["cancelled", "sent", "sent"]
@@ -432,7 +442,7 @@ async def test_revoking_a_link_voids_the_pending_invitation_and_a_new_link_is_se
     # A new link: invited again, with the current version, and only the new token works.
     async with cast.step() as session:
         consultation, external = await consultation_and_external(session, cast)
-        await opening.send_link(session, cast.writer, consultation, external)
+        await audience.send_link(session, cast.writer, consultation, external)
     await cast.relay()
     assert list((await cast.deliver()).values()) == ["sent"]
     [mail] = cast.mail_to(EXTERNAL.email)
@@ -452,7 +462,7 @@ async def test_a_newer_link_voids_the_invitation_that_carried_the_previous_one(
     await cast.relay()
     async with cast.step() as session:
         consultation, external = await consultation_and_external(session, cast)
-        await opening.send_link(session, cast.writer, consultation, external)
+        await audience.send_link(session, cast.writer, consultation, external)
     await cast.relay()
     found = [
         n for n in await notices(cast, "consultation.invited") if n.recipient_person_id is None
@@ -472,8 +482,8 @@ async def test_consultees_added_later_are_invited_and_no_one_else_again(cast: Ca
     async with cast.step() as session:
         consultation = await session.get(Consultation, cast.ids["consultation"])
         assert consultation is not None
-        await opening.add_consultees(
-            session, cast.writer, consultation, opening.Audience(people=[cast.ids["bob"]])
+        await audience.add_consultees(
+            session, cast.writer, consultation, Audience(people=[cast.ids["bob"]])
         )
     await cast.relay()
     await cast.deliver()
@@ -793,7 +803,9 @@ async def test_each_recorded_response_gets_a_receipt_saying_what_was_recorded(
     await respond(cast, "alice", "support_with_comments", "Add the out-of-hours number.")
     async with cast.step() as session:
         consultation, external = await consultation_and_external(session, cast)
-        await responses.record_for(session, cast.writer, consultation, external, position="no_view")
+        await responses.record_for(
+            session, cast.writer, consultation, external, ConsulteeResponse(position="no_view")
+        )
     await cast.relay()
     await cast.deliver()
     receipts = await notices(cast, "consultation.response_received")

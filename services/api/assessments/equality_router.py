@@ -14,6 +14,7 @@ from services.api.paging import Page
 from services.api.permissions import PUBLIC, allowed
 from services.api.routing import Router
 from services.domain.assessments import equality
+from services.domain.assessments.commands import EqualityAssessmentChange, NewEqualityAssessment
 from services.domain.authz.permissions import Permission as P
 from services.domain.models.assessments import EqualityAssessment
 
@@ -91,14 +92,8 @@ async def create_equality_assessment(
 ) -> schemas.EqualityAssessment:
     """Start a screening or a full assessment of a version (anyone who can edit the
     document)."""
-    fields = body.model_dump(exclude_unset=True, exclude={"document_id", "version_id"})
-    assessment = await equality.create_assessment(
-        session,
-        principal,
-        document_id=body.document_id,
-        version_id=body.version_id,
-        fields={"kind": body.kind, **fields},
-    )
+    command = NewEqualityAssessment.of(body.model_dump(exclude_unset=True))
+    assessment = await equality.create_assessment(session, principal, command)
     response.headers["Location"] = f"/v1/equality-assessments/{assessment.id}"
     return _out(assessment, response)
 
@@ -138,7 +133,7 @@ async def update_equality_assessment(
         principal,
         assessment,
         document,
-        body.model_dump(exclude_unset=True),
+        EqualityAssessmentChange.of(body.model_dump(exclude_unset=True)),
         expected_version=expected,
     )
     return _out(assessment, response)

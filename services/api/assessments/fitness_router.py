@@ -12,6 +12,7 @@ from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.assessments import fitness
+from services.domain.assessments.commands import FitnessAnswer, NewFitnessCheck
 from services.domain.authz.permissions import Permission as P
 from services.domain.gates import checklist
 
@@ -64,13 +65,12 @@ async def record_fitness_check(
 ) -> schemas.FitnessCheck:
     """Answer every question of the checklist for a version (anyone who can edit the
     document). Checks are never changed: check again for a later draft."""
-    check = await fitness.record_check(
-        session,
-        principal,
+    command = NewFitnessCheck(
         document_id=body.document_id,
         version_id=body.version_id,
-        answers={k: v.model_dump() for k, v in body.answers.items()},
+        answers={k: FitnessAnswer.of(v.model_dump()) for k, v in body.answers.items()},
     )
+    check = await fitness.record_check(session, principal, command)
     response.headers["Location"] = f"/v1/fitness-checks/{check.id}"
     return schemas.FitnessCheck.model_validate(check)
 

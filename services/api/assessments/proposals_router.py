@@ -13,8 +13,9 @@ from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.assessments import proposals
+from services.domain.assessments.commands import NewProposal, ProposalChange
 from services.domain.authz.permissions import Permission as P
-from services.domain.models.assessments import Proposal
+from services.domain.models.assessments import Proposal, ProposalStatus
 
 router = Router(prefix="/v1/proposals", tags=["proposals"])
 
@@ -36,7 +37,12 @@ async def list_proposals(
     scope = {"status": status, "document_id": str(document_id) if document_id else None}
     after = page.after_time(scope)
     found = await proposals.list_proposals(
-        session, principal, status=status, document_id=document_id, after=after, limit=page.fetch
+        session,
+        principal,
+        status=ProposalStatus(status) if status else None,
+        document_id=document_id,
+        after=after,
+        limit=page.fetch,
     )
     found, next_cursor = page.time_page(found, scope, lambda row: row.created_at)
     return schemas.ProposalPage(
@@ -51,9 +57,8 @@ async def create_proposal(
     body: schemas.ProposalCreate, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Proposal:
     """Draft a business case (Cafcass appendix 1): admins, policy officers, authors, approvers."""
-    proposal = await proposals.create_proposal(
-        session, principal, body.model_dump(exclude_unset=True)
-    )
+    command = NewProposal.of(body.model_dump(exclude_unset=True))
+    proposal = await proposals.create_proposal(session, principal, command)
     response.headers["Location"] = f"/v1/proposals/{proposal.id}"
     return _out(proposal, response)
 
@@ -82,8 +87,9 @@ async def update_proposal(
     `If-Match`."""
     expected = expected_version(if_match)
     proposal = await proposals.get_proposal(session, principal, proposal_id, for_update=True)
+    change = ProposalChange.of(body.model_dump(exclude_unset=True))
     proposal = await proposals.update_proposal(
-        session, principal, proposal, body.model_dump(exclude_unset=True), expected_version=expected
+        session, principal, proposal, change, expected_version=expected
     )
     return _out(proposal, response)
 

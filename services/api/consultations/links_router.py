@@ -13,7 +13,8 @@ from fastapi import Path
 from fastapi import Response as HttpResponse
 
 from services.api.consultations import schemas
-from services.api.consultations.router import FILE_RESPONSES, FIRST_RESPONSE, response_out
+from services.api.consultations.responses_router import FIRST_RESPONSE, response_out, said
+from services.api.consultations.router import FILE_RESPONSES
 from services.api.deps import AppSettings, Session
 from services.api.files import version_file
 from services.api.permissions import PUBLIC
@@ -98,9 +99,7 @@ async def respond_by_link(
         responses.external_principal(consultee),
         consultation,
         consultee,
-        position=body.position,
-        comments=body.comments,
-        answers=body.answers,
+        said(body),
     )
     response.status_code = 201 if created else 200
     return response_out(row, consultee)

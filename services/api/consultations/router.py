@@ -1,12 +1,13 @@
-"""Consultations: open one on a draft, widen its audience, respond, close, analyse.
+"""Consultations: open one on a draft, widen its audience, close or cancel it.
 
-External consultees use `/v1/consultation-links/{token}` instead (``links_router``).
+Responses and their analysis are in ``responses_router``; external consultees use
+`/v1/consultation-links/{token}` instead (``links_router``).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
 from fastapi import Response as HttpResponse
@@ -21,19 +22,13 @@ from services.api.routing import Router
 from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import closing_day
-from services.domain.consultations import lifecycle, opening, responses, service
+from services.domain.consultations import audience, commands, lifecycle, opening, responses, service
 from services.domain.consultations.closing import ClosingRule
 from services.domain.documents.versions import read_file
-from services.domain.errors import NotFound, PreconditionFailed
-from services.domain.models.consultations import DEEMED_AGREEMENT, Consultation
-from services.domain.models.consultations import ConsultationResponse as ResponseRow
-from services.domain.models.consultations import Consultee as ConsulteeRow
+from services.domain.errors import PreconditionFailed
+from services.domain.models.consultations import Consultation, ConsultationStatus
 
 router = Router(prefix="/v1/consultations", tags=["consultations"])
-# A consultee's PUT answers 201 for their first response and 200 for a change to it.
-FIRST_RESPONSE: dict[int | str, dict[str, Any]] = {
-    201: {"model": schemas.ConsultationResponse, "description": "Recorded your first response."}
-}
 # Served with the media type the draft was stored as (a text draft is text/plain).
 FILE_RESPONSES = file_responses("The consulted draft, byte for byte as uploaded.")
 
@@ -56,29 +51,19 @@ def _out(consultation: Consultation, response: HttpResponse) -> schemas.Consulta
     return consultation_out(consultation)
 
 
-def response_out(row: ResponseRow, consultee: ConsulteeRow) -> schemas.ConsultationResponse:
-    return schemas.ConsultationResponse.model_validate(
-        {
-            **{
-                c: getattr(row, c)
-                for c in schemas.ConsultationResponse.model_fields
-                if hasattr(row, c)
-            },
-            "consultee_name": consultee.name,
-            "is_deemed_agreement": row.position == DEEMED_AGREEMENT,
-        }
-    )
-
-
-def _audience(body: schemas.Audience) -> opening.Audience:
-    return opening.Audience(
+def _audience(body: schemas.Audience) -> commands.Audience:
+    return commands.Audience(
         people=body.people,
         boards=body.boards,
         external=[
-            opening.External(name=e.name, email=str(e.email), represents=e.represents)
+            commands.External(name=e.name, email=str(e.email), represents=e.represents)
             for e in body.external
         ],
     )
+
+
+def _questions(body: list[schemas.ConsultationQuestion]) -> list[commands.Question]:
+    return [commands.Question.of(q.model_dump()) for q in body]
 
 
 def _check(consultation: Consultation, if_match: str | None) -> None:
@@ -111,7 +96,7 @@ async def list_consultations(
         session,
         principal,
         document_id=document_id,
-        status=status,
+        status=ConsultationStatus(status) if status else None,
         consulted=consulted,
         after=after,
         limit=page.fetch,
@@ -139,17 +124,14 @@ async def open_consultation(
     (invitations go out) or at `opens_at`; it closes at `closes_at`, at the end of
     `closes_on`, or by a rule relative to the meeting or the opening in working days."""
     rule = body.closing_rule
-    consultation = await opening.open_consultation(
-        session,
-        principal,
+    command = commands.NewConsultation(
         document_id=body.document_id,
         version_id=body.version_id,
         kind=body.kind,
         audience=_audience(body.audience),
-        default_reminder_days=settings.consultation_reminder_days,
         title=body.title,
         description=body.description,
-        questions=[q.model_dump() for q in body.questions],
+        questions=_questions(body.questions),
         meeting_id=body.meeting_id,
         opens_at=body.opens_at,
         closes_at=body.closes_at,
@@ -157,6 +139,12 @@ async def open_consultation(
         closing_rule=ClosingRule(rule.relative_to, rule.amount, rule.unit) if rule else None,
         deemed_agreement=body.deemed_agreement,
         reminder_days=body.reminder_days,
+    )
+    consultation = await opening.open_consultation(
+        session,
+        principal,
+        command,
+        default_reminder_days=settings.consultation_reminder_days,
     )
     response.headers["Location"] = f"/v1/consultations/{consultation.id}"
     return _out(consultation, response)
@@ -198,8 +186,9 @@ async def update_consultation(
     _check(consultation, if_match)
     fields = body.model_dump(exclude_unset=True)
     if body.questions is not None:
-        fields["questions"] = [q.model_dump() for q in body.questions]
-    consultation = await lifecycle.update_consultation(session, principal, consultation, fields)
+        fields["questions"] = _questions(body.questions)
+    change = commands.ConsultationChange.of(fields)
+    consultation = await lifecycle.update_consultation(session, principal, consultation, change)
     return _out(consultation, response)
 
 
@@ -283,7 +272,7 @@ async def add_consultees(
     consultation = await service.get_consultation(
         session, principal, consultation_id, for_update=True
     )
-    added = await opening.add_consultees(session, principal, consultation, _audience(body))
+    added = await audience.add_consultees(session, principal, consultation, _audience(body))
     return [schemas.Consultee.model_validate(c) for c in added]
 
 
@@ -302,7 +291,7 @@ async def revoke_link(
     consultation = await service.get_consultation(session, principal, consultation_id)
     consultee = await service.get_consultee(session, consultation, consultee_id)
     return schemas.Consultee.model_validate(
-        await opening.revoke_link(session, principal, consultation, consultee)
+        await audience.revoke_link(session, principal, consultation, consultee)
     )
 
 
@@ -321,7 +310,7 @@ async def send_link(
     consultation = await service.get_consultation(session, principal, consultation_id)
     consultee = await service.get_consultee(session, consultation, consultee_id)
     return schemas.Consultee.model_validate(
-        await opening.send_link(session, principal, consultation, consultee)
+        await audience.send_link(session, principal, consultation, consultee)
     )
 
 
@@ -338,154 +327,3 @@ async def download_draft(
     consultation = await service.get_consultation(session, principal, consultation_id)
     _, version = await service.draft_of(session, principal, consultation)
     return version_file(version, await read_file(session, version))
-
-
-@router.get(
-    "/{consultation_id}/responses",
-    response_model=list[schemas.ConsultationResponse],
-    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
-)
-async def list_responses(
-    consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> list[schemas.ConsultationResponse]:
-    """Every response (for the document's team); a consultee sees only their own."""
-    consultation = await service.get_consultation(session, principal, consultation_id)
-    return [
-        response_out(r, c)
-        for r, c in await responses.responses_to(session, principal, consultation)
-    ]
-
-
-@router.post(
-    "/{consultation_id}/responses",
-    status_code=201,
-    response_model=schemas.ConsultationResponse,
-    responses={
-        200: {
-            "model": schemas.ConsultationResponse,
-            "description": "Amended the response already recorded.",
-        }
-    },
-    dependencies=[allowed(P.CONSULTATIONS_RUN)],
-)
-async def record_response(
-    consultation_id: uuid.UUID,
-    body: schemas.RecordedResponse,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: HttpResponse,
-) -> schemas.ConsultationResponse:
-    """Record a response that came by email or post, on the consultee's behalf (the
-    document's team). Answers 200 when it amends one already recorded."""
-    consultation = await service.get_consultation(
-        session, principal, consultation_id, for_update=True
-    )
-    consultee = await service.get_consultee(session, consultation, body.consultee_id)
-    row, created = await responses.record_for(
-        session,
-        principal,
-        consultation,
-        consultee,
-        position=body.position,
-        comments=body.comments,
-        answers=body.answers,
-    )
-    response.status_code = 201 if created else 200
-    return response_out(row, consultee)
-
-
-@router.get(
-    "/{consultation_id}/response",
-    response_model=schemas.ConsultationResponse,
-    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
-)
-async def get_my_response(
-    consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> schemas.ConsultationResponse:
-    """Your own response to a consultation you are asked about (404 until you respond)."""
-    consultation = await service.get_consultation(session, principal, consultation_id)
-    consultee = await service.consultee_of(session, consultation, principal.person_id)
-    found = await responses.response_of(session, consultee) if consultee else None
-    if consultee is None or found is None:
-        raise NotFound("You have not responded to this consultation.")
-    return response_out(found, consultee)
-
-
-@router.put(
-    "/{consultation_id}/response",
-    response_model=schemas.ConsultationResponse,
-    responses=FIRST_RESPONSE,
-    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
-)
-async def respond(
-    consultation_id: uuid.UUID,
-    body: schemas.ResponseBody,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: HttpResponse,
-) -> schemas.ConsultationResponse:
-    """Respond, or change your response until the close (201 the first time, then 200).
-    After the close a first response is still recorded, flagged late."""
-    consultation = await service.get_consultation(
-        session, principal, consultation_id, for_update=True
-    )
-    row, created = await responses.respond_as_consultee(
-        session,
-        principal,
-        consultation,
-        position=body.position,
-        comments=body.comments,
-        answers=body.answers,
-    )
-    response.status_code = 201 if created else 200
-    consultee = await service.get_consultee(session, consultation, row.consultee_id)
-    return response_out(row, consultee)
-
-
-@router.get(
-    "/{consultation_id}/responses/{response_id}",
-    response_model=schemas.ConsultationResponse,
-    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
-)
-async def get_response(
-    consultation_id: uuid.UUID,
-    response_id: uuid.UUID,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: HttpResponse,
-) -> schemas.ConsultationResponse:
-    """One response, with its ETag (for the analysis): the team's, or your own."""
-    consultation = await service.get_consultation(session, principal, consultation_id)
-    for row, consultee in await responses.responses_to(session, principal, consultation):
-        if row.id == response_id:
-            set_etag(response, row.row_version)
-            return response_out(row, consultee)
-    raise NotFound("No such response to this consultation.")
-
-
-@router.patch(
-    "/{consultation_id}/responses/{response_id}",
-    response_model=schemas.ConsultationResponse,
-    dependencies=[allowed(P.CONSULTATIONS_RUN)],
-)
-async def analyse_response(
-    consultation_id: uuid.UUID,
-    response_id: uuid.UUID,
-    body: schemas.Analysis,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: HttpResponse,
-    if_match: IfMatchHeader = None,
-) -> schemas.ConsultationResponse:
-    """Tag a response with themes and say how it was handled in the next draft (the
-    document's team). Needs `If-Match` (the response's ETag)."""
-    consultation = await service.get_consultation(session, principal, consultation_id)
-    row = await responses.get_response(session, consultation, response_id)
-    if row.row_version != expected_version(if_match):
-        raise PreconditionFailed("The response changed since you read it: read it again.")
-    row = await responses.analyse_response(
-        session, principal, consultation, row, body.model_dump(exclude_unset=True)
-    )
-    set_etag(response, row.row_version)
-    consultee = await service.get_consultee(session, consultation, row.consultee_id)
-    return response_out(row, consultee)

@@ -12,22 +12,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.assessments.commands import EqualityAssessmentChange, NewEqualityAssessment
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
+from services.domain.commands import UNSET
 from services.domain.db import new_id
 from services.domain.documents.named import (
     document_and_version,
 )
 from services.domain.documents.service import get_document
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.models.assessments import EIA_KINDS, EqualityAssessment
+from services.domain.models.assessments import (
+    EIA_KINDS,
+    EqualityAssessment,
+    EqualityAssessmentStatus,
+)
 from services.domain.models.documents import Document
 from services.domain.organisations.service import get as get_organisation
 from services.domain.pagination import after_position
@@ -126,7 +132,6 @@ OUTCOMES_BY_KIND: dict[str, tuple[str, ...]] = {
     "screening": ("no_adverse_impact", "possible_adverse_impact"),
     "full": ("no_adverse_impact", "adverse_impact_justified", "adverse_impact_found"),
 }
-FIELDS = frozenset({"kind", "relevance", "answers", "summary", "assessor_id"})
 
 
 async def categories_of(session: AsyncSession, organisation_id: uuid.UUID) -> list[str]:
@@ -134,7 +139,7 @@ async def categories_of(session: AsyncSession, organisation_id: uuid.UUID) -> li
     return list((await get_organisation(session, organisation_id)).eia_categories)
 
 
-def _check_relevance(relevance: Mapping[str, Any], categories: list[str]) -> None:
+def _check_relevance(relevance: Mapping[str, object], categories: list[str]) -> None:
     unknown = sorted(set(relevance) - set(categories))
     if unknown:
         raise Invalid(
@@ -150,7 +155,7 @@ def _check_relevance(relevance: Mapping[str, Any], categories: list[str]) -> Non
             )
 
 
-def _check_answers(answers: Mapping[str, Any]) -> None:
+def _check_answers(answers: Mapping[str, object]) -> None:
     unknown = sorted(set(answers) - QUESTION_KEYS)
     if unknown:
         raise Invalid(
@@ -164,70 +169,47 @@ def _check_answers(answers: Mapping[str, Any]) -> None:
 
 
 async def _check_fields(
-    session: AsyncSession, organisation_id: uuid.UUID, fields: Mapping[str, Any]
-) -> None:
-    unknown = set(fields) - FIELDS
-    if unknown:
-        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
-    if "kind" in fields and fields["kind"] not in EIA_KINDS:
-        raise Invalid("An assessment is a screening or a full assessment.", field="kind")
-    if "relevance" in fields:
-        _check_relevance(fields["relevance"], await categories_of(session, organisation_id))
-    if "answers" in fields:
-        _check_answers(fields["answers"])
-    await require_active_person(session, organisation_id, fields.get("assessor_id"), "assessor_id")
-
-
-async def _record(
     session: AsyncSession,
-    principal: Principal,
-    assessment: EqualityAssessment,
-    action: str,
-    before: dict[str, Any] | None,
+    organisation_id: uuid.UUID,
+    given: NewEqualityAssessment | EqualityAssessmentChange,
 ) -> None:
-    await audit.record(
-        session,
-        principal,
-        organisation_id=assessment.organisation_id,
-        action=action,
-        entity_type="equality_assessment",
-        entity_id=assessment.id,
-        before=before,
-        after=audit.snapshot(assessment),
-    )
+    if given.kind is not UNSET and given.kind not in EIA_KINDS:
+        raise Invalid("An assessment is a screening or a full assessment.", field="kind")
+    if given.relevance is not UNSET:
+        _check_relevance(given.relevance, await categories_of(session, organisation_id))
+    if given.answers is not UNSET:
+        _check_answers(given.answers)
+    assessor_id = None if given.assessor_id is UNSET else given.assessor_id
+    await require_active_person(session, organisation_id, assessor_id, "assessor_id")
 
 
 async def create_assessment(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    document_id: uuid.UUID,
-    version_id: uuid.UUID,
-    fields: Mapping[str, Any],
+    session: AsyncSession, principal: Principal, command: NewEqualityAssessment
 ) -> EqualityAssessment:
     """Start a screening or full assessment of a version (anyone who can edit the document)."""
     document, version = await document_and_version(
         session,
         principal,
-        document_id,
-        version_id,
+        command.document_id,
+        command.version_id,
         lambda d: authz.check_record(principal, d, WHAT),
     )
-    fields = {"relevance": {}, "answers": {}, **fields}
-    if "kind" not in fields:
-        raise Invalid("Say whether this is a screening or a full assessment.", field="kind")
-    await _check_fields(session, document.organisation_id, fields)
+    await _check_fields(session, document.organisation_id, command)
     assessment = EqualityAssessment(
         id=new_id(),
         organisation_id=document.organisation_id,
         document_id=document.id,
         version_id=version.id,
-        status="in_progress",
-        **{"assessor_id": principal.person_id, **fields},
+        status=EqualityAssessmentStatus.IN_PROGRESS,
+        kind=command.kind,
+        relevance=dict(command.relevance),
+        answers=dict(command.answers),
+        summary=command.summary,
+        assessor_id=(principal.person_id if command.assessor_id is UNSET else command.assessor_id),
     )
     session.add(assessment)
     await session.flush()
-    await _record(session, principal, assessment, "equality_assessment.created", None)
+    await audit_changes.record_change(session, principal, assessment, "equality_assessment.created")
     return assessment
 
 
@@ -272,7 +254,7 @@ async def list_assessments(
 def _check_open(assessment: EqualityAssessment, expected_version: int) -> None:
     if assessment.row_version != expected_version:
         raise PreconditionFailed("The assessment has changed since you read it; fetch it again.")
-    if assessment.status != "in_progress":
+    if assessment.status != EqualityAssessmentStatus.IN_PROGRESS:
         raise Conflict(
             "A completed assessment is never changed: start a new one (a re-assessment)."
         )
@@ -283,14 +265,15 @@ async def update_assessment(
     principal: Principal,
     assessment: EqualityAssessment,
     document: Document,
-    changes: Mapping[str, Any],
+    change: EqualityAssessmentChange,
     *,
     expected_version: int,
 ) -> EqualityAssessment:
     """Change an assessment in progress; a field sent replaces the stored one."""
     authz.check_record(principal, document, WHAT)
     _check_open(assessment, expected_version)
-    await _check_fields(session, assessment.organisation_id, changes)
+    await _check_fields(session, assessment.organisation_id, change)
+    changes = change.given()
     changed = {k for k, v in changes.items() if getattr(assessment, k) != v}
     if not changed:
         return assessment
@@ -298,7 +281,9 @@ async def update_assessment(
     for key in changed:
         setattr(assessment, key, changes[key])
     await session.flush()
-    await _record(session, principal, assessment, "equality_assessment.updated", before)
+    await audit_changes.record_change(
+        session, principal, assessment, "equality_assessment.updated", before=before
+    )
     return assessment
 
 
@@ -329,11 +314,13 @@ async def complete_assessment(
             field="relevance",
         )
     before = audit.snapshot(assessment)
-    assessment.status = "completed"
+    assessment.status = EqualityAssessmentStatus.COMPLETED
     assessment.outcome = outcome
     assessment.completed_at = utcnow()
     if summary is not None:
         assessment.summary = summary
     await session.flush()
-    await _record(session, principal, assessment, "equality_assessment.completed", before)
+    await audit_changes.record_change(
+        session, principal, assessment, "equality_assessment.completed", before=before
+    )
     return assessment

@@ -8,12 +8,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.audit import service as audit
+from services.domain.assessments.commands import FitnessAnswer, NewFitnessCheck
+from services.domain.audit import changes as audit_changes
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.db import new_id
@@ -30,7 +30,8 @@ WHAT = "Fit-for-purpose checks"
 COMMENT_MAX = 2000
 
 
-def _normalised(answers: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+def _normalised(answers: Mapping[str, FitnessAnswer]) -> dict[str, dict[str, str]]:
+    """The answers as the check stores them: every question, yes, no or partly, with a comment."""
     unknown = sorted(set(answers) - set(QUESTION_KEYS))
     if unknown:
         raise Invalid(
@@ -44,32 +45,27 @@ def _normalised(answers: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     out = {}
     for key in QUESTION_KEYS:
         given = answers[key]
-        if not isinstance(given, Mapping) or given.get("answer") not in ANSWERS:
+        if given.answer not in ANSWERS:
             raise Invalid(f"Answer {key} with yes, no or partly.", field="answers")
-        comment = given.get("comment") or ""
+        comment = given.comment or ""
         if not isinstance(comment, str) or len(comment) > COMMENT_MAX:
             raise Invalid(
                 f"The comment on {key} is text of at most {COMMENT_MAX} characters.",
                 field="answers",
             )
-        out[key] = {"answer": given["answer"], "comment": comment}
+        out[key] = {"answer": given.answer, "comment": comment}
     return out
 
 
 async def record_check(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    document_id: uuid.UUID,
-    version_id: uuid.UUID,
-    answers: Mapping[str, Any],
+    session: AsyncSession, principal: Principal, command: NewFitnessCheck
 ) -> FitnessCheck:
     """Record the checklist answered for a version (anyone who can edit the document)."""
     document, version = await document_and_version(
         session,
         principal,
-        document_id,
-        version_id,
+        command.document_id,
+        command.version_id,
         lambda d: authz.check_record(principal, d, WHAT),
     )
     check = FitnessCheck(
@@ -77,20 +73,12 @@ async def record_check(
         organisation_id=document.organisation_id,
         document_id=document.id,
         version_id=version.id,
-        answers=_normalised(answers),
+        answers=_normalised(command.answers),
         checked_by_id=principal.person_id,
     )
     session.add(check)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=check.organisation_id,
-        action="fitness_check.recorded",
-        entity_type="fitness_check",
-        entity_id=check.id,
-        after=audit.snapshot(check),
-    )
+    await audit_changes.record_change(session, principal, check, "fitness_check.recorded")
     return check
 
 

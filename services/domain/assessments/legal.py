@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
@@ -29,25 +30,6 @@ from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
 
 WHAT = "Legal reviews"
-
-
-async def _record(
-    session: AsyncSession,
-    principal: Principal,
-    review: LegalReview,
-    action: str,
-    before: dict[str, object] | None,
-) -> None:
-    await audit.record(
-        session,
-        principal,
-        organisation_id=review.organisation_id,
-        action=action,
-        entity_type="legal_review",
-        entity_id=review.id,
-        before=before,
-        after=audit.snapshot(review),
-    )
 
 
 async def request_review(
@@ -81,7 +63,7 @@ async def request_review(
     )
     session.add(review)
     await session.flush()
-    await _record(session, principal, review, "legal_review.requested", None)
+    await audit_changes.record_change(session, principal, review, "legal_review.requested")
     await emit(
         session,
         events.LegalReviewRequested(
@@ -164,7 +146,9 @@ async def answer_review(
     review.answered_by_id = principal.person_id
     review.answered_at = utcnow()
     await session.flush()
-    await _record(session, principal, review, "legal_review.answered", before)
+    await audit_changes.record_change(
+        session, principal, review, "legal_review.answered", before=before
+    )
     await emit(
         session,
         events.LegalReviewAnswered(

@@ -9,7 +9,6 @@ name one. The board decides at a meeting, through the minutes.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,55 +16,45 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.assessments.commands import NewProposal, ProposalChange
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.boards.service import get_board
+from services.domain.commands import UNSET
 from services.domain.db import new_id
 from services.domain.documents.named import document_named
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.models.assessments import Proposal
-from services.domain.models.boards import AgendaItem, MeetingDecision
+from services.domain.models.assessments import Proposal, ProposalStatus
+from services.domain.models.boards import AgendaItem, AgendaItemStatus, MeetingDecision
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
 
-FIELDS = frozenset(
-    {
-        "title",
-        "document_id",
-        "sponsor_id",
-        "lead_officer_id",
-        "background",
-        "objectives",
-        "childrens_rights",
-        "diversity",
-        "outputs",
-        "consultation_plan",
-        "communications_plan",
-    }
-)
 # What the board's minuted outcome makes of the proposal; other outcomes leave it submitted.
 DECIDED = {
-    "approved": "approved",
-    "approved_with_conditions": "approved",
-    "rejected": "declined",
+    "approved": ProposalStatus.APPROVED,
+    "approved_with_conditions": ProposalStatus.APPROVED,
+    "rejected": ProposalStatus.DECLINED,
 }
 
 
 async def _check_fields(
-    session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, given: NewProposal | ProposalChange
 ) -> None:
-    unknown = set(fields) - FIELDS
-    if unknown:
-        raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
-    if "title" in fields and not (fields["title"] or "").strip():
+    if given.title is not UNSET and not (given.title or "").strip():
         raise Invalid("A proposal needs a title.", field="title")
-    if fields.get("document_id") is not None:
-        await document_named(session, principal, fields["document_id"])
-    for field in ("sponsor_id", "lead_officer_id"):
-        await require_active_person(session, principal.organisation_id, fields.get(field), field)
+    if given.document_id is not UNSET and given.document_id is not None:
+        await document_named(session, principal, given.document_id)
+    for field, person_id in (
+        ("sponsor_id", given.sponsor_id),
+        ("lead_officer_id", given.lead_officer_id),
+    ):
+        await require_active_person(
+            session, principal.organisation_id, None if person_id is UNSET else person_id, field
+        )
 
 
 def _check_version(proposal: Proposal, expected_version: int) -> None:
@@ -73,43 +62,22 @@ def _check_version(proposal: Proposal, expected_version: int) -> None:
         raise PreconditionFailed("The proposal has changed since you read it; fetch it again.")
 
 
-async def _record(
-    session: AsyncSession,
-    principal: Principal,
-    proposal: Proposal,
-    action: str,
-    before: dict[str, Any] | None,
-) -> None:
-    await audit.record(
-        session,
-        principal,
-        organisation_id=proposal.organisation_id,
-        action=action,
-        entity_type="proposal",
-        entity_id=proposal.id,
-        before=before,
-        after=audit.snapshot(proposal),
-    )
-
-
 async def create_proposal(
-    session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, command: NewProposal
 ) -> Proposal:
     """Draft a business case (admins, policy officers, authors and approvers)."""
     authz.check_create_proposal(principal)
-    await _check_fields(session, principal, fields)
-    if "title" not in fields:
-        raise Invalid("A proposal needs a title.", field="title")
+    await _check_fields(session, principal, command)
     proposal = Proposal(
         id=new_id(),
         organisation_id=principal.organisation_id,
-        status="draft",
+        status=ProposalStatus.DRAFT,
         created_by_id=principal.person_id,
-        **fields,
+        **command.given(),
     )
     session.add(proposal)
     await session.flush()
-    await _record(session, principal, proposal, "proposal.created", None)
+    await audit_changes.record_change(session, principal, proposal, "proposal.created")
     return proposal
 
 
@@ -132,7 +100,7 @@ async def list_proposals(
     session: AsyncSession,
     principal: Principal,
     *,
-    status: str | None = None,
+    status: ProposalStatus | None = None,
     document_id: uuid.UUID | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int = 50,
@@ -151,16 +119,17 @@ async def update_proposal(
     session: AsyncSession,
     principal: Principal,
     proposal: Proposal,
-    changes: Mapping[str, Any],
+    change: ProposalChange,
     *,
     expected_version: int,
 ) -> Proposal:
     """Change a draft business case; once submitted it is the board's to decide."""
     authz.check_change_proposal(principal, proposal)
     _check_version(proposal, expected_version)
-    if proposal.status != "draft":
+    if proposal.status != ProposalStatus.DRAFT:
         raise Conflict(f"This proposal is {proposal.status}; only a draft can be changed.")
-    await _check_fields(session, principal, changes)
+    await _check_fields(session, principal, change)
+    changes = change.given()
     changed = {k for k, v in changes.items() if getattr(proposal, k) != v}
     if not changed:
         return proposal
@@ -168,7 +137,9 @@ async def update_proposal(
     for key in changed:
         setattr(proposal, key, changes[key])
     await session.flush()
-    await _record(session, principal, proposal, "proposal.updated", before)
+    await audit_changes.record_change(
+        session, principal, proposal, "proposal.updated", before=before
+    )
     return proposal
 
 
@@ -190,7 +161,7 @@ async def submit_proposal(
     authz.check_change_proposal(principal, proposal)
     if expected_version is not None:
         _check_version(proposal, expected_version)
-    if proposal.status != "draft":
+    if proposal.status != ProposalStatus.DRAFT:
         raise Conflict(f"This proposal is {proposal.status}; only a draft can be submitted.")
     try:
         board = await get_board(session, principal, board_id)
@@ -211,9 +182,11 @@ async def submit_proposal(
     before = audit.snapshot(proposal)
     proposal.board_id = board.id
     proposal.agenda_item_id = item.id
-    proposal.status = "submitted"
+    proposal.status = ProposalStatus.SUBMITTED
     await session.flush()
-    await _record(session, principal, proposal, "proposal.submitted", before)
+    await audit_changes.record_change(
+        session, principal, proposal, "proposal.submitted", before=before
+    )
     return proposal
 
 
@@ -223,29 +196,28 @@ async def withdraw_proposal(
     """Withdraw a draft or submitted proposal; its item leaves the forward plan too."""
     authz.check_change_proposal(principal, proposal)
     _check_version(proposal, expected_version)
-    if proposal.status not in ("draft", "submitted"):
+    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED):
         raise Conflict(f"This proposal is already {proposal.status}.")
     if proposal.agenda_item_id is not None:
         item = await agenda.get_item(session, principal, proposal.agenda_item_id, for_update=True)
-        if item.status == "planned":
+        if item.status == AgendaItemStatus.PLANNED:
             # The board is not asked to decide a proposal nobody is making any more.
             item_before = audit.snapshot(item)
-            item.status = "withdrawn"
+            item.status = AgendaItemStatus.WITHDRAWN
             await session.flush()
-            await audit.record(
+            await audit_changes.record_change(
                 session,
                 principal,
-                organisation_id=item.organisation_id,
-                action="agenda_item.withdrawn",
-                entity_type="agenda_item",
-                entity_id=item.id,
+                item,
+                "agenda_item.withdrawn",
                 before=item_before,
-                after=audit.snapshot(item),
             )
     before = audit.snapshot(proposal)
-    proposal.status = "withdrawn"
+    proposal.status = ProposalStatus.WITHDRAWN
     await session.flush()
-    await _record(session, principal, proposal, "proposal.withdrawn", before)
+    await audit_changes.record_change(
+        session, principal, proposal, "proposal.withdrawn", before=before
+    )
     return proposal
 
 
@@ -270,31 +242,35 @@ async def on_meeting_decision(
         .where(
             Proposal.organisation_id == item.organisation_id,
             Proposal.agenda_item_id == item.id,
-            Proposal.status.in_(("submitted", "approved", "declined")),
+            Proposal.status.in_(
+                (ProposalStatus.SUBMITTED, ProposalStatus.APPROVED, ProposalStatus.DECLINED)
+            ),
         )
         .with_for_update()
     )
     for proposal in rows.scalars():
-        status = DECIDED.get(decision.outcome, "submitted")
-        if status == proposal.status == "submitted":
+        status = DECIDED.get(decision.outcome, ProposalStatus.SUBMITTED)
+        if status == proposal.status == ProposalStatus.SUBMITTED:
             continue
         before = audit.snapshot(proposal)
         proposal.status = status
-        if status == "submitted":
+        if status == ProposalStatus.SUBMITTED:
             proposal.decided_at = None
             proposal.decision_note = ""
         else:
             proposal.decided_at = decision.recorded_at
             proposal.decision_note = _decision_note(decision)
         await session.flush()
-        await _record(session, principal, proposal, "proposal.decided", before)
-        if status in ("approved", "declined"):
+        await audit_changes.record_change(
+            session, principal, proposal, "proposal.decided", before=before
+        )
+        if status in (ProposalStatus.APPROVED, ProposalStatus.DECLINED):
             await emit(
                 session,
                 events.ProposalDecided(
                     organisation_id=proposal.organisation_id,
                     proposal_id=proposal.id,
                     document_id=proposal.document_id,
-                    status="approved" if status == "approved" else "declined",
+                    status="approved" if status == ProposalStatus.APPROVED else "declined",
                 ),
             )

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.audit import service as audit
+from services.domain.audit import changes as audit_changes
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.words import long_date
@@ -37,6 +37,7 @@ from services.domain.gates.coverage import (
 from services.domain.models.assessments import (
     ASSESSMENT_KINDS,
     EqualityAssessment,
+    EqualityAssessmentStatus,
     FitnessCheck,
     LegalReview,
     NoMaterialChangeStatement,
@@ -55,7 +56,7 @@ MODELS: dict[str, type[Assessment]] = {
 
 def _is_finished(assessment: Assessment) -> bool:
     if isinstance(assessment, EqualityAssessment):
-        return assessment.status == "completed"
+        return assessment.status == EqualityAssessmentStatus.COMPLETED
     if isinstance(assessment, LegalReview):
         return assessment.answered_at is not None
     return True  # a fitness check is recorded whole
@@ -150,6 +151,51 @@ async def _superseded(
     return previous
 
 
+async def _later_draft(
+    session: AsyncSession,
+    document: Document,
+    assessment: Assessment,
+    version_id: uuid.UUID,
+) -> tuple[DocumentVersion, DocumentVersion]:
+    """The draft the statement is about, a later one than the draft assessed, and that one."""
+    draft = await version_named(session, document, version_id)
+    if draft.is_issued:
+        raise Invalid("Name the draft to be submitted, not an issued version.", field="version_id")
+    assessed = await session.get(DocumentVersion, assessment.version_id)
+    assert assessed is not None
+    if (draft.major, draft.minor) <= (assessed.major, assessed.minor):
+        raise Invalid(
+            f"The statement carries an assessment of version {assessed.number} to a later "
+            f"draft; {draft.number} is not later.",
+            field="version_id",
+        )
+    return draft, assessed
+
+
+async def _corrected(
+    session: AsyncSession,
+    document: Document,
+    kind: str,
+    assessed: DocumentVersion,
+    draft: DocumentVersion,
+    supersedes_id: uuid.UUID | None,
+) -> NoMaterialChangeStatement | None:
+    """The statement a correction supersedes; a new statement (no ``supersedes_id``) is
+    refused when one in force already carries the assessment to the draft."""
+    if supersedes_id is not None:
+        return await _superseded(session, document, kind, draft, supersedes_id)
+    standing = await standing_assessment(session, document.id, draft, kind)
+    assert standing is not None
+    stated = await carrying_statement(session, standing, draft)
+    if stated is not None:
+        raise Conflict(
+            f"It was stated on {long_date(stated.stated_at)} that nothing material changed "
+            f"between {assessed.number} and {draft.number}; to correct that statement, "
+            "make a new one that supersedes it (supersedes_id)."
+        )
+    return None
+
+
 async def state_no_material_change(
     session: AsyncSession,
     principal: Principal,
@@ -166,33 +212,11 @@ async def state_no_material_change(
     # Statements about one document are made one at a time (one in force per draft and kind).
     document = await get_document(session, principal, assessment.document_id, for_update=True)
     authz.check_state_no_material_change(principal, document)
-    draft = await version_named(session, document, version_id)
-    if draft.is_issued:
-        raise Invalid("Name the draft to be submitted, not an issued version.", field="version_id")
-    assessed = await session.get(DocumentVersion, assessment.version_id)
-    assert assessed is not None
-    if (draft.major, draft.minor) <= (assessed.major, assessed.minor):
-        raise Invalid(
-            f"The statement carries an assessment of version {assessed.number} to a later "
-            f"draft; {draft.number} is not later.",
-            field="version_id",
-        )
+    draft, assessed = await _later_draft(session, document, assessment, version_id)
     if not reason.strip():
         raise Invalid("Say why nothing material changed.", field="reason")
     await _check_carries(session, assessment_kind, assessment, assessed, draft)
-    previous = None
-    if supersedes_id is not None:
-        previous = await _superseded(session, document, assessment_kind, draft, supersedes_id)
-    else:
-        standing = await standing_assessment(session, document.id, draft, assessment_kind)
-        assert standing is not None
-        stated = await carrying_statement(session, standing, draft)
-        if stated is not None:
-            raise Conflict(
-                f"It was stated on {long_date(stated.stated_at)} that nothing material changed "
-                f"between {assessed.number} and {draft.number}; to correct that statement, "
-                "make a new one that supersedes it (supersedes_id)."
-            )
+    previous = await _corrected(session, document, assessment_kind, assessed, draft, supersedes_id)
     statement = NoMaterialChangeStatement(
         id=new_id(),
         organisation_id=document.organisation_id,
@@ -208,15 +232,7 @@ async def state_no_material_change(
     )
     session.add(statement)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=statement.organisation_id,
-        action="no_material_change.stated",
-        entity_type="no_material_change_statement",
-        entity_id=statement.id,
-        after=audit.snapshot(statement),
-    )
+    await audit_changes.record_change(session, principal, statement, "no_material_change.stated")
     await emit(
         session,
         events.NoMaterialChangeStated(

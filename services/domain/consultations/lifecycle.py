@@ -6,19 +6,20 @@ it takes (SKIP LOCKED), so two workers never open or close one consultation twic
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
+from services.domain.commands import UNSET
+from services.domain.consultations.commands import ConsultationChange
 from services.domain.consultations.opening import (
     check_questions,
     check_reminders,
@@ -32,8 +33,10 @@ from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     Consultation,
     ConsultationResponse,
+    ConsultationStatus,
     Consultee,
 )
+from services.domain.models.documents import DocumentStatus
 from services.domain.outbox.service import emit
 from services.domain.sweeps import each_in_savepoint
 
@@ -44,23 +47,26 @@ async def update_consultation(
     session: AsyncSession,
     principal: Principal,
     consultation: Consultation,
-    fields: Mapping[str, Any],
+    change: ConsultationChange,
 ) -> Consultation:
     """Change the title, letter, reminders or closing time; the form only before it opens."""
     authz.check_run(principal, await document_of(session, consultation))
-    if consultation.status not in ("scheduled", "open"):
+    if consultation.status not in (ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN):
         raise Conflict(f"This consultation is {consultation.status}.")
     before = audit.snapshot(consultation)
-    if "questions" in fields:
-        if consultation.status != "scheduled":
+    if change.questions is not UNSET:
+        if consultation.status != ConsultationStatus.SCHEDULED:
             raise Conflict("The response form cannot change once consultees have it.")
-        consultation.questions = check_questions(fields["questions"])
-    if "reminder_days" in fields:
-        consultation.reminder_days = check_reminders(fields["reminder_days"])
-    for name in ("title", "description"):
-        if name in fields:
-            setattr(consultation, name, fields[name])
-    if fields.get("closes_at") is not None or fields.get("closes_on") is not None:
+        consultation.questions = check_questions(change.questions)
+    if change.reminder_days is not UNSET:
+        consultation.reminder_days = check_reminders(change.reminder_days)
+    if change.title is not UNSET:
+        consultation.title = change.title
+    if change.description is not UNSET:
+        consultation.description = change.description
+    closes_at = None if change.closes_at is UNSET else change.closes_at
+    closes_on = None if change.closes_on is UNSET else change.closes_on
+    if closes_at is not None or closes_on is not None:
         # A closing time given outright needs no meeting: the one circulated for may since
         # have been cancelled, and the consultation extended for the next one.
         closes, rule = await closing_time(
@@ -68,8 +74,8 @@ async def update_consultation(
             organisation_id=consultation.organisation_id,
             kind=consultation.kind,
             opens_at=consultation.opens_at,
-            closes_at=fields.get("closes_at"),
-            closes_on=fields.get("closes_on"),
+            closes_at=closes_at,
+            closes_on=closes_on,
             rule=None,
             meeting=None,
         )
@@ -77,15 +83,12 @@ async def update_consultation(
             raise Invalid("The new closing time has passed: close it instead.", field="closes_at")
         consultation.closes_at, consultation.closing_rule = closes, rule
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=consultation.organisation_id,
-        action="consultation.updated",
-        entity_type="consultation",
-        entity_id=consultation.id,
+        consultation,
+        "consultation.updated",
         before=before,
-        after=audit.snapshot(consultation),
     )
     return consultation
 
@@ -95,7 +98,7 @@ async def close_consultation(
 ) -> Consultation:
     """Close early. Silence is not deemed agreement then: nobody had the time promised."""
     authz.check_run(principal, await document_of(session, consultation))
-    if consultation.status != "open":
+    if consultation.status != ConsultationStatus.OPEN:
         raise Conflict(
             f"Only an open consultation can be closed; this one is {consultation.status}."
         )
@@ -112,7 +115,7 @@ async def _close(
     early: bool,
 ) -> None:
     before = audit.snapshot(consultation)
-    consultation.status = "closed"
+    consultation.status = ConsultationStatus.CLOSED
     consultation.closed_at = now if early else consultation.closes_at
     consultation.closed_by_id = principal.person_id if (early and principal) else None
     deemed = 0
@@ -142,13 +145,11 @@ async def _close(
             deemed += 1
     await _rest_document(session, consultation)
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=consultation.organisation_id,
-        action="consultation.closed",
-        entity_type="consultation",
-        entity_id=consultation.id,
+        consultation,
+        "consultation.closed",
         before=before,
         after={**audit.snapshot(consultation), "deemed_agreements": deemed},
     )
@@ -172,12 +173,12 @@ async def _rest_document(session: AsyncSession, consultation: Consultation) -> N
             exists().where(
                 Consultation.document_id == document.id,
                 Consultation.id != consultation.id,
-                Consultation.status == "open",
+                Consultation.status == ConsultationStatus.OPEN,
             )
         )
     )
-    if document.status == "in_consultation" and not others.scalar():
-        document.status = "draft"
+    if document.status == DocumentStatus.IN_CONSULTATION and not others.scalar():
+        document.status = DocumentStatus.DRAFT
 
 
 async def cancel_consultation(
@@ -185,28 +186,25 @@ async def cancel_consultation(
 ) -> Consultation:
     """Withdraw a consultation (the wrong draft, say): it satisfies no gate; consultees are told."""
     authz.check_run(principal, await document_of(session, consultation))
-    if consultation.status not in ("scheduled", "open"):
+    if consultation.status not in (ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN):
         raise Conflict(f"This consultation is {consultation.status}.")
     if not reason.strip():
         raise Invalid("Say why the consultation is cancelled.", field="reason")
     before = audit.snapshot(consultation)
-    was_open = consultation.status == "open"
-    consultation.status = "cancelled"
+    was_open = consultation.status == ConsultationStatus.OPEN
+    consultation.status = ConsultationStatus.CANCELLED
     consultation.closed_at = utcnow()
     consultation.closed_by_id = principal.person_id
     consultation.cancel_reason = reason
     if was_open:
         await _rest_document(session, consultation)
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=consultation.organisation_id,
-        action="consultation.cancelled",
-        entity_type="consultation",
-        entity_id=consultation.id,
+        consultation,
+        "consultation.cancelled",
         before=before,
-        after=audit.snapshot(consultation),
     )
     if was_open:
         await emit(
@@ -225,7 +223,10 @@ async def cancel_consultation(
 
 
 async def _take_due(
-    session: AsyncSession, status: str, moment: InstrumentedAttribute[datetime], now: datetime
+    session: AsyncSession,
+    status: ConsultationStatus,
+    moment: InstrumentedAttribute[datetime],
+    now: datetime,
 ) -> list[Consultation]:
     """The consultations in ``status`` whose ``moment`` has come, locked; rows another worker
     holds are skipped (it is dealing with them)."""
@@ -241,7 +242,7 @@ async def _take_due(
 async def open_due(session: AsyncSession, now: datetime | None = None) -> int:
     """Open the scheduled consultations whose time has come (each once, on any worker)."""
     now = now or utcnow()
-    due = await _take_due(session, "scheduled", Consultation.opens_at, now)
+    due = await _take_due(session, ConsultationStatus.SCHEDULED, Consultation.opens_at, now)
 
     async def open_one(consultation: Consultation) -> None:
         await open_now(session, None, consultation, await document_of(session, consultation), now)
@@ -252,7 +253,7 @@ async def open_due(session: AsyncSession, now: datetime | None = None) -> int:
 async def close_due(session: AsyncSession, now: datetime | None = None) -> int:
     """Close the open consultations whose closing time has passed (each once)."""
     now = now or utcnow()
-    due = await _take_due(session, "open", Consultation.closes_at, now)
+    due = await _take_due(session, ConsultationStatus.OPEN, Consultation.closes_at, now)
 
     async def close_one(consultation: Consultation) -> None:
         await _close(session, None, consultation, now, early=False)

@@ -14,26 +14,37 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.clock import LONDON, closing_day, utcnow
+from services.domain.clock import utcnow
 from services.domain.consultations import closing
+from services.domain.consultations.notice_context import (
+    POSITION_WORDS,
+    about_consultation,
+    as_consultee,
+    consultation_and_document,
+    days_left,
+    invitation,
+    may_invite,
+    reachable,
+    responses_by_consultee,
+)
 from services.domain.consultations.service import consultees_of, is_past_deadline
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.models.boards import Board, Meeting
 from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     RECORDED_POSITIONS,
     Consultation,
     ConsultationResponse,
+    ConsultationStatus,
     Consultee,
 )
-from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.documents import Document
 from services.domain.models.people import Person
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice, Reminder
@@ -42,15 +53,6 @@ from services.domain.notices.recipients import active_people_by_id
 INVITED = "consultation.invited"
 REMINDER = "consultation.reminder"
 KINDS = of_family("consultation")
-# What a position says, after "you": "you support the draft, with comments".
-POSITION_WORDS = {
-    "support": "support the draft",
-    "support_with_comments": "support the draft, with comments",
-    "object": "object to the draft",
-    "no_view": "have no view on the draft",
-    # Birmingham: no response by the deadline counts as agreement.
-    DEEMED_AGREEMENT: "are taken to agree with the draft",
-}
 
 
 async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any]) -> bool:
@@ -64,7 +66,7 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
     consultation = await session.get(Consultation, uuid.UUID(context["consultation_id"]))
     if consultee is None or consultation is None:
         return False
-    if consultation.status != "open" or is_past_deadline(consultation, utcnow()):
+    if consultation.status != ConsultationStatus.OPEN or is_past_deadline(consultation, utcnow()):
         return False
     if consultee.kind == "external" and (
         consultee.link_revoked_at is not None
@@ -79,104 +81,6 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
     return True
 
 
-# --- loading ---------------------------------------------------------------------------------
-
-
-async def _consultation(
-    session: AsyncSession, consultation_id: uuid.UUID
-) -> tuple[Consultation, Document] | None:
-    consultation = await session.get(Consultation, consultation_id)
-    if consultation is None:
-        return None
-    document = await session.get(Document, consultation.document_id)
-    return (consultation, document) if document is not None else None
-
-
-async def _reachable(
-    session: AsyncSession, consultation: Consultation, consultees: Sequence[Consultee]
-) -> list[tuple[Consultee, Person | None]]:
-    """The consultees an email can go to, with their person: people only while active;
-    external consultees always (they have no person)."""
-    people = await active_people_by_id(
-        session, consultation.organisation_id, (c.person_id for c in consultees)
-    )
-    found: list[tuple[Consultee, Person | None]] = []
-    for consultee in consultees:
-        if consultee.kind == "external":
-            found.append((consultee, None))
-        elif consultee.person_id in people:
-            found.append((consultee, people[consultee.person_id]))
-    return found
-
-
-async def _responses(
-    session: AsyncSession, consultation: Consultation
-) -> dict[uuid.UUID, ConsultationResponse]:
-    rows = await session.execute(
-        select(ConsultationResponse).where(ConsultationResponse.consultation_id == consultation.id)
-    )
-    return {r.consultee_id: r for r in rows.scalars()}
-
-
-async def _about(session: AsyncSession, consultation: Consultation) -> dict[str, Any]:
-    """What every consultation email says about the consultation."""
-    version = await session.get(DocumentVersion, consultation.version_id)
-    opener = (
-        await session.get(Person, consultation.opened_by_id) if consultation.opened_by_id else None
-    )
-    closes_at = consultation.closes_at
-    return {
-        "consultation_id": str(consultation.id),
-        "consultation_title": consultation.title,
-        "consultation_kind": consultation.kind,
-        "version": version.number if version else None,
-        "closes_at": closes_at.isoformat(),
-        # The London day responses are due by; a close at midnight reads "by the end of" it.
-        "closing_day": closing_day(closes_at).isoformat(),
-        "closes_end_of_day": closes_at.astimezone(LONDON).time() == time(0),
-        "deemed_agreement": consultation.deemed_agreement,
-        "opened_by_name": opener.name if opener else None,
-    }
-
-
-async def _invitation(session: AsyncSession, consultation: Consultation) -> dict[str, Any]:
-    """The invitation's context (and the reminder's) before the consultee's own keys."""
-    meeting = (
-        await session.get(Meeting, consultation.meeting_id) if consultation.meeting_id else None
-    )
-    board = await session.get(Board, meeting.board_id) if meeting else None
-    return {
-        **await _about(session, consultation),
-        "description": consultation.description,
-        "questions_count": len(consultation.questions),
-        "meeting_board_name": board.name if board else None,
-        "meeting_starts_at": meeting.starts_at.isoformat() if meeting else None,
-    }
-
-
-def _as_consultee(consultee: Consultee, *, with_link: bool = False) -> dict[str, Any]:
-    """The consultee's keys; with the link version an invitation or reminder's link is for."""
-    is_external = consultee.kind == "external"
-    keys: dict[str, Any] = {
-        "consultee_id": str(consultee.id),
-        "is_external": is_external,
-        "represents": consultee.represents,
-    }
-    if is_external and with_link:
-        keys["link_version"] = consultee.link_version
-    return keys
-
-
-def _may_invite(consultee: Consultee) -> bool:
-    # A link revoked before the invitation went out: the author withdrew it on purpose.
-    return consultee.invited_at is not None and consultee.link_revoked_at is None
-
-
-def _days_left(closes_at: datetime, now: datetime) -> int:
-    """London days from today to the closing day: 0 is today, 1 tomorrow."""
-    return (closing_day(closes_at) - now.astimezone(LONDON).date()).days
-
-
 # --- invitations and reminders ---------------------------------------------------------------
 
 
@@ -186,22 +90,22 @@ async def _invite(
     document: Document,
     consultees: Sequence[Consultee],
 ) -> list[Notice]:
-    context = await _invitation(session, consultation)
-    wanted = [c for c in consultees if _may_invite(c)]
+    context = await invitation(session, consultation)
+    wanted = [c for c in consultees if may_invite(c)]
     return [
         Notice(
             INVITED,
             person,
-            {**context, **_as_consultee(consultee, with_link=True)},
+            {**context, **as_consultee(consultee, with_link=True)},
             document,
             consultee,
         )
-        for consultee, person in await _reachable(session, consultation, wanted)
+        for consultee, person in await reachable(session, consultation, wanted)
     ]
 
 
 async def _opened(session: AsyncSession, event: events.ConsultationOpened) -> list[Notice]:
-    found = await _consultation(session, event.consultation_id)
+    found = await consultation_and_document(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
@@ -213,7 +117,7 @@ async def _opened(session: AsyncSession, event: events.ConsultationOpened) -> li
 async def _consultees_added(
     session: AsyncSession, event: events.ConsultationConsulteesAdded
 ) -> list[Notice]:
-    found = await _consultation(session, event.consultation_id)
+    found = await consultation_and_document(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
@@ -227,7 +131,7 @@ async def reminders_due(session: AsyncSession, now: datetime) -> list[Reminder]:
     responded, for the nearest threshold reached since they were invited."""
     rows = await session.execute(
         select(Consultation)
-        .where(Consultation.status == "open", Consultation.closes_at > now)
+        .where(Consultation.status == ConsultationStatus.OPEN, Consultation.closes_at > now)
         .order_by(Consultation.closes_at, Consultation.id)
     )
     due: list[Reminder] = []
@@ -235,11 +139,11 @@ async def reminders_due(session: AsyncSession, now: datetime) -> list[Reminder]:
         days = consultation.reminder_days
         if not days or consultation.closes_at - timedelta(days=max(days)) > now:
             continue
-        responses = await _responses(session, consultation)
+        responses = await responses_by_consultee(session, consultation)
         thresholds: dict[uuid.UUID, int] = {}
         waiting: list[Consultee] = []
         for consultee in await consultees_of(session, consultation):
-            if not _may_invite(consultee) or consultee.id in responses:
+            if not may_invite(consultee) or consultee.id in responses:
                 continue
             assert consultee.invited_at is not None
             threshold = closing.reminder_due(
@@ -254,10 +158,10 @@ async def reminders_due(session: AsyncSession, now: datetime) -> list[Reminder]:
         if document is None:
             continue
         context = {
-            **await _invitation(session, consultation),
-            "days_left": _days_left(consultation.closes_at, now),
+            **await invitation(session, consultation),
+            "days_left": days_left(consultation.closes_at, now),
         }
-        for consultee, person in await _reachable(session, consultation, waiting):
+        for consultee, person in await reachable(session, consultation, waiting):
             threshold = thresholds[consultee.id]
             due.append(
                 Reminder(
@@ -268,7 +172,7 @@ async def reminders_due(session: AsyncSession, now: datetime) -> list[Reminder]:
                         person,
                         {
                             **context,
-                            **_as_consultee(consultee, with_link=True),
+                            **as_consultee(consultee, with_link=True),
                             "reminder_days": threshold,
                         },
                         document,
@@ -289,7 +193,7 @@ async def _response_recorded(
     if event.position == DEEMED_AGREEMENT:
         return []
     response = await session.get(ConsultationResponse, event.response_id)
-    found = await _consultation(session, event.consultation_id)
+    found = await consultation_and_document(session, event.consultation_id)
     if response is None or found is None:
         return []
     consultation, document = found
@@ -302,8 +206,8 @@ async def _response_recorded(
         else None
     )
     context = {
-        **await _about(session, consultation),
-        **_as_consultee(consultee),
+        **await about_consultation(session, consultation),
+        **as_consultee(consultee),
         "position": event.position,
         "position_words": POSITION_WORDS.get(event.position, event.position),
         "comments": response.comments,
@@ -316,7 +220,7 @@ async def _response_recorded(
     }
     return [
         Notice("consultation.response_received", person, context, document, consultee)
-        for consultee, person in await _reachable(session, consultation, [consultee])
+        for consultee, person in await reachable(session, consultation, [consultee])
     ]
 
 
@@ -332,15 +236,15 @@ def _outcome(response: ConsultationResponse | None) -> str:
 
 
 async def _closed(session: AsyncSession, event: events.ConsultationClosed) -> list[Notice]:
-    found = await _consultation(session, event.consultation_id)
+    found = await consultation_and_document(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
     consultees = await consultees_of(session, consultation)
-    responses = await _responses(session, consultation)
+    responses = await responses_by_consultee(session, consultation)
     closed_at = consultation.closed_at or consultation.closes_at
     about = {
-        **await _about(session, consultation),
+        **await about_consultation(session, consultation),
         "closed_at": closed_at.isoformat(),
         # Closed before its deadline (by the author, or a key acting for nobody): the email
         # gives the moment it closed, not the deadline, and silence was not agreement.
@@ -348,7 +252,7 @@ async def _closed(session: AsyncSession, event: events.ConsultationClosed) -> li
     }
     own: dict[uuid.UUID, dict[str, Any]] = {}
     closed: list[Notice] = []
-    for consultee, person in await _reachable(session, consultation, consultees):
+    for consultee, person in await reachable(session, consultation, consultees):
         response = responses.get(consultee.id)
         position = response.position if response else None
         outcome = {
@@ -358,7 +262,7 @@ async def _closed(session: AsyncSession, event: events.ConsultationClosed) -> li
         }
         if person is not None:
             own[person.id] = outcome
-        context = {**about, **_as_consultee(consultee), **outcome}
+        context = {**about, **as_consultee(consultee), **outcome}
         closed.append(Notice("consultation.closed", person, context, document, consultee))
     summaries = await _summary(session, consultation, document, consultees, responses, about, own)
     # One email each: someone who gets the summary reads their own outcome in it.
@@ -414,21 +318,21 @@ async def _summary(
 
 
 async def _cancelled(session: AsyncSession, event: events.ConsultationCancelled) -> list[Notice]:
-    found = await _consultation(session, event.consultation_id)
+    found = await consultation_and_document(session, event.consultation_id)
     if found is None:
         return []
     consultation, document = found
     invited = [c for c in await consultees_of(session, consultation) if c.invited_at is not None]
-    context = {**await _about(session, consultation), "reason": event.reason}
+    context = {**await about_consultation(session, consultation), "reason": event.reason}
     return [
         Notice(
             "consultation.cancelled",
             person,
-            {**context, **_as_consultee(consultee)},
+            {**context, **as_consultee(consultee)},
             document,
             consultee,
         )
-        for consultee, person in await _reachable(session, consultation, invited)
+        for consultee, person in await reachable(session, consultation, invited)
     ]
 
 

@@ -1,47 +1,43 @@
-"""Opening a consultation: its audience, its response form, when it opens and closes.
+"""Opening a consultation: its response form, when it opens and closes.
 
 A consultation opens now, or at a later time (Birmingham: the board's rule for when drafts go
 to the meeting's attendees), when the notifier's sweep opens it (``lifecycle.open_due``).
-Boards in the audience are expanded to their members at the opening. External consultees'
-links are revoked or sent again here too.
+Boards in the audience are expanded to their members at the opening (``audience``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
-from services.domain.boards.service import deadlines_for, members_of, offset, working_calendar
+from services.domain.boards.service import deadlines_for, offset, working_calendar
 from services.domain.calendar.working_days import NonWorkingDayRule, Offset
 from services.domain.clock import london_day, utcnow
 from services.domain.consultations import closing
-from services.domain.consultations.service import (
-    consultee_of,
-    consultees_of,
-    document_of,
-)
+from services.domain.consultations.audience import add_audience, expand_boards
+from services.domain.consultations.commands import NewConsultation, Question
+from services.domain.consultations.service import consultees_of
 from services.domain.db import new_id
 from services.domain.documents.named import document_and_version
-from services.domain.errors import Conflict, DomainError, Invalid
-from services.domain.models.boards import Board, Meeting
+from services.domain.errors import DomainError, Invalid
+from services.domain.models.boards import Board, Meeting, MeetingStatus
 from services.domain.models.consultations import (
     KINDS,
     TITLE_LENGTH,
     Consultation,
-    Consultee,
+    ConsultationStatus,
 )
-from services.domain.models.documents import Document
-from services.domain.models.people import Person
+from services.domain.models.documents import Document, DocumentStatus
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import choose_route
@@ -51,43 +47,25 @@ QUESTION_KINDS = ("text", "yes_no", "choice")
 MAX_REMINDERS = 5
 
 
-@dataclass(frozen=True)
-class External:
-    """An external consultee: no account, email only."""
-
-    name: str
-    email: str
-    represents: str = ""
-
-
-@dataclass(frozen=True)
-class Audience:
-    people: Sequence[uuid.UUID] = ()
-    boards: Sequence[uuid.UUID] = ()
-    external: Sequence[External] = ()
-
-    def is_empty(self) -> bool:
-        return not (self.people or self.boards or self.external)
-
-
 # --- checking what is asked ------------------------------------------------------------------
 
 
-def check_questions(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The response form, checked: unique keys, known kinds, options for a choice."""
+def check_questions(questions: Sequence[Question]) -> list[dict[str, Any]]:
+    """The response form, checked: unique keys, known kinds, options for a choice (as the
+    consultation stores it)."""
     checked: list[dict[str, Any]] = []
     keys: set[str] = set()
     for question in questions:
-        key = question["key"]
+        key = question.key
         if key in keys:
             raise Invalid(f"The question key {key!r} is used twice.", field="questions")
         keys.add(key)
-        kind = question.get("kind", "text")
+        kind = question.kind
         if kind not in QUESTION_KINDS:
             raise Invalid(
                 f"A question's kind is one of: {', '.join(QUESTION_KINDS)}.", field="questions"
             )
-        options = list(dict.fromkeys(question.get("options") or []))
+        options = list(dict.fromkeys(question.options or []))
         if kind == "choice" and len(options) < 2:
             raise Invalid(f"The choice question {key!r} needs two options or more.")
         if kind != "choice" and options:
@@ -95,10 +73,10 @@ def check_questions(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, An
         checked.append(
             {
                 "key": key,
-                "text": question["text"],
+                "text": question.text,
                 "kind": kind,
                 "options": options,
-                "required": bool(question.get("required", False)),
+                "required": bool(question.required),
             }
         )
     return checked
@@ -121,7 +99,7 @@ async def meeting_named(
     board = await session.get(Board, meeting.board_id) if meeting else None
     if meeting is None or board is None or board.organisation_id != organisation_id:
         raise Invalid("No such meeting.", field="meeting_id")
-    if meeting.status != "scheduled":
+    if meeting.status != MeetingStatus.SCHEDULED:
         raise Invalid(f"That meeting is {meeting.status}.", field="meeting_id")
     return meeting, board
 
@@ -151,7 +129,7 @@ async def closing_time(
     kind: str,
     opens_at: datetime,
     closes_at: datetime | None,
-    closes_on: Any,
+    closes_on: date | None,
     rule: closing.ClosingRule | None,
     meeting: tuple[Meeting, Board] | None,
 ) -> tuple[datetime, dict[str, Any] | None]:
@@ -227,50 +205,82 @@ async def _opens_at(
 async def open_consultation(
     session: AsyncSession,
     principal: Principal,
+    command: NewConsultation,
     *,
-    document_id: uuid.UUID,
-    version_id: uuid.UUID,
-    kind: str,
-    audience: Audience,
     default_reminder_days: Sequence[int],
-    title: str | None = None,
-    description: str = "",
-    questions: Sequence[Mapping[str, Any]] = (),
-    meeting_id: uuid.UUID | None = None,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-    closes_on: Any = None,
-    closing_rule: closing.ClosingRule | None = None,
-    deemed_agreement: bool | None = None,
-    reminder_days: Sequence[int] | None = None,
 ) -> Consultation:
     """Put a draft out for comment: now, or at a later opening (then the sweep opens it)."""
     document, version = await document_and_version(
-        session, principal, document_id, version_id, lambda d: authz.check_run(principal, d)
+        session,
+        principal,
+        command.document_id,
+        command.version_id,
+        lambda d: authz.check_run(principal, d),
     )
     if version.is_issued:
         raise Invalid(
             f"Version {version.number} is issued: consult on a draft.", field="version_id"
         )
-    if kind not in KINDS:
+    if command.kind not in KINDS:
         raise Invalid(f"The kind is one of: {', '.join(KINDS)}.", field="kind")
-    if audience.is_empty():
+    if command.audience.is_empty():
         raise Invalid("Name people, boards or external consultees to consult.", field="audience")
-    meeting = (
-        await meeting_named(session, document.organisation_id, meeting_id) if meeting_id else None
-    )
-    if kind == "pre_meeting" and meeting is None:
-        raise Invalid("A pre-meeting circulation names its meeting.", field="meeting_id")
     now = utcnow()
-    opening = await _opens_at(session, document.organisation_id, opens_at, meeting, now)
+    meeting, opening, closes, rule = await _timing(session, document, command, now)
+    consultation = Consultation(
+        id=new_id(),
+        organisation_id=document.organisation_id,
+        document_id=document.id,
+        version_id=version.id,
+        kind=command.kind,
+        title=command.title or _default_title(document),
+        description=command.description,
+        status=ConsultationStatus.SCHEDULED,
+        meeting_id=meeting[0].id if meeting else None,
+        opens_at=opening,
+        closes_at=closes,
+        closing_rule=rule,
+        deemed_agreement=(
+            await _default_deemed_agreement(session, document)
+            if command.deemed_agreement is None
+            else command.deemed_agreement
+        ),
+        reminder_days=check_reminders(
+            default_reminder_days if command.reminder_days is None else command.reminder_days
+        ),
+        board_ids=[],
+        questions=check_questions(command.questions),
+        opened_by_id=principal.person_id,
+    )
+    session.add(consultation)
+    await session.flush()
+    await add_audience(session, consultation, command.audience, now)
+    await audit_changes.record_change(session, principal, consultation, "consultation.created")
+    if opening <= now:
+        await open_now(session, principal, consultation, document, now)
+    return consultation
+
+
+async def _timing(
+    session: AsyncSession, document: Document, command: NewConsultation, now: datetime
+) -> tuple[tuple[Meeting, Board] | None, datetime, datetime, dict[str, Any] | None]:
+    """The meeting it is timed to, when it opens, when it closes and by which rule."""
+    meeting = (
+        await meeting_named(session, document.organisation_id, command.meeting_id)
+        if command.meeting_id
+        else None
+    )
+    if command.kind == "pre_meeting" and meeting is None:
+        raise Invalid("A pre-meeting circulation names its meeting.", field="meeting_id")
+    opening = await _opens_at(session, document.organisation_id, command.opens_at, meeting, now)
     closes, rule = await closing_time(
         session,
         organisation_id=document.organisation_id,
-        kind=kind,
+        kind=command.kind,
         opens_at=opening,
-        closes_at=closes_at,
-        closes_on=closes_on,
-        rule=closing_rule,
+        closes_at=command.closes_at,
+        closes_on=command.closes_on,
+        rule=command.closing_rule,
         meeting=meeting,
     )
     if closes <= opening:
@@ -278,141 +288,7 @@ async def open_consultation(
             f"It would close ({closes.isoformat()}) before it opens ({opening.isoformat()}).",
             field="closes_at",
         )
-    consultation = Consultation(
-        id=new_id(),
-        organisation_id=document.organisation_id,
-        document_id=document.id,
-        version_id=version.id,
-        kind=kind,
-        title=title or _default_title(document),
-        description=description,
-        status="scheduled",
-        meeting_id=meeting[0].id if meeting else None,
-        opens_at=opening,
-        closes_at=closes,
-        closing_rule=rule,
-        deemed_agreement=(
-            await _default_deemed_agreement(session, document)
-            if deemed_agreement is None
-            else deemed_agreement
-        ),
-        reminder_days=check_reminders(
-            default_reminder_days if reminder_days is None else reminder_days
-        ),
-        board_ids=[],
-        questions=check_questions(questions),
-        opened_by_id=principal.person_id,
-    )
-    session.add(consultation)
-    await session.flush()
-    await _add_audience(session, consultation, audience, now)
-    await audit.record(
-        session,
-        principal,
-        organisation_id=consultation.organisation_id,
-        action="consultation.created",
-        entity_type="consultation",
-        entity_id=consultation.id,
-        after=audit.snapshot(consultation),
-    )
-    if opening <= now:
-        await open_now(session, principal, consultation, document, now)
-    return consultation
-
-
-async def _add_audience(
-    session: AsyncSession, consultation: Consultation, audience: Audience, now: datetime
-) -> list[Consultee]:
-    """Add people and external consultees now; boards now if open, else when it opens."""
-    added: list[Consultee] = []
-    for person_id in dict.fromkeys(audience.people):
-        person = await session.get(Person, person_id)
-        if person is None or person.organisation_id != consultation.organisation_id:
-            raise Invalid("No such person in this organisation.", field="audience.people")
-        if not person.is_active:
-            raise Invalid(f"{person.name} is no longer active.", field="audience.people")
-        found = await _add_person(session, consultation, person, None, now)
-        if found:
-            added.append(found)
-    emails = {
-        c.email.lower() for c in await consultees_of(session, consultation) if c.kind == "external"
-    }
-    for external in audience.external:
-        if external.email.lower() in emails:
-            continue
-        emails.add(external.email.lower())
-        consultee = Consultee(
-            id=new_id(),
-            organisation_id=consultation.organisation_id,
-            consultation_id=consultation.id,
-            kind="external",
-            name=external.name,
-            email=external.email,
-            represents=external.represents,
-            added_at=now,
-            invited_at=now if consultation.status == "open" else None,
-        )
-        session.add(consultee)
-        added.append(consultee)
-    boards = []
-    for board_id in dict.fromkeys(audience.boards):
-        board = await session.get(Board, board_id)
-        if board is None or board.organisation_id != consultation.organisation_id:
-            raise Invalid("No such board.", field="audience.boards")
-        if not board.is_active:
-            raise Invalid(f"{board.name} no longer meets.", field="audience.boards")
-        boards.append(board)
-    known = list(consultation.board_ids)
-    consultation.board_ids = known + [str(b.id) for b in boards if str(b.id) not in known]
-    if consultation.status == "open":
-        added += await _expand_boards(session, consultation, [b.id for b in boards], now)
-    await session.flush()
-    return added
-
-
-async def _add_person(
-    session: AsyncSession,
-    consultation: Consultation,
-    person: Person,
-    via_board_id: uuid.UUID | None,
-    now: datetime,
-) -> Consultee | None:
-    """Add a person once (asked by name and through a board is one consultee)."""
-    if await consultee_of(session, consultation, person.id) is not None:
-        return None
-    consultee = Consultee(
-        id=new_id(),
-        organisation_id=consultation.organisation_id,
-        consultation_id=consultation.id,
-        kind="person",
-        person_id=person.id,
-        name=person.name,
-        email=person.email,
-        via_board_id=via_board_id,
-        added_at=now,
-        invited_at=now if consultation.status == "open" else None,
-    )
-    session.add(consultee)
-    await session.flush()
-    return consultee
-
-
-async def _expand_boards(
-    session: AsyncSession,
-    consultation: Consultation,
-    board_ids: Sequence[uuid.UUID],
-    now: datetime,
-) -> list[Consultee]:
-    """The boards' members as they are now (Birmingham: the meeting's attendees)."""
-    added = []
-    for member in await members_of(session, board_ids):
-        person = await session.get(Person, member.person_id)
-        if person is None or not person.is_active:
-            continue
-        found = await _add_person(session, consultation, person, member.board_id, now)
-        if found:
-            added.append(found)
-    return added
+    return meeting, opening, closes, rule
 
 
 async def open_now(
@@ -423,24 +299,21 @@ async def open_now(
     now: datetime,
 ) -> None:
     before = audit.snapshot(consultation)
-    consultation.status = "open"
+    consultation.status = ConsultationStatus.OPEN
     consultation.opened_at = now
-    await _expand_boards(session, consultation, [uuid.UUID(b) for b in consultation.board_ids], now)
+    await expand_boards(session, consultation, [uuid.UUID(b) for b in consultation.board_ids], now)
     for consultee in await consultees_of(session, consultation):
         if consultee.invited_at is None:
             consultee.invited_at = now
-    if document.status == "draft":
-        document.status = "in_consultation"
+    if document.status == DocumentStatus.DRAFT:
+        document.status = DocumentStatus.IN_CONSULTATION
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=consultation.organisation_id,
-        action="consultation.opened",
-        entity_type="consultation",
-        entity_id=consultation.id,
+        consultation,
+        "consultation.opened",
         before=before,
-        after=audit.snapshot(consultation),
     )
     await emit(
         session,
@@ -451,95 +324,4 @@ async def open_now(
             version_id=consultation.version_id,
             closes_at=consultation.closes_at,
         ),
-    )
-
-
-async def add_consultees(
-    session: AsyncSession, principal: Principal, consultation: Consultation, audience: Audience
-) -> list[Consultee]:
-    """Widen the audience of a consultation not yet closed; new consultees are invited."""
-    authz.check_run(principal, await document_of(session, consultation))
-    if consultation.status not in ("scheduled", "open"):
-        raise Conflict(f"This consultation is {consultation.status}.")
-    if audience.is_empty():
-        raise Invalid("Name people, boards or external consultees to add.", field="audience")
-    added = await _add_audience(session, consultation, audience, utcnow())
-    for consultee in added:
-        await audit.record(
-            session,
-            principal,
-            organisation_id=consultation.organisation_id,
-            action="consultation.consultee_added",
-            entity_type="consultation",
-            entity_id=consultation.id,
-            after={"consultee_id": str(consultee.id), "name": consultee.name},
-        )
-    if added and consultation.status == "open":
-        await _invite(session, consultation, added)
-    return added
-
-
-async def _invite(
-    session: AsyncSession, consultation: Consultation, consultees: Sequence[Consultee]
-) -> None:
-    await emit(
-        session,
-        events.ConsultationConsulteesAdded(
-            organisation_id=consultation.organisation_id,
-            consultation_id=consultation.id,
-            document_id=consultation.document_id,
-            consultee_ids=[c.id for c in consultees],
-        ),
-    )
-
-
-async def revoke_link(
-    session: AsyncSession, principal: Principal, consultation: Consultation, consultee: Consultee
-) -> Consultee:
-    """Withdraw an external consultee's link: it opens nothing from now on."""
-    authz.check_run(principal, await document_of(session, consultation))
-    if consultee.kind != "external":
-        raise Invalid("Only external consultees have links; people sign in.")
-    consultee.link_version += 1
-    consultee.link_revoked_at = utcnow()
-    await session.flush()
-    await _link_audit(session, principal, consultation, consultee, "consultation.link_revoked")
-    return consultee
-
-
-async def send_link(
-    session: AsyncSession, principal: Principal, consultation: Consultation, consultee: Consultee
-) -> Consultee:
-    """Send an external consultee a new link (any earlier one stops working)."""
-    authz.check_run(principal, await document_of(session, consultation))
-    if consultee.kind != "external":
-        raise Invalid("Only external consultees have links; people sign in.")
-    if consultation.status != "open":
-        raise Conflict(
-            f"Links are sent while a consultation is open; this one is {consultation.status}."
-        )
-    consultee.link_version += 1
-    consultee.link_revoked_at = None
-    consultee.invited_at = utcnow()
-    await session.flush()
-    await _link_audit(session, principal, consultation, consultee, "consultation.link_sent")
-    await _invite(session, consultation, [consultee])
-    return consultee
-
-
-async def _link_audit(
-    session: AsyncSession,
-    principal: Principal,
-    consultation: Consultation,
-    consultee: Consultee,
-    action: str,
-) -> None:
-    await audit.record(
-        session,
-        principal,
-        organisation_id=consultation.organisation_id,
-        action=action,
-        entity_type="consultation",
-        entity_id=consultation.id,
-        after={"consultee_id": str(consultee.id), "link_version": consultee.link_version},
     )

@@ -1,4 +1,5 @@
-"""The consultation report, as data (``report_formats`` writes it as CSV and a printable page).
+"""Building the consultation report (what it holds: ``report_contents``; ``report_formats`` writes
+it as CSV and a printable page).
 
 Cafcass 4.7: at the close the policy author reviews all responses and compiles a report that
 highlights the key themes, draws attention to important issues and lists a record of every
@@ -11,11 +12,9 @@ their email address, and what each said.
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.domain.clock import closing_day, utcnow
+from services.domain.consultations.report_contents import (
+    Answer,
+    ConsultationReport,
+    ConsulteeEntry,
+    Counts,
+    DeemedEntry,
+    DocumentPerson,
+    Question,
+    QuestionAnalysis,
+    ResponseEntry,
+    ThemeSummary,
+)
 from services.domain.documents.numbering import format_number
 from services.domain.models.boards import Board
 from services.domain.models.consultations import (
@@ -37,132 +48,6 @@ from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.organisations.words import DOCUMENT_ROLES, words_of
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    text: str
-    kind: str
-    options: tuple[str, ...]
-    required: bool
-
-
-@dataclass(frozen=True)
-class Answer:
-    key: str
-    question: str
-    value: str | bool
-
-
-@dataclass(frozen=True)
-class DocumentPerson:
-    """Someone named on the document, with the title the organisation gives the role."""
-
-    role: str  # owner, responsible_officer or author
-    title: str  # in the organisation's words: "Policy Sponsor", "Policy Author"
-    name: str
-
-
-@dataclass(frozen=True)
-class ConsulteeEntry:
-    """Who was asked: a person of the organisation (perhaps through a board) or external."""
-
-    consultee_id: uuid.UUID
-    kind: str
-    name: str
-    email: str
-    represents: str
-    via_board: str | None
-
-
-@dataclass(frozen=True)
-class ResponseEntry:
-    """A response received, in full, with the author's analysis of it."""
-
-    response_id: uuid.UUID
-    consultee: ConsulteeEntry
-    position: str
-    comments: str
-    answers: tuple[Answer, ...]
-    submitted_at: datetime
-    is_late: bool
-    amendments: int
-    # Someone other than the consultee typed it in (a response that came by email or post).
-    recorded_by: str | None
-    themes: tuple[str, ...]
-    handling: str | None
-    handling_note: str
-    addressed_in_version: str | None
-
-
-@dataclass(frozen=True)
-class DeemedEntry:
-    """A consultee who did not respond by the deadline, deemed to agree (Birmingham)."""
-
-    response_id: uuid.UUID
-    consultee: ConsulteeEntry
-    deemed_at: datetime
-
-
-@dataclass(frozen=True)
-class Counts:
-    consultees: int
-    # Real responses, late ones included; deemed agreement is not a response.
-    responded: int
-    late: int
-    deemed: int
-    not_responded: int
-    # Responses with comments whose handling in the next draft is not recorded yet.
-    awaiting_handling: int
-
-
-@dataclass(frozen=True)
-class ThemeSummary:
-    theme: str
-    responses: int
-    by_position: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class QuestionAnalysis:
-    key: str
-    text: str
-    kind: str
-    answered: int
-    not_answered: int
-    # Per option for a choice question, "yes"/"no" for yes_no; empty for a text question.
-    counts: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class ConsultationReport:
-    consultation_id: uuid.UUID
-    title: str
-    kind: str
-    status: str
-    document_id: uuid.UUID
-    document_reference: str
-    document_title: str
-    version_id: uuid.UUID
-    version_number: str
-    # Cafcass 4.7: the report goes to the policy owner; named in the organisation's words.
-    document_people: tuple[DocumentPerson, ...]
-    opened_at: datetime | None
-    closes_at: datetime
-    closes_on: date
-    closed_at: datetime | None
-    deemed_agreement: bool
-    questions: tuple[Question, ...]
-    counts: Counts
-    by_position: Mapping[str, int]
-    by_handling: Mapping[str, int]
-    themes: tuple[ThemeSummary, ...]
-    question_analysis: tuple[QuestionAnalysis, ...]
-    responses: tuple[ResponseEntry, ...]
-    deemed: tuple[DeemedEntry, ...]
-    non_responders: tuple[ConsulteeEntry, ...]
-    generated_at: datetime
 
 
 def _questions(consultation: Consultation) -> tuple[Question, ...]:
@@ -228,13 +113,11 @@ def _question_analysis(
     return tuple(analysed)
 
 
-async def build_report(session: AsyncSession, consultation: Consultation) -> ConsultationReport:
-    """Everything said in a consultation and what became of it (Cafcass 4.7); two queries.
-
-    It names every consultee and their response: only for callers
-    ``authz.consultations.can_read_responses`` allows.
-    """
-    # The document's people come with it, named as the organisation calls their roles.
+async def _document_people(
+    session: AsyncSession, consultation: Consultation
+) -> tuple[Document, DocumentVersion, tuple[DocumentPerson, ...]]:
+    """The document, the draft consulted on, and the document's people named as the
+    organisation calls their roles (one query)."""
     named = {role: aliased(Person) for role in DOCUMENT_ROLES}
     found = (
         await session.execute(
@@ -265,6 +148,23 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
         for role, name in zip(DOCUMENT_ROLES, names, strict=True)
         if name is not None
     )
+    return document, version, document_people
+
+
+@dataclass
+class _Entries:
+    """Every consultee, sorted into those who responded, those deemed to agree and the
+    silent, each in the report's order."""
+
+    responses: list[ResponseEntry]
+    deemed: list[DeemedEntry]
+    silent: list[ConsulteeEntry]
+
+
+async def _entries(
+    session: AsyncSession, consultation: Consultation, questions: Sequence[Question]
+) -> _Entries:
+    """Every consultee with their response, if any (one query)."""
     recorder = aliased(Person)
     addressed = aliased(DocumentVersion)
     rows = (
@@ -284,11 +184,7 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
             .where(Consultee.consultation_id == consultation.id)
         )
     ).all()
-
-    questions = _questions(consultation)
-    responses: list[ResponseEntry] = []
-    deemed: list[DeemedEntry] = []
-    silent: list[ConsulteeEntry] = []
+    found = _Entries([], [], [])
     for consultee, response, board_name, recorder_name, major, minor in rows:
         entry = ConsulteeEntry(
             consultee_id=consultee.id,
@@ -299,9 +195,9 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
             via_board=board_name,
         )
         if response is None:
-            silent.append(entry)
+            found.silent.append(entry)
         elif response.position == DEEMED_AGREEMENT:
-            deemed.append(
+            found.deemed.append(
                 DeemedEntry(
                     response_id=response.id, consultee=entry, deemed_at=response.submitted_at
                 )
@@ -311,29 +207,57 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
                 response.recorded_by_id is not None
                 and response.recorded_by_id != consultee.person_id
             )
-            responses.append(
-                ResponseEntry(
-                    response_id=response.id,
-                    consultee=entry,
-                    position=response.position,
-                    comments=response.comments,
-                    answers=_answers(questions, response.answers or {}),
-                    submitted_at=response.submitted_at,
-                    is_late=response.is_late,
-                    amendments=response.amendments,
+            addressed_in = format_number((major, minor)) if major is not None else None
+            found.responses.append(
+                _response_entry(
+                    response,
+                    entry,
+                    questions,
                     recorded_by=recorder_name if on_behalf else None,
-                    themes=tuple(response.themes or ()),
-                    handling=response.handling,
-                    handling_note=response.handling_note,
-                    addressed_in_version=format_number((major, minor))
-                    if major is not None
-                    else None,
+                    addressed_in_version=addressed_in,
                 )
             )
-    responses.sort(key=lambda r: (r.submitted_at, r.consultee.name.casefold(), r.response_id))
-    deemed.sort(key=lambda d: (d.consultee.name.casefold(), d.consultee.consultee_id))
-    silent.sort(key=lambda c: (c.name.casefold(), c.consultee_id))
+    found.responses.sort(key=lambda r: (r.submitted_at, r.consultee.name.casefold(), r.response_id))
+    found.deemed.sort(key=lambda d: (d.consultee.name.casefold(), d.consultee.consultee_id))
+    found.silent.sort(key=lambda c: (c.name.casefold(), c.consultee_id))
+    return found
 
+
+def _response_entry(
+    response: ConsultationResponse,
+    consultee: ConsulteeEntry,
+    questions: Sequence[Question],
+    *,
+    recorded_by: str | None,
+    addressed_in_version: str | None,
+) -> ResponseEntry:
+    return ResponseEntry(
+        response_id=response.id,
+        consultee=consultee,
+        position=response.position,
+        comments=response.comments,
+        answers=_answers(questions, response.answers or {}),
+        submitted_at=response.submitted_at,
+        is_late=response.is_late,
+        amendments=response.amendments,
+        recorded_by=recorded_by,
+        themes=tuple(response.themes or ()),
+        handling=response.handling,
+        handling_note=response.handling_note,
+        addressed_in_version=addressed_in_version,
+    )
+
+
+async def build_report(session: AsyncSession, consultation: Consultation) -> ConsultationReport:
+    """Everything said in a consultation and what became of it (Cafcass 4.7); two queries.
+
+    It names every consultee and their response: only for callers
+    ``authz.consultations.can_read_responses`` allows.
+    """
+    document, version, document_people = await _document_people(session, consultation)
+    questions = _questions(consultation)
+    found = await _entries(session, consultation, questions)
+    responses, deemed, silent = found.responses, found.deemed, found.silent
     positions = Counter(r.position for r in responses)
     handled = Counter(r.handling for r in responses if r.handling)
     return ConsultationReport(
@@ -354,7 +278,7 @@ async def build_report(session: AsyncSession, consultation: Consultation) -> Con
         deemed_agreement=consultation.deemed_agreement,
         questions=questions,
         counts=Counts(
-            consultees=len(rows),
+            consultees=len(responses) + len(deemed) + len(silent),
             responded=len(responses),
             late=sum(r.is_late for r in responses),
             deemed=len(deemed),

@@ -13,7 +13,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.domain.calendar.words import london_time, long_date, long_datetime
-from services.domain.consultations.report import ConsultationReport, ConsulteeEntry, Question
+from services.domain.consultations.report_contents import (
+    ConsultationReport,
+    ConsulteeEntry,
+    Question,
+)
 from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
 )

@@ -16,10 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
+from services.domain.commands import UNSET
+from services.domain.consultations.commands import ConsulteeResponse, ResponseAnalysis
 from services.domain.consultations.service import (
     consultee_of,
     document_of,
@@ -33,6 +36,7 @@ from services.domain.models.consultations import (
     POSITIONS,
     Consultation,
     ConsultationResponse,
+    ConsultationStatus,
     Consultee,
 )
 from services.domain.models.documents import DocumentVersion
@@ -42,14 +46,15 @@ THEME_LENGTH = 80
 
 
 def check_answers(
-    questions: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Answers to the response form: known keys, the right kind, required ones given."""
+    questions: Sequence[Mapping[str, Any]], answers: Mapping[str, str | bool | None]
+) -> dict[str, str | bool]:
+    """Answers to the response form (``questions`` as the consultation stores them): known
+    keys, the right kind, required ones given."""
     by_key = {q["key"]: q for q in questions}
     unknown = sorted(set(answers) - set(by_key))
     if unknown:
         raise Invalid(f"No such question: {', '.join(unknown)}.", field="answers")
-    checked: dict[str, Any] = {}
+    checked: dict[str, str | bool] = {}
     for key, question in by_key.items():
         value = answers.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -68,6 +73,15 @@ def check_answers(
             raise Invalid(f"The answer to {key!r} is text.", field="answers")
         checked[key] = value
     return checked
+
+
+def _check_takes_responses(consultation: Consultation) -> None:
+    """Responses come once it has opened, and after the close too (flagged late), but never
+    to a consultation that was cancelled."""
+    if consultation.status == ConsultationStatus.SCHEDULED:
+        raise Conflict("This consultation has not opened yet.")
+    if consultation.status == ConsultationStatus.CANCELLED:
+        raise Conflict("This consultation was cancelled.")
 
 
 def _check(position: str, comments: str) -> None:
@@ -98,10 +112,8 @@ async def respond(
     actor: Principal,
     consultation: Consultation,
     consultee: Consultee,
+    said: ConsulteeResponse,
     *,
-    position: str,
-    comments: str = "",
-    answers: Mapping[str, Any] | None = None,
     recorded_by_id: uuid.UUID | None = None,
 ) -> tuple[ConsultationResponse, bool]:
     """Record or amend a consultee's response; (response, created).
@@ -110,12 +122,9 @@ async def respond(
     with no response (or only deemed agreement) is still heard: the response is kept and
     flagged late. A response given in time stands once the consultation has closed.
     """
-    if consultation.status == "scheduled":
-        raise Conflict("This consultation has not opened yet.")
-    if consultation.status == "cancelled":
-        raise Conflict("This consultation was cancelled.")
-    _check(position, comments)
-    checked = check_answers(consultation.questions, answers or {})
+    _check_takes_responses(consultation)
+    _check(said.position, said.comments)
+    checked = check_answers(consultation.questions, said.answers or {})
     now = utcnow()
     late = is_past_deadline(consultation, now)
     response = await response_of(session, consultee)
@@ -138,22 +147,19 @@ async def respond(
         )
     elif not created and response.position != DEEMED_AGREEMENT:
         response.amendments += 1
-    response.position = position
-    response.comments = comments
+    response.position = said.position
+    response.comments = said.comments
     response.answers = checked
     response.submitted_at = now
     response.is_late = late
     response.recorded_by_id = recorded_by_id
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         actor,
-        organisation_id=consultation.organisation_id,
-        action="consultation_response.recorded" if created else "consultation_response.amended",
-        entity_type="consultation_response",
-        entity_id=response.id,
+        response,
+        "consultation_response.recorded" if created else "consultation_response.amended",
         before=before,
-        after=audit.snapshot(response),
     )
     await emit_recorded(
         session, consultation, response, is_amendment=not (created or replaces_deemed)
@@ -185,14 +191,14 @@ async def emit_recorded(
 
 
 async def respond_as_consultee(
-    session: AsyncSession, principal: Principal, consultation: Consultation, **fields: Any
+    session: AsyncSession, principal: Principal, consultation: Consultation, said: ConsulteeResponse
 ) -> tuple[ConsultationResponse, bool]:
     """The signed-in caller's own response."""
     consultee = authz.check_respond(
         principal, await consultee_of(session, consultation, principal.person_id)
     )
     return await respond(
-        session, principal, consultation, consultee, recorded_by_id=principal.person_id, **fields
+        session, principal, consultation, consultee, said, recorded_by_id=principal.person_id
     )
 
 
@@ -201,12 +207,12 @@ async def record_for(
     principal: Principal,
     consultation: Consultation,
     consultee: Consultee,
-    **fields: Any,
+    said: ConsulteeResponse,
 ) -> tuple[ConsultationResponse, bool]:
     """The author records a response that came by email or post, on the consultee's behalf."""
     authz.check_run(principal, await document_of(session, consultation))
     return await respond(
-        session, principal, consultation, consultee, recorded_by_id=principal.person_id, **fields
+        session, principal, consultation, consultee, said, recorded_by_id=principal.person_id
     )
 
 
@@ -278,34 +284,31 @@ async def analyse_response(
     principal: Principal,
     consultation: Consultation,
     response: ConsultationResponse,
-    fields: Mapping[str, Any],
+    analysis: ResponseAnalysis,
 ) -> ConsultationResponse:
     """The author tags a response with themes and says how it was handled in the next draft."""
     authz.check_run(principal, await document_of(session, consultation))
     before = audit.snapshot(response)
-    if "themes" in fields:
-        response.themes = _themes(fields["themes"] or [])
-    if "handling" in fields:
-        if fields["handling"] is not None and fields["handling"] not in HANDLING:
+    if analysis.themes is not UNSET:
+        response.themes = _themes(analysis.themes or [])
+    if analysis.handling is not UNSET:
+        if analysis.handling is not None and analysis.handling not in HANDLING:
             raise Invalid(f"Handling is one of: {', '.join(HANDLING)}.", field="handling")
-        response.handling = fields["handling"]
-    if "handling_note" in fields:
-        response.handling_note = fields["handling_note"] or ""
-    if "addressed_in_version_id" in fields:
-        version_id = fields["addressed_in_version_id"]
+        response.handling = analysis.handling
+    if analysis.handling_note is not UNSET:
+        response.handling_note = analysis.handling_note or ""
+    if analysis.addressed_in_version_id is not UNSET:
+        version_id = analysis.addressed_in_version_id
         if version_id is not None:
             await _later_version(session, consultation, version_id)
         response.addressed_in_version_id = version_id
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=consultation.organisation_id,
-        action="consultation_response.analysed",
-        entity_type="consultation_response",
-        entity_id=response.id,
+        response,
+        "consultation_response.analysed",
         before=before,
-        after=audit.snapshot(response),
     )
     return response
 

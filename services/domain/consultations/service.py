@@ -20,6 +20,7 @@ from services.domain.documents.service import get_document
 from services.domain.errors import NotFound
 from services.domain.models.consultations import (
     Consultation,
+    ConsultationStatus,
     Consultee,
 )
 from services.domain.models.documents import Document, DocumentVersion
@@ -86,8 +87,8 @@ async def draft_of(
     """The consulted draft: for the document's team, and for consultees once it has opened."""
     document = await document_of(session, consultation)
     if not authz.can_read_responses(principal, document) and consultation.status not in (
-        "open",
-        "closed",
+        ConsultationStatus.OPEN,
+        ConsultationStatus.CLOSED,
     ):
         raise NotFound("This consultation has no draft you may read.")
     version = await session.get(DocumentVersion, consultation.version_id)
@@ -100,7 +101,7 @@ async def list_consultations(
     principal: Principal,
     *,
     document_id: uuid.UUID | None = None,
-    status: str | None = None,
+    status: ConsultationStatus | None = None,
     consulted: bool | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int = 50,
@@ -146,7 +147,7 @@ async def get_consultee(
 def is_past_deadline(consultation: Consultation, now: datetime) -> bool:
     """Responses from now on are late: it closed, or its closing time passed (the sweep may
     not have run yet)."""
-    return consultation.status == "closed" or now >= consultation.closes_at
+    return consultation.status == ConsultationStatus.CLOSED or now >= consultation.closes_at
 
 
 def link_expires_at(consultation: Consultation, grace: timedelta) -> datetime:

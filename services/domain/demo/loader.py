@@ -17,6 +17,7 @@ from services.domain.boards import meetings
 from services.domain.boards import service as boards
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
+from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.models.boards import Board, Meeting
@@ -228,23 +229,21 @@ async def _seed_consultation(
         meeting = await _next_meeting(session, boards_by_name[spec["meeting_of"]])
         if meeting is None:
             kind = "internal"
-    await opening.open_consultation(
-        session,
-        system,
+    command = NewConsultation(
         document_id=document.id,
         version_id=version.id,
         kind=kind,
-        audience=opening.Audience(
+        audience=Audience(
             people=[by_email[email] for email in spec.get("people_emails", [])],
             boards=[boards_by_name[name].id for name in spec.get("board_names", [])],
-            external=[opening.External(**external) for external in spec.get("external", [])],
+            external=[External(**external) for external in spec.get("external", [])],
         ),
-        default_reminder_days=REMINDER_DAYS,
         description=spec.get("description", ""),
-        questions=spec.get("questions", []),
+        questions=[Question.of(question) for question in spec.get("questions", [])],
         meeting_id=meeting.id if meeting else None,
         opens_at=utcnow(),
     )
+    await opening.open_consultation(session, system, command, default_reminder_days=REMINDER_DAYS)
     return 1
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from services.domain.gates.checklist import is_complete
 from services.domain.models.assessments import (
     EqualityAssessment,
+    EqualityAssessmentStatus,
     FitnessCheck,
     LegalReview,
     NoMaterialChangeStatement,
@@ -100,7 +101,7 @@ async def _latest_equality(
             .join(DocumentVersion, DocumentVersion.id == EqualityAssessment.version_id)
             .where(
                 EqualityAssessment.document_id == document_id,
-                EqualityAssessment.status == "completed",
+                EqualityAssessment.status == EqualityAssessmentStatus.COMPLETED,
                 _up_to(version),
             )
             .order_by(

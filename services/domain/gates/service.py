@@ -18,8 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.calendar.words import long_date
 from services.domain.clock import closing_day
 from services.domain.gates.coverage import Standing, carrying_statement, standing_assessment
-from services.domain.models.assessments import LegalReview, NoMaterialChangeStatement, Proposal
-from services.domain.models.consultations import Consultation
+from services.domain.models.assessments import (
+    LegalReview,
+    NoMaterialChangeStatement,
+    Proposal,
+    ProposalStatus,
+)
+from services.domain.models.consultations import Consultation, ConsultationStatus
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
@@ -64,9 +69,9 @@ async def _proposal_approved(
             )
         ).scalars()
     )
-    if "approved" in statuses:
+    if ProposalStatus.APPROVED in statuses:
         return None
-    if "submitted" in statuses:
+    if ProposalStatus.SUBMITTED in statuses:
         return "The proposal for this document is waiting for the board's decision."
     words = await words_for(session, document.organisation_id)
     return (
@@ -245,18 +250,20 @@ async def _consultation_closed(
             .join(DocumentVersion, DocumentVersion.id == Consultation.version_id)
             .where(
                 Consultation.document_id == document.id,
-                Consultation.status != "cancelled",
+                Consultation.status != ConsultationStatus.CANCELLED,
                 _up_to(version),
             )
             .order_by(Consultation.closes_at)
         )
     ).all()
-    if any(consultation.status == "closed" for consultation, _ in rows):
+    if any(consultation.status == ConsultationStatus.CLOSED for consultation, _ in rows):
         return None
     if rows:
         consultation, consulted = rows[0]
         day = closing_day(consultation.closes_at)
-        state = "is open" if consultation.status == "open" else "has not opened yet"
+        state = (
+            "is open" if consultation.status == ConsultationStatus.OPEN else "has not opened yet"
+        )
         return (
             f"The consultation on version {consulted.number} {state}; it closes at the end "
             f"of {day:%A %d %B %Y}."
