@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.domain.clock import utcnow
-from services.domain.models.notifications import Notification
+from services.domain.models.notifications import Notification, NotificationStatus
 from services.domain.notifications import sending
 from services.domain.notifications.retry import email_backoff
 from services.notifier.email import (
@@ -59,7 +59,9 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
             if await sending.is_still_true(session, notification):
                 live.append(notification)
             else:
-                await sending.finish(session, notification, "cancelled", error="no longer applies")
+                await sending.finish(
+                    session, notification, NotificationStatus.CANCELLED, error="no longer applies"
+                )
                 outcomes[notification.id] = "cancelled"
     # Half the lease for the lot: what is left then is given back, well before another sender
     # could take a claim of ours that ran out.
@@ -90,7 +92,9 @@ async def _send_one(
         await mail.send(compose(notification, settings))
     except PermanentMailError as exc:
         async with sessionmaker() as session, session.begin():
-            ours = await sending.finish(session, notification, "failed", error=str(exc)[:2000])
+            ours = await sending.finish(
+                session, notification, NotificationStatus.FAILED, error=str(exc)[:2000]
+            )
         return ("failed" if ours else "lease lost"), None
     except (TransientMailError, OSError, TimeoutError) as exc:
         base = timedelta(seconds=settings.email_retry_base_seconds)
@@ -99,18 +103,24 @@ async def _send_one(
         async with sessionmaker() as session, session.begin():
             if delay is None:
                 gave_up = f"gave up: {exc}"[:2000]
-                ours = await sending.finish(session, notification, "failed", error=gave_up)
+                ours = await sending.finish(
+                    session, notification, NotificationStatus.FAILED, error=gave_up
+                )
                 return ("failed" if ours else "lease lost"), None
             retry_at = utcnow() + delay
             ours = await sending.finish(
-                session, notification, "pending", error=str(exc)[:2000], retry_at=retry_at
+                session,
+                notification,
+                NotificationStatus.PENDING,
+                error=str(exc)[:2000],
+                retry_at=retry_at,
             )
         if not ours:
             return "lease lost", None
         await _enqueue(ctx, notification.id, notification.attempts, retry_at)
         return "retrying", (retry_at if server_failed else None)
     async with sessionmaker() as session, session.begin():
-        ours = await sending.finish(session, notification, "sent")
+        ours = await sending.finish(session, notification, NotificationStatus.SENT)
     return ("sent" if ours else "sent, lease lost"), None
 
 

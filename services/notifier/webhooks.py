@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.clock import utcnow
 from services.domain.errors import Invalid
-from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
+from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from services.domain.notifications.retry import honour_retry_after, webhook_backoff
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries
@@ -110,7 +110,9 @@ async def deliver_all(
         for delivery in claimed:
             subscription = subscriptions.get(delivery.subscription_id)
             if subscription is None or not subscription.is_active:
-                await deliveries.finish(session, delivery, "failed", error="subscription disabled")
+                await deliveries.finish(
+                    session, delivery, DeliveryStatus.FAILED, error="subscription disabled"
+                )
                 outcomes[delivery.id] = "failed"
             else:
                 live.append((delivery, subscription))
@@ -147,12 +149,14 @@ async def _deliver_one(
         return await _fail(session_factory, delivery, Answer(None, f"refused: {exc.detail}"))
     if answer.is_success:
         async with session_factory() as session, session.begin():
-            await deliveries.finish(session, delivery, "delivered", status_code=answer.status_code)
+            await deliveries.finish(
+                session, delivery, DeliveryStatus.DELIVERED, status_code=answer.status_code
+            )
         return "delivered"
     if answer.status_code == 410:
         async with session_factory() as session, session.begin():
             if await deliveries.finish(
-                session, delivery, "failed", status_code=410, error=answer.error
+                session, delivery, DeliveryStatus.FAILED, status_code=410, error=answer.error
             ):
                 await deliveries.disable_subscription(
                     session, subscription.id, "the receiver answered 410 Gone"
@@ -232,7 +236,11 @@ async def _fail(
 ) -> str:
     async with session_factory() as session, session.begin():
         await deliveries.finish(
-            session, delivery, "failed", status_code=answer.status_code, error=answer.error
+            session,
+            delivery,
+            DeliveryStatus.FAILED,
+            status_code=answer.status_code,
+            error=answer.error,
         )
     return "failed"
 
@@ -254,7 +262,7 @@ async def _retry_or_fail(
         ours = await deliveries.finish(
             session,
             delivery,
-            "pending",
+            DeliveryStatus.PENDING,
             status_code=answer.status_code,
             error=answer.error,
             retry_at=retry_at,

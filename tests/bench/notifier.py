@@ -48,6 +48,7 @@ from services.domain.organisations import service as organisations
 from services.domain.people import service as people
 from services.domain.settings import Settings
 from services.domain.webhooks import service as webhooks
+from services.domain.webhooks.commands import NewSubscription
 from services.notifier.transport import SEND_NOTIFICATION
 from services.notifier.worker import HEARTBEAT_KEY
 from tests.bench import dataset
@@ -388,10 +389,10 @@ async def webhook_throughput(
                 session,
                 system,
                 allowed,
-                {
-                    "url": f"http://127.0.0.1:{hook_sink.port}/hook",
-                    "event_types": ["document.created"],
-                },
+                NewSubscription(
+                    url=f"http://127.0.0.1:{hook_sink.port}/hook",
+                    event_types=["document.created"],
+                ),
             )
         for first in range(0, config.emails, CREATE_BATCH):
             async with sessionmaker() as session, session.begin():

@@ -11,6 +11,7 @@ from sqlalchemy import event, text
 from services.domain.access import service as access
 from services.domain.errors import Unauthenticated
 from services.domain.people import service as people
+from services.domain.people.commands import PersonChange
 from tests.factories import World
 
 
@@ -80,7 +81,11 @@ async def test_a_person_deactivated_or_given_other_roles_is_seen_at_once(world: 
         admin = await access.authenticate_api_key(session, world.a.admin.key)
         person = await people.get_person(session, admin, world.a.approver.person_id)
         await people.update_person(
-            session, admin, person, {"roles": ["reader"]}, expected_version=person.row_version
+            session,
+            admin,
+            person,
+            PersonChange(roles=["reader"]),
+            expected_version=person.row_version,
         )
     after = await authenticate(world, world.a.approver.key)
     assert after.person_roles == frozenset({"reader"})  # type: ignore[attr-defined]
@@ -88,7 +93,11 @@ async def test_a_person_deactivated_or_given_other_roles_is_seen_at_once(world: 
         admin = await access.authenticate_api_key(session, world.a.admin.key)
         person = await people.get_person(session, admin, world.a.approver.person_id)
         await people.update_person(
-            session, admin, person, {"is_active": False}, expected_version=person.row_version
+            session,
+            admin,
+            person,
+            PersonChange(is_active=False),
+            expected_version=person.row_version,
         )
     with pytest.raises(Unauthenticated):
         await authenticate(world, world.a.approver.key)

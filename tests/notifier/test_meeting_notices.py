@@ -31,6 +31,7 @@ from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.notifications.service import fan_out
 from services.domain.people import service as people
+from services.domain.people.commands import PersonChange
 from services.domain.routes import service as routes
 from services.domain.routes.commands import NewRoute
 from services.domain.settings import Settings
@@ -178,7 +179,11 @@ async def deactivate(cast: Cast, name: str) -> None:
     async with cast.step() as session:
         person = await people.get_person(session, cast.po, cast.ids[name])
         await people.update_person(
-            session, cast.po, person, {"is_active": False}, expected_version=person.row_version
+            session,
+            cast.po,
+            person,
+            PersonChange(is_active=False),
+            expected_version=person.row_version,
         )
 
 

@@ -29,6 +29,7 @@ from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.models.notifications import Notification
 from services.domain.models.reviews import UpdateCycle, UpdateCycleItem, UpdateCycleItemStatus
 from services.domain.organisations import service as organisations
+from services.domain.organisations.commands import OrganisationChange
 from services.domain.people import service as people
 from services.domain.reviews import update_cycle_closing, update_cycle_items, update_cycles
 from services.domain.reviews.commands import ItemChange
@@ -283,7 +284,7 @@ async def test_an_rsm_who_is_also_an_ro_gets_one_email_with_both_lists_in_nct_wo
         await organisations.update_organisation(
             session,
             Principal(cast.world.a.id, cast.world.a.admin.person_id, frozenset({"admin"}), "a"),
-            {"words": {"owner": "Responsible Strategic Manager"}},
+            OrganisationChange(words={"owner": "Responsible Strategic Manager"}),
             expected_version=(await organisations.get(session, cast.world.a.id)).row_version,
         )
         document = await documents.get_document(

@@ -27,6 +27,7 @@ from services.domain.notifications.retry import WEBHOOK_SCHEDULE
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries, service
 from services.domain.webhooks.addresses import IPAddress, Resolver, check_url
+from services.domain.webhooks.commands import NewSubscription
 from services.notifier.receivers import receiver_client
 from services.notifier.transport import DELIVER_WEBHOOK
 from services.notifier.webhooks import deliver, deliver_webhook
@@ -61,7 +62,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 async def subscribe(world: World, settings: Settings, url: str) -> WebhookSubscription:
     async with world.sessionmaker() as session, session.begin():
         admin = await access.authenticate_api_key(session, world.a.admin.key)
-        return await service.create_subscription(session, admin, settings, {"url": url})
+        return await service.create_subscription(session, admin, settings, NewSubscription(url=url))
 
 
 async def ping(world: World, subscription_id: uuid.UUID) -> uuid.UUID:

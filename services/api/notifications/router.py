@@ -15,6 +15,7 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.permissions import Permission as P
+from services.domain.models.notifications import NotificationStatus
 from services.domain.notices import kinds
 from services.domain.notifications import service
 
@@ -70,7 +71,7 @@ async def list_notifications(
     rows = await service.list_notifications(
         session,
         principal.organisation_id,
-        status=status,
+        status=NotificationStatus(status) if status is not None else None,
         kind=kind_name,
         document_id=document_id,
         before=before,

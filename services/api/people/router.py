@@ -16,6 +16,7 @@ from services.api.routing import Router
 from services.api.types import ShortText
 from services.domain.authz.permissions import Permission as P
 from services.domain.people import service
+from services.domain.people.commands import PersonChange
 
 router = Router(prefix="/v1/people", tags=["people"])
 
@@ -81,7 +82,11 @@ async def update_person(
     expected = expected_version(if_match)
     person = await service.get_person(session, principal, person_id)
     person = await service.update_person(
-        session, principal, person, body.model_dump(exclude_unset=True), expected_version=expected
+        session,
+        principal,
+        person,
+        PersonChange.of(body.model_dump(exclude_unset=True)),
+        expected_version=expected,
     )
     set_etag(response, person.row_version)
     return schemas.Person.model_validate(person)

@@ -24,6 +24,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.health import NOTIFIER_HEALTH_KEY, describe
 from services.domain.models.organisations import Organisation as OrganisationRow
 from services.domain.organisations import service as organisations
+from services.domain.organisations.commands import OrganisationChange
 from services.domain.organisations.words import OrganisationWords, words_of
 
 router = Router(tags=["system"])
@@ -199,7 +200,10 @@ async def update_own_organisation(
     working days follows. Needs `If-Match`."""
     expected = expected_version(if_match)
     org = await organisations.update_organisation(
-        session, principal, body.model_dump(exclude_unset=True), expected_version=expected
+        session,
+        principal,
+        OrganisationChange.of(body.model_dump(exclude_unset=True)),
+        expected_version=expected,
     )
     set_etag(response, org.row_version)
     return _view(org)

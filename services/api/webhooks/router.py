@@ -17,8 +17,9 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.api.webhooks import schemas
 from services.domain.authz.permissions import Permission as P
-from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
+from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from services.domain.webhooks import service
+from services.domain.webhooks.commands import NewSubscription, SubscriptionChange
 
 router = Router(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -67,7 +68,7 @@ async def create_webhook(
 ) -> schemas.WebhookWithSecret:
     """Subscribe a receiver (admins). The signing secret is in this response only."""
     subscription = await service.create_subscription(
-        session, principal, settings, body.model_dump(mode="json")
+        session, principal, settings, NewSubscription.of(body.model_dump(mode="json"))
     )
     response.headers["Location"] = f"/v1/webhooks/{subscription.id}"
     return _with_secret(subscription, response)
@@ -104,7 +105,7 @@ async def update_webhook(
         principal,
         settings,
         subscription,
-        body.model_dump(mode="json", exclude_unset=True),
+        SubscriptionChange.of(body.model_dump(mode="json", exclude_unset=True)),
         expected_version=expected,
     )
     set_etag(response, subscription.row_version)
@@ -172,7 +173,12 @@ async def list_webhook_deliveries(
     scope = {"subscription_id": str(subscription.id), "status": status}
     after = page.after_time(scope)
     deliveries = await service.list_deliveries(
-        session, principal, subscription, status=status, after=after, limit=page.fetch
+        session,
+        principal,
+        subscription,
+        status=DeliveryStatus(status) if status is not None else None,
+        after=after,
+        limit=page.fetch,
     )
     deliveries, next_cursor = page.time_page(deliveries, scope, lambda row: row.created_at)
     return schemas.WebhookDeliveryPage(

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, selectinload
 
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
@@ -125,15 +126,7 @@ async def create_api_key(
     )
     session.add(key)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=organisation_id,
-        action="api_key.created",
-        entity_type="api_key",
-        entity_id=key.id,
-        after=audit.snapshot(key),
-    )
+    await audit_changes.record_change(session, principal, key, "api_key.created")
     return IssuedKey(key, secret)
 
 
@@ -161,16 +154,7 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, key: ApiKe
         before = audit.snapshot(key)
         key.revoked_at = utcnow()
         await session.flush()
-        await audit.record(
-            session,
-            principal,
-            organisation_id=key.organisation_id,
-            action="api_key.revoked",
-            entity_type="api_key",
-            entity_id=key.id,
-            before=before,
-            after=audit.snapshot(key),
-        )
+        await audit_changes.record_change(session, principal, key, "api_key.revoked", before=before)
     return key
 
 

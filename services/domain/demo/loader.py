@@ -4,12 +4,13 @@ it twice changes nothing."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
@@ -18,18 +19,15 @@ from services.domain.boards import service as boards
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
+from services.domain.demo import governance
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
-from services.domain.models.boards import Board, Meeting
+from services.domain.models.boards import Board, Meeting, MeetingStatus
 from services.domain.models.consultations import Consultation
 from services.domain.models.documents import Document, DocumentStatus
-from services.domain.models.routes import GovernanceRoute, Post
 from services.domain.organisations import service as organisations
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people import service as people
-from services.domain.routes import posts as route_posts
-from services.domain.routes import service as routes
-from services.domain.routes.commands import NewPost, NewRoute
 from services.domain.settings import Settings
 
 # Demo consultations remind those who have not responded as a default deployment would.
@@ -79,21 +77,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
         counts["organisations"] = 1
     system = Principal.system(org.id, "seed-demo")
-    by_email = {}
-    for p in spec["people"]:
-        person = await people.find_by_email(session, org.id, p["email"])
-        if person is None:
-            person = await people.create_person(
-                session,
-                system,
-                organisation_id=org.id,
-                name=p["name"],
-                email=p["email"],
-                job_title=p.get("job_title"),
-                roles=p.get("roles", ["reader"]),
-            )
-            counts["people"] += 1
-        by_email[p["email"]] = person.id
+    by_email, counts["people"] = await _seed_people(session, system, org.id, spec["people"])
     contact = spec.get("escalation_contact_email")
     if contact and org.escalation_contact_id is None:
         org.escalation_contact_id = by_email[contact]
@@ -102,13 +86,71 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         org.words = OrganisationWords.model_validate(spec["words"]).model_dump(
             exclude_defaults=True
         )
+    by_reference, counts["documents"] = await _seed_documents(
+        session, system, org.id, spec["documents"], by_email
+    )
+    counts["links"] = await _seed_links(session, system, spec.get("links", []), by_reference)
+    for spec_board in spec.get("boards", []):
+        counts["boards"] += await _seed_board(session, system, spec_board, by_email)
+    route_spec = load_routes(spec["slug"])
+    if route_spec is not None:
+        counts["posts"], counts["routes"] = await governance.seed_routes(
+            session, system, spec["slug"], route_spec, by_email
+        )
+    # Last: a consultation needs the boards (its audience and meeting) and the routes (whether
+    # silence counts as agreement).
+    for d in spec["documents"]:
+        if d.get("consultation"):
+            counts["consultations"] += await _seed_consultation(
+                session, system, by_reference[d["reference"]], d["consultation"], by_email
+            )
+    return counts
+
+
+async def _seed_people(
+    session: AsyncSession,
+    system: Principal,
+    organisation_id: uuid.UUID,
+    listed: list[dict[str, Any]],
+) -> tuple[dict[str, Any], int]:
+    """The people of the data file, by email, with how many were created."""
+    created = 0
+    by_email = {}
+    for p in listed:
+        person = await people.find_by_email(session, organisation_id, p["email"])
+        if person is None:
+            person = await people.create_person(
+                session,
+                system,
+                organisation_id=organisation_id,
+                name=p["name"],
+                email=p["email"],
+                job_title=p.get("job_title"),
+                roles=p.get("roles", ["reader"]),
+            )
+            created += 1
+        by_email[p["email"]] = person.id
+    return by_email, created
+
+
+async def _seed_documents(
+    session: AsyncSession,
+    system: Principal,
+    organisation_id: uuid.UUID,
+    listed: list[dict[str, Any]],
+    by_email: dict[str, Any],
+) -> tuple[dict[str, Document], int]:
+    """The documents of the data file with their versions, status and review date, by
+    reference, with how many were created (one that exists is left as it is)."""
+    created = 0
     today = london_today()
     by_reference: dict[str, Document] = {}
-    for d in spec["documents"]:
+    for d in listed:
         existing = (
             await session.execute(
                 select(Document).where(
-                    Document.organisation_id == org.id, Document.reference == d["reference"]
+                    Document.organisation_id == organisation_id,
+                    Document.reference == d["reference"],
                 )
             )
         ).scalar_one_or_none()
@@ -137,56 +179,60 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
                 }
             ),
         )
-        for number, v in enumerate(d.get("versions", []), start=1):
-            await versions.add_version(
-                session,
-                system,
-                document,
-                filename=f"{d['reference']}-{number}.md",
-                content=v["text"].encode(),
-                declared_media_type="text/markdown",
-                change_summary=v.get("change_summary", ""),
-                issue=bool(v.get("issued")),
-                max_bytes=10_000_000,
-                # The demo's issued versions are issued as it is loaded; its review dates are
-                # set below.
-                issued_on=today if v.get("issued") else None,
-            )
+        await _add_versions(session, system, document, d, today)
         due = d.get("next_review_due_in_days")
         await service.update_document(
             session,
             system,
             document,
             DocumentChange(
-                status=DocumentStatus(d.get("status", "draft")),
+                status=DocumentStatus(d.get("status", DocumentStatus.DRAFT)),
                 next_review_due=today + timedelta(days=due) if due is not None else None,
             ),
             expected_version=document.row_version,
         )
         by_reference[d["reference"]] = document
-        counts["documents"] += 1
-    for lk in spec.get("links", []):
+        created += 1
+    return by_reference, created
+
+
+async def _add_versions(
+    session: AsyncSession, system: Principal, document: Document, d: dict[str, Any], today: date
+) -> None:
+    """The document's versions as the data file gives them, the issued ones issued today."""
+    for number, v in enumerate(d.get("versions", []), start=1):
+        await versions.add_version(
+            session,
+            system,
+            document,
+            filename=f"{d['reference']}-{number}.md",
+            content=v["text"].encode(),
+            declared_media_type="text/markdown",
+            change_summary=v.get("change_summary", ""),
+            issue=bool(v.get("issued")),
+            max_bytes=10_000_000,
+            # The demo's issued versions are issued as it is loaded; its review dates are
+            # set after its versions are added.
+            issued_on=today if v.get("issued") else None,
+        )
+
+
+async def _seed_links(
+    session: AsyncSession,
+    system: Principal,
+    listed: list[dict[str, Any]],
+    by_reference: dict[str, Document],
+) -> int:
+    """The links between documents that are not there yet; how many were created."""
+    created = 0
+    for lk in listed:
         source, target = by_reference[lk["source"]], by_reference[lk["target"]]
         existing_links = await links.list_links(session, system, source, lk["kind"])
         if any(v.other.id == target.id and v.direction == "outgoing" for v in existing_links):
             continue
         await links.create_link(session, system, source, target_id=target.id, kind=lk["kind"])
-        counts["links"] += 1
-    for spec_board in spec.get("boards", []):
-        counts["boards"] += await _seed_board(session, system, spec_board, by_email)
-    route_spec = load_routes(spec["slug"])
-    if route_spec is not None:
-        counts["posts"], counts["routes"] = await _seed_routes(
-            session, system, spec["slug"], route_spec, by_email
-        )
-    # Last: a consultation needs the boards (its audience and meeting) and the routes (whether
-    # silence counts as agreement).
-    for d in spec["documents"]:
-        if d.get("consultation"):
-            counts["consultations"] += await _seed_consultation(
-                session, system, by_reference[d["reference"]], d["consultation"], by_email
-            )
-    return counts
+        created += 1
+    return created
 
 
 async def _seed_consultation(
@@ -206,7 +252,7 @@ async def _seed_consultation(
     working days. It opens now, not at the board's opening date: the document is already in
     consultation. A document with any consultation, or no longer in consultation, is left.
     """
-    if document.status != "in_consultation":
+    if document.status != DocumentStatus.IN_CONSULTATION:
         return 0
     found = await session.execute(
         select(Consultation.id).where(Consultation.document_id == document.id).limit(1)
@@ -256,7 +302,7 @@ async def _next_meeting(session: AsyncSession, board: Board) -> Meeting | None:
                 select(Meeting)
                 .where(
                     Meeting.board_id == board.id,
-                    Meeting.status == "scheduled",
+                    Meeting.status == MeetingStatus.SCHEDULED,
                     Meeting.starts_at > now,
                 )
                 .order_by(Meeting.starts_at)
@@ -278,120 +324,6 @@ async def _next_meeting(session: AsyncSession, board: Board) -> Meeting | None:
         if closes > now:
             return meeting
     return None
-
-
-async def _seed_routes(
-    session: AsyncSession,
-    system: Principal,
-    slug: str,
-    spec: dict[str, Any],
-    by_email: dict[str, Any],
-) -> tuple[int, int]:
-    """The posts and governance routes of demo/routes/<slug>.json; returns (posts, routes) created.
-
-    The data files name people by email and boards by name, since ids differ in every database;
-    they are resolved here. A post is ``{"post", "service_area" (null: organisation-wide),
-    "person_email"}``. In a route's definition, a decider or ``refer_to`` written as
-    ``{"kind": "board", "board_name": ...}`` gets the board's ``board_id``, and one written as
-    ``{"kind": "people", "people_emails": [...]}`` gets ``people`` (their ids); every other
-    decider is passed to ``routes.create_route`` as written. A post that exists (same post and
-    service area) and a route whose key exists are left as they are.
-    """
-    organisation_id = system.organisation_id
-    posts = 0
-    for p in spec.get("posts", []):
-        area = p.get("service_area") or None
-        held = await session.execute(
-            select(Post.id).where(
-                Post.organisation_id == organisation_id,
-                Post.post == p["post"],
-                func.lower(func.coalesce(Post.service_area, "")) == (area or "").lower(),
-            )
-        )
-        if held.first() is not None:
-            continue
-        await route_posts.create_post(
-            session,
-            system,
-            organisation_id=organisation_id,
-            command=NewPost(
-                post=p["post"],
-                service_area=area,
-                person_id=_person(by_email, p["person_email"], slug),
-            ),
-        )
-        posts += 1
-    board_ids = {
-        name: board_id
-        for name, board_id in await session.execute(
-            select(Board.name, Board.id).where(Board.organisation_id == organisation_id)
-        )
-    }
-    existing = set(
-        (
-            await session.execute(
-                select(GovernanceRoute.key).where(
-                    GovernanceRoute.organisation_id == organisation_id
-                )
-            )
-        ).scalars()
-    )
-    created = 0
-    for r in spec.get("routes", []):
-        if r["key"] in existing:
-            continue
-        definition = dict(r["definition"])
-        definition["stages"] = [
-            {
-                **stage,
-                "decider": _resolve(stage["decider"], board_ids, by_email, slug),
-                **(
-                    {"refer_to": _resolve(stage["refer_to"], board_ids, by_email, slug)}
-                    if stage.get("refer_to")
-                    else {}
-                ),
-            }
-            for stage in definition["stages"]
-        ]
-        await routes.create_route(
-            session,
-            system,
-            organisation_id=organisation_id,
-            command=NewRoute(
-                key=r["key"],
-                name=r["name"],
-                description=r.get("description", ""),
-                kinds=r.get("kinds", []),
-                categories=r.get("categories", []),
-                is_alternative=r.get("is_alternative", False),
-                definition=definition,
-            ),
-        )
-        existing.add(r["key"])
-        created += 1
-    return posts, created
-
-
-def _person(by_email: dict[str, Any], email: str, slug: str) -> Any:
-    if email not in by_email:
-        raise ValueError(f"demo/routes/{slug}.json names {email}, who is not a demo person")
-    return by_email[email]
-
-
-def _resolve(
-    decider: dict[str, Any], board_ids: dict[str, Any], by_email: dict[str, Any], slug: str
-) -> dict[str, Any]:
-    """A data-file decider with board names and emails turned into ids."""
-    resolved = dict(decider)
-    if "board_name" in resolved:
-        name = resolved.pop("board_name")
-        if name not in board_ids:
-            raise ValueError(f"demo/routes/{slug}.json names a board {name!r} that is not seeded")
-        resolved["board_id"] = str(board_ids[name])
-    if "people_emails" in resolved:
-        emails = resolved.pop("people_emails")
-        resolved["people"] = [str(_person(by_email, email, slug)) for email in emails]
-    return resolved
 
 
 async def _seed_board(

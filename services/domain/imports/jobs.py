@@ -27,7 +27,7 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.errors import DomainError, NotFound
 from services.domain.heavy_work import HeavyLimits
-from services.domain.models.imports import TrackerImport
+from services.domain.models.imports import ImportStatus, TrackerImport
 from services.domain.outbox.service import emit
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ async def request_import(
         roles=kept["roles"],
         person_roles=kept["person_roles"],
         content=content,
-        status="queued",
+        status=ImportStatus.QUEUED,
         phase=None,
         done=0,
         total=None,
@@ -112,8 +112,8 @@ async def unfinished(session: AsyncSession) -> list[tuple[uuid.UUID, int]]:
 
 def _claimable(now: Any) -> Any:
     return or_(
-        TrackerImport.status == "queued",
-        (TrackerImport.status == "running") & (TrackerImport.heartbeat_at < now - STALE),
+        TrackerImport.status == ImportStatus.QUEUED,
+        (TrackerImport.status == ImportStatus.RUNNING) & (TrackerImport.heartbeat_at < now - STALE),
     )
 
 
@@ -148,27 +148,28 @@ async def run_import(
         await _finish(
             sessionmaker,
             import_id,
-            "failed",
+            ImportStatus.FAILED,
             _Progress(),
             error=f"The import stopped before the end {MAX_ATTEMPTS} times; nothing was "
             "imported. Try a smaller file, or ask your administrator to look at the logs.",
         )
-        return "failed"
+        return ImportStatus.FAILED
     progress = _Progress()
     recorder = asyncio.create_task(_record_progress(sessionmaker, import_id, progress))
+    outcome: ImportStatus
     try:
         outcome = await _import(sessionmaker, limits, claimed, progress)
     except tracker.TrackerRejected as rejected:
-        outcome = "rejected"
+        outcome = ImportStatus.REJECTED
         report = report_json(rejected.report)
         await _finish(sessionmaker, import_id, outcome, progress, report=report)
     except DomainError as refused:
         # The file cannot be read at all (an old .xls, a workbook that unpacks too far).
-        outcome = "rejected"
+        outcome = ImportStatus.REJECTED
         await _finish(sessionmaker, import_id, outcome, progress, error=str(refused))
     except Exception:
         logger.exception("tracker import %s failed", import_id)
-        outcome = "failed"
+        outcome = ImportStatus.FAILED
         await _finish(
             sessionmaker,
             import_id,
@@ -194,7 +195,7 @@ async def _claim(
                 update(TrackerImport)
                 .where(TrackerImport.id == import_id, _claimable(now))
                 .values(
-                    status="running",
+                    status=ImportStatus.RUNNING,
                     started_at=now,
                     heartbeat_at=now,
                     attempts=TrackerImport.attempts + 1,
@@ -209,7 +210,7 @@ async def _import(
     limits: HeavyLimits,
     job: TrackerImport,
     progress: _Progress,
-) -> str:
+) -> ImportStatus:
     kept = {
         "person_id": job.person_id,
         "api_key_id": job.api_key_id,
@@ -238,15 +239,15 @@ async def _import(
         await session.execute(
             update(TrackerImport)
             .where(TrackerImport.id == job.id)
-            .values(**_finished("succeeded", progress, report=report_json(report)))
+            .values(**_finished(ImportStatus.SUCCEEDED, progress, report=report_json(report)))
         )
-    return "succeeded"
+    return ImportStatus.SUCCEEDED
 
 
 async def _finish(
     sessionmaker: async_sessionmaker[AsyncSession],
     import_id: uuid.UUID,
-    status: str,
+    status: ImportStatus,
     progress: _Progress,
     *,
     report: dict[str, Any] | None = None,
@@ -261,7 +262,7 @@ async def _finish(
 
 
 def _finished(
-    status: str,
+    status: ImportStatus,
     progress: _Progress,
     *,
     report: dict[str, Any] | None = None,
@@ -293,7 +294,9 @@ async def _record_progress(
             async with sessionmaker() as session, session.begin():
                 await session.execute(
                     update(TrackerImport)
-                    .where(TrackerImport.id == import_id, TrackerImport.status == "running")
+                    .where(
+                        TrackerImport.id == import_id, TrackerImport.status == ImportStatus.RUNNING
+                    )
                     .values(
                         phase=progress.phase,
                         done=progress.done,

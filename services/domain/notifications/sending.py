@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import utcnow
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
-from services.domain.models.notifications import Notification
-from services.domain.models.webhooks import WebhookDelivery
+from services.domain.models.notifications import Notification, NotificationStatus
+from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery
 from services.domain.notices.kinds import KINDS
 from services.domain.notifications.handlers import STILL_APPLIES
 
@@ -35,6 +35,13 @@ logger = logging.getLogger(__name__)
 
 # A row of either table that keeps a send's state (status, attempts, lease).
 Row = TypeVar("Row", Notification, WebhookDelivery)
+# Each table's statuses: both have pending and sending, the states of a send in progress.
+STATUS_OF: dict[
+    type[Notification] | type[WebhookDelivery], type[NotificationStatus] | type[DeliveryStatus]
+] = {
+    Notification: NotificationStatus,
+    WebhookDelivery: DeliveryStatus,
+}
 
 
 async def claim(
@@ -56,16 +63,17 @@ async def claim_all(
 @lru_cache
 def _claim_statement(model: type[Row]) -> Any:
     now: Any = bindparam("now")
+    status = STATUS_OF[model]
     return (
         update(model)
         .where(model.id == any_(bindparam("row_ids", type_=ARRAY(PG_UUID(as_uuid=True)))))
         .where(
             or_(
-                and_(model.status == "pending", model.next_attempt_at <= now),
-                and_(model.status == "sending", model.locked_until < now),
+                and_(model.status == status.PENDING, model.next_attempt_at <= now),
+                and_(model.status == status.SENDING, model.locked_until < now),
             )
         )
-        .values(status="sending", attempts=model.attempts + 1, locked_until=bindparam("until"))
+        .values(status=status.SENDING, attempts=model.attempts + 1, locked_until=bindparam("until"))
         .returning(model)
         .execution_options(synchronize_session=False)
     )
@@ -77,7 +85,7 @@ def _finish_statement(model: type[Row], columns: tuple[str, ...]) -> Any:
         update(model)
         .where(
             model.id == bindparam("row_id"),
-            model.status == "sending",
+            model.status == STATUS_OF[model].SENDING,
             model.attempts == bindparam("attempt"),
         )
         .values({column: bindparam(f"new_{column}") for column in columns})
@@ -141,6 +149,7 @@ async def finish_claimed(
     that, so the UPDATE matches the row only while it is still "sending" at the same attempt.
     """
     columns = tuple(sorted(values))
+    new_status = values.get("status")
     result = await session.execute(
         _finish_statement(model, columns),
         {"row_id": row_id, "attempt": attempt, **{f"new_{c}": values[c] for c in columns}},
@@ -152,7 +161,7 @@ async def finish_claimed(
         model.__tablename__,
         row_id,
         attempt,
-        values.get("status"),
+        None if new_status is None else str(new_status),
     )
     return False
 
@@ -163,7 +172,7 @@ async def give_back(
     """Undo the claim of a row that was not attempted after all (its sender ran short of its
     lease, or found the server down): pending again, the attempt not counted, due at ``at`` or
     when it was. False if the claim is no longer ours."""
-    values: dict[str, Any] = {"status": "pending", "attempts": row.attempts - 1}
+    values: dict[str, Any] = {"status": STATUS_OF[model].PENDING, "attempts": row.attempts - 1}
     values["locked_until"] = None
     if at is not None:
         values["next_attempt_at"] = at
@@ -173,7 +182,7 @@ async def give_back(
 async def finish(
     session: AsyncSession,
     notification: Notification,
-    status: str,
+    status: NotificationStatus,
     *,
     error: str | None = None,
     retry_at: datetime | None = None,
@@ -181,7 +190,7 @@ async def finish(
     """Record the outcome of the attempt claimed as ``notification``: sent, failed, cancelled,
     or pending for a retry. False, and nothing changed, if the attempt is no longer ours."""
     values: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error}
-    if status == "sent":
+    if status == NotificationStatus.SENT:
         values["sent_at"] = utcnow()
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
@@ -202,12 +211,13 @@ async def due_for_sending(
 
     Works for notifications and webhook deliveries alike: both keep the same state columns.
     """
+    status = STATUS_OF[model]
     rows = await session.execute(
         select(model.id, model.attempts)
         .where(
             or_(
-                and_(model.status == "pending", model.next_attempt_at <= (due_by or now)),
-                and_(model.status == "sending", model.locked_until < now),
+                and_(model.status == status.PENDING, model.next_attempt_at <= (due_by or now)),
+                and_(model.status == status.SENDING, model.locked_until < now),
             )
         )
         .order_by(model.next_attempt_at)

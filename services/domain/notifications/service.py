@@ -31,11 +31,15 @@ from services.domain.db import in_chunks
 from services.domain.events import Event, TrackerImportRequested, parse_event
 from services.domain.models.consultations import Consultee
 from services.domain.models.documents import Document
-from services.domain.models.notifications import Notification
+from services.domain.models.notifications import Notification, NotificationStatus
 from services.domain.models.organisations import Organisation
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person
-from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
+from services.domain.models.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from services.domain.notices.kinds import require_registered
 from services.domain.notices.notice import Notice, Reminder
 from services.domain.notifications.document_snapshot import document_snapshot
@@ -106,6 +110,35 @@ async def add_notification(
     else:
         assert consultee is not None, "a notification goes to a person or a consultee"
         name, email = consultee.name, consultee.email
+    full_context = await _full_context(session, organisation_id, name, person, document, context)
+    result = await session.execute(
+        _INSERT_NOTIFICATION,
+        {
+            "id": uuid.uuid4(),
+            "organisation_id": organisation_id,
+            "kind": kind,
+            "dedupe_key": dedupe_key,
+            "event_id": event_id,
+            "document_id": document.id if document is not None else None,
+            "recipient_person_id": person.id if person is not None else None,
+            "recipient_email": email,
+            "context": full_context,
+            "status": NotificationStatus.PENDING,
+            "next_attempt_at": utcnow(),
+        },
+    )
+    return result.scalar_one_or_none()
+
+
+async def _full_context(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    name: str,
+    person: Person | None,
+    document: Document | None,
+    context: dict[str, Any],
+) -> dict[str, Any]:
+    """What every notice carries (see ``add_notification``), then the notice's own context."""
     organisation = await session.get(Organisation, organisation_id)
     words = words_of(organisation)
     contact = await policy_contact(session, organisation_id)
@@ -126,23 +159,7 @@ async def add_notification(
         "your_roles": in_words(words, held),
         **context,
     }
-    result = await session.execute(
-        _INSERT_NOTIFICATION,
-        {
-            "id": uuid.uuid4(),
-            "organisation_id": organisation_id,
-            "kind": kind,
-            "dedupe_key": dedupe_key,
-            "event_id": event_id,
-            "document_id": document.id if document is not None else None,
-            "recipient_person_id": person.id if person is not None else None,
-            "recipient_email": email,
-            "context": full_context,
-            "status": "pending",
-            "next_attempt_at": utcnow(),
-        },
-    )
-    return result.scalar_one_or_none()
+    return full_context
 
 
 async def fan_out_all(session: AsyncSession, events: Sequence[OutboxEvent]) -> Created:
@@ -271,7 +288,7 @@ async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list
                 "event_id": event.id,
                 "event_type": event.type,
                 "body": body,
-                "status": "pending",
+                "status": DeliveryStatus.PENDING,
                 "next_attempt_at": utcnow(),
             },
         )
@@ -336,7 +353,7 @@ async def list_notifications(
     session: AsyncSession,
     organisation_id: uuid.UUID,
     *,
-    status: str | None = None,
+    status: NotificationStatus | None = None,
     kind: str | None = None,
     document_id: uuid.UUID | None = None,
     before: tuple[datetime, uuid.UUID] | None = None,

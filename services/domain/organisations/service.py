@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
-from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
+from services.domain.commands import UNSET
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.documents import DEFAULT_KINDS, DocumentKind
 from services.domain.models.organisations import Organisation
+from services.domain.organisations.commands import OrganisationChange
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people.service import require_active_person
 
@@ -40,22 +41,14 @@ async def create_organisation(session: AsyncSession, *, slug: str, name: str) ->
             )
         )
     await audit.start_chain(session, org.id)
-    await audit.record(
-        session,
-        None,
-        organisation_id=org.id,
-        action="organisation.created",
-        entity_type="organisation",
-        entity_id=org.id,
-        after=audit.snapshot(org),
-    )
+    await audit_changes.record_change(session, None, org, "organisation.created")
     return org
 
 
 async def update_organisation(
     session: AsyncSession,
     principal: Principal,
-    changes: Mapping[str, Any],
+    change: OrganisationChange,
     *,
     expected_version: int,
 ) -> Organisation:
@@ -65,28 +58,27 @@ async def update_organisation(
     org = await get(session, principal.organisation_id)
     if org.row_version != expected_version:
         raise PreconditionFailed("The organisation has changed since you read it.")
-    changes = dict(changes)
-    if "closure_days" in changes:
-        changes["closure_days"] = sorted(set(changes["closure_days"]))
-    if "eia_categories" in changes:
-        _check_categories(changes["eia_categories"])
-    interval = changes.get("default_review_interval_months")
-    if "default_review_interval_months" in changes and not (
-        isinstance(interval, int) and 1 <= interval <= 120
-    ):
+    changes = change.given()
+    if change.closure_days is not UNSET:
+        changes["closure_days"] = sorted(set(change.closure_days))
+    if change.eia_categories is not UNSET:
+        _check_categories(change.eia_categories)
+    interval = change.default_review_interval_months
+    if interval is not UNSET and not (isinstance(interval, int) and 1 <= interval <= 120):
         raise Invalid(
             "The default review interval is 1 to 120 months.",
             field="default_review_interval_months",
         )
-    if "words" in changes:
+    if change.words is not UNSET:
         # Stored as set: the defaults stay defaults, so a better default later reaches them.
         try:
-            words = OrganisationWords.model_validate(changes["words"])
+            words = OrganisationWords.model_validate(change.words)
         except ValidationError as exc:
             raise Invalid(f"Words: {exc.errors()[0]['msg']}.", field="words") from None
         changes["words"] = words.model_dump(exclude_defaults=True)
+    contact = change.escalation_contact_id
     await require_active_person(
-        session, org.id, changes.get("escalation_contact_id"), "escalation_contact_id"
+        session, org.id, None if contact is UNSET else contact, "escalation_contact_id"
     )
     before = audit.snapshot(org)
     changed = {k for k, v in changes.items() if getattr(org, k) != v}
@@ -95,15 +87,8 @@ async def update_organisation(
     for key in changed:
         setattr(org, key, changes[key])
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=org.id,
-        action="organisation.updated",
-        entity_type="organisation",
-        entity_id=org.id,
-        before=before,
-        after=audit.snapshot(org),
+    await audit_changes.record_change(
+        session, principal, org, "organisation.updated", before=before
     )
     return org
 

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
+from services.domain.commands import UNSET
 from services.domain.db import in_chunks
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.people import ROLES, Person, PersonRole
 from services.domain.pagination import after_row
+from services.domain.people.commands import PersonChange
 
 
 def _validated_roles(roles: Iterable[str]) -> list[str]:
@@ -109,14 +112,8 @@ async def create_person(
     )
     session.add(person)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=organisation_id,
-        action="person.created",
-        entity_type="person",
-        entity_id=person.id,
-        after=person_snapshot(person),
+    await audit_changes.record_change(
+        session, principal, person, "person.created", after=person_snapshot(person)
     )
     return person
 
@@ -129,7 +126,7 @@ async def update_person(
     session: AsyncSession,
     principal: Principal,
     person: Person,
-    changes: Mapping[str, Any],
+    change: PersonChange,
     *,
     expected_version: int,
 ) -> Person:
@@ -138,8 +135,9 @@ async def update_person(
     if person.row_version != expected_version:
         raise PreconditionFailed("The person has changed since you read it.")
     before = person_snapshot(person)
-    if "email" in changes:
-        email = changes["email"].strip().lower()
+    changes = change.given()
+    if change.email is not UNSET:
+        email = change.email.strip().lower()
         other = await find_by_email(session, person.organisation_id, email)
         if other is not None and other.id != person.id:
             raise Conflict(f"{email} is already in the directory.", field="email")
@@ -147,8 +145,8 @@ async def update_person(
     for field in ("name", "job_title", "is_active"):
         if field in changes:
             setattr(person, field, changes[field])
-    if "roles" in changes:
-        roles = _validated_roles(changes["roles"])
+    if change.roles is not UNSET:
+        roles = _validated_roles(change.roles)
         if roles != [r.role for r in person.roles]:
             authz.check_assign_roles(principal)
             if person.id == principal.person_id and "admin" not in roles:
@@ -162,15 +160,8 @@ async def update_person(
         person.updated_at = utcnow()
         await session.flush()
         after = person_snapshot(person)
-        await audit.record(
-            session,
-            principal,
-            organisation_id=person.organisation_id,
-            action="person.updated",
-            entity_type="person",
-            entity_id=person.id,
-            before=before,
-            after=after,
+        await audit_changes.record_change(
+            session, principal, person, "person.updated", before=before, after=after
         )
     return person
 

@@ -22,6 +22,7 @@ from services.domain.models.consultations import (
     POSITIONS,
     Consultation,
     ConsultationResponse,
+    ConsultationStatus,
     Consultee,
 )
 from services.domain.timeline.builder import Builder, plural, quote
@@ -250,7 +251,7 @@ class _Consultations:
 
     def ending(self, c: Consultation) -> None:
         refs: dict[str, uuid.UUID | None] = {"consultation_id": c.id}
-        if c.status == "cancelled":
+        if c.status == ConsultationStatus.CANCELLED:
             self.b.add(
                 c.closed_at,
                 "consultation.cancelled",
@@ -261,7 +262,7 @@ class _Consultations:
                 details={"reason": c.cancel_reason},
             )
             return
-        if c.status != "closed" or c.closed_at is None:
+        if c.status != ConsultationStatus.CLOSED or c.closed_at is None:
             return
         responses = self.responses_of.get(c.id, [])
         consultees = self.consultees_of.get(c.id, [])

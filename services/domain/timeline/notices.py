@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.domain.models.notifications import Notification
+from services.domain.models.notifications import Notification, NotificationStatus
 from services.domain.organisations.words import joined
 from services.domain.timeline.builder import Builder, plural, quote
 
@@ -42,11 +42,11 @@ WHAT = {
     "update_cycle.closed": "update cycle closed",
 }
 STATE_WORDS = {
-    "pending": "not sent yet",
-    "sending": "being sent",
-    "sent": "sent",
-    "failed": "could not be sent",
-    "cancelled": "not sent: it no longer applied",
+    NotificationStatus.PENDING: "not sent yet",
+    NotificationStatus.SENDING: "being sent",
+    NotificationStatus.SENT: "sent",
+    NotificationStatus.FAILED: "could not be sent",
+    NotificationStatus.CANCELLED: "not sent: it no longer applied",
 }
 
 
@@ -73,7 +73,10 @@ def notification_entries(b: Builder) -> None:
         whom = f"{name} <{notification.recipient_email}>" if name else notification.recipient_email
         state = STATE_WORDS.get(notification.status, notification.status)
         summary = f"Email to {whom}: {what_was_told(notification)}; {state}"
-        if notification.status in ("pending", "failed") and notification.last_error:
+        if (
+            notification.status in (NotificationStatus.PENDING, NotificationStatus.FAILED)
+            and notification.last_error
+        ):
             summary += (
                 f" after {plural(notification.attempts, 'attempt')}: "
                 f"{quote(notification.last_error, 120)}"

@@ -20,9 +20,8 @@ in the audit log, with the zip's SHA-256.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -30,39 +29,37 @@ from typing import IO, Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.consultations import report as reports
-from services.domain.consultations import report_formats
 from services.domain.errors import PayloadTooLarge
 from services.domain.models.audit import AuditRecord
 from services.domain.models.documents import Document, DocumentLink, DocumentVersion, VersionFile
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.timeline.builder import TimelineEntry
+from services.domain.timeline.paper_trail_files import (
+    EXPORTED,
+    Facts,
+    add_rendered,
+    manifest_of,
+    report_base,
+    report_files,
+    sums,
+    timeline_html,
+    timeline_json,
+)
 from services.domain.timeline.paper_trail_zip import (
     Archive,
-    render_html,
     safe_filename,
     sha256,
     to_json,
 )
 from services.domain.timeline.rows import TimelineRows, load_rows
 from services.domain.timeline.service import Audience, build_timeline
-
-EXPORTED = "document.paper_trail_exported"
-FORMAT = "policygov paper trail, version 1"
-# The printable page is opened from a folder on someone's disk: nothing in it may load or run
-# anything (the consultation report's policy; frame-ancestors has no effect in a meta tag).
-HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-HOW_TO_CHECK_FILES = (
-    "Each file's SHA-256 is listed in manifest.json and, in the format of sha256sum, in "
-    "SHA256SUMS: run `sha256sum -c SHA256SUMS` in the unzipped folder. The export's own "
-    "SHA-256 (of the whole zip) is kept in the organisation's audit log, action "
-    f"{EXPORTED}."
-)
 
 
 @dataclass
@@ -73,17 +70,6 @@ class PaperTrailExport:
     filename: str
     size: int
     sha256: str
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What the export says about the document and who produced it, read once up front."""
-
-    organisation_id: uuid.UUID
-    organisation_slug: str
-    document: dict[str, Any]
-    produced_at: datetime
-    produced_by: dict[str, Any]
 
 
 def _filename(reference: str, produced_at: datetime) -> str:
@@ -97,10 +83,10 @@ def _version_path(version: DocumentVersion) -> str:
 
 async def _facts(
     session: AsyncSession, principal: Principal, document: Document, produced_at: datetime
-) -> _Facts:
+) -> Facts:
     organisation = await session.get(Organisation, document.organisation_id)
     person = await session.get(Person, principal.person_id) if principal.person_id else None
-    return _Facts(
+    return Facts(
         organisation_id=document.organisation_id,
         organisation_slug=organisation.slug if organisation is not None else "",
         document={
@@ -163,7 +149,7 @@ async def _audit_records(
 
 
 def _audit_document(
-    facts: _Facts, records: Sequence[AuditRecord], verdict: audit.ChainVerdict
+    facts: Facts, records: Sequence[AuditRecord], verdict: audit.ChainVerdict
 ) -> dict[str, Any]:
     """audit.json: the records as their hash covers them, each re-checked, and the verdict."""
     exported = []
@@ -212,91 +198,6 @@ def _audit_document(
     }
 
 
-def _report_base(report: reports.ConsultationReport) -> str:
-    return f"consultations/{report.consultation_id}/report"
-
-
-def _add_rendered(
-    archive: Archive, path: str, render: Callable[[], bytes], description: str
-) -> None:
-    archive.add(path, render(), description)
-
-
-def _report_files(
-    report: reports.ConsultationReport,
-) -> list[tuple[str, Callable[[], bytes], str]]:
-    base = _report_base(report)
-    what = f'the report of the consultation "{report.title}" (Cafcass 4.7)'
-    return [
-        (f"{base}.json", lambda: to_json(report), f"{what}, as data"),
-        # The byte order mark makes Excel read the file as UTF-8, as the API's CSV does.
-        (
-            f"{base}.csv",
-            lambda: ("\ufeff" + report_formats.report_csv(report)).encode(),
-            f"{what}, one row per consultee",
-        ),
-        (
-            f"{base}.html",
-            lambda: report_formats.report_html(report).encode(),
-            f"{what}, printable",
-        ),
-    ]
-
-
-def _timeline_json(facts: _Facts, entries: Sequence[TimelineEntry]) -> bytes:
-    return to_json(
-        {
-            "document_id": facts.document["id"],
-            "reference": facts.document["reference"],
-            "title": facts.document["title"],
-            "produced_at": facts.produced_at,
-            "entries": [dataclasses.asdict(e) for e in entries],
-        }
-    )
-
-
-def _timeline_html(
-    facts: _Facts,
-    entries: Sequence[TimelineEntry],
-    version_paths: dict[uuid.UUID, str],
-    report_paths: dict[uuid.UUID, str],
-    verification: dict[str, Any],
-) -> bytes:
-    return render_html(
-        "paper_trail.html.j2",
-        policy=HTML_POLICY,
-        facts=facts,
-        entries=entries,
-        version_paths=version_paths,
-        report_paths=report_paths,
-        verification=verification,
-    )
-
-
-def _manifest(facts: _Facts, archive: Archive, verification: dict[str, Any]) -> bytes:
-    return to_json(
-        {
-            "format": FORMAT,
-            "purpose": "The paper trail of one document, for a Freedom of Information request.",
-            "document": facts.document,
-            "organisation_id": facts.organisation_id,
-            "produced_at": facts.produced_at,
-            "produced_by": facts.produced_by,
-            "audit_verification": {
-                "result": verification["result"],
-                "records_exported": verification["records_exported"],
-                "chain_records_checked": verification["chain"]["records_checked"],
-            },
-            "files": [dataclasses.asdict(m) for m in archive.members],
-            "how_to_check": HOW_TO_CHECK_FILES,
-        }
-    )
-
-
-def _sums(archive: Archive) -> bytes:
-    return "".join(f"{m.sha256}  {m.path}\n" for m in archive.members).encode()
-
-
 def _too_large(versions: Sequence[DocumentVersion], limit: int) -> None:
     total = sum(v.size_bytes for v in versions)
     if total > limit:
@@ -336,67 +237,20 @@ async def export_paper_trail(
     records = await _audit_records(
         session, facts.organisation_id, _entity_ids(rows, list(link_ids))
     )
-    version_paths = {v.id: _version_path(v) for v in versions}
-    report_paths = {r.consultation_id: _report_base(r) + ".html" for r in built}
     # Last of the reads: it walks the whole chain and clears the session's identity map.
     verdict = await audit.verify_chain(session, facts.organisation_id)
     audit_json = await asyncio.to_thread(_audit_document, facts, records, verdict)
-    verification: dict[str, Any] = audit_json["verification"]
 
     archive = await asyncio.to_thread(Archive, produced_at)
     try:
-        await asyncio.to_thread(
-            lambda: archive.add(
-                "timeline.json",
-                _timeline_json(facts, entries),
-                "the timeline: every event about the document, oldest first, as data",
-            )
-        )
-        await asyncio.to_thread(
-            lambda: archive.add(
-                "timeline.html",
-                _timeline_html(facts, entries, version_paths, report_paths, verification),
-                "the timeline as a page to read or print",
-            )
-        )
-        for version in versions:
-            # One version's file in memory at a time.
-            content = (
-                await session.execute(
-                    select(VersionFile.content).where(VersionFile.version_id == version.id)
-                )
-            ).scalar_one()
-            state = "issued" if version.is_issued else "draft"
-            await asyncio.to_thread(
-                archive.add,
-                version_paths[version.id],
-                content,
-                f"version {version.number} ({state}) as uploaded, {version.media_type}",
-            )
-            del content
-        for report in built:
-            for path, render, description in _report_files(report):
-                await asyncio.to_thread(_add_rendered, archive, path, render, description)
-        await asyncio.to_thread(
-            lambda: archive.add(
-                "audit.json",
-                to_json(audit_json),
-                "every audit record about the document and its records, with the verification "
-                "of the organisation's hash chain",
-            )
-        )
-        manifest = await asyncio.to_thread(_manifest, facts, archive, verification)
-        await asyncio.to_thread(archive.add_unlisted, "manifest.json", manifest)
-        await asyncio.to_thread(lambda: archive.add_unlisted("SHA256SUMS", _sums(archive)))
-        await asyncio.to_thread(archive.finish)
+        manifest = await _write(session, archive, facts, entries, versions, built, audit_json)
         filename = _filename(str(facts.document["reference"]), produced_at)
-        await audit.record(
+        # The document as read before the chain's walk detached it: its id and organisation.
+        await audit_changes.record_change(
             session,
             principal,
-            organisation_id=facts.organisation_id,
-            action=EXPORTED,
-            entity_type="document",
-            entity_id=facts.document["id"],
+            document,
+            EXPORTED,
             after={
                 "filename": filename,
                 "bytes": archive.size,
@@ -406,7 +260,7 @@ async def export_paper_trail(
                 "versions": len(versions),
                 "consultation_reports": len(built),
                 "audit_records": len(records),
-                "audit_chain_intact": verification["is_intact"],
+                "audit_chain_intact": audit_json["verification"]["is_intact"],
             },
         )
     except BaseException:
@@ -414,3 +268,63 @@ async def export_paper_trail(
         archive.discard()
         raise
     return PaperTrailExport(archive.file, filename, archive.size, archive.sha256)
+
+
+async def _write(
+    session: AsyncSession,
+    archive: Archive,
+    facts: Facts,
+    entries: Sequence[TimelineEntry],
+    versions: Sequence[DocumentVersion],
+    built: Sequence[reports.ConsultationReport],
+    audit_json: dict[str, Any],
+) -> bytes:
+    """Write every file into ``archive`` and finish it; the manifest's bytes."""
+    version_paths = {v.id: _version_path(v) for v in versions}
+    report_paths = {r.consultation_id: report_base(r) + ".html" for r in built}
+    verification: dict[str, Any] = audit_json["verification"]
+    await asyncio.to_thread(
+        lambda: archive.add(
+            "timeline.json",
+            timeline_json(facts, entries),
+            "the timeline: every event about the document, oldest first, as data",
+        )
+    )
+    await asyncio.to_thread(
+        lambda: archive.add(
+            "timeline.html",
+            timeline_html(facts, entries, version_paths, report_paths, verification),
+            "the timeline as a page to read or print",
+        )
+    )
+    for version in versions:
+        # One version's file in memory at a time.
+        content = (
+            await session.execute(
+                select(VersionFile.content).where(VersionFile.version_id == version.id)
+            )
+        ).scalar_one()
+        state = "issued" if version.is_issued else "draft"
+        await asyncio.to_thread(
+            archive.add,
+            version_paths[version.id],
+            content,
+            f"version {version.number} ({state}) as uploaded, {version.media_type}",
+        )
+        del content
+    for report in built:
+        for path, render, description in report_files(report):
+            await asyncio.to_thread(add_rendered, archive, path, render, description)
+    await asyncio.to_thread(
+        lambda: archive.add(
+            "audit.json",
+            to_json(audit_json),
+            "every audit record about the document and its records, with the verification "
+            "of the organisation's hash chain",
+        )
+    )
+    manifest = await asyncio.to_thread(manifest_of, facts, archive, verification)
+    await asyncio.to_thread(archive.add_unlisted, "manifest.json", manifest)
+    await asyncio.to_thread(lambda: archive.add_unlisted("SHA256SUMS", sums(archive)))
+    await asyncio.to_thread(archive.finish)
+    return manifest

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from services.domain.models.audit import AuditRecord
+from services.domain.models.reviews import Review, UpdateCycleItemStatus
 from services.domain.timeline.builder import Builder, day, plural, quote
 
 KIND_WORDS = {
@@ -30,9 +31,9 @@ TRIGGER_WORDS = {
     "other": "other",
 }
 ITEM_OUTCOME_WORDS = {
-    "accepted": "accepted",
-    "rejected": "rejected",
-    "amended": "amended",
+    UpdateCycleItemStatus.ACCEPTED: "accepted",
+    UpdateCycleItemStatus.REJECTED: "rejected",
+    UpdateCycleItemStatus.AMENDED: "amended",
 }
 
 
@@ -78,26 +79,7 @@ class _Reviews:
             return
         who = self.actor(record)
         if record.action == "review.started":
-            summary = f"{KIND_WORDS.get(review.kind, review.kind)} started by {who}"
-            if review.trigger:
-                summary += f": {TRIGGER_WORDS.get(review.trigger, review.trigger)}"
-                if review.trigger_detail:
-                    summary += f" ({quote(review.trigger_detail)})"
-            asked = self.b.name(review.requested_by_id)
-            if asked:
-                summary += f"; asked for by {asked}"
-            due = _day_of(after.get("due_on"))
-            if due and review.kind == "scheduled":
-                summary += f"; it was due on {due}"
-            self.add(
-                record,
-                "review.started",
-                summary,
-                kind=review.kind,
-                trigger=review.trigger,
-                trigger_detail=review.trigger_detail,
-                due_on=after.get("due_on"),
-            )
+            self.started(record, review, who)
         elif record.action == "review.no_change_stated":
             statement = str(after.get("no_change_statement") or "")
             self.add(
@@ -124,22 +106,7 @@ class _Reviews:
                 outcome="amended",
             )
         elif record.action == "review.completed":
-            outcome = after.get("outcome")
-            due = _day_of(after.get("next_review_due"))
-            if outcome == "no_change":
-                summary = f"{who} confirmed that no change is needed: the review is complete"
-            else:
-                summary = "The review is complete: the amended version was issued"
-            if due:
-                summary += f"; next review due on {due}"
-            self.add(
-                record,
-                "review.completed",
-                summary,
-                outcome=outcome,
-                last_reviewed_on=after.get("last_reviewed_on"),
-                next_review_due=after.get("next_review_due"),
-            )
+            self.completed(record, who)
         elif record.action == "review.cancelled":
             reason = str(after.get("reason") or "")
             self.add(
@@ -148,6 +115,48 @@ class _Reviews:
                 f"Review cancelled by {who}: {quote(reason)}",
                 reason=reason,
             )
+
+    def started(self, record: AuditRecord, review: Review, who: str) -> None:
+        after = record.after or {}
+        summary = f"{KIND_WORDS.get(review.kind, review.kind)} started by {who}"
+        if review.trigger:
+            summary += f": {TRIGGER_WORDS.get(review.trigger, review.trigger)}"
+            if review.trigger_detail:
+                summary += f" ({quote(review.trigger_detail)})"
+        asked = self.b.name(review.requested_by_id)
+        if asked:
+            summary += f"; asked for by {asked}"
+        due = _day_of(after.get("due_on"))
+        if due and review.kind == "scheduled":
+            summary += f"; it was due on {due}"
+        self.add(
+            record,
+            "review.started",
+            summary,
+            kind=review.kind,
+            trigger=review.trigger,
+            trigger_detail=review.trigger_detail,
+            due_on=after.get("due_on"),
+        )
+
+    def completed(self, record: AuditRecord, who: str) -> None:
+        after = record.after or {}
+        outcome = after.get("outcome")
+        due = _day_of(after.get("next_review_due"))
+        if outcome == "no_change":
+            summary = f"{who} confirmed that no change is needed: the review is complete"
+        else:
+            summary = "The review is complete: the amended version was issued"
+        if due:
+            summary += f"; next review due on {due}"
+        self.add(
+            record,
+            "review.completed",
+            summary,
+            outcome=outcome,
+            last_reviewed_on=after.get("last_reviewed_on"),
+            next_review_due=after.get("next_review_due"),
+        )
 
     def linked(self) -> None:
         """Documents added to this document's reviews, and reviews this one was added to."""
@@ -224,7 +233,7 @@ class _Reviews:
                     refs=refs,
                     details={"status": item.status, "outcome_note": item.outcome_note},
                 )
-            elif item.status == "carried_over":
+            elif item.status == UpdateCycleItemStatus.CARRIED_OVER:
                 # NCT 3.4 a iii: a missed deadline waits for the next update.
                 self.b.add(
                     cycle.closed_at,

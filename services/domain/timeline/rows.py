@@ -84,42 +84,91 @@ async def load_rows(
     """Everything about ``document``, a fixed number of queries however long its history."""
     rows = TimelineRows(document_id=document.id)
     org, doc = document.organisation_id, document.id
+    await _load_drafts(session, rows, org, doc)
+    await _load_board_items(session, rows, org, doc)
+    await _load_sign_offs(session, rows, org, doc)
+    await _load_consultations(session, rows, org, doc)
+    await _load_reviews(session, rows, org, doc)
+    if with_notifications:
+        rows.notifications = await _scalars(
+            session,
+            select(Notification)
+            .where(Notification.organisation_id == org, Notification.document_id == doc)
+            .order_by(Notification.created_at, Notification.id),
+        )
+    await _load_meetings_and_boards(session, rows, org)
+    rows.publications = await _scalars(
+        session,
+        select(Publication).where(
+            Publication.organisation_id == org, Publication.document_id == doc
+        ),
+    )
+    await _load_names(session, rows, org)
+    return rows
 
-    async def scalars(query: Any) -> list[Any]:
-        return list((await session.execute(query)).scalars())
 
-    for version in await scalars(
+async def _scalars(session: AsyncSession, query: Any) -> list[Any]:
+    return list((await session.execute(query)).scalars())
+
+
+async def _load_drafts(
+    session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
+) -> None:
+    """The versions, the proposal and the assessments of the drafts: six queries."""
+    for version in await _scalars(
+        session,
         select(DocumentVersion)
         .where(DocumentVersion.document_id == doc)
-        .order_by(DocumentVersion.major, DocumentVersion.minor)
+        .order_by(DocumentVersion.major, DocumentVersion.minor),
     ):
         rows.versions[version.id] = version
-    rows.proposals = await scalars(
-        select(Proposal).where(Proposal.organisation_id == org, Proposal.document_id == doc)
+    rows.proposals = await _scalars(
+        session,
+        select(Proposal).where(Proposal.organisation_id == org, Proposal.document_id == doc),
     )
-    rows.assessments = await scalars(
-        select(EqualityAssessment).where(EqualityAssessment.document_id == doc)
+    rows.assessments = await _scalars(
+        session, select(EqualityAssessment).where(EqualityAssessment.document_id == doc)
     )
-    rows.legal_reviews = await scalars(select(LegalReview).where(LegalReview.document_id == doc))
-    rows.fitness_checks = await scalars(select(FitnessCheck).where(FitnessCheck.document_id == doc))
-    rows.statements = await scalars(
-        select(NoMaterialChangeStatement).where(NoMaterialChangeStatement.document_id == doc)
+    rows.legal_reviews = await _scalars(
+        session, select(LegalReview).where(LegalReview.document_id == doc)
     )
+    rows.fitness_checks = await _scalars(
+        session, select(FitnessCheck).where(FitnessCheck.document_id == doc)
+    )
+    rows.statements = await _scalars(
+        session,
+        select(NoMaterialChangeStatement).where(NoMaterialChangeStatement.document_id == doc),
+    )
+
+
+async def _load_board_items(
+    session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
+) -> None:
+    """The agenda items of the document and of its proposals, and the boards' decisions on
+    them: two queries at most."""
     proposal_items = _ids(p.agenda_item_id for p in rows.proposals)
     item_match = AgendaItem.document_id == doc
     if proposal_items:
         item_match = or_(item_match, AgendaItem.id.in_(proposal_items))
-    for item in await scalars(
-        select(AgendaItem).where(AgendaItem.organisation_id == org, item_match)
+    for item in await _scalars(
+        session, select(AgendaItem).where(AgendaItem.organisation_id == org, item_match)
     ):
         rows.items[item.id] = item
     if rows.items:
-        rows.meeting_decisions = await scalars(
+        rows.meeting_decisions = await _scalars(
+            session,
             select(MeetingDecision).where(
                 MeetingDecision.organisation_id == org,
                 MeetingDecision.agenda_item_id.in_(rows.items),
-            )
+            ),
         )
+
+
+async def _load_sign_offs(
+    session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
+) -> None:
+    """The sign-offs with their routes, their stages and decisions, and the delegations the
+    decisions were taken under: four queries at most."""
     routed = await session.execute(
         select(SignOff, RouteVersion, GovernanceRoute)
         .join(RouteVersion, RouteVersion.id == SignOff.route_version_id)
@@ -129,34 +178,35 @@ async def load_rows(
     for sign_off, route_version, route in routed.all():
         rows.sign_offs[sign_off.id] = (sign_off, route_version, route)
     if rows.sign_offs:
-        for stage in await scalars(
+        for stage in await _scalars(
+            session,
             select(SignOffStage).where(
                 SignOffStage.organisation_id == org,
                 SignOffStage.sign_off_id.in_(rows.sign_offs),
-            )
+            ),
         ):
             rows.stages[stage.id] = stage
-        rows.decisions = await scalars(
+        rows.decisions = await _scalars(
+            session,
             select(SignOffDecision).where(
                 SignOffDecision.organisation_id == org,
                 SignOffDecision.sign_off_id.in_(rows.sign_offs),
-            )
+            ),
         )
     delegators = _ids(d.on_behalf_of_id for d in rows.decisions)
     if delegators:
-        rows.delegations = await scalars(
+        rows.delegations = await _scalars(
+            session,
             select(Delegation).where(
                 Delegation.organisation_id == org, Delegation.delegator_id.in_(delegators)
-            )
+            ),
         )
-    await _load_consultations(session, rows, org, doc)
-    await _load_reviews(session, rows, org, doc)
-    if with_notifications:
-        rows.notifications = await scalars(
-            select(Notification)
-            .where(Notification.organisation_id == org, Notification.document_id == doc)
-            .order_by(Notification.created_at, Notification.id)
-        )
+
+
+async def _load_meetings_and_boards(
+    session: AsyncSession, rows: TimelineRows, org: uuid.UUID
+) -> None:
+    """The meetings and boards the rows read so far name: two queries at most."""
     meeting_ids = _ids(
         [c.meeting_id for c in rows.consultations.values()]
         + [i.meeting_id for i in rows.items.values()]
@@ -165,8 +215,9 @@ async def load_rows(
         + [d.meeting_id for d in rows.decisions]
     )
     if meeting_ids:
-        for meeting in await scalars(
-            select(Meeting).where(Meeting.organisation_id == org, Meeting.id.in_(meeting_ids))
+        for meeting in await _scalars(
+            session,
+            select(Meeting).where(Meeting.organisation_id == org, Meeting.id.in_(meeting_ids)),
         ):
             rows.meetings[meeting.id] = meeting
     board_ids = _ids(
@@ -177,15 +228,14 @@ async def load_rows(
         + [c.via_board_id for c in rows.consultees.values()]
     )
     if board_ids:
-        for board in await scalars(
-            select(Board).where(Board.organisation_id == org, Board.id.in_(board_ids))
+        for board in await _scalars(
+            session, select(Board).where(Board.organisation_id == org, Board.id.in_(board_ids))
         ):
             rows.boards[board.id] = board
-    rows.publications = await scalars(
-        select(Publication).where(
-            Publication.organisation_id == org, Publication.document_id == doc
-        )
-    )
+
+
+async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID) -> None:
+    """The names of everyone the rows name, in one query."""
     people = _ids(
         [v.uploaded_by_id for v in rows.versions.values()]
         + [p.created_by_id for p in rows.proposals]
@@ -222,7 +272,6 @@ async def load_rows(
             )
         )
         rows.names = {person_id: name for person_id, name in found.all()}
-    return rows
 
 
 async def _load_consultations(

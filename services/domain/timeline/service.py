@@ -19,15 +19,18 @@ from services.domain.authz import documents as authz
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import LONDON
-from services.domain.gates.coverage import Assessment, assessment_column, what
 from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.sign_off import Delegation, SignOffDecision
+from services.domain.timeline.assessments import (
+    assessment_entries,
+    proposal_entries,
+    statement_entries,
+)
 from services.domain.timeline.builder import Builder as _Builder
 from services.domain.timeline.builder import TimelineEntry
-from services.domain.timeline.builder import capital as _capital
 from services.domain.timeline.builder import day as _day
 from services.domain.timeline.builder import quote as _quote
 from services.domain.timeline.consultations import consultation_entries
+from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.reviews import review_entries
 from services.domain.timeline.rows import TimelineRows, load_rows
@@ -79,39 +82,6 @@ ORDER = (
     "notification.email",
 )
 RANK = {kind: position for position, kind in enumerate(ORDER)}
-
-OUTCOME_WORDS = {
-    "approved": "approved",
-    "approved_with_conditions": "approved with conditions",
-    "deferred": "deferred",
-    "rejected": "rejected",
-    "noted": "noted",
-    "referred": "referred",
-}
-ASK_WORDS = {
-    "decision": "for a decision",
-    "review_approval": "for approval of a review",
-    "information": "for information",
-    "new_proposal": "as a new proposal",
-}
-EIA_OUTCOME_WORDS = {
-    "no_adverse_impact": "no adverse impact",
-    "possible_adverse_impact": "possible adverse impact (a full assessment is needed)",
-    "adverse_impact_justified": "adverse impact, justified",
-    "adverse_impact_found": "adverse impact found (the draft must change)",
-}
-LEGAL_OUTCOME_WORDS = {
-    "no_concerns": "no concerns",
-    "changes_advised": "changes advised",
-    "not_lawful": "not lawful",
-}
-CLOSED_WORDS = {
-    "completed": "completed",
-    "rejected": "ended: rejected",
-    "withdrawn": "withdrawn",
-    "ratification_refused": "ended: ratification refused",
-    "issued": "issued",
-}
 
 
 def _versions(b: _Builder) -> None:
@@ -203,336 +173,6 @@ def _withdrawal(b: _Builder, version: DocumentVersion, sign_off_id: uuid.UUID | 
     )
 
 
-def _proposals(b: _Builder) -> set[uuid.UUID]:
-    """Proposal entries; returns the agenda items they account for."""
-    used: set[uuid.UUID] = set()
-    for proposal in b.rows.proposals:
-        refs: dict[str, uuid.UUID | None] = {"proposal_id": proposal.id}
-        b.add(
-            proposal.created_at,
-            "proposal.created",
-            f'Proposal "{_quote(proposal.title)}" drafted.',
-            proposal.id,
-            actor_id=proposal.created_by_id,
-            refs=refs,
-        )
-        item = b.rows.items.get(proposal.agenda_item_id) if proposal.agenda_item_id else None
-        if item is not None:
-            used.add(item.id)
-            b.add(
-                item.submitted_at,
-                "proposal.submitted",
-                f'Proposal "{_quote(proposal.title)}" submitted for '
-                f"{b.meeting_words(item.meeting_id)}.",
-                item.id,
-                actor_id=item.submitted_by_id,
-                refs={**refs, "agenda_item_id": item.id, "meeting_id": item.meeting_id},
-            )
-        if proposal.decided_at is not None and proposal.status in ("approved", "declined"):
-            summary = f'Proposal "{_quote(proposal.title)}" {proposal.status}'
-            if proposal.decision_note:
-                summary += f": {_quote(proposal.decision_note)}"
-            b.add(
-                proposal.decided_at,
-                "proposal.decided",
-                summary,
-                proposal.id,
-                refs=refs,
-                details={"status": proposal.status},
-            )
-    return used
-
-
-def _assessments(b: _Builder) -> None:
-    for eia in b.rows.assessments:
-        kind = "Screening" if eia.kind == "screening" else "Full"
-        refs: dict[str, uuid.UUID | None] = {"assessment_id": eia.id, "version_id": eia.version_id}
-        b.add(
-            eia.created_at,
-            "eia.started",
-            f"{kind} equality impact assessment of version {b.number(eia.version_id)} started.",
-            eia.id,
-            actor_id=eia.assessor_id,
-            refs=refs,
-            details={"kind": eia.kind},
-        )
-        if eia.completed_at is not None and eia.outcome is not None:
-            outcome = EIA_OUTCOME_WORDS.get(eia.outcome, eia.outcome)
-            b.add(
-                eia.completed_at,
-                "eia.completed",
-                f"{kind} equality impact assessment of version {b.number(eia.version_id)} "
-                f"completed: {outcome}.",
-                eia.id,
-                actor_id=eia.assessor_id,
-                refs=refs,
-                details={"kind": eia.kind, "outcome": eia.outcome},
-            )
-    for review in b.rows.legal_reviews:
-        refs = {"legal_review_id": review.id, "version_id": review.version_id}
-        asked = b.name(review.reviewer_id)
-        b.add(
-            review.created_at,
-            "legal_review.requested",
-            f"Legal review of version {b.number(review.version_id)} requested"
-            + (f" from {asked}" if asked else "")
-            + f": {_quote(review.question)}",
-            review.id,
-            actor_id=review.requested_by_id,
-            refs={**refs, "reviewer_id": review.reviewer_id},
-        )
-        if review.answered_at is not None and review.outcome is not None:
-            summary = (
-                f"Legal review of version {b.number(review.version_id)} answered: "
-                f"{LEGAL_OUTCOME_WORDS.get(review.outcome, review.outcome)}"
-            )
-            if review.advice:
-                summary += f". {_quote(review.advice)}"
-            b.add(
-                review.answered_at,
-                "legal_review.answered",
-                summary,
-                review.id,
-                actor_id=review.answered_by_id,
-                refs=refs,
-                details={"outcome": review.outcome},
-            )
-    for check in b.rows.fitness_checks:
-        answers = [
-            str(a.get("answer")) if isinstance(a, dict) else str(a)
-            for a in (check.answers or {}).values()
-        ]
-        counts = {word: answers.count(word) for word in ("yes", "partly", "no")}
-        b.add(
-            check.created_at,
-            "fitness_check.completed",
-            f"Fit-for-purpose check of version {b.number(check.version_id)}: "
-            f"{counts['yes']} yes, {counts['partly']} partly, {counts['no']} no.",
-            check.id,
-            actor_id=check.checked_by_id,
-            refs={"fitness_check_id": check.id, "version_id": check.version_id},
-            details=counts,
-        )
-
-
-def _statements(b: _Builder) -> None:
-    """The responsible officer's statements that nothing material changed between drafts."""
-    assessments: dict[uuid.UUID, Assessment] = {}
-    for group in (b.rows.assessments, b.rows.legal_reviews, b.rows.fitness_checks):
-        assessments.update((a.id, a) for a in group)
-    superseded = {s.supersedes_id: s.id for s in b.rows.statements if s.supersedes_id}
-    for statement in b.rows.statements:
-        assessment_id = getattr(statement, assessment_column(statement.assessment_kind).key)
-        assessed, draft = b.number(statement.assessed_version_id), b.number(statement.version_id)
-        summary = (
-            f"{b.name(statement.stated_by_id) or 'The responsible officer'} (responsible "
-            f"officer) stated that nothing material changed between version {assessed} and "
-            f"version {draft}, so the "
-            f"{what(statement.assessment_kind, assessments.get(assessment_id))} of {assessed} "
-            f"stands for {draft}: {_quote(statement.reason)}"
-        )
-        if statement.supersedes_id is not None:
-            summary += " (a correction of an earlier statement)"
-        b.add(
-            statement.stated_at,
-            "no_material_change.stated",
-            summary,
-            statement.id,
-            actor_id=statement.stated_by_id,
-            refs={
-                "statement_id": statement.id,
-                "assessment_id": assessment_id,
-                "assessed_version_id": statement.assessed_version_id,
-                "version_id": statement.version_id,
-                "supersedes_id": statement.supersedes_id,
-            },
-            details={
-                "assessment_kind": statement.assessment_kind,
-                "assessed_version": assessed,
-                "version": draft,
-                "reason": statement.reason,
-            },
-            superseded_by=superseded.get(statement.id),
-        )
-
-
-def _board_items(b: _Builder, proposal_items: set[uuid.UUID]) -> None:
-    for item in b.rows.items.values():
-        if item.id in proposal_items:
-            continue
-        summary = (
-            f'"{_quote(item.title)}" put on the forward plan for '
-            f"{b.meeting_words(item.meeting_id)} {ASK_WORDS.get(item.ask, item.ask)}"
-        )
-        if item.version_id is not None:
-            summary += f", with version {b.number(item.version_id)}"
-        if item.requested_meeting_id != item.meeting_id:
-            summary += f" (asked for {b.meeting_words(item.requested_meeting_id)})"
-        if item.is_late:
-            summary += "; submitted late"
-        if item.status == "withdrawn":
-            summary += "; since withdrawn"
-        b.add(
-            item.submitted_at,
-            "agenda_item.planned",
-            summary,
-            item.id,
-            actor_id=item.submitted_by_id,
-            refs={
-                "agenda_item_id": item.id,
-                "meeting_id": item.meeting_id,
-                "board_id": item.board_id,
-                "version_id": item.version_id,
-            },
-            details={"ask": item.ask, "status": item.status, "is_late": item.is_late},
-        )
-    superseded = {d.supersedes_id: d.id for d in b.rows.meeting_decisions if d.supersedes_id}
-    for decision in b.rows.meeting_decisions:
-        item = b.rows.items[decision.agenda_item_id]
-        summary = (
-            f"{_capital(b.meeting_words(decision.meeting_id))} "
-            f'{OUTCOME_WORDS.get(decision.outcome, decision.outcome)} "{_quote(item.title)}"'
-        )
-        if decision.method == "vote":
-            summary += f" by vote ({decision.votes_for} for, {decision.votes_against} against)"
-        if decision.conditions:
-            summary += f"; conditions: {'; '.join(decision.conditions)}"
-        if decision.text:
-            summary += f". {_quote(decision.text)}"
-        b.add(
-            decision.recorded_at,
-            "meeting.decision",
-            summary,
-            decision.id,
-            actor_id=decision.decided_by_id,
-            actor_label=decision.recorded_by_label,
-            refs={
-                "meeting_decision_id": decision.id,
-                "agenda_item_id": decision.agenda_item_id,
-                "meeting_id": decision.meeting_id,
-                "supersedes_id": decision.supersedes_id,
-            },
-            details={
-                "outcome": decision.outcome,
-                "method": decision.method,
-                "conditions": list(decision.conditions),
-                "text": decision.text,
-            },
-            superseded_by=superseded.get(decision.id),
-        )
-
-
-def _delegation_for(b: _Builder, decision: SignOffDecision) -> Delegation | None:
-    if decision.on_behalf_of_id is None:
-        return None
-    day = decision.recorded_at.astimezone(LONDON).date()
-    for delegation in b.rows.delegations:
-        if (
-            delegation.delegator_id == decision.on_behalf_of_id
-            and delegation.delegate_id == decision.decided_by_id
-            and delegation.starts_on <= day <= delegation.ends_on
-        ):
-            return delegation
-    return None
-
-
-def _sign_offs(b: _Builder) -> None:
-    for sign_off, route_version, route in b.rows.sign_offs.values():
-        refs: dict[str, uuid.UUID | None] = {"sign_off_id": sign_off.id}
-        b.add(
-            sign_off.submitted_at,
-            "sign_off.submitted",
-            f"Version {b.number(sign_off.version_id)} submitted for sign-off on the route "
-            f'"{route.name}" ({route.key}, version {route_version.number}).',
-            sign_off.id,
-            actor_id=sign_off.submitted_by_id,
-            refs={
-                **refs,
-                "version_id": sign_off.version_id,
-                "route_version_id": route_version.id,
-            },
-            details={"route_key": route.key, "route_version": route_version.number},
-        )
-        if sign_off.closed_at is not None:
-            b.add(
-                sign_off.closed_at,
-                "sign_off.closed",
-                f"Sign-off {CLOSED_WORDS.get(sign_off.status, sign_off.status)}.",
-                sign_off.id,
-                refs=refs,
-                details={"status": sign_off.status},
-            )
-    for stage in b.rows.stages.values():
-        summary = f'Stage {stage.position} "{stage.name}" started'
-        board = b.rows.boards.get(stage.board_id) if stage.board_id else None
-        if board is not None:
-            summary += f" ({board.name})"
-        if stage.round > 1:
-            summary += f", round {stage.round}"
-        b.add(
-            stage.started_at,
-            "sign_off.stage_started",
-            summary,
-            stage.id,
-            refs={
-                "sign_off_id": stage.sign_off_id,
-                "stage_id": stage.id,
-                "board_id": stage.board_id,
-                "agenda_item_id": stage.agenda_item_id,
-            },
-            details={"key": stage.key, "round": stage.round, "status": stage.status},
-        )
-    superseded = {d.supersedes_id: d.id for d in b.rows.decisions if d.supersedes_id}
-    for decision in b.rows.decisions:
-        decided_stage = b.rows.stages.get(decision.stage_id)
-        stage_name = decided_stage.name if decided_stage is not None else "a stage"
-        who = b.name(decision.decided_by_id) or decision.recorded_by_label
-        if decision.method == "meeting":
-            who = _capital(b.meeting_words(decision.meeting_id))
-        summary = (
-            f"{who} {OUTCOME_WORDS.get(decision.outcome, decision.outcome)} version "
-            f'{b.number(decision.version_id)} at stage "{stage_name}"'
-        )
-        principal_name = b.name(decision.on_behalf_of_id)
-        if principal_name:
-            summary += f" on behalf of {principal_name}"
-        if decision.method == "circulation":
-            summary += " by circulation"
-        if decision.conditions:
-            summary += f"; conditions: {'; '.join(decision.conditions)}"
-        if decision.reasons:
-            summary += f"; reasons: {_quote(decision.reasons)}"
-        delegation = _delegation_for(b, decision)
-        b.add(
-            decision.recorded_at,
-            "sign_off.decision",
-            summary,
-            decision.id,
-            actor_id=decision.decided_by_id,
-            actor_label=decision.recorded_by_label,
-            refs={
-                "sign_off_id": decision.sign_off_id,
-                "stage_id": decision.stage_id,
-                "decision_id": decision.id,
-                "version_id": decision.version_id,
-                "meeting_id": decision.meeting_id,
-                "meeting_decision_id": decision.meeting_decision_id,
-                "on_behalf_of_id": decision.on_behalf_of_id,
-                "delegation_id": delegation.id if delegation is not None else None,
-                "supersedes_id": decision.supersedes_id,
-            },
-            details={
-                "outcome": decision.outcome,
-                "method": decision.method,
-                "round": decision.round,
-                "conditions": list(decision.conditions),
-                "reasons": decision.reasons,
-                "on_behalf_of_name": principal_name,
-            },
-            superseded_by=superseded.get(decision.id),
-        )
-
-
 def _publications(b: _Builder) -> None:
     for publication in b.rows.publications:
         refs: dict[str, uuid.UUID | None] = {
@@ -601,12 +241,12 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     """The entries for everything in ``rows``, oldest first, as ``audience`` may see them."""
     builder = _Builder(rows, RANK)
     _versions(builder)
-    proposal_items = _proposals(builder)
-    _assessments(builder)
-    _statements(builder)
+    proposal_items = proposal_entries(builder)
+    assessment_entries(builder)
+    statement_entries(builder)
     consultation_entries(builder, sees_consultees=audience.sees_consultees)
-    _board_items(builder, proposal_items)
-    _sign_offs(builder)
+    board_entries(builder, proposal_items)
+    sign_off_entries(builder)
     _publications(builder)
     review_entries(builder)
     if audience.sees_notifications:

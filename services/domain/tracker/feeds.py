@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.audit import service as audit
+from services.domain.audit import changes as audit_changes
 from services.domain.authz import reviews as authz
 from services.domain.authz.principal import Principal
 from services.domain.calendar.ics import CalendarEntry, render_calendar
@@ -72,13 +72,11 @@ async def rotate_feed(session: AsyncSession, principal: Principal, person: Perso
     """Revoke every address of the person's review feed handed out so far."""
     person.calendar_feed_version += 1
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=person.organisation_id,
-        action="person.calendar_feed_rotated",
-        entity_type="person",
-        entity_id=person.id,
+        person,
+        "person.calendar_feed_rotated",
         after={"calendar_feed_version": person.calendar_feed_version},
     )
     return person

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.audit import service as audit
+from services.domain.audit import changes as audit_changes
 from services.domain.clock import utcnow
-from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
+from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from services.domain.notifications.sending import claim_all_due, claim_due, finish_claimed
 from services.domain.webhooks.service import audit_snapshot
 
@@ -55,7 +55,7 @@ async def subscriptions_of(
 async def finish(
     session: AsyncSession,
     delivery: WebhookDelivery,
-    status: str,
+    status: DeliveryStatus,
     *,
     status_code: int | None = None,
     error: str | None = None,
@@ -70,7 +70,7 @@ async def finish(
         # PostgreSQL text cannot hold NUL, and a receiver's answer may contain one.
         "last_error": error.replace("\x00", "")[:ERROR_MAX] if error else None,
     }
-    if status == "delivered":
+    if status == DeliveryStatus.DELIVERED:
         values["delivered_at"] = utcnow()
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
@@ -88,13 +88,11 @@ async def disable_subscription(
     subscription.is_active = False
     subscription.disabled_reason = reason[:REASON_MAX]
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         None,
-        organisation_id=subscription.organisation_id,
-        action="webhook_subscription.disabled",
-        entity_type="webhook_subscription",
-        entity_id=subscription.id,
+        subscription,
+        "webhook_subscription.disabled",
         before=before,
         after=audit_snapshot(subscription),
     )

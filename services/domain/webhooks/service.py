@@ -7,23 +7,25 @@ never written to the audit trail.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
+from services.domain.commands import UNSET
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.events import Event
-from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
+from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from services.domain.pagination import before_row
 from services.domain.settings import Settings
 from services.domain.webhooks.addresses import check_url
+from services.domain.webhooks.commands import NewSubscription, SubscriptionChange
 from services.domain.webhooks.signing import new_secret
 
 PING = "webhook.ping"
@@ -78,27 +80,25 @@ async def get_subscription(
 
 
 async def create_subscription(
-    session: AsyncSession, principal: Principal, settings: Settings, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, settings: Settings, command: NewSubscription
 ) -> WebhookSubscription:
     """Subscribe a receiver URL to the organisation's events, with a new signing secret."""
     org_authz.check_manage_webhooks(principal)
-    await check_url(fields["url"], settings)
+    await check_url(command.url, settings)
     subscription = WebhookSubscription(
         organisation_id=principal.organisation_id,
-        url=fields["url"],
-        description=fields.get("description", ""),
-        event_types=_check_event_types(fields.get("event_types", [])),
+        url=command.url,
+        description=command.description,
+        event_types=_check_event_types(command.event_types),
         secret=new_secret(),
     )
     session.add(subscription)
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=subscription.organisation_id,
-        action="webhook_subscription.created",
-        entity_type="webhook_subscription",
-        entity_id=subscription.id,
+        subscription,
+        "webhook_subscription.created",
         after=audit_snapshot(subscription),
     )
     return subscription
@@ -109,7 +109,7 @@ async def update_subscription(
     principal: Principal,
     settings: Settings,
     subscription: WebhookSubscription,
-    changes: Mapping[str, Any],
+    change: SubscriptionChange,
     *,
     expected_version: int,
 ) -> WebhookSubscription:
@@ -117,26 +117,24 @@ async def update_subscription(
     org_authz.check_manage_webhooks(principal)
     if subscription.row_version != expected_version:
         raise PreconditionFailed("The subscription has changed since you read it.")
-    changes = dict(changes)
-    if "url" in changes and changes["url"] != subscription.url:
-        await check_url(changes["url"], settings)
-    if "event_types" in changes:
-        changes["event_types"] = _check_event_types(changes["event_types"])
-    if "is_active" in changes and changes["is_active"] != subscription.is_active:
-        changes["disabled_reason"] = None if changes["is_active"] else "disabled by an admin"
+    changes = change.given()
+    if change.url is not UNSET and change.url != subscription.url:
+        await check_url(change.url, settings)
+    if change.event_types is not UNSET:
+        changes["event_types"] = _check_event_types(change.event_types)
+    if change.is_active is not UNSET and change.is_active != subscription.is_active:
+        changes["disabled_reason"] = None if change.is_active else "disabled by an admin"
     before = audit_snapshot(subscription)
     for key, value in changes.items():
         setattr(subscription, key, value)
     await session.flush()
     after = audit_snapshot(subscription)
     if after != before:
-        await audit.record(
+        await audit_changes.record_change(
             session,
             principal,
-            organisation_id=subscription.organisation_id,
-            action="webhook_subscription.updated",
-            entity_type="webhook_subscription",
-            entity_id=subscription.id,
+            subscription,
+            "webhook_subscription.updated",
             before=before,
             after=after,
         )
@@ -157,14 +155,8 @@ async def delete_subscription(
     before = audit_snapshot(subscription)
     await session.delete(subscription)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=subscription.organisation_id,
-        action="webhook_subscription.deleted",
-        entity_type="webhook_subscription",
-        entity_id=subscription.id,
-        before=before,
+    await audit_changes.record_change(
+        session, principal, subscription, "webhook_subscription.deleted", before=before, after=None
     )
 
 
@@ -192,13 +184,11 @@ async def rotate_secret(
         subscription.previous_secret_expires_at = None
     subscription.secret = new_secret()
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=subscription.organisation_id,
-        action="webhook_subscription.secret_rotated",
-        entity_type="webhook_subscription",
-        entity_id=subscription.id,
+        subscription,
+        "webhook_subscription.secret_rotated",
         before=before,
         after=audit_snapshot(subscription),
     )
@@ -232,7 +222,7 @@ async def _new_delivery(
         event_id=None,
         event_type=event_type,
         body=body,
-        status="pending",
+        status=DeliveryStatus.PENDING,
         attempts=0,
         next_attempt_at=utcnow(),
         created_at=utcnow(),
@@ -242,15 +232,7 @@ async def _new_delivery(
     after: dict[str, Any] = {"subscription_id": str(subscription.id), "event_type": event_type}
     if replay_of is not None:
         after["replay_of"] = str(replay_of)
-    await audit.record(
-        session,
-        principal,
-        organisation_id=subscription.organisation_id,
-        action=action,
-        entity_type="webhook_delivery",
-        entity_id=delivery.id,
-        after=after,
-    )
+    await audit_changes.record_change(session, principal, delivery, action, after=after)
     return delivery
 
 
@@ -295,7 +277,7 @@ async def replay(
         )
     ).scalar_one()
     now = utcnow()
-    is_being_sent = original.status == "sending" and (
+    is_being_sent = original.status == DeliveryStatus.SENDING and (
         original.locked_until is None or original.locked_until >= now
     )
     if is_being_sent:
@@ -311,7 +293,7 @@ async def replay(
         "webhook_delivery.replayed",
         replay_of=original.id,
     )
-    if original.status in ("pending", "sending"):
+    if original.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING):
         await _supersede(session, principal, original, replayed)
     return replayed
 
@@ -323,20 +305,18 @@ async def _supersede(
     replayed: WebhookDelivery,
 ) -> None:
     before = {"status": original.status, "attempts": original.attempts}
-    original.status = "cancelled"
+    original.status = DeliveryStatus.CANCELLED
     original.locked_until = None
     original.superseded_by = replayed.id
     original.last_error = f"superseded by its replay {replayed.webhook_id}"
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=original.organisation_id,
-        action="webhook_delivery.superseded",
-        entity_type="webhook_delivery",
-        entity_id=original.id,
+        original,
+        "webhook_delivery.superseded",
         before=before,
-        after={"status": "cancelled", "superseded_by": str(replayed.id)},
+        after={"status": DeliveryStatus.CANCELLED, "superseded_by": str(replayed.id)},
     )
 
 
@@ -363,7 +343,7 @@ async def list_deliveries(
     principal: Principal,
     subscription: WebhookSubscription,
     *,
-    status: str | None = None,
+    status: DeliveryStatus | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int = 50,
 ) -> list[WebhookDelivery]:

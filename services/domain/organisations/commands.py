@@ -1,0 +1,27 @@
+"""What an organisation's admins may ask of it: a change to its settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from services.domain.commands import UNSET, Command, Maybe
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrganisationChange(Command):
+    """Change the caller's organisation: only the fields given.
+
+    ``words`` is the role titles and citations as sent, checked and stored as JSON by
+    ``OrganisationWords``."""
+
+    name: Maybe[str] = UNSET
+    holiday_subdivision: Maybe[str] = UNSET
+    closure_days: Maybe[list[date]] = UNSET
+    escalation_contact_id: Maybe[uuid.UUID | None] = UNSET
+    eia_categories: Maybe[list[str]] = UNSET
+    default_review_interval_months: Maybe[int] = UNSET
+    words: Maybe[Mapping[str, Any]] = UNSET
