@@ -15,9 +15,10 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
+from services.domain.boards.commands import AgendaItemChange, NewAgendaItem
 from services.domain.documents.versions import read_file
 from services.domain.errors import Invalid, NotFound
-from services.domain.models.boards import AgendaItem
+from services.domain.models.meetings import AgendaItem, AgendaItemStatus
 
 router = Router(prefix="/v1/agenda-items", tags=["agenda"])
 
@@ -51,7 +52,7 @@ async def list_agenda_items(
         board_id=board_id,
         meeting_id=meeting_id,
         document_id=document_id,
-        status=status,
+        status=AgendaItemStatus(status) if status else None,
         after=after,
         limit=page.fetch,
     )
@@ -78,7 +79,10 @@ async def submit_agenda_item(
     except NotFound:
         raise Invalid("No such board.", field="board_id") from None
     item, _ = await agenda.submit_item(
-        session, principal, board, body.model_dump(exclude_unset=True)
+        session,
+        principal,
+        board,
+        NewAgendaItem.of(body.model_dump(exclude_unset=True, exclude={"board_id"})),
     )
     response.headers["Location"] = f"/v1/agenda-items/{item.id}"
     return _item(item, response)
@@ -108,7 +112,11 @@ async def update_agenda_item(
     expected = expected_version(if_match)
     item = await agenda.get_item(session, principal, item_id, for_update=True)
     item = await agenda.update_item(
-        session, principal, item, body.model_dump(exclude_unset=True), expected_version=expected
+        session,
+        principal,
+        item,
+        AgendaItemChange.of(body.model_dump(exclude_unset=True)),
+        expected_version=expected,
     )
     return _item(item, response)
 

@@ -18,8 +18,17 @@ from services.api.types import IsoDateTime
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import attendance, meetings, minutes, papers, reports, service
 from services.domain.boards.agenda import items_of
+from services.domain.boards.commands import (
+    ActionChange,
+    AttendanceEntry,
+    AttendanceSheet,
+    MeetingChange,
+    NewAction,
+    NewDecision,
+    NewMeeting,
+)
 from services.domain.errors import Invalid, NotFound
-from services.domain.models.boards import Meeting
+from services.domain.models.meetings import ActionStatus, AttendanceStatus, Meeting, MeetingStatus
 
 router = Router(prefix="/v1/meetings", tags=["meetings"])
 
@@ -55,7 +64,7 @@ async def list_meetings(
         board_id=board_id,
         starts_from=starts_from,
         starts_before=starts_before,
-        status=status,
+        status=MeetingStatus(status) if status else None,
         after=after,
         limit=page.fetch,
     )
@@ -77,7 +86,10 @@ async def create_meeting(
     except NotFound:
         raise Invalid("No such board.", field="board_id") from None
     meeting = await meetings.create_meeting(
-        session, principal, board, body.model_dump(exclude_unset=True)
+        session,
+        principal,
+        board,
+        NewMeeting.of(body.model_dump(exclude_unset=True, exclude={"board_id"})),
     )
     response.headers["Location"] = f"/v1/meetings/{meeting.id}"
     return await _meeting_view(session, meeting, response)
@@ -108,7 +120,11 @@ async def update_meeting(
     expected = expected_version(if_match)
     meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
     meeting = await meetings.update_meeting(
-        session, principal, meeting, body.model_dump(exclude_unset=True), expected_version=expected
+        session,
+        principal,
+        meeting,
+        MeetingChange.of(body.model_dump(exclude_unset=True)),
+        expected_version=expected,
     )
     return await _meeting_view(session, meeting, response)
 
@@ -240,13 +256,18 @@ async def record_attendance(
     then held. Answers the quorum check and anyone escalated for missing two meetings in a row
     without a delegate (Dorset 7.3), whom the board's escalation person is told about."""
     meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
-    rows, check, escalated = await attendance.record_attendance(
-        session,
-        principal,
-        meeting,
-        [e.model_dump() for e in body.attendance],
+    sheet = AttendanceSheet(
+        attendance=[
+            AttendanceEntry(
+                person_id=e.person_id,
+                status=AttendanceStatus(e.status),
+                delegate_id=e.delegate_id,
+            )
+            for e in body.attendance
+        ],
         chaired_by_id=body.chaired_by_id,
     )
+    rows, check, escalated = await attendance.record_attendance(session, principal, meeting, sheet)
     return schemas.MeetingAttendance(
         meeting_id=meeting.id,
         attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
@@ -295,7 +316,9 @@ async def record_decision(
     """Minute the decision on an item. Decisions are never edited: a correction supersedes.
     A second decision on the same item without `supersedes_id` answers 409."""
     meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
-    decision = await minutes.record_decision(session, principal, meeting, body.model_dump())
+    decision = await minutes.record_decision(
+        session, principal, meeting, NewDecision.of(body.model_dump())
+    )
     return schemas.MeetingDecision.model_validate(decision)
 
 
@@ -314,7 +337,7 @@ async def add_action(
 ) -> schemas.Action:
     """Minute an action with its owner and due date."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
-    action = await minutes.add_action(session, principal, meeting, body.model_dump())
+    action = await minutes.add_action(session, principal, meeting, NewAction.of(body.model_dump()))
     set_etag(response, action.row_version)
     return schemas.Action.model_validate(action)
 
@@ -337,13 +360,11 @@ async def update_action(
     expected = expected_version(if_match)
     meeting = await meetings.get_meeting(session, principal, meeting_id)
     action = await minutes.get_action(session, principal, meeting, action_id)
+    changes = body.model_dump(exclude_unset=True)
+    if body.status is not None:
+        changes["status"] = ActionStatus(body.status)
     action = await minutes.update_action(
-        session,
-        principal,
-        meeting,
-        action,
-        body.model_dump(exclude_unset=True),
-        expected_version=expected,
+        session, principal, meeting, action, ActionChange.of(changes), expected_version=expected
     )
     set_etag(response, action.row_version)
     return schemas.Action.model_validate(action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
 from fastapi import Query, Request, Response
@@ -18,11 +18,20 @@ from services.api.routing import Router
 from services.api.types import text_field
 from services.domain.authz import boards as authz
 from services.domain.authz.permissions import Permission as P
-from services.domain.boards import feeds, meetings, reports, service
+from services.domain.boards import feeds, meetings, members, reports, schedule, service
 from services.domain.boards.agenda import items_of
+from services.domain.boards.commands import (
+    BoardChange,
+    MemberChange,
+    NewBoard,
+    NewMember,
+    SeatRule,
+)
+from services.domain.calendar.working_days import Offset
 from services.domain.clock import london_today, utcnow
 from services.domain.errors import Conflict
 from services.domain.models.boards import Board
+from services.domain.models.meetings import MeetingStatus
 from services.domain.tokens import Keyring
 
 router = Router(prefix="/v1/boards", tags=["boards"])
@@ -36,13 +45,13 @@ SCHEDULE_FIELDS = {
 }
 
 
-def _settings(body: schemas.BoardSettings | schemas.BoardUpdate) -> dict[str, object]:
+def _settings(body: schemas.BoardSettings | schemas.BoardUpdate) -> dict[str, Any]:
     fields = body.model_dump(mode="python", exclude_unset=True, exclude={"members"})
     if body.deadline_rules is not None and "deadline_rules" in fields:
         rules = body.deadline_rules.model_dump()
-        fields["deadline_rules"] = {k: v for k, v in rules.items() if v is not None}
+        fields["deadline_rules"] = {k: Offset(**v) for k, v in rules.items() if v is not None}
     if body.seat_rules is not None and "seat_rules" in fields:
-        fields["seat_rules"] = [r.model_dump() for r in body.seat_rules]
+        fields["seat_rules"] = [SeatRule(**r.model_dump()) for r in body.seat_rules]
     return fields
 
 
@@ -63,15 +72,12 @@ async def create_board(
 ) -> schemas.Board:
     """Set up a board (admins and policy officers). A schedule makes the next 12 months of
     meetings at once."""
-    fields = _settings(body)
+    seated = [NewMember.of(m.model_dump()) for m in body.members]
     board = await service.create_board(
-        session,
-        principal,
-        fields,
-        [m.model_dump() for m in body.members],
+        session, principal, NewBoard.of({**_settings(body), "members": seated})
     )
     if board.schedule_rule:
-        await meetings.reschedule(session, principal, board)
+        await schedule.reschedule(session, principal, board)
     response.headers["Location"] = f"/v1/boards/{board.id}"
     set_etag(response, board.row_version)
     return await views.board_out(session, board)
@@ -101,10 +107,10 @@ async def update_board(
     expected = expected_version(if_match)
     board = await service.get_board(session, principal, board_id, for_update=True)
     board, changed = await service.update_board(
-        session, principal, board, _settings(body), expected_version=expected
+        session, principal, board, BoardChange.of(_settings(body)), expected_version=expected
     )
     if changed & SCHEDULE_FIELDS or ("is_active" in changed and board.is_active):
-        await meetings.reschedule(session, principal, board)
+        await schedule.reschedule(session, principal, board)
     set_etag(response, board.row_version)
     return await views.board_out(session, board)
 
@@ -152,7 +158,7 @@ async def add_member(
     response: Response,
 ) -> schemas.Member:
     board = await service.get_board(session, principal, board_id, for_update=True)
-    member = await service.add_member(session, principal, board, body.model_dump())
+    member = await members.add_member(session, principal, board, NewMember.of(body.model_dump()))
     response.headers["Location"] = f"/v1/boards/{board.id}/members/{member.id}"
     set_etag(response, member.row_version)
     return schemas.Member.model_validate(member)
@@ -171,7 +177,7 @@ async def get_member(
     response: Response,
 ) -> schemas.Member:
     board = await service.get_board(session, principal, board_id)
-    member = await service.get_member(session, board, member_id)
+    member = await members.get_member(session, board, member_id)
     set_etag(response, member.row_version)
     return schemas.Member.model_validate(member)
 
@@ -193,9 +199,14 @@ async def update_member(
     """Replace a member's role, seat and standing delegate. Needs `If-Match`."""
     expected = expected_version(if_match)
     board = await service.get_board(session, principal, board_id, for_update=True)
-    member = await service.get_member(session, board, member_id)
-    member = await service.update_member(
-        session, principal, board, member, body.model_dump(), expected_version=expected
+    member = await members.get_member(session, board, member_id)
+    member = await members.update_member(
+        session,
+        principal,
+        board,
+        member,
+        MemberChange.of(body.model_dump()),
+        expected_version=expected,
     )
     set_etag(response, member.row_version)
     return schemas.Member.model_validate(member)
@@ -217,8 +228,8 @@ async def remove_member(
     """Take a person off the board; their attendance stays on the record. Needs `If-Match`."""
     expected = expected_version(if_match)
     board = await service.get_board(session, principal, board_id, for_update=True)
-    member = await service.get_member(session, board, member_id)
-    await service.remove_member(session, principal, board, member, expected_version=expected)
+    member = await members.get_member(session, board, member_id)
+    await members.remove_member(session, principal, board, member, expected_version=expected)
     return Response(status_code=204)
 
 
@@ -242,7 +253,7 @@ async def generate_meetings(
         raise Conflict("This board has no schedule; set schedule_rule first.")
     start = body.starts_on or london_today()
     end = start + relativedelta(months=body.months) - timedelta(days=1)
-    created = await meetings.generate_meetings(session, principal, board, start=start, end=end)
+    created = await schedule.generate_meetings(session, principal, board, start=start, end=end)
     return await views.meetings_out(session, created, {board.id: board})
 
 
@@ -260,7 +271,12 @@ async def get_forward_plan(
     """The board's coming meetings and the items planned for each."""
     board = await service.get_board(session, principal, board_id)
     ahead = await meetings.list_meetings(
-        session, principal, board_id=board.id, starts_from=utcnow(), status="scheduled", limit=limit
+        session,
+        principal,
+        board_id=board.id,
+        starts_from=utcnow(),
+        status=MeetingStatus.SCHEDULED,
+        limit=limit,
     )
     out = await views.meetings_out(session, ahead, {board.id: board})
     return schemas.ForwardPlan(

@@ -11,7 +11,8 @@ from services.api.boards import schemas
 from services.domain.boards import attendance
 from services.domain.boards.meetings import count_items, meeting_day
 from services.domain.boards.service import deadlines_for, members_of, working_calendar
-from services.domain.models.boards import AgendaItem, Board, Meeting, MeetingDecision
+from services.domain.models.boards import Board
+from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 
 
 async def boards_out(session: AsyncSession, boards: Sequence[Board]) -> list[schemas.Board]:

@@ -15,11 +15,20 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.boards.attendance import attendance_of, check_quorum
+from services.domain.boards.attendance import ATTENDED, attendance_of, check_quorum
 from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.clock import LONDON, london_today
-from services.domain.models.boards import AgendaItem, Attendance, Board, Meeting, MeetingDecision
+from services.domain.models.boards import Board
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.meetings import (
+    ActionStatus,
+    AgendaItem,
+    AgendaItemStatus,
+    Attendance,
+    Meeting,
+    MeetingDecision,
+    MeetingStatus,
+)
 from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
 
@@ -82,7 +91,7 @@ async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) 
     approved: list[ApprovedDocument] = []
     exceptions: list[Exception_] = []
     for item in sorted(on_agenda, key=lambda i: (i.section, i.position)):
-        if item.status == "withdrawn":
+        if item.status == AgendaItemStatus.WITHDRAWN:
             continue
         decision = decisions.get(item.id)
         if decision is None:
@@ -124,7 +133,7 @@ async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) 
         approved=approved,
         exceptions=exceptions,
         decisions=len(decisions),
-        open_actions=sum(1 for a in actions if a.status == "open"),
+        open_actions=sum(1 for a in actions if a.status == ActionStatus.OPEN),
         is_quorate=quorum.is_quorate if quorum else None,
     )
 
@@ -172,7 +181,7 @@ async def annual_report(session: AsyncSession, board: Board, year: int) -> Annua
             )
         ).scalars()
     )
-    held = [m for m in meetings if m.status == "held"]
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
     items_by_ask: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     approved: list[ApprovedDocument] = []
@@ -202,10 +211,10 @@ async def annual_report(session: AsyncSession, board: Board, year: int) -> Annua
         )
         for status, count in counts:
             expected += count
-            if status in ("present", "delegate_attended"):
+            if status in ATTENDED:
                 attended += count
         for action in await actions_of(session, meeting.id):
-            if action.status == "open":
+            if action.status == ActionStatus.OPEN:
                 open_actions += 1
                 overdue_actions += action.due_on < today
     # What is overdue for review among the documents this board has dealt with.
@@ -223,7 +232,7 @@ async def annual_report(session: AsyncSession, board: Board, year: int) -> Annua
         starts_on=starts_on,
         ends_on=ends_on,
         meetings_held=len(held),
-        meetings_cancelled=sum(1 for m in meetings if m.status == "cancelled"),
+        meetings_cancelled=sum(1 for m in meetings if m.status == MeetingStatus.CANCELLED),
         meetings_without_quorum=without_quorum,
         items_by_ask=dict(sorted(items_by_ask.items())),
         decisions_by_outcome=dict(sorted(outcomes.items())),

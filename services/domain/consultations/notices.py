@@ -25,7 +25,7 @@ from services.domain.clock import LONDON, closing_day, utcnow
 from services.domain.consultations import closing
 from services.domain.consultations.service import consultees_of, is_past_deadline
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.models.boards import Board, Meeting
+from services.domain.models.boards import Board
 from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     RECORDED_POSITIONS,
@@ -34,6 +34,7 @@ from services.domain.models.consultations import (
     Consultee,
 )
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.meetings import Meeting
 from services.domain.models.people import Person
 from services.domain.notices.kinds import of_family
 from services.domain.notices.notice import Handler, Notice, Reminder

@@ -33,7 +33,7 @@ from services.domain.consultations.service import (
 from services.domain.db import new_id
 from services.domain.documents.named import document_and_version
 from services.domain.errors import Conflict, DomainError, Invalid
-from services.domain.models.boards import Board, Meeting
+from services.domain.models.boards import Board
 from services.domain.models.consultations import (
     KINDS,
     TITLE_LENGTH,
@@ -41,6 +41,7 @@ from services.domain.models.consultations import (
     Consultee,
 )
 from services.domain.models.documents import Document
+from services.domain.models.meetings import Meeting
 from services.domain.models.people import Person
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import RouteDefinition

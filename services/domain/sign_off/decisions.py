@@ -25,8 +25,8 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid
-from services.domain.models.boards import AgendaItem, MeetingDecision
 from services.domain.models.documents import Document
+from services.domain.models.meetings import AgendaItem, MeetingDecision
 from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import DECIDER, Decider, Stage

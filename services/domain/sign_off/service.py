@@ -27,8 +27,8 @@ from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.gates.service import GateStatus, check_gates, evidence_of, missing_gates
-from services.domain.models.boards import AgendaItem
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.meetings import AgendaItem
 from services.domain.models.routes import GovernanceRoute, RouteVersion
 from services.domain.models.sign_off import OPEN_STATUSES, SignOff, SignOffStage
 from services.domain.outbox.service import emit

@@ -16,6 +16,7 @@ from services.domain import events
 from services.domain.authz import sign_offs as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
+from services.domain.boards.commands import NewAgendaItem
 from services.domain.boards.service import members_of
 from services.domain.clock import utcnow
 from services.domain.documents.service import acting_responsible_officer_id
@@ -271,14 +272,14 @@ async def start_stage(
             session,
             engine,
             board,
-            {
-                "document_id": document.id,
-                "version_id": sign_off.version_id,
-                "title": f"{document.reference} {document.title}: {stage.name}"[:300],
-                "ask": _ask(definition, draft),
-                "presenter_id": acting_responsible_officer_id(document),
-                "notes": f"Sign-off stage {stage.name!r} (round {stage.round}).",
-            },
+            NewAgendaItem(
+                document_id=document.id,
+                version_id=sign_off.version_id,
+                title=f"{document.reference} {document.title}: {stage.name}"[:300],
+                ask=_ask(definition, draft),
+                presenter_id=acting_responsible_officer_id(document),
+                notes=f"Sign-off stage {stage.name!r} (round {stage.round}).",
+            ),
         )
         stage.agenda_item_id = item.id
     await session.flush()
