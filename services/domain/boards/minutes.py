@@ -193,6 +193,17 @@ async def record_decision(
         before=before,
         after={**audit.snapshot(item), "decision": audit.snapshot(decision)},
     )
+    await _announce(session, principal, meeting, item, decision)
+    return decision
+
+
+async def _announce(
+    session: AsyncSession,
+    principal: Principal,
+    meeting: Meeting,
+    item: AgendaItem,
+    decision: MeetingDecision,
+) -> None:
     recorded = events.DecisionRecorded(
         organisation_id=meeting.organisation_id,
         board_id=meeting.board_id,
@@ -207,7 +218,6 @@ async def record_decision(
     # The item may be a proposal or a sign-off stage: the minutes decide them too
     # (services/domain/reactions/minutes.py).
     await react(session, principal, recorded)
-    return decision
 
 
 async def actions_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[MeetingAction]:
