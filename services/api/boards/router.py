@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from fastapi import Query, Request, Response
 
 from services.api import browsers
-from services.api.boards import schemas, views
+from services.api.boards import meeting_schemas, minutes_schemas, schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
@@ -235,18 +235,18 @@ async def remove_member(
 
 @router.post(
     "/{board_id}/meetings/generate",
-    response_model=list[schemas.Meeting],
+    response_model=list[meeting_schemas.Meeting],
     dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def generate_meetings(
     board_id: uuid.UUID,
     session: Session,
     principal: CurrentPrincipal,
-    body: schemas.Generate | None = None,
-) -> list[schemas.Meeting]:
+    body: meeting_schemas.Generate | None = None,
+) -> list[meeting_schemas.Meeting]:
     """Create the schedule's meetings in a window (default: the next 12 months) that do not
     exist yet; answers the ones created. Safe to repeat. A daily sweep keeps 12 months ahead."""
-    body = body or schemas.Generate()
+    body = body or meeting_schemas.Generate()
     board = await service.get_board(session, principal, board_id, for_update=True)
     await authz.check_run_meetings(session, principal, board)
     if not board.schedule_rule:
@@ -259,7 +259,7 @@ async def generate_meetings(
 
 @router.get(
     "/{board_id}/forward-plan",
-    response_model=schemas.ForwardPlan,
+    response_model=meeting_schemas.ForwardPlan,
     dependencies=[allowed(P.BOARDS_READ)],
 )
 async def get_forward_plan(
@@ -267,7 +267,7 @@ async def get_forward_plan(
     session: Session,
     principal: CurrentPrincipal,
     limit: Annotated[int, Query(ge=1, le=24, description="Meetings ahead (1-24).")] = 6,
-) -> schemas.ForwardPlan:
+) -> meeting_schemas.ForwardPlan:
     """The board's coming meetings and the items planned for each."""
     board = await service.get_board(session, principal, board_id)
     ahead = await meetings.list_meetings(
@@ -279,10 +279,10 @@ async def get_forward_plan(
         limit=limit,
     )
     out = await views.meetings_out(session, ahead, {board.id: board})
-    return schemas.ForwardPlan(
+    return meeting_schemas.ForwardPlan(
         board_id=board.id,
         meetings=[
-            schemas.ForwardPlanMeeting(
+            meeting_schemas.ForwardPlanMeeting(
                 meeting=view,
                 items=[views.item_out(i) for i in await items_of(session, board, meeting)],
             )
@@ -293,7 +293,7 @@ async def get_forward_plan(
 
 @router.get(
     "/{board_id}/annual-report",
-    response_model=schemas.AnnualReport,
+    response_model=minutes_schemas.AnnualReport,
     dependencies=[allowed(P.BOARDS_READ)],
 )
 async def get_annual_report(
@@ -310,13 +310,13 @@ async def get_annual_report(
         ),
     ]
     | None = None,
-) -> schemas.AnnualReport:
+) -> minutes_schemas.AnnualReport:
     """The board's year (Dorset 10): meetings, items, decisions, attendance, overdue reviews."""
     board = await service.get_board(session, principal, board_id)
     today = london_today()
     year = year or (today.year if today.month >= 4 else today.year - 1)
     report = await reports.annual_report(session, board, year)
-    return schemas.AnnualReport(
+    return minutes_schemas.AnnualReport(
         board_id=board.id,
         financial_year=f"{year}-{(year + 1) % 100:02d}",
         starts_on=report.starts_on,
@@ -333,7 +333,7 @@ async def get_annual_report(
         open_actions=report.open_actions,
         overdue_actions=report.overdue_actions,
         documents_overdue_for_review=report.documents_overdue_for_review,
-        approved=[schemas.ApprovedDocument.model_validate(a) for a in report.approved],
+        approved=[minutes_schemas.ApprovedDocument.model_validate(a) for a in report.approved],
     )
 
 
