@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.boards import meeting_schemas, minutes_schemas, schemas
+from services.api.etag import set_etag
 from services.domain.boards import attendance
 from services.domain.boards.meetings import count_items, meeting_day
 from services.domain.boards.service import deadlines_for, members_of, working_calendar
@@ -87,6 +89,14 @@ async def meetings_out(
 
 async def meeting_out(session: AsyncSession, meeting: Meeting) -> meeting_schemas.Meeting:
     return (await meetings_out(session, [meeting], {}))[0]
+
+
+async def meeting_view(
+    session: AsyncSession, meeting: Meeting, response: Response
+) -> meeting_schemas.Meeting:
+    """The meeting as answered, its version in the ETag."""
+    set_etag(response, meeting.row_version)
+    return await meeting_out(session, meeting)
 
 
 def item_out(item: AgendaItem) -> meeting_schemas.AgendaItem:
