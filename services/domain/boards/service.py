@@ -48,6 +48,7 @@ class MeetingDeadlines:
 
 
 def offset(rule: Mapping[str, Any] | None) -> Offset | None:
+    """A deadline rule as the board's ``deadline_rules`` JSON column stores it, as an Offset."""
     if not rule:
         return None
     return Offset(amount=int(rule["amount"]), unit=rule["unit"])
