@@ -16,9 +16,10 @@ from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.working_days import Offset, deadline_after
 from services.domain.clock import closing_day, london_day, london_today
 from services.domain.demo.loader import load_data, seed_organisation
-from services.domain.models.boards import Board, BoardMember, Meeting
+from services.domain.models.boards import Board, BoardMember
 from services.domain.models.consultations import Consultation, Consultee
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.meetings import Meeting
 from services.domain.organisations import service as organisations
 
 SPECS = {spec["slug"]: spec for spec in load_data()["organisations"]}

@@ -22,6 +22,8 @@ from services.api.assessments.statements_router import router as statements_rout
 from services.api.audit.router import router as audit_router
 from services.api.boards.agenda_router import router as agenda_router
 from services.api.boards.meetings_router import router as meetings_router
+from services.api.boards.members_router import router as members_router
+from services.api.boards.minutes_router import router as minutes_router
 from services.api.boards.router import feed_router
 from services.api.boards.router import router as boards_router
 from services.api.consultations.links_router import router as consultation_links_router
@@ -151,7 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifications_router,
         webhooks_router,
         boards_router,
+        members_router,
         meetings_router,
+        minutes_router,
         agenda_router,
         feed_router,
         routes_router,

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.domain.boards.meetings import extend_schedules
+from services.domain.boards.schedule import extend_schedules
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
 from services.domain.documents.review_dates import ReviewRules

@@ -16,9 +16,9 @@ from tests.api.request_strings import RequestString, request_strings
 
 # Schemas whose table is not named after them.
 TABLE_OF = {
-    "services.api.boards.schemas.ActionCreate": models.MeetingAction,
-    "services.api.boards.schemas.ActionUpdate": models.MeetingAction,
-    "services.api.boards.schemas.MeetingDecisionCreate": models.MeetingDecision,
+    "services.api.boards.minutes_schemas.ActionCreate": models.MeetingAction,
+    "services.api.boards.minutes_schemas.ActionUpdate": models.MeetingAction,
+    "services.api.boards.minutes_schemas.MeetingDecisionCreate": models.MeetingDecision,
     "services.api.boards.schemas.MemberCreate": models.BoardMember,
     "services.api.boards.schemas.MemberUpdate": models.BoardMember,
     "services.api.sign_off.schemas.SignOffDecisionCreate": models.SignOffDecision,

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
+from services.domain.boards.commands import NewBoard, NewMember
 from services.domain.clock import london_today
 from services.domain.consultations import closing, lifecycle, opening, responses, service
 from services.domain.consultations.commands import (
@@ -132,8 +133,13 @@ async def open_consultation(world: World) -> Cast:
         board = await boards.create_board(
             session,
             cast.po,
-            {"name": "Safeguarding Board"},
-            members=[{"person_id": cast.ids["ben"]}, {"person_id": cast.ids["finn"]}],
+            NewBoard(
+                name="Safeguarding Board",
+                members=[
+                    NewMember(person_id=cast.ids["ben"]),
+                    NewMember(person_id=cast.ids["finn"]),
+                ],
+            ),
         )
         document = await documents.create_document(
             session,

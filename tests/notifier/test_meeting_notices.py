@@ -20,13 +20,27 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
-from services.domain.boards import agenda, attendance, meetings, minutes
+from services.domain.boards import agenda, attendance, meetings, members, minutes
 from services.domain.boards import service as boards
+from services.domain.boards.commands import (
+    AttendanceEntry,
+    AttendanceSheet,
+    BoardChange,
+    MeetingChange,
+    MemberChange,
+    NewAction,
+    NewAgendaItem,
+    NewBoard,
+    NewDecision,
+    NewMeeting,
+    NewMember,
+)
+from services.domain.calendar.working_days import Offset
 from services.domain.clock import LONDON, london_today
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.documents.commands import NewDocument
-from services.domain.models.boards import Meeting
+from services.domain.models.meetings import AttendanceStatus, Meeting
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.notifications.service import fan_out
@@ -46,7 +60,12 @@ from tests.notifier.conftest import RecordingTransport
 
 BOARD = "PPP Group"
 ROOM = "Room 2, County Hall"
-AGENDA_DEADLINE = {"amount": 10, "unit": "working_days"}
+AGENDA_DEADLINE = Offset(10, "working_days")
+PRESENT, APOLOGIES, ABSENT = (
+    AttendanceStatus.PRESENT,
+    AttendanceStatus.APOLOGIES,
+    AttendanceStatus.ABSENT,
+)
 
 
 def at_london(day: date, hour: int = 10) -> datetime:
@@ -155,21 +174,19 @@ async def cast_of(world: World, *, deadline: bool = False) -> Cast:
         board = await boards.create_board(
             session,
             cast.po,
-            {
-                "name": BOARD,
-                "default_location": ROOM,
-                "escalation_person_id": cast.ids["head_of_qa"],
-                "deadline_rules": {"agenda": AGENDA_DEADLINE} if deadline else {},
-            },
-            members=[
-                {
-                    "person_id": cast.ids["chair"],
-                    "role": "chair",
-                    "delegate_id": cast.ids["deputy"],
-                },
-                {"person_id": cast.ids["member"]},
-                {"person_id": cast.ids["leaver"]},
-            ],
+            NewBoard(
+                name=BOARD,
+                default_location=ROOM,
+                escalation_person_id=cast.ids["head_of_qa"],
+                deadline_rules={"agenda": AGENDA_DEADLINE} if deadline else {},
+                members=[
+                    NewMember(
+                        person_id=cast.ids["chair"], role="chair", delegate_id=cast.ids["deputy"]
+                    ),
+                    NewMember(person_id=cast.ids["member"]),
+                    NewMember(person_id=cast.ids["leaver"]),
+                ],
+            ),
         )
         cast.board_id = board.id
     return cast
@@ -190,7 +207,7 @@ async def deactivate(cast: Cast, name: str) -> None:
 async def new_meeting(cast: Cast, starts_at: datetime) -> uuid.UUID:
     async with cast.step() as session:
         meeting = await meetings.create_meeting(
-            session, cast.po, await cast.board(session), {"starts_at": starts_at}
+            session, cast.po, await cast.board(session), NewMeeting(starts_at=starts_at)
         )
         return meeting.id
 
@@ -202,7 +219,10 @@ async def submit(cast: Cast, meeting_id: uuid.UUID, **fields: Any) -> uuid.UUID:
         fields["presenter_id"] = cast.ids[fields.pop("presenter")]
     async with cast.step() as session:
         item, _ = await agenda.submit_item(
-            session, cast.po, await cast.board(session), {"meeting_id": meeting_id, **fields}
+            session,
+            cast.po,
+            await cast.board(session),
+            NewAgendaItem(meeting_id=meeting_id, **fields),
         )
         return item.id
 
@@ -220,7 +240,7 @@ async def move(cast: Cast, meeting_id: uuid.UUID, starts_at: datetime) -> None:
             session,
             cast.po,
             meeting,
-            {"starts_at": starts_at},
+            MeetingChange(starts_at=starts_at),
             expected_version=meeting.row_version,
         )
 
@@ -328,25 +348,25 @@ async def issued_minutes(world: World) -> Cast:
             session,
             cast.po,
             meeting,
-            {"agenda_item_id": item_a, "outcome": "approved", "method": "consensus"},
+            NewDecision(agenda_item_id=item_a, outcome="approved", method="consensus"),
         )
         await minutes.record_decision(
             session,
             cast.po,
             meeting,
-            {
-                "agenda_item_id": item_a,
-                "outcome": "approved_with_conditions",
-                "conditions": ["Add the police contact numbers"],
-                "method": "consensus",
-                "supersedes_id": first.id,
-            },
+            NewDecision(
+                agenda_item_id=item_a,
+                outcome="approved_with_conditions",
+                conditions=["Add the police contact numbers"],
+                method="consensus",
+                supersedes_id=first.id,
+            ),
         )
         await minutes.record_decision(
             session,
             cast.po,
             meeting,
-            {"agenda_item_id": item_b, "outcome": "noted", "method": "chair"},
+            NewDecision(agenda_item_id=item_b, outcome="noted", method="chair"),
         )
         for owner, description in (
             ("action_owner", "Add the police contact numbers"),
@@ -356,12 +376,12 @@ async def issued_minutes(world: World) -> Cast:
                 session,
                 cast.po,
                 meeting,
-                {
-                    "agenda_item_id": item_a,
-                    "description": description,
-                    "owner_id": cast.ids[owner],
-                    "due_on": date(2025, 7, 1),
-                },
+                NewAction(
+                    agenda_item_id=item_a,
+                    description=description,
+                    owner_id=cast.ids[owner],
+                    due_on=date(2025, 7, 1),
+                ),
             )
     async with cast.step() as session:
         meeting = await cast.meeting(session)
@@ -380,11 +400,13 @@ async def escalated_absence(world: World) -> Cast:
                 session,
                 cast.po,
                 await cast.meeting(session),
-                [
-                    {"person_id": cast.ids["chair"], "status": "present"},
-                    {"person_id": cast.ids["leaver"], "status": "present"},
-                    {"person_id": cast.ids["member"], "status": "absent"},
-                ],
+                AttendanceSheet(
+                    attendance=[
+                        AttendanceEntry(person_id=cast.ids["chair"], status=PRESENT),
+                        AttendanceEntry(person_id=cast.ids["leaver"], status=PRESENT),
+                        AttendanceEntry(person_id=cast.ids["member"], status=ABSENT),
+                    ]
+                ),
             )
     await relay(world)
     return cast
@@ -496,14 +518,14 @@ async def test_a_standing_delegate_who_is_also_a_member_gets_the_papers_once(wor
     cast = await cast_of(world)
     async with cast.step() as session:
         board = await cast.board(session)
-        seat = await boards.membership(session, board.id, cast.ids["member"])
+        seat = await members.membership(session, board.id, cast.ids["member"])
         assert seat is not None
-        await boards.update_member(
+        await members.update_member(
             session,
             cast.po,
             board,
             seat,
-            {"delegate_id": cast.ids["chair"]},
+            MemberChange(delegate_id=cast.ids["chair"]),
             expected_version=seat.row_version,
         )
     await circulate(cast, await new_meeting(cast, JUNE_2036))
@@ -568,7 +590,7 @@ async def test_an_escalation_with_no_one_to_escalate_to_sends_nothing(world: Wor
             session,
             cast.po,
             board,
-            {"escalation_person_id": None},
+            BoardChange(escalation_person_id=None),
             expected_version=board.row_version,
         )
     for starts_at in (HELD_NOV_2025, HELD_DEC_2025):
@@ -578,7 +600,9 @@ async def test_an_escalation_with_no_one_to_escalate_to_sends_nothing(world: Wor
                 session,
                 cast.po,
                 await cast.meeting(session, meeting_id),
-                [{"person_id": cast.ids["member"], "status": "apologies"}],
+                AttendanceSheet(
+                    attendance=[AttendanceEntry(person_id=cast.ids["member"], status=APOLOGIES)]
+                ),
             )
     await relay(world)
     async with world.sessionmaker() as session:
@@ -818,10 +842,10 @@ async def test_the_sweep_generates_a_years_scheduled_meetings_once(
             session,
             cast.po,
             board,
-            {
-                "schedule_rule": "FREQ=MONTHLY;BYDAY=+2TU;BYMONTH=1,2,3,4,5,6,7,9,10,11",
-                "schedule_starts_on": date(2026, 1, 1),
-            },
+            BoardChange(
+                schedule_rule="FREQ=MONTHLY;BYDAY=+2TU;BYMONTH=1,2,3,4,5,6,7,9,10,11",
+                schedule_starts_on=date(2026, 1, 1),
+            ),
             expected_version=board.row_version,
         )
     transport = RecordingTransport()
@@ -867,10 +891,12 @@ async def test_a_board_whose_schedule_fails_does_not_stop_the_others(
             session,
             cast.po,
             board,
-            {"schedule_rule": "FREQ=MONTHLY;BYDAY=+2TU", "schedule_starts_on": date(2026, 1, 1)},
+            BoardChange(
+                schedule_rule="FREQ=MONTHLY;BYDAY=+2TU", schedule_starts_on=date(2026, 1, 1)
+            ),
             expected_version=board.row_version,
         )
-        broken = await boards.create_board(session, cast.po, {"name": "Broken schedule"})
+        broken = await boards.create_board(session, cast.po, NewBoard(name="Broken schedule"))
         # Stored before today's validation existed, say: the sweep must survive it.
         broken.schedule_rule = "FREQ=SECONDLY"
         broken.schedule_starts_on = date(2026, 1, 1)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain import events
 from services.domain.authz.principal import Principal
 from services.domain.boards import service as boards
+from services.domain.boards.commands import NewBoard
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.documents.commands import NewDocument
@@ -655,7 +656,7 @@ async def test_a_deferral_names_the_body_or_person_it_went_to(
 ) -> None:
     cast = await cast_of(world)
     async with cast.step() as session:
-        board = await boards.create_board(session, cast.po, {"name": "Senior Leadership Team"})
+        board = await boards.create_board(session, cast.po, NewBoard(name="Senior Leadership Team"))
         session.add(
             Post(
                 organisation_id=cast.org,

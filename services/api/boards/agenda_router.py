@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import Response
 
-from services.api.boards import schemas, views
+from services.api.boards import meeting_schemas, views
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
@@ -15,19 +15,22 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
 from services.domain.boards import agenda, service
+from services.domain.boards.commands import AgendaItemChange, NewAgendaItem
 from services.domain.documents.versions import read_file
 from services.domain.errors import Invalid, NotFound
-from services.domain.models.boards import AgendaItem
+from services.domain.models.meetings import AgendaItem, AgendaItemStatus
 
 router = Router(prefix="/v1/agenda-items", tags=["agenda"])
 
 
-def _item(item: AgendaItem, response: Response) -> schemas.AgendaItem:
+def _item(item: AgendaItem, response: Response) -> meeting_schemas.AgendaItem:
     set_etag(response, item.row_version)
     return views.item_out(item)
 
 
-@router.get("", response_model=schemas.AgendaItemPage, dependencies=[allowed(P.BOARDS_READ)])
+@router.get(
+    "", response_model=meeting_schemas.AgendaItemPage, dependencies=[allowed(P.BOARDS_READ)]
+)
 async def list_agenda_items(
     session: Session,
     principal: CurrentPrincipal,
@@ -35,8 +38,8 @@ async def list_agenda_items(
     board_id: uuid.UUID | None = None,
     meeting_id: uuid.UUID | None = None,
     document_id: uuid.UUID | None = None,
-    status: schemas.ItemStatus | None = None,
-) -> schemas.AgendaItemPage:
+    status: meeting_schemas.ItemStatus | None = None,
+) -> meeting_schemas.AgendaItemPage:
     """Items in the order they were submitted: of a board, a meeting, or a document."""
     scope = {
         "board_id": str(board_id) if board_id else None,
@@ -51,23 +54,28 @@ async def list_agenda_items(
         board_id=board_id,
         meeting_id=meeting_id,
         document_id=document_id,
-        status=status,
+        status=AgendaItemStatus(status) if status else None,
         after=after,
         limit=page.fetch,
     )
     found, next_cursor = page.time_page(found, scope, lambda row: row.submitted_at)
-    return schemas.AgendaItemPage(items=[views.item_out(i) for i in found], next_cursor=next_cursor)
+    return meeting_schemas.AgendaItemPage(
+        items=[views.item_out(i) for i in found], next_cursor=next_cursor
+    )
 
 
 @router.post(
-    "", status_code=201, response_model=schemas.AgendaItem, dependencies=[allowed(P.AGENDA_SUBMIT)]
+    "",
+    status_code=201,
+    response_model=meeting_schemas.AgendaItem,
+    dependencies=[allowed(P.AGENDA_SUBMIT)],
 )
 async def submit_agenda_item(
-    body: schemas.AgendaItemCreate,
+    body: meeting_schemas.AgendaItemCreate,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
-) -> schemas.AgendaItem:
+) -> meeting_schemas.AgendaItem:
     """Put an item on a board's forward plan, for the meeting asked (default: the next one).
 
     After that meeting's agenda deadline the item goes to the following meeting (`is_late`,
@@ -78,44 +86,53 @@ async def submit_agenda_item(
     except NotFound:
         raise Invalid("No such board.", field="board_id") from None
     item, _ = await agenda.submit_item(
-        session, principal, board, body.model_dump(exclude_unset=True)
+        session,
+        principal,
+        board,
+        NewAgendaItem.of(body.model_dump(exclude_unset=True, exclude={"board_id"})),
     )
     response.headers["Location"] = f"/v1/agenda-items/{item.id}"
     return _item(item, response)
 
 
-@router.get("/{item_id}", response_model=schemas.AgendaItem, dependencies=[allowed(P.BOARDS_READ)])
+@router.get(
+    "/{item_id}", response_model=meeting_schemas.AgendaItem, dependencies=[allowed(P.BOARDS_READ)]
+)
 async def get_agenda_item(
     item_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.AgendaItem:
+) -> meeting_schemas.AgendaItem:
     item = await agenda.get_item(session, principal, item_id)
     return _item(item, response)
 
 
 @router.patch(
-    "/{item_id}", response_model=schemas.AgendaItem, dependencies=[allowed(P.AGENDA_SUBMIT)]
+    "/{item_id}", response_model=meeting_schemas.AgendaItem, dependencies=[allowed(P.AGENDA_SUBMIT)]
 )
 async def update_agenda_item(
     item_id: uuid.UUID,
-    body: schemas.AgendaItemUpdate,
+    body: meeting_schemas.AgendaItemUpdate,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatchHeader = None,
-) -> schemas.AgendaItem:
+) -> meeting_schemas.AgendaItem:
     """Retitle, re-order, change the paper or presenter; the chair may move it to another
     meeting. Needs `If-Match`."""
     expected = expected_version(if_match)
     item = await agenda.get_item(session, principal, item_id, for_update=True)
     item = await agenda.update_item(
-        session, principal, item, body.model_dump(exclude_unset=True), expected_version=expected
+        session,
+        principal,
+        item,
+        AgendaItemChange.of(body.model_dump(exclude_unset=True)),
+        expected_version=expected,
     )
     return _item(item, response)
 
 
 @router.post(
     "/{item_id}/accept-late",
-    response_model=schemas.AgendaItem,
+    response_model=meeting_schemas.AgendaItem,
     dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def accept_late_item(
@@ -124,7 +141,7 @@ async def accept_late_item(
     principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatchHeader = None,
-) -> schemas.AgendaItem:
+) -> meeting_schemas.AgendaItem:
     """The chair (or a vice-chair deputising) takes a late item at the meeting it was
     submitted for. Needs `If-Match`."""
     expected = expected_version(if_match)
@@ -135,7 +152,7 @@ async def accept_late_item(
 
 @router.post(
     "/{item_id}/withdraw",
-    response_model=schemas.AgendaItem,
+    response_model=meeting_schemas.AgendaItem,
     dependencies=[allowed(P.AGENDA_SUBMIT)],
 )
 async def withdraw_agenda_item(
@@ -144,7 +161,7 @@ async def withdraw_agenda_item(
     principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatchHeader = None,
-) -> schemas.AgendaItem:
+) -> meeting_schemas.AgendaItem:
     """Take an item off the forward plan; it stays on the record. Needs `If-Match`."""
     expected = expected_version(if_match)
     item = await agenda.get_item(session, principal, item_id, for_update=True)

@@ -1,4 +1,5 @@
-"""Meetings: the calendar, agendas and papers, attendance, decisions, actions and minutes."""
+"""Meetings: the calendar, moving and cancelling, agendas and papers (the minutes in
+``minutes_router``)."""
 
 from __future__ import annotations
 
@@ -6,32 +7,26 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.boards import schemas, views
+from services.api.boards import meeting_schemas, views
+from services.api.boards.views import meeting_view
 from services.api.deps import CurrentPrincipal, Session
-from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.etag import IfMatchHeader, expected_version
 from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
 from services.api.types import IsoDateTime
 from services.domain.authz.permissions import Permission as P
-from services.domain.boards import attendance, meetings, minutes, papers, reports, service
+from services.domain.boards import meetings, papers, service
 from services.domain.boards.agenda import items_of
+from services.domain.boards.commands import MeetingChange, NewMeeting
 from services.domain.errors import Invalid, NotFound
-from services.domain.models.boards import Meeting
+from services.domain.models.meetings import MeetingStatus
 
 router = Router(prefix="/v1/meetings", tags=["meetings"])
 
 
-async def _meeting_view(
-    session: AsyncSession, meeting: Meeting, response: Response
-) -> schemas.Meeting:
-    set_etag(response, meeting.row_version)
-    return await views.meeting_out(session, meeting)
-
-
-@router.get("", response_model=schemas.MeetingPage, dependencies=[allowed(P.BOARDS_READ)])
+@router.get("", response_model=meeting_schemas.MeetingPage, dependencies=[allowed(P.BOARDS_READ)])
 async def list_meetings(
     session: Session,
     principal: CurrentPrincipal,
@@ -39,8 +34,8 @@ async def list_meetings(
     board_id: uuid.UUID | None = None,
     starts_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     starts_before: Annotated[IsoDateTime | None, Query(alias="before")] = None,
-    status: schemas.MeetingStatus | None = None,
-) -> schemas.MeetingPage:
+    status: meeting_schemas.MeetingStatus | None = None,
+) -> meeting_schemas.MeetingPage:
     """Meetings in date order: of one board, in a window (`from` ≤ start < `before`), by status."""
     scope = {
         "board_id": str(board_id) if board_id else None,
@@ -55,77 +50,92 @@ async def list_meetings(
         board_id=board_id,
         starts_from=starts_from,
         starts_before=starts_before,
-        status=status,
+        status=MeetingStatus(status) if status else None,
         after=after,
         limit=page.fetch,
     )
     found, next_cursor = page.time_page(found, scope, lambda row: row.starts_at)
-    return schemas.MeetingPage(
+    return meeting_schemas.MeetingPage(
         items=await views.meetings_out(session, found, {}), next_cursor=next_cursor
     )
 
 
 @router.post(
-    "", status_code=201, response_model=schemas.Meeting, dependencies=[allowed(P.MEETINGS_RUN)]
+    "",
+    status_code=201,
+    response_model=meeting_schemas.Meeting,
+    dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def create_meeting(
-    body: schemas.MeetingCreate, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.Meeting:
+    body: meeting_schemas.MeetingCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> meeting_schemas.Meeting:
     """Arrange an extra meeting outside the board's schedule (chair, vice-chairs, policy team)."""
     try:
         board = await service.get_board(session, principal, body.board_id)
     except NotFound:
         raise Invalid("No such board.", field="board_id") from None
     meeting = await meetings.create_meeting(
-        session, principal, board, body.model_dump(exclude_unset=True)
+        session,
+        principal,
+        board,
+        NewMeeting.of(body.model_dump(exclude_unset=True, exclude={"board_id"})),
     )
     response.headers["Location"] = f"/v1/meetings/{meeting.id}"
-    return await _meeting_view(session, meeting, response)
+    return await meeting_view(session, meeting, response)
 
 
-@router.get("/{meeting_id}", response_model=schemas.Meeting, dependencies=[allowed(P.BOARDS_READ)])
+@router.get(
+    "/{meeting_id}", response_model=meeting_schemas.Meeting, dependencies=[allowed(P.BOARDS_READ)]
+)
 async def get_meeting(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.Meeting:
+) -> meeting_schemas.Meeting:
     """A meeting with its deadlines (agenda items, papers, consultation) and item count."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
-    return await _meeting_view(session, meeting, response)
+    return await meeting_view(session, meeting, response)
 
 
 @router.patch(
-    "/{meeting_id}", response_model=schemas.Meeting, dependencies=[allowed(P.MEETINGS_RUN)]
+    "/{meeting_id}", response_model=meeting_schemas.Meeting, dependencies=[allowed(P.MEETINGS_RUN)]
 )
 async def update_meeting(
     meeting_id: uuid.UUID,
-    body: schemas.MeetingUpdate,
+    body: meeting_schemas.MeetingUpdate,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatchHeader = None,
-) -> schemas.Meeting:
+) -> meeting_schemas.Meeting:
     """Move a meeting or change its place or notes. People with items on a moved meeting are
     told. Needs `If-Match`."""
     expected = expected_version(if_match)
     meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
     meeting = await meetings.update_meeting(
-        session, principal, meeting, body.model_dump(exclude_unset=True), expected_version=expected
+        session,
+        principal,
+        meeting,
+        MeetingChange.of(body.model_dump(exclude_unset=True)),
+        expected_version=expected,
     )
-    return await _meeting_view(session, meeting, response)
+    return await meeting_view(session, meeting, response)
 
 
 @router.post(
     "/{meeting_id}/cancel",
-    response_model=schemas.CancelledMeeting,
+    response_model=meeting_schemas.CancelledMeeting,
     dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def cancel_meeting(
     meeting_id: uuid.UUID,
-    body: schemas.MeetingCancellation,
+    body: meeting_schemas.MeetingCancellation,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatchHeader = None,
-) -> schemas.CancelledMeeting:
+) -> meeting_schemas.CancelledMeeting:
     """Cancel a meeting. Its planned items move to the board's next meeting and the people
     with items are told. Needs `If-Match`."""
     expected = expected_version(if_match)
@@ -133,28 +143,30 @@ async def cancel_meeting(
     meeting, target = await meetings.cancel_meeting(
         session, principal, meeting, body.reason, expected_version=expected
     )
-    return schemas.CancelledMeeting(
-        meeting=await _meeting_view(session, meeting, response),
+    return meeting_schemas.CancelledMeeting(
+        meeting=await meeting_view(session, meeting, response),
         items_moved_to_meeting_id=target.id if target else None,
     )
 
 
 @router.get(
-    "/{meeting_id}/agenda", response_model=schemas.Agenda, dependencies=[allowed(P.BOARDS_READ)]
+    "/{meeting_id}/agenda",
+    response_model=meeting_schemas.Agenda,
+    dependencies=[allowed(P.BOARDS_READ)],
 )
 async def get_agenda(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.Agenda:
+) -> meeting_schemas.Agenda:
     """The agenda in the board's standard sections, each item with its paper's address."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
     board = await service.get_board(session, principal, meeting.board_id)
     items = await items_of(session, board, meeting)
     sections = list(board.agenda_sections)
     sections += sorted({i.section for i in items} - set(sections))
-    return schemas.Agenda(
-        meeting=await _meeting_view(session, meeting, response),
+    return meeting_schemas.Agenda(
+        meeting=await meeting_view(session, meeting, response),
         sections=[
-            schemas.AgendaSection(
+            meeting_schemas.AgendaSection(
                 section=name, items=[views.item_out(i) for i in items if i.section == name]
             )
             for name in sections
@@ -190,202 +202,16 @@ async def download_papers_pack(
 
 @router.post(
     "/{meeting_id}/papers/circulate",
-    response_model=schemas.Circulation,
+    response_model=meeting_schemas.Circulation,
     dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def circulate_papers(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.Circulation:
+) -> meeting_schemas.Circulation:
     """Send the agenda and papers to the members (and standing delegates) by email.
     Circulating again sends the revised papers again."""
     meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
     meeting, is_late = await meetings.circulate_papers(session, principal, meeting)
-    return schemas.Circulation(
-        meeting=await _meeting_view(session, meeting, response), is_late=is_late
-    )
-
-
-@router.get(
-    "/{meeting_id}/attendance",
-    response_model=schemas.MeetingAttendance,
-    dependencies=[allowed(P.BOARDS_READ)],
-)
-async def get_attendance(
-    meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> schemas.MeetingAttendance:
-    """Who attended, and whether the meeting was quorate."""
-    meeting = await meetings.get_meeting(session, principal, meeting_id)
-    board = await service.get_board(session, principal, meeting.board_id)
-    rows = await attendance.attendance_of(session, meeting.id)
-    check = attendance.check_quorum(board, rows, meeting.chaired_by_id) if rows else None
-    return schemas.MeetingAttendance(
-        meeting_id=meeting.id,
-        attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
-        quorum=views.quorum_out(check),
-    )
-
-
-@router.put(
-    "/{meeting_id}/attendance",
-    response_model=schemas.MeetingAttendance,
-    dependencies=[allowed(P.MEETINGS_RUN)],
-)
-async def record_attendance(
-    meeting_id: uuid.UUID,
-    body: schemas.AttendanceSheet,
-    session: Session,
-    principal: CurrentPrincipal,
-) -> schemas.MeetingAttendance:
-    """Record attendance (members not listed keep what was recorded before); the meeting is
-    then held. Answers the quorum check and anyone escalated for missing two meetings in a row
-    without a delegate (Dorset 7.3), whom the board's escalation person is told about."""
-    meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
-    rows, check, escalated = await attendance.record_attendance(
-        session,
-        principal,
-        meeting,
-        [e.model_dump() for e in body.attendance],
-        chaired_by_id=body.chaired_by_id,
-    )
-    return schemas.MeetingAttendance(
-        meeting_id=meeting.id,
-        attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
-        quorum=views.quorum_out(check),
-        escalated_person_ids=escalated,
-    )
-
-
-@router.get(
-    "/{meeting_id}/minutes", response_model=schemas.Minutes, dependencies=[allowed(P.BOARDS_READ)]
-)
-async def get_minutes(
-    meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.Minutes:
-    """Attendance, quorum, every decision (superseded ones marked) and the actions."""
-    meeting = await meetings.get_meeting(session, principal, meeting_id)
-    board = await service.get_board(session, principal, meeting.board_id)
-    rows = await attendance.attendance_of(session, meeting.id)
-    check = attendance.check_quorum(board, rows, meeting.chaired_by_id) if rows else None
-    return schemas.Minutes(
-        meeting=await _meeting_view(session, meeting, response),
-        attendance=[schemas.AttendanceRow.model_validate(r) for r in rows],
-        quorum=views.quorum_out(check),
-        decisions=views.decisions_out(
-            await minutes.decisions_of(session, meeting.id),
-            await minutes.current_decisions(session, meeting.id),
-        ),
-        actions=[
-            schemas.Action.model_validate(a) for a in await minutes.actions_of(session, meeting.id)
-        ],
-    )
-
-
-@router.post(
-    "/{meeting_id}/decisions",
-    status_code=201,
-    response_model=schemas.MeetingDecision,
-    dependencies=[allowed(P.MEETINGS_RUN)],
-)
-async def record_decision(
-    meeting_id: uuid.UUID,
-    body: schemas.MeetingDecisionCreate,
-    session: Session,
-    principal: CurrentPrincipal,
-) -> schemas.MeetingDecision:
-    """Minute the decision on an item. Decisions are never edited: a correction supersedes.
-    A second decision on the same item without `supersedes_id` answers 409."""
-    meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
-    decision = await minutes.record_decision(session, principal, meeting, body.model_dump())
-    return schemas.MeetingDecision.model_validate(decision)
-
-
-@router.post(
-    "/{meeting_id}/actions",
-    status_code=201,
-    response_model=schemas.Action,
-    dependencies=[allowed(P.MEETINGS_RUN)],
-)
-async def add_action(
-    meeting_id: uuid.UUID,
-    body: schemas.ActionCreate,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-) -> schemas.Action:
-    """Minute an action with its owner and due date."""
-    meeting = await meetings.get_meeting(session, principal, meeting_id)
-    action = await minutes.add_action(session, principal, meeting, body.model_dump())
-    set_etag(response, action.row_version)
-    return schemas.Action.model_validate(action)
-
-
-@router.patch(
-    "/{meeting_id}/actions/{action_id}",
-    response_model=schemas.Action,
-    dependencies=[allowed(P.BOARDS_READ)],
-)
-async def update_action(
-    meeting_id: uuid.UUID,
-    action_id: uuid.UUID,
-    body: schemas.ActionUpdate,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> schemas.Action:
-    """Change an action, or mark it done (its owner may do that). Needs `If-Match`."""
-    expected = expected_version(if_match)
-    meeting = await meetings.get_meeting(session, principal, meeting_id)
-    action = await minutes.get_action(session, principal, meeting, action_id)
-    action = await minutes.update_action(
-        session,
-        principal,
-        meeting,
-        action,
-        body.model_dump(exclude_unset=True),
-        expected_version=expected,
-    )
-    set_etag(response, action.row_version)
-    return schemas.Action.model_validate(action)
-
-
-@router.post(
-    "/{meeting_id}/minutes/issue",
-    response_model=schemas.Meeting,
-    dependencies=[allowed(P.MEETINGS_RUN)],
-)
-async def issue_minutes(
-    meeting_id: uuid.UUID,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> schemas.Meeting:
-    """Issue the minutes: members and action owners are emailed. Needs `If-Match`."""
-    expected = expected_version(if_match)
-    meeting = await meetings.get_meeting(session, principal, meeting_id, for_update=True)
-    meeting = await minutes.issue_minutes(session, principal, meeting, expected_version=expected)
-    return await _meeting_view(session, meeting, response)
-
-
-@router.get(
-    "/{meeting_id}/report",
-    response_model=schemas.MeetingReport,
-    dependencies=[allowed(P.BOARDS_READ)],
-)
-async def get_meeting_report(
-    meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.MeetingReport:
-    """After the meeting (Dorset 10): the documents approved, for the leadership team and the
-    newsletter, and the matters of exception."""
-    meeting = await meetings.get_meeting(session, principal, meeting_id)
-    board = await service.get_board(session, principal, meeting.board_id)
-    report = await reports.meeting_report(session, board, meeting)
-    return schemas.MeetingReport(
-        meeting=await _meeting_view(session, meeting, response),
-        approved=[schemas.ApprovedDocument.model_validate(a) for a in report.approved],
-        exceptions=[schemas.ExceptionItem.model_validate(e) for e in report.exceptions],
-        decisions=report.decisions,
-        open_actions=report.open_actions,
-        is_quorate=report.is_quorate,
+    return meeting_schemas.Circulation(
+        meeting=await meeting_view(session, meeting, response), is_late=is_late
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
 from fastapi import Query, Request, Response
 
 from services.api import browsers
-from services.api.boards import schemas, views
+from services.api.boards import meeting_schemas, minutes_schemas, schemas, views
 from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
@@ -18,11 +18,19 @@ from services.api.routing import Router
 from services.api.types import text_field
 from services.domain.authz import boards as authz
 from services.domain.authz.permissions import Permission as P
-from services.domain.boards import feeds, meetings, reports, service
+from services.domain.boards import feeds, meetings, reports, schedule, service
 from services.domain.boards.agenda import items_of
+from services.domain.boards.commands import (
+    BoardChange,
+    NewBoard,
+    NewMember,
+    SeatRule,
+)
+from services.domain.calendar.working_days import Offset
 from services.domain.clock import london_today, utcnow
 from services.domain.errors import Conflict
 from services.domain.models.boards import Board
+from services.domain.models.meetings import MeetingStatus
 from services.domain.tokens import Keyring
 
 router = Router(prefix="/v1/boards", tags=["boards"])
@@ -36,13 +44,13 @@ SCHEDULE_FIELDS = {
 }
 
 
-def _settings(body: schemas.BoardSettings | schemas.BoardUpdate) -> dict[str, object]:
+def _settings(body: schemas.BoardSettings | schemas.BoardUpdate) -> dict[str, Any]:
     fields = body.model_dump(mode="python", exclude_unset=True, exclude={"members"})
     if body.deadline_rules is not None and "deadline_rules" in fields:
         rules = body.deadline_rules.model_dump()
-        fields["deadline_rules"] = {k: v for k, v in rules.items() if v is not None}
+        fields["deadline_rules"] = {k: Offset(**v) for k, v in rules.items() if v is not None}
     if body.seat_rules is not None and "seat_rules" in fields:
-        fields["seat_rules"] = [r.model_dump() for r in body.seat_rules]
+        fields["seat_rules"] = [SeatRule(**r.model_dump()) for r in body.seat_rules]
     return fields
 
 
@@ -63,15 +71,12 @@ async def create_board(
 ) -> schemas.Board:
     """Set up a board (admins and policy officers). A schedule makes the next 12 months of
     meetings at once."""
-    fields = _settings(body)
+    seated = [NewMember.of(m.model_dump()) for m in body.members]
     board = await service.create_board(
-        session,
-        principal,
-        fields,
-        [m.model_dump() for m in body.members],
+        session, principal, NewBoard.of({**_settings(body), "members": seated})
     )
     if board.schedule_rule:
-        await meetings.reschedule(session, principal, board)
+        await schedule.reschedule(session, principal, board)
     response.headers["Location"] = f"/v1/boards/{board.id}"
     set_etag(response, board.row_version)
     return await views.board_out(session, board)
@@ -101,10 +106,10 @@ async def update_board(
     expected = expected_version(if_match)
     board = await service.get_board(session, principal, board_id, for_update=True)
     board, changed = await service.update_board(
-        session, principal, board, _settings(body), expected_version=expected
+        session, principal, board, BoardChange.of(_settings(body)), expected_version=expected
     )
     if changed & SCHEDULE_FIELDS or ("is_active" in changed and board.is_active):
-        await meetings.reschedule(session, principal, board)
+        await schedule.reschedule(session, principal, board)
     set_etag(response, board.row_version)
     return await views.board_out(session, board)
 
@@ -125,130 +130,33 @@ async def delete_board(
     return Response(status_code=204)
 
 
-@router.get(
-    "/{board_id}/members",
-    response_model=list[schemas.Member],
-    dependencies=[allowed(P.BOARDS_READ)],
-)
-async def list_members(
-    board_id: uuid.UUID, session: Session, principal: CurrentPrincipal
-) -> list[schemas.Member]:
-    """Members with their seats, delegates and any run of missed meetings."""
-    board = await service.get_board(session, principal, board_id)
-    return (await views.board_out(session, board)).members
-
-
-@router.post(
-    "/{board_id}/members",
-    status_code=201,
-    response_model=schemas.Member,
-    dependencies=[allowed(P.BOARDS_MANAGE)],
-)
-async def add_member(
-    board_id: uuid.UUID,
-    body: schemas.MemberCreate,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-) -> schemas.Member:
-    board = await service.get_board(session, principal, board_id, for_update=True)
-    member = await service.add_member(session, principal, board, body.model_dump())
-    response.headers["Location"] = f"/v1/boards/{board.id}/members/{member.id}"
-    set_etag(response, member.row_version)
-    return schemas.Member.model_validate(member)
-
-
-@router.get(
-    "/{board_id}/members/{member_id}",
-    response_model=schemas.Member,
-    dependencies=[allowed(P.BOARDS_READ)],
-)
-async def get_member(
-    board_id: uuid.UUID,
-    member_id: uuid.UUID,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-) -> schemas.Member:
-    board = await service.get_board(session, principal, board_id)
-    member = await service.get_member(session, board, member_id)
-    set_etag(response, member.row_version)
-    return schemas.Member.model_validate(member)
-
-
-@router.put(
-    "/{board_id}/members/{member_id}",
-    response_model=schemas.Member,
-    dependencies=[allowed(P.BOARDS_MANAGE)],
-)
-async def update_member(
-    board_id: uuid.UUID,
-    member_id: uuid.UUID,
-    body: schemas.MemberUpdate,
-    session: Session,
-    principal: CurrentPrincipal,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> schemas.Member:
-    """Replace a member's role, seat and standing delegate. Needs `If-Match`."""
-    expected = expected_version(if_match)
-    board = await service.get_board(session, principal, board_id, for_update=True)
-    member = await service.get_member(session, board, member_id)
-    member = await service.update_member(
-        session, principal, board, member, body.model_dump(), expected_version=expected
-    )
-    set_etag(response, member.row_version)
-    return schemas.Member.model_validate(member)
-
-
-@router.delete(
-    "/{board_id}/members/{member_id}",
-    status_code=204,
-    response_class=Response,
-    dependencies=[allowed(P.BOARDS_MANAGE)],
-)
-async def remove_member(
-    board_id: uuid.UUID,
-    member_id: uuid.UUID,
-    session: Session,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    """Take a person off the board; their attendance stays on the record. Needs `If-Match`."""
-    expected = expected_version(if_match)
-    board = await service.get_board(session, principal, board_id, for_update=True)
-    member = await service.get_member(session, board, member_id)
-    await service.remove_member(session, principal, board, member, expected_version=expected)
-    return Response(status_code=204)
-
-
 @router.post(
     "/{board_id}/meetings/generate",
-    response_model=list[schemas.Meeting],
+    response_model=list[meeting_schemas.Meeting],
     dependencies=[allowed(P.MEETINGS_RUN)],
 )
 async def generate_meetings(
     board_id: uuid.UUID,
     session: Session,
     principal: CurrentPrincipal,
-    body: schemas.Generate | None = None,
-) -> list[schemas.Meeting]:
+    body: meeting_schemas.Generate | None = None,
+) -> list[meeting_schemas.Meeting]:
     """Create the schedule's meetings in a window (default: the next 12 months) that do not
     exist yet; answers the ones created. Safe to repeat. A daily sweep keeps 12 months ahead."""
-    body = body or schemas.Generate()
+    body = body or meeting_schemas.Generate()
     board = await service.get_board(session, principal, board_id, for_update=True)
     await authz.check_run_meetings(session, principal, board)
     if not board.schedule_rule:
         raise Conflict("This board has no schedule; set schedule_rule first.")
     start = body.starts_on or london_today()
     end = start + relativedelta(months=body.months) - timedelta(days=1)
-    created = await meetings.generate_meetings(session, principal, board, start=start, end=end)
+    created = await schedule.generate_meetings(session, principal, board, start=start, end=end)
     return await views.meetings_out(session, created, {board.id: board})
 
 
 @router.get(
     "/{board_id}/forward-plan",
-    response_model=schemas.ForwardPlan,
+    response_model=meeting_schemas.ForwardPlan,
     dependencies=[allowed(P.BOARDS_READ)],
 )
 async def get_forward_plan(
@@ -256,17 +164,22 @@ async def get_forward_plan(
     session: Session,
     principal: CurrentPrincipal,
     limit: Annotated[int, Query(ge=1, le=24, description="Meetings ahead (1-24).")] = 6,
-) -> schemas.ForwardPlan:
+) -> meeting_schemas.ForwardPlan:
     """The board's coming meetings and the items planned for each."""
     board = await service.get_board(session, principal, board_id)
     ahead = await meetings.list_meetings(
-        session, principal, board_id=board.id, starts_from=utcnow(), status="scheduled", limit=limit
+        session,
+        principal,
+        board_id=board.id,
+        starts_from=utcnow(),
+        status=MeetingStatus.SCHEDULED,
+        limit=limit,
     )
     out = await views.meetings_out(session, ahead, {board.id: board})
-    return schemas.ForwardPlan(
+    return meeting_schemas.ForwardPlan(
         board_id=board.id,
         meetings=[
-            schemas.ForwardPlanMeeting(
+            meeting_schemas.ForwardPlanMeeting(
                 meeting=view,
                 items=[views.item_out(i) for i in await items_of(session, board, meeting)],
             )
@@ -277,7 +190,7 @@ async def get_forward_plan(
 
 @router.get(
     "/{board_id}/annual-report",
-    response_model=schemas.AnnualReport,
+    response_model=minutes_schemas.AnnualReport,
     dependencies=[allowed(P.BOARDS_READ)],
 )
 async def get_annual_report(
@@ -294,13 +207,13 @@ async def get_annual_report(
         ),
     ]
     | None = None,
-) -> schemas.AnnualReport:
+) -> minutes_schemas.AnnualReport:
     """The board's year (Dorset 10): meetings, items, decisions, attendance, overdue reviews."""
     board = await service.get_board(session, principal, board_id)
     today = london_today()
     year = year or (today.year if today.month >= 4 else today.year - 1)
     report = await reports.annual_report(session, board, year)
-    return schemas.AnnualReport(
+    return minutes_schemas.AnnualReport(
         board_id=board.id,
         financial_year=f"{year}-{(year + 1) % 100:02d}",
         starts_on=report.starts_on,
@@ -317,7 +230,7 @@ async def get_annual_report(
         open_actions=report.open_actions,
         overdue_actions=report.overdue_actions,
         documents_overdue_for_review=report.documents_overdue_for_review,
-        approved=[schemas.ApprovedDocument.model_validate(a) for a in report.approved],
+        approved=[minutes_schemas.ApprovedDocument.model_validate(a) for a in report.approved],
     )
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.boards import schemas
+from services.api.boards import meeting_schemas, minutes_schemas, schemas
+from services.api.etag import set_etag
 from services.domain.boards import attendance
 from services.domain.boards.meetings import count_items, meeting_day
 from services.domain.boards.service import deadlines_for, members_of, working_calendar
-from services.domain.models.boards import AgendaItem, Board, Meeting, MeetingDecision
+from services.domain.models.boards import Board
+from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 
 
 async def boards_out(session: AsyncSession, boards: Sequence[Board]) -> list[schemas.Board]:
@@ -46,7 +49,7 @@ async def board_out(session: AsyncSession, board: Board) -> schemas.Board:
 
 async def meetings_out(
     session: AsyncSession, meetings: Sequence[Meeting], boards: dict[uuid.UUID, Board]
-) -> list[schemas.Meeting]:
+) -> list[meeting_schemas.Meeting]:
     if not meetings:
         return []
     calendar = await working_calendar(session, meetings[0].organisation_id)
@@ -59,7 +62,7 @@ async def meetings_out(
         day = meeting_day(meeting)
         deadlines = deadlines_for(board, day, calendar)
         out.append(
-            schemas.Meeting(
+            meeting_schemas.Meeting(
                 id=meeting.id,
                 board_id=meeting.board_id,
                 board_name=board.name,
@@ -75,7 +78,7 @@ async def meetings_out(
                 chaired_by_id=meeting.chaired_by_id,
                 minutes_issued_at=meeting.minutes_issued_at,
                 notes=meeting.notes,
-                deadlines=schemas.Deadlines(**deadlines.__dict__),
+                deadlines=meeting_schemas.Deadlines(**deadlines.__dict__),
                 item_count=counts.get(meeting.id, 0),
                 created_at=meeting.created_at,
                 updated_at=meeting.updated_at,
@@ -84,12 +87,20 @@ async def meetings_out(
     return out
 
 
-async def meeting_out(session: AsyncSession, meeting: Meeting) -> schemas.Meeting:
+async def meeting_out(session: AsyncSession, meeting: Meeting) -> meeting_schemas.Meeting:
     return (await meetings_out(session, [meeting], {}))[0]
 
 
-def item_out(item: AgendaItem) -> schemas.AgendaItem:
-    out = schemas.AgendaItem.model_validate(item)
+async def meeting_view(
+    session: AsyncSession, meeting: Meeting, response: Response
+) -> meeting_schemas.Meeting:
+    """The meeting as answered, its version in the ETag."""
+    set_etag(response, meeting.row_version)
+    return await meeting_out(session, meeting)
+
+
+def item_out(item: AgendaItem) -> meeting_schemas.AgendaItem:
+    out = meeting_schemas.AgendaItem.model_validate(item)
     if item.version_id is not None:
         out.paper_url = f"/v1/agenda-items/{item.id}/paper"
     return out
@@ -97,25 +108,25 @@ def item_out(item: AgendaItem) -> schemas.AgendaItem:
 
 def decisions_out(
     decisions: Sequence[MeetingDecision], current: Sequence[MeetingDecision]
-) -> list[schemas.MeetingDecision]:
+) -> list[minutes_schemas.MeetingDecision]:
     current_ids = {d.id for d in current}
     out = []
     for decision in decisions:
-        row = schemas.MeetingDecision.model_validate(decision)
+        row = minutes_schemas.MeetingDecision.model_validate(decision)
         row.is_current = decision.id in current_ids
         out.append(row)
     return out
 
 
-def quorum_out(check: attendance.QuorumCheck | None) -> schemas.Quorum | None:
+def quorum_out(check: attendance.QuorumCheck | None) -> minutes_schemas.Quorum | None:
     if check is None:
         return None
-    return schemas.Quorum(
+    return minutes_schemas.Quorum(
         is_quorate=check.is_quorate,
         attending=check.attending,
         required=check.required,
         seats=[
-            schemas.SeatCheck(
+            minutes_schemas.SeatCheck(
                 seat=s.seat, minimum=s.minimum, attending=s.attending, is_met=s.is_met
             )
             for s in check.seats

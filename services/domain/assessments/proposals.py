@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +21,14 @@ from services.domain.audit import service as audit
 from services.domain.authz import assessments as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
+from services.domain.boards.commands import NewAgendaItem
 from services.domain.boards.service import get_board
 from services.domain.commands import UNSET
 from services.domain.db import new_id
 from services.domain.documents.named import document_named
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.assessments import Proposal, ProposalStatus
-from services.domain.models.boards import AgendaItem, AgendaItemStatus, MeetingDecision
+from services.domain.models.meetings import AgendaItem, AgendaItemStatus, MeetingDecision
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
@@ -167,18 +167,17 @@ async def submit_proposal(
         board = await get_board(session, principal, board_id)
     except NotFound:
         raise Invalid("No such board.", field="board_id") from None
-    fields: dict[str, Any] = {
-        "title": proposal.title,
-        "ask": "new_proposal",
-        "meeting_id": meeting_id,
-        "accept_late": accept_late,
-        "notes": proposal.objectives[:5000],
-    }
-    if proposal.document_id is not None:
-        fields["document_id"] = proposal.document_id
+    new = NewAgendaItem(
+        title=proposal.title,
+        ask="new_proposal",
+        meeting_id=meeting_id,
+        accept_late=accept_late,
+        notes=proposal.objectives[:5000],
+        document_id=proposal.document_id,
+    )
     # The board takes it from the author of its document, a member, the chair or the policy
     # team (the agenda's rule).
-    item, _ = await agenda.submit_item(session, principal, board, fields)
+    item, _ = await agenda.submit_item(session, principal, board, new)
     before = audit.snapshot(proposal)
     proposal.board_id = board.id
     proposal.agenda_item_id = item.id

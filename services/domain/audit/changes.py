@@ -22,9 +22,10 @@ from services.domain.models.assessments import (
     NoMaterialChangeStatement,
     Proposal,
 )
-from services.domain.models.boards import AgendaItem, Board, Meeting, MeetingAction
+from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse
 from services.domain.models.documents import Document, DocumentKind, DocumentLink
+from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.models.publications import Publication

@@ -9,8 +9,9 @@ from services.domain.authz.core import Rule, action, refuse
 from services.domain.authz.documents import can_read_drafts, is_policy_team, may_edit
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
-from services.domain.models.boards import AgendaItem, Board, BoardMember, MeetingAction
+from services.domain.models.boards import Board, BoardMember
 from services.domain.models.documents import Document
+from services.domain.models.meetings import AgendaItem, MeetingAction
 
 # Chair and vice-chairs (who may deputise) run meetings (Dorset 7.1).
 RUNNING_ROLES = ("chair", "vice_chair")

@@ -8,7 +8,6 @@ late for the meeting asked for.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz import documents as document_authz
 from services.domain.authz.principal import Principal
+from services.domain.boards.commands import AgendaItemChange, NewAgendaItem
 from services.domain.boards.meetings import get_meeting, meeting_day, next_meeting, next_position
 from services.domain.boards.service import (
     deadlines_for,
@@ -31,8 +32,9 @@ from services.domain.clock import london_today, utcnow
 from services.domain.documents.service import get_document
 from services.domain.documents.versions import get_version, latest_version
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.models.boards import AgendaItem, Board, Meeting
+from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.meetings import AgendaItem, AgendaItemStatus, Meeting, MeetingStatus
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_position
 from services.domain.people.service import require_active_person
@@ -77,7 +79,7 @@ async def list_items(
     board_id: uuid.UUID | None = None,
     meeting_id: uuid.UUID | None = None,
     document_id: uuid.UUID | None = None,
-    status: str | None = None,
+    status: AgendaItemStatus | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int = 50,
 ) -> list[AgendaItem]:
@@ -138,7 +140,7 @@ async def _requested_meeting(
         raise Invalid("No such meeting.", field="meeting_id") from None
     if meeting.board_id != board.id:
         raise Invalid("That meeting belongs to another board.", field="meeting_id")
-    if meeting.status != "scheduled" or meeting.starts_at <= utcnow():
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= utcnow():
         raise Conflict(f"That meeting is {meeting.status} or already past; choose a later one.")
     return meeting
 
@@ -185,26 +187,24 @@ async def _document_and_version(
 
 
 async def submit_item(
-    session: AsyncSession, principal: Principal, board: Board, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, board: Board, new: NewAgendaItem
 ) -> tuple[AgendaItem, Placement]:
     """Propose an item for a meeting (the next one by default) of the board's forward plan."""
     if not board.is_active:
         raise Conflict("This board is no longer active.")
     document, version = await _document_and_version(
-        session, principal, fields.get("document_id"), fields.get("version_id")
+        session, principal, new.document_id, new.version_id
     )
     await authz.check_table(session, principal, board, document)
-    title = fields.get("title") or (document.title if document else None)
+    title = new.title or (document.title if document else None)
     if not title:
         raise Invalid("Give the item a title, or the document it is about.", field="title")
-    ask = fields["ask"]
-    section = _section(board, ask, fields.get("section"))
-    presenter_id = fields.get("presenter_id") or principal.person_id
+    ask = new.ask
+    section = _section(board, ask, new.section)
+    presenter_id = new.presenter_id or principal.person_id
     await require_active_person(session, board.organisation_id, presenter_id, "presenter_id")
-    requested = await _requested_meeting(session, principal, board, fields.get("meeting_id"))
-    placement = await _place(
-        session, principal, board, requested, accept_late=bool(fields.get("accept_late"))
-    )
+    requested = await _requested_meeting(session, principal, board, new.meeting_id)
+    placement = await _place(session, principal, board, requested, accept_late=new.accept_late)
     item = AgendaItem(
         id=uuid.uuid4(),
         organisation_id=board.organisation_id,
@@ -217,13 +217,13 @@ async def submit_item(
         ask=ask,
         section=section,
         position=await next_position(session, placement.meeting.id, section),
-        notes=fields.get("notes", ""),
+        notes=new.notes,
         presenter_id=presenter_id,
         submitted_by_id=principal.person_id,
         submitted_at=utcnow(),
         is_late=placement.is_late,
         late_accepted_by_id=principal.person_id if placement.late_accepted else None,
-        status="planned",
+        status=AgendaItemStatus.PLANNED,
     )
     session.add(item)
     await session.flush()
@@ -239,16 +239,7 @@ async def _record(
     before: dict[str, Any] | None,
     placement: Placement | None = None,
 ) -> None:
-    await audit.record(
-        session,
-        principal,
-        organisation_id=item.organisation_id,
-        action=action,
-        entity_type="agenda_item",
-        entity_id=item.id,
-        before=before,
-        after=audit.snapshot(item),
-    )
+    await audit_changes.record_change(session, principal, item, action, before=before)
     if placement is not None:
         await emit(
             session,
@@ -268,7 +259,7 @@ async def _record(
 def _check_planned(item: AgendaItem, expected_version: int | None) -> None:
     if expected_version is not None and item.row_version != expected_version:
         raise PreconditionFailed("The item has changed since you read it; fetch it again.")
-    if item.status != "planned":
+    if item.status != AgendaItemStatus.PLANNED:
         raise Conflict(f"This item is {item.status}; it can no longer be changed.")
 
 
@@ -282,7 +273,7 @@ async def accept_late(
     if not item.is_late or item.meeting_id == item.requested_meeting_id:
         raise Conflict("This item is already on the agenda of the meeting it was submitted for.")
     requested = await get_meeting(session, principal, item.requested_meeting_id)
-    if requested.status != "scheduled" or requested.starts_at <= utcnow():
+    if requested.status != MeetingStatus.SCHEDULED or requested.starts_at <= utcnow():
         raise Conflict(f"The meeting it was submitted for is {requested.status} or past.")
     before = audit.snapshot(item)
     item.meeting_id = requested.id
@@ -304,7 +295,7 @@ async def update_item(
     session: AsyncSession,
     principal: Principal,
     item: AgendaItem,
-    changes: Mapping[str, Any],
+    command: AgendaItemChange,
     *,
     expected_version: int,
 ) -> AgendaItem:
@@ -318,7 +309,7 @@ async def update_item(
         await get_document(session, principal, item.document_id) if item.document_id else None
     )
     await authz.check_table(session, principal, board, document)
-    changes = dict(changes)
+    changes = command.given()
     placement = None
     if "meeting_id" in changes and changes["meeting_id"] != item.meeting_id:
         await authz.check_run_meetings(session, principal, board)
@@ -358,7 +349,7 @@ async def withdraw_item(
     )
     await authz.check_table(session, principal, board, document, item)
     before = audit.snapshot(item)
-    item.status = "withdrawn"
+    item.status = AgendaItemStatus.WITHDRAWN
     await session.flush()
     await _record(session, principal, item, "agenda_item.withdrawn", before)
     return item
@@ -368,7 +359,7 @@ async def items_of(session: AsyncSession, board: Board, meeting: Meeting) -> lis
     """The meeting's items (not withdrawn) in agenda order: by the board's sections, then place."""
     rows = await session.execute(
         select(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting.id, AgendaItem.status != "withdrawn")
+        .where(AgendaItem.meeting_id == meeting.id, AgendaItem.status != AgendaItemStatus.WITHDRAWN)
         .order_by(AgendaItem.position, AgendaItem.submitted_at, AgendaItem.id)
     )
     sections = {name: index for index, name in enumerate(board.agenda_sections)}

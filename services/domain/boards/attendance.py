@@ -9,27 +9,29 @@ should the chair and vice-chairs all be absent, one of them appoints another off
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
-from services.domain.audit import service as audit
+from services.domain.audit import changes as audit_changes
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
+from services.domain.boards.commands import AttendanceEntry, AttendanceSheet
 from services.domain.boards.meetings import meeting_day
 from services.domain.boards.service import get_board, members_of
 from services.domain.clock import london_today, utcnow
 from services.domain.errors import Conflict, Invalid
-from services.domain.models.boards import Attendance, Board, Meeting
+from services.domain.models.boards import Board, BoardMember
+from services.domain.models.meetings import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.outbox.service import emit
 
-MISSED = ("apologies", "absent")
+MISSED = (AttendanceStatus.APOLOGIES, AttendanceStatus.ABSENT)
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.DELEGATE_ATTENDED)
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,13 @@ def check_quorum(
     board: Board, rows: Sequence[Attendance], chaired_by_id: uuid.UUID | None
 ) -> QuorumCheck:
     """Pure: the quorum rule and seat minimums applied to a meeting's attendance."""
-    attending = sum(1 for r in rows if r.status in ("present", "delegate_attended"))
+    attending = sum(1 for r in rows if r.status in ATTENDED)
     problems: list[str] = []
     if board.quorum is not None and attending < board.quorum:
         problems.append(f"{attending} of the {board.quorum} members needed attended.")
     seats = []
     for rule in board.seat_rules:
-        counted = ("present", "delegate_attended") if rule.get("delegates_count") else ("present",)
+        counted = ATTENDED if rule.get("delegates_count") else (AttendanceStatus.PRESENT,)
         check = SeatCheck(
             seat=rule["seat"],
             minimum=int(rule.get("minimum", 0)),
@@ -93,7 +95,7 @@ async def attendance_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[At
 
 
 def check_meeting_happened(meeting: Meeting) -> None:
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("This meeting was cancelled.")
     if meeting_day(meeting) > london_today():
         raise Conflict("This meeting has not happened yet.")
@@ -105,55 +107,60 @@ def _acting_chair(rows: Sequence[Attendance], appointed: uuid.UUID | None) -> uu
         return appointed
     for role in ("chair", "vice_chair"):
         for row in rows:
-            if row.role == role and row.status == "present":
+            if row.role == role and row.status == AttendanceStatus.PRESENT:
                 return row.person_id
     return None
 
 
-async def record_attendance(
+async def _delegate_of(
+    session: AsyncSession,
+    meeting: Meeting,
+    member: BoardMember | None,
+    entry: AttendanceEntry,
+    index: int,
+) -> uuid.UUID | None:
+    """Who came instead of the member: named, or their standing delegate; None unless one did."""
+    delegate_id = entry.delegate_id
+    if entry.status != AttendanceStatus.DELEGATE_ATTENDED:
+        if delegate_id is not None:
+            raise Invalid(
+                "Only a member whose delegate attended has a delegate.",
+                field=f"attendance[{index}].delegate_id",
+            )
+        return None
+    delegate_id = delegate_id or (member.delegate_id if member else None)
+    if delegate_id is None:
+        raise Invalid(
+            "Name the delegate who attended; this member has no standing delegate.",
+            field=f"attendance[{index}].delegate_id",
+        )
+    delegate = await session.get(Person, delegate_id)
+    if delegate is None or delegate.organisation_id != meeting.organisation_id:
+        raise Invalid(
+            "No such person in your organisation.",
+            field=f"attendance[{index}].delegate_id",
+        )
+    return delegate_id
+
+
+async def _mark(
     session: AsyncSession,
     principal: Principal,
     meeting: Meeting,
-    entries: Sequence[Mapping[str, Any]],
-    *,
-    chaired_by_id: uuid.UUID | None = None,
-) -> tuple[list[Attendance], QuorumCheck, list[uuid.UUID]]:
-    """Record who attended (members not listed keep what was recorded); the meeting is held.
-
-    Returns the attendance, the quorum check and the members escalated for missed meetings.
-    """
-    board = await get_board(session, principal, meeting.board_id)
-    await authz.check_run_meetings(session, principal, board)
-    check_meeting_happened(meeting)
-    members = {m.person_id: m for m in await members_of(session, [board.id])}
-    existing = {a.person_id: a for a in await attendance_of(session, meeting.id)}
-    for index, entry in enumerate(entries):
-        person_id = entry["person_id"]
+    members: dict[uuid.UUID, BoardMember],
+    existing: dict[uuid.UUID, Attendance],
+    sheet: AttendanceSheet,
+) -> None:
+    """Write each entry of the sheet onto the meeting's attendance (``existing``, by person)."""
+    for index, entry in enumerate(sheet.attendance):
+        person_id = entry.person_id
         member = members.get(person_id)
         row = existing.get(person_id)
         if member is None and row is None:
             raise Invalid(
                 "That person is not a member of this board.", field=f"attendance[{index}].person_id"
             )
-        delegate_id = entry.get("delegate_id")
-        if entry["status"] == "delegate_attended":
-            delegate_id = delegate_id or (member.delegate_id if member else None)
-            if delegate_id is None:
-                raise Invalid(
-                    "Name the delegate who attended; this member has no standing delegate.",
-                    field=f"attendance[{index}].delegate_id",
-                )
-            delegate = await session.get(Person, delegate_id)
-            if delegate is None or delegate.organisation_id != meeting.organisation_id:
-                raise Invalid(
-                    "No such person in your organisation.",
-                    field=f"attendance[{index}].delegate_id",
-                )
-        elif delegate_id is not None:
-            raise Invalid(
-                "Only a member whose delegate attended has a delegate.",
-                field=f"attendance[{index}].delegate_id",
-            )
+        delegate_id = await _delegate_of(session, meeting, member, entry, index)
         if row is None:
             row = Attendance(
                 meeting_id=meeting.id,
@@ -164,25 +171,39 @@ async def record_attendance(
             existing[person_id] = row
         if member is not None:
             row.role, row.seat = member.role, member.seat
-        row.status = entry["status"]
+        row.status = entry.status
         row.delegate_id = delegate_id
         row.recorded_by_id = principal.person_id
         row.recorded_at = utcnow()
+
+
+async def record_attendance(
+    session: AsyncSession, principal: Principal, meeting: Meeting, sheet: AttendanceSheet
+) -> tuple[list[Attendance], QuorumCheck, list[uuid.UUID]]:
+    """Record who attended (members not listed keep what was recorded); the meeting is held.
+
+    Returns the attendance, the quorum check and the members escalated for missed meetings.
+    """
+    board = await get_board(session, principal, meeting.board_id)
+    await authz.check_run_meetings(session, principal, board)
+    check_meeting_happened(meeting)
+    members = {m.person_id: m for m in await members_of(session, [board.id])}
+    existing = {a.person_id: a for a in await attendance_of(session, meeting.id)}
+    await _mark(session, principal, meeting, members, existing, sheet)
+    chaired_by_id = sheet.chaired_by_id
     if chaired_by_id is not None and chaired_by_id not in existing:
         person = await session.get(Person, chaired_by_id)
         if person is None or person.organisation_id != meeting.organisation_id:
             raise Invalid("No such person in your organisation.", field="chaired_by_id")
     rows = list(existing.values())
     meeting.chaired_by_id = _acting_chair(rows, chaired_by_id or meeting.chaired_by_id)
-    meeting.status = "held"
+    meeting.status = MeetingStatus.HELD
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=meeting.organisation_id,
-        action="meeting.attendance_recorded",
-        entity_type="meeting",
-        entity_id=meeting.id,
+        meeting,
+        "meeting.attendance_recorded",
         after={
             "chaired_by_id": str(meeting.chaired_by_id) if meeting.chaired_by_id else None,
             "attendance": [
@@ -216,7 +237,7 @@ async def missed_in_a_row(
         )
         .where(
             Meeting.board_id == board.id,
-            Meeting.status == "held",
+            Meeting.status == MeetingStatus.HELD,
             Meeting.starts_at <= meeting.starts_at,
         )
         .order_by(Meeting.starts_at.desc())
@@ -267,7 +288,7 @@ async def flagged_members(session: AsyncSession, board: Board) -> dict[uuid.UUID
     latest = (
         await session.execute(
             select(Meeting)
-            .where(Meeting.board_id == board.id, Meeting.status == "held")
+            .where(Meeting.board_id == board.id, Meeting.status == MeetingStatus.HELD)
             .order_by(Meeting.starts_at.desc())
             .limit(1)
         )

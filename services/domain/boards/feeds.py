@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.audit import service as audit
+from services.domain.audit import changes as audit_changes
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.meetings import meeting_day
@@ -21,7 +21,8 @@ from services.domain.boards.service import deadlines_for, working_calendar
 from services.domain.calendar.ics import CalendarEntry, render_calendar
 from services.domain.clock import utcnow
 from services.domain.errors import NotFound
-from services.domain.models.boards import Board, Meeting
+from services.domain.models.boards import Board
+from services.domain.models.meetings import Meeting, MeetingStatus
 from services.domain.tokens import Keyring
 
 # How far the feed reaches: recent past for context, and the year ahead the schedule makes.
@@ -59,13 +60,11 @@ async def rotate_feed(session: AsyncSession, principal: Principal, board: Board)
     authz.check_manage(principal)
     board.calendar_feed_version += 1
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=board.organisation_id,
-        action="board.calendar_feed_rotated",
-        entity_type="board",
-        entity_id=board.id,
+        board,
+        "board.calendar_feed_rotated",
         after={"calendar_feed_version": board.calendar_feed_version},
     )
     return board
@@ -89,7 +88,7 @@ async def board_calendar(session: AsyncSession, board: Board, frontend_base_url:
     entries: list[CalendarEntry] = []
     base = frontend_base_url.rstrip("/")
     for meeting in meetings:
-        cancelled = meeting.status == "cancelled"
+        cancelled = meeting.status == MeetingStatus.CANCELLED
         url = f"{base}/meetings/{meeting.id}"
         description = board.purpose
         if cancelled and meeting.cancellation_reason:

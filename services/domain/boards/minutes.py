@@ -8,29 +8,32 @@ meeting (6). Attendance and quorum live in ``attendance``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
 from services.domain.boards.agenda import get_item
 from services.domain.boards.attendance import check_meeting_happened
+from services.domain.boards.commands import ActionChange, NewAction, NewDecision
 from services.domain.boards.meetings import carry_item, next_meeting
 from services.domain.boards.service import get_board, members_of
 from services.domain.clock import utcnow
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.models.boards import (
+from services.domain.models.boards import BoardMember
+from services.domain.models.meetings import (
+    ActionStatus,
     AgendaItem,
-    BoardMember,
+    AgendaItemStatus,
     Meeting,
     MeetingAction,
     MeetingDecision,
+    MeetingStatus,
 )
 from services.domain.models.people import Person
 from services.domain.outbox.service import emit
@@ -87,40 +90,31 @@ async def current_decision(
     return rows.scalar_one_or_none()
 
 
-def _check_decision_fields(fields: Mapping[str, Any]) -> None:
-    if fields["outcome"] == "approved_with_conditions" and not fields.get("conditions"):
+def _check_decision_fields(new: NewDecision) -> None:
+    if new.outcome == "approved_with_conditions" and not new.conditions:
         raise Invalid("Approval with conditions needs the conditions.", field="conditions")
-    if fields["outcome"] != "approved_with_conditions" and fields.get("conditions"):
+    if new.outcome != "approved_with_conditions" and new.conditions:
         raise Invalid("Only an approval with conditions has conditions.", field="conditions")
-    if fields.get("see_again") and fields["outcome"] != "approved_with_conditions":
+    if new.see_again and new.outcome != "approved_with_conditions":
         raise Invalid("see_again goes with an approval with conditions.", field="see_again")
-    if fields["method"] == "vote" and (
-        fields.get("votes_for") is None or fields.get("votes_against") is None
-    ):
+    if new.method == "vote" and (new.votes_for is None or new.votes_against is None):
         raise Invalid("A vote records the votes for and against.", field="votes_for")
 
 
-async def record_decision(
-    session: AsyncSession, principal: Principal, meeting: Meeting, fields: Mapping[str, Any]
-) -> MeetingDecision:
-    """Minute the board's decision on one of the meeting's items.
-
-    Decisions are never edited: to correct one, record a new decision that supersedes it.
-    A deferred item moves to the board's next meeting.
-    """
-    board = await get_board(session, principal, meeting.board_id)
-    await authz.check_run_meetings(session, principal, board)
-    check_meeting_happened(meeting)
-    _check_decision_fields(fields)
+async def _item_to_decide(
+    session: AsyncSession, principal: Principal, meeting: Meeting, new: NewDecision
+) -> AgendaItem:
+    """The item the decision is on, locked: on this meeting's agenda (or decided at it), not
+    withdrawn, and superseding its current decision at this meeting if it has one."""
     try:
-        item = await get_item(session, principal, fields["agenda_item_id"], for_update=True)
+        item = await get_item(session, principal, new.agenda_item_id, for_update=True)
     except NotFound:
         raise Invalid("No such agenda item.", field="agenda_item_id") from None
     current = await current_decision(session, item.id)
-    supersedes_id = fields.get("supersedes_id")
+    supersedes_id = new.supersedes_id
     if item.meeting_id != meeting.id and (current is None or current.meeting_id != meeting.id):
         raise Invalid("That item is not on this meeting's agenda.", field="agenda_item_id")
-    if item.status == "withdrawn":
+    if item.status == AgendaItemStatus.WITHDRAWN:
         raise Conflict("That item was withdrawn.")
     if current is not None and current.meeting_id == meeting.id and supersedes_id != current.id:
         raise Conflict(
@@ -130,7 +124,39 @@ async def record_decision(
         )
     if supersedes_id is not None and (current is None or supersedes_id != current.id):
         raise Conflict("supersedes_id must be the item's current decision.")
-    decided_by_id = fields.get("decided_by_id") or meeting.chaired_by_id
+    return item
+
+
+async def _settle(
+    session: AsyncSession, meeting: Meeting, item: AgendaItem, decision: MeetingDecision
+) -> None:
+    """The meeting is held; the item is decided, or (deferred) goes to the next meeting."""
+    if meeting.status == MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.HELD
+    item.meeting_id = meeting.id
+    if decision.outcome in SETTLING:
+        item.status = AgendaItemStatus.DECIDED
+    else:
+        item.status = AgendaItemStatus.PLANNED
+        later = await next_meeting(session, meeting.board_id, meeting.starts_at)
+        if later is not None:
+            await carry_item(session, item, later.id)
+
+
+async def record_decision(
+    session: AsyncSession, principal: Principal, meeting: Meeting, new: NewDecision
+) -> MeetingDecision:
+    """Minute the board's decision on one of the meeting's items.
+
+    Decisions are never edited: to correct one, record a new decision that supersedes it.
+    A deferred item moves to the board's next meeting.
+    """
+    board = await get_board(session, principal, meeting.board_id)
+    await authz.check_run_meetings(session, principal, board)
+    check_meeting_happened(meeting)
+    _check_decision_fields(new)
+    item = await _item_to_decide(session, principal, meeting, new)
+    decided_by_id = new.decided_by_id or meeting.chaired_by_id
     if decided_by_id is not None:
         person = await session.get(Person, decided_by_id)
         if person is None or person.organisation_id != meeting.organisation_id:
@@ -140,43 +166,44 @@ async def record_decision(
         organisation_id=meeting.organisation_id,
         meeting_id=meeting.id,
         agenda_item_id=item.id,
-        outcome=fields["outcome"],
-        method=fields["method"],
-        text=fields.get("text", ""),
-        conditions=list(fields.get("conditions") or []),
-        votes_for=fields.get("votes_for"),
-        votes_against=fields.get("votes_against"),
-        abstentions=fields.get("abstentions"),
+        outcome=new.outcome,
+        method=new.method,
+        text=new.text,
+        conditions=list(new.conditions),
+        votes_for=new.votes_for,
+        votes_against=new.votes_against,
+        abstentions=new.abstentions,
         decided_by_id=decided_by_id,
         recorded_by_id=principal.person_id,
         recorded_by_label=principal.label[:300],
         recorded_at=utcnow(),
-        supersedes_id=supersedes_id,
-        see_again=bool(fields.get("see_again")),
+        supersedes_id=new.supersedes_id,
+        see_again=new.see_again,
     )
     session.add(decision)
     before = audit.snapshot(item)
-    if meeting.status == "scheduled":
-        meeting.status = "held"
-    item.meeting_id = meeting.id
-    if decision.outcome in SETTLING:
-        item.status = "decided"
-    else:
-        item.status = "planned"
-        later = await next_meeting(session, board.id, meeting.starts_at)
-        if later is not None:
-            await carry_item(session, item, later.id)
+    await _settle(session, meeting, item, decision)
     await session.flush()
-    await audit.record(
+    # The item's record: the decision is minuted on it.
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=meeting.organisation_id,
-        action="meeting.decision_recorded",
-        entity_type="agenda_item",
-        entity_id=item.id,
+        item,
+        "meeting.decision_recorded",
         before=before,
         after={**audit.snapshot(item), "decision": audit.snapshot(decision)},
     )
+    await _announce(session, principal, meeting, item, decision)
+    return decision
+
+
+async def _announce(
+    session: AsyncSession,
+    principal: Principal,
+    meeting: Meeting,
+    item: AgendaItem,
+    decision: MeetingDecision,
+) -> None:
     recorded = events.DecisionRecorded(
         organisation_id=meeting.organisation_id,
         board_id=meeting.board_id,
@@ -191,7 +218,6 @@ async def record_decision(
     # The item may be a proposal or a sign-off stage: the minutes decide them too
     # (services/domain/reactions/minutes.py).
     await react(session, principal, recorded)
-    return decision
 
 
 async def actions_of(session: AsyncSession, meeting_id: uuid.UUID) -> list[MeetingAction]:
@@ -221,7 +247,7 @@ async def _check_action(session: AsyncSession, meeting: Meeting, action: Meeting
 
 
 async def add_action(
-    session: AsyncSession, principal: Principal, meeting: Meeting, fields: Mapping[str, Any]
+    session: AsyncSession, principal: Principal, meeting: Meeting, new: NewAction
 ) -> MeetingAction:
     """Minute an action with its owner and due date."""
     board = await get_board(session, principal, meeting.board_id)
@@ -231,24 +257,16 @@ async def add_action(
         id=uuid.uuid4(),
         organisation_id=meeting.organisation_id,
         meeting_id=meeting.id,
-        agenda_item_id=fields.get("agenda_item_id"),
-        description=fields["description"],
-        owner_id=fields["owner_id"],
-        due_on=fields["due_on"],
-        status="open",
+        agenda_item_id=new.agenda_item_id,
+        description=new.description,
+        owner_id=new.owner_id,
+        due_on=new.due_on,
+        status=ActionStatus.OPEN,
     )
     await _check_action(session, meeting, action)
     session.add(action)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=meeting.organisation_id,
-        action="meeting.action_added",
-        entity_type="meeting_action",
-        entity_id=action.id,
-        after=audit.snapshot(action),
-    )
+    await audit_changes.record_change(session, principal, action, "meeting.action_added")
     return action
 
 
@@ -257,7 +275,7 @@ async def update_action(
     principal: Principal,
     meeting: Meeting,
     action: MeetingAction,
-    changes: Mapping[str, Any],
+    command: ActionChange,
     *,
     expected_version: int,
 ) -> MeetingAction:
@@ -266,6 +284,7 @@ async def update_action(
     The action's owner may mark it done too.
     """
     board = await get_board(session, principal, meeting.board_id)
+    changes = command.given()
     await authz.check_update_action(session, principal, board, action, set(changes))
     if action.row_version != expected_version:
         raise PreconditionFailed("The action has changed since you read it; fetch it again.")
@@ -273,18 +292,11 @@ async def update_action(
     for key, value in changes.items():
         setattr(action, key, value)
     if "status" in changes:
-        action.completed_at = utcnow() if action.status == "done" else None
+        action.completed_at = utcnow() if action.status == ActionStatus.DONE else None
     await _check_action(session, meeting, action)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=meeting.organisation_id,
-        action="meeting.action_updated",
-        entity_type="meeting_action",
-        entity_id=action.id,
-        before=before,
-        after=audit.snapshot(action),
+    await audit_changes.record_change(
+        session, principal, action, "meeting.action_updated", before=before
     )
     return action
 
@@ -297,17 +309,15 @@ async def issue_minutes(
     await authz.check_run_meetings(session, principal, board)
     if meeting.row_version != expected_version:
         raise PreconditionFailed("The meeting has changed since you read it; fetch it again.")
-    if meeting.status != "held":
+    if meeting.status != MeetingStatus.HELD:
         raise Conflict("Record the attendance or a decision first: the meeting is not held yet.")
     meeting.minutes_issued_at = utcnow()
     await session.flush()
-    await audit.record(
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=meeting.organisation_id,
-        action="meeting.minutes_issued",
-        entity_type="meeting",
-        entity_id=meeting.id,
+        meeting,
+        "meeting.minutes_issued",
         after={"minutes_issued_at": meeting.minutes_issued_at.isoformat()},
     )
     await emit(

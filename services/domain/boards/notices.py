@@ -20,12 +20,9 @@ from services.domain.boards.meetings import meeting_day
 from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.boards.service import deadlines_for, members_of, working_calendar
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.models.boards import (
-    AgendaItem,
-    Board,
-    Meeting,
-)
+from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.meetings import AgendaItem, AgendaItemStatus, Meeting, MeetingStatus
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff, SignOffStage
 from services.domain.notices.kinds import of_family
@@ -45,7 +42,7 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
     if kind == "meeting.cancelled" or not context.get("meeting_id"):
         return True
     meeting = await session.get(Meeting, uuid.UUID(context["meeting_id"]))
-    if meeting is None or meeting.status == "cancelled":
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
         return False
     if kind == "meeting.moved":
         return meeting.starts_at == datetime.fromisoformat(context["starts_at"])
@@ -133,7 +130,7 @@ async def _meeting_moved(session: AsyncSession, event: events.MeetingMoved) -> l
     meeting, board = found
     rows = await session.execute(
         select(AgendaItem).where(
-            AgendaItem.meeting_id == meeting.id, AgendaItem.status == "planned"
+            AgendaItem.meeting_id == meeting.id, AgendaItem.status == AgendaItemStatus.PLANNED
         )
     )
     context = {
@@ -245,7 +242,7 @@ async def _papers_circulated(session: AsyncSession, event: events.PapersCirculat
     meeting, board = found
     rows = await session.execute(
         select(AgendaItem).where(
-            AgendaItem.meeting_id == meeting.id, AgendaItem.status != "withdrawn"
+            AgendaItem.meeting_id == meeting.id, AgendaItem.status != AgendaItemStatus.WITHDRAWN
         )
     )
     items = in_agenda_order(board, rows.scalars())

@@ -17,8 +17,9 @@ from services.domain.authz.principal import Principal
 from services.domain.boards.agenda import items_of
 from services.domain.boards.meetings import meeting_day
 from services.domain.documents.versions import read_file
-from services.domain.models.boards import Board, Meeting
+from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.meetings import Meeting
 from services.domain.text import printable
 
 SECTION_TITLES = {

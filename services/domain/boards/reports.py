@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.boards.attendance import attendance_of, check_quorum
+from services.domain.boards.attendance import ATTENDED, attendance_of, check_quorum
 from services.domain.boards.minutes import actions_of, current_decisions
 from services.domain.clock import LONDON, london_today
-from services.domain.models.boards import AgendaItem, Attendance, Board, Meeting, MeetingDecision
+from services.domain.models.boards import Board
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document, DocumentVersion
+from services.domain.models.meetings import (
+    ActionStatus,
+    AgendaItem,
+    AgendaItemStatus,
+    Attendance,
+    Meeting,
+    MeetingDecision,
+    MeetingStatus,
+)
 from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
 
@@ -82,7 +91,7 @@ async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) 
     approved: list[ApprovedDocument] = []
     exceptions: list[Exception_] = []
     for item in sorted(on_agenda, key=lambda i: (i.section, i.position)):
-        if item.status == "withdrawn":
+        if item.status == AgendaItemStatus.WITHDRAWN:
             continue
         decision = decisions.get(item.id)
         if decision is None:
@@ -124,7 +133,7 @@ async def meeting_report(session: AsyncSession, board: Board, meeting: Meeting) 
         approved=approved,
         exceptions=exceptions,
         decisions=len(decisions),
-        open_actions=sum(1 for a in actions if a.status == "open"),
+        open_actions=sum(1 for a in actions if a.status == ActionStatus.OPEN),
         is_quorate=quorum.is_quorate if quorum else None,
     )
 
@@ -154,6 +163,70 @@ class AnnualReport:
     approved: list[ApprovedDocument]
 
 
+@dataclass
+class _Tally:
+    """The year's counts, added to meeting by meeting."""
+
+    items_by_ask: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    approved: list[ApprovedDocument] = field(default_factory=list)
+    reviews_approved: int = 0
+    late_items: int = 0
+    without_quorum: int = 0
+    open_actions: int = 0
+    overdue_actions: int = 0
+    attended: int = 0
+    expected: int = 0
+
+
+async def _count_meeting(
+    session: AsyncSession, board: Board, meeting: Meeting, today: date, tally: _Tally
+) -> None:
+    """Add one held meeting to the year: its report, decided items, attendance and actions."""
+    report = await meeting_report(session, board, meeting)
+    tally.approved.extend(report.approved)
+    if report.is_quorate is False:
+        tally.without_quorum += 1
+    decisions = await _current_decisions(session, meeting.id)
+    items = (
+        await session.execute(select(AgendaItem).where(AgendaItem.id.in_(list(decisions))))
+    ).scalars()
+    for item in items:
+        tally.items_by_ask[item.ask] += 1
+        tally.late_items += item.is_late
+        outcome = decisions[item.id].outcome
+        tally.outcomes[outcome] += 1
+        if item.ask == "review_approval" and outcome in APPROVALS:
+            tally.reviews_approved += 1
+    counts = await session.execute(
+        select(Attendance.status, func.count())
+        .where(Attendance.meeting_id == meeting.id)
+        .group_by(Attendance.status)
+    )
+    for status, count in counts:
+        tally.expected += count
+        if status in ATTENDED:
+            tally.attended += count
+    for action in await actions_of(session, meeting.id):
+        if action.status == ActionStatus.OPEN:
+            tally.open_actions += 1
+            tally.overdue_actions += action.due_on < today
+
+
+async def _overdue_for_review(session: AsyncSession, board: Board, today: date) -> int:
+    """What is overdue for review among the documents this board has dealt with."""
+    overdue = await session.execute(
+        select(func.count(func.distinct(Document.id)))
+        .join(AgendaItem, AgendaItem.document_id == Document.id)
+        .where(
+            AgendaItem.board_id == board.id,
+            Document.next_review_due < today,
+            Document.status.not_in(NO_LONGER_IN_FORCE),
+        )
+    )
+    return int(overdue.scalar() or 0)
+
+
 async def annual_report(session: AsyncSession, board: Board, year: int) -> AnnualReport:
     """The year's work of a board: meetings, items, decisions, attendance and overdue reviews."""
     starts_on, ends_on = financial_year(year)
@@ -172,67 +245,26 @@ async def annual_report(session: AsyncSession, board: Board, year: int) -> Annua
             )
         ).scalars()
     )
-    held = [m for m in meetings if m.status == "held"]
-    items_by_ask: Counter[str] = Counter()
-    outcomes: Counter[str] = Counter()
-    approved: list[ApprovedDocument] = []
-    reviews_approved = late_items = without_quorum = open_actions = overdue_actions = 0
-    attended = expected = 0
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
+    tally = _Tally()
     today = min(london_today(), ends_on)
     for meeting in held:
-        report = await meeting_report(session, board, meeting)
-        approved.extend(report.approved)
-        if report.is_quorate is False:
-            without_quorum += 1
-        decisions = await _current_decisions(session, meeting.id)
-        items = (
-            await session.execute(select(AgendaItem).where(AgendaItem.id.in_(list(decisions))))
-        ).scalars()
-        for item in items:
-            items_by_ask[item.ask] += 1
-            late_items += item.is_late
-            outcome = decisions[item.id].outcome
-            outcomes[outcome] += 1
-            if item.ask == "review_approval" and outcome in APPROVALS:
-                reviews_approved += 1
-        counts = await session.execute(
-            select(Attendance.status, func.count())
-            .where(Attendance.meeting_id == meeting.id)
-            .group_by(Attendance.status)
-        )
-        for status, count in counts:
-            expected += count
-            if status in ("present", "delegate_attended"):
-                attended += count
-        for action in await actions_of(session, meeting.id):
-            if action.status == "open":
-                open_actions += 1
-                overdue_actions += action.due_on < today
-    # What is overdue for review among the documents this board has dealt with.
-    overdue = await session.execute(
-        select(func.count(func.distinct(Document.id)))
-        .join(AgendaItem, AgendaItem.document_id == Document.id)
-        .where(
-            AgendaItem.board_id == board.id,
-            Document.next_review_due < today,
-            Document.status.not_in(NO_LONGER_IN_FORCE),
-        )
-    )
+        await _count_meeting(session, board, meeting, today, tally)
     return AnnualReport(
         board=board,
         starts_on=starts_on,
         ends_on=ends_on,
         meetings_held=len(held),
-        meetings_cancelled=sum(1 for m in meetings if m.status == "cancelled"),
-        meetings_without_quorum=without_quorum,
-        items_by_ask=dict(sorted(items_by_ask.items())),
-        decisions_by_outcome=dict(sorted(outcomes.items())),
-        documents_approved=len(approved),
-        reviews_approved=reviews_approved,
-        late_items=late_items,
-        attendance_rate=round(attended / expected, 3) if expected else None,
-        open_actions=open_actions,
-        overdue_actions=overdue_actions,
-        documents_overdue_for_review=int(overdue.scalar() or 0),
-        approved=approved,
+        meetings_cancelled=sum(1 for m in meetings if m.status == MeetingStatus.CANCELLED),
+        meetings_without_quorum=tally.without_quorum,
+        items_by_ask=dict(sorted(tally.items_by_ask.items())),
+        decisions_by_outcome=dict(sorted(tally.outcomes.items())),
+        documents_approved=len(tally.approved),
+        reviews_approved=tally.reviews_approved,
+        late_items=tally.late_items,
+        attendance_rate=round(tally.attended / tally.expected, 3) if tally.expected else None,
+        open_actions=tally.open_actions,
+        overdue_actions=tally.overdue_actions,
+        documents_overdue_for_review=await _overdue_for_review(session, board, today),
+        approved=tally.approved,
     )

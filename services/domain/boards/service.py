@@ -15,22 +15,20 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
+from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import boards as authz
 from services.domain.authz.principal import Principal
+from services.domain.boards.commands import BoardChange, NewBoard
+from services.domain.boards.members import check_member_seats, seat_member
 from services.domain.calendar.working_days import (
     Offset,
     WorkingCalendar,
     deadline_before,
 )
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.models.boards import (
-    DEFAULT_SECTIONS,
-    AgendaItem,
-    Board,
-    BoardMember,
-    Meeting,
-)
+from services.domain.models.boards import DEFAULT_SECTIONS, Board, BoardMember
+from services.domain.models.meetings import AgendaItem, Meeting, MeetingStatus
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.outbox.service import emit
@@ -50,6 +48,7 @@ class MeetingDeadlines:
 
 
 def offset(rule: Mapping[str, Any] | None) -> Offset | None:
+    """A deadline rule as the board's ``deadline_rules`` JSON column stores it, as an Offset."""
     if not rule:
         return None
     return Offset(amount=int(rule["amount"]), unit=rule["unit"])
@@ -120,27 +119,6 @@ async def members_of(session: AsyncSession, board_ids: Sequence[uuid.UUID]) -> l
     return sorted(rows.scalars(), key=lambda m: (str(m.board_id), order[m.role]))
 
 
-async def get_member(session: AsyncSession, board: Board, member_id: uuid.UUID) -> BoardMember:
-    member = await session.get(BoardMember, member_id)
-    if member is None or member.board_id != board.id:
-        raise NotFound("No such member of this board.")
-    return member
-
-
-async def membership(
-    session: AsyncSession, board_id: uuid.UUID, person_id: uuid.UUID | None
-) -> BoardMember | None:
-    if person_id is None:
-        return None
-    return (
-        await session.execute(
-            select(BoardMember).where(
-                BoardMember.board_id == board_id, BoardMember.person_id == person_id
-            )
-        )
-    ).scalar_one_or_none()
-
-
 # --- changing --------------------------------------------------------------------------------
 
 
@@ -172,18 +150,11 @@ async def _name_is_free(session: AsyncSession, board: Board) -> None:
         raise Conflict(f"There is already a board called {board.name!r}.")
 
 
-async def create_board(
-    session: AsyncSession,
-    principal: Principal,
-    fields: Mapping[str, Any],
-    members: Sequence[Mapping[str, Any]] = (),
-) -> Board:
+async def create_board(session: AsyncSession, principal: Principal, command: NewBoard) -> Board:
     """Set up a board with its rules and, optionally, its first members."""
     authz.check_manage(principal)
-    board = Board(id=uuid.uuid4(), organisation_id=principal.organisation_id, **fields)
-    board.agenda_sections = list(fields.get("agenda_sections") or DEFAULT_SECTIONS)
-    board.seat_rules = list(fields.get("seat_rules") or [])
-    board.deadline_rules = dict(fields.get("deadline_rules") or {})
+    board = Board(id=uuid.uuid4(), organisation_id=principal.organisation_id, **command.columns())
+    board.agenda_sections = list(command.agenda_sections or DEFAULT_SECTIONS)
     _check_settings(board)
     await require_active_person(
         session, board.organisation_id, board.escalation_person_id, "escalation_person_id"
@@ -191,14 +162,12 @@ async def create_board(
     await _name_is_free(session, board)
     session.add(board)
     await session.flush()
-    seated = [await _add_member(session, board, spec) for spec in members]
-    await audit.record(
+    seated = [await seat_member(session, board, new) for new in command.members]
+    await audit_changes.record_change(
         session,
         principal,
-        organisation_id=board.organisation_id,
-        action="board.created",
-        entity_type="board",
-        entity_id=board.id,
+        board,
+        "board.created",
         after={**audit.snapshot(board), "members": [audit.snapshot(m) for m in seated]},
     )
     await emit(
@@ -214,7 +183,7 @@ async def update_board(
     session: AsyncSession,
     principal: Principal,
     board: Board,
-    changes: Mapping[str, Any],
+    command: BoardChange,
     *,
     expected_version: int,
 ) -> tuple[Board, set[str]]:
@@ -223,6 +192,7 @@ async def update_board(
     if board.row_version != expected_version:
         raise PreconditionFailed("The board has changed since you read it; fetch it again.")
     before = audit.snapshot(board)
+    changes = command.columns()
     changed = {k for k, v in changes.items() if getattr(board, k) != v}
     for key in changed:
         setattr(board, key, changes[key])
@@ -236,18 +206,9 @@ async def update_board(
     if "name" in changed:
         await _name_is_free(session, board)
     if "seat_rules" in changed:
-        await _check_member_seats(session, board)
+        await check_member_seats(session, board)
     await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=board.organisation_id,
-        action="board.updated",
-        entity_type="board",
-        entity_id=board.id,
-        before=before,
-        after=audit.snapshot(board),
-    )
+    await audit_changes.record_change(session, principal, board, "board.updated", before=before)
     await emit(
         session,
         events.BoardChanged(
@@ -267,7 +228,7 @@ async def delete_board(
     has_history = await session.execute(
         select(
             exists().where(AgendaItem.board_id == board.id)
-            | exists().where(Meeting.board_id == board.id, Meeting.status == "held")
+            | exists().where(Meeting.board_id == board.id, Meeting.status == MeetingStatus.HELD)
         )
     )
     if has_history.scalar():
@@ -275,168 +236,10 @@ async def delete_board(
             "This board has agenda items or held meetings, which are kept for the record; "
             "set is_active to false instead."
         )
-    await audit.record(
-        session,
-        principal,
-        organisation_id=board.organisation_id,
-        action="board.deleted",
-        entity_type="board",
-        entity_id=board.id,
-        before=audit.snapshot(board),
+    await audit_changes.record_change(
+        session, principal, board, "board.deleted", before=audit.snapshot(board), after=None
     )
     await session.execute(delete(Meeting).where(Meeting.board_id == board.id))
     await session.execute(delete(BoardMember).where(BoardMember.board_id == board.id))
     await session.delete(board)
     await session.flush()
-
-
-# --- members ---------------------------------------------------------------------------------
-
-
-def _seat_names(board: Board) -> set[str]:
-    return {rule["seat"] for rule in board.seat_rules}
-
-
-async def _check_member_seats(session: AsyncSession, board: Board) -> None:
-    seats = _seat_names(board)
-    rows = await session.execute(
-        select(BoardMember.seat).where(
-            BoardMember.board_id == board.id, BoardMember.seat.is_not(None)
-        )
-    )
-    orphaned = sorted({s for s in rows.scalars() if s is not None} - seats)
-    if orphaned:
-        raise Conflict(
-            f"Members still hold the seats {', '.join(orphaned)}; move them before removing "
-            "the seat rule."
-        )
-
-
-async def _check_member(session: AsyncSession, board: Board, member: BoardMember) -> None:
-    await require_active_person(session, board.organisation_id, member.person_id, "person_id")
-    await require_active_person(session, board.organisation_id, member.delegate_id, "delegate_id")
-    if member.delegate_id is not None and member.delegate_id == member.person_id:
-        raise Invalid("A member cannot be their own delegate.", field="delegate_id")
-    if member.seat is not None and member.seat not in _seat_names(board):
-        raise Invalid(
-            f"No seat rule {member.seat!r} on this board; add it to seat_rules first.",
-            field="seat",
-        )
-    if member.role == "chair":
-        chair = await session.execute(
-            select(BoardMember.id).where(
-                BoardMember.board_id == board.id,
-                BoardMember.role == "chair",
-                BoardMember.id != member.id,
-            )
-        )
-        if chair.first() is not None:
-            raise Conflict("The board already has a chair; change that member's role first.")
-
-
-async def _add_member(session: AsyncSession, board: Board, spec: Mapping[str, Any]) -> BoardMember:
-    member = BoardMember(
-        id=uuid.uuid4(),
-        organisation_id=board.organisation_id,
-        board_id=board.id,
-        person_id=spec["person_id"],
-        role=spec.get("role", "member"),
-        seat=spec.get("seat"),
-        delegate_id=spec.get("delegate_id"),
-    )
-    await _check_member(session, board, member)
-    if await membership(session, board.id, member.person_id) is not None:
-        raise Conflict("That person is already a member of this board.")
-    session.add(member)
-    await session.flush()
-    return member
-
-
-async def add_member(
-    session: AsyncSession, principal: Principal, board: Board, spec: Mapping[str, Any]
-) -> BoardMember:
-    """Seat a person on the board as chair, vice-chair or member, with a standing delegate."""
-    authz.check_manage(principal)
-    member = await _add_member(session, board, spec)
-    await _member_changed(session, principal, board, member, "board.member_added", None)
-    return member
-
-
-async def update_member(
-    session: AsyncSession,
-    principal: Principal,
-    board: Board,
-    member: BoardMember,
-    changes: Mapping[str, Any],
-    *,
-    expected_version: int,
-) -> BoardMember:
-    """Change a member's role, seat or standing delegate."""
-    authz.check_manage(principal)
-    if member.row_version != expected_version:
-        raise PreconditionFailed("The membership has changed since you read it.")
-    before = audit.snapshot(member)
-    for key, value in changes.items():
-        setattr(member, key, value)
-    await _check_member(session, board, member)
-    await session.flush()
-    await _member_changed(session, principal, board, member, "board.member_updated", before)
-    return member
-
-
-async def remove_member(
-    session: AsyncSession,
-    principal: Principal,
-    board: Board,
-    member: BoardMember,
-    *,
-    expected_version: int,
-) -> None:
-    """Take a person off the board; their past attendance stays on the record."""
-    authz.check_manage(principal)
-    if member.row_version != expected_version:
-        raise PreconditionFailed("The membership has changed since you read it.")
-    before = audit.snapshot(member)
-    await session.delete(member)
-    await session.flush()
-    await audit.record(
-        session,
-        principal,
-        organisation_id=board.organisation_id,
-        action="board.member_removed",
-        entity_type="board",
-        entity_id=board.id,
-        before=before,
-    )
-    await emit(
-        session,
-        events.BoardChanged(
-            organisation_id=board.organisation_id, board_id=board.id, changed=["members"]
-        ),
-    )
-
-
-async def _member_changed(
-    session: AsyncSession,
-    principal: Principal,
-    board: Board,
-    member: BoardMember,
-    action: str,
-    before: dict[str, Any] | None,
-) -> None:
-    await audit.record(
-        session,
-        principal,
-        organisation_id=board.organisation_id,
-        action=action,
-        entity_type="board",
-        entity_id=board.id,
-        before=before,
-        after=audit.snapshot(member),
-    )
-    await emit(
-        session,
-        events.BoardChanged(
-            organisation_id=board.organisation_id, board_id=board.id, changed=["members"]
-        ),
-    )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import LONDON, closing_day
-from services.domain.models.boards import Board, Meeting
+from services.domain.models.boards import Board
 from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
     Consultation,
@@ -24,6 +24,7 @@ from services.domain.models.consultations import (
     Consultee,
 )
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.meetings import Meeting
 from services.domain.models.people import Person
 from services.domain.notices.recipients import active_people_by_id
 

@@ -30,7 +30,7 @@ from services.domain.consultations.service import consultees_of
 from services.domain.db import new_id
 from services.domain.documents.named import document_and_version
 from services.domain.errors import DomainError, Invalid
-from services.domain.models.boards import Board, Meeting, MeetingStatus
+from services.domain.models.boards import Board
 from services.domain.models.consultations import (
     KINDS,
     TITLE_LENGTH,
@@ -38,6 +38,7 @@ from services.domain.models.consultations import (
     ConsultationStatus,
 )
 from services.domain.models.documents import Document, DocumentStatus
+from services.domain.models.meetings import Meeting, MeetingStatus
 from services.domain.outbox.service import emit
 from services.domain.routes.definition import RouteDefinition
 from services.domain.routes.service import choose_route

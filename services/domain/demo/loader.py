@@ -14,17 +14,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
-from services.domain.boards import meetings
+from services.domain.boards import schedule
 from services.domain.boards import service as boards
+from services.domain.boards.commands import NewBoard, NewMember, SeatRule
+from services.domain.calendar.working_days import Offset
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
-from services.domain.models.boards import Board, Meeting, MeetingStatus
+from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation
 from services.domain.models.documents import Document, DocumentStatus
+from services.domain.models.meetings import Meeting, MeetingStatus
 from services.domain.organisations import service as organisations
 from services.domain.organisations.words import OrganisationWords
 from services.domain.people import service as people
@@ -341,21 +344,23 @@ async def _seed_board(
     board = await boards.create_board(
         session,
         system,
-        {
-            "name": spec["name"],
-            "purpose": spec.get("purpose", ""),
-            "schedule_rule": spec.get("schedule_rule"),
-            "schedule_starts_on": date(2026, 1, 1) if spec.get("schedule_rule") else None,
-            "meeting_start_time": time(hour, minute),
-            "deadline_rules": spec.get("deadline_rules", {}),
-            "seat_rules": spec.get("seat_rules", []),
-            "escalation_person_id": by_email.get(spec.get("escalation_email") or ""),
-        },
-        [
-            {"person_id": by_email[email], "role": role, "seat": seat[0] if seat else None}
-            for email, role, *seat in spec.get("members", [])
-        ],
+        NewBoard(
+            name=spec["name"],
+            purpose=spec.get("purpose", ""),
+            schedule_rule=spec.get("schedule_rule"),
+            schedule_starts_on=date(2026, 1, 1) if spec.get("schedule_rule") else None,
+            meeting_start_time=time(hour, minute),
+            deadline_rules={
+                name: Offset(**rule) for name, rule in spec.get("deadline_rules", {}).items()
+            },
+            seat_rules=[SeatRule(**rule) for rule in spec.get("seat_rules", [])],
+            escalation_person_id=by_email.get(spec.get("escalation_email") or ""),
+            members=[
+                NewMember(person_id=by_email[email], role=role, seat=seat[0] if seat else None)
+                for email, role, *seat in spec.get("members", [])
+            ],
+        ),
     )
     if board.schedule_rule:
-        await meetings.reschedule(session, system, board)
+        await schedule.reschedule(session, system, board)
     return 1

@@ -16,15 +16,7 @@ from services.domain.models.assessments import (
     Proposal,
 )
 from services.domain.models.audit import AuditChainHead, AuditRecord
-from services.domain.models.boards import (
-    AgendaItem,
-    Attendance,
-    Board,
-    BoardMember,
-    Meeting,
-    MeetingAction,
-    MeetingDecision,
-)
+from services.domain.models.boards import Board, BoardMember
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.models.documents import (
     Document,
@@ -35,6 +27,13 @@ from services.domain.models.documents import (
 )
 from services.domain.models.idempotency import IdempotencyRecord
 from services.domain.models.imports import TrackerImport
+from services.domain.models.meetings import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingAction,
+    MeetingDecision,
+)
 from services.domain.models.notifications import Notification
 from services.domain.models.organisations import Organisation
 from services.domain.models.outbox import OutboxEvent

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain import events
 from services.domain.assessments import proposals
 from services.domain.authz.principal import Principal
-from services.domain.models.boards import AgendaItem, MeetingDecision
+from services.domain.models.meetings import AgendaItem, MeetingDecision
 from services.domain.sign_off import meeting_decisions
 
 

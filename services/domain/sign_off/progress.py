@@ -16,8 +16,8 @@ from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.clock import utcnow
-from services.domain.models.boards import AgendaItem, AgendaItemStatus
 from services.domain.models.documents import Document, DocumentStatus
+from services.domain.models.meetings import AgendaItem, AgendaItemStatus
 from services.domain.models.routes import GovernanceRoute, RouteVersion
 from services.domain.models.sign_off import SignOff, SignOffStage, SignOffStatus, StageStatus
 from services.domain.outbox.service import emit

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain import events
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
+from services.domain.boards.commands import NewAgendaItem
 from services.domain.clock import utcnow
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.boards import Board
@@ -73,14 +74,14 @@ async def _table(
         session,
         engine,
         board,
-        {
-            "document_id": document.id,
-            "version_id": sign_off.version_id,
-            "title": f"{document.reference} {document.title}: {stage.name}"[:300],
-            "ask": _ask(definition, draft),
-            "presenter_id": acting_responsible_officer_id(document),
-            "notes": f"Sign-off stage {stage.name!r} (round {stage.round}).",
-        },
+        NewAgendaItem(
+            document_id=document.id,
+            version_id=sign_off.version_id,
+            title=f"{document.reference} {document.title}: {stage.name}"[:300],
+            ask=_ask(definition, draft),
+            presenter_id=acting_responsible_officer_id(document),
+            notes=f"Sign-off stage {stage.name!r} (round {stage.round}).",
+        ),
     )
     return item.id
 

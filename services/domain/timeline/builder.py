@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.domain.clock import london_day
-from services.domain.models.boards import Meeting
+from services.domain.models.meetings import Meeting
 from services.domain.timeline.rows import TimelineRows
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 from services.domain.clock import LONDON
-from services.domain.models.boards import AgendaItemStatus
+from services.domain.models.meetings import AgendaItemStatus
 from services.domain.models.sign_off import Delegation, SignOffDecision, SignOffStatus
 from services.domain.timeline.builder import Builder, capital, quote
 

@@ -19,9 +19,10 @@ from services.domain.models.assessments import (
     Proposal,
 )
 from services.domain.models.audit import AuditRecord
-from services.domain.models.boards import AgendaItem, Board, Meeting, MeetingDecision
+from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
 from services.domain.models.people import Person
 from services.domain.models.publications import Publication
