@@ -68,6 +68,47 @@ Changes need `If-Match` with the ETag you read; `POST` accepts an `Idempotency-K
 """
 
 
+# In the order the OpenAPI lists their paths.
+ROUTERS = (
+    system_router,
+    problems_router,
+    documents_router,
+    history_router,
+    links_router,
+    kinds_router,
+    people_router,
+    api_keys_router,
+    audit_router,
+    notifications_router,
+    webhooks_router,
+    boards_router,
+    members_router,
+    meetings_router,
+    minutes_router,
+    agenda_router,
+    feed_router,
+    routes_router,
+    posts_router,
+    sign_off_router,
+    delegations_router,
+    proposals_router,
+    equality_router,
+    legal_router,
+    fitness_router,
+    statements_router,
+    publications_router,
+    consultations_router,
+    consultation_responses_router,
+    consultation_links_router,
+    consultation_report_router,
+    reviews_router,
+    tracker_router,
+    update_cycles_router,
+    imports_router,
+    tracker_export_router,
+)
+
+
 def _operation_id(route: APIRoute) -> str:
     # resource_action, a valid identifier in every client language: documents_list_documents.
     name = f"{route.tags[0]}_{route.name}" if route.tags else route.name
@@ -81,6 +122,33 @@ def _telemetry() -> TelemetryConfig | None:
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
         return None  # FastAPI's defaults
     return {"tracing": False, "metrics": False, "logs": False}
+
+
+def _connect(app: FastAPI, settings: Settings) -> None:
+    """The app's database pools, page cache, Redis client and key cache, in ``app.state``."""
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pre_ping=settings.db_pool_pre_ping,
+        recycle_seconds=settings.db_pool_recycle_seconds,
+        connect_timeout_seconds=settings.db_connect_timeout_seconds,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    # For routes that only read (deps.ReadSession): the same pool, no BEGIN and COMMIT.
+    read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    app.state.read_sessionmaker = make_sessionmaker(read_engine)
+    app.state.pages = PageCache(
+        read_engine,
+        max_bytes=settings.page_cache_mb * 2**20,
+        max_age_seconds=settings.page_cache_seconds,
+    )
+    app.state.redis = Redis.from_url(settings.redis_url)
+    app.state.jwks = JwksCache(
+        url=settings.oidc_jwks_url or "", max_age_seconds=settings.oidc_jwks_cache_seconds
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -111,73 +179,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Relative: the spec is read from the service it describes, whatever its address.
         servers=[{"url": "/"}],
     )
-    engine = make_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pre_ping=settings.db_pool_pre_ping,
-        recycle_seconds=settings.db_pool_recycle_seconds,
-        connect_timeout_seconds=settings.db_connect_timeout_seconds,
-    )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
-    # For routes that only read (deps.ReadSession): the same pool, no BEGIN and COMMIT.
-    read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    app.state.read_sessionmaker = make_sessionmaker(read_engine)
-    app.state.pages = PageCache(
-        read_engine,
-        max_bytes=settings.page_cache_mb * 2**20,
-        max_age_seconds=settings.page_cache_seconds,
-    )
-    app.state.redis = Redis.from_url(settings.redis_url)
-    app.state.jwks = JwksCache(
-        url=settings.oidc_jwks_url or "", max_age_seconds=settings.oidc_jwks_cache_seconds
-    )
+    _connect(app, settings)
     errors.install(app)
     catalogue.document(app.webhooks)
     docs.install(app)
     idempotency.document(app)
     etag.document(app)
     spec.document(app)
-    for router in (
-        system_router,
-        problems_router,
-        documents_router,
-        history_router,
-        links_router,
-        kinds_router,
-        people_router,
-        api_keys_router,
-        audit_router,
-        notifications_router,
-        webhooks_router,
-        boards_router,
-        members_router,
-        meetings_router,
-        minutes_router,
-        agenda_router,
-        feed_router,
-        routes_router,
-        posts_router,
-        sign_off_router,
-        delegations_router,
-        proposals_router,
-        equality_router,
-        legal_router,
-        fitness_router,
-        statements_router,
-        publications_router,
-        consultations_router,
-        consultation_responses_router,
-        consultation_links_router,
-        consultation_report_router,
-        reviews_router,
-        tracker_router,
-        update_cycles_router,
-        imports_router,
-        tracker_export_router,
-    ):
+    for router in ROUTERS:
         permissions.document(router)
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware)

@@ -152,104 +152,117 @@ def _problem_content_only(app: FastAPI) -> None:
 
 
 def install(app: FastAPI) -> None:
+    """Answer every error as a problem document (RFC 9457)."""
     _problem_content_only(app)
-
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        field = exc.extra.get("field")
-        params = [{"name": field, "reason": exc.detail}] if field else None
-        headers = None
-        if exc.status == 401:
-            headers = {"WWW-Authenticate": "Bearer"}
-        elif exc.status == 503:  # busy, not broken: say when to come back (RFC 9110 10.2.3)
-            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        return problem_response(
-            request,
-            exc.status,
-            slug=exc.slug,
-            title=exc.title,
-            detail=exc.detail,
-            invalid_params=params,
-            headers=headers,
-            # Extension members (RFC 9457 3.2), e.g. the gates a sign-off still needs.
-            **{k: v for k, v in exc.extra.items() if k != "field"},
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        params = []
-        for error in exc.errors():
-            name, where = _location_name(tuple(error.get("loc", ())))
-            params.append({"name": name, "reason": str(error.get("msg")), "location": where})
-        return problem_response(
-            request,
-            422,
-            slug="validation",
-            title="Your request is not valid",
-            detail="; ".join(f"{p['name']}: {p['reason']}" for p in params)[:1000],
-            invalid_params=params,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else None
-        headers = getattr(exc, "headers", None)
-        if exc.status_code == 405:
-            allow = _allowed_methods(request, (headers or {}).get("Allow"))
-            headers = {**(headers or {}), "Allow": allow}
-        slug = FRAMEWORK_SLUGS.get(exc.status_code)
-        title = BY_SLUG[slug].title if slug else None
-        return problem_response(
-            request, exc.status_code, slug=slug, title=title, detail=detail, headers=headers
-        )
-
-    @app.exception_handler(StaleDataError)
-    async def stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        # Two writers raced past the If-Match check; the loser is told to read again.
-        return problem_response(
-            request,
-            412,
-            slug="precondition-failed",
-            title="Precondition failed",
-            detail="The resource changed while your request was processed; fetch it again.",
-        )
-
-    @app.exception_handler(IntegrityError)
-    async def integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        # Services check first; this is the safety net for a race between two requests.
-        logger.info("integrity error mapped to 409: %s", exc.orig)
-        return problem_response(
-            request,
-            409,
-            slug="conflict",
-            title="Conflict",
-            detail="The request conflicts with a change made at the same time; try again.",
-        )
-
-    async def unavailable_or_bug(request: Request, exc: Exception) -> JSONResponse:
-        if not is_unavailable(exc):
-            return await unexpected(request, exc)
-        return unavailable(request, exc)
-
+    for answered, handler in (
+        (DomainError, _domain_error),
+        (RequestValidationError, _validation_error),
+        (StarletteHTTPException, _http_error),
+        (StaleDataError, _stale),
+        (IntegrityError, _integrity),
+    ):
+        app.exception_handler(answered)(handler)
     # Registered by class, so they are answered here rather than by the server-error handler
     # (which would log the outage as a crash). Anything else of these classes is still a 500.
-    for error_class in (
-        DBAPIError,
-        OSError,
-        TimeoutError,
-        asyncpg.PostgresConnectionError,
-        asyncpg.InterfaceError,
-        asyncpg.OperatorInterventionError,
-        asyncpg.InsufficientResourcesError,
-    ):
-        app.add_exception_handler(error_class, unavailable_or_bug)
+    for error_class in _UNAVAILABLE_CLASSES:
+        app.add_exception_handler(error_class, _unavailable_or_bug)
+    app.add_exception_handler(Exception, _unexpected)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            request, 500, slug="internal", title="Internal error", detail="This is a bug."
-        )
+
+async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    field = exc.extra.get("field")
+    params = [{"name": field, "reason": exc.detail}] if field else None
+    headers = None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif exc.status == 503:  # busy, not broken: say when to come back (RFC 9110 10.2.3)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return problem_response(
+        request,
+        exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        invalid_params=params,
+        headers=headers,
+        # Extension members (RFC 9457 3.2), e.g. the gates a sign-off still needs.
+        **{k: v for k, v in exc.extra.items() if k != "field"},
+    )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    params = []
+    for error in exc.errors():
+        name, where = _location_name(tuple(error.get("loc", ())))
+        params.append({"name": name, "reason": str(error.get("msg")), "location": where})
+    return problem_response(
+        request,
+        422,
+        slug="validation",
+        title="Your request is not valid",
+        detail="; ".join(f"{p['name']}: {p['reason']}" for p in params)[:1000],
+        invalid_params=params,
+    )
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        allow = _allowed_methods(request, (headers or {}).get("Allow"))
+        headers = {**(headers or {}), "Allow": allow}
+    slug = FRAMEWORK_SLUGS.get(exc.status_code)
+    title = BY_SLUG[slug].title if slug else None
+    return problem_response(
+        request, exc.status_code, slug=slug, title=title, detail=detail, headers=headers
+    )
+
+
+async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+    # Two writers raced past the If-Match check; the loser is told to read again.
+    return problem_response(
+        request,
+        412,
+        slug="precondition-failed",
+        title="Precondition failed",
+        detail="The resource changed while your request was processed; fetch it again.",
+    )
+
+
+async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+    # Services check first; this is the safety net for a race between two requests.
+    logger.info("integrity error mapped to 409: %s", exc.orig)
+    return problem_response(
+        request,
+        409,
+        slug="conflict",
+        title="Conflict",
+        detail="The request conflicts with a change made at the same time; try again.",
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request, 500, slug="internal", title="Internal error", detail="This is a bug."
+    )
+
+
+async def _unavailable_or_bug(request: Request, exc: Exception) -> JSONResponse:
+    if not is_unavailable(exc):
+        return await _unexpected(request, exc)
+    return unavailable(request, exc)
+
+
+_UNAVAILABLE_CLASSES: tuple[type[Exception], ...] = (
+    DBAPIError,
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError,
+)
 
 
 def unavailable(request: Request, exc: BaseException) -> JSONResponse:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.auth import authenticate
@@ -161,33 +163,9 @@ async def _claim(state: Any, owner: KeyOwner, key: str, fingerprint: str) -> Any
     settings = state.settings
     now = utcnow()
     async with state.sessionmaker() as session, session.begin():
-        record = None
-        # The row a conflict names can go before it is read (the retention prune, or a first
-        # request that ended in a 5xx): the key is free again, so the insert is tried again.
-        for _ in range(3):
-            inserted = await session.execute(
-                insert(IdempotencyRecord)
-                .values(
-                    organisation_id=owner.organisation_id,
-                    caller_id=owner.caller_id,
-                    key=key,
-                    fingerprint=fingerprint,
-                    state="in_flight",
-                    locked_at=now,
-                    created_at=now,
-                )
-                .on_conflict_do_nothing()
-                .returning(IdempotencyRecord.key)
-            )
-            if inserted.first() is not None:
-                return None
-            record = (
-                await session.execute(
-                    select(IdempotencyRecord).where(owner.where(key)).with_for_update()
-                )
-            ).scalar_one_or_none()
-            if record is not None:
-                break
+        inserted, record = await _insert_or_lock(session, owner, key, fingerprint, now)
+        if inserted:
+            return None
         if record is None:
             return _problem_sender(
                 409, "A request with this Idempotency-Key is still being processed; retry later."
@@ -217,6 +195,46 @@ async def _claim(state: Any, owner: KeyOwner, key: str, fingerprint: str) -> Any
                 "to find what it created.",
             )
         stored = (record.response_status, record.response_headers or [], record.response_body)
+    return _stored_response(stored)
+
+
+async def _insert_or_lock(
+    session: AsyncSession, owner: KeyOwner, key: str, fingerprint: str, now: datetime
+) -> tuple[bool, IdempotencyRecord | None]:
+    """(True, None) if the key was free and is now this request's; else (False, its record,
+    locked), or (False, None) if it kept vanishing before it could be read."""
+    record = None
+    # The row a conflict names can go before it is read (the retention prune, or a first
+    # request that ended in a 5xx): the key is free again, so the insert is tried again.
+    for _ in range(3):
+        inserted = await session.execute(
+            insert(IdempotencyRecord)
+            .values(
+                organisation_id=owner.organisation_id,
+                caller_id=owner.caller_id,
+                key=key,
+                fingerprint=fingerprint,
+                state="in_flight",
+                locked_at=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(IdempotencyRecord.key)
+        )
+        if inserted.first() is not None:
+            return True, None
+        record = (
+            await session.execute(
+                select(IdempotencyRecord).where(owner.where(key)).with_for_update()
+            )
+        ).scalar_one_or_none()
+        if record is not None:
+            break
+    return False, record
+
+
+def _stored_response(stored: tuple[Any, Any, Any]) -> Callable[[Send], Awaitable[None]]:
+    """The stored response, sent again with ``Idempotent-Replayed: true``."""
 
     async def replay(send: Send) -> None:
         status, headers, body = stored

@@ -20,14 +20,8 @@ from services.domain.clock import utcnow
 from services.domain.models.notifications import Notification, NotificationStatus
 from services.domain.notifications import sending
 from services.domain.notifications.retry import email_backoff
-from services.notifier.email import (
-    FileBackend,
-    PermanentMailError,
-    SmtpBackend,
-    TransientMailError,
-    backend_for,
-    compose,
-)
+from services.notifier.email import PermanentMailError, TransientMailError, compose
+from services.notifier.mail_backends import FileBackend, SmtpBackend, backend_for
 from services.notifier.relay import GIVEN_BACK, NOT_TAKEN, give_back_all
 from services.notifier.transport import SEND_NOTIFICATION
 

@@ -27,7 +27,6 @@ from services.domain.db import make_engine, make_sessionmaker
 from services.domain.health import DependencyHealth
 from services.domain.imports import jobs as import_jobs
 from services.domain.settings import Settings, get_settings
-from services.notifier.email import backend_for
 from services.notifier.health import (
     REDIS,
     backoff_for,
@@ -37,6 +36,7 @@ from services.notifier.health import (
     wait_or_stop,
     watch_health,
 )
+from services.notifier.mail_backends import backend_for
 from services.notifier.notifications import send_notification, send_notifications
 from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay

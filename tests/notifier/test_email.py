@@ -31,16 +31,14 @@ from services.domain.notices.notice import Notice
 from services.domain.settings import Settings
 from services.notifier.email import (
     TEMPLATES,
-    FileBackend,
     PermanentMailError,
-    SmtpBackend,
     TransientMailError,
-    backend_for,
     compose,
     long_date,
     long_datetime,
     render,
 )
+from services.notifier.mail_backends import FileBackend, SmtpBackend, backend_for
 from tests.tls import Certificate, self_signed
 
 DOCUMENT_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a00"

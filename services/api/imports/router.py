@@ -28,6 +28,23 @@ _PROBLEMS = TypeAdapter(list[schemas.ImportProblem])
 router = Router(prefix="/v1/imports", tags=["imports"])
 
 
+TrackerFile = Annotated[
+    UploadFile,
+    File(
+        description="The tracker: CSV (UTF-8 or Windows-1252) or XLSX (its first sheet), "
+        "with a header row naming reference, title, kind, service area, RO email, "
+        "RSM email, last reviewed, next review due and Trix URL."
+    ),
+]
+InBackground = Annotated[
+    bool,
+    Query(
+        description="Answer at once (202) and import in the background: for big trackers "
+        "(50,000 rows take under a minute). GET the Location for progress and the report."
+    ),
+]
+
+
 @router.post(
     "",
     response_model=schemas.ImportReport,
@@ -40,14 +57,7 @@ router = Router(prefix="/v1/imports", tags=["imports"])
     dependencies=[allowed(P.TRACKER_IMPORT)],
 )
 async def import_tracker(
-    file: Annotated[
-        UploadFile,
-        File(
-            description="The tracker: CSV (UTF-8 or Windows-1252) or XLSX (its first sheet), "
-            "with a header row naming reference, title, kind, service area, RO email, "
-            "RSM email, last reviewed, next review due and Trix URL."
-        ),
-    ],
+    file: TrackerFile,
     session: Session,
     principal: CurrentPrincipal,
     settings: AppSettings,
@@ -55,13 +65,7 @@ async def import_tracker(
     dry_run_form: Annotated[
         bool, Form(alias="dry_run", description="The same as the query parameter.")
     ] = False,
-    background: Annotated[
-        bool,
-        Query(
-            description="Answer at once (202) and import in the background: for big trackers "
-            "(50,000 rows take under a minute). GET the Location for progress and the report."
-        ),
-    ] = False,
+    background: InBackground = False,
     background_form: Annotated[
         bool, Form(alias="background", description="The same as the query parameter.")
     ] = False,

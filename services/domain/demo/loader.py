@@ -160,28 +160,7 @@ async def _seed_documents(
         if existing is not None:
             by_reference[d["reference"]] = existing
             continue
-        document = await service.create_document(
-            session,
-            system,
-            NewDocument.of(
-                {
-                    "reference": d["reference"],
-                    "title": d["title"],
-                    "summary": d.get("summary", ""),
-                    "kind": d["kind"],
-                    "service_area": d.get("service_area"),
-                    "category": d.get("category"),
-                    "owner_id": by_email.get(d.get("owner_email") or ""),
-                    "responsible_officer_id": by_email.get(
-                        d.get("responsible_officer_email") or ""
-                    ),
-                    "author_id": by_email.get(d.get("author_email") or ""),
-                    "review_interval_months": d.get("review_interval_months"),
-                    "tags": d.get("tags", []),
-                    "trix_url": d.get("trix_url"),
-                }
-            ),
-        )
+        document = await service.create_document(session, system, _new_document(d, by_email))
         await _add_versions(session, system, document, d, today)
         due = d.get("next_review_due_in_days")
         await service.update_document(
@@ -197,6 +176,26 @@ async def _seed_documents(
         by_reference[d["reference"]] = document
         created += 1
     return by_reference, created
+
+
+def _new_document(d: dict[str, Any], by_email: dict[str, Any]) -> NewDocument:
+    """A document of the data file, its people named by email."""
+    return NewDocument.of(
+        {
+            "reference": d["reference"],
+            "title": d["title"],
+            "summary": d.get("summary", ""),
+            "kind": d["kind"],
+            "service_area": d.get("service_area"),
+            "category": d.get("category"),
+            "owner_id": by_email.get(d.get("owner_email") or ""),
+            "responsible_officer_id": by_email.get(d.get("responsible_officer_email") or ""),
+            "author_id": by_email.get(d.get("author_email") or ""),
+            "review_interval_months": d.get("review_interval_months"),
+            "tags": d.get("tags", []),
+            "trix_url": d.get("trix_url"),
+        }
+    )
 
 
 async def _add_versions(
