@@ -22,7 +22,7 @@ class Question(Command):
     key: str
     text: str
     kind: str = "text"
-    options: Sequence[str] = ()
+    options: Sequence[str] | None = ()  # none, as no options: a choice then needs two
     required: bool = False
 
 
