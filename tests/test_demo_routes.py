@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.demo.loader import load_data, load_routes, seed_organisation
 from services.domain.errors import Conflict
+from services.domain.governance.definition import BoardDecider, RouteDefinition
+from services.domain.governance.posts import holder_of
+from services.domain.governance.service import choose_route, route_version
 from services.domain.models.boards import Board
 from services.domain.models.documents import DEFAULT_KINDS, Document
+from services.domain.models.governance import GovernanceRoute, Post, RouteVersion
 from services.domain.models.people import Person
-from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.organisations import service as organisations
-from services.domain.routes.definition import BoardDecider, RouteDefinition
-from services.domain.routes.posts import holder_of
-from services.domain.routes.service import choose_route, route_version
 
 SPECS = {spec["slug"]: spec for spec in load_data()["organisations"]}
 Session = async_sessionmaker[AsyncSession]

@@ -34,6 +34,8 @@ from services.api.documents.history_router import router as history_router
 from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.links_router import router as links_router
 from services.api.documents.router import router as documents_router
+from services.api.governance.router import posts_router
+from services.api.governance.router import router as routes_router
 from services.api.idempotency import IdempotencyMiddleware
 from services.api.imports.export_router import router as tracker_export_router
 from services.api.imports.router import router as imports_router
@@ -44,8 +46,6 @@ from services.api.people.router import router as people_router
 from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
 from services.api.reviews.router import router as reviews_router
-from services.api.routes.router import posts_router
-from services.api.routes.router import router as routes_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
 from services.api.system.router import router as system_router

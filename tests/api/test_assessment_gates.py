@@ -9,8 +9,8 @@ import pytest
 from httpx import AsyncClient
 
 from services.domain.gates.service import MissingGate, missing_gates
+from services.domain.governance.definition import GATES
 from services.domain.models.documents import Document, DocumentVersion
-from services.domain.routes.definition import GATES
 from tests.api.assessments_support import (
     add_draft,
     completed_eia,

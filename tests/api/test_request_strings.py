@@ -22,8 +22,8 @@ TABLE_OF = {
     "services.api.boards.schemas.MemberCreate": models.BoardMember,
     "services.api.boards.schemas.MemberUpdate": models.BoardMember,
     "services.api.sign_off.schemas.SignOffDecisionCreate": models.SignOffDecision,
-    "services.api.routes.schemas.RouteCreate": models.GovernanceRoute,
-    "services.api.routes.schemas.RouteUpdate": models.GovernanceRoute,
+    "services.api.governance.schemas.RouteCreate": models.GovernanceRoute,
+    "services.api.governance.schemas.RouteUpdate": models.GovernanceRoute,
     "services.api.webhooks.schemas.WebhookCreate": models.WebhookSubscription,
     "services.api.webhooks.schemas.WebhookUpdate": models.WebhookSubscription,
 }

@@ -24,8 +24,8 @@ from services.domain.models.assessments import (
     Proposal,
 )
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.notifications import Notification
-from services.domain.models.routes import GovernanceRoute, RouteVersion
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.publications.service import queue_publication
 from services.domain.settings import Settings

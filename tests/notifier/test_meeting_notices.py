@@ -40,14 +40,14 @@ from services.domain.clock import LONDON, london_today
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.documents.commands import NewDocument
+from services.domain.governance import service as routes
+from services.domain.governance.commands import NewRoute
 from services.domain.models.meetings import AttendanceStatus, Meeting
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.notifications.service import fan_out
 from services.domain.people import service as people
 from services.domain.people.commands import PersonChange
-from services.domain.routes import service as routes
-from services.domain.routes.commands import NewRoute
 from services.domain.settings import Settings
 from services.domain.sign_off import service as sign_offs
 from services.domain.sign_off.commands import NewSignOff

@@ -27,18 +27,18 @@ from services.domain.boards.commands import NewBoard
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.documents.commands import NewDocument
+from services.domain.governance import service as routes
+from services.domain.governance.commands import NewRoute
 from services.domain.models.assessments import LegalReview, Proposal
+from services.domain.models.governance import Post
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person, PersonRole
 from services.domain.models.publications import Publication
-from services.domain.models.routes import Post
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.notifications.service import fan_out
 from services.domain.outbox.service import emit
 from services.domain.people import service as people
-from services.domain.routes import service as routes
-from services.domain.routes.commands import NewRoute
 from services.domain.settings import Settings
 from services.notifier.email import render
 from services.notifier.notifications import send_notification

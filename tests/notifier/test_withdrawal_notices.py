@@ -25,14 +25,14 @@ from services.domain.authz.principal import Principal
 from services.domain.documents import service as documents
 from services.domain.documents import versions
 from services.domain.documents.commands import NewDocument
+from services.domain.governance import service as routes
+from services.domain.governance.commands import NewRoute
 from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.sign_off import SignOff
 from services.domain.notifications.service import fan_out
 from services.domain.people import service as people
 from services.domain.publications import service as publications
-from services.domain.routes import service as routes
-from services.domain.routes.commands import NewRoute
 from services.domain.settings import Settings
 from services.domain.sign_off import decisions
 from services.domain.sign_off import service as sign_offs

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import Response
 
-from services.api.boards import meeting_schemas, views
+from services.api.boards import meeting_schemas, serialise
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.files import file_responses, version_file
@@ -25,7 +25,7 @@ router = Router(prefix="/v1/agenda-items", tags=["agenda"])
 
 def _item(item: AgendaItem, response: Response) -> meeting_schemas.AgendaItem:
     set_etag(response, item.row_version)
-    return views.item_out(item)
+    return serialise.item_out(item)
 
 
 @router.get(
@@ -60,7 +60,7 @@ async def list_agenda_items(
     )
     found, next_cursor = page.time_page(found, scope, lambda row: row.submitted_at)
     return meeting_schemas.AgendaItemPage(
-        items=[views.item_out(i) for i in found], next_cursor=next_cursor
+        items=[serialise.item_out(i) for i in found], next_cursor=next_cursor
     )
 
 

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from services.api.boards import meeting_schemas, views
-from services.api.boards.views import meeting_view
+from services.api.boards import meeting_schemas, serialise
+from services.api.boards.serialise import meeting_view
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version
 from services.api.paging import Page
@@ -56,7 +56,7 @@ async def list_meetings(
     )
     found, next_cursor = page.time_page(found, scope, lambda row: row.starts_at)
     return meeting_schemas.MeetingPage(
-        items=await views.meetings_out(session, found, {}), next_cursor=next_cursor
+        items=await serialise.meetings_out(session, found, {}), next_cursor=next_cursor
     )
 
 
@@ -167,7 +167,7 @@ async def get_agenda(
         meeting=await meeting_view(session, meeting, response),
         sections=[
             meeting_schemas.AgendaSection(
-                section=name, items=[views.item_out(i) for i in items if i.section == name]
+                section=name, items=[serialise.item_out(i) for i in items if i.section == name]
             )
             for name in sections
         ],

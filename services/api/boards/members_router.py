@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import Response
 
-from services.api.boards import schemas, views
+from services.api.boards import schemas, serialise
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
@@ -28,7 +28,7 @@ async def list_members(
 ) -> list[schemas.Member]:
     """Members with their seats, delegates and any run of missed meetings."""
     board = await service.get_board(session, principal, board_id)
-    return (await views.board_out(session, board)).members
+    return (await serialise.board_out(session, board)).members
 
 
 @router.post(

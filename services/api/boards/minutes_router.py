@@ -7,8 +7,8 @@ import uuid
 
 from fastapi import Response
 
-from services.api.boards import meeting_schemas, minutes_schemas, views
-from services.api.boards.views import meeting_view
+from services.api.boards import meeting_schemas, minutes_schemas, serialise
+from services.api.boards.serialise import meeting_view
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import allowed
@@ -43,7 +43,7 @@ async def get_attendance(
     return minutes_schemas.MeetingAttendance(
         meeting_id=meeting.id,
         attendance=[minutes_schemas.AttendanceRow.model_validate(r) for r in rows],
-        quorum=views.quorum_out(check),
+        quorum=serialise.quorum_out(check),
     )
 
 
@@ -77,7 +77,7 @@ async def record_attendance(
     return minutes_schemas.MeetingAttendance(
         meeting_id=meeting.id,
         attendance=[minutes_schemas.AttendanceRow.model_validate(r) for r in rows],
-        quorum=views.quorum_out(check),
+        quorum=serialise.quorum_out(check),
         escalated_person_ids=escalated,
     )
 
@@ -98,8 +98,8 @@ async def get_minutes(
     return minutes_schemas.Minutes(
         meeting=await meeting_view(session, meeting, response),
         attendance=[minutes_schemas.AttendanceRow.model_validate(r) for r in rows],
-        quorum=views.quorum_out(check),
-        decisions=views.decisions_out(
+        quorum=serialise.quorum_out(check),
+        decisions=serialise.decisions_out(
             await minutes.decisions_of(session, meeting.id),
             await minutes.current_decisions(session, meeting.id),
         ),

@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from fastapi import Query, Request, Response
 
 from services.api import browsers
-from services.api.boards import meeting_schemas, minutes_schemas, schemas, views
+from services.api.boards import meeting_schemas, minutes_schemas, schemas, serialise
 from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
@@ -60,7 +60,7 @@ async def list_boards(
 ) -> list[schemas.Board]:
     """The organisation's boards, with their members."""
     boards = await service.list_boards(session, principal, include_inactive=include_inactive)
-    return await views.boards_out(session, boards)
+    return await serialise.boards_out(session, boards)
 
 
 @router.post(
@@ -79,7 +79,7 @@ async def create_board(
         await schedule.reschedule(session, principal, board)
     response.headers["Location"] = f"/v1/boards/{board.id}"
     set_etag(response, board.row_version)
-    return await views.board_out(session, board)
+    return await serialise.board_out(session, board)
 
 
 @router.get("/{board_id}", response_model=schemas.Board, dependencies=[allowed(P.BOARDS_READ)])
@@ -88,7 +88,7 @@ async def get_board(
 ) -> schemas.Board:
     board = await service.get_board(session, principal, board_id)
     set_etag(response, board.row_version)
-    return await views.board_out(session, board)
+    return await serialise.board_out(session, board)
 
 
 @router.patch("/{board_id}", response_model=schemas.Board, dependencies=[allowed(P.BOARDS_MANAGE)])
@@ -111,7 +111,7 @@ async def update_board(
     if changed & SCHEDULE_FIELDS or ("is_active" in changed and board.is_active):
         await schedule.reschedule(session, principal, board)
     set_etag(response, board.row_version)
-    return await views.board_out(session, board)
+    return await serialise.board_out(session, board)
 
 
 @router.delete(
@@ -151,7 +151,7 @@ async def generate_meetings(
     start = body.starts_on or london_today()
     end = start + relativedelta(months=body.months) - timedelta(days=1)
     created = await schedule.generate_meetings(session, principal, board, start=start, end=end)
-    return await views.meetings_out(session, created, {board.id: board})
+    return await serialise.meetings_out(session, created, {board.id: board})
 
 
 @router.get(
@@ -175,13 +175,13 @@ async def get_forward_plan(
         status=MeetingStatus.SCHEDULED,
         limit=limit,
     )
-    out = await views.meetings_out(session, ahead, {board.id: board})
+    out = await serialise.meetings_out(session, ahead, {board.id: board})
     return meeting_schemas.ForwardPlan(
         board_id=board.id,
         meetings=[
             meeting_schemas.ForwardPlanMeeting(
                 meeting=view,
-                items=[views.item_out(i) for i in await items_of(session, board, meeting)],
+                items=[serialise.item_out(i) for i in await items_of(session, board, meeting)],
             )
             for meeting, view in zip(ahead, out, strict=True)
         ],

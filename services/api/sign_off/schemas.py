@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.api.types import IsoDate, LongText, text_field
-from services.domain.routes.definition import Decider, RouteDefinition
+from services.domain.governance.definition import Decider, RouteDefinition
 
 SignOffStatus = Literal[
     "in_progress",
@@ -33,7 +33,7 @@ StageStatus = Literal[
 ]
 Outcome = Literal["approved", "approved_with_conditions", "deferred", "rejected", "noted"]
 Condition = Annotated[str, text_field(2000, 1, multiline=True)]
-# A question or stage key of the route (services/domain/routes/definition.py).
+# A question or stage key of the route (services/domain/governance/definition.py).
 Key = Annotated[str, text_field(60, strip=False)]
 
 

@@ -25,12 +25,12 @@ from services.domain.models.assessments import (
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse
 from services.domain.models.documents import Document, DocumentKind, DocumentLink
+from services.domain.models.governance import GovernanceRoute, Post
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, UpdateCycle, UpdateCycleItem
-from services.domain.models.routes import GovernanceRoute, Post
 from services.domain.models.sign_off import Delegation, SignOff
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 

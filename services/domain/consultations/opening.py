@@ -30,6 +30,8 @@ from services.domain.consultations.service import consultees_of
 from services.domain.db import new_id
 from services.domain.documents.named import document_and_version
 from services.domain.errors import DomainError, Invalid
+from services.domain.governance.definition import RouteDefinition
+from services.domain.governance.service import choose_route
 from services.domain.models.boards import Board
 from services.domain.models.consultations import (
     KINDS,
@@ -40,8 +42,6 @@ from services.domain.models.consultations import (
 from services.domain.models.documents import Document, DocumentStatus
 from services.domain.models.meetings import Meeting, MeetingStatus
 from services.domain.outbox.service import emit
-from services.domain.routes.definition import RouteDefinition
-from services.domain.routes.service import choose_route
 from services.domain.text import STORED
 
 QUESTION_KINDS = ("text", "yes_no", "choice")

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
+from services.domain.governance import posts as route_posts
+from services.domain.governance import service as routes
+from services.domain.governance.commands import NewPost, NewRoute
 from services.domain.models.boards import Board
-from services.domain.models.routes import GovernanceRoute, Post
-from services.domain.routes import posts as route_posts
-from services.domain.routes import service as routes
-from services.domain.routes.commands import NewPost, NewRoute
+from services.domain.models.governance import GovernanceRoute, Post
 
 
 async def seed_routes(

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import utcnow
 from services.domain.db import in_chunks
+from services.domain.governance.definition import RouteDefinition
+from services.domain.governance.service import default_route
 from services.domain.models.documents import IN_FORCE, Document, DocumentKind, DocumentVersion
 from services.domain.models.organisations import DEFAULT_REVIEW_INTERVAL_MONTHS, Organisation
-from services.domain.routes.definition import RouteDefinition
-from services.domain.routes.service import default_route
 from services.domain.settings import Settings
 
 

@@ -29,7 +29,7 @@ from services.domain.models.documents import DocumentVersion
 
 Assessment = EqualityAssessment | LegalReview | FitnessCheck
 
-# The gate each kind of assessment meets (services.domain.routes.definition.GATES).
+# The gate each kind of assessment meets (services.domain.governance.definition.GATES).
 GATE_OF_KIND = {
     "equality_assessment": "eia_screened",
     "legal_review": "legal_review",

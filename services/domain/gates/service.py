@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.calendar.words import long_date
 from services.domain.clock import closing_day
 from services.domain.gates.coverage import Standing, carrying_statement, standing_assessment
+from services.domain.governance.definition import GATES
 from services.domain.models.assessments import (
     LegalReview,
     NoMaterialChangeStatement,
@@ -28,14 +29,13 @@ from services.domain.models.consultations import Consultation, ConsultationStatu
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
-from services.domain.routes.definition import GATES
 
 
 @dataclass(frozen=True)
 class GateStatus:
     """A gate for one draft: met or not, and in words what meets it or what is missing."""
 
-    gate: str  # one of services.domain.routes.definition.GATES
+    gate: str  # one of services.domain.governance.definition.GATES
     is_met: bool
     detail: str  # in words a policy officer understands
     # The assessment that stands for the draft (EIA, legal review, fitness check gates): the
@@ -48,7 +48,7 @@ class GateStatus:
 
 @dataclass(frozen=True)
 class MissingGate:
-    gate: str  # one of services.domain.routes.definition.GATES
+    gate: str  # one of services.domain.governance.definition.GATES
     detail: str  # what is missing, in words a policy officer understands
     standing: Standing | None = None  # the assessment that stands but does not meet it
 

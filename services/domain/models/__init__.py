@@ -25,6 +25,7 @@ from services.domain.models.documents import (
     DocumentVersion,
     VersionFile,
 )
+from services.domain.models.governance import GovernanceRoute, Post, RouteVersion
 from services.domain.models.idempotency import IdempotencyRecord
 from services.domain.models.imports import TrackerImport
 from services.domain.models.meetings import (
@@ -40,7 +41,6 @@ from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person, PersonRole
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
-from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 

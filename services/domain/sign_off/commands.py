@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.domain.commands import Command
-from services.domain.routes.definition import Decider
+from services.domain.governance.definition import Decider
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,12 +17,7 @@ from services.domain.authz import sign_offs as authz
 from services.domain.boards.service import members_of
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict
-from services.domain.models.boards import Board
-from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.people import Person
-from services.domain.models.routes import RouteVersion
-from services.domain.models.sign_off import SignOff
-from services.domain.routes.definition import (
+from services.domain.governance.definition import (
     BoardDecider,
     Decider,
     DocumentRoleDecider,
@@ -30,7 +25,12 @@ from services.domain.routes.definition import (
     PostDecider,
     RouteDefinition,
 )
-from services.domain.routes.posts import holder_of
+from services.domain.governance.posts import holder_of
+from services.domain.models.boards import Board
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.governance import RouteVersion
+from services.domain.models.people import Person
+from services.domain.models.sign_off import SignOff
 from services.domain.text import STORED
 
 

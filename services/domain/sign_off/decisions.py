@@ -24,6 +24,8 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid
+from services.domain.governance.definition import DECIDER, Decider, Stage
+from services.domain.governance.service import check_decider
 from services.domain.models.documents import Document
 from services.domain.models.sign_off import (
     SignOff,
@@ -33,8 +35,6 @@ from services.domain.models.sign_off import (
     StageStatus,
 )
 from services.domain.outbox.service import emit
-from services.domain.routes.definition import DECIDER, Decider, Stage
-from services.domain.routes.service import check_decider
 from services.domain.sign_off import deciders
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.commands import NewDecision

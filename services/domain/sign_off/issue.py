@@ -22,6 +22,7 @@ from services.domain.db import new_id
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version
+from services.domain.governance.definition import RouteDefinition
 from services.domain.locks import lock_document
 from services.domain.models.documents import (
     Document,
@@ -31,7 +32,6 @@ from services.domain.models.documents import (
 )
 from services.domain.models.sign_off import SignOff
 from services.domain.outbox.service import emit_many
-from services.domain.routes.definition import RouteDefinition
 from services.domain.subscribers import react
 
 

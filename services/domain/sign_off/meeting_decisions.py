@@ -13,9 +13,9 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import new_id
 from services.domain.errors import Conflict
+from services.domain.governance.definition import Stage
 from services.domain.models.meetings import AgendaItem, MeetingDecision
 from services.domain.models.sign_off import SignOff, SignOffDecision, SignOffStage, StageStatus
-from services.domain.routes.definition import Stage
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.commands import NewDecision
 from services.domain.sign_off.decisions import add_decision, check_outcome, reopen_for_correction

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.governance.posts import holder_of
 from services.domain.models.boards import Board
 from services.domain.models.documents import Document
 from services.domain.models.publications import Publication
@@ -32,7 +33,6 @@ from services.domain.notices.notice import Handler, Notice
 from services.domain.notices.recipients import active_people, person_name, version_number
 from services.domain.organisations.words import words_for
 from services.domain.people.policy_team import policy_team
-from services.domain.routes.posts import holder_of
 
 KINDS = of_family("sign_off")
 

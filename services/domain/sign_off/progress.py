@@ -16,12 +16,12 @@ from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.boards import agenda
 from services.domain.clock import utcnow
+from services.domain.governance.definition import RouteDefinition
 from services.domain.models.documents import Document, DocumentStatus
+from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, AgendaItemStatus
-from services.domain.models.routes import GovernanceRoute, RouteVersion
 from services.domain.models.sign_off import SignOff, SignOffStage, SignOffStatus, StageStatus
 from services.domain.outbox.service import emit
-from services.domain.routes.definition import RouteDefinition
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.issue import issue_version
 from services.domain.sign_off.withdrawal import withdraw_issue

@@ -29,13 +29,15 @@ from services.domain.documents.service import get_document
 from services.domain.documents.versions import latest_version
 from services.domain.errors import Conflict, Invalid, NotFound
 from services.domain.gates.service import GateStatus, check_gates, evidence_of, missing_gates
+from services.domain.governance.definition import BoardDecider, PeopleDecider, RouteDefinition
+from services.domain.governance.service import choose_route
 from services.domain.models.documents import (
     NO_LONGER_IN_FORCE,
     Document,
     DocumentStatus,
     DocumentVersion,
 )
-from services.domain.models.routes import GovernanceRoute
+from services.domain.models.governance import GovernanceRoute
 from services.domain.models.sign_off import (
     OPEN_STATUSES,
     SignOff,
@@ -45,8 +47,6 @@ from services.domain.models.sign_off import (
 )
 from services.domain.outbox.service import emit
 from services.domain.pagination import before_row
-from services.domain.routes.definition import BoardDecider, PeopleDecider, RouteDefinition
-from services.domain.routes.service import choose_route
 from services.domain.sign_off import deciders
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.commands import NewSignOff

@@ -18,18 +18,18 @@ from services.domain.boards import agenda
 from services.domain.boards.commands import NewAgendaItem
 from services.domain.clock import utcnow
 from services.domain.documents.service import acting_responsible_officer_id
-from services.domain.models.boards import Board
-from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.people import Person
-from services.domain.models.sign_off import SignOff, SignOffStage, StageStatus
-from services.domain.outbox.service import emit
-from services.domain.routes.definition import (
+from services.domain.governance.definition import (
     BoardDecider,
     Decider,
     PeopleDecider,
     PostDecider,
     Stage,
 )
+from services.domain.models.boards import Board
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.people import Person
+from services.domain.models.sign_off import SignOff, SignOffStage, StageStatus
+from services.domain.outbox.service import emit
 from services.domain.sign_off.deciders import independence_of, resolve
 from services.domain.text import STORED
 

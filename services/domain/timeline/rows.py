@@ -22,12 +22,12 @@ from services.domain.models.audit import AuditRecord
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
 from services.domain.models.people import Person
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
-from services.domain.models.routes import GovernanceRoute, RouteVersion
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
 
 

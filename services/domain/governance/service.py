@@ -20,18 +20,18 @@ from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.domain.models.boards import Board
-from services.domain.models.documents import Document, DocumentKind
-from services.domain.models.routes import GovernanceRoute, RouteVersion
-from services.domain.outbox.service import emit
-from services.domain.people.service import require_active_person
-from services.domain.routes.commands import NewRoute, RouteChange
-from services.domain.routes.definition import (
+from services.domain.governance.commands import NewRoute, RouteChange
+from services.domain.governance.definition import (
     BoardDecider,
     Decider,
     PeopleDecider,
     RouteDefinition,
 )
+from services.domain.models.boards import Board
+from services.domain.models.documents import Document, DocumentKind
+from services.domain.models.governance import GovernanceRoute, RouteVersion
+from services.domain.outbox.service import emit
+from services.domain.people.service import require_active_person
 from services.domain.text import STORED
 
 ROUTE_FIELDS = ("name", "description", "kinds", "categories", "is_alternative", "is_active")

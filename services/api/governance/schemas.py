@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.api.types import Name, text_field
-from services.domain.routes.definition import KEY, RouteDefinition
+from services.domain.governance.definition import KEY, RouteDefinition
 
 RouteKey = Annotated[str, text_field(60, strip=False, pattern=KEY)]
 KindKey = Annotated[str, text_field(40, 1, strip=False)]

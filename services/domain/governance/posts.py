@@ -15,9 +15,9 @@ from services.domain.authz.principal import Principal
 from services.domain.commands import UNSET
 from services.domain.db import new_id
 from services.domain.errors import Conflict, NotFound, PreconditionFailed
-from services.domain.models.routes import Post
+from services.domain.governance.commands import NewPost, PostChange
+from services.domain.models.governance import Post
 from services.domain.people.service import require_active_person
-from services.domain.routes.commands import NewPost, PostChange
 
 
 async def holder_of(

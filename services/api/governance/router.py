@@ -9,15 +9,15 @@ from fastapi import Response
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.governance import schemas
 from services.api.permissions import allowed
-from services.api.routes import schemas
 from services.api.routing import Router
 from services.api.types import text_field
 from services.domain.authz.permissions import Permission as P
-from services.domain.models.routes import GovernanceRoute, Post, RouteVersion
-from services.domain.routes import posts, service
-from services.domain.routes.commands import NewPost, NewRoute, PostChange, RouteChange
-from services.domain.routes.definition import RouteDefinition
+from services.domain.governance import posts, service
+from services.domain.governance.commands import NewPost, NewRoute, PostChange, RouteChange
+from services.domain.governance.definition import RouteDefinition
+from services.domain.models.governance import GovernanceRoute, Post, RouteVersion
 from services.domain.text import STORED
 
 router = Router(prefix="/v1/routes", tags=["routes"])
