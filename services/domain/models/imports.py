@@ -35,7 +35,6 @@ class ImportStatus(StrEnum):
 
 
 STATES = values_of(ImportStatus)
-FINISHED = ("succeeded", "rejected", "failed")
 
 
 class TrackerImport(IdMixin, Base):
