@@ -450,3 +450,36 @@ async def test_run_with_a_local_secret_makes_one_key_readable_by_its_owner_and_r
     assert (await client.get(feeds[0])).status_code == 404
     log = (tmp_path / "run.log").read_text()
     assert log.count("made a secret key for this install") == 1, log
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_serve_believes_forwarded_headers_only_from_the_proxies_it_is_told_of(
+    client: AsyncClient, world: World, settings: Settings, tmp_path: Path, trusted: bool
+) -> None:
+    # A proxy on this host (127.0.0.1) says the client is 203.0.113.9 and spoke HTTPS: believed
+    # when POLICYGOV_FORWARDED_ALLOW_IPS names it, ignored when it names another address.
+    from tests.api.boards_support import create_board
+
+    board = await create_board(client, world)
+    allowed = "127.0.0.1" if trusted else "192.0.2.1"
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    started = policygov_started(
+        settings, tmp_path, "serve", "--workers", "1", POLICYGOV_FORWARDED_ALLOW_IPS=allowed
+    )
+    async with started as (process, port):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            feed = await http.get(
+                f"/v1/boards/{board['id']}/calendar-feed",
+                headers={**world.a.reader.headers, **forwarded},
+            )
+        assert feed.status_code == 200, feed.text
+        url = feed.json()["url"]
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    log = (tmp_path / "serve.log").read_text()
+    if trusted:
+        assert url.startswith("https://"), url
+        assert "203.0.113.9" in log
+    else:
+        assert url.startswith(f"http://127.0.0.1:{port}/"), url
+        assert "203.0.113.9" not in log

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # Processes `policygov serve` (and `run`) answer requests with. One process uses one core at
     # most; each has its own connection pool (db_pool_size) and its own API-key cache.
     api_workers: int = Field(default=2, ge=1, le=32)
+    # The addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed (comma-separated addresses or networks, or * for any): the client address the
+    # access log shows and the scheme of the links handed out. From anyone else, ignored.
+    forwarded_allow_ips: str = "127.0.0.1"
     frontend_base_url: str = "http://127.0.0.1:8000"
     # Where clients reach the API (e.g. https://intranet.example.org/policygov behind a proxy
     # that adds a path prefix): the base of the absolute links it hands out (a publication's

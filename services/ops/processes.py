@@ -27,6 +27,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         port=port or settings.api_port,
         workers=workers or settings.api_workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_config=logging_config(),
     )
 
