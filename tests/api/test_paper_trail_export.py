@@ -345,7 +345,13 @@ async def test_an_export_of_many_large_versions_holds_one_version_in_memory_at_a
             )
             session.add(version)
             await session.flush()
-            session.add(VersionFile(version_id=version.id, content=os.urandom(megabyte)))
+            session.add(
+                VersionFile(
+                    organisation_id=world.a.id,
+                    version_id=version.id,
+                    content=os.urandom(megabyte),
+                )
+            )
     principal = Principal(
         organisation_id=world.a.id,
         person_id=world.a.policy_officer.person_id,

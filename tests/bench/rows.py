@@ -186,7 +186,13 @@ def generate_batch(context: Context, start: int, count: int) -> Batch:
                     "issued_on": moment.date() if is_issued else None,
                 }
             )
-            batch.files.append({"version_id": version_id, "content": content})
+            batch.files.append(
+                {
+                    "organisation_id": context.organisation_id,
+                    "version_id": version_id,
+                    "content": content,
+                }
+            )
             batch.words += len(text.split())
             latest_text, latest_number = text, label
             if is_issued:

@@ -88,7 +88,9 @@ async def add_version(
     version.issued_on = (issued_on or today) if issue else None
     session.add(version)
     await session.flush()
-    session.add(VersionFile(version_id=version.id, content=content))
+    session.add(
+        VersionFile(organisation_id=version.organisation_id, version_id=version.id, content=content)
+    )
     before = audit.snapshot(document)
     await _make_latest(session, document, version, extracted, next_review_due)
     await _record(session, principal, document, version, before)

@@ -267,6 +267,8 @@ class DocumentVersion(IdMixin, Base):
     __tablename__ = "document_versions"
     __table_args__ = (
         UniqueConstraint("document_id", "major", "minor"),
+        # What a version's file row refers to, with its organisation.
+        UniqueConstraint("organisation_id", "id", name="uq_document_versions_organisation_id_id"),
         CheckConstraint("major >= 0 AND minor >= 0 AND (major > 0 OR minor > 0)", name="number"),
         # Only an issued version is withdrawn, and always with its reason.
         CheckConstraint(
@@ -317,10 +319,17 @@ class VersionFile(Base):
     """The bytes of a version, apart from its metadata so listing versions stays light."""
 
     __tablename__ = "version_files"
-
-    version_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organisation_id", "version_id"],
+            ["document_versions.organisation_id", "document_versions.id"],
+            name="fk_version_files_version_id_document_versions",
+            ondelete="CASCADE",
+        ),
     )
+
+    organisation_id: Mapped[uuid.UUID]
+    version_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.domain.db import Base, IdMixin, TimestampMixin
@@ -43,8 +51,17 @@ class PersonRole(Base):
     """A role a person holds in their organisation."""
 
     __tablename__ = "person_roles"
-
-    person_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        # The person's organisation, kept with each row (every table has its organisation, so
+        # the register can be distributed by organisation): copied from the person on insert.
+        ForeignKeyConstraint(
+            ["organisation_id", "person_id"],
+            ["people.organisation_id", "people.id"],
+            name="fk_person_roles_person_id_people",
+            ondelete="CASCADE",
+        ),
     )
+
+    organisation_id: Mapped[uuid.UUID]
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True)

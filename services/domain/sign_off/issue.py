@@ -183,7 +183,11 @@ async def _add_issued(
     )
     session.add(issued)
     await session.flush()
-    session.add(VersionFile(version_id=issued.id, content=content.content))
+    session.add(
+        VersionFile(
+            organisation_id=issued.organisation_id, version_id=issued.id, content=content.content
+        )
+    )
     await session.execute(
         update(DocumentVersion)
         .where(
