@@ -20,7 +20,9 @@ async def add_person(world: World, name: str, role: str, *, active: bool = True)
         )
         session.add(person)
         await session.flush()
-        session.add(PersonRole(person_id=person.id, role=role))
+        session.add(
+            PersonRole(organisation_id=person.organisation_id, person_id=person.id, role=role)
+        )
     return person
 
 
