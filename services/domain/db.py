@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy import DateTime, Dialect, MetaData, String, func, text
+from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, MetaData, String, func, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -109,6 +109,20 @@ class Status(TypeDecorator[E]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
         return None if value is None else self.enum(value)
+
+
+def same_organisation_fk(
+    table: str, column: str, target: str, *, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """``table.(organisation_id, column)`` refers to ``target.(organisation_id, id)``: a row
+    names only rows of its own organisation. Named as the naming convention names a key on
+    ``column`` alone (``fk_<table>_<column>_<target>``)."""
+    return ForeignKeyConstraint(
+        ["organisation_id", column],
+        [f"{target}.organisation_id", f"{target}.id"],
+        name=f"fk_{table}_{column}_{target}",
+        ondelete=ondelete,
+    )
 
 
 class IdMixin:

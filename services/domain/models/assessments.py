@@ -26,7 +26,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.db import (
+    Base,
+    IdMixin,
+    Status,
+    TimestampMixin,
+    same_organisation_fk,
+    values_of,
+)
 
 
 class ProposalStatus(StrEnum):
@@ -59,23 +66,6 @@ EIA_OUTCOMES = (
 LEGAL_OUTCOMES = ("no_concerns", "changes_advised", "not_lawful")
 
 
-def _person_fk(column: str, table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", column],
-        ["people.organisation_id", "people.id"],
-        name=f"fk_{table}_{column}_people",
-    )
-
-
-def _document_fk(table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", "document_id"],
-        ["documents.organisation_id", "documents.id"],
-        name=f"fk_{table}_document_id_documents",
-        ondelete="CASCADE",
-    )
-
-
 def _version_fk(table: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         ["version_id"], ["document_versions.id"], name=f"fk_{table}_version_id_document_versions"
@@ -88,10 +78,10 @@ class Proposal(IdMixin, TimestampMixin, Base):
     __tablename__ = "proposals"
     __table_args__ = (
         UniqueConstraint("organisation_id", "id", name="uq_proposals_organisation_id_id"),
-        _document_fk("proposals"),
-        _person_fk("sponsor_id", "proposals"),
-        _person_fk("lead_officer_id", "proposals"),
-        _person_fk("created_by_id", "proposals"),
+        same_organisation_fk("proposals", "document_id", "documents", ondelete="CASCADE"),
+        same_organisation_fk("proposals", "sponsor_id", "people"),
+        same_organisation_fk("proposals", "lead_officer_id", "people"),
+        same_organisation_fk("proposals", "created_by_id", "people"),
         ForeignKeyConstraint(
             ["organisation_id", "board_id"],
             ["boards.organisation_id", "boards.id"],
@@ -142,9 +132,11 @@ class EqualityAssessment(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "equality_assessments"
     __table_args__ = (
-        _document_fk("equality_assessments"),
+        same_organisation_fk(
+            "equality_assessments", "document_id", "documents", ondelete="CASCADE"
+        ),
         _version_fk("equality_assessments"),
-        _person_fk("assessor_id", "equality_assessments"),
+        same_organisation_fk("equality_assessments", "assessor_id", "people"),
         CheckConstraint(f"kind IN {EIA_KINDS!r}", name="kind"),
         CheckConstraint(f"status IN {EIA_STATUSES!r}", name="status"),
         CheckConstraint(f"outcome IN {EIA_OUTCOMES!r}", name="outcome"),
@@ -179,11 +171,11 @@ class LegalReview(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "legal_reviews"
     __table_args__ = (
-        _document_fk("legal_reviews"),
+        same_organisation_fk("legal_reviews", "document_id", "documents", ondelete="CASCADE"),
         _version_fk("legal_reviews"),
-        _person_fk("requested_by_id", "legal_reviews"),
-        _person_fk("reviewer_id", "legal_reviews"),
-        _person_fk("answered_by_id", "legal_reviews"),
+        same_organisation_fk("legal_reviews", "requested_by_id", "people"),
+        same_organisation_fk("legal_reviews", "reviewer_id", "people"),
+        same_organisation_fk("legal_reviews", "answered_by_id", "people"),
         CheckConstraint(f"outcome IN {LEGAL_OUTCOMES!r}", name="outcome"),
         CheckConstraint("(outcome IS NULL) = (answered_at IS NULL)", name="answered"),
         Index("ix_legal_reviews_document_id", "document_id", "created_at"),
@@ -213,9 +205,9 @@ class FitnessCheck(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "fitness_checks"
     __table_args__ = (
-        _document_fk("fitness_checks"),
+        same_organisation_fk("fitness_checks", "document_id", "documents", ondelete="CASCADE"),
         _version_fk("fitness_checks"),
-        _person_fk("checked_by_id", "fitness_checks"),
+        same_organisation_fk("fitness_checks", "checked_by_id", "people"),
         Index("ix_fitness_checks_document_id", "document_id", "created_at"),
     )
 
@@ -243,8 +235,10 @@ class NoMaterialChangeStatement(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "no_material_change_statements"
     __table_args__ = (
-        _document_fk("no_material_change_statements"),
-        _person_fk("stated_by_id", "no_material_change_statements"),
+        same_organisation_fk(
+            "no_material_change_statements", "document_id", "documents", ondelete="CASCADE"
+        ),
+        same_organisation_fk("no_material_change_statements", "stated_by_id", "people"),
         ForeignKeyConstraint(
             ["assessed_version_id"],
             ["document_versions.id"],

@@ -29,7 +29,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, TimestampMixin, same_organisation_fk
 
 MEMBER_ROLES = ("chair", "vice_chair", "member")
 NON_WORKING_DAY_RULES = ("earlier", "later")
@@ -43,14 +43,6 @@ DEFAULT_SECTIONS = (
 )
 
 
-def _person_fk(column: str, table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", column],
-        ["people.organisation_id", "people.id"],
-        name=f"fk_{table}_{column}_people",
-    )
-
-
 class Board(IdMixin, TimestampMixin, Base):
     """A body that decides at meetings: PPP Group, DLG, OMT, SLT, CMT/ECMT, Cabinet."""
 
@@ -58,7 +50,7 @@ class Board(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "name"),
         UniqueConstraint("organisation_id", "id", name="uq_boards_organisation_id_id"),
-        _person_fk("escalation_person_id", "boards"),
+        same_organisation_fk("boards", "escalation_person_id", "people"),
         CheckConstraint(
             f"non_working_day_rule IN {NON_WORKING_DAY_RULES!r}", name="non_working_day_rule"
         ),
@@ -125,8 +117,8 @@ class BoardMember(IdMixin, TimestampMixin, Base):
             name="fk_board_members_board_id_boards",
             ondelete="CASCADE",
         ),
-        _person_fk("person_id", "board_members"),
-        _person_fk("delegate_id", "board_members"),
+        same_organisation_fk("board_members", "person_id", "people"),
+        same_organisation_fk("board_members", "delegate_id", "people"),
         CheckConstraint(f"role IN {MEMBER_ROLES!r}", name="role"),
         CheckConstraint("delegate_id IS NULL OR delegate_id <> person_id", name="delegate"),
         # One chair per board.

@@ -26,7 +26,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.db import (
+    Base,
+    IdMixin,
+    Status,
+    TimestampMixin,
+    same_organisation_fk,
+    values_of,
+)
 
 
 class DocumentStatus(StrEnum):
@@ -320,11 +327,8 @@ class VersionFile(Base):
 
     __tablename__ = "version_files"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["organisation_id", "version_id"],
-            ["document_versions.organisation_id", "document_versions.id"],
-            name="fk_version_files_version_id_document_versions",
-            ondelete="CASCADE",
+        same_organisation_fk(
+            "version_files", "version_id", "document_versions", ondelete="CASCADE"
         ),
     )
 

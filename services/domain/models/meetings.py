@@ -27,7 +27,14 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.db import (
+    Base,
+    IdMixin,
+    Status,
+    TimestampMixin,
+    same_organisation_fk,
+    values_of,
+)
 
 
 class MeetingStatus(StrEnum):
@@ -70,14 +77,6 @@ class ActionStatus(StrEnum):
 ACTION_STATUSES = values_of(ActionStatus)
 
 
-def _person_fk(column: str, table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", column],
-        ["people.organisation_id", "people.id"],
-        name=f"fk_{table}_{column}_people",
-    )
-
-
 class Meeting(IdMixin, TimestampMixin, Base):
     """One meeting of a board, generated from its schedule or arranged ad hoc."""
 
@@ -93,7 +92,7 @@ class Meeting(IdMixin, TimestampMixin, Base):
             name="fk_meetings_board_id_boards",
             ondelete="CASCADE",
         ),
-        _person_fk("chaired_by_id", "meetings"),
+        same_organisation_fk("meetings", "chaired_by_id", "people"),
         CheckConstraint(f"status IN {MEETING_STATUSES!r}", name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_meetings_board_starts_at", "board_id", "starts_at"),
@@ -157,9 +156,9 @@ class AgendaItem(IdMixin, TimestampMixin, Base):
             ["document_versions.id"],
             name="fk_agenda_items_version_id_document_versions",
         ),
-        _person_fk("presenter_id", "agenda_items"),
-        _person_fk("submitted_by_id", "agenda_items"),
-        _person_fk("late_accepted_by_id", "agenda_items"),
+        same_organisation_fk("agenda_items", "presenter_id", "people"),
+        same_organisation_fk("agenda_items", "submitted_by_id", "people"),
+        same_organisation_fk("agenda_items", "late_accepted_by_id", "people"),
         CheckConstraint(f"ask IN {ASKS!r}", name="ask"),
         CheckConstraint(f"status IN {ITEM_STATUSES!r}", name="status"),
         Index("ix_agenda_items_meeting_id", "meeting_id", "section", "position"),
@@ -207,9 +206,9 @@ class Attendance(Base):
             name="fk_attendance_meeting_id_meetings",
             ondelete="CASCADE",
         ),
-        _person_fk("person_id", "attendance"),
-        _person_fk("delegate_id", "attendance"),
-        _person_fk("recorded_by_id", "attendance"),
+        same_organisation_fk("attendance", "person_id", "people"),
+        same_organisation_fk("attendance", "delegate_id", "people"),
+        same_organisation_fk("attendance", "recorded_by_id", "people"),
         CheckConstraint(f"status IN {ATTENDANCE!r}", name="status"),
         CheckConstraint(
             "(status = 'delegate_attended') = (delegate_id IS NOT NULL)", name="delegate"
@@ -250,8 +249,8 @@ class MeetingDecision(IdMixin, Base):
             name="fk_meeting_decisions_agenda_item_id_agenda_items",
             ondelete="CASCADE",
         ),
-        _person_fk("decided_by_id", "meeting_decisions"),
-        _person_fk("recorded_by_id", "meeting_decisions"),
+        same_organisation_fk("meeting_decisions", "decided_by_id", "people"),
+        same_organisation_fk("meeting_decisions", "recorded_by_id", "people"),
         ForeignKeyConstraint(
             ["supersedes_id"],
             ["meeting_decisions.id"],
@@ -305,7 +304,7 @@ class MeetingAction(IdMixin, TimestampMixin, Base):
             name="fk_meeting_actions_agenda_item_id_agenda_items",
             ondelete="CASCADE",
         ),
-        _person_fk("owner_id", "meeting_actions"),
+        same_organisation_fk("meeting_actions", "owner_id", "people"),
         CheckConstraint(f"status IN {ACTION_STATUSES!r}", name="status"),
         Index("ix_meeting_actions_meeting_id", "meeting_id"),
         Index("ix_meeting_actions_owner_id", "owner_id", "status"),

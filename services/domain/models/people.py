@@ -5,7 +5,6 @@ import uuid
 from sqlalchemy import (
     Boolean,
     ForeignKey,
-    ForeignKeyConstraint,
     Integer,
     String,
     UniqueConstraint,
@@ -13,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from services.domain.db import Base, IdMixin, TimestampMixin
+from services.domain.db import Base, IdMixin, TimestampMixin, same_organisation_fk
 
 ROLES = ("admin", "policy_officer", "author", "approver", "reader", "integration")
 
@@ -54,12 +53,7 @@ class PersonRole(Base):
     __table_args__ = (
         # The person's organisation, kept with each row (every table has its organisation, so
         # the register can be distributed by organisation): copied from the person on insert.
-        ForeignKeyConstraint(
-            ["organisation_id", "person_id"],
-            ["people.organisation_id", "people.id"],
-            name="fk_person_roles_person_id_people",
-            ondelete="CASCADE",
-        ),
+        same_organisation_fk("person_roles", "person_id", "people", ondelete="CASCADE"),
     )
 
     organisation_id: Mapped[uuid.UUID]

@@ -30,7 +30,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.db import (
+    Base,
+    IdMixin,
+    Status,
+    TimestampMixin,
+    same_organisation_fk,
+    values_of,
+)
 from services.domain.models.documents import DocumentStatus
 
 REVIEW_KINDS = ("scheduled", "unscheduled", "update_cycle")
@@ -79,34 +86,17 @@ class UpdateCycleItemStatus(StrEnum):
 ITEM_STATUSES = values_of(UpdateCycleItemStatus)
 
 
-def _person_fk(table: str, column: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", column],
-        ["people.organisation_id", "people.id"],
-        name=f"fk_{table}_{column}_people",
-    )
-
-
-def _document_fk(table: str, column: str = "document_id") -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", column],
-        ["documents.organisation_id", "documents.id"],
-        name=f"fk_{table}_{column}_documents",
-        ondelete="CASCADE",
-    )
-
-
 class Review(IdMixin, TimestampMixin, Base):
     """One review of one document, from its start to its outcome."""
 
     __tablename__ = "reviews"
     __table_args__ = (
         UniqueConstraint("organisation_id", "id", name="uq_reviews_organisation_id_id"),
-        _document_fk("reviews"),
-        _person_fk("reviews", "requested_by_id"),
-        _person_fk("reviews", "started_by_id"),
-        _person_fk("reviews", "statement_by_id"),
-        _person_fk("reviews", "confirmed_by_id"),
+        same_organisation_fk("reviews", "document_id", "documents", ondelete="CASCADE"),
+        same_organisation_fk("reviews", "requested_by_id", "people"),
+        same_organisation_fk("reviews", "started_by_id", "people"),
+        same_organisation_fk("reviews", "statement_by_id", "people"),
+        same_organisation_fk("reviews", "confirmed_by_id", "people"),
         ForeignKeyConstraint(
             ["amended_version_id"],
             ["document_versions.id"],
@@ -173,8 +163,8 @@ class ReviewDocument(IdMixin, Base):
             name="fk_review_documents_review_id_reviews",
             ondelete="CASCADE",
         ),
-        _document_fk("review_documents"),
-        _person_fk("review_documents", "added_by_id"),
+        same_organisation_fk("review_documents", "document_id", "documents", ondelete="CASCADE"),
+        same_organisation_fk("review_documents", "added_by_id", "people"),
         UniqueConstraint("review_id", "document_id"),
         Index("ix_review_documents_document_id", "document_id"),
     )
@@ -196,7 +186,7 @@ class UpdateCycle(IdMixin, TimestampMixin, Base):
     __tablename__ = "update_cycles"
     __table_args__ = (
         UniqueConstraint("organisation_id", "id", name="uq_update_cycles_organisation_id_id"),
-        _person_fk("update_cycles", "created_by_id"),
+        same_organisation_fk("update_cycles", "created_by_id", "people"),
         CheckConstraint(f"status IN {CYCLE_STATUSES!r}", name="status"),
         Index("ix_update_cycles_org_status", "organisation_id", "status", "submission_deadline"),
     )
@@ -237,8 +227,8 @@ class UpdateCycleItem(IdMixin, TimestampMixin, Base):
             ["documents.organisation_id", "documents.id"],
             name="fk_update_cycle_items_document_id_documents",
         ),
-        _person_fk("update_cycle_items", "assigned_to_id"),
-        _person_fk("update_cycle_items", "decided_by_id"),
+        same_organisation_fk("update_cycle_items", "assigned_to_id", "people"),
+        same_organisation_fk("update_cycle_items", "decided_by_id", "people"),
         CheckConstraint(f"status IN {ITEM_STATUSES!r}", name="status"),
         Index("ix_update_cycle_items_cycle_id", "cycle_id", "status"),
         Index("ix_update_cycle_items_assigned_to_id", "assigned_to_id", "status"),

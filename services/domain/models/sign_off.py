@@ -28,7 +28,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
-from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.db import (
+    Base,
+    IdMixin,
+    Status,
+    TimestampMixin,
+    same_organisation_fk,
+    values_of,
+)
 from services.domain.models.documents import DocumentStatus
 
 
@@ -70,30 +77,13 @@ DECISION_OUTCOMES = ("approved", "approved_with_conditions", "deferred", "reject
 DECISION_METHODS = ("individual", "meeting", "circulation")
 
 
-def _person_fk(column: str, table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", column],
-        ["people.organisation_id", "people.id"],
-        name=f"fk_{table}_{column}_people",
-    )
-
-
-def _document_fk(table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["organisation_id", "document_id"],
-        ["documents.organisation_id", "documents.id"],
-        name=f"fk_{table}_document_id_documents",
-        ondelete="CASCADE",
-    )
-
-
 class SignOff(IdMixin, TimestampMixin, Base):
     """One submission of a draft version for sign-off along a route version."""
 
     __tablename__ = "sign_offs"
     __table_args__ = (
         UniqueConstraint("organisation_id", "id", name="uq_sign_offs_organisation_id_id"),
-        _document_fk("sign_offs"),
+        same_organisation_fk("sign_offs", "document_id", "documents", ondelete="CASCADE"),
         ForeignKeyConstraint(
             ["organisation_id", "route_version_id"],
             ["route_versions.organisation_id", "route_versions.id"],
@@ -109,7 +99,7 @@ class SignOff(IdMixin, TimestampMixin, Base):
             ["document_versions.id"],
             name="fk_sign_offs_issued_version_id_document_versions",
         ),
-        _person_fk("submitted_by_id", "sign_offs"),
+        same_organisation_fk("sign_offs", "submitted_by_id", "people"),
         CheckConstraint(f"status IN {SIGN_OFF_STATUSES!r}", name="status"),
         # One sign-off in flight per document.
         Index(
@@ -254,9 +244,9 @@ class SignOffDecision(IdMixin, Base):
             ["sign_off_decisions.id"],
             name="fk_sign_off_decisions_supersedes_id_sign_off_decisions",
         ),
-        _person_fk("decided_by_id", "sign_off_decisions"),
-        _person_fk("on_behalf_of_id", "sign_off_decisions"),
-        _person_fk("recorded_by_id", "sign_off_decisions"),
+        same_organisation_fk("sign_off_decisions", "decided_by_id", "people"),
+        same_organisation_fk("sign_off_decisions", "on_behalf_of_id", "people"),
+        same_organisation_fk("sign_off_decisions", "recorded_by_id", "people"),
         UniqueConstraint("supersedes_id"),
         CheckConstraint(f"outcome IN {DECISION_OUTCOMES!r}", name="outcome"),
         CheckConstraint(f"method IN {DECISION_METHODS!r}", name="method"),
@@ -306,9 +296,9 @@ class Delegation(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "delegations"
     __table_args__ = (
-        _person_fk("delegator_id", "delegations"),
-        _person_fk("delegate_id", "delegations"),
-        _person_fk("created_by_id", "delegations"),
+        same_organisation_fk("delegations", "delegator_id", "people"),
+        same_organisation_fk("delegations", "delegate_id", "people"),
+        same_organisation_fk("delegations", "created_by_id", "people"),
         CheckConstraint("delegator_id <> delegate_id", name="not_self"),
         CheckConstraint("starts_on <= ends_on", name="period"),
         Index("ix_delegations_delegate_id", "delegate_id", "starts_on"),
