@@ -14,12 +14,15 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # Test processes (pytest-xdist); each has its own database and Redis database (tests/conftest.py).
 TEST_WORKERS ?= 4
 
-.PHONY: install services run test lint format openapi permissions bench faults clean
+.PHONY: install lock services run test lint format openapi permissions bench faults clean
 
-$(STAMP): pyproject.toml
+# Every package at the version and hash requirements-dev.lock names (make lock writes it from
+# pyproject.toml), then this project itself, in place, with nothing more.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 $(NODE_STAMP): $(CLIENT_TS)/package.json $(CLIENT_TS)/package-lock.json
@@ -28,6 +31,14 @@ $(NODE_STAMP): $(CLIENT_TS)/package.json $(CLIENT_TS)/package-lock.json
 	touch $(NODE_STAMP)
 
 install: $(STAMP)
+
+# After a change to the dependencies in pyproject.toml: both lock files, for every platform.
+# requirements.lock (the image's) is what the service needs, at the versions the dev lock chose.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--quiet --custom-compile-command "make lock"
+lock: install
+	$(LOCK) --extra dev -o requirements-dev.lock
+	$(LOCK) -c requirements-dev.lock -o requirements.lock
 
 services:
 	@deploy/ensure-services.sh
