@@ -1,32 +1,54 @@
-# One image for the API, the notifier and the one-shot migrate job (see docker-compose.yml).
-FROM python:3.11-slim
+# One image for the API, the notifier and the one-shot migrate job (docker-compose.yml,
+# deploy/kubernetes/). Two stages: the first installs, the second runs; no compiler, pip cache
+# or build file is left in what runs.
+#
+# The base is pinned to a Python release on a Debian release, and every package to the version
+# and sha256 in requirements.lock (`make lock` writes it): two builds of one commit install the
+# same files. To move the base on, change both FROM lines together (deploy/README.md).
+ARG PYTHON_IMAGE=python:3.11.10-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+FROM ${PYTHON_IMAGE} AS build
 
-RUN groupadd --system policygov \
-    && useradd --system --gid policygov --home-dir /app --no-create-home policygov
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+# The packages in a virtual environment of their own, which the second stage copies whole.
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+
+# Dependencies first, so a code change does not reinstall them.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 WORKDIR /app
-
-# Dependencies first, read from pyproject.toml, so a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
-
-COPY README.md ./
+COPY pyproject.toml README.md ./
 COPY migrations/ migrations/
 COPY services/ services/
 # Installed in place (-e): `policygov migrate` finds migrations/ and pyproject.toml next to
-# services/, which a copy in site-packages would not have. No dev extras.
+# services/, which a copy in site-packages would not have. Nothing more is fetched (--no-deps).
 RUN pip install --no-deps -e . \
-    && mkdir -p var \
-    && chown policygov:policygov var
+    && python -m compileall -q services migrations
 
-USER policygov
+
+FROM ${PYTHON_IMAGE} AS run
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/venv/bin:$PATH
+
+RUN groupadd --system --gid 10001 policygov \
+    && useradd --system --uid 10001 --gid policygov --home-dir /app --no-create-home policygov
+
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+# var/ is the one place the processes write (the notifier's health file, local mail, the
+# metrics of the API's worker processes); with a read-only root filesystem it is a volume.
+RUN mkdir -p var && chown policygov:policygov var
+
+# Numeric, so that Kubernetes' runAsNonRoot can check it without reading /etc/passwd.
+USER 10001
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -24,3 +24,26 @@ def test_ports_are_published_on_this_host_only() -> None:
     published = re.findall(r'^\s+-\s*"([^"]+:\d+)"\s*$', text, re.M)
     assert published
     assert [port for port in published if not port.startswith("127.0.0.1:")] == []
+
+
+DOCKERFILE = COMPOSE.parent / "Dockerfile"
+
+
+def test_the_image_is_built_from_a_pinned_base_and_the_lock_file() -> None:
+    # Two builds of one commit install the same files: a pinned Python on a pinned Debian, and
+    # every package at the version and hash of requirements.lock (tests/test_lock.py).
+    text = DOCKERFILE.read_text()
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.M)
+    assert base and re.fullmatch(r"python:3\.11\.\d+-slim-(bookworm|trixie)", base.group(1))
+    stages = re.findall(r"^FROM (\S+) AS (\w+)$", text, re.M)
+    assert stages == [("${PYTHON_IMAGE}", "build"), ("${PYTHON_IMAGE}", "run")]
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in text
+    assert "COPY requirements.lock" in text
+
+
+def test_the_image_runs_as_a_numbered_user_other_than_root() -> None:
+    # Kubernetes' runAsNonRoot checks a number; a name it cannot check is refused.
+    run_stage = DOCKERFILE.read_text().split(" AS run", 1)[1]
+    users = re.findall(r"^USER (\S+)$", run_stage, re.M)
+    assert users and users[-1].isdigit() and users[-1] != "0"
+    assert "pip install" not in run_stage
