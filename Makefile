@@ -46,7 +46,8 @@ services:
 run: install services
 	$(BIN)/policygov migrate
 	$(BIN)/policygov seed-demo
-	@echo "API on http://127.0.0.1:8000 (docs at /docs); mail is written to var/mail/. Ctrl-C stops."
+	@$(BIN)/python -c "from services.domain.settings import get_settings; s = get_settings(); \
+		print(f'API on http://{s.api_host}:{s.api_port} (docs at /docs); mail is written to {s.mail_dir}/. Ctrl-C stops.')"
 	$(BIN)/policygov run --local-secret var/secret-key
 
 lint: install
