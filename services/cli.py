@@ -89,20 +89,7 @@ def _parser() -> _Parser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("migrate", help="create the database if needed and apply migrations")
-    p.add_argument(
-        "--check",
-        action="store_true",
-        help="apply nothing; exit 0 if this release may run on the schema (at or past its "
-        "newest migration), 1 if it is behind",
-    )
-    p.add_argument(
-        "--wait",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="with --check: keep checking (every 5 s) for up to SECONDS until it may",
-    )
+    _add_migrate_command(sub)
     p = sub.add_parser("create-org", help="create an organisation")
     p.add_argument("--slug", required=True)
     p.add_argument("--name", required=True)
@@ -141,6 +128,24 @@ def _parser() -> _Parser:
     )
     _add_notifier_commands(sub)
     return parser
+
+
+def _add_migrate_command(sub: Any) -> None:
+    """``policygov migrate [--check [--wait SECONDS]]``."""
+    p = sub.add_parser("migrate", help="create the database if needed and apply migrations")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing; exit 0 if this release may run on the schema (at or past its "
+        "newest migration), 1 if it is behind",
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="with --check: keep checking (every 5 s) for up to SECONDS until it may",
+    )
 
 
 def _add_notifier_commands(sub: Any) -> None:
