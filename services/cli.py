@@ -19,7 +19,7 @@ from services.domain.errors import DomainError
 from services.domain.models.people import ROLES
 from services.domain.settings import get_settings
 from services.domain.tokens import MissingSecretKey
-from services.ops.database import ROOT, migrate
+from services.ops.database import ROOT, check_migrations, migrate
 from services.ops.processes import (
     notifier_health,
     notifier_prune,
@@ -89,7 +89,7 @@ def _parser() -> _Parser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="create the database if needed and apply migrations")
+    _add_migrate_command(sub)
     p = sub.add_parser("create-org", help="create an organisation")
     p.add_argument("--slug", required=True)
     p.add_argument("--name", required=True)
@@ -130,6 +130,24 @@ def _parser() -> _Parser:
     return parser
 
 
+def _add_migrate_command(sub: Any) -> None:
+    """``policygov migrate [--check [--wait SECONDS]]``."""
+    p = sub.add_parser("migrate", help="create the database if needed and apply migrations")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing; exit 0 if this release may run on the schema (at or past its "
+        "newest migration), 1 if it is behind",
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="with --check: keep checking (every 5 s) for up to SECONDS until it may",
+    )
+
+
 def _add_notifier_commands(sub: Any) -> None:
     """``policygov notifier sweep|prune|health``: the notifier's one-off operations."""
     p = sub.add_parser("notifier", help="notifier operations")
@@ -142,8 +160,14 @@ def _add_notifier_commands(sub: Any) -> None:
         "prune", help="delete what has outlived its retention period (never the audit log)"
     )
     p.add_argument("--once", action="store_true", required=True, help="prune now, once")
-    notifier_sub.add_parser(
+    p = notifier_sub.add_parser(
         "health", help="the notifier's health: exit 0 ok, 1 degraded, 2 not reporting"
+    )
+    p.add_argument(
+        "--alive",
+        action="store_true",
+        help="exit 0 while it reports, degraded or not (a liveness probe: a restart mends a "
+        "silent notifier, not a PostgreSQL or Redis outage)",
     )
 
 
@@ -171,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "migrate":
+    if args.command == "migrate" and args.check:
+        return check_migrations(args.wait)
+    elif args.command == "migrate":
         migrate()
     elif args.command == "create-org":
         create_org(args.slug, args.name)
@@ -194,7 +220,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "notifier" and args.notifier_command == "prune":
         return notifier_prune()
     elif args.command == "notifier" and args.notifier_command == "health":
-        return notifier_health()
+        return notifier_health(alive=args.alive)
     return 0
 
 

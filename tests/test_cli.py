@@ -9,9 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from httpx import AsyncClient
@@ -483,3 +484,124 @@ async def test_serve_believes_forwarded_headers_only_from_the_proxies_it_is_told
     else:
         assert url.startswith(f"http://127.0.0.1:{port}/"), url
         assert "203.0.113.9" not in log
+
+
+@pytest.fixture
+def bare_database(settings: Settings) -> Iterator[str]:
+    """A database of its own, made empty; dropped afterwards."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    bare = url.set(database=f"{url.database}_schema_check")
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+
+    async def run(statement: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{bare.database}" WITH (FORCE)'))
+    asyncio.run(run(f'CREATE DATABASE "{bare.database}"'))
+    yield bare.render_as_string(hide_password=False)
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{bare.database}" WITH (FORCE)'))
+
+
+def migrate_check(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "POLICYGOV_DATABASE_URL": url}
+    command = [sys.executable, "-m", "services.cli", "migrate", "--check", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+def stamp(url: str, revision: str) -> None:
+    """Record ``revision`` as the schema's, as alembic would, with no table made."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        try:
+            await conn.execute("CREATE TABLE IF NOT EXISTS alembic_version (version_num text)")
+            await conn.execute("DELETE FROM alembic_version")
+            await conn.execute("INSERT INTO alembic_version VALUES ($1)", revision)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def test_migrate_check_lets_a_release_start_at_or_past_its_newest_migration_only(
+    settings: Settings, bare_database: str
+) -> None:
+    # Kubernetes' init containers run it: a release's pods wait for its migrate Job, and a
+    # rollback's older pods start on the newer schema (each migration works with the code before).
+    from alembic.script import ScriptDirectory
+
+    from services.ops.database import _alembic_config
+
+    script = ScriptDirectory.from_config(_alembic_config(settings.database_url))
+    [head] = script.get_heads()
+    first = [revision.revision for revision in script.walk_revisions()][-1]
+
+    at_head = migrate_check(settings.database_url)
+    assert at_head.returncode == 0
+    assert at_head.stdout == f"database schema: at the newest migration ({head})\n"
+    empty = migrate_check(bare_database)
+    assert empty.returncode == 1
+    assert empty.stdout == f"database schema: behind: at no migration, waiting for {head}\n"
+    stamp(bare_database, first)
+    behind = migrate_check(bare_database)
+    assert behind.returncode == 1 and f"behind: at {first}," in behind.stdout, behind.stdout
+    stamp(bare_database, "f00dfeedbeef")
+    newer = migrate_check(bare_database)
+    assert newer.returncode == 0
+    assert "past this release's newest migration: at f00dfeedbeef" in newer.stdout
+
+
+def test_migrate_check_waits_for_the_migrations_then_lets_the_release_start(
+    bare_database: str, settings: Settings
+) -> None:
+    from services.ops.database import migrate
+
+    env = {**os.environ, "POLICYGOV_DATABASE_URL": bare_database}
+    command = [sys.executable, "-m", "services.cli", "migrate", "--check", "--wait", "120"]
+    waiting = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert waiting.stdout is not None
+        assert waiting.stdout.readline().startswith("database schema: behind: at no migration")
+        assert waiting.poll() is None
+        migrate(bare_database)
+        assert waiting.wait(timeout=60) == 0
+        assert "at the newest migration" in waiting.stdout.read()
+    finally:
+        waiting.kill()
+
+
+def test_migrate_check_gives_up_after_its_wait_with_the_database_out_of_reach() -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/policygov"
+    result = migrate_check(url, "--wait", "1")
+    assert result.returncode == 3
+    assert result.stdout.startswith("database schema: unreachable: ConnectionRefusedError")
+
+
+@pytest.mark.parametrize(
+    ("status", "age_seconds", "health", "alive"),
+    [("ok", 1, 0, 0), ("degraded", 1, 1, 0), ("ok", 600, 2, 2), ("degraded", 600, 2, 2)],
+)
+def test_notifier_health_alive_fails_only_when_the_notifier_is_silent(
+    tmp_path: Path, status: str, age_seconds: int, health: int, alive: int
+) -> None:
+    # The liveness probe: a restart mends a silent notifier, not a Redis or PostgreSQL outage.
+    from datetime import timedelta
+
+    from services.domain.db import utcnow
+
+    at = (utcnow() - timedelta(seconds=age_seconds)).isoformat()
+    path = tmp_path / "notifier-health.json"
+    path.write_text(json.dumps({"status": status, "at": at, "down": {}}))
+    env = {**os.environ, "POLICYGOV_NOTIFIER_HEALTH_FILE": str(path)}
+    command = [sys.executable, "-m", "services.cli", "notifier", "health"]
+    plain = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    probe = subprocess.run(
+        [*command, "--alive"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (plain.returncode, probe.returncode) == (health, alive), plain.stdout + probe.stdout

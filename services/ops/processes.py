@@ -106,8 +106,9 @@ def notifier_sweep() -> int:
     return asyncio.run(work())
 
 
-def notifier_health() -> int:
-    """Print the health the notifier last published to its file: 0 ok, 1 degraded, 2 silent."""
+def notifier_health(alive: bool = False) -> int:
+    """Print the health the notifier last published to its file: 0 ok, 1 degraded, 2 silent.
+    ``alive``: 0 for degraded too, since only silence is mended by a restart."""
     from datetime import datetime
 
     from services.domain.db import utcnow
@@ -123,7 +124,7 @@ def notifier_health() -> int:
         print(f"not reporting: last written {age:.0f} s ago")
         return 2
     print(json.dumps(published))
-    return 0 if published["status"] == "ok" else 1
+    return 0 if published["status"] == "ok" or alive else 1
 
 
 def use_local_secret(path: Path) -> None:
