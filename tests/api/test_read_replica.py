@@ -299,6 +299,28 @@ async def _catch_up(world: World, replica: str, document_id: uuid.UUID) -> None:
         await conn.close()
 
 
+async def test_with_the_replica_away_its_reads_answer_503_and_the_rest_works(
+    settings: Settings, world: World
+) -> None:
+    """No silent fallback: a replica that is down is an outage of the lag-tolerant routes,
+    reported as one (retry later), while the primary's routes answer."""
+    away = "postgresql+asyncpg://postgres@127.0.0.1:1/policygov"
+    changes = {"database_replica_url": away, "db_connect_timeout_seconds": 1.0}
+    other = create_app(settings.model_copy(update=changes))
+    headers = world.a.policy_officer.headers
+    try:
+        async with AsyncClient(transport=ASGITransport(app=other), base_url="http://t") as c:
+            # (The reader: the officer may have written within the window in a test before.)
+            listed = await c.get("/v1/documents", headers=world.a.reader.headers)
+            created = await c.post("/v1/documents", json=document_body(), headers=headers)
+    finally:
+        await other.state.redis.aclose()
+        await other.state.engine.dispose()
+        await other.state.replica_engine.dispose()
+    assert listed.status_code == 503, listed.text
+    assert created.status_code == 201, created.text
+
+
 async def test_with_redis_away_a_read_goes_to_the_primary(app: Any, world: World) -> None:
     away = Redis.from_url("redis://127.0.0.1:1/0")
     routing = ReadRouting(app.state.reads.replica, app.state.reads.replica, away, 5.0)
