@@ -155,6 +155,11 @@ def _connect(app: FastAPI, settings: Settings) -> None:
     app.state.sessionmaker = make_sessionmaker(engine)
     read_engine = _autocommit(settings, engine)
     app.state.read_sessionmaker = make_sessionmaker(read_engine)
+    # Lag-tolerant reads kept on the primary (deps.LagTolerantSession): read-only there too, so
+    # a write in such a route fails wherever it runs.
+    app.state.read_only_sessionmaker = make_sessionmaker(
+        engine.execution_options(postgresql_readonly=True)
+    )
     app.state.pages = PageCache(
         read_engine,
         max_bytes=settings.page_cache_mb * 2**20,
@@ -166,8 +171,7 @@ def _connect(app: FastAPI, settings: Settings) -> None:
     if settings.database_replica_url:
         replica = _engine(settings, settings.database_replica_url)
         app.state.replica_engine = replica
-        # Read only: a write sent here by mistake fails on the primary too, not only on a
-        # standby.
+        # Read only: a write sent here by mistake fails even where the URL names a primary.
         app.state.reads = ReadRouting(
             make_sessionmaker(replica.execution_options(postgresql_readonly=True)),
             make_sessionmaker(_autocommit(settings, replica)),

@@ -75,14 +75,15 @@ async def _lag_tolerant(
     request: Request, principal: Principal | None, *, transaction: bool
 ) -> AsyncIterator[AsyncSession]:
     """A read session on the replica, or on the primary where there is none or the caller
-    wrote within the window (services/api/replica.py). It writes nothing and commits nothing:
-    closing it ends its read-only transaction."""
+    wrote within the window (services/api/replica.py). With ``transaction``, a read-only
+    transaction (a write fails wherever it runs), ended by closing the session; without, as
+    ReadSession."""
     reads: ReadRouting | None = request.app.state.reads
     on_replica = reads is not None and await reads.use_replica(principal)
     if reads is not None and on_replica:
         maker = reads.replica if transaction else reads.replica_autocommit
     elif transaction:
-        maker = request.app.state.sessionmaker
+        maker = request.app.state.read_only_sessionmaker
     else:
         maker = request.app.state.read_sessionmaker
     async with maker() as session:

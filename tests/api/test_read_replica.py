@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
 from redis.asyncio import Redis
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from services.api.app import create_app
@@ -297,6 +298,23 @@ async def _catch_up(world: World, replica: str, document_id: uuid.UUID) -> None:
             )
     finally:
         await conn.close()
+
+
+async def test_lag_tolerant_transactions_are_read_only_on_either_database(
+    settings: Settings, app: Any
+) -> None:
+    """A write in a lag-tolerant route fails on the primary too, not only on a standby."""
+    plain = create_app(settings)
+    makers = [app.state.reads.replica, app.state.read_only_sessionmaker]
+    try:
+        for maker in [*makers, plain.state.read_only_sessionmaker]:
+            async with maker() as session:
+                assert await session.scalar(text("SHOW transaction_read_only")) == "on"
+        async with plain.state.sessionmaker() as session:
+            assert await session.scalar(text("SHOW transaction_read_only")) == "off"
+    finally:
+        await plain.state.redis.aclose()
+        await plain.state.engine.dispose()
 
 
 async def test_with_the_replica_away_its_reads_answer_503_and_the_rest_works(
