@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def _free_port() -> int:
 def pgbouncer(database_url: str) -> Iterator[str]:
     """A pgbouncer in transaction mode in front of the test database; its URL."""
     url = make_url(database_url)
-    # Not under pytest's own (private) directory: run as root, pgbouncer becomes postgres.
+    # Not under pytest's own (private) directory: run as root, pgbouncer becomes nobody.
     home = Path(tempfile.mkdtemp(prefix="policygov-pgbouncer-"))
     home.chmod(0o777)
     port = _free_port()
@@ -69,7 +70,7 @@ def pgbouncer(database_url: str) -> Iterator[str]:
     )
     command = [_binary(), str(home / "pgbouncer.ini")]
     if os.geteuid() == 0:
-        command[1:1] = ["-u", "postgres"]  # pgbouncer will not run as root
+        command[1:1] = ["-u", "nobody"]  # pgbouncer will not run as root
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
@@ -93,6 +94,7 @@ def pgbouncer(database_url: str) -> Iterator[str]:
         shutil.rmtree(home, ignore_errors=True)
 
 
+@asynccontextmanager
 async def _client(settings: Settings, url: str, *, pgbouncer: bool) -> AsyncIterator[AsyncClient]:
     changes = {"database_url": url, "database_pgbouncer": pgbouncer, "page_cache_mb": 0}
     app = create_app(settings.model_copy(update=changes))
@@ -106,13 +108,14 @@ async def _client(settings: Settings, url: str, *, pgbouncer: bool) -> AsyncIter
 
 @pytest.fixture
 async def client(settings: Settings, pgbouncer: str) -> AsyncIterator[AsyncClient]:
-    async for client in _client(settings, pgbouncer, pgbouncer=True):
+    async with _client(settings, pgbouncer, pgbouncer=True) as client:
         yield client
 
 
 async def _day(client: AsyncClient, world: World) -> list[Response]:
     """A day's work, much of it at once: documents made and changed (transactions of many
-    statements), the register listed and searched, documents read (no transaction)."""
+    statements), the register listed and searched, the tracker, documents read by id
+    (ReadSession)."""
     officer, reader = world.a.policy_officer.headers, world.a.reader.headers
     made = await asyncio.gather(
         *(
@@ -163,7 +166,7 @@ async def test_without_the_setting_pgbouncer_loses_prepared_statements(
 ) -> None:
     """What POLICYGOV_DATABASE_PGBOUNCER is for: the same work without it fails."""
     errors: list[str] = []
-    async for client in _client(settings, pgbouncer, pgbouncer=False):
+    async with _client(settings, pgbouncer, pgbouncer=False) as client:
         for _ in range(3):
             try:
                 answers = await _day(client, world)
