@@ -95,11 +95,12 @@ class PageCache:
             request.scope["query_string"],
             principal.view(),
         )
-        # On a connection of its own, returned before the route's session takes one (only if
-        # the page has to be made): a request holds one pooled connection at a time.
         if session is not None and session.info.get("replica"):
+            # On the replica: in the page's own session, so on the server that makes the page.
             head = await chain_head_in(session, principal.organisation_id)
         else:
+            # On a connection of its own, returned before the route's session takes one (only
+            # if the page has to be made): a request holds one pooled connection at a time.
             head = await chain_head(self._engine, principal.organisation_id)
         kept = self._pages.get(key)
         if (
