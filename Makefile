@@ -14,7 +14,7 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # Test processes (pytest-xdist); each has its own database and Redis database (tests/conftest.py).
 TEST_WORKERS ?= 4
 
-.PHONY: install lock services kubectl run test lint format openapi permissions bench faults clean
+.PHONY: install lock services kubectl pgbouncer run test lint format openapi permissions bench faults clean
 
 # Every package at the version and hash requirements-dev.lock names (make lock writes it from
 # pyproject.toml), then this project itself, in place, with nothing more.
@@ -47,6 +47,10 @@ services:
 kubectl:
 	@command -v kubectl >/dev/null || { echo "kubectl (1.32, with its built-in kustomize) is needed for tests/test_kubernetes.py: install it from https://kubernetes.io/docs/tasks/tools/ (or apt-get install kubectl from pkgs.k8s.io)" >&2; exit 1; }
 
+# For the tests that run the API behind PgBouncer (tests/api/test_pgbouncer.py).
+pgbouncer:
+	@deploy/ensure-pgbouncer.sh
+
 run: install services
 	$(BIN)/policygov migrate
 	$(BIN)/policygov seed-demo
@@ -60,7 +64,7 @@ lint: install
 	$(BIN)/mypy services
 
 # The TypeScript tools only for make test: make run needs no Node.js.
-test: install $(NODE_STAMP) services kubectl lint
+test: install $(NODE_STAMP) services kubectl pgbouncer lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 format: install

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services import collector
 from services.api import browsers, docs, errors, etag, idempotency, memory, permissions, spec
@@ -45,6 +46,7 @@ from services.api.page_cache import PageCache
 from services.api.people.router import router as people_router
 from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
+from services.api.replica import ReadRouting
 from services.api.reviews.router import router as reviews_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
@@ -124,28 +126,58 @@ def _telemetry() -> TelemetryConfig | None:
     return {"tracing": False, "metrics": False, "logs": False}
 
 
-def _connect(app: FastAPI, settings: Settings) -> None:
-    """The app's database pools, page cache, Redis client and key cache, in ``app.state``."""
-    engine = make_engine(
-        settings.database_url,
+def _engine(settings: Settings, url: str) -> AsyncEngine:
+    return make_engine(
+        url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pre_ping=settings.db_pool_pre_ping,
         recycle_seconds=settings.db_pool_recycle_seconds,
         connect_timeout_seconds=settings.db_connect_timeout_seconds,
+        pgbouncer=settings.database_pgbouncer,
     )
+
+
+def _autocommit(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` without BEGIN and COMMIT, for routes that only read (deps.ReadSession).
+    Not behind PgBouncer in transaction mode: outside a transaction, the driver's prepare and
+    execute of one statement may reach two server connections."""
+    if settings.database_pgbouncer:
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _connect(app: FastAPI, settings: Settings) -> None:
+    """The app's database pools, page cache, Redis client and key cache, in ``app.state``."""
+    engine = _engine(settings, settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    # For routes that only read (deps.ReadSession): the same pool, no BEGIN and COMMIT.
-    read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    read_engine = _autocommit(settings, engine)
     app.state.read_sessionmaker = make_sessionmaker(read_engine)
+    # Lag-tolerant reads kept on the primary (deps.LagTolerantSession): read-only there too, so
+    # a write in such a route fails wherever it runs.
+    app.state.read_only_sessionmaker = make_sessionmaker(
+        engine.execution_options(postgresql_readonly=True)
+    )
     app.state.pages = PageCache(
         read_engine,
         max_bytes=settings.page_cache_mb * 2**20,
         max_age_seconds=settings.page_cache_seconds,
     )
     app.state.redis = Redis.from_url(settings.redis_url)
+    app.state.replica_engine = None
+    app.state.reads = None
+    if settings.database_replica_url:
+        replica = _engine(settings, settings.database_replica_url)
+        app.state.replica_engine = replica
+        # Read only: a write sent here by mistake fails even where the URL names a primary.
+        app.state.reads = ReadRouting(
+            make_sessionmaker(replica.execution_options(postgresql_readonly=True)),
+            make_sessionmaker(_autocommit(settings, replica)),
+            app.state.redis,
+            settings.replica_after_write_seconds,
+        )
     app.state.jwks = JwksCache(
         url=settings.oidc_jwks_url or "", max_age_seconds=settings.oidc_jwks_cache_seconds
     )
@@ -163,6 +195,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await app.state.redis.aclose()
         await app.state.engine.dispose()
+        if app.state.replica_engine is not None:
+            await app.state.replica_engine.dispose()
 
     app = FastAPI(
         title="policygov",

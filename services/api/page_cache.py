@@ -16,6 +16,12 @@ queries and serialisation.
 - ``POLICYGOV_PAGE_CACHE_SECONDS`` bounds how long a change that bypassed the audit trail (a hand
   edit in psql) can go unseen; ``POLICYGOV_PAGE_CACHE_MB`` bounds the memory, the least
   recently served pages going first.
+- A page made on a read replica (services/api/replica.py) is labelled with the head read on
+  the replica, in the page's own session (one connection, so one server, whose replay only
+  moves forward), before its queries: a head read on the primary would label a page from
+  before a change with the head after it, and serve it as current once the replica caught up.
+  Whatever the database, a label is never newer than its page, and a page is served only to a
+  request whose own database shows that label as the head.
 - The test suite checks the premise: every transaction the API commits that writes documents or
   people also appends to that organisation's chain (tests/api/conftest.py).
 """
@@ -30,9 +36,9 @@ from typing import Any
 
 from fastapi import Request, Response
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.domain.audit.service import chain_head
+from services.domain.audit.service import chain_head, chain_head_in
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today
 
@@ -75,9 +81,12 @@ class PageCache:
         self._pages.clear()
         self._bytes = 0
 
-    async def find(self, request: Request, principal: Principal) -> Page:
+    async def find(
+        self, request: Request, principal: Principal, session: AsyncSession | None = None
+    ) -> Page:
         """The page this request asks for if one is kept and still true, else what keeps the
-        page the route makes (``Page.keep``)."""
+        page the route makes (``Page.keep``). ``session``: the one the route makes the page
+        with, if it may be on the read replica."""
         day = london_today()
         if not self._max_bytes:
             return Page(self, None, "", day, None)
@@ -86,9 +95,13 @@ class PageCache:
             request.scope["query_string"],
             principal.view(),
         )
-        # On a connection of its own, returned before the route's session takes one (only if
-        # the page has to be made): a request holds one pooled connection at a time.
-        head = await chain_head(self._engine, principal.organisation_id)
+        if session is not None and session.info.get("replica"):
+            # On the replica: in the page's own session, so on the server that makes the page.
+            head = await chain_head_in(session, principal.organisation_id)
+        else:
+            # On a connection of its own, returned before the route's session takes one (only
+            # if the page has to be made): a request holds one pooled connection at a time.
+            head = await chain_head(self._engine, principal.organisation_id)
         kept = self._pages.get(key)
         if (
             kept is not None

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, MetaData, String, func, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -144,16 +145,40 @@ def make_engine(
     pre_ping: bool = False,
     recycle_seconds: int = 1800,
     connect_timeout_seconds: float = 10.0,
+    pgbouncer: bool = False,
 ) -> AsyncEngine:
+    """An engine for ``url``; with ``pgbouncer``, one fit for PgBouncer in transaction mode."""
+    # asyncpg waits 60 s by default: a request should fail fast when PostgreSQL is away.
+    connect_args: dict[str, Any] = {"timeout": connect_timeout_seconds}
+    if pgbouncer:
+        url, more = pgbouncer_safe(url)
+        connect_args |= more
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=pre_ping,
         pool_recycle=recycle_seconds,
-        # asyncpg waits 60 s by default: a request should fail fast when PostgreSQL is away.
-        connect_args={"timeout": connect_timeout_seconds},
+        connect_args=connect_args,
     )
+
+
+def pgbouncer_safe(url: str) -> tuple[str, dict[str, Any]]:
+    """``url`` and asyncpg's connect arguments for PgBouncer in transaction mode: a client
+    connection is lent a server connection per transaction only, so a statement prepared in one
+    transaction may be missing in the next ("prepared statement ... does not exist"), and a
+    name the driver reuses may already be taken on another ("... already exists"). Neither
+    SQLAlchemy nor asyncpg keeps prepared statements, and each has a name of its own (as
+    SQLAlchemy's asyncpg dialect documents for PgBouncer)."""
+    safe = make_url(url).update_query_dict({"prepared_statement_cache_size": "0"})
+    return safe.render_as_string(hide_password=False), {
+        "statement_cache_size": 0,
+        "prepared_statement_name_func": _statement_name,
+    }
+
+
+def _statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
 
 
 # PostgreSQL away, starting, stopping or full: the request may succeed later, unchanged.

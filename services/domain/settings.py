@@ -27,6 +27,22 @@ class Settings(BaseSettings):
     db_pool_recycle_seconds: int = 1800
     # How long opening a connection may take before PostgreSQL counts as unavailable (503).
     db_connect_timeout_seconds: float = 5.0
+    # Past one database (deploy/SCALING.md). Reads that tolerate lag (the register's lists and
+    # searches, the tracker, the calendar feeds) go to this read replica, if set; everything
+    # else, and every write, to database_url. Unset: every query goes to database_url.
+    database_replica_url: str | None = None
+    # After a caller's own write, its lag-tolerant reads stay on the primary this long, so it
+    # never reads the register from before its change. A streaming replica on the same network
+    # replays within a second under load; five leave room for a burst, and cost only that a
+    # writer's next few reads go to the primary. Keep it above the replica lag you alert on.
+    replica_after_write_seconds: float = Field(default=5.0, ge=0, le=300)
+    # database_url (and the replica's) is PgBouncer in transaction mode: no prepared statement
+    # is kept or reused across transactions, as the next may run on another server connection.
+    database_pgbouncer: bool = False
+    # Where the notifier LISTENs for new outbox events: PostgreSQL itself, as LISTEN does not
+    # pass through PgBouncer in transaction mode. Unset: database_url, or with
+    # database_pgbouncer, no LISTEN (the relay polls every relay_poll_seconds).
+    database_listen_url: str | None = None
     # An API key's principal is kept this long in each API process, so most requests need no
     # query to authenticate. A key revoked, or a person deactivated or given other roles, stops
     # working at once in the process that made the change and within this many seconds in the

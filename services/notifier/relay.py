@@ -126,7 +126,7 @@ async def relay_once(
 
 async def run_relay(
     sessionmaker: async_sessionmaker[AsyncSession],
-    database_url: str,
+    database_url: str | None,
     transport: Transport,
     poll_seconds: float,
     on_published: Callable[[datetime], None] | None = None,
@@ -134,7 +134,8 @@ async def run_relay(
     backoff: AbstractBackoff | None = None,
     requeue_after: timedelta = timedelta(0),
 ) -> None:
-    """Relay until ``stopping`` is set, waking on NOTIFY or every ``poll_seconds``.
+    """Relay until ``stopping`` is set, waking on NOTIFY (LISTEN on ``database_url``; None:
+    none) or every ``poll_seconds``.
 
     A failed round is one log line and a wait that grows while failures last (``backoff``),
     so an outage neither floods the log nor hammers the database coming back.
@@ -177,7 +178,9 @@ async def run_relay(
                 await listener.close(timeout=2)
 
 
-async def _listen(database_url: str, wake: Callable[[], None]) -> asyncpg.Connection | None:
+async def _listen(database_url: str | None, wake: Callable[[], None]) -> asyncpg.Connection | None:
+    if database_url is None:
+        return None  # PgBouncer in transaction mode, nowhere direct to listen: polling only
     dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     try:
         connection = await asyncpg.connect(dsn, timeout=10)

@@ -87,6 +87,15 @@ async def prune(ctx: dict[str, Any]) -> str:
     return f"{pruned}"
 
 
+def listen_url(settings: Settings) -> str | None:
+    """Where the relay LISTENs: database_listen_url, else database_url unless that is PgBouncer
+    in transaction mode, which lends a server connection per transaction and so passes no
+    notification on; None: the relay polls only."""
+    if settings.database_listen_url:
+        return settings.database_listen_url
+    return None if settings.database_pgbouncer else settings.database_url
+
+
 async def open_context(settings: Settings, health: DependencyHealth) -> dict[str, Any]:
     """What every job and the relay share for the life of the process, across outages: the
     database engine, one Redis client (it reconnects by itself once Redis answers again), the
@@ -99,6 +108,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
         # A connection that died in an outage is replaced, not handed to a job.
         pre_ping=True,
         connect_timeout_seconds=settings.db_connect_timeout_seconds,
+        pgbouncer=settings.database_pgbouncer,
     )
     redis = ArqRedis.from_url(
         settings.redis_url,
@@ -125,7 +135,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
     ctx["relay"] = asyncio.create_task(
         run_relay(
             ctx["sessionmaker"],
-            settings.database_url,
+            listen_url(settings),
             ctx["transport"],
             settings.relay_poll_seconds,
             stopping=stopping,

@@ -126,7 +126,8 @@ def check_migrations(wait_seconds: float = 0, every_seconds: float = 5) -> int:
 async def in_transaction(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     from services.domain.db import make_engine, make_sessionmaker
 
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
             return await work(session)

@@ -55,7 +55,7 @@ def notifier_prune() -> int:
     settings = get_settings()
 
     async def work() -> dict[str, int]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
         try:
             return await sweep_retention(make_sessionmaker(engine), settings)
         finally:
@@ -80,7 +80,7 @@ def notifier_sweep() -> int:
     settings = get_settings()
 
     async def work() -> int:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
         redis = await create_pool(
             RedisSettings.from_dsn(settings.redis_url),
             job_serializer=WorkerSettings.job_serializer,

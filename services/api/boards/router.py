@@ -11,7 +11,7 @@ from fastapi import Query, Request, Response
 
 from services.api import browsers
 from services.api.boards import meeting_schemas, minutes_schemas, schemas, serialise
-from services.api.deps import AppSettings, CurrentPrincipal, PublicUrl, Session
+from services.api.deps import AppSettings, CurrentPrincipal, FeedSession, PublicUrl, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.permissions import PUBLIC, allowed
 from services.api.routing import Router
@@ -287,7 +287,7 @@ async def rotate_calendar_feed(
 async def get_board_calendar(
     board_id: uuid.UUID,
     request: Request,
-    session: Session,
+    session: FeedSession,
     settings: AppSettings,
     token: Annotated[str, text_field(100, 1, strip=False), Query()],
 ) -> Response:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 from fastapi import File, Form, Query, Request, Response, UploadFile
 
-from services.api.deps import AppSettings, CurrentPrincipal, Pages, ReadSession, Session
+from services.api.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    LagTolerantSession,
+    Pages,
+    ReadSession,
+    Session,
+)
 from services.api.documents import schemas
 from services.api.errors import declared_problem
 from services.api.etag import IfMatchHeader, expected_version, set_etag
@@ -45,7 +52,7 @@ def to_schema(document: Document, principal: Principal) -> schemas.Document:
 @router.get("", response_model=schemas.DocumentPage, dependencies=[allowed(P.DOCUMENTS_READ)])
 async def list_documents(
     request: Request,
-    session: Session,
+    session: LagTolerantSession,
     principal: CurrentPrincipal,
     pages: Pages,
     page: Page,
@@ -67,7 +74,7 @@ async def list_documents(
     whose title or reference has the words, then whose summary has them, then whose text has
     them as a phrase, then apart; within each, issued documents before drafts, then by
     reference."""
-    kept = await pages.find(request, principal)
+    kept = await pages.find(request, principal, session)
     if kept.found is not None:
         return kept.found
     filters = search.DocumentFilters(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from services.api.deps import CurrentPrincipal, Session
+from services.api.deps import CurrentPrincipal, LagTolerantSession, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
 from services.api.paging import Page
 from services.api.permissions import allowed
@@ -42,7 +42,7 @@ def _added(row: ReviewDocument, document: Document) -> schemas.ReviewDocument:
 
 @router.get("", response_model=schemas.ReviewPage, dependencies=[allowed(P.TRACKER_READ)])
 async def list_reviews(
-    session: Session,
+    session: LagTolerantSession,
     principal: CurrentPrincipal,
     page: Page,
     document_id: uuid.UUID | None = None,

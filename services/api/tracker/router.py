@@ -12,9 +12,11 @@ from services.api import browsers
 from services.api.deps import (
     AppSettings,
     CurrentPrincipal,
+    FeedSession,
+    LagTolerantReadSession,
+    LagTolerantSession,
     Pages,
     PublicUrl,
-    ReadSession,
     Session,
 )
 from services.api.paging import Page
@@ -60,7 +62,7 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
 )
 async def list_tracker(
     request: Request,
-    session: Session,
+    session: LagTolerantSession,
     principal: CurrentPrincipal,
     settings: AppSettings,
     pages: Pages,
@@ -75,7 +77,7 @@ async def list_tracker(
 ) -> Response:
     """Documents in force with a review date, by due date then reference, with their status.
     Retired and superseded documents are not tracked."""
-    kept = await pages.find(request, principal)
+    kept = await pages.find(request, principal, session)
     if kept.found is not None:
         return kept.found
     filters = service.TrackerFilters(
@@ -122,14 +124,14 @@ def _counts(found: service.StatusCounts) -> dict[str, object]:
 )
 async def get_tracker_summary(
     request: Request,
-    session: ReadSession,
+    session: LagTolerantReadSession,
     principal: CurrentPrincipal,
     settings: AppSettings,
     pages: Pages,
 ) -> Response:
     """How many tracked documents are on track, due soon, overdue and escalated: for the
     organisation and per service area (null for documents without one)."""
-    page = await pages.find(request, principal)
+    page = await pages.find(request, principal, session)
     if page.found is not None:
         return page.found
     today = london_today()
@@ -202,7 +204,7 @@ async def rotate_review_calendar_feed(
 async def get_review_calendar(
     person_id: uuid.UUID,
     request: Request,
-    session: Session,
+    session: FeedSession,
     settings: AppSettings,
     token: Annotated[str, text_field(100, 1, strip=False), Query()],
 ) -> Response:

@@ -107,6 +107,13 @@ _CHAIN_HEAD = select(AuditChainHead.last_hash).where(
 )
 
 
+async def chain_head_in(session: AsyncSession, organisation_id: uuid.UUID) -> str:
+    """``chain_head`` read in ``session``: on its connection, so on the very server (a read
+    replica) that answers the statements after it."""
+    head = await session.scalar(_CHAIN_HEAD, {"organisation_id": organisation_id})
+    return head or GENESIS_HASH
+
+
 async def start_chain(session: AsyncSession, organisation_id: uuid.UUID) -> None:
     """Create the chain head of a new organisation."""
     session.add(AuditChainHead(organisation_id=organisation_id, last_seq=0, last_hash=GENESIS_HASH))
