@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -20,6 +21,7 @@ from services.domain.models.people import ROLES
 from services.domain.settings import get_settings
 from services.domain.tokens import MissingSecretKey
 from services.ops.database import ROOT, migrate
+from services.ops.files import move_files_command
 from services.ops.processes import (
     notifier_health,
     notifier_prune,
@@ -114,6 +116,14 @@ def _parser() -> _Parser:
     p.add_argument("file", type=Path)
     p.add_argument("--organisation", "--org", required=True, help="organisation slug")
     p.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    p = sub.add_parser(
+        "move-files",
+        help="move version files to another store, each verified against its recorded sha256",
+    )
+    p.add_argument("--to", required=True, choices=("s3", "postgres"), help="the target store")
+    p.add_argument("--organisation", "--org", help="only this organisation's files (its slug)")
+    p.add_argument("--batch", type=int, default=100, help="files read per query (default 100)")
+    p.add_argument("--dry-run", action="store_true", help="count what would move; move nothing")
     p = sub.add_parser("serve", help="run the API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -155,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     except MissingSecretKey as missing:
         print(f"policygov {args.command}: {missing}", file=sys.stderr)
         return EXIT_REFUSED
+    except ValidationError as invalid:  # a setting out of its bounds, or settings at odds
+        reasons = "; ".join(
+            f"POLICYGOV_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in invalid.errors()
+        )
+        print(f"policygov {args.command}: invalid settings: {reasons}", file=sys.stderr)
+        return EXIT_REFUSED
     except DomainError as refused:
         print(f"policygov {args.command}: {refused.detail}", file=sys.stderr)
         return EXIT_REFUSED
@@ -183,6 +200,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return verify_audit(args.org)
     elif args.command == "import-tracker":
         return import_tracker(args.file, args.organisation, args.dry_run)
+    elif args.command == "move-files":
+        return move_files_command(args.to, args.organisation, args.batch, args.dry_run)
     elif args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "worker":

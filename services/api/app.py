@@ -57,6 +57,7 @@ from services.api.webhooks.router import router as webhooks_router
 from services.domain import reactions
 from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
+from services.domain.documents.files import session_info
 from services.domain.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -136,10 +137,12 @@ def _connect(app: FastAPI, settings: Settings) -> None:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    # Each session knows where version files are written (services/domain/documents/files.py).
+    files = session_info(settings)
+    app.state.sessionmaker = make_sessionmaker(engine, files)
     # For routes that only read (deps.ReadSession): the same pool, no BEGIN and COMMIT.
     read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    app.state.read_sessionmaker = make_sessionmaker(read_engine)
+    app.state.read_sessionmaker = make_sessionmaker(read_engine, files)
     app.state.pages = PageCache(
         read_engine,
         max_bytes=settings.page_cache_mb * 2**20,

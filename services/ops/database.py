@@ -59,10 +59,14 @@ def migrate(url: str | None = None) -> None:
 
 async def in_transaction(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.documents.files import session_info
 
     engine = make_engine(get_settings().database_url)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
+        async with (
+            make_sessionmaker(engine, session_info(get_settings()))() as session,
+            session.begin(),
+        ):
             return await work(session)
     finally:
         await engine.dispose()
