@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Response
 
+from services.api.errors import COMMON_RESPONSES
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.models.documents import DocumentVersion
 
@@ -19,7 +20,13 @@ def file_responses(description: str) -> dict[int | str, dict[str, Any]]:
                 media_type: {"schema": {"type": "string", "format": "binary"}}
                 for media_type in ACCEPTED_MEDIA_TYPES
             },
-        }
+        },
+        # From the S3 store, a file is checked against its recorded hash on every read.
+        502: {
+            "model": COMMON_RESPONSES[503]["model"],
+            "content": COMMON_RESPONSES[503]["content"],
+            "description": "The stored file is missing or does not match its recorded hash.",
+        },
     }
 
 

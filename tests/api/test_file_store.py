@@ -15,8 +15,10 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 
 from services.api.app import create_app
+from services.api.openapi import openapi_schema
 from services.domain.models.documents import FileStore, VersionFile
 from services.domain.settings import Settings
+from tests.api.openapi_support import operation_for
 from tests.api.sign_off_support import (
     create_document,
     create_route,
@@ -128,6 +130,8 @@ async def test_a_damaged_or_missing_object_answers_502_file_damaged_never_a_500(
     assert damaged.headers["content-type"] == "application/problem+json"
     assert damaged.json()["type"] == "/problems/file-damaged"
     assert "does not match the hash recorded" in damaged.json()["detail"]
+    _, operation = operation_for(openapi_schema(), "get", url)
+    assert "application/problem+json" in operation["responses"]["502"]["content"]
     store.delete_object(Bucket=s3_settings.s3_bucket, Key=key)
     missing = await s3_api.get(url, headers=world.a.author.headers)
     assert missing.status_code == 502
