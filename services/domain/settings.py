@@ -90,6 +90,11 @@ class Settings(BaseSettings):
             raise ValueError("POLICYGOV_FILE_STORE=s3 needs POLICYGOV_S3_BUCKET, the bucket to use")
         return value or None
 
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _blank_endpoint_is_aws(cls, value: str | None) -> str | None:
+        return value or None  # set and empty (compose, .env): AWS S3 itself
+
     # Heavy work (reading an uploaded file's text, comparing two versions, reading a tracker to
     # import) runs in a child process killed after heavy_time_limit_seconds and limited to
     # heavy_memory_bytes of address space; at most heavy_concurrency at once per API process.
