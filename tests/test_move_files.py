@@ -142,3 +142,20 @@ async def test_the_command_stops_a_damaged_object_and_leaves_it_in_s3(
     )
     assert unknown.returncode == 2
     assert "no-such-org" in unknown.stderr
+
+
+def test_the_s3_store_without_a_bucket_refuses_to_start_saying_what_to_set() -> None:
+    env = {**os.environ, "POLICYGOV_FILE_STORE": "s3", "POLICYGOV_SECRET_KEY": "k"}
+    env.pop("POLICYGOV_S3_BUCKET", None)
+    for command in (["serve"], ["worker"], ["move-files", "--to", "s3"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "services.cli", *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.count("\n") == 1, result.stderr  # one line, no traceback
+        assert "invalid settings" in result.stderr
+        assert "POLICYGOV_FILE_STORE=s3 needs POLICYGOV_S3_BUCKET" in result.stderr
