@@ -77,6 +77,7 @@ async def test_an_upload_is_an_object_in_the_bucket_and_no_bytes_in_postgresql(
     assert _object(s3_settings, world, v1["id"]) == first
     row = await _row(world, v1["id"])
     assert (row.store, row.content) == (FileStore.S3, None)
+    assert (await s3_api.get("/readyz")).json()["checks"]["file_store"] == "ok"
 
     base = f"/v1/documents/{document_id}/versions"
     download = await s3_api.get(f"{base}/{v1['id']}/file", headers=world.a.author.headers)
@@ -150,6 +151,10 @@ async def test_an_unreachable_store_answers_503_and_an_upload_then_writes_nothin
     try:
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as api:
             base = f"/v1/documents/{document_id}/versions"
+            ready = await api.get("/readyz")
+            # Reported; the API still serves all but files, as every instance would not.
+            assert ready.status_code == 200
+            assert ready.json()["checks"]["file_store"] == "down: FileStoreUnavailable"
             read = await api.get(f"{base}/{version['id']}/file", headers=world.a.author.headers)
             assert read.status_code == 503
             assert read.json()["type"] == "/problems/unavailable"

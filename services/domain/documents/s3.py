@@ -71,7 +71,7 @@ class S3Store:
         """Write the object (replacing any earlier copy), with its hash as metadata."""
         key = self.key(organisation_id, version_id)
         await self._call(
-            "put_object", Bucket=self.bucket, Key=key, Body=data, Metadata={"sha256": sha256}
+            "put_object", key, Bucket=self.bucket, Key=key, Body=data, Metadata={"sha256": sha256}
         )
 
     async def get(self, organisation_id: uuid.UUID, version_id: uuid.UUID) -> bytes:
@@ -86,21 +86,26 @@ class S3Store:
         return await self._run(read, key)
 
     async def delete(self, organisation_id: uuid.UUID, version_id: uuid.UUID) -> None:
-        await self._call(
-            "delete_object", Bucket=self.bucket, Key=self.key(organisation_id, version_id)
-        )
+        key = self.key(organisation_id, version_id)
+        await self._call("delete_object", key, Bucket=self.bucket, Key=key)
 
     async def exists(self, organisation_id: uuid.UUID, version_id: uuid.UUID) -> bool:
+        key = self.key(organisation_id, version_id)
         try:
-            await self._call(
-                "head_object", Bucket=self.bucket, Key=self.key(organisation_id, version_id)
-            )
+            await self._call("head_object", key, Bucket=self.bucket, Key=key)
         except FileDamaged:
             return False
         return True
 
-    async def _call(self, method: str, **kwargs: Any) -> Any:
-        return await self._run(lambda: getattr(self.client(), method)(**kwargs), kwargs["Key"])
+    async def ping(self) -> None:
+        """The bucket answers (readiness): FileStoreUnavailable otherwise."""
+        try:
+            await self._call("head_bucket", f"bucket {self.bucket}", Bucket=self.bucket)
+        except FileDamaged:  # the 404 of a bucket that does not exist
+            raise FileStoreUnavailable(f"The bucket {self.bucket} does not exist.") from None
+
+    async def _call(self, method: str, what: str, **kwargs: Any) -> Any:
+        return await self._run(lambda: getattr(self.client(), method)(**kwargs), what)
 
     async def _run(self, call: Any, key: str) -> Any:
         """``call`` in a thread; the store's failures as domain errors, one log line each."""
