@@ -11,6 +11,7 @@ import asyncio
 import logging
 import threading
 import uuid
+from datetime import datetime
 from typing import Any
 
 from services.domain.errors import FileDamaged, FileStoreUnavailable
@@ -96,6 +97,20 @@ class S3Store:
         except FileDamaged:
             return False
         return True
+
+    async def listing(self) -> list[tuple[str, datetime]]:
+        """Every object under the prefix: its key and when it was written."""
+
+        def read() -> list[tuple[str, datetime]]:
+            pages = self.client().get_paginator("list_objects_v2")
+            return [
+                (item["Key"], item["LastModified"])
+                for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix)
+                for item in page.get("Contents", [])
+            ]
+
+        listed: list[tuple[str, datetime]] = await self._run(read, f"bucket {self.bucket}")
+        return listed
 
     async def ping(self) -> None:
         """The bucket answers (readiness): FileStoreUnavailable otherwise."""
