@@ -159,3 +159,12 @@ def test_the_s3_store_without_a_bucket_refuses_to_start_saying_what_to_set() -> 
         assert result.stderr.count("\n") == 1, result.stderr  # one line, no traceback
         assert "invalid settings" in result.stderr
         assert "POLICYGOV_FILE_STORE=s3 needs POLICYGOV_S3_BUCKET" in result.stderr
+
+
+async def test_with_nothing_in_s3_moving_to_postgresql_needs_no_s3_store(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    document_id = await create_document(client, world)
+    await upload_draft(client, world, document_id)
+    report = await move_files(world.sessionmaker, stores_from(settings), FileStore.POSTGRES)
+    assert (report.moved, report.failed, report.stopped) == (0, [], None)

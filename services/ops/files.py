@@ -63,7 +63,8 @@ async def move_files(
     say: Callable[[str], None] = print,
 ) -> MoveReport:
     """Move every file not in ``to`` there (only ``organisation_id``'s, if given)."""
-    s3 = stores.object_store()  # either way one end is the object store: refuse early
+    if to == FileStore.S3:
+        stores.object_store()  # refuse at once when no S3 store is configured
     report = MoveReport(to=to, dry_run=dry_run)
     after = uuid.UUID(int=0)
     while True:
@@ -82,7 +83,8 @@ async def move_files(
                     await _to_s3(sessionmaker, stores, file)
                 else:
                     if not await _to_postgres(sessionmaker, stores, file):
-                        report.left_behind.append(s3.key(file.organisation_id, file.version_id))
+                        key = stores.object_store().key(file.organisation_id, file.version_id)
+                        report.left_behind.append(key)
             except FileStoreUnavailable as error:
                 report.stopped = error.detail
                 return report
