@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -20,6 +21,8 @@ from services.domain.models.people import ROLES
 from services.domain.settings import get_settings
 from services.domain.tokens import MissingSecretKey
 from services.ops.database import ROOT, check_migrations, migrate
+from services.ops.files import move_files_command
+from services.ops.orphan_files import prune_files_command
 from services.ops.processes import (
     notifier_health,
     notifier_prune,
@@ -114,6 +117,7 @@ def _parser() -> _Parser:
     p.add_argument("file", type=Path)
     p.add_argument("--organisation", "--org", required=True, help="organisation slug")
     p.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    _add_file_commands(sub)
     p = sub.add_parser("serve", help="run the API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -148,6 +152,28 @@ def _add_migrate_command(sub: Any) -> None:
     )
 
 
+def _add_file_commands(sub: Any) -> None:
+    """``policygov move-files`` and ``prune-files``: where version files live."""
+    p = sub.add_parser(
+        "move-files",
+        help="move version files to another store, each verified against its recorded sha256",
+    )
+    p.add_argument("--to", required=True, choices=("s3", "postgres"), help="the target store")
+    p.add_argument("--organisation", "--org", help="only this organisation's files (its slug)")
+    p.add_argument("--batch", type=int, default=100, help="files read per query (default 100)")
+    p.add_argument("--dry-run", action="store_true", help="count what would move; move nothing")
+    p = sub.add_parser(
+        "prune-files", help="delete the objects of the S3 store that no version names"
+    )
+    p.add_argument(
+        "--older-than-hours",
+        type=float,
+        default=24,
+        help="only objects written longer ago than this (default 24)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="list them; delete nothing")
+
+
 def _add_notifier_commands(sub: Any) -> None:
     """``policygov notifier sweep|prune|health``: the notifier's one-off operations."""
     p = sub.add_parser("notifier", help="notifier operations")
@@ -179,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     except MissingSecretKey as missing:
         print(f"policygov {args.command}: {missing}", file=sys.stderr)
         return EXIT_REFUSED
+    except ValidationError as invalid:  # a setting out of its bounds, or settings at odds
+        reasons = "; ".join(
+            f"POLICYGOV_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in invalid.errors()
+        )
+        print(f"policygov {args.command}: invalid settings: {reasons}", file=sys.stderr)
+        return EXIT_REFUSED
     except DomainError as refused:
         print(f"policygov {args.command}: {refused.detail}", file=sys.stderr)
         return EXIT_REFUSED
@@ -209,6 +242,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return verify_audit(args.org)
     elif args.command == "import-tracker":
         return import_tracker(args.file, args.organisation, args.dry_run)
+    elif args.command == "move-files":
+        return move_files_command(args.to, args.organisation, args.batch, args.dry_run)
+    elif args.command == "prune-files":
+        return prune_files_command(args.older_than_hours, args.dry_run)
     elif args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "worker":

@@ -39,6 +39,7 @@ from tests.factories import Org, World, build_world
 from tests.faults.outages import TcpProxy
 from tests.register_writes import RegisterWrites
 from tests.reporting import FUZZ_REQUESTS
+from tests.s3_store import s3_api, s3_app, s3_endpoint, s3_settings  # noqa: F401  fixtures
 
 # Hypothesis's wall-clock checks (a deadline per example, "input generation is slow") fail on
 # a busy machine, not on a bug: the suite runs in four processes on two cores, and a fresh

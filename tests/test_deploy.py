@@ -13,7 +13,11 @@ def test_every_image_is_pinned_to_a_version() -> None:
     # installs of one commit could run different servers.
     images = re.findall(r"^\s+image:\s*(\S+)", COMPOSE.read_text(), re.M)
     ours = "policygov:local"
-    pinned = re.compile(r"^[a-z0-9./_-]+:v?\d+\.\d+(\.\d+)?(-[a-z0-9]+)?$")
+    pinned = re.compile(
+        r"^[a-z0-9./_-]+:(v?\d+\.\d+(\.\d+)?(-[a-z0-9]+)?"
+        # MinIO names its releases by their moment: RELEASE.2024-11-07T00-52-20Z.
+        r"|RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ)$"
+    )
     assert ours in images
     assert [image for image in images if image != ours and not pinned.match(image)] == []
 
@@ -47,3 +51,25 @@ def test_the_image_runs_as_a_numbered_user_other_than_root() -> None:
     users = re.findall(r"^USER (\S+)$", run_stage, re.M)
     assert users and users[-1].isdigit() and users[-1] != "0"
     assert "pip install" not in run_stage
+
+
+def _services() -> dict[str, str]:
+    """Each service's block of the compose file, by name (no YAML parser among our deps)."""
+    text = COMPOSE.read_text().split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    parts = re.split(r"^  ([a-z-]+):\n", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_minio_runs_only_with_the_s3_profile_and_the_services_wait_for_its_bucket() -> None:
+    services = _services()
+    profiled = {name for name, block in services.items() if 'profiles: ["s3"]' in block}
+    assert profiled == {"minio", "minio-init"}
+    # The API and notifier wait for the bucket when the profile runs, and only then.
+    ready = COMPOSE.read_text().split("x-ready: &ready", 1)[1].split("\nservices:", 1)[0]
+    assert re.search(
+        r"minio-init:\n\s+condition: service_completed_successfully\n"
+        r"\s+required: false",
+        ready,
+    )
+    assert "*ready" in services["api"] and "*ready" in services["notifier"]
+    assert "POLICYGOV_FILE_STORE: ${POLICYGOV_FILE_STORE:-postgres}" in COMPOSE.read_text()

@@ -59,6 +59,7 @@ from services.api.webhooks.router import router as webhooks_router
 from services.domain import reactions
 from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
+from services.domain.documents.files import session_info
 from services.domain.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -152,13 +153,15 @@ def _connect(app: FastAPI, settings: Settings) -> None:
     engine = _engine(settings, settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    # Each session knows where version files are written (services/domain/documents/files.py).
+    files = session_info(settings)
+    app.state.sessionmaker = make_sessionmaker(engine, files)
     read_engine = _autocommit(settings, engine)
-    app.state.read_sessionmaker = make_sessionmaker(read_engine)
+    app.state.read_sessionmaker = make_sessionmaker(read_engine, files)
     # Lag-tolerant reads kept on the primary (deps.LagTolerantSession): read-only there too, so
     # a write in such a route fails wherever it runs.
     app.state.read_only_sessionmaker = make_sessionmaker(
-        engine.execution_options(postgresql_readonly=True)
+        engine.execution_options(postgresql_readonly=True), files
     )
     app.state.pages = PageCache(
         read_engine,
@@ -173,8 +176,8 @@ def _connect(app: FastAPI, settings: Settings) -> None:
         app.state.replica_engine = replica
         # Read only: a write sent here by mistake fails even where the URL names a primary.
         app.state.reads = ReadRouting(
-            make_sessionmaker(replica.execution_options(postgresql_readonly=True)),
-            make_sessionmaker(_autocommit(settings, replica)),
+            make_sessionmaker(replica.execution_options(postgresql_readonly=True), files),
+            make_sessionmaker(_autocommit(settings, replica), files),
             app.state.redis,
             settings.replica_after_write_seconds,
         )

@@ -6,8 +6,19 @@ from typing import Any
 
 from fastapi import Response
 
+from services.api.errors import COMMON_RESPONSES
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
 from services.domain.models.documents import DocumentVersion
+
+# Read from the S3 store, a file is checked against its recorded hash: a missing or altered
+# one is a problem (services/domain/documents/files.py), on every answer that holds files.
+STORED_FILE_DAMAGED: dict[int | str, dict[str, Any]] = {
+    502: {
+        "model": COMMON_RESPONSES[503]["model"],
+        "content": COMMON_RESPONSES[503]["content"],
+        "description": "A stored file is missing or does not match its recorded hash.",
+    }
+}
 
 
 def file_responses(description: str) -> dict[int | str, dict[str, Any]]:
@@ -19,7 +30,8 @@ def file_responses(description: str) -> dict[int | str, dict[str, Any]]:
                 media_type: {"schema": {"type": "string", "format": "binary"}}
                 for media_type in ACCEPTED_MEDIA_TYPES
             },
-        }
+        },
+        **STORED_FILE_DAMAGED,
     }
 
 

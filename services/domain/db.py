@@ -212,8 +212,12 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def make_sessionmaker(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine``; ``info`` is what each session carries in ``session.info`` (where
+    version files are written: ``documents.files.session_info``)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
 async def plan_for_these_values(session: AsyncSession) -> None:

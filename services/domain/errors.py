@@ -60,3 +60,15 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
+class FileStoreUnavailable(DomainError):
+    """The object store holding the file cannot be reached, or refuses us: it may work later."""
+
+    status, title, slug = 503, "File store unavailable", "unavailable"
+
+
+class FileDamaged(DomainError):
+    """The stored file is missing or does not match the hash recorded when it was uploaded."""
+
+    status, title, slug = 502, "Stored file damaged", "file-damaged"

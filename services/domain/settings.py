@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.domain.heavy_work import HeavyLimits
@@ -85,6 +85,31 @@ class Settings(BaseSettings):
     # A document's FOI export holds every version's file; it is refused when they come to more
     # than this (the zip is written to a temporary file, one version in memory at a time).
     paper_trail_max_bytes: int = 512 * 1024 * 1024
+    # Where new version files are written: "postgres" (the version_files table, the default)
+    # or "s3", an S3-compatible object store (MinIO, AWS S3...) with s3_bucket; reads find a
+    # file wherever its row says it is, and `policygov move-files` moves files between them.
+    # Credentials come from boto3's own chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or
+    # a profile, or an instance role). s3_endpoint_url is unset for AWS itself.
+    file_store: Literal["postgres", "s3"] = "postgres"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = Field(default=None, validate_default=True)
+    s3_region: str = "us-east-1"
+    # Keys are <s3_prefix><organisation_id>/<version_id>; a prefix lets a bucket be shared.
+    s3_prefix: str = ""
+    # Connecting to or reading from the store gives up after this (then 503).
+    s3_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _bucket_for_s3(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("file_store") == "s3" and not value:
+            raise ValueError("POLICYGOV_FILE_STORE=s3 needs POLICYGOV_S3_BUCKET, the bucket to use")
+        return value or None
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _blank_endpoint_is_aws(cls, value: str | None) -> str | None:
+        return value or None  # set and empty (compose, .env): AWS S3 itself
 
     # Heavy work (reading an uploaded file's text, comparing two versions, reading a tracker to
     # import) runs in a child process killed after heavy_time_limit_seconds and limited to

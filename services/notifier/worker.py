@@ -24,6 +24,7 @@ from arq.worker import create_worker
 from services import collector
 from services.domain import reactions
 from services.domain.db import make_engine, make_sessionmaker
+from services.domain.documents.files import session_info
 from services.domain.health import DependencyHealth
 from services.domain.imports import jobs as import_jobs
 from services.domain.settings import Settings, get_settings
@@ -123,7 +124,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
     ctx: dict[str, Any] = {
         "settings": settings,
         "engine": engine,
-        "sessionmaker": make_sessionmaker(engine),
+        "sessionmaker": make_sessionmaker(engine, session_info(settings)),
         "redis": redis,
         "transport": ArqTransport(redis),
         "http": receiver_client(settings),

@@ -125,11 +125,15 @@ def check_migrations(wait_seconds: float = 0, every_seconds: float = 5) -> int:
 
 async def in_transaction(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.documents.files import session_info
 
     settings = get_settings()
     engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
+        async with (
+            make_sessionmaker(engine, session_info(get_settings()))() as session,
+            session.begin(),
+        ):
             return await work(session)
     finally:
         await engine.dispose()

@@ -50,6 +50,7 @@ def worker() -> None:
 def notifier_prune() -> int:
     """Run the retention prune once, now, and say how many rows went from each table."""
     from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.documents.files import session_info
     from services.notifier.sweeps import sweep_retention
 
     settings = get_settings()
@@ -57,7 +58,9 @@ def notifier_prune() -> int:
     async def work() -> dict[str, int]:
         engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
         try:
-            return await sweep_retention(make_sessionmaker(engine), settings)
+            return await sweep_retention(
+                make_sessionmaker(engine, session_info(settings)), settings
+            )
         finally:
             await engine.dispose()
 
@@ -73,6 +76,7 @@ def notifier_sweep() -> int:
     from arq.connections import RedisSettings
 
     from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.documents.files import session_info
     from services.notifier.sweeps import sweep_all
     from services.notifier.transport import ArqTransport
     from services.notifier.worker import QUEUE_NAME, WorkerSettings
@@ -88,7 +92,9 @@ def notifier_sweep() -> int:
             default_queue_name=QUEUE_NAME,
         )
         try:
-            report = await sweep_all(make_sessionmaker(engine), settings, ArqTransport(redis))
+            report = await sweep_all(
+                make_sessionmaker(engine, session_info(settings)), settings, ArqTransport(redis)
+            )
         finally:
             await redis.aclose()
             await engine.dispose()

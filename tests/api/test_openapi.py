@@ -195,11 +195,17 @@ def test_every_operation_declares_the_problems_it_can_give_as_problem_json(
             {"400", "401", "403", "404", "409", "413", "415", "422", "503"},
         ),
         ("get", "/v1/consultation-links/{token}", {"404", "422", "503"}),
-        # A download that builds a file says so itself.
+        # A download that builds a file says so itself; one of stored files, that a file
+        # read from the S3 store may be damaged (502).
         (
             "get",
             "/v1/documents/{document_id}/paper-trail.zip",
-            {"401", "403", "404", "413", "422", "503"},
+            {"401", "403", "404", "413", "422", "502", "503"},
+        ),
+        (
+            "get",
+            "/v1/documents/{document_id}/versions/{version}/file",
+            {"401", "403", "404", "422", "502", "503"},
         ),
     ],
 )

@@ -12,6 +12,7 @@ from services.api.boards import meeting_schemas, serialise
 from services.api.boards.serialise import meeting_view
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version
+from services.api.files import STORED_FILE_DAMAGED
 from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
@@ -181,7 +182,8 @@ async def get_agenda(
         200: {
             "description": "A zip: agenda.txt and each paper, numbered as on the agenda.",
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
-        }
+        },
+        **STORED_FILE_DAMAGED,
     },
     dependencies=[allowed(P.BOARDS_READ)],
 )

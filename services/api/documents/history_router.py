@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.documents import schemas
 from services.api.errors import declared_problem
+from services.api.files import STORED_FILE_DAMAGED
 from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
@@ -56,6 +57,7 @@ async def get_timeline(
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         },
         413: declared_problem(413, "The versions' files are over POLICYGOV_PAPER_TRAIL_MAX_BYTES."),
+        **STORED_FILE_DAMAGED,
     },
 )
 async def export_paper_trail(

@@ -136,11 +136,19 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "internal", "Internal error", (500,), "A bug: it is logged; the request had no effect."
     ),
     ProblemType(
+        "file-damaged",
+        "Stored file damaged",
+        (502,),
+        "The file store answered with a file that is missing or does not match the hash "
+        "recorded when it was uploaded. Trying again will not help: an administrator restores "
+        "the file from a backup.",
+    ),
+    ProblemType(
         "unavailable",
         "Service unavailable",
         (503,),
-        "The database cannot be reached, or every slot for heavy work is taken (`limit`). Try "
-        "again after `Retry-After` seconds.",
+        "The database or the file store cannot be reached, or every slot for heavy work is "
+        "taken (`limit`). Try again after `Retry-After` seconds.",
         ("limit",),
     ),
 )

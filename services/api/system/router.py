@@ -21,7 +21,9 @@ from services.api.permissions import PUBLIC, allowed
 from services.api.routing import Router
 from services.api.types import IsoDate, Name, text_field
 from services.domain.authz.permissions import Permission as P
+from services.domain.documents import files
 from services.domain.health import NOTIFIER_HEALTH_KEY, describe
+from services.domain.models.documents import FileStore
 from services.domain.models.organisations import Organisation as OrganisationRow
 from services.domain.organisations import service as organisations
 from services.domain.organisations.commands import OrganisationChange
@@ -59,7 +61,8 @@ async def healthz() -> Health:
 async def readyz(request: Request) -> JSONResponse:
     """The database and Redis answer; otherwise a 503 problem naming what is down. The
     notifier's own health (``ok``, ``degraded: redis down``, ``not reporting``) is repeated but
-    does not make the API unready: it serves requests without it."""
+    does not make the API unready: it serves requests without it; so is the S3 file store's,
+    when files are written there (``file_store``)."""
     checks: dict[str, str] = {}
 
     async def ping_database() -> None:
@@ -69,6 +72,12 @@ async def readyz(request: Request) -> JSONResponse:
     checks["database"] = await _check(ping_database())
     checks["redis"] = await _check(request.app.state.redis.ping())
     healthy = all(v == "ok" for v in checks.values())
+    async with request.app.state.sessionmaker() as session:  # no connection: just its stores
+        stores = files.stores_of(session)
+    if stores.write_to == FileStore.S3 and stores.s3 is not None:
+        # Reported, but the API stays ready without it: all but files is served (as for the
+        # notifier), and every instance shares the one store.
+        checks["file_store"] = await _check(stores.s3.ping())
     if checks["redis"] == "ok":
         try:
             published = await request.app.state.redis.get(NOTIFIER_HEALTH_KEY)

@@ -20,12 +20,12 @@ from services.domain.authz.principal import Principal
 from services.domain.calendar.words import long_date
 from services.domain.clock import london_today, utcnow
 from services.domain.documents import diff as diffing
-from services.domain.documents import review_dates
+from services.domain.documents import files, review_dates
 from services.domain.documents import text as texts
 from services.domain.documents.numbering import next_number, parse_number
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.heavy_work import HeavyLimits, run_bounded
-from services.domain.models.documents import Document, DocumentStatus, DocumentVersion, VersionFile
+from services.domain.models.documents import Document, DocumentStatus, DocumentVersion
 from services.domain.outbox.service import emit
 from services.domain.subscribers import react
 
@@ -88,12 +88,12 @@ async def add_version(
     version.issued_on = (issued_on or today) if issue else None
     session.add(version)
     await session.flush()
-    session.add(
-        VersionFile(organisation_id=version.organisation_id, version_id=version.id, content=content)
-    )
     before = audit.snapshot(document)
     await _make_latest(session, document, version, extracted, next_review_due)
     await _record(session, principal, document, version, before)
+    # Last, after everything that may refuse: an object written to the S3 store for a
+    # version that is then refused would be an orphan (harmless, but kept for nothing).
+    await files.save_file(session, version, content)
     return version
 
 
@@ -259,10 +259,8 @@ async def get_version(
 
 
 async def read_file(session: AsyncSession, version: DocumentVersion) -> bytes:
-    file = await session.get(VersionFile, version.id)
-    if file is None:  # pragma: no cover - the row is written with the version
-        raise NotFound("The file of this version is missing.")
-    return file.content
+    """The version's file, byte for byte as uploaded, from whichever store holds it."""
+    return await files.load_file(session, version)
 
 
 async def compare(

@@ -322,19 +322,34 @@ class DocumentVersion(IdMixin, Base):
         return self.minor == 0
 
 
+class FileStore(StrEnum):
+    """Where a version's bytes are (services/domain/documents/files.py)."""
+
+    POSTGRES = "postgres"  # in the row itself: the default, embedded store
+    S3 = "s3"  # an object in the S3-compatible store, keyed <organisation_id>/<version_id>
+
+
 class VersionFile(Base):
-    """The bytes of a version, apart from its metadata so listing versions stays light."""
+    """The bytes of a version, apart from its metadata so listing versions stays light; or,
+    when they are in the object store, the row that says so (and no bytes). Every version has
+    one row, so a file is found wherever it is, in either store while files are moved."""
 
     __tablename__ = "version_files"
     __table_args__ = (
         same_organisation_fk(
             "version_files", "version_id", "document_versions", ondelete="CASCADE"
         ),
+        CheckConstraint(f"store IN {values_of(FileStore)!r}", name="store"),
+        # The bytes are in the row exactly when the row says they are in PostgreSQL.
+        CheckConstraint("(store = 'postgres') = (content IS NOT NULL)", name="content_where_store"),
     )
 
     organisation_id: Mapped[uuid.UUID]
     version_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    store: Mapped[FileStore] = mapped_column(
+        Status(FileStore, 10), default=FileStore.POSTGRES, server_default="postgres"
+    )
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class DocumentLink(IdMixin, Base):

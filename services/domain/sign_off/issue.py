@@ -19,6 +19,7 @@ from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
+from services.domain.documents import files
 from services.domain.documents.numbering import format_number, next_number, parse_number
 from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version
@@ -28,7 +29,6 @@ from services.domain.models.documents import (
     Document,
     DocumentStatus,
     DocumentVersion,
-    VersionFile,
 )
 from services.domain.models.sign_off import SignOff
 from services.domain.outbox.service import emit_many
@@ -79,7 +79,8 @@ async def issue_version(
             .options(undefer(DocumentVersion.text))
         )
     ).scalar_one()
-    content = (await session.get(VersionFile, draft.id)) or VersionFile(content=b"")
+    # Checked against its recorded hash when it comes from the object store.
+    content = await files.load_file(session, draft)
     replaced = await in_force(session, document)
     before_issue = BeforeIssue(
         issued_version_id=replaced.id if replaced is not None else None,
@@ -155,7 +156,7 @@ async def _add_issued(
     session: AsyncSession,
     principal: Principal,
     draft: DocumentVersion,
-    content: VersionFile,
+    content: bytes,
     number: tuple[int, int],
     *,
     today: date,
@@ -183,11 +184,7 @@ async def _add_issued(
     )
     session.add(issued)
     await session.flush()
-    session.add(
-        VersionFile(
-            organisation_id=issued.organisation_id, version_id=issued.id, content=content.content
-        )
-    )
+    await files.save_file(session, issued, content)
     await session.execute(
         update(DocumentVersion)
         .where(

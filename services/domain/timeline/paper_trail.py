@@ -35,9 +35,10 @@ from services.domain.authz import documents as authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.consultations import report as reports
+from services.domain.documents import files
 from services.domain.errors import PayloadTooLarge
 from services.domain.models.audit import AuditRecord
-from services.domain.models.documents import Document, DocumentLink, DocumentVersion, VersionFile
+from services.domain.models.documents import Document, DocumentLink, DocumentVersion
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.timeline.builder import TimelineEntry
@@ -299,11 +300,7 @@ async def _write(
     )
     for version in versions:
         # One version's file in memory at a time.
-        content = (
-            await session.execute(
-                select(VersionFile.content).where(VersionFile.version_id == version.id)
-            )
-        ).scalar_one()
+        content = await files.load_file(session, version)
         state = "issued" if version.is_issued else "draft"
         await asyncio.to_thread(
             archive.add,
