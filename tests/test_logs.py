@@ -44,12 +44,12 @@ async def test_the_access_log_of_policygov_serve_holds_no_feed_or_link_token(
         process.wait(timeout=20)
     log = tmp_path / "serve.log"
     written = log.read_text()
-    # The requests are there, as requests: the access log still says what was asked for.
-    assert f'"GET /v1/calendar-feeds/boards/{board["id"]}.ics?token=[redacted] HTTP/1.1" 200' in (
+    # The requests are there, as requests: the request lines still say what was asked for.
+    assert f"GET /v1/calendar-feeds/boards/{board['id']}.ics?token=[redacted] 200 " in written, (
         written
-    ), written
-    assert '"GET /v1/consultation-links/[redacted] HTTP/1.1" 200' in written, written
-    assert '"GET /v1/consultation-links/[redacted]/draft HTTP/1.1" 200' in written, written
+    )
+    assert "GET /v1/consultation-links/[redacted] 200 " in written, written
+    assert "GET /v1/consultation-links/[redacted]/draft 200 " in written, written
     # The tokens are not, whole or in part; a wrong one is not written either.
     for token in (feed_token, link_token, link_token.partition(".")[2], "Wr0ngT0ken"):
         assert token not in written, token

@@ -45,6 +45,7 @@ from services.api.page_cache import PageCache
 from services.api.people.router import router as people_router
 from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
+from services.api.request_ids import RequestIdMiddleware
 from services.api.reviews.router import router as reviews_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
@@ -195,4 +196,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # above raise.
     app.add_middleware(errors.UnavailableMiddleware)
     browsers.install(app, settings)
+    # Outermost of all ours: every response, a 304 or a CORS refusal too, names its request.
+    app.add_middleware(RequestIdMiddleware)
     return app

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth import authenticate
 from services.api.page_cache import PageCache
+from services.domain import correlation
 from services.domain.authz.principal import Principal
 from services.domain.settings import Settings
 
@@ -54,7 +55,11 @@ async def _principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     header = f"Bearer {credentials.credentials}" if credentials else None
-    return await authenticate(request.app.state, header)
+    principal = await authenticate(request.app.state, header)
+    # For the request's log line: whose, never the key itself.
+    caller = principal.person_id or principal.api_key_id
+    correlation.note_caller(principal.organisation_id, str(caller) if caller else None)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.domain import correlation
 from services.domain.clock import utcnow
 from services.domain.errors import Invalid
 from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -125,9 +126,23 @@ async def deliver_all(
             )
             outcomes.update(dict.fromkeys(given, GIVEN_BACK))
             break
-        outcomes[delivery.id] = await _deliver_one(
-            session_factory, transport, settings, http, delivery, subscription
-        )
+        with correlation.bound(delivery.request_id):
+            outcome = await _deliver_one(
+                session_factory, transport, settings, http, delivery, subscription
+            )
+            logger.info(
+                "webhook %s",
+                outcome,
+                extra={
+                    "event_type": delivery.event_type,
+                    "delivery_id": str(delivery.id),
+                    "subscription_id": str(delivery.subscription_id),
+                    "attempt": delivery.attempts,
+                    "result": outcome,
+                    "request_id": delivery.request_id,
+                },
+            )
+        outcomes[delivery.id] = outcome
     return outcomes
 
 
@@ -187,6 +202,9 @@ async def _post(
         "content-type": "application/json",
         "user-agent": USER_AGENT,
     }
+    if delivery.request_id:
+        # The request that caused the event: a subscriber can quote it to the operator.
+        headers["x-request-id"] = delivery.request_id
     try:
         # httpx's timeout bounds each read; this bounds the whole exchange.
         async with (
