@@ -5,6 +5,7 @@ in full, so whoever reads the logs could open the feeds and answer as the consul
 from __future__ import annotations
 
 import io
+import json
 import logging
 import logging.config
 import signal
@@ -87,3 +88,36 @@ def test_every_handler_of_the_services_logging_redacts() -> None:
     for name, handler in config["handlers"].items():
         assert "redact" in handler["filters"], name
     assert config["filters"]["redact"]["()"] is RedactCapabilities
+
+
+async def test_policygov_serve_with_the_json_format_writes_one_object_per_line(
+    client: AsyncClient, world: World, settings: Settings, tmp_path: Path
+) -> None:
+    board = await create_board(client, world)
+    h = world.a.reader.headers
+    feed = (await client.get(f"/v1/boards/{board['id']}/calendar-feed", headers=h)).json()["url"]
+    feed_path = feed[feed.index("/v1/") :]
+    feed_token = feed_path.partition("token=")[2]
+
+    async with policygov_started(settings, tmp_path, "serve", POLICYGOV_LOG_FORMAT="json") as (
+        process,
+        port,
+    ):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            listed = await http.get("/v1/documents", headers={**h, "X-Request-ID": "json-1"})
+            assert listed.headers["X-Request-ID"] == "json-1"
+            assert (await http.get(feed_path)).status_code == 200
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    written = (tmp_path / "serve.log").read_text()
+    lines = [json.loads(line) for line in written.splitlines()]  # every line, JSON
+    requests = {x["route"]: x for x in lines if x["logger"] == "services.api.requests"}
+    listing = requests["/v1/documents"]
+    assert listing["request_id"] == "json-1" and listing["status"] == 200
+    assert listing["organisation_id"] == str(world.a.id)
+    assert listing["principal_id"] == str(world.a.reader.person_id)
+    assert requests["/v1/calendar-feeds/boards/{board_id}.ics"]["path"].endswith("token=[redacted]")
+    # uvicorn's own access log is gone: one line per request, ours.
+    assert not [x for x in lines if x["logger"] == "uvicorn.access"]
+    for secret in (feed_token, world.a.reader.key):
+        assert secret not in written

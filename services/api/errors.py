@@ -243,9 +243,15 @@ async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    # Answered outside the request id's middleware (by Starlette's outermost one): say it here.
+    # Answered outside the request id's middleware (by Starlette's outermost one), where the id
+    # is no longer bound: named here, in the log and the answer.
     request_id = request.scope.get(REQUEST_ID_SCOPE_KEY)
+    logger.exception(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        extra={"request_id": request_id},
+    )
     return problem_response(
         request,
         500,
