@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +10,7 @@ from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 
-from services import collector
+from services import collector, tracing
 from services.api import browsers, docs, errors, etag, idempotency, memory, permissions, spec
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
@@ -120,8 +119,8 @@ def _telemetry() -> TelemetryConfig | None:
     """FastAPI's OpenTelemetry spans, metrics and logs, only where they have somewhere to go
     (``OTEL_EXPORTER_OTLP_ENDPOINT`` is set). Left on with nothing configured, FastAPI asks
     OpenTelemetry for its providers on every request: 6% of a kept page's CPU."""
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
-        return None  # FastAPI's defaults
+    if tracing.is_enabled():
+        return None  # FastAPI's defaults: spans once services.tracing set a provider
     return {"tracing": False, "metrics": False, "logs": False}
 
 
@@ -135,6 +134,7 @@ def _connect(app: FastAPI, settings: Settings) -> None:
         recycle_seconds=settings.db_pool_recycle_seconds,
         connect_timeout_seconds=settings.db_connect_timeout_seconds,
     )
+    tracing.instrument_engine(engine)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -154,6 +154,7 @@ def _connect(app: FastAPI, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    tracing.set_up("policygov-api")
     memory.keep_large_blocks_on_mmap()
     reactions.install()
 

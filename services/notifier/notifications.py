@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from services import tracing
 from services.domain import correlation
 from services.domain.clock import utcnow
 from services.domain.models.notifications import Notification, NotificationStatus
@@ -71,8 +72,12 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
             await _give_back(ctx, live[index:], None, outcomes)
             break
         # Every line logged meanwhile names the request the email comes from.
-        with correlation.bound(notification.request_id):
+        with (
+            correlation.bound(notification.request_id),
+            tracing.span("email.send", notification.traceparent, _attributes(notification)) as sp,
+        ):
             outcome, server_down_until = await _send_one(ctx, mail, notification)
+            sp.set_attribute("policygov.result", outcome)
             _log_send(notification, outcome)
         outcomes[notification.id] = outcome
         if server_down_until is not None:
@@ -80,6 +85,15 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
             await _give_back(ctx, live[index + 1 :], server_down_until, outcomes)
             break
     return outcomes
+
+
+def _attributes(notification: Notification) -> dict[str, str | int | None]:
+    return {
+        "policygov.kind": notification.kind,
+        "policygov.notification_id": str(notification.id),
+        "policygov.attempt": notification.attempts,
+        "policygov.request_id": notification.request_id,
+    }
 
 
 def _log_send(notification: Notification, outcome: str) -> None:

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services import tracing
 from services.domain.boards.schedule import extend_schedules
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
@@ -128,6 +129,17 @@ async def sweep_all(
     now: datetime | None = None,
 ) -> SweepReport:
     """Every sweep, once (policygov notifier sweep --once, and the cron job)."""
+    with tracing.span("notifier.sweep"):
+        return await _sweep_all(sessionmaker, settings, transport, today, now)
+
+
+async def _sweep_all(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    transport: Transport,
+    today: date | None,
+    now: datetime | None,
+) -> SweepReport:
     started = time.perf_counter()
     notices = await sweep_reviews(sessionmaker, settings, transport, today)
     try:
@@ -171,6 +183,18 @@ async def sweep_retention(
     now = now or utcnow()
     started = time.perf_counter()
     pruned: dict[str, int] = {}
+    with tracing.span("notifier.retention"):
+        await _prune_all(sessionmaker, settings, now, pruned)
+    _log_sweep("retention", started, pruned)
+    return pruned
+
+
+async def _prune_all(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    now: datetime,
+    pruned: dict[str, int],
+) -> None:
     for rows in retention.expired(settings, now):
         pruned[rows.name] = 0
         while True:
@@ -180,8 +204,6 @@ async def sweep_retention(
             # Fewer than a batch: none left, or the rest is held by another worker's batch.
             if deleted < settings.retention_batch_size:
                 break
-    _log_sweep("retention", started, pruned)
-    return pruned
 
 
 def _log_sweep(name: str, started: float, counts: dict[str, int]) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services import tracing
 from services.domain import correlation
 from services.domain.clock import utcnow
 from services.domain.errors import Invalid
@@ -126,10 +127,14 @@ async def deliver_all(
             )
             outcomes.update(dict.fromkeys(given, GIVEN_BACK))
             break
-        with correlation.bound(delivery.request_id):
+        with (
+            correlation.bound(delivery.request_id),
+            tracing.span("webhook.deliver", delivery.traceparent, _attributes(delivery)) as sp,
+        ):
             outcome = await _deliver_one(
                 session_factory, transport, settings, http, delivery, subscription
             )
+            sp.set_attribute("policygov.result", outcome)
             logger.info(
                 "webhook %s",
                 outcome,
@@ -144,6 +149,15 @@ async def deliver_all(
             )
         outcomes[delivery.id] = outcome
     return outcomes
+
+
+def _attributes(delivery: WebhookDelivery) -> dict[str, str | int | None]:
+    return {
+        "policygov.event_type": delivery.event_type,
+        "policygov.delivery_id": str(delivery.id),
+        "policygov.attempt": delivery.attempts,
+        "policygov.request_id": delivery.request_id,
+    }
 
 
 async def _deliver_one(

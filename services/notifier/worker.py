@@ -21,7 +21,7 @@ from arq import cron, func
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import create_worker
 
-from services import collector
+from services import collector, tracing
 from services.domain import reactions
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.health import DependencyHealth
@@ -92,6 +92,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
     database engine, one Redis client (it reconnects by itself once Redis answers again), the
     HTTP client, the relay and the health watch."""
     reactions.install()
+    tracing.set_up("policygov-notifier")
     engine = make_engine(
         settings.database_url,
         pool_size=5,
@@ -100,6 +101,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
         pre_ping=True,
         connect_timeout_seconds=settings.db_connect_timeout_seconds,
     )
+    tracing.instrument_engine(engine)
     redis = ArqRedis.from_url(
         settings.redis_url,
         socket_connect_timeout=5,
