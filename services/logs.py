@@ -15,6 +15,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from opentelemetry import trace
+
 from services.domain import correlation
 
 REDACTED = "[redacted]"
@@ -81,11 +83,14 @@ def fields_of(record: logging.LogRecord) -> dict[str, Any]:
 
 class AddRequestId(logging.Filter):
     """Names, on every record, the request (or the row the notifier acts on) it was written
-    for, unless the record names one already."""
+    for, unless the record names one already; and, while tracing, the trace it belongs to."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
             record.request_id = correlation.current_request_id()
+        if getattr(record, "trace_id", None) is None:
+            context = trace.get_current_span().get_span_context()
+            record.trace_id = format(context.trace_id, "032x") if context.is_valid else None
         return True
 
 

@@ -97,6 +97,9 @@ async def test_one_trace_follows_a_change_from_the_request_to_the_email(
     assert any(
         s.service == "policygov-notifier" and s.parent_span_id == send.span_id for s in spans
     ), by_service
+    # The notifier's log line names the trace as well as the request.
+    [sent_line] = [x for x in (tmp_path / "run.log").read_text().splitlines() if "email sent" in x]
+    assert "request_id=traced-1" in sent_line and f"trace_id={trace_id}" in sent_line
     # The feed was traced, its token was not (as in the logs).
     received = collector.received()
     assert any(
