@@ -65,6 +65,8 @@ forms...) of UK social care organisations, with every version and a complete aud
 
 Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457 problem documents.
 Changes need `If-Match` with the ETag you read; `POST` accepts an `Idempotency-Key`.
+Every response carries `X-Request-ID`: the one you sent (at most 128 characters of letters,
+digits and `._:@/+=-`), else a new one; the emails and webhooks a change causes carry it too.
 """
 
 
