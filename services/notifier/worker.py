@@ -75,9 +75,10 @@ async def sweep(ctx: dict[str, Any]) -> str:
 async def run_import(ctx: dict[str, Any], import_id: str) -> str:
     """One tracker import asked for over HTTP (services.domain.imports.jobs): all or nothing."""
     settings = ctx["settings"]
-    return await import_jobs.run_import(
-        ctx["sessionmaker"], settings.heavy_limits, uuid.UUID(import_id)
-    )
+    with tracing.span("tracker.import", attributes={"policygov.import_id": import_id}):
+        return await import_jobs.run_import(
+            ctx["sessionmaker"], settings.heavy_limits, uuid.UUID(import_id)
+        )
 
 
 async def prune(ctx: dict[str, Any]) -> str:
