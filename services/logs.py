@@ -122,8 +122,10 @@ class TextFormatter(logging.Formatter):
 
 
 def _quoted(value: Any) -> str:
+    # Quoted (and escaped) when it could be read as more than one field, or more than one line.
     text = str(value)
-    return json.dumps(text) if not text or any(c in text for c in ' "=') else text
+    plain = text and not any(c.isspace() or c in '"=' or not c.isprintable() for c in text)
+    return text if plain else json.dumps(text)
 
 
 class JsonFormatter(logging.Formatter):

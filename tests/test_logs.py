@@ -9,13 +9,14 @@ import json
 import logging
 import logging.config
 import signal
+import sys
 from pathlib import Path
 
 import httpx
 from httpx import AsyncClient
 
 from services.domain.settings import Settings
-from services.logs import RedactCapabilities, logging_config
+from services.logs import JsonFormatter, RedactCapabilities, TextFormatter, logging_config
 from tests.api.boards_support import create_board
 from tests.api.test_consultation_links import consult_partner, token_of
 from tests.factories import World
@@ -121,3 +122,24 @@ async def test_policygov_serve_with_the_json_format_writes_one_object_per_line(
     assert not [x for x in lines if x["logger"] == "uvicorn.access"]
     for secret in (feed_token, world.a.reader.key):
         assert secret not in written
+
+
+def test_a_field_cannot_forge_a_second_line_or_field_in_the_text_format() -> None:
+    record = logging.makeLogRecord(
+        {"name": "services.x", "levelname": "INFO", "msg": "email sent", "kind": "a\nFAKE b=c"}
+    )
+    [line] = TextFormatter().format(record).splitlines()
+    assert line.endswith(' kind="a\\nFAKE b=c"'), line
+
+
+def test_a_json_line_with_a_traceback_is_still_one_line() -> None:
+    try:
+        raise ValueError("cannot open /v1/consultation-links/SECRET5/draft")
+    except ValueError:
+        record = logging.makeLogRecord(
+            {"name": "services.x", "levelname": "ERROR", "msg": "oh", "exc_info": sys.exc_info()}
+        )
+    RedactCapabilities().filter(record)
+    [line] = JsonFormatter().format(record).splitlines()
+    entry = json.loads(line)
+    assert "ValueError" in entry["exception"] and "SECRET5" not in line
