@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services import collector
+from services import collector, tracing
 from services.api import browsers, docs, errors, etag, idempotency, memory, permissions, spec
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
@@ -47,6 +46,7 @@ from services.api.people.router import router as people_router
 from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
 from services.api.replica import ReadRouting
+from services.api.request_ids import RequestIdMiddleware
 from services.api.reviews.router import router as reviews_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
@@ -68,6 +68,8 @@ forms...) of UK social care organisations, with every version and a complete aud
 
 Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457 problem documents.
 Changes need `If-Match` with the ETag you read; `POST` accepts an `Idempotency-Key`.
+Every response carries `X-Request-ID`: the one you sent (at most 128 characters of letters,
+digits and `._:@/+=-`), else a new one; the emails and webhooks a change causes carry it too.
 """
 
 
@@ -122,13 +124,13 @@ def _telemetry() -> TelemetryConfig | None:
     """FastAPI's OpenTelemetry spans, metrics and logs, only where they have somewhere to go
     (``OTEL_EXPORTER_OTLP_ENDPOINT`` is set). Left on with nothing configured, FastAPI asks
     OpenTelemetry for its providers on every request: 6% of a kept page's CPU."""
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
-        return None  # FastAPI's defaults
+    if tracing.is_enabled():
+        return None  # FastAPI's defaults: spans once services.tracing set a provider
     return {"tracing": False, "metrics": False, "logs": False}
 
 
 def _engine(settings: Settings, url: str) -> AsyncEngine:
-    return make_engine(
+    engine = make_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -137,6 +139,8 @@ def _engine(settings: Settings, url: str) -> AsyncEngine:
         connect_timeout_seconds=settings.db_connect_timeout_seconds,
         pgbouncer=settings.database_pgbouncer,
     )
+    tracing.instrument_engine(engine)
+    return engine
 
 
 def _autocommit(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
@@ -188,6 +192,7 @@ def _connect(app: FastAPI, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    tracing.set_up("policygov-api")
     memory.keep_large_blocks_on_mmap()
     reactions.install()
 
@@ -232,4 +237,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # above raise.
     app.add_middleware(errors.UnavailableMiddleware)
     browsers.install(app, settings)
+    # Outermost of all ours: every response, a 304 or a CORS refusal too, names its request.
+    app.add_middleware(RequestIdMiddleware)
     return app

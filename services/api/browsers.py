@@ -24,8 +24,9 @@ CORS_REQUEST_HEADERS = (
     "If-Match",
     "If-None-Match",
     "Idempotency-Key",
+    "X-Request-ID",
 )
-CORS_EXPOSED_HEADERS = ("ETag", "Location", "Retry-After", "Content-Disposition")
+CORS_EXPOSED_HEADERS = ("ETag", "Location", "Retry-After", "Content-Disposition", "X-Request-ID")
 CORS_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 # Smaller responses gain less than the compression costs.
 GZIP_MINIMUM_BYTES = 1024

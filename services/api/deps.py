@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.auth import authenticate
 from services.api.page_cache import PageCache
 from services.api.replica import ReadRouting
+from services.domain import correlation
 from services.domain.authz.principal import Principal
 from services.domain.settings import Settings
 
@@ -64,6 +65,9 @@ async def _principal(
     header = f"Bearer {credentials.credentials}" if credentials else None
     principal = await authenticate(request.app.state, header)
     request.state.principal = principal  # whose write the session marks (_session)
+    # For the request's log line: whose, never the key itself.
+    caller = principal.person_id or principal.api_key_id
+    correlation.note_caller(principal.organisation_id, str(caller) if caller else None)
     return principal
 
 

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.imports.schemas import ImportProblem
 from services.api.problems.catalogue import BY_SLUG, TYPE_BASE
+from services.api.request_ids import SCOPE_KEY as REQUEST_ID_SCOPE_KEY
 from services.api.sign_off.schemas import MissingGate
 from services.domain.db import is_unavailable
 from services.domain.errors import DomainError
@@ -242,9 +243,22 @@ async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    # Answered outside the request id's middleware (by Starlette's outermost one), where the id
+    # is no longer bound: named here, in the log and the answer.
+    request_id = request.scope.get(REQUEST_ID_SCOPE_KEY)
+    logger.exception(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        extra={"request_id": request_id},
+    )
     return problem_response(
-        request, 500, slug="internal", title="Internal error", detail="This is a bug."
+        request,
+        500,
+        slug="internal",
+        title="Internal error",
+        detail="This is a bug.",
+        headers={"X-Request-ID": request_id} if isinstance(request_id, str) else None,
     )
 
 

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # Web origins whose pages may call the API from a browser (CORS), comma-separated, e.g.
     # https://intranet.example.org. None by default: browsers allow no other origin.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # How the API and the notifier write their logs (to stderr): "text", one readable line per
+    # record, or "json", one object per line, for a log collector. Tracing is set with the
+    # standard OTEL_* variables instead (README, "Tracing").
+    log_format: Literal["text", "json"] = "text"
 
     max_upload_bytes: int = 25 * 1024 * 1024
     # A document's FOI export holds every version's file; it is refused when they come to more

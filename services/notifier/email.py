@@ -233,6 +233,8 @@ def compose(notification: Notification, settings: Settings) -> Outgoing:
         _header("Subject", one_line),
         f"Message-ID: {notification.message_id}",
         f"Date: {format_datetime(utcnow())}",
+        # The request that caused it (a safe charset, checked when it arrived), for support.
+        *([f"X-Request-ID: {notification.request_id}"] if notification.request_id else []),
         # RFC 3834, and Exchange's own header: no out-of-office replies to a robot.
         "Auto-Submitted: auto-generated",
         "X-Auto-Response-Suppress: All",

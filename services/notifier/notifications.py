@@ -16,6 +16,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from services import tracing
+from services.domain import correlation
 from services.domain.clock import utcnow
 from services.domain.models.notifications import Notification, NotificationStatus
 from services.domain.notifications import sending
@@ -57,6 +59,9 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
                     session, notification, NotificationStatus.CANCELLED, error="no longer applies"
                 )
                 outcomes[notification.id] = "cancelled"
+    for notification in claimed:
+        if outcomes[notification.id] == "cancelled":
+            _log_send(notification, "cancelled")
     # Half the lease for the lot: what is left then is given back, well before another sender
     # could take a claim of ours that ran out.
     deadline = time.monotonic() + lease.total_seconds() / 2
@@ -66,13 +71,44 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
         if time.monotonic() > deadline:
             await _give_back(ctx, live[index:], None, outcomes)
             break
-        outcome, server_down_until = await _send_one(ctx, mail, notification)
+        # Every line logged meanwhile names the request the email comes from.
+        with (
+            correlation.bound(notification.request_id),
+            tracing.span("email.send", notification.traceparent, _attributes(notification)) as sp,
+        ):
+            outcome, server_down_until = await _send_one(ctx, mail, notification)
+            sp.set_attribute("policygov.result", outcome)
+            _log_send(notification, outcome)
         outcomes[notification.id] = outcome
         if server_down_until is not None:
             # The server failed, not the message: the rest wait as long as this one.
             await _give_back(ctx, live[index + 1 :], server_down_until, outcomes)
             break
     return outcomes
+
+
+def _attributes(notification: Notification) -> dict[str, str | int | None]:
+    return {
+        "policygov.kind": notification.kind,
+        "policygov.notification_id": str(notification.id),
+        "policygov.attempt": notification.attempts,
+        "policygov.request_id": notification.request_id,
+    }
+
+
+def _log_send(notification: Notification, outcome: str) -> None:
+    # What was sent to whom is in the notifications table; the log says what happened.
+    logger.info(
+        "email %s",
+        outcome,
+        extra={
+            "kind": notification.kind,
+            "notification_id": str(notification.id),
+            "attempt": notification.attempts,
+            "result": outcome,
+            "request_id": notification.request_id,
+        },
+    )
 
 
 async def _send_one(

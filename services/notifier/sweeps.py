@@ -12,11 +12,14 @@ same: ``open_due`` and ``close_due`` decide and do it, each consultation once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import time
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services import tracing
 from services.domain.boards.schedule import extend_schedules
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
@@ -28,6 +31,8 @@ from services.domain.settings import Settings
 from services.notifier.health import log_failure
 from services.notifier.relay import enqueue_created, requeue_due
 from services.notifier.transport import Transport
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,18 @@ async def sweep_all(
     now: datetime | None = None,
 ) -> SweepReport:
     """Every sweep, once (policygov notifier sweep --once, and the cron job)."""
+    with tracing.span("notifier.sweep"):
+        return await _sweep_all(sessionmaker, settings, transport, today, now)
+
+
+async def _sweep_all(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    transport: Transport,
+    today: date | None,
+    now: datetime | None,
+) -> SweepReport:
+    started = time.perf_counter()
     notices = await sweep_reviews(sessionmaker, settings, transport, today)
     try:
         consultations = await sweep_consultations(sessionmaker, transport, now)
@@ -141,7 +158,7 @@ async def sweep_all(
     )
     # Last, so that a board whose schedule cannot be expanded does not hold up the emails.
     meetings = await sweep_meetings(sessionmaker, today)
-    return SweepReport(
+    report = SweepReport(
         review_notices=notices,
         requeued_notifications=requeued[0],
         requeued_deliveries=requeued[1],
@@ -152,6 +169,8 @@ async def sweep_all(
         update_cycles_closed=cycles.closed,
         update_cycle_reminders=cycles.reminders,
     )
+    _log_sweep("sweep", started, asdict(report))
+    return report
 
 
 async def sweep_retention(
@@ -162,7 +181,20 @@ async def sweep_retention(
     """Delete what has outlived its use (services/domain/retention), a batch per transaction;
     how many rows went from each table. Daily; running it again, or on two workers, is harmless."""
     now = now or utcnow()
+    started = time.perf_counter()
     pruned: dict[str, int] = {}
+    with tracing.span("notifier.retention"):
+        await _prune_all(sessionmaker, settings, now, pruned)
+    _log_sweep("retention", started, pruned)
+    return pruned
+
+
+async def _prune_all(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    now: datetime,
+    pruned: dict[str, int],
+) -> None:
     for rows in retention.expired(settings, now):
         pruned[rows.name] = 0
         while True:
@@ -172,4 +204,12 @@ async def sweep_retention(
             # Fewer than a batch: none left, or the rest is held by another worker's batch.
             if deleted < settings.retention_batch_size:
                 break
-    return pruned
+
+
+def _log_sweep(name: str, started: float, counts: dict[str, int]) -> None:
+    logger.info(
+        "%s done: %s",
+        name,
+        ", ".join(f"{what} {count}" for what, count in counts.items()) or "nothing to do",
+        extra={"sweep": name, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+    )

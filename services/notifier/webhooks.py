@@ -24,6 +24,8 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services import tracing
+from services.domain import correlation
 from services.domain.clock import utcnow
 from services.domain.errors import Invalid
 from services.domain.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -125,10 +127,37 @@ async def deliver_all(
             )
             outcomes.update(dict.fromkeys(given, GIVEN_BACK))
             break
-        outcomes[delivery.id] = await _deliver_one(
-            session_factory, transport, settings, http, delivery, subscription
-        )
+        with (
+            correlation.bound(delivery.request_id),
+            tracing.span("webhook.deliver", delivery.traceparent, _attributes(delivery)) as sp,
+        ):
+            outcome = await _deliver_one(
+                session_factory, transport, settings, http, delivery, subscription
+            )
+            sp.set_attribute("policygov.result", outcome)
+            logger.info(
+                "webhook %s",
+                outcome,
+                extra={
+                    "event_type": delivery.event_type,
+                    "delivery_id": str(delivery.id),
+                    "subscription_id": str(delivery.subscription_id),
+                    "attempt": delivery.attempts,
+                    "result": outcome,
+                    "request_id": delivery.request_id,
+                },
+            )
+        outcomes[delivery.id] = outcome
     return outcomes
+
+
+def _attributes(delivery: WebhookDelivery) -> dict[str, str | int | None]:
+    return {
+        "policygov.event_type": delivery.event_type,
+        "policygov.delivery_id": str(delivery.id),
+        "policygov.attempt": delivery.attempts,
+        "policygov.request_id": delivery.request_id,
+    }
 
 
 async def _deliver_one(
@@ -187,6 +216,9 @@ async def _post(
         "content-type": "application/json",
         "user-agent": USER_AGENT,
     }
+    if delivery.request_id:
+        # The request that caused the event: a subscriber can quote it to the operator.
+        headers["x-request-id"] = delivery.request_id
     try:
         # httpx's timeout bounds each read; this bounds the whole exchange.
         async with (

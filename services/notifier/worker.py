@@ -21,7 +21,7 @@ from arq import cron, func
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import create_worker
 
-from services import collector
+from services import collector, tracing
 from services.domain import reactions
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.documents.files import session_info
@@ -76,9 +76,10 @@ async def sweep(ctx: dict[str, Any]) -> str:
 async def run_import(ctx: dict[str, Any], import_id: str) -> str:
     """One tracker import asked for over HTTP (services.domain.imports.jobs): all or nothing."""
     settings = ctx["settings"]
-    return await import_jobs.run_import(
-        ctx["sessionmaker"], settings.heavy_limits, uuid.UUID(import_id)
-    )
+    with tracing.span("tracker.import", attributes={"policygov.import_id": import_id}):
+        return await import_jobs.run_import(
+            ctx["sessionmaker"], settings.heavy_limits, uuid.UUID(import_id)
+        )
 
 
 async def prune(ctx: dict[str, Any]) -> str:
@@ -102,6 +103,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
     database engine, one Redis client (it reconnects by itself once Redis answers again), the
     HTTP client, the relay and the health watch."""
     reactions.install()
+    tracing.set_up("policygov-notifier")
     engine = make_engine(
         settings.database_url,
         pool_size=5,
@@ -111,6 +113,7 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
         connect_timeout_seconds=settings.db_connect_timeout_seconds,
         pgbouncer=settings.database_pgbouncer,
     )
+    tracing.instrument_engine(engine)
     redis = ArqRedis.from_url(
         settings.redis_url,
         socket_connect_timeout=5,

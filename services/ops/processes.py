@@ -28,7 +28,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         workers=workers or settings.api_workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
-        log_config=logging_config(),
+        log_config=logging_config(settings.log_format),
+        # services/api/request_ids.py writes one line per request instead.
+        access_log=False,
     )
 
 
@@ -36,7 +38,7 @@ def worker() -> None:
     """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
     from services.notifier.worker import run_notifier, stop_on_signals
 
-    logging.config.dictConfig(logging_config())
+    logging.config.dictConfig(logging_config(get_settings().log_format))
     get_settings().keyring  # noqa: B018  refuse to start before connecting to anything
 
     async def work() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
+from services.domain.correlation import REQUEST_ID_MAX, TRACEPARENT_MAX
 from services.domain.db import Base, IdMixin, Status, values_of
 
 
@@ -73,6 +74,10 @@ class Notification(IdMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("now()"))
     sent_at: Mapped[datetime | None]
+    # The request that caused it (X-Request-ID) and its trace context, from the outbox event;
+    # None for a sweep's reminders and rows older than the columns.
+    request_id: Mapped[str | None] = mapped_column(String(REQUEST_ID_MAX))
+    traceparent: Mapped[str | None] = mapped_column(String(TRACEPARENT_MAX))
 
     @property
     def message_id(self) -> str:

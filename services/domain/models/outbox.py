@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
+from services.domain.correlation import REQUEST_ID_MAX, TRACEPARENT_MAX
 from services.domain.db import Base, IdMixin
 
 
@@ -43,3 +44,7 @@ class OutboxEvent(IdMixin, Base):
     published_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The request that wrote the event (X-Request-ID) and its W3C trace context, both passed on
+    # to the notifications and deliveries it becomes; None for what no request caused.
+    request_id: Mapped[str | None] = mapped_column(String(REQUEST_ID_MAX))
+    traceparent: Mapped[str | None] = mapped_column(String(TRACEPARENT_MAX))

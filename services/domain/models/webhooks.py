@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.domain.clock import utcnow
+from services.domain.correlation import REQUEST_ID_MAX, TRACEPARENT_MAX
 from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
 
 
@@ -105,6 +106,10 @@ class WebhookDelivery(IdMixin, Base):
     delivered_at: Mapped[datetime | None]
     # The replay that took over from this delivery before it was delivered (it was cancelled).
     superseded_by: Mapped[uuid.UUID | None]
+    # The request that caused it (X-Request-ID) and its trace context, from the outbox event;
+    # None for a sweep's reminders and rows older than the columns.
+    request_id: Mapped[str | None] = mapped_column(String(REQUEST_ID_MAX))
+    traceparent: Mapped[str | None] = mapped_column(String(TRACEPARENT_MAX))
 
     @property
     def webhook_id(self) -> str:

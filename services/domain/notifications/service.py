@@ -95,6 +95,7 @@ async def add_notification(
     context: dict[str, Any],
     event_id: uuid.UUID | None = None,
     consultee: Consultee | None = None,
+    caused_by: OutboxEvent | None = None,
 ) -> uuid.UUID | None:
     """Insert one notification unless its dedupe key exists; its id if it was created.
 
@@ -102,7 +103,8 @@ async def add_notification(
     roles they hold on it (``your_roles``); one about a meeting with several documents (or
     none) carries none of them. Every notice carries the organisation's ``words`` (its role
     titles and citations). With no person, it goes to the consultee's own name and address
-    (an external consultee has no account).
+    (an external consultee has no account). ``caused_by``: the event whose request id and
+    trace context it carries.
     """
     require_registered(kind)
     if person is not None:
@@ -125,6 +127,8 @@ async def add_notification(
             "context": full_context,
             "status": NotificationStatus.PENDING,
             "next_attempt_at": utcnow(),
+            "request_id": caused_by.request_id if caused_by else None,
+            "traceparent": caused_by.traceparent if caused_by else None,
         },
     )
     return result.scalar_one_or_none()
@@ -216,6 +220,7 @@ async def fan_out(
             context=notice.context,
             event_id=event.id,
             consultee=notice.consultee,
+            caused_by=event,
         )
         if created:
             notifications.append(created)
@@ -290,6 +295,8 @@ async def _webhook_deliveries(session: AsyncSession, event: OutboxEvent) -> list
                 "body": body,
                 "status": DeliveryStatus.PENDING,
                 "next_attempt_at": utcnow(),
+                "request_id": event.request_id,
+                "traceparent": event.traceparent,
             },
         )
         delivery_id = result.scalar_one_or_none()

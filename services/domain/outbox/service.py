@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import correlation
 from services.domain.clock import utcnow
 from services.domain.db import new_id
 from services.domain.events import Event
@@ -28,6 +29,8 @@ async def emit_many(session: AsyncSession, events: Sequence[Event]) -> None:
     if not events:
         return
     now = utcnow()
+    # The request (and trace) that caused them, for the notifier to carry on to the inbox.
+    request_id, traceparent = correlation.current_request_id(), correlation.traceparent()
     rows = [
         {
             "id": new_id(),
@@ -36,6 +39,8 @@ async def emit_many(session: AsyncSession, events: Sequence[Event]) -> None:
             "payload": event.model_dump(mode="json"),
             # A microsecond apart: the relay reads in created_at order, so these keep theirs.
             "created_at": now + timedelta(microseconds=n),
+            "request_id": request_id,
+            "traceparent": traceparent,
         }
         for n, event in enumerate(events)
     ]

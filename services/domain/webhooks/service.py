@@ -13,6 +13,7 @@ from typing import Any, get_args
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain import correlation
 from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as org_authz
@@ -226,6 +227,9 @@ async def _new_delivery(
         attempts=0,
         next_attempt_at=utcnow(),
         created_at=utcnow(),
+        # A ping or a replay is sent for the request that asked for it.
+        request_id=correlation.current_request_id(),
+        traceparent=correlation.traceparent(),
     )
     session.add(delivery)
     await session.flush()
