@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from arq import create_pool
@@ -56,13 +57,20 @@ async def test_the_health_job_runs_through_the_queue(settings: Settings) -> None
         await pool.aclose()
 
 
-async def test_policygov_worker_starts_and_stops_cleanly(settings: Settings) -> None:
+async def test_policygov_worker_starts_and_stops_cleanly(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # Its own health file: written by this process only, once its signal handlers are set, so
+    # neither another test's worker on the same Redis database nor an early SIGTERM can pass
+    # for it (the heartbeat key is shared by every worker there).
+    health_file = tmp_path / "notifier-health.json"
     pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     await pool.delete(HEARTBEAT_KEY)
     env = {
         **os.environ,
         "POLICYGOV_REDIS_URL": settings.redis_url,
         "POLICYGOV_SECRET_KEY": str(settings.secret_key),
+        "POLICYGOV_NOTIFIER_HEALTH_FILE": str(health_file),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "worker"],
@@ -71,10 +79,11 @@ async def test_policygov_worker_starts_and_stops_cleanly(settings: Settings) -> 
         stderr=subprocess.STDOUT,
     )
     try:
-        for _ in range(100):
-            if await pool.get(HEARTBEAT_KEY):
+        for _ in range(200):
+            if health_file.exists() and await pool.get(HEARTBEAT_KEY):
                 break
             await asyncio.sleep(0.1)
+        assert health_file.exists(), "the worker did not publish its health"
         assert await pool.get(HEARTBEAT_KEY), "the worker did not record a heartbeat"
     finally:
         process.send_signal(signal.SIGTERM)
