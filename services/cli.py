@@ -184,9 +184,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "import-tracker":
         return import_tracker(args.file, args.organisation, args.dry_run)
     elif args.command == "serve":
-        serve(args.host, args.port, args.workers)
+        return serve(args.host, args.port, args.workers)
     elif args.command == "worker":
-        worker()
+        return worker()
     elif args.command == "run":
         return run_all(args.local_secret)
     elif args.command == "notifier" and args.notifier_command == "sweep":

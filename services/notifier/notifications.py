@@ -22,6 +22,7 @@ from services.domain.notifications import sending
 from services.domain.notifications.retry import email_backoff
 from services.notifier.email import PermanentMailError, TransientMailError, compose
 from services.notifier.mail_backends import FileBackend, SmtpBackend, backend_for
+from services.notifier.metrics import EMAIL, NotifierMetrics
 from services.notifier.relay import GIVEN_BACK, NOT_TAKEN, give_back_all
 from services.notifier.transport import SEND_NOTIFICATION
 
@@ -57,6 +58,7 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
                     session, notification, NotificationStatus.CANCELLED, error="no longer applies"
                 )
                 outcomes[notification.id] = "cancelled"
+                _count(ctx, "cancelled", notification)
     # Half the lease for the lot: what is left then is given back, well before another sender
     # could take a claim of ours that ran out.
     deadline = time.monotonic() + lease.total_seconds() / 2
@@ -68,6 +70,7 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
             break
         outcome, server_down_until = await _send_one(ctx, mail, notification)
         outcomes[notification.id] = outcome
+        _count(ctx, outcome, notification)
         if server_down_until is not None:
             # The server failed, not the message: the rest wait as long as this one.
             await _give_back(ctx, live[index + 1 :], server_down_until, outcomes)
@@ -116,6 +119,12 @@ async def _send_one(
     async with sessionmaker() as session, session.begin():
         ours = await sending.finish(session, notification, NotificationStatus.SENT)
     return ("sent" if ours else "sent, lease lost"), None
+
+
+def _count(ctx: dict[str, Any], outcome: str, notification: Notification) -> None:
+    metrics: NotifierMetrics | None = ctx.get("metrics")
+    if metrics is not None:
+        metrics.count_send(EMAIL, outcome, notification.attempts)
 
 
 async def _give_back(

@@ -1,0 +1,219 @@
+"""Metrics, as Prometheus scrapes them: the real API (`policygov serve`, two processes) and the
+real notifier (`policygov worker`), each on a metrics port of its own, and the dashboard in
+deploy/grafana/ reading only what they expose."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from httpx import AsyncClient
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+
+from services.domain.settings import Settings
+from tests.factories import World, document_body
+from tests.notifier.smtp_sink import free_port
+from tests.test_cli import policygov_started, service_env
+
+DASHBOARD = Path(__file__).resolve().parents[1] / "deploy" / "grafana" / "policygov.json"
+
+
+def samples(text: str) -> list[Sample]:
+    return [s for family in text_string_to_metric_families(text) for s in family.samples]
+
+
+def value(found: list[Sample], name: str, **labels: str) -> float:
+    """The one sample of ``name`` with exactly these labels (with ``le`` for a bucket)."""
+    [match] = [s for s in found if s.name == name and s.labels == labels]
+    return match.value
+
+
+async def scrape(port: int) -> list[Sample]:
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.get(f"http://127.0.0.1:{port}/metrics")
+    assert response.status_code == 200
+    return samples(response.text)
+
+
+async def scrape_until(port: int, ready: object, seconds: float = 30) -> list[Sample]:
+    """Scrape until ``ready(samples)`` holds (a worker still starting, a sweep not yet run)."""
+    found: list[Sample] = []
+    for _ in range(int(seconds / 0.2)):
+        found = await scrape(port)
+        if ready(found):  # type: ignore[operator]
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"not ready after {seconds} s: {[s for s in found][:40]}")
+
+
+@pytest.fixture
+async def api(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[int, int]]:
+    """`policygov serve` with two workers and its metrics port: (API port, metrics port)."""
+    metrics_port = free_port()
+    started = policygov_started(
+        settings,
+        tmp_path,
+        "serve",
+        "--workers",
+        "2",
+        POLICYGOV_API_METRICS_PORT=str(metrics_port),
+    )
+    async with started as (_, port):
+        yield port, metrics_port
+
+
+async def test_the_api_counts_each_request_under_its_route_template_and_status_over_all_workers(
+    world: World, settings: Settings, api: tuple[int, int]
+) -> None:
+    port, metrics_port = api
+    # Both workers up: each adds its pool to the size (db_pool_size connections per process).
+    await scrape_until(
+        metrics_port,
+        lambda found: value(found, "policygov_db_pool_size") == 2 * settings.db_pool_size,
+    )
+    missing = [str(uuid.uuid4()) for _ in range(12)]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+        for document_id in missing:
+            answer = await http.get(f"/v1/documents/{document_id}", headers=world.a.reader.headers)
+            assert answer.status_code == 404
+        for _ in range(3):
+            assert (await http.get("/v1/documents", headers=world.a.reader.headers)).is_success
+        assert (await http.get("/no/such/path/" + missing[0])).status_code == 404
+        # Metrics are on their own port only.
+        assert (await http.get("/metrics")).status_code == 404
+    found = await scrape(metrics_port)
+    one = "/v1/documents/{document_id}"
+    # Twelve, from whichever worker answered each: one scrape sums every process.
+    missed = {"method": "GET", "route": one, "status": "404"}
+    assert value(found, "policygov_http_requests_total", **missed) == 12
+    many = {"method": "GET", "route": "/v1/documents", "status": "200"}
+    assert value(found, "policygov_http_requests_total", **many) == 3
+    unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
+    assert value(found, "policygov_http_requests_total", **unmatched) == 2
+    duration = "policygov_http_request_duration_seconds"
+    assert value(found, f"{duration}_count", method="GET", route=one) == 12
+    assert 0 < value(found, f"{duration}_sum", method="GET", route=one) < 12 * 10
+    assert value(found, f"{duration}_bucket", method="GET", route=one, le="+Inf") == 12
+    # No path itself in any label: ids would make a series each.
+    assert not [s for s in found if any(i in str(s.labels) for i in missing)]
+    assert value(found, "policygov_http_requests_in_flight") == 0
+    checked_out = value(found, "policygov_db_pool_checked_out")
+    assert 0 <= checked_out <= 2 * (settings.db_pool_size + settings.db_max_overflow)
+    assert value(found, "policygov_db_pool_max_overflow") == 2 * settings.db_max_overflow
+
+
+@contextlib.asynccontextmanager
+async def notifier(settings: Settings, tmp_path: Path) -> AsyncIterator[int]:
+    """`policygov worker` with its metrics port, once that port answers: the port."""
+    metrics_port = free_port()
+    env = service_env(
+        settings,
+        tmp_path,
+        free_port(),
+        POLICYGOV_NOTIFIER_METRICS_PORT=str(metrics_port),
+        POLICYGOV_NOTIFIER_HEALTH_SECONDS="0.5",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "worker"],
+        env=env,
+        stdout=(tmp_path / "worker.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(300):
+                with contextlib.suppress(httpx.TransportError):
+                    await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
+                    break
+                assert process.poll() is None, (tmp_path / "worker.log").read_text()
+                await asyncio.sleep(0.1)
+        yield metrics_port
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def sent_and_swept(found: list[Sample]) -> bool:
+    return (
+        value(found, "policygov_notifier_sends_total", kind="email", result="sent") >= 1
+        and value(found, "policygov_notifier_sweep_duration_seconds_count", sweep="meetings") >= 1
+        and value(found, "policygov_notifier_backlog_sampled_timestamp_seconds") > 0
+    )
+
+
+async def test_the_notifier_exposes_its_backlog_sends_and_sweeps(
+    client: AsyncClient, world: World, settings: Settings, tmp_path: Path
+) -> None:
+    # An email waiting: the document's owner is told of their new document.
+    created = await client.post(
+        "/v1/documents",
+        json=document_body(owner_id=str(world.a.approver.person_id)),
+        headers=world.a.policy_officer.headers,
+    )
+    assert created.status_code == 201
+    async with notifier(settings, tmp_path) as metrics_port:
+        found = await scrape_until(metrics_port, sent_and_swept)
+    assert value(found, "policygov_notifier_sends_total", kind="email", result="sent") == 1
+    assert value(found, "policygov_notifier_sends_total", kind="email", result="failed") == 0
+    assert value(found, "policygov_notifier_retries_total", kind="email") == 0
+    assert value(found, "policygov_notifier_relay_lag_seconds_count") >= 1
+    for sweep in ("reviews", "consultations", "update_cycles", "requeue", "meetings"):
+        assert value(found, "policygov_notifier_sweep_duration_seconds_count", sweep=sweep) >= 1
+        assert value(found, "policygov_notifier_sweep_failures_total", sweep=sweep) == 0
+    for state in ("ready", "deferred"):
+        assert value(found, "policygov_notifier_queue_jobs", state=state) >= 0
+    for kind in ("email", "webhook"):
+        assert value(found, "policygov_notifier_oldest_pending_seconds", kind=kind) >= 0
+    assert value(found, "policygov_notifier_outbox_oldest_unpublished_seconds") >= 0
+
+
+def dashboard_queries() -> list[str]:
+    dashboard = json.loads(DASHBOARD.read_text())
+    return [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+
+
+def test_the_dashboard_asks_its_prometheus_data_source_for_every_panel() -> None:
+    dashboard = json.loads(DASHBOARD.read_text())
+    [variable] = dashboard["templating"]["list"]
+    assert (variable["type"], variable["query"]) == ("datasource", "prometheus")
+    graphs = [p for p in dashboard["panels"] if p["type"] != "row"]
+    assert len(graphs) >= 15
+    for panel in graphs:
+        assert panel["datasource"]["uid"] == "${" + variable["name"] + "}", panel["title"]
+        assert panel["targets"] and all(t["expr"] for t in panel["targets"]), panel["title"]
+    ids = [p["id"] for p in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
+
+
+async def test_every_metric_the_dashboard_shows_is_one_the_processes_expose(
+    world: World, api: tuple[int, int], settings: Settings, tmp_path: Path
+) -> None:
+    port, api_metrics = api
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert (await http.get("/v1/documents", headers=world.a.reader.headers)).is_success
+    exposed = {s.name for s in await scrape(api_metrics)}
+    async with notifier(settings, tmp_path) as notifier_metrics:
+        found = await scrape_until(
+            notifier_metrics,
+            lambda found: value(found, "policygov_notifier_backlog_sampled_timestamp_seconds") > 0,
+        )
+    exposed |= {s.name for s in found}
+    asked = {name for q in dashboard_queries() for name in re.findall(r"policygov_\w+", q)}
+    assert asked - exposed == set()
+    # And the dashboard shows every family: none exposed and left off it.
+    families = {re.sub(r"_(total|bucket|count|sum|created)$", "", name) for name in exposed}
+    shown = {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in asked}
+    assert {f for f in families if f.startswith("policygov_")} - shown == set()
