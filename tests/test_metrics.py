@@ -217,3 +217,61 @@ async def test_every_metric_the_dashboard_shows_is_one_the_processes_expose(
     families = {re.sub(r"_(total|bucket|count|sum|created)$", "", name) for name in exposed}
     shown = {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in asked}
     assert {f for f in families if f.startswith("policygov_")} - shown == set()
+
+
+async def test_run_serves_both_processes_metrics_and_says_where(
+    settings: Settings, tmp_path: Path
+) -> None:
+    api_metrics, notifier_metrics = free_port(), free_port()
+    started = policygov_started(
+        settings,
+        tmp_path,
+        "run",
+        POLICYGOV_API_METRICS_PORT=str(api_metrics),
+        POLICYGOV_NOTIFIER_METRICS_PORT=str(notifier_metrics),
+    )
+    async with started:
+        await scrape_until(api_metrics, lambda found: value(found, "policygov_db_pool_size") > 0)
+        await scrape_until(
+            notifier_metrics,
+            lambda found: value(found, "policygov_notifier_backlog_sampled_timestamp_seconds") > 0,
+        )
+    said = (tmp_path / "run.log").read_text()
+    assert (
+        f"policygov run: metrics at API http://127.0.0.1:{api_metrics}/metrics, "
+        f"notifier http://127.0.0.1:{notifier_metrics}/metrics"
+    ) in said
+
+
+def test_run_takes_the_default_metrics_ports_unless_set_and_leaves_off_one_that_is_taken(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from services.domain.settings import get_settings
+    from services.ops import processes
+
+    defaults = {
+        "POLICYGOV_API_METRICS_PORT": free_port(),
+        "POLICYGOV_NOTIFIER_METRICS_PORT": free_port(),
+    }
+    monkeypatch.setattr(processes, "DEFAULT_METRICS_PORTS", defaults)
+    for name in defaults:
+        monkeypatch.setenv(name, "")  # recorded, so that the test's end puts it back as it was
+        monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", defaults["POLICYGOV_NOTIFIER_METRICS_PORT"]))
+        taken.listen()
+        processes._metrics_on_by_default()
+    get_settings.cache_clear()
+    api = defaults["POLICYGOV_API_METRICS_PORT"]
+    assert os.environ["POLICYGOV_API_METRICS_PORT"] == str(api)
+    assert "POLICYGOV_NOTIFIER_METRICS_PORT" not in os.environ
+    said = capsys.readouterr().err.splitlines()
+    taken_port = defaults["POLICYGOV_NOTIFIER_METRICS_PORT"]
+    assert said == [
+        f"policygov run: port {taken_port} is taken; notifier metrics off "
+        "(set POLICYGOV_NOTIFIER_METRICS_PORT)",
+        f"policygov run: metrics at API http://127.0.0.1:{api}/metrics",
+    ]
