@@ -21,6 +21,7 @@ from services.domain.settings import get_settings
 from services.domain.tokens import MissingSecretKey
 from services.ops.database import ROOT, migrate
 from services.ops.processes import (
+    MetricsPortTaken,
     notifier_health,
     notifier_prune,
     notifier_sweep,
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except MissingSecretKey as missing:
+    except (MissingSecretKey, MetricsPortTaken) as missing:
         print(f"policygov {args.command}: {missing}", file=sys.stderr)
         return EXIT_REFUSED
     except DomainError as refused:
@@ -184,9 +185,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "import-tracker":
         return import_tracker(args.file, args.organisation, args.dry_run)
     elif args.command == "serve":
-        return serve(args.host, args.port, args.workers)
+        serve(args.host, args.port, args.workers)
     elif args.command == "worker":
-        return worker()
+        worker()
     elif args.command == "run":
         return run_all(args.local_secret)
     elif args.command == "notifier" and args.notifier_command == "sweep":

@@ -58,31 +58,47 @@ async def scrape_until(port: int, ready: object, seconds: float = 30) -> list[Sa
     raise AssertionError(f"not ready after {seconds} s: {[s for s in found][:40]}")
 
 
-@pytest.fixture
-async def api(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[int, int]]:
-    """`policygov serve` with two workers and its metrics port: (API port, metrics port)."""
+@contextlib.asynccontextmanager
+async def api_serving(
+    settings: Settings, tmp_path: Path, workers: int
+) -> AsyncIterator[tuple[int, int]]:
+    """`policygov serve` with its metrics port, every worker up: (API port, metrics port)."""
     metrics_port = free_port()
     started = policygov_started(
         settings,
         tmp_path,
         "serve",
         "--workers",
-        "2",
+        str(workers),
         POLICYGOV_API_METRICS_PORT=str(metrics_port),
     )
     async with started as (_, port):
+        # Each worker adds its pool (db_pool_size connections) once it has started.
+        await scrape_until(
+            metrics_port,
+            lambda found: value(found, "policygov_db_pool_size") == workers * settings.db_pool_size,
+        )
         yield port, metrics_port
 
 
+@pytest.fixture
+async def api(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[int, int]]:
+    async with api_serving(settings, tmp_path, 2) as ports:
+        yield ports
+
+
+# One worker: uvicorn runs the app in serve's own process, beside the metrics server.
+@pytest.mark.parametrize("workers", [1, 2])
 async def test_the_api_counts_each_request_under_its_route_template_and_status_over_all_workers(
-    world: World, settings: Settings, api: tuple[int, int]
+    world: World, settings: Settings, tmp_path: Path, workers: int
 ) -> None:
-    port, metrics_port = api
-    # Both workers up: each adds its pool to the size (db_pool_size connections per process).
-    await scrape_until(
-        metrics_port,
-        lambda found: value(found, "policygov_db_pool_size") == 2 * settings.db_pool_size,
-    )
+    async with api_serving(settings, tmp_path, workers) as (port, metrics_port):
+        await _count_requests(world, settings, port, metrics_port, workers)
+
+
+async def _count_requests(
+    world: World, settings: Settings, port: int, metrics_port: int, workers: int
+) -> None:
     missing = [str(uuid.uuid4()) for _ in range(12)]
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
         for document_id in missing:
@@ -110,8 +126,64 @@ async def test_the_api_counts_each_request_under_its_route_template_and_status_o
     assert not [s for s in found if any(i in str(s.labels) for i in missing)]
     assert value(found, "policygov_http_requests_in_flight") == 0
     checked_out = value(found, "policygov_db_pool_checked_out")
-    assert 0 <= checked_out <= 2 * (settings.db_pool_size + settings.db_max_overflow)
-    assert value(found, "policygov_db_pool_max_overflow") == 2 * settings.db_max_overflow
+    assert 0 <= checked_out <= workers * (settings.db_pool_size + settings.db_max_overflow)
+    assert value(found, "policygov_db_pool_max_overflow") == workers * settings.db_max_overflow
+
+
+def uvicorn_workers(pid: int) -> list[int]:
+    """The worker processes of a `policygov serve` (multiprocessing's, not its helpers)."""
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        with contextlib.suppress(OSError):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+    assert found
+    return found
+
+
+async def test_a_worker_that_dies_keeps_its_counts_and_loses_its_gauges(
+    world: World, settings: Settings, tmp_path: Path
+) -> None:
+    # A directory the operator names is used, and emptied of a run before's values at start.
+    files = tmp_path / "multiproc"
+    files.mkdir()
+    (files / "counter_1.db").write_bytes(b"a run before")
+    metrics_port = free_port()
+    started = policygov_started(
+        settings,
+        tmp_path,
+        "serve",
+        "--workers",
+        "2",
+        POLICYGOV_API_METRICS_PORT=str(metrics_port),
+        PROMETHEUS_MULTIPROC_DIR=str(files),
+    )
+    async with started as (process, port):
+        await scrape_until(
+            metrics_port,
+            lambda found: value(found, "policygov_db_pool_size") == 2 * settings.db_pool_size,
+        )
+        assert not (files / "counter_1.db").exists()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            for _ in range(10):
+                assert (await http.get("/v1/documents", headers=world.a.reader.headers)).is_success
+        counted = {"method": "GET", "route": "/v1/documents", "status": "200"}
+        assert value(await scrape(metrics_port), "policygov_http_requests_total", **counted) == 10
+        # A worker that answered some of them.
+        [dead, *_] = [
+            pid for pid in uvicorn_workers(process.pid) if (files / f"counter_{pid}.db").exists()
+        ]
+        assert (files / f"gauge_livesum_{dead}.db").exists()
+        os.kill(dead, signal.SIGKILL)
+        for _ in range(100):  # until uvicorn has seen it die (and started another)
+            if not Path(f"/proc/{dead}").exists():
+                break
+            await asyncio.sleep(0.1)
+        found = await scrape(metrics_port)
+        # Its requests stay counted; its pool no longer counts as the API's.
+        assert value(found, "policygov_http_requests_total", **counted) == 10
+        assert not (files / f"gauge_livesum_{dead}.db").exists()
+        assert (files / f"counter_{dead}.db").exists()
 
 
 @contextlib.asynccontextmanager
@@ -275,3 +347,29 @@ def test_run_takes_the_default_metrics_ports_unless_set_and_leaves_off_one_that_
         "(set POLICYGOV_NOTIFIER_METRICS_PORT)",
         f"policygov run: metrics at API http://127.0.0.1:{api}/metrics",
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "setting"),
+    [("serve", "POLICYGOV_API_METRICS_PORT"), ("worker", "POLICYGOV_NOTIFIER_METRICS_PORT")],
+)
+def test_a_metrics_port_another_process_holds_is_refused_in_one_line(
+    settings: Settings, tmp_path: Path, command: str, setting: str
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "services.cli", command],
+            env=service_env(settings, tmp_path, free_port(), **{setting: str(port)}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"policygov {command}: cannot serve metrics on 127.0.0.1:{port}: "), line

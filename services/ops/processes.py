@@ -9,22 +9,26 @@ import json
 import logging.config
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from services.domain.settings import Settings, get_settings
 from services.logs import logging_config
 
 
-def serve(host: str | None, port: int | None, workers: int | None) -> int:
+class MetricsPortTaken(Exception):
+    """The metrics port is held by another process: a one-line refusal, like a missing key."""
+
+    def __init__(self, host: str, port: int, exc: OSError) -> None:
+        super().__init__(f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}")
+
+
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     settings = get_settings()
     settings.keyring  # noqa: B018  refuse to start, in one line, rather than in uvicorn's traceback
-    metrics = _serve_api_metrics(settings)
-    if metrics == EXIT_PORT_TAKEN:
-        return EXIT_PORT_TAKEN
-    try:
+    with _api_metrics(settings):
         uvicorn.run(
             "services.api.app:create_app",
             factory=True,
@@ -35,44 +39,36 @@ def serve(host: str | None, port: int | None, workers: int | None) -> int:
             forwarded_allow_ips=settings.forwarded_allow_ips,
             log_config=logging_config(),
         )
-    finally:
-        if isinstance(metrics, tuple):
-            from services.api.metrics_server import remove_multiprocess_dir
-
-            server, path = metrics
-            server.shutdown()
-            remove_multiprocess_dir(path)
-    return 0
 
 
-# A metrics port another process holds: refused in one line, like a missing secret key.
-EXIT_PORT_TAKEN = 2
-
-
-def _serve_api_metrics(settings: Settings) -> tuple[Any, Path] | int | None:
-    """With ``api_metrics_port`` set: the multiprocess directory the workers will write to and
-    the server reading it (services/api/metrics_server.py), or EXIT_PORT_TAKEN."""
+@contextlib.contextmanager
+def _api_metrics(settings: Settings) -> Iterator[None]:
+    """With ``api_metrics_port`` set: the multiprocess directory the workers write to, and the
+    server reading it, for as long as the API runs (services/api/metrics_server.py)."""
     if settings.api_metrics_port is None:
-        return None
-    from services.api.metrics_server import prepare_multiprocess_dir, serve_metrics
+        yield
+        return
+    from services.api.metrics_server import (
+        prepare_multiprocess_dir,
+        remove_multiprocess_dir,
+        serve_metrics,
+    )
 
     path = prepare_multiprocess_dir()
     try:
-        server, _ = serve_metrics(settings.metrics_host, settings.api_metrics_port, path)
-    except OSError as exc:
-        _say_port_taken("serve", settings.metrics_host, settings.api_metrics_port, exc)
-        return EXIT_PORT_TAKEN
-    return server, path
+        try:
+            server, _ = serve_metrics(settings.metrics_host, settings.api_metrics_port, path)
+        except OSError as exc:
+            raise MetricsPortTaken(settings.metrics_host, settings.api_metrics_port, exc) from exc
+        try:
+            yield
+        finally:
+            server.shutdown()
+    finally:
+        remove_multiprocess_dir(path)
 
 
-def _say_port_taken(command: str, host: str, port: int, exc: OSError) -> None:
-    print(
-        f"policygov {command}: cannot serve metrics on {host}:{port}: {exc.strerror or exc}",
-        file=sys.stderr,
-    )
-
-
-def worker() -> int:
+def worker() -> None:
     """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
     # One process: its metrics are kept in memory, never in files an API's scrape would read.
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -82,14 +78,15 @@ def worker() -> int:
     logging.config.dictConfig(logging_config())
     settings = get_settings()
     settings.keyring  # noqa: B018  refuse to start before connecting to anything
-    metrics = None
+    metrics = server = None
     if settings.notifier_metrics_port is not None:
         metrics = NotifierMetrics()
         try:
             server = metrics.serve(settings.metrics_host, settings.notifier_metrics_port)
         except OSError as exc:
-            _say_port_taken("worker", settings.metrics_host, settings.notifier_metrics_port, exc)
-            return EXIT_PORT_TAKEN
+            raise MetricsPortTaken(
+                settings.metrics_host, settings.notifier_metrics_port, exc
+            ) from exc
 
     async def work() -> None:
         stopping = asyncio.Event()
@@ -99,9 +96,8 @@ def worker() -> int:
     try:
         asyncio.run(work())
     finally:
-        if metrics is not None:
+        if server is not None:
             server.shutdown()
-    return 0
 
 
 def notifier_prune() -> int:
