@@ -373,3 +373,29 @@ def test_a_metrics_port_another_process_holds_is_refused_in_one_line(
     assert "Traceback" not in result.stderr, result.stderr
     [line] = result.stderr.splitlines()
     assert line.startswith(f"policygov {command}: cannot serve metrics on 127.0.0.1:{port}: "), line
+
+
+def test_serve_removes_the_metrics_files_of_runs_that_were_killed_and_keeps_the_living(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    from services.api.metrics_server import prepare_multiprocess_dir, remove_multiprocess_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # put back as it was at the end
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    killed = tmp_path / f"policygov-metrics-{gone.pid}-abc"
+    living = tmp_path / f"policygov-metrics-{os.getppid()}-def"
+    for path in (killed, living):
+        path.mkdir()
+        (path / "counter_1.db").write_bytes(b"")
+    made = prepare_multiprocess_dir()
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(made)
+    assert made.parent == tmp_path and made.name.startswith(f"policygov-metrics-{os.getpid()}-")
+    assert not killed.exists()
+    assert living.exists()
+    remove_multiprocess_dir(made)
+    assert not made.exists()

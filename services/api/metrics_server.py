@@ -31,6 +31,12 @@ MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 _LIVE_GAUGE_FILE = re.compile(r"^gauge_live\w+_(\d+)\.db$")
 
 
+# This run's own directory: policygov-metrics-<pid of serve>-<random>, in the temporary
+# directory.
+_PREFIX = "policygov-metrics-"
+_OWN_DIR = re.compile(rf"^{_PREFIX}(\d+)-")
+
+
 def prepare_multiprocess_dir() -> Path:
     """The directory the workers write their values to, empty, in the environment they
     inherit: ``PROMETHEUS_MULTIPROC_DIR`` if the operator set it (its files from a run before
@@ -42,15 +48,25 @@ def prepare_multiprocess_dir() -> Path:
         path.mkdir(parents=True, exist_ok=True)
         for stale in path.glob("*.db"):
             stale.unlink()
-    else:
-        path = Path(tempfile.mkdtemp(prefix="policygov-metrics-"))
-        os.environ[MULTIPROC_DIR] = str(path)
+        return path
+    _remove_abandoned()
+    path = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+    os.environ[MULTIPROC_DIR] = str(path)
     return path
+
+
+def _remove_abandoned() -> None:
+    """The directories of runs that ended without removing theirs (killed, or the machine
+    stopped): their serve process no longer exists."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        owner = _OWN_DIR.match(path.name)
+        if owner and not _is_alive(int(owner.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def remove_multiprocess_dir(path: Path) -> None:
     """The temporary directory ``prepare_multiprocess_dir`` made, once the workers are gone."""
-    if path.name.startswith("policygov-metrics-") and Path(tempfile.gettempdir()) in path.parents:
+    if _OWN_DIR.match(path.name) and path.parent == Path(tempfile.gettempdir()):
         shutil.rmtree(path, ignore_errors=True)
 
 
