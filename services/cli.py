@@ -24,6 +24,7 @@ from services.ops.database import ROOT, check_migrations, migrate
 from services.ops.files import move_files_command
 from services.ops.orphan_files import prune_files_command
 from services.ops.processes import (
+    MetricsPortTaken,
     notifier_health,
     notifier_prune,
     notifier_sweep,
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except MissingSecretKey as missing:
+    except (MissingSecretKey, MetricsPortTaken) as missing:
         print(f"policygov {args.command}: {missing}", file=sys.stderr)
         return EXIT_REFUSED
     except ValidationError as invalid:  # a setting out of its bounds, or settings at odds

@@ -188,6 +188,9 @@ def service_env(settings: Settings, tmp_path: Path, port: int, **overrides: str)
         "POLICYGOV_API_PORT": str(port),
         "POLICYGOV_NOTIFIER_HEALTH_FILE": str(tmp_path / "notifier-health.json"),
         "POLICYGOV_MAIL_DIR": str(tmp_path / "mail"),
+        # Never `policygov run`'s shared defaults (9464, 9465): tests run side by side.
+        "POLICYGOV_API_METRICS_PORT": str(free_port()),
+        "POLICYGOV_NOTIFIER_METRICS_PORT": str(free_port()),
         **overrides,
     }
 
@@ -281,7 +284,11 @@ async def test_run_restarts_a_killed_notifier_and_the_api_keeps_answering(
         assert set(answered) == {200}, answered  # the API never stopped
         assert restarted["serve"] == first["serve"]  # nor was it restarted
         assert process.poll() is None
-        said = [line for line in log.splitlines() if line.startswith("policygov run:")]
+        said = [
+            line
+            for line in log.splitlines()
+            if line.startswith("policygov run:") and "metrics at" not in line
+        ]
         assert len(said) == 1 and "worker was killed by SIGKILL" in said[0], log
         assert_sigterm_stops_all(process, tmp_path / "run.log")
 

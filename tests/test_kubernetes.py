@@ -33,19 +33,6 @@ NOT_IN_SCHEMAS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
     ("postgresql.cnpg.io/v1", "Cluster"),
 }
-# Settings other branches of issue 18 add (metrics, JSON logs, the read replica, the file
-# store). Once they are in services/domain/settings.py, this set can go.
-PENDING_SETTINGS = {
-    "metrics_host",
-    "api_metrics_port",
-    "notifier_metrics_port",
-    "log_format",
-    "database_replica_url",
-    "file_store",
-    "s3_endpoint_url",
-    "s3_bucket",
-    "s3_region",
-}
 # Variables read by libraries rather than by Settings: asyncpg (libpq's names), boto3, OTel.
 OTHER_VARIABLES = {
     "PGUSER",
@@ -412,7 +399,7 @@ def test_no_secret_is_written_in_the_manifests(directory: str) -> None:
 
 def unknown_variables(names: set[str]) -> set[str]:
     """The names no setting (and no library we use) reads: a typo Kubernetes passes on silently."""
-    fields = set(Settings.model_fields) | PENDING_SETTINGS
+    fields = set(Settings.model_fields)
     return {
         name
         for name in names

@@ -12,7 +12,17 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services import collector, tracing
-from services.api import browsers, docs, errors, etag, idempotency, memory, permissions, spec
+from services.api import (
+    browsers,
+    docs,
+    errors,
+    etag,
+    idempotency,
+    memory,
+    metrics,
+    permissions,
+    spec,
+)
 from services.api.access.router import router as api_keys_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
@@ -237,6 +247,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # above raise.
     app.add_middleware(errors.UnavailableMiddleware)
     browsers.install(app, settings)
+    if settings.api_metrics_port is not None:
+        # Outside the browsers' middlewares too: a 304 is counted as the 304 it became.
+        metrics.install(app, app.state.engine, settings)
     # Outermost of all ours: every response, a 304 or a CORS refusal too, names its request.
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     # believed (comma-separated addresses or networks, or * for any): the client address the
     # access log shows and the scheme of the links handed out. From anyone else, ignored.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Prometheus metrics, each process on its own port at metrics_host (never on api_port, so
+    # the API's own address serves no /metrics): the API's when api_metrics_port is set, the
+    # notifier's when notifier_metrics_port is set. Unset: no metrics server. `policygov run`
+    # sets both (9464 and 9465) unless given.
+    metrics_host: str = "127.0.0.1"
+    api_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    notifier_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     frontend_base_url: str = "http://127.0.0.1:8000"
     # Where clients reach the API (e.g. https://intranet.example.org/policygov behind a proxy
     # that adds a path prefix): the base of the absolute links it hands out (a publication's

@@ -24,6 +24,7 @@ from services.domain.notifications import sending
 from services.domain.notifications.retry import email_backoff
 from services.notifier.email import PermanentMailError, TransientMailError, compose
 from services.notifier.mail_backends import FileBackend, SmtpBackend, backend_for
+from services.notifier.metrics import EMAIL, NotifierMetrics
 from services.notifier.relay import GIVEN_BACK, NOT_TAKEN, give_back_all
 from services.notifier.transport import SEND_NOTIFICATION
 
@@ -62,6 +63,7 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
     for notification in claimed:
         if outcomes[notification.id] == "cancelled":
             _log_send(notification, "cancelled")
+            _count(ctx, "cancelled", notification)
     # Half the lease for the lot: what is left then is given back, well before another sender
     # could take a claim of ours that ran out.
     deadline = time.monotonic() + lease.total_seconds() / 2
@@ -80,6 +82,7 @@ async def send_all(ctx: dict[str, Any], targets: list[uuid.UUID]) -> dict[uuid.U
             sp.set_attribute("policygov.result", outcome)
             _log_send(notification, outcome)
         outcomes[notification.id] = outcome
+        _count(ctx, outcome, notification)
         if server_down_until is not None:
             # The server failed, not the message: the rest wait as long as this one.
             await _give_back(ctx, live[index + 1 :], server_down_until, outcomes)
@@ -109,6 +112,12 @@ def _log_send(notification: Notification, outcome: str) -> None:
             "request_id": notification.request_id,
         },
     )
+
+
+def _count(ctx: dict[str, Any], outcome: str, notification: Notification) -> None:
+    metrics: NotifierMetrics | None = ctx.get("metrics")
+    if metrics is not None:
+        metrics.count_send(EMAIL, outcome, notification.attempts)
 
 
 async def _send_one(

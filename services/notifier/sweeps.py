@@ -29,6 +29,7 @@ from services.domain.retention import service as retention
 from services.domain.reviews import update_cycle_closing
 from services.domain.settings import Settings
 from services.notifier.health import log_failure
+from services.notifier.metrics import NotifierMetrics, timed
 from services.notifier.relay import enqueue_created, requeue_due
 from services.notifier.transport import Transport
 
@@ -127,10 +128,12 @@ async def sweep_all(
     transport: Transport,
     today: date | None = None,
     now: datetime | None = None,
+    metrics: NotifierMetrics | None = None,
 ) -> SweepReport:
-    """Every sweep, once (policygov notifier sweep --once, and the cron job)."""
+    """Every sweep, once (policygov notifier sweep --once, and the cron job); each timed when
+    the notifier has metrics."""
     with tracing.span("notifier.sweep"):
-        return await _sweep_all(sessionmaker, settings, transport, today, now)
+        return await _sweep_all(sessionmaker, settings, transport, today, now, metrics)
 
 
 async def _sweep_all(
@@ -139,25 +142,31 @@ async def _sweep_all(
     transport: Transport,
     today: date | None,
     now: datetime | None,
+    metrics: NotifierMetrics | None,
 ) -> SweepReport:
     started = time.perf_counter()
-    notices = await sweep_reviews(sessionmaker, settings, transport, today)
+    with timed(metrics, "reviews"):
+        notices = await sweep_reviews(sessionmaker, settings, transport, today)
     try:
-        consultations = await sweep_consultations(sessionmaker, transport, now)
+        with timed(metrics, "consultations"):
+            consultations = await sweep_consultations(sessionmaker, transport, now)
     except Exception as exc:
         # Logged, not raised: re-queueing and the meetings must not wait on one consultation.
         log_failure("consultation sweep", exc, 1, None)
         consultations = ConsultationSweep(0, 0, 0)
     try:
-        cycles = await sweep_update_cycles(sessionmaker, transport, today)
+        with timed(metrics, "update_cycles"):
+            cycles = await sweep_update_cycles(sessionmaker, transport, today)
     except Exception as exc:
         log_failure("update cycle sweep", exc, 1, None)
         cycles = UpdateCycleSweep(0, 0)
-    requeued = await requeue_due(
-        sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
-    )
+    with timed(metrics, "requeue"):
+        requeued = await requeue_due(
+            sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
+        )
     # Last, so that a board whose schedule cannot be expanded does not hold up the emails.
-    meetings = await sweep_meetings(sessionmaker, today)
+    with timed(metrics, "meetings"):
+        meetings = await sweep_meetings(sessionmaker, today)
     report = SweepReport(
         review_notices=notices,
         requeued_notifications=requeued[0],

@@ -35,6 +35,7 @@ from services.domain.webhooks import deliveries
 from services.domain.webhooks.addresses import UnresolvableHost
 from services.domain.webhooks.service import signing_secrets
 from services.domain.webhooks.signing import signature_header
+from services.notifier.metrics import WEBHOOK, NotifierMetrics
 from services.notifier.relay import GIVEN_BACK, NOT_TAKEN, give_back_all
 from services.notifier.transport import DELIVER_WEBHOOK, Transport
 
@@ -64,9 +65,15 @@ class Answer:
 
 async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
     """arq job: one attempt of one delivery."""
-    return await deliver(
-        ctx["sessionmaker"], uuid.UUID(delivery_id), ctx["settings"], ctx["transport"], ctx["http"]
+    outcomes = await deliver_all(
+        ctx["sessionmaker"],
+        [uuid.UUID(delivery_id)],
+        ctx["settings"],
+        ctx["transport"],
+        ctx["http"],
+        ctx.get("metrics"),
     )
+    return outcomes[uuid.UUID(delivery_id)]
 
 
 async def deliver_webhooks(ctx: dict[str, Any], delivery_ids: list[str]) -> dict[str, int]:
@@ -77,6 +84,7 @@ async def deliver_webhooks(ctx: dict[str, Any], delivery_ids: list[str]) -> dict
         ctx["settings"],
         ctx["transport"],
         ctx["http"],
+        ctx.get("metrics"),
     )
     return dict(Counter(outcomes.values()))
 
@@ -99,6 +107,7 @@ async def deliver_all(
     settings: Settings,
     transport: Transport,
     http: httpx.AsyncClient,
+    metrics: NotifierMetrics | None = None,
 ) -> dict[uuid.UUID, str]:
     """Claim the due ones of ``delivery_ids`` in one statement, then POST each once in turn,
     recording each outcome as soon as it is known. What is left when half the lease has gone
@@ -116,6 +125,8 @@ async def deliver_all(
                     session, delivery, DeliveryStatus.FAILED, error="subscription disabled"
                 )
                 outcomes[delivery.id] = "failed"
+                if metrics is not None:
+                    metrics.count_send(WEBHOOK, "failed", delivery.attempts)
             else:
                 live.append((delivery, subscription))
     deadline = time.monotonic() + lease.total_seconds() / 2
@@ -148,6 +159,8 @@ async def deliver_all(
                 },
             )
         outcomes[delivery.id] = outcome
+        if metrics is not None:
+            metrics.count_send(WEBHOOK, outcome, delivery.attempts)
     return outcomes
 
 

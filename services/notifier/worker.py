@@ -38,6 +38,7 @@ from services.notifier.health import (
     watch_health,
 )
 from services.notifier.mail_backends import backend_for
+from services.notifier.metrics import NotifierMetrics, sample_backlog, timed
 from services.notifier.notifications import send_notification, send_notifications
 from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
@@ -63,7 +64,9 @@ async def sweep(ctx: dict[str, Any]) -> str:
     time, re-queue anything the queue lost, and keep twelve months of meetings generated (each
     a no-op once done)."""
     try:
-        report = await sweep_all(ctx["sessionmaker"], ctx["settings"], ctx["transport"])
+        report = await sweep_all(
+            ctx["sessionmaker"], ctx["settings"], ctx["transport"], metrics=ctx.get("metrics")
+        )
     except Exception as exc:
         if unavailable_dependency(exc) is None:
             raise
@@ -85,7 +88,8 @@ async def run_import(ctx: dict[str, Any], import_id: str) -> str:
 async def prune(ctx: dict[str, Any]) -> str:
     """Cron, daily: delete published events, old finished emails and deliveries, and expired
     idempotency records (the audit log is never pruned)."""
-    pruned = await sweep_retention(ctx["sessionmaker"], ctx["settings"])
+    with timed(ctx.get("metrics"), "retention"):
+        pruned = await sweep_retention(ctx["sessionmaker"], ctx["settings"])
     return f"{pruned}"
 
 
@@ -98,10 +102,12 @@ def listen_url(settings: Settings) -> str | None:
     return None if settings.database_pgbouncer else settings.database_url
 
 
-async def open_context(settings: Settings, health: DependencyHealth) -> dict[str, Any]:
+async def open_context(
+    settings: Settings, health: DependencyHealth, metrics: NotifierMetrics | None = None
+) -> dict[str, Any]:
     """What every job and the relay share for the life of the process, across outages: the
     database engine, one Redis client (it reconnects by itself once Redis answers again), the
-    HTTP client, the relay and the health watch."""
+    HTTP client, the relay, the health watch and, with metrics, their sampler."""
     reactions.install()
     tracing.set_up("policygov-notifier")
     engine = make_engine(
@@ -135,13 +141,23 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
         "mail": backend_for(settings, keep_open=True),
         "health": health,
         "stopping": stopping,
+        "metrics": metrics,
     }
+    _start_tasks(ctx, settings, metrics)
+    return ctx
+
+
+def _start_tasks(ctx: dict[str, Any], settings: Settings, metrics: NotifierMetrics | None) -> None:
+    """The relay, the health watch and, with metrics, the backlog's sampler, for the life of
+    the context."""
+    stopping, redis, health = ctx["stopping"], ctx["redis"], ctx["health"]
     ctx["relay"] = asyncio.create_task(
         run_relay(
             ctx["sessionmaker"],
             listen_url(settings),
             ctx["transport"],
             settings.relay_poll_seconds,
+            on_published=metrics.relayed if metrics else None,
             stopping=stopping,
             backoff=backoff_for(settings),
             requeue_after=timedelta(seconds=settings.requeue_after_seconds),
@@ -150,12 +166,24 @@ async def open_context(settings: Settings, health: DependencyHealth) -> dict[str
     ctx["watch"] = asyncio.create_task(
         watch_health(settings, ctx["sessionmaker"], redis, health, stopping)
     )
-    return ctx
+    if metrics is not None:
+        ctx["sampler"] = asyncio.create_task(
+            sample_backlog(
+                metrics,
+                ctx["sessionmaker"],
+                redis,
+                QUEUE_NAME,
+                settings.notifier_health_seconds,
+                stopping,
+            )
+        )
 
 
 async def close_context(ctx: dict[str, Any]) -> None:
     ctx["stopping"].set()
-    for name in ("relay", "watch"):
+    for name in ("relay", "watch", "sampler"):
+        if name not in ctx:
+            continue
         ctx[name].cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ctx[name]
@@ -212,7 +240,10 @@ def stop_on_signals(
 
 
 async def run_notifier(
-    settings: Settings, stopping: asyncio.Event, health: DependencyHealth | None = None
+    settings: Settings,
+    stopping: asyncio.Event,
+    health: DependencyHealth | None = None,
+    metrics: NotifierMetrics | None = None,
 ) -> None:
     """Run the notifier until ``stopping`` is set, riding out Redis and PostgreSQL outages.
 
@@ -221,7 +252,7 @@ async def run_notifier(
     relay and the jobs (their state is in the database, so nothing is lost meanwhile).
     """
     settings.keyring  # noqa: B018  no key, no start: it signs the links in the emails
-    ctx = await open_context(settings, health or DependencyHealth())
+    ctx = await open_context(settings, health or DependencyHealth(), metrics)
     collector.freeze_start_up()
     backoff = backoff_for(settings)
     failures = 0

@@ -9,10 +9,18 @@ import json
 import logging.config
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from services.domain.settings import get_settings
+from services.domain.settings import Settings, get_settings
 from services.logs import logging_config
+
+
+class MetricsPortTaken(Exception):
+    """The metrics port is held by another process: a one-line refusal, like a missing key."""
+
+    def __init__(self, host: str, port: int, exc: OSError) -> None:
+        super().__init__(f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}")
 
 
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
@@ -20,33 +28,78 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     settings = get_settings()
     settings.keyring  # noqa: B018  refuse to start, in one line, rather than in uvicorn's traceback
-    uvicorn.run(
-        "services.api.app:create_app",
-        factory=True,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        workers=workers or settings.api_workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        log_config=logging_config(settings.log_format),
-        # services/api/request_ids.py writes one line per request instead.
-        access_log=False,
+    with _api_metrics(settings):
+        uvicorn.run(
+            "services.api.app:create_app",
+            factory=True,
+            host=host or settings.api_host,
+            port=port or settings.api_port,
+            workers=workers or settings.api_workers,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            log_config=logging_config(settings.log_format),
+            # services/api/request_ids.py writes one line per request instead.
+            access_log=False,
+        )
+
+
+@contextlib.contextmanager
+def _api_metrics(settings: Settings) -> Iterator[None]:
+    """With ``api_metrics_port`` set: the multiprocess directory the workers write to, and the
+    server reading it, for as long as the API runs (services/api/metrics_server.py)."""
+    if settings.api_metrics_port is None:
+        yield
+        return
+    from services.api.metrics_server import (
+        prepare_multiprocess_dir,
+        remove_multiprocess_dir,
+        serve_metrics,
     )
+
+    path = prepare_multiprocess_dir()
+    try:
+        try:
+            server, _ = serve_metrics(settings.metrics_host, settings.api_metrics_port, path)
+        except OSError as exc:
+            raise MetricsPortTaken(settings.metrics_host, settings.api_metrics_port, exc) from exc
+        try:
+            yield
+        finally:
+            server.shutdown()
+    finally:
+        remove_multiprocess_dir(path)
 
 
 def worker() -> None:
     """The notifier, until SIGTERM or Ctrl-C; Redis and PostgreSQL outages do not end it."""
+    # One process: its metrics are kept in memory, never in files an API's scrape would read.
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    from services.notifier.metrics import NotifierMetrics
     from services.notifier.worker import run_notifier, stop_on_signals
 
     logging.config.dictConfig(logging_config(get_settings().log_format))
-    get_settings().keyring  # noqa: B018  refuse to start before connecting to anything
+    settings = get_settings()
+    settings.keyring  # noqa: B018  refuse to start before connecting to anything
+    metrics = server = None
+    if settings.notifier_metrics_port is not None:
+        metrics = NotifierMetrics()
+        try:
+            server = metrics.serve(settings.metrics_host, settings.notifier_metrics_port)
+        except OSError as exc:
+            raise MetricsPortTaken(
+                settings.metrics_host, settings.notifier_metrics_port, exc
+            ) from exc
 
     async def work() -> None:
         stopping = asyncio.Event()
         stop_on_signals(stopping)
-        await run_notifier(get_settings(), stopping)
+        await run_notifier(settings, stopping, metrics=metrics)
 
-    asyncio.run(work())
+    try:
+        asyncio.run(work())
+    finally:
+        if server is not None:
+            server.shutdown()
 
 
 def notifier_prune() -> int:
@@ -163,4 +216,53 @@ def run_all(local_secret: Path | None = None) -> int:
     if local_secret is not None:
         use_local_secret(local_secret)
     get_settings().keyring  # noqa: B018  checked once here, not by children restarted forever
+    _metrics_on_by_default()
     return supervise(("worker", "serve"))
+
+
+# `policygov run`'s metrics ports unless set: 9464, the port the OpenTelemetry Prometheus
+# exporter takes by default, for the API, and the next for the notifier.
+DEFAULT_METRICS_PORTS = {
+    "POLICYGOV_API_METRICS_PORT": 9464,
+    "POLICYGOV_NOTIFIER_METRICS_PORT": 9465,
+}
+
+
+def _metrics_on_by_default() -> None:
+    """Turn metrics on for the children (the ports set, or the defaults), and say where; a
+    default port another process holds leaves that child's metrics off, rather than leaving
+    it restarting for ever."""
+    settings = get_settings()
+    host = settings.metrics_host
+    wanted = (
+        ("API", "POLICYGOV_API_METRICS_PORT", settings.api_metrics_port),
+        ("notifier", "POLICYGOV_NOTIFIER_METRICS_PORT", settings.notifier_metrics_port),
+    )
+    said = []
+    for what, name, port in wanted:
+        if port is None:
+            port = DEFAULT_METRICS_PORTS[name]
+            if not _is_free(host, port):
+                print(
+                    f"policygov run: port {port} is taken; {what} metrics off (set {name})",
+                    file=sys.stderr,
+                )
+                continue
+            os.environ[name] = str(port)
+        said.append(f"{what} http://{host}:{port}/metrics")
+    get_settings.cache_clear()
+    if said:
+        print("policygov run: metrics at " + ", ".join(said), file=sys.stderr, flush=True)
+
+
+def _is_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        # As the metrics server binds: a port left in TIME_WAIT by a scrape is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
