@@ -10,7 +10,7 @@ days, ``targets.triage_due_on``); the queue lists open requests by that date. Tr
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -70,16 +70,22 @@ async def _check_fields(
 
 
 async def make_request(
-    session: AsyncSession, principal: Principal, command: NewPolicyRequest
+    session: AsyncSession,
+    principal: Principal,
+    command: NewPolicyRequest,
+    *,
+    received_at: datetime | None = None,
 ) -> PolicyRequest:
     """Ask the policy service for a new document or a change (anyone of the organisation);
-    the policy team is told, with the date they triage it by."""
+    the policy team is told, with the date they triage it by. ``received_at``: when it
+    arrived, if before now (the demo data's requests of past weeks); the target counts from
+    then."""
     authz.check_make(principal)
     await _check_fields(session, principal, command)
     assert principal.person_id is not None  # check_make refuses a key for nobody
     org = await session.get(Organisation, principal.organisation_id)
     assert org is not None
-    received_at = utcnow()
+    received_at = received_at or utcnow()
     request = PolicyRequest(
         id=new_id(),
         organisation_id=principal.organisation_id,
