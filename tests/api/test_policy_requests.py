@@ -481,3 +481,41 @@ async def test_the_organisation_sets_its_target_time_in_working_days(
         theirs["triage_due_on"]
         == WorkingCalendar("ENG").add_working_days(london_today(), 10).isoformat()
     )
+
+
+async def test_the_documents_timeline_shows_the_requests_to_change_it(
+    client: AsyncClient, world: World
+) -> None:
+    document_id = await published_document(client, world)
+    declined = await ask(
+        client, world.a.reader.headers, kind="change", document_id=document_id, title="Shorter"
+    )
+    await triage(
+        client,
+        world.a.policy_officer.headers,
+        declined["id"],
+        "decline",
+        {"reasons": "It is as short as the law allows."},
+    )
+    accepted = await ask(
+        client, world.a.author.headers, kind="change", document_id=document_id, title="Newer"
+    )
+    await triage(
+        client, world.a.policy_officer.headers, accepted["id"], "accept", {"into": "review"}
+    )
+    await ask(client, world.a.reader.headers, title="Unrelated new document")
+    timeline = await client.get(
+        f"/v1/documents/{document_id}/timeline", headers=world.a.policy_officer.headers
+    )
+    assert timeline.status_code == 200, timeline.text
+    entries = [e for e in timeline.json()["entries"] if e["type"].startswith("policy_request.")]
+    assert [(e["type"], e["refs"]["policy_request_id"]) for e in entries] == [
+        ("policy_request.made", declined["id"]),
+        ("policy_request.declined", declined["id"]),
+        ("policy_request.made", accepted["id"]),
+        ("policy_request.accepted", accepted["id"]),
+    ]
+    assert entries[0]["actor_name"] == "Reader of alpha"
+    assert "It is as short as the law allows" in entries[1]["summary"]
+    assert entries[3]["actor_name"] == "Policy Officer of alpha"
+    assert "review_id" in entries[3]["refs"]
