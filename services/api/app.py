@@ -53,6 +53,7 @@ from services.api.limits import BodySizeLimitMiddleware
 from services.api.notifications.router import router as notifications_router
 from services.api.page_cache import PageCache
 from services.api.people.router import router as people_router
+from services.api.policy_requests.router import router as policy_requests_router
 from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
 from services.api.replica import ReadRouting
@@ -117,6 +118,7 @@ ROUTERS = (
     consultation_links_router,
     consultation_report_router,
     reviews_router,
+    policy_requests_router,
     tracker_router,
     update_cycles_router,
     imports_router,

@@ -65,6 +65,9 @@ class Problem(BaseModel):
     accepted: list[str] | None = Field(None, description="415: the media types accepted.")
     document_status: str | None = Field(None, description="409: the document's status.")
     publication_status: str | None = Field(None, description="409: the publication's status.")
+    request_status: str | None = Field(
+        None, description="409: the status of a request to the policy service (triaged once)."
+    )
     cancelled_reason: str | None = Field(None, description="409: why it was cancelled.")
     call: str | None = Field(None, description="409: the call to make instead.")
     trix_url: str | None = Field(None, description="409: the Tri.x page already recorded.")

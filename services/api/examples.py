@@ -116,6 +116,25 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "sponsor_id": OWNER,
         "lead_officer_id": AUTHOR,
     },
+    # Birmingham: "All requests for support with developing or refreshing policies ... should
+    # be emailed to the Policy Service within the Practice Hub".
+    "PolicyRequestCreate": {
+        "kind": "change",
+        "document_id": DOCUMENT,
+        "title": "Reflect the new timescales for strategy discussions",
+        "details": "Working Together changed the timescales; the procedure still has the old ones.",
+        "service_area": "Children in Need",
+        "urgency": "urgent",
+        "wanted_by": "2027-03-31",
+    },
+    "PolicyRequestAcceptance": {
+        "into": "review",
+        "trigger": "legislation_or_guidance_change",
+        "note": "Accepted into an early review of the procedure.",
+    },
+    "PolicyRequestDecline": {
+        "reasons": "PROC-014 already covers return interviews: see section 4.",
+    },
     "WebhookCreate": {
         "url": "https://intranet.example.gov.uk/hooks/policygov",
         "description": "The intranet's policy pages",

@@ -42,6 +42,11 @@ TAGS: list[dict[str, Any]] = [
         "name": "sign-off",
         "description": "Sign-off of a version through its route's stages; delegations.",
     },
+    {
+        "name": "policy-requests",
+        "description": "Requests to the policy service for a new document or a change, and "
+        "their triage.",
+    },
     {"name": "proposals", "description": "Proposals for a new document or a change."},
     {"name": "equality-assessments", "description": "Equality impact assessments."},
     {"name": "legal-reviews", "description": "Questions put to a lawyer about a version."},

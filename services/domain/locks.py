@@ -1,7 +1,8 @@
 """One lock order for every transaction that locks more than one row, from the outside in:
 
     meeting -> agenda item -> sign-off stage -> sign-off -> consultation
-            -> document -> review -> audit chain head (always last)
+            -> request to the policy service -> document -> review
+            -> audit chain head (always last)
 
 Two transactions that take the same row locks in opposite orders can each wait for the other:
 PostgreSQL then fails one of them ("deadlock detected") after ``deadlock_timeout``. So:
@@ -14,9 +15,12 @@ PostgreSQL then fails one of them ("deadlock detected") after ``deadlock_timeout
   consultation closed) is locked first, then the document it changes: a board's decision
   locks the stage, its sign-off, then the document as it issues; closing a consultation (the
   API, or the sweep, which skips one another transaction holds) locks it, then its document;
+  accepting a request to the policy service into a review locks the request, then the
+  document its review starts on;
 - audit records lock their organisation's chain head when written, after everything else.
 
-Nothing locks a document and then a sign-off, a consultation or a meeting.
+Nothing locks a document and then a sign-off, a consultation, a meeting or a request to the
+policy service.
 """
 
 from __future__ import annotations

@@ -77,6 +77,17 @@ version number such as "0.3"; ``sign_off_path`` an API path such as ``/v1/sign-o
 - ``proposal.decided``: ``proposal_title``, ``status`` ("approved" or "declined"),
   ``decision_note``, ``board_name`` (may be null); the document's keys when it names one
 
+Requests to the policy service (``services.domain.policy_requests.notices``); the document's
+keys when a change to one is asked. Both have ``request_id``, ``request_title``,
+``request_kind`` ("new_document" or "change"), ``details``, ``service_area`` (may be null),
+``urgency`` ("routine" or "urgent"), ``wanted_by`` and ``triage_due_on`` (ISO dates, the first
+may be null) and ``requested_by_name``. Links go to ``/policy-requests/<request_id>``.
+
+- ``policy_request.made`` (to the policy team, not the requester): nothing more
+- ``policy_request.triaged`` (to the requester): ``status`` ("accepted" or "declined"),
+  ``accepted_as`` ("proposal", "review" or null), ``decision_note`` (the reasons of a
+  decline, or a note), ``triaged_by_name``
+
 Consultation emails (``services.domain.consultations.notices``), each about one
 document (the document's keys). The context's own ``kind`` is the notification's, so the
 consultation's kind is ``consultation_kind``. Every one of them has:

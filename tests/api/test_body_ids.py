@@ -597,6 +597,31 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", f"/v1/proposals/{created.json()['id']}/submit", body, headers)
 
 
+@case("POST", "/v1/policy-requests")
+async def _(a: A, field_path: str) -> Request:
+    body = {
+        "kind": "change",
+        "document_id": await a.published(),
+        "title": "Reflect the new statutory guidance",
+        "details": "Working Together changed the timescales.",
+    }
+    return Request("POST", "/v1/policy-requests", body, a.world.a.reader.headers)
+
+
+@case("POST", "/v1/policy-requests/{request_id}/accept")
+async def _(a: A, field_path: str) -> Request:
+    made = await a.client.post(
+        "/v1/policy-requests",
+        json={"kind": "new_document", "title": "A new procedure", "details": "It is needed."},
+        headers=a.world.a.reader.headers,
+    )
+    assert made.status_code == 201, made.text
+    url = f"/v1/policy-requests/{made.json()['id']}"
+    body = {"into": "proposal", "sponsor_id": a.person("approver")}
+    body["lead_officer_id"] = a.person("author")
+    return Request("POST", f"{url}/accept", body, await a.etag(url))
+
+
 @case("POST", "/v1/equality-assessments")
 async def _(a: A, field_path: str) -> Request:
     document_id, version_id = await a.draft()

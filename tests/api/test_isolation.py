@@ -149,7 +149,14 @@ async def _b_assessments(
     answers = {k: {"answer": "yes"} for k, _ in FITNESS_QUESTIONS}
     check = await client.post("/v1/fitness-checks", json={**on, "answers": answers}, headers=h)
     statement = await _b_statement(client, world, h, answers)
+    asked = await client.post(
+        "/v1/policy-requests",
+        json={"kind": "new_document", "title": "B's request", "details": "Needed."},
+        headers=world.b.reader.headers,
+    )
+    assert asked.status_code == 201, asked.text
     return {
+        "policy_request_id": asked.json()["id"],
         "proposal_id": proposal.json()["id"],
         "eia_id": eia.json()["id"],
         "legal_review_id": review.json()["id"],
@@ -401,6 +408,7 @@ def _sign_off_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple
 
 def _assessment_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[str, str, dict]]:
     p, e, r = ids["proposal_id"], ids["eia_id"], ids["legal_review_id"]
+    q = ids["policy_request_id"]
     return [
         ("GET", f"/v1/proposals/{p}", {}),
         ("PATCH", f"/v1/proposals/{p}", {"json": {"title": "taken"}, "headers": match}),
@@ -410,6 +418,18 @@ def _assessment_requests(ids: dict[str, str], match: dict[str, str]) -> list[tup
             {"json": {"board_id": ids["board_id"]}, "headers": match},
         ),
         ("POST", f"/v1/proposals/{p}/withdraw", {"headers": match}),
+        ("GET", f"/v1/policy-requests/{q}", {}),
+        (
+            "POST",
+            f"/v1/policy-requests/{q}/accept",
+            {"json": {"into": "proposal"}, "headers": match},
+        ),
+        (
+            "POST",
+            f"/v1/policy-requests/{q}/decline",
+            {"json": {"reasons": "No."}, "headers": match},
+        ),
+        ("POST", f"/v1/policy-requests/{q}/withdraw", {"headers": match}),
         ("GET", f"/v1/equality-assessments/{e}", {}),
         (
             "PATCH",

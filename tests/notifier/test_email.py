@@ -225,6 +225,27 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
         "decision_note": "Consult the police first",
         "board_name": "PPP Group",
     },
+    # Requests to the policy service (services.domain.policy_requests.notices): about a new
+    # document, so about no document yet.
+    "policy_request.made": {
+        "request_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a33",
+        "request_title": "A procedure for children missing from care",
+        "request_kind": "new_document",
+        "details": "Social workers have no written procedure for return interviews.",
+        "service_area": "Children in Care",
+        "urgency": "urgent",
+        "wanted_by": "2027-03-31",
+        "triage_due_on": "2026-12-08",
+        "requested_by_name": "Tom Hughes",
+    },
+    # Declined: what that path reads (an acceptance reads ``accepted_as`` too).
+    "policy_request.triaged": {
+        "request_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a33",
+        "request_title": "A procedure for children missing from care",
+        "status": "declined",
+        "decision_note": "PROC-014 already covers return interviews.",
+        "triaged_by_name": "Priya Shah",
+    },
     # As services.domain.notifications.service writes it for a tracker import.
     "tracker.assigned": {
         "documents": 1412,
@@ -519,6 +540,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "assessment",
         "consultation",
         "update_cycle",
+        "policy_request",
     }
 
 

@@ -36,6 +36,7 @@ EntityType = Literal[
     "sign_off",
     "delegation",
     "proposal",
+    "policy_request",
     "equality_assessment",
     "legal_review",
     "fitness_check",

@@ -73,6 +73,7 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
             "missing_gates",
             "document_status",
             "publication_status",
+            "request_status",
             "cancelled_reason",
             "call",
             "trix_url",

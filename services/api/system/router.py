@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from sqlalchemy import text
 
 from services.api.deps import CurrentPrincipal, Session
@@ -110,6 +110,9 @@ async def _check(probe: Awaitable[object]) -> str:
         return f"down: {type(exc).__name__}"
 
 
+TriageDays = Annotated[StrictInt, Field(ge=1, le=60)]
+
+
 class Organisation(BaseModel):
     id: uuid.UUID
     slug: str
@@ -123,6 +126,10 @@ class Organisation(BaseModel):
     default_review_interval_months: int = Field(
         description="Months between reviews when no sign-off, document, route or kind sets "
         "an interval."
+    )
+    request_triage_working_days: int = Field(
+        description="The target time to triage a request to the policy service: working days "
+        "after it arrives."
     )
     words: OrganisationWords = Field(
         description="What the organisation calls the roles around a document and the sources "
@@ -156,6 +163,11 @@ class OrganisationUpdate(BaseModel):
         description="Months between reviews when no sign-off, document, route or kind sets "
         "an interval (12 unless set).",
     )
+    request_triage_working_days: TriageDays | None = Field(
+        None,
+        description="Working days the policy team has to triage a request to the policy "
+        "service (1 to 60; 10 unless set). Requests made before keep their date.",
+    )
     words: OrganisationWords | None = Field(
         None,
         description="Role titles and citations, as a whole: a title left out goes back to its "
@@ -170,6 +182,7 @@ class OrganisationUpdate(BaseModel):
             "closure_days",
             "eia_categories",
             "default_review_interval_months",
+            "request_triage_working_days",
             "words",
         ):
             if name in self.model_fields_set and getattr(self, name) is None:

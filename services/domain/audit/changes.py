@@ -29,6 +29,7 @@ from services.domain.models.governance import GovernanceRoute, Post
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
+from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import Delegation, SignOff
@@ -55,6 +56,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     NoMaterialChangeStatement: "no_material_change_statement",
     Organisation: "organisation",
     Person: "person",
+    PolicyRequest: "policy_request",
     Post: "post",
     Proposal: "proposal",
     Publication: "publication",

@@ -50,6 +50,8 @@ class Rule(StrEnum):
     ITEM_SUBMITTER = "item_submitter"
     LEGAL_REVIEWER = "legal_reviewer"
     PROPOSAL_PEOPLE = "proposal_people"
+    REQUESTER = "requester"
+    NOT_OWN_REQUEST = "not_own_request"
     THEMSELF = "themself"
     ROLE = "role"
 
@@ -83,6 +85,10 @@ RULES: dict[Rule, str] = {
     Rule.ITEM_SUBMITTER: "whoever submitted the agenda item",
     Rule.LEGAL_REVIEWER: "the lawyer asked (the policy team when nobody is named)",
     Rule.PROPOSAL_PEOPLE: "the proposal's sponsor, lead officer or creator",
+    Rule.REQUESTER: "the person who made the request to the policy service",
+    Rule.NOT_OWN_REQUEST: (
+        "not the person who made the request: another member of the policy team triages it"
+    ),
     Rule.THEMSELF: "the person themself",
     Rule.ROLE: "the roles of both the credential and its person grant the permission",
 }

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     PROPOSALS_CREATE = "proposals:create"
     CONSULTATIONS_RUN = "consultations:run"
     CONSULTATIONS_RESPOND = "consultations:respond"
+    # Requests to the policy service (Birmingham: requests to the Policy Service).
+    REQUESTS_MAKE = "requests:make"
     # Reviews.
     REVIEWS_RUN = "reviews:run"
     REVIEWS_CONFIRM = "reviews:confirm"
@@ -81,6 +83,8 @@ _STAFF = frozenset(
         P.BOARDS_READ,
         # Board members table items with no document (Dorset: horizon scanning, training).
         P.AGENDA_SUBMIT,
+        # Anyone may ask the policy service for a new document or a change (Birmingham).
+        P.REQUESTS_MAKE,
         P.ORGANISATION_READ,
         P.PEOPLE_READ,
     }

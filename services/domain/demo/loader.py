@@ -22,6 +22,7 @@ from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
+from services.domain.demo.requests import seed_requests
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
 from services.domain.models.boards import Board
@@ -74,6 +75,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         "posts": 0,
         "routes": 0,
         "consultations": 0,
+        "requests": 0,
     }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -107,6 +109,9 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             counts["consultations"] += await _seed_consultation(
                 session, system, by_reference[d["reference"]], d["consultation"], by_email
             )
+    counts["requests"] = await seed_requests(
+        session, org.id, spec.get("requests", []), by_email, by_reference
+    )
     return counts
 
 

@@ -47,6 +47,11 @@ from services.domain.events.documents import (
     PersonAssigned,
 )
 from services.domain.events.imports import PersonNamed, TrackerImported, TrackerImportRequested
+from services.domain.events.policy_requests import (
+    PolicyRequestMade,
+    PolicyRequestTriaged,
+    PolicyRequestWithdrawn,
+)
 from services.domain.events.reviews import (
     ReviewCompleted,
     ReviewNoChangeStated,
@@ -100,6 +105,9 @@ __all__ = [
     "PapersCirculated",
     "PersonAssigned",
     "PersonNamed",
+    "PolicyRequestMade",
+    "PolicyRequestTriaged",
+    "PolicyRequestWithdrawn",
     "ProposalDecided",
     "PublicationCancelled",
     "PublicationCompleted",
@@ -158,6 +166,9 @@ Event = Annotated[
     | ConsultationResponseRecorded
     | ConsultationClosed
     | ConsultationCancelled
+    | PolicyRequestMade
+    | PolicyRequestTriaged
+    | PolicyRequestWithdrawn
     | ReviewStarted
     | ReviewNoChangeStated
     | ReviewCompleted

@@ -39,6 +39,7 @@ from services.domain.models.notifications import Notification
 from services.domain.models.organisations import Organisation
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person, PersonRole
+from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
@@ -75,6 +76,7 @@ __all__ = [
     "OutboxEvent",
     "Person",
     "PersonRole",
+    "PolicyRequest",
     "Post",
     "Proposal",
     "Publication",

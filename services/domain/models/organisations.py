@@ -20,6 +20,8 @@ EIA_CATEGORIES = (
 )
 # When nothing else sets an interval: a year (Cafcass 8.1: annual review; LBBD: 12-18 months).
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
+# Working days the policy team has to triage a request to the policy service (two weeks).
+DEFAULT_REQUEST_TRIAGE_WORKING_DAYS = 10
 
 
 class Organisation(IdMixin, TimestampMixin, Base):
@@ -29,6 +31,9 @@ class Organisation(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint(
             "default_review_interval_months BETWEEN 1 AND 120", name="default_review_interval"
+        ),
+        CheckConstraint(
+            "request_triage_working_days BETWEEN 1 AND 60", name="request_triage_working_days"
         ),
     )
 
@@ -59,6 +64,13 @@ class Organisation(IdMixin, TimestampMixin, Base):
         Integer,
         default=DEFAULT_REVIEW_INTERVAL_MONTHS,
         server_default=str(DEFAULT_REVIEW_INTERVAL_MONTHS),
+    )
+    # The target time to triage a request to the policy service, in working days after it
+    # arrives (Birmingham: requests go to the Policy Service; Dorset aim 3 iii).
+    request_triage_working_days: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_REQUEST_TRIAGE_WORKING_DAYS,
+        server_default=str(DEFAULT_REQUEST_TRIAGE_WORKING_DAYS),
     )
     # What the organisation calls the roles around a document and the sources its messages
     # cite (organisations/words.py); only what was set is stored, defaults fill the rest.

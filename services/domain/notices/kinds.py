@@ -59,6 +59,13 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("legal_review.requested", "assessment", "the lawyer named, else the policy team"),
     Kind("legal_review.answered", "assessment", "who asked and the RO"),
     Kind("proposal.decided", "assessment", "sponsor, lead officer and creator"),
+    # Requests to the policy service (policy_requests/notices.py).
+    Kind(
+        "policy_request.made",
+        "policy_request",
+        "the policy team (but the requester): a new request and its triage date",
+    ),
+    Kind("policy_request.triaged", "policy_request", "the requester: accepted or declined"),
     # Consultations (consultations/notices.py).
     Kind("consultation.invited", "consultation", "each consultee when it opens"),
     Kind("consultation.reminder", "consultation", "consultees yet to respond"),

@@ -20,6 +20,7 @@ from services.domain.consultations import notices as consultation_notices
 from services.domain.documents import notices as document_notices
 from services.domain.imports import notices as import_notices
 from services.domain.notices.notice import Handler
+from services.domain.policy_requests import notices as policy_request_notices
 from services.domain.publications import notices as publication_notices
 from services.domain.reviews import notices as review_outcomes
 from services.domain.reviews import update_cycle_notices
@@ -49,6 +50,7 @@ OWNERS: tuple[Owner, ...] = (
     Owner("consultation", consultation_notices.HANDLERS, consultation_notices.still_applies),
     Owner("update_cycle", update_cycle_notices.HANDLERS, update_cycle_notices.still_applies),
     Owner("review_outcome", review_outcomes.HANDLERS, review_outcomes.still_applies),
+    Owner("policy_request", policy_request_notices.HANDLERS),
 )
 
 

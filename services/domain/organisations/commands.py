@@ -24,4 +24,5 @@ class OrganisationChange(Command):
     escalation_contact_id: Maybe[uuid.UUID | None] = UNSET
     eia_categories: Maybe[list[str]] = UNSET
     default_review_interval_months: Maybe[int] = UNSET
+    request_triage_working_days: Maybe[int] = UNSET
     words: Maybe[Mapping[str, Any]] = UNSET

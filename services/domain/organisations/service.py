@@ -53,7 +53,8 @@ async def update_organisation(
     expected_version: int,
 ) -> Organisation:
     """Change the caller's organisation: its name, calendar, escalation contact, equality
-    categories, default review interval or words (role titles and citations; admins)."""
+    categories, default review interval, target time to triage requests or words (role
+    titles and citations; admins)."""
     org_authz.check_manage(principal)
     org = await get(session, principal.organisation_id)
     if org.row_version != expected_version:
@@ -68,6 +69,12 @@ async def update_organisation(
         raise Invalid(
             "The default review interval is 1 to 120 months.",
             field="default_review_interval_months",
+        )
+    days = change.request_triage_working_days
+    if days is not UNSET and not (isinstance(days, int) and 1 <= days <= 60):
+        raise Invalid(
+            "The target time to triage a request is 1 to 60 working days.",
+            field="request_triage_working_days",
         )
     if change.words is not UNSET:
         # Stored as set: the defaults stay defaults, so a better default later reaches them.

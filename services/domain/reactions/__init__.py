@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
-from services.domain.reactions import minutes, reviews, trix
+from services.domain.policy_requests.signals import RequestAccepted
+from services.domain.reactions import minutes, policy_requests, reviews, trix
 from services.domain.sign_off.signals import IssueWithdrawn
 
 TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
@@ -28,6 +29,8 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
         reviews.reopen_review,
         trix.queue_what_is_in_force,
     ),
+    # Birmingham, Dorset aim 3 iii: an accepted request becomes a proposal or a review.
+    RequestAccepted: (policy_requests.make_proposal_or_review,),
 }
 
 

@@ -26,6 +26,7 @@ from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
 from services.domain.models.people import Person
+from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
@@ -38,6 +39,8 @@ class TimelineRows:
     document_id: uuid.UUID | None = None
     versions: dict[uuid.UUID, DocumentVersion] = field(default_factory=dict)
     proposals: list[Proposal] = field(default_factory=list)
+    # Requests to the policy service to change the document.
+    requests: list[PolicyRequest] = field(default_factory=list)
     assessments: list[EqualityAssessment] = field(default_factory=list)
     legal_reviews: list[LegalReview] = field(default_factory=list)
     fitness_checks: list[FitnessCheck] = field(default_factory=list)
@@ -115,7 +118,8 @@ async def _scalars(session: AsyncSession, query: Any) -> list[Any]:
 async def _load_drafts(
     session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
 ) -> None:
-    """The versions, the proposal and the assessments of the drafts: six queries."""
+    """The versions, the proposal, the requests to the policy service to change the document
+    and the assessments of the drafts: seven queries."""
     for version in await _scalars(
         session,
         select(DocumentVersion)
@@ -139,6 +143,12 @@ async def _load_drafts(
     rows.statements = await _scalars(
         session,
         select(NoMaterialChangeStatement).where(NoMaterialChangeStatement.document_id == doc),
+    )
+    rows.requests = await _scalars(
+        session,
+        select(PolicyRequest).where(
+            PolicyRequest.organisation_id == org, PolicyRequest.document_id == doc
+        ),
     )
 
 
@@ -240,6 +250,8 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
     people = _ids(
         [v.uploaded_by_id for v in rows.versions.values()]
         + [p.created_by_id for p in rows.proposals]
+        + [r.requested_by_id for r in rows.requests]
+        + [r.triaged_by_id for r in rows.requests]
         + [a.assessor_id for a in rows.assessments]
         + [r.requested_by_id for r in rows.legal_reviews]
         + [r.reviewer_id for r in rows.legal_reviews]

@@ -32,12 +32,17 @@ from services.domain.timeline.builder import quote as _quote
 from services.domain.timeline.consultations import consultation_entries
 from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.notices import notification_entries
+from services.domain.timeline.requests import request_entries
 from services.domain.timeline.reviews import review_entries
 from services.domain.timeline.rows import TimelineRows, load_rows
 
 # Entries at the same moment read in the order things happen (a sign-off is submitted before
 # its first stage starts; a version is added before it is issued).
 ORDER = (
+    "policy_request.made",
+    "policy_request.withdrawn",
+    "policy_request.declined",
+    "policy_request.accepted",
     "proposal.created",
     "proposal.submitted",
     "proposal.decided",
@@ -241,6 +246,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     """The entries for everything in ``rows``, oldest first, as ``audience`` may see them."""
     builder = _Builder(rows, RANK)
     _versions(builder)
+    request_entries(builder)
     proposal_items = proposal_entries(builder)
     assessment_entries(builder)
     statement_entries(builder)
