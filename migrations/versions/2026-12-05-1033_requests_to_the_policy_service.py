@@ -6,7 +6,7 @@ need for a new document is agreed before it is drafted). The policy team triages
 within ``organisations.request_triage_working_days`` working days (10 unless set).
 
 Revision ID: 5c1911a6d93a
-Revises: 9a2d4b6c8e10
+Revises: 3c7e1a9b5d20
 Create Date: 2026-12-05 10:33:55.505223+00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5c1911a6d93a"
-down_revision: str | None = "9a2d4b6c8e10"
+down_revision: str | None = "3c7e1a9b5d20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
