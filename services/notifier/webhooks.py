@@ -146,22 +146,27 @@ async def deliver_all(
                 session_factory, transport, settings, http, delivery, subscription
             )
             sp.set_attribute("policygov.result", outcome)
-            logger.info(
-                "webhook %s",
-                outcome,
-                extra={
-                    "event_type": delivery.event_type,
-                    "delivery_id": str(delivery.id),
-                    "subscription_id": str(delivery.subscription_id),
-                    "attempt": delivery.attempts,
-                    "result": outcome,
-                    "request_id": delivery.request_id,
-                },
-            )
+            _log_attempt(delivery, outcome)
         outcomes[delivery.id] = outcome
         if metrics is not None:
             metrics.count_send(WEBHOOK, outcome, delivery.attempts)
     return outcomes
+
+
+def _log_attempt(delivery: WebhookDelivery, outcome: str) -> None:
+    # What was posted is in the deliveries table; the log says what happened.
+    logger.info(
+        "webhook %s",
+        outcome,
+        extra={
+            "event_type": delivery.event_type,
+            "delivery_id": str(delivery.id),
+            "subscription_id": str(delivery.subscription_id),
+            "attempt": delivery.attempts,
+            "result": outcome,
+            "request_id": delivery.request_id,
+        },
+    )
 
 
 def _attributes(delivery: WebhookDelivery) -> dict[str, str | int | None]:
