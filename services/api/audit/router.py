@@ -47,6 +47,7 @@ EntityType = Literal[
     "update_cycle",
     "update_cycle_item",
     "import",
+    "dis_application",
 ]
 
 

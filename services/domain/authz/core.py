@@ -50,6 +50,8 @@ class Rule(StrEnum):
     ITEM_SUBMITTER = "item_submitter"
     LEGAL_REVIEWER = "legal_reviewer"
     PROPOSAL_PEOPLE = "proposal_people"
+    DIS_APPLICATION_DECIDER = "dis_application_decider"
+    DIS_APPLICATION_REQUESTER = "dis_application_requester"
     THEMSELF = "themself"
     ROLE = "role"
 
@@ -83,6 +85,12 @@ RULES: dict[Rule, str] = {
     Rule.ITEM_SUBMITTER: "whoever submitted the agenda item",
     Rule.LEGAL_REVIEWER: "the lawyer asked (the policy team when nobody is named)",
     Rule.PROPOSAL_PEOPLE: "the proposal's sponsor, lead officer or creator",
+    Rule.DIS_APPLICATION_DECIDER: (
+        "whom the organisation names to decide dis-applications (`dis_application_decider`): "
+        "the holder of a post for the document's service area, or a person named on the "
+        "document (by default its owner, Cafcass's Policy Sponsor); never the requester"
+    ),
+    Rule.DIS_APPLICATION_REQUESTER: "whoever asked for the dis-application",
     Rule.THEMSELF: "the person themself",
     Rule.ROLE: "the roles of both the credential and its person grant the permission",
 }
