@@ -152,7 +152,7 @@ async def reminders_due(session: AsyncSession, today: date) -> list[Reminder]:
         .order_by(DisApplication.ends_on, DisApplication.id)
     )
     due: list[Reminder] = []
-    for dis_application, document in rows.tuples().all():
+    for dis_application, document in rows.all():
         org = dis_application.organisation_id
         threshold = rules.reminder_due(dis_application.ends_on, today, days_of.get(org, ()))
         if threshold is None:
