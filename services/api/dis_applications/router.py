@@ -14,6 +14,7 @@ from services.api.etag import set_etag
 from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
+from services.api.types import ShortText
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
 from services.domain.dis_applications import ending, rules, service
@@ -96,7 +97,7 @@ async def list_dis_applications(
     principal: CurrentPrincipal,
     page: Page,
     document_id: uuid.UUID | None = None,
-    applies_to: str | None = None,
+    applies_to: ShortText | None = None,
     status: schemas.DisApplicationStatus | None = None,
     in_force: bool = False,
     ending_by: date | None = None,
