@@ -34,8 +34,9 @@ def test_every_list_takes_its_cursor_through_the_paging_dependency() -> None:
         if through_paging:
             paged.append(path)
     assert by_hand == []
-    # The lists of the register, the tracker, people, audit, sign-offs, reviews and the rest.
-    assert len(paged) == 18
+    # The lists of the register, the tracker, people, audit, sign-offs, reviews,
+    # dis-applications and the rest.
+    assert len(paged) == 19
     assert {"/v1/documents", "/v1/tracker", "/v1/people", "/v1/audit"} <= set(paged)
 
 

@@ -14,7 +14,7 @@ from services.api.etag import set_etag
 from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.types import ShortText
+from services.api.types import IsoDate, ShortText
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
 from services.domain.dis_applications import ending, rules, service
@@ -100,7 +100,7 @@ async def list_dis_applications(
     applies_to: ShortText | None = None,
     status: schemas.DisApplicationStatus | None = None,
     in_force: bool = False,
-    ending_by: date | None = None,
+    ending_by: IsoDate | None = None,
 ) -> schemas.DisApplicationPage:
     """The register, soonest end date first: `in_force=true` for those in force today,
     `ending_by` for those ending on or before a date, by `document_id`, `applies_to` (a team

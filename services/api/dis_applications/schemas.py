@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from services.api.types import text_field
+from services.api.types import IsoDate, text_field
 
 DisApplicationStatus = Literal[
     "requested", "approved", "refused", "withdrawn", "revoked", "expired"
@@ -33,8 +33,8 @@ class DisApplicationCreate(BaseModel):
     reasons: Long = Field(description="Why the circumstances are exceptional.")
     risks: Long = Field(description="What could go wrong while the part is not applied.")
     mitigation: Long = Field(description="How those risks are kept down meanwhile.")
-    starts_on: date = Field(description="The first day (today or later).")
-    ends_on: date = Field(
+    starts_on: IsoDate = Field(description="The first day (today or later).")
+    ends_on: IsoDate = Field(
         description="The last day: on or after the start, and at most 12 months after it "
         "(Cafcass 8.1: policies are reviewed annually)."
     )
