@@ -3,6 +3,8 @@ states, the register and the document's own list, isolation between organisation
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from httpx import AsyncClient
@@ -351,3 +353,41 @@ async def test_the_timeline_shows_the_request_decision_and_end(
     assert ended["actor_name"] == "Policy Officer of alpha"
     assert "Staffing is back to normal." in ended["summary"]
     assert {e["refs"]["dis_application_id"] for e in entries} == {granted["id"]}
+
+
+async def test_the_register_exports_as_csv_with_its_filters_and_no_formula_runs(
+    client: AsyncClient, world: World
+) -> None:
+    a = world.a
+    document_id = await in_force_document(client, a, reference="POL-CSV-1")
+    granted = await approved(
+        client, a, document_id, mitigation='=HYPERLINK("http://evil.example","x")'
+    )
+    await asked(client, a, document_id, section="9 Waiting")
+    exported = await client.get(
+        "/v1/dis-applications/export.csv?in_force=true", headers=a.reader.headers
+    )
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(exported.text.removeprefix("\ufeff"))))
+    assert len(rows) == 1
+    [row] = rows
+    assert (row["Reference"], row["Part"], row["Status"], row["In force today"]) == (
+        "POL-CSV-1",
+        granted["section"],
+        "approved",
+        "yes",
+    )
+    assert (row["Requested by"], row["Discussed with"], row["Decided by"]) == (
+        "Reader of alpha",
+        "Policy Officer of alpha",
+        "Approver of alpha",
+    )
+    assert row["Ends on"] == granted["ends_on"]
+    assert row["Decided on"] == today().isoformat()
+    assert row["Mitigation"].startswith("'=HYPERLINK")
+    everything = await client.get("/v1/dis-applications/export.csv", headers=a.reader.headers)
+    assert len(list(csv.DictReader(io.StringIO(everything.text)))) == 2
+    theirs = await client.get("/v1/dis-applications/export.csv", headers=world.b.reader.headers)
+    assert list(csv.DictReader(io.StringIO(theirs.text.removeprefix("\ufeff")))) == []

@@ -19,6 +19,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
 from services.domain.dis_applications import ending, rules, service
 from services.domain.dis_applications.commands import DisApplicationDecision, NewDisApplication
+from services.domain.imports.dis_application_register import register_csv
 from services.domain.models.dis_applications import DisApplication, DisApplicationStatus
 
 router = Router(prefix="/v1/dis-applications", tags=["dis-applications"])
@@ -128,6 +129,46 @@ async def list_dis_applications(
     today = london_today()
     return schemas.DisApplicationPage(
         items=[_view(d, today) for d in rows], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One row per dis-application, soonest end first (UTF-8 with a BOM).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+    dependencies=[allowed(P.DIS_APPLICATIONS_READ)],
+)
+async def export_dis_applications_csv(
+    session: Session,
+    principal: CurrentPrincipal,
+    document_id: uuid.UUID | None = None,
+    applies_to: ShortText | None = None,
+    status: schemas.DisApplicationStatus | None = None,
+    in_force: bool = False,
+    ending_by: IsoDate | None = None,
+) -> Response:
+    """The register as CSV, with the list's filters (at most 10,000 rows): the document, the
+    part, for whom, the dates, who asked, whom they discussed it with, the reasons, risks and
+    mitigation, the decision and its note, and how it ended."""
+    text = await register_csv(
+        session,
+        principal,
+        document_id=document_id,
+        applies_to=applies_to,
+        status=DisApplicationStatus(status) if status else None,
+        in_force=in_force,
+        ending_by=ending_by,
+    )
+    # The byte order mark makes Excel read the file as UTF-8.
+    return Response(
+        "\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="dis-applications.csv"'},
     )
 
 
