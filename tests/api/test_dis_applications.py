@@ -391,3 +391,40 @@ async def test_the_register_exports_as_csv_with_its_filters_and_no_formula_runs(
     assert len(list(csv.DictReader(io.StringIO(everything.text)))) == 2
     theirs = await client.get("/v1/dis-applications/export.csv", headers=world.b.reader.headers)
     assert list(csv.DictReader(io.StringIO(theirs.text.removeprefix("\ufeff")))) == []
+
+
+async def test_a_document_with_nobody_to_decide_takes_no_request(
+    client: AsyncClient, world: World
+) -> None:
+    a = world.a
+    document_id = await in_force_document(client, a, owner_id=None)
+    problem = _problem(await ask(client, a, document_id), 409)
+    assert "Nobody active is named to decide" in problem["detail"]
+
+
+async def test_retiring_the_document_ends_its_dis_applications(
+    client: AsyncClient, world: World
+) -> None:
+    a = world.a
+    document_id = await in_force_document(client, a)
+    granted = await approved(client, a, document_id)
+    waiting = await asked(client, a, document_id, section="8 Records")
+    other_document = await in_force_document(client, a)
+    elsewhere = await approved(client, a, other_document)
+    url = f"/v1/documents/{document_id}"
+    got = await client.get(url, headers=a.policy_officer.headers)
+    retired = await client.patch(
+        url,
+        json={"status": "retired"},
+        headers={**a.policy_officer.headers, "If-Match": got.headers["ETag"]},
+    )
+    assert retired.status_code == 200, retired.text
+    listed = await client.get(f"{url}/dis-applications", headers=a.reader.headers)
+    by_id = {d["id"]: d for d in listed.json()["items"]}
+    assert by_id[granted["id"]]["status"] == "revoked"
+    assert by_id[waiting["id"]]["status"] == "withdrawn"
+    assert by_id[granted["id"]]["ended_by_id"] == str(a.policy_officer.person_id)
+    assert "none of it applies any more" in by_id[granted["id"]]["end_reason"]
+    assert listed.json()["in_force"] == []
+    other = await client.get(f"/v1/dis-applications/{elsewhere['id']}", headers=a.reader.headers)
+    assert other.json()["status"] == "approved"

@@ -17,7 +17,11 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.dis_applications.service import decider_of
 from services.domain.errors import Conflict, Invalid
-from services.domain.models.dis_applications import DisApplication, DisApplicationStatus
+from services.domain.models.dis_applications import (
+    OPEN_STATUSES,
+    DisApplication,
+    DisApplicationStatus,
+)
 from services.domain.models.documents import Document
 from services.domain.outbox.service import emit
 from services.domain.sweeps import each_in_savepoint
@@ -87,6 +91,29 @@ async def revoke_dis_application(
             "revoked."
         )
     return await _end(session, principal, dis_application, "revoked", _reason(reason))
+
+
+async def end_with_document(session: AsyncSession, principal: Principal, document: Document) -> int:
+    """The document is no longer in force (retired or superseded): nothing of it applies, so
+    its requests are withdrawn and its approved dis-applications revoked; how many."""
+    rows = await session.execute(
+        select(DisApplication)
+        .where(
+            DisApplication.organisation_id == document.organisation_id,
+            DisApplication.document_id == document.id,
+            DisApplication.status.in_(OPEN_STATUSES),
+        )
+        .order_by(DisApplication.created_at, DisApplication.id)
+        .with_for_update()
+    )
+    reason = f"{document.reference} is {document.status}: none of it applies any more."
+    ended = 0
+    for dis_application in rows.scalars().all():
+        requested = dis_application.status == DisApplicationStatus.REQUESTED
+        status: Ended = "withdrawn" if requested else "revoked"
+        await _end(session, principal, dis_application, status, reason)
+        ended += 1
+    return ended
 
 
 async def expire_due(session: AsyncSession, today: date) -> int:

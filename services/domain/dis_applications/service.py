@@ -73,6 +73,13 @@ async def request_dis_application(
             f"{document.reference} is {document.status}: only a document in force (signed off "
             "and launched) can be dis-applied."
         )
+    if await decider_of(session, document) is None:
+        # Asked of nobody, it would wait for ever: the organisation names someone first.
+        raise Conflict(
+            f"Nobody active is named to decide dis-applications of {document.reference} (the "
+            "organisation's dis_application_decider): name the document's owner, or record "
+            "the post holder (/v1/posts), first."
+        )
     for name in _TEXTS:
         if not str(getattr(command, name)).strip():
             raise Invalid(f"Say what {name.replace('_', ' ')} is.", field=name)
