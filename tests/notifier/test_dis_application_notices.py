@@ -13,10 +13,18 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from services.domain.models.notifications import Notification
+from services.domain.notifications.sending import is_still_true
 from services.domain.settings import Settings
 from services.notifier.relay import relay_once
 from services.notifier.sweeps import DisApplicationSweep, sweep_all, sweep_dis_applications
-from tests.api.dis_applications_support import approved, asked, day, decide, in_force_document
+from tests.api.dis_applications_support import (
+    approved,
+    asked,
+    day,
+    decide,
+    in_force_document,
+    today,
+)
 from tests.factories import World
 from tests.notifier.conftest import RecordingTransport
 
@@ -151,3 +159,35 @@ async def test_sweep_all_runs_the_dis_application_sweep(
     await approved(client, a, document_id, ends_on=day(3))
     report = await sweep_all(world.sessionmaker, settings, transport)
     assert (report.dis_applications_expired, report.dis_application_reminders) == (0, 2)
+
+
+async def _still_true(world: World, kind: str) -> list[bool]:
+    async with world.sessionmaker() as session:
+        rows = await session.execute(
+            select(Notification).where(Notification.kind == kind).order_by(Notification.created_at)
+        )
+        return [await is_still_true(session, n) for n in rows.scalars()]
+
+
+async def test_a_request_email_is_void_once_decided_and_a_reminder_once_revoked(
+    client: AsyncClient, world: World, transport: RecordingTransport
+) -> None:
+    a = world.a
+    document_id = await in_force_document(client, a)
+    made = await asked(client, a, document_id, ends_on=day(5))
+    await _relay(world, transport)
+    assert await _still_true(world, "dis_application.requested") == [True]
+    decided = await decide(client, made["id"], a.approver.headers)
+    assert decided.status_code == 200, decided.text
+    assert await _still_true(world, "dis_application.requested") == [False]
+
+    swept = await sweep_dis_applications(world.sessionmaker, transport, today())
+    assert swept == DisApplicationSweep(0, 2)
+    assert await _still_true(world, "dis_application.ending") == [True, True]
+    revoked = await client.post(
+        f"/v1/dis-applications/{made['id']}/revocation",
+        json={"reason": "Back to normal."},
+        headers=a.policy_officer.headers,
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert await _still_true(world, "dis_application.ending") == [False, False]
