@@ -428,3 +428,22 @@ async def test_retiring_the_document_ends_its_dis_applications(
     assert listed.json()["in_force"] == []
     other = await client.get(f"/v1/dis-applications/{elsewhere['id']}", headers=a.reader.headers)
     assert other.json()["status"] == "approved"
+
+
+async def test_reminder_days_are_one_to_five_days_from_0_to_90(
+    client: AsyncClient, world: World
+) -> None:
+    org = await client.get("/v1/organisation", headers=world.a.admin.headers)
+    headers = {**world.a.admin.headers, "If-Match": org.headers["ETag"]}
+    for bad in ([], [91], [-1], [30, 14, 7, 3, 2, 1], None):
+        response = await client.patch(
+            "/v1/organisation", json={"dis_application_reminder_days": bad}, headers=headers
+        )
+        _problem(response, 422)
+    fine = await client.patch(
+        "/v1/organisation", json={"dis_application_reminder_days": [0, 7, 7, 30]}, headers=headers
+    )
+    assert fine.status_code == 200, fine.text
+    assert fine.json()["dis_application_reminder_days"] == [30, 7, 0]
+    audit = await client.get("/v1/audit?entity_type=organisation", headers=world.a.admin.headers)
+    assert audit.json()["items"][-1]["action"] == "organisation.updated"
