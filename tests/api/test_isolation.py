@@ -37,6 +37,14 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
             headers=h,
         )
     ).json()
+    # Its Policy Sponsor decides it (a document with nobody to decide takes no request).
+    got = await client.get(f"/v1/documents/{doc['id']}", headers=h)
+    owned = await client.patch(
+        f"/v1/documents/{doc['id']}",
+        json={"owner_id": str(world.b.approver.person_id)},
+        headers={**h, "If-Match": got.headers["ETag"]},
+    )
+    assert owned.status_code == 200, owned.text
     dis_application = await client.post(
         f"/v1/documents/{doc['id']}/dis-applications",
         json=_DIS_APPLICATION,
