@@ -242,7 +242,14 @@ async def test_the_notifier_exposes_its_backlog_sends_and_sweeps(
     assert value(found, "policygov_notifier_sends_total", kind="email", result="failed") == 0
     assert value(found, "policygov_notifier_retries_total", kind="email") == 0
     assert value(found, "policygov_notifier_relay_lag_seconds_count") >= 1
-    for sweep in ("reviews", "consultations", "update_cycles", "requeue", "meetings"):
+    for sweep in (
+        "reviews",
+        "consultations",
+        "update_cycles",
+        "dis_applications",
+        "requeue",
+        "meetings",
+    ):
         assert value(found, "policygov_notifier_sweep_duration_seconds_count", sweep=sweep) >= 1
         assert value(found, "policygov_notifier_sweep_failures_total", sweep=sweep) == 0
     for state in ("ready", "deferred"):

@@ -40,6 +40,8 @@ from services.api.consultations.links_router import router as consultation_links
 from services.api.consultations.report_router import router as consultation_report_router
 from services.api.consultations.responses_router import router as consultation_responses_router
 from services.api.consultations.router import router as consultations_router
+from services.api.dis_applications.router import document_router as document_dis_applications_router
+from services.api.dis_applications.router import router as dis_applications_router
 from services.api.documents.history_router import router as history_router
 from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.links_router import router as links_router
@@ -119,6 +121,8 @@ ROUTERS = (
     consultation_report_router,
     reviews_router,
     policy_requests_router,
+    dis_applications_router,
+    document_dis_applications_router,
     tracker_router,
     update_cycles_router,
     imports_router,

@@ -66,6 +66,11 @@ TAGS: list[dict[str, Any]] = [
     },
     {"name": "reviews", "description": "Scheduled and early reviews of documents."},
     {
+        "name": "dis-applications",
+        "description": "Parts of documents in force set aside for a team or area, decided by "
+        "whom the organisation names (Cafcass 6.1); the register of those in force.",
+    },
+    {
         "name": "tracker",
         "description": "The review tracker: what is due, exports and people's deadline feeds.",
     },

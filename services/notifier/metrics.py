@@ -31,7 +31,15 @@ logger = logging.getLogger(__name__)
 EMAIL = "email"
 WEBHOOK = "webhook"
 # The sweeps, as services/notifier/sweeps.py runs them (retention: the daily prune).
-SWEEPS = ("reviews", "consultations", "update_cycles", "requeue", "meetings", "retention")
+SWEEPS = (
+    "reviews",
+    "consultations",
+    "update_cycles",
+    "dis_applications",
+    "requeue",
+    "meetings",
+    "retention",
+)
 # A send job's outcome (services/notifier/notifications.py, webhooks.py) as a result label;
 # an id not taken or given back untried was no attempt, and is not counted.
 RESULTS = {

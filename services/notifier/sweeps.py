@@ -1,6 +1,6 @@
 """Time-driven work: review reminders and escalations, opening and closing consultations and
-reminding their consultees, re-queueing what Redis lost, and keeping a year of meetings
-generated.
+reminding their consultees, reminding that dis-applications end and marking them expired,
+re-queueing what Redis lost, and keeping a year of meetings generated.
 
 Generating meetings is business state, not the state of a notification: the domain function
 ``extend_schedules`` decides and does it. It is run from here only because it needs a daily
@@ -23,6 +23,7 @@ from services import tracing
 from services.domain.boards.schedule import extend_schedules
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
+from services.domain.dis_applications import ending as dis_application_ending
 from services.domain.documents.review_dates import ReviewRules
 from services.domain.notifications import review_schedule, service
 from services.domain.retention import service as retention
@@ -47,6 +48,8 @@ class SweepReport:
     consultation_reminders: int = 0
     update_cycles_closed: int = 0
     update_cycle_reminders: int = 0
+    dis_applications_expired: int = 0
+    dis_application_reminders: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,30 @@ async def sweep_update_cycles(
     return UpdateCycleSweep(closed, len(created.notifications))
 
 
+@dataclass(frozen=True)
+class DisApplicationSweep:
+    expired: int
+    reminders: int
+
+
+async def sweep_dis_applications(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    today: date | None = None,
+) -> DisApplicationSweep:
+    """Mark expired the approved dis-applications whose end date has passed (their requester
+    and owner are told through the outbox), then remind of those ending soon, and queue it."""
+    today = today or london_today()
+    # Expiry first, in its own transaction: an expired one gets no reminder, and its notices
+    # are relayed once it commits.
+    async with sessionmaker() as session, session.begin():
+        expired = await dis_application_ending.expire_due(session, today)
+    async with sessionmaker() as session, session.begin():
+        created = await service.plan_dis_application_reminders(session, today)
+    await enqueue_created(transport, created)
+    return DisApplicationSweep(expired, len(created.notifications))
+
+
 async def sweep_meetings(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
 ) -> int:
@@ -160,6 +187,12 @@ async def _sweep_all(
     except Exception as exc:
         log_failure("update cycle sweep", exc, 1, None)
         cycles = UpdateCycleSweep(0, 0)
+    try:
+        with timed(metrics, "dis_applications"):
+            dis_applications = await sweep_dis_applications(sessionmaker, transport, today)
+    except Exception as exc:
+        log_failure("dis-application sweep", exc, 1, None)
+        dis_applications = DisApplicationSweep(0, 0)
     with timed(metrics, "requeue"):
         requeued = await requeue_due(
             sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
@@ -177,6 +210,8 @@ async def _sweep_all(
         consultation_reminders=consultations.reminders,
         update_cycles_closed=cycles.closed,
         update_cycle_reminders=cycles.reminders,
+        dis_applications_expired=dis_applications.expired,
+        dis_application_reminders=dis_applications.reminders,
     )
     _log_sweep("sweep", started, asdict(report))
     return report

@@ -160,7 +160,9 @@ def notifier_sweep() -> int:
             f"meetings generated: {report.meetings_generated}; consultations opened: "
             f"{report.consultations_opened}, closed: {report.consultations_closed}, "
             f"reminders: {report.consultation_reminders}; update cycles closed: "
-            f"{report.update_cycles_closed}, reminders: {report.update_cycle_reminders}"
+            f"{report.update_cycles_closed}, reminders: {report.update_cycle_reminders}; "
+            f"dis-applications expired: {report.dis_applications_expired}, reminders: "
+            f"{report.dis_application_reminders}"
         )
         return 0
 

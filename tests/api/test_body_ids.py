@@ -560,6 +560,26 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", "/v1/delegations", body, a.team)
 
 
+# --- dis-applications ---------------------------------------------------------------------------
+
+
+@case("POST", "/v1/documents/{document_id}/dis-applications")
+async def _(a: A, field_path: str) -> Request:
+    document_id = await a.published()
+    body = {
+        "section": "4.2 Home visits",
+        "applies_to": "South West team",
+        "reasons": "Staff off sick.",
+        "risks": "Visits are late.",
+        "mitigation": "Phone contact.",
+        "starts_on": _today(),
+        "ends_on": _today(),
+        "discussed_with_id": a.person("approver"),
+    }
+    url = f"/v1/documents/{document_id}/dis-applications"
+    return Request("POST", url, body, a.world.a.reader.headers)
+
+
 # --- proposals and assessments ------------------------------------------------------------------
 
 
@@ -856,6 +876,7 @@ PEOPLE = {
     "escalation_person_id", "escalation_contact_id", "presenter_id", "assessor_id",
     "reviewer_id", "lead_officer_id", "sponsor_id", "requested_by_id", "decided_by_id",
     "chaired_by_id", "delegator_id", "assigned_to_id", "people[]", "approvers{}[]",
+    "discussed_with_id",
 }  # fmt: skip
 
 

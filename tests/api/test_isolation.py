@@ -37,6 +37,20 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
             headers=h,
         )
     ).json()
+    # Its Policy Sponsor decides it (a document with nobody to decide takes no request).
+    got = await client.get(f"/v1/documents/{doc['id']}", headers=h)
+    owned = await client.patch(
+        f"/v1/documents/{doc['id']}",
+        json={"owner_id": str(world.b.approver.person_id)},
+        headers={**h, "If-Match": got.headers["ETag"]},
+    )
+    assert owned.status_code == 200, owned.text
+    dis_application = await client.post(
+        f"/v1/documents/{doc['id']}/dis-applications",
+        json=_DIS_APPLICATION,
+        headers=world.b.reader.headers,
+    )
+    assert dis_application.status_code == 201, dis_application.text
     kinds = (await client.get("/v1/document-kinds", headers=h)).json()
     keys = (await client.get("/v1/api-keys", headers=h)).json()
     # A public address: the session app allows no internal receivers.
@@ -103,6 +117,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         headers=h,
     )
     return {
+        "dis_application_id": dis_application.json()["id"],
         **review,
         **update_cycle,
         **assessments,
@@ -125,6 +140,23 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         "delivery_id": ping["id"],
         "import_id": tracker_import.json()["id"],
     }
+
+
+_DIS_APPLICATION = {
+    "section": "4.2 Home visits",
+    "applies_to": "South West team",
+    "reasons": "Staff off sick.",
+    "risks": "Visits are late.",
+    "mitigation": "Phone contact.",
+    "starts_on": london_today().isoformat(),
+    "ends_on": london_today().isoformat(),
+}
+_DECISION = {
+    "outcome": "approved",
+    "note": "Taken.",
+    "circumstances_exceptional": True,
+    "variation_justified": True,
+}
 
 
 async def _b_publication(world: World, document_id: str, version_id: str) -> str:
@@ -480,6 +512,24 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("GET", f"/v1/documents/{d}/versions/{v}/diff/{v}", {}),
         ("GET", f"/v1/documents/{d}/links", {}),
         ("GET", f"/v1/documents/{d}/timeline", {}),
+        ("GET", f"/v1/documents/{d}/dis-applications", {}),
+        ("POST", f"/v1/documents/{d}/dis-applications", {"json": _DIS_APPLICATION}),
+        ("GET", f"/v1/dis-applications/{ids['dis_application_id']}", {}),
+        (
+            "POST",
+            f"/v1/dis-applications/{ids['dis_application_id']}/decision",
+            {"json": _DECISION},
+        ),
+        (
+            "POST",
+            f"/v1/dis-applications/{ids['dis_application_id']}/withdrawal",
+            {"json": {"reason": "Taken."}},
+        ),
+        (
+            "POST",
+            f"/v1/dis-applications/{ids['dis_application_id']}/revocation",
+            {"json": {"reason": "Taken."}},
+        ),
         (
             "POST",
             f"/v1/documents/{d}/links",

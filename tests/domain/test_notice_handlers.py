@@ -55,4 +55,6 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "consultation",
         "update_cycle",
         "review_outcome",
+        # A request to decide once decided, a reminder once no longer approved.
+        "dis_application",
     }

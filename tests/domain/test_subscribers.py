@@ -12,7 +12,7 @@ import pytest
 
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
-from services.domain.reactions import TABLE, minutes, reviews, trix
+from services.domain.reactions import TABLE, dis_applications, minutes, reviews, trix
 from services.domain.sign_off.signals import IssueWithdrawn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,8 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         minutes.decide_sign_off_stage,
     )
     assert TABLE[events.DocumentVersionAdded] == (trix.cancel_older_uploads,)
-    assert TABLE[StatusChanged] == (trix.queue_removal,)
+    # Leaving force queues the Tri.x removal, and ends its dis-applications (Cafcass 6.1).
+    assert TABLE[StatusChanged] == (trix.queue_removal, dis_applications.end_with_document)
     # An issue queues its upload before it completes the review, as issue_version did.
     assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)
     # A withdrawal cancels the upload, reopens the review, then queues what is in force.

@@ -51,8 +51,40 @@ COMMON = {
     "contact_name": "Priya Shah",
     "contact_email": "priya.shah@northshire.example",
 }
+# What each dis-application email says of it (the id and path ride along for the checks
+# before sending).
+DIS_APPLICATION = {
+    "section": "4.2 Home visits within 10 working days",
+    "applies_to": "South West team",
+}
+DIS_APPLICATION_SPAN = {"starts_on": "2026-12-08", "ends_on": "2027-01-19"}
 # One sample context per kind, as services.domain.notifications.service writes them.
 SAMPLES: dict[str, dict[str, Any]] = {
+    # Dis-applications (Cafcass 6.1).
+    "dis_application.requested": {
+        **DIS_APPLICATION,
+        **DIS_APPLICATION_SPAN,
+        "dis_application_path": "/v1/dis-applications/0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0d",
+        "requested_by_name": "Sam Patel",
+        "reasons": "Two social workers off sick: 10-day visits cannot all be made.",
+        "risks": "A child at risk is seen later than the procedure requires.",
+        "mitigation": "Daily phone contact and visits prioritised by risk.",
+        "discussed_with_name": "Tom Hughes",
+    },
+    "dis_application.decided": {
+        **DIS_APPLICATION,
+        **DIS_APPLICATION_SPAN,
+        "requested_by_name": "Sam Patel",
+        "status": "approved",
+        "decision_note": "Exceptional staffing; justified for six weeks.",
+        "decided_by_name": "Catherine Ashdown",
+    },
+    "dis_application.ending": {**DIS_APPLICATION, "ends_on": "2027-01-19", "days_left": 14},
+    "dis_application.ended": {
+        **DIS_APPLICATION,
+        "status": "revoked",
+        "end_reason": "Staffing is back to normal.",
+    },
     "document.assigned": {"roles": ["owner", "responsible officer"]},
     "review.due_soon": {"due_date": "2026-12-08", "days": 30},
     "review.overdue": {"due_date": "2026-12-08"},
@@ -541,6 +573,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "consultation",
         "update_cycle",
         "policy_request",
+        "dis_application",
     }
 
 

@@ -48,6 +48,7 @@ EntityType = Literal[
     "update_cycle",
     "update_cycle_item",
     "import",
+    "dis_application",
 ]
 
 

@@ -22,6 +22,7 @@ from services.api.routing import Router
 from services.api.types import IsoDate, Name, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents import files
+from services.domain.governance.definition import DisApplicationDecider
 from services.domain.health import NOTIFIER_HEALTH_KEY, describe
 from services.domain.models.documents import FileStore
 from services.domain.models.organisations import Organisation as OrganisationRow
@@ -135,6 +136,15 @@ class Organisation(BaseModel):
         description="What the organisation calls the roles around a document and the sources "
         "its messages cite, used in every email, message and report (defaults filled in)."
     )
+    dis_application_decider: DisApplicationDecider = Field(
+        description="Who decides dis-applications (Cafcass 6.1): the holder of a post for the "
+        "document's service area, or a person named on the document (by default its owner, "
+        "the Policy Sponsor)."
+    )
+    dis_application_reminder_days: list[int] = Field(
+        description="Days before a dis-application's end date that its requester and the "
+        "document's owner are reminded (14 and 2 unless set)."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -173,6 +183,24 @@ class OrganisationUpdate(BaseModel):
         description="Role titles and citations, as a whole: a title left out goes back to its "
         "neutral default, a citation left out or null is not cited.",
     )
+    dis_application_decider: DisApplicationDecider | None = Field(
+        None,
+        description=(
+            "Who decides dis-applications: "
+            '`{"kind": "post", "post": "corporate_director"}` (the holder for the '
+            "document's service area, else organisation-wide; posts at /v1/posts) or "
+            '`{"kind": "document_role", "role": "owner"}` (the default: Cafcass 6.1, the '
+            "Policy Sponsor)."
+        ),
+    )
+    dis_application_reminder_days: (
+        Annotated[list[Annotated[int, Field(ge=0, le=90)]], Field(min_length=1, max_length=5)]
+        | None
+    ) = Field(
+        None,
+        description="Days before a dis-application ends that its requester and the document's "
+        "owner are reminded, 0 (the end date) to 90.",
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
@@ -184,6 +212,8 @@ class OrganisationUpdate(BaseModel):
             "default_review_interval_months",
             "request_triage_working_days",
             "words",
+            "dis_application_decider",
+            "dis_application_reminder_days",
         ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")

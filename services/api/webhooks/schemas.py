@@ -65,6 +65,9 @@ EventType = Literal[
     "update_cycle.closed",
     "tracker.import_requested",
     "tracker.imported",
+    "dis_application.requested",
+    "dis_application.decided",
+    "dis_application.ended",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
 URL_MAX = 2000  # the column's length

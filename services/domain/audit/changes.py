@@ -24,6 +24,7 @@ from services.domain.models.assessments import (
 )
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse
+from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentKind, DocumentLink
 from services.domain.models.governance import GovernanceRoute, Post
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
@@ -44,6 +45,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Consultation: "consultation",
     ConsultationResponse: "consultation_response",
     Delegation: "delegation",
+    DisApplication: "dis_application",
     Document: "document",
     DocumentKind: "document_kind",
     DocumentLink: "document_link",

@@ -52,6 +52,8 @@ class Rule(StrEnum):
     PROPOSAL_PEOPLE = "proposal_people"
     REQUESTER = "requester"
     NOT_OWN_REQUEST = "not_own_request"
+    DIS_APPLICATION_DECIDER = "dis_application_decider"
+    DIS_APPLICATION_REQUESTER = "dis_application_requester"
     THEMSELF = "themself"
     ROLE = "role"
 
@@ -89,6 +91,12 @@ RULES: dict[Rule, str] = {
     Rule.NOT_OWN_REQUEST: (
         "not the person who made the request: another member of the policy team triages it"
     ),
+    Rule.DIS_APPLICATION_DECIDER: (
+        "whom the organisation names to decide dis-applications (`dis_application_decider`): "
+        "the holder of a post for the document's service area, or a person named on the "
+        "document (by default its owner, Cafcass's Policy Sponsor); never the requester"
+    ),
+    Rule.DIS_APPLICATION_REQUESTER: "whoever asked for the dis-application",
     Rule.THEMSELF: "the person themself",
     Rule.ROLE: "the roles of both the credential and its person grant the permission",
 }

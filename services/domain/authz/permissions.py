@@ -45,6 +45,10 @@ class Permission(StrEnum):
     CONSULTATIONS_RESPOND = "consultations:respond"
     # Requests to the policy service (Birmingham: requests to the Policy Service).
     REQUESTS_MAKE = "requests:make"
+    # Dis-applications (Cafcass 6.1): setting aside part of a document in force.
+    DIS_APPLICATIONS_READ = "dis_applications:read"
+    DIS_APPLICATIONS_REQUEST = "dis_applications:request"
+    DIS_APPLICATIONS_DECIDE = "dis_applications:decide"
     # Reviews.
     REVIEWS_RUN = "reviews:run"
     REVIEWS_CONFIRM = "reviews:confirm"
@@ -87,6 +91,10 @@ _STAFF = frozenset(
         P.REQUESTS_MAKE,
         P.ORGANISATION_READ,
         P.PEOPLE_READ,
+        # Cafcass 6.1: any member of staff may ask for a policy not to be applied, and must
+        # know which parts are set aside for whom.
+        P.DIS_APPLICATIONS_READ,
+        P.DIS_APPLICATIONS_REQUEST,
     }
 )
 # Working on documents one is named on: drafting, assessing, consulting, reviewing.
@@ -121,9 +129,12 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "policy_officer": frozenset(_POLICY_TEAM),
     "author": frozenset(_WORKING | {P.DOCUMENTS_CREATE}),
-    # Signs off (RSM, Head of Service, Director, board members deciding by circulation) and
-    # confirms that a review needed no change.
-    "approver": frozenset(_WORKING | {P.SIGN_OFFS_DECIDE, P.REVIEWS_CONFIRM}),
+    # Signs off (RSM, Head of Service, Director, board members deciding by circulation),
+    # confirms that a review needed no change, and decides the dis-applications the
+    # organisation names them for (Cafcass 6.1: the Policy Sponsor).
+    "approver": frozenset(
+        _WORKING | {P.SIGN_OFFS_DECIDE, P.REVIEWS_CONFIRM, P.DIS_APPLICATIONS_DECIDE}
+    ),
     # Reads published documents; answers consultations and legal questions put to them.
     "reader": _STAFF,
     # A Tri.x upload script: exactly what it needs, nothing more.

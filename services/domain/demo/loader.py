@@ -22,6 +22,7 @@ from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
+from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.requests import seed_requests
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
@@ -76,6 +77,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         "routes": 0,
         "consultations": 0,
         "requests": 0,
+        "dis_applications": 0,
     }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -95,6 +97,9 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         session, system, org.id, spec["documents"], by_email
     )
     counts["links"] = await _seed_links(session, system, spec.get("links", []), by_reference)
+    counts["dis_applications"] = await seed_dis_applications(
+        session, org.id, spec.get("dis_applications", []), by_reference, by_email
+    )
     for spec_board in spec.get("boards", []):
         counts["boards"] += await _seed_board(session, system, spec_board, by_email)
     route_spec = load_routes(spec["slug"])

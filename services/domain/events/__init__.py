@@ -36,6 +36,11 @@ from services.domain.events.consultations import (
     ConsultationOpened,
     ConsultationResponseRecorded,
 )
+from services.domain.events.dis_applications import (
+    DisApplicationDecided,
+    DisApplicationEnded,
+    DisApplicationRequested,
+)
 from services.domain.events.documents import (
     DocumentCreated,
     DocumentLinked,
@@ -85,6 +90,9 @@ __all__ = [
     "ConsultationResponseRecorded",
     "DecisionRecorded",
     "DelegationCreated",
+    "DisApplicationDecided",
+    "DisApplicationEnded",
+    "DisApplicationRequested",
     "DocumentCreated",
     "DocumentIssueWithdrawn",
     "DocumentLinked",
@@ -176,7 +184,10 @@ Event = Annotated[
     | UpdateCycleItemAssigned
     | UpdateCycleClosed
     | TrackerImportRequested
-    | TrackerImported,
+    | TrackerImported
+    | DisApplicationRequested
+    | DisApplicationDecided
+    | DisApplicationEnded,
     Field(discriminator="type"),
 ]
 

@@ -79,6 +79,11 @@ Decider = Annotated[
 
 DECIDER = TypeAdapter(Decider)
 
+# Who decides a dis-application (an organisation setting): the holder of a post for the
+# document's service area, or a person named on the document (Cafcass 6.1: the Policy Sponsor).
+DisApplicationDecider = Annotated[DocumentRoleDecider | PostDecider, Field(discriminator="kind")]
+DIS_APPLICATION_DECIDER = TypeAdapter(DisApplicationDecider)
+
 
 class Condition(_Strict):
     """The stage applies only when the answer to ``question`` equals ``answer``."""

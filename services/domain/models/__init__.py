@@ -18,6 +18,7 @@ from services.domain.models.assessments import (
 from services.domain.models.audit import AuditChainHead, AuditRecord
 from services.domain.models.boards import Board, BoardMember
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
+from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import (
     Document,
     DocumentKind,
@@ -58,6 +59,7 @@ __all__ = [
     "ConsultationResponse",
     "Consultee",
     "Delegation",
+    "DisApplication",
     "Document",
     "DocumentKind",
     "DocumentLink",

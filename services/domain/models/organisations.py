@@ -18,6 +18,12 @@ EIA_CATEGORIES = (
     "religion_or_belief",
     "sexual_orientation",
 )
+# Days before a dis-application's end date that its requester and the document's owner are
+# reminded (a fortnight to ask again or plan the return, then a last word).
+DIS_APPLICATION_REMINDER_DAYS = (14, 2)
+# Who decides a dis-application when the organisation names nobody else. Cafcass 6.1: the
+# Policy Sponsor, the document's owner.
+DEFAULT_DIS_APPLICATION_DECIDER = {"kind": "document_role", "role": "owner"}
 # When nothing else sets an interval: a year (Cafcass 8.1: annual review; LBBD: 12-18 months).
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
 # Working days the policy team has to triage a request to the policy service (two weeks).
@@ -76,6 +82,20 @@ class Organisation(IdMixin, TimestampMixin, Base):
     # cite (organisations/words.py); only what was set is stored, defaults fill the rest.
     words: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # Who decides dis-applications: the holder of a post ({"kind": "post", "post": ...}) or
+    # a person named on the document ({"kind": "document_role", "role": "owner"}), as a
+    # governance/definition.py ``DisApplicationDecider``.
+    dis_application_decider: Mapped[dict[str, Any]] = mapped_column(
+        JSONB,
+        default=lambda: dict(DEFAULT_DIS_APPLICATION_DECIDER),
+        server_default=text("""'{"kind": "document_role", "role": "owner"}'::jsonb"""),
+    )
+    # Days before a dis-application ends that its requester and the document's owner are told.
+    dis_application_reminder_days: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer),
+        default=lambda: list(DIS_APPLICATION_REMINDER_DAYS),
+        server_default=text("'{14,2}'::integer[]"),
     )
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -78,6 +78,15 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("update_cycle.item_assigned", "update_cycle", "new assignee and the owner (NCT 6.1)"),
     Kind("update_cycle.reminder", "update_cycle", "assignees with items pending"),
     Kind("update_cycle.closed", "update_cycle", "the policy team: the cycle's report"),
+    # Dis-applications, Cafcass 6.1 (dis_applications/notices.py).
+    Kind("dis_application.requested", "dis_application", "the decider the organisation names"),
+    Kind("dis_application.decided", "dis_application", "requester, line manager and owner"),
+    Kind(
+        "dis_application.ending",
+        "dis_application",
+        "requester and owner, 14 and 2 days (the organisation's setting) before the end date",
+    ),
+    Kind("dis_application.ended", "dis_application", "requester and owner: revoked or expired"),
 )
 KINDS: dict[str, Kind] = {kind.name: kind for kind in REGISTRY}
 NAMES: tuple[str, ...] = tuple(KINDS)

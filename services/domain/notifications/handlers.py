@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.assessments import notices as assessment_notices
 from services.domain.boards import notices as meeting_notices
 from services.domain.consultations import notices as consultation_notices
+from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.documents import notices as document_notices
 from services.domain.imports import notices as import_notices
 from services.domain.notices.notice import Handler
@@ -51,6 +52,11 @@ OWNERS: tuple[Owner, ...] = (
     Owner("update_cycle", update_cycle_notices.HANDLERS, update_cycle_notices.still_applies),
     Owner("review_outcome", review_outcomes.HANDLERS, review_outcomes.still_applies),
     Owner("policy_request", policy_request_notices.HANDLERS),
+    Owner(
+        "dis_application",
+        dis_application_notices.HANDLERS,
+        dis_application_notices.still_applies,
+    ),
 )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.clock import utcnow
 from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
+from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.events import Event, TrackerImportRequested, parse_event
 from services.domain.models.consultations import Consultee
 from services.domain.models.documents import Document
@@ -331,6 +332,14 @@ async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Cre
     threshold once per cycle and assignee, however often this runs."""
     return await _create_reminders(
         session, await update_cycle_notices.reminders_due(session, today)
+    )
+
+
+async def plan_dis_application_reminders(session: AsyncSession, today: date) -> Created:
+    """Create the reminders due ``today`` that approved dis-applications are ending, each
+    threshold once per dis-application and person, however often this runs."""
+    return await _create_reminders(
+        session, await dis_application_notices.reminders_due(session, today)
     )
 
 

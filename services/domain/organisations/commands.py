@@ -16,7 +16,7 @@ class OrganisationChange(Command):
     """Change the caller's organisation: only the fields given.
 
     ``words`` is the role titles and citations as sent, checked and stored as JSON by
-    ``OrganisationWords``."""
+    ``OrganisationWords``; ``dis_application_decider`` who decides dis-applications."""
 
     name: Maybe[str] = UNSET
     holiday_subdivision: Maybe[str] = UNSET
@@ -26,3 +26,6 @@ class OrganisationChange(Command):
     default_review_interval_months: Maybe[int] = UNSET
     request_triage_working_days: Maybe[int] = UNSET
     words: Maybe[Mapping[str, Any]] = UNSET
+    # A ``governance.definition.DisApplicationDecider`` as sent, checked and stored as JSON.
+    dis_application_decider: Maybe[Mapping[str, Any]] = UNSET
+    dis_application_reminder_days: Maybe[list[int]] = UNSET

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.commands import UNSET
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.domain.governance.definition import DIS_APPLICATION_DECIDER
 from services.domain.models.documents import DEFAULT_KINDS, DocumentKind
 from services.domain.models.organisations import Organisation
 from services.domain.organisations.commands import OrganisationChange
@@ -76,6 +79,12 @@ async def update_organisation(
             "The target time to triage a request is 1 to 60 working days.",
             field="request_triage_working_days",
         )
+    if change.dis_application_decider is not UNSET:
+        changes["dis_application_decider"] = _decider(change.dis_application_decider)
+    if change.dis_application_reminder_days is not UNSET:
+        changes["dis_application_reminder_days"] = _reminder_days(
+            change.dis_application_reminder_days
+        )
     if change.words is not UNSET:
         # Stored as set: the defaults stay defaults, so a better default later reaches them.
         try:
@@ -98,6 +107,27 @@ async def update_organisation(
         session, principal, org, "organisation.updated", before=before
     )
     return org
+
+
+def _decider(sent: Mapping[str, Any]) -> dict[str, Any]:
+    """Who decides dis-applications: a post or a person named on the document, as JSON."""
+    try:
+        decider = DIS_APPLICATION_DECIDER.validate_python(dict(sent))
+    except ValidationError as exc:
+        raise Invalid(
+            f"Dis-application decider: {exc.errors()[0]['msg']}.", field="dis_application_decider"
+        ) from None
+    stored: dict[str, Any] = decider.model_dump()
+    return stored
+
+
+def _reminder_days(days: list[int]) -> list[int]:
+    if not 1 <= len(days) <= 5 or not all(0 <= d <= 90 for d in days):
+        raise Invalid(
+            "Give 1 to 5 reminder days, each 0 (the end date) to 90 days before it.",
+            field="dis_application_reminder_days",
+        )
+    return sorted(set(days), reverse=True)
 
 
 def _check_categories(categories: list[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
 from services.domain.policy_requests.signals import RequestAccepted
-from services.domain.reactions import minutes, policy_requests, reviews, trix
+from services.domain.reactions import dis_applications, minutes, policy_requests, reviews, trix
 from services.domain.sign_off.signals import IssueWithdrawn
 
 TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
@@ -18,8 +18,9 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     events.DecisionRecorded: (minutes.decide_proposal, minutes.decide_sign_off_stage),
     # A version registered as issued is live on Tri.x: no older one may be uploaded after it.
     events.DocumentVersionAdded: (trix.cancel_older_uploads,),
-    # Retired or superseded in the register: its removal from Tri.x is queued.
-    StatusChanged: (trix.queue_removal,),
+    # Retired or superseded in the register: its removal from Tri.x is queued, and its
+    # dis-applications end (Cafcass 6.1: nothing of it is left to set aside).
+    StatusChanged: (trix.queue_removal, dis_applications.end_with_document),
     # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
     # is done.
     events.DocumentPublished: (trix.queue_issued_upload, reviews.complete_review),

@@ -21,6 +21,7 @@ from services.domain.models.assessments import (
 from services.domain.models.audit import AuditRecord
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
+from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
@@ -69,6 +70,7 @@ class TimelineRows:
         default_factory=list
     )
     update_items: list[tuple[UpdateCycleItem, UpdateCycle]] = field(default_factory=list)
+    dis_applications: list[DisApplication] = field(default_factory=list)
     # Only read when the caller may see them (the policy team).
     notifications: list[Notification] = field(default_factory=list)
     names: dict[uuid.UUID, str] = field(default_factory=dict)
@@ -106,6 +108,12 @@ async def load_rows(
         select(Publication).where(
             Publication.organisation_id == org, Publication.document_id == doc
         ),
+    )
+    rows.dis_applications = await _scalars(
+        session,
+        select(DisApplication)
+        .where(DisApplication.organisation_id == org, DisApplication.document_id == doc)
+        .order_by(DisApplication.created_at, DisApplication.id),
     )
     await _load_names(session, rows, org)
     return rows
@@ -277,6 +285,10 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [i.decided_by_id for i, _ in rows.update_items]
         + [c.created_by_id for _, c in rows.update_items]
         + [n.recipient_person_id for n in rows.notifications]
+        + [d.requested_by_id for d in rows.dis_applications]
+        + [d.discussed_with_id for d in rows.dis_applications]
+        + [d.decided_by_id for d in rows.dis_applications]
+        + [d.ended_by_id for d in rows.dis_applications]
     )
     if people:
         found = await session.execute(

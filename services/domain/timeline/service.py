@@ -2,9 +2,10 @@
 
 Everything recorded about the document (versions, the proposal, assessments, consultations and
 every response, board items and decisions, sign-off stages and decisions, the issue, Trix
-publications, reviews and their outcomes, Update Plan items, the emails sent) in one list
-ordered by time. Superseded decisions stay, marked with what superseded them. Each table is read
-once and people's names in one more query, however long the history (Cafcass 4.14).
+publications, reviews and their outcomes, Update Plan items, dis-applications, the emails sent)
+in one list ordered by time. Superseded decisions stay, marked with what superseded them. Each
+table is read once and people's names in one more query, however long the history (Cafcass
+4.14).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from services.domain.timeline.builder import day as _day
 from services.domain.timeline.builder import quote as _quote
 from services.domain.timeline.consultations import consultation_entries
 from services.domain.timeline.decisions import board_entries, sign_off_entries
+from services.domain.timeline.dis_applications import dis_application_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.requests import request_entries
 from services.domain.timeline.reviews import review_entries
@@ -82,6 +84,11 @@ ORDER = (
     "update_cycle_item.assigned",
     "update_cycle_item.decided",
     "update_cycle_item.carried_over",
+    "dis_application.requested",
+    "dis_application.decided",
+    "dis_application.withdrawn",
+    "dis_application.revoked",
+    "dis_application.expired",
     "paper_trail.exported",
     # An email follows what it tells of.
     "notification.email",
@@ -255,6 +262,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     sign_off_entries(builder)
     _publications(builder)
     review_entries(builder)
+    dis_application_entries(builder)
     if audience.sees_notifications:
         notification_entries(builder)
     return builder.sorted()
