@@ -11,6 +11,7 @@ from services.api.boards import meeting_schemas, minutes_schemas, serialise
 from services.api.boards.serialise import meeting_view
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.files import STORED_FILE_DAMAGED
 from services.api.permissions import allowed
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
@@ -115,6 +116,8 @@ async def get_minutes(
     status_code=201,
     response_model=minutes_schemas.MeetingDecision,
     dependencies=[allowed(P.MEETINGS_RUN)],
+    # A decision that approves a sign-off's last stage issues the draft, copying its file.
+    responses=STORED_FILE_DAMAGED,
 )
 async def record_decision(
     meeting_id: uuid.UUID,

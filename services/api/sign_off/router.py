@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import set_etag
+from services.api.files import STORED_FILE_DAMAGED
 from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
@@ -192,7 +193,12 @@ async def readiness(
 
 
 @router.post(
-    "", status_code=201, response_model=schemas.SignOff, dependencies=[allowed(P.SIGN_OFFS_SUBMIT)]
+    "",
+    status_code=201,
+    response_model=schemas.SignOff,
+    dependencies=[allowed(P.SIGN_OFFS_SUBMIT)],
+    # A route with no stage before issue issues at once: the draft's file is copied.
+    responses=STORED_FILE_DAMAGED,
 )
 async def submit_for_sign_off(
     body: schemas.SignOffCreate, session: Session, principal: CurrentPrincipal, response: Response
@@ -224,6 +230,8 @@ async def get_sign_off(
     status_code=201,
     response_model=schemas.SignOff,
     dependencies=[allowed(P.SIGN_OFFS_DECIDE)],
+    # The last approval issues the draft, copying its file from the store.
+    responses=STORED_FILE_DAMAGED,
 )
 async def record_decision(
     sign_off_id: uuid.UUID,
