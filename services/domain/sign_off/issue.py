@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -17,7 +17,7 @@ from services.domain import events
 from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
-from services.domain.clock import london_today, utcnow
+from services.domain.clock import london_day, london_today, utcnow
 from services.domain.db import new_id
 from services.domain.documents import files
 from services.domain.documents.numbering import format_number, next_number, parse_number
@@ -25,12 +25,19 @@ from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version
 from services.domain.governance.definition import RouteDefinition
 from services.domain.locks import lock_document
+from services.domain.models.boards import Board
 from services.domain.models.documents import (
     Document,
     DocumentStatus,
     DocumentVersion,
 )
-from services.domain.models.sign_off import SignOff
+from services.domain.models.people import Person
+from services.domain.models.sign_off import (
+    SignOff,
+    SignOffDecision,
+    SignOffStage,
+    StageStatus,
+)
 from services.domain.outbox.service import emit_many
 from services.domain.subscribers import react
 
@@ -223,6 +230,43 @@ async def _publish(
     document.published_text = draft.text
     document.latest_text = draft.text
     document.status = DocumentStatus.PUBLISHED
+    document.approved_by, document.approved_on = await approved_by(session, sign_off, today)
     document.updated_at = utcnow()
     sign_off.issued_version_id = issued.id
     await session.flush()
+
+
+async def approved_by(session: AsyncSession, sign_off: SignOff, today: date) -> tuple[str, date]:
+    """Who approved the draft and when: the last stage before issue that approved it (Dorset
+    4.5: the PPP Group, a Director, or a Head of Service on interim approval), named by its
+    board, or by its post with the person who decided; the day it finished (London)."""
+    stage = (
+        await session.execute(
+            select(SignOffStage)
+            .where(
+                SignOffStage.sign_off_id == sign_off.id,
+                # Stages after issue (a ratification) have not started yet.
+                SignOffStage.status == StageStatus.APPROVED,
+            )
+            .order_by(SignOffStage.position.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if stage is None:
+        return "", today
+    on = london_day(stage.finished_at) if stage.finished_at else today
+    if stage.board_id is not None:
+        board = await session.get(Board, stage.board_id)
+        return (board.name if board else stage.name)[:200], on
+    person = await session.scalar(
+        select(Person.name)
+        .join(
+            SignOffDecision,
+            Person.id
+            == func.coalesce(SignOffDecision.on_behalf_of_id, SignOffDecision.decided_by_id),
+        )
+        .where(SignOffDecision.stage_id == stage.id)
+        .order_by(SignOffDecision.recorded_at.desc())
+        .limit(1)
+    )
+    return (f"{stage.name} ({person})" if person else stage.name)[:200], on
