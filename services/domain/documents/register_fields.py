@@ -8,8 +8,10 @@ reference is shown (the links page lists them all).
 Dorset, Forms: "the forms we use ... are aligned with their governing policies and procedures".
 A document has forms when another document is linked ``form_for`` to it. Its forms are aligned
 when the PPP Group confirmed so (``forms_aligned_on``) on or after the day the version in force
-was approved (``approved_on``); a new issue sets a later ``approved_on``, so the forms are not
-aligned again until the Group confirms it. A document without forms has no answer (null).
+was approved (``approved_on``). A new issue through a sign-off sets ``approved_on`` to the day
+it was approved and clears a confirmation dated that day or later (it was given for the version
+before: sign_off/issue.py), so the forms are not aligned until the Group confirms again. A
+document without forms has no answer (null).
 """
 
 from __future__ import annotations

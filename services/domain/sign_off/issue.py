@@ -231,6 +231,10 @@ async def _publish(
     document.latest_text = draft.text
     document.status = DocumentStatus.PUBLISHED
     document.approved_by, document.approved_on = await approved_by(session, sign_off, today)
+    if document.forms_aligned_on is not None and document.forms_aligned_on >= document.approved_on:
+        # Dorset, Forms: a confirmation given the day of this approval, or later, was given
+        # for the version before; the forms are not aligned until the Group confirms again.
+        document.forms_aligned_on = document.forms_aligned_by = None
     document.updated_at = utcnow()
     sign_off.issued_version_id = issued.id
     await session.flush()
