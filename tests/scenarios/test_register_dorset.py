@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 from httpx import AsyncClient
@@ -109,6 +110,8 @@ async def test_the_asset_list_shows_approval_governing_policy_and_forms_out_of_l
     )
     assert body["status"] == "completed"
     revised = (await _tracker(client, team))["PROC-001"]
-    assert (revised["approved_by"], revised["approved_on"]) == (PPP, london_today().isoformat())
+    # Approved on the day of the Group's meeting (held yesterday).
+    yesterday = (london_today() - timedelta(days=1)).isoformat()
+    assert (revised["approved_by"], revised["approved_on"]) == (PPP, yesterday)
     assert (revised["forms_aligned"], revised["forms_aligned_on"]) == (False, None)
     assert list(await _tracker(client, team, forms_aligned="false")) == ["PROC-001"]

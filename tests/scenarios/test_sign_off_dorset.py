@@ -193,8 +193,9 @@ async def test_the_ppp_group_approves_a_revised_standard_at_its_monthly_meeting(
     document = await get_json(client, f"/v1/documents/{standard['id']}", team)
     assert (document["status"], document["issued_version"]) == ("published", "2.0")
     assert document["next_review_due"] == (london_today() + relativedelta(months=24)).isoformat()
-    # 4.3: the Group approved it, today.
-    assert (document["approved_by"], document["approved_on"]) == (PPP, london_today().isoformat())
+    # 4.3: the Group approved it at its meeting (held yesterday).
+    yesterday = (london_today() - relativedelta(days=1)).isoformat()
+    assert (document["approved_by"], document["approved_on"]) == (PPP, yesterday)
 
 
 # 4.5.2 when the PPP Group does not give full approval: the interim version is withdrawn.

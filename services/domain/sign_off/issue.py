@@ -31,6 +31,7 @@ from services.domain.models.documents import (
     DocumentStatus,
     DocumentVersion,
 )
+from services.domain.models.meetings import Meeting
 from services.domain.models.people import Person
 from services.domain.models.sign_off import (
     SignOff,
@@ -240,10 +241,13 @@ async def _publish(
     await session.flush()
 
 
-async def approved_by(session: AsyncSession, sign_off: SignOff, today: date) -> tuple[str, date]:
+async def approved_by(
+    session: AsyncSession, sign_off: SignOff, today: date
+) -> tuple[str | None, date]:
     """Who approved the draft and when: the last stage before issue that approved it (Dorset
     4.5: the PPP Group, a Director, or a Head of Service on interim approval), named by its
-    board, or by its post with the person who decided; the day it finished (London)."""
+    board, or by its post with the person who decided; the day of the meeting that decided it,
+    else the day the stage finished (London)."""
     stage = (
         await session.execute(
             select(SignOffStage)
@@ -257,20 +261,24 @@ async def approved_by(session: AsyncSession, sign_off: SignOff, today: date) -> 
         )
     ).scalar_one_or_none()
     if stage is None:
-        return "", today
-    on = london_day(stage.finished_at) if stage.finished_at else today
+        return None, today
+    # The approver a delegate decided for is the one who approved.
+    decider = func.coalesce(SignOffDecision.on_behalf_of_id, SignOffDecision.decided_by_id)
+    decided = (
+        await session.execute(
+            select(Person.name, Meeting.starts_at)
+            .select_from(SignOffDecision)
+            .outerjoin(Person, Person.id == decider)
+            .outerjoin(Meeting, Meeting.id == SignOffDecision.meeting_id)
+            .where(SignOffDecision.stage_id == stage.id)
+            .order_by(SignOffDecision.recorded_at.desc())
+            .limit(1)
+        )
+    ).first()
+    person, meeting_at = decided if decided is not None else (None, None)
+    moment = meeting_at or stage.finished_at
+    on = london_day(moment) if moment is not None else today
     if stage.board_id is not None:
         board = await session.get(Board, stage.board_id)
         return (board.name if board else stage.name)[:200], on
-    person = await session.scalar(
-        select(Person.name)
-        .join(
-            SignOffDecision,
-            Person.id
-            == func.coalesce(SignOffDecision.on_behalf_of_id, SignOffDecision.decided_by_id),
-        )
-        .where(SignOffDecision.stage_id == stage.id)
-        .order_by(SignOffDecision.recorded_at.desc())
-        .limit(1)
-    )
     return (f"{stage.name} ({person})" if person else stage.name)[:200], on
