@@ -117,6 +117,11 @@ async def test_rows_carry_the_people_and_the_review_dates(
         "status": "overdue",
         "days_until_due": -3,
         "trix_url": "https://trix.example.org/proc-014",
+        "approved_by": None,
+        "approved_on": None,
+        "governing_reference": None,
+        "forms_aligned_on": None,
+        "forms_aligned": None,
     }
     # NCT: with no RO named the owner stands in.
     assert second["document_id"] == stand_in["id"]

@@ -82,6 +82,11 @@ async def test_interim_approval_by_the_head_of_service_issues_at_once_and_ppp_ra
     document = await get_json(client, f"/v1/documents/{procedure['id']}", team)
     assert (document["status"], document["issued_version"]) == ("published", "1.0")
     assert document["next_review_due"] == (london_today() + relativedelta(months=12)).isoformat()
+    # The register shows who approved the version in force and when (4.5.2: interim approval).
+    assert (document["approved_by"], document["approved_on"]) == (
+        "Interim approval by a Head of Service (Megan Halloran)",
+        london_today().isoformat(),
+    )
     pending = await get_json(client, "/v1/publications?status=pending", team)
     assert [p["document_id"] for p in pending["items"]] == [procedure["id"]]
     # ... and it is presented to the next PPP meeting for full approval.
@@ -188,6 +193,9 @@ async def test_the_ppp_group_approves_a_revised_standard_at_its_monthly_meeting(
     document = await get_json(client, f"/v1/documents/{standard['id']}", team)
     assert (document["status"], document["issued_version"]) == ("published", "2.0")
     assert document["next_review_due"] == (london_today() + relativedelta(months=24)).isoformat()
+    # 4.3: the Group approved it at its meeting (held yesterday).
+    yesterday = (london_today() - relativedelta(days=1)).isoformat()
+    assert (document["approved_by"], document["approved_on"]) == (PPP, yesterday)
 
 
 # 4.5.2 when the PPP Group does not give full approval: the interim version is withdrawn.

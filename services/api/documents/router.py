@@ -30,6 +30,7 @@ from services.domain.authz.principal import Principal
 from services.domain.documents import diff as diffing
 from services.domain.documents import search, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
+from services.domain.documents.register_fields import RegisterFacts, register_facts
 from services.domain.models.documents import Document, DocumentStatus
 
 router = Router(prefix="/v1/documents", tags=["documents"])
@@ -40,10 +41,15 @@ router = Router(prefix="/v1/documents", tags=["documents"])
 _MODEL_FIELDS = tuple(k for k in schemas.Document.model_fields if hasattr(Document, k))
 
 
-def to_schema(document: Document, principal: Principal) -> schemas.Document:
+def to_schema(
+    document: Document, principal: Principal, facts: RegisterFacts | None = None
+) -> schemas.Document:
     loaded = document.__dict__  # the columns the ORM loaded, read without its descriptors
     fields = {k: loaded[k] if k in loaded else getattr(document, k) for k in _MODEL_FIELDS}
     fields["acting_responsible_officer_id"] = service.acting_responsible_officer_id(document)
+    if facts is not None:
+        fields["governing_reference"] = facts.governing_reference
+        fields["forms_aligned"] = facts.forms_aligned
     if not authz.can_read_drafts(principal, document):
         fields["latest_version"] = document.issued_version
     return schemas.Document.model_validate(fields)
@@ -95,9 +101,10 @@ async def list_documents(
     documents, last = await search.list_documents(
         session, principal, filters, after=page.after(scope, shape), limit=page.limit
     )
+    facts = await register_facts(session, [d.id for d in documents])
     return kept.keep(
         schemas.DocumentPage(
-            items=[to_schema(d, principal) for d in documents],
+            items=[to_schema(d, principal, facts.get(d.id)) for d in documents],
             next_cursor=page.cursor_after(last, scope) if last else None,
         )
     )
@@ -126,7 +133,8 @@ async def get_document(
 ) -> schemas.Document:
     document = await service.get_document(session, principal, document_id)
     set_etag(response, document.row_version)
-    return to_schema(document, principal)
+    facts = await register_facts(session, [document.id])
+    return to_schema(document, principal, facts.get(document.id))
 
 
 @router.patch(
@@ -152,7 +160,8 @@ async def update_document(
         session, principal, document, DocumentChange.of(changes), expected_version=expected
     )
     set_etag(response, document.row_version)
-    return to_schema(document, principal)
+    facts = await register_facts(session, [document.id])
+    return to_schema(document, principal, facts.get(document.id))
 
 
 @router.get(

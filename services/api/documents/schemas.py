@@ -57,6 +57,7 @@ TrixUrl = Annotated[
 ]
 
 Category = Annotated[str, text_field(80, 1)]
+ApprovedBy = Annotated[str, text_field(200, 1)]
 
 
 class _DocumentFields(BaseModel):
@@ -103,6 +104,14 @@ class DocumentUpdate(_DocumentFields):
     next_review_due: IsoDate | None = None
     tags: Tags = None  # type: ignore[assignment]
     trix_url: TrixUrl | None = None
+    approved_by: ApprovedBy | None = None
+    approved_on: IsoDate | None = None
+    forms_aligned_on: IsoDate | None = Field(
+        None,
+        description="The day the PPP Group confirmed the forms for this document are aligned "
+        "with the version in force (Dorset, Forms).",
+    )
+    forms_aligned_by: ApprovedBy | None = None
 
 
 class Document(BaseModel):
@@ -129,6 +138,25 @@ class Document(BaseModel):
     )
     tags: list[str]
     trix_url: str | None
+    approved_by: str | None = Field(
+        description="Who approved the version in force (Dorset 4.5: the PPP Group, a Director, "
+        "a Head of Service on interim approval): the deciding stage at issue, or as given."
+    )
+    approved_on: date | None = Field(description="The day the version in force was approved.")
+    governing_reference: str | None = Field(
+        None,
+        description="The reference of the document that governs this one (a `governs` link); "
+        "the first by reference when several do.",
+    )
+    forms_aligned_on: date | None = Field(
+        description="The day the PPP Group confirmed this document's forms are aligned."
+    )
+    forms_aligned_by: str | None
+    forms_aligned: bool | None = Field(
+        None,
+        description="Its forms (documents linked `form_for` to it) are aligned: confirmed on or "
+        "after approved_on. False again after a new issue until confirmed; null without forms.",
+    )
     issued_version: str | None = Field(
         description="Number of the current issued version, e.g. 1.0."
     )

@@ -54,6 +54,11 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
         status=row.status,
         days_until_due=row.days_until_due,
         trix_url=document.trix_url,
+        approved_by=document.approved_by,
+        approved_on=document.approved_on,
+        governing_reference=row.governing_reference,
+        forms_aligned_on=document.forms_aligned_on,
+        forms_aligned=row.forms_aligned,
     )
 
 
@@ -74,6 +79,13 @@ async def list_tracker(
     responsible_officer_id: uuid.UUID | None = None,
     service_area: ShortText | None = None,
     kind: Annotated[ShortText | None, Query(max_length=40)] = None,
+    forms_aligned: Annotated[
+        bool | None,
+        Query(
+            description="false: documents whose forms are not aligned with the version in "
+            "force (Dorset, Forms); true: those confirmed. Documents without forms match neither."
+        ),
+    ] = None,
 ) -> Response:
     """Documents in force with a review date, by due date then reference, with their status.
     Retired and superseded documents are not tracked."""
@@ -88,6 +100,7 @@ async def list_tracker(
         responsible_officer_id=responsible_officer_id,
         service_area=service_area,
         kind=kind,
+        forms_aligned=forms_aligned,
     )
     scope = filters.as_dict()
     today = london_today()

@@ -31,6 +31,19 @@ class TrackerRow(BaseModel):
     )
     days_until_due: int = Field(description="Negative once the due date has passed.")
     trix_url: str | None
+    approved_by: str | None = Field(description="Who approved the version in force (Dorset 4.5).")
+    approved_on: date | None
+    governing_reference: str | None = Field(
+        description="The document that governs this one (a `governs` link); the first by "
+        "reference when several do."
+    )
+    forms_aligned_on: date | None = Field(
+        description="The day the PPP Group confirmed its forms are aligned."
+    )
+    forms_aligned: bool | None = Field(
+        description="Its forms are aligned with the version in force: confirmed on or after "
+        "approved_on; null for a document without forms (Dorset, Forms)."
+    )
 
 
 class TrackerPage(BaseModel):

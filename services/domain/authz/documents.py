@@ -15,7 +15,12 @@ from services.domain.models.documents import Document, DocumentStatus
 # Only the policy team changes who is accountable, the reference, kind, category (they choose
 # the sign-off route) or status.
 MANAGED_FIELDS = frozenset(
-    {"reference", "kind", "category", "status", "owner_id", "responsible_officer_id", "author_id"}
+    {
+        *("reference", "kind", "category", "status"),
+        *("owner_id", "responsible_officer_id", "author_id"),
+        # The register's record of approval and of the forms' alignment (Dorset).
+        *("approved_by", "approved_on", "forms_aligned_on", "forms_aligned_by"),
+    }
 )
 DraftScope = Literal["all", "named", "none"]
 

@@ -173,6 +173,8 @@ async def _seed_documents(
         document = await service.create_document(session, system, _new_document(d, by_email))
         await _add_versions(session, system, document, d, today)
         due = d.get("next_review_due_in_days")
+        # Dorset 4.5: who approved the version in force, and when (the register's record).
+        approved = d.get("approved_in_days")
         await service.update_document(
             session,
             system,
@@ -180,6 +182,8 @@ async def _seed_documents(
             DocumentChange(
                 status=DocumentStatus(d.get("status", DocumentStatus.DRAFT)),
                 next_review_due=today + timedelta(days=due) if due is not None else None,
+                approved_by=d.get("approved_by"),
+                approved_on=today + timedelta(days=approved) if approved is not None else None,
             ),
             expected_version=document.row_version,
         )

@@ -30,6 +30,10 @@ class NewDocument(Command):
     last_reviewed_on: date | None = None
     tags: list[str] = field(default_factory=list)
     trix_url: str | None = None
+    approved_by: str | None = None
+    approved_on: date | None = None
+    forms_aligned_on: date | None = None
+    forms_aligned_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +55,10 @@ class DocumentChange(Command):
     last_reviewed_on: Maybe[date | None] = UNSET
     tags: Maybe[list[str]] = UNSET
     trix_url: Maybe[str | None] = UNSET
+    approved_by: Maybe[str | None] = UNSET
+    approved_on: Maybe[date | None] = UNSET
+    forms_aligned_on: Maybe[date | None] = UNSET
+    forms_aligned_by: Maybe[str | None] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)

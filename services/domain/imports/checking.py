@@ -22,8 +22,9 @@ from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import FORMULA_STARTS
 from services.domain.db import in_chunks
 from services.domain.documents import service as documents
+from services.domain.documents.register_fields import GOVERNS
 from services.domain.imports.sheet import REQUIRED, Problem, Sheet
-from services.domain.models.documents import Document, DocumentKind
+from services.domain.models.documents import Document, DocumentKind, DocumentLink
 from services.domain.models.people import Person
 from services.domain.organisations.words import words_for
 
@@ -37,8 +38,12 @@ FIELD_OF = {
     "last_reviewed": "last_reviewed_on",
     "next_review_due": "next_review_due",
     "trix_url": "trix_url",
+    "approved_by": "approved_by",
+    "approved_on": "approved_on",
+    "forms_aligned_on": "forms_aligned_on",
 }
-MAX_LENGTHS = {"title": 300, "service_area": 200, "trix_url": 2000}
+MAX_LENGTHS = {"title": 300, "service_area": 200, "trix_url": 2000, "approved_by": 200}
+DATES = ("last_reviewed", "next_review_due", "approved_on", "forms_aligned_on")
 # Any other cell the import reads (an email, a date, a kind) is far shorter than this.
 MAX_CELL = 2000
 # Checking is plain Python; hand the event loop back this often so other requests go on.
@@ -64,6 +69,8 @@ class Planned:
     reference: str
     document: Document | None
     values: dict[str, Any]
+    # The reference of a document to link as governing this one, when no such link is there.
+    governing: str | None = None
 
 
 # --- cells -------------------------------------------------------------------------------------
@@ -167,8 +174,11 @@ async def plan(
     references = [_text(sheet.cell(cells, "reference")) for _, cells in sheet.rows]
     # Only well-formed references are looked up: one with a NUL would make PostgreSQL refuse
     # the whole query (it was a 500); every other row reports its reference as a problem.
-    well_formed = [r for r in references if documents.REFERENCE.match(r)]
+    governing = [_text(sheet.cell(cells, "governing_reference")) for _, cells in sheet.rows]
+    well_formed = [r for r in (*references, *governing) if documents.REFERENCE.match(r)]
     existing = await _existing(session, organisation_id, well_formed)
+    linked = await _governed_by(session, [d.id for d in existing.values()])
+    in_file = set(references)
     first_row: dict[str, int] = {}
     planned: list[Planned] = []
     if progress:
@@ -191,12 +201,47 @@ async def plan(
             else:
                 values[FIELD_OF[name]] = value
         _check_row(sheet, row, values, document, kinds, found, owner)
+        governor, wrong = _governing(reference, governing[n], existing, in_file)
+        if wrong is not None:
+            found.append(Problem(row, sheet.heading("governing_reference"), wrong))
+        elif document is not None and (governor, document.id) in linked:
+            governor = None  # already governs it
         problems.extend(found)
         if not found:
-            planned.append(Planned(row, reference, document, values))
+            planned.append(Planned(row, reference, document, values, governor))
         if progress:
             progress.advance()
     return planned, problems
+
+
+async def _governed_by(
+    session: AsyncSession, document_ids: Sequence[uuid.UUID]
+) -> set[tuple[str, uuid.UUID]]:
+    """(governing reference, governed document) for the ``governs`` links to these documents."""
+    found: set[tuple[str, uuid.UUID]] = set()
+    for chunk in in_chunks(sorted(set(document_ids))):
+        rows = await session.execute(
+            select(Document.reference, DocumentLink.target_id)
+            .join(DocumentLink, DocumentLink.source_id == Document.id)
+            .where(DocumentLink.kind == GOVERNS, DocumentLink.target_id.in_(chunk))
+        )
+        found.update((row[0], row[1]) for row in rows)
+    return found
+
+
+def _governing(
+    reference: str, cell: str, existing: dict[str, Document], in_file: set[str]
+) -> tuple[str | None, str | None]:
+    """The reference of the governing document a row names (Dorset: "Every procedure should in
+    principle be governed by a policy"), or the problem with it. It must be in the register or
+    in the same file; an empty cell leaves the document's links as they are."""
+    if not cell:
+        return None, None
+    if cell == reference:
+        return None, "A document cannot govern itself."
+    if cell not in existing and cell not in in_file:
+        return None, f"No document {cell!r} in this organisation or in this file."
+    return cell, None
 
 
 def _reference_problem(reference: str, first_row: dict[str, int]) -> str | None:
@@ -234,7 +279,7 @@ def _value(
         if not person.is_active:
             return None, f"{person.name} ({text}) is no longer active."
         return person.id, None
-    if name in ("last_reviewed", "next_review_due") and text:
+    if name in DATES and text:
         try:
             return parse_date(raw), None
         except ValueError:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
 from services.domain.consultations.report_formats import safe_cell
-from services.domain.documents import search
+from services.domain.documents import register_fields, search
 from services.domain.imports.sheet import COLUMNS
 from services.domain.models.people import Person
 from services.domain.text import printable
@@ -35,6 +35,7 @@ async def tracker_rows(session: AsyncSession, principal: Principal) -> AsyncIter
         page, after = await search.list_documents(
             session, principal, search.DocumentFilters(), after=after, limit=PAGE
         )
+        facts = await register_fields.register_facts(session, [d.id for d in page])
         for d in page:
             yield [
                 d.reference,
@@ -46,6 +47,10 @@ async def tracker_rows(session: AsyncSession, principal: Principal) -> AsyncIter
                 d.last_reviewed_on,
                 d.next_review_due,
                 d.trix_url,
+                d.approved_by,
+                d.approved_on,
+                facts[d.id].governing_reference,
+                d.forms_aligned_on,
             ]
         for d in page:
             session.expunge(d)  # keep memory flat on a large register

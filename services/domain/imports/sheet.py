@@ -26,6 +26,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("last_reviewed", "Last reviewed"),
     ("next_review_due", "Next review due"),
     ("trix_url", "Trix URL"),
+    # Dorset's Asset List: who approved the version in force and when (4.5), the document that
+    # governs it (Procedure) and the PPP Group's confirmation that its forms are aligned (Forms).
+    ("approved_by", "Approved by"),
+    ("approved_on", "Approved on"),
+    ("governing_reference", "Governing document"),
+    ("forms_aligned_on", "Forms aligned on"),
 )
 HEADINGS = dict(COLUMNS)
 REQUIRED = ("reference", "title", "kind")
@@ -81,6 +87,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "due date",
     ),
     "trix_url": ("trix link", "trix", "trix address", "url", "link", "web link", "weblink"),
+    "approved_by": ("approver", "approving body", "approved by whom", "signed off by"),
+    "approved_on": ("approval date", "date approved", "approved date", "signed off on"),
+    "governing_reference": (
+        "governing policy",
+        "governing document reference",
+        "governed by",
+        "parent policy",
+        "parent document",
+    ),
+    "forms_aligned_on": (
+        "forms aligned",
+        "forms aligned date",
+        "forms checked",
+        "forms checked on",
+        "date forms aligned",
+    ),
 }
 XLSX_MAGIC = b"PK\x03\x04"
 

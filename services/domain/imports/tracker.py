@@ -13,18 +13,21 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
 from services.domain.audit import changes as audit_changes
 from services.domain.authz import reviews as reviews_authz
 from services.domain.authz.principal import Principal
+from services.domain.documents import links
 from services.domain.documents import service as documents
 from services.domain.documents.commands import DocumentChange, NewDocument
+from services.domain.documents.register_fields import GOVERNS
 from services.domain.errors import Invalid
 from services.domain.imports.checking import YIELD_EVERY_ROWS, Planned, Progress, plan
 from services.domain.imports.sheet import Problem, Sheet
-from services.domain.models.documents import IN_FORCE, DocumentStatus
+from services.domain.models.documents import IN_FORCE, Document, DocumentStatus
 from services.domain.organisations import service as organisations
 from services.domain.outbox.service import emit
 
@@ -84,15 +87,15 @@ def _action(planned: Planned) -> tuple[Action, dict[str, Any]]:
         # A document in force always has a review date: an empty cell leaves it as it is.
         values = {k: v for k, v in values.items() if k != "next_review_due"}
     changes = {k: v for k, v in values.items() if getattr(planned.document, k) != v}
-    return ("update" if changes else "unchanged"), changes
+    return ("update" if changes or planned.governing else "unchanged"), changes
 
 
 def status_for_new(values: dict[str, Any]) -> DocumentStatus:
-    """A row with a Trix URL or a last review date is a live document being moved in, so it is
-    registered as published (and, with no next review date, given one by the review-date rule,
-    counted from its last review); anything else is still being written and starts as a
-    draft."""
-    if values.get("trix_url") or values.get("last_reviewed_on"):
+    """A row with a Trix URL, a last review date or an approval date is a live document being
+    moved in, so it is registered as published (and, with no next review date, given one by the
+    review-date rule, counted from its last review); anything else is still being written and
+    starts as a draft."""
+    if values.get("trix_url") or values.get("last_reviewed_on") or values.get("approved_on"):
         return DocumentStatus.PUBLISHED
     return DocumentStatus.DRAFT
 
@@ -123,10 +126,9 @@ async def import_tracker(
             await asyncio.sleep(0)
         action, changes = _action(item)
         steps.append((item, action, changes))
+        changed = sorted([*changes, *(["governing_reference"] if item.governing else [])])
         report.actions.append(
-            RowAction(
-                item.row, item.reference, action, sorted(changes) if action == "update" else []
-            )
+            RowAction(item.row, item.reference, action, changed if action == "update" else [])
         )
     if dry_run:
         return report
@@ -150,6 +152,7 @@ async def _write(
     # Who the new documents name: told once each at the end, not once per document (moving
     # in, one officer may be the RO of thousands).
     named: dict[uuid.UUID, Counter[str]] = {}
+    by_reference: dict[str, Document] = {}
     for start in range(0, len(steps), IMPORT_BATCH):
         batch = steps[start : start + IMPORT_BATCH]
         new = [
@@ -162,6 +165,7 @@ async def _write(
         # New documents a batch at a time: row by row, 50,000 rows took twelve minutes.
         created = await documents.create_documents(session, principal, new, tell_people=False)
         for document in created:
+            by_reference[document.reference] = document
             for person_id, roles in documents.people_named(document).items():
                 named.setdefault(person_id, Counter()).update(["documents", *roles])
         for item, action, changes in batch:
@@ -176,7 +180,38 @@ async def _write(
                 )
         if progress:
             progress.advance(len(batch))
+    await _link_governing(session, principal, steps, by_reference)
     return named
+
+
+async def _link_governing(
+    session: AsyncSession,
+    principal: Principal,
+    steps: list[tuple[Planned, Action, dict[str, Any]]],
+    created: dict[str, Document],
+) -> None:
+    """The ``governs`` links the rows' Governing document column asks for, once every document
+    of the file is in the register (a row may name one further down)."""
+    wanted = [item for item, _, _ in steps if item.governing]
+    if not wanted:
+        return
+    names = sorted({g for item in wanted if (g := item.governing) and g not in created})
+    existing = {
+        d.reference: d
+        for d in (
+            await session.execute(
+                select(Document).where(
+                    Document.organisation_id == principal.organisation_id,
+                    Document.reference.in_(names),
+                )
+            )
+        ).scalars()
+    }
+    for item in wanted:
+        assert item.governing is not None
+        governor = created.get(item.governing) or existing[item.governing]
+        target = item.document or created[item.reference]
+        await links.create_link(session, principal, governor, target_id=target.id, kind=GOVERNS)
 
 
 async def _record(

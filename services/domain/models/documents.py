@@ -235,6 +235,15 @@ class Document(IdMixin, TimestampMixin, Base):
         ARRAY(String(80)), default=list, server_default=sql_text("'{}'::varchar[]")
     )
     trix_url: Mapped[str | None] = mapped_column(String(2000))
+    # Dorset 4.5: who approved the version in force (the PPP Group, a Director, a Head of
+    # Service on interim approval) and when; set at issue from the deciding stage, or given by
+    # an imported tracker or the policy team.
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    # Dorset, Forms: the PPP Group's confirmation that the forms for this document are aligned
+    # with it; it holds for the version approved on or before that day (register_fields.py).
+    forms_aligned_on: Mapped[date | None] = mapped_column(Date)
+    forms_aligned_by: Mapped[str | None] = mapped_column(String(200))
     # Numbers of the newest version and of the newest issued one ("0.3", "1.0"), kept by the
     # service so the register can show them without reading versions.
     latest_version: Mapped[str | None] = mapped_column(String(12))

@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -17,7 +17,7 @@ from services.domain import events
 from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz.principal import Principal
-from services.domain.clock import london_today, utcnow
+from services.domain.clock import london_day, london_today, utcnow
 from services.domain.db import new_id
 from services.domain.documents import files
 from services.domain.documents.numbering import format_number, next_number, parse_number
@@ -25,12 +25,20 @@ from services.domain.documents.review_dates import intervals_of, review_due
 from services.domain.documents.versions import latest_version
 from services.domain.governance.definition import RouteDefinition
 from services.domain.locks import lock_document
+from services.domain.models.boards import Board
 from services.domain.models.documents import (
     Document,
     DocumentStatus,
     DocumentVersion,
 )
-from services.domain.models.sign_off import SignOff
+from services.domain.models.meetings import Meeting
+from services.domain.models.people import Person
+from services.domain.models.sign_off import (
+    SignOff,
+    SignOffDecision,
+    SignOffStage,
+    StageStatus,
+)
 from services.domain.outbox.service import emit_many
 from services.domain.subscribers import react
 
@@ -223,6 +231,54 @@ async def _publish(
     document.published_text = draft.text
     document.latest_text = draft.text
     document.status = DocumentStatus.PUBLISHED
+    document.approved_by, document.approved_on = await approved_by(session, sign_off, today)
+    if document.forms_aligned_on is not None and document.forms_aligned_on >= document.approved_on:
+        # Dorset, Forms: a confirmation given the day of this approval, or later, was given
+        # for the version before; the forms are not aligned until the Group confirms again.
+        document.forms_aligned_on = document.forms_aligned_by = None
     document.updated_at = utcnow()
     sign_off.issued_version_id = issued.id
     await session.flush()
+
+
+async def approved_by(
+    session: AsyncSession, sign_off: SignOff, today: date
+) -> tuple[str | None, date]:
+    """Who approved the draft and when: the last stage before issue that approved it (Dorset
+    4.5: the PPP Group, a Director, or a Head of Service on interim approval), named by its
+    board, or by its post with the person who decided; the day of the meeting that decided it,
+    else the day the stage finished (London)."""
+    stage = (
+        await session.execute(
+            select(SignOffStage)
+            .where(
+                SignOffStage.sign_off_id == sign_off.id,
+                # Stages after issue (a ratification) have not started yet.
+                SignOffStage.status == StageStatus.APPROVED,
+            )
+            .order_by(SignOffStage.position.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if stage is None:
+        return None, today
+    # The approver a delegate decided for is the one who approved.
+    decider = func.coalesce(SignOffDecision.on_behalf_of_id, SignOffDecision.decided_by_id)
+    decided = (
+        await session.execute(
+            select(Person.name, Meeting.starts_at)
+            .select_from(SignOffDecision)
+            .outerjoin(Person, Person.id == decider)
+            .outerjoin(Meeting, Meeting.id == SignOffDecision.meeting_id)
+            .where(SignOffDecision.stage_id == stage.id)
+            .order_by(SignOffDecision.recorded_at.desc())
+            .limit(1)
+        )
+    ).first()
+    person, meeting_at = decided if decided is not None else (None, None)
+    moment = meeting_at or stage.finished_at
+    on = london_day(moment) if moment is not None else today
+    if stage.board_id is not None:
+        board = await session.get(Board, stage.board_id)
+        return (board.name if board else stage.name)[:200], on
+    return (f"{stage.name} ({person})" if person else stage.name)[:200], on

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 
 from services.domain.authz.principal import Principal
 from services.domain.db import plan_for_these_values
+from services.domain.documents import register_fields
 from services.domain.documents.review_dates import ReviewRules, is_escalated
 from services.domain.documents.search import DocumentFilters
 from services.domain.documents.search import filter_conditions as visible_conditions
@@ -114,6 +115,8 @@ class TrackerFilters:
     responsible_officer_id: uuid.UUID | None = None
     service_area: str | None = None
     kind: str | None = None
+    # Dorset, Forms: documents with forms, aligned with the version in force or not.
+    forms_aligned: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -126,6 +129,8 @@ class TrackerRow:
     responsible_officer_name: str | None
     status: TrackerStatus
     days_until_due: int
+    governing_reference: str | None = None
+    forms_aligned: bool | None = None
 
 
 def _conditions(
@@ -143,6 +148,8 @@ def _conditions(
         ranges = status_ranges(today, rules)
         conditions += _in_range(Document.next_review_due, ranges[filters.status])
     conditions += _in_range(Document.next_review_due, DueRange(filters.due_from, filters.due_to))
+    if filters.forms_aligned is not None:
+        conditions.append(register_fields.forms_aligned_condition(filters.forms_aligned))
     return conditions
 
 
@@ -169,7 +176,13 @@ async def list_tracked(
         conditions.append(after_row(Document.next_review_due, Document.reference, after))
     owner, officer = _OWNER, _OFFICER
     query = (
-        select(Document, owner.name, officer.name)
+        select(
+            Document,
+            owner.name,
+            officer.name,
+            register_fields.governing_reference(),
+            register_fields.forms_aligned(),
+        )
         .outerjoin(owner, owner.id == Document.owner_id)
         .outerjoin(officer, officer.id == Document.responsible_officer_id)
         .where(*conditions)
@@ -177,7 +190,9 @@ async def list_tracked(
         .limit(limit + 1)
     )
     rows = []
-    for document, owner_name, officer_name in (await session.execute(query)).all():
+    for document, owner_name, officer_name, governing, aligned in (
+        await session.execute(query)
+    ).all():
         due = document.next_review_due
         assert due is not None  # only tracked documents are read
         rows.append(
@@ -187,6 +202,8 @@ async def list_tracked(
                 responsible_officer_name=officer_name,
                 status=review_status(due, today, rules),
                 days_until_due=days_until_due(due, today),
+                governing_reference=governing,
+                forms_aligned=aligned,
             )
         )
     if len(rows) > limit:
