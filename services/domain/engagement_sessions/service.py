@@ -128,7 +128,7 @@ async def record_session(
         session, document.organisation_id, command.facilitator_id, command.attendees,
         command.actions,
     )  # fmt: skip
-    held = command.status == "held"
+    held = EngagementStatus(command.status) == EngagementStatus.HELD
     _check_held_on(EngagementStatus(command.status), command.held_on)
     now = utcnow()
     found = EngagementSession(
