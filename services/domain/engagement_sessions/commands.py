@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from services.domain.commands import UNSET, Command, Maybe
+from services.domain.models.engagement_sessions import EngagementStatus
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -46,7 +47,8 @@ class NewEngagementSession(Command):
     attendees: tuple[Attendee, ...] = ()
     notes: str = ""
     actions: tuple[SessionAction, ...] = ()
-    status: Literal["planned", "held"] = "planned"
+    # Planned, or held already (its notes recorded); never made cancelled.
+    status: EngagementStatus = EngagementStatus.PLANNED
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -61,4 +63,4 @@ class EngagementSessionChange(Command):
     attendees: Maybe[tuple[Attendee, ...]] = UNSET
     notes: Maybe[str] = UNSET
     actions: Maybe[tuple[SessionAction, ...]] = UNSET
-    status: Maybe[Literal["planned", "held", "cancelled"]] = UNSET
+    status: Maybe[EngagementStatus] = UNSET

@@ -128,8 +128,10 @@ async def record_session(
         session, document.organisation_id, command.facilitator_id, command.attendees,
         command.actions,
     )  # fmt: skip
-    held = EngagementStatus(command.status) == EngagementStatus.HELD
-    _check_held_on(EngagementStatus(command.status), command.held_on)
+    if command.status == EngagementStatus.CANCELLED:
+        raise Invalid("A new session is planned or held.", field="status")
+    held = command.status == EngagementStatus.HELD
+    _check_held_on(command.status, command.held_on)
     now = utcnow()
     found = EngagementSession(
         id=new_id(),
@@ -144,7 +146,7 @@ async def record_session(
         attendees=[_attendee(a) for a in command.attendees],
         notes=command.notes,
         actions=[_action(a) for a in command.actions],
-        status=EngagementStatus(command.status),
+        status=command.status,
         recorded_by_id=principal.person_id if held else None,
         held_at=now if held else None,
     )
