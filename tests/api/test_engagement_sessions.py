@@ -16,6 +16,7 @@ from tests.api.sign_off_support import (
     submit,
     upload_draft,
 )
+from tests.api.test_assessment_gates import missing
 from tests.factories import World
 
 
@@ -233,3 +234,26 @@ async def test_the_timeline_shows_sessions_planned_held_and_cancelled(
     assert held_entry["actor_name"] is not None
     assert held_entry["refs"]["engagement_session_id"] == held.json()["id"]
     assert held_entry["refs"]["version_id"] == version_id
+
+
+async def test_a_session_before_the_last_issue_does_not_pass_the_gate_for_a_new_draft(
+    client: AsyncClient, world: World
+) -> None:
+    gate = ("engagement_session_held",)
+    document_id, first = await _draft(client, world)
+    held = await record_session(client, world, document_id, version_id=first, status="held")
+    assert held.status_code == 201
+    assert await missing(world, document_id, first, gate) == {}
+    issued = await client.post(
+        f"/v1/documents/{document_id}/versions",
+        files={"file": ("issued.txt", b"In force.", "text/plain")},
+        data={"issued": "true"},
+        headers=world.a.policy_officer.headers,
+    )
+    assert issued.status_code == 201, issued.text
+    amendment = await upload_draft(client, world, document_id)
+    found = await missing(world, document_id, str(amendment["id"]), gate)
+    assert f"since version {issued.json()['number']} was issued" in found[gate[0]]
+    # A session about no draft in particular, held since the issue, counts.
+    assert (await record_session(client, world, document_id, status="held")).status_code == 201
+    assert await missing(world, document_id, str(amendment["id"]), gate) == {}
