@@ -46,6 +46,10 @@ from services.api.documents.history_router import router as history_router
 from services.api.documents.kinds_router import router as kinds_router
 from services.api.documents.links_router import router as links_router
 from services.api.documents.router import router as documents_router
+from services.api.engagement_sessions.router import (
+    document_router as document_engagement_sessions_router,
+)
+from services.api.engagement_sessions.router import router as engagement_sessions_router
 from services.api.governance.router import posts_router
 from services.api.governance.router import router as routes_router
 from services.api.idempotency import IdempotencyMiddleware
@@ -123,6 +127,8 @@ ROUTERS = (
     policy_requests_router,
     dis_applications_router,
     document_dis_applications_router,
+    engagement_sessions_router,
+    document_engagement_sessions_router,
     tracker_router,
     update_cycles_router,
     imports_router,

@@ -66,6 +66,11 @@ TAGS: list[dict[str, Any]] = [
     },
     {"name": "reviews", "description": "Scheduled and early reviews of documents."},
     {
+        "name": "engagement-sessions",
+        "description": "Workshops, co-production and review sessions on a document (LBBD 4, "
+        "NCT 4.1): attendees, notes and actions, linked to the draft they shaped.",
+    },
+    {
         "name": "dis-applications",
         "description": "Parts of documents in force set aside for a team or area, decided by "
         "whom the organisation names (Cafcass 6.1); the register of those in force.",

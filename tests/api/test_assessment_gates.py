@@ -167,7 +167,7 @@ async def test_fit_for_purpose_needs_the_checklist_for_exactly_the_submitted_ver
     assert "version 0.2" in found["fit_for_purpose"]
 
 
-async def test_a_draft_with_every_record_passes_every_gate_but_consultation(
+async def test_a_draft_with_every_record_passes_every_gate_but_consultation_and_engagement(
     client: AsyncClient, world: World
 ) -> None:
     document_id, version_id = await create_document_with_draft(client, world)
@@ -178,4 +178,7 @@ async def test_a_draft_with_every_record_passes_every_gate_but_consultation(
     await legal_review(client, world, document_id, version_id, "no_concerns")
     assert (await fitness_check(client, world, document_id, version_id)).status_code == 201
     # Consultations come with issue 6; until then that gate is always missing.
-    assert list(await missing(world, document_id, version_id)) == ["consultation_closed"]
+    assert list(await missing(world, document_id, version_id)) == [
+        "consultation_closed",
+        "engagement_session_held",
+    ]

@@ -580,6 +580,43 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", url, body, a.world.a.reader.headers)
 
 
+# --- engagement sessions -----------------------------------------------------------------------
+
+
+def _engagement_body(a: A, version_id: str) -> dict[str, Any]:
+    return {
+        "kind": "review_session",
+        "title": "Review Session",
+        "held_on": _today(),
+        "version_id": version_id,
+        "facilitator_id": a.person("author"),
+        "attendees": [{"person_id": a.person("reader")}],
+        "actions": [{"text": "Amend 3.2", "owner_id": a.person("author")}],
+    }
+
+
+@case("POST", "/v1/documents/{document_id}/engagement-sessions")
+async def _(a: A, field_path: str) -> Request:
+    document_id, version_id = await a.draft()
+    url = f"/v1/documents/{document_id}/engagement-sessions"
+    return Request("POST", url, _engagement_body(a, version_id), a.team)
+
+
+@case("PATCH", "/v1/engagement-sessions/{session_id}")
+async def _(a: A, field_path: str) -> Request:
+    document_id, version_id = await a.draft()
+    created = await a.client.post(
+        f"/v1/documents/{document_id}/engagement-sessions",
+        json={"kind": "workshop", "title": "Workshop", "held_on": _today()},
+        headers=a.team,
+    )
+    assert created.status_code == 201, created.text
+    url = created.headers["Location"]
+    body = _engagement_body(a, version_id)
+    del body["kind"]
+    return Request("PATCH", url, body, await a.etag(url))
+
+
 # --- proposals and assessments ------------------------------------------------------------------
 
 
@@ -876,7 +913,7 @@ PEOPLE = {
     "escalation_person_id", "escalation_contact_id", "presenter_id", "assessor_id",
     "reviewer_id", "lead_officer_id", "sponsor_id", "requested_by_id", "decided_by_id",
     "chaired_by_id", "delegator_id", "assigned_to_id", "people[]", "approvers{}[]",
-    "discussed_with_id",
+    "discussed_with_id", "facilitator_id",
 }  # fmt: skip
 
 

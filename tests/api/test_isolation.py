@@ -51,6 +51,12 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         headers=world.b.reader.headers,
     )
     assert dis_application.status_code == 201, dis_application.text
+    engagement = await client.post(
+        f"/v1/documents/{doc['id']}/engagement-sessions",
+        json=_ENGAGEMENT,
+        headers=h,
+    )
+    assert engagement.status_code == 201, engagement.text
     kinds = (await client.get("/v1/document-kinds", headers=h)).json()
     keys = (await client.get("/v1/api-keys", headers=h)).json()
     # A public address: the session app allows no internal receivers.
@@ -118,6 +124,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     )
     return {
         "dis_application_id": dis_application.json()["id"],
+        "engagement_session_id": engagement.json()["id"],
         **review,
         **update_cycle,
         **assessments,
@@ -150,6 +157,11 @@ _DIS_APPLICATION = {
     "mitigation": "Phone contact.",
     "starts_on": london_today().isoformat(),
     "ends_on": london_today().isoformat(),
+}
+_ENGAGEMENT = {
+    "kind": "workshop",
+    "title": "Co-production workshop",
+    "held_on": london_today().isoformat(),
 }
 _DECISION = {
     "outcome": "approved",
@@ -512,6 +524,14 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("GET", f"/v1/documents/{d}/versions/{v}/diff/{v}", {}),
         ("GET", f"/v1/documents/{d}/links", {}),
         ("GET", f"/v1/documents/{d}/timeline", {}),
+        ("GET", f"/v1/documents/{d}/engagement-sessions", {}),
+        ("POST", f"/v1/documents/{d}/engagement-sessions", {"json": _ENGAGEMENT}),
+        ("GET", f"/v1/engagement-sessions/{ids['engagement_session_id']}", {}),
+        (
+            "PATCH",
+            f"/v1/engagement-sessions/{ids['engagement_session_id']}",
+            {"json": {"status": "cancelled"}, "headers": match},
+        ),
         ("GET", f"/v1/documents/{d}/dis-applications", {}),
         ("POST", f"/v1/documents/{d}/dis-applications", {"json": _DIS_APPLICATION}),
         ("GET", f"/v1/dis-applications/{ids['dis_application_id']}", {}),

@@ -49,6 +49,7 @@ EntityType = Literal[
     "update_cycle_item",
     "import",
     "dis_application",
+    "engagement_session",
 ]
 
 

@@ -26,6 +26,7 @@ from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentKind, DocumentLink
+from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, Post
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
 from services.domain.models.organisations import Organisation
@@ -46,6 +47,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     ConsultationResponse: "consultation_response",
     Delegation: "delegation",
     DisApplication: "dis_application",
+    EngagementSession: "engagement_session",
     Document: "document",
     DocumentKind: "document_kind",
     DocumentLink: "document_link",

@@ -23,6 +23,7 @@ from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
 from services.domain.demo.dis_applications import seed_dis_applications
+from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.requests import seed_requests
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
@@ -78,6 +79,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         "consultations": 0,
         "requests": 0,
         "dis_applications": 0,
+        "engagement_sessions": 0,
     }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -99,6 +101,9 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["links"] = await _seed_links(session, system, spec.get("links", []), by_reference)
     counts["dis_applications"] = await seed_dis_applications(
         session, org.id, spec.get("dis_applications", []), by_reference, by_email
+    )
+    counts["engagement_sessions"] = await seed_engagement_sessions(
+        session, org.id, spec.get("engagement_sessions", []), by_reference, by_email
     )
     for spec_board in spec.get("boards", []):
         counts["boards"] += await _seed_board(session, system, spec_board, by_email)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.calendar.words import long_date
 from services.domain.clock import closing_day
 from services.domain.gates.coverage import Standing, carrying_statement, standing_assessment
+from services.domain.gates.engagement import engagement_session_held
 from services.domain.governance.definition import GATES
 from services.domain.models.assessments import (
     LegalReview,
@@ -290,6 +291,8 @@ def _plain(
 MET = {
     "proposal_approved": "Met: a board approved the proposal (business case) for this document.",
     "consultation_closed": "Met: a consultation on this draft or an earlier one has closed.",
+    "engagement_session_held": "Met: a workshop or review session on this draft (or an "
+    "earlier one since the last issue) was held.",
 }
 Check = Callable[[AsyncSession, Document, DocumentVersion], Awaitable[GateStatus]]
 CHECKS: dict[str, Check] = {
@@ -298,6 +301,7 @@ CHECKS: dict[str, Check] = {
     "consultation_closed": _plain("consultation_closed", _consultation_closed),
     "legal_review": _legal_review,
     "fit_for_purpose": _fit_for_purpose,
+    "engagement_session_held": _plain("engagement_session_held", engagement_session_held),
 }
 assert set(CHECKS) == set(GATES), "every gate a route may name has its check"
 

@@ -22,6 +22,8 @@ GATES = (
     "consultation_closed",  # every seed: the draft was consulted on and the consultation closed
     "legal_review",  # LBBD 7: every legal review asked for has been answered
     "fit_for_purpose",  # Cafcass appendix 3: the checklist answered for the submitted draft
+    # LBBD 4, NCT 4.1: a workshop or review session held on the draft since the last issue
+    "engagement_session_held",
 )
 KEY = r"^[a-z][a-z0-9_]{0,59}$"
 Key = Annotated[str, TextPolicy(60, pattern=KEY)]

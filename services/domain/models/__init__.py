@@ -26,6 +26,7 @@ from services.domain.models.documents import (
     DocumentVersion,
     VersionFile,
 )
+from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, Post, RouteVersion
 from services.domain.models.idempotency import IdempotencyRecord
 from services.domain.models.imports import TrackerImport
@@ -64,6 +65,7 @@ __all__ = [
     "DocumentKind",
     "DocumentLink",
     "DocumentVersion",
+    "EngagementSession",
     "EqualityAssessment",
     "FitnessCheck",
     "GovernanceRoute",

@@ -23,6 +23,7 @@ from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
@@ -71,6 +72,7 @@ class TimelineRows:
     )
     update_items: list[tuple[UpdateCycleItem, UpdateCycle]] = field(default_factory=list)
     dis_applications: list[DisApplication] = field(default_factory=list)
+    engagement_sessions: list[EngagementSession] = field(default_factory=list)
     # Only read when the caller may see them (the policy team).
     notifications: list[Notification] = field(default_factory=list)
     names: dict[uuid.UUID, str] = field(default_factory=dict)
@@ -114,6 +116,12 @@ async def load_rows(
         select(DisApplication)
         .where(DisApplication.organisation_id == org, DisApplication.document_id == doc)
         .order_by(DisApplication.created_at, DisApplication.id),
+    )
+    rows.engagement_sessions = await _scalars(
+        session,
+        select(EngagementSession)
+        .where(EngagementSession.organisation_id == org, EngagementSession.document_id == doc)
+        .order_by(EngagementSession.held_on, EngagementSession.id),
     )
     await _load_names(session, rows, org)
     return rows
@@ -289,6 +297,8 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [d.discussed_with_id for d in rows.dis_applications]
         + [d.decided_by_id for d in rows.dis_applications]
         + [d.ended_by_id for d in rows.dis_applications]
+        + [s.recorded_by_id for s in rows.engagement_sessions]
+        + [s.facilitator_id for s in rows.engagement_sessions]
     )
     if people:
         found = await session.execute(

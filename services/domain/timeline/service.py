@@ -33,6 +33,7 @@ from services.domain.timeline.builder import quote as _quote
 from services.domain.timeline.consultations import consultation_entries
 from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.dis_applications import dis_application_entries
+from services.domain.timeline.engagement import engagement_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.requests import request_entries
 from services.domain.timeline.reviews import review_entries
@@ -57,6 +58,9 @@ ORDER = (
     "no_material_change.stated",
     "consultation.scheduled",
     "consultation.opened",
+    "engagement_session.planned",
+    "engagement_session.held",
+    "engagement_session.cancelled",
     "consultation.consultees_added",
     "consultation.response",
     "consultation.closed",
@@ -256,6 +260,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     request_entries(builder)
     proposal_items = proposal_entries(builder)
     assessment_entries(builder)
+    engagement_entries(builder)
     statement_entries(builder)
     consultation_entries(builder, sees_consultees=audience.sees_consultees)
     board_entries(builder, proposal_items)
