@@ -2,7 +2,7 @@
 the notes and the actions, linked to the draft they shaped.
 
 Revision ID: 6b19cfe76e80
-Revises: 92d4fa9f0c80
+Revises: 7b3e1f4a9c21
 Create Date: 2026-12-05 11:49:26.719053+00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "6b19cfe76e80"
-down_revision: str | None = "92d4fa9f0c80"
+down_revision: str | None = "7b3e1f4a9c21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
