@@ -105,8 +105,8 @@ class Inform(_Strict):
     or signed off by the Cabinet Member".
     """
 
-    # Posts, resolved like a post decider: the holder for the document's service area, else
-    # the organisation-wide one.
+    # Posts: every holder of each, whatever their service area (LBBD: "other relevant Heads of
+    # Service", one head_of_service post per service).
     posts: list[Key] = Field(default_factory=list, max_length=20)
     people: list[uuid.UUID] = Field(default_factory=list, max_length=50)
 

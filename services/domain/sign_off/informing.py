@@ -21,8 +21,8 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import utcnow
 from services.domain.db import new_id
 from services.domain.governance.definition import Inform
-from services.domain.governance.posts import holder_of
 from services.domain.models.documents import Document
+from services.domain.models.governance import Post
 from services.domain.models.sign_off import SignOff, SignOffInformed, SignOffStage
 from services.domain.outbox.service import emit
 from services.domain.sign_off.deciders import active_people
@@ -35,9 +35,14 @@ async def _told(
     org = document.organisation_id
     found: dict[uuid.UUID, str | None] = {}
     for post in inform.posts:
-        holder = await holder_of(session, org, post, document.service_area)
-        # A post nobody holds today tells nobody: informing never holds up a sign-off.
-        for person_id in await active_people(session, org, [holder] if holder else []):
+        # Every holder, whatever their service area ("other relevant Heads of Service"); a
+        # post nobody active holds today tells nobody: informing never holds up a sign-off.
+        holders = await session.execute(
+            select(Post.person_id)
+            .where(Post.organisation_id == org, Post.post == post)
+            .order_by(Post.service_area.nulls_first())
+        )
+        for person_id in await active_people(session, org, list(holders.scalars())):
             found.setdefault(person_id, post)
     for person_id in await active_people(session, org, list(inform.people)):
         found.setdefault(person_id, None)
