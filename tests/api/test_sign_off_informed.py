@@ -145,3 +145,27 @@ async def test_a_route_informing_a_post_nobody_holds_is_refused(
     problem = response.json()
     assert "head_of_nowhere" in problem["detail"]
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_timeline_shows_who_was_told_and_who_acknowledged(
+    client: AsyncClient, world: World
+) -> None:
+    await _cabinet_member(client, world)
+    sign_off = await _submitted(client, world, {"posts": ["cabinet_member"]})
+    acknowledged = await _acknowledge(client, sign_off, world.a.reader.headers, "Noted.")
+    assert acknowledged.status_code == 200, acknowledged.text
+    response = await client.get(
+        f"/v1/documents/{sign_off['document_id']}/timeline",
+        headers=world.a.policy_officer.headers,
+    )
+    assert response.status_code == 200, response.text
+    entries = [e for e in response.json()["entries"] if e["type"].startswith("sign_off.")]
+    types = [e["type"] for e in entries]
+    assert types.index("sign_off.stage_started") < types.index("sign_off.informed")
+    assert types.index("sign_off.informed") < types.index("sign_off.acknowledged")
+    told = next(e for e in entries if e["type"] == "sign_off.informed")
+    assert "as cabinet member" in told["summary"]
+    assert told["refs"]["person_id"] == str(world.a.reader.person_id)
+    seen = next(e for e in entries if e["type"] == "sign_off.acknowledged")
+    assert seen["actor_id"] == str(world.a.reader.person_id)
+    assert seen["details"]["comment"] == "Noted."
