@@ -169,3 +169,17 @@ async def test_the_timeline_shows_who_was_told_and_who_acknowledged(
     seen = next(e for e in entries if e["type"] == "sign_off.acknowledged")
     assert seen["actor_id"] == str(world.a.reader.person_id)
     assert seen["details"]["comment"] == "Noted."
+
+
+async def test_a_route_informing_another_organisations_person_is_refused(
+    client: AsyncClient, world: World
+) -> None:
+    stage_body = person_stage("rsm", inform={"people": [str(world.b.reader.person_id)]})
+    body = {
+        "key": "informs_foreign",
+        "name": "Informs foreign",
+        "definition": {"stages": [stage_body]},
+    }
+    response = await client.post("/v1/routes", json=body, headers=world.a.policy_officer.headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
