@@ -474,6 +474,8 @@ def _route_stage(a: A, field_path: str, board_id: str) -> dict[str, Any]:
         stage["refer_to"] = people
     if field_path.endswith("refer_to.board_id"):
         stage["refer_to"] = board
+    if field_path.endswith("inform.people[]"):
+        stage["inform"] = {"people": [a.person("approver")]}
     return stage
 
 

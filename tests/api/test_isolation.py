@@ -442,6 +442,7 @@ def _sign_off_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple
         ("DELETE", f"/v1/posts/{p}", {}),
         ("GET", f"/v1/sign-offs/{s}", {}),
         ("POST", f"/v1/sign-offs/{s}/decisions", {"json": decision}),
+        ("POST", f"/v1/sign-offs/{s}/acknowledgements", {"json": {}}),
         ("POST", f"/v1/sign-offs/{s}/amendments", {"json": {"version_id": ids["version"]}}),
         ("POST", f"/v1/sign-offs/{s}/answers", {"json": {"answers": {}}}),
         ("POST", f"/v1/sign-offs/{s}/withdraw", {"json": {}}),

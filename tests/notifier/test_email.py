@@ -102,6 +102,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "version": "0.4",
         "conditions": ["Add the police contact numbers"],
     },
+    "sign_off.informed": {
+        "sign_off_path": "/v1/sign-offs/abc",
+        "acknowledge_path": "/v1/sign-offs/abc/acknowledgements",
+        "stage_name": "Shared at OMT and with other relevant Heads of Service",
+        "version": "0.3",
+    },
     "sign_off.decided": {
         "sign_off_path": "/v1/sign-offs/abc",
         "amendments_path": "/v1/sign-offs/abc/amendments",

@@ -2,7 +2,13 @@
 API on the seeded organisation: the Charging for Care and Support Policy (POL-003) is screened
 for equality impact, legally reviewed, shared at OMT, signed off by the Adults Improvement
 Board, skips the Cabinet Member, goes to the Executive Group and, as a key decision, to
-Cabinet."""
+Cabinet.
+
+Informing without deciding, stage 9: "1. Shared at OMT (Operational Management Team) and with
+other relevant Heads of Service" and "3. Decide if this should be shared with or signed off by
+the Cabinet Member for Health and Social Care Integration (Cllr Worby) at a portfolio meeting":
+the Heads of Service are shown the draft when OMT's stage starts, the Cabinet Member when the
+Adults Improvement Board's does; they acknowledge it, and nobody waits for them."""
 
 from __future__ import annotations
 
@@ -27,6 +33,12 @@ OMT = "Operational Management Team (OMT)"
 AIB = "Adults Improvement Board"
 EXECUTIVE_GROUP = "Executive Group"
 CABINET = "Cabinet"
+
+
+def _informed(body: dict[str, Any], key: str) -> dict[str, str | None]:
+    """Who the stage showed the draft to, and as which post."""
+    stage_id = stage(body, key)["id"]
+    return {i["person_id"]: i["post"] for i in body["informed"] if i["stage_id"] == stage_id}
 
 
 async def _complete_eia(
@@ -68,6 +80,7 @@ async def test_a_key_decision_goes_from_omt_through_the_improvement_board_to_cab
             "daniel": "approver",  # Head of Service, Care and Support: the policy's RO
             "fiona": "reader",  # Senior Lawyer, Legal Services
             "rosalind": "approver",  # Cabinet Member for Health and Social Care Integration
+            "joanne": "approver",  # Head of Service, Adult Safeguarding
         },
     )
     team = lbbd.headers("priya")
@@ -151,9 +164,17 @@ async def test_a_key_decision_goes_from_omt_through_the_improvement_board_to_cab
         "executive_group": "pending",
         "cabinet": "pending",
     }
+    # The Heads of Service are shown the draft (the route's inform), to acknowledge it.
+    assert _informed(body, "omt") == {
+        lbbd.id("marcus"): "head_of_service",
+        lbbd.id("joanne"): "head_of_service",
+        lbbd.id("daniel"): "head_of_service",
+    }
     body = await decided_at_meeting(client, team, body, "omt", OMT, "noted", ask="information")
     assert stage(body, "omt")["status"] == "noted"
-    # 2. Signed off by the Adults Improvement Board.
+    # 2. Signed off by the Adults Improvement Board. 3. "shared with" the Cabinet Member: she is
+    # shown the draft when the board's stage starts, even where she does not sign it off.
+    assert _informed(body, "adults_improvement_board") == {lbbd.id("rosalind"): "cabinet_member"}
     body = await decided_at_meeting(
         client, team, body, "adults_improvement_board", AIB, ask="review_approval"
     )
@@ -179,9 +200,28 @@ async def test_a_key_decision_goes_from_omt_through_the_improvement_board_to_cab
         "approved",
     ]
     assert all(d["method"] == "meeting" for d in body["decisions"])
-    # The Cabinet Member was never asked.
+    # The Cabinet Member was never asked to decide; she was shown it, and nobody waited for
+    # her acknowledgement (or anyone's) before the issue.
     awaiting = await get_json(client, "/v1/sign-offs?awaiting_me=true", lbbd.headers("rosalind"))
     assert awaiting["items"] == []
+    assert [i["acknowledged_at"] for i in body["informed"]] == [None] * 4
+    # A Head of Service acknowledges her own; she cannot for the Cabinet Member, nor can the
+    # policy officer for anyone.
+    for other in ("priya",):
+        refused = await client.post(
+            f"/v1/sign-offs/{body['id']}/acknowledgements", json={}, headers=lbbd.headers(other)
+        )
+        assert refused.status_code == 403, refused.text
+    seen = await client.post(
+        f"/v1/sign-offs/{body['id']}/acknowledgements",
+        json={"comment": "Seen; safeguarding teams to be briefed on the new charging bands."},
+        headers=lbbd.headers("joanne"),
+    )
+    assert seen.status_code == 200, seen.text
+    acknowledged = {i["person_id"] for i in seen.json()["informed"] if i["acknowledged_at"]}
+    assert acknowledged == {lbbd.id("joanne")}
+    shown = await get_json(client, f"/v1/sign-offs/{body['id']}", lbbd.headers("rosalind"))
+    assert shown["id"] == body["id"]
 
     # Issued: 1.0 is superseded by 2.0; stage 11: the review schedule of 12-18 months agreed
     # for POL-003 (18) stands, the route's 12 months apply only where none is agreed; queued

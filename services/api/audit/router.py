@@ -34,6 +34,7 @@ EntityType = Literal[
     "route",
     "post",
     "sign_off",
+    "sign_off_informed",
     "delegation",
     "proposal",
     "policy_request",

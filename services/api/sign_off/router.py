@@ -28,7 +28,14 @@ from services.domain.models.sign_off import (
     SignOffStage,
     SignOffStatus,
 )
-from services.domain.sign_off import amendments, decisions, delegations, progress, service
+from services.domain.sign_off import (
+    amendments,
+    decisions,
+    delegations,
+    informing,
+    progress,
+    service,
+)
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.commands import NewDecision, NewDelegation, NewSignOff
 
@@ -63,6 +70,10 @@ async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
         closed_at=sign_off.closed_at,
         stages=stages,
         decisions=[_decision_out(d, superseded_by.get(d.id)) for d in found],
+        informed=[
+            schemas.Informed.model_validate(row, from_attributes=True)
+            for row in await informing.informed_of(session, sign_off.id)
+        ],
     )
 
 
@@ -250,6 +261,27 @@ async def record_decision(
     # The higher body deferred to, as parsed: a Decider, not its dump.
     command = NewDecision.of(body.model_dump(mode="python") | {"refer_to": body.refer_to})
     await decisions.record_decision(session, principal, sign_off, command)
+    set_etag(response, sign_off.row_version)
+    return await _out(session, sign_off)
+
+
+@router.post(
+    "/{sign_off_id}/acknowledgements",
+    response_model=schemas.SignOff,
+    dependencies=[allowed(P.SIGN_OFFS_READ)],
+)
+async def acknowledge(
+    sign_off_id: uuid.UUID,
+    body: schemas.Acknowledgement,
+    session: Session,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> schemas.SignOff:
+    """Acknowledge a draft a stage showed you for information (the route's `inform`), with an
+    optional comment. Only the person informed may (403 for anyone else); nothing waits on it.
+    Acknowledging again changes nothing: the first time and comment stand (200)."""
+    sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
+    await informing.acknowledge(session, principal, sign_off, body.comment)
     set_etag(response, sign_off.row_version)
     return await _out(session, sign_off)
 

@@ -151,6 +151,26 @@ class StageOut(BaseModel):
     finished_at: datetime | None
 
 
+class Informed(BaseModel):
+    """A person a stage showed the draft to (``inform`` on the route), and their
+    acknowledgement; the sign-off never waits for it."""
+
+    id: uuid.UUID
+    stage_id: uuid.UUID
+    person_id: uuid.UUID
+    post: str | None = Field(description="The post they were told as; null when named.")
+    version_id: uuid.UUID
+    informed_at: datetime
+    acknowledged_at: datetime | None
+    comment: str
+
+
+class Acknowledgement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: LongText = ""
+
+
 class SignOff(BaseModel):
     id: uuid.UUID
     document_id: uuid.UUID
@@ -171,6 +191,7 @@ class SignOff(BaseModel):
     closed_at: datetime | None
     stages: list[StageOut]
     decisions: list[SignOffDecision]
+    informed: list[Informed]
 
 
 class SignOffSummary(BaseModel):

@@ -37,6 +37,8 @@ EventType = Literal[
     "route.changed",
     "sign_off.submitted",
     "sign_off.stage_started",
+    "sign_off.informed",
+    "sign_off.acknowledged",
     "sign_off.decision_recorded",
     "sign_off.closed",
     "document.published",

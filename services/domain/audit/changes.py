@@ -34,7 +34,7 @@ from services.domain.models.people import Person
 from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, UpdateCycle, UpdateCycleItem
-from services.domain.models.sign_off import Delegation, SignOff
+from services.domain.models.sign_off import Delegation, SignOff, SignOffInformed
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 # The audit trail's entity types, by the table they record (stored in each record and
@@ -66,6 +66,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Publication: "publication",
     Review: "review",
     SignOff: "sign_off",
+    SignOffInformed: "sign_off_informed",
     UpdateCycle: "update_cycle",
     UpdateCycleItem: "update_cycle_item",
     WebhookDelivery: "webhook_delivery",

@@ -27,7 +27,7 @@ from services.domain.authz.documents import (
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
 from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.sign_off import Delegation, SignOff, SignOffStage
+from services.domain.models.sign_off import Delegation, SignOff, SignOffInformed, SignOffStage
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ async def may_decide_at_all(
     Rule.NAMED_ON_DOCUMENT,
     Rule.SUBMITTER,
     Rule.STAGE_APPROVER,
+    Rule.INFORMED,
     Rule.POLICY_TEAM,
     kind="test",
 )
@@ -118,7 +119,15 @@ async def can_read(
             SignOffStage.sign_off_id == sign_off.id, SignOffStage.participants.overlap(seats)
         )
     )
-    return found.first() is not None
+    if found.first() is not None:
+        return True
+    informed = await session.execute(
+        select(SignOffInformed.id).where(
+            SignOffInformed.sign_off_id == sign_off.id,
+            SignOffInformed.person_id == principal.person_id,
+        )
+    )
+    return informed.first() is not None
 
 
 @action(
@@ -128,6 +137,7 @@ async def can_read(
     Rule.NAMED_ON_DOCUMENT,
     Rule.SUBMITTER,
     Rule.STAGE_APPROVER,
+    Rule.INFORMED,
     Rule.POLICY_TEAM,
     kind="filter",
 )
@@ -145,7 +155,21 @@ def readable(principal: Principal, seats: list[uuid.UUID]) -> ColumnElement[bool
             SignOffStage.sign_off_id == SignOff.id,
             SignOffStage.participants.overlap(seats or [uuid.UUID(int=0)]),
         ),
+        exists().where(SignOffInformed.sign_off_id == SignOff.id, SignOffInformed.person_id == me),
     )
+
+
+@action(
+    "sign_off.acknowledge",
+    "acknowledge a draft a sign-off stage showed you, without deciding anything",
+    P.SIGN_OFFS_READ,
+    Rule.INFORMED,
+)
+def check_acknowledge(principal: Principal, told: Iterable[SignOffInformed]) -> None:
+    """Only a person told acknowledges; nobody does it for them, not even the policy team."""
+    me = principal.person_id
+    if me is None or not any(row.person_id == me for row in told):
+        refuse(Rule.INFORMED, "Only the person informed may acknowledge it.")
 
 
 @action(

@@ -73,8 +73,10 @@ from services.domain.events.sign_off import (
     PublicationCompleted,
     PublicationQueued,
     RouteChanged,
+    SignOffAcknowledged,
     SignOffClosed,
     SignOffDecisionRecorded,
+    SignOffInformed,
     SignOffStageStarted,
     SignOffSubmitted,
 )
@@ -124,8 +126,10 @@ __all__ = [
     "ReviewNoChangeStated",
     "ReviewStarted",
     "RouteChanged",
+    "SignOffAcknowledged",
     "SignOffClosed",
     "SignOffDecisionRecorded",
+    "SignOffInformed",
     "SignOffStageStarted",
     "SignOffSubmitted",
     "TrackerImportRequested",
@@ -157,6 +161,8 @@ Event = Annotated[
     | RouteChanged
     | SignOffSubmitted
     | SignOffStageStarted
+    | SignOffInformed
+    | SignOffAcknowledged
     | SignOffDecisionRecorded
     | SignOffClosed
     | DocumentPublished

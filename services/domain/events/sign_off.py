@@ -42,6 +42,29 @@ class SignOffStageStarted(_Event):
     agenda_item_id: uuid.UUID | None
 
 
+class SignOffInformed(_Event):
+    """A stage started and showed the draft to people who acknowledge it without deciding
+    (LBBD stage 9: other relevant Heads of Service, the Cabinet Member)."""
+
+    type: Literal["sign_off.informed"] = "sign_off.informed"
+    sign_off_id: uuid.UUID
+    stage_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    stage_name: str
+    person_ids: list[uuid.UUID]
+
+
+class SignOffAcknowledged(_Event):
+    """A person informed of a draft acknowledged it; nothing waits on this."""
+
+    type: Literal["sign_off.acknowledged"] = "sign_off.acknowledged"
+    sign_off_id: uuid.UUID
+    document_id: uuid.UUID
+    person_id: uuid.UUID
+    stage_ids: list[uuid.UUID]
+
+
 class SignOffDecisionRecorded(_Event):
     """A decider approved, rejected or asked for changes at a stage."""
 

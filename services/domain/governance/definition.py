@@ -99,6 +99,20 @@ class RouteQuestion(_Strict):
     text: Annotated[str, TextPolicy(500, 1)]
 
 
+class Inform(_Strict):
+    """Who is shown the draft when the stage starts and asked to acknowledge it; nobody here
+    decides, and no acknowledgement holds up the stage or the sign-off.
+
+    LBBD stage 9: "Shared at OMT ... and with other relevant Heads of Service"; "shared with
+    or signed off by the Cabinet Member".
+    """
+
+    # Posts: every holder of each, whatever their service area (LBBD: "other relevant Heads of
+    # Service", one head_of_service post per service).
+    posts: list[Key] = Field(default_factory=list, max_length=20)
+    people: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+
+
 class Stage(_Strict):
     key: Key
     name: Annotated[str, TextPolicy(200, 1)]
@@ -111,6 +125,8 @@ class Stage(_Strict):
     condition: Condition | None = None
     # Where a deferral goes when the decider does not name a body (NCT: RSM -> SLT).
     refer_to: Decider | None = None
+    # Shown the draft when the stage starts, to acknowledge without deciding.
+    inform: Inform | None = None
 
     @model_validator(mode="after")
     def _timing(self) -> Stage:

@@ -24,12 +24,13 @@ from services.domain.governance.commands import NewRoute, RouteChange
 from services.domain.governance.definition import (
     BoardDecider,
     Decider,
+    Inform,
     PeopleDecider,
     RouteDefinition,
 )
 from services.domain.models.boards import Board
 from services.domain.models.documents import Document, DocumentKind
-from services.domain.models.governance import GovernanceRoute, RouteVersion
+from services.domain.models.governance import GovernanceRoute, Post, RouteVersion
 from services.domain.outbox.service import emit
 from services.domain.people.service import require_active_person
 from services.domain.text import STORED
@@ -81,6 +82,33 @@ async def _check_references(
 ) -> None:
     for decider in _deciders(definition):
         await check_decider(session, organisation_id, decider)
+    for stage in definition.stages:
+        if stage.inform is not None:
+            await _check_inform(session, organisation_id, stage.key, stage.inform)
+
+
+async def _check_inform(
+    session: AsyncSession, organisation_id: uuid.UUID, stage_key: str, inform: Inform
+) -> None:
+    """The posts a stage informs are posts of the organisation; its people are active in it."""
+    held = set(
+        (
+            await session.execute(
+                select(Post.post).where(
+                    Post.organisation_id == organisation_id, Post.post.in_(inform.posts)
+                )
+            )
+        ).scalars()
+    )
+    unknown = sorted(set(inform.posts) - held)
+    if unknown:
+        raise Invalid(
+            f"Stage {stage_key!r} informs posts nobody holds in your organisation: "
+            f"{', '.join(unknown)}; record them (/v1/posts) first.",
+            field="definition.stages.inform.posts",
+        )
+    for person_id in inform.people:
+        await require_active_person(session, organisation_id, person_id, "inform.people")
 
 
 async def _check_kinds(session: AsyncSession, organisation_id: uuid.UUID, kinds: list[str]) -> None:

@@ -44,7 +44,13 @@ from services.domain.models.people import Person, PersonRole
 from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
-from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
+from services.domain.models.sign_off import (
+    Delegation,
+    SignOff,
+    SignOffDecision,
+    SignOffInformed,
+    SignOffStage,
+)
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -89,6 +95,7 @@ __all__ = [
     "RouteVersion",
     "SignOff",
     "SignOffDecision",
+    "SignOffInformed",
     "SignOffStage",
     "TrackerImport",
     "UpdateCycle",

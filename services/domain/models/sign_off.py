@@ -316,3 +316,37 @@ class Delegation(IdMixin, TimestampMixin, Base):
     reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_by_id: Mapped[uuid.UUID | None]
     revoked_at: Mapped[datetime | None]
+
+
+class SignOffInformed(IdMixin, Base):
+    """A person shown a draft when a stage started, to acknowledge it without deciding
+    (LBBD stage 9: "shared ... with other relevant Heads of Service", the Cabinet Member).
+
+    Resolved to the person at the time, keeping the post they were told as. No
+    acknowledgement holds up the stage or the sign-off.
+    """
+
+    __tablename__ = "sign_off_informed"
+    __table_args__ = (
+        UniqueConstraint("stage_id", "person_id"),
+        same_organisation_fk("sign_off_informed", "sign_off_id", "sign_offs", ondelete="CASCADE"),
+        same_organisation_fk(
+            "sign_off_informed", "stage_id", "sign_off_stages", ondelete="CASCADE"
+        ),
+        same_organisation_fk("sign_off_informed", "person_id", "people"),
+        Index("ix_sign_off_informed_sign_off_id", "sign_off_id"),
+        Index("ix_sign_off_informed_person_id", "person_id"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    sign_off_id: Mapped[uuid.UUID]
+    stage_id: Mapped[uuid.UUID]
+    person_id: Mapped[uuid.UUID]
+    # The post they were told as (None when the route names them).
+    post: Mapped[str | None] = mapped_column(String(60))
+    version_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    informed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -46,6 +46,11 @@ REGISTRY: tuple[Kind, ...] = (
     # Sign-off (sign_off/notices.py), the Tri.x queue (publications/notices.py), legal reviews
     # and proposals (assessments/notices.py).
     Kind("sign_off.decision_needed", "sign_off", "each person asked to decide a stage"),
+    Kind(
+        "sign_off.informed",
+        "sign_off",
+        "each person a stage shows the draft to, to acknowledge without deciding (LBBD 9)",
+    ),
     Kind("sign_off.decided", "sign_off", "the document's people, submitter and policy team"),
     Kind("sign_off.withdrawn", "sign_off", "the people who were asked to decide"),
     Kind("document.published", "sign_off", "the document's people, deciders and policy team"),

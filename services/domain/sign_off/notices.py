@@ -147,6 +147,23 @@ async def _stage_started(session: AsyncSession, event: events.SignOffStageStarte
     return [Notice("sign_off.decision_needed", p, context, document) for p in people]
 
 
+async def _informed(session: AsyncSession, event: events.SignOffInformed) -> list[Notice]:
+    """LBBD 9: the draft shown to Heads of Service or the Cabinet Member, to acknowledge."""
+    document = await session.get(Document, event.document_id)
+    if document is None:
+        return []
+    context = {
+        **_sign_off_links(event.sign_off_id),
+        "acknowledge_path": f"/v1/sign-offs/{event.sign_off_id}/acknowledgements",
+        "stage_id": str(event.stage_id),
+        "stage_name": event.stage_name,
+        "version_id": str(event.version_id),
+        "version": await version_number(session, event.version_id),
+    }
+    people = await active_people(session, event.organisation_id, event.person_ids)
+    return [Notice("sign_off.informed", p, context, document) for p in people]
+
+
 def _outcome_words(outcome: str, referred: str | None) -> str:
     if outcome == "deferred":
         return f"deferred to {referred}" if referred else "deferred"
@@ -322,6 +339,7 @@ async def _delegation_created(
 # The events whose notices this module decides (notifications/handlers.py).
 HANDLERS: dict[type, Handler] = {
     events.SignOffStageStarted: _stage_started,
+    events.SignOffInformed: _informed,
     events.SignOffDecisionRecorded: _decision_recorded,
     events.SignOffClosed: _sign_off_closed,
     events.DocumentPublished: _document_published,

@@ -30,6 +30,7 @@ from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff, SignOffStage, StageStatus
 from services.domain.outbox.service import emit
+from services.domain.sign_off import informing
 from services.domain.sign_off.deciders import independence_of, resolve
 from services.domain.text import STORED
 
@@ -116,6 +117,11 @@ async def start_stage(
             session, sign_off, stage, document, definition, deciders.board_id
         )
     await session.flush()
+    if definition.inform is not None:
+        engine = engine_principal(
+            sign_off.organisation_id, None, f"sign-off of {document.reference}"
+        )
+        await informing.inform_stage(session, engine, sign_off, stage, document, definition.inform)
     await emit(
         session,
         events.SignOffStageStarted(

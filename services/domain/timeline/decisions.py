@@ -130,6 +130,7 @@ def sign_off_entries(b: Builder) -> None:
     them."""
     _sign_offs(b)
     _stages(b)
+    _informed(b)
     _sign_off_decisions(b)
 
 
@@ -182,6 +183,43 @@ def _stages(b: Builder) -> None:
             },
             details={"key": stage.key, "round": stage.round, "status": stage.status},
         )
+
+
+def _informed(b: Builder) -> None:
+    """Who a stage showed the draft to (LBBD 9: Heads of Service, the Cabinet Member), and
+    when each acknowledged it."""
+    for row in b.rows.informed:
+        stage = b.rows.stages.get(row.stage_id)
+        stage_name = stage.name if stage is not None else "a stage"
+        who = b.name(row.person_id) or "Someone"
+        post = f" as {row.post.replace('_', ' ')}" if row.post else ""
+        refs: dict[str, uuid.UUID | None] = {
+            "sign_off_id": row.sign_off_id,
+            "stage_id": row.stage_id,
+            "person_id": row.person_id,
+        }
+        b.add(
+            row.informed_at,
+            "sign_off.informed",
+            f"{who}{post} shown version {b.number(row.version_id)} for information at stage "
+            f'"{stage_name}".',
+            row.id,
+            refs={**refs, "version_id": row.version_id},
+            details={"post": row.post},
+        )
+        if row.acknowledged_at is not None:
+            summary = f'{who} acknowledged version {b.number(row.version_id)} ("{stage_name}")'
+            if row.comment:
+                summary += f"; comment: {quote(row.comment)}"
+            b.add(
+                row.acknowledged_at,
+                "sign_off.acknowledged",
+                summary + ".",
+                row.id,
+                actor_id=row.person_id,
+                refs=refs,
+                details={"comment": row.comment},
+            )
 
 
 def _sign_off_decisions(b: Builder) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from services.domain.models import SignOffInformed
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -54,6 +55,7 @@ class TimelineRows:
     )
     stages: dict[uuid.UUID, SignOffStage] = field(default_factory=dict)
     decisions: list[SignOffDecision] = field(default_factory=list)
+    informed: list[SignOffInformed] = field(default_factory=list)
     delegations: list[Delegation] = field(default_factory=list)
     meetings: dict[uuid.UUID, Meeting] = field(default_factory=dict)
     boards: dict[uuid.UUID, Board] = field(default_factory=dict)
@@ -195,7 +197,7 @@ async def _load_sign_offs(
     session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
 ) -> None:
     """The sign-offs with their routes, their stages and decisions, and the delegations the
-    decisions were taken under: four queries at most."""
+    decisions were taken under and who was informed: five queries at most."""
     routed = await session.execute(
         select(SignOff, RouteVersion, GovernanceRoute)
         .join(RouteVersion, RouteVersion.id == SignOff.route_version_id)
@@ -218,6 +220,13 @@ async def _load_sign_offs(
             select(SignOffDecision).where(
                 SignOffDecision.organisation_id == org,
                 SignOffDecision.sign_off_id.in_(rows.sign_offs),
+            ),
+        )
+        rows.informed = await _scalars(
+            session,
+            select(SignOffInformed).where(
+                SignOffInformed.organisation_id == org,
+                SignOffInformed.sign_off_id.in_(rows.sign_offs),
             ),
         )
     delegators = _ids(d.on_behalf_of_id for d in rows.decisions)
@@ -281,6 +290,7 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [d.decided_by_id for d in rows.decisions]
         + [d.on_behalf_of_id for d in rows.decisions]
         + [d.recorded_by_id for d in rows.decisions]
+        + [i.person_id for i in rows.informed]
         + [p.completed_by_id for p in rows.publications]
         + [c.opened_by_id for c in rows.consultations.values()]
         + [c.closed_by_id for c in rows.consultations.values()]
