@@ -2,7 +2,7 @@
 to, and when they acknowledged it.
 
 Revision ID: 3f6a1c2b9d41
-Revises: 92d4fa9f0c80
+Revises: 6b19cfe76e80
 Create Date: 2026-12-05 12:00:00.000000+00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3f6a1c2b9d41"
-down_revision: str | None = "92d4fa9f0c80"
+down_revision: str | None = "6b19cfe76e80"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.models.documents import DocumentVersion
-from services.domain.timeline.rows import TimelineRows
+from services.domain.timeline.records import TimelineRows
 from services.domain.timeline.service import Audience, build_timeline
 
 OPENED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -208,7 +208,6 @@ async def readiness(
     status_code=201,
     response_model=schemas.SignOff,
     dependencies=[allowed(P.SIGN_OFFS_SUBMIT)],
-    # A route with no stage before issue issues at once: the draft's file is copied.
     responses=STORED_FILE_DAMAGED,
 )
 async def submit_for_sign_off(
@@ -241,7 +240,6 @@ async def get_sign_off(
     status_code=201,
     response_model=schemas.SignOff,
     dependencies=[allowed(P.SIGN_OFFS_DECIDE)],
-    # The last approval issues the draft, copying its file from the store.
     responses=STORED_FILE_DAMAGED,
 )
 async def record_decision(

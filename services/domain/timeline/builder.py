@@ -11,7 +11,7 @@ from typing import Any
 
 from services.domain.clock import london_day
 from services.domain.models.meetings import Meeting
-from services.domain.timeline.rows import TimelineRows
+from services.domain.timeline.records import TimelineRows
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ from services.domain.timeline.paper_trail_zip import (
     sha256,
     to_json,
 )
-from services.domain.timeline.rows import TimelineRows, load_rows
+from services.domain.timeline.records import TimelineRows
+from services.domain.timeline.rows import load_rows
 from services.domain.timeline.service import Audience, build_timeline
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.domain.models import SignOffInformed
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -32,52 +30,14 @@ from services.domain.models.people import Person
 from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
-from services.domain.models.sign_off import Delegation, SignOff, SignOffDecision, SignOffStage
-
-
-@dataclass
-class TimelineRows:
-    """Everything read about one document, each table once."""
-
-    document_id: uuid.UUID | None = None
-    versions: dict[uuid.UUID, DocumentVersion] = field(default_factory=dict)
-    proposals: list[Proposal] = field(default_factory=list)
-    # Requests to the policy service to change the document.
-    requests: list[PolicyRequest] = field(default_factory=list)
-    assessments: list[EqualityAssessment] = field(default_factory=list)
-    legal_reviews: list[LegalReview] = field(default_factory=list)
-    fitness_checks: list[FitnessCheck] = field(default_factory=list)
-    statements: list[NoMaterialChangeStatement] = field(default_factory=list)
-    items: dict[uuid.UUID, AgendaItem] = field(default_factory=dict)
-    meeting_decisions: list[MeetingDecision] = field(default_factory=list)
-    sign_offs: dict[uuid.UUID, tuple[SignOff, RouteVersion, GovernanceRoute]] = field(
-        default_factory=dict
-    )
-    stages: dict[uuid.UUID, SignOffStage] = field(default_factory=dict)
-    decisions: list[SignOffDecision] = field(default_factory=list)
-    informed: list[SignOffInformed] = field(default_factory=list)
-    delegations: list[Delegation] = field(default_factory=list)
-    meetings: dict[uuid.UUID, Meeting] = field(default_factory=dict)
-    boards: dict[uuid.UUID, Board] = field(default_factory=dict)
-    publications: list[Publication] = field(default_factory=list)
-    consultations: dict[uuid.UUID, Consultation] = field(default_factory=dict)
-    consultees: dict[uuid.UUID, Consultee] = field(default_factory=dict)
-    responses: list[ConsultationResponse] = field(default_factory=list)
-    reviews: dict[uuid.UUID, Review] = field(default_factory=dict)
-    # The audit records of the document's reviews (each step, refusals included) and of the
-    # paper trail's own exports: the review row keeps only its latest state.
-    trail_records: list[AuditRecord] = field(default_factory=list)
-    # (row, review, the reviewed document, the document added): documents added to the
-    # document's reviews, and the reviews of other documents this one was added to.
-    review_documents: list[tuple[ReviewDocument, Review, Document, Document]] = field(
-        default_factory=list
-    )
-    update_items: list[tuple[UpdateCycleItem, UpdateCycle]] = field(default_factory=list)
-    dis_applications: list[DisApplication] = field(default_factory=list)
-    engagement_sessions: list[EngagementSession] = field(default_factory=list)
-    # Only read when the caller may see them (the policy team).
-    notifications: list[Notification] = field(default_factory=list)
-    names: dict[uuid.UUID, str] = field(default_factory=dict)
+from services.domain.models.sign_off import (
+    Delegation,
+    SignOff,
+    SignOffDecision,
+    SignOffInformed,
+    SignOffStage,
+)
+from services.domain.timeline.records import TimelineRows
 
 
 def _ids(values: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:

@@ -35,9 +35,10 @@ from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.dis_applications import dis_application_entries
 from services.domain.timeline.engagement import engagement_entries
 from services.domain.timeline.notices import notification_entries
+from services.domain.timeline.records import TimelineRows
 from services.domain.timeline.requests import request_entries
 from services.domain.timeline.reviews import review_entries
-from services.domain.timeline.rows import TimelineRows, load_rows
+from services.domain.timeline.rows import load_rows
 
 # Entries at the same moment read in the order things happen (a sign-off is submitted before
 # its first stage starts; a version is added before it is issued).
