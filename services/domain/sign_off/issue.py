@@ -43,6 +43,16 @@ from services.domain.outbox.service import emit_many
 from services.domain.subscribers import react
 
 
+class Approval(BaseModel):
+    """The register's record of who approved the version in force and whether its forms were
+    confirmed aligned (Dorset's register fields)."""
+
+    approved_by: str | None
+    approved_on: date | None
+    forms_aligned_on: date | None
+    forms_aligned_by: str | None
+
+
 class BeforeIssue(BaseModel):
     """What an issue replaced, kept on the sign-off (``before_issue``): if the ratification
     after it is refused (Dorset 4.5.2) the document goes back to exactly this."""
@@ -53,6 +63,8 @@ class BeforeIssue(BaseModel):
     last_reviewed_on: date | None
     # The open review the issue completed, reopened if the issue is withdrawn.
     review_id: uuid.UUID | None = None
+    # None for an issue made before the register kept it: the fields are then left as they are.
+    approval: Approval | None = None
 
 
 async def in_force(session: AsyncSession, document: Document) -> DocumentVersion | None:
@@ -90,12 +102,7 @@ async def issue_version(
     # Checked against its recorded hash when it comes from the object store.
     content = await files.load_file(session, draft)
     replaced = await in_force(session, document)
-    before_issue = BeforeIssue(
-        issued_version_id=replaced.id if replaced is not None else None,
-        next_review_due=document.next_review_due,
-        review_interval_months=document.review_interval_months,
-        last_reviewed_on=document.last_reviewed_on,
-    )
+    before_issue = _before_issue(document, replaced)
     latest = await latest_version(session, document.id)
     number = next_number((latest.major, latest.minor) if latest else None, issue=True)
     today = london_today()
@@ -129,6 +136,22 @@ async def issue_version(
     await react(session, principal, published)
     await session.flush()
     return issued
+
+
+def _before_issue(document: Document, replaced: DocumentVersion | None) -> BeforeIssue:
+    """What the issue replaces, as the document has it now."""
+    return BeforeIssue(
+        issued_version_id=replaced.id if replaced is not None else None,
+        next_review_due=document.next_review_due,
+        review_interval_months=document.review_interval_months,
+        last_reviewed_on=document.last_reviewed_on,
+        approval=Approval(
+            approved_by=document.approved_by,
+            approved_on=document.approved_on,
+            forms_aligned_on=document.forms_aligned_on,
+            forms_aligned_by=document.forms_aligned_by,
+        ),
+    )
 
 
 def _issue_events(

@@ -124,6 +124,12 @@ async def _go_back(
     document.next_review_due = saved.next_review_due
     document.review_interval_months = saved.review_interval_months
     document.last_reviewed_on = saved.last_reviewed_on
+    if saved.approval is not None:
+        # Who approved the version in force again, not the approval that was refused.
+        document.approved_by = saved.approval.approved_by
+        document.approved_on = saved.approval.approved_on
+        document.forms_aligned_on = saved.approval.forms_aligned_on
+        document.forms_aligned_by = saved.approval.forms_aligned_by
     if happened.reinstated is not None:
         happened.reinstated.superseded_on = None
         document.issued_version = happened.reinstated.number
