@@ -602,13 +602,22 @@ def test_notifier_health_alive_fails_only_when_the_notifier_is_silent(
 
     from services.domain.db import utcnow
 
-    at = (utcnow() - timedelta(seconds=age_seconds)).isoformat()
     path = tmp_path / "notifier-health.json"
-    path.write_text(json.dumps({"status": status, "at": at, "down": {}}))
-    env = {**os.environ, "POLICYGOV_NOTIFIER_HEALTH_FILE": str(path)}
+    # Silent after 3 x 60 s here: a loaded machine starting each command slowly (seen: 16 s for
+    # two) does not make a fresh report look old; 600 s is silent still.
+    env = {
+        **os.environ,
+        "POLICYGOV_NOTIFIER_HEALTH_FILE": str(path),
+        "POLICYGOV_NOTIFIER_HEALTH_SECONDS": "60",
+    }
     command = [sys.executable, "-m", "services.cli", "notifier", "health"]
-    plain = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-    probe = subprocess.run(
-        [*command, "--alive"], env=env, capture_output=True, text=True, timeout=60
-    )
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        at = (utcnow() - timedelta(seconds=age_seconds)).isoformat()
+        path.write_text(json.dumps({"status": status, "at": at, "down": {}}))
+        return subprocess.run(
+            [*command, *extra], env=env, capture_output=True, text=True, timeout=60
+        )
+
+    plain, probe = run(), run("--alive")
     assert (plain.returncode, probe.returncode) == (health, alive), plain.stdout + probe.stdout
