@@ -10,9 +10,9 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.domain.settings import get_settings
+from services.domain.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,12 +123,20 @@ def check_migrations(wait_seconds: float = 0, every_seconds: float = 5) -> int:
         time.sleep(every_seconds)
 
 
+def command_engine(settings: Settings) -> AsyncEngine:
+    """The engine of a one-off command (seed-demo, move-files, the notifier's --once runs):
+    the service's database, through PgBouncer's rules when the settings say it is behind one."""
+    from services.domain.db import make_engine
+
+    return make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
+
+
 async def in_transaction(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-    from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.db import make_sessionmaker
     from services.domain.documents.files import session_info
 
     settings = get_settings()
-    engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
+    engine = command_engine(settings)
     try:
         async with (
             make_sessionmaker(engine, session_info(get_settings()))() as session,

@@ -205,8 +205,9 @@ def move_files_command(to: str, slug: str | None, batch: int, dry_run: bool) -> 
     """The command line's ``move-files``: exit 0 when every file is where it should be, 1 when
     a file could not be moved (each named on standard error), 3 when the S3 store could not be
     reached (what was moved stays moved; run it again)."""
-    from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.db import make_sessionmaker
     from services.domain.organisations import service as organisations
+    from services.ops.database import command_engine
 
     settings = get_settings()
     target = FileStore(to)
@@ -214,7 +215,7 @@ def move_files_command(to: str, slug: str | None, batch: int, dry_run: bool) -> 
         raise Invalid("--batch must be at least 1")
 
     async def work() -> MoveReport:
-        engine = make_engine(settings.database_url)
+        engine = command_engine(settings)
         try:
             sessions = make_sessionmaker(engine)
             organisation_id = None

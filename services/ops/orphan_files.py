@@ -72,12 +72,13 @@ async def prune_files(
 
 def prune_files_command(older_than_hours: float, dry_run: bool) -> int:
     """The command line's ``prune-files``: names each object deleted (or, dry, to delete)."""
-    from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.db import make_sessionmaker
+    from services.ops.database import command_engine
 
     settings = get_settings()
 
     async def work() -> PruneReport:
-        engine = make_engine(settings.database_url)
+        engine = command_engine(settings)
         try:
             return await prune_files(
                 make_sessionmaker(engine),

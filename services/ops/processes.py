@@ -104,14 +104,15 @@ def worker() -> None:
 
 def notifier_prune() -> int:
     """Run the retention prune once, now, and say how many rows went from each table."""
-    from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.db import make_sessionmaker
     from services.domain.documents.files import session_info
     from services.notifier.sweeps import sweep_retention
+    from services.ops.database import command_engine
 
     settings = get_settings()
 
     async def work() -> dict[str, int]:
-        engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
+        engine = command_engine(settings)
         try:
             return await sweep_retention(
                 make_sessionmaker(engine, session_info(settings)), settings
@@ -130,16 +131,17 @@ def notifier_sweep() -> int:
     from arq import create_pool
     from arq.connections import RedisSettings
 
-    from services.domain.db import make_engine, make_sessionmaker
+    from services.domain.db import make_sessionmaker
     from services.domain.documents.files import session_info
     from services.notifier.sweeps import sweep_all
     from services.notifier.transport import ArqTransport
     from services.notifier.worker import QUEUE_NAME, WorkerSettings
+    from services.ops.database import command_engine
 
     settings = get_settings()
 
     async def work() -> int:
-        engine = make_engine(settings.database_url, pgbouncer=settings.database_pgbouncer)
+        engine = command_engine(settings)
         redis = await create_pool(
             RedisSettings.from_dsn(settings.redis_url),
             job_serializer=WorkerSettings.job_serializer,
