@@ -37,13 +37,14 @@ async def missing(
         return {m.gate: m.detail for m in found}
 
 
-async def test_a_fresh_draft_has_passed_no_gate_but_legal_review(
+async def test_a_fresh_draft_has_passed_no_gate_but_legal_review_and_changes_tracked(
     client: AsyncClient, world: World
 ) -> None:
     document_id, version_id = await create_document_with_draft(client, world)
     found = await missing(world, document_id, version_id)
-    # Legal review guards questions asked: none asked, none outstanding.
-    assert list(found) == [g for g in GATES if g != "legal_review"]
+    # Legal review guards questions asked: none asked, none outstanding. A first draft amends
+    # no issue, so it has no changes to track.
+    assert list(found) == [g for g in GATES if g not in ("legal_review", "changes_tracked")]
     assert found["consultation_closed"].startswith("No consultation on this draft")
     assert "approved by a board" in found["proposal_approved"]
     assert "screening" in found["eia_screened"]

@@ -199,6 +199,14 @@ class Version(BaseModel):
         "ratification was refused (Dorset 4.5.2).",
     )
     withdrawn_reason: str | None = None
+    tracked_insertions: int | None = Field(
+        default=None,
+        description="A Word draft: how many tracked insertions it has (NCT 4.1 v: Tri.x "
+        "publishes amendments only with their changes tracked). Null for other files.",
+    )
+    tracked_deletions: int | None = Field(
+        default=None, description="A Word draft: how many tracked deletions it has."
+    )
 
 
 class Change(BaseModel):

@@ -25,8 +25,10 @@ from services.domain.demo import governance
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.requests import seed_requests
+from services.domain.demo.word import tracked_docx
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
+from services.domain.documents.text import DOCX, MARKDOWN
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation
 from services.domain.models.documents import Document, DocumentStatus
@@ -220,15 +222,27 @@ def _new_document(d: dict[str, Any], by_email: dict[str, Any]) -> NewDocument:
 async def _add_versions(
     session: AsyncSession, system: Principal, document: Document, d: dict[str, Any], today: date
 ) -> None:
-    """The document's versions as the data file gives them, the issued ones issued today."""
+    """The document's versions as the data file gives them, the issued ones issued today.
+    One marked ``tracked`` is a Word draft showing its changes to the version before as tracked
+    changes (NCT 4.1 v); the others are Markdown."""
+    previous = ""
     for number, v in enumerate(d.get("versions", []), start=1):
+        filename, content, media_type = (
+            f"{d['reference']}-{number}.md",
+            v["text"].encode(),
+            MARKDOWN,
+        )
+        if v.get("tracked"):
+            content, media_type = tracked_docx(previous, v["text"]), DOCX
+            filename = filename.removesuffix(".md") + ".docx"
+        previous = v["text"]
         await versions.add_version(
             session,
             system,
             document,
-            filename=f"{d['reference']}-{number}.md",
-            content=v["text"].encode(),
-            declared_media_type="text/markdown",
+            filename=filename,
+            content=content,
+            declared_media_type=media_type,
             change_summary=v.get("change_summary", ""),
             issue=bool(v.get("issued")),
             max_bytes=10_000_000,

@@ -177,7 +177,26 @@ def _docx_blocks(container: Any) -> Iterator[str]:
                         seen[id(cell._tc)] = cell._tc
                         yield from _docx_blocks(cell)
         else:
-            yield block.text
+            yield _paragraph_text(block)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """A paragraph as it reads with its tracked changes accepted (NCT 4.1 v: amendments come
+    tracked): inserted text kept, deleted text left out. python-docx's own ``text`` skips
+    both, so a tracked draft lost every insertion; untracked paragraphs are read by it."""
+    from docx.oxml.ns import qn
+
+    element = paragraph._p
+    if element.find(".//" + qn("w:ins")) is None and element.find(".//" + qn("w:moveTo")) is None:
+        return str(paragraph.text)
+    skipped = {qn("w:del"), qn("w:moveFrom")}
+    marks = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
+    parts = []
+    for node in element.iter(qn("w:t"), *marks):
+        if any(ancestor.tag in skipped for ancestor in node.iterancestors()):
+            continue
+        parts.append(node.text or "" if node.tag == qn("w:t") else marks[node.tag])
+    return "".join(parts)
 
 
 def _pdf_text(content: bytes) -> str:

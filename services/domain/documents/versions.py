@@ -23,6 +23,7 @@ from services.domain.documents import diff as diffing
 from services.domain.documents import files, review_dates
 from services.domain.documents import text as texts
 from services.domain.documents.numbering import next_number, parse_number
+from services.domain.documents.revisions import TrackedChanges, tracked_changes
 from services.domain.errors import Invalid, NotFound, PayloadTooLarge
 from services.domain.heavy_work import HeavyLimits, run_bounded
 from services.domain.models.documents import Document, DocumentStatus, DocumentVersion
@@ -72,7 +73,7 @@ async def add_version(
     _check_issue_dates(issue, issued_on, next_review_due, today)
     media_type = texts.detect_media_type(filename, content, declared_media_type)
     # In a child process within the limits: a zip bomb or a huge PDF must not stall the others.
-    extracted = await run_bounded(texts.extract_text, content, media_type, limits, limits=limits)
+    extracted, tracked = await run_bounded(_read, content, media_type, limits, limits=limits)
     # Lock the document so two uploads at once cannot take the same number.
     locked = await session.execute(
         select(Document).where(Document.id == document.id).with_for_update()
@@ -86,6 +87,9 @@ async def add_version(
         principal, document, number, filename, content, media_type, extracted, change_summary
     )
     version.issued_on = (issued_on or today) if issue else None
+    if tracked is not None:
+        version.tracked_insertions = tracked.insertions
+        version.tracked_deletions = tracked.deletions
     session.add(version)
     await session.flush()
     before = audit.snapshot(document)
@@ -124,6 +128,17 @@ async def _record(
         after={**audit.snapshot(document), "version": audit.snapshot(version)},
     )
     await emit(session, added)
+
+
+def _read(
+    content: bytes, media_type: str, limits: HeavyLimits
+) -> tuple[str, TrackedChanges | None]:
+    """In the child process: the file's text and, for a Word document, its tracked changes
+    (NCT 4.1 v), read once for both."""
+    extracted = texts.extract_text(content, media_type, limits)
+    if media_type != texts.DOCX:
+        return extracted, None
+    return extracted, tracked_changes(content, limits)
 
 
 def _version_row(

@@ -11,27 +11,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.gates.history import last_issue_before
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.engagement_sessions import EngagementSession, EngagementStatus
-
-
-async def _last_issue(
-    session: AsyncSession, document: Document, version: DocumentVersion
-) -> DocumentVersion | None:
-    """The latest issued version numbered before ``version``: sessions before it shaped an
-    earlier issue, not this draft."""
-    query = (
-        select(DocumentVersion)
-        .where(
-            DocumentVersion.document_id == document.id,
-            DocumentVersion.minor == 0,
-            DocumentVersion.issued_on.is_not(None),
-            tuple_(DocumentVersion.major, DocumentVersion.minor) < (version.major, version.minor),
-        )
-        .order_by(DocumentVersion.major.desc())
-        .limit(1)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def engagement_session_held(
@@ -39,7 +21,7 @@ async def engagement_session_held(
 ) -> str | None:
     """None when a session was held on this draft or an earlier one since the last issue (or,
     about no draft in particular, on or after the last issue's day); else what is missing."""
-    last = await _last_issue(session, document, version)
+    last = await last_issue_before(session, document, version)
     shaped = select(DocumentVersion.id).where(
         DocumentVersion.document_id == document.id,
         tuple_(DocumentVersion.major, DocumentVersion.minor) <= (version.major, version.minor),

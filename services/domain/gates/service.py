@@ -19,6 +19,7 @@ from services.domain.calendar.words import long_date
 from services.domain.clock import closing_day
 from services.domain.gates.coverage import Standing, carrying_statement, standing_assessment
 from services.domain.gates.engagement import engagement_session_held
+from services.domain.gates.tracked import changes_tracked
 from services.domain.governance.definition import GATES
 from services.domain.models.assessments import (
     LegalReview,
@@ -288,6 +289,13 @@ def _plain(
     return status
 
 
+async def _changes_tracked(
+    session: AsyncSession, document: Document, version: DocumentVersion
+) -> GateStatus:
+    is_met, detail = await changes_tracked(session, document, version)
+    return GateStatus("changes_tracked", is_met, detail)
+
+
 MET = {
     "proposal_approved": "Met: a board approved the proposal (business case) for this document.",
     "consultation_closed": "Met: a consultation on this draft or an earlier one has closed.",
@@ -302,6 +310,7 @@ CHECKS: dict[str, Check] = {
     "legal_review": _legal_review,
     "fit_for_purpose": _fit_for_purpose,
     "engagement_session_held": _plain("engagement_session_held", engagement_session_held),
+    "changes_tracked": _changes_tracked,
 }
 assert set(CHECKS) == set(GATES), "every gate a route may name has its check"
 

@@ -313,6 +313,11 @@ class DocumentVersion(IdMixin, Base):
     text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sql_text("now()"))
+    # A Word draft's tracked insertions and deletions (NCT 4.1 v: Tri.x publishes only tracked
+    # amendments), counted at upload; null for other files and for Word files uploaded before
+    # they were counted (the changes_tracked gate counts those when it asks).
+    tracked_insertions: Mapped[int | None] = mapped_column(Integer)
+    tracked_deletions: Mapped[int | None] = mapped_column(Integer)
     issued_on: Mapped[date | None] = mapped_column(Date)
     # For issued versions: from when staff must follow it, and when a later issue replaced it.
     effective_on: Mapped[date | None] = mapped_column(Date)
