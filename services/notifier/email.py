@@ -56,6 +56,7 @@ version number such as "0.3"; ``sign_off_path`` an API path such as ``/v1/sign-o
 - ``sign_off.decided``: ``sign_off_path``, ``amendments_path``, ``stage_name``, ``version``,
   ``outcome``, ``outcome_words`` (e.g. "deferred to Senior Leadership Team"), ``conditions``,
   ``reasons``, ``decided_by_name``, ``on_behalf_of_name`` (null unless a delegate decided),
+  ``discussed_with_name`` (a deferral: who it was discussed with first, NCT 2.3.3; else null),
   ``is_responsible_officer`` (the recipient is told to amend and send back)
 - ``sign_off.withdrawn``: ``sign_off_path``, ``version``, ``stage_names`` (cancelled stages)
 - ``document.published``: ``version``, ``issued_on``, ``effective_on``, ``next_review_due``

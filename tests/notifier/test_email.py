@@ -119,6 +119,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reasons": "Sound, once the contacts are added",
         "decided_by_name": "Tom Hughes",
         "on_behalf_of_name": "Grace Adeyemi",
+        "discussed_with_name": "Simon Harte",
         "is_responsible_officer": True,
     },
     "sign_off.withdrawn": {

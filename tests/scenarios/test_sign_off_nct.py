@@ -37,6 +37,7 @@ async def test_conditions_a_deferral_to_slt_and_slt_conditions_all_come_back_to_
             "rebecca": "approver",  # Strategic Manager, Child Protection: the RSM
             "laura": "author",  # Practice Manager, Child Protection: the RO
             "martin": "approver",  # Director of Children's Services, chairs SLT
+            "simon": "approver",  # Assistant Director, Quality and Performance
         },
     )
     officer = nct.headers("andrea")
@@ -81,8 +82,34 @@ async def test_conditions_a_deferral_to_slt_and_slt_conditions_all_come_back_to_
     assert (body["status"], body["version_number"]) == ("in_progress", "0.2")
     assert (stage(body, "rsm")["status"], stage(body, "rsm")["round"]) == ("active", 2)
 
-    # The RSM defers decision making to the SLT: the route names it, so no body is given.
-    body = await decide(client, rsm, body, "deferred", reasons="Changes the threshold.")
+    # 2.3.3: "The decision to submit procedures to SLT should be discussed with the RSM's
+    # Assistant Director." A deferral that names nobody is refused, saying so.
+    undiscussed = await client.post(
+        f"/v1/sign-offs/{body['id']}/decisions",
+        json={"version_id": body["version_id"], "outcome": "deferred"},
+        headers=rsm,
+    )
+    assert undiscussed.status_code == 422, undiscussed.text
+    assert "with the RSM's Assistant Director first" in undiscussed.json()["detail"]
+    for who in (nct.id("rebecca"), "00000000-0000-7000-8000-000000000000"):
+        wrong = await client.post(
+            f"/v1/sign-offs/{body['id']}/decisions",
+            json={"version_id": body["version_id"], "outcome": "deferred",
+                  "discussed_with_id": who},
+            headers=rsm,
+        )  # fmt: skip
+        assert wrong.status_code == 422, wrong.text
+    # Discussed with the AD, the RSM defers decision making to the SLT: the route names it,
+    # so no body is given.
+    body = await decide(
+        client, rsm, body, "deferred", reasons="Changes the threshold.",
+        discussed_with_id=nct.id("simon"),
+    )  # fmt: skip
+    assert body["decisions"][-1]["discussed_with_id"] == nct.id("simon")
+    timeline = await get_json(client, f"/v1/documents/{document_id}/timeline", officer)
+    assert any(
+        "having discussed it with Simon Harte" in e["summary"] for e in timeline["entries"]
+    ), timeline
     assert stage(body, "rsm")["status"] == "deferred"
     (referral,) = [s for s in body["stages"] if s["deferred_from_id"] == rsm_stage["id"]]
     assert referral["board_id"] == await board_id(client, officer, SLT)

@@ -112,6 +112,7 @@ def _decision_out(
         reasons=d.reasons,
         see_again=d.see_again,
         referred_to=d.referred_to,
+        discussed_with_id=d.discussed_with_id,
         decided_by_id=d.decided_by_id,
         on_behalf_of_id=d.on_behalf_of_id,
         is_self_approved=d.is_self_approved,

@@ -85,6 +85,12 @@ class SignOffDecisionCreate(BaseModel):
     refer_to: Decider | None = Field(
         default=None, description="For a deferral: the higher body; default: the route's."
     )
+    discussed_with_id: uuid.UUID | None = Field(
+        default=None,
+        description="For a deferral: the person the decider discussed it with first. Needed "
+        "when the stage's `deferral_discussed_with` says who (NCT 2.3.3: the RSM's Assistant "
+        "Director); someone of the organisation other than the decider.",
+    )
     supersedes_id: uuid.UUID | None = Field(
         default=None, description="Your earlier decision on this stage that this one corrects."
     )
@@ -119,6 +125,9 @@ class SignOffDecision(BaseModel):
     reasons: str
     see_again: StrictBool
     referred_to: dict[str, Any] | None
+    discussed_with_id: uuid.UUID | None = Field(
+        default=None, description="A deferral: who the decider discussed it with first."
+    )
     decided_by_id: uuid.UUID | None
     on_behalf_of_id: uuid.UUID | None
     is_self_approved: StrictBool = Field(

@@ -127,6 +127,10 @@ class Stage(_Strict):
     condition: Condition | None = None
     # Where a deferral goes when the decider does not name a body (NCT: RSM -> SLT).
     refer_to: Decider | None = None
+    # Who a deferral is discussed with first, in the organisation's words (NCT 2.3.3: "The
+    # decision to submit procedures to SLT should be discussed with the RSM's Assistant
+    # Director"): a deferral on this stage then names the person (discussed_with_id).
+    deferral_discussed_with: Annotated[str, TextPolicy(200, 1)] | None = None
     # Shown the draft when the stage starts, to acknowledge without deciding.
     inform: Inform | None = None
 

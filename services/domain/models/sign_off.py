@@ -247,6 +247,7 @@ class SignOffDecision(IdMixin, Base):
         same_organisation_fk("sign_off_decisions", "decided_by_id", "people"),
         same_organisation_fk("sign_off_decisions", "on_behalf_of_id", "people"),
         same_organisation_fk("sign_off_decisions", "recorded_by_id", "people"),
+        same_organisation_fk("sign_off_decisions", "discussed_with_id", "people"),
         UniqueConstraint("supersedes_id"),
         CheckConstraint(f"outcome IN {DECISION_OUTCOMES!r}", name="outcome"),
         CheckConstraint(f"method IN {DECISION_METHODS!r}", name="method"),
@@ -278,6 +279,8 @@ class SignOffDecision(IdMixin, Base):
     see_again: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     # Where a deferral went (a ``definition.Decider`` as JSON).
     referred_to: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Who a deferral was discussed with first (NCT 2.3.3: the RSM's Assistant Director).
+    discussed_with_id: Mapped[uuid.UUID | None]
     decided_by_id: Mapped[uuid.UUID | None]
     # The approver a delegate decided for (leave cover).
     on_behalf_of_id: Mapped[uuid.UUID | None]

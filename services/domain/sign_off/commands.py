@@ -38,6 +38,8 @@ class NewDecision(Command):
     see_again: bool = False
     # For a deferral: the higher body; by default the route's.
     refer_to: Decider | None = None
+    # For a deferral: who the decider discussed it with first (NCT 2.3.3: the RSM's AD).
+    discussed_with_id: uuid.UUID | None = None
     supersedes_id: uuid.UUID | None = None
 
 

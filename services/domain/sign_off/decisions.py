@@ -27,6 +27,7 @@ from services.domain.errors import Conflict, Invalid
 from services.domain.governance.definition import DECIDER, Decider, Stage
 from services.domain.governance.service import check_decider
 from services.domain.models.documents import Document
+from services.domain.models.people import Person
 from services.domain.models.sign_off import (
     SignOff,
     SignOffDecision,
@@ -89,6 +90,36 @@ def _referral(stage: Stage, decision: NewDecision) -> Decider:
             field="refer_to",
         )
     return stage.refer_to
+
+
+async def _check_discussed(
+    session: AsyncSession,
+    sign_off: SignOff,
+    stage: Stage,
+    decision: NewDecision,
+    decided_by: set[uuid.UUID | None],
+) -> None:
+    """NCT 2.3.3: a deferral on a stage that says who it is discussed with names that person,
+    someone of the organisation other than the decider; only a deferral names one."""
+    person_id = decision.discussed_with_id
+    if person_id is None:
+        if decision.outcome == "deferred" and stage.deferral_discussed_with:
+            raise Invalid(
+                f"Discuss the deferral with {stage.deferral_discussed_with} first, and name "
+                "them (discussed_with_id).",
+                field="discussed_with_id",
+            )
+        return
+    if decision.outcome != "deferred":
+        raise Invalid("Only a deferral names who it was discussed with.", field="discussed_with_id")
+    person = await session.get(Person, person_id)
+    if person is None or person.organisation_id != sign_off.organisation_id:
+        raise Invalid("No such person in your organisation.", field="discussed_with_id")
+    if not person.is_active or person_id in decided_by:
+        raise Invalid(
+            "Name an active colleague other than the decider you discussed the deferral with.",
+            field="discussed_with_id",
+        )
 
 
 def check_outcome(stage: Stage, decision: NewDecision) -> None:
@@ -267,6 +298,7 @@ async def record_decision(
         decider = _referral(definition, command)
         await check_decider(session, sign_off.organisation_id, decider)
         referred_to = decider.model_dump(mode="json")
+    await _check_discussed(session, sign_off, definition, command, {decided_by, on_behalf_of})
     decision = SignOffDecision(
         id=new_id(),
         organisation_id=sign_off.organisation_id,
@@ -280,6 +312,7 @@ async def record_decision(
         reasons=command.reasons,
         see_again=command.see_again,
         referred_to=referred_to,
+        discussed_with_id=command.discussed_with_id,
         decided_by_id=decided_by,
         on_behalf_of_id=on_behalf_of,
         is_self_approved=seat.is_self_approved,

@@ -196,6 +196,7 @@ async def _decision_recorded(
         "reasons": decision.reasons,
         "decided_by_name": decided_by,
         "on_behalf_of_name": await person_name(session, decision.on_behalf_of_id),
+        "discussed_with_name": await person_name(session, decision.discussed_with_id),
     }
     ids = [
         officer,

@@ -239,6 +239,9 @@ def _sign_off_decisions(b: Builder) -> None:
             summary += f" on behalf of {principal_name}"
         if decision.method == "circulation":
             summary += " by circulation"
+        discussed_with = b.name(decision.discussed_with_id)
+        if discussed_with:
+            summary += f", having discussed it with {discussed_with}"
         if decision.conditions:
             summary += f"; conditions: {'; '.join(decision.conditions)}"
         if decision.reasons:
@@ -259,6 +262,7 @@ def _sign_off_decisions(b: Builder) -> None:
                 "meeting_id": decision.meeting_id,
                 "meeting_decision_id": decision.meeting_decision_id,
                 "on_behalf_of_id": decision.on_behalf_of_id,
+                "discussed_with_id": decision.discussed_with_id,
                 "delegation_id": delegation.id if delegation is not None else None,
                 "supersedes_id": decision.supersedes_id,
             },
@@ -269,6 +273,7 @@ def _sign_off_decisions(b: Builder) -> None:
                 "conditions": list(decision.conditions),
                 "reasons": decision.reasons,
                 "on_behalf_of_name": principal_name,
+                "discussed_with_name": discussed_with,
             },
             superseded_by=superseded.get(decision.id),
         )

@@ -249,6 +249,7 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [s[0].submitted_by_id for s in rows.sign_offs.values()]
         + [d.decided_by_id for d in rows.decisions]
         + [d.on_behalf_of_id for d in rows.decisions]
+        + [d.discussed_with_id for d in rows.decisions]
         + [d.recorded_by_id for d in rows.decisions]
         + [i.person_id for i in rows.informed]
         + [p.completed_by_id for p in rows.publications]
