@@ -37,7 +37,8 @@ async def add_person(
     client: AsyncClient, org: Org, name: str, service_area: str | None, **fields: Any
 ) -> str:
     """A member of staff with no API key (they confirm by the emailed link)."""
-    email = name.lower().replace(" ", ".") + f"@{org.slug}.example.org"
+    local = "".join(c for c in name.lower().replace(" ", ".") if c.isalnum() or c == ".")
+    email = f"{local.strip('.') or 'someone'}@{org.slug}.example.org"
     made = await client.post(
         "/v1/people",
         json={"name": name, "email": email, "service_area": service_area, **fields},
