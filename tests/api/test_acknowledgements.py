@@ -20,6 +20,14 @@ from tests.api.acknowledgements_support import (
     token_of,
 )
 from tests.api.assessments_support import events_of
+from tests.api.sign_off_support import (
+    create_document,
+    create_route,
+    decide,
+    person_stage,
+    submit,
+    upload_draft,
+)
 from tests.factories import World
 
 
@@ -293,3 +301,26 @@ async def test_another_organisation_sees_none_of_it(client: AsyncClient, world: 
         client, b, await new_document(client, b), person_ids=[str(a.reader.person_id)]
     )
     _problem(foreign, 422)
+
+
+async def test_a_sign_off_issuing_a_version_asks_once(client: AsyncClient, world: World) -> None:
+    """The issue at the end of a sign-off tells of the version twice (added, then published):
+    the audience is asked once."""
+    a = world.a
+    await create_route(client, world, [person_stage("rsm")])
+    document_id = await create_document(client, world)
+    await set_audience(client, a, document_id, person_ids=[str(a.reader.person_id)])
+    draft = await upload_draft(client, world, document_id)
+    submitted = await submit(client, world, document_id, draft["id"])
+    assert submitted.status_code == 201, submitted.text
+    decided = await decide(client, submitted.json(), a.approver.headers)
+    assert decided.status_code == 201, decided.text
+    assert decided.json()["status"] == "completed"
+    [request] = await requests_of(client, a, document_id)
+    assert (request["version_number"], request["reason"], request["status"]) == (
+        "1.0",
+        "issued",
+        "open",
+    )
+    assert request["asked_by_id"] == str(a.approver.person_id)
+    assert len(await events_of(world, "acknowledgement.requested")) == 1

@@ -87,11 +87,11 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         minutes.decide_proposal,
         minutes.decide_sign_off_stage,
     )
-    # A version registered as issued: older uploads cancelled, then its audience asked to
-    # read and acknowledge it.
+    # A version issued (by a sign-off or registered): older uploads cancelled, then its
+    # audience asked to read and acknowledge it.
     assert TABLE[events.DocumentVersionAdded] == (
         trix.cancel_older_uploads,
-        acknowledgements.ask_on_registered_issue,
+        acknowledgements.ask_on_issue,
     )
     # Leaving force queues the Tri.x removal, ends its dis-applications (Cafcass 6.1) and
     # cancels its asks to read and acknowledge.
@@ -100,13 +100,8 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         dis_applications.end_with_document,
         acknowledgements.cancel_with_document,
     )
-    # An issue queues its upload before it completes the review, as issue_version did, then
-    # asks its audience to read and acknowledge it.
-    assert TABLE[events.DocumentPublished] == (
-        trix.queue_issued_upload,
-        reviews.complete_review,
-        acknowledgements.ask_on_publication,
-    )
+    # An issue queues its upload before it completes the review, as issue_version did.
+    assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)
     # A withdrawal cancels the upload, reopens the review, queues what is in force, and
     # cancels the asks to read the withdrawn version.
     assert TABLE[IssueWithdrawn] == (

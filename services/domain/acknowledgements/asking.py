@@ -58,6 +58,14 @@ async def ask_on_issue(
         return None
     if version.minor != 0 and not setting.ask_on_minor:
         return None
+    already = await session.execute(
+        select(AcknowledgementRequest.id).where(
+            AcknowledgementRequest.version_id == version.id,
+            AcknowledgementRequest.status == OPEN,
+        )
+    )
+    if already.first() is not None:
+        return None  # asked once per issue, however many events tell of it
     org = await session.get(Organisation, document.organisation_id)
     assert org is not None
     days = setting.due_working_days or org.acknowledgement_due_working_days

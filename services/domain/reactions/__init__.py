@@ -24,10 +24,11 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     # Dorset 7.4, LBBD stage 9: the minutes decide the proposal or sign-off stage on the agenda.
     events.DecisionRecorded: (minutes.decide_proposal, minutes.decide_sign_off_stage),
     # A version registered as issued is live on Tri.x: no older one may be uploaded after it.
-    # Cafcass 7.1: staff are asked to read and acknowledge a new whole version.
+    # Cafcass 7.1: staff are asked to read and acknowledge a new whole version (a sign-off's
+    # issue reacts to this event too, before ``DocumentPublished``).
     events.DocumentVersionAdded: (
         trix.cancel_older_uploads,
-        acknowledgements.ask_on_registered_issue,
+        acknowledgements.ask_on_issue,
     ),
     # Retired or superseded in the register: its removal from Tri.x is queued, and its
     # dis-applications end (Cafcass 6.1: nothing of it is left to set aside).
@@ -38,11 +39,7 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     ),
     # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
     # is done.
-    events.DocumentPublished: (
-        trix.queue_issued_upload,
-        reviews.complete_review,
-        acknowledgements.ask_on_publication,
-    ),
+    events.DocumentPublished: (trix.queue_issued_upload, reviews.complete_review),
     # Dorset 4.5.2: ratification refused, so the interim issue is undone, Tri.x included.
     IssueWithdrawn: (
         trix.cancel_withdrawn_upload,

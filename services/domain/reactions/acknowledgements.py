@@ -31,17 +31,11 @@ async def _ask(
     await asking.ask_on_issue(session, principal, document, version)
 
 
-async def ask_on_publication(
-    session: AsyncSession, principal: Principal, published: events.DocumentPublished
-) -> None:
-    """A sign-off issued a version: its audience is asked to read and acknowledge it."""
-    await _ask(session, principal, published.document_id, published.version_id)
-
-
-async def ask_on_registered_issue(
+async def ask_on_issue(
     session: AsyncSession, principal: Principal, added: events.DocumentVersionAdded
 ) -> None:
-    """A version registered as issued (signed off elsewhere) is asked for the same way."""
+    """A version issued (by a sign-off, or registered as issued after one elsewhere): its
+    document's audience is asked to read and acknowledge it."""
     if added.is_issued:
         await _ask(session, principal, added.document_id, added.version_id)
 
