@@ -324,3 +324,29 @@ async def test_a_sign_off_issuing_a_version_asks_once(client: AsyncClient, world
     )
     assert request["asked_by_id"] == str(a.approver.person_id)
     assert len(await events_of(world, "acknowledgement.requested")) == 1
+
+
+async def test_the_directory_lists_a_service_area_and_retiring_cancels_the_ask(
+    client: AsyncClient, world: World
+) -> None:
+    a = world.a
+    await add_person(client, a, "Sam Patel", "North Locality")
+    await add_person(client, a, "Kim Other", "Fostering")
+    listed = await client.get("/v1/people?service_area=north%20locality", headers=a.reader.headers)
+    assert [p["name"] for p in listed.json()["items"]] == ["Sam Patel"]
+    assert listed.json()["items"][0]["service_area"] == "North Locality"
+
+    document_id = await new_document(client, a)
+    await set_audience(client, a, document_id, service_areas=["North Locality"])
+    await issue(client, a, document_id)
+    got = await client.get(f"/v1/documents/{document_id}", headers=a.policy_officer.headers)
+    retired = await client.patch(
+        f"/v1/documents/{document_id}",
+        json={"status": "retired"},
+        headers={**a.policy_officer.headers, "If-Match": got.headers["ETag"]},
+    )
+    assert retired.status_code == 200, retired.text
+    [request] = await requests_of(client, a, document_id)
+    assert request["status"] == "cancelled"
+    assert request["end_reason"].endswith("is retired.")
+    assert request["counts"]["asked"] == 0  # nobody is asked any more

@@ -67,10 +67,12 @@ async def list_people(
     q: str | None = None,
     role: str | None = None,
     is_active: bool | None = None,
+    service_area: str | None = None,
     after: Sequence[Any] | None = None,
     limit: int = 50,
 ) -> list[Person]:
-    """People of the caller's organisation by name; ``after`` is the last (name, id) seen."""
+    """People of the caller's organisation by name (of a service area, in any case, if
+    given); ``after`` is the last (name, id) seen."""
     query = _person_query(principal.organisation_id)
     if q:
         pattern = f"%{q.lower()}%"
@@ -79,6 +81,8 @@ async def list_people(
         query = query.where(Person.roles.any(PersonRole.role == role))
     if is_active is not None:
         query = query.where(Person.is_active.is_(is_active))
+    if service_area:
+        query = query.where(func.lower(Person.service_area) == service_area.strip().lower())
     if after:
         query = query.where(after_row(Person.name, Person.id, after))
     rows = await session.execute(query.order_by(Person.name, Person.id).limit(limit))
