@@ -350,3 +350,40 @@ async def test_the_directory_lists_a_service_area_and_retiring_cancels_the_ask(
     assert request["status"] == "cancelled"
     assert request["end_reason"].endswith("is retired.")
     assert request["counts"]["asked"] == 0  # nobody is asked any more
+
+
+async def test_someone_who_leaves_before_confirming_no_longer_counts_against_the_team(
+    client: AsyncClient, world: World
+) -> None:
+    a = world.a
+    sam = await add_person(client, a, "Sam Patel", "North Locality")
+    await add_person(client, a, "Kim Other", "North Locality")
+    document_id = await new_document(client, a)
+    await set_audience(client, a, document_id, service_areas=["North Locality"])
+    await issue(client, a, document_id)
+    [request] = await requests_of(client, a, document_id)
+    assert request["counts"]["asked"] == 2
+    got = await client.get(f"/v1/people/{sam}", headers=a.policy_officer.headers)
+    left = await client.patch(
+        f"/v1/people/{sam}",
+        json={"is_active": False},
+        headers={**a.policy_officer.headers, "If-Match": got.headers["ETag"]},
+    )
+    assert left.status_code == 200, left.text
+    [request] = await requests_of(client, a, document_id)
+    assert (request["counts"]["asked"], request["counts"]["pending"]) == (1, 1)
+    report = await client.get(
+        f"/v1/acknowledgement-compliance?request_id={request['id']}", headers=a.approver.headers
+    )
+    assert report.json()["teams"] == [
+        {
+            "team": "North Locality",
+            "asked": 1,
+            "confirmed": 0,
+            "pending": 1,
+            "overdue": 0,
+            "percent": 0.0,
+        }
+    ]
+    # Still on the record of the ask, by name.
+    assert "Sam Patel" in await people_of(client, a, request["id"])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.acknowledgements.counts import percent
@@ -63,7 +63,14 @@ def _rows(principal: Principal) -> Any:
         .join(Person, Person.id == Acknowledgement.person_id)
         .where(
             Acknowledgement.organisation_id == principal.organisation_id,
-            Acknowledgement.status != AcknowledgementStatus.CANCELLED,
+            # As counts.request_counts: who confirmed, and who is still asked and still here.
+            or_(
+                Acknowledgement.status == AcknowledgementStatus.CONFIRMED,
+                and_(
+                    Acknowledgement.status == AcknowledgementStatus.PENDING,
+                    Person.is_active.is_(True),
+                ),
+            ),
         )
     )
 

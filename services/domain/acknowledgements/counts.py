@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.clock import london_today
@@ -23,6 +23,7 @@ from services.domain.models.acknowledgements import (
     AcknowledgementStatus,
 )
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.people import Person
 
 
 def major_of(number: str) -> int:
@@ -44,7 +45,7 @@ class Uptake:
     version: str | None
     request_id: uuid.UUID | None
     due_on: date | None
-    # Named people asked (a cancelled row, e.g. superseded, is not counted).
+    # Named people asked: still asked and still active, or who confirmed (request_counts).
     asked: int
     confirmed: int
     # Asked and not yet confirmed; overdue: those of them whose due date has passed.
@@ -106,17 +107,20 @@ async def uptake(
 
 
 async def request_counts(session: AsyncSession, request_id: uuid.UUID) -> tuple[int, int]:
-    """(asked, confirmed) of one request: cancelled rows are not counted as asked, except that
-    a confirmation stays counted when its request was superseded afterwards."""
-    confirmed = AcknowledgementStatus.CONFIRMED
+    """(asked, confirmed) of one request. Asked: those still asked who are still with the
+    organisation (active), and everyone who confirmed; a row no longer asked (its request
+    superseded or cancelled) or of someone who has left since, still pending, is not counted."""
+    confirmed = Acknowledgement.status == AcknowledgementStatus.CONFIRMED
+    counted = or_(
+        confirmed,
+        and_(Acknowledgement.status == AcknowledgementStatus.PENDING, Person.is_active.is_(True)),
+    )
     row = (
         await session.execute(
-            select(
-                func.count().filter(
-                    Acknowledgement.status.in_((AcknowledgementStatus.PENDING, confirmed))
-                ),
-                func.coalesce(func.sum(case((Acknowledgement.status == confirmed, 1), else_=0)), 0),
-            ).where(Acknowledgement.request_id == request_id)
+            select(func.count().filter(counted), func.count().filter(confirmed))
+            .select_from(Acknowledgement)
+            .join(Person, Person.id == Acknowledgement.person_id)
+            .where(Acknowledgement.request_id == request_id)
         )
     ).one()
     return int(row[0]), int(row[1])
