@@ -29,13 +29,22 @@ async def list_people(
     q: Annotated[ShortText | None, Query(description="Part of a name or email.")] = None,
     role: schemas.Role | None = None,
     is_active: bool | None = None,
+    service_area: Annotated[
+        ShortText | None, Query(description="A service area, in any case.")
+    ] = None,
 ) -> schemas.PersonPage:
-    scope = {
-        k: v for k, v in {"q": q, "role": role, "is_active": is_active}.items() if v is not None
-    }
+    filters = {"q": q, "role": role, "is_active": is_active, "service_area": service_area}
+    scope = {k: v for k, v in filters.items() if v is not None}
     after = page.after(scope, (str, uuid.UUID))
     people = await service.list_people(
-        session, principal, q=q, role=role, is_active=is_active, after=after, limit=page.fetch
+        session,
+        principal,
+        q=q,
+        role=role,
+        is_active=is_active,
+        service_area=service_area,
+        after=after,
+        limit=page.fetch,
     )
     people, next_cursor = page.page(people, scope, lambda p: [p.name, str(p.id)])
     return schemas.PersonPage(

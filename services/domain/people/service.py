@@ -67,10 +67,12 @@ async def list_people(
     q: str | None = None,
     role: str | None = None,
     is_active: bool | None = None,
+    service_area: str | None = None,
     after: Sequence[Any] | None = None,
     limit: int = 50,
 ) -> list[Person]:
-    """People of the caller's organisation by name; ``after`` is the last (name, id) seen."""
+    """People of the caller's organisation by name (of a service area, in any case, if
+    given); ``after`` is the last (name, id) seen."""
     query = _person_query(principal.organisation_id)
     if q:
         pattern = f"%{q.lower()}%"
@@ -79,6 +81,8 @@ async def list_people(
         query = query.where(Person.roles.any(PersonRole.role == role))
     if is_active is not None:
         query = query.where(Person.is_active.is_(is_active))
+    if service_area:
+        query = query.where(func.lower(Person.service_area) == service_area.strip().lower())
     if after:
         query = query.where(after_row(Person.name, Person.id, after))
     rows = await session.execute(query.order_by(Person.name, Person.id).limit(limit))
@@ -93,6 +97,7 @@ async def create_person(
     name: str,
     email: str,
     job_title: str | None = None,
+    service_area: str | None = None,
     roles: Iterable[str] = (),
     is_active: bool = True,
 ) -> Person:
@@ -107,6 +112,7 @@ async def create_person(
         name=name.strip(),
         email=email,
         job_title=job_title,
+        service_area=service_area,
         is_active=is_active,
         roles=[PersonRole(role=r) for r in _validated_roles(roles)],
     )
@@ -142,7 +148,7 @@ async def update_person(
         if other is not None and other.id != person.id:
             raise Conflict(f"{email} is already in the directory.", field="email")
         person.email = email
-    for field in ("name", "job_title", "is_active"):
+    for field in ("name", "job_title", "service_area", "is_active"):
         if field in changes:
             setattr(person, field, changes[field])
     if change.roles is not UNSET:
