@@ -19,6 +19,13 @@ STYLESHEET = "govuk-frontend.min.css"
 STYLESHEET_PATH = f"{ASSETS_PATH}/{STYLESHEET}"
 
 
+def paragraphs(text: str) -> list[list[str]]:
+    """Typed text as paragraphs (split at blank lines), each a list of its lines: a page
+    shows them as <p>s with <br>s, escaped, with no inline style."""
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    return [block.split("\n") for block in blocks if block]
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -33,6 +40,9 @@ def _environment() -> Environment:
     # 'Tuesday 8 December 2026' and 'Tuesday 8 December 2026, 10:00', in Europe/London.
     env.filters["long_date"] = long_date
     env.filters["long_datetime"] = long_datetime
+    env.filters["paragraphs"] = paragraphs
+    # An option that is its own label: radios take (value, label) pairs.
+    env.filters["pair"] = lambda value: (value, value)
     env.globals["stylesheet_path"] = STYLESHEET_PATH
     return env
 

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: tuple[APIRouter, ...] = ()
+from services.pages.consultations.router import router as consultations_router
+
+ROUTERS: tuple[APIRouter, ...] = (consultations_router,)
