@@ -144,6 +144,7 @@ async def _seed_people(
                 name=p["name"],
                 email=p["email"],
                 job_title=p.get("job_title"),
+                service_area=p.get("service_area"),
                 roles=p.get("roles", ["reader"]),
             )
             created += 1
