@@ -201,6 +201,22 @@ async def test_asking_again_supersedes_and_keeps_who_already_confirmed_this_vers
     assert (newest["version_number"], newest["status"]) == ("2.0", "open")
     assert newest["counts"]["confirmed"] == 0  # 2.0 is read afresh
 
+    # The document's timeline tells each ask and how it ended.
+    timeline = await client.get(
+        f"/v1/documents/{document_id}/timeline", headers=a.policy_officer.headers
+    )
+    assert timeline.status_code == 200, timeline.text
+    entries = [e for e in timeline.json()["entries"] if e["type"].startswith("acknowledgement.")]
+    assert [e["type"] for e in entries] == [
+        "acknowledgement.requested",
+        "acknowledgement.superseded",
+        "acknowledgement.requested",
+        "acknowledgement.superseded",
+        "acknowledgement.requested",
+    ]
+    assert entries[2]["summary"].startswith("Policy Officer of alpha asked 2 people to read")
+    assert entries[0]["summary"].startswith("The issue of version 1.0 asked 1 person to read")
+
 
 async def test_the_policy_team_cancels_with_a_reason_and_bounds_are_kept(
     client: AsyncClient, world: World

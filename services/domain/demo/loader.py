@@ -22,6 +22,7 @@ from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
+from services.domain.demo.acknowledgements import seed_acknowledgements
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.requests import seed_requests
@@ -80,6 +81,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         "requests": 0,
         "dis_applications": 0,
         "engagement_sessions": 0,
+        "acknowledgements": 0,
     }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -121,6 +123,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             )
     counts["requests"] = await seed_requests(
         session, org.id, spec.get("requests", []), by_email, by_reference
+    )
+    # After the boards and their meetings: an audience may name a board (Dorset 7.4: papers).
+    counts["acknowledgements"] = await seed_acknowledgements(
+        session, org.id, spec["slug"], by_reference, by_email
     )
     return counts
 
