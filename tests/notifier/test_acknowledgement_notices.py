@@ -124,3 +124,39 @@ async def test_the_sweep_reminds_each_step_once_then_tells_the_owner_once(
     )
     assert got.json()["escalated_at"] is not None
     assert (await people_of(client, a, request_id))["Sam Patel"]["escalated_at"] is not None
+
+
+async def test_the_organisations_steps_are_used_and_bounded(
+    client: AsyncClient, world: World, transport: RecordingTransport
+) -> None:
+    a = world.a
+    org = await client.get("/v1/organisation", headers=a.admin.headers)
+    assert org.json()["acknowledgement_reminder_days"] == [5, 1]
+    bad = await client.patch(
+        "/v1/organisation",
+        json={"acknowledgement_reminder_days": [31]},
+        headers={**a.admin.headers, "If-Match": org.headers["ETag"]},
+    )
+    assert bad.status_code == 422, bad.text
+    changed = await client.patch(
+        "/v1/organisation",
+        json={
+            "acknowledgement_reminder_days": [2, 2],
+            "acknowledgement_escalation_working_days": 0,
+        },
+        headers={**a.admin.headers, "If-Match": org.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["acknowledgement_reminder_days"] == [2]
+    _, _, due = await _asked(client, world)
+    async with world.sessionmaker() as session:
+        calendar = await working_calendar(session, a.id)
+    sweep = await sweep_acknowledgements(
+        world.sessionmaker, transport, calendar.add_working_days(due, -2)
+    )
+    assert sweep == AcknowledgementSweep(2, 0)
+    # No grace: the owner is told the first working day after the due date.
+    after = await sweep_acknowledgements(
+        world.sessionmaker, transport, calendar.add_working_days(due, 1)
+    )
+    assert after == AcknowledgementSweep(0, 1)
