@@ -4,9 +4,10 @@ links the emails carry, against the app served by uvicorn, submits a consultatio
 or critical WCAG 2.2 AA violation in any state of any page, errors included. A browser with
 JavaScript turned off does the same, because the pages use none.
 
-Cafcass 4.7: "keep a record of every response"; issue 19, item 9: "the external consultee's
-page (read the consultation and the draft, respond, change the response until the close) and
-the acknowledgement page that email links open".
+Cafcass 4.7: "keep a clear file and record of all responses received to a consultation";
+issue 19, item 9: "the external consultee's page (read the consultation and the draft,
+respond, change the response until the close) and the acknowledgement page that email links
+open".
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 email links (services/notifier/email.py): the consultation, the draft, the response form, the
 response kept and changeable until the close; a link that does not work is a page that says so.
 
-Cafcass 4.7: "keep a record of every response"; partner agencies and the public have no
-account, so the page is their only way in.
+Cafcass 4.7: "keep a clear file and record of all responses received to a consultation";
+partner agencies and the public have no account, so the page is their only way in.
 """
 
 from __future__ import annotations
