@@ -96,8 +96,6 @@ async def _page(
         "yes_no": response_form.YES_NO,
         "answer_field": response_form.answer_field,
         "shown_answer": _shown_answer,
-        "comments_length": response_form.COMMENTS_LENGTH,
-        "answer_length": response_form.ANSWER_LENGTH,
         "action": f"{PATH}?{urlencode({'token': token})}",
         "form_token": forms.form_token(settings.keyring, PURPOSE, token),
         "saved": request.query_params.get("saved") == "1" and response is not None,
