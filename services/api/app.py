@@ -86,6 +86,7 @@ from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.documents.files import session_info
 from services.domain.settings import Settings, get_settings
+from services.pages import site as pages
 
 DESCRIPTION = """
 The register of governance documents (policies, procedures, practice standards, guidance,
@@ -267,6 +268,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         permissions.document(router)
         app.include_router(router)
+    # The pages for people without an account: not under /v1, not in the OpenAPI document.
+    pages.install(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes + 1024 * 1024)
     # Outermost but for the browsers' (CORS, compression, 304): it sees what the middlewares
