@@ -6,6 +6,16 @@
 # and sha256 in requirements.lock (`make lock` writes it): two builds of one commit install the
 # same files. To move the base on, change both FROM lines together (deploy/README.md).
 ARG PYTHON_IMAGE=python:3.11.10-slim-bookworm
+# Only to install GOV.UK Frontend for the pages (services/pages/frontend/package-lock.json):
+# its stylesheet, fonts and images are copied into the image, Node.js is not.
+ARG NODE_IMAGE=node:20.18.1-bookworm-slim
+
+FROM ${NODE_IMAGE} AS pages
+
+WORKDIR /frontend
+COPY services/pages/frontend/package.json services/pages/frontend/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 
 FROM ${PYTHON_IMAGE} AS build
 
@@ -43,6 +53,10 @@ RUN groupadd --system --gid 10001 policygov \
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+COPY --from=pages /frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+    /app/services/pages/frontend/node_modules/govuk-frontend/dist/govuk/
+COPY --from=pages /frontend/node_modules/govuk-frontend/dist/govuk/assets \
+    /app/services/pages/frontend/node_modules/govuk-frontend/dist/govuk/assets
 # var/ is the one place the processes write (the notifier's health file, local mail, the
 # metrics of the API's worker processes); with a read-only root filesystem it is a volume.
 RUN mkdir -p var && chown policygov:policygov var

@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 # The TypeScript client test's tools (openapi-typescript, openapi-fetch, tsc), pinned by the lock file.
 CLIENT_TS := clients/typescript
 NODE_STAMP := $(CLIENT_TS)/node_modules/.installed-stamp
+# The pages' GOV.UK Frontend (served by the app) and axe-core (for their browser tests), pinned by
+# services/pages/frontend/package-lock.json.
+PAGES_FRONTEND := services/pages/frontend
+PAGES_STAMP := $(PAGES_FRONTEND)/node_modules/.installed-stamp
 
 # Tests use the local services; testcontainers is the fallback where these are unset and Docker runs.
 export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/policygov_test
@@ -14,7 +18,7 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # Test processes (pytest-xdist); each has its own database and Redis database (tests/conftest.py).
 TEST_WORKERS ?= 4
 
-.PHONY: install lock services kubectl pgbouncer run test lint format openapi permissions bench faults clean
+.PHONY: install lock services kubectl pgbouncer chromium run test lint format openapi permissions bench faults clean
 
 # Every package at the version and hash requirements-dev.lock names (make lock writes it from
 # pyproject.toml), then this project itself, in place, with nothing more.
@@ -29,6 +33,11 @@ $(NODE_STAMP): $(CLIENT_TS)/package.json $(CLIENT_TS)/package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js 20) is needed for the TypeScript client test" >&2; exit 1; }
 	cd $(CLIENT_TS) && npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
+
+$(PAGES_STAMP): $(PAGES_FRONTEND)/package.json $(PAGES_FRONTEND)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20) is needed to install GOV.UK Frontend for the pages (services/pages/frontend)" >&2; exit 1; }
+	cd $(PAGES_FRONTEND) && npm ci --no-audit --no-fund
+	touch $(PAGES_STAMP)
 
 install: $(STAMP)
 
@@ -51,7 +60,17 @@ kubectl:
 pgbouncer:
 	@deploy/ensure-pgbouncer.sh
 
-run: install services
+# The pages' browser tests (tests/pages/) drive Debian's headless Chromium through its chromedriver.
+chromium:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else \
+			echo "chromium and chromedriver are needed for the pages' browser tests (tests/pages/): sudo apt-get install chromium chromium-driver (Debian), then make test again" >&2; exit 1; \
+		fi; \
+	fi
+
+run: install $(PAGES_STAMP) services
 	$(BIN)/policygov migrate
 	$(BIN)/policygov seed-demo
 	@$(BIN)/python -c "from services.domain.settings import get_settings; s = get_settings(); \
@@ -63,8 +82,8 @@ lint: install
 	$(BIN)/ruff format --check services tests migrations examples
 	$(BIN)/mypy services
 
-# The TypeScript tools only for make test: make run needs no Node.js.
-test: install $(NODE_STAMP) services kubectl pgbouncer lint
+# The TypeScript tools only for make test; make run needs Node.js only for the pages' frontend.
+test: install $(NODE_STAMP) $(PAGES_STAMP) services kubectl pgbouncer chromium lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 format: install
@@ -87,3 +106,4 @@ faults: install services
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 	rm -rf $(CLIENT_TS)/node_modules $(CLIENT_TS)/dist $(CLIENT_TS)/src/generated
+	rm -rf $(PAGES_FRONTEND)/node_modules

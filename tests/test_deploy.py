@@ -40,7 +40,14 @@ def test_the_image_is_built_from_a_pinned_base_and_the_lock_file() -> None:
     base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.M)
     assert base and re.fullmatch(r"python:3\.11\.\d+-slim-(bookworm|trixie)", base.group(1))
     stages = re.findall(r"^FROM (\S+) AS (\w+)$", text, re.M)
-    assert stages == [("${PYTHON_IMAGE}", "build"), ("${PYTHON_IMAGE}", "run")]
+    assert stages == [
+        ("${NODE_IMAGE}", "pages"),
+        ("${PYTHON_IMAGE}", "build"),
+        ("${PYTHON_IMAGE}", "run"),
+    ]
+    node = re.search(r"^ARG NODE_IMAGE=(\S+)$", text, re.M)
+    assert node and re.fullmatch(r"node:\d+\.\d+\.\d+-(bookworm|trixie)-slim", node.group(1))
+    assert "npm ci --omit=dev" in text
     assert "pip install --require-hashes --no-deps -r requirements.lock" in text
     assert "COPY requirements.lock" in text
 

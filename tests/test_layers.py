@@ -35,8 +35,9 @@ def imported_modules(package: str) -> dict[str, set[str]]:
     ("package", "forbidden"),
     [
         ("domain", ("fastapi", "starlette", "arq", "services.api", "services.notifier")),
-        ("notifier", ("fastapi", "starlette", "services.api")),
+        ("notifier", ("fastapi", "starlette", "services.api", "services.pages")),
         ("api", ("arq", "services.notifier")),
+        ("pages", ("arq", "services.notifier", "services.api")),
     ],
 )
 def test_a_layer_does_not_import_what_it_must_not_know(

@@ -80,6 +80,7 @@ from services.domain.access.oidc import JwksCache
 from services.domain.db import make_engine, make_sessionmaker
 from services.domain.documents.files import session_info
 from services.domain.settings import Settings, get_settings
+from services.pages import site as pages
 
 DESCRIPTION = """
 The register of governance documents (policies, procedures, practice standards, guidance,
@@ -255,7 +256,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         permissions.document(router)
         app.include_router(router)
-    # The pages email links open: not the API (no /v1, no key, not in the spec).
+    # The pages for people without an account: not under /v1, not in the OpenAPI document.
+    pages.install(app)
+    # The pages email links open (moving beside the framework's pages next).
     app.include_router(pages_records.router)
     app.include_router(pages_workflows.router)
     app.add_middleware(IdempotencyMiddleware)

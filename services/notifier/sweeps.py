@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services import tracing
+from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.boards.schedule import extend_schedules
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
@@ -50,6 +51,8 @@ class SweepReport:
     update_cycle_reminders: int = 0
     dis_applications_expired: int = 0
     dis_application_reminders: int = 0
+    acknowledgement_reminders: int = 0
+    acknowledgements_escalated: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,29 @@ async def sweep_dis_applications(
     return DisApplicationSweep(expired, len(created.notifications))
 
 
+@dataclass(frozen=True)
+class AcknowledgementSweep:
+    reminders: int
+    escalated: int
+
+
+async def sweep_acknowledgements(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    today: date | None = None,
+) -> AcknowledgementSweep:
+    """Remind those still pending to read and acknowledge, each step once, and queue it; then
+    tell the owners of asks past their escalation day who has not confirmed (once per ask,
+    through the outbox)."""
+    today = today or london_today()
+    async with sessionmaker() as session, session.begin():
+        created = await service.plan_acknowledgement_reminders(session, today)
+    await enqueue_created(transport, created)
+    async with sessionmaker() as session, session.begin():
+        escalated = await acknowledgement_notices.escalate_due(session, today)
+    return AcknowledgementSweep(len(created.notifications), escalated)
+
+
 async def sweep_meetings(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
 ) -> int:
@@ -193,6 +219,12 @@ async def _sweep_all(
     except Exception as exc:
         log_failure("dis-application sweep", exc, 1, None)
         dis_applications = DisApplicationSweep(0, 0)
+    try:
+        with timed(metrics, "acknowledgements"):
+            acknowledgements = await sweep_acknowledgements(sessionmaker, transport, today)
+    except Exception as exc:
+        log_failure("acknowledgement sweep", exc, 1, None)
+        acknowledgements = AcknowledgementSweep(0, 0)
     with timed(metrics, "requeue"):
         requeued = await requeue_due(
             sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
@@ -212,6 +244,8 @@ async def _sweep_all(
         update_cycle_reminders=cycles.reminders,
         dis_applications_expired=dis_applications.expired,
         dis_application_reminders=dis_applications.reminders,
+        acknowledgement_reminders=acknowledgements.reminders,
+        acknowledgements_escalated=acknowledgements.escalated,
     )
     _log_sweep("sweep", started, asdict(report))
     return report

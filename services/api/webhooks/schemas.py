@@ -70,6 +70,11 @@ EventType = Literal[
     "dis_application.requested",
     "dis_application.decided",
     "dis_application.ended",
+    "acknowledgement.requested",
+    "acknowledgement.confirmed",
+    "acknowledgement.request_ended",
+    "acknowledgement.escalated",
+    "meeting.papers_read",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
 URL_MAX = 2000  # the column's length

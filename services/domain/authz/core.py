@@ -55,6 +55,7 @@ class Rule(StrEnum):
     DIS_APPLICATION_DECIDER = "dis_application_decider"
     DIS_APPLICATION_REQUESTER = "dis_application_requester"
     THEMSELF = "themself"
+    ACKNOWLEDGER = "acknowledger"
     INFORMED = "informed"
     ROLE = "role"
 
@@ -99,6 +100,7 @@ RULES: dict[Rule, str] = {
     ),
     Rule.DIS_APPLICATION_REQUESTER: "whoever asked for the dis-application",
     Rule.THEMSELF: "the person themself",
+    Rule.ACKNOWLEDGER: "the person asked to read and acknowledge (or whose link it is)",
     Rule.INFORMED: (
         "a person a sign-off stage showed the draft to, to acknowledge without deciding "
         "(the route's `inform`: LBBD's Heads of Service and Cabinet Member)"

@@ -49,6 +49,10 @@ class Permission(StrEnum):
     DIS_APPLICATIONS_READ = "dis_applications:read"
     DIS_APPLICATIONS_REQUEST = "dis_applications:request"
     DIS_APPLICATIONS_DECIDE = "dis_applications:decide"
+    # Read and acknowledge: confirming one's own; reading compliance; asking.
+    ACKNOWLEDGEMENTS_CONFIRM = "acknowledgements:confirm"
+    ACKNOWLEDGEMENTS_READ = "acknowledgements:read"
+    ACKNOWLEDGEMENTS_MANAGE = "acknowledgements:manage"
     # Reviews.
     REVIEWS_RUN = "reviews:run"
     REVIEWS_CONFIRM = "reviews:confirm"
@@ -95,6 +99,8 @@ _STAFF = frozenset(
         # know which parts are set aside for whom.
         P.DIS_APPLICATIONS_READ,
         P.DIS_APPLICATIONS_REQUEST,
+        # Everyone confirms they have read what they are asked to (and a meeting's papers).
+        P.ACKNOWLEDGEMENTS_CONFIRM,
     }
 )
 # Working on documents one is named on: drafting, assessing, consulting, reviewing.
@@ -106,6 +112,8 @@ _WORKING = _STAFF | {
     P.CONSULTATIONS_RUN,
     P.REVIEWS_RUN,
     P.MEETINGS_RUN,
+    # Managers and owners see who has read and acknowledged what.
+    P.ACKNOWLEDGEMENTS_READ,
 }
 # The central policy team (Policy and Procedures Officer, Practice Hub, Project and Policy Officer).
 _POLICY_TEAM = _WORKING | {
@@ -122,6 +130,7 @@ _POLICY_TEAM = _WORKING | {
     P.PEOPLE_MANAGE,
     P.AUDIT_READ,
     P.NOTIFICATIONS_READ,
+    P.ACKNOWLEDGEMENTS_MANAGE,
 }
 
 ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -84,7 +85,8 @@ def _check_takes_responses(consultation: Consultation) -> None:
         raise Conflict("This consultation was cancelled.")
 
 
-def _check(position: str, comments: str) -> None:
+def check_said(position: str, comments: str) -> None:
+    """A position the form offers, and the comments it needs (Invalid naming the field)."""
     if position not in POSITIONS:
         raise Invalid(f"The position is one of: {', '.join(POSITIONS)}.", field="position")
     if position in ("support_with_comments", "object") and not comments.strip():
@@ -94,6 +96,17 @@ def _check(position: str, comments: str) -> None:
             else "Say why you object.",
             field="comments",
         )
+
+
+def takes_change(
+    consultation: Consultation, response: ConsultationResponse | None, now: datetime
+) -> bool:
+    """Whether the consultee may respond now, or change what they said: until the close; after
+    it only a first word (none yet, or deemed agreement), which is kept flagged late, and a
+    late response itself."""
+    if not is_past_deadline(consultation, now):
+        return True
+    return response is None or response.position == DEEMED_AGREEMENT or response.is_late
 
 
 async def response_of(session: AsyncSession, consultee: Consultee) -> ConsultationResponse | None:
@@ -123,7 +136,7 @@ async def respond(
     flagged late. A response given in time stands once the consultation has closed.
     """
     _check_takes_responses(consultation)
-    _check(said.position, said.comments)
+    check_said(said.position, said.comments)
     checked = check_answers(consultation.questions, said.answers or {})
     now = utcnow()
     late = is_past_deadline(consultation, now)
@@ -140,7 +153,7 @@ async def respond(
             consultee_id=consultee.id,
         )
         session.add(response)
-    elif late and response.position != DEEMED_AGREEMENT and not response.is_late:
+    elif not takes_change(consultation, response, now):
         raise Conflict(
             "The consultation has closed: the response given in time stands. Contact the "
             "author to add anything."

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from services.domain.authz import consultations as authz
 from services.domain.authz.principal import Principal
@@ -82,16 +83,26 @@ async def document_of(session: AsyncSession, consultation: Consultation) -> Docu
 
 
 async def draft_of(
-    session: AsyncSession, principal: Principal, consultation: Consultation
+    session: AsyncSession,
+    principal: Principal,
+    consultation: Consultation,
+    *,
+    with_text: bool = False,
 ) -> tuple[Document, DocumentVersion]:
-    """The consulted draft: for the document's team, and for consultees once it has opened."""
+    """The consulted draft: for the document's team, and for consultees once it has opened;
+    ``with_text`` loads the text extracted from its file too."""
     document = await document_of(session, consultation)
     if not authz.can_read_responses(principal, document) and consultation.status not in (
         ConsultationStatus.OPEN,
         ConsultationStatus.CLOSED,
     ):
         raise NotFound("This consultation has no draft you may read.")
-    version = await session.get(DocumentVersion, consultation.version_id)
+    version = await session.get(
+        DocumentVersion,
+        consultation.version_id,
+        options=[undefer(DocumentVersion.text)] if with_text else None,
+        populate_existing=with_text,  # a copy read before, without its text, is read again
+    )
     assert version is not None  # versions are never deleted
     return document, version
 

@@ -12,6 +12,13 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
+from services.domain.events.acknowledgements import (
+    AcknowledgementConfirmed,
+    AcknowledgementEscalated,
+    AcknowledgementRequested,
+    AcknowledgementRequestEnded,
+    MeetingPapersRead,
+)
 from services.domain.events.assessments import (
     LegalReviewAnswered,
     LegalReviewRequested,
@@ -82,6 +89,10 @@ from services.domain.events.sign_off import (
 )
 
 __all__ = [
+    "AcknowledgementConfirmed",
+    "AcknowledgementEscalated",
+    "AcknowledgementRequestEnded",
+    "AcknowledgementRequested",
     "AgendaItemPlanned",
     "AttendanceEscalated",
     "BoardChanged",
@@ -109,6 +120,7 @@ __all__ = [
     "LegalReviewRequested",
     "MeetingCancelled",
     "MeetingMoved",
+    "MeetingPapersRead",
     "MeetingScheduled",
     "MinutesIssued",
     "NoMaterialChangeStated",
@@ -193,7 +205,12 @@ Event = Annotated[
     | TrackerImported
     | DisApplicationRequested
     | DisApplicationDecided
-    | DisApplicationEnded,
+    | DisApplicationEnded
+    | AcknowledgementRequested
+    | AcknowledgementConfirmed
+    | AcknowledgementRequestEnded
+    | AcknowledgementEscalated
+    | MeetingPapersRead,
     Field(discriminator="type"),
 ]
 

@@ -8,6 +8,12 @@ complete (Alembic and tests use this).
 
 from services.domain.db import Base
 from services.domain.models.access import ApiKey
+from services.domain.models.acknowledgements import (
+    Acknowledgement,
+    AcknowledgementAudience,
+    AcknowledgementRequest,
+    PapersRead,
+)
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -54,6 +60,9 @@ from services.domain.models.sign_off import (
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "Acknowledgement",
+    "AcknowledgementAudience",
+    "AcknowledgementRequest",
     "AgendaItem",
     "ApiKey",
     "Attendance",
@@ -84,6 +93,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "OutboxEvent",
+    "PapersRead",
     "Person",
     "PersonRole",
     "PolicyRequest",

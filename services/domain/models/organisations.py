@@ -41,6 +41,14 @@ class Organisation(IdMixin, TimestampMixin, Base):
         CheckConstraint(
             "request_triage_working_days BETWEEN 1 AND 60", name="request_triage_working_days"
         ),
+        CheckConstraint(
+            "acknowledgement_due_working_days BETWEEN 1 AND 60",
+            name="acknowledgement_due_working_days",
+        ),
+        CheckConstraint(
+            "acknowledgement_escalation_working_days BETWEEN 0 AND 60",
+            name="acknowledgement_escalation_working_days",
+        ),
     )
 
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -96,6 +104,18 @@ class Organisation(IdMixin, TimestampMixin, Base):
         ARRAY(Integer),
         default=lambda: list(DIS_APPLICATION_REMINDER_DAYS),
         server_default=text("'{14,2}'::integer[]"),
+    )
+    # Read and acknowledge: working days to confirm when a document sets none; working days
+    # before the due date that those pending are reminded; working days after it that the
+    # document's owner is told who has not confirmed.
+    acknowledgement_due_working_days: Mapped[int] = mapped_column(
+        Integer, default=10, server_default="10"
+    )
+    acknowledgement_reminder_days: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer), default=lambda: [5, 1], server_default=text("'{5,1}'::integer[]")
+    )
+    acknowledgement_escalation_working_days: Mapped[int] = mapped_column(
+        Integer, default=2, server_default="2"
     )
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

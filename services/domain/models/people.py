@@ -34,6 +34,8 @@ class Person(IdMixin, TimestampMixin, Base):
     # Stored lower-case so uniqueness ignores case.
     email: Mapped[str] = mapped_column(String(320))
     job_title: Mapped[str | None] = mapped_column(String(200))
+    # The team or service area they work in (audiences to read and acknowledge by area).
+    service_area: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Bumping it revokes every address of the person's review-deadline calendar feed.
     calendar_feed_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

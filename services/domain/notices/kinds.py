@@ -92,6 +92,18 @@ REGISTRY: tuple[Kind, ...] = (
         "requester and owner, 14 and 2 days (the organisation's setting) before the end date",
     ),
     Kind("dis_application.ended", "dis_application", "requester and owner: revoked or expired"),
+    # Read and acknowledge (acknowledgements/notices.py).
+    Kind("acknowledgement.requested", "acknowledgement", "each person asked: their own link"),
+    Kind(
+        "acknowledgement.reminder",
+        "acknowledgement",
+        "those still pending, 5 and 1 working days (the organisation's setting) before the due",
+    ),
+    Kind(
+        "acknowledgement.escalated",
+        "acknowledgement",
+        "the document's owner after the due date: who has not confirmed",
+    ),
 )
 KINDS: dict[str, Kind] = {kind.name: kind for kind in REGISTRY}
 NAMES: tuple[str, ...] = tuple(KINDS)

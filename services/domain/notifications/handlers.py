@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.assessments import notices as assessment_notices
 from services.domain.boards import notices as meeting_notices
 from services.domain.consultations import notices as consultation_notices
@@ -56,6 +57,11 @@ OWNERS: tuple[Owner, ...] = (
         "dis_application",
         dis_application_notices.HANDLERS,
         dis_application_notices.still_applies,
+    ),
+    Owner(
+        "acknowledgement",
+        acknowledgement_notices.HANDLERS,
+        acknowledgement_notices.still_applies,
     ),
 )
 

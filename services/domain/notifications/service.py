@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.clock import utcnow
 from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
@@ -340,6 +341,14 @@ async def plan_dis_application_reminders(session: AsyncSession, today: date) -> 
     threshold once per dis-application and person, however often this runs."""
     return await _create_reminders(
         session, await dis_application_notices.reminders_due(session, today)
+    )
+
+
+async def plan_acknowledgement_reminders(session: AsyncSession, today: date) -> Created:
+    """Create the reminders due ``today`` to read and acknowledge, each step once per person,
+    however often this runs."""
+    return await _create_reminders(
+        session, await acknowledgement_notices.reminders_due(session, today)
     )
 
 
