@@ -58,8 +58,6 @@ from services.api.imports.router import router as imports_router
 from services.api.limits import BodySizeLimitMiddleware
 from services.api.notifications.router import router as notifications_router
 from services.api.page_cache import PageCache
-from services.api.pages import records as pages_records
-from services.api.pages import workflows as pages_workflows
 from services.api.people.router import router as people_router
 from services.api.policy_requests.router import router as policy_requests_router
 from services.api.problems.router import router as problems_router
@@ -258,9 +256,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     # The pages for people without an account: not under /v1, not in the OpenAPI document.
     pages.install(app)
-    # The pages email links open (moving beside the framework's pages next).
-    app.include_router(pages_records.router)
-    app.include_router(pages_workflows.router)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes + 1024 * 1024)
     # Outermost but for the browsers' (CORS, compression, 304): it sees what the middlewares

@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.authz.principal import Principal
+from services.domain.authz.view_links import check_view_link
 from services.domain.clock import utcnow
-from services.domain.errors import Forbidden, NotFound
+from services.domain.errors import NotFound
 from services.domain.models.people import Person
 from services.domain.tokens import Keyring
 
@@ -92,11 +93,5 @@ async def open_view_link(
     ]
     if not genuine:
         raise NotFound("No such link: open it from the email again.")
-    if utcnow() >= expires_at:
-        raise Forbidden(
-            "This link has expired. Links in emails work for a limited time: ask the policy "
-            "team, or open the record in your organisation's policy system."
-        )
-    if not person.is_active:
-        raise Forbidden("This link no longer works: the person it was sent to is not active.")
+    check_view_link(person, is_expired=utcnow() >= expires_at)
     return ViewLink(person=person, path=genuine[0], expires_at=expires_at)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
 
-from services.api.files import version_file
-from services.api.pages.frame import HEADERS, Opened, as_page, html, page
-from services.api.pages.records import name_of
 from services.domain.authz import consultations as consultation_authz
 from services.domain.boards import agenda, meetings
 from services.domain.boards import service as boards
+from services.domain.calendar.words import long_datetime
 from services.domain.consultations import report as reports
 from services.domain.consultations import report_formats
 from services.domain.consultations import service as consultations
@@ -28,10 +26,14 @@ from services.domain.reviews.update_cycles import get_cycle
 from services.domain.sign_off.decisions import decisions_of
 from services.domain.sign_off.service import get_sign_off
 from services.domain.sign_off.stages import stages_of
+from services.pages.records.opening import Opened, file_answer, page
+from services.pages.records.register import name_of
+from services.pages.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
-# As the API serves the report: it shows what consultees typed, so it may load nothing.
+# As the API serves the report (services/api/consultations/report_router.py): it shows what
+# consultees typed, so it may load nothing; its styles are inline.
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
@@ -45,8 +47,9 @@ async def consultation_page(opened: Opened) -> Response:
     )
     consultee = await consultations.consultee_of(session, consultation, opened.link.person.id)
     report = await reports.build_report(session, consultation)
-    return html(
-        "consultation.html.j2",
+    return await opened.page(
+        "consultation.html",
+        f"Consultation: {consultation.title}",
         consultation=consultation,
         document=await consultations.document_of(session, consultation),
         counts=report.counts,
@@ -71,7 +74,7 @@ async def consultation_report_page(opened: Opened) -> Response:
     return Response(
         report_formats.report_html(report),
         media_type="text/html; charset=utf-8",
-        headers={**HEADERS, "Content-Security-Policy": REPORT_POLICY},
+        headers={"Content-Security-Policy": REPORT_POLICY},
     )
 
 
@@ -87,7 +90,10 @@ async def meeting_page(opened: Opened) -> Response:
         for item in items
         if item.version_id is not None
     }
-    return html("meeting.html.j2", meeting=meeting, board=board, items=items, papers=papers)
+    title = f"{board.name}: {long_datetime(meeting.starts_at)}"
+    return await opened.page(
+        "meeting.html", title, meeting=meeting, board=board, items=items, papers=papers
+    )
 
 
 async def _meeting_of(session: AsyncSession, params: dict[str, Any]) -> list[str]:
@@ -100,7 +106,7 @@ async def paper_file(opened: Opened) -> Response:
     """An agenda item's paper: under its own link (an email's agenda) or its meeting's."""
     item = await agenda.get_item(opened.session, opened.principal, opened.id("item_id"))
     _, version = await agenda.paper(opened.session, opened.principal, item)
-    return as_page(version_file(version, await versions.read_file(opened.session, version)))
+    return file_answer(version, await versions.read_file(opened.session, version))
 
 
 @page(router, "/sign-offs/{sign_off_id:uuid}")
@@ -108,14 +114,15 @@ async def sign_off_page(opened: Opened) -> Response:
     """A sign-off: its stages in order, who decides each, and every decision so far."""
     session, principal = opened.session, opened.principal
     sign_off = await get_sign_off(session, principal, opened.id("sign_off_id"))
+    document = await get_document(session, principal, sign_off.document_id)
     stages = await stages_of(session, sign_off.id)
     decisions = await decisions_of(session, sign_off.id)
     named = {p for stage in stages for p in stage.participants}
     named |= {d.decided_by_id for d in decisions if d.decided_by_id}
-    return html(
-        "sign_off.html.j2",
+    return await opened.page(
+        "sign_off.html",
+        f"Sign-off of {document.reference} {document.title}",
         sign_off=sign_off,
-        document=await get_document(session, principal, sign_off.document_id),
         stages=stages,
         decisions=decisions,
         names={person_id: await name_of(session, person_id) for person_id in named},
@@ -128,4 +135,6 @@ async def update_cycle_page(opened: Opened) -> Response:
     and chapters that matched no document."""
     cycle = await get_cycle(opened.session, opened.principal, opened.id("cycle_id"))
     report = await cycle_report(opened.session, cycle)
-    return html("update_cycle.html.j2", cycle=cycle, report=report)
+    return await opened.page(
+        "update_cycle.html", f"Update cycle: {cycle.name}", cycle=cycle, report=report
+    )

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
 
-from services.api.files import version_file
-from services.api.pages.frame import Opened, as_page, html, page
 from services.domain.clock import london_today
 from services.domain.documents import service as documents
 from services.domain.documents import versions
@@ -19,8 +17,10 @@ from services.domain.models.people import Person
 from services.domain.policy_requests.service import get_request
 from services.domain.reviews.service import get_review
 from services.domain.tracker.service import summarise
+from services.pages.records.opening import Opened, file_answer, page
+from services.pages.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 async def name_of(session: AsyncSession, person_id: uuid.UUID | None) -> str | None:
@@ -35,8 +35,9 @@ async def document_page(opened: Opened) -> Response:
     session = opened.session
     document = await documents.get_document(session, opened.principal, opened.id("document_id"))
     issued = document.issued_version is not None
-    return html(
-        "document.html.j2",
+    return await opened.page(
+        "document.html",
+        f"{document.reference} {document.title}",
         document=document,
         owner_name=await name_of(session, document.owner_id),
         officer_name=await name_of(session, documents.acting_responsible_officer_id(document)),
@@ -52,15 +53,16 @@ async def document_file(opened: Opened) -> Response:
     if document.issued_version is None:
         raise NotFound("This document has no issued version yet.")
     found = await versions.get_version(session, principal, document, document.issued_version)
-    return as_page(version_file(found, await versions.read_file(session, found)))
+    return file_answer(found, await versions.read_file(session, found))
 
 
 @page(router, "/policy-requests/{request_id:uuid}")
 async def policy_request_page(opened: Opened) -> Response:
     """A request to the policy service: what was asked, and what became of it."""
     asked = await get_request(opened.session, opened.principal, opened.id("request_id"))
-    return html(
-        "policy_request.html.j2",
+    return await opened.page(
+        "policy_request.html",
+        f"Request: {asked.title}",
         asked=asked,
         requested_by_name=await name_of(opened.session, asked.requested_by_id),
         triaged_by_name=await name_of(opened.session, asked.triaged_by_id),
@@ -72,10 +74,12 @@ async def review_page(opened: Opened) -> Response:
     """A review of a document: why, its status, and a statement of no change to confirm."""
     session, principal = opened.session, opened.principal
     review = await get_review(session, principal, opened.id("review_id"))
-    return html(
-        "review.html.j2",
+    document = await documents.get_document(session, principal, review.document_id)
+    return await opened.page(
+        "review.html",
+        f"Review of {document.reference} {document.title}",
         review=review,
-        document=await documents.get_document(session, principal, review.document_id),
+        document=document,
         statement_by_name=await name_of(session, review.statement_by_id),
         confirmed_by_name=await name_of(session, review.confirmed_by_id),
     )
@@ -87,4 +91,4 @@ async def tracker_page(opened: Opened) -> Response:
     today = london_today()
     rules = ReviewRules.from_settings(opened.settings)
     summary = await summarise(opened.session, opened.principal, today=today, rules=rules)
-    return html("tracker.html.j2", today=today, summary=summary)
+    return await opened.page("tracker.html", "Tracker", today=today, summary=summary)

@@ -23,6 +23,7 @@ from tests.api.sign_off_support import (
     submit,
     upload_draft,
 )
+from tests.api.test_consultation_links import PARTNER
 from tests.factories import World
 
 PAPER = b"Draft procedure text for the board."
@@ -48,6 +49,7 @@ class Records:
     review_id: str
     cycle_id: str
     cycle_name: str
+    # The external partner consulted too: their emails link to their own response page.
     consultee_id: str
 
 
@@ -57,7 +59,10 @@ async def build_records(client: AsyncClient, world: World) -> Records:
     document_id = await published_document(client, world)
     draft_id = await create_document(client, world)
     version = await upload_draft(client, world, draft_id, PAPER)
-    consultation = await open_consultation(client, world, draft_id, version["id"])
+    audience = {"people": [str(world.a.reader.person_id)], "external": [PARTNER]}
+    consultation = await open_consultation(
+        client, world, draft_id, version["id"], audience=audience
+    )
     board = await create_board(client, world)
     meeting = await create_meeting(client, world, board["id"], in_days(40))
     item = await propose(client, world, board["id"], meeting["id"], draft_id)
@@ -108,7 +113,7 @@ async def build_records(client: AsyncClient, world: World) -> Records:
         review_id=review.json()["id"],
         cycle_id=cycle.json()["id"],
         cycle_name=cycle.json()["name"],
-        consultee_id=consultees.json()[0]["id"],
+        consultee_id=next(c["id"] for c in consultees.json() if c["kind"] == "external"),
     )
 
 
