@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.pages.acknowledgements.router import router as acknowledgements_router
 from services.pages.consultations.router import router as consultations_router
 from services.pages.records import register, workflows
 
-# The consultee's page first: its /consultations/respond is not a consultation's id (the
+# The account-less pages first: /consultations/respond is not a consultation's id (the
 # records' routes only match ids anyway).
-ROUTERS: tuple[APIRouter, ...] = (consultations_router, register.router, workflows.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    consultations_router,
+    acknowledgements_router,
+    register.router,
+    workflows.router,
+)
