@@ -25,6 +25,7 @@ from tests.api.sign_off_support import (
 )
 from tests.api.test_consultation_links import PARTNER
 from tests.factories import World
+from tests.pages.acknowledgement_support import ask_reader
 
 PAPER = b"Draft procedure text for the board."
 BASE_URL = "http://testserver"
@@ -51,11 +52,20 @@ class Records:
     cycle_name: str
     # The external partner consulted too: their emails link to their own response page.
     consultee_id: str
+    # A read-and-acknowledge request to the reader (None until the acknowledgement page is
+    # switched on: tests/pages/test_email_links.py, AWAITING_PAGES).
+    acknowledgement_id: str | None = None
 
 
-async def build_records(client: AsyncClient, world: World) -> Records:
+async def build_records(
+    client: AsyncClient, world: World, settings: Settings, *, acknowledgement: bool = False
+) -> Records:
     """An issued procedure with a review; a draft under consultation, on a meeting's agenda
-    and in sign-off; a request to the policy team; a Trix update cycle."""
+    and in sign-off; a request to the policy team; a Trix update cycle; and, when asked, the
+    reader asked to acknowledge an issued version."""
+    acknowledgement_id = None
+    if acknowledgement:
+        acknowledgement_id = str((await ask_reader(client, world, settings, "ACK-1"))[0])
     document_id = await published_document(client, world)
     draft_id = await create_document(client, world)
     version = await upload_draft(client, world, draft_id, PAPER)
@@ -114,6 +124,7 @@ async def build_records(client: AsyncClient, world: World) -> Records:
         cycle_id=cycle.json()["id"],
         cycle_name=cycle.json()["name"],
         consultee_id=next(c["id"] for c in consultees.json() if c["kind"] == "external"),
+        acknowledgement_id=acknowledgement_id,
     )
 
 
@@ -127,6 +138,7 @@ def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str,
         "request_id": records.request_id,
         "cycle_id": records.cycle_id,
         "consultee_id": records.consultee_id,
+        "acknowledgement_id": records.acknowledgement_id,
         "sign_off_path": f"/v1/sign-offs/{records.sign_off_id}",
         "review_path": f"/v1/reviews/{records.review_id}",
         "report_path": (
@@ -135,7 +147,7 @@ def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str,
             else f"/v1/consultations/{records.consultation_id}/report.html"
         ),
     }
-    context.update({key: value for key, value in by_key.items() if key in context})
+    context.update({k: v for k, v in by_key.items() if k in context and v is not None})
     for entry in context.get("agenda", []):
         if entry.get("paper_path"):
             entry["paper_path"] = f"/v1/agenda-items/{records.agenda_item_id}/paper"

@@ -95,7 +95,7 @@ async def test_a_changed_link_opens_nothing(
 async def test_a_link_opens_only_its_own_page(
     client: AsyncClient, world: World, settings: Settings
 ) -> None:
-    records = await build_records(client, world)
+    records = await build_records(client, world, settings)
     reader = world.a.reader.person_id
     meeting = view_token(settings, reader, world.a.id, f"/meetings/{records.meeting_id}")
     elsewhere = f"/documents/{records.document_id}?token={meeting}"
