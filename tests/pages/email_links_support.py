@@ -17,6 +17,7 @@ from tests.api.boards_support import create_board, create_meeting, in_days, prop
 from tests.api.consultations_support import open_consultation
 from tests.api.policy_requests_support import ask, published_document
 from tests.api.sign_off_support import (
+    board_stage,
     create_document,
     create_route,
     person_stage,
@@ -77,7 +78,8 @@ async def build_records(
     meeting = await create_meeting(client, world, board["id"], in_days(40))
     item = await propose(client, world, board["id"], meeting["id"], draft_id)
     assert item.status_code == 201, item.text
-    await create_route(client, world, [person_stage("owner_approval")])
+    stages = [person_stage("owner_approval"), board_stage("board_approval", board["id"])]
+    await create_route(client, world, stages)
     sign_off = await submit(client, world, draft_id, version["id"])
     assert sign_off.status_code == 201, sign_off.text
     asked = await ask(client, world.a.reader.headers)

@@ -64,7 +64,10 @@ def expectations(records: Records) -> list[tuple[str, Callable[[bytes], bool]]]:
         (f"/meetings/{r.meeting_id}", lambda body: r.board_name.encode() in body),
         (f"/agenda-items/{r.agenda_item_id}/paper", lambda body: body == PAPER),
         (f"/policy-requests/{r.request_id}", lambda body: r.request_title.encode() in body),
-        (f"/sign-offs/{r.sign_off_id}", lambda b: b"Owner Approval" in b),
+        (
+            f"/sign-offs/{r.sign_off_id}",
+            lambda b: b"Owner Approval" in b and f"the {r.board_name}".encode() in b,
+        ),
         (f"/reviews/{r.review_id}", lambda body: r.reference.encode() in body),
         ("/tracker", lambda body: b"Documents by review status" in body),
         (f"/update-cycles/{r.cycle_id}", lambda body: r.cycle_name.encode() in body),

@@ -3,6 +3,7 @@ sign-off, an update cycle."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from services.domain.documents import versions
 from services.domain.documents.service import get_document
 from services.domain.errors import NotFound
 from services.domain.models.meetings import AgendaItem
+from services.domain.models.sign_off import SignOffStage
 from services.domain.reviews.update_cycle_report import cycle_report
 from services.domain.reviews.update_cycles import get_cycle
 from services.domain.sign_off.decisions import decisions_of
@@ -119,14 +121,41 @@ async def sign_off_page(opened: Opened) -> Response:
     decisions = await decisions_of(session, sign_off.id)
     named = {p for stage in stages for p in stage.participants}
     named |= {d.decided_by_id for d in decisions if d.decided_by_id}
+    names = {person_id: await name_of(session, person_id) for person_id in named}
+    deciding = {b for stage in stages if (b := _board_of(stage))}
+    board_names = {b: (await boards.get_board(session, principal, b)).name for b in deciding}
     return await opened.page(
         "sign_off.html",
         f"Sign-off of {document.reference} {document.title}",
         sign_off=sign_off,
         stages=stages,
+        deciders={stage.id: _who_decides(stage, names, board_names) for stage in stages},
         decisions=decisions,
-        names={person_id: await name_of(session, person_id) for person_id in named},
+        names=names,
     )
+
+
+def _board_of(stage: SignOffStage) -> uuid.UUID | None:
+    decider = stage.definition.get("decider") or {}
+    return uuid.UUID(str(decider["board_id"])) if decider.get("kind") == "board" else None
+
+
+def _who_decides(
+    stage: SignOffStage, names: dict[uuid.UUID, str | None], board_names: dict[uuid.UUID, str]
+) -> str:
+    """Who decides a stage: the people asked once it has begun, else what its route says."""
+    people = ", ".join(names.get(p) or "someone no longer named" for p in stage.participants)
+    decider = stage.definition.get("decider") or {}
+    board = _board_of(stage)
+    if board is not None:
+        return f"the {board_names[board]}" + (f" ({people})" if people else "")
+    if people:
+        return people
+    if decider.get("kind") == "document_role":
+        return f"the document's {str(decider['role']).replace('_', ' ')}"
+    if decider.get("kind") == "post":
+        return f"the holder of the post {decider['post']}"
+    return "the people named when the stage begins"
 
 
 @page(router, "/update-cycles/{cycle_id:uuid}")
