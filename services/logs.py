@@ -21,8 +21,9 @@ from services.domain import correlation
 
 REDACTED = "[redacted]"
 _CAPABILITIES = (
-    # A consultee's link: the token is the path segment after /consultation-links/.
-    re.compile(r"(/consultation-links/)[^/?#\s\"']+"),
+    # A consultee's link: the token is the path segment after /consultation-links/; a read-and-
+    # acknowledge link's after /acknowledgement-links/ (the acknowledgement page links there).
+    re.compile(r"(/(?:consultation|acknowledgement)-links/)[^/?#\s\"']+"),
     # Calendar feeds and the consultee's respond page: the value of a `token` query parameter,
     # in an address or a query string on its own (a span's url.query).
     re.compile(r"((?:^|[?&;\s])token=)[^&#\s\"']+", re.IGNORECASE),

@@ -69,6 +69,8 @@ def test_application_logs_and_tracebacks_hold_no_capability_token() -> None:
         logger.warning("unhandled error on %s %s", "GET", "/v1/consultation-links/abc.SECRET1")
         logger.warning("emailed https://x.example/consultations/respond?token=SECRET2&a=1")
         logger.warning("%(url)s", {"url": "/v1/calendar-feeds/people/p.ics?TOKEN=SECRET3"})
+        logger.warning("GET /v1/acknowledgement-links/abc.SECRET5/document 200")
+        logger.warning("GET /acknowledgements/respond?token=SECRET6 200")
         try:
             raise ValueError("cannot open /v1/consultation-links/SECRET4/draft")
         except ValueError:
@@ -76,9 +78,10 @@ def test_application_logs_and_tracebacks_hold_no_capability_token() -> None:
     finally:
         logger.removeHandler(handler)
     written = stream.getvalue()
-    for secret in ("SECRET1", "SECRET2", "SECRET3", "SECRET4"):
+    for secret in ("SECRET1", "SECRET2", "SECRET3", "SECRET4", "SECRET5", "SECRET6"):
         assert secret not in written, written
     assert "GET /v1/consultation-links/[redacted]" in written
+    assert "GET /v1/acknowledgement-links/[redacted]/document 200" in written
     assert "respond?token=[redacted]&a=1" in written
     assert "ValueError: cannot open /v1/consultation-links/[redacted]/draft" in written
 

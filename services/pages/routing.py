@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from services.domain.errors import DomainError
@@ -84,6 +85,11 @@ class PageRoute(APIRoute):
             except RequestValidationError:
                 refuse(request)
                 response = problem_page(400, "The address is missing part of the link.")
+            except HTTPException as exc:
+                if not 400 <= exc.status_code < 500:
+                    raise
+                refuse(request)  # a post the form could not have sent (a file, too many fields)
+                response = problem_page(exc.status_code, "This was not sent by the page's form.")
             return secure(response)
 
         return page_handler

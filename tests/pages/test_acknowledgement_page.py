@@ -11,14 +11,10 @@ from __future__ import annotations
 import uuid
 
 from httpx import AsyncClient
-from sqlalchemy import update
 
-from services.domain.models.acknowledgements import (
-    Acknowledgement,
-    AcknowledgementRequest,
-    AcknowledgementRequestStatus,
-    AcknowledgementStatus,
-)
+from services.domain.acknowledgements import asking
+from services.domain.authz.principal import Principal
+from services.domain.models.acknowledgements import Acknowledgement, AcknowledgementStatus
 from services.domain.settings import Settings
 from tests.factories import World
 from tests.pages.acknowledgement_support import ISSUED_TEXT, ask_reader
@@ -48,7 +44,8 @@ async def test_the_page_shows_the_version_its_due_date_and_the_confirm_button(
     assert "Please read the new section on timescales." in html
     assert ISSUED_TEXT.decode() in html
     assert "I have read and understood it</button>" in html
-    read = await client.get(page.replace("respond?", "respond/document?"))
+    token = page.split("token=")[1]
+    read = await client.get(f"/v1/acknowledgement-links/{token}/document")
     assert read.status_code == 200 and read.content == ISSUED_TEXT
     assert read.headers["content-disposition"] == 'attachment; filename="allegations.txt"'
 
@@ -82,15 +79,11 @@ async def test_an_ended_ask_says_so_and_confirms_nothing(
     token = form_token((await client.get(page)).text)
     row = await _row(world, acknowledgement_id)
     async with world.sessionmaker() as session, session.begin():
-        await session.execute(
-            update(AcknowledgementRequest)
-            .where(AcknowledgementRequest.id == row.request_id)
-            .values(status=AcknowledgementRequestStatus.CANCELLED)
-        )
-        await session.execute(
-            update(Acknowledgement)
-            .where(Acknowledgement.id == acknowledgement_id)
-            .values(status=AcknowledgementStatus.CANCELLED)
+        await asking.cancel(
+            session,
+            Principal.system(world.a.id, "the policy team, in a test"),
+            row.request_id,
+            "Sent to the wrong team.",
         )
 
     shown = await client.get(page)

@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from httpx import AsyncClient
 from sqlalchemy import select, update
 
-from services.domain.models.consultations import ConsultationResponse, Consultee
+from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.settings import Settings
+from services.pages.consultations.router import _closes
 from tests.api.test_consultation_links import move_close
 from tests.factories import World
 from tests.pages.consultee_support import form_token, partner_link
@@ -150,3 +151,13 @@ async def test_a_link_that_does_not_work_says_so_in_a_page(
     withdrawn = await client.get(page)
     assert withdrawn.status_code == 403
     assert "This consultation link has been withdrawn." in withdrawn.text
+
+
+def test_the_close_is_said_in_london_words() -> None:
+    # A close at midnight (London) is the end of the day before; any other time is said.
+    at_midnight = Consultation(closes_at=datetime(2026, 7, 1, 23, 0, tzinfo=UTC))  # BST
+    assert _closes(at_midnight) == "by the end of Wednesday 1 July 2026"
+    afternoon = Consultation(closes_at=datetime(2026, 12, 8, 17, 30, tzinfo=UTC))  # GMT
+    assert _closes(afternoon) == "by 5:30pm on Tuesday 8 December 2026"
+    noon = Consultation(closes_at=datetime(2026, 12, 8, 12, 0, tzinfo=UTC))
+    assert _closes(noon) == "by midday on Tuesday 8 December 2026"

@@ -140,6 +140,19 @@ async def test_a_post_without_its_form_token_is_refused(
     assert await _said(sessionmaker) == []
 
 
+async def test_a_post_the_form_could_not_send_is_a_4xx_page(
+    probe_client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # A file where the form has none: Starlette refuses it before the handler reads a field.
+    posted = await probe_client.post(
+        "/probe?token=abc", data={"answer": "yes"}, files={"upload": ("a.txt", b"x", "text/plain")}
+    )
+    assert posted.status_code == 400
+    assert posted.headers["content-type"].startswith("text/html")
+    _secured(posted)
+    assert await _said(sessionmaker) == []
+
+
 async def test_a_post_redirects_to_a_get_and_a_refused_one_rolls_back(
     probe_client: AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:

@@ -9,7 +9,8 @@ Cafcass 7.1: "all staff will be made aware of the launch of a new policy"; Birmi
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +37,9 @@ from services.domain.models.acknowledgements import (
 )
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.organisations import Organisation
+from services.domain.models.people import Person
 from services.domain.outbox.service import emit
+from services.domain.pagination import before_row
 
 MESSAGE_MAX = 2000
 OPEN = AcknowledgementRequestStatus.OPEN
@@ -167,23 +170,7 @@ async def _make(
     )
     session.add(request)
     await session.flush()
-    for person in people:
-        earlier = kept.get(person.id)
-        session.add(
-            Acknowledgement(
-                organisation_id=document.organisation_id,
-                request_id=request.id,
-                person_id=person.id,
-                service_area=person.service_area,
-                job_title=person.job_title,
-                # Who confirmed this very version in an earlier ask is not asked twice.
-                status=AcknowledgementStatus.CONFIRMED
-                if earlier
-                else AcknowledgementStatus.PENDING,
-                acknowledged_at=earlier[0] if earlier else None,
-                via=earlier[1] if earlier else None,
-            )
-        )
+    session.add_all(_rows_for(request, people, kept))
     await session.flush()
     await audit_changes.record_change(session, principal, request, "acknowledgement.requested")
     await emit(
@@ -202,9 +189,34 @@ async def _make(
     return request
 
 
+def _rows_for(
+    request: AcknowledgementRequest,
+    people: list[Person],
+    kept: dict[uuid.UUID, tuple[Any, str | None]],
+) -> list[Acknowledgement]:
+    """One row per person asked, with their team as it is now; who confirmed this very
+    version in an earlier ask is not asked twice."""
+    rows = []
+    for person in people:
+        earlier = kept.get(person.id)
+        rows.append(
+            Acknowledgement(
+                organisation_id=request.organisation_id,
+                request_id=request.id,
+                person_id=person.id,
+                service_area=person.service_area,
+                job_title=person.job_title,
+                status=CONFIRMED if earlier else AcknowledgementStatus.PENDING,
+                acknowledged_at=earlier[0] if earlier else None,
+                via=earlier[1] if earlier else None,
+            )
+        )
+    return rows
+
+
 async def _confirmed_before(
     session: AsyncSession, version_id: uuid.UUID
-) -> dict[uuid.UUID, tuple[object, str | None]]:
+) -> dict[uuid.UUID, tuple[Any, str | None]]:
     rows = await session.execute(
         select(Acknowledgement.person_id, Acknowledgement.acknowledged_at, Acknowledgement.via)
         .join(AcknowledgementRequest, AcknowledgementRequest.id == Acknowledgement.request_id)
@@ -291,6 +303,31 @@ async def get_request(
     if found is None:
         raise NotFound("No such acknowledgement request.")
     return found
+
+
+async def list_requests(
+    session: AsyncSession,
+    principal: Principal,
+    document_id: uuid.UUID,
+    *,
+    before: tuple[datetime, uuid.UUID] | None = None,
+    limit: int = 50,
+) -> list[AcknowledgementRequest]:
+    """A document's asks, newest first, every status (404 for a foreign document)."""
+    authz.check_read(principal)
+    document = await get_document(session, principal, document_id)
+    query = select(AcknowledgementRequest).where(
+        AcknowledgementRequest.organisation_id == principal.organisation_id,
+        AcknowledgementRequest.document_id == document.id,
+    )
+    if before is not None:
+        query = query.where(
+            before_row(AcknowledgementRequest.created_at, AcknowledgementRequest.id, before)
+        )
+    query = query.order_by(
+        AcknowledgementRequest.created_at.desc(), AcknowledgementRequest.id.desc()
+    ).limit(limit)
+    return list((await session.execute(query)).scalars())
 
 
 async def cancel(

@@ -29,7 +29,7 @@ from services.domain.models.acknowledgements import (
     AcknowledgementRequestStatus,
     AcknowledgementStatus,
 )
-from services.domain.models.documents import Document
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.people import Person
 from services.domain.outbox.service import emit
 from services.domain.pagination import after_row
@@ -92,6 +92,16 @@ async def open_by_token(session: AsyncSession, keyring: Keyring, token: str) -> 
     """What a link opens: the person's acknowledgement, its request and document. NotFound for
     a token that is not ours (a wrong signature says nothing about anyone)."""
     return await _view(session, await _by_token(session, keyring, token))
+
+
+async def version_by_token(session: AsyncSession, keyring: Keyring, token: str) -> DocumentVersion:
+    """The version a link asks its person to read (what the page lets them download)."""
+    row = await _by_token(session, keyring, token)
+    request = await session.get(AcknowledgementRequest, row.request_id)
+    assert request is not None
+    version = await session.get(DocumentVersion, request.version_id)
+    assert version is not None
+    return version
 
 
 async def confirm_by_token(

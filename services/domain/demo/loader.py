@@ -22,6 +22,7 @@ from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
+from services.domain.demo.acknowledgements import seed_acknowledgements
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.requests import seed_requests
@@ -61,6 +62,23 @@ def load_routes(slug: str) -> dict[str, Any] | None:
     return data
 
 
+# What seeding an organisation counts, in the order it reports them.
+COUNTED = (
+    "organisations",
+    "people",
+    "documents",
+    "links",
+    "boards",
+    "posts",
+    "routes",
+    "consultations",
+    "requests",
+    "dis_applications",
+    "engagement_sessions",
+    "acknowledgements",
+)
+
+
 @dataclass
 class SeedReport:
     created: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -68,19 +86,7 @@ class SeedReport:
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
     """Create what is missing of one organisation; returns counts of what was created."""
-    counts = {
-        "organisations": 0,
-        "people": 0,
-        "documents": 0,
-        "links": 0,
-        "boards": 0,
-        "posts": 0,
-        "routes": 0,
-        "consultations": 0,
-        "requests": 0,
-        "dis_applications": 0,
-        "engagement_sessions": 0,
-    }
+    counts = dict.fromkeys(COUNTED, 0)
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
         org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
@@ -122,6 +128,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["requests"] = await seed_requests(
         session, org.id, spec.get("requests", []), by_email, by_reference
     )
+    # After the boards and their meetings: an audience may name a board (Dorset 7.4: papers).
+    counts["acknowledgements"] = await seed_acknowledgements(
+        session, org.id, spec["slug"], by_reference, by_email
+    )
     return counts
 
 
@@ -144,6 +154,7 @@ async def _seed_people(
                 name=p["name"],
                 email=p["email"],
                 job_title=p.get("job_title"),
+                service_area=p.get("service_area"),
                 roles=p.get("roles", ["reader"]),
             )
             created += 1

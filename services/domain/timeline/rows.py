@@ -6,10 +6,15 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from services.domain.models.acknowledgements import (
+    Acknowledgement,
+    AcknowledgementRequest,
+    AcknowledgementStatus,
+)
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -85,8 +90,30 @@ async def load_rows(
         .where(EngagementSession.organisation_id == org, EngagementSession.document_id == doc)
         .order_by(EngagementSession.held_on, EngagementSession.id),
     )
+    rows.acknowledgement_requests = await _acknowledgement_requests(session, org, doc)
     await _load_names(session, rows, org)
     return rows
+
+
+async def _acknowledgement_requests(
+    session: AsyncSession, org: uuid.UUID, doc: uuid.UUID
+) -> list[tuple[AcknowledgementRequest, int, int]]:
+    """Each ask with how many it asked (those no longer asked too) and how many confirmed."""
+    asked = func.count(Acknowledgement.id)
+    confirmed = func.count(Acknowledgement.id).filter(
+        Acknowledgement.status == AcknowledgementStatus.CONFIRMED
+    )
+    found = await session.execute(
+        select(AcknowledgementRequest, asked, confirmed)
+        .outerjoin(Acknowledgement, Acknowledgement.request_id == AcknowledgementRequest.id)
+        .where(
+            AcknowledgementRequest.organisation_id == org,
+            AcknowledgementRequest.document_id == doc,
+        )
+        .group_by(AcknowledgementRequest.id)
+        .order_by(AcknowledgementRequest.created_at, AcknowledgementRequest.id)
+    )
+    return [(request, int(a), int(c)) for request, a, c in found.all()]
 
 
 async def _scalars(session: AsyncSession, query: Any) -> list[Any]:
@@ -267,6 +294,8 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [d.discussed_with_id for d in rows.dis_applications]
         + [d.decided_by_id for d in rows.dis_applications]
         + [d.ended_by_id for d in rows.dis_applications]
+        + [r.asked_by_id for r, _, _ in rows.acknowledgement_requests]
+        + [r.ended_by_id for r, _, _ in rows.acknowledgement_requests]
         + [s.recorded_by_id for s in rows.engagement_sessions]
         + [s.facilitator_id for s in rows.engagement_sessions]
     )

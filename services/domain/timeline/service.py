@@ -21,6 +21,7 @@ from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import LONDON
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.timeline.acknowledgements import acknowledgement_entries
 from services.domain.timeline.assessments import (
     assessment_entries,
     proposal_entries,
@@ -96,6 +97,10 @@ ORDER = (
     "dis_application.withdrawn",
     "dis_application.revoked",
     "dis_application.expired",
+    "acknowledgement.requested",
+    "acknowledgement.escalated",
+    "acknowledgement.superseded",
+    "acknowledgement.cancelled",
     "paper_trail.exported",
     # An email follows what it tells of.
     "notification.email",
@@ -271,6 +276,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     _publications(builder)
     review_entries(builder)
     dis_application_entries(builder)
+    acknowledgement_entries(builder)
     if audience.sees_notifications:
         notification_entries(builder)
     return builder.sorted()

@@ -1,6 +1,7 @@
 """``/acknowledgements/respond?token=...``: the page the read-and-acknowledge emails link to
 (services/notifier/email.py ``_acknowledge_link``). It shows the document, its version, a link
-to read it (and its text), the due date, and a button to confirm it was read and understood.
+to read it (the API's download through the same token) and its text, the due date, and a
+button to confirm it was read and understood.
 
 The domain's own functions do the work (services/domain/acknowledgements/confirming.py):
 ``open_by_token`` opens the one acknowledgement the token names, ``confirm_by_token`` records
@@ -13,21 +14,18 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Query, Request
-from sqlalchemy.orm import undefer
 from starlette.responses import RedirectResponse, Response
 
 from services.domain.acknowledgements.confirming import (
-    AcknowledgementView,
     confirm_by_token,
     open_by_token,
+    version_by_token,
 )
-from services.domain.documents.versions import read_file
 from services.domain.models.acknowledgements import AcknowledgementStatus
 from services.domain.models.documents import DocumentVersion
 from services.domain.models.organisations import Organisation
 from services.pages import forms
 from services.pages.deps import AppSettings, Session
-from services.pages.files import attachment
 from services.pages.rendering import render
 from services.pages.routing import page_router
 
@@ -37,16 +35,10 @@ router = page_router()
 Token = Annotated[str, Query(max_length=200, description="The token from the email.")]
 
 
-async def _version(
-    session: Session, view: AcknowledgementView, *, with_text: bool
-) -> DocumentVersion:
-    """The version asked about, the one the token's acknowledgement names (never another)."""
-    version = await session.get(
-        DocumentVersion,
-        view.request.version_id,
-        options=[undefer(DocumentVersion.text)] if with_text else None,
-    )
-    assert version is not None  # versions are never deleted
+async def _version(session: Session, settings: AppSettings, token: str) -> DocumentVersion:
+    """The version the link asks its person to read, with the text taken from its file."""
+    version = await version_by_token(session, settings.keyring, token)
+    await session.refresh(version, attribute_names=["text"])
     return version
 
 
@@ -60,10 +52,11 @@ async def _page(request: Request, session: Session, settings: AppSettings, token
         "title": f"Read and confirm: {view.document.title}",
         "organisation_name": organisation.name,
         "view": view,
-        "version": await _version(session, view, with_text=True),
+        "version": await _version(session, settings, token),
         "confirmed": confirmed,
         "may_confirm": view.is_open and not confirmed,
-        "read_url": f"{PATH}/document?{query}",
+        # The API's download through the same token (services/api/acknowledgements).
+        "read_url": f"/v1/acknowledgement-links/{token}/document",
         "action": f"{PATH}?{query}",
         "form_token": forms.form_token(settings.keyring, PURPOSE, token),
         "done": confirmed and request.query_params.get("done") == "1",
@@ -88,11 +81,3 @@ async def confirm(
     await confirm_by_token(session, settings.keyring, token)
     # Post/Redirect/Get: a reload shows the confirmation, it does not post again.
     return RedirectResponse(f"{PATH}?{urlencode({'token': token, 'done': '1'})}", status_code=303)
-
-
-@router.get(f"{PATH}/document")
-async def read_document(token: Token, session: Session, settings: AppSettings) -> Response:
-    """The version's file, through the same token."""
-    view = await open_by_token(session, settings.keyring, token)
-    version = await _version(session, view, with_text=False)
-    return attachment(version, await read_file(session, version))

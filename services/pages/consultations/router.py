@@ -49,7 +49,16 @@ def _closes(consultation: Consultation) -> str:
     local = consultation.closes_at.astimezone(LONDON)
     if local.hour == local.minute == 0:
         return f"by the end of {long_date(closing_day(consultation.closes_at))}"
-    return f"by {local:%H:%M} on {long_date(local.date())}"
+    return f"by {_clock(local.hour, local.minute)} on {long_date(local.date())}"
+
+
+def _clock(hour: int, minute: int) -> str:
+    """A time as GOV.UK writes it: 9am, 5:30pm, midday."""
+    if (hour, minute) == (12, 0):
+        return "midday"
+    suffix = "am" if hour < 12 else "pm"
+    shown = hour % 12 or 12
+    return f"{shown}{suffix}" if minute == 0 else f"{shown}:{minute:02d}{suffix}"
 
 
 async def _page(
