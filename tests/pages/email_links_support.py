@@ -53,8 +53,7 @@ class Records:
     cycle_name: str
     # The external partner consulted too: their emails link to their own response page.
     consultee_id: str
-    # A read-and-acknowledge request to the reader (None until the acknowledgement page is
-    # switched on: tests/pages/test_email_links.py, AWAITING_PAGES).
+    # A read-and-acknowledge request to the reader, when asked for.
     acknowledgement_id: str | None = None
 
 

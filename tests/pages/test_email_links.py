@@ -28,14 +28,6 @@ from tests.factories import World
 from tests.notifier.test_email import EVERY_SAMPLE, parts
 from tests.pages.email_links_support import BASE_URL, PAPER, Records, build_records, pointed_at
 
-# Pages whose links cannot be followed yet: the acknowledgement page (issue 19, items 1 and
-# 9) is merged, but asking someone to acknowledge fails until wt-ack's audit entry for
-# AcknowledgementRequest lands. Until then its links are checked by the strictly
-# expected-to-fail test at the end. SWITCH ON AT MERGE: empty this set (and delete that
-# test); the records then include a real request and its links are followed like every other.
-AWAITING_PAGES = {"/acknowledgements/respond"}
-ACKNOWLEDGEMENT = "/acknowledgements/respond" not in AWAITING_PAGES
-
 
 class _Hrefs(HTMLParser):
     def __init__(self) -> None:
@@ -113,7 +105,7 @@ def rendered_links(
 
 @pytest.fixture
 async def links(client: AsyncClient, world: World, settings: Settings) -> tuple[Records, Any]:
-    records = await build_records(client, world, settings, acknowledgement=ACKNOWLEDGEMENT)
+    records = await build_records(client, world, settings, acknowledgement=True)
     return records, rendered_links(settings, world, records)
 
 
@@ -126,8 +118,6 @@ async def test_every_link_in_every_email_opens_the_page_of_its_record(
     assert unknown == [], f"links to paths with no page: {unknown}"
     followed = 0
     for path, sent in sorted(found.items()):
-        if path in AWAITING_PAGES:
-            continue
         for kind, link in sorted(sent):
             response = await client.get(link)
             assert response.status_code == 200, (kind, link, response.text[:300])
@@ -138,19 +128,3 @@ async def test_every_link_in_every_email_opens_the_page_of_its_record(
     # Every page is linked from some email, and every email kind with a link was followed.
     assert set(pages) <= set(found)
     assert followed >= len(EVERY_SAMPLE)
-
-
-@pytest.mark.xfail(
-    strict=True, reason="SWITCH ON AT MERGE: acknowledging needs wt-ack's audit entry"
-)
-async def test_the_links_to_pages_waiting_on_other_branches_open_them(
-    client: AsyncClient, world: World, settings: Settings
-) -> None:
-    records = await build_records(client, world, settings, acknowledgement=True)
-    found = rendered_links(settings, world, records)
-    pages = dict(expectations(records))
-    awaited = [(path, link) for path in AWAITING_PAGES for _, link in sorted(found[path])]
-    for path, link in awaited:
-        response = await client.get(link)
-        assert response.status_code == 200, link
-        assert pages[path](response.content), link
