@@ -79,7 +79,13 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     api_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     notifier_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # The base of every link in an email. By default the API's own address, which serves the
+    # read-only pages those links open (services/api/pages); a deployment with its own front
+    # end sets its address here and serves the same paths (README, "Links in emails").
     frontend_base_url: str = "http://127.0.0.1:8000"
+    # How long a link in an email to a member of staff opens its page (signed for the
+    # recipient, never stored; an inactive person's links stop at once).
+    view_link_days: int = Field(default=30, ge=1, le=366)
     # Where clients reach the API (e.g. https://intranet.example.org/policygov behind a proxy
     # that adds a path prefix): the base of the absolute links it hands out (a publication's
     # file_url, calendar-feed addresses). Unset: each request's own scheme, host and root path.

@@ -2,7 +2,9 @@
 over SMTP).
 
 Templates live in ``templates/``, three per kind: ``<kind>.subject.j2``, ``<kind>.txt.j2`` and
-``<kind>.html.j2``. They see ``notification.context`` plus ``frontend_base_url`` and ``kind``.
+``<kind>.html.j2``. They see ``notification.context`` plus ``frontend_base_url``, ``kind`` and
+``page(path)``: every link to the service goes through it, and it gives the page's address
+signed for the recipient (``links.py``; an API path in the context becomes its page).
 
 Context keys the templates rely on (written by ``services.domain.notifications.service`` and,
 for meetings, ``services.domain.boards.notices``). Moments are ISO datetimes
@@ -158,6 +160,7 @@ from services.domain.organisations.words import DEFAULT_WORDS, joined
 from services.domain.settings import Settings
 from services.domain.text import printable, printable_output
 from services.domain.tokens import Keyring
+from services.notifier.links import page_links
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -316,6 +319,7 @@ def _fill_templates(notification: Notification, settings: Settings) -> tuple[str
         **_acknowledge_link(notification.context, settings.keyring, base_url),
         "frontend_base_url": base_url,
         "kind": kind,
+        "page": page_links(notification, settings),
     }
     env = environment()
     try:

@@ -6,5 +6,13 @@ from fastapi import APIRouter
 
 from services.pages.acknowledgements.router import router as acknowledgements_router
 from services.pages.consultations.router import router as consultations_router
+from services.pages.records import register, workflows
 
-ROUTERS: tuple[APIRouter, ...] = (consultations_router, acknowledgements_router)
+# The account-less pages first: /consultations/respond is not a consultation's id (the
+# records' routes only match ids anyway).
+ROUTERS: tuple[APIRouter, ...] = (
+    consultations_router,
+    acknowledgements_router,
+    register.router,
+    workflows.router,
+)

@@ -381,7 +381,10 @@ async def test_opening_invites_each_active_person_and_the_external_consultee_onc
         f"{BASE_URL}/consultations/{consultation_id}",
     ):
         assert mail.says(fact), fact
-    assert "token" not in mail.text + mail.html
+    # A person's link opens the consultation's page, signed for them; never the external
+    # consultee's response page.
+    assert f"{BASE_URL}/consultations/{consultation_id}?token=" in mail.text
+    assert "/consultations/respond" not in mail.text + mail.html
     assert "None" not in mail.text + mail.html
     title = "CS-PR-012 Children missing from care"
     assert mail.subject == f"Consultation: {title}, please respond by {long(closing_day())}"
@@ -678,7 +681,7 @@ async def test_the_sweep_closes_at_the_deadline_and_tells_consultees_and_the_aut
         "No view: 1",
         "Taken to agree (no response by the deadline): 2",
         "Did not respond (taken to agree): Bob, Pat Jones.",
-        f"{BASE_URL}/v1/consultations/{cast.ids['consultation']}/report.html",
+        f"{BASE_URL}/consultations/{cast.ids['consultation']}/report?token=",
         "the person who opened the consultation",
     ):
         assert mail.says(fact), fact

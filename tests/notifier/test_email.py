@@ -695,7 +695,7 @@ def test_a_summary_counts_responses_and_links_to_the_report(mail_settings: Setti
         assert "6 of 8 consultees responded (1 late)" in body
         assert "Taken to agree (no response by the deadline): 2" in body
         assert "Tom Hughes, Kent Police" in body
-        assert f"http://policygov.example/v1/consultations/{CONSULTATION_ID}/report.html" in body
+        assert f"http://policygov.example/consultations/{CONSULTATION_ID}/report" in body
         assert "Tuesday 8 December 2026, 17:00" in body
 
 
@@ -751,7 +751,7 @@ def test_an_update_cycle_report_lists_the_carried_items_and_the_next_cycle(
         assert "Lone working (Tom Hughes)" in body
         assert "Tri.x update June 2026 (carried over)" in body
         assert "Wednesday 20 January 2027" in body
-        assert f"http://policygov.example/v1/update-cycles/{CYCLE_ID}/report" in body
+        assert f"http://policygov.example/update-cycles/{CYCLE_ID}" in body
     nothing = render(make_notification("update_cycle.closed", carried=[]), mail_settings)
     assert "nothing was carried over" in parts(nothing)[0]
 
@@ -780,8 +780,8 @@ def test_papers_list_the_agenda_by_section_with_links_to_the_papers(
     text, html = parts(render(make_notification("meeting.papers_circulated"), mail_settings))
     assert text.index("Progress report") < text.index("New proposals and drafts")
     assert "2. CS-PR-012 Children missing from care (version 0.3)" in text
-    assert "Paper: http://policygov.example/v1/agenda-items/abc/paper" in text
-    assert 'href="http://policygov.example/v1/agenda-items/abc/paper"' in html
+    assert "Paper: http://policygov.example/agenda-items/abc/paper" in text
+    assert 'href="http://policygov.example/agenda-items/abc/paper"' in html
     assert text.count("Paper:") == 1  # the progress report has no paper
     assert "after the board's deadline" in text
 

@@ -700,7 +700,7 @@ async def test_a_sign_off_item_placed_after_the_agenda_deadline_says_so_to_submi
             assert "automatically when the sign-off stage PPP Group approval began" in body
             assert "agenda deadline for the board's meeting on" in body
             assert "Tuesday 13 January 2037, 10:00" in body
-            assert f"/v1/sign-offs/{sign_off.id}" in body
+            assert f"/sign-offs/{sign_off.id}?token=" in body
     owner_text, _ = bodies(render(by_person(found)["owner"], file_settings))
     assert "as the person who submitted the draft for sign-off" in owner_text
     ro_text, _ = bodies(render(by_person(found)["ro"], file_settings))

@@ -908,7 +908,7 @@ RENDERED: list[tuple[str, Scenario, str, list[str]]] = [
         "sign_off.decision_needed",
         stage_started,
         "decider",
-        ["Sign-off needed", "Director approval", "version 0.1", "/v1/sign-offs/"],
+        ["Sign-off needed", "Director approval", "version 0.1", "/sign-offs/"],
     ),
     (
         "sign_off.decision_needed",
