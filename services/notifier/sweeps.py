@@ -1,5 +1,6 @@
 """Time-driven work: review reminders and escalations, opening and closing consultations and
 reminding their consultees, reminding that dis-applications end and marking them expired,
+reminding the owners of monitoring actions and escalating those overdue,
 re-queueing what Redis lost, and keeping a year of meetings generated.
 
 Generating meetings is business state, not the state of a notification: the domain function
@@ -50,6 +51,7 @@ class SweepReport:
     update_cycle_reminders: int = 0
     dis_applications_expired: int = 0
     dis_application_reminders: int = 0
+    monitoring_reminders: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,19 @@ async def sweep_dis_applications(
     return DisApplicationSweep(expired, len(created.notifications))
 
 
+async def sweep_monitoring(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    today: date | None = None,
+) -> int:
+    """Remind the owners of monitoring actions coming due, tell the document's owner of those
+    overdue (each once), and queue it; how many emails."""
+    async with sessionmaker() as session, session.begin():
+        created = await service.plan_monitoring_reminders(session, today or london_today())
+    await enqueue_created(transport, created)
+    return len(created.notifications)
+
+
 async def sweep_meetings(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
 ) -> int:
@@ -193,6 +208,11 @@ async def _sweep_all(
     except Exception as exc:
         log_failure("dis-application sweep", exc, 1, None)
         dis_applications = DisApplicationSweep(0, 0)
+    try:
+        monitoring = await sweep_monitoring(sessionmaker, transport, today)
+    except Exception as exc:
+        log_failure("monitoring sweep", exc, 1, None)
+        monitoring = 0
     with timed(metrics, "requeue"):
         requeued = await requeue_due(
             sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
@@ -212,6 +232,7 @@ async def _sweep_all(
         update_cycle_reminders=cycles.reminders,
         dis_applications_expired=dis_applications.expired,
         dis_application_reminders=dis_applications.reminders,
+        monitoring_reminders=monitoring,
     )
     _log_sweep("sweep", started, asdict(report))
     return report

@@ -70,6 +70,9 @@ EventType = Literal[
     "dis_application.requested",
     "dis_application.decided",
     "dis_application.ended",
+    "monitoring_action.assigned",
+    "monitoring_action.closed",
+    "implementation_report.tabled",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
 URL_MAX = 2000  # the column's length

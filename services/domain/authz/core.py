@@ -54,6 +54,7 @@ class Rule(StrEnum):
     NOT_OWN_REQUEST = "not_own_request"
     DIS_APPLICATION_DECIDER = "dis_application_decider"
     DIS_APPLICATION_REQUESTER = "dis_application_requester"
+    MONITORING_ACTION_OWNER = "monitoring_action_owner"
     THEMSELF = "themself"
     INFORMED = "informed"
     ROLE = "role"
@@ -98,6 +99,7 @@ RULES: dict[Rule, str] = {
         "document (by default its owner, Cafcass's Policy Sponsor); never the requester"
     ),
     Rule.DIS_APPLICATION_REQUESTER: "whoever asked for the dis-application",
+    Rule.MONITORING_ACTION_OWNER: "the person the monitoring action is given to",
     Rule.THEMSELF: "the person themself",
     Rule.INFORMED: (
         "a person a sign-off stage showed the draft to, to acknowledge without deciding "

@@ -49,6 +49,10 @@ class Permission(StrEnum):
     DIS_APPLICATIONS_READ = "dis_applications:read"
     DIS_APPLICATIONS_REQUEST = "dis_applications:request"
     DIS_APPLICATIONS_DECIDE = "dis_applications:decide"
+    # Implementation monitoring (Cafcass 7.4, Dorset xi): actions, evidence, reports.
+    MONITORING_READ = "monitoring:read"
+    MONITORING_RECORD = "monitoring:record"
+    MONITORING_MANAGE = "monitoring:manage"
     # Reviews.
     REVIEWS_RUN = "reviews:run"
     REVIEWS_CONFIRM = "reviews:confirm"
@@ -95,6 +99,11 @@ _STAFF = frozenset(
         # know which parts are set aside for whom.
         P.DIS_APPLICATIONS_READ,
         P.DIS_APPLICATIONS_REQUEST,
+        # Cafcass 7.4, Dorset xi: whoever is given a monitoring action (a service manager, a
+        # practice manager) records its evidence and outcome, and everyone may read how a
+        # document is being implemented.
+        P.MONITORING_READ,
+        P.MONITORING_RECORD,
     }
 )
 # Working on documents one is named on: drafting, assessing, consulting, reviewing.
@@ -106,6 +115,7 @@ _WORKING = _STAFF | {
     P.CONSULTATIONS_RUN,
     P.REVIEWS_RUN,
     P.MEETINGS_RUN,
+    P.MONITORING_MANAGE,
 }
 # The central policy team (Policy and Procedures Officer, Practice Hub, Project and Policy Officer).
 _POLICY_TEAM = _WORKING | {

@@ -52,6 +52,11 @@ from services.domain.events.documents import (
     PersonAssigned,
 )
 from services.domain.events.imports import PersonNamed, TrackerImported, TrackerImportRequested
+from services.domain.events.monitoring import (
+    ImplementationReportTabled,
+    MonitoringActionAssigned,
+    MonitoringActionClosed,
+)
 from services.domain.events.policy_requests import (
     PolicyRequestMade,
     PolicyRequestTriaged,
@@ -105,12 +110,15 @@ __all__ = [
     "DocumentUpdated",
     "DocumentVersionAdded",
     "Event",
+    "ImplementationReportTabled",
     "LegalReviewAnswered",
     "LegalReviewRequested",
     "MeetingCancelled",
     "MeetingMoved",
     "MeetingScheduled",
     "MinutesIssued",
+    "MonitoringActionAssigned",
+    "MonitoringActionClosed",
     "NoMaterialChangeStated",
     "PapersCirculated",
     "PersonAssigned",
@@ -193,7 +201,10 @@ Event = Annotated[
     | TrackerImported
     | DisApplicationRequested
     | DisApplicationDecided
-    | DisApplicationEnded,
+    | DisApplicationEnded
+    | MonitoringActionAssigned
+    | MonitoringActionClosed
+    | ImplementationReportTabled,
     Field(discriminator="type"),
 ]
 

@@ -41,6 +41,7 @@ from services.domain.models.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from services.domain.monitoring import notices as monitoring_notices
 from services.domain.notices.kinds import require_registered
 from services.domain.notices.notice import Notice, Reminder
 from services.domain.notifications.document_snapshot import document_snapshot
@@ -341,6 +342,11 @@ async def plan_dis_application_reminders(session: AsyncSession, today: date) -> 
     return await _create_reminders(
         session, await dis_application_notices.reminders_due(session, today)
     )
+
+
+async def plan_monitoring_reminders(session: AsyncSession, today: date) -> Created:
+    """Create the monitoring actions' reminders and escalations due ``today``, each once."""
+    return await _create_reminders(session, await monitoring_notices.reminders_due(session, today))
 
 
 async def _create_reminders(session: AsyncSession, reminders: list[Reminder]) -> Created:

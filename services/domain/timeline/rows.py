@@ -37,6 +37,7 @@ from services.domain.models.sign_off import (
     SignOffInformed,
     SignOffStage,
 )
+from services.domain.timeline.monitoring import load_monitoring
 from services.domain.timeline.records import TimelineRows
 
 
@@ -85,6 +86,7 @@ async def load_rows(
         .where(EngagementSession.organisation_id == org, EngagementSession.document_id == doc)
         .order_by(EngagementSession.held_on, EngagementSession.id),
     )
+    await load_monitoring(session, rows, org, doc)
     await _load_names(session, rows, org)
     return rows
 
@@ -269,6 +271,11 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [d.ended_by_id for d in rows.dis_applications]
         + [s.recorded_by_id for s in rows.engagement_sessions]
         + [s.facilitator_id for s in rows.engagement_sessions]
+        + [a.owner_id for a in rows.monitoring_actions]
+        + [a.created_by_id for a in rows.monitoring_actions]
+        + [a.closed_by_id for a in rows.monitoring_actions]
+        + [e.recorded_by_id for e in rows.monitoring_evidence]
+        + [r.tabled_by_id for r in rows.implementation_reports]
     )
     if people:
         found = await session.execute(

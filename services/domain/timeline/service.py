@@ -34,6 +34,7 @@ from services.domain.timeline.consultations import consultation_entries
 from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.dis_applications import dis_application_entries
 from services.domain.timeline.engagement import engagement_entries
+from services.domain.timeline.monitoring import monitoring_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.records import TimelineRows
 from services.domain.timeline.requests import request_entries
@@ -96,6 +97,11 @@ ORDER = (
     "dis_application.withdrawn",
     "dis_application.revoked",
     "dis_application.expired",
+    "monitoring_action.created",
+    "monitoring_action.evidence_added",
+    "monitoring_action.done",
+    "monitoring_action.cancelled",
+    "implementation_report.tabled",
     "paper_trail.exported",
     # An email follows what it tells of.
     "notification.email",
@@ -271,6 +277,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     _publications(builder)
     review_entries(builder)
     dis_application_entries(builder)
+    monitoring_entries(builder)
     if audience.sees_notifications:
         notification_entries(builder)
     return builder.sorted()

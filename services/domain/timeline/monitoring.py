@@ -1,0 +1,104 @@
+"""A document's implementation monitoring on its timeline (Cafcass 7.4, Dorset xi): each action
+set, its evidence, how it closed (done with its outcome, or cancelled), and each report tabled
+to a board."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.models.monitoring import (
+    ImplementationReport,
+    MonitoringAction,
+    MonitoringActionStatus,
+    MonitoringEvidence,
+)
+from services.domain.timeline.builder import Builder, day, quote
+from services.domain.timeline.records import TimelineRows
+
+
+async def load_monitoring(
+    session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
+) -> None:
+    """The document's monitoring actions, their evidence and its tabled reports: three queries."""
+    found = await session.execute(
+        select(MonitoringAction)
+        .where(MonitoringAction.organisation_id == org, MonitoringAction.document_id == doc)
+        .order_by(MonitoringAction.created_at, MonitoringAction.id)
+    )
+    rows.monitoring_actions = list(found.scalars())
+    evidence = await session.execute(
+        select(MonitoringEvidence)
+        .where(MonitoringEvidence.action_id.in_([a.id for a in rows.monitoring_actions]))
+        .order_by(MonitoringEvidence.recorded_at, MonitoringEvidence.id)
+    )
+    rows.monitoring_evidence = list(evidence.scalars())
+    reports = await session.execute(
+        select(ImplementationReport)
+        .where(ImplementationReport.organisation_id == org, ImplementationReport.document_id == doc)
+        .order_by(ImplementationReport.tabled_at, ImplementationReport.id)
+    )
+    rows.implementation_reports = list(reports.scalars())
+
+
+def monitoring_entries(b: Builder) -> None:
+    titles = {a.id: a.title for a in b.rows.monitoring_actions}
+    for a in b.rows.monitoring_actions:
+        refs: dict[str, uuid.UUID | None] = {"monitoring_action_id": a.id}
+        owner = b.name(a.owner_id) or "someone"
+        b.add(
+            a.created_at,
+            "monitoring_action.created",
+            f"Monitoring action for {owner}, due {day(a.due_on)}: {quote(a.title, 120)}",
+            a.id,
+            actor_id=a.created_by_id,
+            refs=refs,
+            details={
+                "title": a.title,
+                "owner": b.name(a.owner_id),
+                "due_on": a.due_on.isoformat(),
+                "issued_version": a.issued_version,
+            },
+        )
+        if a.status != MonitoringActionStatus.OPEN and a.closed_at is not None:
+            done = a.status == MonitoringActionStatus.DONE
+            kind = "monitoring_action.done" if done else "monitoring_action.cancelled"
+            label = "done" if done else "cancelled"
+            b.add(
+                a.closed_at,
+                kind,
+                f"Monitoring action {label} ({quote(a.title, 80)}): {quote(a.outcome)}",
+                a.id,
+                actor_id=a.closed_by_id,
+                refs=refs,
+                details={"outcome": a.outcome},
+            )
+    for e in b.rows.monitoring_evidence:
+        b.add(
+            e.recorded_at,
+            "monitoring_action.evidence_added",
+            f"Evidence on {quote(titles.get(e.action_id, ''), 80)}: {quote(e.note)}",
+            e.id,
+            actor_id=e.recorded_by_id,
+            refs={"monitoring_action_id": e.action_id},
+            details={"note": e.note, "url": e.url},
+        )
+    for r in b.rows.implementation_reports:
+        counts = r.content.get("counts", {})
+        b.add(
+            r.tabled_at,
+            "implementation_report.tabled",
+            f"Implementation report tabled for {b.meeting_words(r.meeting_id)}: "
+            f"{counts.get('open', 0)} actions open ({counts.get('overdue', 0)} overdue), "
+            f"{counts.get('done', 0)} done",
+            r.id,
+            actor_id=r.tabled_by_id,
+            refs={
+                "implementation_report_id": r.id,
+                "agenda_item_id": r.agenda_item_id,
+                "meeting_id": r.meeting_id,
+            },
+            details={"counts": counts, "uptake": r.content.get("uptake")},
+        )
