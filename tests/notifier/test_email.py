@@ -59,16 +59,11 @@ DIS_APPLICATION = {
 }
 DIS_APPLICATION_SPAN = {"starts_on": "2026-12-08", "ends_on": "2027-01-19"}
 # One sample context per kind, as services.domain.notifications.service writes them.
-# What each monitoring action email says of it (monitoring/notices.py).
+# What each monitoring action email says of it (monitoring/notices.py writes more: the ids and
+# path that its checks read).
 MONITORING_ACTION = {
-    "monitoring_action_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0e",
-    "monitoring_action_path": "/v1/monitoring-actions/0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0e",
     "action_title": "Audit ten case files for the new risk assessment",
-    "description": "Pick two per team; record the file numbers.",
     "due_on": "2026-12-08",
-    "owner_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0f",
-    "owner_name": "Tom Hughes",
-    "issued_version": "1.0",
 }
 SAMPLES: dict[str, dict[str, Any]] = {
     # Dis-applications (Cafcass 6.1).
@@ -97,11 +92,19 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "end_reason": "Staffing is back to normal.",
     },
     # Implementation monitoring, Cafcass 7.4 and Dorset xi.
-    "monitoring_action.assigned": MONITORING_ACTION,
-    "monitoring_action.due": {**MONITORING_ACTION, "days_left": 7},
-    "monitoring_action.overdue": {**MONITORING_ACTION, "days_overdue": 1},
-    "monitoring_action.closed": {
+    "monitoring_action.assigned": {
         **MONITORING_ACTION,
+        "description": "Pick two per team; record the file numbers.",
+        "issued_version": "1.0",
+    },
+    "monitoring_action.due": {**MONITORING_ACTION, "days_left": 7},
+    "monitoring_action.overdue": {
+        **MONITORING_ACTION,
+        "days_overdue": 1,
+        "owner_name": "Tom Hughes",
+    },
+    "monitoring_action.closed": {
+        "action_title": MONITORING_ACTION["action_title"],
         "status": "done",
         "outcome": "Eight of ten case files audited show the new risk assessment.",
         "closed_by_name": "Tom Hughes",

@@ -64,6 +64,16 @@ def summary(content: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+async def _content(
+    session: AsyncSession, principal: Principal, document: Document | None
+) -> tuple[dict[str, Any], str]:
+    if document is not None:
+        content = await document_findings(session, document)
+        return content, f"Implementation report: {document.reference} {document.title}"
+    content = await organisation_report(session, principal)
+    return content, "Implementation report: documents in force"
+
+
 async def table_report(
     session: AsyncSession,
     principal: Principal,
@@ -80,12 +90,7 @@ async def table_report(
         document = await get_document(session, principal, document_id)
     authz.check_report(principal, document)
     board = await get_board(session, principal, board_id)
-    if document is not None:
-        content = await document_findings(session, document)
-        title = f"Implementation report: {document.reference} {document.title}"
-    else:
-        content = await organisation_report(session, principal)
-        title = "Implementation report: documents in force"
+    content, title = await _content(session, principal, document)
     report_id = new_id()
     text = f"{summary(content)} The report as tabled: {report_path(report_id)}"
     if notes.strip():
@@ -115,32 +120,35 @@ async def table_report(
     )
     session.add(report)
     await session.flush()
-    await audit_changes.record_change(
-        session, principal, report, "implementation_report.tabled", after=_audited(report)
-    )
-    await emit(
-        session,
-        events.ImplementationReportTabled(
-            organisation_id=report.organisation_id,
-            implementation_report_id=report.id,
-            document_id=document_id,
-            board_id=board.id,
-            meeting_id=item.meeting_id,
-            agenda_item_id=item.id,
-        ),
-    )
+    await _record(session, principal, report)
     return report, item
 
 
-def _audited(report: ImplementationReport) -> dict[str, Any]:
+async def _record(
+    session: AsyncSession, principal: Principal, report: ImplementationReport
+) -> None:
     # The content is kept on the row; the audit record says what was tabled where.
-    return {
+    audited = {
         "document_id": str(report.document_id) if report.document_id else None,
         "board_id": str(report.board_id),
         "meeting_id": str(report.meeting_id),
         "agenda_item_id": str(report.agenda_item_id),
         "counts": report.content["counts"],
     }
+    await audit_changes.record_change(
+        session, principal, report, "implementation_report.tabled", after=audited
+    )
+    await emit(
+        session,
+        events.ImplementationReportTabled(
+            organisation_id=report.organisation_id,
+            implementation_report_id=report.id,
+            document_id=report.document_id,
+            board_id=report.board_id,
+            meeting_id=report.meeting_id,
+            agenda_item_id=report.agenda_item_id,
+        ),
+    )
 
 
 async def get_report(

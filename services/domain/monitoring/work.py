@@ -100,9 +100,10 @@ async def _close(
 ) -> MonitoringAction:
     _require_open(action)
     if not outcome.strip():
+        done = status == MonitoringActionStatus.DONE
         raise Invalid(
-            "Say what was found and what changed." if status == "done" else "Give the reason.",
-            field="outcome" if status == "done" else "reason",
+            "Say what was found and what changed." if done else "Give the reason.",
+            field="outcome" if done else "reason",
         )
     before = audit.snapshot(action)
     action.status = status
