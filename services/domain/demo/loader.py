@@ -23,6 +23,7 @@ from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
 from services.domain.demo.dis_applications import seed_dis_applications
+from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.requests import seed_requests
 from services.domain.documents import links, service, versions
@@ -80,6 +81,7 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         "requests": 0,
         "dis_applications": 0,
         "engagement_sessions": 0,
+        "monitoring_actions": 0,
     }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -104,6 +106,9 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     )
     counts["engagement_sessions"] = await seed_engagement_sessions(
         session, org.id, spec.get("engagement_sessions", []), by_reference, by_email
+    )
+    counts["monitoring_actions"] = await seed_monitoring_actions(
+        session, org.id, spec.get("monitoring_actions", []), by_reference, by_email
     )
     for spec_board in spec.get("boards", []):
         counts["boards"] += await _seed_board(session, system, spec_board, by_email)
