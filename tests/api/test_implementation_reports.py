@@ -245,6 +245,18 @@ async def test_the_report_is_tabled_to_a_board_meeting_and_kept_as_tabled(
     )
     assert "tabled to Extended Corporate Management Team" in page.text
 
+    # The document's timeline tells the story: each action, its close, the report tabled.
+    timeline = await client.get(
+        f"/v1/documents/{story['document_id']}/timeline", headers=a.policy_officer.headers
+    )
+    assert timeline.status_code == 200, timeline.text
+    kinds = [e["type"] for e in timeline.json()["entries"]]
+    assert kinds.count("monitoring_action.created") == 3
+    assert kinds.count("monitoring_action.done") == 2
+    assert kinds.count("implementation_report.tabled") == 1
+    [entry] = [e for e in timeline.json()["entries"] if e["type"] == "implementation_report.tabled"]
+    assert entry["refs"]["implementation_report_id"] == kept["id"]
+
     # The organisation's report is the policy team's to table (Dorset xi: to CSLT).
     org_url = "/v1/implementation-report/tabling"
     by_owner = await client.post(org_url, json=body, headers=a.approver.headers)
