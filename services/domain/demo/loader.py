@@ -23,8 +23,8 @@ from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
 from services.domain.demo.dis_applications import seed_dis_applications
-from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.engagement import seed_engagement_sessions
+from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
@@ -67,22 +67,26 @@ class SeedReport:
     created: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+# What seeding one organisation counts, in the order seed-demo reports it.
+COUNTED = (
+    "organisations",
+    "people",
+    "documents",
+    "links",
+    "boards",
+    "posts",
+    "routes",
+    "consultations",
+    "requests",
+    "dis_applications",
+    "engagement_sessions",
+    "monitoring_actions",
+)
+
+
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
     """Create what is missing of one organisation; returns counts of what was created."""
-    counts = {
-        "organisations": 0,
-        "people": 0,
-        "documents": 0,
-        "links": 0,
-        "boards": 0,
-        "posts": 0,
-        "routes": 0,
-        "consultations": 0,
-        "requests": 0,
-        "dis_applications": 0,
-        "engagement_sessions": 0,
-        "monitoring_actions": 0,
-    }
+    counts = dict.fromkeys(COUNTED, 0)
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
         org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
