@@ -53,6 +53,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("due_working_days", sa.Integer(), nullable=True),
+        sa.Column("ask_on_minor", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("updated_by_id", sa.Uuid(), nullable=True),
         sa.Column("row_version", sa.Integer(), server_default="1", nullable=False),
         sa.Column(

@@ -24,6 +24,14 @@ from services.api import (
     spec,
 )
 from services.api.access.router import router as api_keys_router
+from services.api.acknowledgements.confirm_router import (
+    links_router as acknowledgement_links_router,
+)
+from services.api.acknowledgements.confirm_router import meetings_router as papers_read_router
+from services.api.acknowledgements.confirm_router import router as acknowledgements_router
+from services.api.acknowledgements.reports_router import router as acknowledgement_compliance_router
+from services.api.acknowledgements.router import document_router as document_acknowledgements_router
+from services.api.acknowledgements.router import router as acknowledgement_requests_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
 from services.api.assessments.legal_router import router as legal_router
@@ -130,6 +138,12 @@ ROUTERS = (
     policy_requests_router,
     dis_applications_router,
     document_dis_applications_router,
+    document_acknowledgements_router,
+    acknowledgement_requests_router,
+    acknowledgement_compliance_router,
+    acknowledgements_router,
+    acknowledgement_links_router,
+    papers_read_router,
     engagement_sessions_router,
     document_engagement_sessions_router,
     monitoring_router,

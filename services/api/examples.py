@@ -144,6 +144,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "name": "Priya Shah",
         "email": "priya.shah@example.gov.uk",
         "job_title": "Registered Service Manager, Fostering",
+        "service_area": "Fostering",
         "roles": ["approver"],
     },
     "ApiKeyCreate": {"name": "Tri.x upload script", "role": "integration"},

@@ -66,6 +66,16 @@ TAGS: list[dict[str, Any]] = [
     },
     {"name": "reviews", "description": "Scheduled and early reviews of documents."},
     {
+        "name": "acknowledgements",
+        "description": "Read and acknowledge: a document's audience, asking people to confirm "
+        "they have read a version, confirming, reminders and escalation, compliance per "
+        "document and team; board members reading a meeting's papers (Dorset 7.4).",
+    },
+    {
+        "name": "acknowledgement-links",
+        "description": "A person's signed link from their email: read the version, confirm.",
+    },
+    {
         "name": "engagement-sessions",
         "description": "Workshops, co-production and review sessions on a document (LBBD 4, "
         "NCT 4.1): attendees, notes and actions, linked to the draft they shaped.",

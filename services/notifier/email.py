@@ -148,6 +148,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from services.domain.acknowledgements.confirming import link_token as acknowledgement_link
 from services.domain.calendar.words import long_date, long_datetime
 from services.domain.clock import utcnow
 from services.domain.consultations.links import link_token
@@ -311,6 +312,7 @@ def _fill_templates(notification: Notification, settings: Settings) -> tuple[str
         **notification.context,
         **_older(notification.context),
         **_respond_link(notification.context, settings.keyring, base_url),
+        **_acknowledge_link(notification.context, settings.keyring, base_url),
         "frontend_base_url": base_url,
         "kind": kind,
     }
@@ -346,3 +348,11 @@ def _respond_link(context: dict[str, Any], keyring: Keyring, base_url: str) -> d
     consultee_id = uuid.UUID(context["consultee_id"])
     token = link_token(keyring, consultee_id, int(context["link_version"]))
     return {"respond_url": f"{base_url}/consultations/respond?{urlencode({'token': token})}"}
+
+
+def _acknowledge_link(context: dict[str, Any], keyring: Keyring, base_url: str) -> dict[str, str]:
+    """A person's link to confirm they have read a version, signed now (never stored)."""
+    if context.get("acknowledgement_id") is None:
+        return {}
+    token = acknowledgement_link(keyring, uuid.UUID(context["acknowledgement_id"]))
+    return {"acknowledge_url": f"{base_url}/acknowledgements/respond?{urlencode({'token': token})}"}

@@ -23,7 +23,8 @@ from services.domain.settings import Settings
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 # The calendar feed and an external consultee's link carry their credential in their address:
-# calendar clients and people without an account send no key.
+# calendar clients and people without an account send no key (as does a person's link to
+# read and acknowledge).
 PUBLIC_PATHS = {
     "/healthz",
     "/problems",
@@ -34,6 +35,9 @@ PUBLIC_PATHS = {
     "/v1/consultation-links/{token}",
     "/v1/consultation-links/{token}/draft",
     "/v1/consultation-links/{token}/response",
+    "/v1/acknowledgement-links/{token}",
+    "/v1/acknowledgement-links/{token}/document",
+    "/v1/acknowledgement-links/{token}/confirm",
 }
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"

@@ -12,7 +12,14 @@ import pytest
 
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
-from services.domain.reactions import TABLE, dis_applications, minutes, reviews, trix
+from services.domain.reactions import (
+    TABLE,
+    acknowledgements,
+    dis_applications,
+    minutes,
+    reviews,
+    trix,
+)
 from services.domain.sign_off.signals import IssueWithdrawn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,14 +87,31 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         minutes.decide_proposal,
         minutes.decide_sign_off_stage,
     )
-    assert TABLE[events.DocumentVersionAdded] == (trix.cancel_older_uploads,)
-    # Leaving force queues the Tri.x removal, and ends its dis-applications (Cafcass 6.1).
-    assert TABLE[StatusChanged] == (trix.queue_removal, dis_applications.end_with_document)
-    # An issue queues its upload before it completes the review, as issue_version did.
-    assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)
-    # A withdrawal cancels the upload, reopens the review, then queues what is in force.
+    # A version registered as issued: older uploads cancelled, then its audience asked to
+    # read and acknowledge it.
+    assert TABLE[events.DocumentVersionAdded] == (
+        trix.cancel_older_uploads,
+        acknowledgements.ask_on_registered_issue,
+    )
+    # Leaving force queues the Tri.x removal, ends its dis-applications (Cafcass 6.1) and
+    # cancels its asks to read and acknowledge.
+    assert TABLE[StatusChanged] == (
+        trix.queue_removal,
+        dis_applications.end_with_document,
+        acknowledgements.cancel_with_document,
+    )
+    # An issue queues its upload before it completes the review, as issue_version did, then
+    # asks its audience to read and acknowledge it.
+    assert TABLE[events.DocumentPublished] == (
+        trix.queue_issued_upload,
+        reviews.complete_review,
+        acknowledgements.ask_on_publication,
+    )
+    # A withdrawal cancels the upload, reopens the review, queues what is in force, and
+    # cancels the asks to read the withdrawn version.
     assert TABLE[IssueWithdrawn] == (
         trix.cancel_withdrawn_upload,
         reviews.reopen_review,
         trix.queue_what_is_in_force,
+        acknowledgements.cancel_withdrawn,
     )

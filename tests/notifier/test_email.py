@@ -24,6 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from services.domain.acknowledgements.confirming import link_token as acknowledgement_link
 from services.domain.consultations.links import link_token
 from services.domain.models.notifications import Notification
 from services.domain.notices import kinds as registry
@@ -58,14 +59,31 @@ DIS_APPLICATION = {
     "applies_to": "South West team",
 }
 DIS_APPLICATION_SPAN = {"starts_on": "2026-12-08", "ends_on": "2027-01-19"}
-# One sample context per kind, as services.domain.notifications.service writes them.
 # What each monitoring action email says of it (monitoring/notices.py writes more: the ids and
 # path that its checks read).
 MONITORING_ACTION = {
     "action_title": "Audit ten case files for the new risk assessment",
     "due_on": "2026-12-08",
 }
+ACKNOWLEDGEMENT_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0e"
+ACKNOWLEDGEMENT = {"version": "2.0", "due_on": "2026-12-08"}
+ASKED = {
+    **ACKNOWLEDGEMENT,
+    "acknowledgement_id": ACKNOWLEDGEMENT_ID,
+    "message": "Section 4 on return interviews has changed.",
+}
+# One sample context per kind, as services.domain.notifications.service writes them.
 SAMPLES: dict[str, dict[str, Any]] = {
+    # Read and acknowledge (issue 19 item 1).
+    "acknowledgement.requested": ASKED,
+    "acknowledgement.reminder": {**ASKED, "reminder_days": 1},
+    "acknowledgement.escalated": {
+        **ACKNOWLEDGEMENT,
+        "asked": 12,
+        "pending": 3,
+        "pending_names": ["Sam Patel (North locality)", "Tom Hughes", "Jo Green"],
+        "more_pending": 0,
+    },
     # Dis-applications (Cafcass 6.1).
     "dis_application.requested": {
         **DIS_APPLICATION,
@@ -593,6 +611,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
     assert set(registry.NAMES) == templated == set(EVERY_SAMPLE)
     families = {kind.family for kind in registry.REGISTRY}
     assert families == {
+        "acknowledgement",
         "document",
         "review",
         "review_outcome",
@@ -669,6 +688,31 @@ def test_every_consultation_kind_renders_the_draft_consultation_link_and_contact
         assert LINK not in body  # the consultation, not the document
         assert "Priya Shah" in body and "priya.shah@northshire.example" in body
         assert "None" not in body
+
+
+@pytest.mark.parametrize("kind", ["acknowledgement.requested", "acknowledgement.reminder"])
+def test_a_person_asked_to_acknowledge_gets_a_link_signed_when_the_email_is_written(
+    kind: str, mail_settings: Settings
+) -> None:
+    notification = make_notification(kind)
+    message = render(notification, mail_settings)
+    text, html = parts(message)
+    token = acknowledgement_link(mail_settings.keyring, uuid.UUID(ACKNOWLEDGEMENT_ID))
+    url = f"http://policygov.example/acknowledgements/respond?token={token}"
+    assert url in text and f'href="{url}"' in html
+    assert token not in str(notification.context)
+    assert "Tuesday 8 December 2026" in message["Subject"]
+    assert "Section 4 on return interviews has changed." in text
+
+
+def test_the_owner_is_told_who_has_not_acknowledged(mail_settings: Settings) -> None:
+    message = render(make_notification("acknowledgement.escalated"), mail_settings)
+    text, html = parts(message)
+    assert message["Subject"].startswith("3 of 12 have not confirmed reading CS-PR-012")
+    for body in (text, html):
+        assert "Sam Patel (North locality)" in body and "Jo Green" in body
+        assert "acknowledgements/respond" not in body
+        assert "and 0 more" not in body
 
 
 def test_an_external_consultee_gets_a_link_signed_when_the_email_is_written(

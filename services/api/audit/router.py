@@ -53,6 +53,8 @@ EntityType = Literal[
     "engagement_session",
     "monitoring_action",
     "implementation_report",
+    "acknowledgement_request",
+    "acknowledgement",
 ]
 
 

@@ -19,6 +19,9 @@ class Person(BaseModel):
     name: str
     email: str
     job_title: str | None
+    service_area: str | None = Field(
+        description="The team or service area they work in (read-and-acknowledge audiences)."
+    )
     is_active: StrictBool
     roles: list[Role]
     created_at: datetime
@@ -38,6 +41,7 @@ class PersonCreate(BaseModel):
     name: Name
     email: EmailStr
     job_title: ShortText | None = None
+    service_area: ShortText | None = None
     roles: Roles = Field(default_factory=lambda: list[Role](["reader"]))
     is_active: StrictBool = True
 
@@ -48,6 +52,7 @@ class PersonUpdate(BaseModel):
     name: Name = None  # type: ignore[assignment]
     email: EmailStr = None  # type: ignore[assignment]
     job_title: ShortText | None = None
+    service_area: ShortText | None = None
     roles: Roles = None  # type: ignore[assignment]
     is_active: StrictBool = None  # type: ignore[assignment]
 

@@ -145,6 +145,18 @@ class Organisation(BaseModel):
         description="Days before a dis-application's end date that its requester and the "
         "document's owner are reminded (14 and 2 unless set)."
     )
+    acknowledgement_due_working_days: int = Field(
+        description="Working days people have to read and acknowledge a version when its "
+        "document sets none (10 unless set)."
+    )
+    acknowledgement_reminder_days: list[int] = Field(
+        description="Working days before the due date that those who have not confirmed are "
+        "reminded (5 and 1 unless set)."
+    )
+    acknowledgement_escalation_working_days: int = Field(
+        description="Working days after the due date that the document's owner is told who "
+        "has not confirmed (2 unless set; at least the next working day)."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -201,6 +213,20 @@ class OrganisationUpdate(BaseModel):
         description="Days before a dis-application ends that its requester and the document's "
         "owner are reminded, 0 (the end date) to 90.",
     )
+    acknowledgement_due_working_days: Annotated[int, Field(ge=1, le=60)] | None = Field(
+        None, description="Working days to read and acknowledge when a document sets none."
+    )
+    acknowledgement_reminder_days: (
+        Annotated[list[Annotated[int, Field(ge=0, le=30)]], Field(min_length=1, max_length=5)]
+        | None
+    ) = Field(
+        None,
+        description="Working days before the due date that those pending are reminded, 0 "
+        "(the due date) to 30, each step once.",
+    )
+    acknowledgement_escalation_working_days: Annotated[int, Field(ge=0, le=60)] | None = Field(
+        None, description="Working days after the due date that the document's owner is told."
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
@@ -214,6 +240,9 @@ class OrganisationUpdate(BaseModel):
             "words",
             "dis_application_decider",
             "dis_application_reminder_days",
+            "acknowledgement_due_working_days",
+            "acknowledgement_reminder_days",
+            "acknowledgement_escalation_working_days",
         ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")

@@ -73,6 +73,11 @@ EventType = Literal[
     "monitoring_action.assigned",
     "monitoring_action.closed",
     "implementation_report.tabled",
+    "acknowledgement.requested",
+    "acknowledgement.confirmed",
+    "acknowledgement.request_ended",
+    "acknowledgement.escalated",
+    "meeting.papers_read",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
 URL_MAX = 2000  # the column's length

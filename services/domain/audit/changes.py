@@ -15,6 +15,7 @@ from services.domain.audit.service import Entry, record_many, snapshot
 from services.domain.authz.principal import Principal
 from services.domain.db import Base
 from services.domain.models.access import ApiKey
+from services.domain.models.acknowledgements import Acknowledgement, AcknowledgementRequest
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -41,6 +42,8 @@ from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 # The audit trail's entity types, by the table they record (stored in each record and
 # documented to clients: a new name here is a new value of `entity_type`).
 ENTITY_TYPES: Final[dict[type[Base], str]] = {
+    Acknowledgement: "acknowledgement",
+    AcknowledgementRequest: "acknowledgement_request",
     AgendaItem: "agenda_item",
     ApiKey: "api_key",
     Board: "board",

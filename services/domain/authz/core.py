@@ -56,6 +56,7 @@ class Rule(StrEnum):
     DIS_APPLICATION_REQUESTER = "dis_application_requester"
     MONITORING_ACTION_OWNER = "monitoring_action_owner"
     THEMSELF = "themself"
+    ACKNOWLEDGER = "acknowledger"
     INFORMED = "informed"
     ROLE = "role"
 
@@ -101,6 +102,7 @@ RULES: dict[Rule, str] = {
     Rule.DIS_APPLICATION_REQUESTER: "whoever asked for the dis-application",
     Rule.MONITORING_ACTION_OWNER: "the person the monitoring action is given to",
     Rule.THEMSELF: "the person themself",
+    Rule.ACKNOWLEDGER: "the person asked to read and acknowledge (or whose link it is)",
     Rule.INFORMED: (
         "a person a sign-off stage showed the draft to, to acknowledge without deciding "
         "(the route's `inform`: LBBD's Heads of Service and Cabinet Member)"

@@ -53,6 +53,10 @@ class Permission(StrEnum):
     MONITORING_READ = "monitoring:read"
     MONITORING_RECORD = "monitoring:record"
     MONITORING_MANAGE = "monitoring:manage"
+    # Read and acknowledge: confirming one's own; reading compliance; asking.
+    ACKNOWLEDGEMENTS_CONFIRM = "acknowledgements:confirm"
+    ACKNOWLEDGEMENTS_READ = "acknowledgements:read"
+    ACKNOWLEDGEMENTS_MANAGE = "acknowledgements:manage"
     # Reviews.
     REVIEWS_RUN = "reviews:run"
     REVIEWS_CONFIRM = "reviews:confirm"
@@ -104,6 +108,8 @@ _STAFF = frozenset(
         # document is being implemented.
         P.MONITORING_READ,
         P.MONITORING_RECORD,
+        # Everyone confirms they have read what they are asked to (and a meeting's papers).
+        P.ACKNOWLEDGEMENTS_CONFIRM,
     }
 )
 # Working on documents one is named on: drafting, assessing, consulting, reviewing.
@@ -116,6 +122,8 @@ _WORKING = _STAFF | {
     P.REVIEWS_RUN,
     P.MEETINGS_RUN,
     P.MONITORING_MANAGE,
+    # Managers and owners see who has read and acknowledged what.
+    P.ACKNOWLEDGEMENTS_READ,
 }
 # The central policy team (Policy and Procedures Officer, Practice Hub, Project and Policy Officer).
 _POLICY_TEAM = _WORKING | {
@@ -132,6 +140,7 @@ _POLICY_TEAM = _WORKING | {
     P.PEOPLE_MANAGE,
     P.AUDIT_READ,
     P.NOTIFICATIONS_READ,
+    P.ACKNOWLEDGEMENTS_MANAGE,
 }
 
 ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {

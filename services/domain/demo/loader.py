@@ -22,6 +22,7 @@ from services.domain.clock import london_today, utcnow
 from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
+from services.domain.demo.acknowledgements import seed_acknowledgements
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.monitoring import seed_monitoring_actions
@@ -62,12 +63,7 @@ def load_routes(slug: str) -> dict[str, Any] | None:
     return data
 
 
-@dataclass
-class SeedReport:
-    created: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-# What seeding one organisation counts, in the order seed-demo reports it.
+# What seeding an organisation counts, in the order it reports them.
 COUNTED = (
     "organisations",
     "people",
@@ -80,8 +76,14 @@ COUNTED = (
     "requests",
     "dis_applications",
     "engagement_sessions",
+    "acknowledgements",
     "monitoring_actions",
 )
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
@@ -131,6 +133,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["requests"] = await seed_requests(
         session, org.id, spec.get("requests", []), by_email, by_reference
     )
+    # After the boards and their meetings: an audience may name a board (Dorset 7.4: papers).
+    counts["acknowledgements"] = await seed_acknowledgements(
+        session, org.id, spec["slug"], by_reference, by_email
+    )
     return counts
 
 
@@ -153,6 +159,7 @@ async def _seed_people(
                 name=p["name"],
                 email=p["email"],
                 job_title=p.get("job_title"),
+                service_area=p.get("service_area"),
                 roles=p.get("roles", ["reader"]),
             )
             created += 1

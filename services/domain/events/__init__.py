@@ -12,6 +12,13 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
+from services.domain.events.acknowledgements import (
+    AcknowledgementConfirmed,
+    AcknowledgementEscalated,
+    AcknowledgementRequested,
+    AcknowledgementRequestEnded,
+    MeetingPapersRead,
+)
 from services.domain.events.assessments import (
     LegalReviewAnswered,
     LegalReviewRequested,
@@ -87,6 +94,10 @@ from services.domain.events.sign_off import (
 )
 
 __all__ = [
+    "AcknowledgementConfirmed",
+    "AcknowledgementEscalated",
+    "AcknowledgementRequestEnded",
+    "AcknowledgementRequested",
     "AgendaItemPlanned",
     "AttendanceEscalated",
     "BoardChanged",
@@ -115,6 +126,7 @@ __all__ = [
     "LegalReviewRequested",
     "MeetingCancelled",
     "MeetingMoved",
+    "MeetingPapersRead",
     "MeetingScheduled",
     "MinutesIssued",
     "MonitoringActionAssigned",
@@ -204,7 +216,12 @@ Event = Annotated[
     | DisApplicationEnded
     | MonitoringActionAssigned
     | MonitoringActionClosed
-    | ImplementationReportTabled,
+    | ImplementationReportTabled
+    | AcknowledgementRequested
+    | AcknowledgementConfirmed
+    | AcknowledgementRequestEnded
+    | AcknowledgementEscalated
+    | MeetingPapersRead,
     Field(discriminator="type"),
 ]
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -71,6 +73,9 @@ class AcknowledgementAudience(TimestampMixin, Base):
     )
     # None: the organisation's acknowledgement_due_working_days.
     due_working_days: Mapped[int | None] = mapped_column(Integer)
+    # The policy team says in advance that minor versions ask again too (else only a new
+    # whole version asks by itself; a minor one when the policy team asks).
+    ask_on_minor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -101,6 +101,18 @@ REGISTRY: tuple[Kind, ...] = (
         "the document's owner and the action's owner, once, the day after the due date",
     ),
     Kind("monitoring_action.closed", "monitoring_action", "document owner and who set it"),
+    # Read and acknowledge (acknowledgements/notices.py).
+    Kind("acknowledgement.requested", "acknowledgement", "each person asked: their own link"),
+    Kind(
+        "acknowledgement.reminder",
+        "acknowledgement",
+        "those still pending, 5 and 1 working days (the organisation's setting) before the due",
+    ),
+    Kind(
+        "acknowledgement.escalated",
+        "acknowledgement",
+        "the document's owner after the due date: who has not confirmed",
+    ),
 )
 KINDS: dict[str, Kind] = {kind.name: kind for kind in REGISTRY}
 NAMES: tuple[str, ...] = tuple(KINDS)

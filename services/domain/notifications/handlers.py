@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.assessments import notices as assessment_notices
 from services.domain.boards import notices as meeting_notices
 from services.domain.consultations import notices as consultation_notices
@@ -59,6 +60,11 @@ OWNERS: tuple[Owner, ...] = (
         dis_application_notices.still_applies,
     ),
     Owner("monitoring_action", monitoring_notices.HANDLERS, monitoring_notices.still_applies),
+    Owner(
+        "acknowledgement",
+        acknowledgement_notices.HANDLERS,
+        acknowledgement_notices.still_applies,
+    ),
 )
 
 

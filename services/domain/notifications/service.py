@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.clock import utcnow
 from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
@@ -41,7 +42,6 @@ from services.domain.models.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from services.domain.monitoring import notices as monitoring_notices
 from services.domain.notices.kinds import require_registered
 from services.domain.notices.notice import Notice, Reminder
 from services.domain.notifications.document_snapshot import document_snapshot
@@ -344,9 +344,12 @@ async def plan_dis_application_reminders(session: AsyncSession, today: date) -> 
     )
 
 
-async def plan_monitoring_reminders(session: AsyncSession, today: date) -> Created:
-    """Create the monitoring actions' reminders and escalations due ``today``, each once."""
-    return await _create_reminders(session, await monitoring_notices.reminders_due(session, today))
+async def plan_acknowledgement_reminders(session: AsyncSession, today: date) -> Created:
+    """Create the reminders due ``today`` to read and acknowledge, each step once per person,
+    however often this runs."""
+    return await _create_reminders(
+        session, await acknowledgement_notices.reminders_due(session, today)
+    )
 
 
 async def _create_reminders(session: AsyncSession, reminders: list[Reminder]) -> Created:

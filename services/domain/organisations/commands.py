@@ -29,3 +29,7 @@ class OrganisationChange(Command):
     # A ``governance.definition.DisApplicationDecider`` as sent, checked and stored as JSON.
     dis_application_decider: Maybe[Mapping[str, Any]] = UNSET
     dis_application_reminder_days: Maybe[list[int]] = UNSET
+    # Read and acknowledge: working days to confirm, reminder steps, the owner's grace.
+    acknowledgement_due_working_days: Maybe[int] = UNSET
+    acknowledgement_reminder_days: Maybe[list[int]] = UNSET
+    acknowledgement_escalation_working_days: Maybe[int] = UNSET

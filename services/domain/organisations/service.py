@@ -85,6 +85,7 @@ async def update_organisation(
         changes["dis_application_reminder_days"] = _reminder_days(
             change.dis_application_reminder_days
         )
+    _check_acknowledgement_settings(change, changes)
     if change.words is not UNSET:
         # Stored as set: the defaults stay defaults, so a better default later reaches them.
         try:
@@ -119,6 +120,25 @@ def _decider(sent: Mapping[str, Any]) -> dict[str, Any]:
         ) from None
     stored: dict[str, Any] = decider.model_dump()
     return stored
+
+
+def _check_acknowledgement_settings(change: OrganisationChange, changes: dict[str, Any]) -> None:
+    """Read and acknowledge: 1-60 working days to confirm, 1-5 reminder steps (0 to 30
+    working days before the due date), the owner told 0-60 working days after it."""
+    due = change.acknowledgement_due_working_days
+    if due is not UNSET and not 1 <= due <= 60:
+        raise Invalid("Give 1 to 60 working days.", field="acknowledgement_due_working_days")
+    grace = change.acknowledgement_escalation_working_days
+    if grace is not UNSET and not 0 <= grace <= 60:
+        raise Invalid("Give 0 to 60 working days.", field="acknowledgement_escalation_working_days")
+    steps = change.acknowledgement_reminder_days
+    if steps is not UNSET:
+        if not 1 <= len(steps) <= 5 or not all(0 <= d <= 30 for d in steps):
+            raise Invalid(
+                "Give 1 to 5 reminder steps, each 0 (the due date) to 30 working days before it.",
+                field="acknowledgement_reminder_days",
+            )
+        changes["acknowledgement_reminder_days"] = sorted(set(steps), reverse=True)
 
 
 def _reminder_days(days: list[int]) -> list[int]:

@@ -14,5 +14,6 @@ class PersonChange(Command):
     name: Maybe[str] = UNSET
     email: Maybe[str] = UNSET
     job_title: Maybe[str | None] = UNSET
+    service_area: Maybe[str | None] = UNSET
     roles: Maybe[list[str]] = UNSET
     is_active: Maybe[bool] = UNSET

@@ -93,6 +93,7 @@ async def create_person(
     name: str,
     email: str,
     job_title: str | None = None,
+    service_area: str | None = None,
     roles: Iterable[str] = (),
     is_active: bool = True,
 ) -> Person:
@@ -107,6 +108,7 @@ async def create_person(
         name=name.strip(),
         email=email,
         job_title=job_title,
+        service_area=service_area,
         is_active=is_active,
         roles=[PersonRole(role=r) for r in _validated_roles(roles)],
     )
@@ -142,7 +144,7 @@ async def update_person(
         if other is not None and other.id != person.id:
             raise Conflict(f"{email} is already in the directory.", field="email")
         person.email = email
-    for field in ("name", "job_title", "is_active"):
+    for field in ("name", "job_title", "service_area", "is_active"):
         if field in changes:
             setattr(person, field, changes[field])
     if change.roles is not UNSET:

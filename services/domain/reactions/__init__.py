@@ -10,25 +10,45 @@ from __future__ import annotations
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
 from services.domain.policy_requests.signals import RequestAccepted
-from services.domain.reactions import dis_applications, minutes, policy_requests, reviews, trix
+from services.domain.reactions import (
+    acknowledgements,
+    dis_applications,
+    minutes,
+    policy_requests,
+    reviews,
+    trix,
+)
 from services.domain.sign_off.signals import IssueWithdrawn
 
 TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     # Dorset 7.4, LBBD stage 9: the minutes decide the proposal or sign-off stage on the agenda.
     events.DecisionRecorded: (minutes.decide_proposal, minutes.decide_sign_off_stage),
     # A version registered as issued is live on Tri.x: no older one may be uploaded after it.
-    events.DocumentVersionAdded: (trix.cancel_older_uploads,),
+    # Cafcass 7.1: staff are asked to read and acknowledge a new whole version.
+    events.DocumentVersionAdded: (
+        trix.cancel_older_uploads,
+        acknowledgements.ask_on_registered_issue,
+    ),
     # Retired or superseded in the register: its removal from Tri.x is queued, and its
     # dis-applications end (Cafcass 6.1: nothing of it is left to set aside).
-    StatusChanged: (trix.queue_removal, dis_applications.end_with_document),
+    StatusChanged: (
+        trix.queue_removal,
+        dis_applications.end_with_document,
+        acknowledgements.cancel_with_document,
+    ),
     # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
     # is done.
-    events.DocumentPublished: (trix.queue_issued_upload, reviews.complete_review),
+    events.DocumentPublished: (
+        trix.queue_issued_upload,
+        reviews.complete_review,
+        acknowledgements.ask_on_publication,
+    ),
     # Dorset 4.5.2: ratification refused, so the interim issue is undone, Tri.x included.
     IssueWithdrawn: (
         trix.cancel_withdrawn_upload,
         reviews.reopen_review,
         trix.queue_what_is_in_force,
+        acknowledgements.cancel_withdrawn,
     ),
     # Birmingham, Dorset aim 3 iii: an accepted request becomes a proposal or a review.
     RequestAccepted: (policy_requests.make_proposal_or_review,),

@@ -15,6 +15,7 @@ from services.domain.models.monitoring import (
     MonitoringActionStatus,
     MonitoringEvidence,
 )
+from services.domain.models.people import Person
 from services.domain.timeline.builder import Builder, day, quote
 from services.domain.timeline.records import TimelineRows
 
@@ -22,7 +23,8 @@ from services.domain.timeline.records import TimelineRows
 async def load_monitoring(
     session: AsyncSession, rows: TimelineRows, org: uuid.UUID, doc: uuid.UUID
 ) -> None:
-    """The document's monitoring actions, their evidence and its tabled reports: three queries."""
+    """The document's monitoring actions, their evidence, its tabled reports and the names of
+    the people in them that the timeline has not read yet (after ``_load_names``)."""
     found = await session.execute(
         select(MonitoringAction)
         .where(MonitoringAction.organisation_id == org, MonitoringAction.document_id == doc)
@@ -41,6 +43,19 @@ async def load_monitoring(
         .order_by(ImplementationReport.tabled_at, ImplementationReport.id)
     )
     rows.implementation_reports = list(reports.scalars())
+    people: set[uuid.UUID | None] = {a.owner_id for a in rows.monitoring_actions}
+    people |= {a.created_by_id for a in rows.monitoring_actions}
+    people |= {a.closed_by_id for a in rows.monitoring_actions}
+    people |= {e.recorded_by_id for e in rows.monitoring_evidence}
+    people |= {r.tabled_by_id for r in rows.implementation_reports}
+    missing = {p for p in people if p is not None and p not in rows.names}
+    if missing:
+        named = await session.execute(
+            select(Person.id, Person.name).where(
+                Person.organisation_id == org, Person.id.in_(missing)
+            )
+        )
+        rows.names.update({person_id: name for person_id, name in named.all()})
 
 
 def monitoring_entries(b: Builder) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from services.domain.models.acknowledgements import AcknowledgementRequest
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -78,6 +79,10 @@ class TimelineRows:
     )
     update_items: list[tuple[UpdateCycleItem, UpdateCycle]] = field(default_factory=list)
     dis_applications: list[DisApplication] = field(default_factory=list)
+    # (ask, people asked, people who confirmed) of each ask to read and acknowledge.
+    acknowledgement_requests: list[tuple[AcknowledgementRequest, int, int]] = field(
+        default_factory=list
+    )
     engagement_sessions: list[EngagementSession] = field(default_factory=list)
     monitoring_actions: list[MonitoringAction] = field(default_factory=list)
     monitoring_evidence: list[MonitoringEvidence] = field(default_factory=list)

@@ -6,10 +6,15 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from services.domain.models.acknowledgements import (
+    Acknowledgement,
+    AcknowledgementRequest,
+    AcknowledgementStatus,
+)
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -86,9 +91,32 @@ async def load_rows(
         .where(EngagementSession.organisation_id == org, EngagementSession.document_id == doc)
         .order_by(EngagementSession.held_on, EngagementSession.id),
     )
-    await load_monitoring(session, rows, org, doc)
+    rows.acknowledgement_requests = await _acknowledgement_requests(session, org, doc)
     await _load_names(session, rows, org)
+    # After the names: it adds its own people (services/domain/timeline/monitoring.py).
+    await load_monitoring(session, rows, org, doc)
     return rows
+
+
+async def _acknowledgement_requests(
+    session: AsyncSession, org: uuid.UUID, doc: uuid.UUID
+) -> list[tuple[AcknowledgementRequest, int, int]]:
+    """Each ask with how many it asked (those no longer asked too) and how many confirmed."""
+    asked = func.count(Acknowledgement.id)
+    confirmed = func.count(Acknowledgement.id).filter(
+        Acknowledgement.status == AcknowledgementStatus.CONFIRMED
+    )
+    found = await session.execute(
+        select(AcknowledgementRequest, asked, confirmed)
+        .outerjoin(Acknowledgement, Acknowledgement.request_id == AcknowledgementRequest.id)
+        .where(
+            AcknowledgementRequest.organisation_id == org,
+            AcknowledgementRequest.document_id == doc,
+        )
+        .group_by(AcknowledgementRequest.id)
+        .order_by(AcknowledgementRequest.created_at, AcknowledgementRequest.id)
+    )
+    return [(request, int(a), int(c)) for request, a, c in found.all()]
 
 
 async def _scalars(session: AsyncSession, query: Any) -> list[Any]:
@@ -269,13 +297,10 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [d.discussed_with_id for d in rows.dis_applications]
         + [d.decided_by_id for d in rows.dis_applications]
         + [d.ended_by_id for d in rows.dis_applications]
+        + [r.asked_by_id for r, _, _ in rows.acknowledgement_requests]
+        + [r.ended_by_id for r, _, _ in rows.acknowledgement_requests]
         + [s.recorded_by_id for s in rows.engagement_sessions]
         + [s.facilitator_id for s in rows.engagement_sessions]
-        + [a.owner_id for a in rows.monitoring_actions]
-        + [a.created_by_id for a in rows.monitoring_actions]
-        + [a.closed_by_id for a in rows.monitoring_actions]
-        + [e.recorded_by_id for e in rows.monitoring_evidence]
-        + [r.tabled_by_id for r in rows.implementation_reports]
     )
     if people:
         found = await session.execute(

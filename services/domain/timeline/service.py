@@ -21,6 +21,7 @@ from services.domain.authz import organisation as org_authz
 from services.domain.authz.principal import Principal
 from services.domain.clock import LONDON
 from services.domain.models.documents import Document, DocumentVersion
+from services.domain.timeline.acknowledgements import acknowledgement_entries
 from services.domain.timeline.assessments import (
     assessment_entries,
     proposal_entries,
@@ -102,6 +103,10 @@ ORDER = (
     "monitoring_action.done",
     "monitoring_action.cancelled",
     "implementation_report.tabled",
+    "acknowledgement.requested",
+    "acknowledgement.escalated",
+    "acknowledgement.superseded",
+    "acknowledgement.cancelled",
     "paper_trail.exported",
     # An email follows what it tells of.
     "notification.email",
@@ -278,6 +283,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     review_entries(builder)
     dis_application_entries(builder)
     monitoring_entries(builder)
+    acknowledgement_entries(builder)
     if audience.sees_notifications:
         notification_entries(builder)
     return builder.sorted()
