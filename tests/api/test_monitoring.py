@@ -169,9 +169,10 @@ async def test_a_change_of_owner_needs_if_match_and_tells_the_new_owner(
         url, json=change, headers={**a.policy_officer.headers, "If-Match": '"r9"'}
     )
     _problem(stale, 412)
-    changed = await client.patch(
-        url, json=change, headers={**a.policy_officer.headers, "If-Match": made.headers["ETag"]}
-    )
+    matching = {**a.policy_officer.headers, "If-Match": made.headers["ETag"]}
+    for empty in ({"owner_id": None}, {"title": None}, {"due_on": None}):
+        _problem(await client.patch(url, json=empty, headers=matching), 422)
+    changed = await client.patch(url, json=change, headers=matching)
     assert changed.status_code == 200, changed.text
     assert (changed.json()["owner_id"], changed.json()["due_on"]) == (
         str(a.author.person_id),

@@ -36,10 +36,11 @@ class MonitoringActionUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
-    description: Description | None = None
-    owner_id: uuid.UUID | None = None
-    due_on: IsoDate | None = None
+    # Send only what changes: null is refused (none of these may be emptied).
+    title: Title = None  # type: ignore[assignment]
+    description: Description = None  # type: ignore[assignment]
+    owner_id: uuid.UUID = None  # type: ignore[assignment]
+    due_on: IsoDate = None  # type: ignore[assignment]
 
 
 class EvidenceCreate(BaseModel):
