@@ -64,6 +64,9 @@ from services.api.idempotency import IdempotencyMiddleware
 from services.api.imports.export_router import router as tracker_export_router
 from services.api.imports.router import router as imports_router
 from services.api.limits import BodySizeLimitMiddleware
+from services.api.monitoring.reports_router import router as implementation_reports_router
+from services.api.monitoring.router import document_router as document_monitoring_router
+from services.api.monitoring.router import router as monitoring_router
 from services.api.notifications.router import router as notifications_router
 from services.api.page_cache import PageCache
 from services.api.people.router import router as people_router
@@ -144,6 +147,9 @@ ROUTERS = (
     papers_read_router,
     engagement_sessions_router,
     document_engagement_sessions_router,
+    monitoring_router,
+    document_monitoring_router,
+    implementation_reports_router,
     tracker_router,
     update_cycles_router,
     imports_router,

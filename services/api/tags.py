@@ -86,6 +86,16 @@ TAGS: list[dict[str, Any]] = [
         "whom the organisation names (Cafcass 6.1); the register of those in force.",
     },
     {
+        "name": "monitoring",
+        "description": "Implementation monitoring (Cafcass 7.4, Dorset xi): actions on a document "
+        "in force with an owner, a due date, evidence and an outcome; reminders and escalation.",
+    },
+    {
+        "name": "implementation-reports",
+        "description": "How documents in force are implemented: actions, acknowledgement uptake, "
+        "dis-applications, open requests; as JSON, CSV and HTML; tabled to a board as a paper.",
+    },
+    {
         "name": "tracker",
         "description": "The review tracker: what is due, exports and people's deadline feeds.",
     },

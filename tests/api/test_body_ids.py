@@ -582,6 +582,48 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", url, body, a.world.a.reader.headers)
 
 
+# --- monitoring (Cafcass 7.4, Dorset xi) -------------------------------------------------------
+
+
+def _monitoring_body(a: A) -> dict[str, Any]:
+    return {"title": "Audit the files", "owner_id": a.person("reader"), "due_on": _today()}
+
+
+@case("POST", "/v1/documents/{document_id}/monitoring-actions")
+async def _(a: A, field_path: str) -> Request:
+    document_id = await a.published()
+    url = f"/v1/documents/{document_id}/monitoring-actions"
+    return Request("POST", url, _monitoring_body(a), a.team)
+
+
+@case("PATCH", "/v1/monitoring-actions/{action_id}")
+async def _(a: A, field_path: str) -> Request:
+    document_id = await a.published()
+    created = await a.client.post(
+        f"/v1/documents/{document_id}/monitoring-actions", json=_monitoring_body(a), headers=a.team
+    )
+    assert created.status_code == 201, created.text
+    url = created.headers["Location"]
+    return Request("PATCH", url, {"owner_id": a.person("author")}, await a.etag(url))
+
+
+async def _tabling(a: A) -> dict[str, Any]:
+    board = await a.board()
+    return {"board_id": board["id"], "meeting_id": await a.meeting()}
+
+
+@case("POST", "/v1/documents/{document_id}/implementation-report/tabling")
+async def _(a: A, field_path: str) -> Request:
+    document_id = await a.published()
+    url = f"/v1/documents/{document_id}/implementation-report/tabling"
+    return Request("POST", url, await _tabling(a), a.team)
+
+
+@case("POST", "/v1/implementation-report/tabling")
+async def _(a: A, field_path: str) -> Request:
+    return Request("POST", "/v1/implementation-report/tabling", await _tabling(a), a.team)
+
+
 # --- engagement sessions -----------------------------------------------------------------------
 
 

@@ -57,6 +57,16 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         headers=h,
     )
     assert engagement.status_code == 201, engagement.text
+    monitoring = await client.post(
+        f"/v1/documents/{doc['id']}/monitoring-actions",
+        json={
+            "title": "Audit the files",
+            "owner_id": str(world.b.reader.person_id),
+            "due_on": london_today().isoformat(),
+        },
+        headers=h,
+    )
+    assert monitoring.status_code == 201, monitoring.text
     kinds = (await client.get("/v1/document-kinds", headers=h)).json()
     keys = (await client.get("/v1/api-keys", headers=h)).json()
     # A public address: the session app allows no internal receivers.
@@ -110,6 +120,12 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
             headers=h,
         )
     ).json()
+    tabled = await client.post(
+        f"/v1/documents/{doc['id']}/implementation-report/tabling",
+        json={"board_id": board["id"], "meeting_id": item["meeting_id"]},
+        headers=h,
+    )
+    assert tabled.status_code == 201, tabled.text
     publication_id = await _b_publication(world, doc["id"], version["id"])
     assessments = await _b_assessments(client, world, h, doc["id"], version["id"])
     sign_off = await _b_sign_off(client, world, h, doc["id"])
@@ -125,6 +141,8 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     return {
         "dis_application_id": dis_application.json()["id"],
         "engagement_session_id": engagement.json()["id"],
+        "monitoring_action_id": monitoring.json()["id"],
+        "implementation_report_id": tabled.json()["id"],
         **review,
         **update_cycle,
         **assessments,
@@ -149,6 +167,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     }
 
 
+_MONITORING_ACTION = {"title": "Audit the files", "due_on": london_today().isoformat()}
 _DIS_APPLICATION = {
     "section": "4.2 Home visits",
     "applies_to": "South West team",
@@ -509,6 +528,7 @@ def _tracker_requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
 
 def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
     d, v, w = ids["document_id"], ids["version"], ids["subscription_id"]
+    m = ids["monitoring_action_id"]
     match = {"If-Match": '"r1"'}
     return [
         ("GET", f"/v1/documents/{d}", {}),
@@ -533,6 +553,27 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
             f"/v1/engagement-sessions/{ids['engagement_session_id']}",
             {"json": {"status": "cancelled"}, "headers": match},
         ),
+        ("GET", f"/v1/documents/{d}/monitoring-actions", {}),
+        (
+            "POST",
+            f"/v1/documents/{d}/monitoring-actions",
+            {"json": {**_MONITORING_ACTION, "owner_id": ids["person_id"]}},
+        ),
+        ("GET", f"/v1/monitoring-actions/{m}", {}),
+        ("PATCH", f"/v1/monitoring-actions/{m}", {"json": {"title": "taken"}, "headers": match}),
+        ("POST", f"/v1/monitoring-actions/{m}/evidence", {"json": {"note": "taken"}}),
+        ("POST", f"/v1/monitoring-actions/{m}/completion", {"json": {"outcome": "taken"}}),
+        ("POST", f"/v1/monitoring-actions/{m}/cancellation", {"json": {"reason": "taken"}}),
+        ("GET", f"/v1/documents/{d}/implementation-report", {}),
+        ("GET", f"/v1/documents/{d}/implementation-report.csv", {}),
+        ("GET", f"/v1/documents/{d}/implementation-report.html", {}),
+        (
+            "POST",
+            f"/v1/documents/{d}/implementation-report/tabling",
+            {"json": {"board_id": ids["board_id"]}},
+        ),
+        ("GET", f"/v1/implementation-reports/{ids['implementation_report_id']}", {}),
+        ("GET", f"/v1/implementation-reports/{ids['implementation_report_id']}.html", {}),
         ("GET", f"/v1/documents/{d}/dis-applications", {}),
         ("POST", f"/v1/documents/{d}/dis-applications", {"json": _DIS_APPLICATION}),
         ("GET", f"/v1/dis-applications/{ids['dis_application_id']}", {}),

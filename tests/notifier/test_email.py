@@ -59,7 +59,12 @@ DIS_APPLICATION = {
     "applies_to": "South West team",
 }
 DIS_APPLICATION_SPAN = {"starts_on": "2026-12-08", "ends_on": "2027-01-19"}
-# One sample context per kind, as services.domain.notifications.service writes them.
+# What each monitoring action email says of it (monitoring/notices.py writes more: the ids and
+# path that its checks read).
+MONITORING_ACTION = {
+    "action_title": "Audit ten case files for the new risk assessment",
+    "due_on": "2026-12-08",
+}
 ACKNOWLEDGEMENT_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0e"
 ACKNOWLEDGEMENT = {"version": "2.0", "due_on": "2026-12-08"}
 ASKED = {
@@ -67,6 +72,7 @@ ASKED = {
     "acknowledgement_id": ACKNOWLEDGEMENT_ID,
     "message": "Section 4 on return interviews has changed.",
 }
+# One sample context per kind, as services.domain.notifications.service writes them.
 SAMPLES: dict[str, dict[str, Any]] = {
     # Read and acknowledge (issue 19 item 1).
     "acknowledgement.requested": ASKED,
@@ -102,6 +108,24 @@ SAMPLES: dict[str, dict[str, Any]] = {
         **DIS_APPLICATION,
         "status": "revoked",
         "end_reason": "Staffing is back to normal.",
+    },
+    # Implementation monitoring, Cafcass 7.4 and Dorset xi.
+    "monitoring_action.assigned": {
+        **MONITORING_ACTION,
+        "description": "Pick two per team; record the file numbers.",
+        "issued_version": "1.0",
+    },
+    "monitoring_action.due": {**MONITORING_ACTION, "days_left": 7},
+    "monitoring_action.overdue": {
+        **MONITORING_ACTION,
+        "days_overdue": 1,
+        "owner_name": "Tom Hughes",
+    },
+    "monitoring_action.closed": {
+        "action_title": MONITORING_ACTION["action_title"],
+        "status": "done",
+        "outcome": "Eight of ten case files audited show the new risk assessment.",
+        "closed_by_name": "Tom Hughes",
     },
     "document.assigned": {"roles": ["owner", "responsible officer"]},
     "review.due_soon": {"due_date": "2026-12-08", "days": 30},
@@ -600,7 +624,26 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "update_cycle",
         "policy_request",
         "dis_application",
+        "monitoring_action",
     }
+
+
+def test_a_monitoring_action_email_names_the_action_its_date_and_what_to_do(
+    mail_settings: Settings,
+) -> None:
+    due = parts(render(make_notification("monitoring_action.due"), mail_settings))
+    overdue = parts(render(make_notification("monitoring_action.overdue"), mail_settings))
+    closed = parts(render(make_notification("monitoring_action.closed"), mail_settings))
+
+    for body in due:
+        assert "Audit ten case files for the new risk assessment" in body
+        assert "in 7 days" in body and "Tuesday 8 December 2026" in body
+    for body in overdue:
+        assert "1 day late" in body and "Owner: Tom Hughes" in body
+        assert "only reminder" in body
+    for body in closed:
+        assert "Tom Hughes has completed" in body
+        assert "Outcome: Eight of ten case files audited" in body
 
 
 def test_a_notice_of_a_kind_not_in_the_registry_cannot_be_made() -> None:

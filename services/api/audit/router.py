@@ -51,6 +51,8 @@ EntityType = Literal[
     "import",
     "dis_application",
     "engagement_session",
+    "monitoring_action",
+    "implementation_report",
     "acknowledgement_request",
     "acknowledgement",
 ]

@@ -9,11 +9,13 @@ from fastapi import Query, Response
 
 from services.api.deps import CurrentPrincipal, LagTolerantSession, Session
 from services.api.etag import IfMatchHeader, expected_version, set_etag
+from services.api.monitoring.schemas import ReviewFindings
 from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.reviews import schemas
 from services.api.routing import Router
 from services.domain.authz.permissions import Permission as P
+from services.domain.implementation import findings
 from services.domain.models.documents import Document
 from services.domain.models.reviews import Review, ReviewDocument, ReviewStatus
 from services.domain.reviews import impact, outcomes
@@ -26,6 +28,16 @@ router = Router(prefix="/v1/reviews", tags=["reviews"])
 def _out(review: Review, response: Response) -> schemas.Review:
     set_etag(response, review.row_version)
     return schemas.Review.model_validate(review)
+
+
+async def _with_findings(
+    session: Session, principal: CurrentPrincipal, review: Review, response: Response
+) -> schemas.Review:
+    """The review with what implementation monitoring found about its document."""
+    out = _out(review, response)
+    found = await findings.review_findings(session, principal, review)
+    out.monitoring = ReviewFindings.model_validate(found)
+    return out
 
 
 def _added(row: ReviewDocument, document: Document) -> schemas.ReviewDocument:
@@ -90,14 +102,17 @@ async def start_review(
     the document goes `under_review`. One open review per document: a second answers 409."""
     review = await reviews.start_review(session, principal, NewReview.of(body.model_dump()))
     response.headers["Location"] = f"/v1/reviews/{review.id}"
-    return _out(review, response)
+    return await _with_findings(session, principal, review, response)
 
 
 @router.get("/{review_id}", response_model=schemas.Review, dependencies=[allowed(P.TRACKER_READ)])
 async def get_review(
     review_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
 ) -> schemas.Review:
-    return _out(await reviews.get_review(session, principal, review_id), response)
+    """A review, with what implementation monitoring found about its document (Cafcass 8.1:
+    the review considers "the success of the policy, what has worked what hasn't")."""
+    review = await reviews.get_review(session, principal, review_id)
+    return await _with_findings(session, principal, review, response)
 
 
 @router.post(

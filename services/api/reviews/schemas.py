@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.api.monitoring.schemas import ReviewFindings
 from services.api.types import LongText, text_field
 
 ReviewKind = Literal["scheduled", "unscheduled", "update_cycle"]
@@ -89,6 +90,13 @@ class Review(BaseModel):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    monitoring: ReviewFindings | None = Field(
+        None,
+        description="What implementation monitoring found (Cafcass 7.4, 8.1): open, overdue "
+        "and done actions, uptake, dis-applications, open requests, the last report to a "
+        "board. On the review that is opened and when one review is read; not in lists. Open "
+        "actions are carried into the review and never block completing it.",
+    )
 
 
 class ReviewPage(BaseModel):

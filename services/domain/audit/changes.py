@@ -30,6 +30,7 @@ from services.domain.models.documents import Document, DocumentKind, DocumentLin
 from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, Post
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
+from services.domain.models.monitoring import ImplementationReport, MonitoringAction
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.models.policy_requests import PolicyRequest
@@ -50,6 +51,8 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     ConsultationResponse: "consultation_response",
     Delegation: "delegation",
     DisApplication: "dis_application",
+    MonitoringAction: "monitoring_action",
+    ImplementationReport: "implementation_report",
     EngagementSession: "engagement_session",
     Document: "document",
     DocumentKind: "document_kind",

@@ -49,6 +49,10 @@ class Permission(StrEnum):
     DIS_APPLICATIONS_READ = "dis_applications:read"
     DIS_APPLICATIONS_REQUEST = "dis_applications:request"
     DIS_APPLICATIONS_DECIDE = "dis_applications:decide"
+    # Implementation monitoring (Cafcass 7.4, Dorset xi): actions, evidence, reports.
+    MONITORING_READ = "monitoring:read"
+    MONITORING_RECORD = "monitoring:record"
+    MONITORING_MANAGE = "monitoring:manage"
     # Read and acknowledge: confirming one's own; reading compliance; asking.
     ACKNOWLEDGEMENTS_CONFIRM = "acknowledgements:confirm"
     ACKNOWLEDGEMENTS_READ = "acknowledgements:read"
@@ -99,6 +103,11 @@ _STAFF = frozenset(
         # know which parts are set aside for whom.
         P.DIS_APPLICATIONS_READ,
         P.DIS_APPLICATIONS_REQUEST,
+        # Cafcass 7.4, Dorset xi: whoever is given a monitoring action (a service manager, a
+        # practice manager) records its evidence and outcome, and everyone may read how a
+        # document is being implemented.
+        P.MONITORING_READ,
+        P.MONITORING_RECORD,
         # Everyone confirms they have read what they are asked to (and a meeting's papers).
         P.ACKNOWLEDGEMENTS_CONFIRM,
     }
@@ -112,6 +121,7 @@ _WORKING = _STAFF | {
     P.CONSULTATIONS_RUN,
     P.REVIEWS_RUN,
     P.MEETINGS_RUN,
+    P.MONITORING_MANAGE,
     # Managers and owners see who has read and acknowledged what.
     P.ACKNOWLEDGEMENTS_READ,
 }

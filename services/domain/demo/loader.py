@@ -25,6 +25,7 @@ from services.domain.demo import governance
 from services.domain.demo.acknowledgements import seed_acknowledgements
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.engagement import seed_engagement_sessions
+from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
 from services.domain.demo.word import tracked_docx
 from services.domain.documents import links, service, versions
@@ -78,6 +79,7 @@ COUNTED = (
     "dis_applications",
     "engagement_sessions",
     "acknowledgements",
+    "monitoring_actions",
 )
 
 
@@ -112,6 +114,9 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     )
     counts["engagement_sessions"] = await seed_engagement_sessions(
         session, org.id, spec.get("engagement_sessions", []), by_reference, by_email
+    )
+    counts["monitoring_actions"] = await seed_monitoring_actions(
+        session, org.id, spec.get("monitoring_actions", []), by_reference, by_email
     )
     for spec_board in spec.get("boards", []):
         counts["boards"] += await _seed_board(session, system, spec_board, by_email)

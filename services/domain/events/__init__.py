@@ -59,6 +59,11 @@ from services.domain.events.documents import (
     PersonAssigned,
 )
 from services.domain.events.imports import PersonNamed, TrackerImported, TrackerImportRequested
+from services.domain.events.monitoring import (
+    ImplementationReportTabled,
+    MonitoringActionAssigned,
+    MonitoringActionClosed,
+)
 from services.domain.events.policy_requests import (
     PolicyRequestMade,
     PolicyRequestTriaged,
@@ -116,6 +121,7 @@ __all__ = [
     "DocumentUpdated",
     "DocumentVersionAdded",
     "Event",
+    "ImplementationReportTabled",
     "LegalReviewAnswered",
     "LegalReviewRequested",
     "MeetingCancelled",
@@ -123,6 +129,8 @@ __all__ = [
     "MeetingPapersRead",
     "MeetingScheduled",
     "MinutesIssued",
+    "MonitoringActionAssigned",
+    "MonitoringActionClosed",
     "NoMaterialChangeStated",
     "PapersCirculated",
     "PersonAssigned",
@@ -206,6 +214,9 @@ Event = Annotated[
     | DisApplicationRequested
     | DisApplicationDecided
     | DisApplicationEnded
+    | MonitoringActionAssigned
+    | MonitoringActionClosed
+    | ImplementationReportTabled
     | AcknowledgementRequested
     | AcknowledgementConfirmed
     | AcknowledgementRequestEnded

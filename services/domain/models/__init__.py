@@ -43,6 +43,11 @@ from services.domain.models.meetings import (
     MeetingAction,
     MeetingDecision,
 )
+from services.domain.models.monitoring import (
+    ImplementationReport,
+    MonitoringAction,
+    MonitoringEvidence,
+)
 from services.domain.models.notifications import Notification
 from services.domain.models.organisations import Organisation
 from services.domain.models.outbox import OutboxEvent
@@ -85,10 +90,13 @@ __all__ = [
     "FitnessCheck",
     "GovernanceRoute",
     "IdempotencyRecord",
+    "ImplementationReport",
     "LegalReview",
     "Meeting",
     "MeetingAction",
     "MeetingDecision",
+    "MonitoringAction",
+    "MonitoringEvidence",
     "NoMaterialChangeStatement",
     "Notification",
     "Organisation",

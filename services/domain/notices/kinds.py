@@ -92,6 +92,15 @@ REGISTRY: tuple[Kind, ...] = (
         "requester and owner, 14 and 2 days (the organisation's setting) before the end date",
     ),
     Kind("dis_application.ended", "dis_application", "requester and owner: revoked or expired"),
+    # Implementation monitoring, Cafcass 7.4 and Dorset xi (monitoring/notices.py).
+    Kind("monitoring_action.assigned", "monitoring_action", "the action's owner"),
+    Kind("monitoring_action.due", "monitoring_action", "the action's owner, 7 and 1 days before"),
+    Kind(
+        "monitoring_action.overdue",
+        "monitoring_action",
+        "the document's owner and the action's owner, once, the day after the due date",
+    ),
+    Kind("monitoring_action.closed", "monitoring_action", "document owner and who set it"),
     # Read and acknowledge (acknowledgements/notices.py).
     Kind("acknowledgement.requested", "acknowledgement", "each person asked: their own link"),
     Kind(

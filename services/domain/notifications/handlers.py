@@ -21,6 +21,7 @@ from services.domain.consultations import notices as consultation_notices
 from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.documents import notices as document_notices
 from services.domain.imports import notices as import_notices
+from services.domain.monitoring import notices as monitoring_notices
 from services.domain.notices.notice import Handler
 from services.domain.policy_requests import notices as policy_request_notices
 from services.domain.publications import notices as publication_notices
@@ -58,6 +59,7 @@ OWNERS: tuple[Owner, ...] = (
         dis_application_notices.HANDLERS,
         dis_application_notices.still_applies,
     ),
+    Owner("monitoring_action", monitoring_notices.HANDLERS, monitoring_notices.still_applies),
     Owner(
         "acknowledgement",
         acknowledgement_notices.HANDLERS,

@@ -22,6 +22,11 @@ from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
+from services.domain.models.monitoring import (
+    ImplementationReport,
+    MonitoringAction,
+    MonitoringEvidence,
+)
 from services.domain.models.notifications import Notification
 from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
@@ -79,6 +84,9 @@ class TimelineRows:
         default_factory=list
     )
     engagement_sessions: list[EngagementSession] = field(default_factory=list)
+    monitoring_actions: list[MonitoringAction] = field(default_factory=list)
+    monitoring_evidence: list[MonitoringEvidence] = field(default_factory=list)
+    implementation_reports: list[ImplementationReport] = field(default_factory=list)
     # Only read when the caller may see them (the policy team).
     notifications: list[Notification] = field(default_factory=list)
     names: dict[uuid.UUID, str] = field(default_factory=dict)

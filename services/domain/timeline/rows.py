@@ -42,6 +42,7 @@ from services.domain.models.sign_off import (
     SignOffInformed,
     SignOffStage,
 )
+from services.domain.timeline.monitoring import load_monitoring
 from services.domain.timeline.records import TimelineRows
 
 
@@ -92,6 +93,8 @@ async def load_rows(
     )
     rows.acknowledgement_requests = await _acknowledgement_requests(session, org, doc)
     await _load_names(session, rows, org)
+    # After the names: it adds its own people (services/domain/timeline/monitoring.py).
+    await load_monitoring(session, rows, org, doc)
     return rows
 
 

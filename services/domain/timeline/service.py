@@ -35,6 +35,7 @@ from services.domain.timeline.consultations import consultation_entries
 from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.dis_applications import dis_application_entries
 from services.domain.timeline.engagement import engagement_entries
+from services.domain.timeline.monitoring import monitoring_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.records import TimelineRows
 from services.domain.timeline.requests import request_entries
@@ -97,6 +98,11 @@ ORDER = (
     "dis_application.withdrawn",
     "dis_application.revoked",
     "dis_application.expired",
+    "monitoring_action.created",
+    "monitoring_action.evidence_added",
+    "monitoring_action.done",
+    "monitoring_action.cancelled",
+    "implementation_report.tabled",
     "acknowledgement.requested",
     "acknowledgement.escalated",
     "acknowledgement.superseded",
@@ -276,6 +282,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     _publications(builder)
     review_entries(builder)
     dis_application_entries(builder)
+    monitoring_entries(builder)
     acknowledgement_entries(builder)
     if audience.sees_notifications:
         notification_entries(builder)
