@@ -55,6 +55,11 @@ from services.api.governance.router import router as routes_router
 from services.api.idempotency import IdempotencyMiddleware
 from services.api.imports.export_router import router as tracker_export_router
 from services.api.imports.router import router as imports_router
+from services.api.launch.news import feed_router as news_feed_router
+from services.api.launch.news import people_router as digest_subscriptions_router
+from services.api.launch.news import router as news_router
+from services.api.launch.router import document_router as document_communication_plans_router
+from services.api.launch.router import router as communication_plans_router
 from services.api.limits import BodySizeLimitMiddleware
 from services.api.notifications.router import router as notifications_router
 from services.api.page_cache import PageCache
@@ -129,6 +134,11 @@ ROUTERS = (
     document_dis_applications_router,
     engagement_sessions_router,
     document_engagement_sessions_router,
+    communication_plans_router,
+    document_communication_plans_router,
+    news_router,
+    digest_subscriptions_router,
+    news_feed_router,
     tracker_router,
     update_cycles_router,
     imports_router,

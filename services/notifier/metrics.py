@@ -36,6 +36,7 @@ SWEEPS = (
     "consultations",
     "update_cycles",
     "dis_applications",
+    "launch",
     "requeue",
     "meetings",
     "retention",

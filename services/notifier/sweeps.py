@@ -1,6 +1,7 @@
 """Time-driven work: review reminders and escalations, opening and closing consultations and
 reminding their consultees, reminding that dis-applications end and marking them expired,
-re-queueing what Redis lost, and keeping a year of meetings generated.
+reminding of communication plan items gone unsent and sending the digest, re-queueing what
+Redis lost, and keeping a year of meetings generated.
 
 Generating meetings is business state, not the state of a notification: the domain function
 ``extend_schedules`` decides and does it. It is run from here only because it needs a daily
@@ -50,6 +51,7 @@ class SweepReport:
     update_cycle_reminders: int = 0
     dis_applications_expired: int = 0
     dis_application_reminders: int = 0
+    launch_notices: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,19 @@ async def sweep_dis_applications(
     return DisApplicationSweep(expired, len(created.notifications))
 
 
+async def sweep_launch(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    today: date | None = None,
+) -> int:
+    """Remind of communication plan items gone unsent and make each subscriber's digest of
+    the latest period (LBBD 10, Birmingham 11, Dorset 5.2), each once, and queue them."""
+    async with sessionmaker() as session, session.begin():
+        created = await service.plan_launch_reminders(session, today or london_today())
+    await enqueue_created(transport, created)
+    return len(created.notifications)
+
+
 async def sweep_meetings(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
 ) -> int:
@@ -193,6 +208,12 @@ async def _sweep_all(
     except Exception as exc:
         log_failure("dis-application sweep", exc, 1, None)
         dis_applications = DisApplicationSweep(0, 0)
+    try:
+        with timed(metrics, "launch"):
+            launch = await sweep_launch(sessionmaker, transport, today)
+    except Exception as exc:
+        log_failure("launch sweep", exc, 1, None)
+        launch = 0
     with timed(metrics, "requeue"):
         requeued = await requeue_due(
             sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
@@ -212,6 +233,7 @@ async def _sweep_all(
         update_cycle_reminders=cycles.reminders,
         dis_applications_expired=dis_applications.expired,
         dis_application_reminders=dis_applications.reminders,
+        launch_notices=launch,
     )
     _log_sweep("sweep", started, asdict(report))
     return report

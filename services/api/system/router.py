@@ -145,6 +145,14 @@ class Organisation(BaseModel):
         description="Days before a dis-application's end date that its requester and the "
         "document's owner are reminded (14 and 2 unless set)."
     )
+    digest_frequency: Literal["weekly", "monthly", "off"] = Field(
+        description="How often subscribers get the digest of what was issued, changed or "
+        "retired (Birmingham: the weekly email; Dorset: the monthly newsletter)."
+    )
+    digest_weekday: int = Field(
+        description="The day the digest goes, 0 (Monday) to 6 (Sunday); monthly, the first "
+        "such day of the month, covering the month before."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -201,6 +209,12 @@ class OrganisationUpdate(BaseModel):
         description="Days before a dis-application ends that its requester and the document's "
         "owner are reminded, 0 (the end date) to 90.",
     )
+    digest_frequency: Literal["weekly", "monthly", "off"] | None = Field(
+        None, description="weekly (the default), monthly, or off: no digest emails."
+    )
+    digest_weekday: Annotated[StrictInt, Field(ge=0, le=6)] | None = Field(
+        None, description="The day the digest goes: 0 (Monday, the default) to 6 (Sunday)."
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
@@ -214,6 +228,8 @@ class OrganisationUpdate(BaseModel):
             "words",
             "dis_application_decider",
             "dis_application_reminder_days",
+            "digest_frequency",
+            "digest_weekday",
         ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")

@@ -55,6 +55,7 @@ class Rule(StrEnum):
     DIS_APPLICATION_DECIDER = "dis_application_decider"
     DIS_APPLICATION_REQUESTER = "dis_application_requester"
     THEMSELF = "themself"
+    PLAN_ITEM_OWNER = "plan_item_owner"
     INFORMED = "informed"
     ROLE = "role"
 
@@ -99,6 +100,7 @@ RULES: dict[Rule, str] = {
     ),
     Rule.DIS_APPLICATION_REQUESTER: "whoever asked for the dis-application",
     Rule.THEMSELF: "the person themself",
+    Rule.PLAN_ITEM_OWNER: "the person a communication plan item names to send it",
     Rule.INFORMED: (
         "a person a sign-off stage showed the draft to, to acknowledge without deciding "
         "(the route's `inform`: LBBD's Heads of Service and Cabinet Member)"

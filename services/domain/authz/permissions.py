@@ -49,6 +49,10 @@ class Permission(StrEnum):
     DIS_APPLICATIONS_READ = "dis_applications:read"
     DIS_APPLICATIONS_REQUEST = "dis_applications:request"
     DIS_APPLICATIONS_DECIDE = "dis_applications:decide"
+    # Launch and cascade: communication plans, the digest and the news feed.
+    COMMUNICATIONS_PLAN = "communications:plan"
+    DIGESTS_SUBSCRIBE = "digests:subscribe"
+    NEWS_MANAGE = "news:manage"
     # Reviews.
     REVIEWS_RUN = "reviews:run"
     REVIEWS_CONFIRM = "reviews:confirm"
@@ -95,6 +99,8 @@ _STAFF = frozenset(
         # know which parts are set aside for whom.
         P.DIS_APPLICATIONS_READ,
         P.DIS_APPLICATIONS_REQUEST,
+        # Birmingham 11, Dorset 5.2: anyone may have the digest of what was issued.
+        P.DIGESTS_SUBSCRIBE,
     }
 )
 # Working on documents one is named on: drafting, assessing, consulting, reviewing.
@@ -106,6 +112,8 @@ _WORKING = _STAFF | {
     P.CONSULTATIONS_RUN,
     P.REVIEWS_RUN,
     P.MEETINGS_RUN,
+    # LBBD 10, Cafcass 4.15: the document's people plan how its issue is cascaded.
+    P.COMMUNICATIONS_PLAN,
 }
 # The central policy team (Policy and Procedures Officer, Practice Hub, Project and Policy Officer).
 _POLICY_TEAM = _WORKING | {
@@ -122,6 +130,7 @@ _POLICY_TEAM = _WORKING | {
     P.PEOPLE_MANAGE,
     P.AUDIT_READ,
     P.NOTIFICATIONS_READ,
+    P.NEWS_MANAGE,
 }
 
 ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {

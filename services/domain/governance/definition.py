@@ -24,6 +24,8 @@ GATES = (
     "fit_for_purpose",  # Cafcass appendix 3: the checklist answered for the submitted draft
     # LBBD 4, NCT 4.1: a workshop or review session held on the draft since the last issue
     "engagement_session_held",
+    # Cafcass appendix 1: the final draft goes to ECMT and the Board with a communications plan
+    "communication_plan_ready",
 )
 KEY = r"^[a-z][a-z0-9_]{0,59}$"
 Key = Annotated[str, TextPolicy(60, pattern=KEY)]

@@ -30,6 +30,7 @@ from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, Post, RouteVersion
 from services.domain.models.idempotency import IdempotencyRecord
 from services.domain.models.imports import TrackerImport
+from services.domain.models.launch import Announcement, CommunicationPlanItem, DigestSubscription
 from services.domain.models.meetings import (
     AgendaItem,
     Attendance,
@@ -55,6 +56,7 @@ from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AgendaItem",
+    "Announcement",
     "ApiKey",
     "Attendance",
     "AuditChainHead",
@@ -62,10 +64,12 @@ __all__ = [
     "Base",
     "Board",
     "BoardMember",
+    "CommunicationPlanItem",
     "Consultation",
     "ConsultationResponse",
     "Consultee",
     "Delegation",
+    "DigestSubscription",
     "DisApplication",
     "Document",
     "DocumentKind",

@@ -30,6 +30,7 @@ from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
 from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.events import Event, TrackerImportRequested, parse_event
+from services.domain.launch import notices as launch_notices
 from services.domain.models.consultations import Consultee
 from services.domain.models.documents import Document
 from services.domain.models.notifications import Notification, NotificationStatus
@@ -341,6 +342,14 @@ async def plan_dis_application_reminders(session: AsyncSession, today: date) -> 
     return await _create_reminders(
         session, await dis_application_notices.reminders_due(session, today)
     )
+
+
+async def plan_launch_reminders(session: AsyncSession, today: date) -> Created:
+    """Create the reminders of plan items gone unsent and each subscriber's digest of the
+    latest period, each once however often this runs (launch/notices.py)."""
+    due = await launch_notices.reminders_due(session, today)
+    due += await launch_notices.digests_due(session, today)
+    return await _create_reminders(session, due)
 
 
 async def _create_reminders(session: AsyncSession, reminders: list[Reminder]) -> Created:

@@ -29,3 +29,6 @@ class OrganisationChange(Command):
     # A ``governance.definition.DisApplicationDecider`` as sent, checked and stored as JSON.
     dis_application_decider: Maybe[Mapping[str, Any]] = UNSET
     dis_application_reminder_days: Maybe[list[int]] = UNSET
+    # The digest (Birmingham 11: weekly; Dorset 5.2: monthly) and the day it goes.
+    digest_frequency: Maybe[str] = UNSET
+    digest_weekday: Maybe[int] = UNSET

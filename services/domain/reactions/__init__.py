@@ -10,17 +10,29 @@ from __future__ import annotations
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
 from services.domain.policy_requests.signals import RequestAccepted
-from services.domain.reactions import dis_applications, minutes, policy_requests, reviews, trix
+from services.domain.reactions import (
+    dis_applications,
+    launch,
+    minutes,
+    policy_requests,
+    reviews,
+    trix,
+)
 from services.domain.sign_off.signals import IssueWithdrawn
 
 TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     # Dorset 7.4, LBBD stage 9: the minutes decide the proposal or sign-off stage on the agenda.
     events.DecisionRecorded: (minutes.decide_proposal, minutes.decide_sign_off_stage),
     # A version registered as issued is live on Tri.x: no older one may be uploaded after it.
-    events.DocumentVersionAdded: (trix.cancel_older_uploads,),
+    # LBBD 10, Birmingham 11: an issue is announced (digest, news feed) with its plan.
+    events.DocumentVersionAdded: (trix.cancel_older_uploads, launch.announce_issue),
     # Retired or superseded in the register: its removal from Tri.x is queued, and its
     # dis-applications end (Cafcass 6.1: nothing of it is left to set aside).
-    StatusChanged: (trix.queue_removal, dis_applications.end_with_document),
+    StatusChanged: (
+        trix.queue_removal,
+        dis_applications.end_with_document,
+        launch.announce_retirement,
+    ),
     # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
     # is done.
     events.DocumentPublished: (trix.queue_issued_upload, reviews.complete_review),
@@ -29,6 +41,7 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
         trix.cancel_withdrawn_upload,
         reviews.reopen_review,
         trix.queue_what_is_in_force,
+        launch.announce_withdrawal,
     ),
     # Birmingham, Dorset aim 3 iii: an accepted request becomes a proposal or a review.
     RequestAccepted: (policy_requests.make_proposal_or_review,),

@@ -19,6 +19,7 @@ from services.domain.models.consultations import Consultation, ConsultationRespo
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.engagement_sessions import EngagementSession
+from services.domain.models.launch import CommunicationPlanItem
 from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
@@ -74,6 +75,7 @@ class TimelineRows:
     update_items: list[tuple[UpdateCycleItem, UpdateCycle]] = field(default_factory=list)
     dis_applications: list[DisApplication] = field(default_factory=list)
     engagement_sessions: list[EngagementSession] = field(default_factory=list)
+    communication_plan_items: list[CommunicationPlanItem] = field(default_factory=list)
     # Only read when the caller may see them (the policy team).
     notifications: list[Notification] = field(default_factory=list)
     names: dict[uuid.UUID, str] = field(default_factory=dict)

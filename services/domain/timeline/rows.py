@@ -23,6 +23,7 @@ from services.domain.models.consultations import Consultation, ConsultationRespo
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.engagement_sessions import EngagementSession
+from services.domain.models.launch import CommunicationPlanItem
 from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
@@ -84,6 +85,15 @@ async def load_rows(
         select(EngagementSession)
         .where(EngagementSession.organisation_id == org, EngagementSession.document_id == doc)
         .order_by(EngagementSession.held_on, EngagementSession.id),
+    )
+    rows.communication_plan_items = await _scalars(
+        session,
+        select(CommunicationPlanItem)
+        .where(
+            CommunicationPlanItem.organisation_id == org,
+            CommunicationPlanItem.document_id == doc,
+        )
+        .order_by(CommunicationPlanItem.created_at, CommunicationPlanItem.id),
     )
     await _load_names(session, rows, org)
     return rows
@@ -269,6 +279,9 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [d.ended_by_id for d in rows.dis_applications]
         + [s.recorded_by_id for s in rows.engagement_sessions]
         + [s.facilitator_id for s in rows.engagement_sessions]
+        + [i.created_by_id for i in rows.communication_plan_items]
+        + [i.owner_id for i in rows.communication_plan_items]
+        + [i.sent_by_id for i in rows.communication_plan_items]
     )
     if people:
         found = await session.execute(

@@ -34,6 +34,7 @@ from services.domain.timeline.consultations import consultation_entries
 from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.dis_applications import dis_application_entries
 from services.domain.timeline.engagement import engagement_entries
+from services.domain.timeline.launch import communication_plan_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.records import TimelineRows
 from services.domain.timeline.requests import request_entries
@@ -96,6 +97,8 @@ ORDER = (
     "dis_application.withdrawn",
     "dis_application.revoked",
     "dis_application.expired",
+    "communication_plan.item_added",
+    "communication_plan.item_sent",
     "paper_trail.exported",
     # An email follows what it tells of.
     "notification.email",
@@ -271,6 +274,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     _publications(builder)
     review_entries(builder)
     dis_application_entries(builder)
+    communication_plan_entries(builder)
     if audience.sees_notifications:
         notification_entries(builder)
     return builder.sorted()
