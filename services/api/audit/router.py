@@ -51,6 +51,8 @@ EntityType = Literal[
     "import",
     "dis_application",
     "engagement_session",
+    "communication_plan_item",
+    "digest_subscription",
 ]
 
 

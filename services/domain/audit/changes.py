@@ -28,6 +28,7 @@ from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentKind, DocumentLink
 from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, Post
+from services.domain.models.launch import CommunicationPlanItem, DigestSubscription
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
@@ -48,6 +49,8 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Delegation: "delegation",
     DisApplication: "dis_application",
     EngagementSession: "engagement_session",
+    CommunicationPlanItem: "communication_plan_item",
+    DigestSubscription: "digest_subscription",
     Document: "document",
     DocumentKind: "document_kind",
     DocumentLink: "document_link",

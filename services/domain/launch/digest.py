@@ -77,7 +77,7 @@ async def kind_labels(session: AsyncSession, organisation_id: uuid.UUID) -> dict
             DocumentKind.organisation_id == organisation_id
         )
     )
-    return dict(rows.tuples().all())
+    return {key: label for key, label in rows.all()}
 
 
 def period_of(org: Organisation, today: date, *, current: bool = False) -> Period | None:

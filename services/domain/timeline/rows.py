@@ -23,8 +23,8 @@ from services.domain.models.consultations import Consultation, ConsultationRespo
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.engagement_sessions import EngagementSession
-from services.domain.models.launch import CommunicationPlanItem
 from services.domain.models.governance import GovernanceRoute, RouteVersion
+from services.domain.models.launch import CommunicationPlanItem
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
 from services.domain.models.people import Person
