@@ -72,11 +72,14 @@ async def test_only_the_documents_people_and_the_policy_team_write_the_plan(
     client: AsyncClient, world: World
 ) -> None:
     a = world.a
-    # Owned by the approver, written by the author: the reader holds no plan permission and
+    # Owned by the approver, written by the author: the reader is not named on it, and
     # another organisation sees no such document.
     document_id = await document_with_draft(client, a)
-    refused = await add_item(client, a, document_id, headers=a.reader.headers)
-    assert _problem(refused, 403)["rule"] == "role"
+    # A draft is hidden from the reader; its issue is not, but its plan is not theirs.
+    _problem(await add_item(client, a, document_id, headers=a.reader.headers), 404)
+    await add_version(client, a, document_id, issued=True)
+    refused = await add_item(client, a, document_id, "1.0", headers=a.reader.headers)
+    assert _problem(refused, 403)["rule"] == "named_on_document"
     assert (
         await add_item(client, a, document_id, headers=a.policy_officer.headers)
     ).status_code == 201
@@ -105,16 +108,13 @@ async def test_an_item_is_changed_with_if_match_and_once_sent_is_kept_as_it_went
 
     future = await client.post(f"{url}/sent", json={"sent_on": day(1)}, headers=a.author.headers)
     assert _problem(future, 422)["invalid_params"][0]["name"] == "sent_on"
-    # The reader is not named on the document, nor on the item.
-    _problem(await client.post(f"{url}/sent", json={}, headers=a.reader.headers), 403)
-    sent = await client.post(
-        f"{url}/sent",
-        json={"note": "Discussed at the South team meeting."},
-        headers=a.author.headers,
-    )
-    assert sent.status_code == 200, sent.text
+    # The reader is not named on the document, nor on the item: a draft's item is hidden.
+    _problem(await client.post(f"{url}/sent", json={}, headers=a.reader.headers), 404)
+    approver = await client.post(f"{url}/sent", json={}, headers=a.approver.headers)
+    assert approver.status_code == 200, approver.text  # the owner of the document
+    sent = approver
     assert sent.json()["sent_on"] == day(0)
-    assert sent.json()["sent_by_id"] == str(a.author.person_id)
+    assert sent.json()["sent_by_id"] == str(a.approver.person_id)
     again = await client.post(f"{url}/sent", json={}, headers=a.author.headers)
     _problem(again, 409)
     etag = sent.headers["ETag"]
@@ -220,3 +220,24 @@ async def test_the_gate_needs_a_plan_written_for_the_drafts_since_the_last_issue
     assert len(await _missing(world, document_id, third["id"])) == 1
     await added_item(client, a, document_id, "1.1")
     assert await _missing(world, document_id, third["id"]) == []
+
+
+async def test_whoever_an_item_names_says_it_went(client: AsyncClient, world: World) -> None:
+    """Cafcass 7.1: a communications officer (a reader here, named on no document) sends the
+    Channel C article the plan gives them, and says so."""
+    a = world.a
+    document_id = await document_with_draft(client, a)
+    item = await added_item(client, a, document_id, channel="newsletter", channel_name="Channel C",
+                            owner_id=str(a.reader.person_id))  # fmt: skip
+    url = f"/v1/communication-plan-items/{item['id']}"
+    # Naming them lets them say it went, not change the plan.
+    changed = await client.patch(
+        url, json={"audience": "Everyone"}, headers={**a.reader.headers, "If-Match": '"r1"'}
+    )
+    assert _problem(changed, 403)["rule"] == "named_on_document"
+    sent = await client.post(f"{url}/sent", json={"note": "Issue 212"}, headers=a.reader.headers)
+    assert sent.status_code == 200, sent.text
+    assert (sent.json()["sent_by_id"], sent.json()["sent_note"]) == (
+        str(a.reader.person_id),
+        "Issue 212",
+    )

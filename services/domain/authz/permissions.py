@@ -101,6 +101,9 @@ _STAFF = frozenset(
         P.DIS_APPLICATIONS_REQUEST,
         # Birmingham 11, Dorset 5.2: anyone may have the digest of what was issued.
         P.DIGESTS_SUBSCRIBE,
+        # LBBD 10, Cafcass 7.1: the plan is the document's people's (authz/launch.py), and
+        # whoever an item names to send it (a communications officer) says it went.
+        P.COMMUNICATIONS_PLAN,
     }
 )
 # Working on documents one is named on: drafting, assessing, consulting, reviewing.
@@ -112,8 +115,6 @@ _WORKING = _STAFF | {
     P.CONSULTATIONS_RUN,
     P.REVIEWS_RUN,
     P.MEETINGS_RUN,
-    # LBBD 10, Cafcass 4.15: the document's people plan how its issue is cascaded.
-    P.COMMUNICATIONS_PLAN,
 }
 # The central policy team (Policy and Procedures Officer, Practice Hub, Project and Policy Officer).
 _POLICY_TEAM = _WORKING | {

@@ -24,6 +24,7 @@ from services.domain.consultations.commands import Audience, External, NewConsul
 from services.domain.demo import governance
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.engagement import seed_engagement_sessions
+from services.domain.demo.launch import seed_launch
 from services.domain.demo.requests import seed_requests
 from services.domain.documents import links, service, versions
 from services.domain.documents.commands import DocumentChange, NewDocument
@@ -80,6 +81,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
         "requests": 0,
         "dis_applications": 0,
         "engagement_sessions": 0,
+        "communication_plan_items": 0,
+        "digest_subscriptions": 0,
     }
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -107,6 +110,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     )
     for spec_board in spec.get("boards", []):
         counts["boards"] += await _seed_board(session, system, spec_board, by_email)
+    # LBBD 10, Birmingham 11, Cafcass 7.1, Dorset 5.2: plans, digest and its subscribers.
+    counts["communication_plan_items"], counts["digest_subscriptions"] = await seed_launch(
+        session, org, by_reference, by_email
+    )
     route_spec = load_routes(spec["slug"])
     if route_spec is not None:
         counts["posts"], counts["routes"] = await governance.seed_routes(

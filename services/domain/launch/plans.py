@@ -161,7 +161,8 @@ async def plan_of(
 async def get_item(
     session: AsyncSession, principal: Principal, item_id: uuid.UUID, *, for_update: bool = False
 ) -> tuple[Document, CommunicationPlanItem]:
-    """An item of the caller's organisation on a version they may see; else NotFound."""
+    """An item of the caller's organisation on a version they may see, or that names them to
+    send it; else NotFound."""
     query = select(CommunicationPlanItem).where(
         CommunicationPlanItem.id == item_id,
         CommunicationPlanItem.organisation_id == principal.organisation_id,
@@ -171,6 +172,9 @@ async def get_item(
     item = (await session.execute(query)).scalar_one_or_none()
     if item is None:
         raise NotFound("No such communication plan item.")
+    if principal.person_id is not None and principal.person_id == item.owner_id:
+        # Whoever it names to send it sees it, on a draft too: they were emailed about it.
+        return await get_document(session, principal, item.document_id), item
     document, _ = await _version_for_plan(
         session, principal, item.document_id, str(item.version_id)
     )
