@@ -56,7 +56,7 @@ def test_a_monthly_digest_covers_the_month_before_the_first_of_its_weekday(
     assert period.key == f"monthly:{starts_on:%Y-%m}"
 
 
-def test_the_current_period_is_the_one_whose_digest_is_still_to_come() -> None:
+def test_the_current_period_holds_today_and_its_digest_is_still_to_come() -> None:
     weekly = current_period("weekly", MONDAY, date(2026, 12, 9))
     assert weekly is not None
     assert (weekly.starts_on, weekly.ends_on, weekly.sent_on) == (
@@ -86,3 +86,11 @@ def test_a_period_starts_and_ends_at_london_midnight() -> None:
     assert (
         period.end.utcoffset() is not None and period.end.isoformat() == "2026-07-06T00:00:00+01:00"
     )
+
+
+def test_early_in_a_month_the_current_period_is_that_month_not_the_one_still_to_be_sent() -> None:
+    # Saturday 5 December 2026: November's digest goes on Monday 7th; what happens today is
+    # in December's, sent on Monday 4 January.
+    monthly = current_period("monthly", MONDAY, date(2026, 12, 5))
+    assert monthly is not None
+    assert (monthly.starts_on, monthly.sent_on) == (date(2026, 12, 1), date(2027, 1, 4))

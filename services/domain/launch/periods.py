@@ -69,7 +69,7 @@ def latest_period(frequency: str, weekday: int, today: date) -> Period | None:
 
 
 def current_period(frequency: str, weekday: int, today: date) -> Period | None:
-    """The period running now, whose digest is still to come (the preview's default)."""
+    """The period that holds today, whose digest is still to come (the preview's default)."""
     latest = latest_period(frequency, weekday, today)
     if latest is None:
         return None
@@ -78,7 +78,7 @@ def current_period(frequency: str, weekday: int, today: date) -> Period | None:
             "weekly", latest.sent_on, latest.sent_on + timedelta(days=6),
             latest.sent_on + timedelta(days=7),
         )  # fmt: skip
-    starts_on = latest.ends_on + timedelta(days=1)
+    starts_on = today.replace(day=1)
     following = (starts_on + timedelta(days=32)).replace(day=1)
     return Period(
         "monthly", starts_on, following - timedelta(days=1),
