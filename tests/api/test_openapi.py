@@ -34,6 +34,7 @@ PUBLIC_PATHS = {
     "/v1/consultation-links/{token}",
     "/v1/consultation-links/{token}/draft",
     "/v1/consultation-links/{token}/response",
+    "/v1/news-feeds/{organisation_id}.atom",
 }
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"

@@ -25,14 +25,16 @@ document_router = Router(prefix="/v1/documents", tags=["communication-plans"])
 VersionRef = Annotated[str, text_field(40, 1)]
 
 
-def _view(item: CommunicationPlanItem) -> schemas.PlanItem:
-    fields = {n: getattr(item, n) for n in schemas.PlanItem.model_fields if n != "is_overdue"}
-    return schemas.PlanItem.model_validate(
+def _view(item: CommunicationPlanItem) -> schemas.CommunicationPlanItem:
+    fields = {
+        n: getattr(item, n) for n in schemas.CommunicationPlanItem.model_fields if n != "is_overdue"
+    }
+    return schemas.CommunicationPlanItem.model_validate(
         {**fields, "is_overdue": plans.is_overdue(item, london_today())}
     )
 
 
-def _out(item: CommunicationPlanItem, response: Response) -> schemas.PlanItem:
+def _out(item: CommunicationPlanItem, response: Response) -> schemas.CommunicationPlanItem:
     set_etag(response, item.row_version)
     return _view(item)
 
@@ -64,17 +66,17 @@ async def get_communication_plan(
 @document_router.post(
     "/{document_id}/versions/{version}/communication-plan",
     status_code=201,
-    response_model=schemas.PlanItem,
+    response_model=schemas.CommunicationPlanItem,
     dependencies=[allowed(P.COMMUNICATIONS_PLAN)],
 )
 async def add_communication_plan_item(
     document_id: uuid.UUID,
     version: VersionRef,
-    body: schemas.PlanItemCreate,
+    body: schemas.CommunicationPlanItemCreate,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
-) -> schemas.PlanItem:
+) -> schemas.CommunicationPlanItem:
     """Add a line to the plan: audience, channel, planned day, who sends it (the document's
     author, responsible officer, owner, or the policy team). At most 50 per version."""
     command = NewPlanItem.of(body.model_dump(exclude_unset=True))
@@ -83,26 +85,32 @@ async def add_communication_plan_item(
     return _out(item, response)
 
 
-@router.get("/{item_id}", response_model=schemas.PlanItem, dependencies=[allowed(P.DOCUMENTS_READ)])
+@router.get(
+    "/{item_id}",
+    response_model=schemas.CommunicationPlanItem,
+    dependencies=[allowed(P.DOCUMENTS_READ)],
+)
 async def get_communication_plan_item(
     item_id: uuid.UUID, session: Session, principal: CurrentPrincipal, response: Response
-) -> schemas.PlanItem:
+) -> schemas.CommunicationPlanItem:
     """One item, with its ETag."""
     _, item = await plans.get_item(session, principal, item_id)
     return _out(item, response)
 
 
 @router.patch(
-    "/{item_id}", response_model=schemas.PlanItem, dependencies=[allowed(P.COMMUNICATIONS_PLAN)]
+    "/{item_id}",
+    response_model=schemas.CommunicationPlanItem,
+    dependencies=[allowed(P.COMMUNICATIONS_PLAN)],
 )
 async def update_communication_plan_item(
     item_id: uuid.UUID,
-    body: schemas.PlanItemUpdate,
+    body: schemas.CommunicationPlanItemUpdate,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatchHeader = None,
-) -> schemas.PlanItem:
+) -> schemas.CommunicationPlanItem:
     """Change an item not yet sent. Needs `If-Match`; 409 once it is marked sent."""
     expected = expected_version(if_match)
     change = PlanItemChange.of(body.model_dump(exclude_unset=True))
@@ -130,16 +138,16 @@ async def delete_communication_plan_item(
 
 @router.post(
     "/{item_id}/sent",
-    response_model=schemas.PlanItem,
+    response_model=schemas.CommunicationPlanItem,
     dependencies=[allowed(P.COMMUNICATIONS_PLAN)],
 )
 async def mark_communication_plan_item_sent(
     item_id: uuid.UUID,
-    body: schemas.PlanItemSent,
+    body: schemas.CommunicationPlanItemSent,
     session: Session,
     principal: CurrentPrincipal,
     response: Response,
-) -> schemas.PlanItem:
+) -> schemas.CommunicationPlanItem:
     """Say the item went, on a day up to today, with a note (the newsletter's issue, the
     meetings it was discussed at): whoever it names to send it, the document's people or the
     policy team. 409 if it is already marked sent."""

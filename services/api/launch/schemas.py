@@ -27,7 +27,7 @@ _CHANNEL = (
 )
 
 
-class PlanItemCreate(BaseModel):
+class CommunicationPlanItemCreate(BaseModel):
     """One line of an issue's communication plan."""
 
     model_config = ConfigDict(extra="forbid")
@@ -44,7 +44,7 @@ class PlanItemCreate(BaseModel):
     note: Note = ""
 
 
-class PlanItemUpdate(BaseModel):
+class CommunicationPlanItemUpdate(BaseModel):
     """Change an item not yet sent (send only what changes)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +59,7 @@ class PlanItemUpdate(BaseModel):
     note: Note = None  # type: ignore[assignment]
 
 
-class PlanItemSent(BaseModel):
+class CommunicationPlanItemSent(BaseModel):
     """It went: the London day (today if left out) and a note."""
 
     model_config = ConfigDict(extra="forbid")
@@ -68,7 +68,7 @@ class PlanItemSent(BaseModel):
     note: Note = ""
 
 
-class PlanItem(BaseModel):
+class CommunicationPlanItem(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -100,7 +100,7 @@ class CommunicationPlan(BaseModel):
     reference: str
     version_id: uuid.UUID
     version: str
-    items: list[PlanItem]
+    items: list[CommunicationPlanItem]
     sent: int
     overdue: int
 

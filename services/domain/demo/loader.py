@@ -67,23 +67,27 @@ class SeedReport:
     created: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+# What seeding an organisation counts (what it created of each).
+COUNTED = (
+    "organisations",
+    "people",
+    "documents",
+    "links",
+    "boards",
+    "posts",
+    "routes",
+    "consultations",
+    "requests",
+    "dis_applications",
+    "engagement_sessions",
+    "communication_plan_items",
+    "digest_subscriptions",
+)
+
+
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
     """Create what is missing of one organisation; returns counts of what was created."""
-    counts = {
-        "organisations": 0,
-        "people": 0,
-        "documents": 0,
-        "links": 0,
-        "boards": 0,
-        "posts": 0,
-        "routes": 0,
-        "consultations": 0,
-        "requests": 0,
-        "dis_applications": 0,
-        "engagement_sessions": 0,
-        "communication_plan_items": 0,
-        "digest_subscriptions": 0,
-    }
+    counts = dict.fromkeys(COUNTED, 0)
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
         org = await organisations.create_organisation(session, slug=spec["slug"], name=spec["name"])
