@@ -12,7 +12,7 @@ import pytest
 
 from services.domain import events, subscribers
 from services.domain.documents.signals import StatusChanged
-from services.domain.reactions import TABLE, dis_applications, minutes, reviews, trix
+from services.domain.reactions import TABLE, dis_applications, launch, minutes, reviews, trix
 from services.domain.sign_off.signals import IssueWithdrawn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,9 +80,15 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         minutes.decide_proposal,
         minutes.decide_sign_off_stage,
     )
-    assert TABLE[events.DocumentVersionAdded] == (trix.cancel_older_uploads,)
-    # Leaving force queues the Tri.x removal, and ends its dis-applications (Cafcass 6.1).
-    assert TABLE[StatusChanged] == (trix.queue_removal, dis_applications.end_with_document)
+    # An issue is announced (the digest and the news feed) after older uploads are cancelled.
+    assert TABLE[events.DocumentVersionAdded] == (trix.cancel_older_uploads, launch.announce_issue)
+    # Leaving force queues the Tri.x removal, ends its dis-applications (Cafcass 6.1) and is
+    # announced.
+    assert TABLE[StatusChanged] == (
+        trix.queue_removal,
+        dis_applications.end_with_document,
+        launch.announce_retirement,
+    )
     # An issue queues its upload before it completes the review, as issue_version did.
     assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)
     # A withdrawal cancels the upload, reopens the review, then queues what is in force.
@@ -90,4 +96,5 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         trix.cancel_withdrawn_upload,
         reviews.reopen_review,
         trix.queue_what_is_in_force,
+        launch.announce_withdrawal,
     )

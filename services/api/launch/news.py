@@ -18,7 +18,7 @@ from services.api.launch import schemas
 from services.api.paging import Page
 from services.api.permissions import PUBLIC, allowed
 from services.api.routing import Router
-from services.api.types import text_field
+from services.api.types import ShortText, text_field
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
 from services.domain.launch import announcements, digest, feed, subscriptions
@@ -29,8 +29,8 @@ from services.domain.tokens import Keyring
 router = Router(prefix="/v1/news", tags=["news"])
 people_router = Router(prefix="/v1/people", tags=["news"])
 feed_router = Router(tags=["news"])
-AreaFilter = Annotated[list[Annotated[str, text_field(200, 1)]], Query(max_length=20)]
-KindFilter = Annotated[list[Annotated[str, text_field(40, 1)]], Query(max_length=20)]
+AreaFilter = Annotated[ShortText | None, Query(description="One service area, in any case.")]
+KindFilter = Annotated[ShortText | None, Query(max_length=40, description="One kind's key.")]
 ATOM_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "An Atom (RFC 4287) feed, newest entry first (at most 50).",
@@ -44,6 +44,10 @@ ATOM_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
+def _one(value: str | None) -> list[str]:
+    return [value] if value and value.strip() else []
+
+
 @router.get(
     "/announcements",
     response_model=schemas.AnnouncementPage,
@@ -53,15 +57,15 @@ async def list_announcements(
     session: Session,
     principal: CurrentPrincipal,
     page: Page,
-    service_area: AreaFilter = [],  # noqa: B006 (FastAPI copies defaults)
-    kind: KindFilter = [],  # noqa: B006
+    service_area: AreaFilter = None,
+    kind: KindFilter = None,
 ) -> schemas.AnnouncementPage:
-    """What was issued, changed or retired, newest first; `service_area` and `kind` (each
-    repeatable) narrow it, as the digest and the feed do."""
-    scope = {"service_area": sorted(service_area), "kind": sorted(kind)}
+    """What was issued, changed or retired, newest first; `service_area` and `kind` narrow it,
+    as the digest and the feed do."""
+    scope = {"service_area": service_area, "kind": kind}
     after = page.after_time(scope)
     found = await announcements.latest_announcements(
-        session, principal.organisation_id, service_areas=service_area, kinds=kind,
+        session, principal.organisation_id, service_areas=_one(service_area), kinds=_one(kind),
         before=after, limit=page.fetch,
     )  # fmt: skip
     rows, next_cursor = page.page(found, scope, lambda a: [a.happened_at.isoformat(), str(a.id)])
@@ -185,15 +189,16 @@ async def get_news_feed(
     principal: CurrentPrincipal,
     settings: AppSettings,
     response: Response,
-    service_area: AreaFilter = [],  # noqa: B006
-    kind: KindFilter = [],  # noqa: B006
+    service_area: AreaFilter = None,
+    kind: KindFilter = None,
 ) -> schemas.NewsFeed:
     """The address of the Atom feed (for the intranet and Tri.x news), narrowed to service
     areas and kinds if given: no API key needed to read it (the policy team hands it out)."""
     org = await session.get(Organisation, principal.organisation_id)
     assert org is not None
     response.headers["Cache-Control"] = "no-store"
-    return schemas.NewsFeed(url=_feed_url(public_url, settings.keyring, org, service_area, kind))
+    url = _feed_url(public_url, settings.keyring, org, _one(service_area), _one(kind))
+    return schemas.NewsFeed(url=url)
 
 
 @router.post("/feed/rotate", response_model=schemas.NewsFeed, dependencies=[allowed(P.NEWS_MANAGE)])
@@ -234,13 +239,13 @@ async def get_news_atom(
     session: FeedSession,
     settings: AppSettings,
     token: Annotated[str, text_field(100, 1, strip=False), Query()],
-    service_area: AreaFilter = [],  # noqa: B006
-    kind: KindFilter = [],  # noqa: B006
+    service_area: AreaFilter = None,
+    kind: KindFilter = None,
 ) -> Response:
     """The news as Atom for feed readers, intranet pages and Tri.x news: the token in the
     address is the credential, no API key. 404 for a wrong, stale or rotated token."""
     org = await feed.organisation_for_feed(session, settings.keyring, organisation_id, token)
-    entries = await feed.feed_entries(session, org, service_area, kind)
+    entries = await feed.feed_entries(session, org, _one(service_area), _one(kind))
     modified = feed.last_modified(org, entries)
     body = feed.render_feed(
         org, entries, self_url=str(request.url), frontend_base_url=settings.frontend_base_url

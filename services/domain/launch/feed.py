@@ -84,7 +84,9 @@ def _time(moment: datetime) -> str:
 def _text(parent: ET.Element, tag: str, value: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     # Stored text made XML-safe: a control character would make the whole feed unreadable.
-    element.text = printable(value, multiline=tag in ("summary", "content"))
+    text = printable(value, multiline=tag in ("summary", "content"))
+    # An XML reader turns a bare CR into LF (XML 1.0 2.11): say what it will read.
+    element.text = text.replace("\r\n", "\n").replace("\r", "\n")
     return element
 
 
