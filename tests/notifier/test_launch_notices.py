@@ -20,6 +20,7 @@ from services.domain.clock import london_today
 from services.domain.models.notifications import Notification, NotificationStatus
 from services.domain.notifications.sending import is_still_true
 from services.domain.settings import Settings
+from services.notifier.email import render
 from services.notifier.notifications import send_notification
 from services.notifier.relay import requeue_due
 from services.notifier.sweeps import sweep_all, sweep_launch
@@ -27,6 +28,9 @@ from tests.api.launch_support import add_version, added_item, document_with_draf
 from tests.factories import World
 from tests.notifier.conftest import RecordingTransport
 from tests.notifier.smtp_sink import Sink
+from tests.notifier.test_email import EVERY_SAMPLE, mail_settings, make_notification, parts
+
+__all__ = ["mail_settings"]  # the fixture, shared with test_email
 
 OVERDUE, DIGEST = "communication_plan.overdue", "news.digest"
 
@@ -200,3 +204,29 @@ async def test_sweep_all_runs_the_launch_sweep(
     )
     assert report.launch_notices == 1
     assert uuid.UUID(str((await _notifications(world, OVERDUE))[0].id))
+
+
+def test_the_digest_email_lists_each_change_under_its_heading_with_links(
+    mail_settings: Settings,
+) -> None:
+    notification = make_notification(
+        "news.digest",
+        more=12,
+        entries=[
+            {**e, "title": e["title"] + " <script>x</script>"}
+            for e in EVERY_SAMPLE["news.digest"]["entries"]
+        ],
+    )
+    message = render(notification, mail_settings)
+    text, html = parts(message)
+    for body in (text, html):
+        assert body.index("Issued") < body.index("Changed") < body.index("Retired")
+        assert "Section 42" not in body  # only what the sample holds
+        assert "Supervision every four weeks, not six." in body
+        for entry in EVERY_SAMPLE["news.digest"]["entries"]:
+            assert f"http://policygov.example/documents/{entry['document_id']}" in body
+        assert "12 more" in body
+    assert "CS-PO-003 Supervision policy <script>x</script> (version 2.0)" in text
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    # A retired document is not given a version to read.
+    assert "Paper referral form <script>x</script>, Form" in text
