@@ -17,8 +17,7 @@ from services.domain.models.monitoring import (
     MonitoringActionStatus,
     MonitoringEvidence,
 )
-from services.domain.monitoring import notices as monitoring_notices
-from services.domain.notifications import service as notifications
+from services.domain.notifications import reminders
 from services.domain.organisations import service as organisations
 
 SPECS = {spec["slug"]: spec for spec in load_data()["organisations"]}
@@ -67,12 +66,8 @@ async def test_the_demo_shows_open_done_and_overdue_monitoring_actions_once(
     # The first sweep escalates the overdue action to the document's owner (and its own
     # owner), once: a second sweep the same day creates nothing more.
     async with sessionmaker() as session, session.begin():
-        first = await notifications._create_reminders(
-            session, await monitoring_notices.reminders_due(session, today)
-        )
+        first = await reminders.plan_monitoring_reminders(session, today)
     async with sessionmaker() as session, session.begin():
-        again = await notifications._create_reminders(
-            session, await monitoring_notices.reminders_due(session, today)
-        )
+        again = await reminders.plan_monitoring_reminders(session, today)
     assert len(first.notifications) >= 1
     assert len(again.notifications) == 0

@@ -241,6 +241,8 @@ async def test_cafcass_ecmt_then_the_board_only_when_it_needs_to_go_there(
             "eia_screened",
             "legal_review",
             "fit_for_purpose",
+            # "The final draft version is submitted to ECMT with a full communications plan".
+            "communication_plan_ready",
         ]
         ecmt, board = definition.stages
         assert ecmt.condition is None

@@ -247,6 +247,7 @@ async def test_the_notifier_exposes_its_backlog_sends_and_sweeps(
         "consultations",
         "update_cycles",
         "dis_applications",
+        "launch",
         "requeue",
         "meetings",
     ):

@@ -3,7 +3,7 @@ at upload, which the changes_tracked gate reads. Versions uploaded before stay n
 counted when the gate asks.
 
 Revision ID: 8d2c4e6f1a37
-Revises: 0df31233646b
+Revises: eaec38950986
 Create Date: 2026-12-05 14:00:00.000000+00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8d2c4e6f1a37"
-down_revision: str | None = "0df31233646b"
+down_revision: str | None = "eaec38950986"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

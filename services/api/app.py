@@ -63,6 +63,11 @@ from services.api.governance.router import router as routes_router
 from services.api.idempotency import IdempotencyMiddleware
 from services.api.imports.export_router import router as tracker_export_router
 from services.api.imports.router import router as imports_router
+from services.api.launch.news import feed_router as news_feed_router
+from services.api.launch.news import people_router as digest_subscriptions_router
+from services.api.launch.news import router as news_router
+from services.api.launch.router import document_router as document_communication_plans_router
+from services.api.launch.router import router as communication_plans_router
 from services.api.limits import BodySizeLimitMiddleware
 from services.api.monitoring.reports_router import router as implementation_reports_router
 from services.api.monitoring.router import document_router as document_monitoring_router
@@ -150,6 +155,11 @@ ROUTERS = (
     monitoring_router,
     document_monitoring_router,
     implementation_reports_router,
+    communication_plans_router,
+    document_communication_plans_router,
+    news_router,
+    digest_subscriptions_router,
+    news_feed_router,
     tracker_router,
     update_cycles_router,
     imports_router,

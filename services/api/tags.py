@@ -96,6 +96,16 @@ TAGS: list[dict[str, Any]] = [
         "dis-applications, open requests; as JSON, CSV and HTML; tabled to a board as a paper.",
     },
     {
+        "name": "communication-plans",
+        "description": "How each issue is cascaded (LBBD 10, Cafcass 4.15 and 7.1): audiences, "
+        "channels, dates, and whether each went.",
+    },
+    {
+        "name": "news",
+        "description": "What was issued, changed or retired (Birmingham 11, Dorset 5.2): the "
+        "list, the digest and its subscriptions, and the Atom feed for intranets and Tri.x news.",
+    },
+    {
         "name": "tracker",
         "description": "The review tracker: what is due, exports and people's deadline feeds.",
     },

@@ -37,6 +37,8 @@ SWEEPS = (
     "update_cycles",
     "dis_applications",
     "acknowledgements",
+    "monitoring",
+    "launch",
     "requeue",
     "meetings",
     "retention",

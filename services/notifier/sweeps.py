@@ -1,7 +1,7 @@
 """Time-driven work: review reminders and escalations, opening and closing consultations and
 reminding their consultees, reminding that dis-applications end and marking them expired,
-reminding the owners of monitoring actions and escalating those overdue,
-re-queueing what Redis lost, and keeping a year of meetings generated.
+the staff side's reminders (staff_sweeps.py), re-queueing what Redis lost, and keeping a
+year of meetings generated.
 
 Generating meetings is business state, not the state of a notification: the domain function
 ``extend_schedules`` decides and does it. It is run from here only because it needs a daily
@@ -15,27 +15,25 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services import tracing
-from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.boards.schedule import extend_schedules
 from services.domain.clock import london_today, utcnow
 from services.domain.consultations import lifecycle
 from services.domain.dis_applications import ending as dis_application_ending
 from services.domain.documents.review_dates import ReviewRules
-from services.domain.monitoring import notices as monitoring_notices
-from services.domain.notifications import review_schedule, service
+from services.domain.notifications import reminders, review_schedule
 from services.domain.retention import service as retention
 from services.domain.reviews import update_cycle_closing
 from services.domain.settings import Settings
 from services.notifier.health import log_failure
 from services.notifier.metrics import NotifierMetrics, timed
 from services.notifier.relay import enqueue_created, requeue_due
+from services.notifier.staff_sweeps import sweep_staff_side
 from services.notifier.transport import Transport
 
 logger = logging.getLogger(__name__)
@@ -57,6 +55,7 @@ class SweepReport:
     monitoring_reminders: int = 0
     acknowledgement_reminders: int = 0
     acknowledgements_escalated: int = 0
+    launch_notices: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ async def sweep_consultations(
     async with sessionmaker() as session, session.begin():
         closed = await lifecycle.close_due(session, now)
     async with sessionmaker() as session, session.begin():
-        created = await service.plan_consultation_reminders(session, now)
+        created = await reminders.plan_consultation_reminders(session, now)
     await enqueue_created(transport, created)
     return ConsultationSweep(opened, closed, len(created.notifications))
 
@@ -118,7 +117,7 @@ async def sweep_update_cycles(
     async with sessionmaker() as session, session.begin():
         closed = await update_cycle_closing.close_due(session, today)
     async with sessionmaker() as session, session.begin():
-        created = await service.plan_update_cycle_reminders(session, today)
+        created = await reminders.plan_update_cycle_reminders(session, today)
     await enqueue_created(transport, created)
     return UpdateCycleSweep(closed, len(created.notifications))
 
@@ -142,47 +141,9 @@ async def sweep_dis_applications(
     async with sessionmaker() as session, session.begin():
         expired = await dis_application_ending.expire_due(session, today)
     async with sessionmaker() as session, session.begin():
-        created = await service.plan_dis_application_reminders(session, today)
+        created = await reminders.plan_dis_application_reminders(session, today)
     await enqueue_created(transport, created)
     return DisApplicationSweep(expired, len(created.notifications))
-
-
-async def sweep_monitoring(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    transport: Transport,
-    today: date | None = None,
-) -> int:
-    """Remind the owners of monitoring actions coming due, tell the document's owner of those
-    overdue (each once), and queue it; how many emails."""
-    async with sessionmaker() as session, session.begin():
-        due = await monitoring_notices.reminders_due(session, today or london_today())
-        # notifications/service.py is at its 400 lines: its planner is used as it stands.
-        created = await service._create_reminders(session, due)
-    await enqueue_created(transport, created)
-    return len(created.notifications)
-
-
-@dataclass(frozen=True)
-class AcknowledgementSweep:
-    reminders: int
-    escalated: int
-
-
-async def sweep_acknowledgements(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    transport: Transport,
-    today: date | None = None,
-) -> AcknowledgementSweep:
-    """Remind those still pending to read and acknowledge, each step once, and queue it; then
-    tell the owners of asks past their escalation day who has not confirmed (once per ask,
-    through the outbox)."""
-    today = today or london_today()
-    async with sessionmaker() as session, session.begin():
-        created = await service.plan_acknowledgement_reminders(session, today)
-    await enqueue_created(transport, created)
-    async with sessionmaker() as session, session.begin():
-        escalated = await acknowledgement_notices.escalate_due(session, today)
-    return AcknowledgementSweep(len(created.notifications), escalated)
 
 
 async def sweep_meetings(
@@ -206,15 +167,6 @@ async def sweep_all(
     the notifier has metrics."""
     with tracing.span("notifier.sweep"):
         return await _sweep_all(sessionmaker, settings, transport, today, now, metrics)
-
-
-async def _guarded(what: str, work: Awaitable[int]) -> int:
-    """A sweep's count; a failure is logged, not raised, so the other sweeps still run."""
-    try:
-        return await work
-    except Exception as exc:
-        log_failure(what, exc, 1, None)
-        return 0
 
 
 async def _sweep_all(
@@ -249,15 +201,7 @@ async def _sweep_all(
     except Exception as exc:
         log_failure("dis-application sweep", exc, 1, None)
         dis_applications = DisApplicationSweep(0, 0)
-    monitoring = await _guarded(
-        "monitoring sweep", sweep_monitoring(sessionmaker, transport, today)
-    )
-    try:
-        with timed(metrics, "acknowledgements"):
-            acknowledgements = await sweep_acknowledgements(sessionmaker, transport, today)
-    except Exception as exc:
-        log_failure("acknowledgement sweep", exc, 1, None)
-        acknowledgements = AcknowledgementSweep(0, 0)
+    staff = await sweep_staff_side(sessionmaker, transport, today, metrics)
     with timed(metrics, "requeue"):
         requeued = await requeue_due(
             sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
@@ -277,9 +221,7 @@ async def _sweep_all(
         update_cycle_reminders=cycles.reminders,
         dis_applications_expired=dis_applications.expired,
         dis_application_reminders=dis_applications.reminders,
-        monitoring_reminders=monitoring,
-        acknowledgement_reminders=acknowledgements.reminders,
-        acknowledgements_escalated=acknowledgements.escalated,
+        **asdict(staff),
     )
     _log_sweep("sweep", started, asdict(report))
     return report

@@ -168,7 +168,7 @@ async def test_fit_for_purpose_needs_the_checklist_for_exactly_the_submitted_ver
     assert "version 0.2" in found["fit_for_purpose"]
 
 
-async def test_a_draft_with_every_record_passes_every_gate_but_consultation_and_engagement(
+async def test_a_draft_with_every_record_passes_every_gate_but_consultation_engagement_and_plan(
     client: AsyncClient, world: World
 ) -> None:
     document_id, version_id = await create_document_with_draft(client, world)
@@ -182,4 +182,5 @@ async def test_a_draft_with_every_record_passes_every_gate_but_consultation_and_
     assert list(await missing(world, document_id, version_id)) == [
         "consultation_closed",
         "engagement_session_held",
+        "communication_plan_ready",
     ]

@@ -624,6 +624,42 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", "/v1/implementation-report/tabling", await _tabling(a), a.team)
 
 
+# --- communication plans -----------------------------------------------------------------------
+
+
+def _plan_body(a: A, board_id: str) -> dict[str, Any]:
+    return {
+        "audience": "Team and Service Managers",
+        "channel": "team_meetings",
+        "planned_on": _today(),
+        "board_ids": [board_id],
+        "owner_id": a.person("author"),
+    }
+
+
+@case("POST", "/v1/documents/{document_id}/versions/{version}/communication-plan")
+async def _(a: A, field_path: str) -> Request:
+    document_id, version_id = await a.draft()
+    board = await a.board()
+    url = f"/v1/documents/{document_id}/versions/{version_id}/communication-plan"
+    return Request("POST", url, _plan_body(a, board["id"]), a.team)
+
+
+@case("PATCH", "/v1/communication-plan-items/{item_id}")
+async def _(a: A, field_path: str) -> Request:
+    document_id, version_id = await a.draft()
+    board = await a.board()
+    created = await a.client.post(
+        f"/v1/documents/{document_id}/versions/{version_id}/communication-plan",
+        json={"audience": "All staff", "channel": "email", "planned_on": _today()},
+        headers=a.team,
+    )
+    assert created.status_code == 201, created.text
+    url = created.headers["Location"]
+    body = _plan_body(a, board["id"])
+    return Request("PATCH", url, body, await a.etag(url))
+
+
 # --- engagement sessions -----------------------------------------------------------------------
 
 
@@ -973,6 +1009,7 @@ def _foreign(b: dict[str, str], method: str, path: str, field_path: str) -> str:
         "addressed_in_version_id": b["version"],
         "board_id": b["board_id"],
         "boards[]": b["board_id"],
+        "board_ids[]": b["board_id"],
         "meeting_id": b["meeting_id"],
         "agenda_item_id": b["item_id"],
         "consultee_id": b["consultee_id"],

@@ -67,6 +67,12 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         headers=h,
     )
     assert monitoring.status_code == 201, monitoring.text
+    plan_item = await client.post(
+        f"/v1/documents/{doc['id']}/versions/{version['id']}/communication-plan",
+        json=_PLAN_ITEM,
+        headers=h,
+    )
+    assert plan_item.status_code == 201, plan_item.text
     kinds = (await client.get("/v1/document-kinds", headers=h)).json()
     keys = (await client.get("/v1/api-keys", headers=h)).json()
     # A public address: the session app allows no internal receivers.
@@ -143,6 +149,8 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         "engagement_session_id": engagement.json()["id"],
         "monitoring_action_id": monitoring.json()["id"],
         "implementation_report_id": tabled.json()["id"],
+        "plan_item_id": plan_item.json()["id"],
+        "organisation_id": str(world.b.id),
         **review,
         **update_cycle,
         **assessments,
@@ -176,6 +184,11 @@ _DIS_APPLICATION = {
     "mitigation": "Phone contact.",
     "starts_on": london_today().isoformat(),
     "ends_on": london_today().isoformat(),
+}
+_PLAN_ITEM = {
+    "audience": "Team and Service Managers",
+    "channel": "team_meetings",
+    "planned_on": london_today().isoformat(),
 }
 _ENGAGEMENT = {
     "kind": "workshop",
@@ -574,6 +587,20 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ),
         ("GET", f"/v1/implementation-reports/{ids['implementation_report_id']}", {}),
         ("GET", f"/v1/implementation-reports/{ids['implementation_report_id']}.html", {}),
+        ("GET", f"/v1/documents/{d}/versions/{v}/communication-plan", {}),
+        ("POST", f"/v1/documents/{d}/versions/{v}/communication-plan", {"json": _PLAN_ITEM}),
+        ("GET", f"/v1/communication-plan-items/{ids['plan_item_id']}", {}),
+        (
+            "PATCH",
+            f"/v1/communication-plan-items/{ids['plan_item_id']}",
+            {"json": {"audience": "taken"}, "headers": match},
+        ),
+        ("DELETE", f"/v1/communication-plan-items/{ids['plan_item_id']}", {"headers": match}),
+        ("POST", f"/v1/communication-plan-items/{ids['plan_item_id']}/sent", {"json": {}}),
+        ("GET", f"/v1/people/{ids['person_id']}/digest-subscription", {}),
+        ("PUT", f"/v1/people/{ids['person_id']}/digest-subscription", {"json": {}}),
+        ("DELETE", f"/v1/people/{ids['person_id']}/digest-subscription", {}),
+        ("GET", f"/v1/news-feeds/{ids['organisation_id']}.atom?token=guess", {}),
         ("GET", f"/v1/documents/{d}/dis-applications", {}),
         ("POST", f"/v1/documents/{d}/dis-applications", {"json": _DIS_APPLICATION}),
         ("GET", f"/v1/dis-applications/{ids['dis_application_id']}", {}),

@@ -38,6 +38,7 @@ PUBLIC_PATHS = {
     "/v1/acknowledgement-links/{token}",
     "/v1/acknowledgement-links/{token}/document",
     "/v1/acknowledgement-links/{token}/confirm",
+    "/v1/news-feeds/{organisation_id}.atom",
 }
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"

@@ -16,6 +16,7 @@ from services.domain.reactions import (
     TABLE,
     acknowledgements,
     dis_applications,
+    launch,
     minutes,
     reviews,
     trix,
@@ -88,17 +89,19 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         minutes.decide_sign_off_stage,
     )
     # A version issued (by a sign-off or registered): older uploads cancelled, then its
-    # audience asked to read and acknowledge it.
+    # audience asked to read and acknowledge it, and the issue announced (digest, news feed).
     assert TABLE[events.DocumentVersionAdded] == (
         trix.cancel_older_uploads,
         acknowledgements.ask_on_issue,
+        launch.announce_issue,
     )
-    # Leaving force queues the Tri.x removal, ends its dis-applications (Cafcass 6.1) and
-    # cancels its asks to read and acknowledge.
+    # Leaving force queues the Tri.x removal, ends its dis-applications (Cafcass 6.1),
+    # cancels its asks to read and acknowledge, and is announced.
     assert TABLE[StatusChanged] == (
         trix.queue_removal,
         dis_applications.end_with_document,
         acknowledgements.cancel_with_document,
+        launch.announce_retirement,
     )
     # An issue queues its upload before it completes the review, as issue_version did.
     assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)
@@ -109,4 +112,5 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         reviews.reopen_review,
         trix.queue_what_is_in_force,
         acknowledgements.cancel_withdrawn,
+        launch.announce_withdrawal,
     )

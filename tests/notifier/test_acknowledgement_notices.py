@@ -16,7 +16,7 @@ from services.domain.notifications.sending import is_still_true
 from services.domain.settings import Settings
 from services.notifier.email import render
 from services.notifier.relay import relay_once
-from services.notifier.sweeps import AcknowledgementSweep, sweep_acknowledgements
+from services.notifier.staff_sweeps import AcknowledgementSweep, sweep_acknowledgements
 from tests.api.acknowledgements_support import (
     add_person,
     issue,

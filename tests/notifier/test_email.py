@@ -127,6 +127,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "outcome": "Eight of ten case files audited show the new risk assessment.",
         "closed_by_name": "Tom Hughes",
     },
+    # Launch and cascade (services.domain.launch.notices): a plan item gone unsent (its id and
+    # path ride along for the check before sending).
+    "communication_plan.overdue": {
+        "audience": "Team and Service Managers",
+        "channel": "ASC newsletter (newsletter)",
+        "planned_on": "2026-12-08",
+        "version": "1.0",
+    },
     "document.assigned": {"roles": ["owner", "responsible officer"]},
     "review.due_soon": {"due_date": "2026-12-08", "days": 30},
     "review.overdue": {"due_date": "2026-12-08"},
@@ -326,6 +334,49 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
         "status": "declined",
         "decision_note": "PROC-014 already covers return interviews.",
         "triaged_by_name": "Priya Shah",
+    },
+    # The digest (services.domain.launch.digest): about several documents, so no one document.
+    "news.digest": {
+        "frequency": "weekly",
+        "starts_on": "2026-11-30",
+        "ends_on": "2026-12-06",
+        "counts": {"issued": 1, "changed": 1, "retired": 1},
+        "entries": [
+            {
+                "change": "issued",
+                "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a55",
+                "reference": "CS-PR-014",
+                "title": "Return home interviews",
+                "kind": "Procedure",
+                "service_area": "Children in Care",
+                "number": "1.0",
+                "summary": "A new procedure: interviews within 72 hours of a return.",
+                "on": "2026-12-01",
+            },
+            {
+                "change": "changed",
+                "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a66",
+                "reference": "CS-PO-003",
+                "title": "Supervision policy",
+                "kind": "Policy",
+                "service_area": None,
+                "number": "2.0",
+                "summary": "Supervision every four weeks, not six.",
+                "on": "2026-12-02",
+            },
+            {
+                "change": "retired",
+                "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a77",
+                "reference": "CS-FO-009",
+                "title": "Paper referral form",
+                "kind": "Form",
+                "service_area": "Front Door",
+                "number": "3.0",
+                "summary": "Retired: no longer in force.",
+                "on": "2026-12-03",
+            },
+        ],
+        "more": 0,
     },
     # As services.domain.notifications.service writes it for a tracker import.
     "tracker.assigned": {
@@ -625,6 +676,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "policy_request",
         "dis_application",
         "monitoring_action",
+        "launch",
     }
 
 

@@ -17,7 +17,8 @@ from services.domain.models.notifications import Notification
 from services.domain.notifications.sending import is_still_true
 from services.domain.settings import Settings
 from services.notifier.relay import relay_once
-from services.notifier.sweeps import sweep_all, sweep_monitoring
+from services.notifier.staff_sweeps import sweep_monitoring
+from services.notifier.sweeps import sweep_all
 from tests.api.dis_applications_support import in_force_document
 from tests.api.monitoring_support import action_body, day, set_action
 from tests.factories import World

@@ -7,6 +7,7 @@ changed nothing the legal advice was about, the Fit for Purpose Criteria (append
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -211,7 +212,12 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
     assert readiness["route_key"] == "policy_sign_off"
     assert readiness["version_id"] == final["id"]
     missing = {m["gate"]: m["detail"] for m in readiness["missing_gates"]}
-    assert list(missing) == ["eia_screened", "legal_review", "fit_for_purpose"]
+    assert list(missing) == [
+        "eia_screened",
+        "legal_review",
+        "fit_for_purpose",
+        "communication_plan_ready",
+    ]
     assert missing["legal_review"] == (
         "The legal review of version 0.2 does not cover version 0.3: ask the legal team about "
         "0.3, or the responsible officer states that nothing material changed since 0.2."
@@ -266,6 +272,20 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
         headers=author,
     )
     assert checked.status_code == 201, checked.text
+
+    # Appendix 1: "The final draft version is submitted to ECMT with a full communications
+    # plan": the Policy Sponsor tells Regional Directors and Service Managers (7.1).
+    plan = await client.post(
+        f"/v1/documents/{document_id}/versions/0.3/communication-plan",
+        json={
+            "audience": "Regional Directors and Service Managers",
+            "channel": "email",
+            "planned_on": (london_today() + timedelta(days=60)).isoformat(),
+            "owner_id": cafcass.id("catherine"),
+        },
+        headers=author,
+    )
+    assert plan.status_code == 201, plan.text
 
     readiness = await get_json(client, f"/v1/sign-offs/readiness?document_id={document_id}", author)
     assert readiness["missing_gates"] == []

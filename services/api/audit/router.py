@@ -55,6 +55,8 @@ EntityType = Literal[
     "implementation_report",
     "acknowledgement_request",
     "acknowledgement",
+    "communication_plan_item",
+    "digest_subscription",
 ]
 
 

@@ -157,6 +157,14 @@ class Organisation(BaseModel):
         description="Working days after the due date that the document's owner is told who "
         "has not confirmed (2 unless set; at least the next working day)."
     )
+    digest_frequency: Literal["weekly", "monthly", "off"] = Field(
+        description="How often subscribers get the digest of what was issued, changed or "
+        "retired (Birmingham: the weekly email; Dorset: the monthly newsletter)."
+    )
+    digest_weekday: int = Field(
+        description="The day the digest goes, 0 (Monday) to 6 (Sunday); monthly, the first "
+        "such day of the month, covering the month before."
+    )
 
 
 class OrganisationUpdate(BaseModel):
@@ -227,6 +235,12 @@ class OrganisationUpdate(BaseModel):
     acknowledgement_escalation_working_days: Annotated[int, Field(ge=0, le=60)] | None = Field(
         None, description="Working days after the due date that the document's owner is told."
     )
+    digest_frequency: Literal["weekly", "monthly", "off"] | None = Field(
+        None, description="weekly (the default), monthly, or off: no digest emails."
+    )
+    digest_weekday: Annotated[StrictInt, Field(ge=0, le=6)] | None = Field(
+        None, description="The day the digest goes: 0 (Monday, the default) to 6 (Sunday)."
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> OrganisationUpdate:
@@ -243,6 +257,8 @@ class OrganisationUpdate(BaseModel):
             "acknowledgement_due_working_days",
             "acknowledgement_reminder_days",
             "acknowledgement_escalation_working_days",
+            "digest_frequency",
+            "digest_weekday",
         ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")

@@ -29,6 +29,7 @@ from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentKind, DocumentLink
 from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, Post
+from services.domain.models.launch import CommunicationPlanItem, DigestSubscription
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingAction
 from services.domain.models.monitoring import ImplementationReport, MonitoringAction
 from services.domain.models.organisations import Organisation
@@ -54,6 +55,8 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     MonitoringAction: "monitoring_action",
     ImplementationReport: "implementation_report",
     EngagementSession: "engagement_session",
+    CommunicationPlanItem: "communication_plan_item",
+    DigestSubscription: "digest_subscription",
     Document: "document",
     DocumentKind: "document_kind",
     DocumentLink: "document_link",

@@ -57,6 +57,7 @@ class Rule(StrEnum):
     MONITORING_ACTION_OWNER = "monitoring_action_owner"
     THEMSELF = "themself"
     ACKNOWLEDGER = "acknowledger"
+    PLAN_ITEM_OWNER = "plan_item_owner"
     INFORMED = "informed"
     ROLE = "role"
 
@@ -103,6 +104,7 @@ RULES: dict[Rule, str] = {
     Rule.MONITORING_ACTION_OWNER: "the person the monitoring action is given to",
     Rule.THEMSELF: "the person themself",
     Rule.ACKNOWLEDGER: "the person asked to read and acknowledge (or whose link it is)",
+    Rule.PLAN_ITEM_OWNER: "the person a communication plan item names to send it",
     Rule.INFORMED: (
         "a person a sign-off stage showed the draft to, to acknowledge without deciding "
         "(the route's `inform`: LBBD's Heads of Service and Cabinet Member)"

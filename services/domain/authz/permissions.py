@@ -57,6 +57,10 @@ class Permission(StrEnum):
     ACKNOWLEDGEMENTS_CONFIRM = "acknowledgements:confirm"
     ACKNOWLEDGEMENTS_READ = "acknowledgements:read"
     ACKNOWLEDGEMENTS_MANAGE = "acknowledgements:manage"
+    # Launch and cascade: communication plans, the digest and the news feed.
+    COMMUNICATIONS_PLAN = "communications:plan"
+    DIGESTS_SUBSCRIBE = "digests:subscribe"
+    NEWS_MANAGE = "news:manage"
     # Reviews.
     REVIEWS_RUN = "reviews:run"
     REVIEWS_CONFIRM = "reviews:confirm"
@@ -110,6 +114,11 @@ _STAFF = frozenset(
         P.MONITORING_RECORD,
         # Everyone confirms they have read what they are asked to (and a meeting's papers).
         P.ACKNOWLEDGEMENTS_CONFIRM,
+        # Birmingham 11, Dorset 5.2: anyone may have the digest of what was issued.
+        P.DIGESTS_SUBSCRIBE,
+        # LBBD 10, Cafcass 7.1: the plan is the document's people's (authz/launch.py), and
+        # whoever an item names to send it (a communications officer) says it went.
+        P.COMMUNICATIONS_PLAN,
     }
 )
 # Working on documents one is named on: drafting, assessing, consulting, reviewing.
@@ -141,6 +150,7 @@ _POLICY_TEAM = _WORKING | {
     P.AUDIT_READ,
     P.NOTIFICATIONS_READ,
     P.ACKNOWLEDGEMENTS_MANAGE,
+    P.NEWS_MANAGE,
 }
 
 ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.calendar.words import long_date
 from services.domain.clock import closing_day
+from services.domain.gates.communication import communication_plan_ready
 from services.domain.gates.coverage import Standing, carrying_statement, standing_assessment
 from services.domain.gates.engagement import engagement_session_held
 from services.domain.gates.tracked import changes_tracked
@@ -301,6 +302,8 @@ MET = {
     "consultation_closed": "Met: a consultation on this draft or an earlier one has closed.",
     "engagement_session_held": "Met: a workshop or review session on this draft (or an "
     "earlier one since the last issue) was held.",
+    "communication_plan_ready": "Met: the draft carries a communication plan (who is told, "
+    "how and when).",
 }
 Check = Callable[[AsyncSession, Document, DocumentVersion], Awaitable[GateStatus]]
 CHECKS: dict[str, Check] = {
@@ -311,6 +314,7 @@ CHECKS: dict[str, Check] = {
     "fit_for_purpose": _fit_for_purpose,
     "engagement_session_held": _plain("engagement_session_held", engagement_session_held),
     "changes_tracked": _changes_tracked,
+    "communication_plan_ready": _plain("communication_plan_ready", communication_plan_ready),
 }
 assert set(CHECKS) == set(GATES), "every gate a route may name has its check"
 

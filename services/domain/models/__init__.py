@@ -36,6 +36,7 @@ from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, Post, RouteVersion
 from services.domain.models.idempotency import IdempotencyRecord
 from services.domain.models.imports import TrackerImport
+from services.domain.models.launch import Announcement, CommunicationPlanItem, DigestSubscription
 from services.domain.models.meetings import (
     AgendaItem,
     Attendance,
@@ -69,6 +70,7 @@ __all__ = [
     "AcknowledgementAudience",
     "AcknowledgementRequest",
     "AgendaItem",
+    "Announcement",
     "ApiKey",
     "Attendance",
     "AuditChainHead",
@@ -76,10 +78,12 @@ __all__ = [
     "Base",
     "Board",
     "BoardMember",
+    "CommunicationPlanItem",
     "Consultation",
     "ConsultationResponse",
     "Consultee",
     "Delegation",
+    "DigestSubscription",
     "DisApplication",
     "Document",
     "DocumentKind",

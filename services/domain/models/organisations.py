@@ -49,6 +49,10 @@ class Organisation(IdMixin, TimestampMixin, Base):
             "acknowledgement_escalation_working_days BETWEEN 0 AND 60",
             name="acknowledgement_escalation_working_days",
         ),
+        CheckConstraint(
+            "digest_frequency IN ('weekly', 'monthly', 'off')", name="digest_frequency"
+        ),
+        CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday"),
     )
 
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -117,6 +121,15 @@ class Organisation(IdMixin, TimestampMixin, Base):
     acknowledgement_escalation_working_days: Mapped[int] = mapped_column(
         Integer, default=2, server_default="2"
     )
+    # The digest of what was issued, changed or retired (Birmingham: "the weekly email
+    # communication"; Dorset 5.2: the monthly newsletter): "weekly", "monthly" or "off", sent
+    # on ``digest_weekday`` (0 Monday .. 6 Sunday; monthly: the first such day of the month).
+    digest_frequency: Mapped[str] = mapped_column(
+        String(10), default="weekly", server_default="weekly"
+    )
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Bumped to revoke every news feed address handed out so far.
+    news_feed_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": row_version}

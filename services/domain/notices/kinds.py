@@ -113,6 +113,17 @@ REGISTRY: tuple[Kind, ...] = (
         "acknowledgement",
         "the document's owner after the due date: who has not confirmed",
     ),
+    # Launch and cascade, LBBD 10, Birmingham 11, Cafcass 7.1, Dorset 5.2 (launch/notices.py).
+    Kind(
+        "communication_plan.overdue",
+        "launch",
+        "whoever a plan item names to send it, once, the day after its date passes unsent",
+    ),
+    Kind(
+        "news.digest",
+        "launch",
+        "each subscriber, once a week or month: what was issued, changed or retired",
+    ),
 )
 KINDS: dict[str, Kind] = {kind.name: kind for kind in REGISTRY}
 NAMES: tuple[str, ...] = tuple(KINDS)

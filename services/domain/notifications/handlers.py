@@ -21,6 +21,7 @@ from services.domain.consultations import notices as consultation_notices
 from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.documents import notices as document_notices
 from services.domain.imports import notices as import_notices
+from services.domain.launch import notices as launch_notices
 from services.domain.monitoring import notices as monitoring_notices
 from services.domain.notices.notice import Handler
 from services.domain.policy_requests import notices as policy_request_notices
@@ -65,6 +66,7 @@ OWNERS: tuple[Owner, ...] = (
         acknowledgement_notices.HANDLERS,
         acknowledgement_notices.still_applies,
     ),
+    Owner("launch", {}, launch_notices.still_applies),
 )
 
 

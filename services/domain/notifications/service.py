@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -25,11 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.clock import utcnow
-from services.domain.consultations import notices as consultation_notices
 from services.domain.db import in_chunks
-from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.events import Event, TrackerImportRequested, parse_event
 from services.domain.models.consultations import Consultee
 from services.domain.models.documents import Document
@@ -43,14 +40,12 @@ from services.domain.models.webhooks import (
     WebhookSubscription,
 )
 from services.domain.notices.kinds import require_registered
-from services.domain.notices.notice import Notice, Reminder
+from services.domain.notices.notice import Notice
 from services.domain.notifications.document_snapshot import document_snapshot
 from services.domain.notifications.handlers import HANDLERS
 from services.domain.organisations.words import in_words, roles_held, words_of
 from services.domain.pagination import before_row
 from services.domain.people.policy_team import policy_contact
-from services.domain.reviews import update_cycle_notices
-from services.domain.sweeps import each_in_savepoint
 
 logger = logging.getLogger(__name__)
 
@@ -317,61 +312,6 @@ async def existing_keys(session: AsyncSession, dedupe_keys: list[str]) -> set[st
         )
         made.update(rows.scalars())
     return made
-
-
-async def plan_consultation_reminders(session: AsyncSession, now: datetime) -> Created:
-    """Create the consultation reminders due at ``now`` for consultees yet to respond.
-
-    Each threshold (days before the close) is created once per consultee, however often this
-    runs and on however many workers at once.
-    """
-    return await _create_reminders(session, await consultation_notices.reminders_due(session, now))
-
-
-async def plan_update_cycle_reminders(session: AsyncSession, today: date) -> Created:
-    """Create the update cycle reminders due ``today`` for assignees with pending items, each
-    threshold once per cycle and assignee, however often this runs."""
-    return await _create_reminders(
-        session, await update_cycle_notices.reminders_due(session, today)
-    )
-
-
-async def plan_dis_application_reminders(session: AsyncSession, today: date) -> Created:
-    """Create the reminders due ``today`` that approved dis-applications are ending, each
-    threshold once per dis-application and person, however often this runs."""
-    return await _create_reminders(
-        session, await dis_application_notices.reminders_due(session, today)
-    )
-
-
-async def plan_acknowledgement_reminders(session: AsyncSession, today: date) -> Created:
-    """Create the reminders due ``today`` to read and acknowledge, each step once per person,
-    however often this runs."""
-    return await _create_reminders(
-        session, await acknowledgement_notices.reminders_due(session, today)
-    )
-
-
-async def _create_reminders(session: AsyncSession, reminders: list[Reminder]) -> Created:
-
-    async def add(reminder: Reminder) -> uuid.UUID | None:
-        notice = reminder.notice
-        return await add_notification(
-            session,
-            organisation_id=reminder.organisation_id,
-            kind=notice.kind,
-            dedupe_key=reminder.dedupe_key,
-            person=notice.person,
-            document=notice.document,
-            context=notice.context,
-            consultee=notice.consultee,
-        )
-
-    # A sweep runs every minute: what exists is passed over after one lookup for the lot.
-    made = await existing_keys(session, [reminder.dedupe_key for reminder in reminders])
-    waiting = [reminder for reminder in reminders if reminder.dedupe_key not in made]
-    added = await each_in_savepoint(session, waiting, add, what="reminder")
-    return Created([new for new in added if new], [])
 
 
 async def list_notifications(

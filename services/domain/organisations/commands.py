@@ -33,3 +33,6 @@ class OrganisationChange(Command):
     acknowledgement_due_working_days: Maybe[int] = UNSET
     acknowledgement_reminder_days: Maybe[list[int]] = UNSET
     acknowledgement_escalation_working_days: Maybe[int] = UNSET
+    # The digest (Birmingham 11: weekly; Dorset 5.2: monthly) and the day it goes.
+    digest_frequency: Maybe[str] = UNSET
+    digest_weekday: Maybe[int] = UNSET

@@ -86,6 +86,7 @@ async def update_organisation(
             change.dis_application_reminder_days
         )
     _check_acknowledgement_settings(change, changes)
+    _check_digest(change)
     if change.words is not UNSET:
         # Stored as set: the defaults stay defaults, so a better default later reaches them.
         try:
@@ -139,6 +140,18 @@ def _check_acknowledgement_settings(change: OrganisationChange, changes: dict[st
                 field="acknowledgement_reminder_days",
             )
         changes["acknowledgement_reminder_days"] = sorted(set(steps), reverse=True)
+
+
+def _check_digest(change: OrganisationChange) -> None:
+    if change.digest_frequency is not UNSET and change.digest_frequency not in (
+        "weekly",
+        "monthly",
+        "off",
+    ):
+        raise Invalid("The digest is weekly, monthly or off.", field="digest_frequency")
+    day = change.digest_weekday
+    if day is not UNSET and not (isinstance(day, int) and 0 <= day <= 6):
+        raise Invalid("The digest's day is 0 (Monday) to 6 (Sunday).", field="digest_weekday")
 
 
 def _reminder_days(days: list[int]) -> list[int]:

@@ -13,6 +13,7 @@ from services.domain.policy_requests.signals import RequestAccepted
 from services.domain.reactions import (
     acknowledgements,
     dis_applications,
+    launch,
     minutes,
     policy_requests,
     reviews,
@@ -26,9 +27,11 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     # A version registered as issued is live on Tri.x: no older one may be uploaded after it.
     # Cafcass 7.1: staff are asked to read and acknowledge a new whole version (a sign-off's
     # issue reacts to this event too, before ``DocumentPublished``).
+    # LBBD 10, Birmingham 11: an issue is announced (digest, news feed) with its plan.
     events.DocumentVersionAdded: (
         trix.cancel_older_uploads,
         acknowledgements.ask_on_issue,
+        launch.announce_issue,
     ),
     # Retired or superseded in the register: its removal from Tri.x is queued, and its
     # dis-applications end (Cafcass 6.1: nothing of it is left to set aside).
@@ -36,6 +39,7 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
         trix.queue_removal,
         dis_applications.end_with_document,
         acknowledgements.cancel_with_document,
+        launch.announce_retirement,
     ),
     # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
     # is done.
@@ -46,6 +50,7 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
         reviews.reopen_review,
         trix.queue_what_is_in_force,
         acknowledgements.cancel_withdrawn,
+        launch.announce_withdrawal,
     ),
     # Birmingham, Dorset aim 3 iii: an accepted request becomes a proposal or a review.
     RequestAccepted: (policy_requests.make_proposal_or_review,),

@@ -21,6 +21,7 @@ from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, RouteVersion
+from services.domain.models.launch import CommunicationPlanItem
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.monitoring import (
     ImplementationReport,
@@ -87,6 +88,7 @@ class TimelineRows:
     monitoring_actions: list[MonitoringAction] = field(default_factory=list)
     monitoring_evidence: list[MonitoringEvidence] = field(default_factory=list)
     implementation_reports: list[ImplementationReport] = field(default_factory=list)
+    communication_plan_items: list[CommunicationPlanItem] = field(default_factory=list)
     # Only read when the caller may see them (the policy team).
     notifications: list[Notification] = field(default_factory=list)
     names: dict[uuid.UUID, str] = field(default_factory=dict)

@@ -6,15 +6,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.domain.models.acknowledgements import (
-    Acknowledgement,
-    AcknowledgementRequest,
-    AcknowledgementStatus,
-)
 from services.domain.models.assessments import (
     EqualityAssessment,
     FitnessCheck,
@@ -25,9 +20,7 @@ from services.domain.models.assessments import (
 from services.domain.models.audit import AuditRecord
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
-from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentVersion
-from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.governance import GovernanceRoute, RouteVersion
 from services.domain.models.meetings import AgendaItem, Meeting, MeetingDecision
 from services.domain.models.notifications import Notification
@@ -44,6 +37,7 @@ from services.domain.models.sign_off import (
 )
 from services.domain.timeline.monitoring import load_monitoring
 from services.domain.timeline.records import TimelineRows
+from services.domain.timeline.staff_rows import load_staff_side
 
 
 def _ids(values: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
@@ -79,44 +73,11 @@ async def load_rows(
             Publication.organisation_id == org, Publication.document_id == doc
         ),
     )
-    rows.dis_applications = await _scalars(
-        session,
-        select(DisApplication)
-        .where(DisApplication.organisation_id == org, DisApplication.document_id == doc)
-        .order_by(DisApplication.created_at, DisApplication.id),
-    )
-    rows.engagement_sessions = await _scalars(
-        session,
-        select(EngagementSession)
-        .where(EngagementSession.organisation_id == org, EngagementSession.document_id == doc)
-        .order_by(EngagementSession.held_on, EngagementSession.id),
-    )
-    rows.acknowledgement_requests = await _acknowledgement_requests(session, org, doc)
+    await load_staff_side(session, rows, org, doc)
     await _load_names(session, rows, org)
     # After the names: it adds its own people (services/domain/timeline/monitoring.py).
     await load_monitoring(session, rows, org, doc)
     return rows
-
-
-async def _acknowledgement_requests(
-    session: AsyncSession, org: uuid.UUID, doc: uuid.UUID
-) -> list[tuple[AcknowledgementRequest, int, int]]:
-    """Each ask with how many it asked (those no longer asked too) and how many confirmed."""
-    asked = func.count(Acknowledgement.id)
-    confirmed = func.count(Acknowledgement.id).filter(
-        Acknowledgement.status == AcknowledgementStatus.CONFIRMED
-    )
-    found = await session.execute(
-        select(AcknowledgementRequest, asked, confirmed)
-        .outerjoin(Acknowledgement, Acknowledgement.request_id == AcknowledgementRequest.id)
-        .where(
-            AcknowledgementRequest.organisation_id == org,
-            AcknowledgementRequest.document_id == doc,
-        )
-        .group_by(AcknowledgementRequest.id)
-        .order_by(AcknowledgementRequest.created_at, AcknowledgementRequest.id)
-    )
-    return [(request, int(a), int(c)) for request, a, c in found.all()]
 
 
 async def _scalars(session: AsyncSession, query: Any) -> list[Any]:
@@ -302,6 +263,9 @@ async def _load_names(session: AsyncSession, rows: TimelineRows, org: uuid.UUID)
         + [r.ended_by_id for r, _, _ in rows.acknowledgement_requests]
         + [s.recorded_by_id for s in rows.engagement_sessions]
         + [s.facilitator_id for s in rows.engagement_sessions]
+        + [i.created_by_id for i in rows.communication_plan_items]
+        + [i.owner_id for i in rows.communication_plan_items]
+        + [i.sent_by_id for i in rows.communication_plan_items]
     )
     if people:
         found = await session.execute(

@@ -35,6 +35,7 @@ from services.domain.timeline.consultations import consultation_entries
 from services.domain.timeline.decisions import board_entries, sign_off_entries
 from services.domain.timeline.dis_applications import dis_application_entries
 from services.domain.timeline.engagement import engagement_entries
+from services.domain.timeline.launch import communication_plan_entries
 from services.domain.timeline.monitoring import monitoring_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.records import TimelineRows
@@ -107,6 +108,8 @@ ORDER = (
     "acknowledgement.escalated",
     "acknowledgement.superseded",
     "acknowledgement.cancelled",
+    "communication_plan.item_added",
+    "communication_plan.item_sent",
     "paper_trail.exported",
     # An email follows what it tells of.
     "notification.email",
@@ -284,6 +287,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     dis_application_entries(builder)
     monitoring_entries(builder)
     acknowledgement_entries(builder)
+    communication_plan_entries(builder)
     if audience.sees_notifications:
         notification_entries(builder)
     return builder.sorted()

@@ -2,7 +2,7 @@
 and evidence, and the implementation reports tabled to a board.
 
 Revision ID: 26f042ea8462
-Revises: 3f6a1c2b9d41
+Revises: 0df31233646b
 Create Date: 2026-12-05 13:16:31.513696+00:00
 """
 
