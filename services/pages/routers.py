@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from services.pages.acknowledgements.router import router as acknowledgements_router
 from services.pages.consultations.router import router as consultations_router
-from services.pages.records import register, workflows
+from services.pages.records import launch, register, workflows
 
 # The account-less pages first: /consultations/respond is not a consultation's id (the
 # records' routes only match ids anyway).
@@ -15,4 +15,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     acknowledgements_router,
     register.router,
     workflows.router,
+    launch.router,
 )

@@ -130,6 +130,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     # Launch and cascade (services.domain.launch.notices): a plan item gone unsent (its id and
     # path ride along for the check before sending).
     "communication_plan.overdue": {
+        "item_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a77",
         "audience": "Team and Service Managers",
         "channel": "ASC newsletter (newsletter)",
         "planned_on": "2026-12-08",

@@ -12,6 +12,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from services.domain.access.view_links import sign_view_link
+from services.domain.clock import london_today
 from services.domain.settings import Settings
 from tests.api.boards_support import create_board, create_meeting, in_days, propose
 from tests.api.consultations_support import open_consultation
@@ -53,6 +54,8 @@ class Records:
     cycle_name: str
     # The external partner consulted too: their emails link to their own response page.
     consultee_id: str
+    # A communication plan item on the issued procedure.
+    plan_item_id: str = ""
     # A read-and-acknowledge request to the reader, when asked for.
     acknowledgement_id: str | None = None
 
@@ -101,6 +104,13 @@ async def build_records(
         headers=world.a.policy_officer.headers,
     )
     assert cycle.status_code == 201, cycle.text
+    plan_item = await client.post(
+        f"/v1/documents/{document_id}/versions/1.0/communication-plan",
+        json={"audience": "Team and Service Managers", "channel": "team_meetings",
+              "planned_on": london_today().isoformat(), "owner_id": str(world.a.reader.person_id)},
+        headers=world.a.policy_officer.headers,
+    )  # fmt: skip
+    assert plan_item.status_code == 201, plan_item.text
     consultees = await client.get(
         f"/v1/consultations/{consultation['id']}/consultees", headers=world.a.author.headers
     )
@@ -125,6 +135,7 @@ async def build_records(
         cycle_id=cycle.json()["id"],
         cycle_name=cycle.json()["name"],
         consultee_id=next(c["id"] for c in consultees.json() if c["kind"] == "external"),
+        plan_item_id=plan_item.json()["id"],
         acknowledgement_id=acknowledgement_id,
     )
 
@@ -140,6 +151,7 @@ def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str,
         "cycle_id": records.cycle_id,
         "consultee_id": records.consultee_id,
         "acknowledgement_id": records.acknowledgement_id,
+        "item_id": records.plan_item_id,
         "sign_off_path": f"/v1/sign-offs/{records.sign_off_id}",
         "review_path": f"/v1/reviews/{records.review_id}",
         "report_path": (
@@ -149,6 +161,8 @@ def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str,
         ),
     }
     context.update({k: v for k, v in by_key.items() if k in context and v is not None})
+    for entry in context.get("entries", []):  # the digest's documents
+        entry["document_id"] = records.document_id
     for entry in context.get("agenda", []):
         if entry.get("paper_path"):
             entry["paper_path"] = f"/v1/agenda-items/{records.agenda_item_id}/paper"

@@ -63,6 +63,12 @@ def expectations(records: Records) -> list[tuple[str, Callable[[bytes], bool]]]:
         (f"/reviews/{r.review_id}", lambda body: r.reference.encode() in body),
         ("/tracker", lambda body: b"Documents by review status" in body),
         (f"/update-cycles/{r.cycle_id}", lambda body: r.cycle_name.encode() in body),
+        # Launch and cascade: the plan item gone unsent, and the reader's digest subscription.
+        (
+            f"/communication-plan-items/{r.plan_item_id}",
+            lambda b: b"Team and Service Managers" in b,
+        ),
+        ("/digest-subscription", lambda body: b"digest" in body),
         # The account-less pages (services/pages/consultations and acknowledgements).
         ("/consultations/respond", lambda body: r.consultation_title.encode() in body),
         ("/acknowledgements/respond", lambda body: b"Allegations against staff" in body),
