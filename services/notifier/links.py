@@ -14,9 +14,8 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from urllib.parse import urlencode
 
-from services.domain.access.view_links import sign_view_link
+from services.domain.access.view_links import page_linker
 from services.domain.clock import utcnow
 from services.domain.models.notifications import Notification
 from services.domain.settings import Settings
@@ -42,20 +41,14 @@ def page_links(notification: Notification, settings: Settings) -> Callable[[str]
     token for the recipient. A notification to no person (an external consultee) gets the
     bare address: its emails link such people only to their own signed response page."""
     base_url = settings.frontend_base_url.rstrip("/")
-    expires_at = utcnow() + timedelta(days=settings.view_link_days)
     person_id = notification.recipient_person_id
-
-    def page(path: str) -> str:
-        target = page_path(str(path))
-        if person_id is None:
-            return f"{base_url}{target}"
-        token = sign_view_link(
-            settings.keyring,
-            person_id=uuid.UUID(str(person_id)),
-            organisation_id=notification.organisation_id,
-            path=target,
-            expires_at=expires_at,
-        )
-        return f"{base_url}{target}?{urlencode({'token': token})}"
-
-    return page
+    if person_id is None:
+        return lambda path: f"{base_url}{page_path(str(path))}"
+    signed = page_linker(
+        settings.keyring,
+        base_url,
+        person_id=uuid.UUID(str(person_id)),
+        organisation_id=notification.organisation_id,
+        expires_at=utcnow() + timedelta(days=settings.view_link_days),
+    )
+    return lambda path: signed(page_path(str(path)))

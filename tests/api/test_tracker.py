@@ -329,6 +329,11 @@ async def test_a_persons_feed_has_one_entry_per_review_they_own_or_are_ro_of(
     assert "owner and responsible officer" in str(
         events[f"review-{stand_in['id']}@policygov"]["DESCRIPTION"]
     )
+    # Each entry links its document's page, signed for the person like an email's link.
+    link = str(entry["URL"])
+    assert link.startswith(f"http://127.0.0.1:8000/documents/{owned['id']}?token="), link
+    page = await client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200 and "OWN-1" in page.text, page.text
 
     # A moved due date moves the same entry (stable UID) rather than adding one.
     read = await client.get(f"/v1/documents/{owned['id']}", headers=world.a.admin.headers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Query, Request, Response
@@ -24,6 +24,7 @@ from services.api.permissions import PUBLIC, allowed
 from services.api.routing import Router
 from services.api.tracker import schemas
 from services.api.types import IsoDate, ShortText, text_field
+from services.domain.access.view_links import page_linker
 from services.domain.authz.permissions import Permission as P
 from services.domain.clock import london_today
 from services.domain.documents.review_dates import ReviewRules
@@ -224,10 +225,20 @@ async def get_review_calendar(
     """The person's review deadlines for calendar clients: one all-day entry per document they
     own or are responsible officer of. The token in the address is the credential."""
     person = await feeds.person_for_feed(session, settings.keyring, person_id, token)
+    # Each entry links its document's page for the person (a view link, as the emails'), valid
+    # for view_link_days from the end of today, so its links change once a day at most.
+    expires = london_today() + timedelta(days=settings.view_link_days + 1)
+    page = page_linker(
+        settings.keyring,
+        settings.frontend_base_url,
+        person_id=person.id,
+        organisation_id=person.organisation_id,
+        expires_at=datetime.combine(expires, time(), tzinfo=UTC),
+    )
     body = await feeds.review_calendar(
         session,
         person,
-        frontend_base_url=settings.frontend_base_url,
+        page=page,
         today=london_today(),
         rules=ReviewRules.from_settings(settings),
     )

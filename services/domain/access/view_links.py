@@ -14,9 +14,10 @@ The token is ``<person id hex>.<expiry, Unix seconds>.<signature>``, every part 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +48,31 @@ def sign_view_link(
     expires = int(expires_at.timestamp())
     signature = keyring.sign(_message(person_id, organisation_id, path, expires))
     return f"{person_id.hex}.{expires}.{signature}"
+
+
+def page_linker(
+    keyring: Keyring,
+    base_url: str,
+    *,
+    person_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    expires_at: datetime,
+) -> Callable[[str], str]:
+    """``page(path)``: the page's absolute address under ``base_url`` with a token for the
+    person, valid until ``expires_at`` (the notifier's emails, the person's calendar feed)."""
+    base = base_url.rstrip("/")
+
+    def page(path: str) -> str:
+        token = sign_view_link(
+            keyring,
+            person_id=person_id,
+            organisation_id=organisation_id,
+            path=path,
+            expires_at=expires_at,
+        )
+        return f"{base}{path}?{urlencode({'token': token})}"
+
+    return page
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ service's secret; rotating the feed (bumping the version) revokes every address 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -87,7 +88,7 @@ def _entry(
     person_id: uuid.UUID,
     today: date,
     rules: ReviewRules,
-    base: str,
+    page: Callable[[str], str],
     words: OrganisationWords = DEFAULT_WORDS,
 ) -> CalendarEntry:
     due = document.next_review_due
@@ -104,7 +105,7 @@ def _entry(
         summary=f"Review due: {document.reference} {document.title}",
         description=f"You are its {' and '.join(roles)}. The review is {status}.",
         on_date=due,
-        url=f"{base}/documents/{document.id}",
+        url=page(f"/documents/{document.id}"),
         sequence=document.row_version,
         last_modified=document.updated_at,
     )
@@ -114,11 +115,12 @@ async def review_calendar(
     session: AsyncSession,
     person: Person,
     *,
-    frontend_base_url: str,
+    page: Callable[[str], str],
     today: date,
     rules: ReviewRules,
 ) -> bytes:
-    """The feed: the review date of every tracked document the person owns or is RO of."""
+    """The feed: the review date of every tracked document the person owns or is RO of, each
+    linked by ``page`` (a path to its address: a view link signed for the person)."""
     documents = (
         await session.execute(
             select(Document)
@@ -130,7 +132,6 @@ async def review_calendar(
             .order_by(Document.next_review_due, Document.reference)
         )
     ).scalars()
-    base = frontend_base_url.rstrip("/")
     words = await words_for(session, person.organisation_id)
-    entries = [_entry(d, person.id, today, rules, base, words) for d in documents]
+    entries = [_entry(d, person.id, today, rules, page, words) for d in documents]
     return render_calendar(f"Review deadlines: {person.name}", entries, generated_at=utcnow())
