@@ -7,6 +7,8 @@ changed nothing the legal advice was about, the Fit for Purpose Criteria (append
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +28,7 @@ from tests.scenarios.seeded import (
     register_document,
     respond,
     seed,
+    stage,
     statuses,
     sweep_at_deadline,
     upload_draft,
@@ -319,6 +322,20 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
     body = await decided_at_meeting(client, team, body, "ecmt", ECMT, ask="decision")
     assert statuses(body) == {"ecmt": "approved", "board": "active"}
     assert body["status"] == "in_progress"
+    # Appendix 1, "Submit final draft to Board": "the final draft version is submitted with a
+    # communications plan [...]. Copies of all responses to the consultation should be
+    # included in the report to Board." The Board's papers pack carries both beside the draft.
+    board_item = await item_of(client, team, stage(body, "board")["agenda_item_id"])
+    pack = await client.get(f"/v1/meetings/{board_item['meeting_id']}/papers", headers=team)
+    assert pack.status_code == 200, pack.text
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as papers:
+        names = papers.namelist()
+        [responses] = [n for n in names if "consultation responses" in n]
+        [plan] = [n for n in names if n.endswith("communication plan.csv")]
+        report = papers.read(responses).decode()
+        assert "Sunita" in report and "support" in report.lower()
+        assert "Regional Directors and Service Managers" in papers.read(plan).decode("utf-8-sig")
+        assert f"with: {plan}" in papers.read("agenda.txt").decode()
     body = await decided_at_meeting(client, team, body, "board", BOARD, ask="decision")
     assert statuses(body) == {"ecmt": "approved", "board": "approved"}
     assert body["status"] == "completed"

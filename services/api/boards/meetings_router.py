@@ -18,6 +18,7 @@ from services.api.permissions import allowed
 from services.api.routing import Router
 from services.api.types import IsoDateTime
 from services.domain.authz.permissions import Permission as P
+from services.domain.board_papers.supporting import supporting_papers
 from services.domain.boards import meetings, papers, service
 from services.domain.boards.agenda import items_of
 from services.domain.boards.commands import MeetingChange, NewMeeting
@@ -190,10 +191,13 @@ async def get_agenda(
 async def download_papers_pack(
     meeting_id: uuid.UUID, session: Session, principal: CurrentPrincipal
 ) -> Response:
-    """The papers pack: the agenda and every paper you may read, in one zip file."""
+    """The papers pack: the agenda and every paper you may read, in one zip file. A draft
+    comes with the reports of the consultations on it (every response) and its communication
+    plan (Cafcass appendix 1: "Copies of all responses to the consultation should be included
+    in the report to Board")."""
     meeting = await meetings.get_meeting(session, principal, meeting_id)
     board = await service.get_board(session, principal, meeting.board_id)
-    pack = await papers.papers_pack(session, principal, board, meeting)
+    pack = await papers.papers_pack(session, principal, board, meeting, supporting_papers)
     name = f"papers-{meetings.meeting_day(meeting).isoformat()}.zip"
     return Response(
         pack,

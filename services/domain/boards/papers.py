@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,10 +40,20 @@ def _safe(name: str) -> str:
     return UNSAFE.sub("-", name).strip(" .-")[:120] or "paper"
 
 
+# The papers that go with a draft (name, content): the consultations' responses and the
+# communication plan (services/domain/board_papers, a floor above this one, gives them).
+Supporting = Callable[[AsyncSession, Document, DocumentVersion], Awaitable[list[tuple[str, bytes]]]]
+
+
 async def papers_pack(
-    session: AsyncSession, principal: Principal, board: Board, meeting: Meeting
+    session: AsyncSession,
+    principal: Principal,
+    board: Board,
+    meeting: Meeting,
+    supporting: Supporting | None = None,
 ) -> bytes:
-    """A zip of ``agenda.txt`` and the papers the caller may read, numbered as on the agenda."""
+    """A zip of ``agenda.txt`` and the papers the caller may read, numbered as on the agenda,
+    each followed by its ``supporting`` papers."""
     items = await items_of(session, board, meeting)
     # One line per entry, whatever a stored title holds (services/domain/text.py).
     lines = [
@@ -77,6 +88,12 @@ async def papers_pack(
                             )
                             pack.writestr(name, await read_file(session, version))
                             note = f"  (paper: {name})"
+                            for extra, content in (
+                                await supporting(session, document, version) if supporting else []
+                            ):
+                                extra_name = _safe(f"{label} {document.reference} {extra}")
+                                pack.writestr(extra_name, content)
+                                note += f"\n        with: {extra_name}"
                         else:
                             note = "  (paper not shown: you may not read this draft)"
                 title = printable(item.title, multiline=False)

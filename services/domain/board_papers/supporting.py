@@ -1,0 +1,105 @@
+"""The papers that go with a draft to a board (Cafcass appendix 1, "Submit final draft to
+Board": "the final draft version is submitted with a communications plan [...]. Copies of all
+responses to the consultation should be included in the report to Board.").
+
+For a draft on a meeting's agenda: the report of each closed consultation on it, or on an
+earlier draft since the document was last issued (every response, as
+``GET /v1/consultations/{id}/report.html`` renders it), and its communication plan as a CSV.
+The papers pack (``services.domain.boards.papers``) adds them beside the paper, for whoever may
+read the paper: the board deciding on the draft reads what was said about it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain.calendar.words import long_date
+from services.domain.clock import closing_day
+from services.domain.consultations.report import build_report
+from services.domain.consultations.report_formats import report_html, safe_cell
+from services.domain.gates.history import last_issue_before
+from services.domain.launch.notices import channel_words
+from services.domain.models.consultations import Consultation, ConsultationStatus
+from services.domain.models.documents import Document, DocumentVersion
+from services.domain.models.launch import CommunicationPlanItem
+from services.domain.models.people import Person
+
+PLAN_COLUMNS = ("Who is told", "How", "Planned for", "Sends it", "Sent on", "Note")
+
+
+async def _shaped(
+    session: AsyncSession, document: Document, version: DocumentVersion
+) -> list[DocumentVersion]:
+    """The versions that shaped this one: from the last issue before it (exclusive) to it."""
+    query = select(DocumentVersion).where(
+        DocumentVersion.document_id == document.id,
+        tuple_(DocumentVersion.major, DocumentVersion.minor) <= (version.major, version.minor),
+    )
+    last = await last_issue_before(session, document, version)
+    if last is not None:
+        query = query.where(
+            tuple_(DocumentVersion.major, DocumentVersion.minor) > (last.major, last.minor)
+        )
+    return list((await session.execute(query)).scalars())
+
+
+async def _plan_csv(session: AsyncSession, items: list[CommunicationPlanItem]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(PLAN_COLUMNS)
+    for item in items:
+        sender = await session.get(Person, item.owner_id)
+        writer.writerow(
+            safe_cell(value)
+            for value in (
+                item.audience,
+                channel_words(item),
+                long_date(item.planned_on),
+                sender.name if sender else "",
+                long_date(item.sent_on) if item.sent_on else "",
+                item.note,
+            )
+        )
+    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheets read it as UTF-8
+
+
+async def supporting_papers(
+    session: AsyncSession, document: Document, version: DocumentVersion
+) -> list[tuple[str, bytes]]:
+    """(name, content) of each paper that goes with ``version`` of ``document`` to a board."""
+    shaped = {v.id: v for v in await _shaped(session, document, version)}
+    found: list[tuple[str, bytes]] = []
+    consultations = (
+        await session.execute(
+            select(Consultation)
+            .where(
+                Consultation.document_id == document.id,
+                Consultation.status == ConsultationStatus.CLOSED,
+                Consultation.version_id.in_(list(shaped)),
+            )
+            .order_by(Consultation.closes_at, Consultation.id)
+        )
+    ).scalars()
+    for consultation in consultations:
+        report = await build_report(session, consultation)
+        day = closing_day(consultation.closes_at).isoformat()
+        found.append((f"consultation responses {day}.html", report_html(report).encode()))
+    items = list(
+        (
+            await session.execute(
+                select(CommunicationPlanItem)
+                .where(
+                    CommunicationPlanItem.organisation_id == document.organisation_id,
+                    CommunicationPlanItem.version_id.in_(list(shaped)),
+                )
+                .order_by(CommunicationPlanItem.planned_on, CommunicationPlanItem.id)
+            )
+        ).scalars()
+    )
+    if items:
+        found.append(("communication plan.csv", await _plan_csv(session, items)))
+    return found
