@@ -47,7 +47,7 @@ def refuse(request: Request) -> None:
     request.state.page_refused = True
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -860,6 +860,43 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", f"/v1/consultations/{consultation['id']}/consultees", body, a.team)
 
 
+@case("POST", "/v1/consultations/{consultation_id}/report/agreement")
+async def _(a: A, field_path: str) -> Request:
+    consultation = await a.consultation()
+    closed = await a.client.post(f"/v1/consultations/{consultation['id']}/close", headers=a.team)
+    assert closed.status_code == 200, closed.text
+    board = await a.board()
+    body: dict[str, Any] = {"board_id": board["id"], "agreed_by_id": a.person("approver")}
+    if field_path == "meeting_id":
+        body["meeting_id"], _ = await a.held_meeting_with_item()
+    url = f"/v1/consultations/{consultation['id']}/report/agreement"
+    return Request("POST", url, body, a.team)
+
+
+# --- read and acknowledge -----------------------------------------------------------------------
+
+
+def _audience(a: A, board_id: str) -> dict[str, Any]:
+    return {"person_ids": [a.person("reader")], "board_ids": [board_id]}
+
+
+@case("PUT", "/v1/documents/{document_id}/acknowledgement-audience")
+async def _(a: A, field_path: str) -> Request:
+    document_id = await a.published()
+    board = await a.board()
+    url = f"/v1/documents/{document_id}/acknowledgement-audience"
+    return Request("PUT", url, _audience(a, board["id"]), a.team)
+
+
+@case("POST", "/v1/documents/{document_id}/acknowledgement-requests")
+async def _(a: A, field_path: str) -> Request:
+    document_id = await a.published()
+    board = await a.board()
+    body = {"audience": _audience(a, board["id"])}
+    url = f"/v1/documents/{document_id}/acknowledgement-requests"
+    return Request("POST", url, body, a.team)
+
+
 @case("POST", "/v1/consultations/{consultation_id}/responses")
 async def _(a: A, field_path: str) -> Request:
     consultation = await a.consultation(external=[{"name": "Ofsted", "email": "o@ofsted.example"}])
@@ -993,7 +1030,7 @@ PEOPLE = {
     "escalation_person_id", "escalation_contact_id", "presenter_id", "assessor_id",
     "reviewer_id", "lead_officer_id", "sponsor_id", "requested_by_id", "decided_by_id",
     "chaired_by_id", "delegator_id", "assigned_to_id", "people[]", "approvers{}[]",
-    "discussed_with_id", "facilitator_id",
+    "discussed_with_id", "facilitator_id", "agreed_by_id", "person_ids[]",
 }  # fmt: skip
 
 

@@ -14,9 +14,11 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import AsyncClient
 
+from services.domain.models.acknowledgements import Acknowledgement
 from services.domain.pagination import encode_cursor, filter_fingerprint
 from services.domain.settings import Settings
 from tests.factories import World, document_body
+from tests.pages.acknowledgement_support import ask_reader
 
 PUBLISHED_DEFAULT = "dev-only-secret-change-me-in-production"
 GARBAGE = ["garbage", "a.b", ".", "%00.%00", "\u00e9.\u00e9", "e30.AAAA", "x" * 2000]
@@ -80,6 +82,12 @@ async def test_every_list_answers_400_for_a_cursor_it_did_not_issue(
     hook = await client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook"}, headers=h)
     assert hook.status_code == 201, hook.text
     ids = {"document_id": created.json()["id"], "subscription_id": hook.json()["id"]}
+    # An ask to read and acknowledge, whose people are a list of their own.
+    acknowledgement_id, _ = await ask_reader(client, world, settings, "CURSOR-1")
+    async with world.sessionmaker() as session:
+        acknowledgement = await session.get(Acknowledgement, acknowledgement_id)
+        assert acknowledgement is not None
+        ids["request_id"] = str(acknowledgement.request_id)
 
     operations = cursor_operations(app)
     assert len(operations) >= 18  # the issue found 11 failing; every list is walked

@@ -73,6 +73,15 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         headers=h,
     )
     assert plan_item.status_code == 201, plan_item.text
+    asked = await client.post(
+        f"/v1/documents/{doc['id']}/acknowledgement-requests",
+        json={"audience": {"person_ids": [str(world.b.reader.person_id)]}},
+        headers=h,
+    )
+    assert asked.status_code == 201, asked.text
+    acknowledgements = await client.get(
+        f"/v1/acknowledgement-requests/{asked.json()['id']}/acknowledgements", headers=h
+    )
     kinds = (await client.get("/v1/document-kinds", headers=h)).json()
     keys = (await client.get("/v1/api-keys", headers=h)).json()
     # A public address: the session app allows no internal receivers.
@@ -150,6 +159,8 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         "monitoring_action_id": monitoring.json()["id"],
         "implementation_report_id": tabled.json()["id"],
         "plan_item_id": plan_item.json()["id"],
+        "acknowledgement_request_id": asked.json()["id"],
+        "acknowledgement_id": acknowledgements.json()["items"][0]["id"],
         "organisation_id": str(world.b.id),
         **review,
         **update_cycle,
@@ -424,6 +435,23 @@ def _update_cycle_requests(
     ]
 
 
+def _acknowledgement_requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
+    d, q, a = ids["document_id"], ids["acknowledgement_request_id"], ids["acknowledgement_id"]
+    # A link token whose person is another organisation's, forged: nothing opens.
+    t = f"{uuid.UUID(a).hex}.forged"
+    return [
+        ("PUT", f"/v1/documents/{d}/acknowledgement-audience", {"json": {}}),
+        ("GET", f"/v1/acknowledgement-requests/{q}", {}),
+        ("POST", f"/v1/acknowledgement-requests/{q}/cancel", {"json": {"reason": "taken"}}),
+        ("GET", f"/v1/acknowledgement-requests/{q}/acknowledgements", {}),
+        ("POST", f"/v1/acknowledgements/{a}/confirm", {}),
+        ("GET", f"/v1/acknowledgement-compliance/export.csv?request_id={q}", {}),
+        ("GET", f"/v1/acknowledgement-links/{t}", {}),
+        ("GET", f"/v1/acknowledgement-links/{t}/document", {}),
+        ("POST", f"/v1/acknowledgement-links/{t}/confirm", {}),
+    ]
+
+
 def _consultation_requests(
     ids: dict[str, str], match: dict[str, str]
 ) -> list[tuple[str, str, dict]]:
@@ -456,6 +484,12 @@ def _consultation_requests(
         ("GET", f"/v1/consultations/{c}/report", {}),
         ("GET", f"/v1/consultations/{c}/report.csv", {}),
         ("GET", f"/v1/consultations/{c}/report.html", {}),
+        ("GET", f"/v1/consultations/{c}/report/agreement", {}),
+        (
+            "POST",
+            f"/v1/consultations/{c}/report/agreement",
+            {"json": {"board_id": ids["board_id"]}},
+        ),
         ("GET", f"/v1/consultation-links/{t}", {}),
         ("GET", f"/v1/consultation-links/{t}/draft", {}),
         ("PUT", f"/v1/consultation-links/{t}/response", answer),
@@ -590,6 +624,7 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("GET", f"/v1/documents/{d}/versions/{v}/communication-plan", {}),
         ("POST", f"/v1/documents/{d}/versions/{v}/communication-plan", {"json": _PLAN_ITEM}),
         ("GET", f"/v1/communication-plan-items/{ids['plan_item_id']}", {}),
+        *_acknowledgement_requests(ids),
         (
             "PATCH",
             f"/v1/communication-plan-items/{ids['plan_item_id']}",

@@ -59,6 +59,8 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "dis_application",
         # A request, reminder or escalation once the action is closed (or given to another).
         "monitoring_action",
-        # A request or reminder once confirmed or the ask has ended (wt-ack).
+        # A request or reminder once confirmed or the ask has ended.
         "acknowledgement",
+        # A plan item's reminder once it is marked sent or removed.
+        "launch",
     }

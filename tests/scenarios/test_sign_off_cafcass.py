@@ -194,6 +194,18 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
     await sweep_at_deadline(sessionmaker, consultation)
     closed = await get_json(client, f"/v1/consultations/{consultation['id']}", author)
     assert closed["status"] == "closed"
+    # 4.7: "Once the report has been agreed by the Policy Sponsor at CMT the report can be
+    # shared at ECMT." The author compiles it; only the sponsor (or the policy team for her)
+    # records that CMT agreed it, once.
+    agreement = f"/v1/consultations/{consultation['id']}/report/agreement"
+    assert (await client.get(agreement, headers=author)).status_code == 404
+    cmt = {"board_id": await board_id(client, team, CMT), "note": "Agreed; share at ECMT."}
+    by_author = await client.post(agreement, json=cmt, headers=author)
+    assert by_author.status_code == 403, by_author.text
+    agreed = await client.post(agreement, json=cmt, headers=cafcass.headers("catherine"))
+    assert agreed.status_code == 201, agreed.text
+    assert agreed.json()["agreed_by_id"] == cafcass.id("catherine")
+    assert (await client.post(agreement, json=cmt, headers=team)).status_code == 409
     drafts.append(
         await upload_draft(
             client,
@@ -331,6 +343,7 @@ async def test_a_policy_goes_from_business_case_through_ecmt_and_the_board_to_tr
     with zipfile.ZipFile(io.BytesIO(pack.content)) as papers:
         names = papers.namelist()
         [responses] = [n for n in names if "consultation responses" in n]
+        assert responses.endswith("(agreed).html"), responses
         [plan] = [n for n in names if n.endswith("communication plan.csv")]
         report = papers.read(responses).decode()
         assert "Sunita" in report and "support" in report.lower()

@@ -45,6 +45,7 @@ EntityType = Literal[
     "publication",
     "consultation",
     "consultation_response",
+    "consultation_report_agreement",
     "review",
     "update_cycle",
     "update_cycle_item",

@@ -18,8 +18,8 @@ from services.api.routing import Router
 from services.domain.authz import consultations as authz
 from services.domain.authz.permissions import Permission as P
 from services.domain.authz.principal import Principal
+from services.domain.consultations import agreement, report_formats, service
 from services.domain.consultations import report as reports
-from services.domain.consultations import report_formats, service
 from services.domain.errors import NotFound
 
 router = Router(prefix="/v1/consultations", tags=["consultations"])
@@ -104,3 +104,37 @@ async def get_consultation_report_html(
             "Content-Security-Policy": HTML_POLICY,
         },
     )
+
+
+@router.post(
+    "/{consultation_id}/report/agreement",
+    status_code=201,
+    response_model=schemas.ReportAgreement,
+    dependencies=[allowed(P.CONSULTATIONS_RUN)],
+)
+async def agree_consultation_report(
+    consultation_id: uuid.UUID,
+    body: schemas.ReportAgreementCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+) -> schemas.ReportAgreement:
+    """Record that the closed consultation's report was agreed (Cafcass 4.7: "Once the report
+    has been agreed by the Policy Sponsor at CMT the report can be shared at ECMT"): by the
+    document's owner, or the policy team for them; once (409 after)."""
+    agreed = await agreement.agree_report(
+        session, principal, consultation_id, agreement.ReportAgreed(**body.model_dump())
+    )
+    return schemas.ReportAgreement.model_validate(agreed)
+
+
+@router.get(
+    "/{consultation_id}/report/agreement",
+    response_model=schemas.ReportAgreement,
+    dependencies=[allowed(P.CONSULTATIONS_RESPOND)],
+)
+async def get_consultation_report_agreement(
+    consultation_id: uuid.UUID, session: Session, principal: CurrentPrincipal
+) -> schemas.ReportAgreement:
+    """Who agreed the report, where and when (404 until it is agreed)."""
+    found = await agreement.get_agreement(session, principal, consultation_id)
+    return schemas.ReportAgreement.model_validate(found)

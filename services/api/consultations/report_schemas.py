@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.api.types import IsoDate, LongText
+
 ReportKind = Literal["internal", "pre_meeting", "public"]
 ReportStatus = Literal["scheduled", "open", "closed", "cancelled"]
 ReportPosition = Literal["support", "support_with_comments", "object", "no_view"]
@@ -149,3 +151,34 @@ class ConsultationReport(_FromDomain):
     deemed: list[ReportDeemed]
     non_responders: list[ReportConsultee]
     generated_at: datetime
+
+
+class ReportAgreementCreate(BaseModel):
+    """Cafcass 4.7: the report agreed by the Policy Sponsor at CMT."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    board_id: uuid.UUID = Field(description="The board it was agreed at (Cafcass: CMT).")
+    meeting_id: uuid.UUID | None = Field(
+        default=None, description="The meeting of that board, when it was at one (held)."
+    )
+    agreed_by_id: uuid.UUID | None = Field(
+        default=None,
+        description="Who agreed it; default: the document's owner (the Policy Sponsor).",
+    )
+    agreed_on: IsoDate | None = Field(
+        default=None, description="Default: the meeting's day, else today; never in the future."
+    )
+    note: LongText = ""
+
+
+class ReportAgreement(_FromDomain):
+    id: uuid.UUID
+    consultation_id: uuid.UUID
+    agreed_by_id: uuid.UUID
+    board_id: uuid.UUID
+    meeting_id: uuid.UUID | None
+    agreed_on: date
+    note: str
+    recorded_by_id: uuid.UUID | None
+    recorded_at: datetime

@@ -24,7 +24,11 @@ from services.domain.models.assessments import (
     Proposal,
 )
 from services.domain.models.boards import Board
-from services.domain.models.consultations import Consultation, ConsultationResponse
+from services.domain.models.consultations import (
+    Consultation,
+    ConsultationReportAgreement,
+    ConsultationResponse,
+)
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document, DocumentKind, DocumentLink
 from services.domain.models.engagement_sessions import EngagementSession
@@ -50,6 +54,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Board: "board",
     Consultation: "consultation",
     ConsultationResponse: "consultation_response",
+    ConsultationReportAgreement: "consultation_report_agreement",
     Delegation: "delegation",
     DisApplication: "dis_application",
     MonitoringAction: "monitoring_action",

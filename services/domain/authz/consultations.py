@@ -36,6 +36,26 @@ def check_run(principal: Principal, document: Document) -> None:
 
 
 @action(
+    "consultation.agree_report",
+    "record that the consultation's report was agreed (Cafcass 4.7: by the Policy Sponsor at "
+    "CMT, before it is shared at ECMT)",
+    P.CONSULTATIONS_RUN,
+    Rule.DOCUMENT_OWNER,
+    Rule.POLICY_TEAM,
+)
+def check_agree_report(principal: Principal, document: Document) -> None:
+    if is_policy_team(principal) or (
+        principal.person_id is not None and principal.person_id == document.owner_id
+    ):
+        return
+    refuse(
+        Rule.DOCUMENT_OWNER,
+        "The report is agreed by the document's owner (the Policy Sponsor), or recorded by the "
+        "policy team.",
+    )
+
+
+@action(
     "consultation.read_responses",
     "see who was consulted, every response and the consultation report",
     P.DRAFTS_READ,

@@ -4,7 +4,8 @@ responses to the consultation should be included in the report to Board.").
 
 For a draft on a meeting's agenda: the report of each closed consultation on it, or on an
 earlier draft since the document was last issued (every response, as
-``GET /v1/consultations/{id}/report.html`` renders it), and its communication plan as a CSV.
+``GET /v1/consultations/{id}/report.html`` renders it; named agreed or not yet agreed, Cafcass
+4.7), and its communication plan as a CSV.
 The papers pack (``services.domain.boards.papers``) adds them beside the paper, for whoever may
 read the paper: the board deciding on the draft reads what was said about it.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.calendar.words import long_date
 from services.domain.clock import closing_day
+from services.domain.consultations.agreement import agreement_of
 from services.domain.consultations.report import build_report
 from services.domain.consultations.report_formats import report_html, safe_cell
 from services.domain.gates.history import last_issue_before
@@ -87,7 +89,11 @@ async def supporting_papers(
     for consultation in consultations:
         report = await build_report(session, consultation)
         day = closing_day(consultation.closes_at).isoformat()
-        found.append((f"consultation responses {day}.html", report_html(report).encode()))
+        # Cafcass 4.7: agreed by the Policy Sponsor at CMT before it is shared at ECMT.
+        agreed = await agreement_of(session, consultation.id) is not None
+        state = "agreed" if agreed else "not yet agreed"
+        name = f"consultation responses {day} ({state}).html"
+        found.append((name, report_html(report).encode()))
     items = list(
         (
             await session.execute(

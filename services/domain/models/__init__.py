@@ -23,7 +23,12 @@ from services.domain.models.assessments import (
 )
 from services.domain.models.audit import AuditChainHead, AuditRecord
 from services.domain.models.boards import Board, BoardMember
-from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
+from services.domain.models.consultations import (
+    Consultation,
+    ConsultationReportAgreement,
+    ConsultationResponse,
+    Consultee,
+)
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import (
     Document,
@@ -80,6 +85,7 @@ __all__ = [
     "BoardMember",
     "CommunicationPlanItem",
     "Consultation",
+    "ConsultationReportAgreement",
     "ConsultationResponse",
     "Consultee",
     "Delegation",

@@ -9,13 +9,14 @@ a consultee who stays silent may be recorded as deemed agreement when it closes 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -28,7 +29,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.domain.db import Base, IdMixin, Status, TimestampMixin, values_of
+from services.domain.clock import utcnow
+from services.domain.db import (
+    Base,
+    IdMixin,
+    Status,
+    TimestampMixin,
+    same_organisation_fk,
+    values_of,
+)
 
 # Internal circulation; pre-meeting circulation (Birmingham: drafts two weeks before the
 # deciding meeting, responses three days before it); full public consultation (Cafcass 4.6:
@@ -247,3 +256,37 @@ class ConsultationResponse(IdMixin, TimestampMixin, Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": row_version}
+
+
+class ConsultationReportAgreement(IdMixin, Base):
+    """Cafcass 4.7: "Once the report has been agreed by the Policy Sponsor at CMT the report
+    can be shared at ECMT." Who agreed a closed consultation's report, at which board (and
+    meeting), on which day; once per consultation."""
+
+    __tablename__ = "consultation_report_agreements"
+    __table_args__ = (
+        UniqueConstraint("consultation_id"),
+        ForeignKeyConstraint(
+            ["organisation_id", "consultation_id"],
+            ["consultations.organisation_id", "consultations.id"],
+            name="fk_consultation_report_agreements_consultation_id_consultations",
+            ondelete="CASCADE",
+        ),
+        same_organisation_fk("consultation_report_agreements", "agreed_by_id", "people"),
+        same_organisation_fk("consultation_report_agreements", "board_id", "boards"),
+        same_organisation_fk("consultation_report_agreements", "meeting_id", "meetings"),
+        same_organisation_fk("consultation_report_agreements", "recorded_by_id", "people"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    consultation_id: Mapped[uuid.UUID]
+    # The Policy Sponsor (the document's owner, unless another is named).
+    agreed_by_id: Mapped[uuid.UUID]
+    board_id: Mapped[uuid.UUID]
+    meeting_id: Mapped[uuid.UUID | None]
+    agreed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recorded_by_id: Mapped[uuid.UUID | None]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

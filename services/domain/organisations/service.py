@@ -67,18 +67,7 @@ async def update_organisation(
         changes["closure_days"] = sorted(set(change.closure_days))
     if change.eia_categories is not UNSET:
         _check_categories(change.eia_categories)
-    interval = change.default_review_interval_months
-    if interval is not UNSET and not (isinstance(interval, int) and 1 <= interval <= 120):
-        raise Invalid(
-            "The default review interval is 1 to 120 months.",
-            field="default_review_interval_months",
-        )
-    days = change.request_triage_working_days
-    if days is not UNSET and not (isinstance(days, int) and 1 <= days <= 60):
-        raise Invalid(
-            "The target time to triage a request is 1 to 60 working days.",
-            field="request_triage_working_days",
-        )
+    _check_periods(change)
     if change.dis_application_decider is not UNSET:
         changes["dis_application_decider"] = _decider(change.dis_application_decider)
     if change.dis_application_reminder_days is not UNSET:
@@ -140,6 +129,23 @@ def _check_acknowledgement_settings(change: OrganisationChange, changes: dict[st
                 field="acknowledgement_reminder_days",
             )
         changes["acknowledgement_reminder_days"] = sorted(set(steps), reverse=True)
+
+
+def _check_periods(change: OrganisationChange) -> None:
+    """The default review interval (1-120 months) and the target time to triage a request
+    (1-60 working days)."""
+    interval = change.default_review_interval_months
+    if interval is not UNSET and not (isinstance(interval, int) and 1 <= interval <= 120):
+        raise Invalid(
+            "The default review interval is 1 to 120 months.",
+            field="default_review_interval_months",
+        )
+    days = change.request_triage_working_days
+    if days is not UNSET and not (isinstance(days, int) and 1 <= days <= 60):
+        raise Invalid(
+            "The target time to triage a request is 1 to 60 working days.",
+            field="request_triage_working_days",
+        )
 
 
 def _check_digest(change: OrganisationChange) -> None:

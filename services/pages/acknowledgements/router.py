@@ -24,6 +24,7 @@ from services.domain.acknowledgements.confirming import (
 from services.domain.models.acknowledgements import AcknowledgementStatus
 from services.domain.models.documents import DocumentVersion
 from services.domain.models.organisations import Organisation
+from services.domain.text import TextPolicy
 from services.pages import forms
 from services.pages.deps import AppSettings, Session
 from services.pages.rendering import render
@@ -32,7 +33,7 @@ from services.pages.routing import page_router
 PATH = "/acknowledgements/respond"
 PURPOSE = "acknowledgement"
 router = page_router()
-Token = Annotated[str, Query(max_length=200, description="The token from the email.")]
+Token = Annotated[str, TextPolicy(200, 1), Query(description="The token from the email.")]
 
 
 async def _version(session: Session, settings: AppSettings, token: str) -> DocumentVersion:

@@ -22,6 +22,7 @@ from services.domain.clock import LONDON, closing_day, utcnow
 from services.domain.consultations import links, responses, service
 from services.domain.models.consultations import Consultation, ConsultationResponse, Consultee
 from services.domain.models.organisations import Organisation
+from services.domain.text import TextPolicy
 from services.pages import forms
 from services.pages.consultations import form as response_form
 from services.pages.deps import AppSettings, Session, refuse
@@ -32,7 +33,9 @@ from services.pages.routing import page_router
 PATH = "/consultations/respond"
 PURPOSE = "consultation-response"
 router = page_router()
-Token = Annotated[str, Query(max_length=200, description="The token from the invitation email.")]
+Token = Annotated[
+    str, TextPolicy(200, 1), Query(description="The token from the invitation email.")
+]
 
 
 async def _open(

@@ -5,27 +5,25 @@ subscription, which they may stop from the page (``news.digest``: "Change what i
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Query, Request
+from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
-from services.domain.access.view_links import TOKEN_MAX, open_view_link
+from services.domain.access.view_links import open_view_link
 from services.domain.errors import NotFound
 from services.domain.launch import plans, subscriptions
 from services.domain.launch.notices import channel_words
 from services.domain.models.launch import DigestSubscription
 from services.pages import forms
 from services.pages.deps import AppSettings, Session
-from services.pages.records.opening import Opened, page
+from services.pages.records.opening import Opened, Token, page
 from services.pages.records.register import name_of
 from services.pages.routing import page_router
 
 router = page_router()
 SUBSCRIPTION = "/digest-subscription"
 PURPOSE = "digest-subscription"
-Token = Annotated[str, Query(max_length=TOKEN_MAX, description="The token from the email.")]
 
 
 @page(router, "/communication-plan-items/{item_id:uuid}")

@@ -18,10 +18,11 @@ from services.domain.authz.principal import Principal
 from services.domain.models.documents import DocumentVersion
 from services.domain.models.organisations import Organisation
 from services.domain.settings import Settings
+from services.domain.text import TextPolicy
 from services.pages.deps import AppSettings, Session
 from services.pages.rendering import render
 
-Token = Annotated[str, Query(max_length=TOKEN_MAX, description="The token from the email.")]
+Token = Annotated[str, TextPolicy(TOKEN_MAX, 1), Query(description="The token from the email.")]
 
 
 @dataclass(frozen=True)
