@@ -4,6 +4,9 @@ through the HTTP API on the seeded organisation:
     "xi) Develop systems for monitoring the use of approved documents to provide CSLT with
     assurance that governance is effective."
 
+    "viii) Identify any training or system changes required by the adoption of a new or
+    revised governance document, and work with colleagues to implement these."
+
     "1.1 The purpose of the group is to ensure the development, approval and governance of
     policy and procedures and identify any practice changes required as a result. This will
     also include ensuring our casework recording systems support any policy and guidance
@@ -67,6 +70,21 @@ async def test_the_use_of_approved_documents_is_monitored_and_reported_to_cslt(
         headers=dorset.headers("dev"),
     )
     assert practice.status_code == 201, practice.text
+    # viii "Identify any training or system changes required by the adoption of a new or
+    # revised governance document": the training, owned by a colleague, is an action too.
+    training = await client.post(
+        f"/v1/documents/{standards['id']}/monitoring-actions",
+        json={
+            "title": "Training: briefing sessions on the revised standards for team managers",
+            "description": "Training the adoption of the standards requires (viii).",
+            "owner_id": dorset.id("hannah"),
+            "due_on": (today + timedelta(days=45)).isoformat(),
+        },
+        headers=dorset.headers("dev"),
+    )
+    assert training.status_code == 201, training.text
+    report = await get_json(client, f"/v1/documents/{standards['id']}/implementation-report", chair)
+    assert any(a["title"].startswith("Training:") for a in report["actions"]), report
     # The Mosaic Lead is given actions but does not set them on a document not theirs.
     not_theirs = await client.post(
         f"/v1/documents/{standards['id']}/monitoring-actions",
@@ -109,7 +127,7 @@ async def test_the_use_of_approved_documents_is_monitored_and_reported_to_cslt(
     by_reference = {row["document"]["reference"]: row for row in kept["documents"]}
     assert set(by_reference) == {CASE_RECORDING, EARLY_HELP}
     assert by_reference[CASE_RECORDING]["counts"] == {
-        "open": 2,
+        "open": 3,  # the practice change, the training and the audit
         "overdue": 0,
         "done": 1,
         "cancelled": 0,
