@@ -102,6 +102,12 @@ async def test_hostile_text_in_a_query_is_a_422_naming_it(
     assert len(drawn) > 30
     for (path, name), value in drawn:
         response = await client.get(path, params={name: value}, headers=world.a.admin.headers)
+        if not path.startswith("/v1/"):
+            # A page for people without an account (services/pages): a problem page for the
+            # browser, with its 4xx, never a 500.
+            assert response.status_code == 400, (path, name, value, response.text)
+            assert response.headers["content-type"].startswith("text/html"), path
+            continue
         assert response.status_code == 422, (path, name, value, response.text)
         assert name in [p["name"] for p in response.json()["invalid_params"]], (path, name)
 
