@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Response
 
 from services.api.errors import COMMON_RESPONSES
 from services.domain.documents.text import ACCEPTED_MEDIA_TYPES
-from services.domain.models.documents import DocumentVersion
 
 # Read from the S3 store, a file is checked against its recorded hash: a missing or altered
 # one is a problem (services/domain/documents/files.py), on every answer that holds files.
@@ -35,7 +34,15 @@ def file_responses(description: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def version_file(version: DocumentVersion, content: bytes) -> Response:
+class StoredFile(Protocol):
+    """A file kept as uploaded: a document version, a kind's template."""
+
+    filename: str
+    media_type: str
+    sha256: str
+
+
+def version_file(version: StoredFile, content: bytes) -> Response:
     """The file as an attachment, with its stored media type and its hash as the ETag."""
     safe_name = version.filename.encode("ascii", "replace").decode().replace('"', "'")
     return Response(

@@ -43,8 +43,10 @@ async def test_a_fresh_draft_has_passed_no_gate_but_legal_review_and_changes_tra
     document_id, version_id = await create_document_with_draft(client, world)
     found = await missing(world, document_id, version_id)
     # Legal review guards questions asked: none asked, none outstanding. A first draft amends
-    # no issue, so it has no changes to track.
-    assert list(found) == [g for g in GATES if g not in ("legal_review", "changes_tracked")]
+    # no issue, so it has no changes to track; a kind with no template asks for no headings.
+    assert list(found) == [
+        g for g in GATES if g not in ("legal_review", "changes_tracked", "template_followed")
+    ]
     assert found["consultation_closed"].startswith("No consultation on this draft")
     assert "approved by a board" in found["proposal_approved"]
     assert "screening" in found["eia_screened"]

@@ -661,6 +661,14 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ),
         ("DELETE", f"/v1/documents/{d}/links/{ids['link_id']}", {"headers": match}),
         ("GET", f"/v1/document-kinds/{ids['kind_id']}", {}),
+        ("GET", f"/v1/document-kinds/{ids['kind_id']}/template", {}),
+        ("GET", f"/v1/document-kinds/{ids['kind_id']}/template/file", {}),
+        (
+            "PUT",
+            f"/v1/document-kinds/{ids['kind_id']}/template",
+            {"files": {"file": ("t.md", b"# Taken", "text/markdown")}},
+        ),
+        ("DELETE", f"/v1/document-kinds/{ids['kind_id']}/template", {}),
         (
             "PATCH",
             f"/v1/document-kinds/{ids['kind_id']}",

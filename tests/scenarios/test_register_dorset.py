@@ -95,7 +95,9 @@ async def test_the_asset_list_shows_approval_governing_policy_and_forms_out_of_l
         client,
         dorset.headers("louise"),
         procedure["id"],
-        "# Early Help Assessment and Plan Procedure\nConsent is recorded on Mosaic first.",
+        # On Dorset's procedure template (aim v): its Purpose and Scope headings kept.
+        "# Early Help Assessment and Plan Procedure\n**Purpose:** Early help.\n"
+        "**Scope:** Early help teams.\nConsent is recorded on Mosaic first.",
     )
     response = await client.post(
         "/v1/sign-offs",

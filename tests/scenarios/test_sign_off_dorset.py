@@ -242,7 +242,10 @@ async def _new_qa_procedure(client: AsyncClient, dorset: Any) -> tuple[str, str]
         author_id=dorset.id("dev"),
     )
     draft = await upload_draft(
-        client, dorset.headers("dev"), document["id"], "# Practice visits\nTwice a year."
+        client,
+        dorset.headers("dev"),
+        document["id"],
+        "# Practice visits\n**Purpose:** Visits.\n**Scope:** All teams.\nTwice a year.",
     )
     assert draft["number"] == "0.1"
     return document["id"], draft["id"]
@@ -306,7 +309,12 @@ async def test_refused_ratification_withdraws_an_interim_first_issue_never_uploa
     assert "no version is in force" in withdrawn[0]["summary"]
     assert withdrawn[0]["refs"]["sign_off_id"] == body["id"]
     # A new draft goes on from the withdrawn issue; the next issue is 2.0.
-    redraft = await upload_draft(client, dorset.headers("dev"), document_id, "# Visits\nRevised.")
+    redraft = await upload_draft(
+        client,
+        dorset.headers("dev"),
+        document_id,
+        "# Visits\n**Purpose:** Visits.\n**Scope:** All.\nRevised.",
+    )
     assert redraft["number"] == "1.1"
 
 

@@ -46,6 +46,7 @@ EntityType = Literal[
     "consultation",
     "consultation_response",
     "consultation_report_agreement",
+    "kind_template",
     "review",
     "update_cycle",
     "update_cycle_item",

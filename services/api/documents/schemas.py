@@ -269,6 +269,24 @@ class DocumentKind(BaseModel):
     is_active: StrictBool
 
 
+class KindTemplate(BaseModel):
+    """A kind's template (Dorset aim v): its file, guidelines and required headings."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    kind_id: uuid.UUID
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    guidelines: str
+    required_headings: list[str] = Field(
+        description="Every draft of the kind has these headings (the template_followed gate)."
+    )
+    uploaded_by_id: uuid.UUID | None
+    uploaded_at: datetime
+
+
 class DocumentKindCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

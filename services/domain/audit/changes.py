@@ -42,6 +42,7 @@ from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import Delegation, SignOff, SignOffInformed
+from services.domain.models.templates import KindTemplate
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 # The audit trail's entity types, by the table they record (stored in each record and
@@ -55,6 +56,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Consultation: "consultation",
     ConsultationResponse: "consultation_response",
     ConsultationReportAgreement: "consultation_report_agreement",
+    KindTemplate: "kind_template",
     Delegation: "delegation",
     DisApplication: "dis_application",
     MonitoringAction: "monitoring_action",

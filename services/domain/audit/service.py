@@ -51,6 +51,9 @@ def _json_safe(value: Any) -> Any:
         return [_json_safe(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        # A file (a kind's template): its size here, its hash in its own column.
+        return f"{len(value)} bytes"
     return value
 
 

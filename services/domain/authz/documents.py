@@ -180,6 +180,17 @@ def check_export_paper_trail(principal: Principal) -> None:
     """The policy team answers FOI requests (the permission is the whole rule)."""
 
 
+@action(
+    "document_kind.template",
+    "set or remove a kind's template, its guidelines and the headings its drafts must have "
+    "(Dorset aim v)",
+    P.DOCUMENTS_MANAGE,
+    Rule.POLICY_TEAM,
+)
+def check_set_template(principal: Principal) -> None:
+    """The policy team (the PPP Group's officer at Dorset): the permission is the whole rule."""
+
+
 @action("document_kind.manage", "add or change the kinds of document", P.DOCUMENT_KINDS_MANAGE)
 def check_manage_kinds(principal: Principal) -> None:
     """Admins only (the permission is the whole rule)."""

@@ -29,6 +29,7 @@ from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
+from services.domain.demo.templates import seed_templates
 from services.domain.documents import versions
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation
@@ -81,6 +82,7 @@ COUNTED = (
     "monitoring_actions",
     "communication_plan_items",
     "digest_subscriptions",
+    "templates",
 )
 
 
@@ -116,6 +118,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["engagement_sessions"] = await seed_engagement_sessions(
         session, org.id, spec.get("engagement_sessions", []), by_reference, by_email
     )
+    # Dorset aim v: the templates of kinds of document, with the headings their drafts keep.
+    counts["templates"] = await seed_templates(session, org.id, spec.get("templates", []))
     counts["monitoring_actions"] = await seed_monitoring_actions(
         session, org.id, spec.get("monitoring_actions", []), by_reference, by_email
     )

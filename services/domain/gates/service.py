@@ -20,6 +20,7 @@ from services.domain.clock import closing_day
 from services.domain.gates.communication import communication_plan_ready
 from services.domain.gates.coverage import Standing, carrying_statement, standing_assessment
 from services.domain.gates.engagement import engagement_session_held
+from services.domain.gates.template import template_followed
 from services.domain.gates.tracked import changes_tracked
 from services.domain.governance.definition import GATES
 from services.domain.models.assessments import (
@@ -290,11 +291,19 @@ def _plain(
     return status
 
 
-async def _changes_tracked(
-    session: AsyncSession, document: Document, version: DocumentVersion
-) -> GateStatus:
-    is_met, detail = await changes_tracked(session, document, version)
-    return GateStatus("changes_tracked", is_met, detail)
+def _worded(
+    gate: str,
+    check: Callable[[AsyncSession, Document, DocumentVersion], Awaitable[tuple[bool, str]]],
+) -> Check:
+    """A gate whose check says in words both why it is met and why not."""
+
+    async def status(
+        session: AsyncSession, document: Document, version: DocumentVersion
+    ) -> GateStatus:
+        is_met, detail = await check(session, document, version)
+        return GateStatus(gate, is_met, detail)
+
+    return status
 
 
 MET = {
@@ -313,7 +322,8 @@ CHECKS: dict[str, Check] = {
     "legal_review": _legal_review,
     "fit_for_purpose": _fit_for_purpose,
     "engagement_session_held": _plain("engagement_session_held", engagement_session_held),
-    "changes_tracked": _changes_tracked,
+    "changes_tracked": _worded("changes_tracked", changes_tracked),
+    "template_followed": _worded("template_followed", template_followed),
     "communication_plan_ready": _plain("communication_plan_ready", communication_plan_ready),
 }
 assert set(CHECKS) == set(GATES), "every gate a route may name has its check"

@@ -26,6 +26,8 @@ GATES = (
     "engagement_session_held",
     # NCT 4.1 v: an amendment is a Word document with its changes tracked, or Tri.x refuses it
     "changes_tracked",
+    # Dorset aim v: a draft of a kind with a template has the template's headings
+    "template_followed",
     # Cafcass appendix 1: the final draft goes to ECMT and the Board with a communications plan
     "communication_plan_ready",
 )

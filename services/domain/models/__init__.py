@@ -68,6 +68,7 @@ from services.domain.models.sign_off import (
     SignOffInformed,
     SignOffStage,
 )
+from services.domain.models.templates import KindTemplate
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -101,6 +102,7 @@ __all__ = [
     "GovernanceRoute",
     "IdempotencyRecord",
     "ImplementationReport",
+    "KindTemplate",
     "LegalReview",
     "Meeting",
     "MeetingAction",
