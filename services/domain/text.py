@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # Refused everywhere: C0 but tab, LF and CR; DEL and C1; lone surrogates; U+FFFE, U+FFFF.
 _NEVER = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
@@ -103,6 +107,23 @@ class TextPolicy:
             return handler(value)
 
         return core_schema.with_info_wrap_validator_function(checked, inner)
+
+
+def escaping_templates(directory: Path, extension: str = "html.j2") -> Environment:
+    """A Jinja2 environment for templates that print stored text (reports, pages): escaped
+    always (``extension`` files and any other), a missing key an error, every printed string
+    through ``printable``, block tags trimmed. Each caller adds its own filters."""
+    # Imported here: the text policy itself needs no templates.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(directory),
+        autoescape=select_autoescape(enabled_extensions=(extension,), default=True),
+        undefined=StrictUndefined,
+        finalize=printable_output,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def printable_output(value: Any) -> Any:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.responses import HTMLResponse
 
 from services.domain.calendar.words import long_date, long_datetime
-from services.domain.text import printable_output
+from services.domain.text import escaping_templates
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Where the stylesheet's url()s point: GOV.UK Frontend's compiled CSS names /assets/fonts/...
@@ -27,16 +27,9 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # What people typed (a response, a covering letter) is shown escaped, always.
-        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
-        undefined=StrictUndefined,
-        # Stored text may predate the text policy: no control character reaches a page.
-        finalize=printable_output,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # What people typed (a response, a covering letter) is shown escaped, always; stored text
+    # may predate the text policy: no control character reaches a page.
+    env = escaping_templates(TEMPLATES, "html")
     # 'Tuesday 8 December 2026' and 'Tuesday 8 December 2026, 10:00', in Europe/London.
     env.filters["long_date"] = long_date
     env.filters["long_datetime"] = long_datetime

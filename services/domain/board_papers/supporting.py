@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.calendar.words import long_date
@@ -23,7 +23,7 @@ from services.domain.clock import closing_day
 from services.domain.consultations.agreement import agreement_of
 from services.domain.consultations.report import build_report
 from services.domain.consultations.report_formats import report_html, safe_cell
-from services.domain.gates.history import last_issue_before
+from services.domain.gates.history import last_issue_before, shaped_by
 from services.domain.launch.notices import channel_words
 from services.domain.models.consultations import Consultation, ConsultationStatus
 from services.domain.models.documents import Document, DocumentVersion
@@ -33,35 +33,22 @@ from services.domain.models.people import Person
 PLAN_COLUMNS = ("Who is told", "How", "Planned for", "Sends it", "Sent on", "Note")
 
 
-async def _shaped(
-    session: AsyncSession, document: Document, version: DocumentVersion
-) -> list[DocumentVersion]:
-    """The versions that shaped this one: from the last issue before it (exclusive) to it."""
-    query = select(DocumentVersion).where(
-        DocumentVersion.document_id == document.id,
-        tuple_(DocumentVersion.major, DocumentVersion.minor) <= (version.major, version.minor),
-    )
-    last = await last_issue_before(session, document, version)
-    if last is not None:
-        query = query.where(
-            tuple_(DocumentVersion.major, DocumentVersion.minor) > (last.major, last.minor)
-        )
-    return list((await session.execute(query)).scalars())
-
-
 async def _plan_csv(session: AsyncSession, items: list[CommunicationPlanItem]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(PLAN_COLUMNS)
+    named = await session.execute(
+        select(Person.id, Person.name).where(Person.id.in_([item.owner_id for item in items]))
+    )
+    senders = {person_id: name for person_id, name in named}
     for item in items:
-        sender = await session.get(Person, item.owner_id)
         writer.writerow(
             safe_cell(value)
             for value in (
                 item.audience,
                 channel_words(item),
                 long_date(item.planned_on),
-                sender.name if sender else "",
+                senders.get(item.owner_id, ""),
                 long_date(item.sent_on) if item.sent_on else "",
                 item.note,
             )
@@ -73,7 +60,8 @@ async def supporting_papers(
     session: AsyncSession, document: Document, version: DocumentVersion
 ) -> list[tuple[str, bytes]]:
     """(name, content) of each paper that goes with ``version`` of ``document`` to a board."""
-    shaped = {v.id: v for v in await _shaped(session, document, version)}
+    last = await last_issue_before(session, document, version)
+    shaped = list((await session.execute(shaped_by(document, version, last))).scalars())
     found: list[tuple[str, bytes]] = []
     consultations = (
         await session.execute(
@@ -81,7 +69,7 @@ async def supporting_papers(
             .where(
                 Consultation.document_id == document.id,
                 Consultation.status == ConsultationStatus.CLOSED,
-                Consultation.version_id.in_(list(shaped)),
+                Consultation.version_id.in_(shaped),
             )
             .order_by(Consultation.closes_at, Consultation.id)
         )
@@ -100,7 +88,7 @@ async def supporting_papers(
                 select(CommunicationPlanItem)
                 .where(
                     CommunicationPlanItem.organisation_id == document.organisation_id,
-                    CommunicationPlanItem.version_id.in_(list(shaped)),
+                    CommunicationPlanItem.version_id.in_(shaped),
                 )
                 .order_by(CommunicationPlanItem.planned_on, CommunicationPlanItem.id)
             )

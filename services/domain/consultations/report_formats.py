@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from services.domain.calendar.words import london_time, long_date, long_datetime
 from services.domain.consultations.report_contents import (
@@ -21,7 +21,7 @@ from services.domain.consultations.report_contents import (
 from services.domain.models.consultations import (
     DEEMED_AGREEMENT,
 )
-from services.domain.text import printable, printable_output
+from services.domain.text import escaping_templates, printable
 
 TEMPLATES = Path(__file__).parent / "templates"
 POSITION_LABELS = {
@@ -152,15 +152,8 @@ def report_csv(report: ConsultationReport) -> str:
 @cache
 def environment() -> Environment:
     """The report's Jinja2 environment, built once per process (it is not changed after)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # Comments are whatever consultees typed: everything is escaped.
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
-        undefined=StrictUndefined,
-        finalize=printable_output,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Comments are whatever consultees typed: everything is escaped.
+    env = escaping_templates(TEMPLATES)
     env.filters["long_date"] = long_date
     env.filters["long_datetime"] = long_datetime
     env.filters["answer"] = _answer_text

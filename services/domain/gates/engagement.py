@@ -8,10 +8,10 @@ agree what (if any) amendments are required". A pure read of the records.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, tuple_
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.gates.history import last_issue_before
+from services.domain.gates.history import last_issue_before, shaped_by
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.engagement_sessions import EngagementSession, EngagementStatus
 
@@ -22,14 +22,7 @@ async def engagement_session_held(
     """None when a session was held on this draft or an earlier one since the last issue (or,
     about no draft in particular, on or after the last issue's day); else what is missing."""
     last = await last_issue_before(session, document, version)
-    shaped = select(DocumentVersion.id).where(
-        DocumentVersion.document_id == document.id,
-        tuple_(DocumentVersion.major, DocumentVersion.minor) <= (version.major, version.minor),
-    )
-    if last is not None:
-        shaped = shaped.where(
-            tuple_(DocumentVersion.major, DocumentVersion.minor) > (last.major, last.minor)
-        )
+    shaped = shaped_by(document, version, last)
     about_no_draft: ColumnElement[bool] = EngagementSession.version_id.is_(None)
     if last is not None and last.issued_on is not None:
         about_no_draft = about_no_draft & (EngagementSession.held_on >= last.issued_on)

@@ -9,11 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from services.domain.calendar.words import long_date
 from services.domain.consultations.report_formats import safe_cell
-from services.domain.text import printable_output
+from services.domain.text import escaping_templates
 
 TEMPLATES = Path(__file__).parent / "templates"
 ACTION_COLUMNS = (
@@ -107,15 +107,8 @@ def _long_date(value: str | None) -> str:
 @cache
 def environment() -> Environment:
     """The report's Jinja2 environment, built once per process (it is not changed after)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # Titles, outcomes and names are what people typed: everything is escaped.
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
-        undefined=StrictUndefined,
-        finalize=printable_output,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Titles, outcomes and names are what people typed: everything is escaped.
+    env = escaping_templates(TEMPLATES)
     env.filters["long_date"] = _long_date
     return env
 

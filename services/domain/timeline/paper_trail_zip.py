@@ -21,10 +21,10 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from services.domain.calendar.words import london_time, long_date, long_datetime
-from services.domain.text import printable_output
+from services.domain.text import escaping_templates
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Formats that are compressed already: deflating them again costs time and saves nothing.
@@ -75,15 +75,8 @@ def to_json(value: Any) -> bytes:
 @cache
 def environment() -> Environment:
     """The printable timeline's Jinja2 environment, built once per process."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # Summaries quote what people typed (comments, reasons): everything is escaped.
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
-        undefined=StrictUndefined,
-        finalize=printable_output,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Summaries quote what people typed (comments, reasons): everything is escaped.
+    env = escaping_templates(TEMPLATES)
     env.filters["long_date"] = long_date
     env.filters["long_datetime"] = long_datetime
     env.filters["london_clock"] = lambda moment: f"{london_time(moment):%H:%M}"
