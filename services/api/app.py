@@ -80,6 +80,9 @@ from services.api.problems.router import router as problems_router
 from services.api.publications.router import router as publications_router
 from services.api.replica import ReadRouting
 from services.api.request_ids import RequestIdMiddleware
+from services.api.review_extensions.router import document_router as document_extensions_router
+from services.api.review_extensions.router import limits_router as extension_limits_router
+from services.api.review_extensions.router import router as review_extensions_router
 from services.api.reviews.router import router as reviews_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
@@ -141,6 +144,9 @@ ROUTERS = (
     consultation_links_router,
     consultation_report_router,
     reviews_router,
+    review_extensions_router,
+    document_extensions_router,
+    extension_limits_router,
     policy_requests_router,
     dis_applications_router,
     document_dis_applications_router,

@@ -66,6 +66,11 @@ TAGS: list[dict[str, Any]] = [
     },
     {"name": "reviews", "description": "Scheduled and early reviews of documents."},
     {
+        "name": "review-extensions",
+        "description": "Requests to move a review date: asked by the RO, agreed or refused by "
+        "the owner or the policy team, within the organisation's limits.",
+    },
+    {
         "name": "acknowledgements",
         "description": "Read and acknowledge: a document's audience, asking people to confirm "
         "they have read a version, confirming, reminders and escalation, compliance per "

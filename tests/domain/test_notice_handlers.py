@@ -57,6 +57,8 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "review_outcome",
         # A request to decide once decided, a reminder once no longer approved.
         "dis_application",
+        # A request to move a review date once decided, withdrawn or lapsed.
+        "review_extension",
         # A request, reminder or escalation once the action is closed (or given to another).
         "monitoring_action",
         # A request or reminder once confirmed or the ask has ended.

@@ -65,6 +65,8 @@ MONITORING_ACTION = {
     "action_title": "Audit ten case files for the new risk assessment",
     "due_on": "2026-12-08",
 }
+# What each review extension email says of it (the id rides along for the checks).
+REVIEW_EXTENSION = {"current_due": "2026-12-31", "requested_due": "2027-02-26"}
 ACKNOWLEDGEMENT_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0e"
 ACKNOWLEDGEMENT = {"version": "2.0", "due_on": "2026-12-08"}
 ASKED = {
@@ -108,6 +110,28 @@ SAMPLES: dict[str, dict[str, Any]] = {
         **DIS_APPLICATION,
         "status": "revoked",
         "end_reason": "Staffing is back to normal.",
+    },
+    # Review extensions (review_extensions/notices.py).
+    "review_extension.requested": {
+        **REVIEW_EXTENSION,
+        "review_extension_path": "/v1/review-extensions/0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a0f",
+        "original_due": "2026-11-30",
+        "times_extended_before": 1,
+        "requested_by_name": "Sam Patel",
+        "reasons": "The Review Session cannot meet until the new structure is in place.",
+    },
+    "review_extension.decided": {
+        **REVIEW_EXTENSION,
+        "requested_by_name": "Sam Patel",
+        "status": "agreed",
+        "agreed_due": "2027-02-26",
+        "decision_note": "Agreed: the new structure is confirmed in February.",
+        "decided_by_name": "Catherine Ashdown",
+    },
+    "review_extension.ended": {
+        **REVIEW_EXTENSION,
+        "status": "lapsed",
+        "end_reason": "The review date it asked to move is no longer the document's.",
     },
     # Implementation monitoring, Cafcass 7.4 and Dorset xi.
     "monitoring_action.assigned": {
@@ -676,6 +700,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "update_cycle",
         "policy_request",
         "dis_application",
+        "review_extension",
         "monitoring_action",
         "launch",
     }

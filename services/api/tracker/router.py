@@ -60,6 +60,10 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
         governing_reference=row.governing_reference,
         forms_aligned_on=document.forms_aligned_on,
         forms_aligned=row.forms_aligned,
+        is_extended=row.extension.is_extended,
+        original_review_due=row.extension.original_due,
+        times_extended=row.extension.times_extended,
+        pending_extension_id=row.extension.pending.id if row.extension.pending else None,
     )
 
 
@@ -87,9 +91,20 @@ async def list_tracker(
             "force (Dorset, Forms); true: those confirmed. Documents without forms match neither."
         ),
     ] = None,
+    extended: Annotated[
+        bool | None,
+        Query(
+            description="true: documents whose review date an agreed review extension moved "
+            "(in this review period); false: the others."
+        ),
+    ] = None,
+    extension_pending: Annotated[
+        bool | None,
+        Query(description="true: documents with a request to move the date to decide."),
+    ] = None,
 ) -> Response:
-    """Documents in force with a review date, by due date then reference, with their status.
-    Retired and superseded documents are not tracked."""
+    """Documents in force with a review date, by due date then reference, with their status
+    and review extensions. Retired and superseded documents are not tracked."""
     kept = await pages.find(request, principal, session)
     if kept.found is not None:
         return kept.found
@@ -102,6 +117,8 @@ async def list_tracker(
         service_area=service_area,
         kind=kind,
         forms_aligned=forms_aligned,
+        extended=extended,
+        extension_pending=extension_pending,
     )
     scope = filters.as_dict()
     today = london_today()

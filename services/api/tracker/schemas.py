@@ -44,6 +44,18 @@ class TrackerRow(BaseModel):
         description="Its forms are aligned with the version in force: confirmed on or after "
         "approved_on; null for a document without forms (Dorset, Forms)."
     )
+    is_extended: bool = Field(
+        False,
+        description="The review date was moved by an agreed review extension, in this review "
+        "period (a review or an issue since ends it).",
+    )
+    original_review_due: date | None = Field(
+        None, description="When extended: the date the review was due before any extension."
+    )
+    times_extended: int = Field(0, description="Extensions agreed in this review period.")
+    pending_extension_id: uuid.UUID | None = Field(
+        None, description="A request to move the review date waiting for a decision."
+    )
 
 
 class TrackerPage(BaseModel):

@@ -40,6 +40,7 @@ from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
 from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
+from services.domain.models.review_extensions import ReviewExtension
 from services.domain.models.reviews import Review, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import Delegation, SignOff, SignOffInformed
 from services.domain.models.templates import KindTemplate
@@ -81,6 +82,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Proposal: "proposal",
     Publication: "publication",
     Review: "review",
+    ReviewExtension: "review_extension",
     SignOff: "sign_off",
     SignOffInformed: "sign_off_informed",
     UpdateCycle: "update_cycle",

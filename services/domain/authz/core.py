@@ -54,6 +54,7 @@ class Rule(StrEnum):
     NOT_OWN_REQUEST = "not_own_request"
     DIS_APPLICATION_DECIDER = "dis_application_decider"
     DIS_APPLICATION_REQUESTER = "dis_application_requester"
+    REVIEW_EXTENSION_REQUESTER = "review_extension_requester"
     MONITORING_ACTION_OWNER = "monitoring_action_owner"
     THEMSELF = "themself"
     ACKNOWLEDGER = "acknowledger"
@@ -101,6 +102,7 @@ RULES: dict[Rule, str] = {
         "document (by default its owner, Cafcass's Policy Sponsor); never the requester"
     ),
     Rule.DIS_APPLICATION_REQUESTER: "whoever asked for the dis-application",
+    Rule.REVIEW_EXTENSION_REQUESTER: "whoever asked to move the review date",
     Rule.MONITORING_ACTION_OWNER: "the person the monitoring action is given to",
     Rule.THEMSELF: "the person themself",
     Rule.ACKNOWLEDGER: "the person asked to read and acknowledge (or whose link it is)",

@@ -69,6 +69,11 @@ from services.domain.events.policy_requests import (
     PolicyRequestTriaged,
     PolicyRequestWithdrawn,
 )
+from services.domain.events.review_extensions import (
+    ReviewExtensionDecided,
+    ReviewExtensionEnded,
+    ReviewExtensionRequested,
+)
 from services.domain.events.reviews import (
     ReviewCompleted,
     ReviewNoChangeStated,
@@ -143,6 +148,9 @@ __all__ = [
     "PublicationCompleted",
     "PublicationQueued",
     "ReviewCompleted",
+    "ReviewExtensionDecided",
+    "ReviewExtensionEnded",
+    "ReviewExtensionRequested",
     "ReviewNoChangeStated",
     "ReviewStarted",
     "RouteChanged",
@@ -214,6 +222,9 @@ Event = Annotated[
     | DisApplicationRequested
     | DisApplicationDecided
     | DisApplicationEnded
+    | ReviewExtensionRequested
+    | ReviewExtensionDecided
+    | ReviewExtensionEnded
     | MonitoringActionAssigned
     | MonitoringActionClosed
     | ImplementationReportTabled

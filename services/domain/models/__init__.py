@@ -60,6 +60,7 @@ from services.domain.models.outbox import OutboxEvent
 from services.domain.models.people import Person, PersonRole
 from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
+from services.domain.models.review_extensions import ReviewExtension, ReviewExtensionLimits
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import (
     Delegation,
@@ -122,6 +123,8 @@ __all__ = [
     "Publication",
     "Review",
     "ReviewDocument",
+    "ReviewExtension",
+    "ReviewExtensionLimits",
     "RouteVersion",
     "SignOff",
     "SignOffDecision",

@@ -92,6 +92,14 @@ REGISTRY: tuple[Kind, ...] = (
         "requester and owner, 14 and 2 days (the organisation's setting) before the end date",
     ),
     Kind("dis_application.ended", "dis_application", "requester and owner: revoked or expired"),
+    # Review extensions (review_extensions/notices.py).
+    Kind(
+        "review_extension.requested",
+        "review_extension",
+        "the document's owner, else the policy team: a request to move a review date",
+    ),
+    Kind("review_extension.decided", "review_extension", "the requester (and the owner)"),
+    Kind("review_extension.ended", "review_extension", "the requester: withdrawn for them, lapsed"),
     # Implementation monitoring, Cafcass 7.4 and Dorset xi (monitoring/notices.py).
     Kind("monitoring_action.assigned", "monitoring_action", "the action's owner"),
     Kind("monitoring_action.due", "monitoring_action", "the action's owner, 7 and 1 days before"),

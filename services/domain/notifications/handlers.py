@@ -26,6 +26,7 @@ from services.domain.monitoring import notices as monitoring_notices
 from services.domain.notices.notice import Handler
 from services.domain.policy_requests import notices as policy_request_notices
 from services.domain.publications import notices as publication_notices
+from services.domain.review_extensions import notices as review_extension_notices
 from services.domain.reviews import notices as review_outcomes
 from services.domain.reviews import update_cycle_notices
 from services.domain.sign_off import notices as sign_off_notices
@@ -59,6 +60,11 @@ OWNERS: tuple[Owner, ...] = (
         "dis_application",
         dis_application_notices.HANDLERS,
         dis_application_notices.still_applies,
+    ),
+    Owner(
+        "review_extension",
+        review_extension_notices.HANDLERS,
+        review_extension_notices.still_applies,
     ),
     Owner("monitoring_action", monitoring_notices.HANDLERS, monitoring_notices.still_applies),
     Owner(

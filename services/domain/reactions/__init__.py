@@ -16,6 +16,7 @@ from services.domain.reactions import (
     launch,
     minutes,
     policy_requests,
+    review_extensions,
     reviews,
     trix,
 )
@@ -34,10 +35,12 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
         launch.announce_issue,
     ),
     # Retired or superseded in the register: its removal from Tri.x is queued, and its
-    # dis-applications end (Cafcass 6.1: nothing of it is left to set aside).
+    # dis-applications end (Cafcass 6.1: nothing of it is left to set aside); a request to move
+    # its review date lapses.
     StatusChanged: (
         trix.queue_removal,
         dis_applications.end_with_document,
+        review_extensions.lapse_with_document,
         acknowledgements.cancel_with_document,
         launch.announce_retirement,
     ),

@@ -31,6 +31,7 @@ from services.domain.models.monitoring import (
 from services.domain.models.notifications import Notification
 from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
+from services.domain.models.review_extensions import ReviewExtension
 from services.domain.models.reviews import Review, ReviewDocument, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import (
     Delegation,
@@ -80,6 +81,7 @@ class TimelineRows:
     )
     update_items: list[tuple[UpdateCycleItem, UpdateCycle]] = field(default_factory=list)
     dis_applications: list[DisApplication] = field(default_factory=list)
+    review_extensions: list[ReviewExtension] = field(default_factory=list)
     # (ask, people asked, people who confirmed) of each ask to read and acknowledge.
     acknowledgement_requests: list[tuple[AcknowledgementRequest, int, int]] = field(
         default_factory=list

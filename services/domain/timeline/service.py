@@ -40,6 +40,7 @@ from services.domain.timeline.monitoring import monitoring_entries
 from services.domain.timeline.notices import notification_entries
 from services.domain.timeline.records import TimelineRows
 from services.domain.timeline.requests import request_entries
+from services.domain.timeline.review_extensions import review_extension_entries
 from services.domain.timeline.reviews import review_entries
 from services.domain.timeline.rows import load_rows
 
@@ -99,6 +100,10 @@ ORDER = (
     "dis_application.withdrawn",
     "dis_application.revoked",
     "dis_application.expired",
+    "review_extension.requested",
+    "review_extension.decided",
+    "review_extension.withdrawn",
+    "review_extension.lapsed",
     "monitoring_action.created",
     "monitoring_action.evidence_added",
     "monitoring_action.done",
@@ -285,6 +290,7 @@ def build_timeline(rows: TimelineRows, audience: Audience) -> list[TimelineEntry
     _publications(builder)
     review_entries(builder)
     dis_application_entries(builder)
+    review_extension_entries(builder)
     monitoring_entries(builder)
     acknowledgement_entries(builder)
     communication_plan_entries(builder)

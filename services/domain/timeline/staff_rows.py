@@ -1,6 +1,6 @@
-"""The staff side's rows of a document's timeline (issue 19): its dis-applications, engagement
-sessions, asks to read and acknowledge (with their counts) and communication plan items, one
-query each."""
+"""The staff side's rows of a document's timeline (issue 19): its dis-applications, review
+extensions, engagement sessions, asks to read and acknowledge (with their counts) and
+communication plan items, one query each."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from services.domain.models.acknowledgements import (
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.engagement_sessions import EngagementSession
 from services.domain.models.launch import CommunicationPlanItem
+from services.domain.models.review_extensions import ReviewExtension
 from services.domain.timeline.records import TimelineRows
 
 
@@ -33,6 +34,12 @@ async def load_staff_side(
         select(DisApplication)
         .where(DisApplication.organisation_id == org, DisApplication.document_id == doc)
         .order_by(DisApplication.created_at, DisApplication.id),
+    )
+    rows.review_extensions = await _all(
+        session,
+        select(ReviewExtension)
+        .where(ReviewExtension.organisation_id == org, ReviewExtension.document_id == doc)
+        .order_by(ReviewExtension.created_at, ReviewExtension.id),
     )
     rows.engagement_sessions = await _all(
         session,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ from services.domain.documents.search import filter_conditions as visible_condit
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.people import Person
 from services.domain.pagination import after_row
+from services.domain.review_extensions import standing as extensions
 
 TrackerStatus = Literal["on_track", "due_soon", "overdue", "escalated"]
 TRACKER_STATUSES: tuple[TrackerStatus, ...] = ("on_track", "due_soon", "overdue", "escalated")
@@ -117,6 +118,10 @@ class TrackerFilters:
     kind: str | None = None
     # Dorset, Forms: documents with forms, aligned with the version in force or not.
     forms_aligned: bool | None = None
+    # Review extensions: documents whose date an agreed extension set (or not), and documents
+    # with a request waiting for a decision.
+    extended: bool | None = None
+    extension_pending: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -131,6 +136,7 @@ class TrackerRow:
     days_until_due: int
     governing_reference: str | None = None
     forms_aligned: bool | None = None
+    extension: extensions.ExtensionState = extensions.ExtensionState()
 
 
 def _conditions(
@@ -150,6 +156,12 @@ def _conditions(
     conditions += _in_range(Document.next_review_due, DueRange(filters.due_from, filters.due_to))
     if filters.forms_aligned is not None:
         conditions.append(register_fields.forms_aligned_condition(filters.forms_aligned))
+    if filters.extended is not None:
+        extended = extensions.extended_condition()
+        conditions.append(extended if filters.extended else ~extended)
+    if filters.extension_pending is not None:
+        pending = extensions.pending_condition()
+        conditions.append(pending if filters.extension_pending else ~pending)
     return conditions
 
 
@@ -206,6 +218,11 @@ async def list_tracked(
                 forms_aligned=aligned,
             )
         )
+    states = await extensions.states_of(session, [row.document for row in rows])
+    rows = [
+        replace(row, extension=states[row.document.id]) if row.document.id in states else row
+        for row in rows
+    ]
     if len(rows) > limit:
         last = rows[limit - 1].document
         return rows[:limit], [last.next_review_due.isoformat(), last.reference]  # type: ignore[union-attr]
