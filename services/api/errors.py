@@ -59,7 +59,7 @@ class Problem(BaseModel):
         None, description="422: every problem of a rejected tracker import."
     )
     row: int | None = Field(None, description="422: the row of an update plan at fault.")
-    limit: str | None = Field(None, description="413, 422, 503: the setting whose limit hit.")
+    limit: str | None = Field(None, description="409, 413, 422, 503: the setting whose limit hit.")
     limit_bytes: int | None = Field(None, description="413: the limit, in bytes.")
     versions_bytes: int | None = Field(None, description="413: the size of the paper trail.")
     accepted: list[str] | None = Field(None, description="415: the media types accepted.")

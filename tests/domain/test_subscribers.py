@@ -18,6 +18,7 @@ from services.domain.reactions import (
     dis_applications,
     launch,
     minutes,
+    review_extensions,
     reviews,
     trix,
 )
@@ -102,6 +103,7 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         dis_applications.end_with_document,
         acknowledgements.cancel_with_document,
         launch.announce_retirement,
+        review_extensions.lapse_with_document,
     )
     # An issue queues its upload before it completes the review, as issue_version did.
     assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)

@@ -52,6 +52,7 @@ EntityType = Literal[
     "update_cycle_item",
     "import",
     "dis_application",
+    "review_extension",
     "engagement_session",
     "monitoring_action",
     "implementation_report",

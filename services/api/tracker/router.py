@@ -35,6 +35,17 @@ from services.domain.tracker import feeds, service
 from services.domain.tracker.service import TrackerStatus
 
 router = Router(tags=["tracker"])
+# Review extensions (services/domain/review_extensions/standing.py).
+Extended = Annotated[
+    bool | None,
+    Query(
+        description="true: documents whose review date an agreed review extension moved (in "
+        "this review period); false: the others."
+    ),
+]
+ExtensionPending = Annotated[
+    bool | None, Query(description="true: documents with a request to move the date to decide.")
+]
 
 
 def _row(row: service.TrackerRow) -> schemas.TrackerRow:
@@ -91,17 +102,8 @@ async def list_tracker(
             "force (Dorset, Forms); true: those confirmed. Documents without forms match neither."
         ),
     ] = None,
-    extended: Annotated[
-        bool | None,
-        Query(
-            description="true: documents whose review date an agreed review extension moved "
-            "(in this review period); false: the others."
-        ),
-    ] = None,
-    extension_pending: Annotated[
-        bool | None,
-        Query(description="true: documents with a request to move the date to decide."),
-    ] = None,
+    extended: Extended = None,
+    extension_pending: ExtensionPending = None,
 ) -> Response:
     """Documents in force with a review date, by due date then reference, with their status
     and review extensions. Retired and superseded documents are not tracked."""

@@ -40,9 +40,9 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     StatusChanged: (
         trix.queue_removal,
         dis_applications.end_with_document,
-        review_extensions.lapse_with_document,
         acknowledgements.cancel_with_document,
         launch.announce_retirement,
+        review_extensions.lapse_with_document,
     ),
     # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
     # is done.

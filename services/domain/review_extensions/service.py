@@ -11,7 +11,7 @@ before the request, as ``get_review(..., for_update=True)`` does for reviews.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, select
@@ -46,6 +46,22 @@ def _tracked(document: Document) -> None:
         )
 
 
+def _checked(command: NewReviewExtension, current_due: date) -> str:
+    """The reasons, stripped; Invalid without them, or for a date not later than both the
+    current review date and today."""
+    reasons = command.reasons.strip()
+    if not reasons:
+        raise Invalid("Say why the review needs more time.", field="reasons")
+    if command.requested_due <= current_due:
+        raise Invalid(
+            f"Ask for a date after the current review date ({current_due.isoformat()}).",
+            field="requested_due",
+        )
+    if command.requested_due <= london_today():
+        raise Invalid("Ask for a date after today.", field="requested_due")
+    return reasons
+
+
 async def pending_of(session: AsyncSession, document: Document) -> ReviewExtension | None:
     """The document's request waiting for a decision, current or not."""
     found: ReviewExtension | None = await session.scalar(
@@ -71,16 +87,7 @@ async def request_extension(
     _tracked(document)
     current_due = document.next_review_due
     assert current_due is not None
-    reasons = command.reasons.strip()
-    if not reasons:
-        raise Invalid("Say why the review needs more time.", field="reasons")
-    if command.requested_due <= current_due:
-        raise Invalid(
-            f"Ask for a date after the current review date ({current_due.isoformat()}).",
-            field="requested_due",
-        )
-    if command.requested_due <= london_today():
-        raise Invalid("Ask for a date after today.", field="requested_due")
+    reasons = _checked(command, current_due)
     pending = await pending_of(session, document)
     if pending is not None and rules.is_current(pending, document):
         raise Conflict(

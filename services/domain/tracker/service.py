@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -136,7 +136,7 @@ class TrackerRow:
     days_until_due: int
     governing_reference: str | None = None
     forms_aligned: bool | None = None
-    extension: extensions.ExtensionState = extensions.ExtensionState()
+    extension: extensions.ExtensionState = field(default_factory=extensions.ExtensionState)
 
 
 def _conditions(
