@@ -51,6 +51,13 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         headers=world.b.reader.headers,
     )
     assert dis_application.status_code == 201, dis_application.text
+    # Its owner stands in as RO (none is named) and asks to move its review date.
+    extension = await client.post(
+        f"/v1/documents/{doc['id']}/review-extensions",
+        json=_EXTENSION,
+        headers=world.b.approver.headers,
+    )
+    assert extension.status_code == 201, extension.text
     engagement = await client.post(
         f"/v1/documents/{doc['id']}/engagement-sessions",
         json=_ENGAGEMENT,
@@ -155,6 +162,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     )
     return {
         "dis_application_id": dis_application.json()["id"],
+        "review_extension_id": extension.json()["id"],
         "engagement_session_id": engagement.json()["id"],
         "monitoring_action_id": monitoring.json()["id"],
         "implementation_report_id": tabled.json()["id"],
@@ -195,6 +203,10 @@ _DIS_APPLICATION = {
     "mitigation": "Phone contact.",
     "starts_on": london_today().isoformat(),
     "ends_on": london_today().isoformat(),
+}
+_EXTENSION = {
+    "requested_due": (london_today() + timedelta(days=400)).isoformat(),
+    "reasons": "The service is being restructured.",
 }
 _PLAN_ITEM = {
     "audience": "Team and Service Managers",
@@ -636,6 +648,23 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("PUT", f"/v1/people/{ids['person_id']}/digest-subscription", {"json": {}}),
         ("DELETE", f"/v1/people/{ids['person_id']}/digest-subscription", {}),
         ("GET", f"/v1/news-feeds/{ids['organisation_id']}.atom?token=guess", {}),
+        ("POST", f"/v1/documents/{d}/review-extensions", {"json": _EXTENSION}),
+        ("GET", f"/v1/review-extensions/{ids['review_extension_id']}", {}),
+        (
+            "POST",
+            f"/v1/review-extensions/{ids['review_extension_id']}/agree",
+            {"json": {"note": "Taken."}, "headers": match},
+        ),
+        (
+            "POST",
+            f"/v1/review-extensions/{ids['review_extension_id']}/refuse",
+            {"json": {"note": "Taken."}, "headers": match},
+        ),
+        (
+            "POST",
+            f"/v1/review-extensions/{ids['review_extension_id']}/withdraw",
+            {"json": {"reason": "Taken."}, "headers": match},
+        ),
         ("GET", f"/v1/documents/{d}/dis-applications", {}),
         ("POST", f"/v1/documents/{d}/dis-applications", {"json": _DIS_APPLICATION}),
         ("GET", f"/v1/dis-applications/{ids['dis_application_id']}", {}),

@@ -8,16 +8,19 @@ from dateutil.relativedelta import relativedelta
 from httpx import AsyncClient
 
 from services.domain.notifications.review_schedule import plan_review_notices
-from tests.api.review_extensions_support import act, asked, day
+from tests.api.review_extensions_support import act, asked, day, tracker_row
 from tests.api.test_reviews import (
     RULES,
+    STATEMENT,
     document_of,
     notices,
     published_document,
     relay,
     set_review_due,
+    started,
     still_true,
 )
+from tests.api.test_reviews import act as act_on_review
 from tests.factories import World
 
 
@@ -105,3 +108,34 @@ async def test_retiring_the_document_lapses_its_pending_request_and_tells_the_re
     await relay(world)
     [told] = await notices(world, "review_extension.ended")
     assert told.recipient_email == world.a.author.email
+
+
+async def test_a_review_completed_after_an_extension_starts_a_new_period(
+    client: AsyncClient, world: World
+) -> None:
+    # NCT 3.4(b)(iii): no change needed, confirmed by the RSM: the next review is a year on,
+    # counted from the review, and no longer an extended one.
+    document_id = await published_document(client, world)
+    await set_review_due(client, world, document_id, day(10))
+    made = await asked(client, world, document_id, day(40))
+    assert (await act(client, made, "agree", world.a.approver.headers)).status_code == 200
+    assert (await tracker_row(client, world, document_id))["is_extended"] is True
+
+    review_id = await started(client, world, document_id)
+    stated = await act_on_review(
+        client, world, review_id, "no-change", world.a.author.headers, STATEMENT
+    )
+    assert stated.status_code == 200, stated.text
+    confirmed = await act_on_review(client, world, review_id, "confirm", world.a.approver.headers)
+    assert confirmed.status_code == 200, confirmed.text
+
+    row = await tracker_row(client, world, document_id)
+    assert row["next_review_due"] != day(40).isoformat()
+    assert (row["is_extended"], row["original_review_due"], row["times_extended"]) == (
+        False,
+        None,
+        0,
+    )
+    # A new period: its first extension counts from the new date.
+    again = await asked(client, world, document_id, day(0) + relativedelta(months=13))
+    assert (again["sequence"], again["original_due"]) == (1, row["next_review_due"])

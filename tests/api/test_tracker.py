@@ -122,6 +122,10 @@ async def test_rows_carry_the_people_and_the_review_dates(
         "governing_reference": None,
         "forms_aligned_on": None,
         "forms_aligned": None,
+        "is_extended": False,
+        "original_review_due": None,
+        "times_extended": 0,
+        "pending_extension_id": None,
     }
     # NCT: with no RO named the owner stands in.
     assert second["document_id"] == stand_in["id"]

@@ -29,6 +29,7 @@ from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
+from services.domain.demo.review_extensions import seed_review_extensions
 from services.domain.demo.templates import seed_templates
 from services.domain.documents import versions
 from services.domain.models.boards import Board
@@ -77,6 +78,7 @@ COUNTED = (
     "consultations",
     "requests",
     "dis_applications",
+    "review_extensions",
     "engagement_sessions",
     "acknowledgements",
     "monitoring_actions",
@@ -114,6 +116,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["links"] = await seed_links(session, system, spec.get("links", []), by_reference)
     counts["dis_applications"] = await seed_dis_applications(
         session, org.id, spec.get("dis_applications", []), by_reference, by_email
+    )
+    # NCT: the tracker's "Next Review To Be Completed By", moved by agreement.
+    counts["review_extensions"] = await seed_review_extensions(
+        session, org.id, spec.get("review_extensions", []), by_reference, by_email
     )
     counts["engagement_sessions"] = await seed_engagement_sessions(
         session, org.id, spec.get("engagement_sessions", []), by_reference, by_email
