@@ -94,7 +94,9 @@ class SeedReport:
 
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
-    """Create what is missing of one organisation; returns counts of what was created."""
+    """Create what is missing of one organisation; returns counts of what was created.
+
+    Long because it seeds each part of the organisation in turn, in the order they depend on."""
     counts = dict.fromkeys(COUNTED, 0)
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
