@@ -89,6 +89,8 @@ from services.domain.events.sign_off import (
     SignOffClosed,
     SignOffDecisionRecorded,
     SignOffInformed,
+    SignOffStageEscalated,
+    SignOffStageOverdue,
     SignOffStageStarted,
     SignOffSubmitted,
 )
@@ -150,6 +152,8 @@ __all__ = [
     "SignOffClosed",
     "SignOffDecisionRecorded",
     "SignOffInformed",
+    "SignOffStageEscalated",
+    "SignOffStageOverdue",
     "SignOffStageStarted",
     "SignOffSubmitted",
     "TrackerImportRequested",
@@ -184,6 +188,8 @@ Event = Annotated[
     | SignOffInformed
     | SignOffAcknowledged
     | SignOffDecisionRecorded
+    | SignOffStageOverdue
+    | SignOffStageEscalated
     | SignOffClosed
     | DocumentPublished
     | PublicationQueued

@@ -73,7 +73,15 @@ class StageStatus(StrEnum):
 
 
 STAGE_STATUSES = values_of(StageStatus)
-DECISION_OUTCOMES = ("approved", "approved_with_conditions", "deferred", "rejected", "noted")
+DECISION_OUTCOMES = (
+    "approved",
+    "approved_with_conditions",
+    "deferred",
+    "rejected",
+    "noted",
+    # A vote cast without deciding, where the stage's rule allows it (sign_off/voting.py).
+    "abstained",
+)
 DECISION_METHODS = ("individual", "meeting", "circulation")
 
 
@@ -205,6 +213,14 @@ class SignOffStage(IdMixin, Base):
     see_again: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The stage's time limit (route ``time_limit_working_days``): the last day to decide it,
+    # set when each round starts; then those yet to decide chased once, the policy team told
+    # once (sign_off/time_limits.py).
+    due_on: Mapped[date | None] = mapped_column(Date)
+    chased_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    # The count of the votes when the stage settled (``voting.Tally`` as JSON).
+    tally: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class SignOffDecision(IdMixin, Base):
