@@ -190,6 +190,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "decided_by_name": "Tom Hughes",
         "on_behalf_of_name": "Grace Adeyemi",
         "discussed_with_name": "Simon Harte",
+        "vote_words": "Votes so far: 2 for, 0 against, 1 abstained, of 3; the stage is approved.",
+        "stage_refused": False,
         "is_responsible_officer": True,
     },
     "sign_off.withdrawn": {

@@ -28,7 +28,6 @@ from services.domain.notices.notice import Handler, Notice
 from services.domain.notices.recipients import active_people, person_name, version_number
 from services.domain.people.policy_team import policy_team
 from services.domain.sign_off import voting
-from services.domain.sign_off.stages import stage_definition
 
 OVERDUE = "sign_off.stage_overdue"
 ESCALATED = "sign_off.stage_escalated"
@@ -78,7 +77,7 @@ async def _escalated(session: AsyncSession, event: events.SignOffStageEscalated)
     if document is None or stage is None:
         return []
     names = [await person_name(session, p) for p in event.waiting_ids]
-    tally = await voting.tally_of(session, stage, stage_definition(stage).decider)
+    tally = await voting.tally_of(session, stage, voting.decider_of(stage))
     context = {
         **await _about(session, event),
         "waiting_names": [n for n in names if n],

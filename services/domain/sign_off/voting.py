@@ -26,8 +26,9 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.governance.definition import PeopleDecider
+from services.domain.governance.definition import DECIDER, PeopleDecider
 from services.domain.models.sign_off import SignOffDecision, SignOffStage
+from services.domain.text import STORED
 
 AGREEING = ("approved", "approved_with_conditions", "noted")
 ABSTAINED = "abstained"
@@ -50,6 +51,12 @@ def rule_of(decider: object, required: int) -> Rule:
     if isinstance(decider, PeopleDecider):
         return Rule(decider.rule, required, decider.quorum)
     return Rule("count", required, None)
+
+
+def decider_of(stage: SignOffStage) -> object:
+    """The decider a stage's definition names, if it names one."""
+    raw = (stage.definition or {}).get("decider")
+    return DECIDER.validate_python(raw, context=STORED) if raw else None
 
 
 def required_for(rule: str, eligible: int, count: int | None) -> int:
