@@ -182,6 +182,14 @@ class SignOffStage(IdMixin, Base):
         CheckConstraint(f"status IN {STAGE_STATUSES!r}", name="status"),
         Index("ix_sign_off_stages_agenda_item_id", "agenda_item_id"),
         Index("ix_sign_off_stages_participants", "participants", postgresql_using="gin"),
+        # The time limit sweep, every minute: only stages waiting with a limit not yet escalated.
+        Index(
+            "ix_sign_off_stages_due_on",
+            "due_on",
+            postgresql_where=sql_text(
+                "status = 'active' AND due_on IS NOT NULL AND escalated_at IS NULL"
+            ),
+        ),
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(
