@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.domain.demo.loader import load_data, load_routes, seed_organisation
 from services.domain.errors import Conflict
-from services.domain.governance.definition import BoardDecider, RouteDefinition
+from services.domain.governance.definition import BoardDecider, PeopleDecider, RouteDefinition
 from services.domain.governance.posts import holder_of
 from services.domain.governance.service import choose_route, route_version
 from services.domain.models.boards import Board
@@ -253,6 +253,45 @@ async def test_cafcass_ecmt_then_the_board_only_when_it_needs_to_go_there(
         assert await board_name(session, board.decider) == "Cafcass Board"
         assert definition.review_interval_months == 12
         assert definition.deemed_agreement is False  # silence is not agreement at Cafcass
+
+
+async def test_cafcass_ecmt_by_circulation_is_a_simple_majority_with_a_quorum_and_a_time_limit(
+    sessionmaker: Session,
+) -> None:
+    # Cafcass 4.13: final sign-off "within a CMT/ECMT meeting or outside".
+    await seed(sessionmaker, "cafcass")
+    async with sessionmaker() as session:
+        routes = await routes_of(session, "cafcass")
+        circulation = routes["ecmt_by_circulation"]
+        assert circulation.is_alternative
+        definition = await definition_of(session, circulation)
+        assert definition.gates == (await definition_of(session, routes["policy_sign_off"])).gates
+        (stage,) = definition.stages
+        decider = stage.decider
+        assert isinstance(decider, PeopleDecider)
+        assert (decider.rule, decider.quorum, decider.allow_abstention) == (
+            "simple_majority",
+            2,
+            True,
+        )
+        assert sorted([await person_email(session, p) for p in decider.people]) == [
+            "catherine.ashdown@cafcass.example.org",
+            "mark.penrose@cafcass.example.org",
+            "rupert.langham@cafcass.example.org",
+        ]
+        assert (stage.time_limit_working_days, stage.escalate_after_working_days) == (10, 3)
+
+
+async def test_nct_rsm_has_six_weeks_to_sign_off_before_being_chased(
+    sessionmaker: Session,
+) -> None:
+    # NCT 3.1 iii: "a six-week period (approx.) to review and approve (or reject)".
+    await seed(sessionmaker, "nct")
+    async with sessionmaker() as session:
+        for route in (await routes_of(session, "nct")).values():
+            (stage,) = (await definition_of(session, route)).stages
+            assert stage.time_limit_working_days == 30, route.key
+            assert stage.escalate_after_working_days == 5, route.key
 
 
 async def test_nct_rsm_signs_off_and_defers_to_slt_several_rsms_only_when_named(

@@ -39,6 +39,7 @@ SWEEPS = (
     "acknowledgements",
     "monitoring",
     "launch",
+    "sign_off_time_limits",
     "requeue",
     "meetings",
     "retention",

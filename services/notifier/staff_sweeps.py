@@ -1,7 +1,8 @@
 """The staff side's time-driven work (issue 19): reminders to read and acknowledge and the
 owner told who has not (acknowledgements), monitoring actions coming due and those overdue
 (Cafcass 7.4, Dorset xi), communication plan items gone unsent and each subscriber's digest
-(LBBD 10, Birmingham 11, Dorset 5.2).
+(LBBD 10, Birmingham 11, Dorset 5.2); sign-off stages past their time limit, those yet to
+decide chased and then the policy team told (issue 20).
 
 Each plans its notifications once per dedupe key, so running every minute, twice at once or
 after a missed day does no harm; a failure of one is logged and the others still run.
@@ -19,6 +20,7 @@ from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.clock import london_today
 from services.domain.notifications import reminders
 from services.domain.notifications.service import Created
+from services.domain.sign_off import time_limits
 from services.notifier.health import log_failure
 from services.notifier.metrics import NotifierMetrics, timed
 from services.notifier.relay import enqueue_created
@@ -35,6 +37,8 @@ class StaffSweep:
     acknowledgement_reminders: int = 0
     acknowledgements_escalated: int = 0
     launch_notices: int = 0
+    sign_off_stages_chased: int = 0
+    sign_off_stages_escalated: int = 0
 
 
 async def _planned(
@@ -93,6 +97,15 @@ async def sweep_launch(
     return await _planned(sessionmaker, transport, planner, today or london_today())
 
 
+async def sweep_sign_off_time_limits(
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
+) -> tuple[int, int]:
+    """Chase those yet to decide each sign-off stage past its time limit, then tell the policy
+    team, each once per round, through the outbox; how many stages chased and escalated."""
+    async with sessionmaker() as session, session.begin():
+        return await time_limits.chase_and_escalate(session, today or london_today())
+
+
 async def sweep_staff_side(
     sessionmaker: async_sessionmaker[AsyncSession],
     transport: Transport,
@@ -110,6 +123,12 @@ async def sweep_staff_side(
         }
     except Exception as exc:
         log_failure("acknowledgement sweep", exc, 1, None)
+    try:
+        with timed(metrics, "sign_off_time_limits"):
+            chased, escalated = await sweep_sign_off_time_limits(sessionmaker, today)
+        counts |= {"sign_off_stages_chased": chased, "sign_off_stages_escalated": escalated}
+    except Exception as exc:
+        log_failure("sign-off time limit sweep", exc, 1, None)
     for name, field, sweep in (
         ("monitoring", "monitoring_reminders", sweep_monitoring),
         ("launch", "launch_notices", sweep_launch),

@@ -56,6 +56,8 @@ class SweepReport:
     acknowledgement_reminders: int = 0
     acknowledgements_escalated: int = 0
     launch_notices: int = 0
+    sign_off_stages_chased: int = 0
+    sign_off_stages_escalated: int = 0
 
 
 @dataclass(frozen=True)

@@ -65,4 +65,6 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "acknowledgement",
         # A plan item's reminder once it is marked sent or removed.
         "launch",
+        # A stage's chase or escalation once the stage is decided, cancelled or amended.
+        "sign_off_time_limit",
     }

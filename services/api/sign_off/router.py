@@ -7,7 +7,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.deps import CurrentPrincipal, Session
 from services.api.etag import set_etag
@@ -15,17 +14,13 @@ from services.api.files import STORED_FILE_DAMAGED
 from services.api.paging import Page
 from services.api.permissions import allowed
 from services.api.routing import Router
-from services.api.sign_off import schemas
+from services.api.sign_off import schemas, serialise
 from services.domain.authz.permissions import Permission as P
 from services.domain.documents.service import get_document
 from services.domain.errors import Invalid, NotFound
 from services.domain.gates.service import evidence_of, statement_of
-from services.domain.models.documents import DocumentVersion
 from services.domain.models.sign_off import (
     Delegation,
-    SignOff,
-    SignOffDecision,
-    SignOffStage,
     SignOffStatus,
 )
 from services.domain.sign_off import (
@@ -33,96 +28,12 @@ from services.domain.sign_off import (
     decisions,
     delegations,
     informing,
-    progress,
     service,
 )
-from services.domain.sign_off import stages as staging
 from services.domain.sign_off.commands import NewDecision, NewDelegation, NewSignOff
 
 router = Router(prefix="/v1/sign-offs", tags=["sign-off"])
 delegations_router = Router(prefix="/v1/delegations", tags=["sign-off"])
-
-
-async def _out(session: AsyncSession, sign_off: SignOff) -> schemas.SignOff:
-    route, route_version = await progress.route_of(session, sign_off)
-    version = await session.get(DocumentVersion, sign_off.version_id)
-    assert version is not None
-    found = await decisions.decisions_of(session, sign_off.id)
-    superseded_by = {d.supersedes_id: d.id for d in found if d.supersedes_id}
-    stages = [_stage_out(stage) for stage in await staging.stages_of(session, sign_off.id)]
-    return schemas.SignOff(
-        id=sign_off.id,
-        document_id=sign_off.document_id,
-        version_id=sign_off.version_id,
-        version_number=version.number,
-        route_id=route.id,
-        route_key=route.key,
-        route_version=route_version.number,
-        status=sign_off.status,
-        answers=sign_off.answers,
-        approvers={k: [uuid.UUID(p) for p in v] for k, v in sign_off.approvers.items()},
-        effective_on=sign_off.effective_on,
-        review_interval_months=sign_off.review_interval_months,
-        check_stage_id=sign_off.check_stage_id,
-        issued_version_id=sign_off.issued_version_id,
-        submitted_by_id=sign_off.submitted_by_id,
-        submitted_at=sign_off.submitted_at,
-        closed_at=sign_off.closed_at,
-        stages=stages,
-        decisions=[_decision_out(d, superseded_by.get(d.id)) for d in found],
-        informed=[
-            schemas.Informed.model_validate(row, from_attributes=True)
-            for row in await informing.informed_of(session, sign_off.id)
-        ],
-    )
-
-
-def _stage_out(stage: SignOffStage) -> schemas.StageOut:
-    definition = staging.stage_definition(stage)
-    return schemas.StageOut(
-        id=stage.id,
-        key=stage.key,
-        name=stage.name,
-        purpose=definition.purpose,
-        after_issue=definition.after_issue,
-        status=stage.status,
-        round=stage.round,
-        participants=list(stage.participants),
-        required=stage.required,
-        board_id=stage.board_id,
-        agenda_item_id=stage.agenda_item_id,
-        deferred_from_id=stage.deferred_from_id,
-        condition=definition.condition.model_dump() if definition.condition else None,
-        started_at=stage.started_at,
-        finished_at=stage.finished_at,
-    )
-
-
-def _decision_out(
-    d: SignOffDecision, superseded_by_id: uuid.UUID | None
-) -> schemas.SignOffDecision:
-    return schemas.SignOffDecision(
-        id=d.id,
-        stage_id=d.stage_id,
-        round=d.round,
-        version_id=d.version_id,
-        outcome=d.outcome,
-        method=d.method,
-        conditions=list(d.conditions),
-        reasons=d.reasons,
-        see_again=d.see_again,
-        referred_to=d.referred_to,
-        discussed_with_id=d.discussed_with_id,
-        decided_by_id=d.decided_by_id,
-        on_behalf_of_id=d.on_behalf_of_id,
-        is_self_approved=d.is_self_approved,
-        meeting_id=d.meeting_id,
-        meeting_decision_id=d.meeting_decision_id,
-        recorded_by_label=d.recorded_by_label,
-        recorded_at=d.recorded_at,
-        supersedes_id=d.supersedes_id,
-        superseded_by_id=superseded_by_id,
-    )
 
 
 @router.get("", response_model=schemas.SignOffPage, dependencies=[allowed(P.SIGN_OFFS_READ)])
@@ -221,7 +132,7 @@ async def submit_for_sign_off(
     )
     response.headers["Location"] = f"/v1/sign-offs/{sign_off.id}"
     set_etag(response, sign_off.row_version)
-    return await _out(session, sign_off)
+    return await serialise.sign_off_out(session, sign_off)
 
 
 @router.get(
@@ -233,7 +144,7 @@ async def get_sign_off(
     """A sign-off with its stages and every decision, superseded ones included."""
     sign_off = await service.get_sign_off(session, principal, sign_off_id)
     set_etag(response, sign_off.row_version)
-    return await _out(session, sign_off)
+    return await serialise.sign_off_out(session, sign_off)
 
 
 @router.post(
@@ -261,7 +172,7 @@ async def record_decision(
     command = NewDecision.of(body.model_dump(mode="python") | {"refer_to": body.refer_to})
     await decisions.record_decision(session, principal, sign_off, command)
     set_etag(response, sign_off.row_version)
-    return await _out(session, sign_off)
+    return await serialise.sign_off_out(session, sign_off)
 
 
 @router.post(
@@ -282,7 +193,7 @@ async def acknowledge(
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await informing.acknowledge(session, principal, sign_off, body.comment)
     set_etag(response, sign_off.row_version)
-    return await _out(session, sign_off)
+    return await serialise.sign_off_out(session, sign_off)
 
 
 @router.post(
@@ -302,7 +213,7 @@ async def send_amendment(
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await amendments.amend(session, principal, sign_off, body.version_id)
     set_etag(response, sign_off.row_version)
-    return await _out(session, sign_off)
+    return await serialise.sign_off_out(session, sign_off)
 
 
 @router.post(
@@ -321,7 +232,7 @@ async def answer_questions(
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await amendments.answer_questions(session, principal, sign_off, body.answers)
     set_etag(response, sign_off.row_version)
-    return await _out(session, sign_off)
+    return await serialise.sign_off_out(session, sign_off)
 
 
 @router.post(
@@ -340,7 +251,7 @@ async def withdraw(
     sign_off = await service.get_sign_off(session, principal, sign_off_id, for_update=True)
     await amendments.withdraw(session, principal, sign_off, body.reason)
     set_etag(response, sign_off.row_version)
-    return await _out(session, sign_off)
+    return await serialise.sign_off_out(session, sign_off)
 
 
 def _delegation_out(delegation: Delegation) -> schemas.Delegation:

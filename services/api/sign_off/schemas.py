@@ -31,7 +31,9 @@ StageStatus = Literal[
     "skipped",
     "cancelled",
 ]
-Outcome = Literal["approved", "approved_with_conditions", "deferred", "rejected", "noted"]
+Outcome = Literal[
+    "approved", "approved_with_conditions", "deferred", "rejected", "noted", "abstained"
+]
 Condition = Annotated[str, text_field(2000, 1, multiline=True)]
 # A question or stage key of the route (services/domain/governance/definition.py).
 Key = Annotated[str, text_field(60, strip=False)]
@@ -76,7 +78,11 @@ class SignOffDecisionCreate(BaseModel):
     outcome: Outcome
     stage_id: uuid.UUID | None = None
     conditions: list[Condition] = Field(default_factory=list, max_length=50)
-    reasons: LongText = ""
+    reasons: LongText = Field(
+        default="",
+        description="Needed for a rejection and for an abstention (where the stage's rule "
+        "allows one).",
+    )
     see_again: StrictBool = Field(
         default=False,
         description="With conditions set by a higher body: it wants to check the amended "
@@ -142,6 +148,29 @@ class SignOffDecision(BaseModel):
     superseded_by_id: uuid.UUID | None
 
 
+class Tally(BaseModel):
+    """The votes on a stage decided by people, in its current round: as they stood when the
+    stage settled, else so far."""
+
+    rule: str = Field(
+        description="all, any, count, simple_majority or absolute_majority (count for a "
+        "single decider or a board by circulation)."
+    )
+    eligible: int = Field(description="Who may decide it.")
+    approvals: int = Field(description="For: approved, with or without conditions, or noted.")
+    refusals: int = Field(description="Against: rejected.")
+    abstentions: int
+    pending: int = Field(description="Eligible people who have not voted.")
+    required: int = Field(
+        description="The approvals that carry it (the fewest possible, for a simple majority)."
+    )
+    quorum: int | None = Field(description="The fewest votes cast (abstentions count).")
+    is_quorate: StrictBool
+    outcome: Literal["approved", "refused"] | None = Field(
+        description="Settled as soon as no vote to come could change it; null until then."
+    )
+
+
 class StageOut(BaseModel):
     id: uuid.UUID
     key: str
@@ -158,6 +187,22 @@ class StageOut(BaseModel):
     condition: dict[str, Any] | None
     started_at: datetime | None
     finished_at: datetime | None
+    rule: str | None = Field(
+        description="For named people: all, any, count, simple_majority or absolute_majority."
+    )
+    quorum: int | None
+    allow_abstention: StrictBool
+    tally: Tally | None = Field(description="For stages decided by people; null for a meeting.")
+    time_limit_working_days: int | None
+    due_on: date | None = Field(
+        description="The last day to decide this round (Europe/London), when the route sets "
+        "a time limit; working days, bank holidays and closure days not counted."
+    )
+    is_overdue: StrictBool = Field(description="Still waiting after its last day.")
+    chase_on: date | None = Field(description="When those yet to decide are chased.")
+    escalate_on: date | None = Field(description="When the policy team is told, if undecided.")
+    chased_at: datetime | None
+    escalated_at: datetime | None
 
 
 class Informed(BaseModel):

@@ -94,6 +94,8 @@ from services.domain.events.sign_off import (
     SignOffClosed,
     SignOffDecisionRecorded,
     SignOffInformed,
+    SignOffStageEscalated,
+    SignOffStageOverdue,
     SignOffStageStarted,
     SignOffSubmitted,
 )
@@ -158,6 +160,8 @@ __all__ = [
     "SignOffClosed",
     "SignOffDecisionRecorded",
     "SignOffInformed",
+    "SignOffStageEscalated",
+    "SignOffStageOverdue",
     "SignOffStageStarted",
     "SignOffSubmitted",
     "TrackerImportRequested",
@@ -192,6 +196,8 @@ Event = Annotated[
     | SignOffInformed
     | SignOffAcknowledged
     | SignOffDecisionRecorded
+    | SignOffStageOverdue
+    | SignOffStageEscalated
     | SignOffClosed
     | DocumentPublished
     | PublicationQueued

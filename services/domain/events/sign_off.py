@@ -161,3 +161,33 @@ class DelegationCreated(_Event):
     delegate_id: uuid.UUID
     starts_on: date
     ends_on: date
+
+
+class SignOffStageOverdue(_Event):
+    """A stage is still undecided after its time limit: those yet to decide are chased, once
+    per round."""
+
+    type: Literal["sign_off.stage_overdue"] = "sign_off.stage_overdue"
+    sign_off_id: uuid.UUID
+    stage_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    stage_name: str
+    round: int
+    due_on: date
+    waiting_ids: list[uuid.UUID]
+
+
+class SignOffStageEscalated(_Event):
+    """A stage chased after its time limit is still undecided: the policy team is told, once
+    per round."""
+
+    type: Literal["sign_off.stage_escalated"] = "sign_off.stage_escalated"
+    sign_off_id: uuid.UUID
+    stage_id: uuid.UUID
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    stage_name: str
+    round: int
+    due_on: date
+    waiting_ids: list[uuid.UUID]

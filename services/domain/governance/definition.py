@@ -53,13 +53,28 @@ class PostDecider(_Strict):
     post: Key
 
 
+# How named people decide: every one of them, any one, at least N, more approvals than
+# refusals among the votes cast (abstentions not counted), or approvals from more than half of
+# those eligible. A panel deciding outside a meeting (Cafcass 4.13: "within a CMT/ECMT meeting
+# or outside") votes by one of the majority rules.
+VotingRule = Literal["all", "any", "count", "simple_majority", "absolute_majority"]
+# The rules under which a vote may be cast without deciding (an abstention), and a quorum set.
+VOTING_RULES = ("count", "simple_majority", "absolute_majority")
+
+
 class PeopleDecider(_Strict):
     """Named people; with none named here, the submitter names them (several RSMs at NCT)."""
 
     kind: Literal["people"]
     people: list[uuid.UUID] = Field(default_factory=list, max_length=50)
-    rule: Literal["all", "any", "count"] = "all"
+    rule: VotingRule = "all"
     count: int | None = Field(default=None, ge=1, le=50)
+    # The fewest votes cast (approvals, refusals and abstentions) for the stage to settle by
+    # approval; a vote that cannot reach approval any more settles whatever the quorum.
+    quorum: int | None = Field(default=None, ge=1, le=50)
+    # Whether a person may abstain (with reasons): counted towards the quorum, not as a vote
+    # for or against.
+    allow_abstention: StrictBool = False
 
     @model_validator(mode="after")
     def _count_with_rule(self) -> PeopleDecider:
@@ -67,6 +82,17 @@ class PeopleDecider(_Strict):
             raise ValueError("give count exactly when rule is 'count'")
         if self.count is not None and self.people and self.count > len(self.people):
             raise ValueError("count is more than the people named")
+        if self.rule not in VOTING_RULES and (self.quorum is not None or self.allow_abstention):
+            raise ValueError(
+                "a quorum and abstentions go with a vote (rule 'count', 'simple_majority' or "
+                f"'absolute_majority'), not with rule {self.rule!r}"
+            )
+        eligible = len(set(self.people))
+        if self.quorum is not None and self.people and self.quorum > eligible:
+            raise ValueError(f"the quorum ({self.quorum}) is more than the {eligible} named")
+        if self.count is not None and self.quorum is not None and self.quorum < self.count:
+            # N approvals are N votes cast: such a quorum would never be what holds it up.
+            raise ValueError("a quorum below count has no effect; leave it out")
         return self
 
 
@@ -137,6 +163,24 @@ class Stage(_Strict):
     deferral_discussed_with: Annotated[str, TextPolicy(200, 1)] | None = None
     # Shown the draft when the stage starts, to acknowledge without deciding.
     inform: Inform | None = None
+    # Working days (the organisation's calendar) from the day the stage starts to decide it;
+    # after that those who have not decided are chased once, and the policy team is told once
+    # ``escalate_after_working_days`` later (NCT 3.2: "Agreed scheduled deadlines must be
+    # adhered to"; 3.1 iii: "a six-week period ... to review and approve (or reject)").
+    time_limit_working_days: int | None = Field(default=None, ge=1, le=120)
+    escalate_after_working_days: int | None = Field(default=None, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _time_limit(self) -> Stage:
+        if self.escalate_after_working_days is not None and self.time_limit_working_days is None:
+            raise ValueError("escalate_after_working_days needs a time_limit_working_days")
+        at_meeting = isinstance(self.decider, BoardDecider) and self.decider.via == "meeting"
+        if at_meeting and self.time_limit_working_days is not None:
+            raise ValueError(
+                "a stage decided by a board at its meeting is decided on the meeting's date: "
+                "it takes no time limit"
+            )
+        return self
 
     @model_validator(mode="after")
     def _timing(self) -> Stage:

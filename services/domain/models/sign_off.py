@@ -73,7 +73,15 @@ class StageStatus(StrEnum):
 
 
 STAGE_STATUSES = values_of(StageStatus)
-DECISION_OUTCOMES = ("approved", "approved_with_conditions", "deferred", "rejected", "noted")
+DECISION_OUTCOMES = (
+    "approved",
+    "approved_with_conditions",
+    "deferred",
+    "rejected",
+    "noted",
+    # A vote cast without deciding, where the stage's rule allows it (sign_off/voting.py).
+    "abstained",
+)
 DECISION_METHODS = ("individual", "meeting", "circulation")
 
 
@@ -174,6 +182,14 @@ class SignOffStage(IdMixin, Base):
         CheckConstraint(f"status IN {STAGE_STATUSES!r}", name="status"),
         Index("ix_sign_off_stages_agenda_item_id", "agenda_item_id"),
         Index("ix_sign_off_stages_participants", "participants", postgresql_using="gin"),
+        # The time limit sweep, every minute: only stages waiting with a limit not yet escalated.
+        Index(
+            "ix_sign_off_stages_due_on",
+            "due_on",
+            postgresql_where=sql_text(
+                "status = 'active' AND due_on IS NOT NULL AND escalated_at IS NULL"
+            ),
+        ),
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(
@@ -205,6 +221,14 @@ class SignOffStage(IdMixin, Base):
     see_again: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The stage's time limit (route ``time_limit_working_days``): the last day to decide it,
+    # set when each round starts; then those yet to decide chased once, the policy team told
+    # once (sign_off/time_limits.py).
+    due_on: Mapped[date | None] = mapped_column(Date)
+    chased_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    # The count of the votes when the stage settled (``voting.Tally`` as JSON).
+    tally: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class SignOffDecision(IdMixin, Base):

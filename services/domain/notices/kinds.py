@@ -53,6 +53,17 @@ REGISTRY: tuple[Kind, ...] = (
     ),
     Kind("sign_off.decided", "sign_off", "the document's people, submitter and policy team"),
     Kind("sign_off.withdrawn", "sign_off", "the people who were asked to decide"),
+    # A stage's time limit (sign_off/time_limit_notices.py).
+    Kind(
+        "sign_off.stage_overdue",
+        "sign_off_time_limit",
+        "those yet to decide a stage, once, the working day after its time limit",
+    ),
+    Kind(
+        "sign_off.stage_escalated",
+        "sign_off_time_limit",
+        "the policy team, once, when a chased stage is still undecided",
+    ),
     Kind("document.published", "sign_off", "the document's people, deciders and policy team"),
     Kind("publication.queued", "publication", "the policy team: a Tri.x upload or removal"),
     Kind(

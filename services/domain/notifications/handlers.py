@@ -30,6 +30,7 @@ from services.domain.review_extensions import notices as review_extension_notice
 from services.domain.reviews import notices as review_outcomes
 from services.domain.reviews import update_cycle_notices
 from services.domain.sign_off import notices as sign_off_notices
+from services.domain.sign_off import time_limit_notices
 
 # (session, kind, context): whether a queued notice still holds when its turn comes.
 StillApplies = Callable[[AsyncSession, str, dict[str, Any]], Awaitable[bool]]
@@ -50,6 +51,11 @@ OWNERS: tuple[Owner, ...] = (
     Owner("document", import_notices.HANDLERS),
     Owner("meeting", meeting_notices.HANDLERS, meeting_notices.still_applies),
     Owner("sign_off", sign_off_notices.HANDLERS, sign_off_notices.still_applies),
+    Owner(
+        "sign_off_time_limit",
+        time_limit_notices.HANDLERS,
+        time_limit_notices.still_applies,
+    ),
     Owner("publication", publication_notices.HANDLERS),
     Owner("assessment", assessment_notices.HANDLERS),
     Owner("consultation", consultation_notices.HANDLERS, consultation_notices.still_applies),

@@ -2,7 +2,8 @@
 does not move it, and never (unless the route allows it) someone who wrote the draft.
 
 A person decider names one person (the document's RSM, a post's holder) or several (all, any
-or N of them); a board decides at its meeting, or its members by circulation.
+or N of them, or a majority: ``voting``); a board decides at its meeting, or its members by
+circulation.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from services.domain.boards.service import members_of
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.errors import Conflict
 from services.domain.governance.definition import (
+    VOTING_RULES,
     BoardDecider,
     Decider,
     DocumentRoleDecider,
@@ -31,6 +33,7 @@ from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.governance import RouteVersion
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff
+from services.domain.sign_off.voting import required_for
 from services.domain.text import STORED
 
 
@@ -153,6 +156,10 @@ async def resolve(
         conflicts,
         allow_self_approval=allow_self_approval,
     )
+    if isinstance(decider, PeopleDecider) and decider.rule in VOTING_RULES:
+        # A majority is of those who may vote: the draft's writers left out are not eligible.
+        required = required_for(decider.rule, len(people), decider.count)
+        check_quorum(decider, len(people), required, stage_name)
     return Deciders(people, required, None, at_meeting=False)
 
 
@@ -196,10 +203,20 @@ async def _people_asked(
             f"{stage_name}: name the active people who decide this stage "
             "(approvers in the submission)."
         )
-    required = {"all": len(people), "any": 1}.get(decider.rule, decider.count or 1)
-    if required > len(people):
-        raise Conflict(f"{stage_name}: needs {required} approvers but {len(people)} are named.")
+    required = required_for(decider.rule, len(people), decider.count)
+    check_quorum(decider, len(people), required, stage_name)
     return people, required
+
+
+def check_quorum(decider: PeopleDecider, eligible: int, required: int, stage_name: str) -> None:
+    """A vote that can be carried by those eligible: enough of them to approve and to be
+    quorate (named by the submitter, or fewer once the draft's writers are left out)."""
+    if required > eligible:
+        raise Conflict(f"{stage_name}: needs {required} approvers but {eligible} are named.")
+    if decider.quorum is not None and decider.quorum > eligible:
+        raise Conflict(
+            f"{stage_name}: the quorum is {decider.quorum} but only {eligible} may vote."
+        )
 
 
 async def _board_deciders(

@@ -24,7 +24,7 @@ from services.domain.authz.principal import Principal
 from services.domain.clock import london_today, utcnow
 from services.domain.db import new_id
 from services.domain.errors import Conflict, Invalid
-from services.domain.governance.definition import DECIDER, Decider, Stage
+from services.domain.governance.definition import DECIDER, Decider, PeopleDecider, Stage
 from services.domain.governance.service import check_decider
 from services.domain.models.documents import Document
 from services.domain.models.people import Person
@@ -36,7 +36,7 @@ from services.domain.models.sign_off import (
     StageStatus,
 )
 from services.domain.outbox.service import emit
-from services.domain.sign_off import deciders
+from services.domain.sign_off import deciders, voting
 from services.domain.sign_off import stages as staging
 from services.domain.sign_off.commands import NewDecision
 from services.domain.sign_off.progress import advance, close
@@ -46,7 +46,7 @@ ALLOWED = {
     "information": ("noted",),
     "ratification": ("approved", "rejected"),
 }
-AGREEING = ("approved", "approved_with_conditions", "noted")
+ABSTAINED = voting.ABSTAINED
 
 
 async def decisions_of(session: AsyncSession, sign_off_id: uuid.UUID) -> list[SignOffDecision]:
@@ -122,9 +122,22 @@ async def _check_discussed(
         )
 
 
+def _allowed(stage: Stage) -> tuple[str, ...]:
+    """The outcomes a person may give at the stage: a vote by a majority is for or against
+    (or an abstention where allowed), not a deferral of the whole panel's decision."""
+    allowed = ALLOWED[stage.purpose]
+    decider = stage.decider
+    if isinstance(decider, PeopleDecider):
+        if decider.rule in ("simple_majority", "absolute_majority"):
+            allowed = tuple(o for o in allowed if o != "deferred")
+        if decider.allow_abstention:
+            allowed = (*allowed, ABSTAINED)
+    return allowed
+
+
 def check_outcome(stage: Stage, decision: NewDecision) -> None:
     outcome = decision.outcome
-    allowed = ALLOWED[stage.purpose]
+    allowed = _allowed(stage)
     if outcome not in allowed:
         raise Invalid(
             f"A {stage.purpose} stage is decided {' or '.join(allowed)}.", field="outcome"
@@ -136,8 +149,9 @@ def check_outcome(stage: Stage, decision: NewDecision) -> None:
         )
     if outcome != "approved_with_conditions" and conditions:
         raise Invalid("Only an approval with conditions has conditions.", field="conditions")
-    if outcome == "rejected" and not decision.reasons.strip():
-        raise Invalid("Give the reasons for a rejection.", field="reasons")
+    if outcome in ("rejected", ABSTAINED) and not decision.reasons.strip():
+        word = "a rejection" if outcome == "rejected" else "an abstention"
+        raise Invalid(f"Give the reasons for {word}.", field="reasons")
     if decision.see_again and outcome != "approved_with_conditions":
         raise Invalid("see_again goes with an approval with conditions.", field="see_again")
 
@@ -156,6 +170,7 @@ async def reopen_for_correction(
     ):
         # The conditions are not yet answered by an amended draft: they can still change.
         stage.status = StageStatus.ACTIVE
+        stage.tally = None
         sign_off.status = SignOffStatus.IN_PROGRESS
         sign_off.check_stage_id = None
         return
@@ -206,13 +221,22 @@ async def add_decision(
 async def _apply(
     session: AsyncSession, principal: Principal, sign_off: SignOff, stage: SignOffStage
 ) -> None:
-    """What the stage's decisions so far mean for it and for the sign-off."""
+    """What the stage's decisions so far mean for it and for the sign-off: it settles as soon
+    as its outcome is certain (``voting``), keeping the tally."""
     current = await _current(session, stage)
     definition = staging.stage_definition(stage)
     now = utcnow()
-    if any(d.outcome == "rejected" for d in current):
-        stage.status = StageStatus.REJECTED
+    deferral = next((d for d in current if d.outcome == "deferred"), None)
+    tally = voting.count_votes(
+        voting.rule_of(definition.decider, stage.required),
+        len(stage.participants) or stage.required,
+        [d.outcome for d in current if d.outcome != "deferred"],
+    )
+    if tally.outcome is not None or deferral is not None:
+        stage.tally = tally.as_json()
         stage.finished_at = now
+    if tally.outcome == "refused":
+        stage.status = StageStatus.REJECTED
         refused = definition.purpose == "ratification"
         await close(
             session,
@@ -221,22 +245,16 @@ async def _apply(
             SignOffStatus.RATIFICATION_REFUSED if refused else SignOffStatus.REJECTED,
         )
         return
-    deferral = next((d for d in current if d.outcome == "deferred"), None)
     if deferral is not None:
         stage.status = StageStatus.DEFERRED
-        stage.finished_at = now
         decider = DECIDER.validate_python(deferral.referred_to)
         name = await staging.referral_name(session, decider)
         referral = await staging.add_referral(session, sign_off, stage, decider, name)
         document = await _document(session, sign_off)
         await staging.start_stage(session, sign_off, referral, document)
         return
-    agreeing = [
-        d for d in current if d.outcome in ("approved", "approved_with_conditions", "noted")
-    ]
-    if len(agreeing) < stage.required:
+    if tally.outcome is None:
         return  # waiting for more of the people who decide it
-    stage.finished_at = now
     if any(d.outcome == "approved_with_conditions" for d in current):
         stage.status = StageStatus.CONDITIONS_SET
         sign_off.status = SignOffStatus.AWAITING_AMENDMENT

@@ -33,6 +33,7 @@ from services.domain.notices.notice import Handler, Notice
 from services.domain.notices.recipients import active_people, person_name, version_number
 from services.domain.organisations.words import words_for
 from services.domain.people.policy_team import policy_team
+from services.domain.sign_off import voting
 
 KINDS = of_family("sign_off")
 
@@ -170,6 +171,33 @@ def _outcome_words(outcome: str, referred: str | None) -> str:
     return outcome.replace("_", " ")
 
 
+async def _vote_at(
+    session: AsyncSession, stage: SignOffStage, decision: SignOffDecision
+) -> dict[str, Any]:
+    """The stage's count as it stood once ``decision`` was recorded: in words when several
+    decide it, and whether the stage was then refused (for one decider: a rejection)."""
+    rows = await session.execute(
+        select(SignOffDecision).where(
+            SignOffDecision.stage_id == stage.id,
+            SignOffDecision.recorded_at <= decision.recorded_at,
+        )
+    )
+    tally = voting.tally_for(stage, voting.decider_of(stage), list(rows.scalars()))
+    words = None
+    if tally.eligible > 1:
+        quorum = ""
+        if tally.quorum:
+            met = "met" if tally.is_quorate else "not yet met"
+            quorum = f"; quorum {tally.quorum}, {met}"
+        settled = {"approved": "; the stage is approved", "refused": "; the stage is refused"}
+        words = (
+            f"Votes so far: {tally.approvals} for, {tally.refusals} against, "
+            f"{tally.abstentions} abstained, of {tally.eligible}{quorum}"
+            f"{settled.get(tally.outcome or '', '')}."
+        )
+    return {"vote_words": words, "stage_refused": tally.outcome == "refused"}
+
+
 async def _decision_recorded(
     session: AsyncSession, event: events.SignOffDecisionRecorded
 ) -> list[Notice]:
@@ -197,6 +225,7 @@ async def _decision_recorded(
         "decided_by_name": decided_by,
         "on_behalf_of_name": await person_name(session, decision.on_behalf_of_id),
         "discussed_with_name": await person_name(session, decision.discussed_with_id),
+        **await _vote_at(session, stage, decision),
     }
     ids = [
         officer,

@@ -30,7 +30,7 @@ from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.people import Person
 from services.domain.models.sign_off import SignOff, SignOffStage, StageStatus
 from services.domain.outbox.service import emit
-from services.domain.sign_off import informing
+from services.domain.sign_off import informing, time_limits
 from services.domain.sign_off.deciders import independence_of, resolve
 from services.domain.text import STORED
 
@@ -111,6 +111,7 @@ async def start_stage(
     stage.board_id = deciders.board_id
     stage.agenda_item_id = None
     stage.started_at = utcnow()
+    await time_limits.set_time_limit(session, stage, definition)
     if deciders.at_meeting:
         assert deciders.board_id is not None
         stage.agenda_item_id = await _table(

@@ -19,6 +19,7 @@ OUTCOME_WORDS = {
     "rejected": "rejected",
     "noted": "noted",
     "referred": "referred",
+    "abstained": "abstained",
 }
 ASK_WORDS = {
     "decision": "for a decision",

@@ -13,6 +13,7 @@ from services.domain.authz import consultations as consultation_authz
 from services.domain.boards import agenda, meetings
 from services.domain.boards import service as boards
 from services.domain.calendar.words import long_datetime
+from services.domain.clock import london_today
 from services.domain.consultations import report as reports
 from services.domain.consultations import report_formats
 from services.domain.consultations import service as consultations
@@ -27,7 +28,8 @@ from services.domain.reviews.update_cycle_report import cycle_report
 from services.domain.reviews.update_cycles import get_cycle
 from services.domain.sign_off.decisions import decisions_of
 from services.domain.sign_off.service import get_sign_off
-from services.domain.sign_off.stages import stages_of
+from services.domain.sign_off.stages import stage_definition, stages_of
+from services.domain.sign_off.voting import tally_for
 from services.pages.records.opening import Opened, file_answer, page
 from services.pages.records.register import name_of
 from services.pages.routing import page_router
@@ -132,6 +134,12 @@ async def sign_off_page(opened: Opened) -> Response:
         deciders={stage.id: _who_decides(stage, names, board_names) for stage in stages},
         decisions=decisions,
         names=names,
+        tallies={
+            stage.id: tally_for(stage, stage_definition(stage).decider, decisions)
+            for stage in stages
+            if stage.participants
+        },
+        today=london_today(),
     )
 
 
