@@ -3,7 +3,7 @@ decision outcome; a stage records its due date, when those yet to decide were ch
 policy team told, and the tally of the votes when it settled; a partial index for the sweep.
 
 Revision ID: 5b8d2f7a9c41
-Revises: 7c1e9a3f5b28
+Revises: 3e8b5d1a7c42
 Create Date: 2026-12-05 17:00:00.000000+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5b8d2f7a9c41"
-down_revision: str | None = "7c1e9a3f5b28"
+down_revision: str | None = "3e8b5d1a7c42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
