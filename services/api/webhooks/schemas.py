@@ -62,6 +62,7 @@ EventType = Literal[
     "review.started",
     "review.no_change_stated",
     "review.completed",
+    "review.parent_changed",
     "update_cycle.opened",
     "update_cycle.item_assigned",
     "update_cycle.closed",

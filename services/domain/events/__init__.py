@@ -70,6 +70,7 @@ from services.domain.events.policy_requests import (
     PolicyRequestWithdrawn,
 )
 from services.domain.events.reviews import (
+    ParentChanged,
     ReviewCompleted,
     ReviewNoChangeStated,
     ReviewStarted,
@@ -133,6 +134,7 @@ __all__ = [
     "MonitoringActionClosed",
     "NoMaterialChangeStated",
     "PapersCirculated",
+    "ParentChanged",
     "PersonAssigned",
     "PersonNamed",
     "PolicyRequestMade",
@@ -205,6 +207,7 @@ Event = Annotated[
     | PolicyRequestWithdrawn
     | ReviewStarted
     | ReviewNoChangeStated
+    | ParentChanged
     | ReviewCompleted
     | UpdateCycleOpened
     | UpdateCycleItemAssigned
