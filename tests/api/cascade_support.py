@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy import select
 
+from services.domain.clock import london_today
+from services.domain.models.documents import Document, DocumentVersion
 from services.domain.models.notifications import Notification
+from services.domain.reviews import cascades
 from services.notifier.relay import relay_once
 from tests.api.sign_off_support import create_document, decide, submit, upload_draft
-from tests.factories import World
+from tests.factories import World, document_body
 from tests.notifier.conftest import RecordingTransport
 
 
@@ -108,3 +112,41 @@ async def notices(world: World, kind: str) -> list[Notification]:
             .order_by(Notification.recipient_email)
         )
         return list(rows.scalars())
+
+
+async def cascade_flag_of_b(client: AsyncClient, world: World) -> str:
+    """A flag in organisation B (for the isolation checks): a policy issued 1.0 then 2.0,
+    governing a procedure, cascaded as its issue through a sign-off would."""
+    h = world.b.admin.headers
+    made = []
+    owner = {"owner_id": str(world.b.approver.person_id)}
+    for body in (document_body(kind="policy"), document_body(kind="procedure", **owner)):
+        created = await client.post("/v1/documents", json=body, headers=h)
+        assert created.status_code == 201, created.text
+        made.append(created.json()["id"])
+    parent, child = made
+    for document_id, text in ((parent, b"# 1"), (child, b"# 1"), (parent, b"# 2")):
+        issued = await client.post(
+            f"/v1/documents/{document_id}/versions",
+            files={"file": ("a.md", text, "text/markdown")},
+            data={"issued": "true", "issued_on": london_today().isoformat()},
+            headers=h,
+        )
+        assert issued.status_code == 201, issued.text
+    linked = await client.post(
+        f"/v1/documents/{parent}/links", json={"target_id": child, "kind": "governs"}, headers=h
+    )
+    assert linked.status_code == 201, linked.text
+    async with world.sessionmaker() as session, session.begin():
+        document = await session.get(Document, uuid.UUID(parent))
+        issued_versions = await session.execute(
+            select(DocumentVersion)
+            .where(DocumentVersion.document_id == uuid.UUID(parent), DocumentVersion.minor == 0)
+            .order_by(DocumentVersion.major)
+        )
+        previous, version = issued_versions.scalars().all()
+        assert document is not None
+        [flag] = await cascades.cascade_issue(
+            session, None, cascades.Issue(document, version, previous)
+        )
+        return str(flag.id)
