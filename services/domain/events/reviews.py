@@ -41,7 +41,8 @@ class ParentChanged(_Event):
     reviews or flags (cascade reviews); their owners and ROs are told once."""
 
     type: Literal["review.parent_changed"] = "review.parent_changed"
-    parent_document_id: uuid.UUID
+    # The document amended and issued (the parent).
+    document_id: uuid.UUID
     version_id: uuid.UUID
     previous_version_id: uuid.UUID
     documents: int

@@ -68,7 +68,7 @@ async def _parent_changed(session: AsyncSession, event: events.ParentChanged) ->
             .order_by(Document.reference, Document.id)
         )
     ).all()
-    parent = await session.get(Document, event.parent_document_id)
+    parent = await session.get(Document, event.document_id)
     if parent is None:
         return []
     # {person: [(flag, document, their roles on it)]}, in reference order.

@@ -224,7 +224,7 @@ async def cascade_issue(
         session,
         events.ParentChanged(
             organisation_id=issue.parent.organisation_id,
-            parent_document_id=issue.parent.id,
+            document_id=issue.parent.id,
             version_id=issue.version.id,
             previous_version_id=issue.previous.id,
             documents=len(flags),
