@@ -150,10 +150,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["acknowledgements"] = await seed_acknowledgements(
         session, org.id, spec["slug"], by_reference, by_email
     )
-    # LBBD: the amended Adult Safeguarding Policy opens a review of the procedure it governs.
-    counts["cascade_flags"] = await seed_cascades(
-        session, system, spec.get("cascades", []), by_reference
-    )
+    cascades = spec.get("cascades", [])  # LBBD: an amended policy reviews its procedure
+    counts["cascade_flags"] = await seed_cascades(session, system, cascades, by_reference)
     return counts
 
 
