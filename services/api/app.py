@@ -44,6 +44,7 @@ from services.api.boards.members_router import router as members_router
 from services.api.boards.minutes_router import router as minutes_router
 from services.api.boards.router import feed_router
 from services.api.boards.router import router as boards_router
+from services.api.cascades.router import router as cascades_router
 from services.api.consultations.links_router import router as consultation_links_router
 from services.api.consultations.report_router import router as consultation_report_router
 from services.api.consultations.responses_router import router as consultation_responses_router
@@ -147,6 +148,7 @@ ROUTERS = (
     review_extensions_router,
     document_extensions_router,
     extension_limits_router,
+    cascades_router,
     policy_requests_router,
     dis_applications_router,
     document_dis_applications_router,

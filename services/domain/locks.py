@@ -17,6 +17,9 @@ PostgreSQL then fails one of them ("deadlock detected") after ``deadlock_timeout
   API, or the sweep, which skips one another transaction holds) locks it, then its document;
   accepting a request to the policy service into a review locks the request, then the
   document its review starts on;
+- an amended issue's cascade (``reviews/cascades.py``) locks the documents linked to the
+  issued one after it and its review, with SKIP LOCKED: a linked document another transaction
+  holds is flagged for its RO instead, so the issue never waits on it;
 - audit records lock their organisation's chain head when written, after everything else.
 
 Nothing locks a document and then a sign-off, a consultation, a meeting or a request to the

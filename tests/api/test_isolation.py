@@ -15,6 +15,7 @@ from services.domain.clock import london_today
 from services.domain.gates.checklist import QUESTIONS as FITNESS_QUESTIONS
 from services.domain.models.documents import Document, DocumentVersion
 from services.domain.publications.service import queue_publication
+from tests.api.cascade_support import cascade_flag_of_b
 from tests.factories import World, document_body
 
 
@@ -153,6 +154,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
     sign_off = await _b_sign_off(client, world, h, doc["id"])
     consultation = await _b_consultation(client, world, h, doc["id"])
     review = await _b_review(client, h)
+    cascade_flag_id = await cascade_flag_of_b(client, world)
     update_cycle = await _b_update_cycle(client, h)
     tracker_import = await client.post(
         "/v1/imports",
@@ -161,6 +163,7 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         headers=h,
     )
     return {
+        "cascade_flag_id": cascade_flag_id,
         "dis_application_id": dis_application.json()["id"],
         "review_extension_id": extension.json()["id"],
         "engagement_session_id": engagement.json()["id"],
@@ -720,6 +723,9 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         *_sign_off_requests(ids, match),
         *_consultation_requests(ids, match),
         *_review_requests(ids, match),
+        ("GET", f"/v1/cascade-flags/{ids['cascade_flag_id']}", {}),
+        ("POST", f"/v1/cascade-flags/{ids['cascade_flag_id']}/dismiss", {"json": {"reason": "x"}}),
+        ("POST", f"/v1/cascade-flags/{ids['cascade_flag_id']}/review", {}),
         *_update_cycle_requests(ids, match),
         *_tracker_requests(ids),
         ("GET", f"/v1/publications/{ids['publication_id']}", {}),

@@ -67,4 +67,6 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "launch",
         # A stage's chase or escalation once the stage is decided, cancelled or amended.
         "sign_off_time_limit",
+        # A parent's change once every flag it lists is decided and every review it opened ended.
+        "cascade",
     }

@@ -15,6 +15,7 @@ from services.domain.documents.signals import StatusChanged
 from services.domain.reactions import (
     TABLE,
     acknowledgements,
+    cascades,
     dis_applications,
     launch,
     minutes,
@@ -105,8 +106,13 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         launch.announce_retirement,
         review_extensions.lapse_with_document,
     )
-    # An issue queues its upload before it completes the review, as issue_version did.
-    assert TABLE[events.DocumentPublished] == (trix.queue_issued_upload, reviews.complete_review)
+    # An issue queues its upload before it completes the review, as issue_version did; then
+    # the documents linked to an amended one get their reviews or flags (cascade reviews).
+    assert TABLE[events.DocumentPublished] == (
+        trix.queue_issued_upload,
+        reviews.complete_review,
+        cascades.cascade_to_linked,
+    )
     # A withdrawal cancels the upload, reopens the review, queues what is in force, and
     # cancels the asks to read the withdrawn version.
     assert TABLE[IssueWithdrawn] == (

@@ -346,6 +346,35 @@ MEETING_SAMPLES: dict[str, dict[str, Any]] = {
 }
 # Sign-off emails about no one document.
 UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
+    # As services.domain.reviews.cascade_notices writes it: one email per owner or RO.
+    "review.parent_changed": {
+        "parent_document_id": DOCUMENT_ID,
+        "parent_reference": "CS-PO-001",
+        "parent_title": "Safeguarding children policy",
+        "number": "3.0",
+        "previous_number": "2.0",
+        "entries": [
+            {
+                "document_id": DOCUMENT_ID,
+                "reference": "CS-PR-012",
+                "title": "Children missing from care",
+                "status": "review_opened",
+                "note": "",
+                "review_path": "/v1/reviews/0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a66",
+                "roles": ["owner", "responsible_officer"],
+            },
+            {
+                "document_id": DOCUMENT_ID,
+                "reference": "CS-FO-009",
+                "title": "Missing episode form",
+                "status": "open",
+                "note": "",
+                "review_path": None,
+                "roles": ["responsible_officer"],
+            },
+        ],
+        "more": 3,
+    },
     "delegation.created": {
         "delegator_name": "Grace Adeyemi",
         "delegate_name": "Tom Hughes",
@@ -713,6 +742,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "document",
         "review",
         "review_outcome",
+        "cascade",
         "meeting",
         "sign_off",
         "sign_off_time_limit",

@@ -145,6 +145,7 @@ def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str,
     context = copy.deepcopy(sample)
     by_key = {
         "document_id": records.document_id,
+        "parent_document_id": records.document_id,
         "consultation_id": records.consultation_id,
         "meeting_id": records.meeting_id,
         "request_id": records.request_id,
@@ -161,8 +162,10 @@ def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str,
         ),
     }
     context.update({k: v for k, v in by_key.items() if k in context and v is not None})
-    for entry in context.get("entries", []):  # the digest's documents
+    for entry in context.get("entries", []):  # the digest's and a cascade's documents
         entry["document_id"] = records.document_id
+        if entry.get("review_path"):
+            entry["review_path"] = f"/v1/reviews/{records.review_id}"
     for entry in context.get("agenda", []):
         if entry.get("paper_path"):
             entry["paper_path"] = f"/v1/agenda-items/{records.agenda_item_id}/paper"

@@ -28,6 +28,8 @@ EntityType = Literal[
     "webhook_subscription",
     "webhook_delivery",
     "board",
+    "cascade_flag",
+    "cascade_rule",
     "meeting",
     "agenda_item",
     "meeting_action",

@@ -18,7 +18,7 @@ from services.domain.authz.permissions import Permission as P
 from services.domain.implementation import findings
 from services.domain.models.documents import Document
 from services.domain.models.reviews import Review, ReviewDocument, ReviewStatus
-from services.domain.reviews import impact, outcomes
+from services.domain.reviews import cascade_flags, impact, outcomes
 from services.domain.reviews import service as reviews
 from services.domain.reviews.commands import NewReview
 
@@ -37,6 +37,20 @@ async def _with_findings(
     out = _out(review, response)
     found = await findings.review_findings(session, principal, review)
     out.monitoring = ReviewFindings.model_validate(found)
+    out.cascades = [
+        schemas.CascadeOrigin(
+            flag_id=view.flag.id,
+            parent_document_id=view.parent.id,
+            parent_reference=view.parent.reference,
+            parent_title=view.parent.title,
+            parent_version=view.flag.parent_number,
+            previous_version=view.flag.previous_number,
+            diff_path=view.diff_path,
+            link_kind=view.flag.link_kind,
+            status=view.flag.status,
+        )
+        for view in await cascade_flags.origins_of(session, review)
+    ]
     return out
 
 

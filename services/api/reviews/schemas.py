@@ -21,6 +21,7 @@ Trigger = Literal[
     "confirmed_gap",
     "safeguarding_practice_review",
     "inspection_advice",
+    "parent_changed",
     "other",
 ]
 Required = Annotated[str, text_field(5000, 1, multiline=True)]
@@ -67,6 +68,20 @@ class ReviewCancellation(BaseModel):
     reason: Required
 
 
+class CascadeOrigin(BaseModel):
+    """An amended parent's issue that opened the review, or was noted on it."""
+
+    flag_id: uuid.UUID
+    parent_document_id: uuid.UUID
+    parent_reference: str
+    parent_title: str
+    parent_version: str = Field(description="The version issued, e.g. '2.0'.")
+    previous_version: str = Field(description="The version it replaced, e.g. '1.0'.")
+    diff_path: str = Field(description="What changed in the parent: the API path of the diff.")
+    link_kind: Literal["governs", "implements", "form_for"]
+    status: Literal["open", "review_opened", "attached", "dismissed"]
+
+
 class Review(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -96,6 +111,12 @@ class Review(BaseModel):
         "and done actions, uptake, dis-applications, open requests, the last report to a "
         "board. On the review that is opened and when one review is read; not in lists. Open "
         "actions are carried into the review and never block completing it.",
+    )
+    cascades: list[CascadeOrigin] | None = Field(
+        None,
+        description="Cascade reviews: the amended parents' issues that opened this review "
+        "(`review_opened`) or were noted on it because it was already open (`attached`), "
+        "each with the versions and the diff. When one review is read; not in lists.",
     )
 
 

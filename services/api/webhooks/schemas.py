@@ -61,6 +61,7 @@ EventType = Literal[
     "policy_request.withdrawn",
     "review.started",
     "review.no_change_stated",
+    "review.parent_changed",
     "review.completed",
     "update_cycle.opened",
     "update_cycle.item_assigned",

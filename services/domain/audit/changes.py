@@ -24,6 +24,7 @@ from services.domain.models.assessments import (
     Proposal,
 )
 from services.domain.models.boards import Board
+from services.domain.models.cascades import CascadeFlag, CascadeRule
 from services.domain.models.consultations import (
     Consultation,
     ConsultationReportAgreement,
@@ -54,6 +55,8 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     AgendaItem: "agenda_item",
     ApiKey: "api_key",
     Board: "board",
+    CascadeFlag: "cascade_flag",
+    CascadeRule: "cascade_rule",
     Consultation: "consultation",
     ConsultationResponse: "consultation_response",
     ConsultationReportAgreement: "consultation_report_agreement",

@@ -23,6 +23,7 @@ from services.domain.consultations import opening
 from services.domain.consultations.commands import Audience, External, NewConsultation, Question
 from services.domain.demo import governance
 from services.domain.demo.acknowledgements import seed_acknowledgements
+from services.domain.demo.cascades import seed_cascades
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.documents import seed_documents, seed_links
 from services.domain.demo.engagement import seed_engagement_sessions
@@ -85,6 +86,7 @@ COUNTED = (
     "communication_plan_items",
     "digest_subscriptions",
     "templates",
+    "cascade_flags",
 )
 
 
@@ -156,6 +158,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["acknowledgements"] = await seed_acknowledgements(
         session, org.id, spec["slug"], by_reference, by_email
     )
+    cascades = spec.get("cascades", [])  # LBBD: an amended policy reviews its procedure
+    counts["cascade_flags"] = await seed_cascades(session, system, cascades, by_reference)
     return counts
 
 

@@ -75,6 +75,7 @@ from services.domain.events.review_extensions import (
     ReviewExtensionRequested,
 )
 from services.domain.events.reviews import (
+    ParentChanged,
     ReviewCompleted,
     ReviewNoChangeStated,
     ReviewStarted,
@@ -140,6 +141,7 @@ __all__ = [
     "MonitoringActionClosed",
     "NoMaterialChangeStated",
     "PapersCirculated",
+    "ParentChanged",
     "PersonAssigned",
     "PersonNamed",
     "PolicyRequestMade",
@@ -219,6 +221,7 @@ Event = Annotated[
     | PolicyRequestWithdrawn
     | ReviewStarted
     | ReviewNoChangeStated
+    | ParentChanged
     | ReviewCompleted
     | UpdateCycleOpened
     | UpdateCycleItemAssigned

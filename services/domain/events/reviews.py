@@ -36,6 +36,18 @@ class ReviewCompleted(_Event):
     next_review_due: date | None
 
 
+class ParentChanged(_Event):
+    """A document in force was amended and issued: the documents linked to it were given
+    reviews or flags (cascade reviews); their owners and ROs are told once."""
+
+    type: Literal["review.parent_changed"] = "review.parent_changed"
+    # The document amended and issued (the parent).
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    previous_version_id: uuid.UUID
+    documents: int
+
+
 class UpdateCycleOpened(_Event):
     """A Trix update cycle opened: each assigned RO is told their items and the deadline."""
 

@@ -23,6 +23,7 @@ from services.domain.models.assessments import (
 )
 from services.domain.models.audit import AuditChainHead, AuditRecord
 from services.domain.models.boards import Board, BoardMember
+from services.domain.models.cascades import CascadeFlag, CascadeRule
 from services.domain.models.consultations import (
     Consultation,
     ConsultationReportAgreement,
@@ -85,6 +86,8 @@ __all__ = [
     "Base",
     "Board",
     "BoardMember",
+    "CascadeFlag",
+    "CascadeRule",
     "CommunicationPlanItem",
     "Consultation",
     "ConsultationReportAgreement",

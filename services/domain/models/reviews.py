@@ -49,6 +49,9 @@ TRIGGERS = (
     "confirmed_gap",
     "safeguarding_practice_review",
     "inspection_advice",
+    # A document it is linked to (governs, implements, form_for) was amended and issued
+    # (services/domain/reviews/cascades.py).
+    "parent_changed",
     "other",
 )
 

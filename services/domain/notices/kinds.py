@@ -36,6 +36,12 @@ REGISTRY: tuple[Kind, ...] = (
     # Review outcomes (reviews/notices.py).
     Kind("review.no_change_to_confirm", "review_outcome", "the owner: confirm no change"),
     Kind("review.no_change_confirmed", "review_outcome", "policy team and who asked"),
+    # Cascade reviews (reviews/cascade_notices.py).
+    Kind(
+        "review.parent_changed",
+        "cascade",
+        "owner and RO of the documents linked to an amended, issued one: one email each",
+    ),
     # Boards and meetings (boards/notices.py).
     Kind("meeting.moved", "meeting", "people with an item on the meeting"),
     Kind("meeting.cancelled", "meeting", "people with an item on the meeting"),

@@ -27,8 +27,8 @@ from services.domain.notices.notice import Handler
 from services.domain.policy_requests import notices as policy_request_notices
 from services.domain.publications import notices as publication_notices
 from services.domain.review_extensions import notices as review_extension_notices
+from services.domain.reviews import cascade_notices, update_cycle_notices
 from services.domain.reviews import notices as review_outcomes
-from services.domain.reviews import update_cycle_notices
 from services.domain.sign_off import notices as sign_off_notices
 from services.domain.sign_off import time_limit_notices
 
@@ -61,6 +61,7 @@ OWNERS: tuple[Owner, ...] = (
     Owner("consultation", consultation_notices.HANDLERS, consultation_notices.still_applies),
     Owner("update_cycle", update_cycle_notices.HANDLERS, update_cycle_notices.still_applies),
     Owner("review_outcome", review_outcomes.HANDLERS, review_outcomes.still_applies),
+    Owner("cascade", cascade_notices.HANDLERS, cascade_notices.still_applies),
     Owner("policy_request", policy_request_notices.HANDLERS),
     Owner(
         "dis_application",

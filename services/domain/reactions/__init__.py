@@ -12,6 +12,7 @@ from services.domain.documents.signals import StatusChanged
 from services.domain.policy_requests.signals import RequestAccepted
 from services.domain.reactions import (
     acknowledgements,
+    cascades,
     dis_applications,
     launch,
     minutes,
@@ -45,8 +46,12 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
         review_extensions.lapse_with_document,
     ),
     # Cafcass 4.11: the issued version goes to Tri.x; LBBD, Dorset 8.1: the review it amends
-    # is done.
-    events.DocumentPublished: (trix.queue_issued_upload, reviews.complete_review),
+    # is done; NCT 3.4(c)(ii): the documents linked to an amended one get a review or a flag.
+    events.DocumentPublished: (
+        trix.queue_issued_upload,
+        reviews.complete_review,
+        cascades.cascade_to_linked,
+    ),
     # Dorset 4.5.2: ratification refused, so the interim issue is undone, Tri.x included.
     IssueWithdrawn: (
         trix.cancel_withdrawn_upload,

@@ -95,6 +95,22 @@ async def start_review(session: AsyncSession, principal: Principal, command: New
     why_not = _cannot_start(document)
     if why_not:
         raise Conflict(why_not, document_status=document.status)
+    return await open_review(
+        session, principal, document, command, started_by_id=principal.person_id
+    )
+
+
+async def open_review(
+    session: AsyncSession,
+    principal: Principal | None,
+    document: Document,
+    command: NewReview,
+    *,
+    started_by_id: uuid.UUID | None,
+) -> Review:
+    """Open the review ``command`` asks for on a published ``document`` the caller has locked
+    and checked: the document goes ``under_review``. A cascade from a parent's issue
+    (reviews/cascades.py) opens one with nobody as its starter."""
     review = Review(
         id=new_id(),
         organisation_id=document.organisation_id,
@@ -106,7 +122,7 @@ async def start_review(session: AsyncSession, principal: Principal, command: New
         status=ReviewStatus.IN_PROGRESS,
         due_on=document.next_review_due,
         previous_status=document.status,
-        started_by_id=principal.person_id,
+        started_by_id=started_by_id,
         update_cycle_item_id=command.update_cycle_item_id,
     )
     session.add(review)

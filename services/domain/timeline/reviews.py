@@ -28,6 +28,8 @@ TRIGGER_WORDS = {
     "confirmed_gap": "a confirmed gap",
     "safeguarding_practice_review": "a safeguarding practice review",
     "inspection_advice": "inspection advice",
+    # Cascade reviews: a document it is linked to was amended and issued.
+    "parent_changed": "a change to a document it is linked to",
     "other": "other",
 }
 ITEM_OUTCOME_WORDS = {
