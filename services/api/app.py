@@ -24,6 +24,7 @@ from services.api import (
     spec,
 )
 from services.api.access.router import router as api_keys_router
+from services.api.amendment_packs.router import router as amendment_packs_router
 from services.api.acknowledgements.confirm_router import (
     links_router as acknowledgement_links_router,
 )
@@ -162,6 +163,7 @@ ROUTERS = (
     news_feed_router,
     tracker_router,
     update_cycles_router,
+    amendment_packs_router,
     imports_router,
     tracker_export_router,
 )
