@@ -20,7 +20,7 @@ from services.domain.documents.diff import match_paragraphs
 
 SegmentKind = Literal["same", "ins", "del"]
 ParagraphKind = Literal["same", "added", "removed", "changed", "gap"]
-SectionStatus = Literal["unchanged", "changed", "added", "removed"]
+SectionChange = Literal["unchanged", "changed", "added", "removed"]
 
 # A Markdown heading, or a short numbered title such as "3.4 Scheduled Updates" (NCT's own
 # numbering); a numbered step that is a sentence ("1. A plan is agreed ...") is not one.
@@ -56,14 +56,14 @@ class Section:
     """One heading's section; the opening text before any heading has ``title`` None."""
 
     title: str | None
-    status: SectionStatus = "unchanged"
+    change: SectionChange = "unchanged"
     paragraphs: list[Paragraph] = field(default_factory=list)
     # (kind, old, new) per paragraph, before the context is cut.
     ops: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
     @property
     def is_changed(self) -> bool:
-        return self.status != "unchanged"
+        return self.change != "unchanged"
 
 
 def heading_title(paragraph: str) -> str | None:
@@ -166,7 +166,7 @@ def _display(paragraph: str) -> str:
 
 
 def sections(before: str, after: str) -> list[Section]:
-    """The sections of ``after`` (and those only ``before`` had), each with its status and, when
+    """The sections of ``after`` (and those only ``before`` had), each with its change and, when
     changed, its paragraphs marked; unchanged paragraphs far from a change are cut to gaps."""
     found: list[Section] = [Section(None)]
     for kind, old, new in paragraph_ops(before, after):
@@ -179,7 +179,7 @@ def sections(before: str, after: str) -> list[Section]:
         kinds = {kind for kind, _, _ in section.ops}
         if kinds == {"same"}:
             continue
-        section.status = (
+        section.change = (
             "added" if kinds == {"added"} else "removed" if kinds == {"removed"} else "changed"
         )
         section.paragraphs = _marked(section.ops)
@@ -197,7 +197,9 @@ def _marked(ops: list[tuple[str, str | None, str | None]]) -> list[Paragraph]:
     for n, (kind, old, new) in enumerate(ops):
         text = new if new is not None else old or ""
         is_heading = heading_title(text) is not None
-        if kind == "same" and n not in near and not is_heading:
+        if kind == "same" and is_heading:
+            continue  # the section's own title, shown as its heading
+        if kind == "same" and n not in near:
             if out and out[-1].kind == "gap":
                 out[-1] = Paragraph("gap", skipped=out[-1].skipped + 1)
             else:

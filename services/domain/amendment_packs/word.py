@@ -132,7 +132,7 @@ def _document_part(document: Any, redlined: Redlined) -> None:
     for section in redlined.changed:
         title = section.title or "Opening text (before the first heading)"
         suffix = {"added": " (new section)", "removed": " (section removed)"}.get(
-            section.status, ""
+            section.change, ""
         )
         document.add_heading(_text(title + suffix), level=3)
         for paragraph in section.paragraphs:

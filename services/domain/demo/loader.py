@@ -30,6 +30,7 @@ from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
 from services.domain.demo.templates import seed_templates
+from services.domain.demo.update_cycles import seed_update_cycles
 from services.domain.documents import versions
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation
@@ -83,6 +84,7 @@ COUNTED = (
     "communication_plan_items",
     "digest_subscriptions",
     "templates",
+    "update_cycles",
 )
 
 
@@ -92,7 +94,8 @@ class SeedReport:
 
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
-    """Create what is missing of one organisation; returns counts of what was created."""
+    """Create what is missing of one organisation; returns counts of what was created. Long
+    because it lists every part of the demo, in the order they depend on each other."""
     counts = dict.fromkeys(COUNTED, 0)
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -143,6 +146,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             )
     counts["requests"] = await seed_requests(
         session, org.id, spec.get("requests", []), by_email, by_reference
+    )
+    # NCT 3.4 a: a Trix update cycle, after the documents whose chapters its items name.
+    counts["update_cycles"] = await seed_update_cycles(
+        session, org.id, spec.get("update_cycles", []), by_email
     )
     # After the boards and their meetings: an audience may name a board (Dorset 7.4: papers).
     counts["acknowledgements"] = await seed_acknowledgements(
