@@ -90,7 +90,7 @@ async def test_a_month_pack_redlines_only_the_changed_sections_with_the_words_ma
         client, world.a, new, "# Private Fostering\n\nNotify within 48 hours.", "", "2026-03-20"
     )
 
-    response = await client.get(f"{PACKS}/2026-03", headers=world.a.reader.headers)
+    response = await client.get(f"{PACKS}?month=2026-03", headers=world.a.reader.headers)
 
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -121,7 +121,9 @@ async def test_the_word_pack_strikes_deletions_and_underlines_insertions(
 ) -> None:
     await _amended_in_march(client, world.a)
 
-    response = await client.get(f"{PACKS}/2026-03?format=docx", headers=world.a.reader.headers)
+    response = await client.get(
+        f"{PACKS}?month=2026-03&format=docx", headers=world.a.reader.headers
+    )
 
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == DOCX
@@ -160,8 +162,8 @@ async def test_a_month_is_counted_in_london_days(client: AsyncClient, world: Wor
             .values(created_at=datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
         )
 
-    march = (await client.get(f"{PACKS}/2026-03", headers=world.a.reader.headers)).text
-    april = (await client.get(f"{PACKS}/2026-04", headers=world.a.reader.headers)).text
+    march = (await client.get(f"{PACKS}?month=2026-03", headers=world.a.reader.headers)).text
+    april = (await client.get(f"{PACKS}?month=2026-04", headers=world.a.reader.headers)).text
 
     assert "New: 1.0" in march and "Tuesday 31 March 2026" in march
     assert "<h2>Withdrawn</h2>" not in march
@@ -173,10 +175,10 @@ async def test_a_month_is_counted_in_london_days(client: AsyncClient, world: Wor
 async def test_an_empty_month_is_a_valid_empty_pack(client: AsyncClient, world: World) -> None:
     await _amended_in_march(client, world.a)
 
-    page = await client.get(f"{PACKS}/2026-05", headers=world.a.reader.headers)
-    word = await client.get(f"{PACKS}/2026-05?format=docx", headers=world.a.reader.headers)
+    page = await client.get(f"{PACKS}?month=2026-05", headers=world.a.reader.headers)
+    word = await client.get(f"{PACKS}?month=2026-05&format=docx", headers=world.a.reader.headers)
     # Another organisation's March is empty too: the pack reads only the caller's register.
-    theirs = await client.get(f"{PACKS}/2026-03", headers=world.b.reader.headers)
+    theirs = await client.get(f"{PACKS}?month=2026-03", headers=world.b.reader.headers)
 
     assert page.status_code == 200 and word.status_code == 200
     assert "No document was issued in this period." in page.text
@@ -188,9 +190,13 @@ async def test_an_empty_month_is_a_valid_empty_pack(client: AsyncClient, world: 
 
 async def test_a_month_that_is_not_one_is_refused(client: AsyncClient, world: World) -> None:
     for month in ("2026-13", "2026-3", "26-03", "2026-03-01"):
-        response = await client.get(f"{PACKS}/{month}", headers=world.a.reader.headers)
+        response = await client.get(f"{PACKS}?month={month}", headers=world.a.reader.headers)
         assert response.status_code == 422, month
-    bad_format = await client.get(f"{PACKS}/2026-03?format=pdf", headers=world.a.reader.headers)
+    bad_format = await client.get(
+        f"{PACKS}?month=2026-03&format=pdf", headers=world.a.reader.headers
+    )
+    no_month = await client.get(PACKS, headers=world.a.reader.headers)
+    assert no_month.status_code == 422
     assert bad_format.status_code == 422
 
 
@@ -217,8 +223,8 @@ async def test_a_pack_beyond_its_bounds_is_a_problem_naming_the_limit(
     other = await _document(client, world.a, reference="PROC-12", title="Other")
     await _issue(client, world.a, other, "# Other\n\nShort.", "First", "2026-04-03")
 
-    too_many = await tight_client.get(f"{PACKS}/2026-04", headers=world.a.reader.headers)
-    too_long = await tight_client.get(f"{PACKS}/2026-03", headers=world.a.reader.headers)
+    too_many = await tight_client.get(f"{PACKS}?month=2026-04", headers=world.a.reader.headers)
+    too_long = await tight_client.get(f"{PACKS}?month=2026-03", headers=world.a.reader.headers)
 
     assert too_many.status_code == 422
     assert too_many.headers["content-type"].startswith("application/problem+json")
@@ -227,7 +233,7 @@ async def test_a_pack_beyond_its_bounds_is_a_problem_naming_the_limit(
     assert too_long.status_code == 422
     assert too_long.json()["limit"] == "amendment_pack_max_text_chars"
     # Within the bounds the same app answers.
-    fine = await tight_client.get(f"{PACKS}/2026-05", headers=world.a.reader.headers)
+    fine = await tight_client.get(f"{PACKS}?month=2026-05", headers=world.a.reader.headers)
     assert fine.status_code == 200
 
 

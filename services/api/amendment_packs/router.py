@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query, Response
+from fastapi import Query, Response
 
 from services.api.deps import AppSettings, CurrentPrincipal, Session
 from services.api.errors import declared_problem
 from services.api.permissions import allowed
 from services.api.routing import Router
+from services.api.types import text_field
 from services.domain.amendment_packs import service
 from services.domain.amendment_packs.contents import PackLimits
 from services.domain.authz.permissions import Permission as P
@@ -25,13 +26,8 @@ Format = Annotated[
     Query(description="`html`, a printable page (the default), or `docx`, a Word document."),
 ]
 Month = Annotated[
-    str,
-    Path(
-        pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
-        max_length=7,
-        description="The calendar month, `YYYY-MM` (London days).",
-        examples=["2026-12"],
-    ),
+    Annotated[str, text_field(7, 7, strip=False, pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")],
+    Query(description="The calendar month, `YYYY-MM` (London days).", examples=["2026-12"]),
 ]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -87,7 +83,7 @@ async def get_cycle_amendment_pack(
 
 
 @router.get(
-    "/v1/amendment-packs/{month}",
+    "/v1/amendment-packs",
     response_class=Response,
     responses=RESPONSES,
     dependencies=[allowed(P.DOCUMENTS_READ)],

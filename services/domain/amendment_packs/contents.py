@@ -133,18 +133,7 @@ async def changed_documents(
 ) -> list[ChangedDocument]:
     """The documents with a version issued from ``start`` to ``end`` (of ``only``, if given),
     in reference order, within ``limits``."""
-    query = select(DocumentVersion).where(
-        DocumentVersion.organisation_id == organisation_id,
-        DocumentVersion.minor == 0,
-        DocumentVersion.withdrawn_at.is_(None),
-        DocumentVersion.issued_on.between(start, end),
-    )
-    if only is not None:
-        query = query.where(DocumentVersion.document_id.in_(list(only)))
-    issued = list((await session.execute(query)).scalars())
-    by_document: dict[uuid.UUID, list[DocumentVersion]] = {}
-    for version in issued:
-        by_document.setdefault(version.document_id, []).append(version)
+    by_document = await _issued_by_document(session, organisation_id, start, end, only)
     if len(by_document) > limits.max_documents:
         raise Invalid(
             f"The pack would hold {len(by_document)} documents, more than the limit of "
@@ -157,8 +146,6 @@ async def changed_documents(
             await session.execute(select(Document).where(Document.id.in_(list(by_document))))
         ).scalars()
     }
-    for versions in by_document.values():
-        versions.sort(key=lambda v: (v.major, v.minor))
     bases = await _baselines(session, by_document)
     texts = await _texts(
         session,
@@ -184,6 +171,31 @@ async def changed_documents(
         )
     changed.sort(key=lambda c: reference_order(c.reference))
     return changed
+
+
+async def _issued_by_document(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    start: date,
+    end: date,
+    only: Iterable[uuid.UUID] | None,
+) -> dict[uuid.UUID, list[DocumentVersion]]:
+    """The versions issued from ``start`` to ``end`` and not withdrawn, by document, each
+    document's in number order."""
+    query = select(DocumentVersion).where(
+        DocumentVersion.organisation_id == organisation_id,
+        DocumentVersion.minor == 0,
+        DocumentVersion.withdrawn_at.is_(None),
+        DocumentVersion.issued_on.between(start, end),
+    )
+    if only is not None:
+        query = query.where(DocumentVersion.document_id.in_(list(only)))
+    by_document: dict[uuid.UUID, list[DocumentVersion]] = {}
+    for version in (await session.execute(query)).scalars():
+        by_document.setdefault(version.document_id, []).append(version)
+    for versions in by_document.values():
+        versions.sort(key=lambda v: (v.major, v.minor))
+    return by_document
 
 
 async def _baselines(
