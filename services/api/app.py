@@ -32,6 +32,7 @@ from services.api.acknowledgements.confirm_router import router as acknowledgeme
 from services.api.acknowledgements.reports_router import router as acknowledgement_compliance_router
 from services.api.acknowledgements.router import document_router as document_acknowledgements_router
 from services.api.acknowledgements.router import router as acknowledgement_requests_router
+from services.api.amendment_packs.router import router as amendment_packs_router
 from services.api.assessments.equality_router import router as equality_router
 from services.api.assessments.fitness_router import router as fitness_router
 from services.api.assessments.legal_router import router as legal_router
@@ -170,6 +171,7 @@ ROUTERS = (
     news_feed_router,
     tracker_router,
     update_cycles_router,
+    amendment_packs_router,
     imports_router,
     tracker_export_router,
 )

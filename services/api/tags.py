@@ -115,5 +115,10 @@ TAGS: list[dict[str, Any]] = [
         "description": "The review tracker: what is due, exports and people's deadline feeds.",
     },
     {"name": "update-cycles", "description": "Planned cycles of updates across many documents."},
+    {
+        "name": "amendment-packs",
+        "description": "Tri.x amendment packs: an update cycle's or a month's issued changes, "
+        "redlined by section, as HTML or Word.",
+    },
     {"name": "imports", "description": "Import of an existing tracker spreadsheet."},
 ]

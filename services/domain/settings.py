@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     heavy_concurrency: int = Field(default=2, ge=1)
     max_unpacked_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     max_compression_ratio: int = Field(default=100, ge=1)
+    # A Tri.x amendment pack (an update cycle's or a month's) holds at most this many documents,
+    # and the versions it compares at most this many characters of text between them (422).
+    amendment_pack_max_documents: int = Field(default=200, ge=1)
+    amendment_pack_max_text_chars: int = Field(default=4_000_000, ge=1)
 
     # Optional OIDC bearer tokens, alongside API keys.
     oidc_issuer: str | None = None

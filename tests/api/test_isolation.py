@@ -441,6 +441,7 @@ def _update_cycle_requests(
         ("GET", f"/v1/update-cycles/{c}/items", {}),
         ("POST", f"/v1/update-cycles/{c}/close", {}),
         ("GET", f"/v1/update-cycles/{c}/report", {}),
+        ("GET", f"/v1/update-cycles/{c}/amendment-pack", {}),
         ("GET", f"/v1/update-cycle-items/{i}", {}),
         (
             "PATCH",

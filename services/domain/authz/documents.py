@@ -171,6 +171,17 @@ def check_add_version(principal: Principal, document: Document, *, issued: bool)
 
 
 @action(
+    "document.read_amendment_pack",
+    "read the Tri.x amendment pack of an update cycle or a month: the issued versions, their "
+    "change summaries and section-level redlines",
+    P.DOCUMENTS_READ,
+)
+def check_read_amendment_pack(principal: Principal) -> None:
+    """Readers of the register: the pack shows issued versions only (the permission is the
+    whole rule)."""
+
+
+@action(
     "document.export_paper_trail",
     "export everything about a document for an FOI request (paper-trail.zip: every draft, "
     "response, email and audit record)",

@@ -113,9 +113,12 @@ async def _add_versions(
             change_summary=v.get("change_summary", ""),
             issue=bool(v.get("issued")),
             max_bytes=10_000_000,
-            # The demo's issued versions are issued as it is loaded; its review dates are
-            # set after its versions are added.
-            issued_on=today if v.get("issued") else None,
+            # The demo's issued versions are issued as it is loaded, or ``issued_in_days``
+            # from it (an earlier issue, so a later one reads as an amendment in a Tri.x
+            # amendment pack); its review dates are set after its versions are added.
+            issued_on=today + timedelta(days=v.get("issued_in_days", 0))
+            if v.get("issued")
+            else None,
         )
 
 

@@ -32,6 +32,7 @@ from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
 from services.domain.demo.review_extensions import seed_review_extensions
 from services.domain.demo.templates import seed_templates
+from services.domain.demo.update_cycles import seed_update_cycles
 from services.domain.documents import versions
 from services.domain.models.boards import Board
 from services.domain.models.consultations import Consultation
@@ -87,6 +88,7 @@ COUNTED = (
     "digest_subscriptions",
     "templates",
     "cascade_flags",
+    "update_cycles",
 )
 
 
@@ -153,6 +155,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             )
     counts["requests"] = await seed_requests(
         session, org.id, spec.get("requests", []), by_email, by_reference
+    )
+    # NCT 3.4 a: a Trix update cycle, after the documents whose chapters its items name.
+    counts["update_cycles"] = await seed_update_cycles(
+        session, org.id, spec.get("update_cycles", []), by_email
     )
     # After the boards and their meetings: an audience may name a board (Dorset 7.4: papers).
     counts["acknowledgements"] = await seed_acknowledgements(
