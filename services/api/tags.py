@@ -66,6 +66,12 @@ TAGS: list[dict[str, Any]] = [
     },
     {"name": "reviews", "description": "Scheduled and early reviews of documents."},
     {
+        "name": "statutory-sources",
+        "description": "Acts, statutory guidance and inspection frameworks documents depend on: "
+        "a change (recorded, or read from the source's Atom feed) opens a review of every "
+        "linked document, with an impact report.",
+    },
+    {
         "name": "acknowledgements",
         "description": "Read and acknowledge: a document's audience, asking people to confirm "
         "they have read a version, confirming, reminders and escalation, compliance per "

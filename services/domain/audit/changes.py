@@ -42,6 +42,11 @@ from services.domain.models.policy_requests import PolicyRequest
 from services.domain.models.publications import Publication
 from services.domain.models.reviews import Review, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import Delegation, SignOff, SignOffInformed
+from services.domain.models.statutory_sources import (
+    StatutorySource,
+    StatutorySourceChange,
+    StatutorySourceLink,
+)
 from services.domain.models.templates import KindTemplate
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
@@ -83,6 +88,9 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Review: "review",
     SignOff: "sign_off",
     SignOffInformed: "sign_off_informed",
+    StatutorySource: "statutory_source",
+    StatutorySourceChange: "statutory_source_change",
+    StatutorySourceLink: "statutory_source_link",
     UpdateCycle: "update_cycle",
     UpdateCycleItem: "update_cycle_item",
     WebhookDelivery: "webhook_delivery",

@@ -92,6 +92,7 @@ from services.domain.events.sign_off import (
     SignOffStageStarted,
     SignOffSubmitted,
 )
+from services.domain.events.statutory_sources import StatutorySourceChanged
 
 __all__ = [
     "AcknowledgementConfirmed",
@@ -152,6 +153,7 @@ __all__ = [
     "SignOffInformed",
     "SignOffStageStarted",
     "SignOffSubmitted",
+    "StatutorySourceChanged",
     "TrackerImportRequested",
     "TrackerImported",
     "UpdateCycleClosed",
@@ -221,7 +223,8 @@ Event = Annotated[
     | AcknowledgementConfirmed
     | AcknowledgementRequestEnded
     | AcknowledgementEscalated
-    | MeetingPapersRead,
+    | MeetingPapersRead
+    | StatutorySourceChanged,
     Field(discriminator="type"),
 ]
 
