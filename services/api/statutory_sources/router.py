@@ -129,12 +129,12 @@ async def delete_statutory_source(
 
 @router.get(
     "/{source_id}/documents",
-    response_model=schemas.LinkedDocumentPage,
+    response_model=schemas.SourceDocumentPage,
     dependencies=[allowed(P.DOCUMENTS_READ)],
 )
 async def list_statutory_source_documents(
     source_id: uuid.UUID, session: ReadSession, principal: CurrentPrincipal, page: Page
-) -> schemas.LinkedDocumentPage:
+) -> schemas.SourceDocumentPage:
     """The documents that depend on the source, in the order they were linked."""
     scope = {"source_id": str(source_id)}
     found = await service.list_links(
@@ -144,7 +144,7 @@ async def list_statutory_source_documents(
         found, scope, lambda row: [row[0].created_at.isoformat(), str(row[0].id)]
     )
     items = [
-        schemas.LinkedDocument(
+        schemas.SourceDocument(
             document_id=document.id,
             reference=document.reference,
             title=document.title,
@@ -155,23 +155,26 @@ async def list_statutory_source_documents(
         )
         for link, document in found
     ]
-    return schemas.LinkedDocumentPage(items=items, next_cursor=next_cursor)
+    return schemas.SourceDocumentPage(items=items, next_cursor=next_cursor)
 
 
 @router.post(
     "/{source_id}/documents",
     status_code=201,
-    response_model=schemas.LinkedDocument,
+    response_model=schemas.SourceDocument,
     dependencies=[allowed(P.DOCUMENTS_MANAGE)],
 )
 async def link_statutory_source_document(
-    source_id: uuid.UUID, body: schemas.LinkCreate, session: Session, principal: CurrentPrincipal
-) -> schemas.LinkedDocument:
+    source_id: uuid.UUID,
+    body: schemas.SourceLinkCreate,
+    session: Session,
+    principal: CurrentPrincipal,
+) -> schemas.SourceDocument:
     """Say a document depends on the source: a change to it will review the document."""
     link, document = await service.link_document(
         session, principal, source_id, NewLink.of(body.model_dump())
     )
-    return schemas.LinkedDocument(
+    return schemas.SourceDocument(
         document_id=document.id,
         reference=document.reference,
         title=document.title,
@@ -261,7 +264,7 @@ def _report(report: impact.ImpactReport) -> schemas.ImpactReport:
         change=_change(report.change),
         counts=schemas.ImpactCounts(**report.counts),
         documents=[
-            schemas.ImpactLine(
+            schemas.ImpactDocument(
                 document_id=line.impact.document_id,
                 reference=line.impact.reference,
                 title=line.impact.title,

@@ -78,7 +78,7 @@ class StatutorySourcePage(BaseModel):
     next_cursor: str | None
 
 
-class LinkCreate(BaseModel):
+class SourceLinkCreate(BaseModel):
     """A document of your organisation depends on the source."""
 
     model_config = ConfigDict(extra="forbid")
@@ -87,7 +87,7 @@ class LinkCreate(BaseModel):
     reason: Reason = Field("", description="What in the document rests on the source.")
 
 
-class LinkedDocument(BaseModel):
+class SourceDocument(BaseModel):
     document_id: uuid.UUID
     reference: str
     title: str
@@ -97,8 +97,8 @@ class LinkedDocument(BaseModel):
     created_at: datetime
 
 
-class LinkedDocumentPage(BaseModel):
-    items: list[LinkedDocument]
+class SourceDocumentPage(BaseModel):
+    items: list[SourceDocument]
     next_cursor: str | None
 
 
@@ -139,7 +139,7 @@ class SourceChangePage(BaseModel):
     next_cursor: str | None
 
 
-class ImpactLine(BaseModel):
+class ImpactDocument(BaseModel):
     document_id: uuid.UUID
     reference: str
     title: str
@@ -158,7 +158,7 @@ class ImpactReport(BaseModel):
     source: StatutorySource
     change: SourceChange
     counts: ImpactCounts
-    documents: list[ImpactLine]
+    documents: list[ImpactDocument]
 
 
 class FeedCheck(BaseModel):

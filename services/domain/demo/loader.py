@@ -29,6 +29,7 @@ from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
+from services.domain.demo.statutory_sources import seed_statutory_sources
 from services.domain.demo.templates import seed_templates
 from services.domain.documents import versions
 from services.domain.models.boards import Board
@@ -83,6 +84,8 @@ COUNTED = (
     "communication_plan_items",
     "digest_subscriptions",
     "templates",
+    "statutory_sources",
+    "statutory_source_links",
 )
 
 
@@ -92,7 +95,8 @@ class SeedReport:
 
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
-    """Create what is missing of one organisation; returns counts of what was created."""
+    """Create what is missing of one organisation; returns counts of what was created. Long
+    because it lists every part of the demo, in the order each depends on the ones before."""
     counts = dict.fromkeys(COUNTED, 0)
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
@@ -141,6 +145,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             counts["consultations"] += await _seed_consultation(
                 session, system, by_reference[d["reference"]], d["consultation"], by_email
             )
+    # NCT 3.2: the Acts and statutory guidance the documents depend on, linked to them.
+    counts["statutory_sources"], counts["statutory_source_links"] = await seed_statutory_sources(
+        session, org, by_reference
+    )
     counts["requests"] = await seed_requests(
         session, org.id, spec.get("requests", []), by_email, by_reference
     )

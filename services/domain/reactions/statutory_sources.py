@@ -28,7 +28,7 @@ async def _attach(
 ) -> None:
     review = await open_review_of(session, document.id)
     if review is None:
-        return  # under review in name only: listed as not reviewable, never a failed batch
+        return  # under review with no review record: listed as under review, not attached
     await add_trigger(session, principal, review, TRIGGER, recorded.trigger_detail)
     recorded.attached[document.id] = review.id
 

@@ -101,7 +101,7 @@ async def _due(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[uui
             .order_by(StatutorySource.feed_checked_at.nulls_first(), StatutorySource.id)
             .limit(SWEEP_BATCH)
         )
-        return [(org, source) for org, source in rows.tuples()]
+        return [(org, source) for org, source in rows]
 
 
 async def _record_failure(

@@ -166,8 +166,10 @@ def _outcome(
 ) -> tuple[ImpactOutcome, uuid.UUID | None]:
     if document.id in signal.opened:
         return ImpactOutcome.REVIEW_OPENED, signal.opened[document.id]
-    if document.id in signal.attached:
-        return ImpactOutcome.ALREADY_UNDER_REVIEW, signal.attached[document.id]
+    if document.id in signal.attached or status == DocumentStatus.UNDER_REVIEW:
+        # Under review with no review record (registered so, or imported from a tracker):
+        # still in force and being reviewed, with nothing to attach the change to.
+        return ImpactOutcome.ALREADY_UNDER_REVIEW, signal.attached.get(document.id)
     if status in BEING_AMENDED and document.issued_version is not None:
         return ImpactOutcome.BEING_AMENDED, None
     return ImpactOutcome.NOT_IN_FORCE, None
