@@ -96,7 +96,7 @@ def run_feed_server() -> Iterator[FeedServer]:
     feeds = FeedServer()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             feeds.hits[self.path] = feeds.hits.get(self.path, 0) + 1
             status, body, delay = feeds.bodies.get(self.path, (404, b"not here", 0.0))
             if delay:
