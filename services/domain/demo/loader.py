@@ -95,8 +95,8 @@ class SeedReport:
 
 
 async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict[str, int]:
-    """Create what is missing of one organisation; returns counts of what was created. Long
-    because it lists every part of the demo, in the order each depends on the ones before."""
+    """Create what is missing of one organisation; returns counts of what was created.
+    Long because it lists every part of the demo, in the order each depends on the ones before."""
     counts = dict.fromkeys(COUNTED, 0)
     org = await organisations.find_by_slug(session, spec["slug"])
     if org is None:
