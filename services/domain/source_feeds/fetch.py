@@ -24,6 +24,8 @@ ACCEPT = "application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"
 
 
 def feed_allowance(settings: Settings) -> Allowance:
+    """The internal hosts feeds may be on (POLICYGOV_SOURCE_FEED_ALLOWED_HOSTS), apart from
+    the webhooks' allowance: allowing an intranet receiver does not allow reading from it."""
     return Allowance(
         settings.source_feed_allowed_hosts, "POLICYGOV_SOURCE_FEED_ALLOWED_HOSTS", "feed_url"
     )

@@ -115,7 +115,7 @@ async def record_feed_entries(
     session: AsyncSession, principal: Principal, source: StatutorySource, entries: list[FeedEntry]
 ) -> list[StatutorySourceChange]:
     """Record each entry not seen before as a change (oldest first), each with its batch.
-    An entry is recorded once whatever how often the feed is read; one updated before the
+    An entry is recorded once, however often the feed is read; one updated before the
     feed was named is history. ``source`` is locked by the caller."""
     seen = set(
         (

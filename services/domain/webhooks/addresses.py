@@ -153,6 +153,7 @@ class Allowance:
 
 
 def webhook_allowance(settings: Settings) -> Allowance:
+    """The internal hosts webhook receivers may be on (POLICYGOV_WEBHOOK_ALLOWED_HOSTS)."""
     return Allowance(settings.webhook_allowed_hosts, "POLICYGOV_WEBHOOK_ALLOWED_HOSTS")
 
 
