@@ -88,6 +88,8 @@ from services.api.review_extensions.router import router as review_extensions_ro
 from services.api.reviews.router import router as reviews_router
 from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
+from services.api.statutory_sources.router import changes_router as statutory_changes_router
+from services.api.statutory_sources.router import router as statutory_sources_router
 from services.api.system.router import router as system_router
 from services.api.tags import TAGS
 from services.api.tracker.router import router as tracker_router
@@ -150,6 +152,8 @@ ROUTERS = (
     document_extensions_router,
     extension_limits_router,
     cascades_router,
+    statutory_sources_router,
+    statutory_changes_router,
     policy_requests_router,
     dis_applications_router,
     document_dis_applications_router,

@@ -214,6 +214,14 @@ class Settings(BaseSettings):
     # Comma-separated like the other lists of names, or the JSON list documented before.
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     webhook_timeout_seconds: float = 15.0
+    # Statutory sources' Atom feeds (NCT 3.2: changes in legislation or statutory guidance):
+    # read through the same checked client, so feeds on private or loopback addresses are
+    # refused unless listed here (allowed apart from webhook receivers). Each read is bounded:
+    # its time, its size and the entries read from it.
+    source_feed_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    source_feed_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    source_feed_max_bytes: int = Field(default=1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    source_feed_max_entries: int = Field(default=100, ge=1, le=1000)
 
     @field_validator("secret_key_previous", "cors_origins", mode="before")
     @classmethod
@@ -222,7 +230,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("webhook_allowed_hosts", mode="before")
+    @field_validator("webhook_allowed_hosts", "source_feed_allowed_hosts", mode="before")
     @classmethod
     def _hosts(cls, value: object) -> object:
         if isinstance(value, str) and value.strip().startswith("["):

@@ -42,6 +42,7 @@ from services.notifier.metrics import NotifierMetrics, sample_backlog, timed
 from services.notifier.notifications import send_notification, send_notifications
 from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
+from services.notifier.source_feeds import poll_source_feeds
 from services.notifier.sweeps import sweep_all, sweep_retention
 from services.notifier.transport import ArqTransport
 from services.notifier.webhooks import deliver_webhook, deliver_webhooks
@@ -348,12 +349,15 @@ class WorkerSettings:
         func(run_import, timeout=IMPORT_TIMEOUT_SECONDS),
         sweep,
         prune,
+        poll_source_feeds,
     ]
     cron_jobs = [
         cron(health_check, second=0, run_at_startup=False),
         cron(sweep, second=30, run_at_startup=True),
         # Once a day, at a quiet hour (UTC); arq runs a cron job once however many workers.
         cron(prune, hour=3, minute=17, second=0, run_at_startup=False),
+        # NCT 3.2: statutory sources' feeds, daily (each entry is recorded once).
+        cron(poll_source_feeds, hour=5, minute=43, second=0, run_at_startup=False),
     ]
     job_serializer = staticmethod(_serialize)
     job_deserializer = staticmethod(_deserialize)

@@ -734,6 +734,19 @@ async def _(a: A, field_path: str) -> Request:
     return Request("POST", f"/v1/proposals/{created.json()['id']}/submit", body, headers)
 
 
+@case("POST", "/v1/statutory-sources/{source_id}/documents")
+async def _(a: A, field_path: str) -> Request:
+    source = await a.client.post(
+        "/v1/statutory-sources",
+        json={"title": f"Act {uuid.uuid4()}", "kind": "act", "url": "https://example.org/act"},
+        headers=a.world.a.policy_officer.headers,
+    )
+    assert source.status_code == 201, source.text
+    url = f"/v1/statutory-sources/{source.json()['id']}/documents"
+    body = {"document_id": await a.published(), "reason": "Section 17."}
+    return Request("POST", url, body, a.world.a.policy_officer.headers)
+
+
 @case("POST", "/v1/policy-requests")
 async def _(a: A, field_path: str) -> Request:
     body = {

@@ -82,6 +82,13 @@ async def test_every_list_answers_400_for_a_cursor_it_did_not_issue(
     hook = await client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook"}, headers=h)
     assert hook.status_code == 201, hook.text
     ids = {"document_id": created.json()["id"], "subscription_id": hook.json()["id"]}
+    source = await client.post(
+        "/v1/statutory-sources",
+        json={"title": "Children Act 1989", "kind": "act", "url": "https://example.org/ca"},
+        headers=h,
+    )
+    assert source.status_code == 201, source.text
+    ids["source_id"] = source.json()["id"]
     # An ask to read and acknowledge, whose people are a list of their own.
     acknowledgement_id, _ = await ask_reader(client, world, settings, "CURSOR-1")
     async with world.sessionmaker() as session:

@@ -162,8 +162,10 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         files={"file": ("tracker.csv", b"Reference,Title,Kind\r\nB-1,Mine,Policy\r\n")},
         headers=h,
     )
+    statutory = await _b_statutory_source(client, h)
     return {
         "cascade_flag_id": cascade_flag_id,
+        **statutory,
         "dis_application_id": dis_application.json()["id"],
         "review_extension_id": extension.json()["id"],
         "engagement_session_id": engagement.json()["id"],
@@ -195,6 +197,49 @@ async def _b_resources(client: AsyncClient, world: World) -> dict[str, str]:
         "delivery_id": ping["id"],
         "import_id": tracker_import.json()["id"],
     }
+
+
+async def _b_statutory_source(client: AsyncClient, h: dict[str, str]) -> dict[str, str]:
+    """B's statutory source, a draft linked to it (so no review opens) and a change."""
+    draft = (await client.post("/v1/documents", json=document_body(), headers=h)).json()
+    source = await client.post(
+        "/v1/statutory-sources",
+        json={"title": "Children Act 1989", "kind": "act", "url": "https://example.org/ca"},
+        headers=h,
+    )
+    assert source.status_code == 201, source.text
+    s = source.json()["id"]
+    linked = await client.post(
+        f"/v1/statutory-sources/{s}/documents", json={"document_id": draft["id"]}, headers=h
+    )
+    assert linked.status_code == 201, linked.text
+    change = await client.post(
+        f"/v1/statutory-sources/{s}/changes", json={"summary": "Amended."}, headers=h
+    )
+    assert change.status_code == 201, change.text
+    return {
+        "statutory_source_id": s,
+        "statutory_document_id": draft["id"],
+        "statutory_change_id": change.json()["change"]["id"],
+    }
+
+
+def _statutory_requests(ids: dict[str, str], match: dict[str, str]) -> list[tuple[str, str, dict]]:
+    s, c = ids["statutory_source_id"], ids["statutory_change_id"]
+    base = f"/v1/statutory-sources/{s}"
+    return [
+        ("GET", base, {}),
+        ("PATCH", base, {"json": {"title": "taken"}, "headers": match}),
+        ("DELETE", base, {}),
+        ("GET", f"{base}/documents", {}),
+        ("POST", f"{base}/documents", {"json": {"document_id": ids["document_id"]}}),
+        ("DELETE", f"{base}/documents/{ids['statutory_document_id']}", {}),
+        ("GET", f"{base}/changes", {}),
+        ("POST", f"{base}/changes", {"json": {"summary": "taken"}}),
+        ("POST", f"{base}/feed-check", {}),
+        ("GET", f"/v1/statutory-source-changes/{c}/impact", {}),
+        ("GET", f"/v1/statutory-source-changes/{c}/impact.csv", {}),
+    ]
 
 
 _MONITORING_ACTION = {"title": "Audit the files", "due_on": london_today().isoformat()}
@@ -594,6 +639,7 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
     m = ids["monitoring_action_id"]
     match = {"If-Match": '"r1"'}
     return [
+        *_statutory_requests(ids, match),
         ("GET", f"/v1/documents/{d}", {}),
         ("PATCH", f"/v1/documents/{d}", {"json": {"title": "taken"}, "headers": match}),
         ("GET", f"/v1/documents/{d}/versions", {}),

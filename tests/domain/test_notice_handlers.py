@@ -69,4 +69,6 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "sign_off_time_limit",
         # A parent's change once every flag it lists is decided and every review it opened ended.
         "cascade",
+        # A change to a statutory source once it is no longer recorded.
+        "statutory_source",
     }

@@ -462,6 +462,31 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
         ],
         "filename": "Procedures tracker 2026.xlsx",
     },
+    # As services.domain.statutory_sources.notices writes it (NCT 3.2), but the change_id
+    # its still_applies reads.
+    "statutory_source.changed": {
+        "source_title": "Working Together to Safeguard Children 2023",
+        "summary": "Chapter 3 updated: multi-agency expectations for child protection.",
+        "effective_on": "2027-01-15",
+        "entries": [
+            {
+                "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a55",
+                "reference": "CS-PR-014",
+                "title": "Strategy discussions",
+                "outcome": "review_opened",
+                "roles": ["responsible officer"],
+            },
+            {
+                "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a66",
+                "reference": "CS-PR-021",
+                "title": "Child protection conferences",
+                "outcome": "already_under_review",
+                "roles": ["Responsible Strategic Manager", "responsible officer"],
+            },
+        ],
+        "more": 0,
+        "reviews_opened": 1,
+    },
 }
 CONSULTATION_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a22"
 CONSULTATION_LINK = f"http://policygov.example/consultations/{CONSULTATION_ID}"
@@ -755,6 +780,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
         "review_extension",
         "monitoring_action",
         "launch",
+        "statutory_source",
     }
 
 

@@ -62,6 +62,9 @@ EntityType = Literal[
     "acknowledgement",
     "communication_plan_item",
     "digest_subscription",
+    "statutory_source",
+    "statutory_source_change",
+    "statutory_source_link",
 ]
 
 

@@ -145,6 +145,14 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "the file from a backup.",
     ),
     ProblemType(
+        "feed-unavailable",
+        "Feed unavailable",
+        (502,),
+        "A statutory source's Atom feed could not be read: unreachable, refused (an internal "
+        "address not allowed), over the size or time limit, or not a well-formed Atom feed. "
+        "Nothing was recorded; the detail says which.",
+    ),
+    ProblemType(
         "unavailable",
         "Service unavailable",
         (503,),

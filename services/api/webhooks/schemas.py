@@ -82,6 +82,7 @@ EventType = Literal[
     "acknowledgement.request_ended",
     "acknowledgement.escalated",
     "meeting.papers_read",
+    "statutory_source.changed",
 ]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "cancelled"]
 URL_MAX = 2000  # the column's length

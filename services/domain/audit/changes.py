@@ -44,6 +44,11 @@ from services.domain.models.publications import Publication
 from services.domain.models.review_extensions import ReviewExtension
 from services.domain.models.reviews import Review, UpdateCycle, UpdateCycleItem
 from services.domain.models.sign_off import Delegation, SignOff, SignOffInformed
+from services.domain.models.statutory_sources import (
+    StatutorySource,
+    StatutorySourceChange,
+    StatutorySourceLink,
+)
 from services.domain.models.templates import KindTemplate
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
@@ -88,6 +93,9 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     ReviewExtension: "review_extension",
     SignOff: "sign_off",
     SignOffInformed: "sign_off_informed",
+    StatutorySource: "statutory_source",
+    StatutorySourceChange: "statutory_source_change",
+    StatutorySourceLink: "statutory_source_link",
     UpdateCycle: "update_cycle",
     UpdateCycleItem: "update_cycle_item",
     WebhookDelivery: "webhook_delivery",

@@ -31,6 +31,7 @@ from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
 from services.domain.demo.review_extensions import seed_review_extensions
+from services.domain.demo.statutory_sources import seed_statutory_sources
 from services.domain.demo.templates import seed_templates
 from services.domain.demo.update_cycles import seed_update_cycles
 from services.domain.documents import versions
@@ -89,6 +90,8 @@ COUNTED = (
     "templates",
     "cascade_flags",
     "update_cycles",
+    "statutory_sources",
+    "statutory_source_links",
 )
 
 
@@ -153,6 +156,10 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
             counts["consultations"] += await _seed_consultation(
                 session, system, by_reference[d["reference"]], d["consultation"], by_email
             )
+    # NCT 3.2: the Acts and statutory guidance the documents depend on, linked to them.
+    counts["statutory_sources"], counts["statutory_source_links"] = await seed_statutory_sources(
+        session, org, by_reference
+    )
     counts["requests"] = await seed_requests(
         session, org.id, spec.get("requests", []), by_email, by_reference
     )

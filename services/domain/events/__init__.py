@@ -100,6 +100,7 @@ from services.domain.events.sign_off import (
     SignOffStageStarted,
     SignOffSubmitted,
 )
+from services.domain.events.statutory_sources import StatutorySourceChanged
 
 __all__ = [
     "AcknowledgementConfirmed",
@@ -166,6 +167,7 @@ __all__ = [
     "SignOffStageOverdue",
     "SignOffStageStarted",
     "SignOffSubmitted",
+    "StatutorySourceChanged",
     "TrackerImportRequested",
     "TrackerImported",
     "UpdateCycleClosed",
@@ -241,7 +243,8 @@ Event = Annotated[
     | AcknowledgementConfirmed
     | AcknowledgementRequestEnded
     | AcknowledgementEscalated
-    | MeetingPapersRead,
+    | MeetingPapersRead
+    | StatutorySourceChanged,
     Field(discriminator="type"),
 ]
 

@@ -70,6 +70,12 @@ from services.domain.models.sign_off import (
     SignOffInformed,
     SignOffStage,
 )
+from services.domain.models.statutory_sources import (
+    StatutorySource,
+    StatutorySourceChange,
+    StatutorySourceImpact,
+    StatutorySourceLink,
+)
 from services.domain.models.templates import KindTemplate
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
@@ -133,6 +139,10 @@ __all__ = [
     "SignOffDecision",
     "SignOffInformed",
     "SignOffStage",
+    "StatutorySource",
+    "StatutorySourceChange",
+    "StatutorySourceImpact",
+    "StatutorySourceLink",
     "TrackerImport",
     "UpdateCycle",
     "UpdateCycleItem",

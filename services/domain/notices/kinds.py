@@ -149,6 +149,12 @@ REGISTRY: tuple[Kind, ...] = (
         "launch",
         "each subscriber, once a week or month: what was issued, changed or retired",
     ),
+    # Statutory sources, NCT 3.2 (statutory_sources/notices.py).
+    Kind(
+        "statutory_source.changed",
+        "statutory_source",
+        "each owner and RO of a linked document, once per change, listing their documents",
+    ),
 )
 KINDS: dict[str, Kind] = {kind.name: kind for kind in REGISTRY}
 NAMES: tuple[str, ...] = tuple(KINDS)

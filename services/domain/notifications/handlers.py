@@ -31,6 +31,7 @@ from services.domain.reviews import cascade_notices, update_cycle_notices
 from services.domain.reviews import notices as review_outcomes
 from services.domain.sign_off import notices as sign_off_notices
 from services.domain.sign_off import time_limit_notices
+from services.domain.statutory_sources import notices as statutory_source_notices
 
 # (session, kind, context): whether a queued notice still holds when its turn comes.
 StillApplies = Callable[[AsyncSession, str, dict[str, Any]], Awaitable[bool]]
@@ -80,6 +81,11 @@ OWNERS: tuple[Owner, ...] = (
         acknowledgement_notices.still_applies,
     ),
     Owner("launch", {}, launch_notices.still_applies),
+    Owner(
+        "statutory_source",
+        statutory_source_notices.HANDLERS,
+        statutory_source_notices.still_applies,
+    ),
 )
 
 

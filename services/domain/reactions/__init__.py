@@ -19,9 +19,11 @@ from services.domain.reactions import (
     policy_requests,
     review_extensions,
     reviews,
+    statutory_sources,
     trix,
 )
 from services.domain.sign_off.signals import IssueWithdrawn
+from services.domain.statutory_sources.signals import ChangeRecorded
 
 TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     # Dorset 7.4, LBBD stage 9: the minutes decide the proposal or sign-off stage on the agenda.
@@ -62,6 +64,8 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     ),
     # Birmingham, Dorset aim 3 iii: an accepted request becomes a proposal or a review.
     RequestAccepted: (policy_requests.make_proposal_or_review,),
+    # NCT 3.2: a change in legislation or statutory guidance reviews every linked document.
+    ChangeRecorded: (statutory_sources.open_reviews,),
 }
 
 

@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from services.domain.errors import Invalid
@@ -140,23 +141,45 @@ async def check_url(url: str, settings: Settings, resolver: Resolver = resolve) 
     await checked_addresses(host, port, settings, resolver)
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """Which internal hosts one kind of outbound call may reach, and the setting that says so:
+    webhook receivers (``webhook_allowed_hosts``) or statutory sources' feeds
+    (``source_feed_allowed_hosts``), each allowed on its own."""
+
+    hosts: list[str]
+    setting: str
+    field: str = "url"
+
+
+def webhook_allowance(settings: Settings) -> Allowance:
+    """The internal hosts webhook receivers may be on (POLICYGOV_WEBHOOK_ALLOWED_HOSTS)."""
+    return Allowance(settings.webhook_allowed_hosts, "POLICYGOV_WEBHOOK_ALLOWED_HOSTS")
+
+
 async def checked_addresses(
-    host: str, port: int, settings: Settings, resolver: Resolver = resolve
+    host: str,
+    port: int,
+    settings: Settings,
+    resolver: Resolver = resolve,
+    allowance: Allowance | None = None,
 ) -> list[IPAddress]:
-    """Resolve ``host`` once and return its addresses; Invalid if any of them may not be called."""
+    """Resolve ``host`` once and return its addresses; Invalid if any of them may not be called
+    (internal and not allowed: by default, as a webhook receiver)."""
+    allowance = allowance or webhook_allowance(settings)
     host = host.rstrip(".").lower()
     addresses = await resolver(host, port, settings.webhook_timeout_seconds)
     if not addresses:
-        raise UnresolvableHost(f"The host {host!r} does not resolve.", field="url")
+        raise UnresolvableHost(f"The host {host!r} does not resolve.", field=allowance.field)
     refused = [
         describe(a)
         for a in addresses
-        if is_internal(a) and not is_allowed(host, a, settings.webhook_allowed_hosts)
+        if is_internal(a) and not is_allowed(host, a, allowance.hosts)
     ]
     if refused:
         raise Invalid(
             f"The host {host!r} has an internal address ({', '.join(sorted(set(refused)))}); "
-            "an administrator can allow it with POLICYGOV_WEBHOOK_ALLOWED_HOSTS.",
-            field="url",
+            f"an administrator can allow it with {allowance.setting}.",
+            field=allowance.field,
         )
     return addresses
