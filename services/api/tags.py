@@ -69,6 +69,8 @@ TAGS: list[dict[str, Any]] = [
         "name": "review-extensions",
         "description": "Requests to move a review date: asked by the RO, agreed or refused by "
         "the owner or the policy team, within the organisation's limits.",
+    },
+    {
         "name": "statutory-sources",
         "description": "Acts, statutory guidance and inspection frameworks documents depend on: "
         "a change (recorded, or read from the source's Atom feed) opens a review of every "
