@@ -58,6 +58,7 @@ from services.api.engagement_sessions.router import (
     document_router as document_engagement_sessions_router,
 )
 from services.api.engagement_sessions.router import router as engagement_sessions_router
+from services.api.governance.ladder_router import router as escalation_ladder_router
 from services.api.governance.router import posts_router
 from services.api.governance.router import router as routes_router
 from services.api.idempotency import IdempotencyMiddleware
@@ -85,6 +86,7 @@ from services.api.sign_off.router import delegations_router
 from services.api.sign_off.router import router as sign_off_router
 from services.api.system.router import router as system_router
 from services.api.tags import TAGS
+from services.api.tracker.rag_router import router as tracker_rag_router
 from services.api.tracker.router import router as tracker_router
 from services.api.update_cycles.router import router as update_cycles_router
 from services.api.webhooks import catalogue
@@ -160,7 +162,9 @@ ROUTERS = (
     news_router,
     digest_subscriptions_router,
     news_feed_router,
+    tracker_rag_router,
     tracker_router,
+    escalation_ladder_router,
     update_cycles_router,
     imports_router,
     tracker_export_router,

@@ -69,6 +69,7 @@ from services.domain.models.sign_off import (
     SignOffStage,
 )
 from services.domain.models.templates import KindTemplate
+from services.domain.models.tracker import TrackerSnapshot, TrackerSnapshotCount
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -128,6 +129,8 @@ __all__ = [
     "SignOffInformed",
     "SignOffStage",
     "TrackerImport",
+    "TrackerSnapshot",
+    "TrackerSnapshotCount",
     "UpdateCycle",
     "UpdateCycleItem",
     "VersionFile",
