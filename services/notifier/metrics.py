@@ -39,6 +39,7 @@ SWEEPS = (
     "acknowledgements",
     "monitoring",
     "launch",
+    "tracker_snapshots",
     "requeue",
     "meetings",
     "retention",

@@ -32,6 +32,7 @@ from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.people import Person
 from services.domain.tokens import Keyring
 from services.domain.tracker import feeds, service
+from services.domain.tracker.rag import Rag
 from services.domain.tracker.service import TrackerStatus
 
 router = Router(tags=["tracker"])
@@ -60,6 +61,8 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
         governing_reference=row.governing_reference,
         forms_aligned_on=document.forms_aligned_on,
         forms_aligned=row.forms_aligned,
+        rag=row.rag,
+        escalation_rung=row.escalation_rung,
     )
 
 
@@ -87,9 +90,13 @@ async def list_tracker(
             "force (Dorset, Forms); true: those confirmed. Documents without forms match neither."
         ),
     ] = None,
+    rag: Annotated[
+        Rag | None,
+        Query(description="red: overdue; amber: due within the reminder window or under review."),
+    ] = None,
 ) -> Response:
-    """Documents in force with a review date, by due date then reference, with their status.
-    Retired and superseded documents are not tracked."""
+    """Documents in force with a review date, by due date then reference, with their status,
+    RAG and the escalation rungs reached. Retired and superseded documents are not tracked."""
     kept = await pages.find(request, principal, session)
     if kept.found is not None:
         return kept.found
@@ -102,6 +109,7 @@ async def list_tracker(
         service_area=service_area,
         kind=kind,
         forms_aligned=forms_aligned,
+        rag=rag,
     )
     scope = filters.as_dict()
     today = london_today()
