@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from services.domain.models.notifications import Notification
+from services.domain.models.notifications import Notification, SweepMark
 from services.domain.settings import Settings
 from services.notifier.email import render
 from services.notifier.sweeps import sweep_reviews
@@ -20,6 +20,7 @@ from tests.factories import World
 from tests.notifier.conftest import RecordingTransport
 from tests.notifier.test_email import parts
 from tests.notifier.test_review_sweep import admin_escalates, procedure_due
+from tests.statements import statements_of
 
 DUE = date(2026, 9, 30)
 
@@ -187,6 +188,10 @@ async def test_without_a_ladder_the_escalation_contact_is_told_as_before(
     client: AsyncClient, world: World, settings: Settings
 ) -> None:
     await admin_escalates(world)
+    # A ladder set, then taken away: the default again.
+    await set_ladder(client, world, nct_ladder(world, (await create_board(client, world))["id"]))
+    reset = await client.delete("/v1/escalation-ladder", headers=world.a.policy_officer.headers)
+    assert reset.status_code == 204
     document = await procedure_due(client, world, DUE)
     await sweep_reviews(
         world.sessionmaker, settings, RecordingTransport(), today=date(2026, 11, 30)
@@ -229,3 +234,27 @@ async def test_a_rung_email_says_which_step_and_as_what_the_person_is_told(
     assert "step 4 of 4" in text
     assert f"chair of {board['name']}" in text
     assert "3 months after the due date" in text
+
+
+async def test_a_sweep_with_a_ladder_and_nothing_new_reads_no_more_for_more_documents(
+    client: AsyncClient, world: World, settings: Settings
+) -> None:
+    # Every minute: posts and boards are read once per sweep, not once per document, even when
+    # the sweep reads every document due (a first run, new rules).
+    await nct_setup(client, world)
+    counts = []
+    for more in (3, 9):
+        for n in range(more):
+            await procedure_due(client, world, DUE - timedelta(days=n))
+        await sweep_reviews(
+            world.sessionmaker, settings, RecordingTransport(), today=date(2027, 1, 5)
+        )
+        async with world.sessionmaker() as session, session.begin():
+            await session.execute(delete(SweepMark))  # a full read: every document due
+        with statements_of(world.sessionmaker) as statements:
+            await sweep_reviews(
+                world.sessionmaker, settings, RecordingTransport(), today=date(2027, 1, 5)
+            )
+        assert not [s for s in statements if s.startswith("INSERT INTO notifications")]
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts

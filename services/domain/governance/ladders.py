@@ -92,15 +92,20 @@ class PersonRecipient(_Strict):
     person_id: uuid.UUID
 
 
+BoardPerson = Literal["chair", "escalation_person"]
+
+
+def _chair_only() -> list[BoardPerson]:
+    return ["chair"]
+
+
 class BoardRecipient(_Strict):
     """A board: its chair and/or its escalation person (Dorset 7.3: the Head of QA); the
     email gives the board's next meeting, for the item to be tabled."""
 
     kind: Literal["board"]
     board_id: uuid.UUID
-    tell: list[Literal["chair", "escalation_person"]] = Field(
-        default_factory=lambda: ["chair"], min_length=1, max_length=2
-    )
+    tell: list[BoardPerson] = Field(default_factory=_chair_only, min_length=1, max_length=2)
 
 
 class EscalationContactRecipient(_Strict):

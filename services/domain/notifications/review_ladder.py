@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.boards.meetings import next_meeting
+from services.domain.clock import LONDON, london_day
 from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.governance import ladders
 from services.domain.governance.ladders import (
@@ -164,9 +165,10 @@ class LadderBook:
         people = [(person_id, "chair") for person_id in chairs.scalars()]
         if board.escalation_person_id is not None:
             people.append((board.escalation_person_id, "escalation_person"))
-        start = datetime.combine(self.today, time(), tzinfo=UTC)
+        # From the start of today in London: a meeting later today is still to come.
+        start = datetime.combine(self.today, time(), tzinfo=LONDON)
         meeting = await next_meeting(self.session, board_id, start)
-        return board.name, people, meeting.starts_at.date() if meeting else None
+        return board.name, people, london_day(meeting.starts_at) if meeting else None
 
 
 def chosen_rung(reached: list[ReachedRung], active: set[uuid.UUID]) -> ReachedRung | None:

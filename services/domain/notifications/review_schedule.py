@@ -108,6 +108,8 @@ async def _ladder_offsets(session: AsyncSession, escalation_months: int) -> set[
         select(Organisation.escalation_ladder).where(Organisation.escalation_ladder.is_not(None))
     )
     for rungs in stored.scalars():
+        if rungs is None:  # a JSON null: no ladder (the column stores SQL NULL for None)
+            continue
         offsets |= {rung.after for rung in LADDER.validate_python({"rungs": rungs}).rungs}
     return offsets
 

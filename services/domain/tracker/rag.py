@@ -25,7 +25,7 @@ from services.domain.models.documents import Document, DocumentStatus
 Rag = Literal["green", "amber", "red"]
 RAGS: tuple[Rag, ...] = ("green", "amber", "red")
 # A literal, not a bind parameter: compared inside the aggregate.
-_UNDER_REVIEW = literal_column(f"'{DocumentStatus.UNDER_REVIEW.value}'")
+_UNDER_REVIEW: ColumnElement[str] = literal_column(f"'{DocumentStatus.UNDER_REVIEW.value}'")
 
 
 def rag_of(due: date, today: date, rules: ReviewRules, status: DocumentStatus) -> Rag:

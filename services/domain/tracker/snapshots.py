@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -72,7 +73,7 @@ async def rag_by_area(
     areas: dict[str | None, AreaRag] = {}
     for name, found, count in (await session.execute(query)).all():
         key = name.lower() if name else None
-        areas.setdefault(key, AreaRag(name)).counts[found] = count
+        areas.setdefault(key, AreaRag(name)).counts[cast(Rag, found)] = count
     return _ordered(areas)
 
 
@@ -109,6 +110,31 @@ async def _write(
     if rows:
         await session.execute(insert(TrackerSnapshotCount), rows)
     return snapshot_id
+
+
+async def take_one(
+    session: AsyncSession, organisation_id: uuid.UUID, today: date, rules: ReviewRules
+) -> int:
+    """The organisation's snapshot of ``today``'s week as of ``today``, unless it has one (the
+    demo's history); 1 if taken."""
+    return int(await _write(session, organisation_id, today, rules) is not None)
+
+
+# The demo's weeks before this one: a quarter of a year, as the report shows.
+HISTORY_WEEKS = 12
+
+
+async def take_history(
+    session: AsyncSession, organisation_id: uuid.UUID, today: date, rules: ReviewRules
+) -> int:
+    """This week's snapshot and the HISTORY_WEEKS before it, those missing (seed-demo): each
+    worked out from the documents as they are, the week's Monday as "today", what the tracker
+    would have said had the sweep run then. How many were taken."""
+    days = [week_starting(today - timedelta(weeks=n)) for n in range(HISTORY_WEEKS, 0, -1)]
+    taken = 0
+    for day in [*days, today]:
+        taken += await take_one(session, organisation_id, day, rules)
+    return taken
 
 
 async def take_due(session: AsyncSession, today: date, rules: ReviewRules) -> int:
@@ -189,5 +215,7 @@ async def trend(
     by_snapshot: dict[uuid.UUID, dict[str | None, AreaRag]] = {s.id: {} for s in snapshots}
     for row in (await session.execute(counts)).scalars() if snapshots else []:
         name = row.service_area or None
-        by_snapshot[row.snapshot_id].setdefault(name, AreaRag(name)).counts[row.rag] = row.count  # type: ignore[index]
+        by_snapshot[row.snapshot_id].setdefault(name, AreaRag(name)).counts[cast(Rag, row.rag)] = (
+            row.count
+        )
     return [Week(s.week_starting, s.taken_on, _ordered(by_snapshot[s.id])) for s in snapshots]
