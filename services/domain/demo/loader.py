@@ -26,6 +26,7 @@ from services.domain.demo.acknowledgements import seed_acknowledgements
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.documents import seed_documents, seed_links
 from services.domain.demo.engagement import seed_engagement_sessions
+from services.domain.demo.ladders import seed_ladder
 from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
@@ -83,6 +84,7 @@ COUNTED = (
     "communication_plan_items",
     "digest_subscriptions",
     "templates",
+    "escalation_ladders",
 )
 
 
@@ -148,6 +150,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["acknowledgements"] = await seed_acknowledgements(
         session, org.id, spec["slug"], by_reference, by_email
     )
+    # After the boards: a rung may name one.
+    counts |= await seed_ladder(session, org, spec.get("escalation_ladder"), by_email)
     return counts
 
 
