@@ -60,6 +60,7 @@ from services.api.engagement_sessions.router import (
     document_router as document_engagement_sessions_router,
 )
 from services.api.engagement_sessions.router import router as engagement_sessions_router
+from services.api.governance.ladder_router import router as escalation_ladder_router
 from services.api.governance.router import posts_router
 from services.api.governance.router import router as routes_router
 from services.api.idempotency import IdempotencyMiddleware
@@ -92,6 +93,7 @@ from services.api.statutory_sources.router import changes_router as statutory_ch
 from services.api.statutory_sources.router import router as statutory_sources_router
 from services.api.system.router import router as system_router
 from services.api.tags import TAGS
+from services.api.tracker.rag_router import router as tracker_rag_router
 from services.api.tracker.router import router as tracker_router
 from services.api.update_cycles.router import router as update_cycles_router
 from services.api.webhooks import catalogue
@@ -173,7 +175,9 @@ ROUTERS = (
     news_router,
     digest_subscriptions_router,
     news_feed_router,
+    tracker_rag_router,
     tracker_router,
+    escalation_ladder_router,
     update_cycles_router,
     amendment_packs_router,
     imports_router,

@@ -40,6 +40,7 @@ SWEEPS = (
     "monitoring",
     "launch",
     "sign_off_time_limits",
+    "tracker_snapshots",
     "requeue",
     "meetings",
     "retention",

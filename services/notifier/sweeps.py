@@ -30,6 +30,7 @@ from services.domain.notifications import reminders, review_schedule
 from services.domain.retention import service as retention
 from services.domain.reviews import update_cycle_closing
 from services.domain.settings import Settings
+from services.domain.tracker import snapshots as tracker_snapshots
 from services.notifier.health import log_failure
 from services.notifier.metrics import NotifierMetrics, timed
 from services.notifier.relay import enqueue_created, requeue_due
@@ -58,6 +59,7 @@ class SweepReport:
     launch_notices: int = 0
     sign_off_stages_chased: int = 0
     sign_off_stages_escalated: int = 0
+    tracker_snapshots: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,16 @@ async def sweep_reviews(
         created = await review_schedule.plan_review_notices(session, today or london_today(), rules)
     await enqueue_created(transport, created)
     return len(created.notifications)
+
+
+async def sweep_tracker_snapshots(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, today: date | None = None
+) -> int:
+    """Take this week's RAG snapshot of every organisation that has none yet (the first run
+    on or after Monday takes it; the rest of the week finds it taken)."""
+    rules = ReviewRules.from_settings(settings)
+    async with sessionmaker() as session, session.begin():
+        return await tracker_snapshots.take_due(session, today or london_today(), rules)
 
 
 async def sweep_consultations(
@@ -204,6 +216,12 @@ async def _sweep_all(
         log_failure("dis-application sweep", exc, 1, None)
         dis_applications = DisApplicationSweep(0, 0)
     staff = await sweep_staff_side(sessionmaker, transport, today, metrics)
+    try:
+        with timed(metrics, "tracker_snapshots"):
+            snapshots_taken = await sweep_tracker_snapshots(sessionmaker, settings, today)
+    except Exception as exc:
+        log_failure("tracker snapshot sweep", exc, 1, None)
+        snapshots_taken = 0
     with timed(metrics, "requeue"):
         requeued = await requeue_due(
             sessionmaker, transport, timedelta(seconds=settings.requeue_after_seconds)
@@ -223,6 +241,7 @@ async def _sweep_all(
         update_cycle_reminders=cycles.reminders,
         dis_applications_expired=dis_applications.expired,
         dis_application_reminders=dis_applications.reminders,
+        tracker_snapshots=snapshots_taken,
         **asdict(staff),
     )
     _log_sweep("sweep", started, asdict(report))

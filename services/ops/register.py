@@ -51,10 +51,13 @@ def create_api_key(slug: str, role: str, name: str, email: str | None) -> None:
 def seed_demo(keys_file: Path) -> None:
     """Load the demo organisations, then print an admin API key for each (reused across runs)."""
     from services.domain.access import service as access
+    from services.domain.clock import london_today
     from services.domain.demo.loader import load_data, seed_organisation
+    from services.domain.documents.review_dates import ReviewRules
     from services.domain.errors import Unauthenticated
     from services.domain.organisations import service as organisations
     from services.domain.people import service as people
+    from services.domain.tracker import snapshots
 
     data = load_data()
     saved: dict[str, str] = json.loads(keys_file.read_text()) if keys_file.exists() else {}
@@ -63,9 +66,13 @@ def seed_demo(keys_file: Path) -> None:
         keys: dict[str, str] = {}
         for spec in data["organisations"]:
             counts = await seed_organisation(session, spec)
+            org = await organisations.get_by_slug(session, spec["slug"])
+            # Weeks of RAG snapshots, so the tracker's trend chart has something to show.
+            counts["tracker_snapshots"] = await snapshots.take_history(
+                session, org.id, london_today(), ReviewRules()
+            )
             created = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing new"
             print(f"{spec['slug']:8} {created}")
-            org = await organisations.get_by_slug(session, spec["slug"])
             secret = saved.get(spec["slug"])
             if secret:
                 try:

@@ -302,6 +302,16 @@ async def _(a: A, field_path: str) -> Request:
     return Request("PATCH", url, {"person_id": a.person("admin")}, await a.etag(url))
 
 
+@case("PUT", "/v1/escalation-ladder")
+async def _(a: A, field_path: str) -> Request:
+    if field_path.endswith("board_id"):
+        notify = {"kind": "board", "board_id": (await a.board())["id"]}
+    else:
+        notify = {"kind": "person", "person_id": a.person("approver")}
+    body = {"rungs": [{"after": {"amount": 1, "unit": "months"}, "notify": notify}]}
+    return Request("PUT", "/v1/escalation-ladder", body, a.team)
+
+
 # --- boards and meetings ------------------------------------------------------------------------
 
 

@@ -116,6 +116,8 @@ async def test_rows_carry_the_people_and_the_review_dates(
         "last_reviewed_on": "2024-03-01",
         "status": "overdue",
         "days_until_due": -3,
+        "rag": "red",
+        "escalation_rung": 0,  # the default ladder's one rung is two months on
         "trix_url": "https://trix.example.org/proc-014",
         "approved_by": None,
         "approved_on": None,

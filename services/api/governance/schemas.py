@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.api.types import Name, text_field
 from services.domain.governance.definition import KEY, RouteDefinition
+from services.domain.governance.ladders import Rung
 
 RouteKey = Annotated[str, text_field(60, strip=False, pattern=KEY)]
 KindKey = Annotated[str, text_field(40, 1, strip=False)]
@@ -100,3 +101,13 @@ class Post(BaseModel):
     person_id: uuid.UUID
     created_at: datetime
     updated_at: datetime
+
+
+class EscalationLadder(BaseModel):
+    rungs: list[Rung] = Field(
+        description="In order: each reached `after` the review due date, telling `notify`."
+    )
+    is_default: bool = Field(
+        description="No ladder set: the escalation contact alone, "
+        "POLICYGOV_REVIEW_ESCALATION_MONTHS after the due date."
+    )

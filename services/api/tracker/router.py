@@ -32,6 +32,7 @@ from services.domain.documents.service import acting_responsible_officer_id
 from services.domain.models.people import Person
 from services.domain.tokens import Keyring
 from services.domain.tracker import feeds, service
+from services.domain.tracker.rag import Rag
 from services.domain.tracker.service import TrackerStatus
 
 router = Router(tags=["tracker"])
@@ -75,6 +76,8 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
         original_review_due=row.extension.original_due,
         times_extended=row.extension.times_extended,
         pending_extension_id=row.extension.pending.id if row.extension.pending else None,
+        rag=row.rag,
+        escalation_rung=row.escalation_rung,
     )
 
 
@@ -104,9 +107,14 @@ async def list_tracker(
     ] = None,
     extended: Extended = None,
     extension_pending: ExtensionPending = None,
+    rag: Annotated[
+        Rag | None,
+        Query(description="red: overdue; amber: due within the reminder window or under review."),
+    ] = None,
 ) -> Response:
-    """Documents in force with a review date, by due date then reference, with their status
-    and review extensions. Retired and superseded documents are not tracked."""
+    """Documents in force with a review date, by due date then reference, with their status,
+    RAG, the escalation rungs reached and review extensions. Retired and superseded documents
+    are not tracked."""
     kept = await pages.find(request, principal, session)
     if kept.found is not None:
         return kept.found
@@ -121,6 +129,7 @@ async def list_tracker(
         forms_aligned=forms_aligned,
         extended=extended,
         extension_pending=extension_pending,
+        rag=rag,
     )
     scope = filters.as_dict()
     today = london_today()

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from services.domain.tracker.rag import Rag
 from services.domain.tracker.service import TrackerStatus
 
 
@@ -30,6 +31,14 @@ class TrackerRow(BaseModel):
         "date); overdue (past the due date); escalated (overdue by the escalation period)."
     )
     days_until_due: int = Field(description="Negative once the due date has passed.")
+    rag: Rag = Field(
+        description="red: overdue; amber: due within the reminder window (the due date "
+        "included) or under review; green: on track."
+    )
+    escalation_rung: int = Field(
+        description="How many rungs of the organisation's escalation ladder the review has "
+        "reached (0: none; GET /v1/escalation-ladder)."
+    )
     trix_url: str | None
     approved_by: str | None = Field(description="Who approved the version in force (Dorset 4.5).")
     approved_on: date | None
@@ -99,3 +108,32 @@ class PersonCalendarFeed(BaseModel):
         description="Subscribe to this address in Outlook (Add calendar > From internet). "
         "Anyone with it can read the person's review deadlines: rotate the feed to revoke it."
     )
+
+
+class RagNumbers(BaseModel):
+    red: int = Field(description="Overdue.")
+    amber: int = Field(description="Due within the reminder window, or under review.")
+    green: int = Field(description="On track.")
+
+
+class AreaRag(RagNumbers):
+    service_area: str | None = Field(description="null: documents without a service area.")
+    total: int
+
+
+class RagSummary(BaseModel):
+    today: date = Field(description="The London date the RAG statuses are worked out for.")
+    organisation: RagNumbers
+    service_areas: list[AreaRag]
+
+
+class WeekRag(BaseModel):
+    week_starting: date = Field(description="The week's Monday (London).")
+    taken_on: date = Field(description="The day the counts are for.")
+    totals: RagNumbers
+    service_areas: list[AreaRag]
+
+
+class Trend(BaseModel):
+    today: date
+    weeks: list[WeekRag] = Field(description="Oldest first; weeks without a snapshot left out.")

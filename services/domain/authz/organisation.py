@@ -98,6 +98,25 @@ def check_manage_routes(principal: Principal) -> None:
 
 
 @action(
+    "escalation_ladder.read",
+    "read the escalation ladder: who is told, and when, of a review gone past its due date",
+    P.ROUTES_READ,
+)
+def check_read_ladder(principal: Principal) -> None:
+    """Staff read it, as they read the routes (the permission is the whole rule)."""
+
+
+@action(
+    "escalation_ladder.manage",
+    "replace the escalation ladder, or go back to the default",
+    P.ROUTES_MANAGE,
+)
+def check_manage_ladder(principal: Principal) -> None:
+    """The policy team and admins, who keep the routes and posts (the permission is the whole
+    rule)."""
+
+
+@action(
     "publication.work",
     "work the Tri.x publication queue: list it, mark an upload or a removal done",
     P.PUBLICATIONS_WORK,

@@ -169,6 +169,15 @@ def check_import(principal: Principal) -> None:
 
 
 @action(
+    "tracker.snapshot",
+    "take the tracker's RAG snapshot of the current week again (the sweep takes it on Mondays)",
+    P.TRACKER_IMPORT,
+)
+def check_snapshot(principal: Principal) -> None:
+    """The policy team, who keep the tracker (the permission is the whole rule)."""
+
+
+@action(
     "update_cycle.manage",
     "open, change and close Trix update cycles; match and assign their items",
     P.UPDATE_CYCLES_MANAGE,

@@ -27,6 +27,7 @@ from services.domain.demo.cascades import seed_cascades
 from services.domain.demo.dis_applications import seed_dis_applications
 from services.domain.demo.documents import seed_documents, seed_links
 from services.domain.demo.engagement import seed_engagement_sessions
+from services.domain.demo.ladders import seed_ladder
 from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
@@ -92,6 +93,7 @@ COUNTED = (
     "update_cycles",
     "statutory_sources",
     "statutory_source_links",
+    "escalation_ladders",
 )
 
 
@@ -173,6 +175,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     )
     cascades = spec.get("cascades", [])  # LBBD: an amended policy reviews its procedure
     counts["cascade_flags"] = await seed_cascades(session, system, cascades, by_reference)
+    # After the boards: a rung may name one.
+    counts |= await seed_ladder(session, org, spec.get("escalation_ladder"), by_email)
     return counts
 
 

@@ -77,6 +77,7 @@ from services.domain.models.statutory_sources import (
     StatutorySourceLink,
 )
 from services.domain.models.templates import KindTemplate
+from services.domain.models.tracker import TrackerSnapshot, TrackerSnapshotCount
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -144,6 +145,8 @@ __all__ = [
     "StatutorySourceImpact",
     "StatutorySourceLink",
     "TrackerImport",
+    "TrackerSnapshot",
+    "TrackerSnapshotCount",
     "UpdateCycle",
     "UpdateCycleItem",
     "VersionFile",

@@ -95,6 +95,10 @@ class Organisation(IdMixin, TimestampMixin, Base):
     words: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
+    # Who is told, and when, as a review goes unreviewed past its due date: the ordered rungs
+    # of governance/ladders.py ``Ladder``; null: the default ladder (one rung, the escalation
+    # contact ``POLICYGOV_REVIEW_ESCALATION_MONTHS`` after the due date).
+    escalation_ladder: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB(none_as_null=True))
     # Who decides dis-applications: the holder of a post ({"kind": "post", "post": ...}) or
     # a person named on the document ({"kind": "document_role", "role": "owner"}), as a
     # governance/definition.py ``DisApplicationDecider``.

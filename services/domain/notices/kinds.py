@@ -32,7 +32,12 @@ REGISTRY: tuple[Kind, ...] = (
     ),
     Kind("review.due_soon", "review", "RO and owner, 30 and 7 days before the review date"),
     Kind("review.overdue", "review", "RO and owner, the day after the review date"),
-    Kind("review.escalated", "review", "the escalation contact, months after the review date"),
+    Kind(
+        "review.escalated",
+        "review",
+        "each rung of the escalation ladder after the review date (default: the escalation "
+        "contact two months on)",
+    ),
     # Review outcomes (reviews/notices.py).
     Kind("review.no_change_to_confirm", "review_outcome", "the owner: confirm no change"),
     Kind("review.no_change_confirmed", "review_outcome", "policy team and who asked"),

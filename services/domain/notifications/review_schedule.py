@@ -1,12 +1,15 @@
 """The review schedule's reminders: due soon, overdue and escalated, planned by the sweep.
 
 Once per document, due date, notice and person (the dedupe key), whatever the sweep repeats;
-the window of documents it reads is kept in ``review_window``.
+the window of documents it reads is kept in ``review_window``. Who is told of a review gone
+past its due date, and when, is the organisation's escalation ladder (``review_ladder``); with
+none set, the escalation contact ``escalation_months`` after the due date, as always.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,16 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.domain.db import in_chunks
 from services.domain.documents.review_dates import ReviewRules, is_escalated
 from services.domain.documents.service import acting_responsible_officer_id
+from services.domain.governance.ladders import LADDER, After, default_ladder
 from services.domain.models.documents import NO_LONGER_IN_FORCE, Document
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
-from services.domain.notifications import review_window
+from services.domain.notifications import review_ladder, review_window
 from services.domain.notifications.service import Created, add_notification, existing_keys
 from services.domain.sweeps import each_in_savepoint
 
 
 def review_notices(due: date, today: date, rules: ReviewRules) -> list[str]:
-    """Which review notices apply on ``today`` for a review due on ``due``.
+    """Which review notices apply on ``today`` for a review due on ``due`` (``escalated``: the
+    default ladder's one rung; an organisation's own ladder decides for itself).
 
     At most one reminder applies: the nearest threshold already reached (a document imported
     five days before its due date gets the 7-day reminder, not the 30-day one as well).
@@ -54,32 +59,40 @@ def _reviewable(today: date, rules: ReviewRules) -> Select[Document]:
     )
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One notice a document calls for today: its kind, dedupe key, person and context."""
+
+    kind: str
+    key: str
+    person_id: uuid.UUID
+    context: dict[str, Any]
+
+
 async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewRules) -> Created:
     """Create the review reminders, overdue notices and escalations due on ``today``.
 
     Each is created once per document, due date, threshold and person, however often this
     runs and on however many workers at once. Only the documents whose notices may have
     changed since the last run are read (review_window.py). A document whose notices for today
-    all exist is
-    passed over after one lookup for the lot: the sweep runs every minute, and one savepoint
-    and a dozen statements for each document overdue or due soon took 87 s a run at 100,000
-    documents.
+    all exist is passed over after one lookup for the lot: the sweep runs every minute, and
+    one savepoint and a dozen statements for each document overdue or due soon took 87 s a run
+    at 100,000 documents.
     """
-
-    async def notices_of(document: Document) -> list[uuid.UUID]:
-        due = document.next_review_due
-        assert due is not None
-        created: list[uuid.UUID] = []
-        for notice in review_notices(due, today, rules):
-            created += await _review_notice(session, document, due, today, notice, rules, contacts)
-        return created
-
     days, months = rules.reminder_days, rules.escalation_months
-    window = await review_window.open_window(session, today, days, months)
+    offsets = await _ladder_offsets(session, months)
+    window = await review_window.open_window(session, today, days, months, offsets)
     reviewable = _reviewable(today, rules).where(window.condition)
     documents = list((await session.execute(reviewable)).scalars())
-    contacts = await _escalation_contacts(session, {d.organisation_id for d in documents})
-    waiting = await _with_notices_to_make(session, documents, contacts, today, rules)
+    planned = await _plan(session, documents, today, rules)
+    made = await existing_keys(session, [p.key for wanted in planned.values() for p in wanted])
+    waiting = [d for d in documents if any(p.key not in made for p in planned[d.id])]
+
+    async def notices_of(document: Document) -> list[uuid.UUID]:
+        return await _create(
+            session, document, [p for p in planned[document.id] if p.key not in made]
+        )
+
     per_document = await each_in_savepoint(
         session, waiting, notices_of, what="document to remind of its review"
     )
@@ -88,49 +101,80 @@ async def plan_review_notices(session: AsyncSession, today: date, rules: ReviewR
     return Created([i for created in per_document for i in created], [])
 
 
-async def _with_notices_to_make(
-    session: AsyncSession,
-    documents: list[Document],
-    contacts: dict[uuid.UUID, uuid.UUID | None],
-    today: date,
-    rules: ReviewRules,
-) -> list[Document]:
-    """The documents some of whose notices for today do not exist yet: the dedupe keys of
-    those due are worked out for all and looked up together."""
-    active = await _active_people(
-        session,
-        {
-            person_id
-            for d in documents
-            for person_id in (d.owner_id, d.responsible_officer_id, contacts.get(d.organisation_id))
-            if person_id is not None
-        },
+async def _ladder_offsets(session: AsyncSession, escalation_months: int) -> set[After]:
+    """Every offset a rung of any organisation's ladder has, and the default ladder's."""
+    offsets = {rung.after for rung in default_ladder(escalation_months).rungs}
+    stored = await session.execute(
+        select(Organisation.escalation_ladder).where(Organisation.escalation_ladder.is_not(None))
     )
-    wanted: dict[uuid.UUID, list[str]] = {}
+    for rungs in stored.scalars():
+        if rungs is None:  # a JSON null: no ladder (the column stores SQL NULL for None)
+            continue
+        offsets |= {rung.after for rung in LADDER.validate_python({"rungs": rungs}).rungs}
+    return offsets
+
+
+async def _plan(
+    session: AsyncSession, documents: list[Document], today: date, rules: ReviewRules
+) -> dict[uuid.UUID, list[Planned]]:
+    """The notices each document calls for today, to active people only."""
+    book = review_ladder.LadderBook(session, rules.escalation_months, today)
+    await book.load({d.organisation_id for d in documents})
+    reached: dict[uuid.UUID, list[review_ladder.ReachedRung]] = {}
+    people: set[uuid.UUID | None] = set()
+    for document in documents:
+        assert document.next_review_due is not None
+        reached[document.id] = await book.reached(document, document.next_review_due)
+        people |= {acting_responsible_officer_id(document), document.owner_id}
+        people |= {told.person_id for found in reached[document.id] for told in found.told}
+    active = await _active_people(session, {p for p in people if p is not None})
+    planned: dict[uuid.UUID, list[Planned]] = {}
     for document in documents:
         due = document.next_review_due
         assert due is not None
-        wanted[document.id] = [
-            _review_key(document.id, due, notice, person_id)
+        wanted = [
+            Planned(
+                f"review.{notice.partition(':')[0]}",
+                _review_key(document.id, due, notice, person_id),
+                person_id,
+                _reminder_context(notice, due, today),
+            )
             for notice in review_notices(due, today, rules)
-            for person_id in _review_recipients(document, notice, contacts)
+            if notice != "escalated"
+            for person_id in _reminded(document)
             if person_id in active
         ]
-    made = await existing_keys(session, [key for keys in wanted.values() for key in keys])
-    return [d for d in documents if not made.issuperset(wanted[d.id])]
+        wanted += _escalation(book, document, due, reached[document.id], active)
+        planned[document.id] = wanted
+    return planned
 
 
-async def _escalation_contacts(
-    session: AsyncSession, organisation_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, uuid.UUID | None]:
-    if not organisation_ids:
-        return {}
-    rows = await session.execute(
-        select(Organisation.id, Organisation.escalation_contact_id).where(
-            Organisation.id.in_(organisation_ids)
+def _reminder_context(notice: str, due: date, today: date) -> dict[str, Any]:
+    return {"days": (due - today).days} if notice.startswith("due_soon") else {}
+
+
+def _escalation(
+    book: review_ladder.LadderBook,
+    document: Document,
+    due: date,
+    reached: list[review_ladder.ReachedRung],
+    active: set[uuid.UUID],
+) -> list[Planned]:
+    """The rung to send today (review_ladder.py): to each active person it names, once."""
+    found = review_ladder.chosen_rung(reached, active)
+    if found is None:
+        return []
+    ladder, is_default = book.ladder(document.organisation_id)
+    told = {t.person_id: t for t in found.told if t.person_id in active}
+    return [
+        Planned(
+            "review.escalated",
+            review_ladder.escalation_key(document.id, due, found, is_default, person_id),
+            person_id,
+            review_ladder.escalation_context(found, one, ladder, is_default),
         )
-    )
-    return {organisation_id: contact_id for organisation_id, contact_id in rows}
+        for person_id, one in told.items()
+    ]
 
 
 async def _active_people(session: AsyncSession, person_ids: set[uuid.UUID]) -> set[uuid.UUID]:
@@ -143,51 +187,43 @@ async def _active_people(session: AsyncSession, person_ids: set[uuid.UUID]) -> s
     return active
 
 
-def _review_recipients(
-    document: Document, notice: str, contacts: dict[uuid.UUID, uuid.UUID | None]
-) -> list[uuid.UUID | None]:
-    """Who a review notice goes to, each once: an escalation to the organisation's escalation
-    contact, the others to the acting responsible officer and the owner (an owner standing in
-    as RO gets one email)."""
-    if notice == "escalated":
-        return [contacts.get(document.organisation_id)]
-    return list(dict.fromkeys([acting_responsible_officer_id(document), document.owner_id]))
+def _reminded(document: Document) -> list[uuid.UUID]:
+    """Who a reminder or an overdue notice goes to, each once: the acting responsible officer
+    and the owner (an owner standing in as RO gets one email)."""
+    people = [acting_responsible_officer_id(document), document.owner_id]
+    return [p for p in dict.fromkeys(people) if p is not None]
 
 
 def _review_key(document_id: uuid.UUID, due: date, notice: str, person_id: uuid.UUID) -> str:
     return f"review:{document_id}:{due.isoformat()}:{notice}:{person_id}"
 
 
-async def _review_notice(
-    session: AsyncSession,
-    document: Document,
-    due: date,
-    today: date,
-    notice: str,
-    rules: ReviewRules,
-    contacts: dict[uuid.UUID, uuid.UUID | None],
+async def _create(
+    session: AsyncSession, document: Document, planned: list[Planned]
 ) -> list[uuid.UUID]:
-    people_ids = _review_recipients(document, notice, contacts)
-    ro = await _person(session, acting_responsible_officer_id(document))
-    owner = await _person(session, document.owner_id)
-    kind = notice.partition(":")[0]
-    context: dict[str, Any] = {"due_date": due.isoformat()}
-    if kind == "due_soon":
-        context["days"] = (due - today).days
-    if kind == "escalated":
-        context["months"] = rules.escalation_months
-        context["responsible_officer_name"] = ro.name if ro else None
-        context["owner_name"] = owner.name if owner else None
+    due = document.next_review_due
+    assert due is not None
+    names: dict[str, Any] = {}
+    if any(p.kind == "review.escalated" for p in planned):
+        ro = await _person(session, acting_responsible_officer_id(document))
+        owner = await _person(session, document.owner_id)
+        names = {
+            "responsible_officer_name": ro.name if ro else None,
+            "owner_name": owner.name if owner else None,
+        }
     created = []
-    for person_id in people_ids:
-        person = await _person(session, person_id)
+    for notice in planned:
+        person = await _person(session, notice.person_id)
         if person is None or not person.is_active:
             continue
+        context = {"due_date": due.isoformat(), **notice.context}
+        if notice.kind == "review.escalated":
+            context |= names
         new = await add_notification(
             session,
             organisation_id=document.organisation_id,
-            kind=f"review.{kind}",
-            dedupe_key=_review_key(document.id, due, notice, person.id),
+            kind=notice.kind,
+            dedupe_key=notice.key,
             person=person,
             document=document,
             context=context,

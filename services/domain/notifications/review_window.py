@@ -5,11 +5,13 @@ The sweep runs every minute. Its notices for a document follow from the document
 status and people, the organisation's escalation contact, whether those people are active,
 and the day; each is made once (its dedupe key). So a document needs reading again only if:
 
-- one of its thresholds (a reminder, overdue, escalation) was reached on a day after the last
-  run's, up to today: a range of review dates per threshold, read from the review-date index;
+- one of its thresholds (a reminder, overdue, a rung of any organisation's escalation ladder)
+  was reached on a day after the last run's, up to today: a range of review dates per
+  threshold, read from the review-date index;
 - it changed since the last run (``updated_at``, read from its own index);
-- its organisation changed (a new escalation contact) or one of its people did (made active
-  again): every document of that organisation is read, as a full run would.
+- its organisation changed (a new escalation contact or ladder), one of its people did (made
+  active again), or a post or a board a ladder may name did (a new holder, a new chair):
+  every document of that organisation is read, as a full run would.
 
 A run reads everything (as before this module) when there is no mark yet, when the rules it
 applies differ from the last run's, or when today is before the last run's day.
@@ -26,6 +28,7 @@ promises (services/domain/sweeps.py).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -34,7 +37,10 @@ from sqlalchemy import ColumnElement, or_, select, text, true, union
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.domain.governance.ladders import After
+from services.domain.models.boards import Board, BoardMember
 from services.domain.models.documents import Document
+from services.domain.models.governance import Post
 from services.domain.models.notifications import SweepMark
 from services.domain.models.organisations import Organisation
 from services.domain.models.people import Person
@@ -63,9 +69,14 @@ def rules_key(reminder_days: tuple[int, ...], escalation_months: int) -> str:
 
 
 async def open_window(
-    session: AsyncSession, today: date, reminder_days: tuple[int, ...], escalation_months: int
+    session: AsyncSession,
+    today: date,
+    reminder_days: tuple[int, ...],
+    escalation_months: int,
+    offsets: Collection[After] = (),
 ) -> Window:
-    """The documents this run reads, from the last run's mark."""
+    """The documents this run reads, from the last run's mark (``offsets``: those of every
+    rung of every escalation ladder)."""
     mark = await session.get(SweepMark, NAME)
     rules = rules_key(reminder_days, escalation_months)
     if mark is None or mark.rules != rules or today < mark.swept_on:
@@ -83,6 +94,8 @@ async def open_window(
         due.between(last, today - timedelta(days=1)),
         # Escalated on the day due + the grace in months.
         due.between(*_escalating(escalation_months, last, today)),
+        # A ladder's rung on the day due + its offset.
+        *(due.between(*_rung_reached(after, last, today)) for after in offsets),
     ]
     changed = [Document.updated_at >= since]
     organisations = await _changed_organisations(session, since)
@@ -111,12 +124,24 @@ def _escalating(months: int, after: date, through: date) -> tuple[date, date]:
     return first, last
 
 
+def _rung_reached(after: After, last: date, through: date) -> tuple[date, date]:
+    """The review dates reaching a rung ``after`` their due date on a day after ``last`` and
+    up to ``through``."""
+    if after.unit == "months":
+        return _escalating(after.amount, last, through)
+    days = timedelta(days=after.amount)
+    return last + timedelta(days=1) - days, through - days
+
+
 async def _changed_organisations(session: AsyncSession, since: datetime) -> list[uuid.UUID]:
-    """Organisations changed since ``since`` (their escalation contact), or whose people did
-    (active again, or no longer)."""
+    """Organisations changed since ``since`` (their escalation contact or ladder), or whose
+    people, posts or boards did (active again, or no longer; a new holder, a new chair)."""
     query = union(
         select(Organisation.id).where(Organisation.updated_at >= since),
         select(Person.organisation_id).where(Person.updated_at >= since),
+        select(Post.organisation_id).where(Post.updated_at >= since),
+        select(Board.organisation_id).where(Board.updated_at >= since),
+        select(BoardMember.organisation_id).where(BoardMember.updated_at >= since),
     )
     return list((await session.execute(query)).scalars())
 
