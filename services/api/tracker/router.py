@@ -60,6 +60,8 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
         governing_reference=row.governing_reference,
         forms_aligned_on=document.forms_aligned_on,
         forms_aligned=row.forms_aligned,
+        orphaned=row.is_orphaned,
+        vacant_roles=list(row.vacant_roles),
     )
 
 
@@ -87,6 +89,13 @@ async def list_tracker(
             "force (Dorset, Forms); true: those confirmed. Documents without forms match neither."
         ),
     ] = None,
+    orphaned: Annotated[
+        bool | None,
+        Query(
+            description="true: documents with no active owner (no owner, or its owner or "
+            "named responsible officer has left); false: the others."
+        ),
+    ] = None,
 ) -> Response:
     """Documents in force with a review date, by due date then reference, with their status.
     Retired and superseded documents are not tracked."""
@@ -102,6 +111,7 @@ async def list_tracker(
         service_area=service_area,
         kind=kind,
         forms_aligned=forms_aligned,
+        orphaned=orphaned,
     )
     scope = filters.as_dict()
     today = london_today()

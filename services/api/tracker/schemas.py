@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -43,6 +44,13 @@ class TrackerRow(BaseModel):
     forms_aligned: bool | None = Field(
         description="Its forms are aligned with the version in force: confirmed on or after "
         "approved_on; null for a document without forms (Dorset, Forms)."
+    )
+    orphaned: bool = Field(
+        description="Nobody active owns it: no owner, or its owner or named responsible "
+        "officer is no longer active (issue 20; reassign with POST /v1/people/{id}/reassignments)."
+    )
+    vacant_roles: list[Literal["owner", "responsible_officer"]] = Field(
+        description="The roles nobody active holds."
     )
 
 

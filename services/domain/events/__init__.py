@@ -64,6 +64,7 @@ from services.domain.events.monitoring import (
     MonitoringActionAssigned,
     MonitoringActionClosed,
 )
+from services.domain.events.people import PeopleLeft
 from services.domain.events.policy_requests import (
     PolicyRequestMade,
     PolicyRequestTriaged,
@@ -133,6 +134,7 @@ __all__ = [
     "MonitoringActionClosed",
     "NoMaterialChangeStated",
     "PapersCirculated",
+    "PeopleLeft",
     "PersonAssigned",
     "PersonNamed",
     "PolicyRequestMade",
@@ -169,6 +171,7 @@ Event = Annotated[
     | DocumentVersionAdded
     | DocumentLinked
     | DocumentUnlinked
+    | PeopleLeft
     | BoardChanged
     | MeetingScheduled
     | MeetingMoved

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from services.domain.authz.principal import Principal
 from services.domain.db import plan_for_these_values
 from services.domain.documents import register_fields
+from services.domain.documents.orphans import orphaned_condition
 from services.domain.documents.review_dates import ReviewRules, is_escalated
 from services.domain.documents.search import DocumentFilters
 from services.domain.documents.search import filter_conditions as visible_conditions
@@ -117,6 +118,8 @@ class TrackerFilters:
     kind: str | None = None
     # Dorset, Forms: documents with forms, aligned with the version in force or not.
     forms_aligned: bool | None = None
+    # Issue 20: documents whose owner or named RO has left (or with no owner at all).
+    orphaned: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -131,6 +134,12 @@ class TrackerRow:
     days_until_due: int
     governing_reference: str | None = None
     forms_aligned: bool | None = None
+    # The roles nobody active holds: "owner" (none, or gone), "responsible_officer" (gone).
+    vacant_roles: tuple[str, ...] = ()
+
+    @property
+    def is_orphaned(self) -> bool:
+        return bool(self.vacant_roles)
 
 
 def _conditions(
@@ -150,7 +159,19 @@ def _conditions(
     conditions += _in_range(Document.next_review_due, DueRange(filters.due_from, filters.due_to))
     if filters.forms_aligned is not None:
         conditions.append(register_fields.forms_aligned_condition(filters.forms_aligned))
+    if filters.orphaned is not None:
+        conditions.append(orphaned_condition(filters.orphaned))
     return conditions
+
+
+def _vacant(
+    owner_active: bool | None, officer_id: object, officer_active: bool | None
+) -> tuple[str, ...]:
+    """The roles nobody active holds (``documents/orphans.py`` says the same in SQL)."""
+    vacant: tuple[str, ...] = () if owner_active else ("owner",)
+    if officer_id is not None and not officer_active:
+        vacant += ("responsible_officer",)
+    return vacant
 
 
 # Made once: building two aliases of Person took a sixth of every tracker request's CPU.
@@ -182,6 +203,8 @@ async def list_tracked(
             officer.name,
             register_fields.governing_reference(),
             register_fields.forms_aligned(),
+            owner.is_active,
+            officer.is_active,
         )
         .outerjoin(owner, owner.id == Document.owner_id)
         .outerjoin(officer, officer.id == Document.responsible_officer_id)
@@ -190,7 +213,7 @@ async def list_tracked(
         .limit(limit + 1)
     )
     rows = []
-    for document, owner_name, officer_name, governing, aligned in (
+    for document, owner_name, officer_name, governing, aligned, owner_on, officer_on in (
         await session.execute(query)
     ).all():
         due = document.next_review_due
@@ -204,6 +227,7 @@ async def list_tracked(
                 days_until_due=days_until_due(due, today),
                 governing_reference=governing,
                 forms_aligned=aligned,
+                vacant_roles=_vacant(owner_on, document.responsible_officer_id, officer_on),
             )
         )
     if len(rows) > limit:
