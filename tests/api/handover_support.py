@@ -45,7 +45,10 @@ async def add_leaver(client: AsyncClient, world: World, name: str = "Lee Leaver"
 async def leaver_holding_everything(client: AsyncClient, world: World) -> Leaver:
     person_id = await add_leaver(client, world)
     await create_route(client, world, [person_stage("rsm")])
-    draft_id = await create_document(client, world, owner_id=person_id)
+    # Written by the admin (who may decide stages, but not this one: they wrote the draft).
+    draft_id = await create_document(
+        client, world, owner_id=person_id, author_id=str(world.a.admin.person_id)
+    )
     version = await upload_draft(client, world, draft_id)
     submitted = await submit(client, world, draft_id, version["id"])
     assert submitted.status_code == 201, submitted.text

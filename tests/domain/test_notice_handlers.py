@@ -63,4 +63,6 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "acknowledgement",
         # A plan item's reminder once it is marked sent or removed.
         "launch",
+        # What leavers hold, once they are active again or hold nothing to move.
+        "handover",
     }

@@ -35,6 +35,13 @@ from services.domain.tracker import feeds, service
 from services.domain.tracker.service import TrackerStatus
 
 router = Router(tags=["tracker"])
+OrphanedFilter = Annotated[
+    bool | None,
+    Query(
+        description="true: documents with no active owner (no owner, or its owner or named "
+        "responsible officer has left); false: the others."
+    ),
+]
 
 
 def _row(row: service.TrackerRow) -> schemas.TrackerRow:
@@ -89,13 +96,7 @@ async def list_tracker(
             "force (Dorset, Forms); true: those confirmed. Documents without forms match neither."
         ),
     ] = None,
-    orphaned: Annotated[
-        bool | None,
-        Query(
-            description="true: documents with no active owner (no owner, or its owner or "
-            "named responsible officer has left); false: the others."
-        ),
-    ] = None,
+    orphaned: OrphanedFilter = None,
 ) -> Response:
     """Documents in force with a review date, by due date then reference, with their status.
     Retired and superseded documents are not tracked."""

@@ -13,7 +13,7 @@ from services.domain.events.base import _Event
 class PeopleLeft(_Event):
     """People were marked as no longer active: deactivated in the directory (one) or by a
     staff list import (all it marked at once). The policy team is told once what they still
-    hold (``handover/notices.py``), so nothing they owned is left without an owner."""
+    hold, to hand it over (GET /v1/people/{id}/holdings)."""
 
     type: Literal["people.left"] = "people.left"
     person_ids: list[uuid.UUID] = Field(max_length=5000)
