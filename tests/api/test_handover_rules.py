@@ -22,6 +22,14 @@ from tests.api.handover_support import (
     send_staff_list,
     staff_csv,
 )
+from tests.api.sign_off_support import (
+    create_document,
+    create_route,
+    decide,
+    people_stage,
+    submit,
+    upload_draft,
+)
 from tests.api.test_handover import EVERYTHING, audit_after, audit_seq
 from tests.factories import World
 
@@ -272,3 +280,36 @@ async def _left_events(world: World) -> list[tuple[str, list[str], str]]:
             .order_by(OutboxEvent.created_at)
         )
         return [(p["source"], sorted(p["person_ids"]), p["filename"]) for p in rows.scalars().all()]
+
+
+async def test_a_seat_already_decided_in_this_round_is_no_longer_held(
+    client: AsyncClient, world: World
+) -> None:
+    panel = [str(world.a.approver.person_id), str(world.a.admin.person_id)]
+    await create_route(client, world, [people_stage("panel", panel, rule="all")])
+    document_id = await create_document(client, world)
+    version = await upload_draft(client, world, document_id)
+    submitted = await submit(client, world, document_id, version["id"])
+    assert submitted.status_code == 201, submitted.text
+    sign_off = submitted.json()
+    stage_id = next(s["id"] for s in sign_off["stages"] if s["key"] == "panel")
+    waiting = {"kind": "sign_off_stage", "role": "decider", "id": stage_id}
+    held = await holdings(client, world, str(world.a.approver.person_id))
+    assert waiting | {"within_id": sign_off["id"]} in [
+        {k: i[k] for k in ("kind", "role", "id", "within_id")} for i in held["items"]
+    ]
+    decided = await decide(client, sign_off, world.a.approver.headers)
+    assert decided.status_code == 201, decided.text
+    after = await holdings(client, world, str(world.a.approver.person_id))
+    assert "sign_off_stage" not in after["counts"]
+    admin = await holdings(client, world, str(world.a.admin.person_id))
+    assert admin["counts"]["sign_off_stage"] == 1
+    moved = await reassign(
+        client,
+        world,
+        str(world.a.approver.person_id),
+        str(world.a.policy_officer.person_id),
+        [waiting],
+    )
+    assert moved.status_code == 409, moved.text
+    assert "holds no open sign_off_stage" in moved.json()["unmoved"][0]["reason"]

@@ -398,7 +398,7 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
                 "name": "Lee Leaver",
                 "email": "lee.leaver@northshire.example",
                 "total": 3,
-                "kinds": ["2 documents", "1 sign-off stage to decide"],
+                "kinds": ["2 documents", "1 sign-off stage"],
             }
         ],
         "entries": [
@@ -412,7 +412,7 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
             },
             {
                 "person": "Lee Leaver",
-                "what": "sign-off stage to decide",
+                "what": "sign-off stage",
                 "role": "decider",
                 "title": "CS-PR-012: RSM approval",
                 "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a77",

@@ -83,6 +83,7 @@ COUNTED = (
     "communication_plan_items",
     "digest_subscriptions",
     "templates",
+    "leavers",
 )
 
 
@@ -148,7 +149,22 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["acknowledgements"] = await seed_acknowledgements(
         session, org.id, spec["slug"], by_reference, by_email
     )
+    # Issue 20, orphaned owners: someone who has left still holds documents (NCT's Team
+    # Manager, Fostering). Last, as a leaver can be named on nothing new.
+    leavers = [by_email[p["email"]] for p in spec["people"] if p.get("is_active") is False]
+    counts["leavers"] = await _seed_leavers(session, system, leavers)
     return counts
+
+
+async def _seed_leavers(
+    session: AsyncSession, system: Principal, person_ids: list[uuid.UUID]
+) -> int:
+    """Mark the people the data file says have left as no longer active (once): the policy
+    team is told what they hold, as when the directory deactivates someone."""
+    if not person_ids:
+        return 0
+    found = [await people.get_person(session, system, person_id) for person_id in person_ids]
+    return len(await people.mark_left(session, system, found, source="directory"))
 
 
 async def _seed_people(

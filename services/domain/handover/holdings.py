@@ -36,7 +36,7 @@ from services.domain.models.reviews import (
 )
 from services.domain.models.sign_off import SignOff, SignOffStage
 from services.domain.people.service import get_person
-from services.domain.sign_off.handover import IN_FLIGHT, WAITING
+from services.domain.sign_off.handover import IN_FLIGHT, WAITING, decided_in_round
 
 # At most this many of each kind are listed; ``more`` names the kinds that had more.
 PER_KIND = 500
@@ -127,6 +127,7 @@ async def _stages(
             SignOffStage.participants.contains([person_id]),
             SignOffStage.status.in_(WAITING),
             SignOff.status.in_(IN_FLIGHT),
+            ~decided_in_round(person_id),
         )
         .order_by(Document.reference, SignOffStage.position)
         .limit(limit)

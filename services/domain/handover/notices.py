@@ -31,7 +31,7 @@ ENTRIES = 40
 # Each kind in words, as the email lists them.
 KIND_WORDS = {
     "document": "document",
-    "sign_off_stage": "sign-off stage to decide",
+    "sign_off_stage": "sign-off stage",
     "monitoring_action": "monitoring action",
     "update_cycle_item": "update cycle item",
     "post": "post",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -181,7 +181,12 @@ async def update_person(
 
 
 async def mark_left(
-    session: AsyncSession, principal: Principal, people: Sequence[Person], *, filename: str
+    session: AsyncSession,
+    principal: Principal,
+    people: Sequence[Person],
+    *,
+    filename: str = "",
+    source: Literal["directory", "staff_list"] = "staff_list",
 ) -> list[Person]:
     """Make the active ones of ``people`` inactive, as a staff list says they have left: an
     audit record each and one ``people.left`` for them all (the policy team is told once)."""
@@ -206,7 +211,7 @@ async def mark_left(
         events.PeopleLeft(
             organisation_id=principal.organisation_id,
             person_ids=[person.id for person, _ in left],
-            source="staff_list",
+            source=source,
             filename=filename,
         ),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
@@ -55,19 +55,25 @@ async def waiting_stage(
     return (row[0], row[1]) if row is not None else None
 
 
-async def _has_decided(session: AsyncSession, stage: SignOffStage, person_id: uuid.UUID) -> bool:
-    found = await session.execute(
-        select(SignOffDecision.id)
-        .where(
-            SignOffDecision.stage_id == stage.id,
-            SignOffDecision.round == stage.round,
+def decided_in_round(person_id: uuid.UUID) -> ColumnElement[bool]:
+    """The person (or a delegate for them) has decided the stage in its current round: their
+    seat is taken, nothing of it is left to hand over."""
+    return exists(
+        select(SignOffDecision.id).where(
+            SignOffDecision.stage_id == SignOffStage.id,
+            SignOffDecision.round == SignOffStage.round,
             SignOffDecision.supersedes_id.is_(None),
             or_(
                 SignOffDecision.decided_by_id == person_id,
                 SignOffDecision.on_behalf_of_id == person_id,
             ),
         )
-        .limit(1)
+    )
+
+
+async def _has_decided(session: AsyncSession, stage: SignOffStage, person_id: uuid.UUID) -> bool:
+    found = await session.execute(
+        select(SignOffStage.id).where(SignOffStage.id == stage.id, decided_in_round(person_id))
     )
     return found.first() is not None
 
