@@ -149,18 +149,20 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["acknowledgements"] = await seed_acknowledgements(
         session, org.id, spec["slug"], by_reference, by_email
     )
-    # Issue 20, orphaned owners: someone who has left still holds documents (NCT's Team
-    # Manager, Fostering). Last, as a leaver can be named on nothing new.
-    leavers = [by_email[p["email"]] for p in spec["people"] if p.get("is_active") is False]
-    counts["leavers"] = await _seed_leavers(session, system, leavers)
+    # Issue 20: a leaver still named on documents (NCT); last, as a leaver is named on nothing.
+    counts["leavers"] = await _seed_leavers(session, system, spec["people"], by_email)
     return counts
 
 
 async def _seed_leavers(
-    session: AsyncSession, system: Principal, person_ids: list[uuid.UUID]
+    session: AsyncSession,
+    system: Principal,
+    listed: list[dict[str, Any]],
+    by_email: dict[str, Any],
 ) -> int:
     """Mark the people the data file says have left as no longer active (once): the policy
     team is told what they hold, as when the directory deactivates someone."""
+    person_ids = [by_email[p["email"]] for p in listed if p.get("is_active") is False]
     if not person_ids:
         return 0
     found = [await people.get_person(session, system, person_id) for person_id in person_ids]
