@@ -63,6 +63,7 @@ from services.api.engagement_sessions.router import router as engagement_session
 from services.api.governance.ladder_router import router as escalation_ladder_router
 from services.api.governance.router import posts_router
 from services.api.governance.router import router as routes_router
+from services.api.handover.router import router as handover_router
 from services.api.idempotency import IdempotencyMiddleware
 from services.api.imports.export_router import router as tracker_export_router
 from services.api.imports.router import router as imports_router
@@ -125,6 +126,7 @@ ROUTERS = (
     links_router,
     kinds_router,
     people_router,
+    handover_router,
     api_keys_router,
     audit_router,
     notifications_router,

@@ -127,4 +127,9 @@ TAGS: list[dict[str, Any]] = [
         "redlined by section, as HTML or Word.",
     },
     {"name": "imports", "description": "Import of an existing tracker spreadsheet."},
+    {
+        "name": "handover",
+        "description": "Orphaned owners: what a person holds, moving it to someone else when "
+        "they leave, the staff list that marks leavers, and the documents with no active owner.",
+    },
 ]

@@ -617,6 +617,21 @@ async def _(a: A, field_path: str) -> Request:
     return Request("PATCH", url, {"owner_id": a.person("author")}, await a.etag(url))
 
 
+# --- handover (issue 20, orphaned owners) ------------------------------------------------------
+
+
+@case("POST", "/v1/people/{person_id}/reassignments")
+async def _(a: A, field_path: str) -> Request:
+    # A new procedure whose RO is the author: handed over to the approver.
+    document_id, _ = await a.draft()
+    url = f"/v1/people/{a.person('author')}/reassignments"
+    body = {
+        "to_person_id": a.person("approver"),
+        "items": [{"kind": "document", "role": "responsible_officer", "id": document_id}],
+    }
+    return Request("POST", url, body, a.team)
+
+
 async def _tabling(a: A) -> dict[str, Any]:
     board = await a.board()
     return {"board_id": board["id"], "meeting_id": await a.meeting()}
@@ -1053,7 +1068,7 @@ PEOPLE = {
     "escalation_person_id", "escalation_contact_id", "presenter_id", "assessor_id",
     "reviewer_id", "lead_officer_id", "sponsor_id", "requested_by_id", "decided_by_id",
     "chaired_by_id", "delegator_id", "assigned_to_id", "people[]", "approvers{}[]",
-    "discussed_with_id", "facilitator_id", "agreed_by_id", "person_ids[]",
+    "discussed_with_id", "facilitator_id", "agreed_by_id", "person_ids[]", "to_person_id",
 }  # fmt: skip
 
 
@@ -1083,6 +1098,8 @@ def _foreign(b: dict[str, str], method: str, path: str, field_path: str) -> str:
         return b["meeting_decision_id"] if "meetings" in path else b["sign_off_decision_id"]
     if name == "assessment_id":
         return b["fitness_check_id"]
+    if field_path == ".items[].id" and path.endswith("/reassignments"):
+        return b["document_id"]  # a document the leaver would hold, of organisation b
     return by_name[name]
 
 

@@ -755,6 +755,17 @@ def _requests(ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ),
         ("GET", f"/v1/people/{ids['person_id']}", {}),
         ("PATCH", f"/v1/people/{ids['person_id']}", {"json": {"name": "x"}, "headers": match}),
+        ("GET", f"/v1/people/{ids['person_id']}/holdings", {}),
+        (
+            "POST",
+            f"/v1/people/{ids['person_id']}/reassignments",
+            {
+                "json": {
+                    "to_person_id": str(uuid.uuid4()),
+                    "items": [{"kind": "document", "role": "owner"}],
+                }
+            },
+        ),
         ("GET", f"/v1/api-keys/{ids['key_id']}", {}),
         ("DELETE", f"/v1/api-keys/{ids['key_id']}", {"headers": match}),
         ("GET", f"/v1/webhooks/{w}", {}),

@@ -38,8 +38,9 @@ def test_every_list_takes_its_cursor_through_the_paging_dependency() -> None:
     # policy service, dis-applications, review extensions, a document's engagement sessions, a
     # document's asks to
     # read and acknowledge, their people, one's own, monitoring actions, the news and digest
-    # subscriptions, cascade flags, statutory sources (their documents and changes), and the rest.
-    assert len(paged) == 32
+    # subscriptions, cascade flags, statutory sources (their documents and changes), the
+    # documents with no active owner, and the rest.
+    assert len(paged) == 33
     assert {"/v1/documents", "/v1/tracker", "/v1/people", "/v1/audit"} <= set(paged)
     assert "/v1/policy-requests" in paged
 

@@ -128,6 +128,9 @@ async def test_rows_carry_the_people_and_the_review_dates(
         "original_review_due": None,
         "times_extended": 0,
         "pending_extension_id": None,
+        # Its owner and RO are active (issue 20: orphaned owners).
+        "orphaned": False,
+        "vacant_roles": [],
     }
     # NCT: with no RO named the owner stands in.
     assert second["document_id"] == stand_in["id"]

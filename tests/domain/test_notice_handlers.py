@@ -71,4 +71,6 @@ def test_every_family_that_checks_before_sending_is_a_family_of_kinds() -> None:
         "cascade",
         # A change to a statutory source once it is no longer recorded.
         "statutory_source",
+        # What leavers hold, once they are active again or hold nothing to move.
+        "handover",
     }

@@ -487,6 +487,39 @@ UNFILED_SAMPLES: dict[str, dict[str, Any]] = {
         "more": 0,
         "reviews_opened": 1,
     },
+    # As services.domain.handover.notices writes it when a staff list marks people as left
+    # (less ``person_ids``, which only its still_applies reads).
+    "people.left": {
+        "source": "staff_list",
+        "filename": "HR leavers November.csv",
+        "leavers": [
+            {
+                "name": "Lee Leaver",
+                "email": "lee.leaver@northshire.example",
+                "total": 3,
+                "kinds": ["2 documents", "1 sign-off stage"],
+            }
+        ],
+        "entries": [
+            {
+                "person": "Lee Leaver",
+                "what": "document",
+                "role": "Responsible Strategic Manager",
+                "title": "Children missing from care",
+                "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a77",
+                "reference": "CS-PR-012",
+            },
+            {
+                "person": "Lee Leaver",
+                "what": "sign-off stage",
+                "role": "decider",
+                "title": "CS-PR-012: RSM approval",
+                "document_id": "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a77",
+                "reference": "CS-PR-012",
+            },
+        ],
+        "more": 1,
+    },
 }
 CONSULTATION_ID = "0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a22"
 CONSULTATION_LINK = f"http://policygov.example/consultations/{CONSULTATION_ID}"
@@ -764,6 +797,7 @@ def test_the_registry_of_kinds_is_exactly_the_kinds_with_templates() -> None:
     families = {kind.family for kind in registry.REGISTRY}
     assert families == {
         "acknowledgement",
+        "handover",
         "document",
         "review",
         "review_outcome",

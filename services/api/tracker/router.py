@@ -47,6 +47,13 @@ Extended = Annotated[
 ExtensionPending = Annotated[
     bool | None, Query(description="true: documents with a request to move the date to decide.")
 ]
+OrphanedFilter = Annotated[
+    bool | None,
+    Query(
+        description="true: documents with no active owner (no owner, or its owner or named "
+        "responsible officer has left); false: the others."
+    ),
+]
 
 
 def _row(row: service.TrackerRow) -> schemas.TrackerRow:
@@ -78,6 +85,8 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
         pending_extension_id=row.extension.pending.id if row.extension.pending else None,
         rag=row.rag,
         escalation_rung=row.escalation_rung,
+        orphaned=row.is_orphaned,
+        vacant_roles=list(row.vacant_roles),
     )
 
 
@@ -111,6 +120,7 @@ async def list_tracker(
         Rag | None,
         Query(description="red: overdue; amber: due within the reminder window or under review."),
     ] = None,
+    orphaned: OrphanedFilter = None,
 ) -> Response:
     """Documents in force with a review date, by due date then reference, with their status,
     RAG, the escalation rungs reached and review extensions. Retired and superseded documents
@@ -130,6 +140,7 @@ async def list_tracker(
         extended=extended,
         extension_pending=extension_pending,
         rag=rag,
+        orphaned=orphaned,
     )
     scope = filters.as_dict()
     today = london_today()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -64,6 +65,13 @@ class TrackerRow(BaseModel):
     times_extended: int = Field(0, description="Extensions agreed in this review period.")
     pending_extension_id: uuid.UUID | None = Field(
         None, description="A request to move the review date waiting for a decision."
+    )
+    orphaned: bool = Field(
+        description="Nobody active owns it: no owner, or its owner or named responsible "
+        "officer is no longer active (issue 20; reassign with POST /v1/people/{id}/reassignments)."
+    )
+    vacant_roles: list[Literal["owner", "responsible_officer"]] = Field(
+        description="The roles nobody active holds."
     )
 
 

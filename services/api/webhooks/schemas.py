@@ -68,6 +68,7 @@ EventType = Literal[
     "update_cycle.closed",
     "tracker.import_requested",
     "tracker.imported",
+    "people.left",
     "dis_application.requested",
     "dis_application.decided",
     "dis_application.ended",

@@ -94,6 +94,7 @@ COUNTED = (
     "statutory_sources",
     "statutory_source_links",
     "escalation_ladders",
+    "leavers",
 )
 
 
@@ -177,7 +178,24 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["cascade_flags"] = await seed_cascades(session, system, cascades, by_reference)
     # After the boards: a rung may name one.
     counts |= await seed_ladder(session, org, spec.get("escalation_ladder"), by_email)
+    # Issue 20: a leaver still named on documents (NCT); last, as a leaver is named on nothing.
+    counts["leavers"] = await _seed_leavers(session, system, spec["people"], by_email)
     return counts
+
+
+async def _seed_leavers(
+    session: AsyncSession,
+    system: Principal,
+    listed: list[dict[str, Any]],
+    by_email: dict[str, Any],
+) -> int:
+    """Mark the people the data file says have left as no longer active (once): the policy
+    team is told what they hold, as when the directory deactivates someone."""
+    person_ids = [by_email[p["email"]] for p in listed if p.get("is_active") is False]
+    if not person_ids:
+        return 0
+    found = [await people.get_person(session, system, person_id) for person_id in person_ids]
+    return len(await people.mark_left(session, system, found, source="directory"))
 
 
 async def _seed_people(

@@ -64,6 +64,7 @@ from services.domain.events.monitoring import (
     MonitoringActionAssigned,
     MonitoringActionClosed,
 )
+from services.domain.events.people import PeopleLeft
 from services.domain.events.policy_requests import (
     PolicyRequestMade,
     PolicyRequestTriaged,
@@ -143,6 +144,7 @@ __all__ = [
     "NoMaterialChangeStated",
     "PapersCirculated",
     "ParentChanged",
+    "PeopleLeft",
     "PersonAssigned",
     "PersonNamed",
     "PolicyRequestMade",
@@ -185,6 +187,7 @@ Event = Annotated[
     | DocumentVersionAdded
     | DocumentLinked
     | DocumentUnlinked
+    | PeopleLeft
     | BoardChanged
     | MeetingScheduled
     | MeetingMoved

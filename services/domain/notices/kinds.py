@@ -30,6 +30,12 @@ REGISTRY: tuple[Kind, ...] = (
         "document",
         "people a tracker import named on documents: one email each with the counts",
     ),
+    # Orphaned owners (handover/notices.py): what leavers still hold, to reassign.
+    Kind(
+        "people.left",
+        "handover",
+        "the policy team, once per deactivation or staff list: what the leavers still hold",
+    ),
     Kind("review.due_soon", "review", "RO and owner, 30 and 7 days before the review date"),
     Kind("review.overdue", "review", "RO and owner, the day after the review date"),
     Kind(

@@ -20,6 +20,7 @@ from services.domain.boards import notices as meeting_notices
 from services.domain.consultations import notices as consultation_notices
 from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.documents import notices as document_notices
+from services.domain.handover import notices as handover_notices
 from services.domain.imports import notices as import_notices
 from services.domain.launch import notices as launch_notices
 from services.domain.monitoring import notices as monitoring_notices
@@ -86,6 +87,7 @@ OWNERS: tuple[Owner, ...] = (
         statutory_source_notices.HANDLERS,
         statutory_source_notices.still_applies,
     ),
+    Owner("handover", handover_notices.HANDLERS, handover_notices.still_applies),
 )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.domain import events
 from services.domain.audit import changes as audit_changes
 from services.domain.audit import service as audit
 from services.domain.authz import organisation as authz
@@ -19,6 +20,7 @@ from services.domain.commands import UNSET
 from services.domain.db import in_chunks
 from services.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from services.domain.models.people import ROLES, Person, PersonRole
+from services.domain.outbox.service import emit
 from services.domain.pagination import after_row
 from services.domain.people.commands import PersonChange
 
@@ -169,7 +171,51 @@ async def update_person(
         await audit_changes.record_change(
             session, principal, person, "person.updated", before=before, after=after
         )
+    if before["is_active"] and not person.is_active:
+        # Everything they hold needs a new holder: the policy team is told (handover).
+        await emit(
+            session,
+            events.PeopleLeft(organisation_id=person.organisation_id, person_ids=[person.id]),
+        )
     return person
+
+
+async def mark_left(
+    session: AsyncSession,
+    principal: Principal,
+    people: Sequence[Person],
+    *,
+    filename: str = "",
+    source: Literal["directory", "staff_list"] = "staff_list",
+) -> list[Person]:
+    """Make the active ones of ``people`` inactive, as a staff list says they have left: an
+    audit record each and one ``people.left`` for them all (the policy team is told once)."""
+    authz.check_manage_people(principal)
+    left = []
+    for person in people:
+        if not person.is_active:
+            continue
+        before = person_snapshot(person)
+        person.is_active = False
+        person.updated_at = utcnow()
+        left.append((person, before))
+    if not left:
+        return []
+    await session.flush()
+    for person, before in left:
+        await audit_changes.record_change(
+            session, principal, person, "person.left", before=before, after=person_snapshot(person)
+        )
+    await emit(
+        session,
+        events.PeopleLeft(
+            organisation_id=principal.organisation_id,
+            person_ids=[person.id for person, _ in left],
+            source=source,
+            filename=filename,
+        ),
+    )
+    return [person for person, _ in left]
 
 
 async def require_active_person(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from services.domain.authz.principal import Principal
 from services.domain.db import plan_for_these_values
 from services.domain.documents import register_fields
+from services.domain.documents.orphans import orphaned_condition
 from services.domain.documents.review_dates import ReviewRules, is_escalated
 from services.domain.documents.search import DocumentFilters
 from services.domain.documents.search import filter_conditions as visible_conditions
@@ -126,6 +127,8 @@ class TrackerFilters:
     extended: bool | None = None
     extension_pending: bool | None = None
     rag: Rag | None = None
+    # Issue 20: documents whose owner or named RO has left (or with no owner at all).
+    orphaned: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -144,6 +147,12 @@ class TrackerRow:
     rag: Rag = "green"
     # How many rungs of the organisation's escalation ladder the review has reached (0: none).
     escalation_rung: int = 0
+    # The roles nobody active holds: "owner" (none, or gone), "responsible_officer" (gone).
+    vacant_roles: tuple[str, ...] = ()
+
+    @property
+    def is_orphaned(self) -> bool:
+        return bool(self.vacant_roles)
 
 
 def _conditions(
@@ -171,6 +180,8 @@ def _conditions(
         conditions.append(pending if filters.extension_pending else ~pending)
     if filters.rag is not None:
         conditions.append(rag_condition(filters.rag, today, rules))
+    if filters.orphaned is not None:
+        conditions.append(orphaned_condition(filters.orphaned))
     return conditions
 
 
@@ -182,6 +193,16 @@ async def escalation_ladder(
         select(Organisation.escalation_ladder).where(Organisation.id == organisation_id)
     )
     return ladder_of(stored, rules.escalation_months)
+
+
+def _vacant(
+    owner_active: bool | None, officer_id: object, officer_active: bool | None
+) -> tuple[str, ...]:
+    """The roles nobody active holds (``documents/orphans.py`` says the same in SQL)."""
+    vacant: tuple[str, ...] = () if owner_active else ("owner",)
+    if officer_id is not None and not officer_active:
+        vacant += ("responsible_officer",)
+    return vacant
 
 
 # Made once: building two aliases of Person took a sixth of every tracker request's CPU.
@@ -215,6 +236,8 @@ async def list_tracked(
             officer.name,
             register_fields.governing_reference(),
             register_fields.forms_aligned(),
+            owner.is_active,
+            officer.is_active,
         )
         .outerjoin(owner, owner.id == Document.owner_id)
         .outerjoin(officer, officer.id == Document.responsible_officer_id)
@@ -223,7 +246,7 @@ async def list_tracked(
         .limit(limit + 1)
     )
     rows = []
-    for document, owner_name, officer_name, governing, aligned in (
+    for document, owner_name, officer_name, governing, aligned, owner_on, officer_on in (
         await session.execute(query)
     ).all():
         due = document.next_review_due
@@ -239,6 +262,7 @@ async def list_tracked(
                 forms_aligned=aligned,
                 rag=rag_of(due, today, rules, document.status),
                 escalation_rung=rungs_reached(ladder, due, today),
+                vacant_roles=_vacant(owner_on, document.responsible_officer_id, officer_on),
             )
         )
     states = await extensions.states_of(session, [row.document for row in rows])
