@@ -24,6 +24,7 @@ from services.domain.models.assessments import (
     Proposal,
 )
 from services.domain.models.boards import Board
+from services.domain.models.consultation_summaries import ConsultationSummary
 from services.domain.models.consultations import (
     Consultation,
     ConsultationReportAgreement,
@@ -56,6 +57,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Consultation: "consultation",
     ConsultationResponse: "consultation_response",
     ConsultationReportAgreement: "consultation_report_agreement",
+    ConsultationSummary: "consultation_summary",
     KindTemplate: "kind_template",
     Delegation: "delegation",
     DisApplication: "dis_application",
