@@ -18,6 +18,8 @@ from tests.notifier.conftest import RecordingTransport
 # The text of draft 0.2 (tests/domain/consultation_report_support.py), issued as it stands.
 REVISED = b"What to do when a child is missing (revised)."
 KIND = "consultation.you_said_we_did"
+# Curly apostrophe, en dash and pound sign: the PDF must keep them.
+TYPOGRAPHY = "We added the Emergency Duty Team\u2019s number \u2013 it costs \u00a30 to call."
 
 
 def url(consultation_id: object, what: str = "summary") -> str:
@@ -32,7 +34,7 @@ def draft_body(**overrides: Any) -> dict[str, Any]:
                 "theme": "Contacts",
                 "said": "Three responses said the out-of-hours contact was missing or wrong.",
                 "outcome": "changed",
-                "did": "We added the Emergency Duty Team’s number – it costs £0 to call.",
+                "did": TYPOGRAPHY,
                 "changes": ["p1"],
             },
             {

@@ -13,7 +13,7 @@ from services.api.consultations.report_schemas import ReportTheme
 from services.api.types import Tag, text_field
 
 Outcome = Literal["changed", "partly_changed", "not_changed"]
-ChangeKey = Annotated[str, Field(pattern=r"^[pr][1-9][0-9]{0,5}$", max_length=8)]
+ChangeKey = Annotated[str, text_field(8, 2, pattern=r"^[pr][1-9][0-9]{0,5}$")]
 SummaryText = Annotated[str, text_field(3000, multiline=True, strip=False)]
 
 

@@ -29,6 +29,7 @@ from services.domain.demo.engagement import seed_engagement_sessions
 from services.domain.demo.launch import seed_launch
 from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
+from services.domain.demo.summaries import seed_summary
 from services.domain.demo.templates import seed_templates
 from services.domain.documents import versions
 from services.domain.models.boards import Board
@@ -83,6 +84,7 @@ COUNTED = (
     "communication_plan_items",
     "digest_subscriptions",
     "templates",
+    "consultation_summaries",
 )
 
 
@@ -148,6 +150,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["acknowledgements"] = await seed_acknowledgements(
         session, org.id, spec["slug"], by_reference, by_email
     )
+    # Last: a consultation closed, its document issued and "You said, we did" sent (BCT).
+    counts["consultation_summaries"] = await seed_summary(session, org, by_reference, by_email)
     return counts
 
 
