@@ -122,7 +122,8 @@ async def test_voice_of_the_child_draft_is_circulated_to_dlg_for_its_next_meetin
     again = await seed(sessionmaker, SPECS["bct"])
     assert again["consultations"] == 0
     async with sessionmaker() as session:
-        assert await session.scalar(select(func.count()).select_from(Consultation)) == 1
+        # POL-004's, and PG-001's closed one ("You said, we did", tests/test_demo_summaries.py).
+        assert await session.scalar(select(func.count()).select_from(Consultation)) == 2
 
 
 async def test_without_a_future_dlg_meeting_the_draft_goes_to_an_internal_consultation(

@@ -50,6 +50,7 @@ from services.api.consultations.links_router import router as consultation_links
 from services.api.consultations.report_router import router as consultation_report_router
 from services.api.consultations.responses_router import router as consultation_responses_router
 from services.api.consultations.router import router as consultations_router
+from services.api.consultations.summary_router import router as consultation_summary_router
 from services.api.dis_applications.router import document_router as document_dis_applications_router
 from services.api.dis_applications.router import router as dis_applications_router
 from services.api.documents.history_router import router as history_router
@@ -151,6 +152,7 @@ ROUTERS = (
     consultation_responses_router,
     consultation_links_router,
     consultation_report_router,
+    consultation_summary_router,
     reviews_router,
     review_extensions_router,
     document_extensions_router,

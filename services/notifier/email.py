@@ -122,6 +122,11 @@ moment), ``deemed_agreement`` (Birmingham: silence by the deadline is taken as a
   ``late_count``, ``non_responders`` (names of those who did not respond themselves),
   ``report_path`` (an API path such as ``/v1/consultations/<id>/report.html``), ``is_author``
 - ``consultation.cancelled``: ``reason``
+- ``consultation.you_said_we_did`` (each consultee asked, once, when the document is
+  issued; ``services.domain.consultations.summary_notices``): ``summary_id``,
+  ``summary_path`` (the public page, ``/you-said-we-did/<id>``: no account, no token, so
+  every recipient, external or not, is linked to it with ``frontend_base_url``),
+  ``issued_version``, ``issued_version_id``, ``themes`` (their names)
 
 Failures are sorted for the retry policy: ``TransientMailError`` is tried again later with
 backoff, ``PermanentMailError`` marks the notification failed.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.pages import outcomes
 from services.pages.acknowledgements.router import router as acknowledgements_router
 from services.pages.consultations.router import router as consultations_router
 from services.pages.records import launch, register, workflows
@@ -13,6 +14,7 @@ from services.pages.records import launch, register, workflows
 ROUTERS: tuple[APIRouter, ...] = (
     consultations_router,
     acknowledgements_router,
+    outcomes.router,
     register.router,
     workflows.router,
     launch.router,

@@ -16,6 +16,7 @@ from services.domain.reactions import (
     TABLE,
     acknowledgements,
     cascades,
+    consultation_summaries,
     dis_applications,
     launch,
     minutes,
@@ -91,11 +92,13 @@ def test_the_table_connects_each_workflow_to_what_it_acts_on() -> None:
         minutes.decide_sign_off_stage,
     )
     # A version issued (by a sign-off or registered): older uploads cancelled, then its
-    # audience asked to read and acknowledge it, and the issue announced (digest, news feed).
+    # audience asked to read and acknowledge it, and the issue announced (digest, news feed);
+    # the consultees of its consultations are sent "You said, we did".
     assert TABLE[events.DocumentVersionAdded] == (
         trix.cancel_older_uploads,
         acknowledgements.ask_on_issue,
         launch.announce_issue,
+        consultation_summaries.send_on_issue,
     )
     # Leaving force queues the Tri.x removal, ends its dis-applications (Cafcass 6.1),
     # cancels its asks to read and acknowledge, and is announced.

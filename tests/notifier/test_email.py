@@ -572,6 +572,12 @@ CONSULTATION_SAMPLES: dict[str, dict[str, Any]] = {
         "position_words": "support the draft, with comments",
     },
     "consultation.cancelled": {"reason": "The wrong draft was attached."},
+    "consultation.you_said_we_did": {
+        "summary_path": "/you-said-we-did/0190f6a2-6d2c-7c4e-9b1a-3f5e8d2c1a55",
+        "issued_version": "1.0",
+        "themes": ["Contacts", "Thresholds"],
+        "represents": "Kent Police",
+    },
 }
 # To the author, responsible officer and owner: about the document, and linking to it.
 SUMMARY_SAMPLE = {

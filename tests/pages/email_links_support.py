@@ -13,6 +13,7 @@ from httpx import AsyncClient
 
 from services.domain.access.view_links import sign_view_link
 from services.domain.clock import london_today
+from services.domain.models.consultation_summaries import ConsultationSummary, SummaryStatus
 from services.domain.settings import Settings
 from tests.api.boards_support import create_board, create_meeting, in_days, propose
 from tests.api.consultations_support import open_consultation
@@ -58,6 +59,8 @@ class Records:
     plan_item_id: str = ""
     # A read-and-acknowledge request to the reader, when asked for.
     acknowledgement_id: str | None = None
+    # The consultation's published "You said, we did" summary (its public page).
+    summary_id: str = ""
 
 
 async def build_records(
@@ -118,6 +121,7 @@ async def build_records(
         d: (await client.get(f"/v1/documents/{d}", headers=world.a.admin.headers)).json()
         for d in (document_id, draft_id)
     }
+    summary_id = await published_summary(world, consultation["id"], version["id"])
     return Records(
         document_id=document_id,
         reference=documents[document_id]["reference"],
@@ -137,7 +141,27 @@ async def build_records(
         consultee_id=next(c["id"] for c in consultees.json() if c["kind"] == "external"),
         plan_item_id=plan_item.json()["id"],
         acknowledgement_id=acknowledgement_id,
+        summary_id=summary_id,
     )
+
+
+async def published_summary(world: World, consultation_id: str, version_id: str) -> str:
+    """A published "You said, we did" summary of the consultation, written straight to the
+    table: the link test needs its public page, not the workflow (tests/api/
+    test_consultation_summaries.py runs that)."""
+    async with world.sessionmaker() as session, session.begin():
+        summary = ConsultationSummary(
+            organisation_id=world.a.id,
+            consultation_id=uuid.UUID(consultation_id),
+            status=SummaryStatus.PUBLISHED,
+            themes=[{"theme": "Contacts", "said": "Three of you asked for the EDT number.",
+                     "outcome": "changed", "did": "We added it.", "changes": []}],
+            compared_version_id=uuid.UUID(version_id),
+            published_at=datetime.now(UTC),
+        )  # fmt: skip
+        session.add(summary)
+        await session.flush()
+        return str(summary.id)
 
 
 def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str, Any]:
@@ -153,6 +177,8 @@ def pointed_at(kind: str, sample: dict[str, Any], records: Records) -> dict[str,
         "consultee_id": records.consultee_id,
         "acknowledgement_id": records.acknowledgement_id,
         "item_id": records.plan_item_id,
+        "summary_id": records.summary_id,
+        "summary_path": f"/you-said-we-did/{records.summary_id}",
         "sign_off_path": f"/v1/sign-offs/{records.sign_off_id}",
         "review_path": f"/v1/reviews/{records.review_id}",
         "report_path": (

@@ -69,6 +69,11 @@ def expectations(records: Records) -> list[tuple[str, Callable[[bytes], bool]]]:
             lambda b: b"Team and Service Managers" in b,
         ),
         ("/digest-subscription", lambda body: b"digest" in body),
+        # "You said, we did": public, no token needed (services/pages/outcomes.py).
+        (
+            f"/you-said-we-did/{r.summary_id}",
+            lambda b: b"You said, we did" in b and b"Three of you asked" in b,
+        ),
         # The account-less pages (services/pages/consultations and acknowledgements).
         ("/consultations/respond", lambda body: r.consultation_title.encode() in body),
         ("/acknowledgements/respond", lambda body: b"Allegations against staff" in body),

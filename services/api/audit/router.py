@@ -48,6 +48,7 @@ EntityType = Literal[
     "consultation",
     "consultation_response",
     "consultation_report_agreement",
+    "consultation_summary",
     "kind_template",
     "review",
     "update_cycle",

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from services.api import browsers
 from services.api.deps import (
@@ -90,16 +90,7 @@ def _row(row: service.TrackerRow) -> schemas.TrackerRow:
     )
 
 
-@router.get(
-    "/v1/tracker", response_model=schemas.TrackerPage, dependencies=[allowed(P.TRACKER_READ)]
-)
-async def list_tracker(
-    request: Request,
-    session: LagTolerantSession,
-    principal: CurrentPrincipal,
-    settings: AppSettings,
-    pages: Pages,
-    page: Page,
+async def tracker_filters(
     status: TrackerStatus | None = None,
     due_from: Annotated[IsoDate | None, Query(description="Due on or after this date.")] = None,
     due_to: Annotated[IsoDate | None, Query(description="Due on or before this date.")] = None,
@@ -121,14 +112,9 @@ async def list_tracker(
         Query(description="red: overdue; amber: due within the reminder window or under review."),
     ] = None,
     orphaned: OrphanedFilter = None,
-) -> Response:
-    """Documents in force with a review date, by due date then reference, with their status,
-    RAG, the escalation rungs reached and review extensions. Retired and superseded documents
-    are not tracked."""
-    kept = await pages.find(request, principal, session)
-    if kept.found is not None:
-        return kept.found
-    filters = service.TrackerFilters(
+) -> service.TrackerFilters:
+    """The tracker's filters, from the query."""
+    return service.TrackerFilters(
         status=status,
         due_from=due_from,
         due_to=due_to,
@@ -142,6 +128,26 @@ async def list_tracker(
         rag=rag,
         orphaned=orphaned,
     )
+
+
+@router.get(
+    "/v1/tracker", response_model=schemas.TrackerPage, dependencies=[allowed(P.TRACKER_READ)]
+)
+async def list_tracker(
+    request: Request,
+    session: LagTolerantSession,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    pages: Pages,
+    page: Page,
+    filters: Annotated[service.TrackerFilters, Depends(tracker_filters)],
+) -> Response:
+    """Documents in force with a review date, by due date then reference, with their status,
+    RAG, the escalation rungs reached, review extensions and whether anyone active owns them.
+    Retired and superseded documents are not tracked."""
+    kept = await pages.find(request, principal, session)
+    if kept.found is not None:
+        return kept.found
     scope = filters.as_dict()
     today = london_today()
     rows, last = await service.list_tracked(

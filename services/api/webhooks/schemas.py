@@ -56,6 +56,7 @@ EventType = Literal[
     "consultation.response_recorded",
     "consultation.closed",
     "consultation.cancelled",
+    "consultation.summary_sent",
     "policy_request.made",
     "policy_request.triaged",
     "policy_request.withdrawn",

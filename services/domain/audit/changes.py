@@ -25,6 +25,7 @@ from services.domain.models.assessments import (
 )
 from services.domain.models.boards import Board
 from services.domain.models.cascades import CascadeFlag, CascadeRule
+from services.domain.models.consultation_summaries import ConsultationSummary
 from services.domain.models.consultations import (
     Consultation,
     ConsultationReportAgreement,
@@ -65,6 +66,7 @@ ENTITY_TYPES: Final[dict[type[Base], str]] = {
     Consultation: "consultation",
     ConsultationResponse: "consultation_response",
     ConsultationReportAgreement: "consultation_report_agreement",
+    ConsultationSummary: "consultation_summary",
     KindTemplate: "kind_template",
     Delegation: "delegation",
     DisApplication: "dis_application",

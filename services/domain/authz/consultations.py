@@ -144,3 +144,32 @@ def check_link(
         refuse(Rule.CONSULTEE, "This consultation was cancelled.")
     if is_expired:
         refuse(Rule.CONSULTEE, "This consultation link has expired.")
+
+
+@action(
+    "consultation.summary_edit",
+    'draft, change and publish a consultation\'s "You said, we did" summary',
+    P.CONSULTATIONS_RUN,
+    Rule.POLICY_TEAM,
+)
+def check_edit_summary(principal: Principal) -> None:
+    if is_policy_team(principal):
+        return
+    refuse(
+        Rule.POLICY_TEAM,
+        'The "You said, we did" summary is written and published by the policy team.',
+    )
+
+
+@action(
+    "consultation.summary_read_draft",
+    'see a consultation\'s "You said, we did" summary while it is a draft',
+    P.DRAFTS_READ,
+    Rule.NAMED_ON_DOCUMENT,
+    Rule.POLICY_TEAM,
+    kind="test",
+)
+def can_read_summary_draft(principal: Principal, document: Document) -> bool:
+    """A draft is drafted from the responses: only those who see the responses see it. Once
+    published it is public (services/pages/outcomes.py) and anyone may read it."""
+    return can_read_responses(principal, document)

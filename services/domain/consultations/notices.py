@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import events
 from services.domain.clock import utcnow
-from services.domain.consultations import closing
+from services.domain.consultations import closing, summary_notices
 from services.domain.consultations.notice_context import (
     POSITION_WORDS,
     about_consultation,
@@ -60,6 +60,8 @@ async def still_applies(session: AsyncSession, kind: str, context: dict[str, Any
     time (closed, cancelled, or past its closing time), once an external consultee's link it
     carries was revoked or replaced by a newer one, and a reminder once the consultee has
     responded. Other consultation notices report what happened and stay true."""
+    if kind == summary_notices.YOU_SAID_WE_DID:
+        return await summary_notices.still_true(session, context)
     if kind not in (INVITED, REMINDER):
         return True
     consultee = await session.get(Consultee, uuid.UUID(context["consultee_id"]))

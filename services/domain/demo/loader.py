@@ -33,6 +33,7 @@ from services.domain.demo.monitoring import seed_monitoring_actions
 from services.domain.demo.requests import seed_requests
 from services.domain.demo.review_extensions import seed_review_extensions
 from services.domain.demo.statutory_sources import seed_statutory_sources
+from services.domain.demo.summaries import seed_summary
 from services.domain.demo.templates import seed_templates
 from services.domain.demo.update_cycles import seed_update_cycles
 from services.domain.documents import versions
@@ -95,6 +96,7 @@ COUNTED = (
     "statutory_source_links",
     "escalation_ladders",
     "leavers",
+    "consultation_summaries",
 )
 
 
@@ -178,6 +180,8 @@ async def seed_organisation(session: AsyncSession, spec: dict[str, Any]) -> dict
     counts["cascade_flags"] = await seed_cascades(session, system, cascades, by_reference)
     # After the boards: a rung may name one.
     counts |= await seed_ladder(session, org, spec.get("escalation_ladder"), by_email)
+    # Near the end: a consultation closed, its document issued and "You said, we did" sent (BCT).
+    counts["consultation_summaries"] = await seed_summary(session, org, by_reference, by_email)
     # Issue 20: a leaver still named on documents (NCT); last, as a leaver is named on nothing.
     counts["leavers"] = await _seed_leavers(session, system, spec["people"], by_email)
     return counts

@@ -42,6 +42,7 @@ from services.domain.events.consultations import (
     ConsultationConsulteesAdded,
     ConsultationOpened,
     ConsultationResponseRecorded,
+    ConsultationSummarySent,
 )
 from services.domain.events.dis_applications import (
     DisApplicationDecided,
@@ -116,6 +117,7 @@ __all__ = [
     "ConsultationConsulteesAdded",
     "ConsultationOpened",
     "ConsultationResponseRecorded",
+    "ConsultationSummarySent",
     "DecisionRecorded",
     "DelegationCreated",
     "DisApplicationDecided",
@@ -219,6 +221,7 @@ Event = Annotated[
     | ConsultationOpened
     | ConsultationConsulteesAdded
     | ConsultationResponseRecorded
+    | ConsultationSummarySent
     | ConsultationClosed
     | ConsultationCancelled
     | PolicyRequestMade

@@ -57,3 +57,14 @@ class ConsultationCancelled(_Event):
     consultation_id: uuid.UUID
     document_id: uuid.UUID
     reason: str
+
+
+class ConsultationSummarySent(_Event):
+    """A consultation's "You said, we did" summary is published and the document issued: its
+    consultees are sent the link (once)."""
+
+    type: Literal["consultation.summary_sent"] = "consultation.summary_sent"
+    consultation_id: uuid.UUID
+    document_id: uuid.UUID
+    summary_id: uuid.UUID
+    version_id: uuid.UUID

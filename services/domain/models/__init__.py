@@ -24,6 +24,7 @@ from services.domain.models.assessments import (
 from services.domain.models.audit import AuditChainHead, AuditRecord
 from services.domain.models.boards import Board, BoardMember
 from services.domain.models.cascades import CascadeFlag, CascadeRule
+from services.domain.models.consultation_summaries import ConsultationSummary
 from services.domain.models.consultations import (
     Consultation,
     ConsultationReportAgreement,
@@ -99,6 +100,7 @@ __all__ = [
     "Consultation",
     "ConsultationReportAgreement",
     "ConsultationResponse",
+    "ConsultationSummary",
     "Consultee",
     "Delegation",
     "DigestSubscription",

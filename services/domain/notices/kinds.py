@@ -106,6 +106,11 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("consultation.closed", "consultation", "each consultee, with their outcome"),
     Kind("consultation.summary", "consultation", "who opened it, the RO and owner"),
     Kind("consultation.cancelled", "consultation", "each consultee invited"),
+    Kind(
+        "consultation.you_said_we_did",
+        "consultation",
+        'each consultee asked, once, when the document is issued: the "You said, we did" link',
+    ),
     # Tri.x update cycles (reviews/update_cycle_notices.py).
     Kind("update_cycle.opened", "update_cycle", "each RO their items; each RSM theirs (NCT 6.1)"),
     Kind("update_cycle.item_assigned", "update_cycle", "new assignee and the owner (NCT 6.1)"),

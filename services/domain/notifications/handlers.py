@@ -18,6 +18,7 @@ from services.domain.acknowledgements import notices as acknowledgement_notices
 from services.domain.assessments import notices as assessment_notices
 from services.domain.boards import notices as meeting_notices
 from services.domain.consultations import notices as consultation_notices
+from services.domain.consultations import summary_notices
 from services.domain.dis_applications import notices as dis_application_notices
 from services.domain.documents import notices as document_notices
 from services.domain.handover import notices as handover_notices
@@ -61,6 +62,8 @@ OWNERS: tuple[Owner, ...] = (
     Owner("publication", publication_notices.HANDLERS),
     Owner("assessment", assessment_notices.HANDLERS),
     Owner("consultation", consultation_notices.HANDLERS, consultation_notices.still_applies),
+    # "You said, we did": its check is consultation_notices.still_applies's (one per family).
+    Owner("consultation", summary_notices.HANDLERS),
     Owner("update_cycle", update_cycle_notices.HANDLERS, update_cycle_notices.still_applies),
     Owner("review_outcome", review_outcomes.HANDLERS, review_outcomes.still_applies),
     Owner("cascade", cascade_notices.HANDLERS, cascade_notices.still_applies),

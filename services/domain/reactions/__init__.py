@@ -13,6 +13,7 @@ from services.domain.policy_requests.signals import RequestAccepted
 from services.domain.reactions import (
     acknowledgements,
     cascades,
+    consultation_summaries,
     dis_applications,
     launch,
     minutes,
@@ -32,10 +33,12 @@ TABLE: dict[type, tuple[subscribers.Subscriber, ...]] = {
     # Cafcass 7.1: staff are asked to read and acknowledge a new whole version (a sign-off's
     # issue reacts to this event too, before ``DocumentPublished``).
     # LBBD 10, Birmingham 11: an issue is announced (digest, news feed) with its plan.
+    # LBBD, Birmingham, Cafcass: the consultees are sent "You said, we did".
     events.DocumentVersionAdded: (
         trix.cancel_older_uploads,
         acknowledgements.ask_on_issue,
         launch.announce_issue,
+        consultation_summaries.send_on_issue,
     ),
     # Retired or superseded in the register: its removal from Tri.x is queued, and its
     # dis-applications end (Cafcass 6.1: nothing of it is left to set aside); a request to move
