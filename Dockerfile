@@ -47,6 +47,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH
 
+# DejaVu Sans for the PDFs we write ("You said, we did": services/domain/consultations/
+# summary_pdf.py), so curly quotes, dashes and the pound sign print as typed.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 policygov \
     && useradd --system --uid 10001 --gid policygov --home-dir /app --no-create-home policygov
 
