@@ -36,6 +36,13 @@ class InvalidParam(BaseModel):
     location: str | None = None
 
 
+class UnmovedItem(BaseModel):
+    kind: str
+    id: str | None = None
+    role: str
+    reason: str
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details, with every extension member the service sends.
 
@@ -75,6 +82,14 @@ class Problem(BaseModel):
     decision_id: str | None = Field(None, description="409: the decision already recorded.")
     current_decision_id: str | None = Field(
         None, description="409: the meeting decision to supersede."
+    )
+    flag_status: str | None = Field(
+        None, description="409: the cascade flag's status (decided once)."
+    )
+    unmoved: list[UnmovedItem] | None = Field(
+        None,
+        description="409: every item of a reassignment that could not move, and why (nothing "
+        "moved).",
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
 
 from services.api.types import IsoDate, fits_column, text_field
 
@@ -54,6 +54,15 @@ class StatutorySourceUpdate(BaseModel):
     url: Url | None = None
     publisher: Publisher | None = None
     feed_url: Url | None = None
+
+    @model_validator(mode="after")
+    def _required_not_null(self) -> StatutorySourceUpdate:
+        # Only the feed may be taken away; a source always has a title, kind, address and
+        # publisher (an empty publisher is "").
+        for name in ("title", "kind", "url", "publisher"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class StatutorySource(BaseModel):

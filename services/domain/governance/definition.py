@@ -11,7 +11,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    model_validator,
+)
 
 from services.domain.text import TextPolicy
 
@@ -68,10 +76,10 @@ class PeopleDecider(_Strict):
     kind: Literal["people"]
     people: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     rule: VotingRule = "all"
-    count: int | None = Field(default=None, ge=1, le=50)
+    count: StrictInt | None = Field(default=None, ge=1, le=50)
     # The fewest votes cast (approvals, refusals and abstentions) for the stage to settle by
     # approval; a vote that cannot reach approval any more settles whatever the quorum.
-    quorum: int | None = Field(default=None, ge=1, le=50)
+    quorum: StrictInt | None = Field(default=None, ge=1, le=50)
     # Whether a person may abstain (with reasons): counted towards the quorum, not as a vote
     # for or against.
     allow_abstention: StrictBool = False
@@ -104,7 +112,7 @@ class BoardDecider(_Strict):
     via: Literal["meeting", "circulation"] = "meeting"
     # For circulation: how many members must approve.
     rule: Literal["all", "any", "count", "majority"] = "majority"
-    count: int | None = Field(default=None, ge=1, le=100)
+    count: StrictInt | None = Field(default=None, ge=1, le=100)
 
 
 Decider = Annotated[
@@ -167,8 +175,8 @@ class Stage(_Strict):
     # after that those who have not decided are chased once, and the policy team is told once
     # ``escalate_after_working_days`` later (NCT 3.2: "Agreed scheduled deadlines must be
     # adhered to"; 3.1 iii: "a six-week period ... to review and approve (or reject)").
-    time_limit_working_days: int | None = Field(default=None, ge=1, le=120)
-    escalate_after_working_days: int | None = Field(default=None, ge=1, le=60)
+    time_limit_working_days: StrictInt | None = Field(default=None, ge=1, le=120)
+    escalate_after_working_days: StrictInt | None = Field(default=None, ge=1, le=60)
 
     @model_validator(mode="after")
     def _time_limit(self) -> Stage:

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.audit import changes as audit_changes
@@ -44,7 +44,7 @@ class _Strict(BaseModel):
 class After(_Strict):
     """How long after the review due date a rung is reached (0 days: on the due date)."""
 
-    amount: int = Field(ge=0, le=MAX_DAYS)
+    amount: StrictInt = Field(ge=0, le=MAX_DAYS)
     unit: Literal["days", "months"]
 
     @model_validator(mode="after")

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -210,6 +210,29 @@ _OWNER = aliased(Person, name="owner")
 _OFFICER = aliased(Person, name="officer")
 
 
+def _tracked_query(
+    conditions: list[ColumnElement[bool]],
+) -> Select[Document, str, str, str | None, bool | None, bool, bool]:
+    """Tracked documents with their people's names and whether they are active, the governing
+    reference and whether the forms are aligned, by due date then reference."""
+    owner, officer = _OWNER, _OFFICER
+    return (
+        select(
+            Document,
+            owner.name,
+            officer.name,
+            register_fields.governing_reference(),
+            register_fields.forms_aligned(),
+            owner.is_active,
+            officer.is_active,
+        )
+        .outerjoin(owner, owner.id == Document.owner_id)
+        .outerjoin(officer, officer.id == Document.responsible_officer_id)
+        .where(*conditions)
+        .order_by(Document.next_review_due, Document.reference)
+    )
+
+
 async def list_tracked(
     session: AsyncSession,
     principal: Principal,
@@ -228,23 +251,7 @@ async def list_tracked(
     if after:
         # References are unique in an organisation: (due date, reference) orders totally.
         conditions.append(after_row(Document.next_review_due, Document.reference, after))
-    owner, officer = _OWNER, _OFFICER
-    query = (
-        select(
-            Document,
-            owner.name,
-            officer.name,
-            register_fields.governing_reference(),
-            register_fields.forms_aligned(),
-            owner.is_active,
-            officer.is_active,
-        )
-        .outerjoin(owner, owner.id == Document.owner_id)
-        .outerjoin(officer, officer.id == Document.responsible_officer_id)
-        .where(*conditions)
-        .order_by(Document.next_review_due, Document.reference)
-        .limit(limit + 1)
-    )
+    query = _tracked_query(conditions).limit(limit + 1)
     rows = []
     for document, owner_name, officer_name, governing, aligned, owner_on, officer_on in (
         await session.execute(query)
