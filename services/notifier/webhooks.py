@@ -187,7 +187,7 @@ async def _deliver_one(
     subscription: WebhookSubscription,
 ) -> str:
     try:
-        # Checked again at every connection, by the client (services/notifier/receivers.py):
+        # Checked again at every connection, by the client (services/domain/webhooks/client.py):
         # the host may resolve elsewhere than when it was saved, or than a moment ago.
         answer = await _post(http, subscription, delivery, settings.webhook_timeout_seconds)
     except UnresolvableHost as exc:

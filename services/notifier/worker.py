@@ -28,6 +28,7 @@ from services.domain.documents.files import session_info
 from services.domain.health import DependencyHealth
 from services.domain.imports import jobs as import_jobs
 from services.domain.settings import Settings, get_settings
+from services.domain.webhooks.client import receiver_client
 from services.notifier.health import (
     REDIS,
     backoff_for,
@@ -40,7 +41,6 @@ from services.notifier.health import (
 from services.notifier.mail_backends import backend_for
 from services.notifier.metrics import NotifierMetrics, sample_backlog, timed
 from services.notifier.notifications import send_notification, send_notifications
-from services.notifier.receivers import receiver_client
 from services.notifier.relay import run_relay
 from services.notifier.source_feeds import poll_source_feeds
 from services.notifier.sweeps import sweep_all, sweep_retention

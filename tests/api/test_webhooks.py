@@ -18,8 +18,8 @@ from services.api.app import create_app
 from services.api.webhooks.schemas import EventType
 from services.domain.clock import utcnow
 from services.domain.settings import Settings
+from services.domain.webhooks.client import receiver_client
 from services.domain.webhooks.service import EVENT_TYPES
-from services.notifier.receivers import receiver_client
 from services.notifier.webhooks import deliver
 from tests.factories import World
 from tests.notifier.conftest import RecordingTransport

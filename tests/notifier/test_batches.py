@@ -20,8 +20,8 @@ from services.domain.clock import utcnow
 from services.domain.models.notifications import Notification
 from services.domain.models.webhooks import WebhookDelivery, WebhookSubscription
 from services.domain.settings import Settings
+from services.domain.webhooks.client import receiver_client
 from services.notifier.notifications import send_notifications
-from services.notifier.receivers import receiver_client
 from services.notifier.relay import relay_once, requeue_due
 from services.notifier.transport import BATCH_SIZE, ArqTransport
 from services.notifier.webhooks import deliver_webhooks

@@ -20,9 +20,9 @@ from services.domain.models.notifications import Notification
 from services.domain.models.outbox import OutboxEvent
 from services.domain.models.webhooks import WebhookDelivery
 from services.domain.settings import Settings
+from services.domain.webhooks.client import receiver_client
 from services.notifier.metrics import SWEEPS, NotifierMetrics
 from services.notifier.notifications import send_notification
-from services.notifier.receivers import receiver_client
 from services.notifier.relay import relay_once
 from services.notifier.sweeps import sweep_all
 from services.notifier.webhooks import deliver_webhook

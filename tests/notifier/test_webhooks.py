@@ -27,8 +27,8 @@ from services.domain.notifications.retry import WEBHOOK_SCHEDULE
 from services.domain.settings import Settings
 from services.domain.webhooks import deliveries, service
 from services.domain.webhooks.addresses import IPAddress, Resolver, check_url
+from services.domain.webhooks.client import receiver_client
 from services.domain.webhooks.commands import NewSubscription
-from services.notifier.receivers import receiver_client
 from services.notifier.transport import DELIVER_WEBHOOK
 from services.notifier.webhooks import deliver, deliver_webhook
 from tests.factories import World

@@ -11,16 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.authz.principal import Principal
 from services.domain.clock import london_today
+from services.domain.demo.acting import acting_as
 from services.domain.dis_applications import service
 from services.domain.dis_applications.commands import DisApplicationDecision, NewDisApplication
 from services.domain.models.dis_applications import DisApplication
 from services.domain.models.documents import Document
-
-
-def _as(organisation_id: uuid.UUID, person_id: uuid.UUID) -> Principal:
-    return Principal.system(organisation_id, "seed-demo", person_id=person_id)
 
 
 async def seed_dis_applications(
@@ -55,14 +51,14 @@ async def seed_dis_applications(
             ends_on=today + timedelta(days=spec["lasts_days"]),
             discussed_with_id=by_email[spec["discussed_with_email"]],
         )
-        requester = _as(organisation_id, by_email[spec["requested_by_email"]])
+        requester = acting_as(organisation_id, by_email[spec["requested_by_email"]])
         asked = await service.request_dis_application(session, requester, document.id, command)
         decision = spec.get("decision")
         if decision is not None:
             approving = decision["outcome"] == "approved"
             await service.decide_dis_application(
                 session,
-                _as(organisation_id, by_email[decision["by_email"]]),
+                acting_as(organisation_id, by_email[decision["by_email"]]),
                 asked,
                 DisApplicationDecision(
                     outcome=decision["outcome"],

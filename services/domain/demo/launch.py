@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.authz.principal import Principal
 from services.domain.clock import london_today
+from services.domain.demo.acting import acting_as
 from services.domain.launch import plans, subscriptions
 from services.domain.launch.commands import DigestChoice, NewPlanItem, PlanItemSent
 from services.domain.models.documents import Document
@@ -33,10 +33,6 @@ def load_launch(slug: str) -> dict[str, Any] | None:
     found = resources.files("services.domain.demo").joinpath("launch.json")
     data: dict[str, Any] = json.loads(found.read_text(encoding="utf-8"))
     return data.get(slug)
-
-
-def _as(organisation_id: uuid.UUID, person_id: uuid.UUID) -> Principal:
-    return Principal.system(organisation_id, "seed-demo", person_id=person_id)
 
 
 async def seed_launch(
@@ -62,7 +58,7 @@ async def seed_launch(
             choice = DigestChoice(
                 service_areas=tuple(wanted["service_areas"]), kinds=tuple(wanted["kinds"])
             )
-            await subscriptions.subscribe(session, _as(org.id, person_id), person_id, choice)
+            await subscriptions.subscribe(session, acting_as(org.id, person_id), person_id, choice)
             made += 1
     items = 0
     for wanted in spec["plans"]:
@@ -97,11 +93,11 @@ async def _seed_item(
         owner_id=owner,
         note=wanted.get("note", ""),
     )
-    by = _as(organisation_id, owner)
+    by = acting_as(organisation_id, owner)
     item = await plans.add_item(session, by, document.id, wanted["version"], command)
     sent = wanted.get("sent")
     if sent is not None:
-        sender = _as(organisation_id, by_email[sent["by_email"]])
+        sender = acting_as(organisation_id, by_email[sent["by_email"]])
         await plans.mark_sent(
             session, sender, document, item, PlanItemSent(note=sent["note"]), expected_version=None
         )

@@ -12,16 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.authz.principal import Principal
 from services.domain.clock import london_today
+from services.domain.demo.acting import acting_as
 from services.domain.models.documents import Document
 from services.domain.models.monitoring import MonitoringAction
 from services.domain.monitoring import service, work
 from services.domain.monitoring.commands import NewEvidence, NewMonitoringAction
-
-
-def _as(organisation_id: uuid.UUID, person_id: uuid.UUID) -> Principal:
-    return Principal.system(organisation_id, "seed-demo", person_id=person_id)
 
 
 async def _seed_one(
@@ -33,7 +29,7 @@ async def _seed_one(
 ) -> None:
     today = london_today()
     due_in = int(spec["due_in_days"])
-    setter = _as(organisation_id, by_email[spec["set_by_email"]])
+    setter = acting_as(organisation_id, by_email[spec["set_by_email"]])
     command = NewMonitoringAction(
         title=spec["title"],
         description=spec.get("description", ""),
@@ -48,13 +44,13 @@ async def _seed_one(
     for evidence in spec.get("evidence", []):
         await work.add_evidence(
             session,
-            _as(organisation_id, by_email[evidence["by_email"]]),
+            acting_as(organisation_id, by_email[evidence["by_email"]]),
             action,
             NewEvidence(note=evidence["note"], url=evidence.get("url")),
         )
     done = spec.get("done")
     if done is not None:
-        by = _as(organisation_id, by_email[done["by_email"]])
+        by = acting_as(organisation_id, by_email[done["by_email"]])
         await work.complete_action(session, by, action, done["outcome"])
     await session.flush()
 

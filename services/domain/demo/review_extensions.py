@@ -11,16 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.domain.authz.principal import Principal
 from services.domain.clock import london_today
+from services.domain.demo.acting import acting_as
 from services.domain.models.documents import Document
 from services.domain.models.review_extensions import ReviewExtension
 from services.domain.review_extensions import decisions, service
 from services.domain.review_extensions.commands import NewReviewExtension, ReviewExtensionDecision
-
-
-def _as(organisation_id: uuid.UUID, person_id: uuid.UUID) -> Principal:
-    return Principal.system(organisation_id, "seed-demo", person_id=person_id)
 
 
 async def seed_review_extensions(
@@ -47,11 +43,11 @@ async def seed_review_extensions(
             requested_due=london_today() + timedelta(days=spec["requested_in_days"]),
             reasons=spec["reasons"],
         )
-        requester = _as(organisation_id, by_email[spec["requested_by_email"]])
+        requester = acting_as(organisation_id, by_email[spec["requested_by_email"]])
         asked = await service.request_extension(session, requester, document.id, command)
         decision = spec.get("decision")
         if decision is not None:
-            decider = _as(organisation_id, by_email[decision["by_email"]])
+            decider = acting_as(organisation_id, by_email[decision["by_email"]])
             extension, locked = await service.get_extension(
                 session, decider, asked.id, for_update=True
             )

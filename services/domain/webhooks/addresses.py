@@ -2,7 +2,7 @@
 
 Checked when a subscription is saved and again at every connection, because DNS can change. At
 delivery the notifier resolves the host once, checks every address and connects to one it
-checked (services/notifier/receivers.py), so a host that answers a public address to the check
+checked (services/domain/webhooks/client.py), so a host that answers a public address to the check
 and an internal one to the connection (DNS rebinding) reaches nothing internal.
 
 An IPv6 address can carry an IPv4 address (6to4, Teredo, NAT64, IPv4-mapped and -compatible
